@@ -1,0 +1,44 @@
+"""tapeflow: TensorFlow's eager core and the Keras API, rebuilt on NumPy.
+
+    import tapeflow as tf
+    from tapeflow import keras
+"""
+from tapeflow.framework import dtypes, errors, nest  # noqa: F401
+from tapeflow.framework.dtypes import (  # noqa: F401
+    DType, as_dtype, bool, complex64, complex128, double, float16, float32, float64, half,
+    int8, int16, int32, int64, string, uint8, uint16, uint32, uint64)
+from tapeflow.framework.indexed_slices import IndexedSlices  # noqa: F401
+from tapeflow.framework.tape import GradientTape, UnconnectedGradients  # noqa: F401
+from tapeflow.framework.tensor import Tensor, convert_to_tensor, is_tensor  # noqa: F401
+from tapeflow.framework.tensor_shape import TensorShape  # noqa: F401
+from tapeflow.framework.variable import Variable  # noqa: F401
+from tapeflow import ops as _ops  # noqa: F401  (attaches operators)
+from tapeflow.ops.math_ops import *  # noqa: F401,F403
+from tapeflow.ops.array_ops import *  # noqa: F401,F403
+
+newaxis = None
+
+__version__ = "0.1.0"
+
+
+def __getattr__(name):
+    # Heavy or optional sub-packages load on first use, keeping `import tapeflow` light.
+    import importlib
+    lazy = {"keras": "tapeflow.keras", "data": "tapeflow.data", "viz": "tapeflow.viz",
+            "math": "tapeflow.math", "nn": "tapeflow.nn", "linalg": "tapeflow.linalg",
+            "random": "tapeflow.random", "image": "tapeflow.image",
+            "strings": "tapeflow.strings", "config": "tapeflow.config",
+            "debugging": "tapeflow.debugging", "experimental": "tapeflow.experimental"}
+    attrs = {"function": "tapeflow.framework.function",
+             "custom_gradient": "tapeflow.framework.custom_gradient",
+             "TensorSpec": "tapeflow.framework.tensor_spec",
+             "print": "tapeflow.framework.printing"}
+    if name in attrs:
+        value = getattr(importlib.import_module(attrs[name]), name)
+        globals()[name] = value
+        return value
+    if name in lazy:
+        mod = importlib.import_module(lazy[name])
+        globals()[name] = mod
+        return mod
+    raise AttributeError(f"module 'tapeflow' has no attribute {name!r}")

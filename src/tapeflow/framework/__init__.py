@@ -1,0 +1,1 @@
+"""The engine: dtypes, shapes, Tensor, Variable, the op mechanism and GradientTape."""

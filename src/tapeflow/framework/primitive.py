@@ -1,0 +1,266 @@
+"""The op mechanism: a primitive is a NumPy kernel plus a gradient rule.
+
+Calling a primitive converts its inputs to Tensors, runs the kernel on the raw
+arrays and, only if some active tape watches an input, records
+``(op, inputs, outputs, attrs)`` on that tape. Gradient rules receive the
+record (``op.inputs``, ``op.outputs``, ``op.attrs``) and one incoming gradient
+per output, and return one gradient (Tensor or None) per input, written with
+tapeflow ops so that they can be differentiated again.
+"""
+import numpy as np
+
+from tapeflow.framework import dtypes
+from tapeflow.framework.errors import InvalidArgumentError
+from tapeflow.framework.tensor import Tensor, convert_to_tensor
+
+# The tapes that are recording now, innermost last. Ops check ``if _tapes:``.
+_tapes = []
+
+# Every primitive by its TensorFlow op name.
+REGISTRY = {}
+
+
+class Op:
+    """A registered primitive: its name, kernel, gradient rule and output count."""
+
+    __slots__ = ("name", "forward", "grad_fn", "num_outputs", "differentiable")
+
+    def __init__(self, name, forward, num_outputs=1, differentiable=True):
+        self.name = name
+        self.forward = forward
+        self.grad_fn = None
+        self.num_outputs = num_outputs
+        self.differentiable = differentiable
+
+    def def_grad(self, fn):
+        """Registers ``fn(op, *dys)`` as this op's gradient rule; returns ``fn``."""
+        self.grad_fn = fn
+        return fn
+
+    def __call__(self, *inputs, **attrs):
+        """Runs the op on ``inputs`` (converted to Tensors) with keyword ``attrs``.
+
+        Returns:
+          A Tensor, or a list of Tensors for multi-output ops.
+        """
+        ts = [x if type(x) is Tensor else convert_to_tensor(x) for x in inputs]
+        return run(self, ts, attrs)
+
+    def __repr__(self):
+        return f"<Op {self.name}>"
+
+
+def primitive(name, num_outputs=1, differentiable=True):
+    """Decorator: registers a kernel ``f(*arrays, **attrs)`` as op ``name``.
+
+    Returns:
+      The ``Op``; give it a gradient with ``@op.def_grad``. Ops declared with
+      ``differentiable=False`` never record on tapes.
+    """
+    def wrap(forward):
+        if name in REGISTRY:
+            raise ValueError(f"Op {name} is already registered")
+        op = Op(name, forward, num_outputs, differentiable)
+        REGISTRY[name] = op
+        return op
+    return wrap
+
+
+class OpRecord:
+    """One recorded op application, as gradient rules see it."""
+
+    __slots__ = ("op", "inputs", "outputs", "attrs")
+
+    def __init__(self, op, inputs, outputs, attrs):
+        self.op = op
+        self.inputs = inputs
+        self.outputs = outputs
+        self.attrs = attrs
+
+    @property
+    def type(self):
+        """Returns the op's TensorFlow name."""
+        return self.op.name
+
+    def get_attr(self, name):
+        """Returns the attribute ``name`` the op was called with."""
+        return self.attrs[name]
+
+
+def _describe(arrays):
+    return ", ".join(f"{_dtype_name(a)}{list(np.shape(a))}" for a in arrays)
+
+
+def _dtype_name(a):
+    d = dtypes._BY_NP.get(getattr(a, "dtype", None))
+    return d.name if d is not None else str(getattr(a, "dtype", type(a).__name__))
+
+
+def kernel_error(op, arrays, err):
+    """Returns an InvalidArgumentError that names the op, the input shapes and dtypes."""
+    if isinstance(err, InvalidArgumentError):
+        return err
+    return InvalidArgumentError(
+        None, op.name, f"{err} (inputs: {_describe(arrays)}) [Op:{op.name}]")
+
+
+def run(op, inputs, attrs):
+    """Runs ``op`` on Tensors ``inputs``; records on watching tapes.
+
+    Returns:
+      A Tensor, or a list of Tensors when the op has several outputs.
+    """
+    arrays = [t._value for t in inputs]
+    try:
+        out = op.forward(*arrays, **attrs)
+    except (ValueError, IndexError, TypeError, np.linalg.LinAlgError, InvalidArgumentError,
+            FloatingPointError) as e:
+        raise kernel_error(op, arrays, e) from None
+    if op.num_outputs == 1:
+        result = Tensor(out)
+        outputs = (result,)
+    else:
+        result = [Tensor(o) for o in out]
+        outputs = tuple(result)
+    if _tapes and op.differentiable:
+        record(op, inputs, outputs, attrs)
+    return result
+
+
+def record(op, inputs, outputs, attrs):
+    """Records one op application on every recording tape that watches an input."""
+    rec = None
+    for tape in _tapes:
+        if not tape._recording:
+            continue
+        watched = tape._watched
+        for t in inputs:
+            if id(t) in watched:
+                break
+        else:
+            continue
+        if rec is None:
+            rec = OpRecord(op, inputs, outputs, attrs)
+        tape._records.append(rec)
+        for o in outputs:
+            if o._value.dtype.kind in "fc":
+                watched[id(o)] = o
+
+
+def binary_inputs(op_name, x, y):
+    """Converts the two operands of a binary op with TensorFlow's dtype rules.
+
+    A non-Tensor operand (Python scalar, list, NumPy array) takes the dtype of
+    the Tensor operand; two Tensors of different dtypes raise.
+
+    Returns:
+      ``(x, y)`` as Tensors.
+
+    Raises:
+      InvalidArgumentError: on mismatched dtypes.
+    """
+    xt = isinstance(x, Tensor)
+    yt = isinstance(y, Tensor)
+    if not xt:
+        if hasattr(type(x), "__tf_tensor__"):
+            x = convert_to_tensor(x)
+            xt = True
+    if not yt:
+        if hasattr(type(y), "__tf_tensor__"):
+            y = convert_to_tensor(y)
+            yt = True
+    if xt and yt:
+        if x._value.dtype != y._value.dtype:
+            raise _mismatch(op_name, x, y)
+        return x, y
+    if xt:
+        return x, _operand_like(op_name, y, x, 1)
+    if yt:
+        return _operand_like(op_name, x, y, 0), y
+    x = convert_to_tensor(x)
+    return x, _operand_like(op_name, y, x, 1)
+
+
+def _mismatch(op_name, x, y):
+    return InvalidArgumentError(
+        None, op_name,
+        f"cannot compute {op_name} as input #1(zero-based) was expected to be a "
+        f"{x.dtype.name} tensor but is a {y.dtype.name} tensor "
+        f"(shapes {x.shape} and {y.shape}) [Op:{op_name}]")
+
+
+def _operand_like(op_name, value, other, index):
+    """Converts a non-Tensor operand to ``other``'s dtype."""
+    npd = other._value.dtype
+    t = type(value)
+    if t is float or t is int or t is bool:
+        if t is float and npd.kind in "iub" and not value.is_integer():
+            raise InvalidArgumentError(
+                None, op_name,
+                f"cannot compute {op_name} as input #{index}(zero-based) was expected to be a "
+                f"{other.dtype.name} tensor but is a float tensor [Op:{op_name}]")
+        if npd.kind == "b" and t is not bool:
+            raise InvalidArgumentError(
+                None, op_name, f"cannot compute {op_name}: a bool tensor and a {t.__name__} "
+                f"[Op:{op_name}]")
+        return Tensor(npd.type(value))
+    if isinstance(value, (np.ndarray, np.generic)):
+        if value.dtype != npd:
+            if value.dtype.kind in "fc" and npd.kind in "iub":
+                raise InvalidArgumentError(
+                    None, op_name,
+                    f"cannot compute {op_name} as input #{index}(zero-based) was expected to be "
+                    f"a {other.dtype.name} tensor but is a {_dtype_name(value)} tensor "
+                    f"[Op:{op_name}]")
+            value = value.astype(npd)
+        return Tensor(value)
+    try:
+        return convert_to_tensor(value, other.dtype)
+    except TypeError:
+        raise InvalidArgumentError(
+            None, op_name,
+            f"cannot compute {op_name} as input #{index}(zero-based) was expected to be a "
+            f"{other.dtype.name} tensor but got {value!r} [Op:{op_name}]") from None
+
+
+def make_unary(op):
+    """Returns a fast ``f(x, name=None)`` wrapper for a one-input, one-output op."""
+    forward = op.forward
+    diff = op.differentiable
+
+    def unary(x, name=None):
+        if type(x) is not Tensor:
+            x = convert_to_tensor(x)
+        try:
+            out = Tensor(forward(x._value))
+        except (ValueError, TypeError, InvalidArgumentError) as e:
+            raise kernel_error(op, [x._value], e) from None
+        if _tapes and diff:
+            record(op, (x,), (out,), _NO_ATTRS)
+        return out
+    unary.__name__ = op.name
+    return unary
+
+
+def make_binary(op):
+    """Returns a fast ``f(x, y, name=None)`` wrapper for a two-input elementwise op."""
+    forward = op.forward
+    diff = op.differentiable
+    name_ = op.name
+
+    def binary(x, y, name=None):
+        if type(x) is not Tensor or type(y) is not Tensor or \
+                x._value.dtype != y._value.dtype:
+            x, y = binary_inputs(name_, x, y)
+        try:
+            out = Tensor(forward(x._value, y._value))
+        except (ValueError, TypeError, InvalidArgumentError) as e:
+            raise kernel_error(op, [x._value, y._value], e) from None
+        if _tapes and diff:
+            record(op, (x, y), (out,), _NO_ATTRS)
+        return out
+    binary.__name__ = op.name
+    return binary
+
+
+_NO_ATTRS = {}

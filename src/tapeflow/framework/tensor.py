@@ -1,0 +1,321 @@
+"""``tf.Tensor``: an immutable array with a dtype, and TensorFlow's conversion rules.
+
+Operator methods (``__add__``, ``__getitem__`` ...) are attached by the op
+modules when they are imported (see ``tapeflow.ops``), so that every operator
+goes through the op mechanism and is recorded on tapes.
+"""
+import numpy as np
+
+from tapeflow.framework import dtypes
+from tapeflow.framework.errors import InvalidArgumentError
+from tapeflow.framework.tensor_shape import TensorShape
+
+_from_numpy = dtypes._BY_NP.get
+
+
+class Tensor:
+    """An immutable multidimensional array (TensorFlow's eager tensor).
+
+    Holds a NumPy array (or NumPy scalar for 0-d tensors). Create one with
+    ``tf.constant`` or ``tf.convert_to_tensor``.
+    """
+
+    __slots__ = ("_value", "__weakref__")
+    __array_priority__ = 100
+
+    def __init__(self, value):
+        self._value = value
+
+    # -- properties -------------------------------------------------------
+    @property
+    def dtype(self):
+        """Returns the tensor's ``DType``."""
+        d = _from_numpy(self._value.dtype)
+        return d if d is not None else dtypes.as_dtype(self._value.dtype)
+
+    @property
+    def shape(self):
+        """Returns the tensor's ``TensorShape``."""
+        return TensorShape(self._value.shape)
+
+    def get_shape(self):
+        """Returns the tensor's ``TensorShape`` (alias of ``.shape``)."""
+        return TensorShape(self._value.shape)
+
+    @property
+    def ndim(self):
+        """Returns the number of dimensions."""
+        return self._value.ndim
+
+    @property
+    def name(self):
+        raise AttributeError("Tensor.name is undefined when eager execution is enabled.")
+
+    @property
+    def device(self):
+        """Returns the device string of the tensor (always the CPU here)."""
+        return "/job:localhost/replica:0/task:0/device:CPU:0"
+
+    def numpy(self):
+        """Returns the value as a NumPy array (a NumPy scalar for 0-d tensors)."""
+        v = self._value
+        if isinstance(v, np.ndarray):
+            if v.ndim == 0:
+                return v[()]
+            return v.copy()
+        return v
+
+    def __array__(self, dtype=None, copy=None):
+        v = np.asarray(self._value)
+        if dtype is not None and v.dtype != dtype:
+            return v.astype(dtype)
+        if copy:
+            return v.copy()
+        return v
+
+    # -- python protocol --------------------------------------------------
+    def __len__(self):
+        if self._value.ndim == 0:
+            raise TypeError("Scalar tensor has no `len()`")
+        return len(self._value)
+
+    def __iter__(self):
+        if self._value.ndim == 0:
+            raise TypeError("Cannot iterate over a scalar tensor.")
+        from tapeflow.ops.array_ops import unstack
+        return iter(unstack(self))
+
+    def __bool__(self):
+        if self._value.size != 1 or self._value.ndim != 0:
+            if self._value.size == 1:
+                return bool(self._value.reshape(()))
+            raise ValueError("The truth value of an array with more than one element is "
+                             "ambiguous. Use a.any() or a.all()")
+        return bool(self._value)
+
+    def __float__(self):
+        return float(self._value)
+
+    def __int__(self):
+        return int(self._value)
+
+    def __index__(self):
+        if self._value.dtype.kind not in "iu" or self._value.ndim != 0:
+            raise TypeError("Only integer scalar tensors can be converted to an index")
+        return int(self._value)
+
+    def __complex__(self):
+        return complex(self._value)
+
+    def __format__(self, format_spec):
+        v = self._value
+        if v.ndim == 0 and format_spec:
+            return format(v.item(), format_spec)
+        return format(np.asarray(v).__str__() if not format_spec else v, format_spec)
+
+    def __hash__(self):
+        raise TypeError("Tensor is unhashable. Instead, use tensor.ref() as the key.")
+
+    def ref(self):
+        """Returns a hashable reference object to this tensor."""
+        return _Reference(self)
+
+    def __setitem__(self, key, value):
+        raise TypeError("'Tensor' object does not support item assignment")
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __reduce__(self):
+        from tapeflow.ops.array_ops import constant
+        return constant, (self.numpy(),)
+
+    def __str__(self):
+        return "tf.Tensor(%s, shape=%s, dtype=%s)" % (
+            _numpy_text(self._value, False), self.shape, self.dtype.name)
+
+    def __repr__(self):
+        return "<tf.Tensor: shape=%s, dtype=%s, numpy=%s>" % (
+            self.shape, self.dtype.name, _numpy_text(self._value, True))
+
+    # Set by the op modules:  __add__, __radd__, ..., __getitem__, __eq__ ...
+    # eval-style helpers
+    def set_shape(self, shape):
+        """Checks that ``shape`` is compatible with the tensor's shape.
+
+        Raises:
+          ValueError: if the shapes are incompatible.
+        """
+        if not self.shape.is_compatible_with(shape):
+            raise ValueError(f"Tensor's shape {self.shape} is not compatible with supplied "
+                             f"shape {TensorShape(shape)}.")
+
+
+class _Reference:
+    __slots__ = ("_t",)
+
+    def __init__(self, t):
+        self._t = t
+
+    def deref(self):
+        """Returns the referenced tensor."""
+        return self._t
+
+    def __hash__(self):
+        return id(self._t)
+
+    def __eq__(self, other):
+        return isinstance(other, _Reference) and other._t is self._t
+
+
+def _numpy_text(value, is_repr):
+    """The text of a value inside a tensor's str/repr (TensorFlow's rules)."""
+    if value.ndim == 0:
+        item = np.asarray(value)[()]
+        if is_repr:
+            text = repr(item.item()) if value.dtype.kind != "O" else repr(item)
+        else:
+            text = str(item)
+    else:
+        arr = np.asarray(value)
+        text = repr(arr) if is_repr else str(arr)
+    if "\n" in text:
+        text = "\n" + text
+    return text
+
+
+# -- conversion ---------------------------------------------------------------
+
+def _infer_array(value):
+    """Converts a Python value to an array with TensorFlow's default dtypes."""
+    t = type(value)
+    if t is float:
+        return np.float32(value)
+    if t is bool:
+        return np.bool_(value)
+    if t is int:
+        if -2**31 <= value < 2**31:
+            return np.int32(value)
+        return np.int64(value)
+    if t is str or t is bytes:
+        return np.array(value, dtype=object)
+    try:
+        arr = np.asarray(value)
+    except ValueError as e:
+        raise ValueError(f"Can't convert non-rectangular Python sequence to Tensor. ({e})") from None
+    k = arr.dtype.kind
+    if k == "f" and arr.dtype == np.float64 and not _has_numpy_float64(value):
+        return arr.astype(np.float32)
+    if k == "i" and arr.dtype == np.int64 and not _has_numpy_int64(value):
+        if arr.size == 0 or (arr.min() >= -2**31 and arr.max() < 2**31):
+            return arr.astype(np.int32)
+    if k in "US":
+        return arr.astype(object)
+    if k == "O":
+        raise ValueError(f"Attempt to convert a value ({value!r}) with an unsupported type "
+                         f"({type(value)}) to a Tensor.")
+    return arr
+
+
+def _has_numpy_float64(value):
+    """True if a nested list holds a float64 array, tensor or NumPy scalar."""
+    if isinstance(value, (list, tuple)):
+        return any(_has_numpy_float64(v) for v in value[:8]) if value else False
+    return getattr(value, "dtype", None) in (np.float64, dtypes.float64)
+
+
+def _has_numpy_int64(value):
+    if isinstance(value, (list, tuple)):
+        return any(_has_numpy_int64(v) for v in value[:8]) if value else False
+    return getattr(value, "dtype", None) in (np.int64, dtypes.int64)
+
+
+def _cast_python_value(value, dtype):
+    """Converts a Python value to ``dtype``, refusing lossy float-to-int conversion."""
+    npd = dtype._np
+    if dtype is dtypes.string:
+        return np.array(value, dtype=object)
+    arr = np.asarray(value)
+    if arr.dtype.kind == "O":
+        raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {dtype.name}")
+    if arr.dtype.kind in "fc" and npd.kind in "iub":
+        if arr.dtype.kind == "c" or not np.all(np.mod(arr, 1) == 0):
+            raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {dtype.name}")
+    if arr.dtype.kind == "c" and npd.kind == "f":
+        raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {dtype.name}")
+    if npd.kind in "iu" and arr.dtype.kind in "iu" and arr.size:
+        info = np.iinfo(npd)
+        if arr.min() < info.min or arr.max() > info.max:
+            raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {dtype.name}")
+    return arr.astype(npd)
+
+
+def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
+    """Converts a Python value, NumPy array, Tensor or Variable to a Tensor.
+
+    Python floats become float32 and Python ints int32 (int64 when too large);
+    NumPy arrays keep their dtype. With ``dtype`` the value is converted to it.
+
+    Returns:
+      A ``Tensor``.
+
+    Raises:
+      TypeError: if a Python value cannot be represented in ``dtype``.
+      ValueError: if a Tensor of another dtype is given with ``dtype``.
+    """
+    if type(value) is Tensor or isinstance(value, Tensor):
+        if dtype is not None:
+            dtype = dtypes.as_dtype(dtype)
+            if _from_numpy(value._value.dtype) is not dtype:
+                raise ValueError(
+                    f"Tensor conversion requested dtype {dtype.name} for Tensor with dtype "
+                    f"{value.dtype.name}: {value!r}")
+        return value
+    hook = getattr(type(value), "__tf_tensor__", None)
+    if hook is not None:
+        return hook(value, dtype, name)
+    if dtype is not None:
+        dtype = dtypes.as_dtype(dtype)
+        if isinstance(value, (np.ndarray, np.generic)):
+            if value.dtype.kind in "fc" and dtype._np.kind in "iub" and value.size and \
+                    not np.all(np.mod(value, 1) == 0):
+                raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {dtype.name}")
+            return Tensor(np.asarray(value, dtype=dtype._np))
+        if isinstance(value, (list, tuple)) and _contains_tensor(value):
+            arr = _infer_array(value)
+            if _from_numpy(arr.dtype) is not dtype:
+                raise InvalidArgumentError(
+                    None, "Pack", f"cannot convert a list of {_from_numpy(arr.dtype).name} "
+                    f"tensors to dtype {dtype.name}")
+            return Tensor(arr)
+        return Tensor(_cast_python_value(value, dtype))
+    if dtype_hint is not None and not isinstance(value, (np.ndarray, np.generic)):
+        try:
+            return convert_to_tensor(value, dtype_hint)
+        except (TypeError, ValueError):
+            pass
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind in "US":
+            return Tensor(value.astype(object))
+        return Tensor(value)
+    if isinstance(value, np.generic):
+        return Tensor(np.asarray(value))
+    return Tensor(_infer_array(value))
+
+
+def _contains_tensor(value):
+    for v in value:
+        if isinstance(v, (list, tuple)):
+            if _contains_tensor(v):
+                return True
+        elif isinstance(v, Tensor) or hasattr(type(v), "__tf_tensor__"):
+            return True
+    return False
+
+
+def is_tensor(x):
+    """Returns True if ``x`` is a Tensor, a Variable or another tensor-like type."""
+    return isinstance(x, Tensor) or hasattr(type(x), "__tf_tensor__")

@@ -1,0 +1,45 @@
+"""``keras.utils``: each name is defined in the module listed here and loaded on first use."""
+import importlib
+
+_NAMES = {
+    # numbers and arrays
+    "to_categorical": "numerical_utils", "normalize": "numerical_utils",
+    # data sets from arrays, folders and files
+    "image_dataset_from_directory": "image_dataset",
+    "text_dataset_from_directory": "text_dataset",
+    "timeseries_dataset_from_array": "timeseries_dataset",
+    "split_dataset": "dataset_utils",
+    "get_file": "file_utils",
+    # images
+    "load_img": "image_utils", "img_to_array": "image_utils", "array_to_img": "image_utils",
+    "save_img": "image_utils",
+    # models
+    "plot_model": "model_visualization",
+    "set_random_seed": "rng_utils",
+    "Progbar": "progbar",
+    "register_keras_serializable": "serialization",
+    "get_custom_objects": "serialization",
+    "custom_object_scope": "serialization",
+    "CustomObjectScope": "serialization",
+    "serialize_keras_object": "serialization",
+    "deserialize_keras_object": "serialization",
+    "get_registered_name": "serialization",
+    "get_registered_object": "serialization",
+}
+
+# Where each module lives (serialization is shared with keras.saving).
+_MODULE_PATHS = {"serialization": "tapeflow.keras.saving.serialization"}
+
+
+def __getattr__(name):
+    if name in _NAMES:
+        mod_name = _NAMES[name]
+        path = _MODULE_PATHS.get(mod_name, f"tapeflow.keras.utils.{mod_name}")
+        value = getattr(importlib.import_module(path), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'tapeflow.keras.utils' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_NAMES))

@@ -1,0 +1,7 @@
+"""The op library: each op's NumPy kernel and its gradient rule, side by side.
+
+Importing this package attaches the operator methods (``+``, ``@``, ``[]`` ...)
+to Tensor and Variable.
+"""
+from tapeflow.ops import math_ops, array_ops  # noqa: F401  (order: math, then array)
+from tapeflow.ops import overloads  # noqa: F401
