@@ -15,6 +15,10 @@ from tapeflow.framework.variable import Variable  # noqa: F401
 from tapeflow import ops as _ops  # noqa: F401  (attaches operators)
 from tapeflow.ops.math_ops import *  # noqa: F401,F403
 from tapeflow.ops.array_ops import *  # noqa: F401,F403
+from tapeflow.ops.creation_ops import *  # noqa: F401,F403
+from tapeflow.ops.manip_ops import *  # noqa: F401,F403
+from tapeflow.ops.slicing_ops import *  # noqa: F401,F403
+from tapeflow.ops.indexing_ops import *  # noqa: F401,F403
 
 newaxis = None
 

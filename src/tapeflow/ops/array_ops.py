@@ -1,142 +1,17 @@
-"""Creation, shape and indexing ops: kernel and gradient per op."""
+"""Shape ops (reshape, transpose, broadcast, squeeze), joining and splitting.
+
+This module also re-exports the creation, manipulation and indexing ops, which
+live in ``creation_ops``, ``manip_ops`` and ``indexing_ops``.
+"""
 import numpy as np
 
 from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError
-from tapeflow.framework.indexed_slices import IndexedSlices
 from tapeflow.framework.primitive import make_unary, primitive
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
-from tapeflow.framework.tensor_shape import TensorShape
-from tapeflow.ops.math_ops import reduce_sum, unbroadcast
-
-
-def _t(x):
-    return x if type(x) is Tensor else convert_to_tensor(x)
-
-
-def _shape_list(shape):
-    """Converts a shape given as list, tuple, TensorShape, Tensor or int to a tuple of ints."""
-    if isinstance(shape, Tensor):
-        shape = shape._value.tolist()
-    elif isinstance(shape, TensorShape):
-        shape = shape.as_list()
-    elif hasattr(type(shape), "__tf_tensor__"):
-        shape = convert_to_tensor(shape)._value.tolist()
-    if isinstance(shape, (int, np.integer)):
-        shape = [shape]
-    out = []
-    for d in shape:
-        if isinstance(d, Tensor):
-            d = int(d._value)
-        if d is None:
-            raise ValueError("Cannot create a tensor with an unknown dimension (None) in its "
-                             "shape.")
-        out.append(int(d))
-    return tuple(out)
-
-
-# -- creation -------------------------------------------------------------------------
-
-def constant(value, dtype=None, shape=None, name="Const"):
-    """Returns a constant Tensor of ``value`` (broadcast or reshaped to ``shape`` if given).
-
-    Raises:
-      TypeError: if ``value`` cannot be represented in ``dtype``.
-    """
-    if isinstance(value, Tensor) or hasattr(type(value), "__tf_tensor__"):
-        t = convert_to_tensor(value)
-        if dtype is not None and t.dtype != dtypes.as_dtype(dtype):
-            from tapeflow.ops.math_ops import cast
-            t = cast(t, dtype)
-    elif dtype is not None and isinstance(value, (np.ndarray, np.generic)):
-        t = Tensor(np.asarray(value).astype(dtypes.as_dtype(dtype)._np))
-    else:
-        t = convert_to_tensor(value, dtype=dtype)
-    if shape is not None:
-        shape = _shape_list(shape)
-        v = t._value
-        if v.size == 1:
-            t = Tensor(np.full(shape, v.reshape(()), dtype=v.dtype))
-        elif int(np.prod(shape)) == v.size:
-            t = Tensor(np.reshape(v, shape))
-        else:
-            raise TypeError(f"Expected Tensor's shape: {tuple(shape)}, but got "
-                            f"{tuple(v.shape)}.")
-    return t
-
-
-def _np_dtype(dtype, default=np.float32):
-    return default if dtype is None else dtypes.as_dtype(dtype)._np
-
-
-def zeros(shape, dtype=dtypes.float32, name=None, layout=None):
-    """Returns a Tensor of zeros of ``shape`` and ``dtype`` (float32 by default)."""
-    return Tensor(np.zeros(_shape_list(shape), _np_dtype(dtype)))
-
-
-def ones(shape, dtype=dtypes.float32, name=None, layout=None):
-    """Returns a Tensor of ones of ``shape`` and ``dtype`` (float32 by default)."""
-    return Tensor(np.ones(_shape_list(shape), _np_dtype(dtype)))
-
-
-def zeros_like(input, dtype=None, name=None, layout=None):  # noqa: A002
-    """Returns zeros with the shape (and dtype, unless given) of ``input``."""
-    x = _t(input)
-    return Tensor(np.zeros(x._value.shape, x._value.dtype if dtype is None else
-                           _np_dtype(dtype)))
-
-
-def ones_like(input, dtype=None, name=None, layout=None):  # noqa: A002
-    """Returns ones with the shape (and dtype, unless given) of ``input``."""
-    x = _t(input)
-    return Tensor(np.ones(x._value.shape, x._value.dtype if dtype is None else
-                          _np_dtype(dtype)))
-
-
-def fill(dims, value, name=None, layout=None):
-    """Returns a Tensor of shape ``dims`` filled with ``value`` (dtype from ``value``)."""
-    v = _t(value)
-    return Tensor(np.full(_shape_list(dims), v._value, dtype=v._value.dtype))
-
-
-def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32, name=None):
-    """Returns an identity matrix (batched if ``batch_shape`` is given)."""
-    m = np.eye(int(num_rows), None if num_columns is None else int(num_columns),
-               dtype=_np_dtype(dtype))
-    if batch_shape is not None:
-        m = np.broadcast_to(m, _shape_list(batch_shape) + m.shape).copy()
-    return Tensor(m)
-
-
-def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001
-    """Returns the sequence ``start, start+delta, ...`` below ``limit`` (like Python's range).
-
-    The dtype is inferred from the arguments (int32 for Python ints, float32 if any
-    is a float) unless given.
-    """
-    if limit is None:
-        start, limit = 0, start
-    vals = [_t(v) for v in (start, limit, delta)]
-    if dtype is None:
-        order = [np.int32, np.int64, np.float16, np.float32, np.float64]
-        kinds = [v._value.dtype.type for v in vals]
-        npd = max(kinds, key=lambda k: order.index(k) if k in order else 0)
-    else:
-        npd = _np_dtype(dtype)
-    s, lim, d = (v._value.item() for v in vals)
-    if d == 0:
-        raise InvalidArgumentError(None, "Range", "Requires delta != 0: 0 [Op:Range]")
-    return Tensor(np.arange(s, lim, d).astype(npd))
-
-
-def linspace(start, stop, num, name=None, axis=0):
-    """Returns ``num`` evenly spaced values from ``start`` to ``stop`` inclusive.
-
-    Integer endpoints give float64, as in TensorFlow.
-    """
-    s, e = _t(start), _t(stop)
-    npd = s._value.dtype if s._value.dtype.kind == "f" else np.float64
-    return Tensor(np.linspace(s._value, e._value, int(num), axis=axis).astype(npd))
+from tapeflow.ops.creation_ops import *  # noqa: F401,F403
+from tapeflow.ops.creation_ops import _np_dtype, _shape_list, _t
+from tapeflow.ops.math_ops import unbroadcast
 
 
 @primitive("Identity")
@@ -448,196 +323,104 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split"):
     return _split_kernel(x, sizes=tuple(sizes), axis=axis)
 
 
-# -- gathering and indexing ------------------------------------------------------------
 
-@primitive("UnsortedSegmentSum")
-def _segment_sum_kernel(data, ids, num_segments):
-    out = np.zeros((num_segments,) + data.shape[ids.ndim:], dtype=data.dtype)
-    np.add.at(out, ids, data)
-    return out
+# -- shape utilities -------------------------------------------------------------------
 
-
-@_segment_sum_kernel.def_grad
-def _segment_sum_grad(op, dy):
-    """Gathers dy at the segment ids."""
-    data, ids = op.inputs
-    return gather(dy, ids), None
+def shape_n(input, out_type=dtypes.int32, name=None):  # noqa: A002
+    """Returns the shapes of the tensors in ``input`` as a list of 1-D Tensors."""
+    return [shape(x, out_type) for x in input]
 
 
-def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
-    """Returns sums of ``data`` rows grouped by ``segment_ids`` into ``num_segments`` rows."""
-    return _segment_sum_kernel(_t(data), _t(segment_ids), num_segments=int(num_segments))
+def ensure_shape(x, shape, name=None):
+    """Returns ``x`` after checking that its shape is compatible with ``shape``.
 
-
-@primitive("GatherV2")
-def _gather_kernel(params, indices, axis, batch_dims=0):
-    n = params.shape[axis]
-    if indices.size and (indices.min() < -0 or indices.max() >= n):
-        bad = indices[(indices < 0) | (indices >= n)].flat[0]
-        raise InvalidArgumentError(None, "GatherV2", f"indices[...] = {bad} is not in "
-                                   f"[0, {n}) [Op:GatherV2]")
-    return np.take(params, indices, axis=axis)
-
-
-@_gather_kernel.def_grad
-def _gather_grad(op, dy):
-    """An IndexedSlices of dy at the gathered rows (dense scatter for axis != 0)."""
-    params, indices = op.inputs
-    axis = op.attrs["axis"]
-    pshape = params._value.shape
-    if axis == 0:
-        flat_idx = reshape(indices, (-1,))
-        values = reshape(dy, (int(np.size(indices._value)),) + pshape[1:])
-        return IndexedSlices(values, flat_idx,
-                             Tensor(np.array(pshape, dtype=np.int32))), None
-    perm = list(np.arange(len(pshape)))
-    perm = [axis] + perm[:axis] + perm[axis + 1:]
-    inv = list(np.argsort(perm))
-    nd_i = indices._value.ndim
-    # move the gathered axes of dy to the front
-    dperm = list(np.arange(axis, axis + nd_i)) + list(np.arange(axis)) + list(
-        np.arange(axis + nd_i, dy._value.ndim))
-    dyt = transpose(dy, dperm)
-    moved_shape = tuple(pshape[p] for p in perm)
-    flat = reshape(dyt, (int(np.size(indices._value)),) + moved_shape[1:])
-    dense = unsorted_segment_sum(flat, reshape(indices, (-1,)), pshape[axis])
-    return transpose(dense, inv), None
-
-
-def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name=None):
-    """Returns the slices of ``params`` at ``indices`` along ``axis`` (default 0).
+    ``shape`` may contain None for dimensions that can be anything.
 
     Raises:
-      InvalidArgumentError: for an index out of range.
+      InvalidArgumentError: if the shapes are not compatible.
     """
-    p = _t(params)
-    i = _t(indices)
-    if i._value.dtype.kind not in "iu":
-        raise InvalidArgumentError(None, "GatherV2", "indices must be an integer tensor")
-    axis = 0 if axis is None else int(axis) % max(p._value.ndim, 1)
-    return _gather_kernel(p, i, axis=axis)
+    from tapeflow.framework.tensor_shape import TensorShape
+    t = _t(x)
+    want = TensorShape(shape)
+    if not want.is_compatible_with(t._value.shape):
+        raise InvalidArgumentError(
+            None, "EnsureShape", f"Shape of tensor x {list(t._value.shape)} is not compatible "
+            f"with expected shape {_shape_text(want)}. [Op:EnsureShape]")
+    return x if isinstance(x, Tensor) else t
 
 
-@primitive("OneHot", differentiable=False)
-def _one_hot_kernel(indices, depth, on_value, off_value, axis, dtype):
-    idx = np.asarray(indices).astype(np.int64)
-    valid = (idx >= 0) & (idx < depth)
-    out = (np.arange(depth) == np.where(valid, idx, -1)[..., None])
-    res = np.where(out, on_value, off_value).astype(dtype)
-    if axis != -1 and axis != idx.ndim:
-        res = np.moveaxis(res, -1, axis)
-    return res
+def _shape_text(s):
+    if s.rank is None:
+        return "<unknown>"
+    return "[" + ",".join("?" if d is None else str(d) for d in s.dims) + "]"
 
 
-def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
-    """Returns a one-hot encoding of ``indices`` (-1 or out-of-range give all-off rows)."""
-    i = _t(indices)
-    if dtype is None:
-        if on_value is not None:
-            dtype = _t(on_value).dtype
-        elif off_value is not None:
-            dtype = _t(off_value).dtype
+def _broadcast_dims(a, b):
+    """Broadcasts two dim lists (None = unknown); returns the list or None if incompatible."""
+    a, b = list(a), list(b)
+    n = max(len(a), len(b))
+    a = [1] * (n - len(a)) + a
+    b = [1] * (n - len(b)) + b
+    out = []
+    for x, y in zip(a, b):
+        if x == 1:
+            out.append(y)
+        elif y == 1:
+            out.append(x)
+        elif x is None or y is None:
+            out.append(x if y is None else y)
+        elif x == y:
+            out.append(x)
         else:
-            dtype = dtypes.float32
-    npd = _np_dtype(dtype)
-    on = 1 if on_value is None else _t(on_value)._value
-    off = 0 if off_value is None else _t(off_value)._value
-    return _one_hot_kernel(i, depth=int(depth), on_value=on, off_value=off,
-                           axis=-1 if axis is None else int(axis), dtype=npd)
-
-
-# -- __getitem__ ---------------------------------------------------------------------------
-
-@primitive("StridedSlice")
-def _slice_kernel(x, key):
-    try:
-        return x[key]
-    except IndexError as e:
-        raise InvalidArgumentError(None, "StridedSlice", f"{e} (shape {list(x.shape)}) "
-                                   f"[Op:StridedSlice]") from None
-
-
-@_slice_kernel.def_grad
-def _slice_grad(op, dy):
-    """Scatters dy into zeros of the input's shape at the sliced positions."""
-    x = op.inputs[0]
-    return _slice_grad_op(dy, shape=x._value.shape, key=op.attrs["key"])
-
-
-@primitive("StridedSliceGrad")
-def _slice_grad_kernel(dy, shape, key):
-    out = np.zeros(shape, dtype=dy.dtype)
-    if _has_array_index(key):
-        np.add.at(out, key, dy)
-    else:
-        out[key] = dy
+            return None
     return out
 
 
-@_slice_grad_kernel.def_grad
-def _slice_grad_grad(op, ddx):
-    """The slice of ddx at the same key."""
-    return _slice_kernel(ddx, key=op.attrs["key"])
-
-
-def _slice_grad_op(dy, shape, key):
-    return _slice_grad_kernel(dy, shape=shape, key=key)
-
-
-def _has_array_index(key):
-    if isinstance(key, tuple):
-        return any(isinstance(k, np.ndarray) for k in key)
-    return isinstance(key, np.ndarray)
-
-
-def _norm_key_item(k):
-    if isinstance(k, Tensor) or hasattr(type(k), "__tf_tensor__"):
-        v = convert_to_tensor(k)._value
-        if v.ndim == 0 and v.dtype.kind in "iu":
-            return int(v)
-        return np.asarray(v)
-    if isinstance(k, slice):
-        return slice(*(int(convert_to_tensor(s)._value) if isinstance(s, Tensor) else s
-                       for s in (k.start, k.stop, k.step)))
-    if isinstance(k, (list, np.ndarray)):
-        return np.asarray(k)
-    return k
-
-
-def _getitem(tensor, key):
-    """``tensor[key]``: ints, slices, Ellipsis, None/newaxis, and bool/int tensor masks."""
-    x = tensor if type(tensor) is Tensor else convert_to_tensor(tensor)
-    if isinstance(key, list):
-        key = tuple(key)  # TensorFlow reads a list index as a tuple of indices
-    if isinstance(key, tuple):
-        key = tuple(_norm_key_item(k) for k in key)
-    else:
-        key = _norm_key_item(key)
-    if isinstance(key, np.ndarray) and key.dtype == np.bool_:
-        return boolean_mask(x, key)
-    return _slice_kernel(x, key=key)
-
-
-def boolean_mask(tensor, mask, axis=None, name="boolean_mask"):
-    """Returns the elements (rows) of ``tensor`` where ``mask`` is True.
+def broadcast_static_shape(shape_x, shape_y):
+    """Returns the TensorShape that two TensorShapes broadcast to.
 
     Raises:
-      InvalidArgumentError: if the mask's shape does not match the leading dims.
+      ValueError: if the shapes cannot broadcast.
     """
-    x = _t(tensor)
-    m = np.asarray(_t(mask)._value)
-    axis = 0 if axis is None else int(axis)
-    xs = x._value.shape
-    if m.ndim == 0 or xs[axis:axis + m.ndim] != m.shape:
-        raise InvalidArgumentError(None, "BooleanMask", f"Shapes {list(xs)} and "
-                                   f"{list(m.shape)} are incompatible")
-    key = (slice(None),) * axis + tuple(np.nonzero(m))
-    return _slice_kernel(x, key=key)
+    from tapeflow.framework.tensor_shape import TensorShape
+    sx, sy = TensorShape(shape_x), TensorShape(shape_y)
+    if sx.rank is None or sy.rank is None:
+        return TensorShape(None)
+    dims = _broadcast_dims(sx.dims, sy.dims)
+    if dims is None:
+        raise ValueError(f"Incompatible shapes for broadcasting. Two shapes are compatible if "
+                         f"for each dimension pair they are either equal or one of them is 1. "
+                         f"Received: {sx} and {sy}.")
+    return TensorShape(dims)
 
+
+def broadcast_dynamic_shape(shape_x, shape_y):
+    """Returns the shape (a 1-D int Tensor) that two shape vectors broadcast to.
+
+    Raises:
+      InvalidArgumentError: if the shapes cannot broadcast.
+    """
+    sx, sy = _t(shape_x), _t(shape_y)
+    a, b = sx._value.tolist(), sy._value.tolist()
+    dims = _broadcast_dims(a, b)
+    if dims is None:
+        raise InvalidArgumentError(
+            None, "BroadcastArgs", f"Incompatible shapes: [{','.join(map(str, a))}] vs. "
+            f"[{','.join(map(str, b))}] [Op:BroadcastArgs]")
+    return Tensor(np.array(dims, dtype=sx._value.dtype))
+
+
+# The other op families live in their own modules; re-exported here so that
+# ``array_ops.gather`` and friends keep working.
+from tapeflow.ops.manip_ops import *  # noqa: E402,F401,F403
+from tapeflow.ops.slicing_ops import *  # noqa: E402,F401,F403
+from tapeflow.ops.slicing_ops import _getitem  # noqa: E402,F401
+from tapeflow.ops.indexing_ops import *  # noqa: E402,F401,F403
+from tapeflow.ops import creation_ops as _c, indexing_ops as _i  # noqa: E402
+from tapeflow.ops import manip_ops as _m, slicing_ops as _s  # noqa: E402
 
 __all__ = [
-    "constant", "zeros", "ones", "zeros_like", "ones_like", "fill", "eye", "range",
-    "linspace", "identity", "stop_gradient", "shape", "size", "rank", "reshape",
+    "identity", "stop_gradient", "shape", "shape_n", "size", "rank", "reshape",
     "broadcast_to", "transpose", "expand_dims", "squeeze", "concat", "stack", "unstack",
-    "split", "unsorted_segment_sum", "gather", "one_hot", "boolean_mask",
-]
+    "split", "ensure_shape", "broadcast_static_shape", "broadcast_dynamic_shape",
+] + _c.__all__ + _m.__all__ + _s.__all__ + _i.__all__

@@ -1,0 +1,161 @@
+"""Creation ops: constants, zeros/ones/fill, eye, range, linspace, sequence_mask."""
+import numpy as np
+
+from tapeflow.framework import dtypes
+from tapeflow.framework.errors import InvalidArgumentError
+from tapeflow.framework.tensor import Tensor, convert_to_tensor
+from tapeflow.framework.tensor_shape import TensorShape
+
+
+def _t(x):
+    return x if type(x) is Tensor else convert_to_tensor(x)
+
+
+def _shape_list(shape):
+    """Converts a shape given as list, tuple, TensorShape, Tensor or int to a tuple of ints."""
+    if isinstance(shape, Tensor):
+        shape = shape._value.tolist()
+    elif isinstance(shape, TensorShape):
+        shape = shape.as_list()
+    elif hasattr(type(shape), "__tf_tensor__"):
+        shape = convert_to_tensor(shape)._value.tolist()
+    if isinstance(shape, (int, np.integer)):
+        shape = [shape]
+    out = []
+    for d in shape:
+        if isinstance(d, Tensor):
+            d = int(d._value)
+        if d is None:
+            raise ValueError("Cannot create a tensor with an unknown dimension (None) in its "
+                             "shape.")
+        out.append(int(d))
+    return tuple(out)
+
+
+
+# -- creation -------------------------------------------------------------------------
+
+def constant(value, dtype=None, shape=None, name="Const"):
+    """Returns a constant Tensor of ``value`` (broadcast or reshaped to ``shape`` if given).
+
+    Raises:
+      TypeError: if ``value`` cannot be represented in ``dtype``.
+    """
+    if isinstance(value, Tensor) or hasattr(type(value), "__tf_tensor__"):
+        t = convert_to_tensor(value)
+        if dtype is not None and t.dtype != dtypes.as_dtype(dtype):
+            from tapeflow.ops.math_ops import cast
+            t = cast(t, dtype)
+    elif dtype is not None and isinstance(value, (np.ndarray, np.generic)):
+        t = Tensor(np.asarray(value).astype(dtypes.as_dtype(dtype)._np))
+    else:
+        t = convert_to_tensor(value, dtype=dtype)
+    if shape is not None:
+        shape = _shape_list(shape)
+        v = t._value
+        if v.size == 1:
+            t = Tensor(np.full(shape, v.reshape(()), dtype=v.dtype))
+        elif int(np.prod(shape)) == v.size:
+            t = Tensor(np.reshape(v, shape))
+        else:
+            raise TypeError(f"Expected Tensor's shape: {tuple(shape)}, but got "
+                            f"{tuple(v.shape)}.")
+    return t
+
+
+def _np_dtype(dtype, default=np.float32):
+    return default if dtype is None else dtypes.as_dtype(dtype)._np
+
+
+def zeros(shape, dtype=dtypes.float32, name=None, layout=None):
+    """Returns a Tensor of zeros of ``shape`` and ``dtype`` (float32 by default)."""
+    return Tensor(np.zeros(_shape_list(shape), _np_dtype(dtype)))
+
+
+def ones(shape, dtype=dtypes.float32, name=None, layout=None):
+    """Returns a Tensor of ones of ``shape`` and ``dtype`` (float32 by default)."""
+    return Tensor(np.ones(_shape_list(shape), _np_dtype(dtype)))
+
+
+def zeros_like(input, dtype=None, name=None, layout=None):  # noqa: A002
+    """Returns zeros with the shape (and dtype, unless given) of ``input``."""
+    x = _t(input)
+    return Tensor(np.zeros(x._value.shape, x._value.dtype if dtype is None else
+                           _np_dtype(dtype)))
+
+
+def ones_like(input, dtype=None, name=None, layout=None):  # noqa: A002
+    """Returns ones with the shape (and dtype, unless given) of ``input``."""
+    x = _t(input)
+    return Tensor(np.ones(x._value.shape, x._value.dtype if dtype is None else
+                          _np_dtype(dtype)))
+
+
+def fill(dims, value, name=None, layout=None):
+    """Returns a Tensor of shape ``dims`` filled with ``value`` (dtype from ``value``)."""
+    v = _t(value)
+    return Tensor(np.full(_shape_list(dims), v._value, dtype=v._value.dtype))
+
+
+def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32, name=None):
+    """Returns an identity matrix (batched if ``batch_shape`` is given)."""
+    m = np.eye(int(num_rows), None if num_columns is None else int(num_columns),
+               dtype=_np_dtype(dtype))
+    if batch_shape is not None:
+        m = np.broadcast_to(m, _shape_list(batch_shape) + m.shape).copy()
+    return Tensor(m)
+
+
+def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001
+    """Returns the sequence ``start, start+delta, ...`` below ``limit`` (like Python's range).
+
+    The dtype is inferred from the arguments (int32 for Python ints, float32 if any
+    is a float) unless given.
+    """
+    if limit is None:
+        start, limit = 0, start
+    vals = [_t(v) for v in (start, limit, delta)]
+    if dtype is None:
+        order = [np.int32, np.int64, np.float16, np.float32, np.float64]
+        kinds = [v._value.dtype.type for v in vals]
+        npd = max(kinds, key=lambda k: order.index(k) if k in order else 0)
+    else:
+        npd = _np_dtype(dtype)
+    s, lim, d = (v._value.item() for v in vals)
+    if d == 0:
+        raise InvalidArgumentError(None, "Range", "Requires delta != 0: 0 [Op:Range]")
+    return Tensor(np.arange(s, lim, d).astype(npd))
+
+
+def linspace(start, stop, num, name=None, axis=0):
+    """Returns ``num`` evenly spaced values from ``start`` to ``stop`` inclusive.
+
+    Integer endpoints give float64, as in TensorFlow.
+    """
+    s, e = _t(start), _t(stop)
+    npd = s._value.dtype if s._value.dtype.kind == "f" else np.float64
+    return Tensor(np.linspace(s._value, e._value, int(num), axis=axis).astype(npd))
+
+
+
+def sequence_mask(lengths, maxlen=None, dtype=dtypes.bool, name=None):
+    """Returns a mask whose row ``i`` is True in its first ``lengths[i]`` positions.
+
+    Returns:
+      A Tensor of shape ``lengths.shape + [maxlen]`` (``maxlen`` defaults to
+      the largest length), of ``dtype`` (bool by default).
+    """
+    lens = _t(lengths)._value
+    if lens.dtype.kind not in "iu":
+        raise TypeError(f"lengths must be an integer tensor, got "
+                        f"{_t(lengths).dtype.name}")
+    if maxlen is None:
+        maxlen = int(lens.max()) if lens.size else 0
+    else:
+        maxlen = int(_t(maxlen)._value)
+    mask = np.arange(maxlen) < np.asarray(lens)[..., None]
+    return Tensor(mask.astype(_np_dtype(dtype, np.bool_)))
+
+
+__all__ = ["constant", "zeros", "ones", "zeros_like", "ones_like", "fill", "eye", "range",
+           "linspace", "sequence_mask"]

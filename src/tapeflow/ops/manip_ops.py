@@ -1,0 +1,335 @@
+"""Rearranging ops: tile, pad, reverse, roll, repeat, meshgrid, reverse_sequence.
+
+Each is a NumPy kernel with a gradient written in tapeflow ops (or a composite
+of differentiable ops), so second-order gradients work.
+"""
+import numpy as np
+
+from tapeflow.framework.errors import InvalidArgumentError
+from tapeflow.framework.primitive import primitive
+from tapeflow.framework.tensor import Tensor, convert_to_tensor
+from tapeflow.ops.array_ops import broadcast_to, reshape, transpose
+from tapeflow.ops.creation_ops import _t
+from tapeflow.ops.math_ops import reduce_sum
+
+
+def _ints(v):
+    if isinstance(v, (int, np.integer)):
+        return [int(v)]
+    if isinstance(v, Tensor) or hasattr(type(v), "__tf_tensor__"):
+        return [int(i) for i in np.ravel(convert_to_tensor(v)._value)]
+    return [int(i) for i in np.ravel(np.asarray(v))]
+
+
+def _axes(axis, ndim, op_name):
+    out = []
+    for a in _ints(axis):
+        if not -ndim <= a < ndim:
+            raise InvalidArgumentError(None, op_name, f"axis {a} is out of range for a tensor "
+                                       f"of rank {ndim} [Op:{op_name}]")
+        out.append(a % ndim)
+    return tuple(out)
+
+
+# -- tile -------------------------------------------------------------------------------
+
+@primitive("Tile")
+def _tile_kernel(x, multiples):
+    return np.tile(x, multiples)
+
+
+@_tile_kernel.def_grad
+def _tile_grad(op, dy):
+    """Sums dy over the copies: reshape to (m0, n0, m1, n1, ...) and reduce the m axes."""
+    shp = op.inputs[0]._value.shape
+    mult = op.attrs["multiples"]
+    split = []
+    for m, n in zip(mult, shp):
+        split += [m, n]
+    g = reduce_sum(reshape(dy, tuple(split)), axis=tuple(range(0, 2 * len(shp), 2)))
+    return reshape(g, shp)
+
+
+def tile(input, multiples, name=None):  # noqa: A002
+    """Returns ``input`` repeated ``multiples[i]`` times along each dimension ``i``.
+
+    Raises:
+      InvalidArgumentError: if ``multiples`` does not have one entry per dimension.
+    """
+    x = _t(input)
+    m = tuple(_ints(multiples))
+    if len(m) != x._value.ndim:
+        raise InvalidArgumentError(
+            None, "Tile", f"Expected multiples argument to be a vector of length "
+            f"{x._value.ndim} but got length {len(m)} [Op:Tile]")
+    if any(k < 0 for k in m):
+        raise InvalidArgumentError(None, "Tile", f"Expected multiples[i] >= 0, but got "
+                                   f"{list(m)} [Op:Tile]")
+    return _tile_kernel(x, multiples=m)
+
+
+# -- pad --------------------------------------------------------------------------------
+
+def _source_index(n, before, after, mode):
+    """For each padded position along one axis, the input position it copies (-1: constant)."""
+    if mode == "constant":
+        return np.concatenate([np.full(before, -1), np.arange(n), np.full(after, -1)])
+    return np.pad(np.arange(n), (before, after), mode=mode)
+
+
+@primitive("PadV2")
+def _pad_kernel(x, paddings, mode, constant_values=0):
+    if mode == "constant":
+        return np.pad(x, paddings, mode="constant", constant_values=constant_values)
+    return np.pad(x, paddings, mode=mode)
+
+
+@_pad_kernel.def_grad
+def _pad_grad(op, dy):
+    """The adjoint of padding: sums dy into the input position each padded entry copies."""
+    x = op.inputs[0]
+    return _pad_adjoint_kernel(dy, shape=x._value.shape, paddings=op.attrs["paddings"],
+                               mode=op.attrs["mode"])
+
+
+@primitive("MirrorPadGrad")
+def _pad_adjoint_kernel(dy, shape, paddings, mode):
+    if mode == "constant":
+        return dy[tuple(slice(b, b + n) for (b, _), n in zip(paddings, shape))]
+    g = dy
+    for axis, ((b, a), n) in enumerate(zip(paddings, shape)):
+        src = _source_index(n, b, a, mode)
+        moved = np.moveaxis(g, axis, 0)
+        out = np.zeros((n,) + moved.shape[1:], dtype=dy.dtype)
+        np.add.at(out, src, moved)
+        g = np.moveaxis(out, 0, axis)
+    return g
+
+
+@_pad_adjoint_kernel.def_grad
+def _pad_adjoint_grad(op, ddx):
+    """The adjoint of the adjoint is the padding itself (with zero constant values)."""
+    return _pad_kernel(ddx, paddings=op.attrs["paddings"], mode=op.attrs["mode"])
+
+
+def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
+    """Returns ``tensor`` padded by ``paddings[i] = [before, after]`` along each dimension.
+
+    ``mode`` is "CONSTANT" (fill with ``constant_values``), "REFLECT" (mirror
+    without the edge) or "SYMMETRIC" (mirror with the edge), in any case.
+
+    Raises:
+      InvalidArgumentError: if ``paddings`` is not ``[rank, 2]`` or too large for the mode.
+      ValueError: for an unknown mode.
+    """
+    x = _t(tensor)
+    shp = x._value.shape
+    p = np.asarray(convert_to_tensor(paddings)._value if not isinstance(paddings, np.ndarray)
+                   else paddings)
+    if p.shape != (len(shp), 2):
+        raise InvalidArgumentError(
+            None, "Pad", f"The first dimension of paddings must be the rank of inputs "
+            f"{len(shp)}, and the second dimension must be 2: paddings shape {list(p.shape)}, "
+            f"input shape {list(shp)} [Op:Pad]")
+    pads = tuple((int(b), int(a)) for b, a in p.tolist())
+    if any(b < 0 or a < 0 for b, a in pads):
+        raise InvalidArgumentError(None, "Pad", f"Paddings must be non-negative: {list(pads)}"
+                                   f" [Op:Pad]")
+    m = str(mode).upper()
+    if m == "CONSTANT":
+        cv = convert_to_tensor(constant_values, x.dtype)._value
+        if cv.ndim:
+            raise InvalidArgumentError(None, "PadV2", "constant_values must be a scalar")
+        return _pad_kernel(x, paddings=pads, mode="constant", constant_values=cv)
+    if m not in ("REFLECT", "SYMMETRIC"):
+        raise ValueError(f'Value of argument `mode` expected to be one of "CONSTANT", '
+                         f'"REFLECT", or "SYMMETRIC". Received `mode` = {mode}')
+    limit = 0 if m == "REFLECT" else 1
+    for i, ((b, a), n) in enumerate(zip(pads, shp)):
+        if b > n - 1 + limit or a > n - 1 + limit:
+            rule = "less than" if limit == 0 else "no greater than"
+            raise InvalidArgumentError(
+                None, "MirrorPad", f"paddings must be {rule} the dimension size: {b}, {a} "
+                f"vs. {n} in dimension {i} (input shape {list(shp)}) [Op:MirrorPad]")
+    return _pad_kernel(x, paddings=pads, mode=m.lower())
+
+
+# -- reverse, roll --------------------------------------------------------------------------
+
+@primitive("ReverseV2")
+def _reverse_kernel(x, axis):
+    return np.flip(x, axis=axis)
+
+
+@_reverse_kernel.def_grad
+def _reverse_grad(op, dy):
+    """Reverses dy along the same axes."""
+    return _reverse_kernel(dy, axis=op.attrs["axis"])
+
+
+def reverse(tensor, axis, name=None):
+    """Returns ``tensor`` with the dimensions in ``axis`` reversed.
+
+    Raises:
+      InvalidArgumentError: for an axis out of range.
+    """
+    x = _t(tensor)
+    return _reverse_kernel(x, axis=_axes(axis, x._value.ndim, "ReverseV2"))
+
+
+@primitive("Roll")
+def _roll_kernel(x, shift, axis):
+    return np.roll(x, shift, axis=axis)
+
+
+@_roll_kernel.def_grad
+def _roll_grad(op, dy):
+    """Rolls dy back by the opposite shift."""
+    return _roll_kernel(dy, shift=tuple(-s for s in op.attrs["shift"]), axis=op.attrs["axis"])
+
+
+def roll(input, shift, axis, name=None):  # noqa: A002
+    """Returns ``input`` with elements shifted by ``shift`` along ``axis`` (wrapping around).
+
+    Raises:
+      InvalidArgumentError: if ``shift`` and ``axis`` differ in length.
+    """
+    x = _t(input)
+    s = tuple(_ints(shift))
+    a = _axes(axis, x._value.ndim, "Roll")
+    if len(s) != len(a):
+        raise InvalidArgumentError(None, "Roll", f"shift and axis must have the same size: "
+                                   f"{len(s)} vs {len(a)} [Op:Roll]")
+    return _roll_kernel(x, shift=s, axis=a)
+
+
+# -- repeat -----------------------------------------------------------------------------------
+
+def _segment_sum_axis(dy, ids, n, axis):
+    """Sums the slices of dy along ``axis`` into ``n`` groups given by ``ids``."""
+    from tapeflow.ops.indexing_ops import unsorted_segment_sum
+    nd = dy._value.ndim
+    perm = (axis,) + tuple(i for i in range(nd) if i != axis)
+    moved = transpose(dy, perm) if axis else dy
+    g = unsorted_segment_sum(moved, Tensor(ids), n)
+    return transpose(g, tuple(np.argsort(perm))) if axis else g
+
+
+@primitive("Repeat")
+def _repeat_kernel(x, repeats, axis):
+    return np.repeat(x, repeats, axis=axis)
+
+
+@_repeat_kernel.def_grad
+def _repeat_grad(op, dy):
+    """Sums dy over each element's copies."""
+    x = op.inputs[0]
+    n = x._value.shape[op.attrs["axis"]]
+    ids = np.repeat(np.arange(n), op.attrs["repeats"])
+    return _segment_sum_axis(dy, ids, n, op.attrs["axis"])
+
+
+def repeat(input, repeats, axis=None, name=None):  # noqa: A002
+    """Returns ``input`` with each element repeated ``repeats`` times along ``axis``.
+
+    With ``axis=None`` the input is flattened first. ``repeats`` is an int or one
+    count per element along the axis.
+
+    Raises:
+      InvalidArgumentError: if ``repeats`` does not match the axis length.
+    """
+    x = _t(input)
+    if axis is None:
+        x = reshape(x, (-1,))
+        axis = 0
+    axis = _axes(axis, x._value.ndim, "Repeat")[0]
+    r = _ints(repeats)
+    n = x._value.shape[axis]
+    if len(r) == 1:
+        r = r * n
+    if len(r) != n or any(k < 0 for k in r):
+        raise InvalidArgumentError(None, "Repeat", f"repeats must be a scalar or have the "
+                                   f"length of axis {axis} ({n}), got {r} [Op:Repeat]")
+    return _repeat_kernel(x, repeats=np.asarray(r, dtype=np.int64), axis=axis)
+
+
+# -- meshgrid, reverse_sequence ----------------------------------------------------------
+
+def meshgrid(*args, **kwargs):
+    """Returns coordinate grids from 1-D coordinate tensors (``indexing="xy"`` or ``"ij"``).
+
+    Returns:
+      A list of Tensors, all of shape ``(len(y), len(x), ...)`` for "xy" and
+      ``(len(x), len(y), ...)`` for "ij".
+    """
+    indexing = kwargs.pop("indexing", "xy")
+    kwargs.pop("name", None)
+    if kwargs:
+        raise TypeError(f"Invalid keywords: {list(kwargs)}")
+    if indexing not in ("xy", "ij"):
+        raise ValueError(f"Argument `indexing` parameter must be either 'xy' or 'ij', got "
+                         f"'{indexing}'")
+    ts = [reshape(_t(a), (-1,)) for a in args]
+    sizes = [t._value.shape[0] for t in ts]
+    pos = list(range(len(ts)))
+    if indexing == "xy" and len(ts) > 1:
+        pos[0], pos[1] = 1, 0
+    out_shape = [0] * len(ts)
+    for i, p in enumerate(pos):
+        out_shape[p] = sizes[i]
+    out = []
+    for i, t in enumerate(ts):
+        shp = [1] * len(ts)
+        shp[pos[i]] = sizes[i]
+        out.append(broadcast_to(reshape(t, tuple(shp)), out_shape))
+    return out
+
+
+def _reverse_sequence_index(shape, lengths, seq_axis, batch_axis):
+    """Per-element source index along ``seq_axis`` (a permutation, its own inverse)."""
+    n = shape[seq_axis]
+    j = np.arange(n)
+    lens = lengths.reshape(-1, 1)
+    src = np.where(j < lens, lens - 1 - j, j)  # [batch, n]
+    bshape = [1] * len(shape)
+    bshape[batch_axis] = shape[batch_axis]
+    bshape[seq_axis] = n
+    if batch_axis > seq_axis:
+        src = src.T
+    return np.broadcast_to(src.reshape(bshape), shape)
+
+
+@primitive("ReverseSequence")
+def _reverse_sequence_kernel(x, seq_lengths, seq_axis, batch_axis):
+    idx = _reverse_sequence_index(x.shape, seq_lengths, seq_axis, batch_axis)
+    return np.take_along_axis(x, idx, axis=seq_axis)
+
+
+@_reverse_sequence_kernel.def_grad
+def _reverse_sequence_grad(op, dy):
+    """The reversal is its own inverse permutation: reverse dy the same way."""
+    return _reverse_sequence_kernel(dy, op.inputs[1], **op.attrs), None
+
+
+def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None, name=None):  # noqa: A002
+    """Reverses the first ``seq_lengths[b]`` entries along ``seq_axis`` of each batch row ``b``.
+
+    Raises:
+      InvalidArgumentError: if a length exceeds the sequence dimension.
+    """
+    x = _t(input)
+    nd = x._value.ndim
+    seq_axis = int(seq_axis) % nd
+    batch_axis = 0 if batch_axis is None else int(batch_axis) % nd
+    lens = _t(seq_lengths)
+    lv = np.asarray(lens._value)
+    if lv.shape != (x._value.shape[batch_axis],) or lv.size and (
+            lv.max() > x._value.shape[seq_axis] or lv.min() < 0):
+        raise InvalidArgumentError(
+            None, "ReverseSequence", f"seq_lengths {lv.tolist()} must be a vector of length "
+            f"{x._value.shape[batch_axis]} with values in [0, {x._value.shape[seq_axis]}] "
+            f"(input shape {list(x._value.shape)}) [Op:ReverseSequence]")
+    return _reverse_sequence_kernel(x, lens, seq_axis=seq_axis, batch_axis=batch_axis)
+
+
+__all__ = ["tile", "pad", "reverse", "roll", "repeat", "meshgrid", "reverse_sequence"]
