@@ -1,0 +1,172 @@
+"""Batching: batch, padded_batch, unbatch, rebatch. Batches are stacked with NumPy."""
+import itertools
+
+import numpy as np
+
+from tapeflow.framework.errors import InvalidArgumentError
+from tapeflow.framework.tensor_shape import TensorShape
+from tapeflow.framework.tensor_spec import TensorSpec
+from tapeflow.data import structure as st
+from tapeflow.data.dataset import Dataset, UNKNOWN
+
+
+def _batch_card(n, batch_size, drop_remainder):
+    if n < 0:
+        return n
+    return n // batch_size if drop_remainder else -(-n // batch_size)
+
+
+def _check_batch_size(batch_size):
+    batch_size = int(batch_size)
+    if batch_size <= 0:
+        raise InvalidArgumentError(None, None, "Batch size must be greater than zero.")
+    return batch_size
+
+
+def _stack(rows, j):
+    try:
+        return np.stack(rows)
+    except ValueError:
+        first = rows[0].shape
+        for i, r in enumerate(rows):
+            if r.shape != first:
+                raise InvalidArgumentError(
+                    None, None, f"Cannot batch tensors with different shapes in component {j}. "
+                    f"First element had shape {list(first)} and element {i} had shape "
+                    f"{list(r.shape)}.") from None
+        raise
+
+
+class _BatchDataset(Dataset):
+    def __init__(self, input_ds, batch_size, drop_remainder):
+        self._input = input_ds
+        self._bs = _check_batch_size(batch_size)
+        self._drop = bool(drop_remainder)
+        lead = self._bs if self._drop else None
+        specs = [TensorSpec([lead] + (s.shape.dims or []), s.dtype) if s.shape.rank is not None
+                 else TensorSpec(None, s.dtype) for s in input_ds._specs]
+        super().__init__(input_ds._template, specs,
+                         _batch_card(input_ds._card, self._bs, self._drop))
+
+    def _gen(self):
+        inp, bs, drop = self._input, self._bs, self._drop
+        root = inp._slice_root
+        if root is inp:  # in-order slices: views, no copy
+            arrays, n = root._arrays, root._n
+            stop = n - n % bs if drop else n
+            for i in range(0, stop, bs):
+                yield tuple([a[i:i + bs] for a in arrays])
+        elif root is not None:  # shuffled/repeated slices: gather by index
+            arrays = root._arrays
+            it = inp._index_gen()
+            while True:
+                idx = np.fromiter(itertools.islice(it, bs), dtype=np.intp)
+                if not len(idx) or (drop and len(idx) < bs):
+                    return
+                yield tuple([a[idx] for a in arrays])
+        else:
+            g = inp._gen()
+            ncomp = len(inp._specs)
+            try:
+                while True:
+                    rows = list(itertools.islice(g, bs))
+                    if not rows or (drop and len(rows) < bs):
+                        return
+                    yield tuple([_stack([r[j] for r in rows], j) for j in range(ncomp)])
+            finally:
+                g.close()
+
+
+class _PaddedBatchDataset(Dataset):
+    def __init__(self, input_ds, batch_size, padded_shapes, padding_values, drop_remainder):
+        self._input = input_ds
+        self._bs = _check_batch_size(batch_size)
+        self._drop = bool(drop_remainder)
+        tmpl = input_ds._template
+        in_specs = input_ds._specs
+        if padded_shapes is None:
+            shapes = [[None] * s.shape.rank for s in in_specs]
+        else:
+            from tapeflow.data.sources import _flatten_shapes
+            shapes = [TensorShape(s).dims for s in _flatten_shapes(padded_shapes, tmpl)]
+            shapes = [[None if d is not None and d < 0 else d for d in s] for s in shapes]
+        if padding_values is None:
+            pads = [b"" if s.dtype.name == "string" else 0 for s in in_specs]
+        else:
+            pads = st.flatten(padding_values) if tmpl is not None else [padding_values]
+            pads = [st.to_array(p)[()] for p in pads]
+        self._shapes, self._pads = shapes, pads
+        lead = self._bs if self._drop else None
+        specs = [TensorSpec([lead] + sh, s.dtype) for sh, s in zip(shapes, in_specs)]
+        super().__init__(tmpl, specs, _batch_card(input_ds._card, self._bs, self._drop))
+        self._tf_name = "_PaddedBatchDataset"
+
+    def _pad(self, rows, j):
+        target = [d if d is not None else max(r.shape[k] for r in rows)
+                  for k, d in enumerate(self._shapes[j])]
+        dtype = rows[0].dtype
+        out = np.full([len(rows)] + target, self._pads[j], dtype=dtype)
+        for i, r in enumerate(rows):
+            if r.ndim != len(target) or any(a > b for a, b in zip(r.shape, target)):
+                raise InvalidArgumentError(
+                    None, None, "Attempted to pad to a smaller size than the input element "
+                    f"(component {j}: element shape {list(r.shape)}, padded shape {target}).")
+            out[(i,) + tuple(slice(0, s) for s in r.shape)] = r
+        return out
+
+    def _gen(self):
+        g = self._input._gen()
+        ncomp = len(self._shapes)
+        bs, drop = self._bs, self._drop
+        while True:
+            rows = list(itertools.islice(g, bs))
+            if not rows or (drop and len(rows) < bs):
+                return
+            yield tuple([self._pad([r[j] for r in rows], j) for j in range(ncomp)])
+
+
+class _UnbatchDataset(Dataset):
+    def __init__(self, input_ds):
+        for s in input_ds._specs:
+            if s.shape.rank == 0:
+                raise ValueError("Cannot unbatch an input with scalar components.")
+        self._input = input_ds
+        specs = [TensorSpec(s.shape[1:], s.dtype) for s in input_ds._specs]
+        super().__init__(input_ds._template, specs, UNKNOWN)
+
+    def _gen(self):
+        for flat in self._input._gen():
+            n = flat[0].shape[0]
+            for a in flat[1:]:
+                if a.shape[0] != n:
+                    raise InvalidArgumentError(
+                        None, None, "Input element must have the same batch size in each "
+                        f"component. Component 0 had size {n} but component has size "
+                        f"{a.shape[0]}.")
+            if len(flat) == 1:
+                a = flat[0]
+                for i in range(n):
+                    yield (a[i, ...],)
+            else:
+                for i in range(n):
+                    yield tuple([a[i, ...] for a in flat])
+
+
+class _RebatchDataset(Dataset):
+    def __init__(self, input_ds, batch_size, drop_remainder):
+        self._flat = _UnbatchDataset(input_ds)
+        sizes = np.atleast_1d(np.asarray(batch_size)).tolist()
+        self._sizes = [_check_batch_size(b) for b in sizes]
+        self._drop = bool(drop_remainder)
+        lead = self._sizes[0] if self._drop and len(set(self._sizes)) == 1 else None
+        specs = [TensorSpec([lead] + (s.shape.dims or []), s.dtype) for s in self._flat._specs]
+        super().__init__(input_ds._template, specs, UNKNOWN)
+
+    def _gen(self):
+        g = self._flat._gen()
+        ncomp = len(self._spec_list)
+        for bs in itertools.cycle(self._sizes):
+            rows = list(itertools.islice(g, bs))
+            if not rows or (self._drop and len(rows) < bs):
+                return
+            yield tuple([_stack([r[j] for r in rows], j) for j in range(ncomp)])
