@@ -37,8 +37,7 @@ def _resolve(dotted):
     return None
 
 
-def _imports(tree):
-    aliases = {}
+def _imports(tree, aliases):
     missing = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -63,7 +62,7 @@ def _imports(tree):
                 lack = _resolve(full)
                 if lack:
                     missing.append((lack, node.lineno))
-    return aliases, missing
+    return missing
 
 
 def _chain(node):
@@ -77,14 +76,19 @@ def _chain(node):
     return None
 
 
-def missing_apis(source, filename="<program>"):
+def missing_apis(source, filename="<program>", aliases=None):
     """Returns ``[(dotted_name, line)]`` for TensorFlow/Keras names tapeflow lacks.
+
+    Args:
+      aliases: a dict of import aliases seen so far (notebook cells share one); it is
+        updated with this source's imports.
 
     Raises:
       SyntaxError: if ``source`` does not parse.
     """
     tree = ast.parse(source, filename)
-    aliases, missing = _imports(tree)
+    aliases = {} if aliases is None else aliases
+    missing = _imports(tree, aliases)
     seen = set()
     for node in ast.walk(tree):
         if not isinstance(node, ast.Attribute) or isinstance(getattr(node, "ctx", None),

@@ -105,9 +105,10 @@ def run_program(path, out_dir="tapeflow-run", stream=None, argv=None):
     stream = stream or sys.stdout
     cells = read_cells(path)
     missing = []
+    aliases = {}
     for cell in cells:
         try:
-            for name, line in missing_apis(cell.source, path):
+            for name, line in missing_apis(cell.source, path, aliases):
                 missing.append((name, cell, line))
         except SyntaxError:
             pass  # reported when the cell runs

@@ -1,0 +1,170 @@
+"""Max and average pooling (NHWC) over zero-copy window views.
+
+Average pooling and its gradient are linear, so each is the other's gradient.
+Max pooling's gradient routes dy to the first maximum of each window (as
+TensorFlow does); the gradient of that routing wrt dy picks the same positions.
+"""
+import numpy as np
+
+from tapeflow.framework.primitive import primitive
+from tapeflow.framework.tensor import Tensor, convert_to_tensor
+from tapeflow.ops.conv_ops import _col2im, _geometry, _pad, _padding, _pair, _windows
+
+_ONE = (1, 1)
+
+
+def _pool_geometry(x_shape, ksize, strides, padding):
+    return _geometry(x_shape[1:3], ksize, strides, _ONE, padding)
+
+
+def _argmax_in_windows(x, ksize, strides, padding):
+    """Returns (out_hw, pads, flat index of each window's first maximum)."""
+    out_hw, pads = _pool_geometry(x.shape, ksize, strides, padding)
+    fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+    win = _windows(_pad(x, pads, fill), ksize, out_hw, strides, _ONE)
+    n, oh, ow, kh, kw, c = win.shape
+    flat = win.transpose(0, 1, 2, 5, 3, 4).reshape(n, oh, ow, c, kh * kw)
+    return out_hw, pads, np.argmax(flat, axis=-1)
+
+
+@primitive("MaxPool")
+def _max_pool_kernel(x, ksize, strides, padding):
+    out_hw, pads = _pool_geometry(x.shape, ksize, strides, padding)
+    fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+    win = _windows(_pad(x, pads, fill), ksize, out_hw, strides, _ONE)
+    return win.max(axis=(3, 4))
+
+
+@primitive("MaxPoolGrad")
+def _max_pool_grad_kernel(x, dy, ksize, strides, padding):
+    out_hw, pads, arg = _argmax_in_windows(x, ksize, strides, padding)
+    kh, kw = ksize
+    onehot = arg[..., None] == np.arange(kh * kw)              # (n, oh, ow, c, kh*kw)
+    cols = (onehot * dy[..., None]).reshape(dy.shape + (kh, kw)).transpose(0, 1, 2, 4, 5, 3)
+    return _col2im(cols.astype(dy.dtype), x.shape, pads, strides, _ONE)
+
+
+@primitive("MaxPoolGradGrad", differentiable=True)
+def _max_pool_grad_grad_kernel(x, g, ksize, strides, padding):
+    out_hw, pads, arg = _argmax_in_windows(x, ksize, strides, padding)
+    win = _windows(_pad(g, pads), ksize, out_hw, strides, _ONE)
+    n, oh, ow, kh, kw, c = win.shape
+    flat = win.transpose(0, 1, 2, 5, 3, 4).reshape(n, oh, ow, c, kh * kw)
+    return np.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]
+
+
+def _attrs(op):
+    return {k: op.attrs[k] for k in ("ksize", "strides", "padding")}
+
+
+@_max_pool_kernel.def_grad
+def _max_pool_grad(op, dy):
+    """Routes dy to the first maximum of each window."""
+    (x,) = op.inputs
+    return _max_pool_grad_kernel(x, dy, **_attrs(op))
+
+
+@_max_pool_grad_kernel.def_grad
+def _max_pool_grad_grad(op, g):
+    """d/d(dy): the values of g at each window's maximum; x gets no gradient."""
+    x, _ = op.inputs
+    return None, _max_pool_grad_grad_kernel(x, g, **_attrs(op))
+
+
+@_max_pool_grad_grad_kernel.def_grad
+def _max_pool_grad_grad_grad(op, dy):
+    """The adjoint of picking maxima is routing to them."""
+    x, _ = op.inputs
+    return None, _max_pool_grad_kernel(x, dy, **_attrs(op))
+
+
+def _counts(x_shape, ksize, strides, padding, dtype):
+    """How many real (unpadded) inputs each window covers (TF's SAME average divisor)."""
+    out_hw, pads = _pool_geometry(x_shape, ksize, strides, padding)
+    ones = np.ones((1,) + tuple(x_shape[1:3]) + (1,), dtype=dtype)
+    win = _windows(_pad(ones, pads), ksize, out_hw, strides, _ONE)
+    return win.sum(axis=(3, 4))
+
+
+@primitive("AvgPool")
+def _avg_pool_kernel(x, ksize, strides, padding):
+    out_hw, pads = _pool_geometry(x.shape, ksize, strides, padding)
+    win = _windows(_pad(x, pads), ksize, out_hw, strides, _ONE)
+    return (win.sum(axis=(3, 4)) / _counts(x.shape, ksize, strides, padding,
+                                           x.dtype)).astype(x.dtype, copy=False)
+
+
+@primitive("AvgPoolGrad")
+def _avg_pool_grad_kernel(dy, input_shape, ksize, strides, padding):
+    out_hw, pads = _pool_geometry(input_shape, ksize, strides, padding)
+    scaled = dy / _counts(input_shape, ksize, strides, padding, dy.dtype)
+    cols = np.broadcast_to(scaled[:, :, :, None, None, :], scaled.shape[:3] + tuple(ksize) +
+                           scaled.shape[3:])
+    return _col2im(cols.astype(dy.dtype), input_shape, pads, strides, _ONE)
+
+
+@_avg_pool_kernel.def_grad
+def _avg_pool_grad(op, dy):
+    """Spreads dy evenly over each window's real inputs."""
+    (x,) = op.inputs
+    return _avg_pool_grad_kernel(dy, input_shape=x._value.shape, **_attrs(op))
+
+
+@_avg_pool_grad_kernel.def_grad
+def _avg_pool_grad_grad(op, g):
+    """AvgPoolGrad is the adjoint of AvgPool, so its gradient is AvgPool."""
+    return _avg_pool_kernel(g, **_attrs(op))
+
+
+def _prepare(input, ksize, strides, padding):  # noqa: A002
+    x = input if type(input) is Tensor else convert_to_tensor(input)
+    if x._value.ndim != 4:
+        from tapeflow.framework.errors import InvalidArgumentError
+        raise InvalidArgumentError(None, "Pool", f"pooling expects a 4-D NHWC input; received "
+                                   f"shape {list(x._value.shape)}")
+    return x, dict(ksize=_pair(ksize, "ksize"), strides=_pair(strides, "strides"),
+                   padding=_padding(padding))
+
+
+def max_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  # noqa: A002
+    """Returns the maximum of each ``ksize`` window of an NHWC input."""
+    x, attrs = _prepare(input, ksize, strides, padding)
+    return _max_pool_kernel(x, **attrs)
+
+
+def avg_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  # noqa: A002
+    """Returns the mean of each window (SAME windows average their real inputs only)."""
+    x, attrs = _prepare(input, ksize, strides, padding)
+    return _avg_pool_kernel(x, **attrs)
+
+
+def _pool1d(fn, input, ksize, strides, padding):  # noqa: A002
+    from tapeflow.ops.array_ops import expand_dims, squeeze
+    k = _pair(ksize, "ksize", 1)[0]
+    s = _pair(strides, "strides", 1)[0]
+    return squeeze(fn(expand_dims(input, 1), (1, k), (1, s), padding), 1)
+
+
+def max_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):  # noqa: A002
+    """Returns the maximum of each window of an NWC input."""
+    return _pool1d(max_pool2d, input, ksize, strides, padding)
+
+
+def avg_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):  # noqa: A002
+    """Returns the mean of each window of an NWC input."""
+    return _pool1d(avg_pool2d, input, ksize, strides, padding)
+
+
+def max_pool(input, ksize, strides, padding, data_format=None, name=None):  # noqa: A002
+    """Returns 1-D or 2-D max pooling chosen from the input's rank."""
+    rank = convert_to_tensor(input)._value.ndim
+    return (max_pool1d if rank == 3 else max_pool2d)(input, ksize, strides, padding)
+
+
+def avg_pool(input, ksize, strides, padding, data_format=None, name=None):  # noqa: A002
+    """Returns 1-D or 2-D average pooling chosen from the input's rank."""
+    rank = convert_to_tensor(input)._value.ndim
+    return (avg_pool1d if rank == 3 else avg_pool2d)(input, ksize, strides, padding)
+
+
+__all__ = ["max_pool2d", "avg_pool2d", "max_pool1d", "avg_pool1d", "max_pool", "avg_pool"]

@@ -1,0 +1,57 @@
+"""Pooling against a loop reference (TF's SAME averaging of real inputs) and gradients."""
+import itertools
+
+import numpy as np
+import pytest
+
+import tapeflow as tf
+from gradcheck import check_grads
+from tapeflow.ops import conv_ops, pooling_ops
+
+
+def reference_pool(x, k, s, padding, mode):
+    n, h, w, c = x.shape
+    oh, pt, _ = conv_ops.output_size(h, k, s, 1, padding)
+    ow, pl, _ = conv_ops.output_size(w, k, s, 1, padding)
+    out = np.zeros((n, oh, ow, c))
+    for i, j in itertools.product(range(oh), range(ow)):
+        r0, c0 = i * s - pt, j * s - pl
+        patch = x[:, max(r0, 0):r0 + k, max(c0, 0):c0 + k, :]
+        out[:, i, j] = patch.max(axis=(1, 2)) if mode == "max" else patch.mean(axis=(1, 2))
+    return out
+
+
+@pytest.mark.parametrize("size,k,s,padding", [(6, 2, 2, "VALID"), (7, 2, 2, "SAME"),
+                                              (7, 3, 2, "SAME"), (5, 3, 1, "SAME"),
+                                              (8, 3, 3, "VALID")])
+@pytest.mark.parametrize("mode", ["max", "avg"])
+def test_pooling_matches_reference(size, k, s, padding, mode):
+    x = np.random.RandomState(size + k).randn(2, size, size, 3)
+    fn = pooling_ops.max_pool2d if mode == "max" else pooling_ops.avg_pool2d
+    got = fn(tf.constant(x), k, s, padding)
+    np.testing.assert_allclose(got.numpy(), reference_pool(x, k, s, padding, mode), rtol=1e-12)
+
+
+def test_max_pool_gradient_goes_to_the_first_maximum_only():
+    x = tf.constant(np.array([[1., 1.], [0., 1.]]).reshape(1, 2, 2, 1))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = pooling_ops.max_pool2d(x, 2, 2, "VALID")
+    g = tape.gradient(y, x).numpy().reshape(2, 2)
+    np.testing.assert_array_equal(g, [[1., 0.], [0., 0.]])
+
+
+@pytest.mark.parametrize("padding", ["SAME", "VALID"])
+def test_pooling_gradients(padding):
+    # distinct values keep max pooling away from ties (its kinks)
+    x = np.random.RandomState(0).permutation(2 * 5 * 5 * 2).reshape(2, 5, 5, 2) / 7.0
+    check_grads(lambda a: pooling_ops.max_pool2d(a, 2, 2, padding), [x], order=2)
+    check_grads(lambda a: pooling_ops.avg_pool2d(a, 3, 2, padding), [x], order=2)
+
+
+def test_pool1d_shapes_and_values():
+    x = tf.constant(np.arange(12, dtype=np.float32).reshape(1, 6, 2))
+    y = pooling_ops.max_pool1d(x, 2, 2, "VALID")
+    assert y.shape == (1, 3, 2)
+    np.testing.assert_array_equal(y.numpy()[0, :, 0], [2., 6., 10.])
+    assert pooling_ops.avg_pool1d(x, 3, 1, "SAME").shape == (1, 6, 2)
