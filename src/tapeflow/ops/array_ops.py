@@ -52,7 +52,7 @@ def shape(input, out_type=dtypes.int32, name=None):  # noqa: A002
 
 def size(input, out_type=dtypes.int32, name=None):  # noqa: A002
     """Returns the number of elements of ``input`` as a 0-d int32 Tensor."""
-    return Tensor(_np_dtype(out_type)(np.size(_t(input)._value)))
+    return Tensor(_np_dtype(out_type).type(np.size(_t(input)._value)))
 
 
 def rank(input, name=None):  # noqa: A002
