@@ -190,7 +190,6 @@ class _InterleaveDataset(_FlatMapDataset):
                         i %= len(active)
                     continue
                 active[i] = nxt._gen()
-                continue
             i = (i + 1) % len(active)
 
 
