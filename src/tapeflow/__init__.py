@@ -14,6 +14,10 @@ from tapeflow.framework.tensor_shape import TensorShape  # noqa: F401
 from tapeflow.framework.variable import Variable  # noqa: F401
 from tapeflow import ops as _ops  # noqa: F401  (attaches operators)
 from tapeflow.ops.math_ops import *  # noqa: F401,F403
+from tapeflow.ops.special_math_ops import *  # noqa: F401,F403
+from tapeflow.ops.clip_ops import *  # noqa: F401,F403
+from tapeflow.ops.reduction_ops import *  # noqa: F401,F403
+from tapeflow.ops.linalg_ops import *  # noqa: F401,F403
 from tapeflow.ops.array_ops import *  # noqa: F401,F403
 from tapeflow.ops.creation_ops import *  # noqa: F401,F403
 from tapeflow.ops.manip_ops import *  # noqa: F401,F403

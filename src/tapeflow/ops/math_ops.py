@@ -631,6 +631,19 @@ def reduce_mean(input_tensor, axis=None, keepdims=False, name=None):
     return _mean_kernel(x, axis=ax, keepdims=bool(keepdims))
 
 
+
+def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
+    """Returns ``x / sqrt(max(sum(x ** 2, axis), epsilon))`` (``dim`` is the old name of ``axis``).
+
+    >>> l2_normalize(constant([3.0, 4.0])).numpy()
+    array([0.6, 0.8], dtype=float32)
+    """
+    if axis is None:
+        axis = dim
+    x = x if type(x) is Tensor else convert_to_tensor(x)
+    sq = reduce_sum(square(x), axis=axis, keepdims=True)
+    return multiply(x, rsqrt(maximum(sq, epsilon)))
+
 __all__ = [
     "add", "subtract", "multiply", "divide", "truediv", "realdiv", "floordiv", "floor_div",
     "floormod", "mod", "pow", "maximum", "minimum", "squared_difference", "divide_no_nan",
@@ -638,5 +651,5 @@ __all__ = [
     "logical_or", "logical_xor", "logical_not", "negative", "neg", "abs", "sign", "square",
     "sqrt", "rsqrt", "exp", "log", "log1p", "expm1", "reciprocal", "sin", "cos", "tanh",
     "sigmoid", "floor", "ceil", "round", "cast", "matmul", "reduce_sum", "reduce_mean",
-    "unbroadcast",
 ]
+# l2_normalize is tf.math.l2_normalize / tf.linalg.l2_normalize / tf.nn.l2_normalize only

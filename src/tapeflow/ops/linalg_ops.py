@@ -1,0 +1,391 @@
+"""Linear algebra: einsum, tensordot, norm, inverse, determinant, solve, diagonals
+and trace. Kernel and gradient per op; ``matmul`` lives in ``math_ops``.
+"""
+import string
+
+import numpy as np
+
+from tapeflow.framework.errors import InvalidArgumentError
+from tapeflow.framework.primitive import binary_inputs, primitive
+from tapeflow.framework.tensor import Tensor, convert_to_tensor
+from tapeflow.ops.math_ops import (
+    _norm_axis, abs, matmul, multiply, negative, pow, reduce_sum, sqrt, square)
+from tapeflow.ops.reduction_ops import reduce_max
+
+
+def _t(x):
+    return x if type(x) is Tensor else convert_to_tensor(x)
+
+
+def _array_ops():
+    from tapeflow.ops import array_ops
+    return array_ops
+
+
+# -- einsum ---------------------------------------------------------------------------------
+
+def _explicit(equation, shapes):
+    """Rewrites ``equation`` without ellipses and with an explicit output.
+
+    Returns:
+      ``(input_subscripts, output_subscript)`` as a list of strings and a string.
+    """
+    eq = equation.replace(" ", "")
+    lhs, arrow, out = eq.partition("->")
+    ins = lhs.split(",")
+    if len(ins) != len(shapes):
+        raise ValueError(f"Invalid equation {equation!r}: it names {len(ins)} inputs but "
+                         f"{len(shapes)} were given.")
+    free = iter(c for c in string.ascii_letters if c not in eq)
+    n_ell = max([len(s) - (len(sub) - 3) for sub, s in zip(ins, shapes) if "..." in sub],
+                default=0)
+    ell = "".join(next(free) for _ in range(n_ell))
+    subs = []
+    for sub, s in zip(ins, shapes):
+        if "..." in sub:
+            k = len(s) - (len(sub) - 3)
+            sub = sub.replace("...", ell[n_ell - k:])
+        if len(sub) != len(s):
+            raise InvalidArgumentError(
+                None, "Einsum", f"Expected input of rank {len(sub)} for subscripts {sub!r}, "
+                f"got shape {list(s)} [Op:Einsum]")
+        subs.append(sub)
+    if arrow:
+        out = out.replace("...", ell)
+    else:
+        letters = "".join(subs)
+        out = ell + "".join(sorted(c for c in set(letters) if letters.count(c) == 1
+                                   and c not in ell))
+    return subs, out
+
+
+@primitive("Einsum")
+def _einsum_op(*xs, equation):
+    big = len(xs) > 1 and max(x.size for x in xs) > 256
+    return np.einsum(equation, *xs, optimize=big)
+
+
+@_einsum_op.def_grad
+def _einsum_grad(op, dy):
+    """For input i: einsum of dy with the other inputs, back to input i's subscripts.
+
+    Letters input i summed alone come back by broadcasting (a ones operand), a repeated
+    letter (a diagonal) by an identity operand, a broadcast size-1 axis by summing.
+    """
+    lhs, out = op.attrs["equation"].split("->")
+    subs = lhs.split(",")
+    xs = op.inputs
+    sizes = {}
+    for sub, x in zip(subs + [out], list(xs) + [dy]):
+        for c, n in zip(sub, x._value.shape):
+            sizes[c] = max(sizes.get(c, 1), n)
+    dtype = dy._value.dtype
+    grads = []
+    for i, (sub_i, x_i) in enumerate(zip(subs, xs)):
+        if x_i._value.dtype.kind not in "fc":
+            grads.append(None)
+            continue
+        operands = [dy] + [x for j, x in enumerate(xs) if j != i]
+        op_subs = [out] + [s for j, s in enumerate(subs) if j != i]
+        present = set("".join(op_subs))
+        free = iter(c for c in string.ascii_letters
+                    if c not in sizes and c not in "".join(subs) + out)
+        target, seen = [], set()
+        for c, n in zip(sub_i, x_i._value.shape):
+            if c in seen:  # a diagonal: pair the letter with a fresh one through an identity
+                c2 = next(free)
+                operands.append(Tensor(np.eye(n, dtype=dtype)))
+                op_subs.append(c + c2)
+                target.append(c2)
+            elif n == 1 and sizes[c] != 1:  # broadcast axis: sum over it, keep size 1
+                c2 = next(free)
+                operands.append(Tensor(np.ones(1, dtype=dtype)))
+                op_subs.append(c2)
+                target.append(c2)
+            else:
+                if c not in present:  # summed in input i alone: broadcast back
+                    operands.append(Tensor(np.ones(n, dtype=dtype)))
+                    op_subs.append(c)
+                    present.add(c)
+                target.append(c)
+            seen.add(c)
+        eq = ",".join(op_subs) + "->" + "".join(target)
+        grads.append(_einsum_op(*operands, equation=eq))
+    return tuple(grads)
+
+
+def einsum(equation, *inputs, **kwargs):
+    """Returns the tensor contraction that ``equation`` describes (NumPy's einsum notation).
+
+    Ellipses and implicit outputs are supported.
+
+    >>> einsum("ij,jk->ik", ones([2, 3]), ones([3, 4])).shape
+    TensorShape([2, 4])
+
+    Raises:
+      InvalidArgumentError: if the inputs' dtypes differ or their ranks do not match.
+    """
+    if len(inputs) == 1 and isinstance(inputs[0], (list, tuple)):
+        inputs = inputs[0]
+    ts = [_t(x) for x in inputs]
+    for t in ts[1:]:
+        if t._value.dtype != ts[0]._value.dtype:
+            raise InvalidArgumentError(
+                None, "Einsum", f"cannot compute Einsum as input #1(zero-based) was expected "
+                f"to be a {ts[0].dtype.name} tensor but is a {t.dtype.name} tensor "
+                f"[Op:Einsum]")
+    subs, out = _explicit(equation, [t._value.shape for t in ts])
+    return _einsum_op(*ts, equation=",".join(subs) + "->" + out)
+
+
+# -- tensordot ------------------------------------------------------------------------------
+
+def _axes_list(axes, nd):
+    if isinstance(axes, Tensor):
+        axes = axes._value.tolist()
+    axes = [axes] if isinstance(axes, (int, np.integer)) else list(axes)
+    return [int(a) % nd if nd else int(a) for a in axes]
+
+
+def tensordot(a, b, axes, name=None):
+    """Returns the sum of products of ``a`` and ``b`` over the given axes.
+
+    ``axes`` is an int N (the last N axes of ``a`` with the first N of ``b``) or a
+    pair of axis lists.
+
+    Raises:
+      ValueError: if ``axes`` is malformed.
+      InvalidArgumentError: if contracted sizes or dtypes differ.
+    """
+    A = _array_ops()
+    a, b = binary_inputs("Tensordot", _t(a), _t(b))
+    sa, sb = a._value.shape, b._value.shape
+    if isinstance(axes, Tensor):
+        axes = axes._value.tolist()
+    if isinstance(axes, (int, np.integer)):
+        n = int(axes)
+        if n < 0 or n > len(sa) or n > len(sb):
+            raise ValueError(f"'axes' must be at most the rank of both inputs ({len(sa)}, "
+                             f"{len(sb)}), got {n}.")
+        ax_a, ax_b = list(range(len(sa) - n, len(sa))), list(range(n))
+    elif isinstance(axes, (list, tuple)) and len(axes) == 2:
+        ax_a, ax_b = _axes_list(axes[0], len(sa)), _axes_list(axes[1], len(sb))
+    else:
+        raise ValueError(f"'axes' must be an integer or have length 2. Received {axes}.")
+    if len(ax_a) != len(ax_b) or any(sa[i] != sb[j] for i, j in zip(ax_a, ax_b)):
+        raise InvalidArgumentError(
+            None, "Tensordot", f"Cannot contract axes {ax_a} of shape {list(sa)} with axes "
+            f"{ax_b} of shape {list(sb)} [Op:Tensordot]")
+    free_a = [i for i in range(len(sa)) if i not in ax_a]
+    free_b = [i for i in range(len(sb)) if i not in ax_b]
+    k = int(np.prod([sa[i] for i in ax_a]))
+    perm_a, perm_b = free_a + ax_a, ax_b + free_b
+    if perm_a != list(range(len(sa))):
+        a = A.transpose(a, perm_a)
+    if perm_b != list(range(len(sb))):
+        b = A.transpose(b, perm_b)
+    out = matmul(A.reshape(a, [-1, k]), A.reshape(b, [k, -1]))
+    return A.reshape(out, [sa[i] for i in free_a] + [sb[i] for i in free_b])
+
+
+# -- norm ---------------------------------------------------------------------------------------
+
+def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):  # noqa: A002
+    """Returns the vector or matrix norm of ``tensor``.
+
+    ``axis`` None: the norm of all values as one vector; an int: vector norms along
+    that axis; a 2-tuple: matrix norms. ``ord`` is 'euclidean', 'fro', 1, 2, np.inf
+    or any p > 0 for vectors; 'euclidean', 'fro', 1 or np.inf for matrices.
+
+    Raises:
+      ValueError: for an unsupported ``ord`` or ``axis``.
+    """
+    x = _t(tensor)
+    nd = x._value.ndim
+    if isinstance(axis, Tensor):
+        axis = axis._value.tolist()
+    matrix = isinstance(axis, (list, tuple)) and len(axis) == 2
+    if isinstance(axis, (list, tuple)) and len(axis) not in (1, 2):
+        raise ValueError(f"'axis' must be None, an integer, or a tuple of 2 unique integers, "
+                         f"got {axis}")
+    is_num = isinstance(ord, (int, float, np.number)) and not isinstance(ord, bool)
+    if matrix:
+        if not (ord in ("euclidean", "fro") or (is_num and ord in (1, np.inf))):
+            raise ValueError(f"'ord' must be a supported matrix norm in ['euclidean', 'fro', "
+                             f"1, inf], got {ord}")
+    elif ord == "fro" or not (ord == "euclidean" or (is_num and ord > 0)):
+        raise ValueError(f"'ord' must be a supported vector norm, got {ord}")
+    ax = _norm_axis(axis, nd)
+    if ord in ("euclidean", "fro") or (ord == 2 and not matrix):
+        out = sqrt(reduce_sum(square(x), axis=ax, keepdims=True))
+    elif matrix:
+        rows, cols = ax
+        if ord == 1:  # largest column sum
+            out = reduce_max(reduce_sum(abs(x), axis=rows, keepdims=True), axis=cols,
+                             keepdims=True)
+        else:  # largest row sum
+            out = reduce_max(reduce_sum(abs(x), axis=cols, keepdims=True), axis=rows,
+                             keepdims=True)
+    elif ord == 1:
+        out = reduce_sum(abs(x), axis=ax, keepdims=True)
+    elif ord == np.inf:
+        out = reduce_max(abs(x), axis=ax, keepdims=True)
+    else:
+        p = float(ord)
+        out = pow(reduce_sum(pow(abs(x), p), axis=ax, keepdims=True), 1.0 / p)
+    if not keepdims:
+        out = reduce_sum(out, axis=ax)  # drops the kept size-1 axes
+    return out
+
+
+# -- inverse, determinant, solve -------------------------------------------------------------
+
+def _square_check(name, a):
+    if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
+        raise InvalidArgumentError(None, name, f"Input matrix must be square. Got shape "
+                                   f"{list(a.shape)} [Op:{name}]")
+
+
+def _swap(a):
+    return _array_ops().transpose(a, list(range(a._value.ndim - 2)) + [a._value.ndim - 1,
+                                                                        a._value.ndim - 2])
+
+
+@primitive("MatrixInverse")
+def _inv_op(a, adjoint=False):
+    _square_check("MatrixInverse", a)
+    try:
+        out = np.linalg.inv(a)
+    except np.linalg.LinAlgError:
+        raise InvalidArgumentError(None, "MatrixInverse", "Input is not invertible. "
+                                   "[Op:MatrixInverse]") from None
+    return np.swapaxes(out, -1, -2) if adjoint else out
+
+
+@_inv_op.def_grad
+def _inv_grad(op, dy):
+    """d A^-1 = -A^-T dy A^-T (transposed again for adjoint=True)."""
+    y = op.outputs[0]
+    if op.attrs.get("adjoint"):
+        return negative(matmul(y, matmul(dy, y, transpose_a=True), transpose_b=True))
+    return negative(matmul(y, matmul(dy, y, transpose_b=True), transpose_a=True))
+
+
+def inv(input, adjoint=False, name=None):  # noqa: A002
+    """Returns the inverse of each square matrix in ``input``.
+
+    Raises:
+      InvalidArgumentError: if a matrix is singular or not square.
+    """
+    return _inv_op(_t(input), adjoint=bool(adjoint))
+
+
+@primitive("MatrixDeterminant")
+def _det_op(a):
+    _square_check("MatrixDeterminant", a)
+    return np.asarray(np.linalg.det(a)).astype(a.dtype)[()]
+
+
+@_det_op.def_grad
+def _det_grad(op, dy):
+    """d det A = dy det(A) A^-T."""
+    A = _array_ops()
+    a, d = op.inputs[0], op.outputs[0]
+    scale = A.expand_dims(A.expand_dims(multiply(dy, d), -1), -1)
+    return multiply(scale, _swap(inv(a)))
+
+
+def det(input, name=None):  # noqa: A002
+    """Returns the determinant of each square matrix in ``input``."""
+    return _det_op(_t(input))
+
+
+@primitive("MatrixSolve")
+def _solve_op(a, b, adjoint=False):
+    _square_check("MatrixSolve", a)
+    if adjoint:
+        a = np.swapaxes(a, -1, -2)
+    try:
+        return np.linalg.solve(a, b)
+    except np.linalg.LinAlgError:
+        raise InvalidArgumentError(None, "MatrixSolve", "Input matrix is not invertible. "
+                                   "[Op:MatrixSolve]") from None
+
+
+@_solve_op.def_grad
+def _solve_grad(op, dy):
+    """For X = A^-1 B: dB = A^-T dy, dA = -dB X^T (swapped for adjoint=True)."""
+    a, b = op.inputs
+    x = op.outputs[0]
+    adj = op.attrs.get("adjoint", False)
+    db = _solve_op(a, dy, adjoint=not adj)
+    da = negative(matmul(x, db, transpose_b=True) if adj else matmul(db, x, transpose_b=True))
+    return da, db
+
+
+def solve(matrix, rhs, adjoint=False, name=None):
+    """Returns ``X`` with ``matrix @ X = rhs`` (``adjoint``: solves with the transpose)."""
+    matrix, rhs = binary_inputs("MatrixSolve", _t(matrix), _t(rhs))
+    return _solve_op(matrix, rhs, adjoint=bool(adjoint))
+
+
+# -- diagonals, trace, transpose ---------------------------------------------------------------
+
+def diag(diagonal, name="diag", k=0, num_rows=-1, num_cols=-1, padding_value=0,
+         align="RIGHT_LEFT"):
+    """Returns square matrices with ``diagonal``'s last axis on their main diagonal."""
+    A = _array_ops()
+    d = _t(diagonal)
+    n = d._value.shape[-1]
+    return multiply(A.expand_dims(d, -1), Tensor(np.eye(n, dtype=d._value.dtype)))
+
+
+@primitive("MatrixDiagPartV3")
+def _diag_part_op(x):
+    return np.diagonal(x, axis1=-2, axis2=-1).copy()
+
+
+@_diag_part_op.def_grad
+def _diag_part_grad(op, dy):
+    """dy placed on the main diagonal of a zero matrix of the input's shape."""
+    A = _array_ops()
+    m, n = op.inputs[0]._value.shape[-2:]
+    eye = Tensor(np.eye(m, n, dtype=dy._value.dtype))
+    return multiply(A.expand_dims(dy, -1 if m <= n else -2), eye)
+
+
+def diag_part(input, name="diag_part", k=0, padding_value=0, align="RIGHT_LEFT"):  # noqa: A002
+    """Returns the main diagonal of each matrix in ``input`` (last two axes)."""
+    x = _t(input)
+    if x._value.ndim < 2:
+        raise ValueError(f"Input must be at least rank 2, got shape {x.shape}")
+    return _diag_part_op(x)
+
+
+def trace(x, name=None):
+    """Returns the sum of the main diagonal of each matrix in ``x``."""
+    return reduce_sum(diag_part(x), axis=-1)
+
+
+def matrix_transpose(a, name="matrix_transpose", conjugate=False):
+    """Returns ``a`` with its last two axes swapped.
+
+    Raises:
+      ValueError: if ``a`` has rank below 2.
+    """
+    a = _t(a)
+    if a._value.ndim < 2:
+        raise ValueError(f"Argument `a` should be a (batch) matrix with rank >= 2.  Received "
+                         f"`a` = {a} with shape: {a.shape}")
+    return _swap(a)
+
+
+def matvec(a, b, transpose_a=False, adjoint_a=False, a_is_sparse=False, b_is_sparse=False,
+           name=None):
+    """Returns the matrix-vector product ``a @ b`` over the last axes."""
+    A = _array_ops()
+    out = matmul(a, A.expand_dims(_t(b), -1), transpose_a=transpose_a, adjoint_a=adjoint_a)
+    return A.squeeze(out, -1)
+
+
+__all__ = ["einsum", "tensordot", "norm"]
