@@ -1,0 +1,454 @@
+"""Neural-network primitives: activations, softmax and the cross-entropies.
+
+Each op is a NumPy kernel and a gradient rule written with tapeflow ops, side
+by side. Only the ops that need a kernel of their own for numerical stability
+or speed live here; composites over ops (gelu, silu, dropout, moments ...) are
+in ``nn_impl``.
+"""
+import numpy as np
+
+from tapeflow.framework import dtypes
+from tapeflow.framework.errors import InvalidArgumentError
+from tapeflow.framework.primitive import make_unary, primitive
+from tapeflow.framework.tensor import Tensor, convert_to_tensor
+from tapeflow.ops import math_ops
+from tapeflow.ops.math_ops import (
+    add, exp, greater, multiply, negative, reduce_sum, sigmoid, subtract, tanh, unbroadcast,
+    where_)
+
+_FLOATS = "half, bfloat16, float, double"
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _quiet():
+    return np.errstate(all="ignore")
+
+
+def _float_kernel(name, fn):
+    """Wraps ``fn`` so that non-float inputs raise TensorFlow's attr error."""
+    def kernel(x, **attrs):
+        if x.dtype.kind != "f":
+            raise InvalidArgumentError(
+                None, name, f"Value for attr 'T' of {dtypes.as_dtype(x.dtype).name} is not in "
+                f"the list of allowed values: {_FLOATS} [Op:{name}]")
+        with _quiet():
+            return fn(x, **attrs)
+    return kernel
+
+
+def _t(x):
+    return x if type(x) is Tensor else convert_to_tensor(x)
+
+
+def _masked_grad_op(name, kernel):
+    """A gradient op ``g(dy, x)`` that is linear in ``dy`` and piecewise constant in ``x``.
+
+    Its own gradient is ``(g(ddy, x), None)``, so relu-like ops get second order free.
+    """
+    op = primitive(name)(kernel)
+
+    @op.def_grad
+    def _grad(rec, ddy):
+        """g is linear in dy and locally constant in x."""
+        return op(ddy, rec.inputs[1], **rec.attrs), None
+    return op
+
+
+# -- relu family -------------------------------------------------------------------------
+
+def _relu_kernel(x):
+    return np.maximum(x, 0)
+
+
+_relu_op = primitive("Relu")(_relu_kernel)
+_relu_grad_op = _masked_grad_op("ReluGrad", lambda dy, y: np.where(y > 0, dy, 0))
+
+
+@_relu_op.def_grad
+def _relu_grad(op, dy):
+    """dy where x > 0, else 0 (0 at the kink, like TensorFlow)."""
+    return _relu_grad_op(dy, op.outputs[0])
+
+
+_relu = make_unary(_relu_op)
+
+
+def relu(features, name=None):
+    """Returns ``max(features, 0)`` elementwise; the gradient at 0 is 0.
+
+    >>> relu(constant([-1.0, 0.0, 2.0])).numpy()
+    array([0., 0., 2.], dtype=float32)
+    """
+    return _relu(features)
+
+
+_relu6_op = primitive("Relu6")(lambda x: np.clip(x, 0, 6))
+_relu6_grad_op = _masked_grad_op(
+    "Relu6Grad", lambda dy, x: np.where((x > 0) & (x < 6), dy, 0))
+
+
+@_relu6_op.def_grad
+def _relu6_grad(op, dy):
+    """dy where 0 < x < 6, else 0 (0 at both kinks)."""
+    return _relu6_grad_op(dy, op.inputs[0])
+
+
+_relu6 = make_unary(_relu6_op)
+
+
+def relu6(features, name=None):
+    """Returns ``min(max(features, 0), 6)`` elementwise."""
+    return _relu6(features)
+
+
+def _leaky_kernel(x, alpha):
+    return np.where(x > 0, x, x * alpha)
+
+
+_leaky_op = primitive("LeakyRelu")(_leaky_kernel)
+_leaky_grad_op = _masked_grad_op(
+    "LeakyReluGrad", lambda dy, x, alpha: np.where(x > 0, dy, dy * alpha))
+
+
+@_leaky_op.def_grad
+def _leaky_relu_grad(op, dy):
+    """dy where x > 0, else alpha * dy."""
+    return _leaky_grad_op(dy, op.inputs[0], alpha=op.attrs["alpha"])
+
+
+def leaky_relu(features, alpha=0.2, name=None):
+    """Returns ``features`` where positive, else ``alpha * features``.
+
+    Integer inputs are cast to float32 first, as in TensorFlow.
+    """
+    x = _t(features)
+    if x._value.dtype.kind in "iu":
+        x = math_ops.cast(x, dtypes.float32)
+    if isinstance(alpha, Tensor):
+        alpha = alpha._value
+    return _leaky_op(x, alpha=float(alpha))
+
+
+@primitive("Elu")
+def _elu_op(x):
+    with _quiet():
+        return np.where(x > 0, x, np.expm1(np.minimum(x, 0)))
+
+
+@_elu_op.def_grad
+def _elu_grad(op, dy):
+    """dy where y > 0, else dy * (y + 1)   (d/dx (e^x - 1) = y + 1)."""
+    y = op.outputs[0]
+    return multiply(dy, where_(greater(y, 0), math_ops.ones_like_(y), add(y, 1)))
+
+
+_elu = make_unary(_elu_op)
+
+
+def elu(features, name=None):
+    """Returns ``features`` where positive, else ``exp(features) - 1``."""
+    return _elu(_check_float(_t(features), "Elu"))
+
+
+@primitive("Selu")
+def _selu_op(x):
+    with _quiet():
+        neg = np.expm1(np.minimum(x, 0)) * _SELU_ALPHA
+        return (np.where(x > 0, x, neg) * _SELU_SCALE).astype(x.dtype, copy=False)
+
+
+@_selu_op.def_grad
+def _selu_grad(op, dy):
+    """dy * scale where y > 0, else dy * (y + scale * alpha)."""
+    y = op.outputs[0]
+    scale = Tensor(np.full_like(y._value, _SELU_SCALE))
+    return multiply(dy, where_(greater(y, 0), scale, add(y, _SELU_SCALE * _SELU_ALPHA)))
+
+
+_selu = make_unary(_selu_op)
+
+
+def selu(features, name=None):
+    """Returns ``scale * elu-like(features)`` with Klambauer et al.'s alpha and scale."""
+    return _selu(_check_float(_t(features), "Selu"))
+
+
+@primitive("Softplus")
+def _softplus_op(x):
+    with _quiet():
+        return np.logaddexp(x, 0).astype(x.dtype, copy=False)
+
+
+@_softplus_op.def_grad
+def _softplus_grad(op, dy):
+    """dy * sigmoid(x)."""
+    return multiply(dy, sigmoid(op.inputs[0]))
+
+
+_softplus = make_unary(_softplus_op)
+
+
+def softplus(features, name=None):
+    """Returns ``log(exp(features) + 1)``, computed without overflow."""
+    return _softplus(_check_float(_t(features), "Softplus"))
+
+
+def _check_float(x, name):
+    if x._value.dtype.kind != "f":
+        raise InvalidArgumentError(
+            None, name, f"Value for attr 'T' of {x.dtype.name} is not in the list of allowed "
+            f"values: {_FLOATS} [Op:{name}]")
+    return x
+
+
+# -- softmax -----------------------------------------------------------------------------
+
+def _np_log_softmax(x, axis):
+    m = np.max(x, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    shifted = x - m
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+def _np_softmax(x, axis):
+    m = np.max(x, axis=axis, keepdims=True)
+    e = np.exp(x - np.where(np.isfinite(m), m, 0))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def _empty_safe(fn):
+    def kernel(x, axis):
+        if x.size == 0:
+            return np.empty_like(x)
+        return fn(x, axis)
+    return kernel
+
+
+_softmax_op = primitive("Softmax")(_float_kernel("Softmax", _empty_safe(_np_softmax)))
+_log_softmax_op = primitive("LogSoftmax")(
+    _float_kernel("LogSoftmax", _empty_safe(_np_log_softmax)))
+
+
+@_softmax_op.def_grad
+def _softmax_grad(op, dy):
+    """y * (dy - sum(dy * y, axis))."""
+    y = op.outputs[0]
+    axis = op.attrs["axis"]
+    return multiply(y, subtract(dy, reduce_sum(multiply(dy, y), axis=axis, keepdims=True)))
+
+
+@_log_softmax_op.def_grad
+def _log_softmax_grad(op, dy):
+    """dy - exp(y) * sum(dy, axis)."""
+    axis = op.attrs["axis"]
+    return subtract(dy, multiply(exp(op.outputs[0]), reduce_sum(dy, axis=axis, keepdims=True)))
+
+
+def _softmax_axis(x, axis, name):
+    nd = x._value.ndim
+    if nd == 0:
+        raise InvalidArgumentError(None, name, f"logits must have >= 1 dimension, got shape "
+                                   f"[] [Op:{name}]")
+    axis = -1 if axis is None else int(axis)
+    if not -nd <= axis < nd:
+        raise InvalidArgumentError(
+            None, name, f"`axis` {axis} is out of range for logits of rank {nd} (shape "
+            f"{x.shape}) [Op:{name}]")
+    return axis % nd
+
+
+def softmax(logits, axis=None, name=None):
+    """Returns ``exp(logits) / sum(exp(logits), axis)``, shifted by the max for stability.
+
+    Args:
+      logits: a float Tensor.
+      axis: the axis to normalise over (default -1, the last).
+
+    >>> softmax(constant([1000.0, 0.0])).numpy()
+    array([1., 0.], dtype=float32)
+    """
+    x = _t(logits)
+    return _softmax_op(x, axis=_softmax_axis(x, axis, "Softmax"))
+
+
+def log_softmax(logits, axis=None, name=None):
+    """Returns ``logits - log(sum(exp(logits), axis))``, computed stably."""
+    x = _t(logits)
+    return _log_softmax_op(x, axis=_softmax_axis(x, axis, "LogSoftmax"))
+
+
+# -- cross-entropies ---------------------------------------------------------------------
+
+def _ensure_args(fn, labels, logits):
+    if labels is None or logits is None:
+        raise ValueError(f"Both labels and logits must be provided for {fn}.")
+
+
+def _same_dtype(labels, logits, name):
+    if labels._value.dtype != logits._value.dtype:
+        raise InvalidArgumentError(
+            None, name, f"cannot compute {name} as input #1(zero-based) was expected to be a "
+            f"{labels.dtype.name} tensor but is a {logits.dtype.name} tensor [Op:{name}]")
+
+
+@primitive("SigmoidCrossEntropyWithLogits")
+def _sigmoid_xent_op(z, x):
+    with _quiet():
+        return np.maximum(x, 0) - x * z + np.log1p(np.exp(-np.abs(x)))
+
+
+@_sigmoid_xent_op.def_grad
+def _sigmoid_xent_grad(op, dy):
+    """d/dlabels = -dy * logits; d/dlogits = dy * (sigmoid(logits) - labels)."""
+    z, x = op.inputs
+    return negative(multiply(dy, x)), multiply(dy, subtract(sigmoid(x), z))
+
+
+def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None):
+    """Returns the elementwise logistic loss ``max(x, 0) - x * z + log(1 + exp(-|x|))``.
+
+    Args:
+      labels: a Tensor of the same shape and dtype as ``logits`` (values in [0, 1]).
+      logits: a float Tensor.
+
+    Returns:
+      A Tensor of ``logits``' shape and dtype.
+
+    Raises:
+      ValueError: if the shapes differ.
+    """
+    _ensure_args("sigmoid_cross_entropy_with_logits", labels, logits)
+    logits = _t(logits)
+    labels = labels if type(labels) is Tensor else convert_to_tensor(
+        labels, dtype_hint=logits.dtype)
+    if labels._value.shape != logits._value.shape:
+        raise ValueError(f"`logits` and `labels` must have the same shape, received "
+                         f"({logits.shape} vs {labels.shape}).")
+    _same_dtype(labels, logits, "Mul")
+    _check_float(logits, "SigmoidCrossEntropyWithLogits")
+    return _sigmoid_xent_op(labels, logits)
+
+
+@primitive("SoftmaxCrossEntropyWithLogits")
+def _softmax_xent_op(z, x, axis):
+    with _quiet():
+        return -np.sum(z * _np_log_softmax(x, axis), axis=axis)
+
+
+@_softmax_xent_op.def_grad
+def _softmax_xent_grad(op, dy):
+    """d/dlabels = -dy * log_softmax(x); d/dlogits = dy * (softmax(x) - labels).
+
+    Like TensorFlow's kernel, the logits gradient assumes each row of labels sums to 1.
+    """
+    from tapeflow.ops.array_ops import expand_dims
+    z, x = op.inputs
+    axis = op.attrs["axis"]
+    g = expand_dims(dy, axis)
+    dx = multiply(g, subtract(softmax(x, axis=axis), z))
+    dz = negative(multiply(g, log_softmax(x, axis=axis)))
+    return unbroadcast(dz, z._value.shape), unbroadcast(dx, x._value.shape)
+
+
+def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None):
+    """Returns ``-sum(labels * log_softmax(logits), axis)`` per example.
+
+    Args:
+      labels: class probabilities, same shape and dtype as ``logits``.
+      logits: a float Tensor.
+      axis: the class axis (default -1).
+
+    Returns:
+      A Tensor of ``logits``' shape without ``axis``.
+
+    Raises:
+      InvalidArgumentError: if the shapes do not broadcast or the dtypes differ.
+    """
+    _ensure_args("softmax_cross_entropy_with_logits", labels, logits)
+    logits = _t(logits)
+    labels = labels if type(labels) is Tensor else convert_to_tensor(
+        labels, dtype_hint=logits.dtype)
+    _same_dtype(labels, logits, "SoftmaxCrossEntropyWithLogits")
+    _check_float(logits, "SoftmaxCrossEntropyWithLogits")
+    ls, ll = logits._value.shape, labels._value.shape
+    try:
+        np.broadcast_shapes(ls, ll)
+    except ValueError:
+        raise InvalidArgumentError(
+            None, "SoftmaxCrossEntropyWithLogits", f"logits and labels must be broadcastable: "
+            f"logits_size={list(ls)} labels_size={list(ll)} "
+            f"[Op:SoftmaxCrossEntropyWithLogits]") from None
+    if len(ll) > len(ls):
+        raise InvalidArgumentError(
+            None, "SoftmaxCrossEntropyWithLogits", f"labels of shape {list(ll)} have a higher "
+            f"rank than logits of shape {list(ls)} [Op:SoftmaxCrossEntropyWithLogits]")
+    return _softmax_xent_op(labels, logits, axis=_softmax_axis(
+        logits, axis, "SoftmaxCrossEntropyWithLogits"))
+
+
+@primitive("SparseSoftmaxCrossEntropyWithLogits")
+def _sparse_xent_op(labels, x):
+    n = x.shape[-1]
+    if labels.size and (labels.min() < 0 or labels.max() >= n):
+        bad = labels[(labels < 0) | (labels >= n)].ravel()[0]
+        raise InvalidArgumentError(
+            None, "SparseSoftmaxCrossEntropyWithLogits",
+            f"Received a label value of {bad} which is outside the valid range of [0, {n}).  "
+            f"Label values: {' '.join(str(v) for v in labels.ravel())} "
+            f"[Op:SparseSoftmaxCrossEntropyWithLogits]")
+    if x.size == 0:
+        return np.zeros(x.shape[:-1], x.dtype)
+    with _quiet():
+        ls = _np_log_softmax(x, -1)
+    return -np.take_along_axis(ls, labels[..., None].astype(np.intp), axis=-1)[..., 0]
+
+
+@_sparse_xent_op.def_grad
+def _sparse_xent_grad(op, dy):
+    """d/dlogits = dy * (softmax(x) - one_hot(labels)); labels get no gradient."""
+    from tapeflow.ops.array_ops import expand_dims, one_hot
+    labels, x = op.inputs
+    onehot = one_hot(labels, x._value.shape[-1], dtype=x.dtype)
+    return None, multiply(expand_dims(dy, -1), subtract(softmax(x), onehot))
+
+
+def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None):
+    """Returns ``-log_softmax(logits)[labels]`` per example.
+
+    Args:
+      labels: int32/int64 class indices of shape ``logits.shape[:-1]``.
+      logits: a float Tensor ``[..., num_classes]``.
+
+    Returns:
+      A Tensor of ``labels``' shape and ``logits``' dtype.
+
+    Raises:
+      ValueError: if the ranks or shapes do not match.
+      InvalidArgumentError: if a label is outside ``[0, num_classes)``.
+    """
+    _ensure_args("sparse_softmax_cross_entropy_with_logits", labels, logits)
+    logits = _t(logits)
+    labels = _t(labels)
+    name_ = "SparseSoftmaxCrossEntropyWithLogits"
+    if labels._value.dtype not in (np.int32, np.int64):
+        raise InvalidArgumentError(
+            None, name_, f"Value for attr 'Tlabels' of {labels.dtype.name} is not in the list "
+            f"of allowed values: int32, int64 [Op:{name_}]")
+    _check_float(logits, name_)
+    ls, ll = logits._value.shape, labels._value.shape
+    if len(ll) != len(ls) - 1:
+        raise ValueError(f"Rank mismatch: Rank of labels (received {len(ll)}) should equal "
+                         f"rank of logits minus 1 (received {len(ls)}).")
+    if ll != ls[:-1]:
+        raise ValueError(f"Shape mismatch: The shape of labels (received {labels.shape}) "
+                         f"should equal the shape of logits except for the last dimension "
+                         f"(received {logits.shape}).")
+    return _sparse_xent_op(labels, logits)
+
+
+__all__ = [
+    "relu", "relu6", "leaky_relu", "elu", "selu", "softplus", "softmax", "log_softmax",
+    "sigmoid", "tanh", "sigmoid_cross_entropy_with_logits", "softmax_cross_entropy_with_logits",
+    "sparse_softmax_cross_entropy_with_logits",
+]
