@@ -1,0 +1,103 @@
+"""``keras.losses``: every loss as a function (per sample) and as a class (reduced).
+
+``get("mse")`` returns the function ``mean_squared_error``; ``get("MeanSquaredError")``
+returns an instance.
+"""
+from tapeflow.keras.losses.classes import (
+    BinaryCrossentropy, BinaryFocalCrossentropy, CategoricalCrossentropy, CategoricalHinge,
+    CosineSimilarity, Hinge, Huber, KLDivergence, LogCosh, MeanAbsoluteError,
+    MeanAbsolutePercentageError, MeanSquaredError, MeanSquaredLogarithmicError, Poisson,
+    SparseCategoricalCrossentropy, SquaredHinge)
+from tapeflow.keras.losses.functions import (
+    binary_crossentropy, binary_focal_crossentropy, categorical_crossentropy,
+    categorical_hinge, cosine_similarity, hinge, huber, kl_divergence, log_cosh,
+    mean_absolute_error, mean_absolute_percentage_error, mean_squared_error,
+    mean_squared_logarithmic_error, poisson, sparse_categorical_crossentropy, squared_hinge)
+from tapeflow.keras.losses.loss import Loss, LossFunctionWrapper
+
+_CLASSES = [Loss, LossFunctionWrapper, BinaryCrossentropy, BinaryFocalCrossentropy,
+            CategoricalCrossentropy, CategoricalHinge, CosineSimilarity, Hinge, Huber,
+            KLDivergence, LogCosh, MeanAbsoluteError, MeanAbsolutePercentageError,
+            MeanSquaredError, MeanSquaredLogarithmicError, Poisson,
+            SparseCategoricalCrossentropy, SquaredHinge]
+_FUNCTIONS = [binary_crossentropy, binary_focal_crossentropy, categorical_crossentropy,
+              categorical_hinge, cosine_similarity, hinge, huber, kl_divergence, log_cosh,
+              mean_absolute_error, mean_absolute_percentage_error, mean_squared_error,
+              mean_squared_logarithmic_error, poisson, sparse_categorical_crossentropy,
+              squared_hinge]
+
+ALL_OBJECTS_DICT = {o.__name__: o for o in _CLASSES + _FUNCTIONS}
+ALL_OBJECTS_DICT.update({
+    "bce": binary_crossentropy, "BCE": binary_crossentropy,
+    "kld": kl_divergence, "KLD": kl_divergence,
+    "mae": mean_absolute_error, "MAE": mean_absolute_error,
+    "mse": mean_squared_error, "MSE": mean_squared_error,
+    "mape": mean_absolute_percentage_error, "MAPE": mean_absolute_percentage_error,
+    "msle": mean_squared_logarithmic_error, "MSLE": mean_squared_logarithmic_error,
+})
+
+
+def serialize(loss):
+    """Returns a Keras config dict for a loss object or loss function."""
+    if isinstance(loss, Loss):
+        return {"module": "keras.losses", "class_name": type(loss).__name__,
+                "config": loss.get_config(), "registered_name": None}
+    name = getattr(loss, "__name__", None)
+    return {"module": "keras.losses", "class_name": "function", "config": name,
+            "registered_name": name}
+
+
+def _lookup(name, custom_objects):
+    if custom_objects and name in custom_objects:
+        return custom_objects[name]
+    obj = ALL_OBJECTS_DICT.get(name)
+    if obj is None:
+        try:
+            from tapeflow.keras.saving.serialization import get_registered_object
+            obj = get_registered_object(name, custom_objects)
+        except ImportError:
+            obj = None
+    return obj
+
+
+def deserialize(config, custom_objects=None):
+    """Returns the loss (function or instance) described by ``serialize``'s dict or a name.
+
+    Raises:
+      ValueError: for an unknown name.
+    """
+    if isinstance(config, str):
+        obj = _lookup(config, custom_objects)
+        if obj is None:
+            raise ValueError(f"Could not interpret loss identifier: {config}")
+        return obj
+    if config.get("class_name") == "function":
+        return deserialize(config["config"], custom_objects)
+    cls = _lookup(config["class_name"], custom_objects)
+    if cls is None:
+        raise ValueError(f"Could not interpret loss identifier: {config}")
+    return cls.from_config(config.get("config") or {})
+
+
+def get(identifier):
+    """Returns a loss from a name (``"mse"`` gives the function), a config dict or a callable.
+
+    Raises:
+      ValueError: if ``identifier`` cannot be interpreted.
+    """
+    if identifier is None:
+        return None
+    if isinstance(identifier, dict):
+        obj = deserialize(identifier)
+    elif isinstance(identifier, str):
+        obj = ALL_OBJECTS_DICT.get(identifier)
+    else:
+        obj = identifier
+    if callable(obj):
+        if isinstance(obj, type):
+            obj = obj()
+        return obj
+    raise ValueError(f"Could not interpret loss identifier: {identifier}")
+
+
+__all__ = [o.__name__ for o in _CLASSES + _FUNCTIONS] + ["get", "serialize", "deserialize"]
