@@ -1,8 +1,450 @@
-"""The training API mixed into ``keras.Model``: compile, fit, evaluate, predict.
+"""The training API mixed into ``keras.Model``: compile, fit, evaluate, predict, save.
 
-(Filled in by the training work; Model inherits from ``Trainer``.)
+Keras 3's loop: ``fit`` runs ``train_step`` on each batch (tape, forward pass,
+``compute_loss``, gradients, ``optimizer.apply_gradients``, metric updates) and
+reports running metric averages to the callbacks; validation runs
+``evaluate`` at the end of each epoch. Users may override ``train_step``,
+``test_step`` and ``predict_step`` and use ``self.compute_loss``,
+``self.metrics`` and ``self.optimizer`` inside them.
 """
+import numpy as np
+
+from tapeflow.framework import nest
+from tapeflow.framework.tape import GradientTape
+from tapeflow.framework.tensor import Tensor
+from tapeflow.keras.trainers import data_adapter
+from tapeflow.keras.trainers.compile_utils import CompileLoss, CompileMetrics
+from tapeflow.keras.trainers.data_adapter import unpack_x_y_sample_weight
+
+
+def _pythonify_logs(logs):
+    """Logs as a dict of Python floats, sorted by key, nested dicts flattened (as Keras)."""
+    out = {}
+    for key in sorted(logs):
+        value = logs[key]
+        if isinstance(value, dict):
+            out.update(_pythonify_logs(value))
+            continue
+        try:
+            value = float(value._value) if type(value) is Tensor else float(value)
+        except (TypeError, ValueError):
+            pass
+        out[key] = value
+    return out
+
+
+def _batch_size_of(x):
+    for leaf in nest.flatten(x):
+        shape = np.shape(leaf._value) if isinstance(leaf, Tensor) else np.shape(leaf)
+        if shape:
+            return shape[0]
+    return 1
 
 
 class Trainer:
-    """Mixin that gives a Model ``compile``/``fit``/``evaluate``/``predict``."""
+    """Mixin that gives a Model ``compile``/``fit``/``evaluate``/``predict`` and saving."""
+
+    compiled = False
+    optimizer = None
+    loss = None
+    history = None
+    stop_training = False
+    _initial_epoch = None
+    _loss_tracker = None
+    _compile_loss = None
+    _compile_metrics = None
+    _compile_config = None
+    _run_eagerly = False
+    _jit_compile = False
+    steps_per_execution = 1
+
+    # -- compile ------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
+                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
+                jit_compile="auto", auto_scale_loss=True):
+        """Configures the model for training.
+
+        Args:
+          optimizer: name (``"rmsprop"``) or optimizer instance.
+          loss: name, function or ``Loss`` instance; a list or dict (by output
+            name) of those for multi-output models.
+          loss_weights: list or dict of scalars weighting each output's loss.
+          metrics: list of names/functions/metrics (list of lists or dict for
+            multi-output models); ``"accuracy"`` picks binary, sparse or
+            categorical accuracy from the data.
+          weighted_metrics: metrics updated with sample weights.
+          run_eagerly, steps_per_execution, jit_compile, auto_scale_loss:
+            accepted for compatibility; tapeflow always runs eagerly.
+        """
+        from tapeflow.keras import metrics as metrics_module
+        from tapeflow.keras import optimizers
+        self.optimizer = optimizers.get(optimizer)
+        output_names = self._get_output_names()
+        self._compile_loss = CompileLoss(loss, loss_weights, output_names) \
+            if loss is not None else None
+        self._compile_metrics = CompileMetrics(metrics, weighted_metrics, output_names) \
+            if metrics is not None or weighted_metrics is not None else None
+        self._loss_tracker = metrics_module.Mean(name="loss")
+        self.loss = loss
+        self._run_eagerly = run_eagerly
+        self._jit_compile = False if jit_compile == "auto" else jit_compile
+        self.steps_per_execution = steps_per_execution
+        self.stop_training = False
+        self.compiled = True
+        self._compile_config = {
+            "optimizer": self.optimizer, "loss": loss, "loss_weights": loss_weights,
+            "metrics": metrics, "weighted_metrics": weighted_metrics,
+            "run_eagerly": run_eagerly, "steps_per_execution": steps_per_execution,
+            "jit_compile": jit_compile}
+
+    def _get_output_names(self):
+        names = getattr(self, "output_names", None)
+        try:
+            return list(names) if names else None
+        except TypeError:
+            return None
+
+    @property
+    def run_eagerly(self):
+        """Whether the model runs eagerly (always the case in tapeflow)."""
+        return self._run_eagerly
+
+    @run_eagerly.setter
+    def run_eagerly(self, value):
+        self._run_eagerly = value
+
+    @property
+    def jit_compile(self):
+        """Whether XLA compilation was requested (accepted, never used)."""
+        return self._jit_compile
+
+    @jit_compile.setter
+    def jit_compile(self, value):
+        self._jit_compile = value
+
+    def get_compile_config(self):
+        """Returns the serialized ``compile`` arguments (None before ``compile``)."""
+        if not self.compiled or self._compile_config is None:
+            return None
+        from tapeflow.keras.saving.saving_api import _serialize_compile_config
+        return _serialize_compile_config(self._compile_config)
+
+    def compile_from_config(self, config):
+        """Compiles the model from ``get_compile_config()``'s output."""
+        from tapeflow.keras.saving.saving_api import _deserialize_compile_config
+        self.compile(**_deserialize_compile_config(config))
+
+    def _assert_compile_called(self, method_name):
+        if not self.compiled:
+            raise ValueError(f"You must call `compile()` before calling `{method_name}()`.")
+
+    # -- metrics --------------------------------------------------------------
+    @property
+    def metrics(self):
+        """Returns the loss tracker, the compiled metrics, per-output loss trackers, then
+        metrics tracked as attributes of the model."""
+        out = []
+        if self.compiled:
+            if self._loss_tracker is not None:
+                out.append(self._loss_tracker)
+            if self._compile_metrics is not None:
+                out.append(self._compile_metrics)
+            if self._compile_loss is not None:
+                out.extend(self._compile_loss.metrics)
+        out.extend(self._tracked_metrics())
+        return out
+
+    def _tracked_metrics(self):
+        tracked = getattr(self, "_metrics", None)
+        if tracked is not None:
+            return list(tracked)
+        special = (self._loss_tracker, self._compile_metrics)
+        return [v for k, v in vars(self).items()
+                if hasattr(v, "update_state") and hasattr(v, "result")
+                and hasattr(v, "reset_state") and all(v is not s for s in special)]
+
+    @property
+    def metrics_names(self):
+        """Returns the names of ``self.metrics``."""
+        return [m.name for m in self.metrics]
+
+    @property
+    def metrics_variables(self):
+        """Returns the state variables of every metric."""
+        out = []
+        for m in self.metrics:
+            out.extend(getattr(m, "variables", []))
+        return out
+
+    def reset_metrics(self):
+        """Resets the state of every metric."""
+        for m in self.metrics:
+            m.reset_state()
+
+    def get_metrics_result(self):
+        """Returns ``{name: float}`` of every metric's current result (sorted by name)."""
+        logs = {}
+        for m in self.metrics:
+            r = m.result()
+            if isinstance(r, dict):
+                logs.update(r)
+            else:
+                logs[m.name] = r
+        return _pythonify_logs(logs)
+
+    # -- steps ----------------------------------------------------------------
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """Returns the total loss: the compiled loss plus the model's ``losses``.
+
+        Raises:
+          ValueError: when there is no loss at all.
+        """
+        total = None
+        if self._compile_loss is not None:
+            total = self._compile_loss(y, y_pred, sample_weight)
+        for extra in getattr(self, "losses", None) or ():
+            total = extra if total is None else total + extra
+        if total is None:
+            raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
+        return total
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        """Updates the compiled metrics; returns ``get_metrics_result()``."""
+        if self._compile_metrics is not None:
+            self._compile_metrics.update_state(y, y_pred, sample_weight)
+        return self.get_metrics_result()
+
+    def train_step(self, data):
+        """One training step on a batch ``data``; returns the metric logs."""
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        with GradientTape() as tape:
+            y_pred = self(x, training=True)
+            loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+                                     training=True)
+        self._loss_tracker.update_state(loss, sample_weight=_batch_size_of(x))
+        variables = self.trainable_variables
+        if variables:
+            grads = tape.gradient(loss, variables)
+            self.optimizer.apply_gradients(zip(grads, variables))
+        return self.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
+
+    def test_step(self, data):
+        """One evaluation step on a batch ``data``; returns the metric logs."""
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        y_pred = self(x, training=False)
+        loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+                                 training=False)
+        self._loss_tracker.update_state(loss, sample_weight=_batch_size_of(x))
+        return self.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
+
+    def predict_step(self, data):
+        """Returns the model's output on the inputs of batch ``data``."""
+        x, _, _ = unpack_x_y_sample_weight(data)
+        return self(x, training=False)
+
+    # -- loops ----------------------------------------------------------------
+    def _callbacks(self, callbacks, verbose, epochs, steps):
+        from tapeflow.keras.callbacks import CallbackList
+        if isinstance(callbacks, CallbackList):
+            return callbacks
+        return CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
+                            verbose=verbose, epochs=epochs, steps=steps)
+
+    def _logs_or_metrics(self, logs):
+        metric_logs = self.get_metrics_result()
+        if isinstance(logs, dict) and set(logs) == set(metric_logs):
+            return metric_logs
+        return logs
+
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1):
+        """Trains the model for ``epochs`` epochs.
+
+        Returns:
+          A ``History`` whose ``history`` maps each logged name (``loss``, the
+          metric names, ``val_``-prefixed validation ones) to one float per epoch.
+
+        Raises:
+          ValueError: if the model is not compiled or the data is invalid.
+        """
+        self._assert_compile_called("fit")
+        verbose = 1 if verbose == "auto" else verbose
+        if validation_split and validation_data is None:
+            if not data_adapter.is_array_data(x):
+                raise ValueError("`validation_split` is only supported for Tensors or NumPy "
+                                 f"arrays, found following types in the input: {type(x)}")
+            (x, y, sample_weight), validation_data = data_adapter.train_validation_split(
+                (data_adapter._arrays(x), data_adapter._arrays(y),
+                 data_adapter._arrays(sample_weight)), validation_split)
+        val_adapter = None
+        if validation_data is not None:
+            if data_adapter.is_array_data(validation_data[0] if isinstance(
+                    validation_data, (tuple, list)) else None):
+                vx, vy, vsw = unpack_x_y_sample_weight(tuple(validation_data))
+                val_adapter = data_adapter.get_adapter(
+                    vx, vy, vsw, batch_size=validation_batch_size or batch_size,
+                    steps=validation_steps)
+            else:
+                val_adapter = data_adapter.get_adapter(validation_data, steps=validation_steps)
+        adapter = data_adapter.get_adapter(x, y, sample_weight, batch_size=batch_size,
+                                           steps=steps_per_epoch, shuffle=shuffle,
+                                           class_weight=class_weight)
+        callbacks = self._callbacks(callbacks, verbose, epochs, adapter.num_batches)
+        self.stop_training = False
+        callbacks.on_train_begin()
+        initial_epoch = self._initial_epoch or initial_epoch
+        training_logs = None
+        logs = {}
+        for epoch in range(initial_epoch, epochs):
+            self.reset_metrics()
+            callbacks.on_epoch_begin(epoch)
+            train_step = self.train_step
+            for step, data in enumerate(adapter):
+                callbacks.on_train_batch_begin(step)
+                logs = _pythonify_logs(train_step(data))
+                callbacks.on_train_batch_end(step, logs)
+                if self.stop_training:
+                    break
+            epoch_logs = dict(self._logs_or_metrics(logs))
+            if val_adapter is not None and self._should_eval(epoch, validation_freq):
+                val_logs = self._evaluate_adapter(val_adapter, callbacks)
+                epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
+            callbacks.on_epoch_end(epoch, epoch_logs)
+            training_logs = epoch_logs
+            if self.stop_training:
+                break
+        finalize = getattr(self.optimizer, "finalize_variable_values", None)
+        if finalize is not None and epochs > 0:
+            finalize(self.trainable_variables)
+        self._initial_epoch = None
+        callbacks.on_train_end(logs=training_logs)
+        return self.history
+
+    @staticmethod
+    def _should_eval(epoch, validation_freq):
+        epoch = epoch + 1
+        if isinstance(validation_freq, int):
+            return epoch % validation_freq == 0
+        if isinstance(validation_freq, (list, tuple)):
+            return epoch in validation_freq
+        raise ValueError("Expected `validation_freq` to be a list or int. Received: "
+                         f"validation_freq={validation_freq} of the type "
+                         f"{type(validation_freq)}.")
+
+    def _evaluate_adapter(self, adapter, callbacks):
+        self.reset_metrics()
+        callbacks.on_test_begin()
+        logs = {}
+        test_step = self.test_step
+        for step, data in enumerate(adapter):
+            callbacks.on_test_batch_begin(step)
+            logs = _pythonify_logs(test_step(data))
+            callbacks.on_test_batch_end(step, logs)
+        logs = self._logs_or_metrics(logs)
+        callbacks.on_test_end(logs)
+        return logs
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False, **kwargs):
+        """Returns the loss and metrics on the given data.
+
+        Returns:
+          The scalar loss when there are no metrics, ``[loss, *metrics]``
+          otherwise, or a dict with ``return_dict=True``.
+        """
+        self._assert_compile_called("evaluate")
+        verbose = 1 if verbose == "auto" else verbose
+        adapter = data_adapter.get_adapter(x, y, sample_weight, batch_size=batch_size,
+                                           steps=steps)
+        callbacks = self._callbacks(callbacks, verbose, 1, adapter.num_batches)
+        logs = self._evaluate_adapter(adapter, callbacks)
+        if return_dict:
+            return logs
+        return self._flatten_metrics_in_order(logs)
+
+    def _flatten_metrics_in_order(self, logs):
+        names = []
+        for m in self.metrics:
+            inner = getattr(m, "_flat_metrics", None)
+            names.extend(x.name for x in inner()) if callable(inner) else names.append(m.name)
+        results = [logs[n] for n in names if n in logs]
+        results += [logs[k] for k in sorted(logs) if k not in names]
+        return results[0] if len(results) == 1 else results
+
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """Returns the model's outputs on ``x`` as NumPy arrays, in the output structure."""
+        verbose = 1 if verbose == "auto" else verbose
+        adapter = data_adapter.get_adapter(x, batch_size=batch_size, steps=steps)
+        callbacks = self._callbacks(callbacks, verbose, 1, adapter.num_batches)
+        callbacks.on_predict_begin()
+        outputs, structure = None, None
+        predict_step = self.predict_step
+        for step, data in enumerate(adapter):
+            callbacks.on_predict_batch_begin(step)
+            batch_outputs = predict_step(data)
+            flat = [np.asarray(o._value if isinstance(o, Tensor) else o)
+                    for o in nest.flatten(batch_outputs)]
+            if outputs is None:
+                structure, outputs = batch_outputs, [[] for _ in flat]
+            for acc, o in zip(outputs, flat):
+                acc.append(o)
+            callbacks.on_predict_batch_end(step, {"outputs": batch_outputs})
+        callbacks.on_predict_end()
+        if outputs is None:
+            raise ValueError("Unexpected result of `predict_function` (Empty batch_outputs). "
+                             "Please use `Model.compile(..., run_eagerly=True)`, or "
+                             "`tf.config.run_functions_eagerly(True)` for more information of "
+                             "where went wrong, or file a issue/bug to `tf.keras`.")
+        return nest.pack_sequence_as(structure, [np.concatenate(a) for a in outputs])
+
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
+                       return_dict=False):
+        """Runs one training step on a single batch.
+
+        Returns:
+          The scalar loss, ``[loss, *metrics]``, or a dict with ``return_dict=True``.
+        """
+        self._assert_compile_called("train_on_batch")
+        if class_weight is not None:
+            if sample_weight is not None:
+                raise ValueError("Arguments `sample_weight` and `class_weight` cannot be "
+                                 "specified at the same time.")
+            sample_weight = data_adapter.class_weight_to_sample_weights(
+                data_adapter._arrays(y), class_weight)
+        data = next(iter(data_adapter.ArrayAdapter(x, y, sample_weight,
+                                                   batch_size=_batch_size_of(x) or 1)))
+        logs = _pythonify_logs(self.train_step(data))
+        return logs if return_dict else self._flatten_metrics_in_order(logs)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """Runs one evaluation step on a single batch; returns like ``train_on_batch``."""
+        self._assert_compile_called("test_on_batch")
+        data = next(iter(data_adapter.ArrayAdapter(x, y, sample_weight,
+                                                   batch_size=_batch_size_of(x) or 1)))
+        logs = _pythonify_logs(self.test_step(data))
+        return logs if return_dict else self._flatten_metrics_in_order(logs)
+
+    def predict_on_batch(self, x):
+        """Returns the model's outputs on one batch ``x`` as NumPy arrays."""
+        data = next(iter(data_adapter.ArrayAdapter(x, batch_size=_batch_size_of(x) or 1)))
+        out = self.predict_step(data)
+        return nest.map_structure(
+            lambda o: np.asarray(o._value if isinstance(o, Tensor) else o), out)
+
+    # -- saving ---------------------------------------------------------------
+    def save(self, filepath, overwrite=True, zipped=None, **kwargs):
+        """Saves the model to a ``.keras`` file (config, compile config and weights)."""
+        from tapeflow.keras.saving import saving_api
+        saving_api.save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+
+    def save_weights(self, filepath, overwrite=True):
+        """Saves the weights to a ``.weights.h5`` file (an npz container in tapeflow)."""
+        from tapeflow.keras.saving import saving_api
+        saving_api.save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, skip_mismatch=False, **kwargs):
+        """Loads weights saved by ``save_weights`` (or from a ``.keras`` file)."""
+        from tapeflow.keras.saving import saving_api
+        saving_api.load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)

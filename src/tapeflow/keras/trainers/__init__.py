@@ -1,0 +1,1 @@
+"""Helpers of the Keras training loop: data adapters and compiled losses/metrics."""

@@ -1,0 +1,351 @@
+"""What ``compile`` turns its ``loss``/``metrics`` arguments into.
+
+``CompileLoss`` resolves losses by name or object, per output (lists in output
+order or dicts keyed by output name), applies ``loss_weights`` and
+sample weights, and keeps one ``<output>_loss`` tracker per output for
+multi-output models. ``CompileMetrics`` resolves metrics lazily on the first
+batch (``"accuracy"`` becomes binary, sparse categorical or categorical
+accuracy from the shapes of ``y_true`` and ``y_pred``, as Keras decides) and
+reports its results as one flat dict.
+"""
+import numpy as np
+
+from tapeflow.framework import nest
+from tapeflow.framework.tensor import Tensor
+
+
+def _metrics_module():
+    from tapeflow.keras import metrics
+    return metrics
+
+
+def _losses_module():
+    from tapeflow.keras import losses
+    return losses
+
+
+def _object_name(obj):
+    name = getattr(obj, "name", None)
+    if isinstance(name, str):
+        return name
+    name = getattr(obj, "__name__", None) or type(obj).__name__
+    import re
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower() if name[:1].isupper() else name
+
+
+def _set_name(metric, name):
+    try:
+        metric.name = name
+    except AttributeError:
+        metric._name = name
+
+
+def _rank_and_last(t):
+    shape = tuple(np.shape(t._value if isinstance(t, Tensor) else t))
+    return len(shape), (shape[-1] if shape else None)
+
+
+def get_metric(identifier, y_true, y_pred):
+    """Returns a metric object for ``identifier`` given one output's ``y_true``/``y_pred``.
+
+    Returns:
+      A stateful metric, or None for a None identifier.
+    """
+    if identifier is None:
+        return None
+    metrics = _metrics_module()
+    if str(identifier).lower() in ("accuracy", "acc"):
+        t_rank, t_last = _rank_and_last(y_true)
+        p_rank, p_last = _rank_and_last(y_pred)
+        if p_last == 1:
+            metric = metrics.BinaryAccuracy(name=str(identifier))
+        elif t_rank < p_rank or (t_last == 1 and p_last is not None and p_last > 1):
+            metric = metrics.SparseCategoricalAccuracy(name=str(identifier))
+        else:
+            metric = metrics.CategoricalAccuracy(name=str(identifier))
+        return metric
+    metric = metrics.get(identifier)
+    name = identifier if isinstance(identifier, str) else _object_name(metric)
+    if not hasattr(metric, "update_state"):
+        metric = metrics.MeanMetricWrapper(metric, name=name)
+    _set_name(metric, name)
+    return metric
+
+
+def get_loss(identifier):
+    """Returns ``(callable, name)`` for a loss name, function or ``Loss`` object."""
+    if identifier is None:
+        return None, None
+    losses = _losses_module()
+    fn = losses.get(identifier) if isinstance(identifier, (str, dict)) else identifier
+    if fn is None or not callable(fn):
+        raise ValueError(f"Could not interpret loss identifier: {identifier}")
+    return fn, _object_name(fn)
+
+
+def _weighted_mean(values, sample_weight):
+    """Keras's ``sum_over_batch_size`` reduction of per-sample loss values."""
+    from tapeflow.ops import math_ops
+    if sample_weight is not None:
+        sw = math_ops.cast(sample_weight, values.dtype)
+        while sw.ndim > values.ndim and sw.shape[-1] == 1:
+            sw = sw[..., 0]
+        while sw.ndim < values.ndim:
+            from tapeflow.ops.array_ops import expand_dims
+            sw = expand_dims(sw, -1)
+        values = values * sw
+    if values.ndim == 0:
+        return values
+    return math_ops.reduce_sum(values) / np.asarray(values._value.size, values.dtype._np)
+
+
+def _is_loss_object(fn):
+    try:
+        Loss = _losses_module().Loss
+    except AttributeError:
+        return False
+    return isinstance(fn, Loss)
+
+
+class CompileLoss:
+    """The compiled loss: a weighted sum over outputs (plus per-output trackers).
+
+    Args:
+      loss: a loss identifier, or a list/dict of them for multi-output models.
+      loss_weights: optional list/dict of scalar weights.
+      output_names: names of the model's outputs (for dicts and tracker names).
+    """
+
+    def __init__(self, loss, loss_weights=None, output_names=None):
+        self._user_loss = loss
+        self._user_weights = loss_weights
+        self.output_names = output_names
+        self.built = False
+        self.metrics = []
+        self._losses = None
+
+    def build(self, y_true, y_pred):
+        """Resolves one loss (and weight) per output from the first batch's structure."""
+        preds = nest.flatten(y_pred) if not isinstance(y_pred, dict) else None
+        n = len(preds) if preds is not None else len(y_pred)
+        names = self._names(y_pred, n)
+        losses = self._per_output(self._user_loss, names, "loss")
+        weights = self._per_output(self._user_weights, names, "loss_weights") \
+            if self._user_weights is not None else [None] * n
+        self._losses = [(get_loss(l)[0] if l is not None else None, w)
+                        for l, w in zip(losses, weights)]
+        if n > 1:
+            Mean = _metrics_module().Mean
+            self.metrics = [Mean(name=f"{name}_loss") for name, (fn, _) in
+                            zip(names, self._losses) if fn is not None]
+        self._names_used = names
+        self.built = True
+
+    def _names(self, y_pred, n):
+        if isinstance(y_pred, dict):
+            return list(y_pred)
+        names = list(self.output_names or [])
+        if len(names) != n:
+            names = [f"output_{i + 1}" for i in range(n)] if n > 1 else ["output"]
+        return names
+
+    def _per_output(self, spec, names, what):
+        n = len(names)
+        if isinstance(spec, dict):
+            unknown = [k for k in spec if k not in names]
+            if unknown:
+                raise ValueError(f"In the dict argument `{what}`, key '{unknown[0]}' does not "
+                                 f"correspond to any model output. Received:\n{what}={spec}")
+            return [spec.get(k) for k in names]
+        if isinstance(spec, (list, tuple)):
+            if len(spec) == 1 and n == 1:
+                return list(spec)
+            if len(spec) != n:
+                raise ValueError(f"For a model with multiple outputs, when providing a single "
+                                 f"`{what}` list, it should have as many entries as the model "
+                                 f"has outputs. Received:\n{what}={spec}\nof length "
+                                 f"{len(spec)} whereas the model has {n} outputs.")
+            return list(spec)
+        return [spec] * n
+
+    def _align_y(self, y_true, y_pred):
+        if isinstance(y_pred, dict):
+            preds = [y_pred[k] for k in self._names_used]
+        else:
+            preds = nest.flatten(y_pred)
+        if isinstance(y_true, dict):
+            trues = [y_true.get(k) for k in self._names_used]
+        elif len(preds) > 1:
+            trues = list(y_true) if isinstance(y_true, (list, tuple)) else [y_true]
+            if len(trues) != len(preds):
+                raise ValueError(f"The model has {len(preds)} outputs, but `y` has "
+                                 f"{len(trues)} entries.")
+        else:
+            trues = [y_true[0] if isinstance(y_true, (list, tuple)) and len(y_true) == 1
+                     else y_true]
+        return trues, preds
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        """Returns the total loss (a scalar Tensor), updating per-output trackers."""
+        if not self.built:
+            self.build(y_true, y_pred)
+        trues, preds = self._align_y(y_true, y_pred)
+        sws = nest.flatten(sample_weight) if isinstance(sample_weight, (list, tuple, dict)) \
+            else [sample_weight] * len(preds)
+        total = None
+        k = 0
+        for (fn, w), yt, yp, sw in zip(self._losses, trues, preds, sws):
+            if fn is None or yt is None:
+                continue
+            if _is_loss_object(fn):
+                value = fn(yt, yp, sample_weight=sw)
+            else:
+                value = _weighted_mean(_as_tensor(fn(yt, yp)), sw)
+            if self.metrics:
+                self.metrics[k].update_state(value)
+                k += 1
+            if w is not None:
+                value = value * w
+            total = value if total is None else total + value
+        return total
+
+    def get_config(self):
+        return {"loss": self._user_loss, "loss_weights": self._user_weights}
+
+
+def _as_tensor(v):
+    if isinstance(v, Tensor):
+        return v
+    from tapeflow.framework.tensor import convert_to_tensor
+    return convert_to_tensor(v)
+
+
+class CompileMetrics:
+    """The compiled metrics of every output; ``result()`` is a flat dict of their values.
+
+    Args:
+      metrics: metric identifiers (a list, a list of lists, or a dict per output).
+      weighted_metrics: the same, updated with sample weights.
+      output_names: names of the model's outputs (prefixed to metric names when
+        the model has several outputs).
+    """
+
+    name = "compile_metrics"
+
+    def __init__(self, metrics, weighted_metrics, output_names=None):
+        self._user_metrics = metrics
+        self._user_weighted = weighted_metrics
+        self.output_names = output_names
+        self.built = False
+        self._metrics = []  # (metric, output index, weighted)
+        self._direction = None
+
+    @property
+    def metrics(self):
+        """Returns the built metric objects in order."""
+        return [m for m, _, _ in self._metrics]
+
+    def _flat_metrics(self):
+        return self.metrics
+
+    @property
+    def variables(self):
+        out = []
+        for m in self.metrics:
+            out.extend(getattr(m, "variables", []))
+        return out
+
+    def build(self, y_true, y_pred):
+        """Resolves metric objects from the first batch's ``y_true``/``y_pred``."""
+        if isinstance(y_pred, dict):
+            names = list(y_pred)
+            preds = [y_pred[k] for k in names]
+        else:
+            preds = nest.flatten(y_pred)
+            names = list(self.output_names or [])
+            if len(names) != len(preds):
+                names = [f"output_{i + 1}" for i in range(len(preds))]
+        if isinstance(y_true, dict):
+            trues = [y_true.get(k) for k in names]
+        elif len(preds) > 1:
+            trues = list(y_true)
+        else:
+            trues = [y_true[0] if isinstance(y_true, (list, tuple)) and len(y_true) == 1
+                     else y_true]
+        self._names = names
+        multi = len(preds) > 1
+        for spec, weighted in ((self._user_metrics, False), (self._user_weighted, True)):
+            if spec is None:
+                continue
+            per_output = self._per_output(spec, names, multi)
+            for i, ids in enumerate(per_output):
+                for ident in ids:
+                    m = get_metric(ident, trues[i], preds[i])
+                    if m is None:
+                        continue
+                    if multi:
+                        _set_name(m, f"{names[i]}_{m.name}")
+                    self._metrics.append((m, i, weighted))
+        self.built = True
+
+    @staticmethod
+    def _per_output(spec, names, multi):
+        n = len(names)
+        if isinstance(spec, dict):
+            out = []
+            for k in names:
+                v = spec.get(k)
+                out.append([] if v is None else (list(v) if isinstance(v, (list, tuple))
+                                                 else [v]))
+            return out
+        if not isinstance(spec, (list, tuple)):
+            raise TypeError(f"Type of `metrics` argument not understood. Expected a list or "
+                            f"dictionary, found: {spec}")
+        if not multi:
+            return [list(spec)]
+        if all(isinstance(s, (list, tuple)) or s is None for s in spec):
+            if len(spec) != n:
+                raise ValueError(f"For a model with multiple outputs, when providing the "
+                                 f"`metrics` argument as a list, it should have as many "
+                                 f"entries as the model has outputs. Received:\n"
+                                 f"metrics={spec}\nof length {len(spec)} whereas the model has "
+                                 f"{n} outputs.")
+            return [[] if s is None else list(s) for s in spec]
+        return [list(spec) for _ in range(n)]
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        """Updates every metric with its output's ``y_true``/``y_pred``."""
+        if not self.built:
+            self.build(y_true, y_pred)
+        if isinstance(y_pred, dict):
+            preds = [y_pred[k] for k in self._names]
+        else:
+            preds = nest.flatten(y_pred)
+        if isinstance(y_true, dict):
+            trues = [y_true.get(k) for k in self._names]
+        elif len(preds) > 1:
+            trues = list(y_true)
+        else:
+            trues = [y_true[0] if isinstance(y_true, (list, tuple)) and len(y_true) == 1
+                     else y_true]
+        sws = nest.flatten(sample_weight) if isinstance(sample_weight, (list, tuple, dict)) \
+            else [sample_weight] * len(preds)
+        for m, i, weighted in self._metrics:
+            if trues[i] is None:
+                continue
+            if weighted and sws[i] is not None:
+                m.update_state(trues[i], preds[i], sample_weight=sws[i])
+            else:
+                m.update_state(trues[i], preds[i])
+
+    def result(self):
+        """Returns ``{metric name: value}`` for every built metric."""
+        return {m.name: m.result() for m, _, _ in self._metrics}
+
+    def reset_state(self):
+        """Resets every built metric."""
+        for m, _, _ in self._metrics:
+            m.reset_state()
+
+    def get_config(self):
+        return {"metrics": self._user_metrics, "weighted_metrics": self._user_weighted}
