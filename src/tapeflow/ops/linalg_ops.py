@@ -264,10 +264,10 @@ def _inv_op(a, adjoint=False):
 
 @_inv_op.def_grad
 def _inv_grad(op, dy):
-    """d A^-1 = -A^-T dy A^-T (transposed again for adjoint=True)."""
+    """d A^-1 = -Y^T dy Y^T for Y = A^-1; -Y dy^T Y for Y = A^-T (adjoint=True)."""
     y = op.outputs[0]
     if op.attrs.get("adjoint"):
-        return negative(matmul(y, matmul(dy, y, transpose_a=True), transpose_b=True))
+        return negative(matmul(y, matmul(dy, y, transpose_a=True)))
     return negative(matmul(y, matmul(dy, y, transpose_b=True), transpose_a=True))
 
 
