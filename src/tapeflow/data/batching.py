@@ -40,7 +40,7 @@ def _stack(rows, j):
 class _BatchDataset(Dataset):
     def __init__(self, input_ds, batch_size, drop_remainder):
         self._input = input_ds
-        self._bs = _check_batch_size(batch_size)
+        self._bs = self._batch_size = _check_batch_size(batch_size)
         self._drop = bool(drop_remainder)
         lead = self._bs if self._drop else None
         specs = [TensorSpec([lead] + (s.shape.dims or []), s.dtype) if s.shape.rank is not None

@@ -42,14 +42,16 @@ def _input_batched(ds):
 
 
 class _MapDataset(Dataset):
-    def __init__(self, input_ds, fn, num_parallel_calls=None):
+    def __init__(self, input_ds, fn, num_parallel_calls=None, output_spec=None):
+        # ``output_spec``: (template, specs) when the caller knows them (internal use),
+        # which saves running ``fn`` once to find them.
         if not callable(fn):
             raise TypeError(f"`map_func` must be callable. Received: {fn!r}")
         self._input = input_ds
         self._fn = fn
         self._tf_name = "_ParallelMapDataset" if num_parallel_calls is not None else "_MapDataset"
-        super().__init__(None, None, input_ds._card)
-        self._slice_root = None
+        tmpl, specs = output_spec if output_spec is not None else (None, None)
+        super().__init__(tmpl, specs, input_ds._card)
 
     def _infer(self):
         inp = self._input
