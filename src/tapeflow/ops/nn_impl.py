@@ -33,8 +33,16 @@ def gelu(features, approximate=False, name=None):
         inner = multiply(add(x, multiply(multiply(square(x), x), 0.044715)),
                          0.7978845608028654)
         return multiply(multiply(x, 0.5), add(tanh(inner), 1.0))
-    from tapeflow.ops.math_ops import erf  # added to math_ops by another module owner
-    return multiply(multiply(x, 0.5), add(erf(multiply(x, 0.7071067811865476)), 1.0))
+    return multiply(multiply(x, 0.5), add(_erf()(multiply(x, 0.7071067811865476)), 1.0))
+
+
+def _erf():
+    """Returns tf.math.erf, imported on first use (it is defined by the math modules)."""
+    from tapeflow.ops import math_ops as m
+    if hasattr(m, "erf"):
+        return m.erf
+    from tapeflow.ops.special_math_ops import erf
+    return erf
 
 
 def silu(features, beta=1.0, name=None):
