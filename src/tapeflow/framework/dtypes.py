@@ -49,8 +49,13 @@ class DType:
 
     @property
     def is_unsigned(self):
-        """Returns True for the unsigned integer dtypes and bool."""
-        return self._np is not None and self._np.kind in "ub"
+        """Returns True for the unsigned integer dtypes (not bool, as in TensorFlow)."""
+        return self._np is not None and self._np.kind == "u"
+
+    @property
+    def is_quantized(self):
+        """Returns False: quantized dtypes do not exist here."""
+        return False
 
     @property
     def is_bool(self):
@@ -79,9 +84,7 @@ class DType:
             return float(np.finfo(self._np).min)
         if self.is_integer:
             return int(np.iinfo(self._np).min)
-        if self.is_bool:
-            return False
-        raise TypeError(f"Cannot find minimum value of {self._name}.")
+        raise TypeError(f"Cannot find minimum value of {self} with type {self}.")
 
     @property
     def max(self):
@@ -90,9 +93,7 @@ class DType:
             return float(np.finfo(self._np).max)
         if self.is_integer:
             return int(np.iinfo(self._np).max)
-        if self.is_bool:
-            return True
-        raise TypeError(f"Cannot find maximum value of {self._name}.")
+        raise TypeError(f"Cannot find maximum value of {self} with type {self}.")
 
     def is_compatible_with(self, other):
         """Returns True if ``other`` names the same dtype."""
@@ -151,9 +152,9 @@ _BY_NAME = {d.name: d for d in _ALL}
 _BY_NAME.update({"half": float16, "float": float32, "double": float64})
 _BY_NP = {d._np: d for d in _ALL}
 _BY_NP[np.dtype("U")] = string
-_PY = {builtins.float: float32, builtins.int: int32, builtins.bool: bool,
-       builtins.complex: complex128, builtins.str: string, builtins.bytes: string,
-       builtins.object: string}
+# Only these Python types name a dtype in TensorFlow (``as_dtype(int)`` raises).
+_PY = {builtins.float: float32, builtins.bool: bool, builtins.object: string}
+_NOT_DTYPES = (builtins.int, builtins.complex, builtins.str, builtins.bytes)
 
 
 def as_dtype(type_value):
@@ -171,22 +172,31 @@ def as_dtype(type_value):
         d = _BY_NAME.get(type_value)
         if d is not None:
             return d
-        raise TypeError(f"Cannot convert value {type_value!r} to a TensorFlow DType.")
-    if type_value in _PY:
-        return _PY[type_value]
+        raise _not_a_dtype(type_value)
+    if type(type_value) is type:  # by identity: np.dtype("int64") == int is True
+        d = _PY.get(type_value)
+        if d is not None:
+            return d
+        if type_value in _NOT_DTYPES:
+            raise _not_a_dtype(type_value)
     dtype_attr = getattr(type_value, "dtype", None)
     if isinstance(dtype_attr, DType):
         return dtype_attr
     try:
         npd = np.dtype(type_value)
     except TypeError:
-        raise TypeError(f"Cannot convert value {type_value!r} to a TensorFlow DType.") from None
+        raise _not_a_dtype(type_value) from None
     d = _BY_NP.get(npd)
     if d is None:
         if npd.kind in "US":
             return string
-        raise TypeError(f"Cannot convert value {type_value!r} to a TensorFlow DType.")
+        raise _not_a_dtype(type_value)
     return d
+
+
+def _not_a_dtype(value):
+    return TypeError(f"Cannot convert the argument `type_value`: {value!r} to a TensorFlow "
+                     f"DType.")
 
 
 def from_numpy(np_dtype):
