@@ -69,13 +69,16 @@ def primitive(name, num_outputs=1, differentiable=True):
 class OpRecord:
     """One recorded op application, as gradient rules see it."""
 
-    __slots__ = ("op", "inputs", "outputs", "attrs")
+    __slots__ = ("op", "inputs", "outputs", "attrs", "skip_input_indices")
 
     def __init__(self, op, inputs, outputs, attrs):
         self.op = op
         self.inputs = inputs
         self.outputs = outputs
         self.attrs = attrs
+        # Set by the backward pass: indices of inputs whose gradient nobody needs,
+        # so that a rule may skip computing them (TensorFlow's name).
+        self.skip_input_indices = ()
 
     @property
     def type(self):
@@ -131,20 +134,17 @@ def record(op, inputs, outputs, attrs):
     """Records one op application on every recording tape that watches an input."""
     rec = None
     for tape in _tapes:
-        if not tape._recording:
-            continue
-        watched = tape._watched
-        for t in inputs:
-            if id(t) in watched:
-                break
-        else:
-            continue
-        if rec is None:
-            rec = OpRecord(op, inputs, outputs, attrs)
-        tape._records.append(rec)
-        for o in outputs:
-            if o._value.dtype.kind in "fc":
-                watched[id(o)] = o
+        if tape._recording:
+            watched = tape._watched
+            for t in inputs:
+                if id(t) in watched:
+                    if rec is None:
+                        rec = OpRecord(op, inputs, outputs, attrs)
+                    tape._records.append(rec)
+                    for o in outputs:
+                        if o._value.dtype.kind in "fc":
+                            watched[id(o)] = o
+                    break
 
 
 def binary_inputs(op_name, x, y):
@@ -174,8 +174,12 @@ def binary_inputs(op_name, x, y):
             raise _mismatch(op_name, x, y)
         return x, y
     if xt:
+        if type(y) is float or type(y) is int:
+            return x, _scalar_like(op_name, y, x, 1)
         return x, _operand_like(op_name, y, x, 1)
     if yt:
+        if type(x) is float or type(x) is int:
+            return _scalar_like(op_name, x, y, 0), y
         return _operand_like(op_name, x, y, 0), y
     x = convert_to_tensor(x)
     return x, _operand_like(op_name, y, x, 1)
@@ -249,8 +253,18 @@ def make_binary(op):
     name_ = op.name
 
     def binary(x, y, name=None):
-        if type(x) is not Tensor or type(y) is not Tensor or \
-                x._value.dtype != y._value.dtype:
+        if type(x) is Tensor:
+            ty = type(y)
+            if ty is Tensor:
+                xd = x._value.dtype
+                yd = y._value.dtype
+                if xd is not yd and xd != yd:
+                    raise _mismatch(name_, x, y)
+            elif ty is float or ty is int:
+                y = _scalar_like(name_, y, x, 1)
+            else:
+                x, y = binary_inputs(name_, x, y)
+        else:
             x, y = binary_inputs(name_, x, y)
         try:
             out = Tensor(forward(x._value, y._value))
@@ -261,6 +275,24 @@ def make_binary(op):
         return out
     binary.__name__ = op.name
     return binary
+
+
+# Python scalar operands, converted once: (value, type, NumPy dtype) -> Tensor.
+# Zero is left out because 0.0 == -0.0 would share an entry.
+_SCALARS = {}
+
+
+def _scalar_like(op_name, value, other, index):
+    """Returns the Python scalar ``value`` as a Tensor of ``other``'s dtype (cached)."""
+    key = (value, type(value), other._value.dtype)
+    t = _SCALARS.get(key)
+    if t is None:
+        t = _operand_like(op_name, value, other, index)
+        if value:
+            if len(_SCALARS) >= 4096:
+                _SCALARS.clear()
+            _SCALARS[key] = t
+    return t
 
 
 _NO_ATTRS = {}

@@ -8,6 +8,8 @@ second-order gradients need.
 """
 import enum
 
+import numpy as _np
+
 from tapeflow.framework import nest
 from tapeflow.framework import primitive as _prim
 from tapeflow.framework.indexed_slices import IndexedSlices
@@ -61,25 +63,32 @@ class GradientTape:
     def watch(self, tensor):
         """Ensures ``tensor`` (a Tensor, Variable or a nest of them) is tracked.
 
+        Tensors and variables that are not floating point are ignored (TensorFlow
+        logs a warning and returns None gradients for them).
+
         Raises:
-          ValueError: if an element is not a floating-point tensor or variable.
+          ValueError: if an element is not a Tensor or Variable.
         """
         for t in nest.flatten(tensor):
             if getattr(t, "_is_variable", False):
                 self._watch_variable(t)
             elif isinstance(t, Tensor):
-                self._watched[id(t)] = t
+                if t._value.dtype.kind in "fc":
+                    self._watched[id(t)] = t
             else:
                 raise ValueError(f"Passed in object {t!r} of type {type(t).__name__!r}, not "
                                  "tf.Tensor or tf.Variable or ExtensionType.")
 
     def _watch_variable(self, var):
-        vid = id(var)
-        if vid not in self._variables:
-            self._variables[vid] = var
-            self._var_reads[vid] = []
-        reads = self._var_reads[vid]
+        var = getattr(var, "_parent", var)  # an UnreadVariable stands for its variable
         t = var._tensor
+        if t._value.dtype.kind not in "fc":
+            return
+        vid = id(var)
+        reads = self._var_reads.get(vid)
+        if reads is None:
+            self._variables[vid] = var
+            reads = self._var_reads[vid] = []
         if id(t) not in self._watched:
             self._watched[id(t)] = t
             reads.append(t)
@@ -89,7 +98,13 @@ class GradientTape:
         return tuple(self._variables.values())
 
     def stop_recording(self):
-        """Returns a context manager in which ops are not recorded on this tape."""
+        """Returns a context manager in which ops are not recorded on this tape.
+
+        Raises:
+          RuntimeError: if the tape is not recording.
+        """
+        if not self._recording:
+            raise RuntimeError("Tape must be recording when stop_recording is called.")
         return _StopRecording(self)
 
     def reset(self):
@@ -112,31 +127,60 @@ class GradientTape:
           unconnected_gradients: ``'none'`` or ``'zero'`` for unconnected sources.
 
         Returns:
-          Gradients in the structure of ``sources`` (None where unconnected).
+          Gradients in the structure of ``sources``: Tensors, ``IndexedSlices``
+          (for ``tf.gather`` on a variable) or None where unconnected.
 
         Raises:
           RuntimeError: if a non-persistent tape is used a second time.
+          ValueError: for an unknown ``unconnected_gradients`` or a non-tensor source.
         """
         if self._used and not self._persistent:
             raise RuntimeError("A non-persistent GradientTape can only be used to compute "
                                "one set of gradients (or jacobians)")
-        if self._recording and not self._persistent:
-            pass  # TensorFlow warns here; computing inside the context is allowed.
-        flat_sources = nest.flatten(sources)
-        flat_targets = nest.flatten(target)
+        if unconnected_gradients is UnconnectedGradients.NONE:
+            zero = False
+        else:
+            try:
+                zero = UnconnectedGradients(unconnected_gradients) is UnconnectedGradients.ZERO
+            except ValueError:
+                raise ValueError(f"Unknown value for unconnected_gradients: "
+                                 f"{unconnected_gradients!r}") from None
+        nested = type(sources) is list or type(sources) is tuple or nest.is_nested(sources)
+        flat_sources = nest.flatten(sources) if nested else [sources]
+        if type(target) is Tensor:
+            flat_targets = [target]
+        else:
+            flat_targets = nest.flatten(target)
         if output_gradients is not None:
-            flat_out_grads = nest.flatten(output_gradients)
+            flat_out_grads = nest.flatten(output_gradients) if nest.is_nested(
+                output_gradients) else [output_gradients]
         else:
             flat_out_grads = [None] * len(flat_targets)
-        unconnected = UnconnectedGradients(unconnected_gradients)
+        # The ids of the tensors a gradient is wanted for (variables: every read).
+        source_ids = set()
+        var_reads = self._var_reads
+        for s in flat_sources:
+            if type(s) is Tensor or isinstance(s, Tensor):
+                source_ids.add(id(s))
+            elif getattr(s, "_is_variable", False):
+                for t in var_reads.get(id(getattr(s, "_parent", s)), ()):
+                    source_ids.add(id(t))
+            else:
+                raise ValueError(f"Argument `sources` contains an object of type "
+                                 f"{type(s).__name__}, which is not a Tensor or Variable.")
         was_recording = self._recording
         self._recording = False
         try:
-            grads = _backward(self, flat_targets, flat_out_grads)
+            grads = _backward(self._records, flat_targets, flat_out_grads, source_ids)
             result = []
             for s in flat_sources:
-                g = self._source_gradient(s, grads)
-                if g is None and unconnected is UnconnectedGradients.ZERO:
+                if type(s) is Tensor or isinstance(s, Tensor):
+                    g = grads.get(id(s))
+                else:
+                    g = None
+                    for t in var_reads.get(id(getattr(s, "_parent", s)), ()):
+                        g = _accumulate(g, grads.get(id(t)))
+                if g is None and zero:
                     g = _zeros_for(s)
                 result.append(g)
         finally:
@@ -144,18 +188,7 @@ class GradientTape:
         if not self._persistent:
             self._used = True
             self._records = []
-        return nest.pack_sequence_as(sources, result)
-
-    def _source_gradient(self, s, grads):
-        if getattr(s, "_is_variable", False):
-            total = None
-            for t in self._var_reads.get(id(s), ()):
-                total = _accumulate(total, grads.get(id(t)))
-            return total
-        if isinstance(s, Tensor):
-            return grads.get(id(s))
-        raise ValueError(f"Argument `sources` contains an object of type "
-                         f"{type(s).__name__}, which is not a Tensor or Variable.")
+        return nest.pack_sequence_as(sources, result) if nested else result[0]
 
     def jacobian(self, target, sources, unconnected_gradients=UnconnectedGradients.NONE,
                  parallel_iterations=None, experimental_use_pfor=True):
@@ -248,50 +281,116 @@ def _zeros_for(s):
     return array_ops.zeros_like(s)
 
 
+_add = None  # math_ops.add, bound on first use (math_ops imports this package)
+
+
 def _accumulate(a, b):
     """Sums two gradients, either of which may be None or IndexedSlices."""
+    global _add
     if a is None:
         return b
     if b is None:
         return a
-    from tapeflow.ops import math_ops
-    if isinstance(a, IndexedSlices):
+    if type(a) is not Tensor or type(b) is not Tensor:
+        if isinstance(a, IndexedSlices):
+            if isinstance(b, IndexedSlices):
+                return a._concat(b)
+            a = a.dense()
         if isinstance(b, IndexedSlices):
-            return a._concat(b)
-        a = a.dense()
-    if isinstance(b, IndexedSlices):
-        b = b.dense()
-    return math_ops.add(a, b)
+            b = b.dense()
+    if _add is None:
+        from tapeflow.ops.math_ops import add as _add
+    return _add(a, b)
 
 
-def _backward(tape, targets, out_grads):
-    """Runs the reverse pass; returns ``{id(tensor): gradient}`` for reached tensors."""
-    from tapeflow.ops import array_ops
+def _backward(records, targets, out_grads, source_ids):
+    """Runs the reverse pass over ``records``.
+
+    Only records on a path from a source (``source_ids``) are visited, and a
+    gradient is dropped as soon as the record that produced its tensor has used
+    it; the sources' gradients are kept.
+
+    Returns:
+      ``{id(tensor): gradient}`` holding (at least) the sources' gradients.
+    """
+    # Forward sweep: the records (and tensors) that a source can reach.
+    reach = set(source_ids)
+    useful = []
+    for rec in records:
+        for x in rec.inputs:
+            if id(x) in reach:
+                useful.append(rec)
+                for o in rec.outputs:
+                    reach.add(id(o))
+                break
     grads = {}
     for t, g in zip(targets, out_grads):
         if getattr(t, "_is_variable", False):
             t = t._tensor
-        if not isinstance(t, Tensor):
+        elif type(t) is not Tensor:
             t = convert_to_tensor(t)
+        if id(t) not in reach:
+            continue
         if g is None:
-            g = array_ops.ones_like(t)
+            if t._value.dtype.kind not in "fc":
+                continue  # integer targets have no gradient
+            v = t._value
+            g = Tensor(v.dtype.type(1) if v.ndim == 0 else _np.ones(v.shape, v.dtype))
         else:
             g = convert_to_tensor(g, dtype=t.dtype)
         grads[id(t)] = _accumulate(grads.get(id(t)), g)
-    for rec in reversed(tape._records):
-        dys = [grads.get(id(o)) for o in rec.outputs]
-        if all(d is None for d in dys):
-            continue
-        if len(dys) > 1 and any(d is None for d in dys):
-            dys = [d if d is not None else array_ops.zeros_like(o)
-                   for d, o in zip(dys, rec.outputs)]
-        dys = [d.dense() if isinstance(d, IndexedSlices) else d for d in dys]
-        in_grads = rec.op.grad_fn(rec, *dys)
-        if rec.op.num_outputs == 1 and len(rec.inputs) == 1 and not isinstance(in_grads,
-                                                                                 (list, tuple)):
-            in_grads = (in_grads,)
-        for x, g in zip(rec.inputs, in_grads):
-            if g is None or id(x) not in tape._watched:
+    if not grads:
+        return grads
+    keep = source_ids
+    for rec in reversed(useful):
+        outs = rec.outputs
+        if len(outs) == 1:
+            oid = id(outs[0])
+            dy = grads.get(oid) if oid in keep else grads.pop(oid, None)
+            if dy is None:
                 continue
-            grads[id(x)] = _accumulate(grads.get(id(x)), g)
+            if type(dy) is not Tensor:
+                dy = convert_to_tensor(dy)  # IndexedSlices: densify
+            ins = rec.inputs
+            if len(ins) == 2:
+                a = id(ins[0]) in reach
+                b = id(ins[1]) in reach
+                rec.skip_input_indices = () if a and b else ((1,) if a else (0,))
+            elif len(ins) > 2:
+                rec.skip_input_indices = tuple(
+                    i for i, x in enumerate(ins) if id(x) not in reach)
+            in_grads = rec.op.grad_fn(rec, dy)
+        else:
+            dys = [grads.get(id(o)) if id(o) in keep else grads.pop(id(o), None)
+                   for o in outs]
+            if all(d is None for d in dys):
+                continue
+            dys = [_zeros_like(o) if d is None else
+                   (d if type(d) is Tensor else convert_to_tensor(d))
+                   for d, o in zip(dys, outs)]
+            ins = rec.inputs
+            rec.skip_input_indices = tuple(
+                i for i, x in enumerate(ins) if id(x) not in reach)
+            in_grads = rec.op.grad_fn(rec, *dys)
+        if len(ins) == 1:
+            if type(in_grads) is list or type(in_grads) is tuple:
+                in_grads = in_grads[0]
+            g = in_grads
+            if g is not None:
+                xid = id(ins[0])
+                if xid in reach:
+                    prev = grads.get(xid)
+                    grads[xid] = g if prev is None else _accumulate(prev, g)
+            continue
+        for x, g in zip(ins, in_grads):
+            if g is None:
+                continue
+            xid = id(x)
+            if xid in reach:
+                prev = grads.get(xid)
+                grads[xid] = g if prev is None else _accumulate(prev, g)
     return grads
+
+
+def _zeros_like(t):
+    return Tensor(_np.zeros_like(t._value))

@@ -10,6 +10,8 @@ from tapeflow.framework import primitive as _prim
 from tapeflow.framework.tensor import Tensor, _numpy_text, convert_to_tensor
 from tapeflow.framework.tensor_shape import TensorShape
 
+_tapes = _prim._tapes  # the recording tapes (one list, mutated in place)
+
 
 class Variable:
     """A mutable tensor (``tf.Variable``).
@@ -53,9 +55,9 @@ class Variable:
     # -- reading ------------------------------------------------------------
     def __tf_tensor__(self, dtype=None, name=None):
         t = self._tensor
-        if _prim._tapes and self._trainable:
-            for tape in _prim._tapes:
-                if tape._recording and tape._watch_accessed:
+        if _tapes and self._trainable:
+            for tape in _tapes:
+                if tape._recording and tape._watch_accessed and id(t) not in tape._watched:
                     tape._watch_variable(self)
         if dtype is not None and dtypes.as_dtype(dtype) is not self.dtype:
             raise ValueError(f"Tensor conversion requested dtype {dtypes.as_dtype(dtype).name} "

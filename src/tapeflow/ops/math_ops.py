@@ -7,6 +7,7 @@ import numpy as np
 
 from tapeflow.backend import xp
 from tapeflow.framework import dtypes
+from tapeflow.framework import primitive as prim
 from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.primitive import make_binary, make_unary, primitive
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
@@ -27,16 +28,29 @@ def unbroadcast(dx, shape):
     """
     if dx is None:
         return None
-    dshape = dx._value.shape
+    v = dx._value
+    dshape = v.shape
     if dshape == shape:
         return dx
+    # Records Sum and Reshape directly: this runs in every broadcasting gradient.
     lead = len(dshape) - len(shape)
     axes = tuple(range(lead)) + tuple(
         i + lead for i, n in enumerate(shape) if n == 1 and dshape[i + lead] != 1)
     if axes:
-        dx = reduce_sum(dx, axis=axes, keepdims=True)
-    from tapeflow.ops.array_ops import reshape
-    return reshape(dx, shape)
+        s = Tensor(np.add.reduce(v, axis=axes, keepdims=True))
+        if prim._tapes:
+            prim.record(_sum_kernel, (dx,), (s,), {"axis": axes, "keepdims": True})
+        dx = s
+    out = Tensor(dx._value.reshape(shape))
+    if prim._tapes:
+        if not _RESHAPE:
+            from tapeflow.ops.array_ops import _reshape_kernel
+            _RESHAPE.append(_reshape_kernel)
+        prim.record(_RESHAPE[0], (dx,), (out,), {"shape": tuple(shape)})
+    return out
+
+
+_RESHAPE = []  # array_ops' Reshape op, fetched on first use (array_ops imports this module)
 
 
 def _shape(t):
@@ -78,7 +92,9 @@ def _mul_kernel(x, y):
 def _mul_grad(op, dy):
     """d(x*y) = (dy*y, dy*x)."""
     x, y = op.inputs
-    return unbroadcast(multiply(dy, y), _shape(x)), unbroadcast(multiply(dy, x), _shape(y))
+    skip = op.skip_input_indices  # inputs no source depends on: their gradient is unused
+    return (None if 0 in skip else unbroadcast(multiply(dy, y), _shape(x)),
+            None if 1 in skip else unbroadcast(multiply(dy, x), _shape(y)))
 
 
 @primitive("RealDiv")
@@ -500,9 +516,10 @@ def _matmul_grad(op, dy):
     a, b = op.inputs
     ta = op.attrs.get("transpose_a", False)
     tb = op.attrs.get("transpose_b", False)
+    skip = op.skip_input_indices
     if not ta and not tb:
-        da = matmul(dy, b, transpose_b=True)
-        db = matmul(a, dy, transpose_a=True)
+        da = None if 0 in skip else matmul(dy, b, transpose_b=True)
+        db = None if 1 in skip else matmul(a, dy, transpose_a=True)
     elif not ta and tb:
         da = matmul(dy, b)
         db = matmul(dy, a, transpose_a=True)
@@ -525,7 +542,6 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
     Raises:
       InvalidArgumentError: if the inner dimensions or the dtypes differ.
     """
-    from tapeflow.framework import primitive as prim
     if type(a) is not Tensor or type(b) is not Tensor or a._value.dtype != b._value.dtype:
         a, b = prim.binary_inputs("MatMul", a, b)
     ta = transpose_a or adjoint_a
