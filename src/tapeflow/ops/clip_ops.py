@@ -9,7 +9,8 @@ from tapeflow.framework.primitive import binary_inputs, primitive
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.ops.math_ops import (
     add, cast, divide, greater, less, logical_or, maximum, minimum, multiply, reduce_sum,
-    sqrt, square, subtract, unbroadcast, where_, zeros_like_)
+    sqrt, square, unbroadcast, where_, zeros_like_)
+from tapeflow.ops.special_math_ops import is_finite
 
 
 def _t(x):
@@ -115,9 +116,9 @@ def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
         use_norm = global_norm(t_list)
     use_norm = _t(use_norm)
     use_norm, clip = binary_inputs("ClipByGlobalNorm", use_norm, clip_norm)
-    # clip * min(1/norm, 1/clip); adding (norm - norm) turns an inf norm into nan
+    # clip * min(1/norm, 1/clip); an inf or nan norm makes every entry nan
     scale = multiply(clip, minimum(divide(1, use_norm), divide(1, clip)))
-    scale = add(scale, subtract(use_norm, use_norm))
+    scale = where_(is_finite(use_norm), scale, Tensor(np.full_like(scale._value, np.nan)))
     out = []
     for t in t_list:
         if t is None:
