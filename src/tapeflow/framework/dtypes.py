@@ -179,6 +179,8 @@ def as_dtype(type_value):
             return d
         if type_value in _NOT_DTYPES:
             raise _not_a_dtype(type_value)
+    if type_value is None:  # np.dtype(None) would be float64
+        raise _not_a_dtype(type_value)
     dtype_attr = getattr(type_value, "dtype", None)
     if isinstance(dtype_attr, DType):
         return dtype_attr
