@@ -1,0 +1,629 @@
+"""``keras.layers.Layer``: state (weights) plus computation (``call``).
+
+Lifecycle: ``__init__`` stores the configuration; the first ``__call__``
+runs ``build(input_shape)`` (which creates the weights with ``add_weight``);
+every call then runs ``call``. Attributes that are layers, variables, or
+lists/dicts of them are tracked, so nested weights appear in ``weights`` in
+creation order. ``__call__`` is the hot path of every model step: it does
+only the build check, input casting, the InputSpec check and ``training``
+propagation.
+"""
+import inspect
+
+import numpy as np
+
+from tapeflow.framework import dtypes
+from tapeflow.framework.tensor import Tensor, convert_to_tensor
+from tapeflow.framework.variable import Variable as _TFVariable
+from tapeflow.keras import backend
+from tapeflow.keras.layers.input_spec import InputSpec, assert_input_compatibility
+
+
+class _CallContext:
+    """The ``training`` value of the outermost call in progress (None outside calls)."""
+    training = None
+
+
+_CTX = _CallContext()
+_ALLOWED_KWARGS = {"name", "dtype", "trainable", "input_shape", "batch_input_shape",
+                   "batch_size", "input_dim", "autocast", "activity_regularizer", "weights"}
+
+
+def _dtype_name(dtype):
+    if dtype is None:
+        return backend.floatx()
+    if isinstance(dtype, dict):  # a serialized DTypePolicy
+        return dtype.get("config", {}).get("name", backend.floatx())
+    if hasattr(dtype, "compute_dtype"):
+        return dtype.compute_dtype
+    name = getattr(dtype, "name", dtype)
+    if name == "mixed_float16":
+        return "float16"
+    return backend.standardize_dtype(name)
+
+
+def _is_tracked_var(v):
+    return isinstance(v, _TFVariable)
+
+
+class Layer:
+    """Base class of all layers (``keras.layers.Layer``).
+
+    Args:
+      name: the layer's name; by default the snake_case class name made
+        unique (``dense``, ``dense_1``, ...).
+      dtype: the dtype of the weights and computations (``"float32"``).
+      trainable: whether the weights are updated by training.
+      activity_regularizer: optional penalty on the layer's outputs.
+
+    Raises:
+      TypeError: for an unknown keyword argument.
+    """
+
+    def __new__(cls, *args, **kwargs):
+        self = object.__new__(cls)
+        d = self.__dict__
+        d["_tracked"] = []  # layers, variables and containers, in assignment order
+        d["_own_weights"] = []
+        d["_losses"] = []
+        d["_name"] = None
+        d["_dtype"] = backend.floatx()
+        d["_np_dtype"] = dtypes.as_dtype(d["_dtype"])._np
+        d["_trainable"] = True
+        d["built"] = False
+        d["input_spec"] = None
+        d["activity_regularizer"] = None
+        d["_inbound_nodes"] = []
+        d["_build_shapes_dict"] = None
+        d["_input_shape_arg"] = None
+        d["supports_masking"] = False
+        d["_init_args"] = (args, kwargs)
+        return self
+
+    def __init__(self, *, activity_regularizer=None, trainable=True, dtype=None, autocast=True,
+                 name=None, **kwargs):
+        unknown = set(kwargs) - _ALLOWED_KWARGS
+        if unknown:
+            raise TypeError(f"Unrecognized keyword arguments passed to "
+                            f"{self.__class__.__name__}: {dict((k, kwargs[k]) for k in unknown)}")
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"Argument `name` must be a string. Received: name={name}")
+        d = self.__dict__
+        d["_name"] = name
+        d["_dtype"] = _dtype_name(dtype)
+        d["_np_dtype"] = dtypes.as_dtype(d["_dtype"])._np
+        d["_trainable"] = bool(trainable)
+        d["autocast"] = autocast
+        from tapeflow.keras import regularizers
+        d["activity_regularizer"] = regularizers.get(activity_regularizer)
+        shape = kwargs.get("input_shape")
+        if kwargs.get("batch_input_shape") is not None:
+            shape = tuple(kwargs["batch_input_shape"])[1:]
+        elif shape is None and kwargs.get("input_dim") is not None:
+            shape = (kwargs["input_dim"],)
+        d["_input_shape_arg"] = None if shape is None else tuple(shape)
+        d["_initial_weights"] = kwargs.get("weights")
+
+    # -- naming and dtype ------------------------------------------------------
+    @property
+    def name(self):
+        """Returns the layer's name."""
+        if self._name is None:
+            self.__dict__["_name"] = backend.unique_object_name(
+                backend.to_snake_case(self.__class__.__name__))
+        return self._name
+
+    @name.setter
+    def name(self, value):
+        self.__dict__["_name"] = value
+
+    @property
+    def dtype(self):
+        """Returns the dtype name of the layer's weights (``"float32"``)."""
+        return self._dtype
+
+    @property
+    def compute_dtype(self):
+        """Returns the dtype name the layer computes in."""
+        return self._dtype
+
+    @property
+    def variable_dtype(self):
+        """Returns the dtype name of the layer's weights."""
+        return self._dtype
+
+    @property
+    def dtype_policy(self):
+        """Returns the layer's dtype policy name."""
+        return self._dtype
+
+    @property
+    def path(self):
+        """Returns the layer's path (its name)."""
+        return self.name
+
+    # -- tracking ---------------------------------------------------------------
+    def __setattr__(self, name, value):
+        if isinstance(value, (Layer, list, dict, tuple)) or _is_tracked_var(value):
+            self._track(value)
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name):
+        value = self.__dict__.get(name)
+        tracked = self.__dict__["_tracked"]
+        for i, t in enumerate(tracked):
+            if t is value:
+                del tracked[i]
+                break
+        object.__delattr__(self, name)
+
+    def _track(self, value):
+        tracked = self.__dict__["_tracked"]
+        if isinstance(value, (list, dict, tuple)) and value and not _contains_trackable(value):
+            return
+        for t in tracked:
+            if t is value:
+                return
+        if _is_tracked_var(value):
+            for w in self._own_weights:
+                if w is value:
+                    return
+        tracked.append(value)
+
+    def _flatten_tracked(self):
+        """Yields tracked layers and variables in assignment order (containers expanded)."""
+        seen = set()
+        stack = list(reversed(self._tracked))
+        while stack:
+            t = stack.pop()
+            if isinstance(t, (list, tuple)):
+                stack.extend(reversed(t))
+            elif isinstance(t, dict):
+                stack.extend(reversed(list(t.values())))
+            elif (isinstance(t, Layer) and t is not self) or _is_tracked_var(t):
+                if id(t) not in seen:
+                    seen.add(id(t))
+                    yield t
+
+    @property
+    def _layers(self):
+        """Returns the directly tracked sublayers, in assignment order."""
+        return [t for t in self._flatten_tracked() if isinstance(t, Layer)]
+
+    def _flatten_layers(self, include_self=True, recursive=True):
+        """Returns this layer and all nested layers, depth first."""
+        out = [self] if include_self else []
+        seen = {id(self)}
+        stack = list(reversed(self._layers))
+        while stack:
+            layer = stack.pop()
+            if id(layer) in seen:
+                continue
+            seen.add(id(layer))
+            out.append(layer)
+            if recursive:
+                stack.extend(reversed(layer._layers))
+        return out
+
+    def _own_variables(self):
+        own = list(self._own_weights)
+        ids = {id(w) for w in own}
+        for t in self._flatten_tracked():
+            if not isinstance(t, Layer) and id(t) not in ids:
+                own.append(t)
+                ids.add(id(t))
+        return own
+
+    # -- weights ---------------------------------------------------------------
+    @property
+    def trainable(self):
+        """Returns whether the layer's weights are trained; setting it freezes children too."""
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        value = bool(value)
+        self.__dict__["_trainable"] = value
+        fixed = self.__dict__.get("_created_non_trainable", ())
+        for v in self._own_variables():
+            if not any(v is f for f in fixed):
+                v._trainable = value
+        for layer in self._layers:
+            layer.trainable = value
+
+    def _collect(self, trainable):
+        out = []
+        seen = set()
+        for w in self._own_variables():
+            if bool(w.trainable) == trainable and id(w) not in seen:
+                seen.add(id(w))
+                out.append(w)
+        for layer in self._layers:
+            sub = layer.trainable_weights if trainable else layer.non_trainable_weights
+            for w in sub:
+                if id(w) not in seen:
+                    seen.add(id(w))
+                    out.append(w)
+        return out
+
+    @property
+    def weights(self):
+        """Returns all weights: own trainable, own non-trainable, then sublayers'."""
+        return self._collect_all()
+
+    def _collect_all(self):
+        own = self._own_variables()
+        out = [w for w in own if w.trainable] + [w for w in own if not w.trainable]
+        seen = {id(w) for w in out}
+        for layer in self._layers:
+            for w in layer.weights:
+                if id(w) not in seen:
+                    seen.add(id(w))
+                    out.append(w)
+        return out
+
+    variables = weights
+
+    @property
+    def trainable_weights(self):
+        """Returns the weights that training updates (empty when ``trainable=False``)."""
+        if not self._trainable:
+            return []
+        return self._collect(True)
+
+    trainable_variables = trainable_weights
+
+    @property
+    def non_trainable_weights(self):
+        """Returns the weights training does not update (all of them when frozen)."""
+        if not self._trainable:
+            return self.weights
+        return self._collect(False)
+
+    non_trainable_variables = non_trainable_weights
+
+    def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True,
+                   autocast=True, regularizer=None, constraint=None, aggregation="none",
+                   name=None, overwrite_with_gradient=False):
+        """Creates a weight variable, tracked by this layer.
+
+        Args:
+          shape: the weight's shape (default ``()``).
+          initializer: name or callable; default ``"glorot_uniform"`` for float
+            weights and ``"zeros"`` otherwise.
+          dtype: default the layer's dtype.
+          trainable: whether training updates it.
+          regularizer: optional penalty added to ``losses``.
+          constraint: optional projection applied after optimizer updates.
+          name: the variable's name.
+
+        Returns:
+          The new ``keras.Variable``.
+        """
+        from tapeflow.keras import constraints, initializers, regularizers
+        from tapeflow.keras.variables import Variable
+        shape = () if shape is None else tuple(int(s) for s in shape)
+        dtype = backend.standardize_dtype(dtype or self._dtype)
+        if initializer is None:
+            initializer = "glorot_uniform" if dtypes.as_dtype(dtype).is_floating else "zeros"
+        initializer = initializers.get(initializer)
+        v = Variable(initializer, shape=shape, dtype=dtype, trainable=trainable,
+                     name=name or "variable", constraint=constraints.get(constraint))
+        v._path = f"{self.name}/{v._name}"
+        v.regularizer = regularizers.get(regularizer)
+        v.overwrite_with_gradient = overwrite_with_gradient
+        if not trainable:
+            self.__dict__.setdefault("_created_non_trainable", []).append(v)
+        elif not self._trainable:
+            v._trainable = False
+        self._own_weights.append(v)
+        return v
+
+    def get_weights(self):
+        """Returns the weights' values as a list of NumPy arrays."""
+        return [np.array(w.numpy()) for w in self.weights]
+
+    def set_weights(self, weights):
+        """Sets the weights from a list of arrays (same order and shapes as ``get_weights``).
+
+        Raises:
+          ValueError: if the count or a shape differs.
+        """
+        layer_weights = self.weights
+        if len(layer_weights) != len(weights):
+            raise ValueError(
+                f"You called `set_weights(weights)` on layer '{self.name}' with a weight list "
+                f"of length {len(weights)}, but the layer was expecting "
+                f"{len(layer_weights)} weights.")
+        for var, value in zip(layer_weights, weights):
+            value = np.asarray(value)
+            if tuple(var.shape) != value.shape:
+                raise ValueError(
+                    f"Layer {self.name} weight shape {tuple(var.shape)} is not compatible with "
+                    f"provided weight shape {value.shape}.")
+        for var, value in zip(layer_weights, weights):
+            var.assign(np.asarray(value, dtype=var._tensor._value.dtype))
+
+    def count_params(self):
+        """Returns the number of scalars in the layer's weights.
+
+        Raises:
+          ValueError: if the layer is not built yet.
+        """
+        if not self.built:
+            raise ValueError(
+                "You tried to call `count_params` on layer '{}', but the layer isn't built. "
+                "You can build it manually via: `layer.build(input_shape)`.".format(self.name))
+        return int(sum(int(np.prod(w.shape)) for w in self.weights))
+
+    # -- losses ----------------------------------------------------------------
+    def add_loss(self, loss):
+        """Adds a scalar loss Tensor (e.g. an activity penalty) to ``losses``."""
+        self._losses.append(loss)
+
+    @property
+    def losses(self):
+        """Returns the losses added during the last call plus the weight regularization terms."""
+        out = []
+        for layer in self._flatten_layers():
+            out.extend(layer._losses)
+            for w in layer._own_variables():
+                reg = getattr(w, "regularizer", None)
+                if reg is not None:
+                    out.append(reg(w))
+        return out
+
+    def _clear_losses(self):
+        for layer in self._flatten_layers():
+            if layer._losses:
+                layer._losses.clear()
+
+    # -- build and call ------------------------------------------------------------
+    def build(self, input_shape):
+        """Creates the weights for inputs of ``input_shape``; the base version only marks built."""
+        self.built = True
+
+    def build_from_config(self, config):
+        """Builds the layer from ``get_build_config()``'s output."""
+        if config and config.get("input_shape") is not None:
+            self._build_with(config["input_shape"])
+
+    def get_build_config(self):
+        """Returns ``{"input_shape": ...}`` for a built layer, else None."""
+        if self._build_shapes_dict is not None:
+            return {"input_shape": self._build_shapes_dict}
+        return None
+
+    def _build_with(self, shape):
+        shape = _standard_shape(shape)
+        self.__dict__["_build_shapes_dict"] = shape
+        self.build(shape)
+        self.built = True
+        initial = self.__dict__.pop("_initial_weights", None)
+        if initial is not None:
+            self.set_weights(initial)
+
+    @classmethod
+    def _call_flags(cls):
+        """Returns whether ``call`` accepts ``training`` and ``mask`` (inspected once per class)."""
+        flags = cls.__dict__.get("_call_flags_cache")
+        if flags is None:
+            params = inspect.signature(cls.call).parameters
+            var_kw = any(p.kind is p.VAR_KEYWORD for p in params.values())
+            flags = ("training" in params or var_kw, "mask" in params)
+            type.__setattr__(cls, "_call_flags_cache", flags)
+        return flags
+
+    def __call__(self, *args, **kwargs):
+        if args:
+            inputs = args[0]
+        else:
+            inputs = kwargs.pop("inputs")
+            args = (inputs,)
+        if _is_symbolic(inputs) or (len(args) > 1 and any(_is_symbolic(a) for a in args[1:])):
+            from tapeflow.keras.layers.node import symbolic_call
+            return symbolic_call(self, args, kwargs)
+        if type(inputs) is not Tensor or inputs._value.dtype != self._np_dtype:
+            inputs = self._convert(inputs)
+        if not self.built:
+            self._build_with(_shape_of(inputs))
+        if self.input_spec is not None and type(inputs) is Tensor:
+            assert_input_compatibility(self.input_spec, inputs._value.shape, self.name)
+        training = kwargs.get("training")
+        if training is None:
+            training = _CTX.training
+        if self._call_flags()[0]:
+            kwargs["training"] = training
+        else:
+            kwargs.pop("training", None)
+        if not self._call_flags()[1]:
+            kwargs.pop("mask", None)
+        if self._losses:
+            self._losses.clear()
+        prev = _CTX.training
+        _CTX.training = training
+        try:
+            outputs = self.call(inputs, *args[1:], **kwargs)
+        finally:
+            _CTX.training = prev
+        if self.activity_regularizer is not None:
+            self.add_loss(self.activity_regularizer(outputs))
+        return outputs
+
+    def call(self, inputs, *args, **kwargs):
+        """The layer's computation; subclasses override it.
+
+        Returns:
+          The output Tensor(s).
+        """
+        raise NotImplementedError(f"Layer {self.__class__.__name__} does not have a `call()` "
+                                  "method implemented.")
+
+    def _convert(self, x):
+        """Converts an input (or a list/dict of inputs) and casts floats to the compute dtype."""
+        t = type(x)
+        if t is Tensor:
+            if x._value.dtype.kind == "f" and self.autocast_enabled:
+                return Tensor(np.asarray(x._value, dtype=self._np_dtype))
+            return x
+        if t is dict:
+            return {k: self._convert(v) for k, v in x.items()}
+        if (t is list or t is tuple) and _is_structure(x):
+            return t(self._convert(v) for v in x)
+        if x is None:
+            return None
+        if isinstance(x, np.ndarray) and x.dtype.kind == "f" and self.autocast_enabled:
+            return Tensor(np.asarray(x, dtype=self._np_dtype))
+        x = convert_to_tensor(x)
+        if x._value.dtype.kind == "f" and x._value.dtype != self._np_dtype and \
+                self.autocast_enabled:
+            return Tensor(np.asarray(x._value, dtype=self._np_dtype))
+        return x
+
+    @property
+    def autocast_enabled(self):
+        """Returns whether float inputs are cast to the compute dtype."""
+        return self.__dict__.get("autocast", True)
+
+    def compute_output_shape(self, input_shape):
+        """Returns the output shape for ``input_shape`` (run on zeros when not overridden)."""
+        from tapeflow.keras.layers.node import KerasTensor, _output_spec
+        kt = _map_shapes(input_shape, lambda s: KerasTensor(s, dtype=self._dtype))
+        spec = _output_spec(self, (kt,), {})
+        return _map_struct(spec, lambda k: k.shape)
+
+    def compute_mask(self, inputs, previous_mask=None):
+        """Returns the output mask (the input mask unchanged by default)."""
+        return previous_mask
+
+    # -- graph connectivity ------------------------------------------------------------
+    def _node_attr(self, attr):
+        if not self._inbound_nodes:
+            raise AttributeError(f"The layer {self.name} has never been called and thus has "
+                                 f"no defined {attr}.")
+        return getattr(self._inbound_nodes[0], attr)
+
+    @property
+    def input(self):
+        """Returns the symbolic input(s) of the layer's first call."""
+        return self._node_attr("input_structure")
+
+    @property
+    def output(self):
+        """Returns the symbolic output(s) of the layer's first call."""
+        return self._node_attr("output_structure")
+
+    # -- config --------------------------------------------------------------------
+    def get_config(self):
+        """Returns the layer's constructor arguments as a dict (``name``, ``trainable``, ``dtype``).
+
+        Raises:
+          NotImplementedError: for a subclass with extra constructor arguments
+            that does not override ``get_config``.
+        """
+        config = {"name": self.name, "trainable": self.trainable,
+                  "dtype": {"module": "keras", "class_name": "DTypePolicy",
+                            "config": {"name": self._dtype}, "registered_name": None}}
+        if self.activity_regularizer is not None:
+            from tapeflow.keras import regularizers
+            config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        cls = type(self)
+        if cls.get_config is Layer.get_config and cls.__init__ is not Layer.__init__:
+            extra = [p for p in inspect.signature(cls.__init__).parameters
+                     if p not in ("self", "args", "kwargs", "name", "dtype", "trainable")]
+            if extra:
+                args, kwargs = self._init_args
+                if args:
+                    raise NotImplementedError(
+                        f"Layer {cls.__name__} was created by passing positional arguments; "
+                        "override `get_config()` to make it serializable.")
+                for k, v in kwargs.items():
+                    if k not in config:
+                        config[k] = v
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        """Returns a layer built from ``get_config()``'s output."""
+        config = dict(config)
+        if isinstance(config.get("dtype"), dict):
+            config["dtype"] = _dtype_name(config["dtype"])
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{self.__class__.__name__} name={self.name}, built={self.built}>"
+
+
+# -- helpers --------------------------------------------------------------------------
+
+def _contains_trackable(value):
+    items = value.values() if isinstance(value, dict) else value
+    for v in items:
+        if isinstance(v, Layer) or _is_tracked_var(v):
+            return True
+        if isinstance(v, (list, tuple, dict)) and _contains_trackable(v):
+            return True
+    return False
+
+
+def _is_symbolic(x):
+    from tapeflow.keras.layers.node import KerasTensor
+    t = type(x)
+    if t is Tensor:
+        return False
+    if isinstance(x, KerasTensor):
+        return True
+    if t is list or t is tuple:
+        return any(_is_symbolic(v) for v in x)
+    if t is dict:
+        return any(_is_symbolic(v) for v in x.values())
+    return False
+
+
+def _is_structure(x):
+    """True if a list/tuple holds tensors or arrays (a list of inputs) rather than numbers."""
+    for v in x:
+        if isinstance(v, (Tensor, np.ndarray, dict)) or hasattr(type(v), "__tf_tensor__"):
+            return True
+        if isinstance(v, (list, tuple)) and _is_structure(v):
+            return True
+    return False
+
+
+def _shape_of(x):
+    if isinstance(x, dict):
+        return {k: _shape_of(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_shape_of(v) for v in x]
+    if x is None:
+        return None
+    return tuple(x.shape)
+
+
+def _standard_shape(shape):
+    if isinstance(shape, dict):
+        return {k: _standard_shape(v) for k, v in shape.items()}
+    if isinstance(shape, (list, tuple)) and shape and isinstance(shape[0], (list, tuple, dict)):
+        return [_standard_shape(s) for s in shape]
+    if hasattr(shape, "as_list"):
+        shape = shape.as_list() if shape.rank is not None else None
+    return None if shape is None else tuple(None if d is None else int(d) for d in shape)
+
+
+def _map_shapes(shape, fn):
+    if isinstance(shape, dict):
+        return {k: _map_shapes(v, fn) for k, v in shape.items()}
+    if isinstance(shape, (list, tuple)) and shape and isinstance(shape[0], (list, tuple)):
+        return [_map_shapes(s, fn) for s in shape]
+    return fn(tuple(shape))
+
+
+def _map_struct(x, fn):
+    if isinstance(x, dict):
+        return {k: _map_struct(v, fn) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return type(x)(_map_struct(v, fn) for v in x)
+    return fn(x)
+
+
+__all__ = ["Layer", "InputSpec"]

@@ -1,0 +1,212 @@
+"""Symbolic tensors and the layer graph of the functional API.
+
+Calling a layer on a ``KerasTensor`` does not compute anything: it records a
+``Node`` (the layer, its symbolic arguments and outputs) and returns new
+``KerasTensor``s whose shapes come from running the layer once on small zero
+batches. ``keras.Model(inputs, outputs)`` walks these nodes back from the
+outputs.
+"""
+import collections
+
+import numpy as np
+
+from tapeflow.framework import dtypes
+from tapeflow.framework.tensor import Tensor
+from tapeflow.keras import backend
+
+KerasHistory = collections.namedtuple("KerasHistory", ["operation", "node_index", "tensor_index"])
+
+
+class KerasTensor:
+    """A symbolic tensor: a shape (``None`` for unknown sizes) and a dtype, with no value.
+
+    Args:
+      shape: a tuple; ``None`` entries are unknown (the batch size).
+      dtype: a dtype name (``"float32"``).
+      name: its name.
+    """
+
+    __array_priority__ = 200
+
+    def __init__(self, shape, dtype="float32", sparse=False, record_history=True, name=None):
+        self.shape = tuple(None if d is None else int(d) for d in shape)
+        self.dtype = backend.standardize_dtype(dtype)
+        self.sparse = bool(sparse)
+        self.name = name or backend.unique_object_name("keras_tensor")
+        self._keras_history = None
+        self._node = None
+
+    @property
+    def ndim(self):
+        """Returns the rank."""
+        return len(self.shape)
+
+    def __repr__(self):
+        return (f"<KerasTensor shape={self.shape}, dtype={self.dtype}, sparse={self.sparse}, "
+                f"name={self.name}>")
+
+    def __hash__(self):
+        return id(self)
+
+    def __len__(self):
+        raise TypeError("A KerasTensor is symbolic: it has no len(). Use `x.shape[0]` "
+                        "or a layer instead.")
+
+    def __bool__(self):
+        raise TypeError("A symbolic KerasTensor cannot be used as a Python `bool`.")
+
+    def __array__(self, *args, **kwargs):
+        raise ValueError(
+            "A KerasTensor cannot be used as input to a TensorFlow function. A KerasTensor is a "
+            "symbolic placeholder for a shape and dtype, used when constructing Keras Functional "
+            "models or Keras Functions. You can only use it as input to a Keras layer or a Keras "
+            "operation (from the namespaces `keras.layers` and `keras.ops`).")
+
+    # Operators become small layers, so ``inputs / 255`` works in the functional API.
+    def _op(self, fn, other=None, reverse=False, name="op"):
+        from tapeflow.keras.layers.core import _OpLayer
+        return _OpLayer(fn, other, reverse, name=backend.unique_object_name(name))(self)
+
+    def __add__(self, o):
+        return self._op(_ops("add"), o, name="add")
+
+    def __radd__(self, o):
+        return self._op(_ops("add"), o, True, name="add")
+
+    def __sub__(self, o):
+        return self._op(_ops("subtract"), o, name="subtract")
+
+    def __rsub__(self, o):
+        return self._op(_ops("subtract"), o, True, name="subtract")
+
+    def __mul__(self, o):
+        return self._op(_ops("multiply"), o, name="multiply")
+
+    def __rmul__(self, o):
+        return self._op(_ops("multiply"), o, True, name="multiply")
+
+    def __truediv__(self, o):
+        return self._op(_ops("divide"), o, name="divide")
+
+    def __rtruediv__(self, o):
+        return self._op(_ops("divide"), o, True, name="divide")
+
+    def __pow__(self, o):
+        return self._op(_ops("pow"), o, name="power")
+
+    def __neg__(self):
+        return self._op(_ops("negative"), name="negative")
+
+    def __getitem__(self, key):
+        return self._op(lambda x, k: x[k], key, name="get_item")
+
+
+def _ops(name):
+    from tapeflow.ops import math_ops
+    return getattr(math_ops, name)
+
+
+class Node:
+    """One call of a layer on symbolic tensors: ``layer(*args, **kwargs) -> outputs``."""
+
+    def __init__(self, layer, args, kwargs, outputs):
+        self.operation = layer
+        self.arguments = (args, kwargs)
+        self.input_structure = args[0] if args else None
+        self.input_tensors = [x for x in flatten((args, kwargs)) if isinstance(x, KerasTensor)]
+        self.output_structure = outputs
+        self.output_tensors = [x for x in flatten(outputs) if isinstance(x, KerasTensor)]
+
+    @property
+    def parent_nodes(self):
+        """Returns the nodes that produced this node's inputs."""
+        return [kt._node for kt in self.input_tensors if kt._node is not None]
+
+    @property
+    def is_input(self):
+        """Returns True for the node of an ``InputLayer``."""
+        return not self.input_tensors
+
+
+def flatten(x):
+    """Returns the leaves of nested lists/tuples/dicts, in order."""
+    out = []
+    stack = [x]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, (list, tuple)):
+            stack.extend(reversed(v))
+        elif isinstance(v, dict):
+            stack.extend(reversed(list(v.values())))
+        else:
+            out.append(v)
+    return out
+
+
+def map_structure(fn, x):
+    """Applies ``fn`` to every leaf of nested lists/tuples/dicts, keeping the structure."""
+    if isinstance(x, dict):
+        return {k: map_structure(fn, v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return type(x)(map_structure(fn, v) for v in x)
+    return fn(x)
+
+
+def _zeros_for(kt, fill):
+    shape = tuple(fill if d is None else d for d in kt.shape)
+    return Tensor(np.zeros(shape, dtype=dtypes.as_dtype(kt.dtype)._np))
+
+
+def _output_spec(layer, args, kwargs):
+    """Returns KerasTensors (no history) describing ``layer(*args, **kwargs)``'s outputs.
+
+    The layer runs twice on zeros, with unknown sizes set to 2 and then 3;
+    output sizes that differ between the runs are unknown (None).
+    """
+    runs = []
+    for fill in (2, 3):
+        cargs = map_structure(lambda v: _zeros_for(v, fill) if isinstance(v, KerasTensor)
+                              else v, args)
+        ckwargs = map_structure(lambda v: _zeros_for(v, fill) if isinstance(v, KerasTensor)
+                                else v, kwargs)
+        ckwargs.setdefault("training", False)
+        runs.append(layer(*cargs, **ckwargs))
+    layer._clear_losses()
+
+    def spec(a, b):
+        sa, sb = np.shape(a), np.shape(b)
+        if len(sa) != len(sb):
+            shape = (None,) * len(sa)
+        else:
+            shape = tuple(x if x == y else None for x, y in zip(sa, sb))
+        dt = a.dtype.name if hasattr(a.dtype, "name") else backend.standardize_dtype(a.dtype)
+        return KerasTensor(shape, dtype=dt)
+    return _zip_map(spec, runs[0], runs[1])
+
+
+def _zip_map(fn, a, b):
+    if isinstance(a, dict):
+        return {k: _zip_map(fn, a[k], b[k]) for k in a}
+    if isinstance(a, (list, tuple)):
+        return type(a)(_zip_map(fn, x, y) for x, y in zip(a, b))
+    return fn(a, b)
+
+
+def symbolic_call(layer, args, kwargs):
+    """Records ``layer(*args, **kwargs)`` on KerasTensors; returns the output KerasTensors."""
+    from tapeflow.keras.layers.input_spec import assert_input_compatibility
+    inputs = args[0]
+    if not layer.built:
+        layer._build_with(map_structure(lambda k: k.shape if isinstance(k, KerasTensor)
+                                        else np.shape(k), inputs))
+    if layer.input_spec is not None and isinstance(inputs, KerasTensor):
+        assert_input_compatibility(layer.input_spec, inputs.shape, layer.name)
+    outputs = _output_spec(layer, args, kwargs)
+    node_index = len(layer._inbound_nodes)
+    flat = [x for x in flatten(outputs) if isinstance(x, KerasTensor)]
+    node = Node(layer, args, kwargs, outputs)
+    for i, kt in enumerate(flat):
+        kt._keras_history = KerasHistory(layer, node_index, i)
+        kt._node = node
+    layer._inbound_nodes.append(node)
+    return outputs

@@ -1,0 +1,225 @@
+"""Normalization layers: BatchNormalization and LayerNormalization."""
+
+from tapeflow.framework.tensor import Tensor
+from tapeflow.keras import constraints, initializers, regularizers
+from tapeflow.keras.layers.input_spec import InputSpec
+from tapeflow.keras.layers.layer import Layer
+from tapeflow.ops import array_ops as A
+from tapeflow.ops import math_ops as M
+
+
+def _c(x, v):
+    return Tensor(x._value.dtype.type(v))
+
+
+def _axes_list(axis):
+    return list(axis) if isinstance(axis, (list, tuple)) else [axis]
+
+
+def _param_shape(input_shape, axes):
+    """Returns the weight shape and the broadcast shape for parameters over ``axes``."""
+    ndim = len(input_shape)
+    axes = sorted(a % ndim for a in axes)
+    for a in axes:
+        if input_shape[a] is None:
+            raise ValueError(f"Axis {a} of input tensor should have a defined dimension but the "
+                             f"layer received an input with shape {tuple(input_shape)}.")
+    shape = tuple(input_shape[a] for a in axes)
+    bshape = [1] * ndim
+    for a in axes:
+        bshape[a] = input_shape[a]
+    return shape, axes, tuple(bshape)
+
+
+class BatchNormalization(Layer):
+    """Normalizes each feature with the batch statistics during training and with moving
+    averages of them at inference.
+
+    ``moving = moving * momentum + batch_stat * (1 - momentum)`` after each
+    training call (when the layer is trainable). ``gamma``/``beta`` are
+    trainable; ``moving_mean``/``moving_variance`` are not.
+
+    Args:
+      axis: the feature axis (default -1).
+      momentum: default 0.99.
+      epsilon: added to the variance (default 1e-3).
+      center / scale: whether to use ``beta`` / ``gamma``.
+    """
+
+    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
+                 beta_initializer="zeros", gamma_initializer="ones",
+                 moving_mean_initializer="zeros", moving_variance_initializer="ones",
+                 beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
+                 gamma_constraint=None, synchronized=False, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = int(axis) if not isinstance(axis, (list, tuple)) else list(axis)
+        self.momentum = float(momentum)
+        self.epsilon = float(epsilon)
+        self.center = center
+        self.scale = scale
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
+        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+        self.synchronized = synchronized
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        shape, axes, self._bshape = _param_shape(input_shape, _axes_list(self.axis))
+        self._reduce = tuple(i for i in range(len(input_shape)) if i not in axes)
+        if self.scale:
+            self.gamma = self.add_weight(shape=shape, name="gamma",
+                                         initializer=self.gamma_initializer,
+                                         regularizer=self.gamma_regularizer,
+                                         constraint=self.gamma_constraint)
+        else:
+            self.gamma = None
+        if self.center:
+            self.beta = self.add_weight(shape=shape, name="beta",
+                                        initializer=self.beta_initializer,
+                                        regularizer=self.beta_regularizer,
+                                        constraint=self.beta_constraint)
+        else:
+            self.beta = None
+        self.moving_mean = self.add_weight(shape=shape, name="moving_mean",
+                                           initializer=self.moving_mean_initializer,
+                                           trainable=False)
+        self.moving_variance = self.add_weight(shape=shape, name="moving_variance",
+                                               initializer=self.moving_variance_initializer,
+                                               trainable=False)
+        self.input_spec = InputSpec(ndim=len(input_shape),
+                                    axes={a: input_shape[a] for a in axes})
+        self.built = True
+
+    def _param(self, v):
+        t = v.__tf_tensor__()
+        return A.reshape(t, self._bshape) if len(self._bshape) > 1 else t
+
+    def call(self, inputs, training=None, mask=None):
+        x = inputs
+        if training and self.trainable:
+            mean = M.reduce_mean(x, axis=self._reduce, keepdims=True)
+            var = M.reduce_mean(M.square(M.subtract(x, mean)), axis=self._reduce, keepdims=True)
+            m = self.momentum
+            mm, mv = self.moving_mean, self.moving_variance
+            batch_mean = mean._value.reshape(mm.shape)
+            batch_var = var._value.reshape(mv.shape)
+            mm.assign(mm._tensor._value * m + batch_mean * (1.0 - m), read_value=False)
+            mv.assign(mv._tensor._value * m + batch_var * (1.0 - m), read_value=False)
+        else:
+            mean = self._param(self.moving_mean)
+            var = self._param(self.moving_variance)
+        inv = M.rsqrt(M.add(var, _c(x, self.epsilon)))
+        if self.gamma is not None:
+            inv = M.multiply(inv, self._param(self.gamma))
+        out = M.multiply(M.subtract(x, mean), inv)
+        if self.beta is not None:
+            out = M.add(out, self._param(self.beta))
+        return out
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        config = super().get_config()
+        ser_i, ser_r, ser_c = initializers.serialize, regularizers.serialize, constraints.serialize
+        config.update({
+            "axis": self.axis, "momentum": self.momentum, "epsilon": self.epsilon,
+            "center": self.center, "scale": self.scale,
+            "beta_initializer": ser_i(self.beta_initializer),
+            "gamma_initializer": ser_i(self.gamma_initializer),
+            "moving_mean_initializer": ser_i(self.moving_mean_initializer),
+            "moving_variance_initializer": ser_i(self.moving_variance_initializer),
+            "beta_regularizer": ser_r(self.beta_regularizer),
+            "gamma_regularizer": ser_r(self.gamma_regularizer),
+            "beta_constraint": ser_c(self.beta_constraint),
+            "gamma_constraint": ser_c(self.gamma_constraint),
+            "synchronized": self.synchronized})
+        return config
+
+
+class LayerNormalization(Layer):
+    """Normalizes each sample over ``axis`` (default -1), then scales by ``gamma`` and shifts by
+    ``beta``.
+
+    Args:
+      axis: int or list of ints to normalize over.
+      epsilon: added to the variance (default 1e-3).
+      center / scale: whether to use ``beta`` / ``gamma``.
+      rms_scaling: divide by the root mean square instead (no centering).
+    """
+
+    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, rms_scaling=False,
+                 beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
+                 gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        self.axis = list(axis) if isinstance(axis, (list, tuple)) else int(axis)
+        self.epsilon = float(epsilon)
+        self.center = center
+        self.scale = scale
+        self.rms_scaling = rms_scaling
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        shape, axes, self._bshape = _param_shape(input_shape, _axes_list(self.axis))
+        self._axes = tuple(axes)
+        self.gamma = self.add_weight(shape=shape, name="gamma",
+                                     initializer=self.gamma_initializer,
+                                     regularizer=self.gamma_regularizer,
+                                     constraint=self.gamma_constraint) if self.scale else None
+        self.beta = self.add_weight(shape=shape, name="beta", initializer=self.beta_initializer,
+                                    regularizer=self.beta_regularizer,
+                                    constraint=self.beta_constraint) \
+            if self.center and not self.rms_scaling else None
+        self.built = True
+
+    def _param(self, v):
+        return A.reshape(v.__tf_tensor__(), self._bshape)
+
+    def call(self, inputs):
+        x = inputs
+        if self.rms_scaling:
+            ms = M.reduce_mean(M.square(x), axis=self._axes, keepdims=True)
+            out = M.multiply(x, M.rsqrt(M.add(ms, _c(x, self.epsilon))))
+            return M.multiply(out, self._param(self.gamma)) if self.gamma is not None else out
+        mean = M.reduce_mean(x, axis=self._axes, keepdims=True)
+        centered = M.subtract(x, mean)
+        var = M.reduce_mean(M.square(centered), axis=self._axes, keepdims=True)
+        inv = M.rsqrt(M.add(var, _c(x, self.epsilon)))
+        if self.gamma is not None:
+            inv = M.multiply(inv, self._param(self.gamma))
+        out = M.multiply(centered, inv)
+        if self.beta is not None:
+            out = M.add(out, self._param(self.beta))
+        return out
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        config = super().get_config()
+        ser_i, ser_r, ser_c = initializers.serialize, regularizers.serialize, constraints.serialize
+        config.update({
+            "axis": self.axis, "epsilon": self.epsilon, "center": self.center,
+            "scale": self.scale, "rms_scaling": self.rms_scaling,
+            "beta_initializer": ser_i(self.beta_initializer),
+            "gamma_initializer": ser_i(self.gamma_initializer),
+            "beta_regularizer": ser_r(self.beta_regularizer),
+            "gamma_regularizer": ser_r(self.gamma_regularizer),
+            "beta_constraint": ser_c(self.beta_constraint),
+            "gamma_constraint": ser_c(self.gamma_constraint)})
+        return config
+
+
+

@@ -1,0 +1,144 @@
+"""The functional API: a graph of layer calls from symbolic inputs to outputs.
+
+``keras.Model(inputs, outputs)`` walks the ``Node``s recorded by symbolic
+layer calls back from ``outputs``, orders them by depth, and replays them
+on real tensors when the model is called.
+"""
+import numpy as np
+
+from tapeflow.framework import dtypes
+from tapeflow.framework.tensor import Tensor, convert_to_tensor
+from tapeflow.keras.layers.node import KerasTensor, flatten, map_structure
+from tapeflow.keras.models.model import Model
+
+
+class Graph:
+    """The nodes between ``inputs`` and ``outputs``, in execution order.
+
+    Raises:
+      ValueError: if an output cannot be reached from the inputs ("Graph disconnected").
+    """
+
+    def __init__(self, inputs, outputs):
+        self.inputs_struct = inputs
+        self.outputs_struct = outputs
+        self.inputs = [x for x in flatten(inputs)]
+        self.outputs = [x for x in flatten(outputs)]
+        for x in self.inputs + self.outputs:
+            if not isinstance(x, KerasTensor):
+                raise ValueError("All `inputs` and `outputs` values must be KerasTensors. "
+                                 f"Received: {x!r}")
+        input_ids = {id(x) for x in self.inputs}
+        # Depth-first from the outputs: post-order gives a topological order.
+        order, index, seen = [], {}, set()
+        for out in self.outputs:
+            stack = [(out._node, False)]
+            while stack:
+                node, done = stack.pop()
+                if done:
+                    if id(node) not in index:
+                        index[id(node)] = len(order)
+                        order.append(node)
+                    continue
+                if id(node) in seen:
+                    continue
+                seen.add(id(node))
+                stack.append((node, True))
+                if node.is_input:
+                    if not any(id(t) in input_ids for t in node.output_tensors):
+                        raise ValueError(
+                            "Graph disconnected: cannot find parent for tensor "
+                            f"{node.output_tensors[0]!r} of layer "
+                            f"'{node.operation.name}'. The following previous layers were "
+                            "accessed without issue: "
+                            f"{[n.operation.name for n in order]}")
+                    continue
+                for kt in reversed(node.input_tensors):
+                    if id(kt) in input_ids and kt._node is None:
+                        continue
+                    stack.append((kt._node, False))
+        for x in self.inputs:
+            if id(x._node) not in index:
+                index[id(x._node)] = len(order)
+                order.append(x._node)
+        # Depth: outputs 0, a node's parents at least one deeper.
+        depth = {id(n): 0 for n in order}
+        for node in reversed(order):
+            for parent in node.parent_nodes:
+                if id(parent) in depth:
+                    depth[id(parent)] = max(depth[id(parent)], depth[id(node)] + 1)
+        layer_depth = {}
+        for node in order:
+            lid = id(node.operation)
+            layer_depth[lid] = max(layer_depth.get(lid, 0), depth[id(node)])
+        self.nodes = sorted(order, key=lambda n: (-depth[id(n)], index[id(n)]))
+        seen_layers, ops = set(), []
+        for node in sorted(order, key=lambda n: (-layer_depth[id(n.operation)], index[id(n)])):
+            if id(node.operation) not in seen_layers:
+                seen_layers.add(id(node.operation))
+                ops.append(node.operation)
+        self.operations = ops
+        self.node_ids = {id(n) for n in order}
+        self.depth = depth
+
+    def input_names(self):
+        """Returns the names of the input layers."""
+        return [x._keras_history.operation.name for x in self.inputs]
+
+    def _flat_inputs(self, inputs):
+        struct = self.inputs_struct
+        if isinstance(inputs, dict):
+            names = self.input_names()
+            if isinstance(struct, dict):
+                keys = list(struct.keys())
+                try:
+                    return [inputs[k] for k in keys]
+                except KeyError:
+                    pass
+            missing = [n for n in names if n not in inputs]
+            if missing:
+                raise ValueError(f"Missing data for input {missing[0]!r}. You passed a data "
+                                 f"dictionary with keys {list(inputs)}. Expected the following "
+                                 f"keys: {names}")
+            return [inputs[n] for n in names]
+        if isinstance(inputs, (list, tuple)) and len(self.inputs) > 1:
+            flat = flatten(inputs)
+            if len(flat) != len(self.inputs):
+                raise ValueError(f"Functional model expects {len(self.inputs)} input(s), but "
+                                 f"it received {len(flat)} input tensors.")
+            return flat
+        if isinstance(inputs, (list, tuple)) and len(inputs) == 1 and len(self.inputs) == 1 \
+                and not isinstance(inputs[0], (int, float)):
+            return [inputs[0]]
+        return [inputs]
+
+    def run(self, inputs, training=None):
+        """Replays the graph on real tensors; returns outputs in their declared structure."""
+        values = {}
+        for kt, v in zip(self.inputs, self._flat_inputs(inputs)):
+            values[id(kt)] = _to_input(v, kt)
+        for node in self.nodes:
+            if node.is_input:
+                continue
+            args, kwargs = node.arguments
+            cargs = map_structure(lambda v: values[id(v)] if isinstance(v, KerasTensor) else v,
+                                  args)
+            ckwargs = map_structure(lambda v: values[id(v)] if isinstance(v, KerasTensor)
+                                    else v, kwargs)
+            out = node.operation(*cargs, **ckwargs)
+            for kt, o in zip(node.output_tensors, flatten(out)):
+                values[id(kt)] = o
+        return map_structure(lambda kt: values[id(kt)], self.outputs_struct)
+
+
+def _to_input(v, kt):
+    if type(v) is not Tensor:
+        v = convert_to_tensor(np.asarray(v) if isinstance(v, (list, tuple)) else v)
+    if v._value.dtype.kind == "f" and kt.dtype.startswith("float") and \
+            v._value.dtype != dtypes.as_dtype(kt.dtype)._np:
+        v = Tensor(np.asarray(v._value, dtype=dtypes.as_dtype(kt.dtype)._np))
+    return v
+
+
+class Functional(Model):
+    """A model defined by a graph of layers: ``keras.Model(inputs, outputs)``."""

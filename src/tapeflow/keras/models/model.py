@@ -1,0 +1,218 @@
+"""``keras.Model``: a Layer with training (from ``Trainer``), built three ways.
+
+* functional: ``keras.Model(inputs, outputs)`` (returns a ``Functional``);
+  a subclass called the same way (``CustomModel(inputs, outputs)``) becomes a
+  functional model of that subclass;
+* subclassed: override ``__init__`` (create layers) and ``call``;
+* ``keras.Sequential`` (see ``sequential.py``).
+"""
+import numpy as np
+
+from tapeflow.framework import dtypes
+from tapeflow.framework.tensor import Tensor
+from tapeflow.keras.layers.layer import Layer, _standard_shape
+from tapeflow.keras.trainer import Trainer
+
+
+def _functional_args(args, kwargs):
+    if "inputs" in kwargs and "outputs" in kwargs:
+        return True
+    return len(args) == 2 or (len(args) == 1 and "outputs" in kwargs)
+
+
+class Model(Trainer, Layer):
+    """A trainable graph of layers (``keras.Model``).
+
+    ``keras.Model(inputs, outputs, name=None)`` builds a functional model;
+    subclasses define ``call``.
+
+    Raises:
+      ValueError: for a disconnected graph or non-symbolic inputs/outputs.
+    """
+
+    def __new__(cls, *args, **kwargs):
+        if _functional_args(args, kwargs) and cls is Model:
+            from tapeflow.keras.models.functional import Functional
+            return Layer.__new__(Functional, *args, **kwargs)
+        return Layer.__new__(cls, *args, **kwargs)
+
+    def __init__(self, *args, **kwargs):
+        if Trainer.__init__ is not object.__init__:
+            Trainer.__init__(self)
+        self.__dict__["_graph"] = None
+        if _functional_args(args, kwargs):
+            inputs = kwargs.pop("inputs", None) if "inputs" in kwargs else args[0]
+            outputs = kwargs.pop("outputs", None) if "outputs" in kwargs else args[-1]
+            Layer.__init__(self, **kwargs)
+            self._init_graph(inputs, outputs)
+        else:
+            Layer.__init__(self, **kwargs)
+
+    def _init_graph(self, inputs, outputs):
+        from tapeflow.keras.models.functional import Graph
+        graph = Graph(inputs, outputs)
+        self.__dict__["_graph"] = graph
+        self.__dict__["_graph_layers"] = [op for op in graph.operations]
+        self._track(self._graph_layers)
+        self.built = True
+
+    # -- structure --------------------------------------------------------------
+    @property
+    def layers(self):
+        """Returns the model's layers (functional models include their InputLayers)."""
+        if self._graph is not None:
+            return list(self._graph.operations)
+        return self._layers
+
+    @layers.setter
+    def layers(self, value):
+        raise AttributeError("`Model.layers` attribute is reserved and should not be used. "
+                             "Please use another name.")
+
+    @property
+    def inputs(self):
+        """Returns the symbolic inputs (a list) of a functional model, else None."""
+        return list(self._graph.inputs) if self._graph is not None else None
+
+    @property
+    def outputs(self):
+        """Returns the symbolic outputs (a list) of a functional model, else None."""
+        return list(self._graph.outputs) if self._graph is not None else None
+
+    @property
+    def input(self):
+        """Returns the symbolic input(s) in the structure they were declared."""
+        if self._graph is None:
+            return Layer.input.fget(self)
+        return self._graph.inputs_struct
+
+    @property
+    def output(self):
+        """Returns the symbolic output(s) in the structure they were declared."""
+        if self._graph is None:
+            return Layer.output.fget(self)
+        return self._graph.outputs_struct
+
+    @property
+    def input_names(self):
+        """Returns the input layer names of a functional model."""
+        return self._graph.input_names() if self._graph is not None else []
+
+    @property
+    def output_names(self):
+        """Returns the names of the layers producing the outputs."""
+        if self._graph is None:
+            return []
+        return [x._keras_history.operation.name for x in self._graph.outputs]
+
+    @property
+    def input_shape(self):
+        """Returns the input shape(s) of a functional model."""
+        shapes = [x.shape for x in self._graph.inputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def output_shape(self):
+        """Returns the output shape(s) of a functional model."""
+        shapes = [x.shape for x in self._graph.outputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    def get_layer(self, name=None, index=None):
+        """Returns a layer by ``name`` or by ``index`` in ``layers``.
+
+        Raises:
+          ValueError: if no such layer exists.
+        """
+        if index is not None and name is not None:
+            raise ValueError("Provide only a layer name or a layer index. Received: "
+                             f"index={index}, name={name}.")
+        if index is not None:
+            if len(self.layers) <= index:
+                raise ValueError(f"Was asked to retrieve layer at index {index} but model only "
+                                 f"has {len(self.layers)} layers.")
+            return self.layers[index]
+        if name is not None:
+            for layer in self.layers:
+                if layer.name == name:
+                    return layer
+            raise ValueError(f"No such layer: {name}. Existing layers are: "
+                             f"{[layer.name for layer in self.layers]}.")
+        raise ValueError("Provide either a layer name or layer index at `get_layer`.")
+
+    # -- calling ------------------------------------------------------------------
+    def call(self, inputs, training=None, mask=None):
+        if self._graph is not None:
+            return self._graph.run(inputs, training)
+        raise NotImplementedError(f"Model {self.__class__.__name__} does not have a `call()` "
+                                  "method implemented.")
+
+    def _convert(self, x):
+        if self._graph is not None:
+            return x
+        return Layer._convert(self, x)
+
+    def build(self, input_shape=None):
+        """Builds a subclassed model by calling it once on zeros of ``input_shape``."""
+        if self._graph is not None or self.built:
+            self.built = True
+            return
+        if input_shape is None:
+            raise ValueError("You must provide an `input_shape` argument.")
+        shape = _standard_shape(input_shape)
+
+        def zeros(s):
+            return Tensor(np.zeros(tuple(1 if d is None else d for d in s),
+                                   dtype=dtypes.as_dtype(self._dtype)._np))
+        if isinstance(shape, list):
+            x = [zeros(s) for s in shape]
+        elif isinstance(shape, dict):
+            x = {k: zeros(s) for k, s in shape.items()}
+        else:
+            x = zeros(shape)
+        self.__dict__["_build_shapes_dict"] = shape
+        self.built = True
+        self.call(x, training=False) if "training" in _params(self.call) else self.call(x)
+        self._clear_losses()
+
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False, layer_range=None):
+        """Prints a table of the layers (name and type, output shape, parameter count) and the
+        total, trainable and non-trainable parameter counts.
+
+        Args:
+          print_fn: called with the whole summary text instead of ``print``.
+        """
+        from tapeflow.keras.models.summary import print_summary
+        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
+                      expand_nested=expand_nested, show_trainable=show_trainable,
+                      layer_range=layer_range)
+
+    # -- config ---------------------------------------------------------------------
+    def get_config(self):
+        """Returns the model's config (the layer graph, for functional models)."""
+        if self._graph is not None:
+            from tapeflow.keras.models.cloning import functional_config
+            return functional_config(self)
+        return Layer.get_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Returns a model built from ``get_config()``'s output."""
+        if "layers" in config and "input_layers" in config:
+            from tapeflow.keras.models.cloning import functional_from_config
+            return functional_from_config(cls, config, custom_objects)
+        return super().from_config(config)
+
+    def get_build_config(self):
+        if self._graph is not None:
+            return None
+        return Layer.get_build_config(self)
+
+
+def _params(fn):
+    import inspect
+    try:
+        return inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return {}
+

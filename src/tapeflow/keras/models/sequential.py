@@ -1,0 +1,164 @@
+"""``keras.Sequential``: a plain stack of layers, each with one input and one output."""
+from tapeflow.keras.layers.input_layer import InputLayer
+from tapeflow.keras.layers.layer import Layer, _standard_shape
+from tapeflow.keras.layers.node import KerasTensor
+from tapeflow.keras.models.model import Model
+
+
+class Sequential(Model):
+    """A linear stack of layers.
+
+    >>> model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(2)])
+
+    With a leading ``keras.Input`` (or a first layer given ``input_shape=``)
+    the model is built at once; otherwise on ``build(input_shape)`` or the
+    first call. ``layers`` does not include the InputLayer.
+
+    Args:
+      layers: optional list of layers.
+      trainable: whether the weights are trained.
+      name: the model's name (default ``sequential``, ``sequential_1``, ...).
+    """
+
+    def __init__(self, layers=None, trainable=True, name=None):
+        Model.__init__(self, trainable=trainable, name=name)
+        self._seq_layers = []
+        self.__dict__["_graph_nodes"] = []
+        for layer in layers or []:
+            self.add(layer, rebuild=False)
+        self._maybe_rebuild()
+
+    def add(self, layer, rebuild=True):
+        """Appends a layer (or a ``keras.Input``) to the stack.
+
+        Raises:
+          ValueError: for a non-layer, or an input layer that is not first.
+        """
+        if isinstance(layer, KerasTensor) and layer._keras_history is not None:
+            layer = layer._keras_history.operation
+        if not isinstance(layer, Layer):
+            raise ValueError("Only instances of `keras.Layer` can be added to a Sequential "
+                             f"model. Received: {layer} (of type {type(layer)})")
+        if isinstance(layer, InputLayer):
+            if self._seq_layers and isinstance(self._seq_layers[0], InputLayer):
+                raise ValueError(f"Sequential model '{self.name}' has already been configured "
+                                 f"to use input shape {self._seq_layers[0].batch_shape}. You "
+                                 f"cannot add a different Input layer to it.")
+            if self._seq_layers:
+                raise ValueError("An InputLayer can only be the first layer of a Sequential "
+                                 "model.")
+        elif not self._seq_layers and layer._input_shape_arg is not None:
+            self._seq_layers.append(InputLayer(shape=layer._input_shape_arg))
+        self._seq_layers.append(layer)
+        if rebuild:
+            self._maybe_rebuild()
+        else:
+            self.built = False
+
+    def pop(self, rebuild=True):
+        """Removes and returns the last layer.
+
+        Raises:
+          IndexError: if there are no layers.
+        """
+        layers = self.layers
+        if not layers:
+            raise IndexError("There are no layers in the model.")
+        layer = self._seq_layers.pop()
+        if rebuild:
+            self._maybe_rebuild()
+        return layer
+
+    def _maybe_rebuild(self):
+        self._drop_graph()
+        self.built = False
+        if self._seq_layers and isinstance(self._seq_layers[0], InputLayer) and \
+                len(self._seq_layers) > 1:
+            self.build(self._seq_layers[0].batch_shape)
+
+    def _drop_graph(self):
+        graph = self._graph
+        if graph is not None:
+            for layer in graph.operations:
+                if not isinstance(layer, InputLayer):
+                    layer._inbound_nodes[:] = [n for n in layer._inbound_nodes
+                                               if id(n) not in graph.node_ids]
+        self.__dict__["_graph"] = None
+
+    def build(self, input_shape=None):
+        """Builds the model for inputs of ``input_shape`` (batch dimension included)."""
+        from tapeflow.keras.models.functional import Graph
+        if input_shape is None:
+            if self._seq_layers and isinstance(self._seq_layers[0], InputLayer):
+                input_shape = self._seq_layers[0].batch_shape
+            else:
+                raise ValueError("You must provide an `input_shape` argument.")
+        input_shape = _standard_shape(input_shape)
+        if not self._seq_layers or not isinstance(self._seq_layers[0], InputLayer):
+            self._seq_layers.insert(0, InputLayer(batch_shape=input_shape))
+        self._drop_graph()
+        inputs = self._seq_layers[0].output
+        x = inputs
+        for layer in self._seq_layers[1:]:
+            x = layer(x)
+        self.__dict__["_graph"] = Graph(inputs, x)
+        self.__dict__["_build_shapes_dict"] = input_shape
+        self.built = True
+
+    def _build_with(self, shape):
+        self.build(shape)
+
+    def call(self, inputs, training=None, mask=None):
+        if self._graph is not None:
+            return self._graph.run(inputs, training)
+        x = inputs
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def _convert(self, x):
+        return Layer._convert(self, x)
+
+    @property
+    def layers(self):
+        """Returns the stacked layers, without the InputLayer."""
+        layers = self._seq_layers
+        if layers and isinstance(layers[0], InputLayer):
+            return layers[1:]
+        return layers[:]
+
+    @layers.setter
+    def layers(self, value):
+        raise AttributeError("`Model.layers` attribute is reserved and should not be used. "
+                             "Please use another name.")
+
+    @property
+    def input_shape(self):
+        """Returns the input shape (batch dimension included)."""
+        if self._graph is None:
+            raise AttributeError(f"The Sequential model '{self.name}' has no defined input "
+                                 "shape yet.")
+        return self._graph.inputs[0].shape
+
+    def get_config(self):
+        """Returns ``{"name", "trainable", "dtype", "layers": [...], "build_input_shape"}``."""
+        from tapeflow.keras.saving.serialization import serialize_keras_object
+        config = Layer.get_config(self)
+        config["layers"] = [serialize_keras_object(layer) for layer in self._seq_layers]
+        config["build_input_shape"] = self._build_shapes_dict
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Returns a Sequential model from ``get_config()``'s output."""
+        from tapeflow.keras.saving.serialization import deserialize_keras_object
+        layers = [deserialize_keras_object(c, custom_objects=custom_objects)
+                  for c in config["layers"]]
+        model = cls(name=config.get("name"), trainable=config.get("trainable", True))
+        for layer in layers:
+            model.add(layer, rebuild=False)
+        model._maybe_rebuild()
+        shape = config.get("build_input_shape")
+        if not model.built and shape is not None:
+            model.build(shape)
+        return model

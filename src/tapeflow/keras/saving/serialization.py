@@ -1,0 +1,245 @@
+"""Keras object (de)serialization: configs of the form
+``{"module", "class_name", "config", "registered_name"}`` and the custom-object registry.
+"""
+import importlib
+import inspect
+import threading
+
+_GLOBAL_CUSTOM_OBJECTS = {}
+_GLOBAL_CUSTOM_NAMES = {}
+_SCOPE = threading.local()
+
+# Where the public Keras modules live in tapeflow.
+_PUBLIC_MODULES = {
+    "keras.layers": "tapeflow.keras.layers",
+    "keras.models": "tapeflow.keras.models",
+    "keras": "tapeflow.keras",
+    "keras.initializers": "tapeflow.keras.initializers",
+    "keras.regularizers": "tapeflow.keras.regularizers",
+    "keras.constraints": "tapeflow.keras.constraints",
+    "keras.activations": "tapeflow.keras.activations",
+    "keras.optimizers": "tapeflow.keras.optimizers",
+    "keras.losses": "tapeflow.keras.losses",
+    "keras.metrics": "tapeflow.keras.metrics",
+    "keras.optimizers.schedules": "tapeflow.keras.optimizers.schedules",
+}
+
+
+def _scope_stack():
+    if not hasattr(_SCOPE, "stack"):
+        _SCOPE.stack = []
+    return _SCOPE.stack
+
+
+def get_custom_objects():
+    """Returns the global dict of registered custom objects (name -> class or function)."""
+    return _GLOBAL_CUSTOM_OBJECTS
+
+
+class CustomObjectScope:
+    """Context manager making ``custom_objects`` visible to deserialization.
+
+    >>> with custom_object_scope({"MyLayer": MyLayer}):
+    ...     layer = keras.layers.deserialize(config)
+    """
+
+    def __init__(self, custom_objects):
+        self.custom_objects = dict(custom_objects or {})
+
+    def __enter__(self):
+        _scope_stack().append(self.custom_objects)
+        return self
+
+    def __exit__(self, *exc):
+        _scope_stack().pop()
+
+
+custom_object_scope = CustomObjectScope
+
+
+def register_keras_serializable(package="Custom", name=None):
+    """Decorator registering a class or function as ``"package>name"``.
+
+    Returns:
+      The decorator; it returns the object unchanged.
+
+    Raises:
+      ValueError: if ``package`` contains ``>`` or the name is already registered,
+        or a class lacks ``get_config``.
+    """
+    if ">" in str(package):
+        raise ValueError("Cannot register a package name containing '>'.")
+
+    def decorator(arg):
+        class_name = name if name is not None else arg.__name__
+        registered_name = f"{package}>{class_name}"
+        if inspect.isclass(arg) and not hasattr(arg, "get_config"):
+            raise ValueError("Cannot register a class that does not have a get_config() method.")
+        _GLOBAL_CUSTOM_OBJECTS[registered_name] = arg
+        _GLOBAL_CUSTOM_NAMES[arg] = registered_name
+        return arg
+    return decorator
+
+
+def get_registered_name(obj):
+    """Returns the registered name of ``obj`` (``"package>Name"``), or its ``__name__``."""
+    if obj in _GLOBAL_CUSTOM_NAMES:
+        return _GLOBAL_CUSTOM_NAMES[obj]
+    return obj.__name__
+
+
+def get_registered_object(name, custom_objects=None, module_objects=None):
+    """Returns the class or function registered as ``name``, or None.
+
+    Looks in the active ``custom_object_scope``s, the global registry,
+    ``custom_objects`` and then ``module_objects``.
+    """
+    for scope in reversed(_scope_stack()):
+        if name in scope:
+            return scope[name]
+    if name in _GLOBAL_CUSTOM_OBJECTS:
+        return _GLOBAL_CUSTOM_OBJECTS[name]
+    if custom_objects and name in custom_objects:
+        return custom_objects[name]
+    if module_objects and name in module_objects:
+        return module_objects[name]
+    return None
+
+
+def _public_module(obj):
+    mod = getattr(obj, "__module__", "") or ""
+    if not mod.startswith("tapeflow.keras"):
+        return mod
+    parts = mod.split(".")
+    if len(parts) >= 3 and parts[2] in ("layers", "initializers", "regularizers", "constraints",
+                                        "activations", "optimizers", "losses", "metrics"):
+        if parts[2:4] == ["optimizers", "schedules"]:
+            return "keras.optimizers.schedules"
+        return "keras." + parts[2]
+    return "keras"
+
+
+def serialize_keras_object(obj):
+    """Returns a JSON-friendly config describing ``obj``.
+
+    Plain values pass through; functions give ``{"class_name": "function", ...}``;
+    objects with ``get_config`` give ``{"module", "class_name", "config",
+    "registered_name"}`` (plus ``"build_config"`` for built layers).
+    """
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return obj
+    if isinstance(obj, (list, tuple)):
+        return [serialize_keras_object(x) for x in obj]
+    if isinstance(obj, dict):
+        return {k: serialize_keras_object(v) for k, v in obj.items()}
+    if hasattr(obj, "dtype") and hasattr(obj, "tolist") and not hasattr(obj, "get_config"):
+        return obj.tolist()
+    registered = _GLOBAL_CUSTOM_NAMES.get(obj if not hasattr(obj, "get_config") or
+                                          inspect.isclass(obj) else type(obj))
+    if inspect.isfunction(obj) or inspect.isbuiltin(obj):
+        module = _public_module(obj)
+        return {"module": module, "class_name": "function",
+                "config": registered or obj.__name__, "registered_name": "function"}
+    if inspect.isclass(obj):
+        return {"module": _public_module(obj), "class_name": obj.__name__, "config": None,
+                "registered_name": registered}
+    if not hasattr(obj, "get_config"):
+        raise TypeError(f"Cannot serialize {obj!r}: it has no get_config() method.")
+    cls = type(obj)
+    builtin = (cls.__module__ or "").startswith("tapeflow.keras") and registered is None
+    config = {"module": _public_module(cls), "class_name": cls.__name__,
+              "config": _serialize_config(obj.get_config()),
+              "registered_name": None if builtin else (registered or cls.__name__)}
+    build_config = getattr(obj, "get_build_config", None)
+    if build_config is not None:
+        bc = build_config()
+        if bc is not None:
+            config["build_config"] = bc
+    return config
+
+
+def _serialize_config(config):
+    if isinstance(config, dict):
+        return {k: _serialize_config(v) for k, v in config.items()}
+    if isinstance(config, (list, tuple)):
+        return [_serialize_config(v) for v in config]
+    if config is None or isinstance(config, (bool, int, float, str)):
+        return config
+    return serialize_keras_object(config)
+
+
+def deserialize_keras_object(config, custom_objects=None, safe_mode=True, module_objects=None,
+                             **kwargs):
+    """Returns the object a ``serialize_keras_object`` config describes.
+
+    Raises:
+      TypeError: if the class or function cannot be found.
+    """
+    if config is None:
+        return None
+    if isinstance(config, (bool, int, float)):
+        return config
+    if isinstance(config, (list, tuple)):
+        return [deserialize_keras_object(c, custom_objects, safe_mode, module_objects)
+                for c in config]
+    if isinstance(config, str):
+        obj = get_registered_object(config, custom_objects, module_objects)
+        if obj is None:
+            raise ValueError(f"Could not interpret serialized object: {config}")
+        return obj
+    if not isinstance(config, dict):
+        raise TypeError(f"Could not parse config: {config}")
+    if "class_name" not in config or "config" not in config:
+        return {k: deserialize_keras_object(v, custom_objects, safe_mode, module_objects)
+                if isinstance(v, dict) and "class_name" in v else v for k, v in config.items()}
+    class_name = config["class_name"]
+    inner = config["config"]
+    module = config.get("module")
+    registered_name = config.get("registered_name") or class_name
+    if class_name == "function":
+        fn = _find(inner, module, custom_objects, module_objects)
+        if fn is None:
+            raise TypeError(f"Could not locate function '{inner}'. Make sure custom classes "
+                            "are decorated with `@keras.saving.register_keras_serializable()`. "
+                            f"Full object config: {config}")
+        return fn
+    cls = get_registered_object(registered_name, custom_objects, module_objects)
+    if cls is None:
+        cls = _find(class_name, module, custom_objects, module_objects)
+    if cls is None:
+        raise TypeError(f"Could not locate class '{class_name}'. Make sure custom classes are "
+                        "decorated with `@keras.saving.register_keras_serializable()`. "
+                        f"Full object config: {config}")
+    if inner is None and inspect.isclass(cls):
+        return cls
+    scope = CustomObjectScope(custom_objects or {})
+    with scope:
+        if hasattr(cls, "from_config"):
+            obj = cls.from_config(inner)
+        else:
+            obj = cls(**inner)
+        build_config = config.get("build_config")
+        if build_config and hasattr(obj, "build_from_config") and not getattr(obj, "built", True):
+            obj.build_from_config(build_config)
+    return obj
+
+
+def _find(name, module, custom_objects, module_objects):
+    obj = get_registered_object(name, custom_objects, module_objects)
+    if obj is not None:
+        return obj
+    path = _PUBLIC_MODULES.get(module)
+    if path is None and module and module.startswith("tapeflow."):
+        path = module
+    candidates = [path] if path else []
+    candidates += ["tapeflow.keras.layers", "tapeflow.keras.models", "tapeflow.keras",
+                   "tapeflow.keras.activations"]
+    for p in candidates:
+        try:
+            mod = importlib.import_module(p)
+        except ImportError:
+            continue
+        obj = getattr(mod, name, None)
+        if obj is not None:
+            return obj
+    return None
