@@ -25,18 +25,6 @@ def _quiet():
     return np.errstate(all="ignore")
 
 
-def _float_kernel(name, fn):
-    """Wraps ``fn`` so that non-float inputs raise TensorFlow's attr error."""
-    def kernel(x, **attrs):
-        if x.dtype.kind != "f":
-            raise InvalidArgumentError(
-                None, name, f"Value for attr 'T' of {dtypes.as_dtype(x.dtype).name} is not in "
-                f"the list of allowed values: {_FLOATS} [Op:{name}]")
-        with _quiet():
-            return fn(x, **attrs)
-    return kernel
-
-
 def _t(x):
     return x if type(x) is Tensor else convert_to_tensor(x)
 
@@ -57,12 +45,23 @@ def _masked_grad_op(name, kernel):
 
 # -- relu family -------------------------------------------------------------------------
 
+_ZEROS = {}
+
+
+def _zero(dt):
+    """A NumPy zero of dtype ``dt`` (a typed scalar skips NumPy's Python-scalar promotion)."""
+    z = _ZEROS.get(dt)
+    if z is None:
+        z = _ZEROS[dt] = dt.type(0)
+    return z
+
+
 def _relu_kernel(x):
-    return np.maximum(x, 0)
+    return np.maximum(x, _zero(x.dtype))
 
 
 _relu_op = primitive("Relu")(_relu_kernel)
-_relu_grad_op = _masked_grad_op("ReluGrad", lambda dy, y: np.where(y > 0, dy, 0))
+_relu_grad_op = _masked_grad_op("ReluGrad", lambda dy, y: np.where(y > 0, dy, _zero(dy.dtype)))
 
 
 @_relu_op.def_grad
@@ -77,7 +76,8 @@ _relu = make_unary(_relu_op)
 def relu(features, name=None):
     """Returns ``max(features, 0)`` elementwise; the gradient at 0 is 0.
 
-    >>> relu(constant([-1.0, 0.0, 2.0])).numpy()
+    >>> import tapeflow as tf
+    >>> tf.nn.relu(tf.constant([-1.0, 0.0, 2.0])).numpy()
     array([0., 0., 2.], dtype=float32)
     """
     return _relu(features)
@@ -204,17 +204,25 @@ def _check_float(x, name):
 
 # -- softmax -----------------------------------------------------------------------------
 
+def _shift(x, axis):
+    """``x - max(x, axis)``; a non-finite max (all -inf, or +inf) shifts by 0 instead."""
+    m = x.max(axis=axis, keepdims=True)
+    if not np.isfinite(m).all():
+        m = np.where(np.isfinite(m), m, _zero(m.dtype))
+    return x - m
+
+
 def _np_log_softmax(x, axis):
-    m = np.max(x, axis=axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0)
-    shifted = x - m
-    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    shifted = _shift(x, axis)
+    with _quiet():
+        return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
 def _np_softmax(x, axis):
-    m = np.max(x, axis=axis, keepdims=True)
-    e = np.exp(x - np.where(np.isfinite(m), m, 0))
-    return e / np.sum(e, axis=axis, keepdims=True)
+    e = np.exp(_shift(x, axis))
+    with _quiet():    # only non-finite inputs can warn here (inf / inf)
+        e /= e.sum(axis=axis, keepdims=True)
+    return e
 
 
 def _empty_safe(fn):
@@ -225,9 +233,17 @@ def _empty_safe(fn):
     return kernel
 
 
-_softmax_op = primitive("Softmax")(_float_kernel("Softmax", _empty_safe(_np_softmax)))
+def _float_only(name, fn):
+    def kernel(x, **attrs):
+        if x.dtype.kind != "f":
+            _check_float(Tensor(x), name)
+        return fn(x, **attrs)
+    return kernel
+
+
+_softmax_op = primitive("Softmax")(_float_only("Softmax", _empty_safe(_np_softmax)))
 _log_softmax_op = primitive("LogSoftmax")(
-    _float_kernel("LogSoftmax", _empty_safe(_np_log_softmax)))
+    _float_only("LogSoftmax", _empty_safe(_np_log_softmax)))
 
 
 @_softmax_op.def_grad
@@ -265,7 +281,8 @@ def softmax(logits, axis=None, name=None):
       logits: a float Tensor.
       axis: the axis to normalise over (default -1, the last).
 
-    >>> softmax(constant([1000.0, 0.0])).numpy()
+    >>> import tapeflow as tf
+    >>> tf.nn.softmax(tf.constant([1000.0, 0.0])).numpy()
     array([1., 0.], dtype=float32)
     """
     x = _t(logits)
@@ -390,7 +407,7 @@ def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None):
 @primitive("SparseSoftmaxCrossEntropyWithLogits")
 def _sparse_xent_op(labels, x):
     n = x.shape[-1]
-    if labels.size and (labels.min() < 0 or labels.max() >= n):
+    if labels.size and not ((labels >= 0) & (labels < n)).all():
         bad = labels[(labels < 0) | (labels >= n)].ravel()[0]
         raise InvalidArgumentError(
             None, "SparseSoftmaxCrossEntropyWithLogits",
@@ -399,9 +416,10 @@ def _sparse_xent_op(labels, x):
             f"[Op:SparseSoftmaxCrossEntropyWithLogits]")
     if x.size == 0:
         return np.zeros(x.shape[:-1], x.dtype)
+    shifted = _shift(x, -1)
+    picked = np.take_along_axis(shifted, labels[..., None].astype(np.intp), axis=-1)[..., 0]
     with _quiet():
-        ls = _np_log_softmax(x, -1)
-    return -np.take_along_axis(ls, labels[..., None].astype(np.intp), axis=-1)[..., 0]
+        return np.log(np.exp(shifted).sum(axis=-1)) - picked
 
 
 @_sparse_xent_op.def_grad

@@ -47,8 +47,11 @@ def set_seed(seed):
     With a global seed, ops without an op seed give a repeatable sequence, and
     calling ``set_seed`` with the same value again restarts it. ``None`` clears it.
 
-    >>> set_seed(5); a = uniform([1]); set_seed(5); bool(uniform([1]) == a)
+    >>> import tapeflow as tf
+    >>> tf.random.set_seed(5); a = tf.random.uniform([1])
+    >>> tf.random.set_seed(5); bool(tf.random.uniform([1]) == a)
     True
+    >>> tf.random.set_seed(None)
     """
     global _global_seed, _global_stream, _op_seed_rng
     import random as _pyrandom
