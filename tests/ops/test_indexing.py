@@ -256,3 +256,28 @@ def test_searchsorted():
     assert tf.searchsorted([1, 3, 5], [0, 3, 6], side="right").numpy().tolist() == [0, 2, 3]
     got = tf.searchsorted([[1, 3, 5], [2, 4, 6]], [[3, 6], [1, 4]])
     assert got.numpy().tolist() == [[1, 3], [0, 1]] and got.dtype == tf.int32
+
+
+def test_gather_batch_dims():
+    p = np.arange(2 * 3 * 4 * 5, dtype=np.float64).reshape(2, 3, 4, 5)
+    i = np.array([[0, 2, 2], [1, 2, 0]])
+    for axis in (1, 2, 3):
+        got = tf.gather(p, i, axis=axis, batch_dims=1).numpy()
+        want = np.stack([np.take(p[k], i[k], axis=axis - 1) for k in range(2)])
+        np.testing.assert_array_equal(got, want)
+    # axis defaults to batch_dims; negative batch_dims counts from the indices' rank
+    assert tf.gather(p, i, batch_dims=-1).shape == (2, 3, 4, 5)
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        tf.gather(p, np.zeros((3, 1), np.int32), axis=1, batch_dims=1)
+    check_grads(lambda x: tf.gather(x, [[1, 1], [0, 2]], axis=2, batch_dims=1) ** 2,
+                [r(2, 2, 3)])
+
+
+def test_gather_nd_batch_dims():
+    p = np.arange(24, dtype=np.float64).reshape(2, 3, 4)
+    i = np.array([[[0, 1], [2, 3]], [[1, 0], [0, 0]]])
+    got = tf.gather_nd(p, i, batch_dims=1).numpy()
+    assert got.tolist() == [[1.0, 11.0], [16.0, 12.0]]
+    assert tf.gather_nd(p, [[[1], [2]], [[0], [0]]], batch_dims=1).shape == (2, 2, 4)
+    check_grads(lambda x: tf.gather_nd(x, [[[1], [1]], [[0], [2]]], batch_dims=1) ** 2,
+                [r(2, 3, 2)])

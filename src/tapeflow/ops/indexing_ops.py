@@ -76,8 +76,44 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
     i = _t(indices)
     if i._value.dtype.kind not in "iu":
         raise InvalidArgumentError(None, "GatherV2", "indices must be an integer tensor")
-    axis = 0 if axis is None else int(axis) % max(p._value.ndim, 1)
+    b = int(batch_dims)
+    if b < 0:
+        b += i._value.ndim
+    if axis is None:
+        axis = b
+    axis = int(axis) % max(p._value.ndim, 1)
+    if b:
+        return _batched_gather(p, i, axis, b)
     return _gather_kernel(p, i, axis=axis)
+
+
+def _batched_gather(p, i, axis, b):
+    """gather with ``batch_dims=b``: row ``i[B]`` picks from ``p[B]`` (B = leading dims)."""
+    from tapeflow.ops.slicing_ops import _slice_kernel
+    ps, iv = p._value.shape, np.asarray(i._value)
+    if axis < b or ps[:b] != iv.shape[:b]:
+        raise InvalidArgumentError(
+            None, "GatherV2", f"batch_dims ({b}) must be <= axis ({axis}) and params and "
+            f"indices must share their first batch_dims dimensions: params shape {list(ps)}, "
+            f"indices shape {list(iv.shape)} [Op:GatherV2]")
+    n = ps[axis]
+    if iv.size and (iv.min() < 0 or iv.max() >= n):
+        bad = iv[(iv < 0) | (iv >= n)].flat[0]
+        raise InvalidArgumentError(None, "GatherV2", f"indices[...] = {bad} is not in "
+                                   f"[0, {n}) [Op:GatherV2]")
+    mid = axis - b
+    if mid:  # bring the gathered axis next to the batch dims
+        perm = tuple(range(b)) + (axis,) + tuple(k for k in range(b, len(ps)) if k != axis)
+        p = transpose(p, perm)
+    grids = tuple(np.arange(ps[k]).reshape((1,) * k + (ps[k],) + (1,) * (iv.ndim - k - 1))
+                  for k in range(b))
+    out = _slice_kernel(p, key=grids + (iv,))  # shape B + I + P_mid + P_rest
+    if mid:
+        ni = iv.ndim - b
+        perm = tuple(range(b)) + tuple(range(b + ni, b + ni + mid)) + tuple(
+            range(b, b + ni)) + tuple(range(b + ni + mid, out._value.ndim))
+        out = transpose(out, perm)
+    return out
 
 
 @primitive("OneHot", differentiable=False)
@@ -168,9 +204,21 @@ def gather_nd(params, indices, batch_dims=0, name=None):
     Raises:
       InvalidArgumentError: for an index out of range.
     """
-    if batch_dims:
-        raise NotImplementedError("gather_nd with batch_dims > 0 is not supported")
-    return _gather_nd_kernel(_t(params), _int_indices(indices, "GatherNd"))
+    p, i = _t(params), _int_indices(indices, "GatherNd")
+    b = int(batch_dims)
+    if not b:
+        return _gather_nd_kernel(p, i)
+    from tapeflow.ops.slicing_ops import _slice_kernel
+    ps, iv = p._value.shape, np.asarray(i._value)
+    if iv.ndim <= b or ps[:b] != iv.shape[:b]:
+        raise InvalidArgumentError(
+            None, "GatherNd", f"params and indices must share their first batch_dims ({b}) "
+            f"dimensions: params shape {list(ps)}, indices shape {list(iv.shape)} "
+            f"[Op:GatherNd]")
+    key = _nd_key(iv, ps[b:], "GatherNd")
+    grids = tuple(np.arange(ps[k]).reshape((1,) * k + (ps[k],) + (1,) * (iv.ndim - 2 - k))
+                  for k in range(b))
+    return _slice_kernel(p, key=grids + key)
 
 
 @primitive("ScatterNd")
