@@ -192,18 +192,30 @@ class GradientTape:
 
     def jacobian(self, target, sources, unconnected_gradients=UnconnectedGradients.NONE,
                  parallel_iterations=None, experimental_use_pfor=True):
-        """Returns the Jacobian of ``target`` wrt each source, shape ``target.shape + source.shape``."""
+        """Computes the Jacobian of ``target`` with respect to each source.
+
+        One backward pass per element of ``target``, each seeded with a one-hot
+        output gradient.
+
+        Returns:
+          A nest like ``sources`` of Tensors of shape ``target.shape + source.shape``
+          (None for a source that ``target`` does not depend on, unless
+          ``unconnected_gradients`` is ``'zero'``).
+        """
         from tapeflow.ops import array_ops
         target = convert_to_tensor(target)
-        n = int(target._value.size)
-        flat_sources = nest.flatten(sources)
+        tv = target._value
+        n = int(tv.size)
+        nested = nest.is_nested(sources)
+        flat_sources = nest.flatten(sources) if nested else [sources]
         rows = [[] for _ in flat_sources]
-        flat_target = array_ops.reshape(target, [-1])
         persistent, self._persistent = self._persistent, True
         try:
             for i in range(n):
-                seed = array_ops.one_hot(i, n, dtype=target.dtype)
-                gs = self.gradient(flat_target, flat_sources, output_gradients=[seed],
+                seed = _np.zeros(n, tv.dtype)
+                seed[i] = 1
+                gs = self.gradient(target, flat_sources,
+                                   output_gradients=[Tensor(seed.reshape(tv.shape))],
                                    unconnected_gradients=unconnected_gradients)
                 for k, g in enumerate(gs):
                     rows[k].append(None if g is None else convert_to_tensor(g))
@@ -211,54 +223,58 @@ class GradientTape:
             self._persistent = persistent
         if not persistent:
             self._used = True
+            self._records = []
         out = []
         for s, r in zip(flat_sources, rows):
-            s_shape = list(s.shape)
-            if n == 0 or any(g is None for g in r):
-                if all(g is None for g in r) and n:
-                    out.append(None)
-                    continue
-                r = [g if g is not None else array_ops.zeros(s_shape, s.dtype) for g in r]
-            if n == 0:
-                out.append(array_ops.zeros(list(target.shape) + s_shape, s.dtype))
-                continue
-            out.append(array_ops.reshape(array_ops.stack(r), list(target.shape) + s_shape))
-        return nest.pack_sequence_as(sources, out)
+            shape = list(target.shape) + list(s.shape)
+            if n and all(g is None for g in r):
+                out.append(None)
+            elif n == 0:
+                out.append(array_ops.zeros(shape, s.dtype))
+            else:
+                r = [array_ops.zeros(s.shape, s.dtype) if g is None else g for g in r]
+                out.append(array_ops.reshape(array_ops.stack(r), shape))
+        return nest.pack_sequence_as(sources, out) if nested else out[0]
 
     def batch_jacobian(self, target, source, unconnected_gradients=UnconnectedGradients.NONE,
                        parallel_iterations=None, experimental_use_pfor=True):
-        """Returns the per-example Jacobian: shape ``target.shape + source.shape[1:]``.
+        """Computes the per-example Jacobian of ``target`` with respect to ``source``.
 
         Row ``i`` of the target must depend only on row ``i`` of the source.
+
+        Returns:
+          A Tensor of shape ``target.shape + source.shape[1:]``, or None if
+          ``target`` does not depend on ``source``.
         """
-        from tapeflow.ops import array_ops, math_ops
+        from tapeflow.ops import array_ops
         target = convert_to_tensor(target)
-        batch = target.shape[0]
-        inner = int(target._value[0].size) if batch else 0
-        flat_target = array_ops.reshape(target, [batch, -1])
+        tv = target._value
+        batch = tv.shape[0]
+        inner = int(tv[0].size) if batch else 0
         persistent, self._persistent = self._persistent, True
         cols = []
         try:
             for j in range(inner):
-                seed = array_ops.one_hot(array_ops.fill([batch], j), inner, dtype=target.dtype)
-                g = self.gradient(flat_target, source, output_gradients=[seed],
+                seed = _np.zeros((batch, inner), tv.dtype)
+                seed[:, j] = 1
+                g = self.gradient(target, source,
+                                  output_gradients=[Tensor(seed.reshape(tv.shape))],
                                   unconnected_gradients=unconnected_gradients)
                 if g is None:
                     cols = None
                     break
-                cols.append(g)
+                cols.append(convert_to_tensor(g))
         finally:
             self._persistent = persistent
         if not persistent:
             self._used = True
+            self._records = []
         if cols is None:
             return None
-        src_inner = list(source.shape[1:])
+        shape = list(target.shape) + list(source.shape[1:])
         if not cols:
-            return array_ops.zeros(list(target.shape) + src_inner, source.dtype)
-        stacked = array_ops.stack(cols, axis=1)
-        del math_ops
-        return array_ops.reshape(stacked, list(target.shape) + src_inner)
+            return array_ops.zeros(shape, source.dtype)
+        return array_ops.reshape(array_ops.stack(cols, axis=1), shape)
 
 
 class _StopRecording:
