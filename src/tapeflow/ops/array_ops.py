@@ -167,7 +167,12 @@ def squeeze(input, axis=None, name=None):  # noqa: A002
     if axis is None:
         new = tuple(n for n in shp if n != 1)
     else:
-        axes = [axis] if isinstance(axis, int) else list(axis)
+        axes = [int(axis)] if isinstance(axis, (int, np.integer)) else [int(a) for a in axis]
+        for a in axes:
+            if not -len(shp) <= a < len(shp):
+                raise InvalidArgumentError(
+                    None, "Squeeze", f"Tried to squeeze dim index {a} for tensor with "
+                    f"{len(shp)} dimensions. [Op:Squeeze]")
         axes = [a % len(shp) for a in axes]
         for a in axes:
             if shp[a] != 1:
