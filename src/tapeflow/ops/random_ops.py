@@ -148,19 +148,21 @@ def _draw_float(gen, method, shape, npd):
     return getattr(gen, method)(shape, dtype=np.float32).astype(npd)
 
 
-def _affine(rnd, scale, shift, dtype, default=(1, 0)):
+def _affine(rnd, scale, shift, dtype):
     """Returns ``rnd * scale + shift`` in ``dtype``: NumPy for numbers, ops for Tensors."""
     npd = dtype._np
     if _is_tensor(scale) or _is_tensor(shift):
         from tapeflow.ops.math_ops import add, multiply
         return add(multiply(Tensor(rnd), convert_to_tensor(scale, dtype)),
                    convert_to_tensor(shift, dtype))
-    if (scale, shift) == default or (isinstance(scale, (int, float)) and scale == 1
-                                     and isinstance(shift, (int, float)) and shift == 0):
+    if type(scale) in _NUMBERS and type(shift) in _NUMBERS and scale == 1 and shift == 0:
         return Tensor(rnd)
     s = np.asarray(scale, dtype=npd)
     b = np.asarray(shift, dtype=npd)
     return Tensor((rnd * s + b).astype(npd, copy=False))
+
+
+_NUMBERS = (int, float)
 
 
 def _truncated_array(gen, shape, npd):
@@ -179,14 +181,14 @@ def _normal(get_gen, shape, mean, stddev, dtype, op="RandomStandardNormal"):
     dtype = _float_dtype(dtype, op)
     shape = _parse_shape(shape, op)
     rnd = _draw_float(get_gen(op, dtype._np), "standard_normal", shape, dtype._np)
-    return _affine(rnd, stddev, mean, dtype, (1.0, 0.0))
+    return _affine(rnd, stddev, mean, dtype)
 
 
 def _truncated(get_gen, shape, mean, stddev, dtype, op="TruncatedNormal"):
     dtype = _float_dtype(dtype, op)
     shape = _parse_shape(shape, op)
     rnd = _truncated_array(get_gen(op, dtype._np), shape, dtype._np)
-    return _affine(rnd, stddev, mean, dtype, (1.0, 0.0))
+    return _affine(rnd, stddev, mean, dtype)
 
 
 def _int_scalar(v, name):
@@ -216,6 +218,9 @@ def _uniform(get_gen, shape, minval, maxval, dtype, op="RandomUniform", stateles
             from tapeflow.ops.math_ops import subtract
             span = subtract(convert_to_tensor(maxval, dtype), convert_to_tensor(minval, dtype))
             return _affine(rnd, span, minval, dtype)
+        if type(minval) in _NUMBERS and type(maxval) in _NUMBERS and minval == 0 and \
+                maxval == 1:
+            return Tensor(rnd)
         lo = np.asarray(minval, dtype=npd)
         return _affine(rnd, np.asarray(maxval, dtype=npd) - lo, lo, dtype)
     if npd.type not in ints:
