@@ -319,3 +319,13 @@ def test_second_order_through_softmax_xent_in_nested_tapes():
     p = _np_softmax(X[0])
     jac = np.diag(p) - np.outer(p, p)                 # d softmax / dx
     np.testing.assert_allclose(h, 2 * jac @ (p - labels.numpy()), rtol=1e-10)
+
+
+def test_crelu_and_namespace():
+    out = tf.nn.crelu(tf.constant([[1.0, -2.0]]))
+    np.testing.assert_array_equal(out.numpy(), [[1.0, 0.0, 0.0, 2.0]])
+    check_grads(tf.nn.crelu, [X], order=2)
+    assert tf.nn.sigmoid is tf.sigmoid and tf.nn.tanh is tf.tanh
+    assert {"relu", "softmax", "dropout", "moments"} <= set(tf.nn.__all__)
+    with pytest.raises(AttributeError):
+        tf.nn.no_such_op

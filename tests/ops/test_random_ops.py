@@ -250,3 +250,18 @@ def test_global_generator():
     nd1 = _np(tf.random.Generator.from_non_deterministic_state().normal([4]))
     nd2 = _np(tf.random.Generator.from_non_deterministic_state().normal([4]))
     assert not np.array_equal(nd1, nd2)
+
+
+def test_array_valued_parameters_broadcast():
+    tf.random.set_seed(0)
+    x = _np(tf.random.normal([3], mean=[0.0, 10.0, 100.0], stddev=np.array([1.0, 1.0, 0.0])))
+    assert x[2] == 100.0 and abs(x[1] - 10.0) < 6
+    u = _np(tf.random.uniform([1000, 2], minval=[0.0, 5.0], maxval=[1.0, 6.0]))
+    assert (u[:, 0] < 1).all() and (u[:, 1] >= 5).all() and (u[:, 1] < 6).all()
+
+
+def test_half_precision_and_scalar_shapes():
+    assert tf.random.uniform([3], dtype=tf.float16).dtype == tf.float16
+    assert tf.random.truncated_normal([3], dtype=tf.float16).dtype == tf.float16
+    assert tf.random.uniform([]).shape == ()
+    assert tf.random.normal(()).shape == ()
