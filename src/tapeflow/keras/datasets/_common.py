@@ -1,4 +1,5 @@
 """Shared by the loaders: the origin folder, verified loading, restricted unpickling."""
+import codecs
 import io
 import pickle
 
@@ -18,6 +19,7 @@ _ALLOWED = {
     ("numpy._core.multiarray", "scalar"): _scalar,
     ("numpy", "ndarray"): np.ndarray,
     ("numpy", "dtype"): np.dtype,
+    ("_codecs", "encode"): codecs.encode,  # protocol-2 pickles store array bytes this way
 }
 
 
