@@ -174,9 +174,10 @@ def bias_add(value, bias, data_format=None, name=None):
     channels_first = data_format is not None and data_format.startswith("NC")
     c = vs[1] if channels_first else vs[-1]
     if bs[0] != c:
+        where = "channel" if channels_first else "last"
         raise InvalidArgumentError(
-            None, "BiasAdd", f"Must provide as many biases as the {'channel' if channels_first else 'last'} "
-            f"dimension of the input tensor: {list(bs)} vs. {list(vs)} [Op:BiasAdd]")
+            None, "BiasAdd", f"Must provide as many biases as the {where} dimension of the "
+            f"input tensor: {list(bs)} vs. {list(vs)} [Op:BiasAdd]")
     if channels_first and len(vs) > 2:
         bias = reshape(bias, [c] + [1] * (len(vs) - 2))
     return add(value, bias)

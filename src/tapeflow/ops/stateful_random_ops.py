@@ -109,7 +109,7 @@ class Generator:
 
     @classmethod
     def from_state(cls, state, alg):
-        """Returns a Generator starting from the int64 ``state`` ``[counter_lo, counter_hi, key]``."""
+        """Returns a Generator starting from int64 ``state`` ``[counter_lo, counter_hi, key]``."""
         return cls(state=state, alg=alg)
 
     @classmethod
