@@ -1,0 +1,350 @@
+"""Convolution layers: Conv1D, Conv2D, Conv2DTranspose, SeparableConv2D, DepthwiseConv2D.
+
+Only ``data_format="channels_last"`` (NHWC / NWC) is supported.
+"""
+import numpy as np
+
+from tapeflow.keras import activations, constraints, initializers, regularizers
+from tapeflow.keras.layers.input_spec import InputSpec
+from tapeflow.keras.layers.layer import Layer
+from tapeflow.ops import array_ops as A
+from tapeflow.ops import conv_ops
+from tapeflow.ops import math_ops as M
+
+
+def normalize_tuple(value, n, name):
+    """Returns ``value`` (int or sequence) as a tuple of ``n`` positive ints.
+
+    Raises:
+      ValueError: naming the argument for a wrong length or a non-positive entry.
+    """
+    if isinstance(value, (int, np.integer)):
+        out = (int(value),) * n
+    else:
+        out = tuple(int(v) for v in value)
+    if len(out) != n or any(v <= 0 for v in out):
+        raise ValueError(f"The `{name}` argument must be a tuple of {n} positive integers. "
+                         f"Received: {name}={value}")
+    return out
+
+
+def normalize_padding(padding, allowed=("valid", "same")):
+    """Returns ``padding`` lower-cased, checked against ``allowed``."""
+    p = str(padding).lower()
+    if p not in allowed:
+        raise ValueError(f"The `padding` argument must be one of {list(allowed)}. "
+                         f"Received: padding={padding}")
+    return p
+
+
+def normalize_data_format(data_format):
+    """Returns ``"channels_last"``; channels_first is not supported."""
+    if data_format in (None, "channels_last"):
+        return "channels_last"
+    raise ValueError(f"tapeflow supports data_format='channels_last' only. Received: "
+                     f"data_format={data_format}")
+
+
+def conv_output_length(length, k, padding, stride, dilation=1):
+    """Returns the output length of a convolution along one axis (None stays None)."""
+    if length is None:
+        return None
+    p = "VALID" if padding in ("valid", "causal") else "SAME"
+    if padding == "causal":
+        length = length + (k - 1) * dilation
+    return conv_ops.output_size(length, k, stride, dilation, p)[0]
+
+
+def deconv_output_length(length, k, padding, stride, dilation=1, output_padding=None):
+    """Returns the output length of a transposed convolution along one axis."""
+    if length is None:
+        return None
+    k = k + (k - 1) * (dilation - 1)
+    if output_padding is None:
+        if padding == "valid":
+            return length * stride + max(k - stride, 0)
+        return length * stride
+    pad = 0 if padding == "valid" else k // 2
+    return (length - 1) * stride + k - 2 * pad + output_padding
+
+
+class BaseConv(Layer):
+    """Shared arguments, weights and config of the convolution layers."""
+
+    rank = 2
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
+                 dilation_rate=1, groups=1, activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        r = self.rank
+        if filters is not None and (not isinstance(filters, (int, np.integer)) or filters <= 0):
+            raise ValueError(f"Invalid value for argument `filters`. Expected a strictly "
+                             f"positive value. Received filters={filters}.")
+        self.filters = None if filters is None else int(filters)
+        self.kernel_size = normalize_tuple(kernel_size, r, "kernel_size")
+        self.strides = normalize_tuple(strides, r, "strides")
+        allowed = ("valid", "same", "causal") if r == 1 else ("valid", "same")
+        self.padding = normalize_padding(padding, allowed)
+        self.data_format = normalize_data_format(data_format)
+        self.dilation_rate = normalize_tuple(dilation_rate, r, "dilation_rate")
+        if groups != 1:
+            raise ValueError(f"tapeflow supports groups=1 only. Received: groups={groups}")
+        self.groups = 1
+        self.activation = activations.get(activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self.input_spec = InputSpec(min_ndim=r + 2)
+
+    def _kernel_shape(self, in_channels):
+        return self.kernel_size + (in_channels, self.filters)
+
+    def build(self, input_shape):
+        in_channels = input_shape[-1]
+        if in_channels is None:
+            raise ValueError(f"The channel dimension of the inputs to {self.name} should be "
+                             f"defined. Received input_shape={input_shape}")
+        self.kernel = self.add_weight(
+            shape=self._kernel_shape(in_channels), initializer=self.kernel_initializer,
+            name="kernel", regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint)
+        if self.use_bias:
+            self.bias = self.add_weight(
+                shape=(self._bias_size(in_channels),), initializer=self.bias_initializer,
+                name="bias", regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+        else:
+            self.bias = None
+        self.input_spec = InputSpec(min_ndim=self.rank + 2, axes={-1: in_channels})
+        self.built = True
+
+    def _bias_size(self, in_channels):
+        return self.filters
+
+    def _finish(self, y):
+        if self.bias is not None:
+            y = M.add(y, self.bias)
+        if self.activation is not activations.linear:
+            y = self.activation(y)
+        return y
+
+    def _conv(self, x):
+        if self.rank == 1:
+            pad = self.padding.upper()
+            if self.padding == "causal":
+                left = (self.kernel_size[0] - 1) * self.dilation_rate[0]
+                pad = [[0, 0], [left, 0], [0, 0]]
+            return conv_ops.conv1d(x, self.kernel, self.strides[0], pad,
+                                   dilations=self.dilation_rate[0])
+        return conv_ops.conv2d(x, self.kernel, self.strides, self.padding.upper(),
+                               dilations=self.dilation_rate)
+
+    def call(self, inputs):
+        return self._finish(self._conv(inputs))
+
+    def compute_output_shape(self, input_shape):
+        spatial = [conv_output_length(n, k, self.padding, s, d) for n, k, s, d in zip(
+            input_shape[1:-1], self.kernel_size, self.strides, self.dilation_rate)]
+        return (input_shape[0], *spatial, self.filters)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "filters": self.filters, "kernel_size": self.kernel_size, "strides": self.strides,
+            "padding": self.padding, "data_format": self.data_format,
+            "dilation_rate": self.dilation_rate, "groups": self.groups,
+            "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint)})
+        return config
+
+
+class Conv2D(BaseConv):
+    """2-D convolution over NHWC images: ``activation(conv2d(x, kernel) + bias)``.
+
+    Args:
+      filters: number of output channels.
+      kernel_size: int or (height, width).
+      strides: int or pair (default 1).
+      padding: ``"valid"`` or ``"same"`` (TensorFlow's SAME arithmetic).
+      dilation_rate: int or pair.
+      activation, use_bias, *_initializer, *_regularizer, *_constraint: as Dense.
+    """
+
+    rank = 2
+
+
+class Conv1D(BaseConv):
+    """1-D convolution over NWC sequences (``padding`` may also be ``"causal"``)."""
+
+    rank = 1
+
+
+class Conv2DTranspose(BaseConv):
+    """Transposed 2-D convolution (the gradient of Conv2D wrt its input), for upsampling.
+
+    The kernel has shape ``(kh, kw, filters, in_channels)``.
+    """
+
+    rank = 2
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid",
+                 output_padding=None, data_format=None, dilation_rate=(1, 1), **kwargs):
+        super().__init__(filters, kernel_size, strides=strides, padding=padding,
+                         data_format=data_format, dilation_rate=dilation_rate, **kwargs)
+        if output_padding is not None:
+            raise ValueError("tapeflow's Conv2DTranspose supports output_padding=None only. "
+                             f"Received: output_padding={output_padding}")
+        self.output_padding = None
+
+    def _kernel_shape(self, in_channels):
+        return self.kernel_size + (self.filters, in_channels)
+
+    def compute_output_shape(self, input_shape):
+        spatial = [deconv_output_length(n, k, self.padding, s, d) for n, k, s, d in zip(
+            input_shape[1:-1], self.kernel_size, self.strides, self.dilation_rate)]
+        return (input_shape[0], *spatial, self.filters)
+
+    def _conv(self, x):
+        shape = self.compute_output_shape(tuple(x._value.shape))
+        return conv_ops.conv2d_transpose(x, self.kernel, shape, self.strides,
+                                         self.padding.upper(), dilations=self.dilation_rate)
+
+    def get_config(self):
+        config = super().get_config()
+        config.pop("groups", None)
+        config["output_padding"] = self.output_padding
+        return config
+
+
+class DepthwiseConv2D(BaseConv):
+    """Depthwise 2-D convolution: each input channel convolved with ``depth_multiplier``
+    filters of its own; output channels ``in_channels * depth_multiplier``."""
+
+    rank = 2
+
+    def __init__(self, kernel_size, strides=(1, 1), padding="valid", depth_multiplier=1,
+                 data_format=None, dilation_rate=(1, 1), activation=None, use_bias=True,
+                 depthwise_initializer="glorot_uniform", bias_initializer="zeros",
+                 depthwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 depthwise_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(None, kernel_size, strides=strides, padding=padding,
+                         data_format=data_format, dilation_rate=dilation_rate,
+                         activation=activation, use_bias=use_bias,
+                         kernel_initializer=depthwise_initializer,
+                         bias_initializer=bias_initializer,
+                         kernel_regularizer=depthwise_regularizer,
+                         bias_regularizer=bias_regularizer,
+                         activity_regularizer=activity_regularizer,
+                         kernel_constraint=depthwise_constraint,
+                         bias_constraint=bias_constraint, **kwargs)
+        self.depth_multiplier = int(depth_multiplier)
+
+    def build(self, input_shape):
+        in_channels = input_shape[-1]
+        self.depthwise_kernel = self.add_weight(
+            shape=self.kernel_size + (in_channels, self.depth_multiplier),
+            initializer=self.kernel_initializer, name="kernel",
+            regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
+        self.bias = self.add_weight(
+            shape=(in_channels * self.depth_multiplier,), initializer=self.bias_initializer,
+            name="bias", regularizer=self.bias_regularizer,
+            constraint=self.bias_constraint) if self.use_bias else None
+        self.input_spec = InputSpec(min_ndim=4, axes={-1: in_channels})
+        self.built = True
+
+    def _conv(self, x):
+        return conv_ops.depthwise_conv2d(x, self.depthwise_kernel, self.strides,
+                                         self.padding.upper(), dilations=self.dilation_rate)
+
+    def compute_output_shape(self, input_shape):
+        spatial = [conv_output_length(n, k, self.padding, s, d) for n, k, s, d in zip(
+            input_shape[1:-1], self.kernel_size, self.strides, self.dilation_rate)]
+        c = input_shape[-1]
+        return (input_shape[0], *spatial, None if c is None else c * self.depth_multiplier)
+
+    def get_config(self):
+        config = super().get_config()
+        for k in ("filters", "groups"):
+            config.pop(k, None)
+        config["depth_multiplier"] = self.depth_multiplier
+        config["depthwise_initializer"] = config.pop("kernel_initializer")
+        config["depthwise_regularizer"] = config.pop("kernel_regularizer")
+        config["depthwise_constraint"] = config.pop("kernel_constraint")
+        return config
+
+
+class SeparableConv2D(BaseConv):
+    """Depthwise convolution followed by a 1x1 pointwise convolution (fewer weights)."""
+
+    rank = 2
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
+                 dilation_rate=(1, 1), depth_multiplier=1, activation=None, use_bias=True,
+                 depthwise_initializer="glorot_uniform", pointwise_initializer="glorot_uniform",
+                 bias_initializer="zeros", depthwise_regularizer=None,
+                 pointwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 depthwise_constraint=None, pointwise_constraint=None, bias_constraint=None,
+                 **kwargs):
+        super().__init__(filters, kernel_size, strides=strides, padding=padding,
+                         data_format=data_format, dilation_rate=dilation_rate,
+                         activation=activation, use_bias=use_bias,
+                         bias_initializer=bias_initializer, bias_regularizer=bias_regularizer,
+                         activity_regularizer=activity_regularizer,
+                         bias_constraint=bias_constraint, **kwargs)
+        self.depth_multiplier = int(depth_multiplier)
+        self.depthwise_initializer = initializers.get(depthwise_initializer)
+        self.pointwise_initializer = initializers.get(pointwise_initializer)
+        self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
+        self.pointwise_regularizer = regularizers.get(pointwise_regularizer)
+        self.depthwise_constraint = constraints.get(depthwise_constraint)
+        self.pointwise_constraint = constraints.get(pointwise_constraint)
+
+    def build(self, input_shape):
+        c = input_shape[-1]
+        self.depthwise_kernel = self.add_weight(
+            shape=self.kernel_size + (c, self.depth_multiplier),
+            initializer=self.depthwise_initializer, name="depthwise_kernel",
+            regularizer=self.depthwise_regularizer, constraint=self.depthwise_constraint)
+        self.pointwise_kernel = self.add_weight(
+            shape=(1, 1, c * self.depth_multiplier, self.filters),
+            initializer=self.pointwise_initializer, name="pointwise_kernel",
+            regularizer=self.pointwise_regularizer, constraint=self.pointwise_constraint)
+        self.bias = self.add_weight(
+            shape=(self.filters,), initializer=self.bias_initializer, name="bias",
+            regularizer=self.bias_regularizer,
+            constraint=self.bias_constraint) if self.use_bias else None
+        self.input_spec = InputSpec(min_ndim=4, axes={-1: c})
+        self.built = True
+
+    def _conv(self, x):
+        return conv_ops.separable_conv2d(x, self.depthwise_kernel, self.pointwise_kernel,
+                                         self.strides, self.padding.upper(),
+                                         dilations=self.dilation_rate)
+
+    def get_config(self):
+        config = super().get_config()
+        for k in ("kernel_initializer", "kernel_regularizer", "kernel_constraint", "groups"):
+            config.pop(k, None)
+        config.update({
+            "depth_multiplier": self.depth_multiplier,
+            "depthwise_initializer": initializers.serialize(self.depthwise_initializer),
+            "pointwise_initializer": initializers.serialize(self.pointwise_initializer),
+            "depthwise_regularizer": regularizers.serialize(self.depthwise_regularizer),
+            "pointwise_regularizer": regularizers.serialize(self.pointwise_regularizer),
+            "depthwise_constraint": constraints.serialize(self.depthwise_constraint),
+            "pointwise_constraint": constraints.serialize(self.pointwise_constraint)})
+        return config
+
+
+_ = A
