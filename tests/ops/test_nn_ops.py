@@ -329,3 +329,23 @@ def test_crelu_and_namespace():
     assert {"relu", "softmax", "dropout", "moments"} <= set(tf.nn.__all__)
     with pytest.raises(AttributeError):
         tf.nn.no_such_op
+
+
+def test_tensorflow_documentation_examples():
+    # Examples from the tf.nn API pages (float32 results).
+    logits = tf.constant([[2., -5., .5, -.1], [0., 0., 1.9, 1.4], [-100., 100., -100., -100.]])
+    out = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tf.constant([0, 3, 1]),
+                                                         logits=logits)
+    assert out.dtype == tf.float32
+    np.testing.assert_allclose(out.numpy(), [0.29750752, 1.1448325, 0.0], rtol=1e-6)
+    out = tf.nn.softmax_cross_entropy_with_logits(
+        labels=[[1.0, 0.0, 0.0], [0.0, 0.8, 0.2]], logits=[[4.0, 2.0, 1.0], [0.0, 5.0, 1.0]])
+    np.testing.assert_allclose(out.numpy(), [0.16984604, 0.82474494], rtol=1e-6)
+    out = tf.nn.sigmoid_cross_entropy_with_logits(
+        labels=tf.constant([0., 0., 0., 1., 1., 1., 0.5]),
+        logits=tf.constant([1., -1., 0., 1., -1., 0., 0.]))
+    np.testing.assert_allclose(
+        out.numpy(), [1.3132617, 0.3132617, 0.6931472, 0.3132617, 1.3132617, 0.6931472,
+                      0.6931472], rtol=1e-6)
+    np.testing.assert_allclose(tf.nn.softmax([-1, 0., 1.]).numpy(),
+                               [0.09003057, 0.24472848, 0.66524094], rtol=1e-6)
