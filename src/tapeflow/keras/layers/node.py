@@ -160,11 +160,22 @@ def _zeros_for(kt, fill):
 def _output_spec(layer, args, kwargs):
     """Returns KerasTensors (no history) describing ``layer(*args, **kwargs)``'s outputs.
 
-    The layer runs twice on zeros, with unknown sizes set to 2 and then 3;
-    output sizes that differ between the runs are unknown (None).
+    A layer that defines ``compute_output_shape`` gives the shape (and checks
+    it); the dtype comes from one run on zeros. Otherwise the layer runs twice
+    on zeros, with unknown sizes set to 2 and then 3; output sizes that differ
+    between the runs are unknown (None).
     """
+    from tapeflow.keras.layers.layer import Layer
+    shape = None
+    if type(layer).compute_output_shape is not Layer.compute_output_shape:
+        shape = layer.compute_output_shape(
+            map_structure(lambda v: v.shape if isinstance(v, KerasTensor) else np.shape(v),
+                          args[0]))
+        if not (isinstance(shape, tuple) and all(d is None or isinstance(d, (int, np.integer))
+                                                 for d in shape)):
+            shape = None
     runs = []
-    for fill in (2, 3):
+    for fill in ((2,) if shape is not None else (2, 3)):
         cargs = map_structure(lambda v: _zeros_for(v, fill) if isinstance(v, KerasTensor)
                               else v, args)
         ckwargs = map_structure(lambda v: _zeros_for(v, fill) if isinstance(v, KerasTensor)
@@ -176,11 +187,14 @@ def _output_spec(layer, args, kwargs):
     def spec(a, b):
         sa, sb = np.shape(a), np.shape(b)
         if len(sa) != len(sb):
-            shape = (None,) * len(sa)
+            out_shape = (None,) * len(sa)
         else:
-            shape = tuple(x if x == y else None for x, y in zip(sa, sb))
+            out_shape = tuple(x if x == y else None for x, y in zip(sa, sb))
         dt = a.dtype.name if hasattr(a.dtype, "name") else backend.standardize_dtype(a.dtype)
-        return KerasTensor(shape, dtype=dt)
+        return KerasTensor(out_shape, dtype=dt)
+    if shape is not None:
+        dt = runs[0].dtype
+        return KerasTensor(shape, dtype=dt.name if hasattr(dt, "name") else str(dt))
     return _zip_map(spec, runs[0], runs[1])
 
 

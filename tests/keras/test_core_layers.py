@@ -1,0 +1,159 @@
+"""Core layers: shapes, weights, NumPy references with fixed weights, gradients, configs."""
+import os
+import sys
+
+import numpy as np
+import pytest
+
+import tapeflow as tf
+from tapeflow import keras
+from tapeflow.keras import layers
+
+sys.path.insert(0, os.path.dirname(__file__))
+from layer_harness import run_layer_test  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _fresh_names():
+    keras.backend.clear_session()
+
+
+def test_dense_harness():
+    run_layer_test(layers.Dense, {"units": 4, "activation": "tanh"}, input_shape=(2, 3),
+                   expected_output_shape=(2, 4), expected_num_trainable_weights=2)
+
+
+def test_dense_no_bias_and_3d_input():
+    run_layer_test(layers.Dense, {"units": 5, "use_bias": False}, input_shape=(2, 3, 4),
+                   expected_output_shape=(2, 3, 5), expected_num_trainable_weights=1)
+
+
+def test_dense_matches_numpy_with_fixed_weights():
+    layer = layers.Dense(2, activation="relu")
+    layer.build((None, 3))
+    k = np.array([[1.0, -1.0], [2.0, 0.5], [-3.0, 1.0]], np.float32)
+    b = np.array([0.5, -0.25], np.float32)
+    layer.set_weights([k, b])
+    x = np.array([[1.0, 2.0, 3.0], [0.0, -1.0, 0.5]], np.float32)
+    np.testing.assert_allclose(layer(x).numpy(), np.maximum(x @ k + b, 0), rtol=1e-6)
+
+
+def test_dense_weights_and_names():
+    layer = layers.Dense(3)
+    assert layer.name == "dense"
+    assert layers.Dense(3).name == "dense_1"
+    layer(np.zeros((1, 4)))
+    assert [w.path for w in layer.weights] == ["dense/kernel", "dense/bias"]
+    assert [w.name for w in layer.weights] == ["kernel", "bias"]
+    assert layer.kernel.shape == (4, 3)
+    assert layer.kernel.dtype == "float32"
+    np.testing.assert_array_equal(layer.bias.numpy(), np.zeros(3, np.float32))
+    assert layer.count_params() == 15
+
+
+def test_dense_rejects_wrong_last_dimension():
+    layer = layers.Dense(2, name="my_dense")
+    layer(np.ones((2, 3)))
+    with pytest.raises(ValueError) as e:
+        layer(np.ones((2, 4)))
+    assert str(e.value) == (
+        'Input 0 of layer "my_dense" is incompatible with the layer: expected axis -1 of input '
+        "shape to have value 3, but received input with shape (2, 4)")
+
+
+def test_dense_invalid_units():
+    with pytest.raises(ValueError, match="units"):
+        layers.Dense(0)
+
+
+def test_dense_casts_float64_and_lists_to_float32():
+    layer = layers.Dense(2)
+    assert layer(np.ones((1, 3), np.float64)).dtype == tf.float32
+    assert layer([[1.0, 2.0, 3.0]]).dtype == tf.float32
+    assert layer(tf.constant(np.ones((1, 3)))).dtype == tf.float32
+
+
+def test_activation_layer():
+    y = run_layer_test(layers.Activation, {"activation": "sigmoid"}, input_shape=(2, 3),
+                       expected_output_shape=(2, 3))
+    assert float(np.min(y.numpy())) > 0
+
+
+def test_dropout_training_and_inference():
+    layer = layers.Dropout(0.5, seed=1)
+    x = np.ones((200, 10), np.float32)
+    np.testing.assert_array_equal(layer(x).numpy(), x)
+    y = layer(x, training=True).numpy()
+    assert set(np.unique(y)) == {0.0, 2.0}
+    assert 0.4 < float((y == 0).mean()) < 0.6
+    run_layer_test(layers.Dropout, {"rate": 0.3}, input_shape=(2, 3),
+                   expected_output_shape=(2, 3))
+
+
+def test_dropout_rate_validation():
+    with pytest.raises(ValueError, match="rate"):
+        layers.Dropout(1.5)
+
+
+def test_flatten_reshape_permute_repeat():
+    run_layer_test(layers.Flatten, {}, input_shape=(2, 3, 4), expected_output_shape=(2, 12))
+    run_layer_test(layers.Reshape, {"target_shape": (4, 3)}, input_shape=(2, 3, 4),
+                   expected_output_shape=(2, 4, 3))
+    run_layer_test(layers.Reshape, {"target_shape": (-1, 2)}, input_shape=(2, 3, 4),
+                   expected_output_shape=(2, 6, 2))
+    y = run_layer_test(layers.Permute, {"dims": (2, 1)}, input_shape=(2, 3, 4),
+                       expected_output_shape=(2, 4, 3))
+    assert y.shape == (2, 4, 3)
+    y = run_layer_test(layers.RepeatVector, {"n": 3}, input_shape=(2, 4),
+                       expected_output_shape=(2, 3, 4))
+    np.testing.assert_array_equal(y.numpy()[:, 0], y.numpy()[:, 2])
+
+
+def test_flatten_values_and_reshape_error():
+    x = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
+    np.testing.assert_array_equal(layers.Flatten()(x).numpy(), x.reshape(2, 12))
+    np.testing.assert_array_equal(layers.Permute((2, 1))(x).numpy(), x.transpose(0, 2, 1))
+    with pytest.raises(ValueError, match="total size"):
+        layers.Reshape((5,))(keras.Input(shape=(3, 4)))
+
+
+def test_lambda_and_identity():
+    y = run_layer_test(layers.Lambda, {"function": lambda t: t * 2.0}, input_shape=(2, 3),
+                       expected_output_shape=(2, 3))
+    assert y.shape == (2, 3)
+    run_layer_test(layers.Identity, {}, input_shape=(2, 3), expected_output_shape=(2, 3))
+
+
+def test_embedding():
+    run_layer_test(layers.Embedding, {"input_dim": 5, "output_dim": 3}, input_shape=(2, 4),
+                   input_dtype="int32", expected_output_shape=(2, 4, 3),
+                   expected_num_trainable_weights=1)
+    layer = layers.Embedding(4, 2, mask_zero=True)
+    table = np.arange(8, dtype=np.float32).reshape(4, 2)
+    layer.build()
+    layer.set_weights([table])
+    idx = np.array([[0, 3, 1]])
+    np.testing.assert_array_equal(layer(idx).numpy(), table[idx])
+    np.testing.assert_array_equal(layer.compute_mask(idx).numpy(), [[False, True, True]])
+    assert layers.Embedding(4, 2).compute_mask(idx) is None
+
+
+def test_embedding_gradient_flows_to_table():
+    layer = layers.Embedding(4, 2)
+    idx = np.array([0, 2, 2])
+    with tf.GradientTape() as tape:
+        y = tf.reduce_sum(layer(idx))
+    g = tf.convert_to_tensor(tape.gradient(y, layer.embeddings))
+    np.testing.assert_array_equal(g.numpy(), [[1, 1], [0, 0], [2, 2], [0, 0]])
+
+
+def test_dense_config_matches_keras():
+    config = layers.Dense(3, activation="relu", name="d").get_config()
+    assert config["name"] == "d"
+    assert config["units"] == 3
+    assert config["activation"] == "relu"
+    assert config["kernel_initializer"] == {
+        "module": "keras.initializers", "class_name": "GlorotUniform",
+        "config": {"seed": None}, "registered_name": None}
+    assert config["bias_initializer"]["class_name"] == "Zeros"
+    assert config["kernel_regularizer"] is None

@@ -1,0 +1,225 @@
+"""The Layer base class: lazy build, tracking, weights, losses, training flag, names, Variable."""
+import numpy as np
+import pytest
+
+import tapeflow as tf
+from tapeflow import keras
+from tapeflow.keras import layers
+
+
+@pytest.fixture(autouse=True)
+def _fresh_names():
+    keras.backend.clear_session()
+
+
+class SimpleDense(keras.layers.Layer):
+    """The seed article's layer."""
+
+    def __init__(self, units, activation=None, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.activation = keras.activations.get(activation)
+
+    def build(self, input_shape):
+        input_dim = input_shape[-1]
+        self.kernel = self.add_weight(shape=(input_dim, self.units), initializer="random_normal")
+        self.bias = self.add_weight(shape=(self.units,), initializer="zeros")
+
+    def call(self, inputs):
+        y = tf.matmul(inputs, self.kernel) + self.bias
+        if self.activation is not None:
+            y = self.activation(y)
+        return y
+
+
+def test_simple_dense_from_the_seed():
+    my_dense = SimpleDense(units=32, activation="relu")
+    assert not my_dense.built and my_dense.weights == []
+    output_tensor = my_dense(tf.ones(shape=(2, 784)))
+    assert output_tensor.shape == tf.TensorShape([2, 32])
+    assert repr(output_tensor.shape) == "TensorShape([2, 32])"
+    assert my_dense.built
+    assert len(my_dense.weights) == 2
+    assert my_dense.kernel.shape == (784, 32)
+    assert my_dense.name == "simple_dense"
+    assert float(np.min(output_tensor.numpy())) >= 0.0
+
+
+def test_unknown_kwarg_raises_type_error():
+    with pytest.raises(TypeError, match="Unrecognized keyword arguments passed to Dense"):
+        layers.Dense(2, bogus=1)
+
+
+def test_auto_names_and_clear_session():
+    assert [layers.Dense(1).name, layers.Dense(1).name] == ["dense", "dense_1"]
+    assert layers.BatchNormalization().name == "batch_normalization"
+    assert layers.LeakyReLU().name == "leaky_re_lu"
+    keras.backend.clear_session()
+    assert layers.Dense(1).name == "dense"
+
+
+def test_variable_repr_path_hash_and_ops():
+    layer = layers.Dense(2, kernel_initializer="ones", name="dense")
+    layer.build((None, 3))
+    v = layer.kernel
+    assert repr(v) == ("<Variable path=dense/kernel, shape=(3, 2), dtype=float32, "
+                       "value=[[1. 1.]\n [1. 1.]\n [1. 1.]]>")
+    assert v.path == "dense/kernel" and v.name == "kernel"
+    assert {v: 1}[v] == 1
+    assert isinstance(v, tf.Variable) and isinstance(v, keras.Variable)
+    np.testing.assert_array_equal((v * 2).numpy(), np.full((3, 2), 2.0, np.float32))
+    v.assign(np.zeros((3, 2), np.float32))
+    np.testing.assert_array_equal(v.numpy(), np.zeros((3, 2)))
+    np.testing.assert_array_equal(v.value.numpy(), np.zeros((3, 2)))
+    v.trainable = False
+    assert not v.trainable
+
+
+def test_gradient_tape_sees_layer_weights():
+    layer = layers.Dense(1, kernel_initializer="ones")
+    x = np.array([[1.0, 2.0]], np.float32)
+    with tf.GradientTape() as tape:
+        y = tf.reduce_sum(layer(x))
+    gk, gb = tape.gradient(y, layer.trainable_weights)
+    np.testing.assert_array_equal(gk.numpy(), [[1.0], [2.0]])
+    np.testing.assert_array_equal(gb.numpy(), [1.0])
+
+
+class Block(keras.layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.first = layers.Dense(3)
+        self.stack = [layers.Dense(4), layers.Dense(2)]
+        self.named = {"norm": layers.BatchNormalization()}
+        self.scale = self.add_weight(shape=(), initializer="ones", name="scale")
+
+    def call(self, inputs, training=None):
+        x = self.first(inputs)
+        for layer in self.stack:
+            x = layer(x)
+        return self.named["norm"](x, training=training) * self.scale
+
+
+def test_tracking_nested_layers_lists_and_dicts():
+    block = Block()
+    block(np.ones((2, 5)))
+    names = [w.path for w in block.weights]
+    assert names == ["block/scale", "dense/kernel", "dense/bias", "dense_1/kernel",
+                     "dense_1/bias", "dense_2/kernel", "dense_2/bias",
+                     "batch_normalization/gamma", "batch_normalization/beta",
+                     "batch_normalization/moving_mean", "batch_normalization/moving_variance"]
+    assert len(block.trainable_weights) == 9
+    assert [w.name for w in block.non_trainable_weights] == ["moving_mean", "moving_variance"]
+    assert block.count_params() == 1 + 18 + 16 + 10 + 8
+
+
+def test_list_appended_after_assignment_is_tracked():
+    class Late(keras.layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.blocks = []
+            for _ in range(2):
+                self.blocks.append(layers.Dense(2))
+
+        def call(self, x):
+            for b in self.blocks:
+                x = b(x)
+            return x
+    late = Late()
+    late(np.ones((1, 2)))
+    assert len(late.weights) == 4
+
+
+def test_freezing_a_layer_freezes_children():
+    block = Block()
+    block(np.ones((2, 5)))
+    block.trainable = False
+    assert block.trainable_weights == []
+    assert len(block.non_trainable_weights) == 11
+    assert not block.stack[0].trainable
+    assert not block.stack[0].kernel.trainable
+    block.trainable = True
+    assert len(block.trainable_weights) == 9
+    assert not block.named["norm"].moving_mean.trainable
+
+
+def test_get_set_weights_and_errors():
+    layer = layers.Dense(2)
+    with pytest.raises(ValueError, match="isn't built"):
+        layer.count_params()
+    layer.build((None, 3))
+    w = layer.get_weights()
+    assert [a.shape for a in w] == [(3, 2), (2,)]
+    layer.set_weights([np.ones((3, 2)), np.zeros(2)])
+    np.testing.assert_array_equal(layer.kernel.numpy(), np.ones((3, 2)))
+    with pytest.raises(ValueError, match="expecting 2 weights"):
+        layer.set_weights([np.ones((3, 2))])
+    with pytest.raises(ValueError, match=r"Layer dense weight shape \(3, 2\) is not compatible"):
+        layer.set_weights([np.ones((2, 2)), np.zeros(2)])
+    np.testing.assert_array_equal(layer.kernel.numpy(), np.ones((3, 2)))
+
+
+def test_regularization_losses():
+    layer = layers.Dense(2, kernel_initializer="ones", kernel_regularizer=keras.regularizers.L2(0.1),
+                         activity_regularizer=keras.regularizers.L1(0.5))
+    layer(np.ones((1, 3)))
+    losses = [float(v) for v in layer.losses]
+    # activity: 0.5 * sum(|[3, 3]|) = 3; kernel: 0.1 * 6 = 0.6
+    np.testing.assert_allclose(sorted(losses), [0.6, 3.0], rtol=1e-6)
+    layer(np.ones((1, 3)))
+    assert len(layer.losses) == 2  # activity losses are replaced on each call
+
+
+def test_add_loss_in_call():
+    class Penalized(keras.layers.Layer):
+        def call(self, x):
+            self.add_loss(tf.reduce_sum(x))
+            return x
+    p = Penalized()
+    p(np.ones((2, 2)))
+    assert [float(v) for v in p.losses] == [4.0]
+
+
+def test_training_flag_propagates_to_nested_layers():
+    seen = []
+
+    class Probe(keras.layers.Layer):
+        def call(self, x, training=None):
+            seen.append(training)
+            return x
+
+    class Outer(keras.layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.probe = Probe()
+
+        def call(self, x):
+            return self.probe(x)
+    outer = Outer()
+    outer(np.ones((1, 1)), training=True)
+    outer(np.ones((1, 1)), training=False)
+    outer(np.ones((1, 1)))
+    assert seen == [True, False, None]
+
+
+def test_call_without_training_argument_ignores_it():
+    layer = layers.Dense(1)
+    assert layer(np.ones((1, 2)), training=True).shape == (1, 1)
+
+
+def test_float64_layer():
+    layer = layers.Dense(2, dtype="float64")
+    y = layer(np.ones((1, 3), np.float32))
+    assert y.dtype == tf.float64
+    assert layer.kernel.dtype == "float64"
+    assert layer.dtype == "float64"
+
+
+def test_add_weight_defaults():
+    layer = keras.layers.Layer()
+    w = layer.add_weight(shape=(2, 3))
+    assert w.trainable and w.dtype == "float32" and w.shape == (2, 3)
+    assert np.abs(w.numpy()).max() <= np.sqrt(6 / 5)  # glorot_uniform limit
+    i = layer.add_weight(shape=(2,), dtype="int32", trainable=False, name="count")
+    np.testing.assert_array_equal(i.numpy(), [0, 0])
+    assert layer.weights == [w, i]
