@@ -109,3 +109,17 @@ def test_linspace_float64_and_one_hot_rows():
     assert tf.linspace(0, 1, 3).dtype is tf.float64
     assert tf.linspace(0, 1, 3).numpy().tolist() == [0.0, 0.5, 1.0]
     assert tf.one_hot([-1, 2], 2).numpy().tolist() == [[0.0, 0.0], [0.0, 0.0]]
+
+
+def test_strings_are_utf8_bytes():
+    t = tf.constant("ab")
+    assert t.dtype is tf.string and t.numpy() == b"ab"
+    assert str(t) == "tf.Tensor(b'ab', shape=(), dtype=string)"
+    assert repr(t) == "<tf.Tensor: shape=(), dtype=string, numpy=b'ab'>"
+    v = tf.constant(["a", "\u00e9"])
+    assert v.numpy().tolist() == [b"a", b"\xc3\xa9"]
+    assert repr(v) == ("<tf.Tensor: shape=(2,), dtype=string, numpy=array([b'a', "
+                       "b'\\xc3\\xa9'], dtype=object)>")
+    assert tf.constant(np.array(["x", "yz"])).numpy().tolist() == [b"x", b"yz"]
+    assert tf.constant(b"raw").numpy() == b"raw"
+    assert tf.constant(["q"], dtype=tf.string).numpy().tolist() == [b"q"]

@@ -201,7 +201,7 @@ def _infer_array(value):
             return np.int32(value)
         return np.int64(value)
     if t is str or t is bytes:
-        return np.array(value, dtype=object)
+        return _bytes_array(value)
     try:
         arr = np.asarray(value)
     except ValueError as e:
@@ -213,11 +213,28 @@ def _infer_array(value):
         if arr.size == 0 or (arr.min() >= -2**31 and arr.max() < 2**31):
             return arr.astype(np.int32)
     if k in "US":
-        return arr.astype(object)
+        return _bytes_array(arr)
     if k == "O":
         raise ValueError(f"Attempt to convert a value ({value!r}) with an unsupported type "
                          f"({type(value)}) to a Tensor.")
     return arr
+
+
+def _bytes_array(value):
+    """Returns an object array of ``bytes``: TensorFlow's strings are bytes (UTF-8)."""
+    if type(value) is str:
+        return np.array(value.encode("utf-8"), dtype=object)
+    if type(value) is bytes:
+        return np.array(value, dtype=object)
+    arr = np.asarray(value)
+    if arr.dtype.kind == "U":
+        return np.char.encode(arr, "utf-8").astype(object)
+    if arr.dtype.kind == "S":
+        return arr.astype(object)
+    out = np.empty(arr.shape, dtype=object)
+    out.reshape(-1)[:] = [v.encode("utf-8") if isinstance(v, str) else v
+                          for v in arr.reshape(-1)]
+    return out
 
 
 def _has_numpy_float64(value):
@@ -237,7 +254,7 @@ def _cast_python_value(value, dtype):
     """Converts a Python value to ``dtype``, refusing lossy float-to-int conversion."""
     npd = dtype._np
     if dtype is dtypes.string:
-        return np.array(value, dtype=object)
+        return _bytes_array(value)
     arr = np.asarray(value)
     if arr.dtype.kind == "O":
         raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {dtype.name}")
@@ -299,7 +316,7 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
             pass
     if isinstance(value, np.ndarray):
         if value.dtype.kind in "US":
-            return Tensor(value.astype(object))
+            return Tensor(_bytes_array(value))
         return Tensor(value)
     if isinstance(value, np.generic):
         return Tensor(np.asarray(value))
