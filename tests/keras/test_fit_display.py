@@ -46,11 +46,12 @@ def test_plain_lines_when_not_a_terminal(clock):
     p = _bar(s, target=3)
     clock.t = 100.01
     p.update(1, [("loss", 0.5)])
-    assert s.getvalue() == f"\n{B}1/3{R} {G}{'━' * 6}{R}{W}{'━' * 14}{R} {B}0s{R} 10ms/step" \
-                           " - loss: 0.5000"
+    assert s.getvalue() == f"{B}1/3{R} {G}{'━' * 6}{R}{W}{'━' * 14}{R} {B}0s{R} 10ms/step" \
+                           " - loss: 0.5000\n"
     clock.t = 100.03
+    p.update(3, [("loss", 0.5)], finalize=False)  # repeated by the final line: not shown
     p.update(3, [("loss", 0.25)])  # finalize: shows the given value, elapsed time, newline
-    last = s.getvalue().split("\n", 2)[2]
+    last = s.getvalue().split("\n", 1)[1]
     assert last == f"{B}3/3{R} {G}{'━' * 20}{R}{W}{R} {B}0s{R} 10ms/step - loss: 0.2500\n"
 
 
@@ -102,7 +103,7 @@ def test_time_units_and_unknown_target(clock):
     p = _bar(s, target=None)
     clock.t += 1
     p.update(7)
-    assert s.getvalue().startswith("\n      7/Unknown")
+    assert s.getvalue().startswith("      7/Unknown")
 
 
 def test_eta_formats(clock):

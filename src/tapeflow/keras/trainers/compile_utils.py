@@ -99,6 +99,27 @@ def _weighted_mean(values, sample_weight):
     return math_ops.reduce_sum(values) / np.asarray(values._value.size, values.dtype._np)
 
 
+def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):
+    """Makes ranks equal when they differ by a trailing dimension of 1 (as Keras's losses).
+
+    Returns:
+      ``(x1, x2)``, one of them squeezed or expanded on its last axis.
+    """
+    from tapeflow.ops.array_ops import expand_dims, squeeze
+    r1, r2 = x1.ndim, x2.ndim
+    if r1 == r2 + 1 and x1.shape[-1] == 1:
+        if r2 == 1 and expand_rank_1:
+            x2 = expand_dims(x2, -1)
+        else:
+            x1 = squeeze(x1, -1)
+    elif r2 == r1 + 1 and x2.shape[-1] == 1:
+        if r1 == 1 and expand_rank_1:
+            x1 = expand_dims(x1, -1)
+        else:
+            x2 = squeeze(x2, -1)
+    return x1, x2
+
+
 def _is_loss_object(fn):
     try:
         Loss = _losses_module().Loss
@@ -200,6 +221,7 @@ class CompileLoss:
             if _is_loss_object(fn):
                 value = fn(yt, yp, sample_weight=sw)
             else:
+                yt, yp = squeeze_or_expand_to_same_rank(_as_tensor(yt), yp)
                 value = _weighted_mean(_as_tensor(fn(yt, yp)), sw)
             if self.metrics:
                 self.metrics[k].update_state(value)

@@ -5,9 +5,11 @@ done, white for to do), the ETA (or elapsed seconds at the end), time per step
 and the averaged metrics, each as ``%.4f`` (``%.4e`` below 1e-3).
 
 On a terminal (or in a notebook) each update rewrites the line in place with
-``\\r``; on any other stream each update starts a new line (Keras 3 also
-rewrites in place on every POSIX system; we write plain lines to files and
-pipes so that logs stay readable).
+``\\b`` and ``\\r``, exactly as Keras 3 does. On any other stream (a file, a
+pipe, a captured stdout) each displayed update is one plain line ending in a
+newline, and an intermediate update of the last step (which the final one
+repeats) is not shown. Keras 3 writes the terminal form on every POSIX system,
+even into files; we write plain lines there so that logs stay readable.
 """
 import math
 import os
@@ -125,7 +127,8 @@ class Progbar:
         now = time.time()
         per_unit = self._step_duration(current, now)
         if self.verbose == 1:
-            if now - self._last_update < self.interval and not finalize:
+            if not finalize and (now - self._last_update < self.interval or (
+                    not self._dynamic_display and self.target and current >= self.target)):
                 return
             self._write(self._line(current, now, per_unit, finalize))
         elif self.verbose == 2 and finalize and self.target:
@@ -138,7 +141,8 @@ class Progbar:
         self._last_update = now
 
     def _line(self, current, now, per_unit, finalize):
-        msg = ("\b" * self._prev_total_width + "\r") if self._dynamic_display else "\n"
+        dynamic = self._dynamic_display
+        msg = ("\b" * self._prev_total_width + "\r") if dynamic else ""
         hidden = 0  # characters of colour codes, which take no width on screen
         if self.target:
             digits = int(math.log10(self.target)) + 1
@@ -168,9 +172,10 @@ class Progbar:
         for k in self._values_order:
             info += f" - {k}:" + _format_value(self._average(k))
         width = len(bar) + len(info) - hidden
-        tail = " " * (self._prev_total_width - width) if self._prev_total_width > width else ""
+        tail = " " * (self._prev_total_width - width) if dynamic and \
+            self._prev_total_width > width else ""
         self._prev_total_width = width
-        return msg + bar + info + tail + ("\n" if finalize else "")
+        return msg + bar + info + tail + ("\n" if finalize or not dynamic else "")
 
     def _write(self, text):
         self.stream.write(text)
