@@ -265,3 +265,16 @@ def test_half_precision_and_scalar_shapes():
     assert tf.random.truncated_normal([3], dtype=tf.float16).dtype == tf.float16
     assert tf.random.uniform([]).shape == ()
     assert tf.random.normal(()).shape == ()
+
+
+def test_generator_state_is_a_live_variable():
+    g = tf.random.Generator.from_seed(3)
+    assert isinstance(g.state, tf.Variable) and not g.state.trainable
+    saved = g.state.numpy()
+    a = _np(g.uniform([3]))
+    assert not np.array_equal(g.state.numpy(), saved)          # drawing advanced it
+    g.state.assign(saved)                                      # rewinding replays
+    np.testing.assert_array_equal(_np(g.uniform([3])), a)
+    g.reset(saved)
+    g.skip(10)
+    assert not np.array_equal(_np(g.uniform([3])), a)

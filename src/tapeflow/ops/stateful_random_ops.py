@@ -1,7 +1,8 @@
 """``tf.random.Generator``: an explicit random-number generator with its own state.
 
-The state is TensorFlow's Philox layout, three int64 words ``[counter_lo,
-counter_hi, key]``; draws run NumPy's Philox from it and advance the counter.
+The state is a non-trainable int64 Variable in TensorFlow's Philox layout,
+``[counter_lo, counter_hi, key]``; draws run NumPy's Philox from it and write
+the advanced counter back.
 Streams are reproducible (same seed, same values) but not TensorFlow's bit for
 bit.
 """
@@ -78,7 +79,7 @@ class Generator:
             if state is not None or alg is not None:
                 raise ValueError("When `copy_from` is not None, `state` and `alg` must be None")
             self._alg = copy_from._alg
-            self._set_state(copy_from._state.copy())
+            self._write(copy_from._words())
             return
         if state is None:
             raise ValueError("Generator() needs `copy_from` or `state` (with `alg`); use "
@@ -93,7 +94,23 @@ class Generator:
         if s.shape != (_STATE_SIZE,):
             raise ValueError(f"The size of the state must be {_STATE_SIZE} for Philox; got "
                              f"shape {list(s.shape)}")
-        self._state = s.astype(np.int64).view(np.uint64) if s.dtype != np.uint64 else s.copy()
+        self._write(s.astype(np.int64) if s.dtype != np.uint64 else s.view(np.int64))
+
+    def _write(self, words):
+        """Stores the state words (int64 ``[3]``, or uint64 viewed as int64) in the Variable."""
+        words = np.asarray(words)
+        if words.dtype == np.uint64:
+            words = words.view(np.int64)
+        var = getattr(self, "_state_var", None)
+        if var is None:
+            from tapeflow.framework.variable import Variable
+            self._state_var = Variable(words.copy(), trainable=False, dtype=dtypes.int64)
+        else:
+            var.assign(words)
+
+    def _words(self):
+        """Returns the state as three uint64 words."""
+        return np.asarray(self._state_var.numpy()).view(np.uint64)
 
     # -- construction ---------------------------------------------------------------------
     @classmethod
@@ -129,14 +146,13 @@ class Generator:
 
     def reset_from_key_counter(self, key, counter):
         """Resets the state from a key and a counter."""
-        self._set_state(Generator.from_key_counter(key, counter, self._alg)._state)
+        self._write(Generator.from_key_counter(key, counter, self._alg)._words())
 
     # -- properties -----------------------------------------------------------------------
     @property
     def state(self):
-        """Returns a snapshot of the state as a non-trainable int64 Variable ``[3]``."""
-        from tapeflow.framework.variable import Variable
-        return Variable(self._state.view(np.int64).copy(), trainable=False)
+        """Returns the state: a non-trainable int64 Variable ``[counter_lo, counter_hi, key]``."""
+        return self._state_var
 
     @property
     def algorithm(self):
@@ -146,28 +162,31 @@ class Generator:
     @property
     def key(self):
         """Returns the key word of the state (an int64 scalar Tensor)."""
-        return Tensor(self._state.view(np.int64)[-1])
+        return Tensor(self._words().view(np.int64)[-1])
 
     # -- drawing --------------------------------------------------------------------------
     def _run(self, fn, *args):
         """Runs ``fn(get_gen, *args)`` on a Philox at this state, then advances the state."""
-        s = self._state
-        bitgen = np.random.Philox(counter=np.array([s[0], s[1], 0, 0], np.uint64),
-                                  key=np.array([s[2], 0], np.uint64))
+        bitgen = self._bitgen()
         gen = np.random.Generator(bitgen)
         out = fn(lambda kind, npd: gen, *args)
-        c = bitgen.state["state"]["counter"]
-        self._state = np.array([c[0], c[1], s[2]], np.uint64)
+        self._advance_to(bitgen)
         return out
+
+    def _bitgen(self):
+        s = self._words()
+        return np.random.Philox(counter=np.array([s[0], s[1], 0, 0], np.uint64),
+                                key=np.array([s[2], 0], np.uint64))
+
+    def _advance_to(self, bitgen):
+        c = bitgen.state["state"]["counter"]
+        self._write(np.array([c[0], c[1], self._words()[2]], np.uint64))
 
     def skip(self, delta):
         """Advances the state as if ``delta`` blocks of random numbers had been drawn."""
-        s = self._state
-        bitgen = np.random.Philox(counter=np.array([s[0], s[1], 0, 0], np.uint64),
-                                  key=np.array([s[2], 0], np.uint64))
+        bitgen = self._bitgen()
         bitgen.advance(int(delta))
-        c = bitgen.state["state"]["counter"]
-        self._state = np.array([c[0], c[1], s[2]], np.uint64)
+        self._advance_to(bitgen)
 
     def normal(self, shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, name=None):
         """Returns N(mean, stddev²) values of ``shape``; advances the state."""
@@ -220,7 +239,7 @@ class Generator:
                 for i in range(count)]
 
     def __repr__(self):
-        return f"<tf.random.Generator alg={self._alg} state={self._state.view(np.int64).tolist()}>"
+        return f"<tf.random.Generator alg={self._alg} state={self._state_var.numpy().tolist()}>"
 
 
 _global_generator = None
