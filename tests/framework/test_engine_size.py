@@ -1,0 +1,54 @@
+"""The engine stays small enough to read in one sitting (DESIGN.md: guard its size).
+
+Budgets are today's line counts plus about 30%; raise one only with a reason.
+"""
+import os
+
+import pytest
+
+FRAMEWORK = os.path.join(os.path.dirname(__file__), "..", "..", "src", "tapeflow", "framework")
+
+# file -> line budget (counts on the day the budget was set in brackets)
+BUDGETS = {
+    "custom_gradient.py": 165,   # [127]
+    "dtypes.py": 280,            # [214]
+    "errors.py": 105,            # [80]
+    "function.py": 170,          # [130]
+    "indexed_slices.py": 75,     # [56]
+    "nest.py": 140,              # [106]
+    "primitive.py": 390,         # [298]
+    "printing.py": 200,          # [153]
+    "tape.py": 540,              # [412]
+    "tensor.py": 440,            # [338]
+    "tensor_shape.py": 210,      # [159]
+    "tensor_spec.py": 125,       # [94]
+    "variable.py": 400,          # [304]
+}
+TOTAL_BUDGET = 3300              # [2472]
+NEW_FILE_BUDGET = 300
+
+
+def _lines(name):
+    with open(os.path.join(FRAMEWORK, name), encoding="utf-8") as f:
+        return sum(1 for _ in f)
+
+
+def _files():
+    return sorted(n for n in os.listdir(FRAMEWORK) if n.endswith(".py") and n != "__init__.py")
+
+
+@pytest.mark.parametrize("name", _files())
+def test_file_within_budget(name):
+    n = _lines(name)
+    budget = BUDGETS.get(name, NEW_FILE_BUDGET)
+    assert n <= budget, f"framework/{name} has {n} lines, over its budget of {budget}"
+
+
+def test_engine_total_within_budget():
+    total = sum(_lines(n) for n in _files())
+    assert total <= TOTAL_BUDGET, f"framework/ has {total} lines, over {TOTAL_BUDGET}"
+
+
+def test_every_module_under_600_lines():
+    for name in _files():
+        assert _lines(name) <= 600, f"framework/{name} is over 600 lines: split it"
