@@ -295,3 +295,45 @@ def test_float64_variable_keeps_dtype():
     v = tf.Variable(np.array([1.0, 2.0]))
     optimizers.Adam(0.1).apply_gradients([(tf.constant(np.array([1.0, 1.0])), v)])
     assert v.dtype == tf.float64
+
+
+def test_custom_optimizer_subclass_uses_its_update_step():
+    class HalfSGD(optimizers.Optimizer):
+        def __init__(self, learning_rate=0.1, **kwargs):
+            super().__init__(learning_rate=learning_rate, name="half_sgd", **kwargs)
+
+        def update_step(self, gradient, variable, learning_rate):
+            self.assign_sub(variable, gradient * learning_rate * 0.5)
+
+    v = tf.Variable([1.0, 2.0])
+    opt = HalfSGD()
+    opt.apply_gradients([(tf.constant([1.0, -2.0]), v)])
+    np.testing.assert_allclose(v.numpy(), [0.95, 2.1], rtol=1e-6)
+
+    class LoudAdam(optimizers.Adam):
+        calls = 0
+
+        def update_step(self, gradient, variable, learning_rate):
+            LoudAdam.calls += 1
+            super().update_step(gradient, variable, learning_rate)
+
+    w = tf.Variable([1.0])
+    LoudAdam(0.1).apply_gradients([(tf.constant([1.0]), w)])
+    assert LoudAdam.calls == 1
+    np.testing.assert_allclose(w.numpy(), [0.9], rtol=1e-5)
+
+
+def test_save_and_load_own_variables():
+    v = tf.Variable([1.0, 2.0])
+    opt = optimizers.Adam(0.1)
+    opt.apply_gradients([(tf.constant([1.0, 1.0]), v)])
+    store = {}
+    opt.save_own_variables(store)
+    assert sorted(store) == ["0", "1", "2", "3"]
+    fresh = optimizers.Adam(0.1)
+    fresh.build([tf.Variable([0.0, 0.0])])
+    fresh.load_own_variables(store)
+    assert int(fresh.iterations.numpy()) == 1
+    np.testing.assert_allclose(fresh.variables[2].numpy(), store["2"])
+    with pytest.warns(UserWarning, match="Skipping variable loading"):
+        optimizers.Adam().load_own_variables(store)

@@ -126,7 +126,7 @@ class CategoricalHinge(_Wrapper):
 
 
 class BinaryCrossentropy(_Wrapper):
-    """Binary cross-entropy (``from_logits``, ``label_smoothing``, ``axis``), weighted and reduced."""
+    """Binary cross-entropy (``from_logits``, ``label_smoothing``, ``axis``), reduced."""
 
     _fn = staticmethod(F.binary_crossentropy)
 

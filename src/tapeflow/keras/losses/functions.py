@@ -110,7 +110,7 @@ def cosine_similarity(y_true, y_pred, axis=-1):
 
 
 def huber(y_true, y_pred, delta=1.0):
-    """Returns the mean Huber loss: ``0.5 e^2`` for ``|e| <= delta``, else ``delta |e| - 0.5 delta^2``."""
+    """Returns the mean Huber loss (``0.5 e^2`` near 0, ``delta (|e| - delta/2)`` beyond)."""
     y_true, y_pred = _prep(y_true, y_pred)
     abs_error = m.abs(y_pred - y_true)
     small = m.minimum(abs_error, delta)

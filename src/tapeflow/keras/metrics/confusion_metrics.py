@@ -1,4 +1,4 @@
-"""Metrics over confusion counts at thresholds: ``Precision``, ``Recall``, ``AUC``, ``TruePositives``..."""
+"""Metrics over confusion counts at thresholds: ``Precision``, ``Recall``, ``AUC``, counts."""
 import numpy as np
 
 from tapeflow.framework.tensor import Tensor

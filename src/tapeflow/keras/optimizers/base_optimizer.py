@@ -459,9 +459,24 @@ class Optimizer:
                                                              custom_objects)
         return cls(**config)
 
-    def __repr__(self):
-        return f"<{type(self).__module__.replace('tapeflow.', '')}.{type(self).__name__} " \
-               f"object name={self.name}>"
+    # -- saving ---------------------------------------------------------------
+    def save_own_variables(self, store):
+        """Writes the state variables into ``store`` under keys ``"0"``, ``"1"``, ..."""
+        for i, variable in enumerate(self.variables):
+            store[str(i)] = np.array(_array(variable), copy=True)
+
+    def load_own_variables(self, store):
+        """Restores the state variables saved by ``save_own_variables`` (warns on mismatch)."""
+        if len(store.keys()) != len(self.variables):
+            msg = (f"Skipping variable loading for optimizer '{self.name}', because it has "
+                   f"{len(self.variables)} variables whereas the saved optimizer has "
+                   f"{len(store.keys())} variables. ")
+            if len(self.variables) <= 2:
+                msg += "This is likely because the optimizer has not been called/built yet."
+            warnings.warn(msg, stacklevel=2)
+            return
+        for i, variable in enumerate(self.variables):
+            variable.assign(np.asarray(store[str(i)]))
 
 
 def _numpy_update_step(self, gradient, variable, learning_rate):
