@@ -337,3 +337,21 @@ def test_save_and_load_own_variables():
     np.testing.assert_allclose(fresh.variables[2].numpy(), store["2"])
     with pytest.warns(UserWarning, match="Skipping variable loading"):
         optimizers.Adam().load_own_variables(store)
+
+
+def test_gradient_accumulation_applies_mean_every_n_steps():
+    v = tf.Variable([1.0])
+    opt = optimizers.SGD(1.0, gradient_accumulation_steps=2, clipvalue=0.5)
+    opt.apply_gradients([(tf.constant([0.2]), v)])
+    assert v.numpy()[0] == 1.0 and int(opt.iterations.numpy()) == 1
+    opt.apply_gradients([(tf.constant([1.4]), v)])   # mean 0.8, clipped to 0.5
+    np.testing.assert_allclose(v.numpy(), [0.5], rtol=1e-6)
+    assert int(opt.iterations.numpy()) == 2
+
+
+def test_exclude_from_weight_decay():
+    a, b = tf.Variable([1.0]), tf.Variable([1.0], name="bias")
+    opt = optimizers.AdamW(0.1, weight_decay=0.5)
+    opt.exclude_from_weight_decay(var_names=["bias"])
+    opt.apply_gradients([(tf.constant([0.0]), a), (tf.constant([0.0]), b)])
+    np.testing.assert_allclose([a.numpy()[0], b.numpy()[0]], [0.95, 1.0], rtol=1e-6)

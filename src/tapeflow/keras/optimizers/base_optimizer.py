@@ -301,13 +301,11 @@ class Optimizer:
                     "legacy optimizer `tf.keras.optimizers.legacy.Optimizer`.")
         if self.loss_scale_factor is not None:
             kept_g = [g / self.loss_scale_factor for g in kept_g]
-        kept_g = self._clip_gradients(kept_g)
         if self.gradient_accumulation_steps:
-            if not self._accumulate(kept_g, kept_v):
+            kept_g = self._accumulate(kept_g, kept_v)
+            if kept_g is None:
                 return self._iterations
-            kept_g = [_array(self._slot(self._accumulated_gradients, v)).copy() for v in kept_v]
-            for v in kept_v:
-                _array(self._slot(self._accumulated_gradients, v))[...] = 0
+        kept_g = self._clip_gradients(kept_g)
         lr = self._current_lr()
         self._apply_weight_decay(kept_v, lr)
         self._update_all(kept_g, kept_v, lr)
@@ -339,17 +337,18 @@ class Optimizer:
         raise NotImplementedError(f"{type(self).__name__} must implement `update_step`.")
 
     def _accumulate(self, grads, variables):
-        """Adds grads to the accumulators; returns True on the step that applies them."""
+        """Adds grads to the accumulators; on every n-th step returns the mean, else None."""
         n = self.gradient_accumulation_steps
-        step = getattr(self, "_accum_count", 0) + 1
-        for g, v in zip(grads, variables):
-            acc = _array(self._slot(self._accumulated_gradients, v))
-            acc += g / n
-        self._accum_count = step % n
-        if step % n:
+        accs = [_array(self._slot(self._accumulated_gradients, v)) for v in variables]
+        if (int(_array(self._iterations)) + 1) % n:
+            for acc, g in zip(accs, grads):
+                acc += g
             self._iterations._set(_array(self._iterations) + 1, False)
-            return False
-        return True
+            return None
+        out = [(g + acc) / acc.dtype.type(n) for g, acc in zip(grads, accs)]
+        for acc in accs:
+            acc[...] = 0
+        return out
 
     # -- helpers for update rules --------------------------------------------
     def assign(self, variable, value):
