@@ -1,0 +1,230 @@
+"""model.save / load_model / save_weights / load_weights: round trips, safety, atomicity."""
+import json
+import os
+import zipfile
+
+import numpy as np
+import pytest
+
+from tapeflow import keras
+from tapeflow.keras import layers
+
+
+def _data(n=64):
+    rng = np.random.default_rng(0)
+    x = rng.random((n, 4)).astype("float32")
+    return x, (x.sum(1) > 2).astype("int32")
+
+
+def _read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def _model():
+    return keras.Sequential([keras.Input((4,)), layers.Dense(8, activation="relu"),
+                             layers.Dense(2, activation="softmax")])
+
+
+def _trained():
+    x, y = _data()
+    model = _model()
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    model.fit(x, y, verbose=0)
+    return model
+
+
+def test_keras_zip_layout_and_full_round_trip(tmp_path):
+    x, y = _data()
+    model = _trained()
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    with zipfile.ZipFile(path) as z:
+        assert sorted(z.namelist()) == ["config.json", "metadata.json", "model.weights.npz"]
+        config = json.loads(z.read("config.json"))
+        meta = json.loads(z.read("metadata.json"))
+    assert config["class_name"] == "Sequential"
+    assert config["compile_config"]["loss"] == "sparse_categorical_crossentropy"
+    assert config["compile_config"]["optimizer"]["class_name"] == "Adam"
+    assert sorted(meta) == ["date_saved", "keras_version"]
+    loaded = keras.models.load_model(path)
+    assert type(loaded) is type(model)
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+    assert loaded.evaluate(x, y, verbose=0) == model.evaluate(x, y, verbose=0)
+    assert type(loaded.optimizer).__name__ == "Adam"
+    assert float(loaded.optimizer.learning_rate) == pytest.approx(0.01)
+    assert int(loaded.optimizer.iterations) == int(model.optimizer.iterations) == 2
+    # Optimizer state came back too: training continues identically.
+    h1 = model.fit(x, y, shuffle=False, verbose=0).history
+    h2 = loaded.fit(x, y, shuffle=False, verbose=0).history
+    assert h1 == h2
+    uncompiled = keras.models.load_model(path, compile=False)
+    assert not uncompiled.compiled
+    with pytest.raises(ValueError, match="compile"):
+        uncompiled.evaluate(x, y, verbose=0)
+
+
+def test_weights_round_trip_and_naming(tmp_path):
+    x, _ = _data()
+    model = _trained()
+    path = str(tmp_path / "w.weights.h5")
+    model.save_weights(path)
+    assert zipfile.is_zipfile(path)  # an npz container under Keras's file name
+    fresh = _model()
+    fresh.load_weights(path)
+    np.testing.assert_array_equal(fresh.predict(x, verbose=0), model.predict(x, verbose=0))
+    with pytest.raises(ValueError, match=r"must end in `\.weights\.h5`"):
+        model.save_weights(str(tmp_path / "w.h5"))
+    with pytest.raises(ValueError, match="File format not supported"):
+        fresh.load_weights(str(tmp_path / "w.npz"))
+    with pytest.raises(ValueError, match=r"Invalid filepath extension for saving"):
+        model.save(str(tmp_path / "m.tf"))
+    with pytest.raises(ValueError, match="File not found"):
+        keras.models.load_model(str(tmp_path / "missing.keras"))
+
+
+def test_mismatched_architecture_is_refused_without_changes(tmp_path):
+    model = _trained()
+    path = str(tmp_path / "w.weights.h5")
+    model.save_weights(path)
+    other = keras.Sequential([keras.Input((4,)), layers.Dense(5), layers.Dense(2)])
+    before = other.get_weights()
+    with pytest.raises(ValueError, match="must match"):
+        other.load_weights(path)
+    for a, b in zip(before, other.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    deeper = keras.Sequential([keras.Input((4,)), layers.Dense(8), layers.Dense(8),
+                               layers.Dense(2)])
+    with pytest.raises(ValueError, match="expects 6 variables"):
+        deeper.load_weights(path)
+
+
+def test_truncated_and_tampered_files_give_value_errors(tmp_path):
+    model = _trained()
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    data = _read(path)
+    cut = str(tmp_path / "cut.keras")
+    with open(cut, "wb") as f:
+        f.write(data[:len(data) // 2])
+    with pytest.raises(ValueError, match="truncated or corrupted"):
+        keras.models.load_model(cut)
+    # Flip one byte inside the stored weights: the zip checksum catches it.
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo("model.weights.npz")
+    offset = info.header_offset + 30 + len(info.filename) + len(info.extra) + 200
+    tampered = bytearray(data)
+    tampered[offset] ^= 0xFF
+    bad = str(tmp_path / "bad.keras")
+    with open(bad, "wb") as f:
+        f.write(bytes(tampered))
+    with pytest.raises(ValueError, match="truncated or corrupted"):
+        keras.models.load_model(bad)
+    wpath = str(tmp_path / "w.weights.h5")
+    model.save_weights(wpath)
+    with open(wpath, "r+b") as f:
+        f.truncate(100)
+    with pytest.raises(ValueError, match="truncated, corrupted"):
+        _model().load_weights(wpath)
+
+
+def test_lambda_layers_are_refused_in_safe_mode(tmp_path):
+    model = _trained()
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    with zipfile.ZipFile(path) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    config = json.loads(members["config.json"])
+    config["config"]["layers"][1]["class_name"] = "Lambda"
+    members["config.json"] = json.dumps(config).encode()
+    lam = str(tmp_path / "lambda.keras")
+    with zipfile.ZipFile(lam, "w") as z:
+        for n, b in members.items():
+            z.writestr(n, b)
+    with pytest.raises(ValueError, match="safe_mode=False"):
+        keras.models.load_model(lam)
+
+
+def test_failed_save_leaves_previous_file_intact(tmp_path, monkeypatch):
+    model = _trained()
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    before = _read(path)
+
+    def boom(self, *args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", boom)
+    with pytest.raises(OSError, match="disk full"):
+        model.save(path)
+    assert _read(path) == before
+    assert os.listdir(tmp_path) == ["m.keras"]  # no temporary file left behind
+
+
+@keras.saving.register_keras_serializable(package="tests")
+class Scale(layers.Layer):
+    def __init__(self, factor=2.0, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = factor
+
+    def call(self, x):
+        return x * self.factor
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor}
+
+
+class Shift(layers.Layer):
+    def __init__(self, offset=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.offset = offset
+
+    def call(self, x):
+        return x + self.offset
+
+    def get_config(self):
+        return {**super().get_config(), "offset": self.offset}
+
+
+def test_custom_objects_registered_and_passed(tmp_path):
+    x, _ = _data(8)
+    inputs = keras.Input((4,))
+    outputs = layers.Dense(2)(Shift(3.0)(Scale(0.5)(inputs)))
+    model = keras.Model(inputs, outputs)
+    path = str(tmp_path / "custom.keras")
+    model.save(path)
+    with pytest.raises(Exception, match="Shift"):
+        keras.models.load_model(path)
+    loaded = keras.models.load_model(path, custom_objects={"Shift": Shift})
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0),
+                               rtol=1e-6)
+
+
+def test_checkpoint_and_backup_through_fit(tmp_path):
+    x, y = _data()
+    model = _trained()
+    ck = str(tmp_path / "w-{epoch:02d}.weights.h5")
+    model.fit(x, y, epochs=2, verbose=0,
+              callbacks=[keras.callbacks.ModelCheckpoint(ck, save_weights_only=True)])
+    assert sorted(os.listdir(tmp_path)) == ["w-01.weights.h5", "w-02.weights.h5"]
+
+    backup = str(tmp_path / "backup")
+
+    class Crash(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            if epoch == 2:
+                raise RuntimeError("interrupted")
+
+    with pytest.raises(RuntimeError):
+        model.fit(x, y, epochs=4, verbose=0,
+                  callbacks=[keras.callbacks.BackupAndRestore(backup), Crash()])
+    weights_at_crash = model.get_weights()
+    fresh = _model()
+    fresh.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy")
+    fresh(x[:1])
+    h = fresh.fit(x, y, epochs=4, verbose=0,
+                  callbacks=[keras.callbacks.BackupAndRestore(backup)])
+    assert h.epoch == [2, 3]  # resumed after the last backed-up epoch
+    assert not os.path.exists(backup)  # deleted at the end of a finished fit
+    assert any(not np.array_equal(a, b) for a, b in zip(weights_at_crash, fresh.get_weights()))
