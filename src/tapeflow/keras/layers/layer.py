@@ -463,8 +463,9 @@ class Layer:
         """Converts an input (or a list/dict of inputs) and casts floats to the compute dtype."""
         t = type(x)
         if t is Tensor:
-            if x._value.dtype.kind == "f" and self.autocast_enabled:
-                return Tensor(np.asarray(x._value, dtype=self._np_dtype))
+            if x._value.dtype.kind == "f" and x._value.dtype != self._np_dtype and \
+                    self.autocast_enabled:
+                return _cast(x, self._dtype)  # differentiable, like Keras's autocast
             return x
         if t is dict:
             return {k: self._convert(v) for k, v in x.items()}
@@ -477,7 +478,7 @@ class Layer:
         x = convert_to_tensor(x)
         if x._value.dtype.kind == "f" and x._value.dtype != self._np_dtype and \
                 self.autocast_enabled:
-            return Tensor(np.asarray(x._value, dtype=self._np_dtype))
+            return _cast(x, self._dtype)
         return x
 
     @property
@@ -555,6 +556,11 @@ class Layer:
 
 
 # -- helpers --------------------------------------------------------------------------
+
+def _cast(x, dtype):
+    from tapeflow.ops.math_ops import cast
+    return cast(x, dtype)
+
 
 def _contains_trackable(value):
     items = value.values() if isinstance(value, dict) else value
