@@ -208,8 +208,13 @@ def test_custom_metric_subclass_like_the_book():
 
 def test_function_forms():
     out = metrics.binary_accuracy(np.array([[1], [1], [0], [0]]), np.array([[1], [1], [0], [0]]))
-    assert out.dtype == tf.float32
-    np.testing.assert_array_equal(np.ravel(out.numpy()), [1, 1, 1, 1])
+    assert out.dtype == tf.float32 and out.shape == (4,)
+    np.testing.assert_array_equal(out.numpy(), [1, 1, 1, 1])
+    np.testing.assert_allclose(metrics.accuracy([[1, 2], [3, 4]], [[1, 0], [3, 4]]), [0.5, 1.0])
+    with pytest.raises(ValueError, match="Invalid value for argument `threshold`"):
+        metrics.BinaryAccuracy(threshold=1.0)
+    assert metrics.BinaryAccuracy()._direction == "up"
+    assert metrics.MeanSquaredError()._direction == "down"
     np.testing.assert_array_equal(
         metrics.sparse_categorical_accuracy([[2], [1]], [[0.1, 0.6, 0.3], [0.05, 0.95, 0]]),
         [0.0, 1.0])

@@ -17,18 +17,18 @@ def _pred_true(y_true, y_pred):
 
 
 def accuracy(y_true, y_pred):
-    """Returns 1.0 where ``y_true == y_pred`` and 0.0 elsewhere (float32)."""
+    """Returns the fraction of ``y_true == y_pred`` over the last axis (float32)."""
     y_true, y_pred = _pred_true(y_true, y_pred)
     y_true, y_pred = same_rank(y_true, y_pred)
-    return Tensor(np.equal(y_true, y_pred).astype(_F32))
+    return Tensor(np.mean(np.equal(y_true, y_pred).astype(_F32), axis=-1))
 
 
 def binary_accuracy(y_true, y_pred, threshold=0.5):
-    """Returns 1.0 where ``(y_pred > threshold) == y_true`` and 0.0 elsewhere (float32)."""
+    """Returns the fraction of ``(y_pred > threshold) == y_true`` over the last axis."""
     y_true, y_pred = _pred_true(y_true, y_pred)
     y_true, y_pred = same_rank(y_true, y_pred)
     pred = (y_pred > y_pred.dtype.type(threshold)).astype(y_true.dtype)
-    return Tensor(np.equal(y_true, pred).astype(_F32))
+    return Tensor(np.mean(np.equal(y_true, pred).astype(_F32), axis=-1))
 
 
 def _argmax_matches(labels, y_pred):
@@ -90,6 +90,8 @@ def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
 class Accuracy(MeanMetricWrapper):
     """How often predictions equal labels."""
 
+    _direction = "up"
+
     def __init__(self, name="accuracy", dtype=None):
         super().__init__(fn=accuracy, name=name, dtype=dtype)
 
@@ -100,13 +102,20 @@ class Accuracy(MeanMetricWrapper):
 class BinaryAccuracy(MeanMetricWrapper):
     """How often ``y_pred > threshold`` matches binary labels (threshold 0.5)."""
 
+    _direction = "up"
+
     def __init__(self, name="binary_accuracy", dtype=None, threshold=0.5):
+        if threshold is not None and (threshold <= 0 or threshold >= 1):
+            raise ValueError("Invalid value for argument `threshold`. Expected a value in "
+                             f"interval (0, 1). Received: threshold={threshold}")
         super().__init__(fn=binary_accuracy, name=name, dtype=dtype, threshold=threshold)
         self.threshold = threshold
 
 
 class CategoricalAccuracy(MeanMetricWrapper):
     """How often ``argmax(y_pred)`` matches one-hot labels."""
+
+    _direction = "up"
 
     def __init__(self, name="categorical_accuracy", dtype=None):
         super().__init__(fn=categorical_accuracy, name=name, dtype=dtype)
@@ -115,12 +124,16 @@ class CategoricalAccuracy(MeanMetricWrapper):
 class SparseCategoricalAccuracy(MeanMetricWrapper):
     """How often ``argmax(y_pred)`` matches integer labels."""
 
+    _direction = "up"
+
     def __init__(self, name="sparse_categorical_accuracy", dtype=None):
         super().__init__(fn=sparse_categorical_accuracy, name=name, dtype=dtype)
 
 
 class TopKCategoricalAccuracy(MeanMetricWrapper):
     """How often the one-hot target is in the top ``k`` predictions."""
+
+    _direction = "up"
 
     def __init__(self, k=5, name="top_k_categorical_accuracy", dtype=None):
         super().__init__(fn=top_k_categorical_accuracy, name=name, dtype=dtype, k=k)
@@ -129,6 +142,8 @@ class TopKCategoricalAccuracy(MeanMetricWrapper):
 
 class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
     """How often the integer target is in the top ``k`` predictions."""
+
+    _direction = "up"
 
     def __init__(self, k=5, name="sparse_top_k_categorical_accuracy", dtype=None):
         super().__init__(fn=sparse_top_k_categorical_accuracy, name=name, dtype=dtype, k=k)

@@ -55,6 +55,8 @@ def confusion_counts(y_true, y_pred, thresholds, top_k=None, class_id=None,
 class _ConfusionMetric(Metric):
     """Accumulates some of tp/fp/tn/fn at thresholds."""
 
+    _direction = "up"
+
     _counts = ()
 
     def _setup(self, thresholds, top_k, class_id, default=0.5):

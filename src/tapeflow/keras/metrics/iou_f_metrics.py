@@ -19,6 +19,8 @@ class MeanIoU(Metric):
       axis: the class axis for the argmax.
     """
 
+    _direction = "up"
+
     def __init__(self, num_classes, name=None, dtype=None, ignore_class=None,
                  sparse_y_true=True, sparse_y_pred=True, axis=-1):
         super().__init__(name=name, dtype=dtype)
@@ -78,6 +80,8 @@ class FBetaScore(Metric):
       threshold: predictions above it are positive; None takes each row's maximum.
       name, dtype: as ``Metric``.
     """
+
+    _direction = "up"
 
     def __init__(self, average=None, beta=1.0, threshold=None, name="fbeta_score", dtype=None):
         super().__init__(name=name, dtype=dtype)

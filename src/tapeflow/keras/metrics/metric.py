@@ -75,6 +75,10 @@ class Metric:
         self._dtype = dtypes.as_dtype(dtype or "float32")
         self._variables = []
 
+    # Whether larger values are better ("up"), worse ("down") or unknown (None);
+    # callbacks such as EarlyStopping use it in mode="auto".
+    _direction = None
+
     @property
     def dtype(self):
         """Returns the dtype name of the state and result (``"float32"``)."""

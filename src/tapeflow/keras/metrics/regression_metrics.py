@@ -10,12 +10,16 @@ from tapeflow.keras.metrics.reduction_metrics import Mean, MeanMetricWrapper
 class MeanSquaredError(MeanMetricWrapper):
     """Running mean of ``mean_squared_error``."""
 
+    _direction = "down"
+
     def __init__(self, name="mean_squared_error", dtype=None):
         super().__init__(fn=F.mean_squared_error, name=name, dtype=dtype)
 
 
 class MeanAbsoluteError(MeanMetricWrapper):
     """Running mean of ``mean_absolute_error``."""
+
+    _direction = "down"
 
     def __init__(self, name="mean_absolute_error", dtype=None):
         super().__init__(F.mean_absolute_error, name, dtype=dtype)
@@ -24,6 +28,8 @@ class MeanAbsoluteError(MeanMetricWrapper):
 class MeanAbsolutePercentageError(MeanMetricWrapper):
     """Running mean of ``mean_absolute_percentage_error``."""
 
+    _direction = "down"
+
     def __init__(self, name="mean_absolute_percentage_error", dtype=None):
         super().__init__(F.mean_absolute_percentage_error, name, dtype=dtype)
 
@@ -31,12 +37,16 @@ class MeanAbsolutePercentageError(MeanMetricWrapper):
 class MeanSquaredLogarithmicError(MeanMetricWrapper):
     """Running mean of ``mean_squared_logarithmic_error``."""
 
+    _direction = "down"
+
     def __init__(self, name="mean_squared_logarithmic_error", dtype=None):
         super().__init__(F.mean_squared_logarithmic_error, name, dtype=dtype)
 
 
 class RootMeanSquaredError(Mean):
     """``sqrt`` of the running mean of squared errors."""
+
+    _direction = "down"
 
     def __init__(self, name="root_mean_squared_error", dtype=None):
         super().__init__(name, dtype=dtype)
@@ -55,6 +65,8 @@ class RootMeanSquaredError(Mean):
 class CosineSimilarity(MeanMetricWrapper):
     """Running mean of the cosine similarity along ``axis``."""
 
+    _direction = "up"
+
     def __init__(self, name="cosine_similarity", dtype=None, axis=-1):
         super().__init__(_cosine_similarity, name, dtype=dtype, axis=axis)
 
@@ -66,12 +78,16 @@ def _cosine_similarity(y_true, y_pred, axis=-1):
 class LogCoshError(MeanMetricWrapper):
     """Running mean of ``log_cosh``."""
 
+    _direction = "down"
+
     def __init__(self, name="logcosh", dtype=None):
         super().__init__(F.log_cosh, name, dtype=dtype)
 
 
 class BinaryCrossentropy(MeanMetricWrapper):
     """Running mean of ``binary_crossentropy``."""
+
+    _direction = "down"
 
     def __init__(self, name="binary_crossentropy", dtype=None, from_logits=False,
                  label_smoothing=0):
@@ -82,6 +98,8 @@ class BinaryCrossentropy(MeanMetricWrapper):
 class CategoricalCrossentropy(MeanMetricWrapper):
     """Running mean of ``categorical_crossentropy``."""
 
+    _direction = "down"
+
     def __init__(self, name="categorical_crossentropy", dtype=None, from_logits=False,
                  label_smoothing=0, axis=-1):
         super().__init__(F.categorical_crossentropy, name, dtype=dtype,
@@ -90,6 +108,8 @@ class CategoricalCrossentropy(MeanMetricWrapper):
 
 class SparseCategoricalCrossentropy(MeanMetricWrapper):
     """Running mean of ``sparse_categorical_crossentropy``."""
+
+    _direction = "down"
 
     def __init__(self, name="sparse_categorical_crossentropy", dtype=None, from_logits=False,
                  axis=-1):
@@ -100,12 +120,16 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
 class KLDivergence(MeanMetricWrapper):
     """Running mean of ``kl_divergence``."""
 
+    _direction = "down"
+
     def __init__(self, name="kl_divergence", dtype=None):
         super().__init__(F.kl_divergence, name, dtype=dtype)
 
 
 class Poisson(MeanMetricWrapper):
     """Running mean of ``poisson``."""
+
+    _direction = "down"
 
     def __init__(self, name="poisson", dtype=None):
         super().__init__(F.poisson, name, dtype=dtype)
@@ -114,6 +138,8 @@ class Poisson(MeanMetricWrapper):
 class Hinge(MeanMetricWrapper):
     """Running mean of ``hinge``."""
 
+    _direction = "down"
+
     def __init__(self, name="hinge", dtype=None):
         super().__init__(F.hinge, name, dtype=dtype)
 
@@ -121,12 +147,16 @@ class Hinge(MeanMetricWrapper):
 class SquaredHinge(MeanMetricWrapper):
     """Running mean of ``squared_hinge``."""
 
+    _direction = "down"
+
     def __init__(self, name="squared_hinge", dtype=None):
         super().__init__(F.squared_hinge, name, dtype=dtype)
 
 
 class CategoricalHinge(MeanMetricWrapper):
     """Running mean of ``categorical_hinge``."""
+
+    _direction = "down"
 
     def __init__(self, name="categorical_hinge", dtype=None):
         super().__init__(F.categorical_hinge, name, dtype=dtype)
