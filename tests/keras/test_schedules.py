@@ -60,3 +60,13 @@ def test_config_round_trip():
     assert val(s2, 30) == val(s, 30)
     assert np.isclose(val(schedules.ExponentialDecay.from_config(
         schedules.ExponentialDecay(1.0, 2, 0.5).get_config()), 2), 0.5)
+
+
+def test_cosine_decay_restarts():
+    s = schedules.CosineDecayRestarts(1.0, first_decay_steps=10, t_mul=2.0, m_mul=0.5)
+    assert val(s, 5) == pytest.approx(0.5, abs=1e-6)            # mid first period
+    assert val(s, 10) == pytest.approx(0.5, rel=1e-5)           # restart at m_mul
+    assert val(s, 20) == pytest.approx(0.25, rel=1e-5)          # middle of 20-step period
+    flat = schedules.CosineDecayRestarts(1.0, 10, t_mul=1.0)
+    assert val(flat, 15) == pytest.approx(0.5, abs=1e-6)
+    assert schedules.deserialize(schedules.serialize(s)).get_config() == s.get_config()

@@ -200,8 +200,47 @@ class CosineDecay(LearningRateSchedule):
                 "warmup_target": self.warmup_target, "warmup_steps": self.warmup_steps}
 
 
+class CosineDecayRestarts(LearningRateSchedule):
+    """Cosine decay with warm restarts (SGDR); period ``t_mul`` times longer each restart.
+
+    Returns (when called): the float32 learning rate at ``step``.
+    """
+
+    def __init__(self, initial_learning_rate, first_decay_steps, t_mul=2.0, m_mul=1.0,
+                 alpha=0.0, name="SGDRDecay"):
+        _check_steps(first_decay_steps)
+        self.initial_learning_rate = initial_learning_rate
+        self.first_decay_steps = first_decay_steps
+        self._t_mul = t_mul
+        self._m_mul = m_mul
+        self.alpha = alpha
+        self.name = name
+
+    def __call__(self, step):
+        frac = _step(step) / _f32(self.first_decay_steps)
+        t_mul = _f32(self._t_mul)
+        with np.errstate(all="ignore"):
+            if self._t_mul == 1.0:
+                i_restart = np.floor(frac)
+                frac = frac - i_restart
+            else:
+                i_restart = np.floor(np.log(_f32(1) - frac * (_f32(1) - t_mul)) / np.log(t_mul))
+                sum_r = (_f32(1) - t_mul ** i_restart) / (_f32(1) - t_mul)
+                frac = (frac - sum_r) / t_mul ** i_restart
+            m_fac = _f32(self._m_mul) ** i_restart
+            cosine = _f32(0.5) * m_fac * (_f32(1) + np.cos(_f32(math.pi) * frac))
+            decayed = _f32(1 - self.alpha) * cosine + _f32(self.alpha)
+        return Tensor(_f32(_f32(self.initial_learning_rate) * decayed))
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "first_decay_steps": self.first_decay_steps, "t_mul": self._t_mul,
+                "m_mul": self._m_mul, "alpha": self.alpha, "name": self.name}
+
+
 _ALL = {c.__name__: c for c in (ExponentialDecay, PiecewiseConstantDecay, PolynomialDecay,
-                                InverseTimeDecay, CosineDecay)}
+                                InverseTimeDecay, CosineDecay, CosineDecayRestarts)}
+
 
 
 def serialize(learning_rate_schedule):
