@@ -45,22 +45,24 @@ def test_prefetch_produces_ahead_of_the_consumer():
 
 
 def test_prefetch_thread_stops_when_iteration_stops_early():
-    before = len(_prefetch_threads())
-    ds = Dataset.range(10**9).prefetch(2)
-    it = ds.as_numpy_iterator()
+    before = set(_prefetch_threads())
+    it = Dataset.range(10**9).prefetch(2).as_numpy_iterator()
     assert next(it) == 0
+    started = [t for t in _prefetch_threads() if t not in before]
+    assert len(started) == 1 and started[0].daemon
     it.close()
-    for t in _prefetch_threads():
-        t.join(timeout=10)
-    assert len(_prefetch_threads()) <= before
+    started[0].join(timeout=10)
+    assert not started[0].is_alive()
+
+    before = set(_prefetch_threads())
     for x in Dataset.range(10**9).prefetch(4):  # break out of a for loop
         if x.numpy() == 5:
+            started = [t for t in _prefetch_threads() if t not in before]
             break
     import gc
     gc.collect()
-    for t in _prefetch_threads():
-        t.join(timeout=10)
-    assert _prefetch_threads() == []
+    started[0].join(timeout=10)
+    assert not started[0].is_alive()
 
 
 def test_prefetch_forwards_errors_from_the_producer():

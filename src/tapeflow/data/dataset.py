@@ -84,6 +84,8 @@ class Dataset:
         if tmpl is None:
             for flat in self._gen():
                 yield flat[0]
+        elif st.is_flat_tuple(tmpl):
+            yield from self._gen()
         else:
             for flat in self._gen():
                 yield st.pack(tmpl, flat)
@@ -354,11 +356,7 @@ class _Iterator:
         return self
 
     def __next__(self):
-        flat = next(self._gen)
-        tmpl = self._tmpl
-        if tmpl is None:
-            return Tensor(flat[0])
-        return st.pack(tmpl, [Tensor(a) for a in flat])
+        return st.wrap(self._tmpl, next(self._gen))
 
     def get_next(self):
         """Returns the next element.

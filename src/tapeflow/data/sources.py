@@ -52,43 +52,56 @@ class _GeneratorDataset(Dataset):
         self._generator = generator
         self._args = tuple(args) if args is not None else ()
         self._np = [None if s.dtype is dtypes.string else s.dtype._np for s in specs]
+        # Fully known shapes are compared as tuples (cheap); others via TensorShape.
+        self._dims = [tuple(s.shape.dims) if s.shape.is_fully_defined() else None for s in specs]
+        self._flat_n = len(specs) if st.is_flat_tuple(tmpl) else -1
         super().__init__(tmpl, specs, UNKNOWN)
 
     def _convert(self, value):
         tmpl = self._tmpl
+        specs = self._spec_list
         if tmpl is st._LEAF:
-            leaves = [value]
+            leaves = (value,)
+        elif type(value) is tuple and len(value) == self._flat_n:
+            leaves = value
         else:
             if isinstance(tmpl, tuple) and isinstance(value, list):
                 value = tuple(value)
-            try:
-                leaves = st.flatten(value)
-                st.pack(tmpl, leaves)
-                if len(leaves) != len(self._spec_list):
-                    raise ValueError
-            except (ValueError, TypeError, StopIteration, KeyError):
+            leaves = st.flatten_like(tmpl, value)
+            if len(leaves) != len(specs) or (leaves is not value and not self._same(value)):
                 raise InvalidArgumentError(
                     None, None, "TypeError: `generator` yielded an element that did not match "
                     f"the expected structure. The expected structure was "
-                    f"{self.element_spec}, but the yielded element was {value!r}.") from None
+                    f"{self.element_spec}, but the yielded element was {value!r}.")
         out = []
-        for v, npd, spec in zip(leaves, self._np, self._spec_list):
+        for v, npd, dims, spec in zip(leaves, self._np, self._dims, specs):
             if type(v) is Tensor:
                 v = v._value
-            try:
-                arr = st.to_array(v, dtypes.string) if npd is None else np.asarray(v, dtype=npd)
-            except (TypeError, ValueError) as e:
-                raise InvalidArgumentError(
-                    None, None, f"TypeError: `generator` yielded an element that could not be "
-                    f"converted to the expected type. The expected type was "
-                    f"{spec.dtype.name}, but the yielded element was {v!r}. ({e})") from None
-            if not spec.shape.is_compatible_with(arr.shape):
+            if type(v) is np.ndarray and v.dtype == npd:
+                arr = v
+            else:
+                try:
+                    arr = st.to_array(v, dtypes.string) if npd is None else \
+                        np.asarray(v, dtype=npd)
+                except (TypeError, ValueError) as e:
+                    raise InvalidArgumentError(
+                        None, None, "TypeError: `generator` yielded an element that could not "
+                        f"be converted to the expected type. The expected type was "
+                        f"{spec.dtype.name}, but the yielded element was {v!r}. ({e})") from None
+            if arr.shape != dims and not spec.shape.is_compatible_with(arr.shape):
                 raise InvalidArgumentError(
                     None, None, f"TypeError: `generator` yielded an element of shape "
                     f"{TensorShape(arr.shape)} where an element of shape {spec.shape} "
                     "was expected.")
             out.append(arr)
         return tuple(out)
+
+    def _same(self, value):
+        """True if ``value`` has the structure of the signature."""
+        try:
+            return st.template_of(st.normalize_output(value)) == self._tmpl
+        except (TypeError, AttributeError):
+            return False
 
     def _gen(self):
         args = [a.numpy() if isinstance(a, Tensor) else a for a in self._args]

@@ -116,11 +116,28 @@ def specs_to_element_spec(template, specs):
     return pack(template, list(specs))
 
 
+def is_flat_tuple(template):
+    """True for a plain tuple of leaves, the common ``(x, y)`` element."""
+    return type(template) is tuple and all(t is _LEAF for t in template)
+
+
 def wrap(template, arrays):
     """Returns the element as a nest of Tensors."""
     if template is _LEAF:
         return Tensor(arrays[0])
+    if type(template) is tuple and is_flat_tuple(template):
+        return tuple([Tensor(a) for a in arrays])
     return pack(template, [Tensor(a) for a in arrays])
+
+
+def flatten_like(template, value):
+    """Returns the leaves of ``value`` (cheap for a leaf or a flat tuple)."""
+    if template is _LEAF:
+        return [value]
+    if type(value) is tuple and len(value) == len(template) and is_flat_tuple(template) \
+            and not any(is_structure(v) for v in value):
+        return value
+    return flatten(value)
 
 
 def wrap_numpy(template, arrays):

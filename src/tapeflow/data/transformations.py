@@ -5,6 +5,7 @@ import os
 
 import numpy as np
 
+from tapeflow.framework.tensor import Tensor
 from tapeflow.framework.tensor_shape import TensorShape
 from tapeflow.framework.tensor_spec import TensorSpec
 from tapeflow.data import structure as st
@@ -22,6 +23,13 @@ def _flat_result(value):
     """Returns (template, flat arrays) of a function's result."""
     value = st.normalize_output(value)
     return st.template_of(value), [st.to_array(x) for x in st.flatten(value)]
+
+
+def _flat(r):
+    for x in r:
+        if isinstance(x, (tuple, dict, list)):
+            return False
+    return True
 
 
 def _first(ds):
@@ -77,9 +85,12 @@ class _MapDataset(Dataset):
         unpack = type(inp._template) is tuple
         for flat in inp._gen():
             r = fn(*element(flat)) if unpack else fn(element(flat))
-            if type(r) is list:
-                r = tuple(r)
-            if type(r) is tuple or isinstance(r, (tuple, dict)):
+            if type(r) is tuple or type(r) is list:
+                yield tuple([x._value if type(x) is Tensor else to_array(x)
+                             for x in (r if _flat(r) else st.flatten(tuple(r)))])
+            elif type(r) is Tensor:
+                yield (r._value,)
+            elif isinstance(r, (tuple, dict)):
                 yield tuple([to_array(x) for x in st.flatten(r)])
             else:
                 yield (to_array(r),)
