@@ -107,10 +107,17 @@ def _col2im(cols, in_shape, pads, strides, dilations):
 
 # -- kernels ------------------------------------------------------------------------------
 
+def _im2col(win):
+    """Copies a window view ``(n, oh, ow, kh, kw, c)`` into a C-ordered 2-D matrix."""
+    n, oh, ow, kh, kw, c = win.shape
+    return win.reshape(n * oh * ow, kh * kw * c)
+
+
 def _contract(win, w, family):
-    if family == "conv":
-        return np.tensordot(win, w, axes=([3, 4, 5], [0, 1, 2]))
     n, oh, ow = win.shape[:3]
+    if family == "conv":
+        out = _im2col(win) @ w.reshape(-1, w.shape[3])
+        return out.reshape(n, oh, ow, w.shape[3])
     out = np.einsum("nhwijc,ijcm->nhwcm", win, w, optimize=True)
     return out.reshape(n, oh, ow, -1)
 
@@ -136,8 +143,11 @@ def _conv_forward(x, w, strides, dilations, padding, family):
 def _backprop_input(dy, w, input_shape, strides, dilations, padding, family):
     n, h, wd, c = input_shape
     out_hw, pads = _geometry((h, wd), w.shape[:2], strides, dilations, padding)
+    if family == "conv" and strides == (1, 1):
+        return _backprop_input_full(dy, w, input_shape, dilations, pads)
     if family == "conv":
-        cols = np.tensordot(dy, w, axes=([3], [3]))          # (n, oh, ow, kh, kw, c)
+        cols = (dy.reshape(-1, dy.shape[3]) @ w.reshape(-1, w.shape[3]).T).reshape(
+            dy.shape[:3] + w.shape[:3])                      # (n, oh, ow, kh, kw, c)
     else:
         m = w.shape[3]
         dyr = dy.reshape(dy.shape[:3] + (c, m))
@@ -145,15 +155,33 @@ def _backprop_input(dy, w, input_shape, strides, dilations, padding, family):
     return _col2im(cols, input_shape, pads, strides, dilations).astype(dy.dtype, copy=False)
 
 
+def _backprop_input_full(dy, w, input_shape, dilations, pads):
+    """Stride-1 input gradient as one 'full' convolution of dy with the flipped kernel."""
+    n, h, wd, c = input_shape
+    kh, kw = w.shape[:2]
+    eh, ew = (kh - 1) * dilations[0] + 1, (kw - 1) * dilations[1] + 1
+    dyp = np.pad(dy, ((0, 0), (eh - 1, eh - 1), (ew - 1, ew - 1), (0, 0)))
+    wt = w[::-1, ::-1].transpose(0, 1, 3, 2)                 # (kh, kw, out, in)
+    oh, ow = dyp.shape[1] - eh + 1, dyp.shape[2] - ew + 1
+    win = _windows(dyp, (kh, kw), (oh, ow), (1, 1), dilations)
+    full = (_im2col(win) @ wt.reshape(-1, c)).reshape(n, oh, ow, c)
+    # full covers padded rows [0, oh); crop the real input (rows past oh got no gradient)
+    hp, wp = h + sum(pads[0]), wd + sum(pads[1])
+    if oh < hp or ow < wp:
+        full = np.pad(full, ((0, 0), (0, hp - oh), (0, wp - ow), (0, 0)))
+    return np.ascontiguousarray(full[:, pads[0][0]:pads[0][0] + h,
+                                     pads[1][0]:pads[1][0] + wd]).astype(dy.dtype, copy=False)
+
+
 def _backprop_filter(x, dy, filter_shape, strides, dilations, padding, family):
     out_hw, pads = _geometry(x.shape[1:3], filter_shape[:2], strides, dilations, padding)
     win = _windows(_pad(x, pads), filter_shape[:2], out_hw, strides, dilations)
     if family == "conv":
-        dw = np.tensordot(win, dy, axes=([0, 1, 2], [0, 1, 2]))   # (kh, kw, c, o)
-    else:
-        c, m = filter_shape[2], filter_shape[3]
-        dyr = dy.reshape(dy.shape[:3] + (c, m))
-        dw = np.einsum("nhwijc,nhwcm->ijcm", win, dyr, optimize=True)
+        dw = _im2col(win).T @ dy.reshape(-1, dy.shape[3])
+        return dw.reshape(filter_shape).astype(x.dtype, copy=False)
+    c, m = filter_shape[2], filter_shape[3]
+    dyr = dy.reshape(dy.shape[:3] + (c, m))
+    dw = np.einsum("nhwijc,nhwcm->ijcm", win, dyr, optimize=True)
     return dw.astype(x.dtype, copy=False)
 
 
@@ -173,8 +201,9 @@ def _conv_grad(op, dy):
     """dx = conv_transpose(dy, w); dw = filter_grad(x, dy)."""
     x, w = op.inputs
     g = _geo_attrs(op)
-    return (_bpi_op(dy, w, input_shape=x._value.shape, **g),
-            _bpf_op(x, dy, filter_shape=w._value.shape, **g))
+    skip = op.skip_input_indices  # e.g. the image batch of a first layer needs no gradient
+    return (None if 0 in skip else _bpi_op(dy, w, input_shape=x._value.shape, **g),
+            None if 1 in skip else _bpf_op(x, dy, filter_shape=w._value.shape, **g))
 
 
 @_bpi_op.def_grad

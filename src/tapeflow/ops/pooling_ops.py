@@ -27,8 +27,21 @@ def _argmax_in_windows(x, ksize, strides, padding):
     return out_hw, pads, np.argmax(flat, axis=-1)
 
 
+def _tiled(x, ksize, strides, padding):
+    """For non-overlapping VALID windows: the view ``(n, oh, kh, ow, kw, c)``, else None."""
+    if padding != "VALID" or tuple(ksize) != tuple(strides):
+        return None
+    n, h, w, c = x.shape
+    kh, kw = ksize
+    oh, ow = h // kh, w // kw
+    return x[:, :oh * kh, :ow * kw, :].reshape(n, oh, kh, ow, kw, c)
+
+
 @primitive("MaxPool")
 def _max_pool_kernel(x, ksize, strides, padding):
+    t = _tiled(x, ksize, strides, padding)
+    if t is not None:
+        return t.max(axis=(2, 4))
     out_hw, pads = _pool_geometry(x.shape, ksize, strides, padding)
     fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
     win = _windows(_pad(x, pads, fill), ksize, out_hw, strides, _ONE)
@@ -37,8 +50,20 @@ def _max_pool_kernel(x, ksize, strides, padding):
 
 @primitive("MaxPoolGrad")
 def _max_pool_grad_kernel(x, dy, ksize, strides, padding):
-    out_hw, pads, arg = _argmax_in_windows(x, ksize, strides, padding)
     kh, kw = ksize
+    t = _tiled(x, ksize, strides, padding)
+    if t is not None:
+        n, oh, _, ow, _, c = t.shape
+        flat = t.transpose(0, 1, 3, 5, 2, 4).reshape(n, oh, ow, c, kh * kw)
+        arg = flat.argmax(axis=-1)
+        g = (arg[..., None] == np.arange(kh * kw)) * dy[..., None]
+        g = g.reshape(n, oh, ow, c, kh, kw).transpose(0, 1, 4, 2, 5, 3).reshape(
+            n, oh * kh, ow * kw, c).astype(dy.dtype, copy=False)
+        h, w = x.shape[1:3]
+        if g.shape[1] != h or g.shape[2] != w:
+            g = np.pad(g, ((0, 0), (0, h - g.shape[1]), (0, w - g.shape[2]), (0, 0)))
+        return g
+    out_hw, pads, arg = _argmax_in_windows(x, ksize, strides, padding)
     onehot = arg[..., None] == np.arange(kh * kw)              # (n, oh, ow, c, kh*kw)
     cols = (onehot * dy[..., None]).reshape(dy.shape + (kh, kw)).transpose(0, 1, 2, 4, 5, 3)
     return _col2im(cols.astype(dy.dtype), x.shape, pads, strides, _ONE)
