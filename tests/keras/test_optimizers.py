@@ -205,7 +205,7 @@ def test_none_gradients_skipped_with_warning_and_all_none_raises():
     with pytest.warns(UserWarning, match="Gradients do not exist"):
         opt.apply_gradients([(tf.constant([1.0]), a), (None, b)])
     assert a.numpy()[0] == 0.0 and b.numpy()[0] == 1.0
-    with pytest.raises(ValueError, match="No gradients provided"):
+    with pytest.raises(ValueError, match="No gradients provided for any variable."):
         opt.apply_gradients([(None, a), (None, b)])
 
 
@@ -344,8 +344,8 @@ def test_gradient_accumulation_applies_mean_every_n_steps():
     opt = optimizers.SGD(1.0, gradient_accumulation_steps=2, clipvalue=0.5)
     opt.apply_gradients([(tf.constant([0.2]), v)])
     assert v.numpy()[0] == 1.0 and int(opt.iterations.numpy()) == 1
-    opt.apply_gradients([(tf.constant([1.4]), v)])   # mean 0.8, clipped to 0.5
-    np.testing.assert_allclose(v.numpy(), [0.5], rtol=1e-6)
+    opt.apply_gradients([(tf.constant([1.4]), v)])   # clipped to 0.5 first; mean 0.35
+    np.testing.assert_allclose(v.numpy(), [0.65], rtol=1e-6)
     assert int(opt.iterations.numpy()) == 2
 
 
@@ -355,3 +355,11 @@ def test_exclude_from_weight_decay():
     opt.exclude_from_weight_decay(var_names=["bias"])
     opt.apply_gradients([(tf.constant([0.0]), a), (tf.constant([0.0]), b)])
     np.testing.assert_allclose([a.numpy()[0], b.numpy()[0]], [0.95, 1.0], rtol=1e-6)
+
+
+def test_callable_learning_rate_gets_iterations():
+    v = tf.Variable([0.0])
+    opt = optimizers.SGD(lambda step: 0.1 * (float(step) + 1))
+    opt.apply_gradients([(tf.constant([1.0]), v)])   # lr 0.1
+    opt.apply_gradients([(tf.constant([1.0]), v)])   # lr 0.2
+    np.testing.assert_allclose(v.numpy(), [-0.3], rtol=1e-6)

@@ -177,7 +177,8 @@ class Optimizer:
             return lr(self._iterations)
         if isinstance(lr, _TFVariable):
             return lr
-        return convert_to_tensor(lr(), dtypes.float32) if callable(lr) else lr
+        return convert_to_tensor(lr(self._iterations), dtypes.float32) if callable(lr) \
+            else lr
 
     @learning_rate.setter
     def learning_rate(self, learning_rate):
@@ -285,10 +286,9 @@ class Optimizer:
             kept_v.append(v)
         if missing:
             if not kept_v:
-                raise ValueError(f"No gradients provided for any variable: "
-                                 f"{[getattr(v, 'path', v.name) for v in variables]}.")
+                raise ValueError("No gradients provided for any variable.")
             warnings.warn("Gradients do not exist for variables "
-                          f"{[getattr(v, 'path', v.name) for v in missing]} when minimizing "
+                          f"{[v.name for v in missing]} when minimizing "
                           "the loss. If using `model.compile()`, did you forget to provide "
                           "a `loss` argument?", stacklevel=2)
         for v in kept_v:
@@ -301,24 +301,23 @@ class Optimizer:
                     "legacy optimizer `tf.keras.optimizers.legacy.Optimizer`.")
         if self.loss_scale_factor is not None:
             kept_g = [g / self.loss_scale_factor for g in kept_g]
-        if self.gradient_accumulation_steps:
-            kept_g = self._accumulate(kept_g, kept_v)
-            if kept_g is None:
-                return self._iterations
         kept_g = self._clip_gradients(kept_g)
         lr = self._current_lr()
         self._apply_weight_decay(kept_v, lr)
-        self._update_all(kept_g, kept_v, lr)
-        for v in kept_v:
-            c = getattr(v, "constraint", None)
-            if c is not None:
-                v.assign(c(v))
+        if self.gradient_accumulation_steps:
+            kept_g = self._accumulate(kept_g, kept_v)
+        if kept_g is not None:
+            self._update_all(kept_g, kept_v, lr)
         if self.use_ema:
             self._update_moving_average()
             freq = self.ema_overwrite_frequency
             if freq and (int(_array(self._iterations)) + 1) % freq == 0:
                 self.finalize_variable_values(self._trainable_variables)
         self._iterations._set(_array(self._iterations) + 1, False)
+        for v in kept_v:
+            c = getattr(v, "constraint", None)
+            if c is not None:
+                v.assign(c(v))
         return self._iterations
 
     def _update_all(self, grads, variables, lr):
@@ -343,7 +342,6 @@ class Optimizer:
         if (int(_array(self._iterations)) + 1) % n:
             for acc, g in zip(accs, grads):
                 acc += g
-            self._iterations._set(_array(self._iterations) + 1, False)
             return None
         out = [(g + acc) / acc.dtype.type(n) for g, acc in zip(grads, accs)]
         for acc in accs:
