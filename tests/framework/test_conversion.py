@@ -123,3 +123,12 @@ def test_strings_are_utf8_bytes():
     assert tf.constant(np.array(["x", "yz"])).numpy().tolist() == [b"x", b"yz"]
     assert tf.constant(b"raw").numpy() == b"raw"
     assert tf.constant(["q"], dtype=tf.string).numpy().tolist() == [b"q"]
+
+
+def test_constant_of_a_tensor_keeps_its_dtype():
+    t = tf.constant([1.0, 2.0])
+    assert tf.constant(t) is t or tf.constant(t).numpy().tolist() == [1.0, 2.0]
+    assert tf.constant(t, dtype=tf.float32).dtype is tf.float32
+    with pytest.raises(TypeError, match="Expected tensor .* with dtype tf.float64, but got "
+                       "dtype tf.float32"):
+        tf.constant(t, dtype=tf.float64)

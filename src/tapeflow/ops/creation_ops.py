@@ -44,8 +44,8 @@ def constant(value, dtype=None, shape=None, name="Const"):
     if isinstance(value, Tensor) or hasattr(type(value), "__tf_tensor__"):
         t = convert_to_tensor(value)
         if dtype is not None and t.dtype != dtypes.as_dtype(dtype):
-            from tapeflow.ops.math_ops import cast
-            t = cast(t, dtype)
+            raise TypeError(f"Expected tensor {t._value} with dtype {dtypes.as_dtype(dtype)!r}, "
+                            f"but got dtype {t.dtype!r}.")
     elif dtype is not None and isinstance(value, (np.ndarray, np.generic)):
         t = Tensor(np.asarray(value).astype(dtypes.as_dtype(dtype)._np))
     else:
