@@ -314,13 +314,16 @@ class _OpLayer(Layer):
 
     _NONE = object()
 
-    def __init__(self, fn, other=None, reverse=False, **kwargs):
+    def __init__(self, fn, other=None, reverse=False, binary=False, **kwargs):
         super().__init__(**kwargs)
         self.fn = fn
         self.other = other
         self.reverse = reverse
+        self.binary = binary
 
     def call(self, inputs):
+        if self.binary:
+            return self.fn(inputs[0], inputs[1])
         if self.other is None:
             return self.fn(inputs)
         if isinstance(self.other, slice) or isinstance(self.other, tuple) or \
@@ -333,7 +336,8 @@ class _OpLayer(Layer):
 
     def get_config(self):
         config = super().get_config()
-        config.update({"fn": self.fn, "other": self.other, "reverse": self.reverse})
+        config.update({"fn": self.fn, "other": self.other, "reverse": self.reverse,
+                       "binary": self.binary})
         return config
 
 

@@ -8,6 +8,7 @@ creation order. ``__call__`` is the hot path of every model step: it does
 only the build check, input casting, the InputSpec check and ``training``
 propagation.
 """
+import functools
 import inspect
 
 import numpy as np
@@ -59,6 +60,12 @@ class Layer:
     Raises:
       TypeError: for an unknown keyword argument.
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        build = cls.__dict__.get("build")
+        if build is not None and not getattr(build, "_records_shape", False):
+            cls.build = _recording_build(build)
 
     def __new__(cls, *args, **kwargs):
         self = object.__new__(cls)
@@ -556,6 +563,23 @@ class Layer:
 
 
 # -- helpers --------------------------------------------------------------------------
+
+def _recording_build(build):
+    """Wraps a subclass's ``build`` to remember the input shape and mark the layer built."""
+    @functools.wraps(build)
+    def wrapper(self, *args, **kwargs):
+        shape = args[0] if args else kwargs.get("input_shape")
+        if shape is not None and self.__dict__.get("_build_shapes_dict") is None:
+            try:
+                self.__dict__["_build_shapes_dict"] = _standard_shape(shape)
+            except (TypeError, ValueError):
+                pass
+        out = build(self, *args, **kwargs)
+        self.built = True
+        return out
+    wrapper._records_shape = True
+    return wrapper
+
 
 def _cast(x, dtype):
     from tapeflow.ops.math_ops import cast

@@ -65,6 +65,10 @@ class KerasTensor:
     # Operators become small layers, so ``inputs / 255`` works in the functional API.
     def _op(self, fn, other=None, reverse=False, name="op"):
         from tapeflow.keras.layers.core import _OpLayer
+        if isinstance(other, KerasTensor):
+            pair = [other, self] if reverse else [self, other]
+            return _OpLayer(fn, None, False, binary=True,
+                            name=backend.unique_object_name(name))(pair)
         return _OpLayer(fn, other, reverse, name=backend.unique_object_name(name))(self)
 
     def __add__(self, o):

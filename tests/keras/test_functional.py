@@ -1,0 +1,199 @@
+"""The functional API: symbolic inputs, graphs, several inputs/outputs, sharing, nesting."""
+import numpy as np
+import pytest
+
+import tapeflow as tf
+from tapeflow import keras
+from tapeflow.keras import layers
+
+
+@pytest.fixture(autouse=True)
+def _fresh_names():
+    keras.backend.clear_session()
+
+
+def test_input_is_symbolic():
+    x = keras.Input(shape=(3,), name="features")
+    assert isinstance(x, keras.KerasTensor)
+    assert x.shape == (None, 3)
+    assert x.dtype == "float32"
+    assert x.name == "features"
+    assert repr(x) == "<KerasTensor shape=(None, 3), dtype=float32, sparse=False, name=features>"
+    assert keras.Input(shape=(2,), dtype="int32", batch_size=8).shape == (8, 2)
+    assert keras.Input(shape=(2,), dtype="int32").dtype == "int32"
+    assert keras.Input(shape=(4,)).name == "input_layer_2"
+
+
+def test_symbolic_layer_call_shapes():
+    x = keras.Input(shape=(28, 28))
+    y = layers.Flatten()(x)
+    assert y.shape == (None, 784)
+    z = layers.Dense(10)(y)
+    assert z.shape == (None, 10)
+    e = layers.Embedding(100, 8)(keras.Input(shape=(5,), dtype="int32"))
+    assert (e.shape, e.dtype) == ((None, 5, 8), "float32")
+
+
+def test_simple_functional_model_matches_layers():
+    inputs = keras.Input(shape=(3,))
+    h = layers.Dense(4, activation="relu")(inputs)
+    outputs = layers.Dense(2)(h)
+    model = keras.Model(inputs=inputs, outputs=outputs)
+    assert model.name == "functional"
+    assert [l.name for l in model.layers] == ["input_layer", "dense", "dense_1"]
+    assert len(model.weights) == 4
+    x = np.random.RandomState(0).rand(5, 3).astype(np.float32)
+    ref = model.layers[2](model.layers[1](x))
+    np.testing.assert_allclose(model(x).numpy(), ref.numpy(), rtol=1e-6)
+    assert model.inputs == [inputs] and model.outputs == [outputs]
+    assert model.built
+
+
+def test_multiple_inputs_and_outputs_in_declared_structure():
+    title = keras.Input(shape=(4,), name="title")
+    body = keras.Input(shape=(6,), name="body")
+    features = layers.Concatenate()([title, body])
+    priority = layers.Dense(1, name="priority")(features)
+    department = layers.Dense(3, activation="softmax", name="department")(features)
+    model = keras.Model(inputs=[title, body], outputs=[priority, department])
+    assert model.output_names == ["priority", "department"]
+    assert model.input_names == ["title", "body"]
+    t, b = np.ones((2, 4), np.float32), np.ones((2, 6), np.float32)
+    p, d = model([t, b])
+    assert (p.shape, d.shape) == ((2, 1), (2, 3))
+    p2, d2 = model({"title": t, "body": b})
+    np.testing.assert_allclose(p2.numpy(), p.numpy())
+    with pytest.raises(ValueError, match="Missing data for input 'body'"):
+        model({"title": t})
+    dict_model = keras.Model({"title": title, "body": body},
+                             {"priority": priority, "department": department})
+    out = dict_model({"title": t, "body": b})
+    assert sorted(out) == ["department", "priority"]
+    np.testing.assert_allclose(out["department"].numpy(), d.numpy())
+
+
+def test_shared_layer_and_layer_input_output():
+    shared = layers.Dense(3, name="shared")
+    a = keras.Input(shape=(2,))
+    b = keras.Input(shape=(2,))
+    oa, ob = shared(a), shared(b)
+    model = keras.Model([a, b], layers.Add()([oa, ob]))
+    assert len(model.weights) == 2
+    assert shared.input is a and shared.output is oa
+    x = np.ones((1, 2), np.float32)
+    np.testing.assert_allclose(model([x, 2 * x]).numpy(), (shared(x) + shared(2 * x)).numpy(),
+                               rtol=1e-6)
+
+
+def test_feature_extraction_from_an_intermediate_layer():
+    inputs = keras.Input(shape=(3,))
+    h1 = layers.Dense(5, name="h1")(inputs)
+    h2 = layers.Dense(4, name="h2")(h1)
+    out = layers.Dense(1)(h2)
+    model = keras.Model(inputs, out)
+    extractor = keras.Model(model.inputs, model.layers[2].output)
+    assert extractor.get_layer("h2") is model.get_layer("h2")
+    x = np.ones((2, 3), np.float32)
+    np.testing.assert_allclose(extractor(x).numpy(), model.get_layer("h2")(
+        model.get_layer("h1")(x)).numpy())
+    # Extending: a new head on the extracted features shares the weights.
+    new_model = keras.Model(model.inputs, layers.Dense(2)(model.get_layer("h2").output))
+    assert new_model.layers[1].kernel is model.layers[1].kernel
+
+
+def test_nested_model_as_layer():
+    inner_in = keras.Input(shape=(3,))
+    inner = keras.Model(inner_in, layers.Dense(2)(inner_in), name="inner")
+    x = keras.Input(shape=(3,))
+    y = layers.Dense(1)(inner(x))
+    outer = keras.Model(x, y)
+    assert len(outer.weights) == 4
+    assert outer.layers[1] is inner
+    data = np.ones((2, 3), np.float32)
+    np.testing.assert_allclose(outer(data).numpy(), outer.layers[2](inner(data)).numpy())
+
+
+def test_sequential_inside_functional_and_training_flag():
+    block = keras.Sequential([layers.Dense(4), layers.Dropout(0.99, seed=1)])
+    x = keras.Input(shape=(4,))
+    model = keras.Model(x, block(x))
+    data = np.ones((3, 4), np.float32)
+    np.testing.assert_allclose(model(data).numpy(), block.layers[0](data).numpy(), rtol=1e-6)
+    trained = model(data, training=True).numpy()
+    assert (trained == 0).mean() > 0.5
+
+
+def test_keras_tensor_arithmetic_builds_layers():
+    x = keras.Input(shape=(2,))
+    model = keras.Model(x, (x / 2.0 + 1.0) * x)
+    data = np.array([[2.0, 4.0]], np.float32)
+    np.testing.assert_allclose(model(data).numpy(), (data / 2 + 1) * data)
+
+
+def test_graph_disconnected():
+    a = keras.Input(shape=(2,))
+    b = keras.Input(shape=(2,))
+    out = layers.Add()([a, b])
+    with pytest.raises(ValueError, match="Graph disconnected"):
+        keras.Model(a, out)
+
+
+def test_subclass_called_functionally_is_a_functional_model():
+    class CustomModel(keras.Model):
+        def extra(self):
+            return "custom"
+
+    inputs = keras.Input(shape=(3,))
+    outputs = layers.Dense(1)(inputs)
+    model = CustomModel(inputs, outputs)
+    assert isinstance(model, CustomModel) and model.extra() == "custom"
+    assert model(np.ones((2, 3))).shape == (2, 1)
+    assert len(model.layers) == 2 and len(model.trainable_weights) == 2
+
+
+def test_losses_from_layers_in_a_functional_model():
+    x = keras.Input(shape=(2,))
+    y = layers.Dense(1, kernel_initializer="ones",
+                     kernel_regularizer=keras.regularizers.L1(0.5))(x)
+    model = keras.Model(x, y)
+    assert [float(v) for v in model.losses] == [1.0]
+
+
+def test_functional_config_round_trip():
+    a = keras.Input(shape=(3,), name="a")
+    b = keras.Input(shape=(2,), name="b")
+    shared = layers.Dense(2, name="shared")
+    merged = layers.Concatenate(name="cat")([shared(b), layers.Dense(2, name="da")(a)])
+    out1 = layers.Dense(1, name="out1")(merged)
+    out2 = shared(layers.Dense(2, name="to2")(merged))
+    model = keras.Model([a, b], [out1, out2], name="net")
+    config = model.get_config()
+    assert config["input_layers"] == [["a", 0, 0], ["b", 0, 0]]
+    assert config["output_layers"] == [["out1", 0, 0], ["shared", 1, 0]]
+    restored = keras.Model.from_config(config)
+    assert restored.name == "net"
+    assert [l.name for l in restored.layers] == [l.name for l in model.layers]
+    restored.set_weights(model.get_weights())
+    xa, xb = np.random.rand(2, 3), np.random.rand(2, 2)
+    for r, m in zip(restored([xa, xb]), model([xa, xb])):
+        np.testing.assert_allclose(r.numpy(), m.numpy(), rtol=1e-6)
+
+
+def test_clone_model_functional():
+    x = keras.Input(shape=(3,))
+    model = keras.Model(x, layers.Dense(2, activation="relu")(layers.Dense(4)(x)))
+    clone = keras.models.clone_model(model)
+    assert clone is not model
+    assert [type(l) for l in clone.layers] == [type(l) for l in model.layers]
+    assert clone.layers[1].kernel is not model.layers[1].kernel
+    clone.set_weights(model.get_weights())
+    data = np.random.rand(2, 3)
+    np.testing.assert_allclose(clone(data).numpy(), model(data).numpy(), rtol=1e-6)
+
+
+def test_int_inputs_stay_int_through_model():
+    tokens = keras.Input(shape=(4,), dtype="int32")
+    emb = layers.Embedding(10, 3)(tokens)
+    model = keras.Model(tokens, layers.Flatten()(emb))
+    assert model(np.array([[1, 2, 3, 4]])).shape == (1, 12)
+    assert model(tf.constant([[1, 2, 3, 4]])).dtype == tf.float32
