@@ -77,7 +77,8 @@ def test_batch_remainder_and_drop_remainder():
 
 
 def test_batch_of_nested_structures():
-    ds = Dataset.from_tensor_slices({"x": np.arange(10).reshape(5, 2), "y": ["a", "b", "c", "d", "e"]})
+    ds = Dataset.from_tensor_slices({"x": np.arange(10).reshape(5, 2),
+                                     "y": ["a", "b", "c", "d", "e"]})
     b = list(ds.map(lambda d: d).batch(2).as_numpy_iterator())
     assert b[0]["x"].tolist() == [[0, 1], [2, 3]]
     assert b[2]["y"].tolist() == [b"e"]
@@ -136,6 +137,19 @@ def test_shuffle_reshuffles_each_iteration():
     assert first != second
     again = Dataset.range(50).shuffle(50, seed=1)
     assert values(again) == first  # the same seed gives the same sequence of epochs
+
+
+def test_shuffle_follows_the_global_seed():
+    tf.random.set_seed(7)
+    try:
+        a = values(Dataset.range(30).shuffle(30))
+        tf.random.set_seed(7)
+        b = values(Dataset.range(30).shuffle(30))
+    finally:
+        tf.random.set_seed(None)
+    assert a == b and sorted(a) == list(range(30)) and a != list(range(30))
+    c, d = values(Dataset.range(30).shuffle(30)), values(Dataset.range(30).shuffle(30))
+    assert c != d  # no seed at all: a fresh order each time
 
 
 def test_shuffle_buffer_semantics():

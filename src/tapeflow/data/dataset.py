@@ -378,7 +378,6 @@ class _Iterator:
 # -- simple sources -------------------------------------------------------------
 
 def _arrays_of(tensors):
-    tensors = st.normalize_output(tensors) if isinstance(tensors, list) and False else tensors
     tmpl = st.template_of(tensors)
     arrays = [st.to_array(x) for x in st.flatten(tensors)]
     return tmpl, arrays
@@ -391,7 +390,7 @@ class _TensorSliceDataset(Dataset):
         n = None
         for a in arrays:
             if a.ndim == 0:
-                raise ValueError(f"Unbatching a tensor is only supported for rank >= 1")
+                raise ValueError("Unbatching a tensor is only supported for rank >= 1")
             if n is None:
                 n = a.shape[0]
             elif a.shape[0] != n:

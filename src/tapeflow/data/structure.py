@@ -11,7 +11,6 @@ import numpy as np
 from tapeflow.framework import dtypes
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.framework.tensor_spec import TensorSpec
-from tapeflow.framework.tensor_shape import TensorShape
 
 _LEAF = None  # the template of a single tensor
 
@@ -153,8 +152,3 @@ def normalize_output(value):
     if isinstance(value, list):
         return tuple(value)
     return value
-
-
-def relax_shape(shape, like):
-    """Returns TensorShape ``shape`` with None where ``like``'s first dim is unknown."""
-    return TensorShape(shape)

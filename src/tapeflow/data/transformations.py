@@ -213,11 +213,15 @@ class _ShuffleDataset(Dataset):
             raise ValueError(f"buffer_size must be greater than zero. Received: {buffer_size}")
         self._input = input_ds
         self._buffer = buffer_size if buffer_size > 0 else 1 << 62
-        self._seed = seed
         self._reshuffle = reshuffle_each_iteration
         self._epoch = 0
-        if seed is None and not reshuffle_each_iteration:
-            self._seed = int(np.random.SeedSequence().entropy % (1 << 63))
+        # TensorFlow's seed rules: a global seed (tf.random.set_seed) makes an unseeded
+        # shuffle repeatable too.
+        from tapeflow.ops import random_ops
+        g, op = random_ops.get_seed(None if seed is None else int(seed))
+        self._seed = None if g is None else [g & 0xFFFFFFFF, op & 0xFFFFFFFF]
+        if self._seed is None and not reshuffle_each_iteration:
+            self._seed = [int(np.random.SeedSequence().entropy % (1 << 32))]
         super().__init__(input_ds._template, input_ds._specs, input_ds._card)
         self._slice_root = input_ds._slice_root
 
@@ -226,8 +230,8 @@ class _ShuffleDataset(Dataset):
             return np.random.default_rng()
         if self._reshuffle:
             self._epoch += 1
-            return np.random.default_rng([int(self._seed) & 0xFFFFFFFF, self._epoch])
-        return np.random.default_rng(int(self._seed) & 0xFFFFFFFF)
+            return np.random.default_rng(self._seed + [self._epoch])
+        return np.random.default_rng(self._seed)
 
     def _shuffled(self, items):
         """TensorFlow's buffer algorithm over any iterator."""

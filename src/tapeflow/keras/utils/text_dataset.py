@@ -1,4 +1,4 @@
-"""``keras.utils.text_dataset_from_directory``: a folder of ``.txt`` files to a Dataset of strings."""
+"""``keras.utils.text_dataset_from_directory``: ``.txt`` files in folders to a Dataset of strings."""
 import numpy as np
 
 from tapeflow.data import Dataset, AUTOTUNE
