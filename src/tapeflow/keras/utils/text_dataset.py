@@ -1,4 +1,4 @@
-"""``keras.utils.text_dataset_from_directory``: ``.txt`` files in folders to a Dataset of strings."""
+"""``keras.utils.text_dataset_from_directory``: folders of ``.txt`` files to a string Dataset."""
 import numpy as np
 
 from tapeflow.data import Dataset, AUTOTUNE
