@@ -224,5 +224,7 @@ def test_custom_loss_subclass():
         def call(self, y_true, y_pred):
             return tf.reduce_mean(tf.abs(y_true - y_pred), axis=-1) * 2.0
 
-    out = MyLoss()(np.ones((2, 2)), np.zeros((2, 2)))
-    assert float(out) == 2.0 and MyLoss().name == "my_loss"
+    keras.backend.clear_session()
+    loss = MyLoss()
+    out = loss(np.ones((2, 2)), np.zeros((2, 2)))
+    assert float(out) == 2.0 and loss.name == "my_loss" and MyLoss().name == "my_loss_1"

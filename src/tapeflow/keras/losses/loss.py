@@ -1,6 +1,4 @@
 """``keras.losses.Loss``: the base class (casting, sample weights, reduction)."""
-import re
-
 import numpy as np
 
 from tapeflow.framework import dtypes
@@ -62,10 +60,6 @@ def reduce_weighted_values(values, sample_weight=None, mask=None,
     return reduce_values(values, sample_weight, reduction)
 
 
-def _snake(name):
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-
-
 class Loss:
     """Base class for losses: subclasses implement ``call(y_true, y_pred)``.
 
@@ -77,7 +71,10 @@ class Loss:
     """
 
     def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
-        self.name = name or _snake(type(self).__name__)
+        if name is None:
+            from tapeflow.keras import backend
+            name = backend.unique_object_name(backend.to_snake_case(type(self).__name__))
+        self.name = name
         self.reduction = standardize_reduction(reduction)
         self._dtype = dtypes.as_dtype(dtype or "float32")
 

@@ -13,6 +13,17 @@ class _AdamBase(NumpyRule, Optimizer):
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self._scratch = {}
+        self._consts = {}
+
+    def _update_all(self, grads, variables, lr):
+        self._consts = {}          # per-step scalars, computed once per dtype
+        super()._update_all(grads, variables, lr)
+
+    def _const(self, dtype, lr):
+        c = self._consts.get(dtype)
+        if c is None:
+            c = self._consts[dtype] = self._step_constants(dtype.type, lr)
+        return c
 
     def _step_count(self):
         """The 1-based step number as float32 (``iterations + 1``)."""
@@ -73,8 +84,7 @@ class Adam(_AdamBase):
     def _update_np(self, g, var, lr):
         a = _array(var)
         i = self._var_index[id(var)]
-        t = self._step_count()
-        alpha = _f32(lr) * np.sqrt(1 - _f32(self.beta_2) ** t) / (1 - _f32(self.beta_1) ** t)
+        alpha = self._const(a.dtype, lr)
         tmp = self._tmp(i, a)
         m, v = self._moments(i, g, tmp)
         if self.amsgrad:
@@ -87,6 +97,11 @@ class Adam(_AdamBase):
         new /= tmp
         np.subtract(a, new, out=new)
         _rebind(var, new)
+
+    def _step_constants(self, t, lr):
+        """``alpha = lr * sqrt(1 - beta_2^step) / (1 - beta_1^step)`` in the variable's dtype."""
+        step = t(self._step_count())
+        return t(lr) * np.sqrt(t(1) - t(self.beta_2) ** step) / (t(1) - t(self.beta_1) ** step)
 
     def get_config(self):
         config = super().get_config()
@@ -131,10 +146,14 @@ class Adamax(_AdamBase):
         self._m = [self.add_variable_from_reference(v, "m") for v in var_list]
         self._u = [self.add_variable_from_reference(v, "norm") for v in var_list]
 
+    def _step_constants(self, t, lr):
+        """``beta_1^step`` in the variable's dtype."""
+        return t(self.beta_1) ** t(self._step_count())
+
     def _update_np(self, g, var, lr):
         a = _array(var)
         i = self._var_index[id(var)]
-        b1p = _f32(self.beta_1) ** self._step_count()
+        b1p = self._const(a.dtype, lr)
         m = _array(self._m[i])
         u = _array(self._u[i])
         tmp = self._tmp(i, a)
@@ -175,6 +194,15 @@ class Nadam(_AdamBase):
         self._momentums = [self.add_variable_from_reference(v, "momentum") for v in var_list]
         self._velocities = [self.add_variable_from_reference(v, "velocity") for v in var_list]
 
+    def _step_constants(self, t, lr):
+        """``(u_t, u_{t+1}, u_product_t, u_product_{t+1}, beta_2^step)`` in the dtype ``t``."""
+        step = t(self._step_count())
+        b1 = t(self.beta_1)
+        u_t = b1 * (t(1) - t(0.5) * t(0.96) ** step)
+        u_t_1 = b1 * (t(1) - t(0.5) * t(0.96) ** (step + t(1)))
+        u_prod = t(_array(self._u_product))
+        return u_t, u_t_1, u_prod, u_prod * u_t_1, t(self.beta_2) ** step
+
     def _update_all(self, grads, variables, lr):
         up = _array(self._u_product)
         t = up.dtype.type
@@ -185,13 +213,7 @@ class Nadam(_AdamBase):
         a = _array(var)
         i = self._var_index[id(var)]
         t = a.dtype.type
-        step = t(self._step_count())
-        b1, b2 = t(self.beta_1), t(self.beta_2)
-        u_t = b1 * (t(1) - t(0.5) * t(0.96) ** step)
-        u_t_1 = b1 * (t(1) - t(0.5) * t(0.96) ** (step + t(1)))
-        u_prod = t(_array(self._u_product))
-        u_prod_1 = u_prod * u_t_1
-        b2p = b2 ** step
+        u_t, u_t_1, u_prod, u_prod_1, b2p = self._const(a.dtype, lr)
         tmp = self._tmp(i, a)
         m, v = self._moments(i, g, tmp)
         new = m * (u_t_1 / (t(1) - u_prod_1))
