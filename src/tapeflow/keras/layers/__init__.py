@@ -1,4 +1,12 @@
-"""``keras.layers``: the Layer base class, ``Input``, and the built-in layers."""
+"""``keras.layers``: the Layer base class, ``Input``, and the built-in layers.
+
+The layers of this package's other modules (convolution, pooling, recurrent,
+augmentation, ...) load on first use: ``keras.layers.Conv2D`` imports the
+module that defines ``Conv2D``.
+"""
+import importlib
+import pkgutil
+
 from tapeflow.keras.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from tapeflow.keras.layers.core import (
     Activation, Dense, Dropout, Embedding, Flatten, Identity, Lambda, Permute, RepeatVector,
@@ -12,6 +20,24 @@ from tapeflow.keras.layers.merging import (
 from tapeflow.keras.layers.node import KerasTensor
 from tapeflow.keras.layers.normalization import BatchNormalization, LayerNormalization
 from tapeflow.keras.layers.preprocessing import Normalization, Rescaling
+
+
+# Modules whose layers are exported eagerly above; the others are searched on first use.
+_EAGER = {"activation_layers", "core", "input_layer", "input_spec", "layer", "layer_utils",
+          "merging", "node", "normalization", "preprocessing"}
+
+
+def __getattr__(name):
+    if not name.startswith("_"):
+        for info in pkgutil.iter_modules(__path__):
+            if info.name in _EAGER:
+                continue
+            mod = importlib.import_module(f"{__name__}.{info.name}")
+            value = getattr(mod, name, None)
+            if value is not None and getattr(value, "__module__", None) == mod.__name__:
+                globals()[name] = value
+                return value
+    raise AttributeError(f"module 'tapeflow.keras.layers' has no attribute {name!r}")
 
 
 def serialize(layer):

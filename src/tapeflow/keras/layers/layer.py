@@ -8,16 +8,17 @@ creation order. ``__call__`` is the hot path of every model step: it does
 only the build check, input casting, the InputSpec check and ``training``
 propagation.
 """
-import functools
 import inspect
 
 import numpy as np
 
 from tapeflow.framework import dtypes
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
-from tapeflow.framework.variable import Variable as _TFVariable
 from tapeflow.keras import backend
 from tapeflow.keras.layers.input_spec import InputSpec, assert_input_compatibility
+from tapeflow.keras.layers.layer_utils import (  # noqa: F401  (re-exported for models)
+    _cast, _contains_trackable, _is_structure, _is_symbolic, _is_tracked_var, _map_shapes,
+    _map_struct, _recording_build, _shape_of, _standard_shape)
 
 
 class _CallContext:
@@ -41,10 +42,6 @@ def _dtype_name(dtype):
     if name == "mixed_float16":
         return "float16"
     return backend.standardize_dtype(name)
-
-
-def _is_tracked_var(v):
-    return isinstance(v, _TFVariable)
 
 
 class Layer:
@@ -560,100 +557,6 @@ class Layer:
 
     def __repr__(self):
         return f"<{self.__class__.__name__} name={self.name}, built={self.built}>"
-
-
-# -- helpers --------------------------------------------------------------------------
-
-def _recording_build(build):
-    """Wraps a subclass's ``build`` to remember the input shape and mark the layer built."""
-    @functools.wraps(build)
-    def wrapper(self, *args, **kwargs):
-        shape = args[0] if args else kwargs.get("input_shape")
-        if shape is not None and self.__dict__.get("_build_shapes_dict") is None:
-            try:
-                self.__dict__["_build_shapes_dict"] = _standard_shape(shape)
-            except (TypeError, ValueError):
-                pass
-        out = build(self, *args, **kwargs)
-        self.built = True
-        return out
-    wrapper._records_shape = True
-    return wrapper
-
-
-def _cast(x, dtype):
-    from tapeflow.ops.math_ops import cast
-    return cast(x, dtype)
-
-
-def _contains_trackable(value):
-    items = value.values() if isinstance(value, dict) else value
-    for v in items:
-        if isinstance(v, Layer) or _is_tracked_var(v):
-            return True
-        if isinstance(v, (list, tuple, dict)) and _contains_trackable(v):
-            return True
-    return False
-
-
-def _is_symbolic(x):
-    from tapeflow.keras.layers.node import KerasTensor
-    t = type(x)
-    if t is Tensor:
-        return False
-    if isinstance(x, KerasTensor):
-        return True
-    if t is list or t is tuple:
-        return any(_is_symbolic(v) for v in x)
-    if t is dict:
-        return any(_is_symbolic(v) for v in x.values())
-    return False
-
-
-def _is_structure(x):
-    """True if a list/tuple holds tensors or arrays (a list of inputs) rather than numbers."""
-    for v in x:
-        if isinstance(v, (Tensor, np.ndarray, dict)) or hasattr(type(v), "__tf_tensor__"):
-            return True
-        if isinstance(v, (list, tuple)) and _is_structure(v):
-            return True
-    return False
-
-
-def _shape_of(x):
-    if isinstance(x, dict):
-        return {k: _shape_of(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_shape_of(v) for v in x]
-    if x is None:
-        return None
-    return tuple(x.shape)
-
-
-def _standard_shape(shape):
-    if isinstance(shape, dict):
-        return {k: _standard_shape(v) for k, v in shape.items()}
-    if isinstance(shape, (list, tuple)) and shape and isinstance(shape[0], (list, tuple, dict)):
-        return [_standard_shape(s) for s in shape]
-    if hasattr(shape, "as_list"):
-        shape = shape.as_list() if shape.rank is not None else None
-    return None if shape is None else tuple(None if d is None else int(d) for d in shape)
-
-
-def _map_shapes(shape, fn):
-    if isinstance(shape, dict):
-        return {k: _map_shapes(v, fn) for k, v in shape.items()}
-    if isinstance(shape, (list, tuple)) and shape and isinstance(shape[0], (list, tuple)):
-        return [_map_shapes(s, fn) for s in shape]
-    return fn(tuple(shape))
-
-
-def _map_struct(x, fn):
-    if isinstance(x, dict):
-        return {k: _map_struct(v, fn) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return type(x)(_map_struct(v, fn) for v in x)
-    return fn(x)
 
 
 __all__ = ["Layer", "InputSpec"]

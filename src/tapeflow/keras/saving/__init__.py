@@ -12,6 +12,10 @@ _LAZY = {"save_model": "tapeflow.keras.saving.saving_api",
          "save_weights": "tapeflow.keras.saving.saving_api",
          "load_weights": "tapeflow.keras.saving.saving_api"}
 
+__all__ = ["CustomObjectScope", "custom_object_scope", "deserialize_keras_object",
+           "get_custom_objects", "get_registered_name", "get_registered_object",
+           "register_keras_serializable", "serialize_keras_object", "save_model", "load_model"]
+
 
 def __getattr__(name):
     if name in _LAZY:
