@@ -208,6 +208,15 @@ def test_window_yields_datasets():
     strided = Dataset.range(10).window(3, shift=2, stride=2, drop_remainder=True)
     assert [values(w) for w in strided] == [[0, 2, 4], [2, 4, 6], [4, 6, 8]]
     assert [values(w) for w in Dataset.range(6).window(2, shift=3)] == [[0, 1], [3, 4]]
+    # the examples of TensorFlow's WindowDataset documentation
+    assert [values(w) for w in Dataset.range(7).window(2)] == [[0, 1], [2, 3], [4, 5], [6]]
+    w = Dataset.range(7).window(3, 2, 1, True)
+    assert [values(x) for x in w] == [[0, 1, 2], [2, 3, 4], [4, 5, 6]] and len(w) == 3
+    w = Dataset.range(7).window(3, 1, 2, True)
+    assert [values(x) for x in w] == [[0, 2, 4], [1, 3, 5], [2, 4, 6]] and len(w) == 3
+    d = [{k: values(v) for k, v in x.items()}
+         for x in Dataset.from_tensor_slices({"a": np.arange(4)}).window(2)]
+    assert d == [{"a": [0, 1]}, {"a": [2, 3]}]
 
 
 def test_window_of_tuples_gives_tuples_of_datasets():

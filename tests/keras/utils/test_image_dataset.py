@@ -130,3 +130,13 @@ def test_argument_errors(image_dir):
     with pytest.raises(ValueError, match="No images found"):
         os.makedirs(image_dir / "empty" / "x")
         keras.utils.image_dataset_from_directory(image_dir / "empty", verbose=False)
+
+
+def test_explicit_labels_in_sorted_file_order(image_dir):
+    labels = list(range(16))
+    ds = keras.utils.image_dataset_from_directory(image_dir, labels=labels, image_size=(4, 4),
+                                                  batch_size=16, shuffle=False, verbose=False)
+    assert ds.class_names == [str(i) for i in range(16)]
+    assert next(iter(ds))[1].numpy().tolist() == labels
+    with pytest.raises(ValueError, match="class_names"):
+        keras.utils.image_dataset_from_directory(image_dir, labels=None, class_names=["a"])
