@@ -281,3 +281,42 @@ def test_gather_nd_batch_dims():
     assert tf.gather_nd(p, [[[1], [2]], [[0], [0]]], batch_dims=1).shape == (2, 2, 4)
     check_grads(lambda x: tf.gather_nd(x, [[[1], [1]], [[0], [2]]], batch_dims=1) ** 2,
                 [r(2, 3, 2)])
+
+
+# -- property test: basic indexing agrees with NumPy, and its gradient is the selection --
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@st.composite
+def _shape_and_key(draw):
+    shape = draw(st.lists(st.integers(1, 4), min_size=1, max_size=3))
+    items = []
+    for n in shape[:draw(st.integers(0, len(shape)))]:
+        if draw(st.booleans()):
+            items.append(draw(st.integers(-n, n - 1)))
+        else:
+            bound = st.one_of(st.none(), st.integers(-n - 1, n + 1))
+            step = draw(st.one_of(st.none(), st.sampled_from([1, 2, -1, -2])))
+            items.append(slice(draw(bound), draw(bound), step))
+    if draw(st.booleans()):  # a new axis consumes no dimension
+        items.insert(draw(st.integers(0, len(items))), None)
+    if draw(st.booleans()):
+        items.insert(draw(st.integers(0, len(items))), Ellipsis)
+    return shape, tuple(items)
+
+
+@settings(max_examples=25, deadline=None)
+@given(_shape_and_key())
+def test_basic_indexing_matches_numpy_with_gradient(shape_key):
+    shape, key = shape_key
+    x = np.arange(int(np.prod(shape)), dtype=np.float64).reshape(shape)
+    t = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(t)
+        y = t[key]
+        s = tf.reduce_sum(y)
+    np.testing.assert_array_equal(y.numpy(), x[key])
+    want = np.zeros_like(x)
+    want[key] = 1.0
+    np.testing.assert_array_equal(tape.gradient(s, t).numpy(), want)
