@@ -284,3 +284,13 @@ def test_every_differentiable_array_op_is_gradient_checked():
     assert ops, "no ops found: module names changed?"
     assert not ops - checked, f"differentiable ops without gradient checks: {ops - checked}"
     assert checked <= ops, f"not (differentiable) array ops: {checked - ops}"
+
+
+def test_split_counts_and_sizes():
+    x = tf.zeros((4, 6))
+    assert [t.shape for t in tf.split(x, tf.constant(3), axis=1)] == [(4, 2)] * 3
+    assert [t.shape for t in tf.split(x, [1, -1, 2], axis=1)] == [(4, 1), (4, 3), (4, 2)]
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        tf.split(x, 4, axis=1)
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        tf.split(x, [1, 2], axis=1)

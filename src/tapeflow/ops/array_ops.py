@@ -306,6 +306,8 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split"):
     x = _t(value)
     axis = int(axis) % x._value.ndim
     n = x._value.shape[axis]
+    if isinstance(num_or_size_splits, Tensor) and num_or_size_splits._value.ndim == 0:
+        num_or_size_splits = int(num_or_size_splits._value)
     if isinstance(num_or_size_splits, (int, np.integer)):
         k = int(num_or_size_splits)
         if k <= 0 or n % k:
