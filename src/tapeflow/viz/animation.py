@@ -30,6 +30,12 @@ def _to_image(frame):
     return image.fromarray(np.ascontiguousarray(arr), "RGB")
 
 
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def make_gif(frames, to_file, duration=0.2, loop=0):
     """Writes ``frames`` (PIL images or HxWx3/4 arrays) as an animated GIF.
 
@@ -57,6 +63,7 @@ def make_gif(frames, to_file, duration=0.2, loop=0):
     try:
         images[0].save(tmp, format="GIF", save_all=True, append_images=images[1:],
                        duration=int(round(duration * 1000)), loop=loop, optimize=False)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, to_file)
     except BaseException:
         if os.path.exists(tmp):

@@ -10,7 +10,7 @@ import runpy
 import numpy as np
 
 from tapeflow.viz._deps import pyplot
-from tapeflow.viz.animation import figure_to_image, make_gif
+from tapeflow.viz.animation import make_gif
 
 _COLORS = {"A": "tab:blue", "B": "tab:orange", "right": "green", "wrong": "red"}
 
@@ -84,7 +84,7 @@ class _PredictionFigure:
             Line2D([], [], marker="o", ls="", color=_COLORS["right"], label="correct"),
             Line2D([], [], marker="o", ls="", color=_COLORS["wrong"], label="wrong"),
             self.line], loc="upper right")
-        self.title = self.ax.set_title("")
+        self.title = self.ax.set_title("Step 00: accuracy 100.0%")  # sizes the layout
         self.fig.tight_layout()
 
     def update(self, correct, params, title):
@@ -92,6 +92,28 @@ class _PredictionFigure:
                                        [[0.85, 0.0, 0.0, 1.0]]))
         self.line.set_data(self.xs, _line(params, self.xs))
         self.title.set_text(title)
+
+    def frame(self):
+        """Returns the current state as an image, redrawing only the moving artists (blitting)."""
+        from PIL import Image
+        canvas = self.fig.canvas
+        moving = (self.points, self.line, self.title)
+        if getattr(self, "_background", None) is None:
+            for a in moving:
+                a.set_animated(True)
+            canvas.draw()
+            self._background = canvas.copy_from_bbox(self.fig.bbox)
+        canvas.restore_region(self._background)
+        self.ax.draw_artist(self.points)
+        self.ax.draw_artist(self.line)
+        self.fig.draw_artist(self.title)
+        rgba = np.asarray(canvas.buffer_rgba())
+        return Image.fromarray(rgba[..., :3].copy(), "RGB")
+
+    def finish(self):
+        """Makes the moving artists part of normal drawing again (for savefig)."""
+        for a in (self.points, self.line, self.title):
+            a.set_animated(False)
 
 
 def run_demo(out="tapeflow-demo", steps=40, learning_rate=0.1, samples=1000, seed=0, gif=True):
@@ -103,7 +125,7 @@ def run_demo(out="tapeflow-demo", steps=40, learning_rate=0.1, samples=1000, see
     example = runpy.run_path(example_path())
     inputs, labels = example["make_data"](samples=samples, seed=seed)
     result = example["train"](inputs, labels, steps=steps, learning_rate=learning_rate,
-                              seed=seed)
+                              seed=seed, verbose=True)
     losses = [float(v) for v in result["losses"]]
     params = result["params"]          # (W, b) after each step
     preds = result["predictions"]      # model outputs after each step
@@ -117,6 +139,7 @@ def run_demo(out="tapeflow-demo", steps=40, learning_rate=0.1, samples=1000, see
     files["loss"] = os.path.join(out, "loss.png")
     _plot_loss(plt, losses, files["loss"])
     figure = _PredictionFigure(plt, inputs)
+    figure.fig.set_dpi(64)  # GIF frames: small and quick to draw
     accs = []
     frames = []
     for step, (p, pred) in enumerate(zip(params, preds)):
@@ -125,10 +148,11 @@ def run_demo(out="tapeflow-demo", steps=40, learning_rate=0.1, samples=1000, see
         if gif or step == len(params) - 1:
             figure.update(correct, p, f"Step {step}: accuracy {accs[-1]:.1%}")
         if gif:
-            frames.append(figure_to_image(figure.fig))
+            frames.append(figure.frame())
+    figure.finish()
     figure.title.set_text(f"Predictions after {len(params)} steps: accuracy {accs[-1]:.1%}")
     files["predictions"] = os.path.join(out, "predictions.png")
-    figure.fig.savefig(files["predictions"])
+    figure.fig.savefig(files["predictions"], dpi=100)
     plt.close(figure.fig)
     if gif:
         files["gif"] = make_gif(frames, os.path.join(out, "training.gif"), duration=0.25)
