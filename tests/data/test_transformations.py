@@ -52,6 +52,10 @@ def test_reduce_returns_tensors():
     assert total.dtype == tf.int64 and total.numpy() == 10
     s, c = Dataset.range(4).reduce((np.int64(0), np.int64(0)), lambda st, x: (st[0] + x, st[1] + 1))
     assert (s.numpy(), c.numpy()) == (6, 4)
+    assert Dataset.range(5).reduce(np.int64(0), lambda x, _: x + 1).numpy() == 5
+    # A Python 0 is an int32 tensor: adding int64 elements is a dtype error, as in TF.
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        Dataset.range(3).reduce(0, lambda s, x: s + x)
 
 
 def test_apply_take_while_unique_enumerate():

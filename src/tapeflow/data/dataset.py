@@ -320,6 +320,8 @@ class Dataset:
         """
         from tapeflow.data.transformations import call_fn
         state = st.normalize_output(initial_state)
+        # The initial state becomes tensors first (0 is an int32 tensor), as in TensorFlow.
+        state = st.wrap(st.template_of(state), [st.to_array(x) for x in st.flatten(state)])
         tmpl = self._template
         for flat in self._gen():
             state = st.normalize_output(call_fn(reduce_func, (state, st.wrap(tmpl, flat)),
