@@ -223,3 +223,37 @@ def test_add_weight_defaults():
     i = layer.add_weight(shape=(2,), dtype="int32", trainable=False, name="count")
     np.testing.assert_array_equal(i.numpy(), [0, 0])
     assert layer.weights == [w, i]
+
+
+def test_training_defaults_to_the_call_signature_default():
+    class Flag(keras.layers.Layer):
+        def call(self, x, training=True):
+            return x * (2.0 if training else 1.0)
+    layer = Flag()
+    assert float(layer(np.ones((1,)))[0]) == 2.0
+    assert float(layer(np.ones((1,)), training=False)[0]) == 1.0
+
+
+def test_layer_without_super_init_still_works():
+    class NoSuper(keras.layers.Layer):
+        def __init__(self, units):
+            self.units = units
+
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(input_shape[-1], self.units))
+
+        def call(self, x):
+            return tf.matmul(x, self.w)
+    layer = NoSuper(3)
+    assert layer(np.ones((2, 4))).shape == (2, 3)
+    assert layer.name == "no_super" and len(layer.weights) == 1
+
+
+def test_input_spec_is_rechecked_for_each_new_shape():
+    layer = layers.Dense(2)
+    layer(np.ones((2, 3)))
+    layer(np.ones((5, 3)))
+    with pytest.raises(ValueError, match="expected axis -1 of input shape to have value 3"):
+        layer(np.ones((5, 4)))
+    with pytest.raises(ValueError, match="expected min_ndim=2, found ndim=1"):
+        layer(np.ones((3,)))

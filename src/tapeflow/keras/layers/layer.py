@@ -27,6 +27,7 @@ class _CallContext:
 
 
 _CTX = _CallContext()
+_CALL_FLAGS = {}  # class -> (accepts training, accepts mask, training default)
 _ALLOWED_KWARGS = {"name", "dtype", "trainable", "input_shape", "batch_input_shape",
                    "batch_size", "input_dim", "autocast", "activity_regularizer", "weights"}
 
@@ -401,6 +402,7 @@ class Layer:
     def _build_with(self, shape):
         shape = _standard_shape(shape)
         self.__dict__["_build_shapes_dict"] = shape
+        self.__dict__["_checked_shape"] = None
         self.build(shape)
         self.built = True
         initial = self.__dict__.pop("_initial_weights", None)
@@ -409,13 +411,19 @@ class Layer:
 
     @classmethod
     def _call_flags(cls):
-        """Returns whether ``call`` accepts ``training`` and ``mask`` (inspected once per class)."""
-        flags = cls.__dict__.get("_call_flags_cache")
+        """Returns ``(accepts training, accepts mask, training default)`` of ``call``.
+
+        Inspected once per class, then read from a dict on every call.
+        """
+        flags = _CALL_FLAGS.get(cls)
         if flags is None:
             params = inspect.signature(cls.call).parameters
             var_kw = any(p.kind is p.VAR_KEYWORD for p in params.values())
-            flags = ("training" in params or var_kw, "mask" in params)
-            type.__setattr__(cls, "_call_flags_cache", flags)
+            default = None
+            if "training" in params and params["training"].default is not inspect.Parameter.empty:
+                default = params["training"].default
+            flags = ("training" in params or var_kw, "mask" in params, default)
+            _CALL_FLAGS[cls] = flags
         return flags
 
     def __call__(self, *args, **kwargs):
@@ -424,24 +432,29 @@ class Layer:
         else:
             inputs = kwargs.pop("inputs")
             args = (inputs,)
-        if _is_symbolic(inputs) or (len(args) > 1 and any(_is_symbolic(a) for a in args[1:])):
-            from tapeflow.keras.layers.node import symbolic_call
-            return symbolic_call(self, args, kwargs)
         if type(inputs) is not Tensor or inputs._value.dtype != self._np_dtype:
+            if _is_symbolic(args) or (kwargs and _is_symbolic(kwargs)):
+                from tapeflow.keras.layers.node import symbolic_call
+                return symbolic_call(self, args, kwargs)
             inputs = self._convert(inputs)
         if not self.built:
             self._build_with(_shape_of(inputs))
-        if self.input_spec is not None and type(inputs) is Tensor:
+        if self.input_spec is not None and type(inputs) is Tensor and \
+                inputs._value.shape != self.__dict__.get("_checked_shape"):
             assert_input_compatibility(self.input_spec, inputs._value.shape, self.name)
+            self.__dict__["_checked_shape"] = inputs._value.shape
+        flags = _CALL_FLAGS.get(type(self)) or self._call_flags()
         training = kwargs.get("training")
         if training is None:
             training = _CTX.training
-        if self._call_flags()[0]:
+            if training is None:
+                training = flags[2]
+        if flags[0]:
             kwargs["training"] = training
-        else:
-            kwargs.pop("training", None)
-        if not self._call_flags()[1]:
-            kwargs.pop("mask", None)
+        elif "training" in kwargs:
+            del kwargs["training"]
+        if not flags[1] and "mask" in kwargs:
+            del kwargs["mask"]
         if self._losses:
             self._losses.clear()
         prev = _CTX.training

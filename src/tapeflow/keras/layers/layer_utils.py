@@ -6,6 +6,7 @@ import numpy as np
 
 from tapeflow.framework.tensor import Tensor
 from tapeflow.framework.variable import Variable as _TFVariable
+from tapeflow.keras.layers.node import KerasTensor
 
 
 def _is_tracked_var(v):
@@ -45,7 +46,6 @@ def _contains_trackable(value):
 
 
 def _is_symbolic(x):
-    from tapeflow.keras.layers.node import KerasTensor
     t = type(x)
     if t is Tensor:
         return False
