@@ -7,6 +7,8 @@ reports running metric averages to the callbacks; validation runs
 ``test_step`` and ``predict_step`` and use ``self.compute_loss``,
 ``self.metrics`` and ``self.optimizer`` inside them.
 """
+import warnings
+
 import numpy as np
 
 from tapeflow.framework import nest
@@ -192,6 +194,35 @@ class Trainer:
                 logs[m.name] = r
         return _pythonify_logs(logs)
 
+    def compiled_loss(self, y, y_pred, sample_weight=None, regularization_losses=None):
+        """Deprecated (Keras 3): returns ``compute_loss(y=y, y_pred=y_pred, ...)``."""
+        warnings.warn("`model.compiled_loss()` is deprecated. Instead, use "
+                      "`model.compute_loss(x, y, y_pred, sample_weight)`.", stacklevel=2)
+        return self.compute_loss(x=None, y=y, y_pred=y_pred, sample_weight=sample_weight)
+
+    @property
+    def compiled_metrics(self):
+        """Deprecated (Keras 3): an object whose ``update_state`` updates ``self.metrics``.
+
+        As in Keras 3, ``Mean`` metrics (the loss tracker among them) are
+        updated with ``y_pred``, the others with ``(y, y_pred)``.
+        """
+        model = self
+
+        class DeprecatedCompiledMetric:
+            def update_state(self, y, y_pred, sample_weight=None):
+                warnings.warn("`model.compiled_metrics()` is deprecated. Instead, use e.g.:\n"
+                              "```\nfor metric in self.metrics:\n    metric.update_state(y, "
+                              "y_pred)\n```\n", stacklevel=2)
+                from tapeflow.keras.metrics import Mean
+                for metric in model.metrics:
+                    if isinstance(metric, Mean):
+                        metric.update_state(y_pred, sample_weight=sample_weight)
+                    else:
+                        metric.update_state(y, y_pred, sample_weight=sample_weight)
+
+        return DeprecatedCompiledMetric()
+
     # -- steps ----------------------------------------------------------------
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         """Returns the total loss: the compiled loss plus the model's ``losses``.
@@ -203,6 +234,9 @@ class Trainer:
         if self._compile_loss is not None:
             total = self._compile_loss(y, y_pred, sample_weight)
         for extra in getattr(self, "losses", None) or ():
+            if getattr(extra, "ndim", 0):
+                from tapeflow.ops.math_ops import reduce_sum
+                extra = reduce_sum(extra)
             total = extra if total is None else total + extra
         if total is None:
             raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
