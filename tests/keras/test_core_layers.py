@@ -157,3 +157,26 @@ def test_dense_config_matches_keras():
         "config": {"seed": None}, "registered_name": None}
     assert config["bias_initializer"]["class_name"] == "Zeros"
     assert config["kernel_regularizer"] is None
+
+
+def test_embedding_mask_propagates_to_layers_that_take_a_mask():
+    seen = []
+
+    class MaskProbe(keras.layers.Layer):
+        def call(self, x, mask=None):
+            seen.append(None if mask is None else np.asarray(mask).tolist())
+            return x
+
+    tokens = keras.Input(shape=(3,), dtype="int32")
+    x = layers.Embedding(5, 2, mask_zero=True)(tokens)
+    x = layers.Dense(2)(x)          # supports masking: passes it on
+    y = MaskProbe()(x)
+    model = keras.Model(tokens, y)
+    seen.clear()
+    model(np.array([[1, 0, 2], [0, 0, 3]]))
+    assert seen == [[[True, False, True], [False, False, True]]]
+    seen.clear()
+    model(np.array([[1, 1, 1]]))
+    assert seen == [[[True, True, True]]]
+    softmax = layers.Softmax()(np.array([[1.0, 2.0]], np.float32), mask=np.array([[True, False]]))
+    np.testing.assert_allclose(softmax.numpy(), [[1.0, 0.0]], atol=1e-7)

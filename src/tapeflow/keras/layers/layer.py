@@ -17,8 +17,9 @@ from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.keras import backend
 from tapeflow.keras.layers.input_spec import InputSpec, assert_input_compatibility
 from tapeflow.keras.layers.layer_utils import (  # noqa: F401  (re-exported for models)
-    _cast, _contains_trackable, _is_structure, _is_symbolic, _is_tracked_var, _map_shapes,
-    _map_struct, _recording_build, _shape_of, _standard_shape)
+    _MASKS, _cast, _contains_trackable, _is_structure, _is_symbolic, _is_tracked_var,
+    _map_shapes, _map_struct, _recording_build, _shape_of, _standard_shape, get_keras_mask,
+    set_keras_mask)
 
 
 class _CallContext:
@@ -27,7 +28,7 @@ class _CallContext:
 
 
 _CTX = _CallContext()
-_CALL_FLAGS = {}  # class -> (accepts training, accepts mask, training default)
+_CALL_FLAGS = {}  # class -> (accepts training, accepts mask, training default, own mask)
 _ALLOWED_KWARGS = {"name", "dtype", "trainable", "input_shape", "batch_input_shape",
                    "batch_size", "input_dim", "autocast", "activity_regularizer", "weights"}
 
@@ -411,7 +412,7 @@ class Layer:
 
     @classmethod
     def _call_flags(cls):
-        """Returns ``(accepts training, accepts mask, training default)`` of ``call``.
+        """Returns ``(accepts training, accepts mask, training default, own compute_mask)``.
 
         Inspected once per class, then read from a dict on every call.
         """
@@ -422,7 +423,8 @@ class Layer:
             default = None
             if "training" in params and params["training"].default is not inspect.Parameter.empty:
                 default = params["training"].default
-            flags = ("training" in params or var_kw, "mask" in params, default)
+            own_mask = cls.compute_mask is not Layer.compute_mask
+            flags = ("training" in params or var_kw, "mask" in params, default, own_mask)
             _CALL_FLAGS[cls] = flags
         return flags
 
@@ -453,8 +455,11 @@ class Layer:
             kwargs["training"] = training
         elif "training" in kwargs:
             del kwargs["training"]
-        if not flags[1] and "mask" in kwargs:
-            del kwargs["mask"]
+        if not flags[1]:
+            if "mask" in kwargs:
+                del kwargs["mask"]
+        elif _MASKS and kwargs.get("mask") is None:
+            kwargs["mask"] = _mask_of(inputs)
         if self._losses:
             self._losses.clear()
         prev = _CTX.training
@@ -465,6 +470,8 @@ class Layer:
             _CTX.training = prev
         if self.activity_regularizer is not None:
             self.add_loss(self.activity_regularizer(outputs))
+        if (_MASKS or flags[3]) and self.supports_masking:
+            _propagate_mask(self, inputs, outputs)
         return outputs
 
     def call(self, inputs, *args, **kwargs):
@@ -570,6 +577,26 @@ class Layer:
 
     def __repr__(self):
         return f"<{self.__class__.__name__} name={self.name}, built={self.built}>"
+
+
+def _mask_of(inputs):
+    if isinstance(inputs, (list, tuple)):
+        masks = [get_keras_mask(x) for x in inputs]
+        return None if all(m is None for m in masks) else masks
+    return get_keras_mask(inputs)
+
+
+def _propagate_mask(layer, inputs, outputs):
+    """Attaches ``layer.compute_mask(inputs, previous_mask)`` to the outputs."""
+    mask = layer.compute_mask(inputs, _mask_of(inputs))
+    if mask is None:
+        return
+    if isinstance(outputs, (list, tuple)):
+        masks = mask if isinstance(mask, (list, tuple)) else [mask] * len(outputs)
+        for o, m in zip(outputs, masks):
+            set_keras_mask(o, m)
+    else:
+        set_keras_mask(outputs, mask)
 
 
 __all__ = ["Layer", "InputSpec"]

@@ -1,6 +1,7 @@
 """Helpers of the Layer base class: nested-structure utilities, shape standardization,
 the ``build`` wrapper that records input shapes, and attribute-tracking predicates."""
 import functools
+import weakref
 
 import numpy as np
 
@@ -107,3 +108,26 @@ def _map_struct(x, fn):
 def _is_layer(v):
     from tapeflow.keras.layers.layer import Layer
     return isinstance(v, Layer)
+
+
+# -- masks -----------------------------------------------------------------------------
+# Keras attaches a mask to a tensor (``x._keras_mask``); Tensors here have __slots__, so
+# masks live in a table keyed by the tensor's id and dropped when the tensor dies.
+_MASKS = {}
+
+
+def set_keras_mask(x, mask):
+    """Attaches ``mask`` to tensor ``x`` (None removes it)."""
+    key = id(x)
+    if mask is None:
+        _MASKS.pop(key, None)
+        return
+    _MASKS[key] = (weakref.ref(x, lambda _, k=key: _MASKS.pop(k, None)), mask)
+
+
+def get_keras_mask(x):
+    """Returns the mask attached to ``x``, or None."""
+    entry = _MASKS.get(id(x))
+    if entry is not None and entry[0]() is x:
+        return entry[1]
+    return None

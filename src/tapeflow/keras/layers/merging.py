@@ -1,5 +1,7 @@
 """Merge layers: combine a list of inputs (Add, Subtract, Multiply, Average, Maximum,
 Minimum, Concatenate, Dot) and their functional forms (``add``, ``concatenate``, ...)."""
+import numpy as np
+
 from tapeflow.framework.tensor import Tensor
 from tapeflow.keras.layers.layer import Layer
 from tapeflow.ops import array_ops as A
@@ -26,6 +28,16 @@ class Merge(Layer):
     def build(self, input_shape):
         self._check_inputs(input_shape)
         self.built = True
+
+    def compute_mask(self, inputs, mask=None):
+        """Returns the AND of the inputs' masks (None if no input has one)."""
+        if mask is None or all(m is None for m in mask):
+            return None
+        out = None
+        for m in mask:
+            if m is not None:
+                out = m if out is None else M.logical_and(out, m)
+        return out
 
     def call(self, inputs):
         self._check_inputs(inputs)
@@ -124,6 +136,18 @@ class Concatenate(Merge):
 
     def call(self, inputs):
         return A.concat(list(inputs), axis=self.axis)
+
+    def compute_mask(self, inputs, mask=None):
+        """Returns the inputs' masks joined along ``axis`` (all-True for unmasked inputs)."""
+        if mask is None or all(m is None for m in mask):
+            return None
+        if self.axis % inputs[0]._value.ndim == inputs[0]._value.ndim - 1:
+            masks = [np.ones(x._value.shape[:-1], bool) if m is None else np.asarray(m)
+                     for x, m in zip(inputs, mask)]
+            return Tensor(np.all(np.stack(masks), axis=0))
+        masks = [np.ones(x._value.shape[:-1], bool) if m is None else np.asarray(m)
+                 for x, m in zip(inputs, mask)]
+        return Tensor(np.concatenate(masks, axis=self.axis))
 
     def compute_output_shape(self, input_shape):
         shapes = [list(s) for s in input_shape]
