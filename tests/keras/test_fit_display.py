@@ -112,3 +112,66 @@ def test_eta_formats(clock):
     clock.t += 1.0
     p.update(1)
     assert f"{B}2:46:39{R}" in s.getvalue()
+
+
+# -- through fit / evaluate / predict (captured stdout is not a terminal) ---------------
+
+def _fit_model():
+    import numpy as np
+    from tapeflow import keras
+    from tapeflow.keras import layers
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((100, 3)).astype("float32")
+    y = (x[:, 0] > 0).astype("int32")
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(2, activation="softmax")])
+    model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    return model, x, y
+
+
+_NUM = r"\d\.\d{4}"
+_STEP = r"\d+(?:s|ms|us)/step"
+
+
+def _plain(text):
+    return re.sub(r"\x1b\[\d+m", "", text)
+
+
+def test_fit_verbose_1_lines(capsys):
+    model, x, y = _fit_model()
+    model.fit(x, y, epochs=2, batch_size=25, validation_data=(x, y))
+    out = capsys.readouterr().out
+    lines = out.split("\n")
+    assert lines[0] == "Epoch 1/2" and "Epoch 2/2" in lines and lines[-1] == ""
+    final = [_plain(s) for s in lines if _plain(s).startswith("4/4 ")]
+    assert len(final) == 2
+    assert re.fullmatch(rf"4/4 ━{{20}} \d+s {_STEP} - accuracy: {_NUM} - loss: {_NUM} - "
+                        rf"val_accuracy: {_NUM} - val_loss: {_NUM}", final[0]), final[0]
+    assert f"{B}4/4{R} {G}{'━' * 20}{R}{W}{R} {B}" in out  # Keras's colours
+
+
+def test_fit_verbose_2_and_0(capsys):
+    model, x, y = _fit_model()
+    model.fit(x, y, epochs=2, batch_size=25, verbose=2)
+    lines = capsys.readouterr().out.split("\n")
+    assert lines[0] == "Epoch 1/2" and lines[2] == "Epoch 2/2" and len(lines) == 5
+    assert re.fullmatch(rf"4/4 - \d+s - {_STEP} - accuracy: {_NUM} - loss: {_NUM}", lines[1])
+    model.fit(x, y, epochs=1, verbose=0)
+    model.evaluate(x, y, verbose=0)
+    model.predict(x, verbose=0)
+    assert capsys.readouterr().out == ""
+
+
+def test_one_epoch_evaluate_and_predict_display(capsys):
+    model, x, y = _fit_model()
+    model.fit(x, y, batch_size=50)  # one epoch: no "Epoch 1/1" line
+    out = _plain(capsys.readouterr().out)
+    assert not out.startswith("Epoch") and out.endswith("\n")
+    assert re.fullmatch(rf"(1/2 .*\n)?2/2 ━{{20}} \d+s {_STEP} - accuracy: {_NUM} - loss: {_NUM}\n",
+                        out), out
+    model.evaluate(x, y, batch_size=100)
+    out = _plain(capsys.readouterr().out)
+    assert re.fullmatch(rf"1/1 ━{{20}} \d+s {_STEP} - accuracy: {_NUM} - loss: {_NUM}\n", out)
+    model.predict(x, batch_size=100)
+    out = _plain(capsys.readouterr().out)
+    assert re.fullmatch(rf"1/1 ━{{20}} \d+s {_STEP}\n", out), out
