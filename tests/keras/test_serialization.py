@@ -149,3 +149,17 @@ def test_sequential_and_functional_models_serialize():
     assert fconf["class_name"] == "Functional"
     restored = keras.saving.deserialize_keras_object(fconf)
     assert restored(np.ones((1, 2))).shape == (1, 1)
+
+
+def test_automatic_config_records_positional_arguments():
+    class Scaled(keras.layers.Layer):
+        def __init__(self, factor, offset=0.0, **kwargs):
+            super().__init__(**kwargs)
+            self.factor, self.offset = factor, offset
+
+        def call(self, x):
+            return x * self.factor + self.offset
+    config = Scaled(3.0, offset=1.0, name="sc").get_config()
+    assert (config["factor"], config["offset"], config["name"]) == (3.0, 1.0, "sc")
+    clone = Scaled.from_config(config)
+    assert (clone.factor, clone.offset) == (3.0, 1.0)

@@ -554,17 +554,24 @@ class Layer:
             config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         cls = type(self)
         if cls.get_config is Layer.get_config and cls.__init__ is not Layer.__init__:
-            extra = [p for p in inspect.signature(cls.__init__).parameters
-                     if p not in ("self", "args", "kwargs", "name", "dtype", "trainable")]
-            if extra:
-                args, kwargs = self._init_args
-                if args:
-                    raise NotImplementedError(
-                        f"Layer {cls.__name__} was created by passing positional arguments; "
-                        "override `get_config()` to make it serializable.")
-                for k, v in kwargs.items():
-                    if k not in config:
-                        config[k] = v
+            # Keras's automatic config: the arguments the layer was constructed with.
+            args, kwargs = self._init_args
+            try:
+                bound = inspect.signature(cls.__init__).bind(self, *args, **kwargs)
+            except TypeError:
+                bound = None
+            if bound is None or any(p.kind is p.VAR_POSITIONAL and p.name in bound.arguments
+                                    for p in inspect.signature(cls.__init__).parameters.values()):
+                raise NotImplementedError(
+                    f"Layer {cls.__name__} was created with arguments that cannot be "
+                    "recorded; override `get_config()` to make it serializable.")
+            for k, v in list(bound.arguments.items())[1:]:
+                if k == "kwargs" or inspect.signature(cls.__init__).parameters[k].kind is \
+                        inspect.Parameter.VAR_KEYWORD:
+                    for kk, vv in v.items():
+                        config.setdefault(kk, vv)
+                elif k not in config:
+                    config[k] = v
         return config
 
     @classmethod

@@ -80,6 +80,17 @@ class Graph:
         self.operations = ops
         self.node_ids = {id(n) for n in order}
         self.depth = depth
+        # Replay plan: (layer, input id for a plain one-tensor call or None, node, output ids).
+        self._steps = []
+        for node in self.nodes:
+            if node.is_input:
+                continue
+            args, kwargs = node.arguments
+            simple = (len(args) == 1 and not kwargs and isinstance(args[0], KerasTensor)
+                      and len(node.output_tensors) == 1
+                      and node.output_structure is node.output_tensors[0])
+            self._steps.append((node.operation, id(args[0]) if simple else None, node,
+                                [id(kt) for kt in node.output_tensors]))
 
     def input_names(self):
         """Returns the names of the input layers."""
@@ -117,8 +128,9 @@ class Graph:
         values = {}
         for kt, v in zip(self.inputs, self._flat_inputs(inputs)):
             values[id(kt)] = _to_input(v, kt)
-        for node in self.nodes:
-            if node.is_input:
+        for layer, in_id, node, out_ids in self._steps:
+            if in_id is not None:
+                values[out_ids[0]] = layer(values[in_id])
                 continue
             args, kwargs = node.arguments
             cargs = map_structure(lambda v: values[id(v)] if isinstance(v, KerasTensor) else v,
@@ -126,8 +138,11 @@ class Graph:
             ckwargs = map_structure(lambda v: values[id(v)] if isinstance(v, KerasTensor)
                                     else v, kwargs)
             out = node.operation(*cargs, **ckwargs)
-            for kt, o in zip(node.output_tensors, flatten(out)):
-                values[id(kt)] = o
+            for key, o in zip(out_ids, flatten(out)):
+                values[key] = o
+        outs = self.outputs_struct
+        if type(outs) is KerasTensor:
+            return values[id(outs)]
         return map_structure(lambda kt: values[id(kt)], self.outputs_struct)
 
 
