@@ -17,6 +17,7 @@ from tapeflow.ops.math_ops import *  # noqa: F401,F403
 from tapeflow.ops.special_math_ops import *  # noqa: F401,F403
 from tapeflow.ops.clip_ops import *  # noqa: F401,F403
 from tapeflow.ops.reduction_ops import *  # noqa: F401,F403
+from tapeflow.ops.sort_ops import *  # noqa: F401,F403
 from tapeflow.ops.linalg_ops import *  # noqa: F401,F403
 from tapeflow.ops.array_ops import *  # noqa: F401,F403
 from tapeflow.ops.creation_ops import *  # noqa: F401,F403

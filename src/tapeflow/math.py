@@ -5,8 +5,7 @@
     np.int32(3)
 """
 from tapeflow.ops.clip_ops import add_n, scalar_mul  # noqa: F401
-from tapeflow.ops.linalg_ops import (  # noqa: F401
-    einsum, norm as _norm)  # tf.math has no norm; kept private
+from tapeflow.ops.linalg_ops import einsum  # noqa: F401
 from tapeflow.ops.math_ops import (  # noqa: F401
     abs, add, ceil, cos, divide, divide_no_nan, equal, exp, expm1, floor, floordiv, floormod,
     greater, greater_equal, l2_normalize, less, less_equal, log, log1p, logical_and,
@@ -14,9 +13,11 @@ from tapeflow.ops.math_ops import (  # noqa: F401
     not_equal, pow, realdiv, reciprocal, reduce_mean, reduce_sum, round, rsqrt, sigmoid,
     sign, sin, sqrt, square, squared_difference, subtract, tanh, truediv)
 from tapeflow.ops.reduction_ops import (  # noqa: F401
-    argmax, argmin, bincount, confusion_matrix, count_nonzero, cumprod, cumsum, in_top_k,
-    reduce_all, reduce_any, reduce_euclidean_norm, reduce_logsumexp, reduce_max, reduce_min,
-    reduce_prod, reduce_std, reduce_variance, segment_sum, top_k)
+    argmax, argmin, count_nonzero, cumprod, cumsum, reduce_all, reduce_any,
+    reduce_euclidean_norm, reduce_logsumexp, reduce_max, reduce_min, reduce_prod, reduce_std,
+    reduce_variance)
+from tapeflow.ops.sort_ops import (  # noqa: F401
+    bincount, confusion_matrix, in_top_k, segment_sum, top_k)
 from tapeflow.ops.special_math_ops import (  # noqa: F401
     acos, acosh, asin, asinh, atan, atan2, atanh, cosh, erf, erfc, is_finite, is_inf, is_nan,
     log_sigmoid, reciprocal_no_nan, sinh, tan, truncatediv, truncatemod, xdivy, xlogy)

@@ -10,9 +10,10 @@ import pytest
 import tapeflow as tf
 from gradcheck import check_grads
 from tapeflow.framework.primitive import REGISTRY, Op
-from tapeflow.ops import clip_ops, linalg_ops, math_ops, reduction_ops, special_math_ops
+from tapeflow.ops import (
+    clip_ops, linalg_ops, math_ops, reduction_ops, sort_ops, special_math_ops)
 
-MY_MODULES = (math_ops, special_math_ops, clip_ops, reduction_ops, linalg_ops)
+MY_MODULES = (math_ops, special_math_ops, clip_ops, reduction_ops, sort_ops, linalg_ops)
 
 # fn: Tensors -> Tensor; ref: float64 arrays -> array; shapes: one per argument;
 # domain: one name (all arguments) or one per argument; ops: the registry names it covers.
@@ -85,7 +86,7 @@ _PUT_IDX = np.array([[2, 0, 1], [1, 2, 0]])
 
 
 def _put(v):
-    return reduction_ops._put_op(v, tf.constant(_PUT_IDX), axis=1, shape=(2, 3))
+    return sort_ops._put_op(v, tf.constant(_PUT_IDX), axis=1, shape=(2, 3))
 
 
 def _put_ref(v):

@@ -563,91 +563,6 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
     return out
 
 
-# -- reductions ---------------------------------------------------------------------------
-
-def _norm_axis(axis, ndim):
-    if axis is None:
-        return None
-    if isinstance(axis, Tensor):
-        axis = axis._value.tolist()
-    if isinstance(axis, (list, tuple)):
-        axes = tuple(int(a) for a in axis)
-    else:
-        axes = (int(axis),)
-    for a in axes:
-        if not -max(ndim, 1) <= a < max(ndim, 1):
-            raise InvalidArgumentError(
-                None, "Reduce", f"Invalid reduction dimension {a} for input with {ndim} "
-                f"dimensions.")
-    return tuple(a % ndim for a in axes) if ndim else ()
-
-
-@primitive("Sum")
-def _sum_kernel(x, axis=None, keepdims=False):
-    return np.sum(x, axis=axis, keepdims=keepdims, dtype=x.dtype if x.dtype.kind != "b"
-                  else np.int64)
-
-
-def _expand_reduced(dy, shape, axis, keepdims):
-    """Reshapes a reduced gradient back to broadcast against the input's shape."""
-    from tapeflow.ops.array_ops import reshape
-    if keepdims:
-        return dy
-    if axis is None:
-        return reshape(dy, [1] * len(shape))
-    kept = [1 if i in axis else n for i, n in enumerate(shape)]
-    return reshape(dy, kept)
-
-
-@_sum_kernel.def_grad
-def _sum_grad(op, dy):
-    """Broadcasts dy back over the reduced axes."""
-    from tapeflow.ops.array_ops import broadcast_to
-    x = op.inputs[0]
-    shape = _shape(x)
-    g = _expand_reduced(dy, shape, op.attrs["axis"], op.attrs["keepdims"])
-    return broadcast_to(g, shape)
-
-
-def reduce_sum(input_tensor, axis=None, keepdims=False, name=None):
-    """Returns the sum over ``axis`` (all axes when None)."""
-    x = input_tensor if type(input_tensor) is Tensor else convert_to_tensor(input_tensor)
-    ax = _norm_axis(axis, x._value.ndim)
-    return _sum_kernel(x, axis=ax, keepdims=bool(keepdims))
-
-
-@primitive("Mean")
-def _mean_kernel(x, axis=None, keepdims=False):
-    if x.dtype.kind in "iub":
-        s = np.sum(x, axis=axis, keepdims=keepdims, dtype=np.int64)
-        n = x.size if axis is None else int(np.prod([x.shape[a] for a in axis]))
-        if n == 0:
-            return np.zeros_like(s, dtype=x.dtype)
-        return (np.trunc(s / n)).astype(x.dtype)
-    with _quiet():
-        return np.mean(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
-
-
-@_mean_kernel.def_grad
-def _mean_grad(op, dy):
-    """dy broadcast back, divided by the number of reduced elements."""
-    from tapeflow.ops.array_ops import broadcast_to
-    x = op.inputs[0]
-    shape = _shape(x)
-    axis = op.attrs["axis"]
-    n = int(np.prod(shape)) if axis is None else int(np.prod([shape[a] for a in axis]))
-    g = _expand_reduced(dy, shape, axis, op.attrs["keepdims"])
-    return broadcast_to(divide(g, max(n, 1)), shape)
-
-
-def reduce_mean(input_tensor, axis=None, keepdims=False, name=None):
-    """Returns the mean over ``axis`` (integer inputs give a truncated integer mean)."""
-    x = input_tensor if type(input_tensor) is Tensor else convert_to_tensor(input_tensor)
-    ax = _norm_axis(axis, x._value.ndim)
-    return _mean_kernel(x, axis=ax, keepdims=bool(keepdims))
-
-
-
 def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
     """Returns ``x / sqrt(max(sum(x ** 2, axis), epsilon))`` (``dim`` is the old name of ``axis``).
 
@@ -659,6 +574,13 @@ def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
     x = x if type(x) is Tensor else convert_to_tensor(x)
     sq = reduce_sum(square(x), axis=axis, keepdims=True)
     return multiply(x, rsqrt(maximum(sq, epsilon)))
+
+
+# The reductions live in reduction_ops; re-exported here for the modules that import them
+# from math_ops. Imported last because reduction_ops builds on the ops above.
+from tapeflow.ops.reduction_ops import (  # noqa: E402,F401
+    _expand_reduced, _mean_kernel, _norm_axis, _sum_kernel, reduce_mean, reduce_sum)
+
 
 __all__ = [
     "add", "subtract", "multiply", "divide", "truediv", "realdiv", "floordiv", "floor_div",

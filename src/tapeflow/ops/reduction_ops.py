@@ -1,19 +1,18 @@
-"""Reductions (max, min, prod, logsumexp, variance ...), arg-reductions, cumulative
-sums and products, sorting and top-k: kernel and gradient per op.
+"""Reductions (sum, mean, max, min, prod, logsumexp, variance ...), arg-reductions and
+cumulative sums and products: kernel and gradient per op.
 
-``reduce_sum`` and ``reduce_mean`` live in ``math_ops`` (other ops' gradients use them).
+``math_ops`` re-exports ``reduce_sum`` and ``reduce_mean``, which many gradients use.
 """
-from collections import namedtuple
-
 import numpy as np
 
 from tapeflow.framework import dtypes
+from tapeflow.framework import primitive as prim
 from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.primitive import primitive
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.ops.math_ops import (
-    _expand_reduced, _norm_axis, _quiet, add, cast, divide, divide_no_nan, equal, exp, log,
-    multiply, not_equal, reduce_mean, reduce_sum, sqrt, square, subtract, where_)
+    _quiet, add, cast, divide, divide_no_nan, equal, exp, log, multiply, not_equal, sqrt,
+    square, subtract, where_)
 
 
 def _t(x):
@@ -29,6 +28,124 @@ def _dtype_error(op_name, x, allowed):
     return InvalidArgumentError(
         None, op_name, f"cannot compute {op_name} as input #0(zero-based) was expected to be a "
         f"{allowed} tensor but is a {dtypes.as_dtype(x.dtype).name} tensor [Op:{op_name}]")
+
+
+# -- reductions ---------------------------------------------------------------------------
+
+def _norm_axis(axis, ndim):
+    if axis is None:
+        return None
+    if type(axis) is int and -ndim <= axis < ndim:  # the common case, fast
+        return (axis % ndim,)
+    if isinstance(axis, Tensor):
+        axis = axis._value.tolist()
+    if isinstance(axis, (list, tuple)):
+        axes = tuple(int(a) for a in axis)
+    else:
+        axes = (int(axis),)
+    for a in axes:
+        if not -max(ndim, 1) <= a < max(ndim, 1):
+            raise InvalidArgumentError(
+                None, "Reduce", f"Invalid reduction dimension {a} for input with {ndim} "
+                f"dimensions.")
+    return tuple(a % ndim for a in axes) if ndim else ()
+
+
+_add_reduce = np.add.reduce  # np.sum minus its Python wrapper
+
+
+@primitive("Sum")
+def _sum_kernel(x, axis=None, keepdims=False):
+    return _add_reduce(x, axis=axis, keepdims=keepdims,
+                       dtype=x.dtype if x.dtype.kind != "b" else np.int64)
+
+
+def _expand_reduced(dy, shape, axis, keepdims):
+    """Reshapes a reduced gradient back to broadcast against the input's shape."""
+    from tapeflow.ops.array_ops import reshape
+    if keepdims:
+        return dy
+    if axis is None:
+        return reshape(dy, [1] * len(shape))
+    kept = [1 if i in axis else n for i, n in enumerate(shape)]
+    return reshape(dy, kept)
+
+
+@_sum_kernel.def_grad
+def _sum_grad(op, dy):
+    """Broadcasts dy back over the reduced axes."""
+    from tapeflow.ops.array_ops import broadcast_to
+    x = op.inputs[0]
+    shape = x._value.shape
+    g = _expand_reduced(dy, shape, op.attrs["axis"], op.attrs["keepdims"])
+    return broadcast_to(g, shape)
+
+
+def reduce_sum(input_tensor, axis=None, keepdims=False, name=None):
+    """Returns the sum over ``axis`` (all axes when None)."""
+    x = input_tensor if type(input_tensor) is Tensor else convert_to_tensor(input_tensor)
+    v = x._value
+    ax = None if axis is None else _norm_axis(axis, v.ndim)
+    keepdims = bool(keepdims)
+    if v.dtype.kind not in "fiu":
+        return _sum_kernel(x, axis=ax, keepdims=keepdims)
+    # the hot path: the kernel and the record inline, as in matmul
+    out = Tensor(_add_reduce(v, axis=ax, keepdims=keepdims, dtype=v.dtype))
+    if prim._tapes:
+        prim.record(_sum_kernel, (x,), (out,), {"axis": ax, "keepdims": keepdims})
+    return out
+
+
+def _count(shape, axis):
+    n = 1
+    for a in axis:
+        n *= shape[a]
+    return n
+
+
+@primitive("Mean")
+def _mean_kernel(x, axis=None, keepdims=False):
+    if x.dtype.kind in "iub":
+        s = np.sum(x, axis=axis, keepdims=keepdims, dtype=np.int64)
+        n = x.size if axis is None else int(np.prod([x.shape[a] for a in axis]))
+        if n == 0:
+            return np.zeros_like(s, dtype=x.dtype)
+        return (np.trunc(s / n)).astype(x.dtype)
+    n = x.size if axis is None else _count(x.shape, axis)
+    acc = x.dtype.type if x.dtype.itemsize >= 4 else np.float32  # float16 sums in float32
+    if n:
+        out = _add_reduce(x, axis=axis, keepdims=keepdims, dtype=acc) / acc(n)
+    else:
+        with _quiet():  # an empty mean is 0/0 = nan, silently
+            out = _add_reduce(x, axis=axis, keepdims=keepdims, dtype=acc) / acc(0)
+    return out if acc is x.dtype.type else np.asarray(out).astype(x.dtype)[()]
+
+
+@_mean_kernel.def_grad
+def _mean_grad(op, dy):
+    """dy broadcast back, divided by the number of reduced elements."""
+    from tapeflow.ops.array_ops import broadcast_to
+    x = op.inputs[0]
+    shape = x._value.shape
+    axis = op.attrs["axis"]
+    n = int(np.prod(shape)) if axis is None else int(np.prod([shape[a] for a in axis]))
+    g = _expand_reduced(dy, shape, axis, op.attrs["keepdims"])
+    return broadcast_to(divide(g, max(n, 1)), shape)
+
+
+def reduce_mean(input_tensor, axis=None, keepdims=False, name=None):
+    """Returns the mean over ``axis`` (integer inputs give a truncated integer mean)."""
+    x = input_tensor if type(input_tensor) is Tensor else convert_to_tensor(input_tensor)
+    v = x._value
+    ax = None if axis is None else _norm_axis(axis, v.ndim)
+    keepdims = bool(keepdims)
+    if v.dtype.kind != "f" or v.dtype.itemsize < 4 or not v.size:
+        return _mean_kernel(x, axis=ax, keepdims=keepdims)
+    # the hot path (float32/float64, non-empty): kernel and record inline
+    out = Tensor(_mean_kernel.forward(v, ax, keepdims))
+    if prim._tapes:
+        prim.record(_mean_kernel, (x,), (out,), {"axis": ax, "keepdims": keepdims})
+    return out
 
 
 # -- max / min ------------------------------------------------------------------------------
@@ -305,196 +422,5 @@ def cumprod(x, axis=0, exclusive=False, reverse=False, name=None):
     return _cum(_cumprod_op, x, axis, exclusive, reverse)
 
 
-# -- sorting and top-k ----------------------------------------------------------------------
-# Values are picked with TakeAlongAxis, whose gradient scatters dy back (indices are
-# unique along the axis), so sort and top_k need no gradient rule of their own.
-
-@primitive("TakeAlongAxis")
-def _take_op(x, indices, axis):
-    return np.take_along_axis(x, indices, axis=axis)
-
-
-@_take_op.def_grad
-def _take_grad(op, dy):
-    """Scatters dy back to the positions it was taken from."""
-    x, idx = op.inputs
-    return _put_op(dy, idx, axis=op.attrs["axis"], shape=x._value.shape), None
-
-
-@primitive("PutAlongAxis")
-def _put_op(values, indices, axis, shape):
-    out = np.zeros(shape, values.dtype)
-    np.put_along_axis(out, indices, values, axis=axis)
-    return out
-
-
-@_put_op.def_grad
-def _put_grad(op, dy):
-    """Takes dy back from the positions written."""
-    return _take_op(dy, op.inputs[1], axis=op.attrs["axis"]), None
-
-
-def _sort_key(v, descending):
-    if not descending:
-        return v
-    if v.dtype.kind == "f":
-        return -v
-    return -v.astype(np.int64)
-
-
-def _check_direction(direction):
-    if direction not in ("ASCENDING", "DESCENDING"):
-        raise ValueError(f"`direction` should be one of {{'ASCENDING', 'DESCENDING'}}. "
-                         f"Received: direction={direction}")
-    return direction == "DESCENDING"
-
-
-def _argsort_np(v, axis, descending):
-    return np.argsort(_sort_key(v, descending), axis=axis, kind="stable")
-
-
-def argsort(values, axis=-1, direction="ASCENDING", stable=False, name=None):
-    """Returns the int32 indices that sort ``values`` along ``axis`` (ties keep their order)."""
-    descending = _check_direction(direction)
-    x = _t(values)
-    return Tensor(_argsort_np(x._value, int(axis), descending).astype(np.int32))
-
-
-def sort(values, axis=-1, direction="ASCENDING", name=None):
-    """Returns ``values`` sorted along ``axis`` (``direction`` 'ASCENDING' or 'DESCENDING')."""
-    descending = _check_direction(direction)
-    x = _t(values)
-    if x._value.ndim == 0:
-        raise ValueError("Input must be at least rank 1, got rank 0.")
-    axis = int(axis) % x._value.ndim
-    idx = Tensor(_argsort_np(x._value, axis, descending))
-    return _take_op(x, idx, axis=axis)
-
-
-TopKV2 = namedtuple("TopKV2", ["values", "indices"])
-
-
-def top_k(input, k=1, sorted=True, index_type=dtypes.int32, name=None):  # noqa: A002
-    """Returns the ``k`` largest entries along the last axis and their indices.
-
-    Returns:
-      ``TopKV2(values, indices)``; ties give the lower index first; indices are int32.
-
-    Raises:
-      InvalidArgumentError: if the last axis is shorter than ``k``.
-    """
-    x = _t(input)
-    v = x._value
-    k = int(_t(k)._value)
-    if v.ndim == 0 or v.shape[-1] < k or k < 0:
-        n = v.shape[-1] if v.ndim else 0
-        raise InvalidArgumentError(None, "TopKV2", f"input must have at least k columns. Had "
-                                   f"{n}, needed {k} [Op:TopKV2]")
-    idx = _argsort_np(v, -1, True)[..., :k]
-    values = _take_op(x, Tensor(idx), axis=v.ndim - 1)
-    return TopKV2(values, Tensor(idx.astype(dtypes.as_dtype(index_type)._np)))
-
-
-def in_top_k(targets, predictions, k, name=None):
-    """Returns bool ``[batch]``: whether each target's prediction is among the ``k`` largest.
-
-    Ties at the boundary count as in the top k; non-finite predictions never do.
-    """
-    p = np.asarray(_t(predictions)._value)
-    t = np.asarray(_t(targets)._value).astype(np.int64)
-    n = p.shape[1]
-    valid = (t >= 0) & (t < n)
-    picked = p[np.arange(p.shape[0]), np.where(valid, t, 0)]
-    with _quiet():
-        greater = np.sum(p > picked[:, None], axis=1)
-    return Tensor(valid & np.isfinite(picked) & (greater < int(k)))
-
-
-# -- counting -----------------------------------------------------------------------------------
-
-def bincount(arr, weights=None, minlength=None, maxlength=None, dtype=dtypes.int32, name=None,
-             axis=None, binary_output=False):
-    """Returns the counts (or summed ``weights``) of each value in the int tensor ``arr``.
-
-    The length is ``max(arr) + 1``, raised to ``minlength`` and cut to ``maxlength``.
-    ``axis=None`` counts over all elements; ``axis=-1`` counts each row of a 2-D ``arr``.
-
-    Raises:
-      InvalidArgumentError: if ``arr`` has negative values.
-    """
-    a = np.asarray(_t(arr)._value)
-    if a.size and a.min() < 0:
-        raise InvalidArgumentError(None, "Bincount", "Input arr must be non-negative! "
-                                   "[Op:Bincount]")
-    size = int(a.max()) + 1 if a.size else 0
-    if minlength is not None:
-        size = max(size, int(minlength))
-    if maxlength is not None:
-        size = min(size, int(maxlength))
-    w = None
-    out_dt = dtypes.as_dtype(dtype)._np
-    if weights is not None:
-        w = np.broadcast_to(np.asarray(_t(weights)._value), a.shape)
-        out_dt = w.dtype
-    keep = a < size
-    if axis is None:
-        flat, rows = a[keep], 1
-        ww = None if w is None else w[keep]
-    elif axis in (-1, a.ndim - 1) and a.ndim == 2:
-        rows = a.shape[0]
-        flat = (a + size * np.arange(rows)[:, None])[keep]
-        ww = None if w is None else w[keep]
-    else:
-        raise ValueError(f"Unsupported axis value {axis}. Only 0 and -1 are currently "
-                         f"supported.")
-    if binary_output:
-        ww = None
-    counts = np.bincount(flat, ww, minlength=rows * size)
-    if binary_output:
-        counts = counts > 0
-    counts = counts.astype(out_dt)
-    return Tensor(counts if axis is None else counts.reshape(rows, size))
-
-
-def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype=dtypes.int32,
-                     name=None):
-    """Returns the ``[num_classes, num_classes]`` matrix counting (label, prediction) pairs.
-
-    Rows are labels, columns predictions; ``num_classes`` defaults to the largest
-    value plus one.
-
-    Raises:
-      InvalidArgumentError: for negative or out-of-range labels or predictions.
-    """
-    lab = np.asarray(_t(labels)._value).astype(np.int64).ravel()
-    pred = np.asarray(_t(predictions)._value).astype(np.int64).ravel()
-    if lab.shape != pred.shape:
-        raise ValueError(f"Dimensions of labels {lab.shape} and predictions {pred.shape} "
-                         f"must match.")
-    for what, v in (("labels", lab), ("predictions", pred)):
-        if v.size and v.min() < 0:
-            raise InvalidArgumentError(None, "ConfusionMatrix", f"`{what}` contains negative "
-                                       f"values. Condition x >= 0 did not hold.")
-    if num_classes is None:
-        n = int(max(lab.max(initial=-1), pred.max(initial=-1))) + 1
-    else:
-        n = int(_t(num_classes)._value)
-        for what, v in (("labels", lab), ("predictions", pred)):
-            if v.size and v.max() >= n:
-                raise InvalidArgumentError(None, "ConfusionMatrix", f"`{what}` out of bound. "
-                                           f"Condition x < y did not hold.")
-    w = None if weights is None else np.asarray(_t(weights)._value).ravel()
-    counts = np.bincount(lab * n + pred, w, minlength=n * n)
-    return Tensor(counts.astype(dtypes.as_dtype(dtype)._np).reshape(n, n))
-
-
-def segment_sum(data, segment_ids, name=None):
-    """Returns the sums of ``data``'s rows per (sorted) segment id; ``max(id) + 1`` rows."""
-    from tapeflow.ops.indexing_ops import unsorted_segment_sum
-    ids = _t(segment_ids)
-    n = int(ids._value.max()) + 1 if ids._value.size else 0
-    return unsorted_segment_sum(data, ids, n)
-
-
-__all__ = ["reduce_max", "reduce_min", "reduce_prod", "reduce_logsumexp", "reduce_any",
-           "reduce_all", "argmax", "argmin", "cumsum", "sort", "argsort"]
+__all__ = ["reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod", "reduce_logsumexp", "reduce_any",
+           "reduce_all", "argmax", "argmin", "cumsum"]

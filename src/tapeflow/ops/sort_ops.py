@@ -1,0 +1,210 @@
+"""Sorting, top-k and counting: sort, argsort, top_k, in_top_k, bincount,
+confusion_matrix, segment_sum.
+"""
+from collections import namedtuple
+
+import numpy as np
+
+from tapeflow.framework import dtypes
+from tapeflow.framework.errors import InvalidArgumentError
+from tapeflow.framework.primitive import primitive
+from tapeflow.framework.tensor import Tensor, convert_to_tensor
+from tapeflow.ops.math_ops import _quiet
+
+
+def _t(x):
+    return x if type(x) is Tensor else convert_to_tensor(x)
+
+
+# -- sorting and top-k ----------------------------------------------------------------------
+# Values are picked with TakeAlongAxis, whose gradient scatters dy back (indices are
+# unique along the axis), so sort and top_k need no gradient rule of their own.
+
+@primitive("TakeAlongAxis")
+def _take_op(x, indices, axis):
+    return np.take_along_axis(x, indices, axis=axis)
+
+
+@_take_op.def_grad
+def _take_grad(op, dy):
+    """Scatters dy back to the positions it was taken from."""
+    x, idx = op.inputs
+    return _put_op(dy, idx, axis=op.attrs["axis"], shape=x._value.shape), None
+
+
+@primitive("PutAlongAxis")
+def _put_op(values, indices, axis, shape):
+    out = np.zeros(shape, values.dtype)
+    np.put_along_axis(out, indices, values, axis=axis)
+    return out
+
+
+@_put_op.def_grad
+def _put_grad(op, dy):
+    """Takes dy back from the positions written."""
+    return _take_op(dy, op.inputs[1], axis=op.attrs["axis"]), None
+
+
+def _sort_key(v, descending):
+    if not descending:
+        return v
+    if v.dtype.kind == "f":
+        return -v
+    return -v.astype(np.int64)
+
+
+def _check_direction(direction):
+    if direction not in ("ASCENDING", "DESCENDING"):
+        raise ValueError(f"`direction` should be one of {{'ASCENDING', 'DESCENDING'}}. "
+                         f"Received: direction={direction}")
+    return direction == "DESCENDING"
+
+
+def _argsort_np(v, axis, descending):
+    return np.argsort(_sort_key(v, descending), axis=axis, kind="stable")
+
+
+def argsort(values, axis=-1, direction="ASCENDING", stable=False, name=None):
+    """Returns the int32 indices that sort ``values`` along ``axis`` (ties keep their order)."""
+    descending = _check_direction(direction)
+    x = _t(values)
+    return Tensor(_argsort_np(x._value, int(axis), descending).astype(np.int32))
+
+
+def sort(values, axis=-1, direction="ASCENDING", name=None):
+    """Returns ``values`` sorted along ``axis`` (``direction`` 'ASCENDING' or 'DESCENDING')."""
+    descending = _check_direction(direction)
+    x = _t(values)
+    if x._value.ndim == 0:
+        raise ValueError("Input must be at least rank 1, got rank 0.")
+    axis = int(axis) % x._value.ndim
+    idx = Tensor(_argsort_np(x._value, axis, descending))
+    return _take_op(x, idx, axis=axis)
+
+
+TopKV2 = namedtuple("TopKV2", ["values", "indices"])
+
+
+def top_k(input, k=1, sorted=True, index_type=dtypes.int32, name=None):  # noqa: A002
+    """Returns the ``k`` largest entries along the last axis and their indices.
+
+    Returns:
+      ``TopKV2(values, indices)``; ties give the lower index first; indices are int32.
+
+    Raises:
+      InvalidArgumentError: if the last axis is shorter than ``k``.
+    """
+    x = _t(input)
+    v = x._value
+    k = int(_t(k)._value)
+    if v.ndim == 0 or v.shape[-1] < k or k < 0:
+        n = v.shape[-1] if v.ndim else 0
+        raise InvalidArgumentError(None, "TopKV2", f"input must have at least k columns. Had "
+                                   f"{n}, needed {k} [Op:TopKV2]")
+    idx = _argsort_np(v, -1, True)[..., :k]
+    values = _take_op(x, Tensor(idx), axis=v.ndim - 1)
+    return TopKV2(values, Tensor(idx.astype(dtypes.as_dtype(index_type)._np)))
+
+
+def in_top_k(targets, predictions, k, name=None):
+    """Returns bool ``[batch]``: whether each target's prediction is among the ``k`` largest.
+
+    Ties at the boundary count as in the top k; non-finite predictions never do.
+    """
+    p = np.asarray(_t(predictions)._value)
+    t = np.asarray(_t(targets)._value).astype(np.int64)
+    n = p.shape[1]
+    valid = (t >= 0) & (t < n)
+    picked = p[np.arange(p.shape[0]), np.where(valid, t, 0)]
+    with _quiet():
+        greater = np.sum(p > picked[:, None], axis=1)
+    return Tensor(valid & np.isfinite(picked) & (greater < int(k)))
+
+
+# -- counting -----------------------------------------------------------------------------------
+
+def bincount(arr, weights=None, minlength=None, maxlength=None, dtype=dtypes.int32, name=None,
+             axis=None, binary_output=False):
+    """Returns the counts (or summed ``weights``) of each value in the int tensor ``arr``.
+
+    The length is ``max(arr) + 1``, raised to ``minlength`` and cut to ``maxlength``.
+    ``axis=None`` counts over all elements; ``axis=-1`` counts each row of a 2-D ``arr``.
+
+    Raises:
+      InvalidArgumentError: if ``arr`` has negative values.
+    """
+    a = np.asarray(_t(arr)._value)
+    if a.size and a.min() < 0:
+        raise InvalidArgumentError(None, "Bincount", "Input arr must be non-negative! "
+                                   "[Op:Bincount]")
+    size = int(a.max()) + 1 if a.size else 0
+    if minlength is not None:
+        size = max(size, int(minlength))
+    if maxlength is not None:
+        size = min(size, int(maxlength))
+    w = None
+    out_dt = dtypes.as_dtype(dtype)._np
+    if weights is not None:
+        w = np.broadcast_to(np.asarray(_t(weights)._value), a.shape)
+        out_dt = w.dtype
+    keep = a < size
+    if axis is None:
+        flat, rows = a[keep], 1
+        ww = None if w is None else w[keep]
+    elif axis in (-1, a.ndim - 1) and a.ndim == 2:
+        rows = a.shape[0]
+        flat = (a + size * np.arange(rows)[:, None])[keep]
+        ww = None if w is None else w[keep]
+    else:
+        raise ValueError(f"Unsupported axis value {axis}. Only 0 and -1 are currently "
+                         f"supported.")
+    if binary_output:
+        ww = None
+    counts = np.bincount(flat, ww, minlength=rows * size)
+    if binary_output:
+        counts = counts > 0
+    counts = counts.astype(out_dt)
+    return Tensor(counts if axis is None else counts.reshape(rows, size))
+
+
+def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype=dtypes.int32,
+                     name=None):
+    """Returns the ``[num_classes, num_classes]`` matrix counting (label, prediction) pairs.
+
+    Rows are labels, columns predictions; ``num_classes`` defaults to the largest
+    value plus one.
+
+    Raises:
+      InvalidArgumentError: for negative or out-of-range labels or predictions.
+    """
+    lab = np.asarray(_t(labels)._value).astype(np.int64).ravel()
+    pred = np.asarray(_t(predictions)._value).astype(np.int64).ravel()
+    if lab.shape != pred.shape:
+        raise ValueError(f"Dimensions of labels {lab.shape} and predictions {pred.shape} "
+                         f"must match.")
+    for what, v in (("labels", lab), ("predictions", pred)):
+        if v.size and v.min() < 0:
+            raise InvalidArgumentError(None, "ConfusionMatrix", f"`{what}` contains negative "
+                                       f"values. Condition x >= 0 did not hold.")
+    if num_classes is None:
+        n = int(max(lab.max(initial=-1), pred.max(initial=-1))) + 1
+    else:
+        n = int(_t(num_classes)._value)
+        for what, v in (("labels", lab), ("predictions", pred)):
+            if v.size and v.max() >= n:
+                raise InvalidArgumentError(None, "ConfusionMatrix", f"`{what}` out of bound. "
+                                           f"Condition x < y did not hold.")
+    w = None if weights is None else np.asarray(_t(weights)._value).ravel()
+    counts = np.bincount(lab * n + pred, w, minlength=n * n)
+    return Tensor(counts.astype(dtypes.as_dtype(dtype)._np).reshape(n, n))
+
+
+def segment_sum(data, segment_ids, name=None):
+    """Returns the sums of ``data``'s rows per (sorted) segment id; ``max(id) + 1`` rows."""
+    from tapeflow.ops.indexing_ops import unsorted_segment_sum
+    ids = _t(segment_ids)
+    n = int(ids._value.max()) + 1 if ids._value.size else 0
+    return unsorted_segment_sum(data, ids, n)
+
+
+__all__ = ["sort", "argsort"]
