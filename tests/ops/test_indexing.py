@@ -301,8 +301,8 @@ def _shape_and_key(draw):
             items.append(slice(draw(bound), draw(bound), step))
     if draw(st.booleans()):  # a new axis consumes no dimension
         items.insert(draw(st.integers(0, len(items))), None)
-    if draw(st.booleans()):
-        items.insert(draw(st.integers(0, len(items))), Ellipsis)
+    if draw(st.booleans()):  # after the indexed (leading) axes, so they keep their meaning
+        items.append(Ellipsis)
     return shape, tuple(items)
 
 
