@@ -14,6 +14,7 @@ import numpy as np
 from tapeflow.framework import nest
 from tapeflow.framework.tape import GradientTape
 from tapeflow.framework.tensor import Tensor
+from tapeflow.ops.math_ops import reduce_sum
 from tapeflow.keras.trainers import data_adapter
 from tapeflow.keras.trainers.compile_utils import CompileLoss, CompileMetrics
 from tapeflow.keras.trainers.data_adapter import unpack_x_y_sample_weight
@@ -235,7 +236,6 @@ class Trainer:
             total = self._compile_loss(y, y_pred, sample_weight)
         for extra in getattr(self, "losses", None) or ():
             if getattr(extra, "ndim", 0):
-                from tapeflow.ops.math_ops import reduce_sum
                 extra = reduce_sum(extra)
             total = extra if total is None else total + extra
         if total is None:

@@ -8,10 +8,14 @@ batch (``"accuracy"`` becomes binary, sparse categorical or categorical
 accuracy from the shapes of ``y_true`` and ``y_pred``, as Keras decides) and
 reports its results as one flat dict.
 """
+import re
+
 import numpy as np
 
 from tapeflow.framework import nest
-from tapeflow.framework.tensor import Tensor
+from tapeflow.framework.tensor import Tensor, convert_to_tensor
+from tapeflow.ops.array_ops import expand_dims, squeeze
+from tapeflow.ops.math_ops import cast, reduce_sum
 
 
 def _metrics_module():
@@ -29,7 +33,6 @@ def _object_name(obj):
     if isinstance(name, str):
         return name
     name = getattr(obj, "__name__", None) or type(obj).__name__
-    import re
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower() if name[:1].isupper() else name
 
 
@@ -85,18 +88,16 @@ def get_loss(identifier):
 
 def _weighted_mean(values, sample_weight):
     """Keras's ``sum_over_batch_size`` reduction of per-sample loss values."""
-    from tapeflow.ops import math_ops
     if sample_weight is not None:
-        sw = math_ops.cast(sample_weight, values.dtype)
+        sw = cast(sample_weight, values.dtype)
         while sw.ndim > values.ndim and sw.shape[-1] == 1:
-            sw = sw[..., 0]
+            sw = squeeze(sw, -1)
         while sw.ndim < values.ndim:
-            from tapeflow.ops.array_ops import expand_dims
             sw = expand_dims(sw, -1)
         values = values * sw
     if values.ndim == 0:
         return values
-    return math_ops.reduce_sum(values) / np.asarray(values._value.size, values.dtype._np)
+    return reduce_sum(values) / np.asarray(values._value.size, values.dtype._np)
 
 
 def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):
@@ -105,7 +106,6 @@ def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):
     Returns:
       ``(x1, x2)``, one of them squeezed or expanded on its last axis.
     """
-    from tapeflow.ops.array_ops import expand_dims, squeeze
     r1, r2 = x1.ndim, x2.ndim
     if r1 == r2 + 1 and x1.shape[-1] == 1:
         if r2 == 1 and expand_rank_1:
@@ -153,11 +153,11 @@ class CompileLoss:
         losses = self._per_output(self._user_loss, names, "loss")
         weights = self._per_output(self._user_weights, names, "loss_weights") \
             if self._user_weights is not None else [None] * n
-        self._losses = [(get_loss(l)[0] if l is not None else None, w)
-                        for l, w in zip(losses, weights)]
+        fns = [get_loss(l)[0] if l is not None else None for l in losses]
+        self._losses = [(fn, w, _is_loss_object(fn)) for fn, w in zip(fns, weights)]
         if n > 1:
             Mean = _metrics_module().Mean
-            self.metrics = [Mean(name=f"{name}_loss") for name, (fn, _) in
+            self.metrics = [Mean(name=f"{name}_loss") for name, (fn, _, _) in
                             zip(names, self._losses) if fn is not None]
         self._names_used = names
         self.built = True
@@ -215,10 +215,10 @@ class CompileLoss:
             else [sample_weight] * len(preds)
         total = None
         k = 0
-        for (fn, w), yt, yp, sw in zip(self._losses, trues, preds, sws):
+        for (fn, w, is_object), yt, yp, sw in zip(self._losses, trues, preds, sws):
             if fn is None or yt is None:
                 continue
-            if _is_loss_object(fn):
+            if is_object:
                 value = fn(yt, yp, sample_weight=sw)
             else:
                 yt, yp = squeeze_or_expand_to_same_rank(_as_tensor(yt), yp)
@@ -236,10 +236,7 @@ class CompileLoss:
 
 
 def _as_tensor(v):
-    if isinstance(v, Tensor):
-        return v
-    from tapeflow.framework.tensor import convert_to_tensor
-    return convert_to_tensor(v)
+    return v if isinstance(v, Tensor) else convert_to_tensor(v)
 
 
 class CompileMetrics:
