@@ -108,3 +108,30 @@ def test_readable_memory_size():
     assert readable_memory_size(1023) == "1023.00 B"
     assert readable_memory_size(2048) == "2.00 KB"
     assert readable_memory_size(1628200) == "1.55 MB"
+
+
+def test_show_trainable_and_expand_nested():
+    inner = keras.Sequential([layers.Dense(2)], name="inner")
+    x = keras.Input(shape=(3,))
+    model = keras.Model(x, inner(x))
+    inner.trainable = False
+    text = []
+    model.summary(print_fn=text.append, show_trainable=True, expand_nested=True)
+    lines = text[0].splitlines()
+    assert lines[2].endswith("┃ Traina… ┃")
+    row = next(line for line in lines if line.startswith("│ inner (Sequential)"))
+    assert row.rstrip("│").rstrip().endswith("N")
+    assert any(line.startswith("│    └ dense (Dense)") for line in lines)
+    assert " Non-trainable params: 8 (32.00 B)" in lines
+
+
+def test_plot_model_writes_a_png(tmp_path):
+    pytest.importorskip("matplotlib")
+    a = keras.Input(shape=(3,), name="a")
+    b = keras.Input(shape=(2,), name="b")
+    model = keras.Model([a, b], layers.Dense(1)(layers.Concatenate()([a, b])))
+    path = tmp_path / "model.png"
+    keras.utils.plot_model(model, to_file=str(path), show_shapes=True, dpi=50)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(ValueError, match="not yet been built"):
+        keras.utils.plot_model(keras.Sequential([layers.Dense(1)]), to_file=str(path))

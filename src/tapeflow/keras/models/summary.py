@@ -6,7 +6,6 @@ shrunk to ``line_length`` the way ``rich`` shrinks fixed-width columns.
 """
 import math
 import re
-import textwrap
 
 from tapeflow.framework import dtypes
 
@@ -55,10 +54,23 @@ def _ratio_reduce(total, widths):
 
 
 def _wrap(text, width):
+    """Wraps at spaces like rich; a word longer than the cell is cut with an ellipsis."""
     if len(text) <= width:
         return [text]
-    lines = textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False)
-    return lines or [""]
+    indent = text[:len(text) - len(text.lstrip(" "))]
+    lines, current = [], indent
+    for word in text.lstrip(" ").split(" "):
+        if len(word) > width:
+            word = word[:width - 1] + "…"
+        if not current.strip():
+            current += word
+        elif len(current) + 1 + len(word) <= width:
+            current += " " + word
+        else:
+            lines.append(current)
+            current = word
+    lines.append(current)
+    return lines
 
 
 def _format_shape(shape):
