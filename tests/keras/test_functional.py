@@ -197,3 +197,72 @@ def test_int_inputs_stay_int_through_model():
     model = keras.Model(tokens, layers.Flatten()(emb))
     assert model(np.array([[1, 2, 3, 4]])).shape == (1, 12)
     assert model(tf.constant([[1, 2, 3, 4]])).dtype == tf.float32
+
+
+def test_subclassed_model_inside_functional_model():
+    class Classifier(keras.Model):
+        def __init__(self, num_classes=2):
+            super().__init__()
+            self.dense = layers.Dense(num_classes, activation="softmax")
+
+        def call(self, inputs):
+            return self.dense(inputs)
+
+    inputs = keras.Input(shape=(3,))
+    features = layers.Dense(64, activation="relu")(inputs)
+    outputs = Classifier(num_classes=10)(features)
+    model = keras.Model(inputs=inputs, outputs=outputs)
+    assert outputs.shape == (None, 10)
+    assert len(model.weights) == 4
+    np.testing.assert_allclose(model(np.ones((2, 3))).numpy().sum(1), [1.0, 1.0], rtol=1e-5)
+
+
+def test_layer_called_with_two_tensors():
+    class Sampler(layers.Layer):
+        def call(self, z_mean, z_log_var):
+            return z_mean + tf.exp(0.5 * z_log_var)
+
+    x = keras.Input(shape=(4,))
+    z_mean = layers.Dense(2, name="z_mean")(x)
+    z_log_var = layers.Dense(2, name="z_log_var")(x)
+    z = Sampler()(z_mean, z_log_var)
+    encoder = keras.Model(x, [z_mean, z_log_var, z], name="encoder")
+    m, v, s = encoder(np.ones((3, 4)))
+    np.testing.assert_allclose(s.numpy(), (m + tf.exp(0.5 * v)).numpy(), rtol=1e-6)
+
+
+def test_unbuilt_sequential_called_on_symbolic_input():
+    augment = keras.Sequential([layers.Dropout(0.5), layers.Identity()])
+    inputs = keras.Input(shape=(4, 4, 3))
+    x = augment(inputs)
+    x = layers.Flatten()(x)
+    model = keras.Model(inputs, layers.Dense(1)(x))
+    assert augment.built and x.shape == (None, 48)
+    assert model(np.ones((2, 4, 4, 3))).shape == (2, 1)
+
+
+def test_custom_compute_mask_makes_a_layer_mask_aware():
+    class PositionalEmbedding(layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.token_embeddings = layers.Embedding(10, 4)
+
+        def call(self, inputs):
+            return self.token_embeddings(inputs)
+
+        def compute_mask(self, inputs, mask=None):
+            return tf.math.not_equal(inputs, 0)
+
+    seen = []
+
+    class Encoder(layers.Layer):
+        def call(self, inputs, mask=None):
+            seen.append(None if mask is None else mask.numpy().tolist())
+            return inputs
+
+    assert PositionalEmbedding().supports_masking
+    tokens = keras.Input(shape=(3,), dtype="int64")
+    model = keras.Model(tokens, Encoder()(PositionalEmbedding()(tokens)))
+    seen.clear()
+    model(np.array([[4, 0, 0]]))
+    assert seen == [[[True, False, False]]]

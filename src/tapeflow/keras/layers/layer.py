@@ -82,7 +82,8 @@ class Layer:
         d["_inbound_nodes"] = []
         d["_build_shapes_dict"] = None
         d["_input_shape_arg"] = None
-        d["supports_masking"] = False
+        # Keras: a layer that defines compute_mask supports masking unless it says otherwise.
+        d["supports_masking"] = cls.compute_mask is not Layer.compute_mask
         d["_init_args"] = (args, kwargs)
         return self
 
