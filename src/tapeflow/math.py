@@ -5,6 +5,7 @@
     np.int32(3)
 """
 from tapeflow.ops.clip_ops import add_n, scalar_mul  # noqa: F401
+from tapeflow.ops.gamma_ops import digamma, lgamma, polygamma  # noqa: F401
 from tapeflow.ops.linalg_ops import einsum  # noqa: F401
 from tapeflow.ops.math_ops import (  # noqa: F401
     abs, add, ceil, cos, divide, divide_no_nan, equal, exp, expm1, floor, floordiv, floormod,

@@ -269,3 +269,21 @@ def test_namespaces_have_tensorflow_names():
     assert [n for n in LINALG_NAMES if not hasattr(tf.linalg, n)] == []
     assert [n for n in TOP_LEVEL if not hasattr(tf, n)] == []
     assert tf.math.reduce_max is tf.reduce_max and tf.linalg.matmul is tf.matmul
+
+
+def test_lgamma_digamma_polygamma_values():
+    x = tf.constant([0.5, 1.0, 2.0, 3.5, -0.5], tf.float64)
+    np.testing.assert_allclose(tf.math.lgamma(x), [math.lgamma(v) for v in x.numpy()],
+                               rtol=1e-13, atol=1e-14)
+    assert tf.math.lgamma(tf.constant([0.0, -1.0])).numpy().tolist() == [np.inf, np.inf]
+    euler = 0.5772156649015329
+    np.testing.assert_allclose(tf.math.digamma(tf.constant([1.0, 2.0], tf.float64)),
+                               [-euler, 1 - euler], rtol=1e-14)
+    np.testing.assert_allclose(tf.math.polygamma(1.0, tf.constant([1.0, -0.5], tf.float64)),
+                               [np.pi ** 2 / 6, np.pi ** 2 / 2 + 4.0], rtol=1e-13)
+    np.testing.assert_allclose(tf.math.polygamma(tf.constant(0.0), tf.constant(1.0)), -euler,
+                               rtol=1e-6)
+    assert np.isnan(tf.math.polygamma(1.5, tf.constant(1.0)).numpy())
+    assert tf.math.lgamma(tf.constant([1.5])).dtype == tf.float32
+    with pytest.raises(InvalidArgumentError):
+        tf.math.lgamma(tf.constant([1, 2]))

@@ -11,9 +11,10 @@ import tapeflow as tf
 from gradcheck import check_grads
 from tapeflow.framework.primitive import REGISTRY, Op
 from tapeflow.ops import (
-    clip_ops, linalg_ops, math_ops, reduction_ops, sort_ops, special_math_ops)
+    clip_ops, gamma_ops, linalg_ops, math_ops, reduction_ops, sort_ops, special_math_ops)
 
-MY_MODULES = (math_ops, special_math_ops, clip_ops, reduction_ops, sort_ops, linalg_ops)
+MY_MODULES = (math_ops, special_math_ops, gamma_ops, clip_ops, reduction_ops, sort_ops,
+              linalg_ops)
 
 # fn: Tensors -> Tensor; ref: float64 arrays -> array; shapes: one per argument;
 # domain: one name (all arguments) or one per argument; ops: the registry names it covers.
@@ -43,6 +44,8 @@ def _sample(domain, shape, rng):
     if domain == "spd":  # well-conditioned square matrices
         m = rng.uniform(-0.5, 0.5, shape)
         return m + 3 * np.eye(shape[-1])
+    if domain == "negfrac":  # between the poles of lgamma/digamma at -1 and 0
+        return rng.uniform(-0.8, -0.2, shape)
     if domain == "mask":
         return rng.uniform(-1, 1, shape) > 0
     raise ValueError(domain)
@@ -56,6 +59,11 @@ def _args(row, seed=0):
 
 def _np_softlog_sigmoid(x):
     return -np.logaddexp(0, -x)
+
+
+def _num_deriv(f, x, h=1e-5):
+    """A central difference, for references of derivatives with no closed form in NumPy."""
+    return (f(x + h) - f(x - h)) / (2 * h)
 
 
 _erf = np.vectorize(math.erf)
@@ -168,6 +176,16 @@ TABLE = [
     R("erf", tf.math.erf, _erf, [(3, 4)], ops=["Erf"]),
     R("erf_tails", tf.math.erf, _erf, [(7,)], "gt1"),
     R("erfc", tf.math.erfc, _erfc, [(3, 4)], ops=["Erfc"]),
+    R("lgamma", tf.math.lgamma, np.vectorize(math.lgamma), [(3, 4)], "pos", ops=["Lgamma"]),
+    R("lgamma_large", tf.math.lgamma, np.vectorize(math.lgamma), [(5,)], "gt1"),
+    R("lgamma_negative", tf.math.lgamma, np.vectorize(math.lgamma), [(5,)], "negfrac"),
+    R("digamma", tf.math.digamma, lambda x: _num_deriv(np.vectorize(math.lgamma), x),
+      [(3, 4)], "pos", ops=["Digamma"]),
+    R("digamma_negative", tf.math.digamma, lambda x: _num_deriv(np.vectorize(math.lgamma), x),
+      [(5,)], "negfrac"),
+    R("polygamma_1", lambda x: tf.math.polygamma(1.0, x),
+      lambda x: _num_deriv(lambda v: tf.math.digamma(tf.constant(v)).numpy(), x),
+      [(3, 4)], "pos", ops=["Polygamma"]),
     R("l2_normalize", lambda x: tf.math.l2_normalize(x, axis=1),
       lambda x: x / np.sqrt(np.sum(x * x, axis=1, keepdims=True)), [(3, 4)]),
     # -- reductions --
