@@ -159,16 +159,16 @@ def binary_inputs(op_name, x, y):
     Raises:
       InvalidArgumentError: on mismatched dtypes.
     """
+    if type(x) is not Tensor and not isinstance(x, Tensor):
+        hook = getattr(type(x), "__tf_tensor__", None)  # Variable, IndexedSlices ...
+        if hook is not None:
+            x = hook(x)
+    if type(y) is not Tensor and not isinstance(y, Tensor):
+        hook = getattr(type(y), "__tf_tensor__", None)
+        if hook is not None:
+            y = hook(y)
     xt = isinstance(x, Tensor)
     yt = isinstance(y, Tensor)
-    if not xt:
-        if hasattr(type(x), "__tf_tensor__"):
-            x = convert_to_tensor(x)
-            xt = True
-    if not yt:
-        if hasattr(type(y), "__tf_tensor__"):
-            y = convert_to_tensor(y)
-            yt = True
     if xt and yt:
         if x._value.dtype != y._value.dtype:
             raise _mismatch(op_name, x, y)
@@ -264,6 +264,8 @@ def make_binary(op):
                 y = _scalar_like(name_, y, x, 1)
             else:
                 x, y = binary_inputs(name_, x, y)
+        elif type(y) is Tensor and (type(x) is float or type(x) is int):
+            x = _scalar_like(name_, x, y, 0)
         else:
             x, y = binary_inputs(name_, x, y)
         try:

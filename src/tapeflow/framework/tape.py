@@ -188,7 +188,14 @@ class GradientTape:
         if not self._persistent:
             self._used = True
             self._records = []
-        return nest.pack_sequence_as(sources, result) if nested else result[0]
+        if not nested:
+            return result[0]
+        if len(result) == len(sources):  # a flat list or tuple: no repacking needed
+            if type(sources) is list:
+                return result
+            if type(sources) is tuple:
+                return tuple(result)
+        return nest.pack_sequence_as(sources, result)
 
     def jacobian(self, target, sources, unconnected_gradients=UnconnectedGradients.NONE,
                  parallel_iterations=None, experimental_use_pfor=True):

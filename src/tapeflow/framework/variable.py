@@ -24,7 +24,8 @@ class Variable:
       shape: the shape future assignments must match (``None`` dims relax it).
     """
 
-    __slots__ = ("_tensor", "_trainable", "_name", "_shape", "_constraint", "__weakref__")
+    __slots__ = ("_tensor", "_trainable", "_name", "_shape", "_constraint", "_unread",
+                 "__weakref__")
     _is_variable = True
     __array_priority__ = 100
 
@@ -51,6 +52,7 @@ class Variable:
             raise ValueError(f"The `constraint` argument must be a callable. Received: "
                              f"{constraint!r}")
         self._constraint = constraint
+        self._unread = None  # the view ``assign*`` returns, made once
 
     # -- reading ------------------------------------------------------------
     def __tf_tensor__(self, dtype=None, name=None):
@@ -131,11 +133,15 @@ class Variable:
         Raises:
           ValueError / TypeError: on a dtype or shape mismatch (state untouched).
         """
+        cur = self._tensor._value
+        if type(value) is Tensor:  # the optimizer's case: same dtype and shape
+            arr = value._value
+            if arr.dtype is cur.dtype and arr.shape == cur.shape:
+                return arr
         if getattr(value, "_is_variable", False):
             value = value._tensor
         t = convert_to_tensor(value, dtype=self._tensor.dtype)
         arr = t._value
-        cur = self._tensor._value
         if arr.shape != cur.shape:
             if not self._shape.is_compatible_with(arr.shape):
                 raise ValueError(
@@ -145,11 +151,14 @@ class Variable:
         return arr
 
     def _set(self, arr, read_value):
-        if not isinstance(arr, np.ndarray):
+        if type(arr) is not np.ndarray:
             arr = np.asarray(arr)
         self._tensor = Tensor(arr)
         if read_value:
-            return _UnreadVariable(self)
+            u = self._unread
+            if u is None:
+                u = self._unread = _UnreadVariable(self)
+            return u
         return None
 
     def assign(self, value, use_locking=None, name=None, read_value=True):
@@ -262,6 +271,7 @@ class _UnreadVariable(Variable):
     _name = property(lambda self: self._parent._name)
     _shape = property(lambda self: self._parent._shape)
     _constraint = property(lambda self: self._parent._constraint)
+    _unread = property(lambda self: self)
 
     def __tf_tensor__(self, dtype=None, name=None):
         return self._parent.__tf_tensor__(dtype, name)
