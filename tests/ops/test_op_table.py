@@ -288,6 +288,8 @@ TABLE = [
     R("trace", tf.linalg.trace, lambda x: np.trace(x, axis1=-2, axis2=-1), [(2, 3, 3)]),
     R("matrix_transpose", tf.linalg.matrix_transpose, lambda x: np.swapaxes(x, -1, -2),
       [(2, 3, 4)]),
+    R("band_part", lambda x: tf.linalg.band_part(x, 1, 0),
+      lambda x: np.tril(np.triu(x, -1)), [(2, 4, 3)]),
     R("matvec", tf.linalg.matvec, lambda a, b: a @ b, [(3, 4), (4,)]),
 ]
 

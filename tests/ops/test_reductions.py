@@ -35,6 +35,22 @@ def test_reduce_max_min_dtypes_and_empty():
     assert tf.reduce_max(x, keepdims=True).shape == (1, 1)
 
 
+def test_reduce_mean_float_paths():
+    # an empty mean is nan, silently (filterwarnings=error would catch a NumPy warning)
+    assert np.isnan(tf.reduce_mean(tf.zeros([0])).numpy())
+    np.testing.assert_array_equal(tf.reduce_mean(tf.zeros([2, 0]), axis=1), [np.nan, np.nan])
+    assert tf.reduce_mean(tf.zeros([0, 3]), axis=1).shape == (0,)
+    h = tf.reduce_mean(tf.constant([[1.0, 2.0]], tf.float16), axis=1)
+    assert h.dtype == tf.float16 and h.numpy().tolist() == [1.5]
+    assert tf.reduce_mean(tf.constant([1.0, 2.0]), axis=-1).numpy() == 1.5
+
+
+def test_band_part():
+    x = tf.reshape(tf.range(9), [3, 3])
+    assert tf.linalg.band_part(x, 0, -1).numpy().tolist() == [[0, 1, 2], [0, 4, 5], [0, 0, 8]]
+    assert tf.linalg.band_part(x, 1, 0).numpy().tolist() == [[0, 0, 0], [3, 4, 0], [0, 7, 8]]
+
+
 def test_reduce_axis_errors():
     with pytest.raises(InvalidArgumentError, match="Invalid reduction dimension"):
         tf.reduce_max(tf.constant([1.0, 2.0]), axis=1)

@@ -362,6 +362,20 @@ def diag_part(input, name="diag_part", k=0, padding_value=0, align="RIGHT_LEFT")
     return _diag_part_op(x)
 
 
+def band_part(input, num_lower, num_upper, name=None):  # noqa: A002
+    """Returns ``input`` with entries outside the central band of each matrix set to 0.
+
+    ``num_lower`` / ``num_upper``: how many sub- / super-diagonals to keep (negative:
+    all). ``band_part(x, 0, -1)`` is the upper triangle, ``band_part(x, 0, 0)`` the diagonal.
+    """
+    x = _t(input)
+    m, n = x._value.shape[-2:]
+    lo, up = int(_t(num_lower)._value), int(_t(num_upper)._value)
+    d = np.arange(n)[None, :] - np.arange(m)[:, None]  # column minus row
+    keep = ((lo < 0) | (-d <= lo)) & ((up < 0) | (d <= up))
+    return multiply(x, Tensor(keep.astype(x._value.dtype)))
+
+
 def trace(x, name=None):
     """Returns the sum of the main diagonal of each matrix in ``x``."""
     return reduce_sum(diag_part(x), axis=-1)
