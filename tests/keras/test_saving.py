@@ -6,6 +6,7 @@ import zipfile
 import numpy as np
 import pytest
 
+import tapeflow as tf
 from tapeflow import keras
 from tapeflow.keras import layers
 
@@ -228,3 +229,28 @@ def test_checkpoint_and_backup_through_fit(tmp_path):
     assert h.epoch == [2, 3]  # resumed after the last backed-up epoch
     assert not os.path.exists(backup)  # deleted at the end of a finished fit
     assert any(not np.array_equal(a, b) for a, b in zip(weights_at_crash, fresh.get_weights()))
+
+
+def _sq_loss(y_true, y_pred):
+    return tf.reduce_mean(tf.square(y_true - y_pred), axis=-1)
+
+
+class _AbsErr(keras.metrics.Mean):
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        return super().update_state(tf.abs(y_true - y_pred))
+
+
+def test_custom_loss_and_metric_in_compile_config(tmp_path):
+    x, _ = _data(32)
+    y = x.sum(1, keepdims=True)
+    model = keras.Sequential([keras.Input((4,)), layers.Dense(1)])
+    model.compile(optimizer="sgd", loss=_sq_loss, metrics=[_AbsErr(name="abs_err")])
+    model.fit(x, y, verbose=0)
+    path = tmp_path / "custom_compile.keras"  # a pathlib.Path works too
+    keras.saving.save_model(model, path)
+    with pytest.raises(TypeError, match="_sq_loss"):
+        keras.models.load_model(path)
+    loaded = keras.models.load_model(path, custom_objects={"_sq_loss": _sq_loss,
+                                                           "_AbsErr": _AbsErr})
+    assert loaded.evaluate(x, y, verbose=0, return_dict=True) == \
+        model.evaluate(x, y, verbose=0, return_dict=True)

@@ -320,3 +320,28 @@ def test_custom_metrics_property_without_compiled_loss():
     model.compile(optimizer=keras.optimizers.SGD(0.05))
     h = model.fit(x, y, epochs=4, batch_size=8, verbose=0)
     assert list(h.history) == ["loss", "mae"] and h.history["loss"][-1] < h.history["loss"][0]
+
+
+def test_validation_freq_and_initial_epoch(capsys):
+    x, y = _data(64)
+    model = _compiled()
+    h = model.fit(x, y, epochs=4, validation_data=(x, y), validation_freq=2, verbose=0)
+    assert len(h.history["loss"]) == 4 and len(h.history["val_loss"]) == 2
+    h = model.fit(x, y, epochs=3, initial_epoch=1, verbose=2)
+    assert h.epoch == [1, 2]
+    out = capsys.readouterr().out
+    assert out.startswith("Epoch 2/3\n") and "Epoch 1/3" not in out
+
+
+def test_stop_training_from_a_callback_ends_the_epoch():
+    x, y = _data(96)
+    model = _compiled()
+
+    class Stop(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if batch == 1:
+                self.model.stop_training = True
+
+    rec = _BatchLogs()
+    h = model.fit(x, y, epochs=5, batch_size=16, callbacks=[Stop(), rec], verbose=0)
+    assert len(rec.batches) == 2 and h.epoch == [0]
