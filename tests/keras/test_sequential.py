@@ -99,3 +99,16 @@ def test_sequential_as_a_layer_in_sequential():
     outer = keras.Sequential([keras.Input(shape=(4,)), inner, layers.Dense(1)])
     assert len(outer.weights) == 6
     assert outer(np.ones((2, 4))).shape == (2, 1)
+
+
+def test_unbuilt_sequential_has_no_inputs_and_names_must_be_unique():
+    model = keras.Sequential([layers.Dense(2, name="a")])
+    with pytest.raises(ValueError, match="Sequential model 'sequential' has no defined inputs yet"):
+        model.inputs
+    with pytest.raises(ValueError, match="should have unique names"):
+        model.add(layers.Dense(3, name="a"))
+    model.build((None, 4))
+    assert model.input_shape == (None, 4) and model.output_shape == (None, 2)
+    with pytest.raises(ValueError, match="cannot build it with input_shape"):
+        model.build((None, 5))
+    assert model.get_config()["build_input_shape"] == (None, 4)

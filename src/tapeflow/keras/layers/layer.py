@@ -96,7 +96,8 @@ class Layer:
         if name is not None and not isinstance(name, str):
             raise TypeError(f"Argument `name` must be a string. Received: name={name}")
         d = self.__dict__
-        d["_name"] = name
+        d["_name"] = name if name is not None else backend.unique_object_name(
+            backend.to_snake_case(self.__class__.__name__))
         d["_dtype"] = _dtype_name(dtype)
         d["_np_dtype"] = dtypes.as_dtype(d["_dtype"])._np
         d["_trainable"] = bool(trainable)

@@ -39,6 +39,10 @@ class Sequential(Model):
         if not isinstance(layer, Layer):
             raise ValueError("Only instances of `keras.Layer` can be added to a Sequential "
                              f"model. Received: {layer} (of type {type(layer)})")
+        if any(layer.name == other.name and other is not layer for other in self._seq_layers):
+            raise ValueError("All layers added to a Sequential model should have unique names. "
+                             f"Name '{layer.name}' is already the name of a layer in this "
+                             "model. Update the `name` argument to pass a unique name.")
         if isinstance(layer, InputLayer):
             if self._seq_layers and isinstance(self._seq_layers[0], InputLayer):
                 raise ValueError(f"Sequential model '{self.name}' has already been configured "
@@ -93,14 +97,29 @@ class Sequential(Model):
                 input_shape = self._seq_layers[0].batch_shape
             else:
                 raise ValueError("You must provide an `input_shape` argument.")
+        if not isinstance(input_shape, (tuple, list)) or (
+                input_shape and not (input_shape[0] is None or isinstance(input_shape[0], int))):
+            return  # not a single input tensor: call the layers one by one instead
         input_shape = _standard_shape(input_shape)
-        if not self._seq_layers or not isinstance(self._seq_layers[0], InputLayer):
-            self._seq_layers.insert(0, InputLayer(batch_shape=input_shape))
+        if not self._seq_layers:
+            raise ValueError(f"Sequential model {self.name} cannot be built because it has no "
+                             "layers. Call `model.add(layer)`.")
+        if isinstance(self._seq_layers[0], InputLayer):
+            if self._seq_layers[0].batch_shape != input_shape:
+                raise ValueError(f"Sequential model '{self.name}' has already been configured "
+                                 f"to use input shape {self._seq_layers[0].batch_shape}. You "
+                                 f"cannot build it with input_shape {input_shape}")
+        else:
+            self._seq_layers.insert(0, InputLayer(batch_shape=input_shape,
+                                                  dtype=self._seq_layers[0].compute_dtype))
         self._drop_graph()
         inputs = self._seq_layers[0].output
         x = inputs
         for layer in self._seq_layers[1:]:
-            x = layer(x)
+            try:
+                x = layer(x)
+            except NotImplementedError:
+                return  # a layer without shape inference: stay unbuilt, call layer by layer
         self.__dict__["_graph"] = Graph(inputs, x)
         self.__dict__["_build_shapes_dict"] = input_shape
         self.built = True
@@ -132,20 +151,48 @@ class Sequential(Model):
         raise AttributeError("`Model.layers` attribute is reserved and should not be used. "
                              "Please use another name.")
 
+    def _graph_or_raise(self, what):
+        if self._graph is None:
+            raise ValueError(f"Sequential model '{self.name}' has no defined {what} yet.")
+        return self._graph
+
     @property
     def input_shape(self):
         """Returns the input shape (batch dimension included)."""
-        if self._graph is None:
-            raise AttributeError(f"The Sequential model '{self.name}' has no defined input "
-                                 "shape yet.")
-        return self._graph.inputs[0].shape
+        return self._graph_or_raise("input shape").inputs[0].shape
+
+    @property
+    def output_shape(self):
+        """Returns the output shape (batch dimension included)."""
+        return self._graph_or_raise("output shape").outputs[0].shape
+
+    @property
+    def inputs(self):
+        """Returns the list of symbolic inputs."""
+        return list(self._graph_or_raise("inputs").inputs)
+
+    @property
+    def outputs(self):
+        """Returns the list of symbolic outputs."""
+        return list(self._graph_or_raise("outputs").outputs)
+
+    @property
+    def input(self):
+        """Returns the symbolic input."""
+        return self._graph_or_raise("input").inputs_struct
+
+    @property
+    def output(self):
+        """Returns the symbolic output."""
+        return self._graph_or_raise("output").outputs_struct
 
     def get_config(self):
         """Returns ``{"name", "trainable", "dtype", "layers": [...], "build_input_shape"}``."""
         from tapeflow.keras.saving.serialization import serialize_keras_object
         config = Layer.get_config(self)
         config["layers"] = [serialize_keras_object(layer) for layer in self._seq_layers]
-        config["build_input_shape"] = self._build_shapes_dict
+        if self._graph is not None:
+            config["build_input_shape"] = self._seq_layers[0].batch_shape
         return config
 
     @classmethod
