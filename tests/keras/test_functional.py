@@ -266,3 +266,9 @@ def test_custom_compute_mask_makes_a_layer_mask_aware():
     seen.clear()
     model(np.array([[4, 0, 0]]))
     assert seen == [[[True, False, False]]]
+
+
+def test_shape_inference_on_zeros_is_quiet():
+    x = keras.Input(shape=(3,))
+    y = layers.Lambda(lambda t: tf.math.log(t))(x)
+    assert y.shape == (None, 3)
