@@ -21,7 +21,8 @@ from tapeflow.ops.sort_ops import (  # noqa: F401
     bincount, confusion_matrix, in_top_k, segment_sum, top_k)
 from tapeflow.ops.special_math_ops import (  # noqa: F401
     acos, acosh, asin, asinh, atan, atan2, atanh, cosh, erf, erfc, is_finite, is_inf, is_nan,
-    log_sigmoid, reciprocal_no_nan, sinh, tan, truncatediv, truncatemod, xdivy, xlogy)
+    log_sigmoid, multiply_no_nan, reciprocal_no_nan, rint, sinh, tan, truncatediv, truncatemod,
+    xdivy, xlogy)
 
 # Ops that live with the nn or array families, loaded on first use.
 _ELSEWHERE = {

@@ -158,6 +158,9 @@ def test_special_values_of_safe_ops():
                                   [0.0, 0.25])
     np.testing.assert_array_equal(tf.math.divide_no_nan(tf.constant([3.0, 1.0]), [0.0, 2.0]),
                                   [0.0, 0.5])
+    np.testing.assert_array_equal(
+        tf.math.multiply_no_nan(tf.constant([np.inf, np.nan, 2.0]), [0.0, 0.0, 3.0]), [0, 0, 6])
+    assert tf.math.rint(tf.constant([2.5, -1.5])).numpy().tolist() == [2.0, -2.0]
     # xlogy's gradient wrt y is x / y, 0 where x == 0 even at y == 0
     gx, gy = grad(tf.math.xlogy, np.array([0.0, 2.0]), np.array([0.0, 4.0]))
     np.testing.assert_array_equal(gy, [0.0, 0.5])

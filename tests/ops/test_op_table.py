@@ -126,6 +126,8 @@ TABLE = [
       ops=["Xlogy"]),
     R("xdivy", tf.math.xdivy, lambda x, y: x / y, [(3, 4), (4,)], ("any", "nonzero"),
       ops=["Xdivy"]),
+    R("multiply_no_nan", tf.math.multiply_no_nan, np.multiply, [(3, 4), (4,)],
+      ops=["MulNoNan"]),
     R("divide_no_nan", tf.math.divide_no_nan, np.divide, [(3, 4), (4,)], ("any", "nonzero")),
     R("where", lambda x, y: math_ops.where_(tf.constant(_COND), x, y),
       lambda x, y: np.where(_COND, x, y), [(2, 3), (2, 3)], ops=["SelectV2"]),

@@ -292,5 +292,29 @@ def reciprocal_no_nan(x, name=None):
     return divide_no_nan(ones_like_(x), x)
 
 
+@primitive("MulNoNan")
+def _mul_no_nan_kernel(x, y):
+    _float_only("MulNoNan", x)
+    with _quiet():
+        return np.where(y == 0, x.dtype.type(0), x * y).astype(x.dtype, copy=False)
+
+
+@_mul_no_nan_kernel.def_grad
+def _mul_no_nan_grad(op, dz):
+    """(mul_no_nan(dz, y), mul_no_nan(x, dz)), as in TensorFlow."""
+    x, y = op.inputs
+    return (unbroadcast(multiply_no_nan(dz, y), x._value.shape),
+            unbroadcast(multiply_no_nan(x, dz), y._value.shape))
+
+
+multiply_no_nan = make_binary(_mul_no_nan_kernel)
+
+
+def rint(x, name=None):
+    """Returns ``x`` rounded to the nearest integer, halves to even (like ``tf.round``)."""
+    from tapeflow.ops.math_ops import round as round_
+    return round_(x)
+
+
 __all__ = ["acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "cosh", "sinh", "tan",
            "truncatediv", "truncatemod"]
