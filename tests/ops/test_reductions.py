@@ -128,7 +128,7 @@ def test_argmax_argmin():
     assert tape.gradient(i, x) is None
 
 
-# -- cumulative ------------------------------------------------------------------------------------
+# -- cumulative --------------------------------------------------------------------------
 
 def test_cumsum_doc_examples():
     x = tf.constant([2, 4, 6, 8])
@@ -150,7 +150,7 @@ def test_cumprod():
     np.testing.assert_array_equal(tf.math.cumprod(x, exclusive=True, reverse=True), [12, 4, 1])
 
 
-# -- sorting -------------------------------------------------------------------------------------
+# -- sorting -----------------------------------------------------------------------------
 
 def test_sort_argsort():
     x = tf.constant([[3, 1, 2], [1, 1, 0]])
@@ -186,7 +186,7 @@ def test_in_top_k_doc_example():
     assert tf.math.in_top_k(tf.constant([0]), nan_pred, 2).numpy().tolist() == [False]
 
 
-# -- counting ---------------------------------------------------------------------------------------
+# -- counting ----------------------------------------------------------------------------
 
 def test_bincount():
     values = tf.constant([1, 1, 2, 3, 2, 4, 4, 5])
@@ -224,7 +224,7 @@ def test_segment_sum():
     assert out.numpy().tolist() == [[4, 6], [5, 6]]
 
 
-# -- linear algebra ---------------------------------------------------------------------------------
+# -- linear algebra ----------------------------------------------------------------------
 
 def test_einsum_and_tensordot_shapes():
     a, b = tf.ones([2, 3, 4]), tf.ones([4, 5])

@@ -422,5 +422,5 @@ def cumprod(x, axis=0, exclusive=False, reverse=False, name=None):
     return _cum(_cumprod_op, x, axis, exclusive, reverse)
 
 
-__all__ = ["reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod", "reduce_logsumexp", "reduce_any",
-           "reduce_all", "argmax", "argmin", "cumsum"]
+__all__ = ["reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod",
+           "reduce_logsumexp", "reduce_any", "reduce_all", "argmax", "argmin", "cumsum"]
