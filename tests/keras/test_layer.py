@@ -257,3 +257,26 @@ def test_input_spec_is_rechecked_for_each_new_shape():
         layer(np.ones((5, 4)))
     with pytest.raises(ValueError, match="expected min_ndim=2, found ndim=1"):
         layer(np.ones((3,)))
+
+
+def test_mixed_precision_policy_computes_in_float16_with_float32_weights():
+    from tapeflow.keras.layers import dtype_policy
+    layer = layers.Dense(2, dtype="mixed_float16", kernel_initializer="ones")
+    y = layer(np.ones((1, 3), np.float32))
+    assert y.dtype == tf.float16
+    assert layer.kernel.dtype == "float32" and layer.dtype == "float32"
+    assert layer.compute_dtype == "float16"
+    assert repr(layer.dtype_policy) == '<DTypePolicy "mixed_float16">'
+    np.testing.assert_array_equal(y.numpy(), [[3.0, 3.0]])
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(tf.cast(layer(np.ones((1, 3))), "float32"))
+    grad = tape.gradient(loss, layer.kernel)
+    assert grad.dtype == tf.float32
+    np.testing.assert_array_equal(grad.numpy(), np.ones((3, 2)))
+    assert layer.get_config()["dtype"]["config"] == {"name": "mixed_float16"}
+    dtype_policy.set_global_policy("mixed_float16")
+    try:
+        assert layers.Dense(1).compute_dtype == "float16"
+    finally:
+        dtype_policy.set_global_policy(None)
+    assert layers.Dense(1).compute_dtype == "float32"

@@ -5,6 +5,7 @@ from tapeflow.framework import dtypes
 from tapeflow.framework import primitive as _prim
 from tapeflow.framework.tensor import Tensor
 from tapeflow.framework.variable import Variable as _TFVariable
+from tapeflow.keras.layers.dtype_policy import AUTOCAST as _AUTOCAST
 
 
 class Variable(_TFVariable):
@@ -61,6 +62,11 @@ class Variable(_TFVariable):
             for tape in _prim._tapes:
                 if tape._recording and tape._watch_accessed:
                     tape._watch_variable(self)
+        if _AUTOCAST[0] is not None and t._value.dtype.kind == "f" and \
+                t._value.dtype.name != _AUTOCAST[0]:
+            # Inside a mixed-precision layer's call: read float weights in the compute dtype.
+            from tapeflow.ops.math_ops import cast
+            t = cast(t, _AUTOCAST[0])
         if dtype is not None and dtypes.as_dtype(dtype) is not t.dtype:
             raise ValueError(f"Tensor conversion requested dtype {dtypes.as_dtype(dtype).name} "
                              f"for variable with dtype {t.dtype.name}: {self!r}")

@@ -15,6 +15,7 @@ import numpy as np
 from tapeflow.framework import dtypes
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.keras import backend
+from tapeflow.keras.layers import dtype_policy
 from tapeflow.keras.layers.input_spec import InputSpec, assert_input_compatibility
 from tapeflow.keras.layers.layer_utils import (  # noqa: F401  (re-exported for models)
     _MASKS, _cast, _contains_trackable, _is_structure, _is_symbolic, _is_tracked_var,
@@ -33,17 +34,16 @@ _ALLOWED_KWARGS = {"name", "dtype", "trainable", "input_shape", "batch_input_sha
                    "batch_size", "input_dim", "autocast", "activity_regularizer", "weights"}
 
 
-def _dtype_name(dtype):
-    if dtype is None:
-        return backend.floatx()
-    if isinstance(dtype, dict):  # a serialized DTypePolicy
-        return dtype.get("config", {}).get("name", backend.floatx())
-    if hasattr(dtype, "compute_dtype"):
-        return dtype.compute_dtype
-    name = getattr(dtype, "name", dtype)
-    if name == "mixed_float16":
-        return "float16"
-    return backend.standardize_dtype(name)
+def _set_policy(d, dtype):
+    """Stores the layer's dtype policy and the dtypes derived from it in its ``__dict__``."""
+    policy = dtype_policy.get(dtype)
+    d["_policy"] = policy
+    d["_dtype"] = policy.variable_dtype
+    d["_compute"] = policy.compute_dtype
+    d["_np_dtype"] = dtypes.as_dtype(policy.compute_dtype)._np
+    # Mixed precision: float weights are read in the compute dtype inside call.
+    d["_autocast_to"] = (policy.compute_dtype
+                         if policy.compute_dtype != policy.variable_dtype else None)
 
 
 class Layer:
@@ -73,8 +73,7 @@ class Layer:
         d["_own_weights"] = []
         d["_losses"] = []
         d["_name"] = None
-        d["_dtype"] = backend.floatx()
-        d["_np_dtype"] = dtypes.as_dtype(d["_dtype"])._np
+        _set_policy(d, None)
         d["_trainable"] = True
         d["built"] = False
         d["input_spec"] = None
@@ -98,8 +97,7 @@ class Layer:
         d = self.__dict__
         d["_name"] = name if name is not None else backend.unique_object_name(
             backend.to_snake_case(self.__class__.__name__))
-        d["_dtype"] = _dtype_name(dtype)
-        d["_np_dtype"] = dtypes.as_dtype(d["_dtype"])._np
+        _set_policy(d, dtype)
         d["_trainable"] = bool(trainable)
         d["autocast"] = autocast
         from tapeflow.keras import regularizers
@@ -133,7 +131,7 @@ class Layer:
     @property
     def compute_dtype(self):
         """Returns the dtype name the layer computes in."""
-        return self._dtype
+        return self._compute
 
     @property
     def variable_dtype(self):
@@ -142,8 +140,12 @@ class Layer:
 
     @property
     def dtype_policy(self):
-        """Returns the layer's dtype policy name."""
-        return self._dtype
+        """Returns the layer's ``DTypePolicy``."""
+        return self._policy
+
+    @dtype_policy.setter
+    def dtype_policy(self, value):
+        _set_policy(self.__dict__, value)
 
     @property
     def path(self):
@@ -466,15 +468,29 @@ class Layer:
             self._losses.clear()
         prev = _CTX.training
         _CTX.training = training
-        try:
-            outputs = self.call(inputs, *args[1:], **kwargs)
-        finally:
-            _CTX.training = prev
+        if self._autocast_to is None:
+            try:
+                outputs = self.call(inputs, *args[1:], **kwargs)
+            finally:
+                _CTX.training = prev
+        else:
+            outputs = self._call_autocast(inputs, args, kwargs, prev)
         if self.activity_regularizer is not None:
             self.add_loss(self.activity_regularizer(outputs))
         if (_MASKS or flags[3]) and self.supports_masking:
             _propagate_mask(self, inputs, outputs)
         return outputs
+
+    def _call_autocast(self, inputs, args, kwargs, prev_training):
+        """Runs ``call`` with float weights read in the compute dtype (mixed precision)."""
+        autocast = dtype_policy.AUTOCAST
+        prev = autocast[0]
+        autocast[0] = self._autocast_to
+        try:
+            return self.call(inputs, *args[1:], **kwargs)
+        finally:
+            autocast[0] = prev
+            _CTX.training = prev_training
 
     def call(self, inputs, *args, **kwargs):
         """The layer's computation; subclasses override it.
@@ -491,7 +507,7 @@ class Layer:
         if t is Tensor:
             if x._value.dtype.kind == "f" and x._value.dtype != self._np_dtype and \
                     self.autocast_enabled:
-                return _cast(x, self._dtype)  # differentiable, like Keras's autocast
+                return _cast(x, self._compute)  # differentiable, like Keras's autocast
             return x
         if t is dict:
             return {k: self._convert(v) for k, v in x.items()}
@@ -504,7 +520,7 @@ class Layer:
         x = convert_to_tensor(x)
         if x._value.dtype.kind == "f" and x._value.dtype != self._np_dtype and \
                 self.autocast_enabled:
-            return _cast(x, self._dtype)
+            return _cast(x, self._compute)
         return x
 
     @property
@@ -515,7 +531,7 @@ class Layer:
     def compute_output_shape(self, input_shape):
         """Returns the output shape for ``input_shape`` (run on zeros when not overridden)."""
         from tapeflow.keras.layers.node import KerasTensor, _output_spec
-        kt = _map_shapes(input_shape, lambda s: KerasTensor(s, dtype=self._dtype))
+        kt = _map_shapes(input_shape, lambda s: KerasTensor(s, dtype=self._compute))
         spec = _output_spec(self, (kt,), {})
         return _map_struct(spec, lambda k: k.shape)
 
@@ -550,7 +566,7 @@ class Layer:
         """
         config = {"name": self.name, "trainable": self.trainable,
                   "dtype": {"module": "keras", "class_name": "DTypePolicy",
-                            "config": {"name": self._dtype}, "registered_name": None}}
+                            "config": {"name": self._policy.name}, "registered_name": None}}
         if self.activity_regularizer is not None:
             from tapeflow.keras import regularizers
             config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
@@ -579,9 +595,6 @@ class Layer:
     @classmethod
     def from_config(cls, config):
         """Returns a layer built from ``get_config()``'s output."""
-        config = dict(config)
-        if isinstance(config.get("dtype"), dict):
-            config["dtype"] = _dtype_name(config["dtype"])
         return cls(**config)
 
     def __repr__(self):
