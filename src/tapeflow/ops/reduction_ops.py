@@ -167,8 +167,8 @@ def _minmax_kernel(fn, largest):
     return kernel
 
 
-_max_op = primitive("Max")(_minmax_kernel(np.max, True))
-_min_op = primitive("Min")(_minmax_kernel(np.min, False))
+_max_op = primitive("Max")(_minmax_kernel(np.maximum.reduce, True))
+_min_op = primitive("Min")(_minmax_kernel(np.minimum.reduce, False))
 
 
 def _minmax_grad(op, dy):
