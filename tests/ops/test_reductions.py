@@ -266,6 +266,14 @@ def test_inv_det_solve():
         tf.linalg.det(tf.ones([2, 3]))
 
 
+def test_cholesky():
+    a = tf.constant([[4.0, 2.0], [2.0, 3.0]])
+    low = tf.linalg.cholesky(a)
+    np.testing.assert_allclose(low, [[2.0, 0.0], [1.0, np.sqrt(2.0)]], rtol=1e-6)
+    with pytest.raises(InvalidArgumentError, match="Cholesky decomposition was not successful"):
+        tf.linalg.cholesky(tf.constant([[1.0, 2.0], [2.0, 1.0]]))
+
+
 def test_diag_trace_transpose():
     m = tf.constant([[1, 2, 3], [4, 5, 6]])
     assert tf.linalg.diag_part(m).numpy().tolist() == [1, 5]

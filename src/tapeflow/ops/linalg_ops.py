@@ -9,7 +9,7 @@ from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.primitive import binary_inputs, primitive
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.ops.math_ops import (
-    _norm_axis, abs, matmul, multiply, negative, pow, reduce_sum, sqrt, square)
+    _norm_axis, abs, add, matmul, multiply, negative, pow, reduce_sum, sqrt, square, subtract)
 from tapeflow.ops.reduction_ops import reduce_max
 
 
@@ -327,6 +327,38 @@ def solve(matrix, rhs, adjoint=False, name=None):
     """Returns ``X`` with ``matrix @ X = rhs`` (``adjoint``: solves with the transpose)."""
     matrix, rhs = binary_inputs("MatrixSolve", _t(matrix), _t(rhs))
     return _solve_op(matrix, rhs, adjoint=bool(adjoint))
+
+
+@primitive("Cholesky")
+def _cholesky_op(a):
+    _square_check("Cholesky", a)
+    try:
+        return np.linalg.cholesky(a)
+    except np.linalg.LinAlgError:
+        raise InvalidArgumentError(None, "Cholesky", "Cholesky decomposition was not "
+                                   "successful. The input might not be valid. "
+                                   "[Op:Cholesky]") from None
+
+
+@_cholesky_op.def_grad
+def _cholesky_grad(op, dl):
+    """For A = L L^T: S = L^-T Phi(L^T dL) L^-1, dA = (S + S^T) / 2, where Phi keeps the
+    lower triangle and halves the diagonal."""
+    low = op.outputs[0]
+    linv = inv(low)
+    p = matmul(low, dl, transpose_a=True)
+    phi = subtract(band_part(p, -1, 0), multiply(band_part(p, 0, 0), 0.5))
+    s = matmul(linv, matmul(phi, linv), transpose_a=True)
+    return multiply(add(s, _swap(s)), 0.5)
+
+
+def cholesky(input, name=None):  # noqa: A002
+    """Returns the lower-triangular ``L`` with ``L @ L^T = input`` (reads the lower triangle).
+
+    Raises:
+      InvalidArgumentError: if a matrix is not positive definite.
+    """
+    return _cholesky_op(_t(input))
 
 
 # -- diagonals, trace, transpose ---------------------------------------------------------------
