@@ -11,12 +11,32 @@ import numpy as np
 from tapeflow.framework import dtypes
 from tapeflow.framework.tensor import Tensor
 
-_GLOBAL = {"rng": np.random.default_rng()}
+class _GlobalRNG:
+    """The Generator methods unseeded initializers and layers use, drawn from NumPy's global
+    random state, so ``np.random.seed`` (and ``keras.utils.set_random_seed``) repeat them."""
+
+    @staticmethod
+    def random(size=None):
+        return np.random.random_sample(size)
+
+    @staticmethod
+    def uniform(low=0.0, high=1.0, size=None):
+        return np.random.uniform(low, high, size)
+
+    @staticmethod
+    def normal(loc=0.0, scale=1.0, size=None):
+        return np.random.normal(loc, scale, size)
+
+    @staticmethod
+    def standard_normal(size=None):
+        return np.random.standard_normal(size)
+
+    @staticmethod
+    def integers(low, high=None, size=None):
+        return np.random.randint(low, high, size)
 
 
-def _reseed(seed):
-    """Reseeds the global generator of unseeded initializers (used by set_random_seed)."""
-    _GLOBAL["rng"] = np.random.default_rng(seed)
+_GLOBAL = {"rng": _GlobalRNG()}
 
 
 def _np_dtype(dtype):

@@ -15,9 +15,7 @@ def set_random_seed(seed):
                          f"(of type {type(seed)})")
     seed = int(seed)
     random.seed(seed)
-    np.random.seed(seed)
-    from tapeflow.keras import initializers
-    initializers._reseed(seed)
+    np.random.seed(seed)  # also drives unseeded Keras initializers, Dropout and augmentation
     try:
         import tapeflow.random as tf_random
     except ImportError:
