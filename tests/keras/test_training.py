@@ -345,3 +345,19 @@ def test_stop_training_from_a_callback_ends_the_epoch():
     rec = _BatchLogs()
     h = model.fit(x, y, epochs=5, batch_size=16, callbacks=[Stop(), rec], verbose=0)
     assert len(rec.batches) == 2 and h.epoch == [0]
+
+
+def test_exhausted_generator_stops_training_with_a_warning():
+    x, y = _data(64)
+    model = _compiled()
+
+    def gen():
+        for i in range(0, 64, 16):
+            yield x[i:i + 16], y[i:i + 16]
+
+    with pytest.warns(UserWarning, match="Your input ran out of data"):
+        h = model.fit(gen(), epochs=3, verbose=0)
+    assert h.epoch == [0]  # the second epoch found no batch
+    with pytest.warns(UserWarning, match="ran out of data"):
+        h = model.fit(gen(), steps_per_epoch=3, epochs=3, verbose=0)
+    assert h.epoch == [0, 1]  # 3 + 1 batches: the second epoch was cut short

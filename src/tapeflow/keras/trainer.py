@@ -335,11 +335,23 @@ class Trainer:
             self.reset_metrics()
             callbacks.on_epoch_begin(epoch)
             train_step = self.train_step
+            steps_done = 0
             for step, data in enumerate(adapter):
                 callbacks.on_train_batch_begin(step)
                 logs = _pythonify_logs(train_step(data))
                 callbacks.on_train_batch_end(step, logs)
+                steps_done = step + 1
                 if self.stop_training:
+                    break
+            expected = adapter.num_batches
+            if steps_done == 0 or (expected is not None and steps_done < expected
+                                   and not self.stop_training):
+                warnings.warn("Your input ran out of data; interrupting training. Make sure "
+                              "that your dataset or generator can generate at least "
+                              "`steps_per_epoch * epochs` batches. You may need to use the "
+                              "`.repeat()` function when building your dataset.", stacklevel=2)
+                self.stop_training = True
+                if steps_done == 0:
                     break
             epoch_logs = dict(self._logs_or_metrics(logs))
             if val_adapter is not None and self._should_eval(epoch, validation_freq):
