@@ -10,6 +10,8 @@ from tapeflow.framework.primitive import primitive
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.ops.conv_ops import _col2im, _geometry, _pad, _padding, _pair, _windows
 
+as_strided = np.lib.stride_tricks.as_strided
+
 _ONE = (1, 1)
 
 
@@ -33,15 +35,50 @@ def _tiled(x, ksize, strides, padding):
         return None
     n, h, w, c = x.shape
     kh, kw = ksize
-    oh, ow = h // kh, w // kw
-    return x[:, :oh * kh, :ow * kw, :].reshape(n, oh, kh, ow, kw, c)
+    sn, sh, sw, sc = x.strides
+    return as_strided(x, (n, h // kh, kh, w // kw, kw, c),
+                      (sn, sh * kh, sh, sw * kw, sw, sc), writeable=x.flags.writeable)
+
+
+def _max_of(views):
+    """Elementwise maximum of a list of same-shape views, into one new array."""
+    if len(views) == 1:
+        return views[0].copy()
+    out = np.maximum(views[0], views[1])
+    for v in views[2:]:
+        np.maximum(out, v, out=out)
+    return out
+
+
+def _first_max_masks(t, y):
+    """Yields ``(i, j, mask)``: where tap ``(i, j)`` of each tile is its first maximum.
+
+    Taps are scanned in row-major order, as ``argmax`` over a flattened window does
+    (a NaN counts as the maximum, as with ``argmax``). Whole-array compares per tap:
+    much cheaper than transposing the tiles for ``argmax`` and building a one-hot.
+    """
+    kh, kw = t.shape[2], t.shape[4]
+    nan = y.dtype.kind == "f" and np.isnan(y).any()
+    free = None
+    for i in range(kh):
+        for j in range(kw):
+            m = t[:, :, i, :, j] == y
+            if nan:
+                m |= np.isnan(t[:, :, i, :, j])
+            if free is None:
+                free = ~m
+            else:
+                m &= free
+                free ^= m
+            yield i, j, m
 
 
 @primitive("MaxPool")
 def _max_pool_kernel(x, ksize, strides, padding):
     t = _tiled(x, ksize, strides, padding)
-    if t is not None:
-        return t.max(axis=(2, 4))
+    if t is not None:        # max over kh first (contiguous rows), then over kw
+        rows = _max_of([t[:, :, i] for i in range(ksize[0])])
+        return _max_of([rows[:, :, :, j] for j in range(ksize[1])])
     out_hw, pads = _pool_geometry(x.shape, ksize, strides, padding)
     fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
     win = _windows(_pad(x, pads, fill), ksize, out_hw, strides, _ONE)
@@ -49,28 +86,32 @@ def _max_pool_kernel(x, ksize, strides, padding):
 
 
 @primitive("MaxPoolGrad")
-def _max_pool_grad_kernel(x, dy, ksize, strides, padding):
+def _max_pool_grad_kernel(x, y, dy, ksize, strides, padding):
+    """TF's MaxPoolGrad(orig_input, orig_output, grad): dy routed to each first maximum."""
     kh, kw = ksize
     t = _tiled(x, ksize, strides, padding)
     if t is not None:
-        n, oh, _, ow, _, c = t.shape
-        flat = t.transpose(0, 1, 3, 5, 2, 4).reshape(n, oh, ow, c, kh * kw)
-        arg = flat.argmax(axis=-1)
-        g = (arg[..., None] == np.arange(kh * kw)) * dy[..., None]
-        g = g.reshape(n, oh, ow, c, kh, kw).transpose(0, 1, 4, 2, 5, 3).reshape(
-            n, oh * kh, ow * kw, c).astype(dy.dtype, copy=False)
-        h, w = x.shape[1:3]
-        if g.shape[1] != h or g.shape[2] != w:
-            g = np.pad(g, ((0, 0), (0, h - g.shape[1]), (0, w - g.shape[2]), (0, 0)))
-        return g
+        out = np.zeros(x.shape, dtype=dy.dtype)
+        dst = _tiled(out, ksize, strides, padding)
+        for i, j, m in _first_max_masks(t, y):
+            np.multiply(m, dy, out=dst[:, :, i, :, j])
+        return out
     out_hw, pads, arg = _argmax_in_windows(x, ksize, strides, padding)
     onehot = arg[..., None] == np.arange(kh * kw)              # (n, oh, ow, c, kh*kw)
     cols = (onehot * dy[..., None]).reshape(dy.shape + (kh, kw)).transpose(0, 1, 2, 4, 5, 3)
     return _col2im(cols.astype(dy.dtype), x.shape, pads, strides, _ONE)
 
 
-@primitive("MaxPoolGradGrad", differentiable=True)
-def _max_pool_grad_grad_kernel(x, g, ksize, strides, padding):
+@primitive("MaxPoolGradGrad")
+def _max_pool_grad_grad_kernel(x, y, g, ksize, strides, padding):
+    """The values of ``g`` (shaped like x) at each window's first maximum."""
+    t = _tiled(x, ksize, strides, padding)
+    if t is not None:
+        gt = _tiled(g, ksize, strides, padding)
+        out = np.zeros(y.shape, dtype=g.dtype)
+        for i, j, m in _first_max_masks(t, y):
+            out += m * gt[:, :, i, :, j]
+        return out
     out_hw, pads, arg = _argmax_in_windows(x, ksize, strides, padding)
     win = _windows(_pad(g, pads), ksize, out_hw, strides, _ONE)
     n, oh, ow, kh, kw, c = win.shape
@@ -85,22 +126,21 @@ def _attrs(op):
 @_max_pool_kernel.def_grad
 def _max_pool_grad(op, dy):
     """Routes dy to the first maximum of each window."""
-    (x,) = op.inputs
-    return _max_pool_grad_kernel(x, dy, **_attrs(op))
+    return _max_pool_grad_kernel(op.inputs[0], op.outputs[0], dy, **_attrs(op))
 
 
 @_max_pool_grad_kernel.def_grad
 def _max_pool_grad_grad(op, g):
-    """d/d(dy): the values of g at each window's maximum; x gets no gradient."""
-    x, _ = op.inputs
-    return None, _max_pool_grad_grad_kernel(x, g, **_attrs(op))
+    """d/d(dy): the values of g at each window's maximum; the routing is locally constant."""
+    x, y, _ = op.inputs
+    return None, None, _max_pool_grad_grad_kernel(x, y, g, **_attrs(op))
 
 
 @_max_pool_grad_grad_kernel.def_grad
 def _max_pool_grad_grad_grad(op, dy):
     """The adjoint of picking maxima is routing to them."""
-    x, _ = op.inputs
-    return None, _max_pool_grad_kernel(x, dy, **_attrs(op))
+    x, y, _ = op.inputs
+    return None, None, _max_pool_grad_kernel(x, y, dy, **_attrs(op))
 
 
 def _counts(x_shape, ksize, strides, padding, dtype):
