@@ -66,6 +66,7 @@ def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None
           tensor=None, optional=False):
     """Returns a symbolic ``KerasTensor`` to start a functional model.
 
+    >>> from tapeflow import keras
     >>> x = keras.Input(shape=(3,))
     >>> x.shape
     (None, 3)

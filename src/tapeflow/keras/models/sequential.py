@@ -8,7 +8,10 @@ from tapeflow.keras.models.model import Model
 class Sequential(Model):
     """A linear stack of layers.
 
+    >>> from tapeflow import keras
     >>> model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(2)])
+    >>> model.output_shape
+    (None, 2)
 
     With a leading ``keras.Input`` (or a first layer given ``input_shape=``)
     the model is built at once; otherwise on ``build(input_shape)`` or the

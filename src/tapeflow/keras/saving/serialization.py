@@ -39,8 +39,12 @@ def get_custom_objects():
 class CustomObjectScope:
     """Context manager making ``custom_objects`` visible to deserialization.
 
-    >>> with custom_object_scope({"MyLayer": MyLayer}):
-    ...     layer = keras.layers.deserialize(config)
+    >>> from tapeflow import keras
+    >>> def cube(x):
+    ...     return x * x * x
+    >>> with keras.saving.custom_object_scope({"cube": cube}):
+    ...     keras.activations.get("cube") is cube
+    True
     """
 
     def __init__(self, custom_objects):
