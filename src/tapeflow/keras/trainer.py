@@ -187,13 +187,30 @@ class Trainer:
     def get_metrics_result(self):
         """Returns ``{name: float}`` of every metric's current result (sorted by name)."""
         logs = {}
-        for m in self.metrics:
+        for m in self._step_metrics():
             r = m.result()
             if isinstance(r, dict):
                 logs.update(r)
             else:
                 logs[m.name] = r
         return _pythonify_logs(logs)
+
+    def _step_metrics(self):
+        # ``self.metrics`` walks the model's attributes; during a loop it is
+        # cached once the compiled loss (whose per-output trackers appear on
+        # the first batch) is built.
+        cached = self.__dict__.get("_cached_metrics")
+        if cached is not None:
+            return cached
+        metrics = self.metrics
+        if self.__dict__.get("_in_loop") and (self._compile_loss is None
+                                              or self._compile_loss.built):
+            self.__dict__["_cached_metrics"] = metrics
+        return metrics
+
+    def _loop(self, active):
+        self.__dict__["_in_loop"] = active
+        self.__dict__["_cached_metrics"] = None
 
     def compiled_loss(self, y, y_pred, sample_weight=None, regularization_losses=None):
         """Deprecated (Keras 3): returns ``compute_loss(y=y, y_pred=y_pred, ...)``."""
@@ -327,6 +344,15 @@ class Trainer:
                                            class_weight=class_weight)
         callbacks = self._callbacks(callbacks, verbose, epochs, adapter.num_batches)
         self.stop_training = False
+        self._loop(True)
+        try:
+            return self._fit_epochs(adapter, val_adapter, callbacks, epochs, initial_epoch,
+                                    validation_freq)
+        finally:
+            self._loop(False)
+
+    def _fit_epochs(self, adapter, val_adapter, callbacks, epochs, initial_epoch,
+                    validation_freq):
         callbacks.on_train_begin()
         initial_epoch = self._initial_epoch or initial_epoch
         training_logs = None
@@ -349,7 +375,7 @@ class Trainer:
                 warnings.warn("Your input ran out of data; interrupting training. Make sure "
                               "that your dataset or generator can generate at least "
                               "`steps_per_epoch * epochs` batches. You may need to use the "
-                              "`.repeat()` function when building your dataset.", stacklevel=2)
+                              "`.repeat()` function when building your dataset.", stacklevel=3)
                 self.stop_training = True
                 if steps_done == 0:
                     break
@@ -405,7 +431,11 @@ class Trainer:
         adapter = data_adapter.get_adapter(x, y, sample_weight, batch_size=batch_size,
                                            steps=steps)
         callbacks = self._callbacks(callbacks, verbose, 1, adapter.num_batches)
-        logs = self._evaluate_adapter(adapter, callbacks)
+        self._loop(True)
+        try:
+            logs = self._evaluate_adapter(adapter, callbacks)
+        finally:
+            self._loop(False)
         if return_dict:
             return logs
         return self._flatten_metrics_in_order(logs)
