@@ -317,6 +317,27 @@ def test_backward_prunes_and_frees(monkeypatch):
     assert set(grads) == {id(x)}  # intermediate gradients were freed once used
 
 
+def test_multi_output_op_with_unused_outputs():
+    x = tf.constant([1.0, 2.0, 3.0, 4.0])
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        a, _ = tf.split(x, 2)
+        y = tf.reduce_sum(a * 2.0)
+        parts = tf.unstack(x)
+        z = parts[1] * parts[3]
+    np.testing.assert_allclose(_np(tape.gradient(y, x)), [2.0, 2.0, 0.0, 0.0])
+    np.testing.assert_allclose(_np(tape.gradient(z, x)), [0.0, 4.0, 0.0, 2.0])
+
+
+def test_output_gradients_dtype_must_match():
+    x = tf.constant([1.0, 2.0])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = x * 2.0
+    with pytest.raises(ValueError):
+        tape.gradient(y, x, output_gradients=[tf.constant([1.0, 1.0], dtype=tf.float64)])
+
+
 # -- IndexedSlices -------------------------------------------------------------------------
 
 def test_gather_gradient_is_indexed_slices():

@@ -185,9 +185,11 @@ class GradientTape:
                 result.append(g)
         finally:
             self._recording = was_recording
-        if not self._persistent:
+        if not self._persistent:  # release what the tape holds: it cannot be used again
             self._used = True
             self._records = []
+            self._watched = {}
+            self._var_reads = {}
         if not nested:
             return result[0]
         if len(result) == len(sources):  # a flat list or tuple: no repacking needed
