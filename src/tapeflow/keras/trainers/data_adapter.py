@@ -114,7 +114,7 @@ class ArrayAdapter:
         self.shuffle = shuffle
         full = int(math.ceil(self.num_samples / self.batch_size)) if self.num_samples else 0
         self._steps = full if steps is None else int(steps)
-        self._simple = len(self._flat) == len(self._parts)  # no nested inputs
+        self._simple = not any(nest.is_nested(p) for p in self._parts)  # plain arrays
 
     @property
     def num_batches(self):
