@@ -18,18 +18,11 @@ from tapeflow.keras import backend
 from tapeflow.keras.layers import dtype_policy
 from tapeflow.keras.layers.input_spec import InputSpec, assert_input_compatibility
 from tapeflow.keras.layers.layer_utils import (  # noqa: F401  (re-exported for models)
-    _MASKS, _cast, _contains_trackable, _is_structure, _is_symbolic, _is_tracked_var,
-    _map_shapes, _map_struct, _recording_build, _shape_of, _standard_shape, get_keras_mask,
-    set_keras_mask)
+    _CALL_FLAGS, _CTX, _MASKS, _auto_config, _cast, _contains_trackable, _is_structure,
+    _is_symbolic, _is_tracked_var, _map_shapes, _map_struct, _propagate_mask, _recording_build,
+    _resolve_call_kwargs, _shape_of, _standard_shape, get_keras_mask, set_keras_mask)
 
 
-class _CallContext:
-    """The ``training`` value of the outermost call in progress (None outside calls)."""
-    training = None
-
-
-_CTX = _CallContext()
-_CALL_FLAGS = {}  # class -> (accepts training, accepts mask, training default, own mask)
 _ALLOWED_KWARGS = {"name", "dtype", "trainable", "input_shape", "batch_input_shape",
                    "batch_size", "input_dim", "autocast", "activity_regularizer", "weights"}
 
@@ -450,20 +443,7 @@ class Layer:
             assert_input_compatibility(self.input_spec, inputs._value.shape, self.name)
             self.__dict__["_checked_shape"] = inputs._value.shape
         flags = _CALL_FLAGS.get(type(self)) or self._call_flags()
-        training = kwargs.get("training")
-        if training is None:
-            training = _CTX.training
-            if training is None:
-                training = flags[2]
-        if flags[0]:
-            kwargs["training"] = training
-        elif "training" in kwargs:
-            del kwargs["training"]
-        if not flags[1]:
-            if "mask" in kwargs:
-                del kwargs["mask"]
-        elif _MASKS and kwargs.get("mask") is None:
-            kwargs["mask"] = _mask_of(inputs)
+        training = _resolve_call_kwargs(flags, kwargs, inputs)
         if self._losses:
             self._losses.clear()
         prev = _CTX.training
@@ -572,24 +552,7 @@ class Layer:
             config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         cls = type(self)
         if cls.get_config is Layer.get_config and cls.__init__ is not Layer.__init__:
-            # Keras's automatic config: the arguments the layer was constructed with.
-            args, kwargs = self._init_args
-            try:
-                bound = inspect.signature(cls.__init__).bind(self, *args, **kwargs)
-            except TypeError:
-                bound = None
-            if bound is None or any(p.kind is p.VAR_POSITIONAL and p.name in bound.arguments
-                                    for p in inspect.signature(cls.__init__).parameters.values()):
-                raise NotImplementedError(
-                    f"Layer {cls.__name__} was created with arguments that cannot be "
-                    "recorded; override `get_config()` to make it serializable.")
-            for k, v in list(bound.arguments.items())[1:]:
-                if k == "kwargs" or inspect.signature(cls.__init__).parameters[k].kind is \
-                        inspect.Parameter.VAR_KEYWORD:
-                    for kk, vv in v.items():
-                        config.setdefault(kk, vv)
-                elif k not in config:
-                    config[k] = v
+            _auto_config(self, config)  # Keras's automatic config: the constructor arguments
         return config
 
     @classmethod
@@ -599,26 +562,6 @@ class Layer:
 
     def __repr__(self):
         return f"<{self.__class__.__name__} name={self.name}, built={self.built}>"
-
-
-def _mask_of(inputs):
-    if isinstance(inputs, (list, tuple)):
-        masks = [get_keras_mask(x) for x in inputs]
-        return None if all(m is None for m in masks) else masks
-    return get_keras_mask(inputs)
-
-
-def _propagate_mask(layer, inputs, outputs):
-    """Attaches ``layer.compute_mask(inputs, previous_mask)`` to the outputs."""
-    mask = layer.compute_mask(inputs, _mask_of(inputs))
-    if mask is None:
-        return
-    if isinstance(outputs, (list, tuple)):
-        masks = mask if isinstance(mask, (list, tuple)) else [mask] * len(outputs)
-        for o, m in zip(outputs, masks):
-            set_keras_mask(o, m)
-    else:
-        set_keras_mask(outputs, mask)
 
 
 __all__ = ["Layer", "InputSpec"]

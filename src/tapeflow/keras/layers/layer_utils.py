@@ -1,6 +1,7 @@
 """Helpers of the Layer base class: nested-structure utilities, shape standardization,
 the ``build`` wrapper that records input shapes, and attribute-tracking predicates."""
 import functools
+import inspect
 import weakref
 
 import numpy as np
@@ -131,3 +132,79 @@ def get_keras_mask(x):
     if entry is not None and entry[0]() is x:
         return entry[1]
     return None
+
+
+# -- call-time helpers of Layer.__call__ ----------------------------------------------
+class _CallContext:
+    """The ``training`` value of the outermost call in progress (None outside calls)."""
+    training = None
+
+
+_CTX = _CallContext()
+_CALL_FLAGS = {}  # class -> (accepts training, accepts mask, training default, own mask)
+
+
+def _auto_config(layer, config):
+    """Adds the arguments ``layer`` was constructed with to ``config``.
+
+    Raises:
+      NotImplementedError: if they cannot be recorded (``*args`` constructors).
+    """
+    cls = type(layer)
+    params = inspect.signature(cls.__init__).parameters
+    args, kwargs = layer._init_args
+    try:
+        bound = inspect.signature(cls.__init__).bind(layer, *args, **kwargs)
+    except TypeError:
+        bound = None
+    if bound is None or any(p.kind is p.VAR_POSITIONAL and p.name in bound.arguments
+                            for p in params.values()):
+        raise NotImplementedError(
+            f"Layer {cls.__name__} was created with arguments that cannot be recorded; "
+            "override `get_config()` to make it serializable.")
+    for k, v in list(bound.arguments.items())[1:]:
+        if params[k].kind is inspect.Parameter.VAR_KEYWORD:
+            for kk, vv in v.items():
+                config.setdefault(kk, vv)
+        elif k not in config:
+            config[k] = v
+
+
+def _resolve_call_kwargs(flags, kwargs, inputs):
+    """Fills ``training`` (explicit, else the outer call's, else call's default) and ``mask``
+    (explicit, else the input's) into ``kwargs`` as ``call`` accepts them; returns training."""
+    training = kwargs.get("training")
+    if training is None:
+        training = _CTX.training
+        if training is None:
+            training = flags[2]
+    if flags[0]:
+        kwargs["training"] = training
+    elif "training" in kwargs:
+        del kwargs["training"]
+    if not flags[1]:
+        if "mask" in kwargs:
+            del kwargs["mask"]
+    elif _MASKS and kwargs.get("mask") is None:
+        kwargs["mask"] = _mask_of(inputs)
+    return training
+
+
+def _mask_of(inputs):
+    if isinstance(inputs, (list, tuple)):
+        masks = [get_keras_mask(x) for x in inputs]
+        return None if all(m is None for m in masks) else masks
+    return get_keras_mask(inputs)
+
+
+def _propagate_mask(layer, inputs, outputs):
+    """Attaches ``layer.compute_mask(inputs, previous_mask)`` to the outputs."""
+    mask = layer.compute_mask(inputs, _mask_of(inputs))
+    if mask is None:
+        return
+    if isinstance(outputs, (list, tuple)):
+        masks = mask if isinstance(mask, (list, tuple)) else [mask] * len(outputs)
+        for o, m in zip(outputs, masks):
+            set_keras_mask(o, m)
+    else:
+        set_keras_mask(outputs, mask)
