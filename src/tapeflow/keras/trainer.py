@@ -294,12 +294,12 @@ class Trainer:
         return self(x, training=False)
 
     # -- loops ----------------------------------------------------------------
-    def _callbacks(self, callbacks, verbose, epochs, steps):
+    def _callbacks(self, callbacks, verbose, epochs, steps, add_history=False):
         from tapeflow.keras.callbacks import CallbackList
         if isinstance(callbacks, CallbackList):
             return callbacks
-        return CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
-                            verbose=verbose, epochs=epochs, steps=steps)
+        return CallbackList(callbacks, add_history=add_history, add_progbar=verbose != 0,
+                            model=self, verbose=verbose, epochs=epochs, steps=steps)
 
     def _logs_or_metrics(self, logs):
         metric_logs = self.get_metrics_result()
@@ -342,7 +342,8 @@ class Trainer:
         adapter = data_adapter.get_adapter(x, y, sample_weight, batch_size=batch_size,
                                            steps=steps_per_epoch, shuffle=shuffle,
                                            class_weight=class_weight)
-        callbacks = self._callbacks(callbacks, verbose, epochs, adapter.num_batches)
+        callbacks = self._callbacks(callbacks, verbose, epochs, adapter.num_batches,
+                                    add_history=True)
         self.stop_training = False
         self._loop(True)
         try:
