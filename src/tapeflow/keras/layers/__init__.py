@@ -28,16 +28,22 @@ _EAGER = {"activation_layers", "core", "input_layer", "input_spec", "layer", "la
 
 
 def __getattr__(name):
+    broken = []
     if not name.startswith("_"):
         for info in pkgutil.iter_modules(__path__):
             if info.name in _EAGER:
                 continue
-            mod = importlib.import_module(f"{__name__}.{info.name}")
+            try:
+                mod = importlib.import_module(f"{__name__}.{info.name}")
+            except (ImportError, SyntaxError) as e:  # one broken module must not hide the rest
+                broken.append(f"{info.name} ({type(e).__name__}: {e})")
+                continue
             value = getattr(mod, name, None)
             if value is not None and getattr(value, "__module__", None) == mod.__name__:
                 globals()[name] = value
                 return value
-    raise AttributeError(f"module 'tapeflow.keras.layers' has no attribute {name!r}")
+    extra = f" (modules that failed to import: {', '.join(broken)})" if broken else ""
+    raise AttributeError(f"module 'tapeflow.keras.layers' has no attribute {name!r}{extra}")
 
 
 def serialize(layer):
