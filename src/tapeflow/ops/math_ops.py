@@ -549,8 +549,10 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
     attrs = {"transpose_a": True, "transpose_b": tb} if ta else (
         {"transpose_a": False, "transpose_b": True} if tb else _NO_T)
     av, bv = a._value, b._value
-    if not ta and not tb and av.ndim == 2 and bv.ndim == 2 and av.shape[1] == bv.shape[0]:
-        out = Tensor(av @ bv)
+    a2 = (av.T if ta else av) if av.ndim == 2 else None  # the common 2-D case, transposed
+    b2 = (bv.T if tb else bv) if bv.ndim == 2 else None  # as views (BLAS takes them as is)
+    if a2 is not None and b2 is not None and a2.shape[1] == b2.shape[0]:
+        out = Tensor(a2 @ b2)
     else:
         try:
             out = Tensor(_matmul_kernel.forward(av, bv, **attrs))
