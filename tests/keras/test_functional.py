@@ -272,3 +272,17 @@ def test_shape_inference_on_zeros_is_quiet():
     x = keras.Input(shape=(3,))
     y = layers.Lambda(lambda t: tf.math.log(t))(x)
     assert y.shape == (None, 3)
+
+
+def test_input_layer_accepts_keras2_input_shape_and_dict_outputs():
+    layer = layers.InputLayer(input_shape=(4,))
+    assert layer.batch_shape == (None, 4)
+    x = keras.Input(shape=(3,))
+    h = layers.Dense(2, name="h")(x)
+    o = layers.Dense(1, name="o")(h)
+    extractor = keras.Model(x, {layer.name: layer.output for layer in (h._keras_history.operation,
+                                                                        o._keras_history.operation)})
+    out = extractor(np.ones((2, 3)))
+    assert sorted(out) == ["h", "o"] and out["o"].shape == (2, 1)
+    with pytest.raises(AttributeError, match="has never been called"):
+        layers.Dense(1).output

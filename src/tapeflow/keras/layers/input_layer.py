@@ -17,7 +17,8 @@ class InputLayer(Layer):
 
     def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None,
                  input_tensor=None, optional=False, name=None, **kwargs):
-        kwargs.pop("input_shape", None)
+        if "input_shape" in kwargs:  # Keras 2's name for `shape`
+            shape = kwargs.pop("input_shape")
         if "batch_input_shape" in kwargs:
             batch_shape = kwargs.pop("batch_input_shape")
         super().__init__(name=name, **kwargs)
