@@ -361,3 +361,42 @@ def test_exhausted_generator_stops_training_with_a_warning():
     with pytest.warns(UserWarning, match="ran out of data"):
         h = model.fit(gen(), steps_per_epoch=3, epochs=3, verbose=0)
     assert h.epoch == [0, 1]  # 3 + 1 batches: the second epoch was cut short
+
+
+class _StepsModel(keras.Model):
+    """test_step and predict_step overrides, as the Keras guide shows."""
+
+    def test_step(self, data):
+        x, y = data
+        y_pred = self(x, training=False)
+        loss = self.compute_loss(y=y, y_pred=y_pred)
+        for metric in self.metrics:
+            if metric.name == "loss":
+                metric.update_state(loss)
+            else:
+                metric.update_state(y, y_pred)
+        return {m.name: m.result() for m in self.metrics}
+
+    def predict_step(self, data):
+        x = data[0] if isinstance(data, tuple) else data
+        return {"double": self(x, training=False) * 2.0}
+
+
+def test_test_step_and_predict_step_overrides():
+    x, y = _data(40)
+    inputs = keras.Input((4,))
+    model = _StepsModel(inputs, layers.Dense(2, activation="softmax")(inputs))
+    model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    d = model.evaluate(x, y, batch_size=16, return_dict=True, verbose=0)
+    assert list(d) == ["accuracy", "loss"]
+    probs = model(x).numpy()
+    expected = keras.losses.sparse_categorical_crossentropy(y, probs).numpy().mean()
+    # Per-batch losses averaged without batch-size weights (16, 16, 8): the override's choice.
+    per_batch = [keras.losses.sparse_categorical_crossentropy(y[i:i + 16], probs[i:i + 16])
+                 .numpy().mean() for i in (0, 16, 32)]
+    assert d["loss"] == pytest.approx(float(np.mean(per_batch)), rel=1e-5)
+    assert d["loss"] != pytest.approx(float(expected), rel=1e-7)
+    out = model.predict(x, batch_size=16, verbose=0)
+    assert list(out) == ["double"] and out["double"].shape == (40, 2)
+    np.testing.assert_allclose(out["double"], 2 * probs, rtol=1e-6)
