@@ -99,3 +99,22 @@ def test_nested_subclassed_losses():
     model = Reg()
     model(np.ones((1, 2)))
     assert [float(v) for v in model.losses] == [2.0]
+
+
+def test_clone_subclassed_model_from_its_config():
+    class Net(keras.Model):
+        def __init__(self, units=3, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+            self.d = layers.Dense(units)
+
+        def call(self, x):
+            return self.d(x)
+
+        def get_config(self):
+            return {"units": self.units, "name": self.name}
+
+    clone = keras.models.clone_model(Net(units=4, name="n"))
+    assert isinstance(clone, Net) and clone.units == 4
+    with pytest.raises(ValueError, match="only supported"):
+        keras.models.clone_model(Net(), clone_function=lambda layer: layer)

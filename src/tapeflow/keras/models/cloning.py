@@ -156,7 +156,7 @@ def clone_model(model, input_tensors=None, clone_function=None, call_function=No
       clone_function: ``f(layer) -> layer``; default rebuilds each layer from its config.
 
     Raises:
-      ValueError: for a subclassed model.
+      ValueError: for a subclassed model given ``clone_function`` or ``input_tensors``.
     """
     from tapeflow.keras.models.model import Model
     from tapeflow.keras.models.sequential import Sequential
@@ -169,6 +169,9 @@ def clone_model(model, input_tensors=None, clone_function=None, call_function=No
             clone.build(model._build_shapes_dict)
         return clone
     graph = getattr(model, "_graph", None)
+    if graph is None and input_tensors is None and clone_function is _default_clone:
+        # A subclassed model: rebuild it from its config (fresh weights), as Keras does.
+        return model.__class__.from_config(model.get_config())
     if graph is None:
         raise ValueError("Arguments `clone_function` and `input_tensors` are only supported "
                          "for Sequential models or Functional models. Received model of type "
