@@ -2,11 +2,13 @@
 
 One call checks: eager output shape and dtype, weight counts, the symbolic
 call (KerasTensor shapes with a None batch), the config round trip, the
-get_weights/set_weights round trip, and a finite-difference gradient check
-of the output with respect to the input and the trainable weights (in float64).
+get_weights/set_weights round trip, that one training step changes the
+weights, and a finite-difference gradient check (first and second order) of
+the output with respect to the input and the trainable weights (in float64).
 """
 import numpy as np
 
+import tapeflow as tf
 from gradcheck import check_grads
 from tapeflow import keras
 
@@ -72,6 +74,18 @@ def run_layer_test(layer_cls, init_kwargs=None, input_shape=(2, 3), input_dtype=
     # Serialization through keras.layers.serialize/deserialize.
     restored = keras.layers.deserialize(keras.layers.serialize(layer))
     assert type(restored) is layer_cls
+
+    # One training step (gradient of a loss, then SGD) changes the trainable weights.
+    if layer.trainable_weights:
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(tf.square(layer(x, **call_kwargs)))
+        grads = tape.gradient(loss, layer.trainable_weights)
+        before = [w.numpy().copy() for w in layer.trainable_weights]
+        for w, g in zip(layer.trainable_weights, grads):
+            if g is not None:
+                w.assign_sub(0.1 * tf.convert_to_tensor(g))
+        assert any(not np.array_equal(b, w.numpy())
+                   for b, w in zip(before, layer.trainable_weights)), "a training step changed nothing"
 
     # Gradient check in float64 wrt input and trainable weights.
     if grad_order and "float" in input_dtype:
