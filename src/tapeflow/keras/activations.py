@@ -16,12 +16,19 @@ def _t(x):
     return x if type(x) is Tensor else convert_to_tensor(x)
 
 
+_FUSED = {}
+
+
 def _fused(module, name):
-    """Returns ``tapeflow.<module>.<name>`` if that module exists and defines it, else None."""
-    try:
-        return getattr(importlib.import_module(f"tapeflow.{module}"), name, None)
-    except ImportError:
-        return None
+    """Returns ``tapeflow.<module>.<name>`` if that module exists and defines it, else None
+    (looked up once)."""
+    key = (module, name)
+    if key not in _FUSED:
+        try:
+            _FUSED[key] = getattr(importlib.import_module(f"tapeflow.{module}"), name, None)
+        except ImportError:
+            _FUSED[key] = None
+    return _FUSED[key]
 
 
 def _scalar(x, v):
