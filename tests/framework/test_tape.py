@@ -188,7 +188,7 @@ def test_stop_recording_outside_raises():
 def test_reset():
     x = tf.Variable(2.0)
     with tf.GradientTape() as tape:
-        y = x * x
+        _ = x * x
         tape.reset()
         z = x * x * x
     assert float(tape.gradient(z, x)) == 12.0
