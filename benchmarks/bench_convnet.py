@@ -1,18 +1,33 @@
 """The book's MNIST convnet: training samples per second, side by side.
 
-    python benchmarks/bench_convnet.py [--samples 2048] [--repeats 3]
+    python benchmarks/bench_convnet.py [--samples 2048] [--repeats 3] [--blas-threads N]
+                                       [--cpu-time] [--ops]
 
 Conv2D(32,3,relu) -> MaxPool(2) -> Conv2D(64,3,relu) -> MaxPool(2) -> Conv2D(128,3,relu)
 -> Flatten -> Dense(10, softmax); 28x28x1 inputs, batch 64, RMSprop, sparse categorical
 crossentropy. Runs tapeflow, a hand-written NumPy im2col version, and PyTorch /
 Keras-on-TensorFlow when importable (skipped with a note otherwise). Prints the
-median of several epochs per framework and the ratios to tapeflow.
+median of several epochs per framework and the ratios to tapeflow. The epochs of
+the frameworks are interleaved (one of each per round), so that a machine whose
+load drifts during the run slows them alike.
+
+``--blas-threads N`` sets OPENBLAS_NUM_THREADS / OMP_NUM_THREADS / MKL_NUM_THREADS
+before NumPy loads (on a shared or busy machine, BLAS threads that wait for a busy
+core make every small matmul slow: use 1 there). ``--cpu-time`` times with the
+process's CPU time instead of the wall clock (fair on a loaded machine with one
+BLAS thread). ``--ops`` adds tapeflow's per-op kernel time for one epoch.
 """
 import argparse
+import os
 import statistics
+import sys
 import time
 
-import numpy as np
+if "--blas-threads" in sys.argv[:-1]:   # BLAS reads its thread count when NumPy loads
+    for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[_var] = sys.argv[sys.argv.index("--blas-threads") + 1]
+
+import numpy as np  # noqa: E402  (after the BLAS thread variables)
 
 BATCH = 64
 
@@ -23,23 +38,58 @@ def data(n, seed=0):
     return rng.random((n, 28, 28, 1), dtype=np.float32), rng.integers(0, 10, n)
 
 
-def bench_tapeflow(x, y, repeats):
+def book_model():
+    """Returns tapeflow's compiled book convnet."""
     from tapeflow import keras
     from tapeflow.keras import layers
-    from tapeflow.keras.layers.convolutional import Conv2D
-    from tapeflow.keras.layers.pooling import MaxPooling2D
     model = keras.Sequential([
-        keras.Input((28, 28, 1)), Conv2D(32, 3, activation="relu"), MaxPooling2D(2),
-        Conv2D(64, 3, activation="relu"), MaxPooling2D(2), Conv2D(128, 3, activation="relu"),
-        layers.Flatten(), layers.Dense(10, activation="softmax")])
+        keras.Input((28, 28, 1)), layers.Conv2D(32, 3, activation="relu"),
+        layers.MaxPooling2D(2), layers.Conv2D(64, 3, activation="relu"),
+        layers.MaxPooling2D(2), layers.Conv2D(128, 3, activation="relu"), layers.Flatten(),
+        layers.Dense(10, activation="softmax")])
     model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy")
+    return model
+
+
+def bench_tapeflow(x, y):
+    model = book_model()
     model.fit(x[:BATCH], y[:BATCH], batch_size=BATCH, epochs=1, verbose=0)  # warm-up
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0, shuffle=False)
-        times.append(time.perf_counter() - t)
-    return len(x) / statistics.median(times)
+    return lambda: model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0, shuffle=False)
+
+
+def op_breakdown(x, y, clock):
+    """Prints tapeflow's kernel time per op (and input shape) for one epoch."""
+    from collections import defaultdict
+
+    from tapeflow.framework import primitive
+    epoch = bench_tapeflow(x, y)
+    spent = defaultdict(float)
+    saved = {}
+
+    def timed(op):
+        forward = op.forward
+
+        def run(*arrays, **attrs):
+            t = clock()
+            out = forward(*arrays, **attrs)
+            spent[op.name, np.shape(arrays[0]) if arrays else ()] += clock() - t
+            return out
+        saved[op] = forward
+        op.forward = run
+    for op in list(primitive.REGISTRY.values()):
+        timed(op)
+    t = clock()
+    epoch()
+    total = clock() - t
+    for op, forward in saved.items():
+        op.forward = forward
+    steps = len(x) / BATCH
+    kernels = sum(spent.values())
+    print(f"\ntapeflow, one epoch: {1e3 * total / steps:.1f} ms/step; kernels "
+          f"{1e3 * kernels / steps:.1f} ms, the rest (Python, tape, optimizer) "
+          f"{1e3 * (total - kernels) / steps:.1f} ms")
+    for (name, shape), sec in sorted(spent.items(), key=lambda kv: -kv[1])[:16]:
+        print(f"  {name:22s} {str(shape):18s} {1e3 * sec / steps:6.2f} ms/step")
 
 
 # -- hand-written NumPy (forward and backward by hand) ------------------------------------
@@ -79,7 +129,7 @@ def _unpool(dy, mask, shape):
     return out
 
 
-def bench_numpy(x, y, repeats):
+def bench_numpy(x, y):
     rng = np.random.default_rng(0)
 
     def glorot(*shape):
@@ -126,16 +176,13 @@ def bench_numpy(x, y, repeats):
             a += 0.1 * g * g
             p -= 1e-3 * g / (np.sqrt(a) + 1e-7)
 
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
+    def epoch():
         for i in range(0, len(x), BATCH):
             step(x[i:i + BATCH], y[i:i + BATCH])
-        times.append(time.perf_counter() - t)
-    return len(x) / statistics.median(times)
+    return epoch
 
 
-def bench_torch(x, y, repeats):
+def bench_torch(x, y):
     import torch
     from torch import nn
     torch.set_num_threads(max(torch.get_num_threads(), 1))
@@ -146,18 +193,15 @@ def bench_torch(x, y, repeats):
     xt = torch.from_numpy(x.transpose(0, 3, 1, 2).copy())
     yt = torch.from_numpy(y.astype(np.int64))
     loss_fn = nn.CrossEntropyLoss()
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
+    def epoch():
         for i in range(0, len(x), BATCH):
             opt.zero_grad()
             loss_fn(model(xt[i:i + BATCH]), yt[i:i + BATCH]).backward()
             opt.step()
-        times.append(time.perf_counter() - t)
-    return len(x) / statistics.median(times)
+    return epoch
 
 
-def bench_keras_tf(x, y, repeats):
+def bench_keras_tf(x, y):
     import tensorflow as tf
     from tensorflow import keras
     from tensorflow.keras import layers
@@ -168,32 +212,43 @@ def bench_keras_tf(x, y, repeats):
         layers.Dense(10, activation="softmax")])
     model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy")
     model.fit(x[:BATCH], y[:BATCH], batch_size=BATCH, epochs=1, verbose=0)
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0, shuffle=False)
-        times.append(time.perf_counter() - t)
-    del tf
-    return len(x) / statistics.median(times)
+    return lambda: model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0, shuffle=False)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=2048)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--blas-threads", type=int, default=None,
+                        help="BLAS threads, set before NumPy loads (default: BLAS's own)")
+    parser.add_argument("--cpu-time", action="store_true",
+                        help="time with process CPU time instead of the wall clock")
+    parser.add_argument("--ops", action="store_true", help="tapeflow's per-op kernel times")
     args = parser.parse_args()
+    clock = time.process_time if args.cpu_time else time.perf_counter
     x, y = data(args.samples)
-    results = {}
-    for name, fn in [("tapeflow", bench_tapeflow), ("numpy (by hand)", bench_numpy),
-                     ("pytorch", bench_torch), ("keras on tensorflow", bench_keras_tf)]:
+    epochs = {}
+    for name, setup in [("tapeflow", bench_tapeflow), ("numpy (by hand)", bench_numpy),
+                        ("pytorch", bench_torch), ("keras on tensorflow", bench_keras_tf)]:
         try:
-            results[name] = fn(x, y, args.repeats)
+            epochs[name] = setup(x, y)
         except ImportError as e:
             print(f"{name:22s} skipped: {e.name or e} is not installed")
+    times = {name: [] for name in epochs}
+    for _ in range(args.repeats):        # interleaved: one epoch of each per round
+        for name, epoch in epochs.items():
+            t = clock()
+            epoch()
+            times[name].append(clock() - t)
+    results = {name: len(x) / statistics.median(ts) for name, ts in times.items()}
     base = results["tapeflow"]
-    print(f"\nMNIST convnet, batch {BATCH}, {args.samples} samples, median of {args.repeats}:")
+    print(f"\nMNIST convnet, batch {BATCH}, {args.samples} samples, median of {args.repeats}"
+          f" ({'CPU' if args.cpu_time else 'wall'} time, BLAS threads: "
+          f"{args.blas_threads or 'default'}):")
     for name, sps in results.items():
         print(f"{name:22s} {sps:9.0f} samples/s   tapeflow/this = {base / sps:5.2f}")
+    if args.ops:
+        op_breakdown(x, y, clock)
 
 
 if __name__ == "__main__":
