@@ -124,3 +124,11 @@ def test_prelu():
                    input_shape=(2, 3), expected_output_shape=(2, 3),
                    expected_num_trainable_weights=1,
                    input_data=np.array([[-0.7, 0.4, 1.3], [0.2, -1.1, 0.9]], np.float32))
+
+
+def test_relu_gradient_at_zero_is_zero_like_tensorflow():
+    x = tf.constant([0.0, 1.0])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.reduce_sum(activations.relu(x))
+    np.testing.assert_array_equal(tape.gradient(y, x).numpy(), [0.0, 1.0])

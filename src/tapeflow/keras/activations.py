@@ -43,7 +43,8 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
     """
     x = _t(x)
     if negative_slope == 0.0 and max_value is None and threshold == 0.0:
-        return M.maximum(x, _scalar(x, 0))
+        fused = _fused("nn", "relu")
+        return fused(x) if fused is not None else M.maximum(x, _scalar(x, 0))
     if threshold != 0.0:
         y = M.where_(M.greater(x, _scalar(x, threshold)), x, M.zeros_like_(x))
     else:
@@ -59,18 +60,27 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
 def relu6(x):
     """Returns ``min(max(x, 0), 6)``."""
     x = _t(x)
+    fused = _fused("nn", "relu6")
+    if fused is not None:
+        return fused(x)
     return M.minimum(M.maximum(x, _scalar(x, 0)), _scalar(x, 6))
 
 
 def leaky_relu(x, negative_slope=0.2):
     """Returns ``x`` where positive, ``negative_slope * x`` elsewhere (slope 0.2)."""
     x = _t(x)
+    fused = _fused("nn", "leaky_relu")
+    if fused is not None:
+        return fused(x, alpha=negative_slope)
     return M.where_(M.greater(x, _scalar(x, 0)), x, M.multiply(x, _scalar(x, negative_slope)))
 
 
 def elu(x, alpha=1.0):
     """Exponential linear unit: ``x`` if ``x > 0`` else ``alpha * (exp(x) - 1)``."""
     x = _t(x)
+    fused = _fused("nn", "elu")
+    if fused is not None and alpha == 1.0:
+        return fused(x)
     neg = M.multiply(_scalar(x, alpha), M.expm1(M.minimum(x, _scalar(x, 0))))
     return M.where_(M.greater(x, _scalar(x, 0)), x, neg)
 
@@ -98,6 +108,9 @@ def tanh(x):
 def softplus(x):
     """Returns ``log(1 + exp(x))``, computed stably."""
     x = _t(x)
+    fused = _fused("nn", "softplus")
+    if fused is not None:
+        return fused(x)
     return M.add(M.maximum(x, _scalar(x, 0)), M.log1p(M.exp(M.negative(M.abs(x)))))
 
 
@@ -110,6 +123,9 @@ def softsign(x):
 def silu(x):
     """Swish / SiLU: ``x * sigmoid(x)``."""
     x = _t(x)
+    fused = _fused("nn", "silu")
+    if fused is not None:
+        return fused(x)
     return M.multiply(x, M.sigmoid(x))
 
 
