@@ -229,3 +229,15 @@ def test_backup_and_restore_validates_arguments():
     with pytest.raises(ValueError, match="save_freq"):
         cbs.BackupAndRestore("x", save_freq="often")
     assert keras.callbacks.Callback is cbs.Callback
+
+
+def test_checkpoint_every_n_batches(tmp_path):
+    model = _Model()
+    mc = cbs.ModelCheckpoint(str(tmp_path / "b{epoch}-{batch}.keras"), save_freq=2)
+    mc.set_model(model)
+    mc.on_train_begin()
+    mc.on_epoch_begin(0)
+    for batch in range(5):
+        mc.on_train_batch_end(batch, {"loss": 1.0})
+    mc.on_epoch_end(0, {"loss": 1.0})
+    assert [p.split("/")[-1] for p in model.saved] == ["b1-2.keras", "b1-4.keras"]

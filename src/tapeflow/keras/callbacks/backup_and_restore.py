@@ -45,8 +45,8 @@ class BackupAndRestore(Callback):
         self._current_epoch = epoch
 
     def on_train_batch_end(self, batch, logs=None):
-        if isinstance(self.save_freq, int) and self.save_freq is not False \
-                and not isinstance(self.save_freq, bool):
+        if isinstance(self.save_freq, int) and not isinstance(self.save_freq, bool):
+            # A mid-epoch backup: the weights so far, resumed at the start of this epoch.
             self._batches_seen_since_last_saving += 1
             if self._batches_seen_since_last_saving >= self.save_freq:
                 self._batches_seen_since_last_saving = 0
