@@ -180,3 +180,10 @@ def test_embedding_mask_propagates_to_layers_that_take_a_mask():
     assert seen == [[[True, True, True]]]
     softmax = layers.Softmax()(np.array([[1.0, 2.0]], np.float32), mask=np.array([[True, False]]))
     np.testing.assert_allclose(softmax.numpy(), [[1.0, 0.0]], atol=1e-7)
+
+
+def test_dense_accepts_integer_inputs():
+    layer = layers.Dense(2, kernel_initializer="ones")
+    y = layer(np.array([[1, 2, 3]], np.uint8))
+    assert y.dtype == tf.float32
+    np.testing.assert_array_equal(y.numpy(), [[6.0, 6.0]])

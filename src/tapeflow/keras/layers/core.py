@@ -70,6 +70,8 @@ class Dense(Layer):
 
     def call(self, inputs):
         x = inputs
+        if x._value.dtype != self._np_dtype:  # integer inputs: Keras's ops promote to float
+            x = M.cast(x, self._compute)
         if x._value.ndim > 2:
             shape = x._value.shape
             y = M.matmul(A.reshape(x, (-1, shape[-1])), self.kernel)
