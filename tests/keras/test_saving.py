@@ -254,3 +254,10 @@ def test_custom_loss_and_metric_in_compile_config(tmp_path):
                                                            "_AbsErr": _AbsErr})
     assert loaded.evaluate(x, y, verbose=0, return_dict=True) == \
         model.evaluate(x, y, verbose=0, return_dict=True)
+
+
+def test_hdf5_weights_from_keras_are_named_clearly(tmp_path):
+    path = tmp_path / "keras_written.weights.h5"
+    path.write_bytes(b"\x89HDF\r\n\x1a\n" + b"\0" * 100)
+    with pytest.raises(ValueError, match="is an HDF5 file"):
+        _model().load_weights(str(path))

@@ -65,6 +65,10 @@ def read_weights(data, source):
     Raises:
       ValueError: if the archive is truncated, altered or not a weights file.
     """
+    if data[:8] == b"\x89HDF\r\n\x1a\n":
+        raise ValueError(f"{source} is an HDF5 file (as written by Keras with h5py). tapeflow "
+                         "stores weights in a NumPy .npz container under the same names and "
+                         "cannot read HDF5 weights.")
     try:
         with np.load(io.BytesIO(data), allow_pickle=False) as npz:
             arrays = {k: npz[k] for k in npz.files}
