@@ -241,3 +241,19 @@ def test_checkpoint_every_n_batches(tmp_path):
         mc.on_train_batch_end(batch, {"loss": 1.0})
     mc.on_epoch_end(0, {"loss": 1.0})
     assert [p.split("/")[-1] for p in model.saved] == ["b1-2.keras", "b1-4.keras"]
+
+
+def test_tensorboard_batch_scalars(tmp_path):
+    cb = tb.TensorBoard(log_dir=str(tmp_path), update_freq=2, write_steps_per_second=True)
+    cb.set_model(_Model())
+    cb.on_train_begin()
+    cb.on_epoch_begin(0)
+    for batch in range(5):
+        cb.on_train_batch_end(batch, {"loss": 0.5})
+    cb.on_epoch_end(0, {"loss": 0.5})
+    cb.on_train_end()
+    (train,) = (tmp_path / "train").iterdir()
+    records = _read_records(train)
+    assert len(records) == 4  # version, batch 2, batch 4, epoch
+    assert b"batch_loss" in records[1] and b"\x10\x02" in records[1]
+    assert b"\x10\x04" in records[2] and b"epoch_steps_per_second" in records[3]

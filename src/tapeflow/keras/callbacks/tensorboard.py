@@ -3,10 +3,11 @@
 Written with the standard library only: each event is a hand-encoded
 ``tensorflow.Event`` protocol buffer framed as a TFRecord (length, masked
 CRC-32C of the length, data, masked CRC-32C of the data), the format
-TensorBoard reads. Only epoch-level scalars (``epoch_loss``, ``epoch_accuracy``,
-``epoch_learning_rate`` ...) are written, into ``log_dir/train`` and
-``log_dir/validation``; histograms, images, graphs and profiling are not
-supported and raise ``NotImplementedError`` when asked for.
+TensorBoard reads. Scalars only: per epoch (``epoch_loss``, ``epoch_accuracy``,
+``epoch_learning_rate`` ...) into ``log_dir/train`` and ``log_dir/validation``,
+and per batch (``batch_loss`` ...) with ``update_freq``; histograms, images,
+graphs and profiling are not supported and raise ``NotImplementedError`` when
+asked for.
 """
 import os
 import socket
@@ -117,8 +118,10 @@ class TensorBoard(Callback):
       log_dir: the folder TensorBoard is pointed at.
       histogram_freq, write_images, embeddings_freq, profile_batch: only the
         defaults (off) are supported.
-      write_graph, write_steps_per_second, update_freq, embeddings_metadata:
-        accepted; only epoch-level scalars are written.
+      update_freq: ``"epoch"``, ``"batch"`` or an integer: also write the
+        batch logs (``batch_loss`` ...) every that many batches.
+      write_steps_per_second: also write ``epoch_steps_per_second``.
+      write_graph, embeddings_metadata: accepted; graphs are not written.
 
     Raises:
       NotImplementedError: when histograms, images, embeddings or profiling are asked for.
@@ -137,14 +140,36 @@ class TensorBoard(Callback):
                 f"tapeflow's TensorBoard callback writes epoch-level scalars only; "
                 f"{', '.join(unsupported)} need TensorFlow's summary ops and are not supported.")
         self.log_dir = os.fspath(log_dir)
-        self.update_freq = update_freq
+        self.update_freq = 1 if update_freq == "batch" else update_freq
+        self.write_steps_per_second = write_steps_per_second
         self._writers = {}
+        self._global_batch = 0
+        self._epoch_start = None
+        self._epoch_batches = 0
 
     def _writer(self, kind):
         w = self._writers.get(kind)
         if w is None:
             w = self._writers[kind] = _EventWriter(os.path.join(self.log_dir, kind))
         return w
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch_start = time.time()
+        self._epoch_batches = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._global_batch += 1
+        self._epoch_batches += 1
+        if self.update_freq == "epoch" or self._global_batch % int(self.update_freq):
+            return
+        values = {}
+        for k, v in (logs or {}).items():
+            try:
+                values["batch_" + k] = float(np.asarray(v))
+            except (TypeError, ValueError):
+                continue
+        if values:
+            self._writer("train").scalars(self._global_batch, values)
 
     def on_epoch_end(self, epoch, logs=None):
         train, val = {}, {}
@@ -164,6 +189,10 @@ class TensorBoard(Callback):
                 train["epoch_learning_rate"] = float(np.asarray(opt.learning_rate))
             except (TypeError, ValueError):
                 pass
+        if self.write_steps_per_second and self._epoch_start is not None:
+            elapsed = time.time() - self._epoch_start
+            if elapsed > 0:
+                train["epoch_steps_per_second"] = self._epoch_batches / elapsed
         if train:
             self._writer("train").scalars(epoch, train)
         if val:
