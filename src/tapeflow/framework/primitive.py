@@ -43,8 +43,11 @@ class Op:
         Returns:
           A Tensor, or a list of Tensors for multi-output ops.
         """
-        ts = [x if type(x) is Tensor else convert_to_tensor(x) for x in inputs]
-        return run(self, ts, attrs)
+        if len(inputs) == 1:
+            x = inputs[0]
+            return run(self, (x if type(x) is Tensor else convert_to_tensor(x),), attrs)
+        return run(self, [x if type(x) is Tensor else convert_to_tensor(x) for x in inputs],
+                   attrs)
 
     def __repr__(self):
         return f"<Op {self.name}>"
@@ -113,12 +116,14 @@ def run(op, inputs, attrs):
     Returns:
       A Tensor, or a list of Tensors when the op has several outputs.
     """
-    arrays = [t._value for t in inputs]
     try:
-        out = op.forward(*arrays, **attrs)
+        if len(inputs) == 1:
+            out = op.forward(inputs[0]._value, **attrs)
+        else:
+            out = op.forward(*[t._value for t in inputs], **attrs)
     except (ValueError, IndexError, TypeError, np.linalg.LinAlgError, InvalidArgumentError,
             FloatingPointError) as e:
-        raise kernel_error(op, arrays, e) from None
+        raise kernel_error(op, [t._value for t in inputs], e) from None
     if op.num_outputs == 1:
         result = Tensor(out)
         outputs = (result,)

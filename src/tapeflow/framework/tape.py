@@ -145,8 +145,19 @@ class GradientTape:
             except ValueError:
                 raise ValueError(f"Unknown value for unconnected_gradients: "
                                  f"{unconnected_gradients!r}") from None
-        nested = type(sources) is list or type(sources) is tuple or nest.is_nested(sources)
-        flat_sources = nest.flatten(sources) if nested else [sources]
+        ts = type(sources)
+        if ts is list or ts is tuple:
+            nested = True
+            flat_sources = list(sources)
+            for s in sources:
+                if type(s) is Tensor or getattr(type(s), "_is_variable", False):
+                    continue  # the usual leaves, checked without the Mapping ABC
+                if nest.is_nested(s):
+                    flat_sources = nest.flatten(sources)
+                    break
+        else:
+            nested = nest.is_nested(sources)
+            flat_sources = nest.flatten(sources) if nested else [sources]
         if type(target) is Tensor:
             flat_targets = [target]
         else:
