@@ -1,0 +1,323 @@
+"""Recurrent layers: the ``RNN`` wrapper that runs a cell over time, and ``SimpleRNN``,
+``LSTM`` and ``GRU``.
+
+The time loop is a Python loop over steps; each step is whole-batch work through
+tapeflow ops, so a ``GradientTape`` differentiates the unrolled computation. The
+input projections of all steps are one matmul before the loop (see ``rnn_cells``).
+"""
+import numpy as np
+
+from tapeflow.framework.tensor import Tensor
+from tapeflow.keras.layers.input_spec import InputSpec
+from tapeflow.keras.layers.layer import Layer
+from tapeflow.keras.layers.rnn_cells import GRUCell, LSTMCell, SimpleRNNCell
+from tapeflow.ops import array_ops as A
+from tapeflow.ops import math_ops as M
+
+
+def _state_sizes(cell):
+    size = cell.state_size
+    return list(size) if isinstance(size, (list, tuple)) else [size]
+
+
+def _mask_array(mask):
+    if mask is None:
+        return None
+    if isinstance(mask, (list, tuple)):
+        mask = mask[0]
+        if mask is None:
+            return None
+    v = mask._value if type(mask) is Tensor else np.asarray(mask)
+    return v.astype(bool)
+
+
+class RNN(Layer):
+    """Runs a recurrent cell over the time axis of ``(batch, time, features)`` inputs.
+
+    Args:
+      cell: a cell (``SimpleRNNCell``, ``LSTMCell``, ``GRUCell``, or any layer with
+        ``call(inputs, states)`` returning ``(output, new_states)`` and a ``state_size``).
+      return_sequences: return the output of every step ``(batch, time, units)``
+        instead of the last one ``(batch, units)``.
+      return_state: also return the final states (``[output] + states``).
+      go_backwards: process the sequence in reverse (the returned sequence is then
+        in reverse order too).
+      stateful: keep the final states of a batch as the initial states of the next.
+      unroll: accepted for compatibility (the loop is always a Python loop).
+      zero_output_for_mask: output zeros at masked steps instead of repeating the
+        previous output.
+    """
+
+    def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False,
+                 stateful=False, unroll=False, zero_output_for_mask=False, **kwargs):
+        if isinstance(cell, (list, tuple)):
+            raise ValueError("Stacked cells (a list of cells) are not supported; stack RNN "
+                             f"layers instead. Received: cell={cell}")
+        if not hasattr(cell, "call") or not hasattr(cell, "state_size"):
+            raise ValueError("Argument `cell` should have a `call` method and a `state_size` "
+                             f"attribute. Received: cell={cell}")
+        super().__init__(**kwargs)
+        self.cell = cell
+        self.return_sequences = return_sequences
+        self.return_state = return_state
+        self.go_backwards = go_backwards
+        self.stateful = stateful
+        self.unroll = unroll
+        self.zero_output_for_mask = zero_output_for_mask
+        self.supports_masking = True
+        self.input_spec = InputSpec(min_ndim=3)
+        self.__dict__["states"] = None
+
+    def build(self, sequences_shape, initial_state_shape=None):
+        if isinstance(sequences_shape, list) and sequences_shape and \
+                isinstance(sequences_shape[0], (list, tuple)):
+            sequences_shape = sequences_shape[0]
+        if not self.cell.built:
+            step_shape = (sequences_shape[0],) + tuple(sequences_shape[2:])
+            self.cell._build_with(step_shape)
+        self.built = True
+
+    # -- states ------------------------------------------------------------------------
+    def get_initial_state(self, batch_size):
+        """Returns zero initial states, one ``(batch_size, size)`` Tensor per state."""
+        dt = np.dtype(self.compute_dtype)
+        return [Tensor(np.zeros((batch_size, s), dtype=dt)) for s in _state_sizes(self.cell)]
+
+    def reset_states(self):
+        """Zeroes the kept states of a stateful layer."""
+        if self.states is not None:
+            self.__dict__["states"] = [Tensor(np.zeros_like(s._value)) for s in self.states]
+
+    reset_state = reset_states
+
+    def _initial_states(self, initial_state, batch):
+        if initial_state is not None:
+            states = list(initial_state) if isinstance(initial_state, (list, tuple)) \
+                else [initial_state]
+            n = len(_state_sizes(self.cell))
+            if len(states) != n:
+                raise ValueError(f"Layer {self.name} expects {n} state(s), but it received "
+                                 f"{len(states)} initial state(s). Received: "
+                                 f"initial_state={initial_state}")
+            return [self._convert(s) for s in states]
+        if self.stateful and self.states is not None and \
+                self.states[0]._value.shape[0] == batch:
+            return list(self.states)
+        return self.get_initial_state(batch)
+
+    # -- the time loop --------------------------------------------------------------------
+    def call(self, sequences, initial_state=None, mask=None, training=False):
+        x = sequences
+        batch, steps = x._value.shape[0], x._value.shape[1]
+        states = self._initial_states(initial_state, batch)
+        mask = _mask_array(mask)
+        if self.go_backwards:
+            x = A.reverse(x, [1])
+            if mask is not None:
+                mask = mask[:, ::-1]
+        cell = self.cell
+        if hasattr(cell, "_step"):
+            outputs, states = self._run_builtin(cell, x, states, mask, training)
+        else:
+            outputs, states = self._run_generic(cell, x, states, mask, training)
+        if self.stateful:
+            self.__dict__["states"] = [Tensor(s._value) for s in states]
+        if self.return_sequences:
+            output = A.stack(outputs, axis=1) if steps else Tensor(
+                np.zeros((batch, 0, cell.output_size), dtype=x._value.dtype))
+        else:
+            output = outputs[-1] if steps else states[0]
+        if self.return_state:
+            return (output, *states)
+        return output
+
+    def _run_builtin(self, cell, x, states, mask, training):
+        rec_mask = None
+        if training and cell.dropout > 0:
+            dp = cell._make_mask((x._value.shape[0], x._value.shape[2]), cell.dropout,
+                                 x._value.dtype)
+            x = M.multiply(x, A.expand_dims(dp, 1))
+        if training and cell.recurrent_dropout > 0:
+            rec_mask = cell._make_mask(states[0]._value.shape, cell.recurrent_dropout,
+                                       states[0]._value.dtype)
+        cell._prepare()
+        try:
+            steps = A.unstack(cell._project(x), axis=1) if x._value.shape[1] else []
+            return self._loop(lambda t, p, s: cell._step(p, s, rec_mask), steps, states, mask)
+        finally:
+            cell.__dict__["_w"] = None  # drop references to this call's tensors
+
+    def _run_generic(self, cell, x, states, mask, training):
+        steps = A.unstack(x, axis=1) if x._value.shape[1] else []
+
+        def step(t, x_t, s):
+            # As in Keras, the cell always receives its states as a list.
+            out, new = cell(x_t, list(s), training=training)
+            return out, (list(new) if isinstance(new, (list, tuple)) else [new])
+        try:
+            return self._loop(step, steps, states, mask)
+        finally:
+            for reset in ("reset_dropout_mask", "reset_recurrent_dropout_mask"):
+                if hasattr(cell, reset):
+                    getattr(cell, reset)()
+
+    def _loop(self, step, inputs, states, mask):
+        """Runs ``step`` over time; masked steps keep the states (and the previous output)."""
+        outputs = []
+        prev = None
+        for t, x_t in enumerate(inputs):
+            out, new = step(t, x_t, states)
+            if mask is not None:
+                m = Tensor(mask[:, t:t + 1])
+                new = [M.where_(m, n, s) for n, s in zip(new, states)]
+                if prev is None or self.zero_output_for_mask:
+                    prev = Tensor(np.zeros_like(out._value))
+                out = M.where_(m, out, prev)
+                prev = out
+            states = new
+            outputs.append(out)
+        return outputs, states
+
+    # -- shapes and masks ---------------------------------------------------------------------
+    def compute_output_shape(self, sequences_shape, initial_state_shape=None):
+        batch, steps = sequences_shape[0], sequences_shape[1]
+        units = self.cell.output_size
+        out = (batch, steps, units) if self.return_sequences else (batch, units)
+        if self.return_state:
+            return [out] + [(batch, s) for s in _state_sizes(self.cell)]
+        return out
+
+    def compute_mask(self, inputs, mask=None):
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+        out_mask = mask if self.return_sequences else None
+        if self.return_state:
+            return [out_mask] + [None] * len(_state_sizes(self.cell))
+        return out_mask
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "return_sequences": self.return_sequences, "return_state": self.return_state,
+            "go_backwards": self.go_backwards, "stateful": self.stateful,
+            "unroll": self.unroll, "zero_output_for_mask": self.zero_output_for_mask})
+        from tapeflow.keras.saving.serialization import serialize_keras_object
+        config["cell"] = serialize_keras_object(self.cell)
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        from tapeflow.keras.saving.serialization import deserialize_keras_object
+        cell = deserialize_keras_object(config.pop("cell"), custom_objects=custom_objects)
+        return cls(cell, **config)
+
+
+_CELL_ARGS = ("units", "activation", "use_bias", "kernel_initializer", "recurrent_initializer",
+              "bias_initializer", "kernel_regularizer", "recurrent_regularizer",
+              "bias_regularizer", "kernel_constraint", "recurrent_constraint",
+              "bias_constraint", "dropout", "recurrent_dropout", "seed")
+
+
+class _CellLayer(RNN):
+    """An RNN layer that owns its cell: the cell's arguments are the layer's."""
+
+    _cell_class = None
+    _extra_cell_args = ()
+
+    def __init__(self, units, return_sequences=False, return_state=False, go_backwards=False,
+                 stateful=False, unroll=False, zero_output_for_mask=False, name=None,
+                 dtype=None, trainable=True, activity_regularizer=None, **kwargs):
+        cell_kwargs = {k: kwargs.pop(k) for k in _CELL_ARGS + self._extra_cell_args
+                       if k in kwargs}
+        kwargs.pop("use_cudnn", None)
+        kwargs.pop("implementation", None)
+        cell = self._cell_class(units, dtype=dtype, trainable=trainable,
+                                name=self._cell_name, **cell_kwargs)
+        super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
+                         go_backwards=go_backwards, stateful=stateful, unroll=unroll,
+                         zero_output_for_mask=zero_output_for_mask, name=name, dtype=dtype,
+                         trainable=trainable, activity_regularizer=activity_regularizer,
+                         **kwargs)
+
+    def __getattr__(self, name):
+        # The cell's arguments read through the layer: ``lstm.units``, ``lstm.kernel``...
+        if name.startswith("__") or "cell" not in self.__dict__:
+            raise AttributeError(name)
+        cell = self.__dict__["cell"]
+        if name in _CELL_ARGS + self._extra_cell_args or name in (
+                "kernel", "recurrent_kernel", "bias"):
+            return getattr(cell, name)
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def get_config(self):
+        config = super().get_config()
+        cell_config = config.pop("cell")["config"]
+        for k in _CELL_ARGS + self._extra_cell_args:
+            config[k] = cell_config[k]
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        return cls(**config)
+
+
+class SimpleRNN(_CellLayer):
+    """Fully connected RNN: ``h_t = activation(x_t @ kernel + h_{t-1} @ recurrent_kernel + b)``.
+
+    Args:
+      units: output size.
+      activation: default ``"tanh"``.
+      use_bias, kernel_initializer (``"glorot_uniform"``), recurrent_initializer
+        (``"orthogonal"``), bias_initializer (``"zeros"``), *_regularizer,
+        *_constraint, dropout, recurrent_dropout, seed: as ``SimpleRNNCell``.
+      return_sequences, return_state, go_backwards, stateful, unroll: as ``RNN``.
+
+    Returns (when called):
+      ``(batch, units)``, or ``(batch, time, units)`` with ``return_sequences``;
+      with ``return_state`` also the final state.
+    """
+
+    _cell_class = SimpleRNNCell
+    _cell_name = "simple_rnn_cell"
+
+
+class LSTM(_CellLayer):
+    """Long Short-Term Memory layer (Hochreiter 1997); states ``[h, c]``.
+
+    Args:
+      units: output size.
+      activation: default ``"tanh"``; recurrent_activation: default ``"sigmoid"``.
+      unit_forget_bias: default True (forget-gate bias initialized to 1).
+      use_cudnn: accepted and ignored.
+      Other arguments as ``SimpleRNN``.
+
+    Returns (when called):
+      the output, and with ``return_state`` the final ``h`` and ``c``.
+    """
+
+    _cell_class = LSTMCell
+    _cell_name = "lstm_cell"
+    _extra_cell_args = ("recurrent_activation", "unit_forget_bias")
+
+
+class GRU(_CellLayer):
+    """Gated Recurrent Unit (Cho et al. 2014), Keras's ``reset_after=True`` variant by default.
+
+    Args:
+      units: output size.
+      activation: default ``"tanh"``; recurrent_activation: default ``"sigmoid"``.
+      reset_after: default True (bias of shape ``(2, 3 * units)``).
+      use_cudnn: accepted and ignored.
+      Other arguments as ``SimpleRNN``.
+
+    Returns (when called):
+      the output, and with ``return_state`` the final state.
+    """
+
+    _cell_class = GRUCell
+    _cell_name = "gru_cell"
+    _extra_cell_args = ("recurrent_activation", "reset_after")
+
+
+__all__ = ["RNN", "SimpleRNN", "LSTM", "GRU", "SimpleRNNCell", "LSTMCell", "GRUCell"]
