@@ -1,0 +1,429 @@
+"""Attention layers: EinsumDense, MultiHeadAttention (Keras 3's weights and equations).
+
+MultiHeadAttention projects query, key and value with ``EinsumDense`` kernels
+of shape ``(dim, num_heads, key_dim)``, scores ``softmax(q k / sqrt(key_dim))``
+over the attention axes (the query is scaled before the product, as Keras does),
+and projects the per-head outputs back with a ``(num_heads, value_dim, dim)``
+kernel. All contractions are ``einsum`` ops, so gradients flow to inputs and
+weights.
+"""
+import math
+import string
+
+import numpy as np
+
+from tapeflow.framework.tensor import Tensor
+from tapeflow.keras import activations, constraints, initializers, regularizers
+from tapeflow.keras.layers.core import Dropout
+from tapeflow.keras.layers.layer import Layer
+from tapeflow.keras.layers.layer_utils import get_keras_mask
+from tapeflow.ops import array_ops as A
+from tapeflow.ops import math_ops as M
+from tapeflow.ops.linalg_ops import einsum
+from tapeflow.ops.nn_ops import softmax
+
+_ser_init = initializers.serialize
+_ser_reg = regularizers.serialize
+_ser_con = constraints.serialize
+_LETTERS = string.ascii_lowercase
+
+
+def _shape_tuple(x):
+    """Returns the shape of a Tensor, KerasTensor or array as a tuple (None: unknown)."""
+    s = getattr(x, "shape", None)
+    if s is None:
+        s = np.shape(x)
+    if hasattr(s, "as_list"):
+        s = s.as_list()
+    return tuple(None if d is None else int(d) for d in s)
+
+
+class EinsumDense(Layer):
+    """A dense layer written as an einsum: ``einsum(equation, inputs, kernel) + bias``.
+
+    Args:
+      equation: ``"<input>,<kernel>-><output>"`` with one letter per axis
+        (e.g. ``"abc,cde->abde"``).
+      output_shape: the output shape without the batch axis (None for unknown sizes).
+      activation: optional activation.
+      bias_axes: letters of the output axes that have a bias (None: no bias).
+    """
+
+    def __init__(self, equation, output_shape, activation=None, bias_axes=None,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, kernel_constraint=None,
+                 bias_constraint=None, lora_rank=None, **kwargs):
+        super().__init__(**kwargs)
+        self.equation = equation
+        if isinstance(output_shape, (int, np.integer)):
+            output_shape = (int(output_shape),)
+        self.partial_output_shape = tuple(output_shape)
+        self.bias_axes = bias_axes
+        self.activation = activations.get(activation)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+
+    def _specs(self):
+        lhs, out = self.equation.replace(" ", "").split("->")
+        inp, ker = lhs.split(",")
+        if "." in self.equation:
+            raise ValueError(f"EinsumDense: ellipses are not supported. Received: "
+                             f"equation={self.equation}")
+        return inp, ker, out
+
+    def build(self, input_shape):
+        inp, ker, out = self._specs()
+        input_shape = tuple(input_shape)
+        partial = self.partial_output_shape
+        if len(partial) == len(out) - 1:  # the output shape leaves out the batch axis
+            full_out = (input_shape[0],) + partial
+        else:
+            full_out = partial
+        sizes = {}
+        for c, d in zip(inp, input_shape):
+            sizes[c] = d
+        for c, d in zip(out, full_out):
+            if d is not None:
+                sizes.setdefault(c, d)
+        kernel_shape = tuple(sizes[c] for c in ker)
+        self.full_output_shape = tuple(sizes.get(c) if c in inp and sizes.get(c) is not None
+                                       else d for c, d in zip(out, full_out))
+        self.kernel = self.add_weight(
+            shape=kernel_shape, initializer=self.kernel_initializer, name="kernel",
+            regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
+        if self.bias_axes:
+            first = min(out.find(c) for c in self.bias_axes)
+            bias_shape = tuple(sizes[c] if c in self.bias_axes else 1 for c in out[first:])
+            self.bias = self.add_weight(
+                shape=bias_shape, initializer=self.bias_initializer, name="bias",
+                regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+        else:
+            self.bias = None
+        self.built = True
+
+    def call(self, inputs, training=None):
+        y = einsum(self.equation, inputs, self.kernel)
+        if self.bias is not None:
+            y = M.add(y, self.bias)
+        if self.activation is not activations.linear:
+            y = self.activation(y)
+        return y
+
+    def compute_output_shape(self, input_shape):
+        inp, ker, out = self._specs()
+        sizes = dict(zip(inp, input_shape))
+        partial = self.partial_output_shape
+        full = ((input_shape[0],) + partial) if len(partial) == len(out) - 1 else partial
+        return tuple(sizes[c] if c in sizes else d for c, d in zip(out, full))
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "output_shape": self.partial_output_shape, "equation": self.equation,
+            "activation": activations.serialize(self.activation), "bias_axes": self.bias_axes,
+            "kernel_initializer": _ser_init(self.kernel_initializer),
+            "bias_initializer": _ser_init(self.bias_initializer),
+            "kernel_regularizer": _ser_reg(self.kernel_regularizer),
+            "bias_regularizer": _ser_reg(self.bias_regularizer),
+            "kernel_constraint": _ser_con(self.kernel_constraint),
+            "bias_constraint": _ser_con(self.bias_constraint)})
+        return config
+
+
+def _projection_equation(free_dims, bound_dims, output_dims):
+    """Returns ``(equation, bias_axes, output_rank)`` of a projection (Keras's layout).
+
+    The input has ``free_dims`` kept axes then ``bound_dims`` contracted axes;
+    the kernel maps the contracted axes to ``output_dims`` new axes.
+    """
+    free = _LETTERS[:free_dims]
+    bound = _LETTERS[free_dims:free_dims + bound_dims]
+    new = _LETTERS[free_dims + bound_dims:free_dims + bound_dims + output_dims]
+    equation = f"{free}{bound},{bound}{new}->{free}{new}"
+    return equation, new, free_dims + output_dims
+
+
+def _attention_equations(rank, attn_axes):
+    """Returns ``(dot_product_equation, combine_equation, scores_rank)``.
+
+    ``rank`` is the rank of the projected query ``(batch..., T..., heads, dim)``.
+    The scores have axes ``(batch..., heads, T..., S...)``.
+    """
+    target = _LETTERS[:rank]
+    batch_dims = [i for i in range(rank) if i not in attn_axes and i != rank - 1]
+    source = list(target)
+    offset = rank
+    for i in attn_axes:
+        source[i] = _LETTERS[offset]
+        offset += 1
+    source = "".join(source)
+    product = ("".join(target[i] for i in batch_dims) + "".join(target[i] for i in attn_axes)
+               + "".join(source[i] for i in attn_axes))
+    dot = f"{source},{target}->{product}"
+    combine = f"{product},{source}->{target}"
+    return dot, combine, len(product)
+
+
+class MultiHeadAttention(Layer):
+    """Multi-head attention (``keras.layers.MultiHeadAttention``, "Attention Is All You Need").
+
+    Args:
+      num_heads: number of attention heads.
+      key_dim: size of each head for query and key.
+      value_dim: size of each head for value (default ``key_dim``).
+      dropout: dropout rate on the attention probabilities (training only).
+      use_bias: whether the projections have biases.
+      output_shape: size(s) of the output's last axes (default the query's last size).
+      attention_axes: the axes attention runs over (default all but batch, heads and features).
+      kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
+      activity_regularizer, kernel_constraint, bias_constraint: for the projections.
+      seed: seed of the dropout.
+
+    Call arguments:
+      query: ``(B, T, dim)``; value: ``(B, S, dim)``; key: ``(B, S, dim)``
+      (default ``value``); attention_mask: boolean ``(B, T, S)``, True where
+      attention is allowed; return_attention_scores: also return the
+      ``(B, num_heads, T, S)`` probabilities; use_causal_mask: forbid
+      attending to later positions. Keras masks on query/value/key are applied.
+
+    Returns:
+      The ``(B, T, dim)`` output, or ``(output, scores)``.
+    """
+
+    def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True,
+                 output_shape=None, attention_axes=None, flash_attention=None,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, seed=None, **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        self.supports_masking = True
+        self._num_heads = int(num_heads)
+        self._key_dim = int(key_dim)
+        self._value_dim = int(value_dim) if value_dim is not None else int(key_dim)
+        self._dropout = dropout
+        self._use_bias = use_bias
+        if output_shape is not None and not isinstance(output_shape, (int, np.integer)):
+            output_shape = tuple(output_shape)
+        self._output_shape = output_shape
+        if isinstance(attention_axes, (int, np.integer)):
+            attention_axes = (int(attention_axes),)
+        elif attention_axes is not None:
+            attention_axes = tuple(attention_axes)
+        self._attention_axes = attention_axes
+        self._flash_attention = flash_attention
+        self._kernel_initializer = initializers.get(kernel_initializer)
+        self._bias_initializer = initializers.get(bias_initializer)
+        self._kernel_regularizer = regularizers.get(kernel_regularizer)
+        self._bias_regularizer = regularizers.get(bias_regularizer)
+        self._kernel_constraint = constraints.get(kernel_constraint)
+        self._bias_constraint = constraints.get(bias_constraint)
+        self.seed = seed
+        self._inverse_sqrt_key_dim = 1.0 / math.sqrt(float(self._key_dim))
+
+    num_heads = property(lambda self: self._num_heads)
+    key_dim = property(lambda self: self._key_dim)
+    value_dim = property(lambda self: self._value_dim)
+    dropout = property(lambda self: self._dropout)
+    use_bias = property(lambda self: self._use_bias)
+    attention_axes = property(lambda self: self._attention_axes)
+
+    @property
+    def query_dense(self):
+        """Returns the query projection (an EinsumDense)."""
+        return self._query_dense
+
+    @property
+    def key_dense(self):
+        """Returns the key projection (an EinsumDense)."""
+        return self._key_dense
+
+    @property
+    def value_dense(self):
+        """Returns the value projection (an EinsumDense)."""
+        return self._value_dense
+
+    @property
+    def output_dense(self):
+        """Returns the output projection (an EinsumDense)."""
+        return self._output_dense
+
+    def _sublayer_kwargs(self):
+        def fresh(init):
+            return init.__class__.from_config(init.get_config())
+        return dict(kernel_initializer=fresh(self._kernel_initializer),
+                    bias_initializer=fresh(self._bias_initializer),
+                    kernel_regularizer=self._kernel_regularizer,
+                    bias_regularizer=self._bias_regularizer,
+                    kernel_constraint=self._kernel_constraint,
+                    bias_constraint=self._bias_constraint, dtype=self._policy)
+
+    def _projection(self, shape, heads_dims, name):
+        eq, bias_axes, out_rank = _projection_equation(len(shape) - 1, 1, 2)
+        layer = EinsumDense(eq, output_shape=(None,) * (out_rank - 3) + heads_dims,
+                            bias_axes=bias_axes if self._use_bias else None, name=name,
+                            **self._sublayer_kwargs())
+        layer._build_with(shape)
+        return layer
+
+    def build(self, query_shape, value_shape=None, key_shape=None):
+        """Creates the four projections for the given query, value and key shapes."""
+        if value_shape is None:
+            raise ValueError("MultiHeadAttention needs the value shape to build: call it as "
+                             "`layer(query, value)` or `layer.build(query_shape, value_shape)`.")
+        query_shape, value_shape = tuple(query_shape), tuple(value_shape)
+        key_shape = value_shape if key_shape is None else tuple(key_shape)
+        heads = self._num_heads
+        self._query_dense = self._projection(query_shape, (heads, self._key_dim), "query")
+        self._key_dense = self._projection(key_shape, (heads, self._key_dim), "key")
+        self._value_dense = self._projection(value_shape, (heads, self._value_dim), "value")
+        rank = len(query_shape) + 1  # projected: (batch, T..., heads, dim)
+        axes = self._attention_axes
+        if axes is None:
+            axes = tuple(range(1, rank - 2))
+        else:
+            axes = tuple(a % (rank - 1) for a in axes)
+        self._attn_axes = axes
+        self._dot_eq, self._combine_eq, scores_rank = _attention_equations(rank, axes)
+        self._norm_axes = tuple(range(scores_rank - len(axes), scores_rank))
+        if self._output_shape is None:
+            out_dims = (query_shape[-1],)
+        elif isinstance(self._output_shape, (int, np.integer)):
+            out_dims = (int(self._output_shape),)
+        else:
+            out_dims = tuple(self._output_shape)
+        eq, bias_axes, out_rank = _projection_equation(len(query_shape) - 1, 2, len(out_dims))
+        self._output_dense = EinsumDense(
+            eq, output_shape=(None,) * (out_rank - len(out_dims) - 1) + out_dims,
+            bias_axes=bias_axes if self._use_bias else None, name="attention_output",
+            **self._sublayer_kwargs())
+        self._output_dense._build_with(query_shape[:-1] + (heads, self._value_dim))
+        self._dropout_layer = Dropout(rate=self._dropout, seed=self.seed)
+        self.__dict__["_build_shapes_dict"] = {"query_shape": query_shape,
+                                               "value_shape": value_shape,
+                                               "key_shape": key_shape}
+        self.built = True
+
+    def get_build_config(self):
+        if self._build_shapes_dict is None:
+            return None
+        return {"shapes_dict": dict(self._build_shapes_dict)}
+
+    def build_from_config(self, config):
+        if not config:
+            return
+        shapes = config.get("shapes_dict")
+        if shapes is not None:
+            self.build(**{k: tuple(v) if v is not None else None for k, v in shapes.items()})
+
+    def __call__(self, query, value=None, key=None, **kwargs):
+        if value is None:
+            raise ValueError("MultiHeadAttention requires a `value` argument: call it as "
+                             "`layer(query, value)`.")
+        if not self.built:
+            self.build(_shape_tuple(query), _shape_tuple(value),
+                       None if key is None else _shape_tuple(key))
+        if key is not None:
+            kwargs["key"] = key
+        return super().__call__(query, value, **kwargs)
+
+    def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None,
+             attention_mask=None, return_attention_scores=False, training=None,
+             use_causal_mask=False):
+        if query_mask is None:
+            query_mask = get_keras_mask(query)
+        if value_mask is None:
+            value_mask = get_keras_mask(value)
+        if key is None:
+            key = value
+        elif key_mask is None:
+            key_mask = get_keras_mask(key)
+        value = self._convert(value)
+        key = self._convert(key)
+        mask = self._compute_attention_mask(query, value, query_mask, value_mask, key_mask,
+                                            attention_mask, use_causal_mask)
+        q = self._query_dense(query)
+        k = self._key_dense(key)
+        v = self._value_dense(value)
+        out, scores = self._compute_attention(q, k, v, mask, training)
+        out = self._output_dense(out)
+        if return_attention_scores:
+            return out, scores
+        return out
+
+    def _compute_attention_mask(self, query, value, query_mask, value_mask, key_mask,
+                                attention_mask, use_causal_mask):
+        """Returns the boolean ``(B, T, S)`` mask combining all masks, or None."""
+        mask = None
+        if query_mask is not None:
+            mask = np.asarray(query_mask, dtype=bool)[:, :, None]
+        for m in (value_mask, key_mask):
+            if m is not None:
+                m = np.asarray(m, dtype=bool)[:, None, :]
+                mask = m if mask is None else mask & m
+        if use_causal_mask:
+            t, s = query._value.shape[1], value._value.shape[1]
+            causal = np.tril(np.ones((1, t, s), dtype=bool))
+            mask = causal if mask is None else mask & causal
+        if attention_mask is not None:
+            am = np.asarray(attention_mask).astype(bool)
+            mask = am if mask is None else mask & am
+        return mask
+
+    def _masked_softmax(self, scores, mask):
+        if mask is None:
+            if len(self._norm_axes) == 1:
+                return softmax(scores, axis=self._norm_axes[0])
+            return _softmax_axes(scores, self._norm_axes)
+        nd = scores._value.ndim
+        axis = -len(self._attn_axes) * 2 - 1
+        while mask.ndim < nd:  # broadcast over the heads axis
+            mask = np.expand_dims(mask, axis)
+        dt = scores._value.dtype
+        big = -3e4 if dt == np.float16 else -1e9
+        keep = mask.astype(dt)
+        x = M.add(scores, Tensor((1.0 - keep) * dt.type(big)))
+        if len(self._norm_axes) == 1:
+            p = softmax(x, axis=self._norm_axes[0])
+        else:
+            p = _softmax_axes(x, self._norm_axes)
+        return M.multiply(p, Tensor(np.broadcast_to(keep, p._value.shape).copy()
+                                    if keep.shape != p._value.shape else keep))
+
+    def _compute_attention(self, query, key, value, attention_mask=None, training=None):
+        """Returns ``(attention_output, attention_scores)`` from projected q, k, v."""
+        query = M.multiply(query, Tensor(query._value.dtype.type(self._inverse_sqrt_key_dim)))
+        scores = einsum(self._dot_eq, key, query)
+        scores = self._masked_softmax(scores, attention_mask)
+        dropped = self._dropout_layer(scores, training=training) if self._dropout else scores
+        return einsum(self._combine_eq, dropped, value), scores
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "num_heads": self._num_heads, "key_dim": self._key_dim,
+            "value_dim": self._value_dim, "dropout": self._dropout, "use_bias": self._use_bias,
+            "output_shape": self._output_shape, "attention_axes": self._attention_axes,
+            "kernel_initializer": _ser_init(self._kernel_initializer),
+            "bias_initializer": _ser_init(self._bias_initializer),
+            "kernel_regularizer": _ser_reg(self._kernel_regularizer),
+            "bias_regularizer": _ser_reg(self._bias_regularizer),
+            "activity_regularizer": _ser_reg(self.activity_regularizer),
+            "kernel_constraint": _ser_con(self._kernel_constraint),
+            "bias_constraint": _ser_con(self._bias_constraint),
+            "seed": self.seed})
+        return config
+
+
+def _softmax_axes(x, axes):
+    """Softmax over several axes: ``exp(x - logsumexp(x, axes))``."""
+    m = np.max(x._value, axis=axes, keepdims=True)
+    shifted = M.subtract(x, Tensor(m))
+    e = M.exp(shifted)
+    return M.divide(e, M.reduce_sum(e, axis=list(axes), keepdims=True))
+
+
+__all__ = ["EinsumDense", "MultiHeadAttention"]
