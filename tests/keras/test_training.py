@@ -400,3 +400,40 @@ def test_test_step_and_predict_step_overrides():
     out = model.predict(x, batch_size=16, verbose=0)
     assert list(out) == ["double"] and out["double"].shape == (40, 2)
     np.testing.assert_allclose(out["double"], 2 * probs, rtol=1e-6)
+
+
+class _AutoEncoder(keras.Model):
+    """Like the book's VAE (chapter 12): fit(x) alone, train_step gets the batch itself."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.dense = layers.Dense(4)
+        self.loss_tracker = keras.metrics.Mean(name="total_loss")
+        self.seen_types = set()
+
+    def call(self, x):
+        return self.dense(x)
+
+    @property
+    def metrics(self):
+        return [self.loss_tracker]
+
+    def train_step(self, data):
+        self.seen_types.add(type(data).__name__)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(self(data) - data))
+        grads = tape.gradient(loss, self.trainable_weights)
+        self.optimizer.apply_gradients(zip(grads, self.trainable_weights))
+        self.loss_tracker.update_state(loss)
+        return {"total_loss": self.loss_tracker.result()}
+
+
+def test_fit_without_targets_passes_the_batch_itself():
+    x, _ = _data(64)
+    model = _AutoEncoder()
+    model.compile(optimizer=keras.optimizers.Adam(0.01), run_eagerly=True)
+    h = model.fit(x, epochs=3, batch_size=16, verbose=0)
+    assert list(h.history) == ["total_loss"] and h.history["total_loss"][2] < \
+        h.history["total_loss"][0]
+    model.fit(tf.data.Dataset.from_tensor_slices(x).batch(16), verbose=0)
+    assert model.seen_types == {"Tensor"}

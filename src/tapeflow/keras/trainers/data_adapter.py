@@ -35,9 +35,13 @@ def unpack_x_y_sample_weight(data):
 
 
 def pack_x_y_sample_weight(x, y=None, sample_weight=None):
-    """Returns the tuple ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``."""
+    """Returns ``x`` (or ``(x,)`` when ``x`` is a list/tuple), ``(x, y)`` or ``(x, y, sw)``.
+
+    As in Keras, a lone input is not wrapped in a tuple, so ``train_step``
+    receives the array itself when ``fit`` gets no targets.
+    """
     if y is None:
-        return (x,)
+        return (x,) if isinstance(x, (tuple, list)) else x
     if sample_weight is None:
         return (x, y)
     return (x, y, sample_weight)
@@ -115,6 +119,7 @@ class ArrayAdapter:
         full = int(math.ceil(self.num_samples / self.batch_size)) if self.num_samples else 0
         self._steps = full if steps is None else int(steps)
         self._simple = not any(nest.is_nested(p) for p in self._parts)  # plain arrays
+        self._pack = len(self._parts) > 1  # a lone array x is yielded as itself
 
     @property
     def num_batches(self):
@@ -141,9 +146,9 @@ class ArrayAdapter:
                     leaves = [Tensor(a[rows]) for a in flat]
                 produced += 1
                 if self._simple:
-                    yield tuple(leaves)
+                    yield tuple(leaves) if self._pack else leaves[0]
                 else:
-                    yield tuple(nest.pack_sequence_as(self._parts, leaves))
+                    yield pack_x_y_sample_weight(*nest.pack_sequence_as(self._parts, leaves))
 
 
 def class_weight_to_sample_weights(y, class_weight):
@@ -205,12 +210,13 @@ class IterableAdapter:
             yield self._standardize(element)
 
     def _standardize(self, element):
-        if not isinstance(element, (tuple, list)) or isinstance(element, list) and \
-                _is_array_like(element):
-            element = (element,)
-        x, y, sw = unpack_x_y_sample_weight(tuple(element))
-        x, y, sw = _tensors(x), _tensors(y), _tensors(sw)
-        if self.class_weight is not None and y is not None:
+        # The element keeps its structure (as Keras passes a dataset's elements
+        # to train_step); only its leaves become Tensors.
+        element = _tensors(element)
+        if self.class_weight is None:
+            return element
+        x, y, sw = unpack_x_y_sample_weight(element)
+        if y is not None:
             cw = class_weight_to_sample_weights(np.asarray(y), self.class_weight)
             sw = Tensor(cw) if sw is None else Tensor(np.asarray(sw) * cw)
         return pack_x_y_sample_weight(x, y, sw)
