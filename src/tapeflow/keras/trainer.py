@@ -393,6 +393,9 @@ class Trainer:
             finalize(self.trainable_variables)
         self._initial_epoch = None
         callbacks.on_train_end(logs=training_logs)
+        history = getattr(callbacks, "_history", None)
+        if history is not None:
+            self.history = history
         return self.history
 
     @staticmethod
