@@ -280,3 +280,33 @@ def test_mixed_precision_policy_computes_in_float16_with_float32_weights():
     finally:
         dtype_policy.set_global_policy(None)
     assert layers.Dense(1).compute_dtype == "float32"
+
+
+def test_weight_lists_follow_every_structural_change():
+    class Grow(keras.layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.blocks = []
+            self.table = {}
+
+        def call(self, x):
+            return x
+
+    g = Grow()
+    assert g.weights == []
+    d1 = layers.Dense(2)
+    d1.build((None, 2))
+    g.blocks.append(d1)
+    assert len(g.weights) == 2
+    d2 = layers.Dense(2)
+    d2.build((None, 2))
+    g.table["x"] = d2
+    assert len(g.weights) == 4 and len(g.trainable_weights) == 4
+    d1.kernel.trainable = False
+    assert len(g.trainable_weights) == 3 and len(g.non_trainable_weights) == 1
+    g.blocks.pop()
+    assert len(g.weights) == 2
+    extra = g.add_weight(shape=(1,), name="extra")
+    assert g.weights[0] is extra
+    del g.table
+    assert g.weights == [extra]

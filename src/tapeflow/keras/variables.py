@@ -6,6 +6,7 @@ from tapeflow.framework import primitive as _prim
 from tapeflow.framework.tensor import Tensor
 from tapeflow.framework.variable import Variable as _TFVariable
 from tapeflow.keras.layers.dtype_policy import AUTOCAST as _AUTOCAST
+from tapeflow.keras.layers.layer_utils import _bump
 
 
 class Variable(_TFVariable):
@@ -107,6 +108,7 @@ class Variable(_TFVariable):
     @trainable.setter
     def trainable(self, value):
         self._trainable = bool(value)
+        _bump()  # layers' cached trainable/non-trainable lists are now stale
 
     @property
     def regularizer(self):

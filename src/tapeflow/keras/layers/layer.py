@@ -18,7 +18,8 @@ from tapeflow.keras import backend
 from tapeflow.keras.layers import dtype_policy
 from tapeflow.keras.layers.input_spec import InputSpec, assert_input_compatibility
 from tapeflow.keras.layers.layer_utils import (  # noqa: F401  (re-exported for models)
-    _CALL_FLAGS, _CTX, _MASKS, _auto_config, _cast, _contains_trackable, _is_structure,
+    _CALL_FLAGS, _CTX, _MASKS, _VERSION, _auto_config, _bump, _cast, _contains_trackable,
+    _is_structure, _wrap_container,
     _is_symbolic, _is_tracked_var, _map_shapes, _map_struct, _propagate_mask, _recording_build,
     _resolve_call_kwargs, _shape_of, _standard_shape, get_keras_mask, set_keras_mask)
 
@@ -148,6 +149,9 @@ class Layer:
     # -- tracking ---------------------------------------------------------------
     def __setattr__(self, name, value):
         if isinstance(value, (Layer, list, dict, tuple)) or _is_tracked_var(value):
+            t = type(value)
+            if (t is list or t is dict) and (not value or _contains_trackable(value)):
+                value = _wrap_container(value)  # so later appends are seen too
             self._track(value)
         object.__setattr__(self, name, value)
 
@@ -157,6 +161,7 @@ class Layer:
         for i, t in enumerate(tracked):
             if t is value:
                 del tracked[i]
+                _bump()
                 break
         object.__delattr__(self, name)
 
@@ -172,6 +177,23 @@ class Layer:
                 if w is value:
                     return
         tracked.append(value)
+        _bump()
+
+    def _cached(self, key, fn):
+        """Returns ``fn()``, computed once per version of the layer structure.
+
+        Any change that can alter the answer (tracking, ``add_weight``, a tracked
+        list or dict mutated, ``trainable`` set) bumps the global version.
+        """
+        d = self.__dict__
+        cache = d.get("_cache")
+        if cache is None or cache[0] != _VERSION[0]:
+            cache = (_VERSION[0], {})
+            d["_cache"] = cache
+        values = cache[1]
+        if key not in values:
+            values[key] = fn()
+        return values[key]
 
     def _flatten_tracked(self):
         """Yields tracked layers and variables in assignment order (containers expanded)."""
@@ -191,10 +213,16 @@ class Layer:
     @property
     def _layers(self):
         """Returns the directly tracked sublayers, in assignment order."""
-        return [t for t in self._flatten_tracked() if isinstance(t, Layer)]
+        return self._cached("layers", lambda: [t for t in self._flatten_tracked()
+                                               if isinstance(t, Layer)])
 
     def _flatten_layers(self, include_self=True, recursive=True):
         """Returns this layer and all nested layers, depth first."""
+        if include_self and recursive:
+            return self._cached("flat", lambda: self._walk_layers(True, True))
+        return self._walk_layers(include_self, recursive)
+
+    def _walk_layers(self, include_self, recursive):
         out = [self] if include_self else []
         seen = {id(self)}
         stack = list(reversed(self._layers))
@@ -209,6 +237,9 @@ class Layer:
         return out
 
     def _own_variables(self):
+        return self._cached("own", self._find_own_variables)
+
+    def _find_own_variables(self):
         own = list(self._own_weights)
         ids = {id(w) for w in own}
         for t in self._flatten_tracked():
@@ -231,6 +262,7 @@ class Layer:
         for v in self._own_variables():
             if not any(v is f for f in fixed):
                 v._trainable = value
+        _bump()
         for layer in self._layers:
             layer.trainable = value
 
@@ -252,7 +284,7 @@ class Layer:
     @property
     def weights(self):
         """Returns all weights: own trainable, own non-trainable, then sublayers'."""
-        return self._collect_all()
+        return list(self._cached("weights", self._collect_all))
 
     def _collect_all(self):
         own = self._own_variables()
@@ -272,7 +304,7 @@ class Layer:
         """Returns the weights that training updates (empty when ``trainable=False``)."""
         if not self._trainable:
             return []
-        return self._collect(True)
+        return list(self._cached("trainable", lambda: self._collect(True)))
 
     trainable_variables = trainable_weights
 
@@ -281,7 +313,7 @@ class Layer:
         """Returns the weights training does not update (all of them when frozen)."""
         if not self._trainable:
             return self.weights
-        return self._collect(False)
+        return list(self._cached("non_trainable", lambda: self._collect(False)))
 
     non_trainable_variables = non_trainable_weights
 
@@ -320,6 +352,7 @@ class Layer:
         elif not self._trainable:
             v._trainable = False
         self._own_weights.append(v)
+        _bump()
         return v
 
     def get_weights(self):
@@ -369,12 +402,15 @@ class Layer:
         """Returns the losses added during the last call plus the weight regularization terms."""
         out = []
         for layer in self._flatten_layers():
-            out.extend(layer._losses)
-            for w in layer._own_variables():
-                reg = getattr(w, "regularizer", None)
-                if reg is not None:
-                    out.append(reg(w))
+            if layer._losses:
+                out.extend(layer._losses)
+            for w, reg in layer._cached("regularized", layer._regularized):
+                out.append(reg(w))
         return out
+
+    def _regularized(self):
+        return [(w, w.regularizer) for w in self._own_variables()
+                if getattr(w, "regularizer", None) is not None]
 
     def _clear_losses(self):
         for layer in self._flatten_layers():

@@ -208,3 +208,54 @@ def _propagate_mask(layer, inputs, outputs):
             set_keras_mask(o, m)
     else:
         set_keras_mask(outputs, mask)
+
+
+# -- structure version: caches of weights/sublayers are valid while it is unchanged --------
+_VERSION = [0]
+
+
+def _bump():
+    _VERSION[0] += 1
+
+
+def _mutator(name):
+    base = getattr(list, name, None) or getattr(dict, name)
+
+    def method(self, *args, **kwargs):
+        _VERSION[0] += 1
+        return getattr(super(type(self), self), name)(*args, **kwargs)
+    method.__name__ = name
+    method.__doc__ = base.__doc__
+    return method
+
+
+class TrackedList(list):
+    """A list attribute of a layer: mutations invalidate the layer's weight caches."""
+
+    __slots__ = ()
+
+
+for _name in ("append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse",
+              "__setitem__", "__delitem__", "__iadd__", "__imul__"):
+    setattr(TrackedList, _name, _mutator(_name))
+
+
+class TrackedDict(dict):
+    """A dict attribute of a layer: mutations invalidate the layer's weight caches."""
+
+    __slots__ = ()
+
+
+for _name in ("__setitem__", "__delitem__", "pop", "popitem", "clear", "update",
+              "setdefault"):
+    setattr(TrackedDict, _name, _mutator(_name))
+
+
+def _wrap_container(value):
+    """Returns a list/dict as a TrackedList/TrackedDict (other values unchanged)."""
+    t = type(value)
+    if t is list:
+        return TrackedList(value)
+    if t is dict:
+        return TrackedDict(value)
+    return value
