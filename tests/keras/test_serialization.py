@@ -163,3 +163,19 @@ def test_automatic_config_records_positional_arguments():
     assert (config["factor"], config["offset"], config["name"]) == (3.0, 1.0, "sc")
     clone = Scaled.from_config(config)
     assert (clone.factor, clone.offset) == (3.0, 1.0)
+
+
+def test_lambda_with_registered_function_round_trips_and_raw_lambda_refuses():
+    @keras.saving.register_keras_serializable(package="T")
+    def double(x):
+        return x * 2.0
+
+    try:
+        layer = layers.Lambda(double)
+        restored = keras.layers.deserialize(json.loads(json.dumps(keras.layers.serialize(layer))))
+        assert restored.function is double
+        anonymous = keras.layers.serialize(layers.Lambda(lambda x: x + 1.0))
+        with pytest.raises(TypeError, match="Could not locate function"):
+            keras.layers.deserialize(json.loads(json.dumps(anonymous)))
+    finally:
+        del serialization._GLOBAL_CUSTOM_OBJECTS["T>double"]

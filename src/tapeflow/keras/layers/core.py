@@ -310,6 +310,17 @@ class Lambda(Layer):
                        "output_shape": self._output_shape})
         return config
 
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Returns a Lambda from its config; a serialized function must be registered
+        (``register_keras_serializable``): code is never loaded from a config."""
+        config = dict(config)
+        fn = config.get("function")
+        if isinstance(fn, dict):
+            from tapeflow.keras.saving.serialization import deserialize_keras_object
+            config["function"] = deserialize_keras_object(fn, custom_objects=custom_objects)
+        return cls(**config)
+
 
 class _OpLayer(Layer):
     """An operator applied to a KerasTensor (``inputs / 255``) as a node of the graph."""
