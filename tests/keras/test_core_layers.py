@@ -118,8 +118,9 @@ def test_flatten_values_and_reshape_error():
 
 
 def test_lambda_and_identity():
+    # An anonymous function cannot be deserialized (code is never loaded from configs).
     y = run_layer_test(layers.Lambda, {"function": lambda t: t * 2.0}, input_shape=(2, 3),
-                       expected_output_shape=(2, 3))
+                       expected_output_shape=(2, 3), check_serialization=False)
     assert y.shape == (2, 3)
     run_layer_test(layers.Identity, {}, input_shape=(2, 3), expected_output_shape=(2, 3))
 
