@@ -20,7 +20,7 @@ def _as_shape(shape):
 def run_layer_test(layer_cls, init_kwargs=None, input_shape=(2, 3), input_dtype="float32",
                    input_data=None, expected_output_shape=None, expected_output_dtype="float32",
                    expected_num_trainable_weights=0, expected_num_non_trainable_weights=0,
-                   expected_output=None, grad_order=2, check_input_grad=True, call_kwargs=None,
+                   expected_output=None, grad_order=2, call_kwargs=None,
                    rtol=1e-5, atol=1e-6, check_serialization=True):
     """Runs the standard checks on ``layer_cls(**init_kwargs)``; returns the eager output."""
     init_kwargs = dict(init_kwargs or {})
