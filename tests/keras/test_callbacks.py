@@ -257,3 +257,15 @@ def test_tensorboard_batch_scalars(tmp_path):
     assert len(records) == 4  # version, batch 2, batch 4, epoch
     assert b"batch_loss" in records[1] and b"\x10\x02" in records[1]
     assert b"\x10\x04" in records[2] and b"epoch_steps_per_second" in records[3]
+
+
+def test_model_checkpoint_auto_mode_rule(tmp_path):
+    # "acc" in the name: higher is better; any other name (a custom metric too): lower.
+    mc = cbs.ModelCheckpoint(str(tmp_path / "a{epoch}.keras"), monitor="val_acc",
+                             save_best_only=True)
+    _, model = _run_epochs(mc, [0.5, 0.4, 0.7], key="val_acc")
+    assert [p.split("/")[-1] for p in model.saved] == ["a1.keras", "a3.keras"]
+    mc = cbs.ModelCheckpoint(str(tmp_path / "r{epoch}.keras"), monitor="val_rmse",
+                             save_best_only=True)
+    _, model = _run_epochs(mc, [0.5, 0.4, 0.7], key="val_rmse")
+    assert [p.split("/")[-1] for p in model.saved] == ["r1.keras", "r2.keras"]

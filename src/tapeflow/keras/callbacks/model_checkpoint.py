@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 
-from tapeflow.keras.callbacks.callback import Callback, monitor_op_for, print_msg
+from tapeflow.keras.callbacks.callback import Callback, print_msg
 
 
 class ModelCheckpoint(Callback):
@@ -79,8 +79,10 @@ class ModelCheckpoint(Callback):
             os.makedirs(dirname, exist_ok=True)
         if self.save_best_only:
             if self._maximize is None:
-                self._maximize = monitor_op_for(self.model, self.monitor, self.mode,
-                                                "ModelCheckpoint")
+                # Keras's rule for ModelCheckpoint: "auto" maximizes accuracies
+                # ("acc" in the name) and F-measures, and minimizes anything else.
+                self._maximize = self.mode == "max" or (self.mode == "auto" and (
+                    "acc" in self.monitor or self.monitor.startswith("fmeasure")))
                 if self.best is None:
                     self.best = -np.inf if self._maximize else np.inf
             current = logs.get(self.monitor)
