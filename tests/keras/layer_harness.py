@@ -85,8 +85,9 @@ def run_layer_test(layer_cls, init_kwargs=None, input_shape=(2, 3), input_dtype=
         for w, g in zip(layer.trainable_weights, grads):
             if g is not None:
                 w.assign_sub(0.1 * tf.convert_to_tensor(g))
-        assert any(not np.array_equal(b, w.numpy())
-                   for b, w in zip(before, layer.trainable_weights)), "a training step changed nothing"
+        changed = [not np.array_equal(b, w.numpy())
+                   for b, w in zip(before, layer.trainable_weights)]
+        assert any(changed), "a training step changed nothing"
 
     # Gradient check in float64 wrt input and trainable weights.
     if grad_order and "float" in input_dtype:

@@ -280,8 +280,8 @@ def test_input_layer_accepts_keras2_input_shape_and_dict_outputs():
     x = keras.Input(shape=(3,))
     h = layers.Dense(2, name="h")(x)
     o = layers.Dense(1, name="o")(h)
-    extractor = keras.Model(x, {layer.name: layer.output for layer in (h._keras_history.operation,
-                                                                        o._keras_history.operation)})
+    named = (h._keras_history.operation, o._keras_history.operation)
+    extractor = keras.Model(x, {layer.name: layer.output for layer in named})
     out = extractor(np.ones((2, 3)))
     assert sorted(out) == ["h", "o"] and out["o"].shape == (2, 1)
     with pytest.raises(AttributeError, match="has never been called"):

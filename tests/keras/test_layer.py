@@ -160,7 +160,8 @@ def test_get_set_weights_and_errors():
 
 
 def test_regularization_losses():
-    layer = layers.Dense(2, kernel_initializer="ones", kernel_regularizer=keras.regularizers.L2(0.1),
+    layer = layers.Dense(2, kernel_initializer="ones",
+                         kernel_regularizer=keras.regularizers.L2(0.1),
                          activity_regularizer=keras.regularizers.L1(0.5))
     layer(np.ones((1, 3)))
     losses = [float(v) for v in layer.losses]

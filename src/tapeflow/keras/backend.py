@@ -1,4 +1,4 @@
-"""``keras.backend``: global Keras settings (float type, epsilon, image layout) and name counters."""
+"""``keras.backend``: global Keras settings (float type, epsilon, image layout), name counters."""
 import re
 
 _FLOATX = "float32"
@@ -66,7 +66,8 @@ def unique_object_name(prefix):
 
 
 def to_snake_case(name):
-    """Returns the snake_case form of a class name (``BatchNormalization`` -> ``batch_normalization``)."""
+    """Returns the snake_case form of a class name (``BatchNormalization`` ->
+    ``batch_normalization``)."""
     name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
     name = re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
     return ("private" + name) if name.startswith("_") else name

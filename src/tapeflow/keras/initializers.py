@@ -74,7 +74,8 @@ class RandomInitializer(Initializer):
 
     def __init__(self, seed=None):
         if seed is not None and not isinstance(seed, int):
-            raise ValueError("`seed` argument should be an instance of `keras.random.SeedGenerator()` "
+            raise ValueError("`seed` argument should be an instance of "
+                             "`keras.random.SeedGenerator()` "
                              f"or an integer. Received: seed={seed}")
         self.seed = seed
 
