@@ -286,3 +286,10 @@ def test_input_layer_accepts_keras2_input_shape_and_dict_outputs():
     assert sorted(out) == ["h", "o"] and out["o"].shape == (2, 1)
     with pytest.raises(AttributeError, match="has never been called"):
         layers.Dense(1).output
+
+
+def test_single_input_model_accepts_nested_lists_and_one_element_lists():
+    x = keras.Input(shape=(2,))
+    model = keras.Model(x, layers.Dense(1, kernel_initializer="ones")(x))
+    np.testing.assert_allclose(model([[1.0, 2.0]]).numpy(), [[3.0]])
+    np.testing.assert_allclose(model([np.array([[1.0, 2.0]])]).numpy(), [[3.0]])

@@ -119,7 +119,7 @@ class Graph:
                                  f"it received {len(flat)} input tensors.")
             return flat
         if isinstance(inputs, (list, tuple)) and len(inputs) == 1 and len(self.inputs) == 1 \
-                and not isinstance(inputs[0], (int, float)):
+                and hasattr(inputs[0], "shape"):  # [x] for a one-input model (not nested data)
             return [inputs[0]]
         return [inputs]
 
