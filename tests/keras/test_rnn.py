@@ -438,3 +438,32 @@ def test_lstm_learns_to_sum_a_sequence():
     history = model.fit(x, y, epochs=25, batch_size=32, verbose=0)
     baseline = float(np.var(y))
     assert history.history["loss"][-1] < 0.02 * baseline, (history.history["loss"], baseline)
+
+
+def test_return_types_and_stateful_errors():
+    out = LSTM(2, return_state=True)(X)
+    assert isinstance(out, tuple) and len(out) == 3  # Keras 3: ``output, *states``
+    pair = Bidirectional(GRU(2, return_state=True), merge_mode=None)(X)
+    assert isinstance(pair, tuple) and [tuple(t.shape) for t in pair] == [(3, 2)] * 4
+    with pytest.raises(AttributeError, match="Layer must be stateful."):
+        Bidirectional(GRU(2)).reset_states()
+    with pytest.raises(ValueError, match="batch size must be static"):
+        LSTM(2, stateful=True)(keras.Input((4, 2)))
+    stateful = LSTM(2, stateful=True)(keras.Input((4, 2), batch_size=3))
+    assert stateful.shape == (3, 2)
+
+
+def test_book_ch11_bidirectional_model_params_and_fit():
+    model = keras.Sequential([keras.Input((None,), dtype="int64"),
+                              keras.layers.Embedding(50, 16, mask_zero=True),
+                              Bidirectional(LSTM(8)), keras.layers.Dropout(0.5),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    # 2 directions x 4 gates x (16 inputs + 8 recurrent + 1 bias) x 8 units
+    assert model.layers[1].count_params() == 2 * 4 * (16 + 8 + 1) * 8
+    rng = np.random.RandomState(0)
+    ids = rng.randint(1, 50, (64, 6))
+    ids[:32, 4:] = 0  # padded
+    y = (ids[:, 0] > 25).astype("float32")[:, None]
+    model.compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["accuracy"])
+    history = model.fit(ids, y, epochs=4, batch_size=16, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]

@@ -54,7 +54,7 @@ class Bidirectional(Layer):
         if backward_layer is None:
             self.backward_layer = _recreate(
                 layer, "backward_" + _strip(layer.name, "backward_"),
-                go_backwards=not layer.go_backwards)
+                go_backwards=True)
         else:
             self.backward_layer = backward_layer
         self._verify()
@@ -63,6 +63,7 @@ class Bidirectional(Layer):
             if getattr(sub, "zero_output_for_mask", None) is not None:
                 sub.zero_output_for_mask = sub.return_sequences
         self.merge_mode = merge_mode
+        self.stateful = layer.stateful
         self.return_sequences = layer.return_sequences
         self.return_state = layer.return_state
         self.supports_masking = True
@@ -80,8 +81,8 @@ class Bidirectional(Layer):
             a, b = getattr(fw, attr), getattr(bw, attr)
             if a != b:
                 raise ValueError("Forward layer and backward layer are expected to have the "
-                                 f"same value for attribute `{attr}`, got `{a}` for forward "
-                                 f"layer and `{b}` for backward layer")
+                                 f'same value for attribute "{attr}", got "{a}" for forward '
+                                 f'layer and "{b}" for backward layer')
 
     def build(self, sequences_shape, initial_state_shape=None):
         if not self.forward_layer.built:
@@ -111,23 +112,35 @@ class Bidirectional(Layer):
         elif mode == "sum":
             output = M.add(y, y_rev)
         elif mode == "ave":
-            output = M.multiply(M.add(y, y_rev), y._value.dtype.type(0.5))
+            output = M.divide(M.add(y, y_rev), y._value.dtype.type(2))
         elif mode == "mul":
             output = M.multiply(y, y_rev)
         else:
-            output = [y, y_rev]
+            output = (y, y_rev)
         if self.return_state:
-            if mode is None:
-                return output + list(states)
-            return [output] + list(states)
+            return (output if mode is None else (output,)) + states
         return output
 
     def reset_states(self):
-        """Resets the states of both directions (stateful layers)."""
+        """Resets the states of both directions.
+
+        Raises:
+          AttributeError: if the layer is not stateful.
+        """
+        if not self.stateful:
+            raise AttributeError("Layer must be stateful.")
         self.forward_layer.reset_states()
         self.backward_layer.reset_states()
 
     reset_state = reset_states
+
+    @property
+    def states(self):
+        """Returns the kept states of both directions (stateful layers), else None."""
+        fw, bw = self.forward_layer.states, self.backward_layer.states
+        if fw and bw:
+            return tuple(fw) + tuple(bw)
+        return None
 
     def compute_output_shape(self, sequences_shape, initial_state_shape=None):
         shape = self.forward_layer.compute_output_shape(sequences_shape)
@@ -138,11 +151,11 @@ class Bidirectional(Layer):
         if self.merge_mode == "concat":
             out = shape[:-1] + (shape[-1] * 2,)
         elif self.merge_mode is None:
-            out = [shape, shape]
+            out = (shape, shape)
         else:
             out = shape
         if self.return_state:
-            out = (out if self.merge_mode is None else [out]) + states * 2
+            return (out if self.merge_mode is None else (out,)) + tuple(states) * 2
         return out
 
     def compute_mask(self, inputs, mask=None):

@@ -20,6 +20,11 @@ def _state_sizes(cell):
     return list(size) if isinstance(size, (list, tuple)) else [size]
 
 
+def _output_size(cell):
+    size = getattr(cell, "output_size", None)
+    return _state_sizes(cell)[0] if size is None else size
+
+
 def _mask_array(mask):
     if mask is None:
         return None
@@ -65,8 +70,12 @@ class RNN(Layer):
         self.unroll = unroll
         self.zero_output_for_mask = zero_output_for_mask
         self.supports_masking = True
-        self.input_spec = InputSpec(min_ndim=3)
+        self.input_spec = None
         self.__dict__["states"] = None
+        size = cell.state_size
+        if not isinstance(size, (list, tuple, int)):
+            raise ValueError("state_size must be an integer, or a list/tuple of integers "
+                             "(one for each state tensor).")
 
     def build(self, sequences_shape, initial_state_shape=None):
         if isinstance(sequences_shape, list) and sequences_shape and \
@@ -75,6 +84,12 @@ class RNN(Layer):
         if not self.cell.built:
             step_shape = (sequences_shape[0],) + tuple(sequences_shape[2:])
             self.cell._build_with(step_shape)
+        if self.stateful:
+            if sequences_shape[0] is None:
+                raise ValueError("When using `stateful=True` in a RNN, the batch size must be "
+                                 f"static. Found dynamic batch size: "
+                                 f"sequence.shape={tuple(sequences_shape)}")
+            self.__dict__["states"] = self.get_initial_state(sequences_shape[0])
         self.built = True
 
     # -- states ------------------------------------------------------------------------
@@ -100,8 +115,7 @@ class RNN(Layer):
                                  f"{len(states)} initial state(s). Received: "
                                  f"initial_state={initial_state}")
             return [self._convert(s) for s in states]
-        if self.stateful and self.states is not None and \
-                self.states[0]._value.shape[0] == batch:
+        if self.stateful and self.states is not None:
             return list(self.states)
         return self.get_initial_state(batch)
 
@@ -124,7 +138,7 @@ class RNN(Layer):
             self.__dict__["states"] = [Tensor(s._value) for s in states]
         if self.return_sequences:
             output = A.stack(outputs, axis=1) if steps else Tensor(
-                np.zeros((batch, 0, cell.output_size), dtype=x._value.dtype))
+                np.zeros((batch, 0, _output_size(cell)), dtype=x._value.dtype))
         else:
             output = outputs[-1] if steps else states[0]
         if self.return_state:
@@ -181,10 +195,10 @@ class RNN(Layer):
     # -- shapes and masks ---------------------------------------------------------------------
     def compute_output_shape(self, sequences_shape, initial_state_shape=None):
         batch, steps = sequences_shape[0], sequences_shape[1]
-        units = self.cell.output_size
+        units = _output_size(self.cell)
         out = (batch, steps, units) if self.return_sequences else (batch, units)
         if self.return_state:
-            return [out] + [(batch, s) for s in _state_sizes(self.cell)]
+            return (out, *[(batch, s) for s in _state_sizes(self.cell)])
         return out
 
     def compute_mask(self, inputs, mask=None):
@@ -239,6 +253,7 @@ class _CellLayer(RNN):
                          zero_output_for_mask=zero_output_for_mask, name=name, dtype=dtype,
                          trainable=trainable, activity_regularizer=activity_regularizer,
                          **kwargs)
+        self.input_spec = InputSpec(ndim=3)
 
     def __getattr__(self, name):
         # The cell's arguments read through the layer: ``lstm.units``, ``lstm.kernel``...
