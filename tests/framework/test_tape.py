@@ -180,7 +180,7 @@ def test_stop_recording():
 
 def test_stop_recording_outside_raises():
     tape = tf.GradientTape()
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="not recording"):
         with tape.stop_recording():
             pass
 

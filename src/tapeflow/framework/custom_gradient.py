@@ -72,12 +72,19 @@ def custom_gradient(f=None):
     reads trainable variables, ``grad_fn(*dy, variables=...)`` is called
     instead and returns ``(input_grads, variable_grads)``.
 
+    >>> import tapeflow as tf
     >>> @custom_gradient
     ... def log1pexp(x):
-    ...     e = exp(x)
+    ...     e = tf.exp(x)
     ...     def grad(dy):
     ...         return dy * (1 - 1 / (1 + e))
-    ...     return log(1 + e), grad
+    ...     return tf.math.log(1 + e), grad
+    >>> x = tf.constant(100.)
+    >>> with tf.GradientTape() as tape:
+    ...     tape.watch(x)
+    ...     y = log1pexp(x)
+    >>> tape.gradient(y, x).numpy()  # finite, where the automatic gradient is nan
+    np.float32(1.0)
 
     Returns:
       The decorated function: it returns ``y`` (Tensors are new objects).
@@ -87,9 +94,10 @@ def custom_gradient(f=None):
 
     @functools.wraps(f)
     def decorated(*args, **kwargs):
-        args = [a if type(a) is Tensor else convert_to_tensor(a)
-                if isinstance(a, Tensor) or hasattr(type(a), "__tf_tensor__") or
-                isinstance(a, (int, float, list)) else a for a in args]
+        # TensorFlow converts the arguments to Tensors (variables are read).
+        args = [convert_to_tensor(a) if not isinstance(a, Tensor) and (
+            hasattr(type(a), "__tf_tensor__") or isinstance(a, (int, float, list))) else a
+            for a in args]
         tapes = _prim._tapes
         if not any(t._recording for t in tapes):
             y, _ = f(*args, **kwargs)

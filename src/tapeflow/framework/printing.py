@@ -29,7 +29,8 @@ def print(*inputs, output_stream=sys.stderr, sep=" ", end="\n", summarize=3,  # 
     Returns:
       None (TensorFlow returns no value in eager mode either).
 
-    >>> print(range_(10), output_stream=sys.stdout)  # doctest: +SKIP
+    >>> import tapeflow as tf
+    >>> print(tf.range(10), output_stream=sys.stdout)
     [0 1 2 ... 7 8 9]
     """
     if summarize is None or summarize < 0:

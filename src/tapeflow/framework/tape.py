@@ -104,7 +104,7 @@ class GradientTape:
           RuntimeError: if the tape is not recording.
         """
         if not self._recording:
-            raise RuntimeError("Tape must be recording when stop_recording is called.")
+            raise RuntimeError("Trying to stop recording a tape which is not recording.")
         return _StopRecording(self)
 
     def reset(self):
