@@ -354,6 +354,18 @@ class _OpLayer(Layer):
         return config
 
 
+_OP_CLASSES = {}
+
+
+def op_layer_class(name):
+    """Returns the ``_OpLayer`` subclass named ``name`` (``Add``, ``GetItem``...), made once."""
+    cls = _OP_CLASSES.get(name)
+    if cls is None:
+        cls = type(name, (_OpLayer,), {"__module__": __name__})
+        _OP_CLASSES[name] = cls
+    return cls
+
+
 class Identity(Layer):
     """Returns its input unchanged."""
 

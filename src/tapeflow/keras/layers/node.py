@@ -64,12 +64,13 @@ class KerasTensor:
 
     # Operators become small layers, so ``inputs / 255`` works in the functional API.
     def _op(self, fn, other=None, reverse=False, name="op"):
-        from tapeflow.keras.layers.core import _OpLayer
+        # Shown as Keras shows its ops: ``true_divide (TrueDivide)``, ``get_item (GetItem)``.
+        from tapeflow.keras.layers.core import op_layer_class
+        cls = op_layer_class("".join(part.capitalize() for part in name.split("_")))
         if isinstance(other, KerasTensor):
             pair = [other, self] if reverse else [self, other]
-            return _OpLayer(fn, None, False, binary=True,
-                            name=backend.unique_object_name(name))(pair)
-        return _OpLayer(fn, other, reverse, name=backend.unique_object_name(name))(self)
+            return cls(fn, None, False, binary=True, name=backend.unique_object_name(name))(pair)
+        return cls(fn, other, reverse, name=backend.unique_object_name(name))(self)
 
     def __add__(self, o):
         return self._op(_ops("add"), o, name="add")
@@ -90,10 +91,10 @@ class KerasTensor:
         return self._op(_ops("multiply"), o, True, name="multiply")
 
     def __truediv__(self, o):
-        return self._op(_ops("divide"), o, name="divide")
+        return self._op(_ops("divide"), o, name="true_divide")
 
     def __rtruediv__(self, o):
-        return self._op(_ops("divide"), o, True, name="divide")
+        return self._op(_ops("divide"), o, True, name="true_divide")
 
     def __pow__(self, o):
         return self._op(_ops("pow"), o, name="power")
