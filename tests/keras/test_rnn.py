@@ -467,3 +467,26 @@ def test_book_ch11_bidirectional_model_params_and_fit():
     model.compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["accuracy"])
     history = model.fit(ids, y, epochs=4, batch_size=16, verbose=0)
     assert history.history["loss"][-1] < history.history["loss"][0]
+
+
+def test_functional_initial_state_and_saving(tmp_path):
+    x = keras.Input((5, 2))
+    h, c = keras.Input((4,)), keras.Input((4,))
+    model = keras.Model([x, h, c], LSTM(4)(x, initial_state=[h, c]))
+    hs, cs = (RNG.uniform(-1, 1, (3, 4)).astype("float32") for _ in range(2))
+    lstm = model.layers[-1]
+    np.testing.assert_allclose(model([X, hs, cs]).numpy(),
+                               lstm(X, initial_state=[hs, cs]).numpy(), rtol=1e-6)
+    assert not np.allclose(model([X, hs, cs]).numpy(), lstm(X).numpy())
+
+    seq = keras.Sequential([keras.Input((None,), dtype="int64"),
+                            keras.layers.Embedding(20, 4, mask_zero=True),
+                            Bidirectional(LSTM(3, return_sequences=True)), GRU(2),
+                            keras.layers.Dense(1)])
+    ids = np.array([[1, 2, 3, 0], [4, 5, 0, 0]])
+    path = str(tmp_path / "rnn.keras")
+    seq.save(path)
+    loaded = keras.models.load_model(path)
+    np.testing.assert_array_equal(loaded(ids).numpy(), seq(ids).numpy())
+    assert loaded.layers[1].forward_layer.name == "forward_lstm" or \
+        loaded.layers[1].forward_layer.name.startswith("forward_lstm")

@@ -244,7 +244,10 @@ class _CellLayer(RNN):
                  dtype=None, trainable=True, activity_regularizer=None, **kwargs):
         cell_kwargs = {k: kwargs.pop(k) for k in _CELL_ARGS + self._extra_cell_args
                        if k in kwargs}
-        kwargs.pop("use_cudnn", None)
+        use_cudnn = kwargs.pop("use_cudnn", "auto")
+        if use_cudnn not in ("auto", True, False):
+            raise ValueError("Invalid valid received for argument `use_cudnn`. Expected one of "
+                             f"{{'auto', True, False}}. Received: use_cudnn={use_cudnn}")
         kwargs.pop("implementation", None)
         cell = self._cell_class(units, dtype=dtype, trainable=trainable,
                                 name=self._cell_name, **cell_kwargs)

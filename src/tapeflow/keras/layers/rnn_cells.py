@@ -55,6 +55,7 @@ class _RNNCellBase(Layer):
                  bias_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
                  bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, seed=None,
                  **kwargs):
+        kwargs.pop("implementation", None)  # Keras's choice of kernel split: same maths
         super().__init__(**kwargs)
         self.units = _check_units(units)
         self.activation = activations.get(activation)
@@ -327,8 +328,8 @@ class GRUCell(_RNNCellBase):
         return _project(x, self._w[0], self._w[2])
 
     def _step(self, proj_t, states, rec_mask):
-        h = states[0]
-        h = h if rec_mask is None else M.multiply(h, rec_mask)
+        h_prev = states[0]
+        h = h_prev if rec_mask is None else M.multiply(h_prev, rec_mask)
         _, rk_zr, _, bias_rec, rk_h = self._w
         xz, xr, xh = A.split(proj_t, 3, axis=1)
         ra = self.recurrent_activation
@@ -347,8 +348,8 @@ class GRUCell(_RNNCellBase):
             hh = M.add(xh, M.matmul(M.multiply(r, h), rk_h))
         hh = self.activation(hh)
         # h = z * h_prev + (1 - z) * hh, written as hh + z * (h_prev - hh): one op fewer.
-        # As in Keras 3, h_prev here is the state after recurrent dropout.
-        out = M.add(hh, M.multiply(z, M.subtract(h, hh)))
+        # As in Keras, the mix uses the state before recurrent dropout.
+        out = M.add(hh, M.multiply(z, M.subtract(h_prev, hh)))
         return out, [out]
 
     def get_config(self):
