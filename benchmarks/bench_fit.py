@@ -11,17 +11,17 @@ side by side:
 
 ``--profile`` runs cProfile over part of an epoch and prints where the time goes.
 
-Measured on a 16-core x86-64 machine (NumPy 2.5 / OpenBLAS, Python 3.12):
+Measured on a 16-core x86-64 machine (NumPy 2.5 / OpenBLAS, Python 3.12), best of 3:
 
-    tapeflow fit          30,191 samples/s  (1.99 s; fit's own overhead 2.9%)
-    hand-written NumPy    50,302 samples/s  (1.19 s)
-    PyTorch 2.11 (CPU)    60,356 samples/s  (0.99 s)
+    tapeflow fit          41,616 samples/s  (1.44 s; fit's own overhead 4.0%)
+    hand-written NumPy    44,484 samples/s  (1.35 s)
+    PyTorch 2.11 (CPU)    64,992 samples/s  (0.92 s)
     Keras on TensorFlow   not installed there (about 25,000 samples/s reported)
 
 cProfile over 150 steps there: the optimizer's elementwise RMSprop update over the
-407,050 weights ~28% of the time, ReLU's gradient (a select) ~17%, the six matmuls
-~14%, the tape's backward walk and op dispatch most of the rest; batching,
-callbacks and the progress bar ~3%.
+407,050 weights ~39% of the time, the six matmuls ~18% (multithreaded BLAS), the
+tape's backward walk and op dispatch most of the rest; batching (the shuffled row
+gather), callbacks and the progress bar ~3-4%.
 """
 import argparse
 import cProfile
