@@ -311,3 +311,20 @@ def test_weight_lists_follow_every_structural_change():
     assert g.weights[0] is extra
     del g.table
     assert g.weights == [extra]
+
+
+def test_save_and_load_own_variables():
+    bn = layers.BatchNormalization()
+    bn.build((None, 2))
+    bn.moving_mean.assign([1.0, 2.0])
+    store = {}
+    bn.save_own_variables(store)
+    assert sorted(store) == ["0", "1", "2", "3"]
+    other = layers.BatchNormalization()
+    other.build((None, 2))
+    other.load_own_variables(store)
+    np.testing.assert_array_equal(other.moving_mean.numpy(), [1.0, 2.0])
+    with pytest.raises(ValueError, match="expected 4 variables"):
+        other.load_own_variables({"0": np.ones(2)})
+    v = other.add_variable((3,), "ones", name="v")
+    np.testing.assert_array_equal(v.numpy(), np.ones(3))

@@ -355,6 +355,36 @@ class Layer:
         _bump()
         return v
 
+    def add_variable(self, shape, initializer, dtype=None, trainable=True, autocast=True,
+                     regularizer=None, constraint=None, name=None):
+        """Alias of ``add_weight`` (Keras 3); returns the new variable."""
+        return self.add_weight(shape=shape, initializer=initializer, dtype=dtype,
+                               trainable=trainable, autocast=autocast, regularizer=regularizer,
+                               constraint=constraint, name=name)
+
+    def save_own_variables(self, store):
+        """Writes this layer's own variables to ``store`` under keys ``"0"``, ``"1"``, ..."""
+        for i, v in enumerate(self._own_sorted()):
+            store[f"{i}"] = v.numpy()
+
+    def load_own_variables(self, store):
+        """Reads this layer's own variables from ``store`` (as ``save_own_variables`` wrote).
+
+        Raises:
+          ValueError: if the number of stored values differs.
+        """
+        own = self._own_sorted()
+        if len(store.keys()) != len(own):
+            raise ValueError(f"Layer '{self.name}' expected {len(own)} variables, but received "
+                             f"{len(store.keys())} variables during loading. Expected: "
+                             f"{[v.name for v in own]}")
+        for i, v in enumerate(own):
+            v.assign(store[f"{i}"])
+
+    def _own_sorted(self):
+        own = self._own_variables()
+        return [w for w in own if w.trainable] + [w for w in own if not w.trainable]
+
     def get_weights(self):
         """Returns the weights' values as a list of NumPy arrays."""
         return [np.array(w.numpy()) for w in self.weights]

@@ -99,7 +99,6 @@ def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False,
             parts.append(f"trainable: {'Y' if layer.trainable else 'N'}")
         return "\n".join(parts)
 
-    n_rows = len(rows)
     n_cols = max(len(r) for r in rows.values())
     box_w, box_h = 3.2, 0.5 + 0.28 * (1 + 2 * show_shapes + show_dtype + show_trainable
                                         + show_layer_activations)
