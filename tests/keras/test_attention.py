@@ -6,7 +6,7 @@ import pytest
 import tapeflow as tf
 from gradcheck import check_grads
 from tapeflow import keras
-from tapeflow.keras.layers.attention import EinsumDense, MultiHeadAttention
+from tapeflow.keras.layers.attention import Attention, EinsumDense, MultiHeadAttention
 
 B, T, S, D, H, K = 2, 4, 5, 6, 3, 2
 
@@ -223,3 +223,83 @@ def test_einsum_dense():
     assert layer2.compute_output_shape((None, 7, 5)) == (None, 7, 2, 3)
     assert EinsumDense.from_config(layer2.get_config()).get_config()["equation"] == \
         "abc,cde->abde"
+
+
+def _softmax(x):
+    e = np.exp(x - x.max(-1, keepdims=True))
+    return e / e.sum(-1, keepdims=True)
+
+
+def test_dot_attention_values_masks_and_scale():
+    q, v = _data()
+    k = np.random.RandomState(4).uniform(-1, 1, (B, S, D)).astype("float32")
+    layer = Attention(use_scale=True)
+    out, scores = layer([q, v, k], return_attention_scores=True)
+    assert [w.name for w in layer.weights] == ["scale"]
+    layer.scale.assign(0.5)
+    p = _softmax(0.5 * np.einsum("bqd,bvd->bqv", q, k))
+    out, scores = layer([q, v, k], return_attention_scores=True)
+    np.testing.assert_allclose(scores.numpy(), p, rtol=1e-5)
+    np.testing.assert_allclose(out.numpy(), p @ v, rtol=1e-5, atol=1e-6)
+    # Value mask: masked keys get zero weight; query mask zeroes output rows.
+    v_mask = np.array([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]], bool)
+    q_mask = np.array([[1, 1, 1, 0], [1, 1, 1, 1]], bool)
+    out, scores = Attention()([q, v], mask=[q_mask, v_mask], return_attention_scores=True)
+    logits = np.where(v_mask[:, None, :], np.einsum("bqd,bvd->bqv", q, v), -1e9)
+    np.testing.assert_allclose(scores.numpy(), _softmax(logits), rtol=1e-5, atol=1e-7)
+    np.testing.assert_array_equal(out.numpy()[0, 3], 0.0)
+    _, causal = Attention()([q, q], use_causal_mask=True, return_attention_scores=True)
+    assert np.all(causal.numpy()[:, np.triu(np.ones((T, T), bool), 1)] == 0)
+
+
+def test_concat_attention_and_gradients():
+    q, v = _data("float64")
+    layer = Attention(score_mode="concat", dtype="float64")
+    out = layer([q, v])
+    layer.concat_score_weight.assign(0.7)
+    logits = 0.7 * np.tanh(q[:, :, None, :] + v[:, None, :, :]).sum(-1)
+    np.testing.assert_allclose(layer([q, v]).numpy(), _softmax(logits) @ v, rtol=1e-10)
+    assert out.shape == (B, T, D)
+    check_grads(lambda a, b: layer([a, b]), [q, v], order=2)
+
+
+def test_attention_functional_config_and_errors():
+    qi, vi = keras.Input((T, D)), keras.Input((S, D))
+    layer = Attention(use_scale=True, dropout=0.2)
+    assert layer([qi, vi]).shape == (None, T, D)
+    config = layer.get_config()
+    assert config["use_scale"] is True and config["score_mode"] == "dot"
+    assert config["dropout"] == 0.2
+    assert Attention.from_config(config).get_config() == config
+    with pytest.raises(ValueError, match="list of inputs"):
+        Attention()(np.zeros((1, 2, 3), "float32"))
+    with pytest.raises(ValueError, match="score_mode"):
+        Attention(score_mode="add")
+
+
+def test_book_transformer_encoder_parameter_count():
+    class TransformerEncoder(keras.layers.Layer):
+        def __init__(self, embed_dim, dense_dim, num_heads, **kwargs):
+            super().__init__(**kwargs)
+            self.attention = MultiHeadAttention(num_heads=num_heads, key_dim=embed_dim)
+            self.dense_proj = keras.Sequential([keras.layers.Dense(dense_dim, activation="relu"),
+                                                keras.layers.Dense(embed_dim)])
+            self.layernorm_1 = keras.layers.LayerNormalization()
+            self.layernorm_2 = keras.layers.LayerNormalization()
+
+        def call(self, inputs, mask=None):
+            if mask is not None:
+                mask = mask[:, tf.newaxis, :]
+            attention_output = self.attention(inputs, inputs, attention_mask=mask)
+            proj_input = self.layernorm_1(inputs + attention_output)
+            return self.layernorm_2(proj_input + self.dense_proj(proj_input))
+
+    inputs = keras.Input(shape=(None,), dtype="int64")
+    x = keras.layers.Embedding(50, 8, mask_zero=True)(inputs)
+    encoder = TransformerEncoder(8, 16, 2)
+    x = encoder(x)
+    outputs = keras.layers.Dense(1)(keras.layers.GlobalMaxPooling1D()(x))
+    model = keras.Model(inputs, outputs)
+    # Keras: MHA 3 * (8*2*8 + 2*8) + (2*8*8 + 8) = 568; dense_proj 280; two LayerNorms 32.
+    assert encoder.count_params() == 880
+    assert model(np.array([[1, 2, 0], [3, 0, 0]])).shape == (2, 1)

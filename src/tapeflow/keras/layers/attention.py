@@ -1,4 +1,4 @@
-"""Attention layers: EinsumDense, MultiHeadAttention (Keras 3's weights and equations).
+"""Attention layers: EinsumDense, MultiHeadAttention (Keras 3's weights and equations), Attention.
 
 MultiHeadAttention projects query, key and value with ``EinsumDense`` kernels
 of shape ``(dim, num_heads, key_dim)``, scores ``softmax(q k / sqrt(key_dim))``
@@ -418,6 +418,105 @@ class MultiHeadAttention(Layer):
         return config
 
 
+class Attention(Layer):
+    """Dot-product (Luong-style) attention: ``softmax(query @ key^T) @ value``.
+
+    Args:
+      use_scale: learn a scalar ``scale`` multiplying the scores.
+      score_mode: ``"dot"`` or ``"concat"`` (``sum(tanh(query + key))``
+        times a learned ``concat_score_weight``).
+      dropout: dropout rate on the attention probabilities (training only).
+      seed: seed of the dropout.
+
+    Call arguments:
+      inputs: ``[query, value]`` or ``[query, value, key]``, shapes
+      ``(B, Tq, dim)`` and ``(B, Tv, dim)``; mask: optional
+      ``[query_mask, value_mask]`` (Keras masks are used by default);
+      return_attention_scores; use_causal_mask.
+
+    Returns:
+      The ``(B, Tq, dim)`` output, or ``(output, scores)``.
+    """
+
+    def __init__(self, use_scale=False, score_mode="dot", dropout=0.0, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if score_mode not in ("dot", "concat"):
+            raise ValueError(f"Invalid value for argument score_mode. Expected one of "
+                             f"{{'dot', 'concat'}}. Received: score_mode={score_mode}")
+        self.use_scale = use_scale
+        self.score_mode = score_mode
+        self.dropout = dropout
+        self.seed = seed
+        self.supports_masking = True
+        self.scale = None
+        self.concat_score_weight = None
+
+    def build(self, input_shape):
+        if self.use_scale:
+            self.scale = self.add_weight(shape=(), initializer="ones", name="scale")
+        if self.score_mode == "concat":
+            self.concat_score_weight = self.add_weight(shape=(), initializer="ones",
+                                                       name="concat_score_weight")
+        self._dropout_layer = Dropout(rate=self.dropout, seed=self.seed)
+        self.built = True
+
+    def _calculate_scores(self, query, key):
+        if self.score_mode == "dot":
+            scores = einsum("bqd,bvd->bqv", query, key)
+            if self.scale is not None:
+                scores = M.multiply(scores, self.scale)
+            return scores
+        summed = M.add(A.expand_dims(query, -2), A.expand_dims(key, -3))
+        if self.scale is not None:
+            summed = M.multiply(summed, self.scale)
+        return M.multiply(self.concat_score_weight,
+                          M.reduce_sum(M.tanh(summed), axis=-1))
+
+    def call(self, inputs, mask=None, training=False, return_attention_scores=False,
+             use_causal_mask=False):
+        if not isinstance(inputs, (list, tuple)) or len(inputs) not in (2, 3):
+            raise ValueError(f"Attention layer must be called on a list of inputs, namely "
+                             f"[query, value] or [query, value, key]. Received: "
+                             f"inputs={inputs}.")
+        query, value = inputs[0], inputs[1]
+        key = inputs[2] if len(inputs) == 3 else value
+        q_mask = mask[0] if mask else None
+        v_mask = mask[1] if mask and len(mask) > 1 else None
+        scores = self._calculate_scores(query, key)
+        keep = None
+        if v_mask is not None:
+            keep = np.asarray(v_mask, dtype=bool)[:, None, :]
+        if use_causal_mask:
+            tq, tv = scores._value.shape[-2:]
+            causal = np.tril(np.ones((1, tq, tv), dtype=bool))
+            keep = causal if keep is None else keep & causal
+        dt = scores._value.dtype
+        if keep is not None:
+            big = 65504.0 if dt == np.float16 else 1.0e9
+            scores = M.subtract(scores, Tensor((~keep).astype(dt) * dt.type(big)))
+        weights = softmax(scores, axis=-1)
+        dropped = weights
+        if training and self.dropout > 0:
+            dropped = self._dropout_layer(weights, training=training)
+        result = einsum("bqv,bvd->bqd", dropped, value)
+        if q_mask is not None:
+            result = M.multiply(result, Tensor(np.asarray(q_mask).astype(dt)[..., None]))
+        if return_attention_scores:
+            return result, weights
+        return result
+
+    def compute_mask(self, inputs, mask=None):
+        if not mask or mask[0] is None:
+            return None
+        return mask[0]
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"use_scale": self.use_scale, "score_mode": self.score_mode,
+                       "dropout": self.dropout})
+        return config
+
+
 def _softmax_axes(x, axes):
     """Softmax over several axes: ``exp(x - logsumexp(x, axes))``."""
     m = np.max(x._value, axis=axes, keepdims=True)
@@ -426,4 +525,4 @@ def _softmax_axes(x, axes):
     return M.divide(e, M.reduce_sum(e, axis=list(axes), keepdims=True))
 
 
-__all__ = ["EinsumDense", "MultiHeadAttention"]
+__all__ = ["Attention", "EinsumDense", "MultiHeadAttention"]
