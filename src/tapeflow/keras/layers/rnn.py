@@ -156,7 +156,7 @@ class RNN(Layer):
                                        states[0]._value.dtype)
         cell._prepare()
         try:
-            steps = A.unstack(cell._project(x), axis=1) if x._value.shape[1] else []
+            steps = A.unstack(cell._project(x), axis=0) if x._value.shape[1] else []
             return self._loop(lambda t, p, s: cell._step(p, s, rec_mask), steps, states, mask)
         finally:
             cell.__dict__["_w"] = None  # drop references to this call's tensors

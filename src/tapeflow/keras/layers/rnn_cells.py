@@ -2,9 +2,9 @@
 
 A cell computes one time step: ``cell(inputs, states) -> (output, new_states)``.
 The ``RNN`` layer (``rnn.py``) drives a cell over a sequence through two fast
-hooks every cell here defines: ``_prepare(training)`` reads the weights once per
+hooks every cell here defines: ``_prepare()`` reads the weights once per
 sequence and ``_project(x)`` computes the input projection of *all* time steps
-with one matmul; ``_step(proj_t, states, rec_mask)`` then does only the recurrent
+with one matmul (time-major); ``_step(proj_t, states, rec_mask)`` then does only the recurrent
 matmul and the gate arithmetic of one step, for the whole batch.
 """
 import numpy as np
@@ -36,12 +36,16 @@ def _check_rate(name, rate):
 
 
 def _project(x, kernel, bias):
-    """Returns ``x @ kernel (+ bias)`` for ``x`` of shape (batch, time, features), one matmul."""
+    """Returns ``x @ kernel (+ bias)`` time-major: (time, batch, k) for x of (batch, time, f).
+
+    One matmul for all steps. Time-major keeps each step's slice contiguous, which makes
+    the per-step elementwise ops about twice as fast as on strided batch-major slices.
+    """
     b, t, f = x._value.shape
-    y = M.matmul(A.reshape(x, (b * t, f)), kernel)
+    y = M.matmul(A.reshape(A.transpose(x, (1, 0, 2)), (t * b, f)), kernel)
     if bias is not None:
         y = M.add(y, bias)
-    return A.reshape(y, (b, t, y._value.shape[-1]))
+    return A.reshape(y, (t, b, y._value.shape[-1]))
 
 
 class _RNNCellBase(Layer):
@@ -166,7 +170,7 @@ class _RNNCellBase(Layer):
             rec_mask = self.get_recurrent_dropout_mask(states[0])
         self._prepare()
         proj = self._project(A.expand_dims(inputs, 1))
-        out, new = self._step(A.squeeze(proj, 1), states, rec_mask)
+        out, new = self._step(A.squeeze(proj, 0), states, rec_mask)
         return out, (new[0] if single and len(new) == 1 else new)
 
     def _prepare(self):
