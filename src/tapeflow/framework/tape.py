@@ -2,9 +2,11 @@
 
 The backward pass walks the tape's records in reverse (append order is already
 topological), calls each op's gradient rule, and sums gradients that meet with
-the ``add`` op. The tape pauses itself while it does so and leaves outer tapes
-recording: an outer tape then records the backward pass, which is all that
-second-order gradients need.
+the ``add`` op. It visits only records that a source can reach, tells rules
+which inputs need no gradient (``op.skip_input_indices``), and drops each
+gradient once used. The tape pauses itself while it does so and leaves outer
+tapes recording: an outer tape then records the backward pass, which is all
+that second-order gradients need.
 """
 import enum
 
