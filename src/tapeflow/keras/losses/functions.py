@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
+from tapeflow.keras.losses import fused
 from tapeflow.ops import array_ops, clip_ops, math_ops as m, nn_ops, reduction_ops
 
 EPSILON = 1e-7
@@ -241,11 +242,13 @@ def _sparse_cce(y_true, y_pred, from_logits, axis):
         raise ValueError("Arguments `target` and `output` must have the same shape up until "
                          f"the last dimension: target.shape={tuple(y_true._value.shape)}, "
                          f"output.shape={tuple(y_pred._value.shape)}")
-    logits = y_pred
     if not from_logits:
-        logits = m.log(_clip(y_pred, EPSILON, 1.0 - EPSILON))
+        if y_pred._value.dtype.kind == "f":
+            # One primitive with the composite's values and gradient (the fit hot path).
+            return fused.sparse_cce_from_probs(Tensor(labels), y_pred)
+        y_pred = m.log(_clip(y_pred, EPSILON, 1.0 - EPSILON))
     return nn_ops.sparse_softmax_cross_entropy_with_logits(labels=Tensor(labels),
-                                                           logits=logits)
+                                                           logits=y_pred)
 
 
 def _sparse_with_mask(y_true, y_pred, from_logits=False, ignore_class=None, axis=-1):
