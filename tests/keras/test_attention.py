@@ -303,3 +303,14 @@ def test_book_transformer_encoder_parameter_count():
     # Keras: MHA 3 * (8*2*8 + 2*8) + (2*8*8 + 8) = 568; dense_proj 280; two LayerNorms 32.
     assert encoder.count_params() == 880
     assert model(np.array([[1, 2, 0], [3, 0, 0]])).shape == (2, 1)
+
+
+def test_model_save_and_load_round_trip(tmp_path):
+    qi, vi = keras.Input((T, D)), keras.Input((S, D))
+    x = MultiHeadAttention(num_heads=2, key_dim=3)(qi, vi)
+    model = keras.Model([qi, vi], Attention(use_scale=True)([x, vi]))
+    q, v = _data()
+    path = str(tmp_path / "attention.keras")
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    np.testing.assert_array_equal(loaded([q, v]).numpy(), model([q, v]).numpy())

@@ -9,6 +9,7 @@ the padding token ``""`` and 1 is ``"[UNK]"``, in the other modes index 0 is
 lookups; the outputs are assembled with whole-array NumPy indexing.
 """
 import collections
+import itertools
 
 import numpy as np
 
@@ -214,8 +215,7 @@ class TextVectorization(Layer):
             if steps is not None and i >= steps:
                 break
             rows = self._tokenize(batch)[0]
-            for r in rows:
-                counts.update(r)
+            counts.update(itertools.chain.from_iterable(rows))
             if tfidf:
                 n_docs += len(rows)
                 for r in rows:
@@ -283,9 +283,9 @@ class TextVectorization(Layer):
             if self._output_mode == "int" else {}
         oov = 1 if self._output_mode == "int" else 0
         lengths = np.fromiter((r.__len__() for r in rows), dtype=np.int64, count=len(rows))
-        get = index.get
-        flat = np.fromiter((get(t, oov) for r in rows for t in r), dtype=np.int64,
-                           count=int(lengths.sum()))
+        tokens = list(itertools.chain.from_iterable(rows))
+        flat = np.fromiter(map(index.get, tokens, itertools.repeat(oov)), dtype=np.int64,
+                           count=len(tokens))
         n = len(rows)
         row_ids = np.repeat(np.arange(n), lengths)
         if self._output_mode == "int":
