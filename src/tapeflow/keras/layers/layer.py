@@ -13,12 +13,13 @@ import inspect
 import numpy as np
 
 from tapeflow.framework import dtypes
-from tapeflow.framework.tensor import Tensor, convert_to_tensor
+from tapeflow.framework.tensor import Tensor
 from tapeflow.keras import backend
 from tapeflow.keras.layers import dtype_policy
 from tapeflow.keras.layers.input_spec import InputSpec, assert_input_compatibility
 from tapeflow.keras.layers.layer_utils import (  # noqa: F401  (re-exported for models)
     _CALL_FLAGS, _CTX, _MASKS, _VERSION, _auto_config, _bump, _cast, _contains_trackable,
+    _convert_input,
     _is_structure, _wrap_container,
     _is_symbolic, _is_tracked_var, _map_shapes, _map_struct, _propagate_mask, _recording_build,
     _resolve_call_kwargs, _shape_of, _standard_shape, get_keras_mask, set_keras_mask)
@@ -549,25 +550,7 @@ class Layer:
 
     def _convert(self, x):
         """Converts an input (or a list/dict of inputs) and casts floats to the compute dtype."""
-        t = type(x)
-        if t is Tensor:
-            if x._value.dtype.kind == "f" and x._value.dtype != self._np_dtype and \
-                    self.autocast_enabled:
-                return _cast(x, self._compute)  # differentiable, like Keras's autocast
-            return x
-        if t is dict:
-            return {k: self._convert(v) for k, v in x.items()}
-        if (t is list or t is tuple) and _is_structure(x):
-            return t(self._convert(v) for v in x)
-        if x is None:
-            return None
-        if isinstance(x, np.ndarray) and x.dtype.kind == "f" and self.autocast_enabled:
-            return Tensor(np.asarray(x, dtype=self._np_dtype))
-        x = convert_to_tensor(x)
-        if x._value.dtype.kind == "f" and x._value.dtype != self._np_dtype and \
-                self.autocast_enabled:
-            return _cast(x, self._compute)
-        return x
+        return _convert_input(self, x)
 
     @property
     def autocast_enabled(self):

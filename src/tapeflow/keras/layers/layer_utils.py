@@ -6,7 +6,7 @@ import weakref
 
 import numpy as np
 
-from tapeflow.framework.tensor import Tensor
+from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.framework.variable import Variable as _TFVariable
 from tapeflow.keras.layers.node import KerasTensor
 
@@ -30,6 +30,29 @@ def _recording_build(build):
         return out
     wrapper._records_shape = True
     return wrapper
+
+
+def _convert_input(layer, x):
+    """Converts a layer input (or a list/dict of inputs) to Tensors; floats are cast to the
+    layer's compute dtype when its autocast is on (Keras's input casting)."""
+    t = type(x)
+    npd = layer._np_dtype
+    if t is Tensor:
+        if x._value.dtype.kind == "f" and x._value.dtype != npd and layer.autocast_enabled:
+            return _cast(x, layer._compute)  # differentiable, like Keras's autocast
+        return x
+    if t is dict:
+        return {k: _convert_input(layer, v) for k, v in x.items()}
+    if (t is list or t is tuple) and _is_structure(x):
+        return t(_convert_input(layer, v) for v in x)
+    if x is None:
+        return None
+    if isinstance(x, np.ndarray) and x.dtype.kind == "f" and layer.autocast_enabled:
+        return Tensor(np.asarray(x, dtype=npd))
+    x = convert_to_tensor(x)
+    if x._value.dtype.kind == "f" and x._value.dtype != npd and layer.autocast_enabled:
+        return _cast(x, layer._compute)
+    return x
 
 
 def _cast(x, dtype):
