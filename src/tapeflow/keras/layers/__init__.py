@@ -23,8 +23,8 @@ from tapeflow.keras.layers.preprocessing import Normalization, Rescaling
 
 
 # Modules whose layers are exported eagerly above; the others are searched on first use.
-_EAGER = {"activation_layers", "core", "input_layer", "input_spec", "layer", "layer_utils",
-          "merging", "node", "normalization", "preprocessing"}
+_EAGER = {"activation_layers", "core", "dtype_policy", "input_layer", "input_spec", "layer",
+          "layer_utils", "merging", "node", "normalization", "preprocessing"}
 
 
 def __getattr__(name):
