@@ -540,8 +540,12 @@ def unicode_split(input, input_encoding, errors="replace", replacement_char=6553
 
 def _ngram_row(tokens, widths, sep, preserve_short):
     out = []
+    join = sep.join
     for n in widths:
-        out.extend(sep.join(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
+        if n == 1:
+            out.extend(tokens)
+        else:  # zip of shifted copies: one tuple per window
+            out.extend(map(join, zip(*[tokens[k:] for k in range(n)])))
     if preserve_short and not out and tokens:
         out.append(sep.join(tokens))
     return out

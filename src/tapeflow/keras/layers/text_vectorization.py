@@ -123,9 +123,9 @@ class TextVectorization(Layer):
         self._idf = None        # float32 array or None
         if vocabulary is not None:
             self.set_vocabulary(vocabulary, idf_weights)
-            self._input_vocabulary = self.get_vocabulary(include_special_tokens=False)
+            self.__dict__["_input_vocabulary"] = self.get_vocabulary(include_special_tokens=False)
             if idf_weights is not None:
-                self._input_idf_weights = np.asarray(idf_weights).tolist()
+                self.__dict__["_input_idf_weights"] = np.asarray(idf_weights).tolist()
         elif idf_weights is not None:
             raise ValueError("`idf_weights` should only be set if `vocabulary` is set.")
 
@@ -182,11 +182,13 @@ class TextVectorization(Layer):
         self._set_vocab(vocab, idf)
 
     def _set_vocab(self, vocab, idf):
-        self._vocab = vocab
-        self._index = {t: i for i, t in enumerate(vocab)}
+        # Written to __dict__: Layer.__setattr__ would scan these long lists for weights.
+        d = self.__dict__
+        d["_vocab"] = vocab
+        d["_index"] = {t: i for i, t in enumerate(vocab)}
         if idf is not None and self.pad_to_max_tokens and self.max_tokens:
             idf = np.concatenate([idf, np.zeros(self.max_tokens - len(idf), np.float32)])
-        self._idf = idf
+        d["_idf"] = idf
 
     def get_vocabulary(self, include_special_tokens=True):
         """Returns the vocabulary as a list of str, by index (special tokens first)."""
