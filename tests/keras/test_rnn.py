@@ -490,3 +490,26 @@ def test_functional_initial_state_and_saving(tmp_path):
     np.testing.assert_array_equal(loaded(ids).numpy(), seq(ids).numpy())
     assert loaded.layers[1].forward_layer.name == "forward_lstm" or \
         loaded.layers[1].forward_layer.name.startswith("forward_lstm")
+
+
+def test_dropout_of_one_is_ignored_and_cell_dropout_in_training():
+    # Keras applies dropout only for 0 < rate < 1.
+    layer = SimpleRNN(3, dropout=1.0, recurrent_dropout=1.0)
+    np.testing.assert_array_equal(layer(X, training=True).numpy(), layer(X).numpy())
+    cell = LSTMCell(3, dropout=0.5, seed=0)
+    states = [np.zeros((3, 3), "float32")] * 2
+    a, _ = cell(X[:, 0], states, training=True)
+    b, _ = cell(X[:, 0], states, training=True)  # the mask is kept until reset
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
+    cell.reset_dropout_mask()
+    c, _ = cell(X[:, 0], states, training=False)
+    d, _ = cell(X[:, 0], states)
+    np.testing.assert_array_equal(c.numpy(), d.numpy())
+    assert not np.allclose(a.numpy(), c.numpy())
+
+
+def test_reachable_as_keras_layers():
+    for name in ("RNN", "SimpleRNN", "LSTM", "GRU", "SimpleRNNCell", "LSTMCell", "GRUCell",
+                 "Bidirectional"):
+        assert getattr(keras.layers, name).__name__ == name
+    assert keras.layers.LSTM is LSTM and keras.layers.Bidirectional is Bidirectional

@@ -147,11 +147,11 @@ class RNN(Layer):
 
     def _run_builtin(self, cell, x, states, mask, training):
         rec_mask = None
-        if training and cell.dropout > 0:
+        if training and 0 < cell.dropout < 1:
             dp = cell._make_mask((x._value.shape[0], x._value.shape[2]), cell.dropout,
                                  x._value.dtype)
             x = M.multiply(x, A.expand_dims(dp, 1))
-        if training and cell.recurrent_dropout > 0:
+        if training and 0 < cell.recurrent_dropout < 1:
             rec_mask = cell._make_mask(states[0]._value.shape, cell.recurrent_dropout,
                                        states[0]._value.dtype)
         cell._prepare()

@@ -120,14 +120,14 @@ class _RNNCellBase(Layer):
 
     def get_dropout_mask(self, step_input):
         """Returns the input dropout mask (created on first use until ``reset_dropout_mask``)."""
-        if self._dropout_mask is None and self.dropout > 0:
+        if self._dropout_mask is None and 0 < self.dropout < 1:
             v = step_input._value
             self.__dict__["_dropout_mask"] = self._make_mask(v.shape, self.dropout, v.dtype)
         return self._dropout_mask
 
     def get_recurrent_dropout_mask(self, step_state):
         """Returns the recurrent-state dropout mask (created on first use)."""
-        if self._rec_dropout_mask is None and self.recurrent_dropout > 0:
+        if self._rec_dropout_mask is None and 0 < self.recurrent_dropout < 1:
             v = step_state._value
             self.__dict__["_rec_dropout_mask"] = self._make_mask(
                 v.shape, self.recurrent_dropout, v.dtype)
@@ -164,9 +164,9 @@ class _RNNCellBase(Layer):
         states = [states] if single else list(states)
         states = [s if type(s) is Tensor else self._convert(s) for s in states]
         rec_mask = None
-        if training and self.dropout > 0:
+        if training and 0 < self.dropout < 1:
             inputs = M.multiply(inputs, self.get_dropout_mask(inputs))
-        if training and self.recurrent_dropout > 0:
+        if training and 0 < self.recurrent_dropout < 1:
             rec_mask = self.get_recurrent_dropout_mask(states[0])
         self._prepare()
         proj = self._project(A.expand_dims(inputs, 1))
