@@ -2,6 +2,7 @@
 
 - one-channel inputs build their im2col matrix by kernel taps (transposed layout);
 - the conv input gradient is one matmul per kernel tap, added into strided slabs;
+- depthwise convolutions and their gradients are a multiply-add / einsum per tap;
 - max pooling (forward, gradient, gradient of the gradient) works tap by tap with
   first-maximum masks instead of argmax over transposed windows.
 """
@@ -72,13 +73,8 @@ def test_input_and_filter_gradients_match_reference(stride, dil, padding, channe
     want_dx = reference_conv2d_input_grad(dy, w.numpy(), x.shape, (stride, stride), padding,
                                           (dil, dil))
     np.testing.assert_allclose(dx.numpy(), want_dx, rtol=1e-10, atol=1e-10)
-    # d<y, dy>/dw, by finite differences of the (linear) reference in each filter entry
-    want_dw = np.zeros(w.shape)
-    for idx in itertools.product(*map(range, w.shape)):
-        e = np.zeros(w.shape)
-        e[idx] = 1.0
-        want_dw[idx] = np.sum(reference_conv2d(x.numpy(), e, (stride, stride), padding,
-                                               (dil, dil)) * dy)
+    want_dw = reference_filter_grad(x.numpy(), dy, (3, 2), (stride, stride), padding,
+                                    (dil, dil))
     np.testing.assert_allclose(dw.numpy(), want_dw, rtol=1e-10, atol=1e-10)
 
 
@@ -98,6 +94,65 @@ def test_empty_output_gives_zero_input_gradient():
         tape.watch(x)
         y = conv_ops.conv2d(x, w, 1, "VALID")
     assert y.shape == (1, 0, 0, 1)
+    np.testing.assert_array_equal(tape.gradient(y, x).numpy(), np.zeros((1, 2, 2, 2)))
+
+
+def reference_filter_grad(x, dy, k_hw, strides, padding, dilations):
+    """The gradient of <reference_conv2d(x, w), dy> wrt w, window by window (test only)."""
+    n, h, wd, c = x.shape
+    (kh, kw), (sh, sw), (dh, dw) = k_hw, strides, dilations
+    oh, pt, pb = conv_ops.output_size(h, kh, sh, dh, padding)
+    ow, pl, pr = conv_ops.output_size(wd, kw, sw, dw, padding)
+    xp = np.pad(x, ((0, 0), (pt, pb), (pl, pr), (0, 0)))
+    out = np.zeros((kh, kw, c, dy.shape[3]))
+    for i, j in itertools.product(range(oh), range(ow)):
+        patch = xp[:, i * sh:i * sh + (kh - 1) * dh + 1:dh, j * sw:j * sw + (kw - 1) * dw + 1:dw]
+        out += np.einsum("nijc,no->ijco", patch, dy[:, i, j])
+    return out
+
+
+def reference_depthwise(x, w, geo):
+    """Depthwise convolution as one ordinary convolution per (channel, multiplier)."""
+    c, m = w.shape[2:]
+    return np.concatenate([reference_conv2d(x[..., ch:ch + 1], w[:, :, ch:ch + 1, k:k + 1], *geo)
+                           for ch in range(c) for k in range(m)], axis=-1)
+
+
+@pytest.mark.parametrize("stride,dil,padding", CASES)
+@pytest.mark.parametrize("multiplier", [1, 2])
+def test_depthwise_and_its_gradients_match_reference(stride, dil, padding, multiplier):
+    rng = np.random.RandomState(stride * 3 + dil + multiplier)
+    x = tf.constant(rng.randn(2, 7, 8, 3))
+    w = tf.constant(rng.randn(3, 2, 3, multiplier))
+    geo = ((stride, stride), padding, (dil, dil))
+    with tf.GradientTape() as tape:
+        tape.watch([x, w])
+        y = conv_ops.depthwise_conv2d(x, w, [1, stride, stride, 1], padding,
+                                      dilations=[dil, dil])
+    np.testing.assert_allclose(y.numpy(), reference_depthwise(x.numpy(), w.numpy(), geo),
+                               rtol=1e-10, atol=1e-10)
+    dy = rng.randn(*y.shape)
+    dx, dw = tape.gradient(y, [x, w], output_gradients=tf.constant(dy))
+    want_dx, want_dw = np.zeros(x.shape), np.zeros(w.shape)
+    for ch, k in itertools.product(range(3), range(multiplier)):   # output channel ch*m + k
+        d = dy[..., ch * multiplier + k:ch * multiplier + k + 1]
+        wk = w.numpy()[:, :, ch:ch + 1, k:k + 1]
+        want_dx[..., ch:ch + 1] += reference_conv2d_input_grad(d, wk, x.shape[:3] + (1,), *geo)
+        want_dw[:, :, ch, k] = reference_filter_grad(x.numpy()[..., ch:ch + 1], d, (3, 2),
+                                                     *geo)[:, :, 0, 0]
+    np.testing.assert_allclose(dx.numpy(), want_dx, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(dw.numpy(), want_dw, rtol=1e-10, atol=1e-10)
+
+
+def test_depthwise_float32_and_empty_output():
+    y = conv_ops.depthwise_conv2d(tf.ones((1, 4, 4, 2)), tf.ones((3, 3, 2, 1)), 1, "VALID")
+    assert y.dtype == tf.float32 and y.shape == (1, 2, 2, 2)
+    np.testing.assert_array_equal(y.numpy(), np.full((1, 2, 2, 2), 9.0, np.float32))
+    x = tf.constant(np.ones((1, 2, 2, 2)))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = conv_ops.depthwise_conv2d(x, tf.constant(np.ones((3, 3, 2, 1))), 2, "VALID")
+    assert y.shape == (1, 0, 0, 2)
     np.testing.assert_array_equal(tape.gradient(y, x).numpy(), np.zeros((1, 2, 2, 2)))
 
 
