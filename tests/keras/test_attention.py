@@ -314,3 +314,11 @@ def test_model_save_and_load_round_trip(tmp_path):
     model.save(path)
     loaded = keras.models.load_model(path)
     np.testing.assert_array_equal(loaded([q, v]).numpy(), model([q, v]).numpy())
+
+
+def test_compute_output_shape():
+    layer = MultiHeadAttention(num_heads=2, key_dim=4, output_shape=(3,))
+    assert layer.compute_output_shape((None, 7, 6), (None, 9, 6)) == (None, 7, 3)
+    assert MultiHeadAttention(2, 4).compute_output_shape((2, 7, 6), (2, 9, 6)) == (2, 7, 6)
+    with pytest.raises(ValueError, match="last dimension"):
+        layer.compute_output_shape((None, 7, 6), (None, 9, 5))

@@ -354,6 +354,32 @@ class MultiHeadAttention(Layer):
             return out, scores
         return out
 
+    def compute_output_shape(self, query_shape, value_shape=None, key_shape=None):
+        """Returns the output shape: the query's shape with the last axis ``output_shape``.
+
+        Raises:
+          ValueError: if the last sizes of query and value differ.
+        """
+        if value_shape is None:
+            # Symbolic calls ask with the query shape alone; returning None makes them
+            # run the layer, which also covers ``return_attention_scores=True``.
+            return None
+        query_shape, value_shape = tuple(query_shape), tuple(value_shape)
+        if query_shape[-1] != value_shape[-1]:
+            raise ValueError(
+                f"The last dimension of `query_shape` and `value_shape` must be equal, but are "
+                f"{query_shape[-1]}, {value_shape[-1]}. Received: query_shape={query_shape}, "
+                f"value_shape={value_shape}")
+        if key_shape is not None and value_shape[1:-1] != tuple(key_shape)[1:-1]:
+            raise ValueError(
+                f"All dimensions of `value` and `key`, except the last one, must be equal. "
+                f"Received: value_shape={value_shape} and key_shape={tuple(key_shape)}")
+        out = self._output_shape
+        if out is None:
+            return query_shape
+        return query_shape[:-1] + ((int(out),) if isinstance(out, (int, np.integer))
+                                   else tuple(out))
+
     def _compute_attention_mask(self, query, value, query_mask, value_mask, key_mask,
                                 attention_mask, use_causal_mask):
         """Returns the boolean ``(B, T, S)`` mask combining all masks, or None."""
