@@ -297,3 +297,16 @@ def test_single_input_model_accepts_nested_lists_and_one_element_lists():
     model = keras.Model(x, layers.Dense(1, kernel_initializer="ones")(x))
     np.testing.assert_allclose(model([[1.0, 2.0]]).numpy(), [[3.0]])
     np.testing.assert_allclose(model([np.array([[1.0, 2.0]])]).numpy(), [[3.0]])
+
+
+def test_inputs_are_cast_to_the_input_dtype_and_stay_differentiable():
+    tokens = keras.Input(shape=(2,), dtype="int32")
+    assert keras.Model(tokens, tokens * 2)(np.array([[1.0, 2.0]])).dtype == tf.int32
+    x = keras.Input(shape=(2,))
+    model = keras.Model(x, layers.Dense(1, kernel_initializer="ones")(x))
+    data = tf.constant(np.array([[1.0, 2.0]]))  # float64
+    with tf.GradientTape() as tape:
+        tape.watch(data)
+        y = model(data)
+    assert y.dtype == tf.float32
+    np.testing.assert_allclose(tape.gradient(y, data).numpy(), [[1.0, 1.0]])

@@ -147,11 +147,14 @@ class Graph:
 
 
 def _to_input(v, kt):
+    """Converts a model input to the dtype of its ``keras.Input`` (a differentiable cast)."""
     if type(v) is not Tensor:
         v = convert_to_tensor(np.asarray(v) if isinstance(v, (list, tuple)) else v)
-    if v._value.dtype.kind == "f" and kt.dtype.startswith("float") and \
-            v._value.dtype != dtypes.as_dtype(kt.dtype)._np:
-        v = Tensor(np.asarray(v._value, dtype=dtypes.as_dtype(kt.dtype)._np))
+    want = dtypes.as_dtype(kt.dtype)._np
+    have = v._value.dtype
+    if have != want and have.kind in "biuf" and want.kind in "biuf":
+        from tapeflow.ops.math_ops import cast
+        v = cast(v, kt.dtype)
     return v
 
 
