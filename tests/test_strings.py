@@ -118,3 +118,11 @@ def test_ragged_from_row_splits():
     assert r.to_tensor(shape=[None, 2]).numpy().tolist() == [[1, 0], [0, 0], [2, 3]]
     with pytest.raises(tf.errors.InvalidArgumentError):
         RaggedTensor.from_row_splits([1, 2], [0, 3])
+
+
+def test_docstring_examples():
+    import doctest
+
+    import tapeflow.strings as strings_module
+    result = doctest.testmod(strings_module, extraglobs={"tf": tf})
+    assert result.attempted >= 3 and result.failed == 0

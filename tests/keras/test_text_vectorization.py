@@ -169,3 +169,10 @@ def test_config_round_trip():
     clone = TextVectorization.from_config(config)
     assert clone.get_vocabulary() == ["[UNK]", "a", "b"]
     np.testing.assert_array_equal(clone(["a b a"]).numpy(), layer(["a b a"]).numpy())
+
+
+def test_layers_resolve_through_keras_layers():
+    from tapeflow.keras.layers.attention import Attention, EinsumDense, MultiHeadAttention
+    assert keras.layers.TextVectorization is TextVectorization
+    assert keras.layers.MultiHeadAttention is MultiHeadAttention
+    assert keras.layers.Attention is Attention and keras.layers.EinsumDense is EinsumDense
