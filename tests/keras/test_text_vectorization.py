@@ -176,3 +176,23 @@ def test_layers_resolve_through_keras_layers():
     assert keras.layers.TextVectorization is TextVectorization
     assert keras.layers.MultiHeadAttention is MultiHeadAttention
     assert keras.layers.Attention is Attention and keras.layers.EinsumDense is EinsumDense
+
+
+def test_save_and_load_assets_and_idf(tmp_path):
+    layer = TextVectorization(output_mode="tf_idf")
+    layer.adapt(["x y", "x", "x z z"])
+    layer.save_assets(str(tmp_path))
+    store = {}
+    layer.save_own_variables(store)
+    assert (tmp_path / "vocabulary.txt").read_text(encoding="utf-8") == "[UNK]\nx\nz\ny"
+    fresh = TextVectorization.from_config(layer.get_config())
+    fresh.load_assets(str(tmp_path))
+    fresh.load_own_variables(store)
+    assert fresh.get_vocabulary() == layer.get_vocabulary()
+    np.testing.assert_array_equal(fresh(["x z w"]).numpy(), layer(["x z w"]).numpy())
+    ints = TextVectorization()
+    ints.adapt(CORPUS)
+    ints.save_assets(str(tmp_path))
+    again = TextVectorization()
+    again.load_assets(str(tmp_path))
+    assert again.get_vocabulary() == ints.get_vocabulary()

@@ -10,6 +10,7 @@ lookups; the outputs are assembled with whole-array NumPy indexing.
 """
 import collections
 import itertools
+import os
 
 import numpy as np
 
@@ -323,6 +324,35 @@ class TextVectorization(Layer):
             return (batch, self._output_sequence_length)
         depth = self.max_tokens if self.pad_to_max_tokens else self.vocabulary_size()
         return (batch, depth)
+
+    # -- saving (Keras's hooks: the vocabulary is an asset, the IDF weights a variable) --------
+    def save_assets(self, dir_path):
+        """Writes the learned vocabulary to ``dir_path/vocabulary.txt`` (one token a line)."""
+        if self._input_vocabulary:
+            return
+        with open(os.path.join(dir_path, "vocabulary.txt"), "w", encoding="utf-8") as f:
+            f.write("\n".join(self.get_vocabulary()))
+
+    def load_assets(self, dir_path):
+        """Reads the vocabulary written by ``save_assets``."""
+        if self._input_vocabulary:
+            return
+        with open(os.path.join(dir_path, "vocabulary.txt"), encoding="utf-8") as f:
+            tokens = [t.encode("utf-8") for t in f.read().split("\n")]
+        specials = self._specials()
+        if tokens[:len(specials)] == specials:
+            tokens = tokens[len(specials):]
+        self._set_vocab(specials + tokens, self._idf)
+
+    def save_own_variables(self, store):
+        """Stores the IDF weights (``"tf_idf"`` mode) in the dict-like ``store``."""
+        if self._output_mode == "tf_idf" and self._idf is not None:
+            store["idf_weights"] = np.array(self._idf)
+
+    def load_own_variables(self, store):
+        """Restores the IDF weights stored by ``save_own_variables``."""
+        if self._output_mode == "tf_idf" and "idf_weights" in store:
+            self.__dict__["_idf"] = np.asarray(store["idf_weights"], dtype=np.float32)
 
     # -- config ------------------------------------------------------------------------------
     def get_config(self):
