@@ -72,14 +72,15 @@ class Dense(Layer):
         x = inputs
         if x._value.dtype != self._np_dtype:  # integer inputs: Keras's ops promote to float
             x = M.cast(x, self._compute)
+        kernel = self.kernel.__tf_tensor__()  # read once: ops then take the Tensor fast path
         if x._value.ndim > 2:
             shape = x._value.shape
-            y = M.matmul(A.reshape(x, (-1, shape[-1])), self.kernel)
+            y = M.matmul(A.reshape(x, (-1, shape[-1])), kernel)
             y = A.reshape(y, shape[:-1] + (self.units,))
         else:
-            y = M.matmul(x, self.kernel)
+            y = M.matmul(x, kernel)
         if self.bias is not None:
-            y = M.add(y, self.bias)
+            y = M.add(y, self.bias.__tf_tensor__())
         if self.activation is not activations.linear:
             y = self.activation(y)
         return y
