@@ -310,3 +310,17 @@ def test_inputs_are_cast_to_the_input_dtype_and_stay_differentiable():
         y = model(data)
     assert y.dtype == tf.float32
     np.testing.assert_allclose(tape.gradient(y, data).numpy(), [[1.0, 1.0]])
+
+
+def test_deepcopy_and_pickle_of_models():
+    import copy
+    import pickle
+    x = np.ones((2, 3), np.float32)
+    seq = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(2)])
+    inp = keras.Input(shape=(3,))
+    func = keras.Model(inp, layers.Dense(1)(layers.Dense(4)(inp)))
+    for model in (seq, func):
+        for clone in (copy.deepcopy(model), pickle.loads(pickle.dumps(model))):
+            np.testing.assert_allclose(clone(x).numpy(), model(x).numpy(), rtol=1e-6)
+            assert clone.weights[0] is not model.weights[0]
+            assert len(clone.weights) == len(model.weights)

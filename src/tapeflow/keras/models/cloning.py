@@ -7,7 +7,7 @@ from tapeflow.keras.saving.serialization import deserialize_keras_object, serial
 def _node_index(graph, kt):
     """Returns (layer name, node index within this model, tensor index) for a tensor."""
     layer, _, tensor_index = kt._keras_history
-    nodes = [n for n in layer._inbound_nodes if id(n) in graph.node_ids]
+    nodes = [n for n in layer._inbound_nodes if n in graph.node_set]
     idx = next(i for i, n in enumerate(nodes) if n is kt._node)
     return [layer.name, idx, tensor_index]
 
@@ -39,7 +39,7 @@ def functional_config(model):
         nodes = []
         if not isinstance(layer, InputLayer):
             for node in layer._inbound_nodes:
-                if id(node) not in graph.node_ids:
+                if node not in graph.node_set:
                     continue
                 args, kwargs = node.arguments
                 nodes.append({"args": map_structure(lambda v: _ser_arg(graph, v), list(args)),

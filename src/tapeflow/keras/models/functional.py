@@ -78,8 +78,9 @@ class Graph:
                 seen_layers.add(id(node.operation))
                 ops.append(node.operation)
         self.operations = ops
-        self.node_ids = {id(n) for n in order}
-        self.depth = depth
+        # Keyed by the objects (not ids) so a deep-copied model keeps a consistent graph.
+        self.node_set = set(order)
+        self.depth = {n: depth[id(n)] for n in order}
         # Replay plan: (layer, input id for a plain one-tensor call or None, node, output ids).
         self._steps = []
         for node in self.nodes:
@@ -89,8 +90,8 @@ class Graph:
             simple = (len(args) == 1 and not kwargs and isinstance(args[0], KerasTensor)
                       and len(node.output_tensors) == 1
                       and node.output_structure is node.output_tensors[0])
-            self._steps.append((node.operation, id(args[0]) if simple else None, node,
-                                [id(kt) for kt in node.output_tensors]))
+            self._steps.append((node.operation, args[0] if simple else None, node,
+                                list(node.output_tensors)))
 
     def input_names(self):
         """Returns the names of the input layers."""
@@ -127,23 +128,23 @@ class Graph:
         """Replays the graph on real tensors; returns outputs in their declared structure."""
         values = {}
         for kt, v in zip(self.inputs, self._flat_inputs(inputs)):
-            values[id(kt)] = _to_input(v, kt)
-        for layer, in_id, node, out_ids in self._steps:
-            if in_id is not None:
-                values[out_ids[0]] = layer(values[in_id])
+            values[kt] = _to_input(v, kt)
+        for layer, single_input, node, outputs in self._steps:
+            if single_input is not None:
+                values[outputs[0]] = layer(values[single_input])
                 continue
             args, kwargs = node.arguments
-            cargs = map_structure(lambda v: values[id(v)] if isinstance(v, KerasTensor) else v,
+            cargs = map_structure(lambda v: values[v] if isinstance(v, KerasTensor) else v,
                                   args)
-            ckwargs = map_structure(lambda v: values[id(v)] if isinstance(v, KerasTensor)
-                                    else v, kwargs)
+            ckwargs = map_structure(lambda v: values[v] if isinstance(v, KerasTensor) else v,
+                                    kwargs)
             out = node.operation(*cargs, **ckwargs)
-            for key, o in zip(out_ids, flatten(out)):
-                values[key] = o
+            for kt, o in zip(outputs, flatten(out)):
+                values[kt] = o
         outs = self.outputs_struct
         if type(outs) is KerasTensor:
-            return values[id(outs)]
-        return map_structure(lambda kt: values[id(kt)], self.outputs_struct)
+            return values[outs]
+        return map_structure(lambda kt: values[kt], self.outputs_struct)
 
 
 def _to_input(v, kt):

@@ -89,7 +89,7 @@ class Sequential(Model):
             for layer in graph.operations:
                 if not isinstance(layer, InputLayer):
                     layer._inbound_nodes[:] = [n for n in layer._inbound_nodes
-                                               if id(n) not in graph.node_ids]
+                                               if n not in graph.node_set]
         self.__dict__["_graph"] = None
 
     def build(self, input_shape=None):

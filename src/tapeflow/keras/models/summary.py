@@ -111,12 +111,12 @@ def _is_sequential_like(model):
         return True
     by_depth = {}
     for node in graph.nodes:
-        by_depth.setdefault(graph.depth[id(node)], []).append(node)
+        by_depth.setdefault(graph.depth[node], []).append(node)
     for nodes in by_depth.values():
         if len(nodes) > 1 or (len(nodes) == 1 and len(nodes[0].input_tensors) > 1):
             return False
     for layer in graph.operations:
-        if sum(1 for n in layer._inbound_nodes if id(n) in graph.node_ids) > 1:
+        if sum(1 for n in layer._inbound_nodes if n in graph.node_set) > 1:
             return False
     return True
 
@@ -124,7 +124,7 @@ def _is_sequential_like(model):
 def _connections(layer, graph):
     parts = []
     for node in layer._inbound_nodes:
-        if id(node) not in graph.node_ids:
+        if node not in graph.node_set:
             continue
         for kt in node.input_tensors:
             op, node_index, tensor_index = kt._keras_history
