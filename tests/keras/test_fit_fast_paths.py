@@ -44,6 +44,24 @@ def test_sparse_cce_from_probs_matches_composite_bit_for_bit(dtype, shape):
     np.testing.assert_array_equal(fused_g.numpy(), ref_g.numpy())
 
 
+@pytest.mark.parametrize("layout", ["transposed", "rank1"])
+def test_sparse_cce_from_probs_other_layouts_match_composite(layout):
+    rng = np.random.default_rng(2)
+    if layout == "transposed":
+        p = tf.constant(np.asfortranarray(_probs(rng, (6, 4), np.float32)))
+        y = tf.constant(rng.integers(0, 4, 6))
+    else:
+        p, y = tf.constant([0.3, 0.0, 0.7]), tf.constant(2)
+    out = []
+    for f in (F.sparse_categorical_crossentropy, _composite):
+        with tf.GradientTape() as tape:
+            tape.watch(p)
+            loss = f(y, p)
+        out.append((loss.numpy(), tape.gradient(loss, p).numpy()))
+    np.testing.assert_array_equal(out[0][0], out[1][0])
+    np.testing.assert_array_equal(out[0][1], out[1][1])
+
+
 def test_sparse_cce_from_probs_is_one_recorded_op():
     p = tf.constant([[0.2, 0.7, 0.1]])
     with tf.GradientTape() as tape:

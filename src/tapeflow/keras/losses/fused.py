@@ -29,10 +29,26 @@ def _clipped(p):
     return np.maximum(np.minimum(p, hi), lo), lo, hi
 
 
+def _rows(labels, n):
+    """``(row index, flat labels)`` that pick ``x.reshape(-1, n)[rows, labels]``."""
+    flat = labels.reshape(-1)
+    if flat.dtype != np.intp:
+        flat = flat.astype(np.intp)
+    return np.arange(flat.size), flat
+
+
 @primitive("SparseCategoricalCrossentropyFromProbs")
 def _sparse_cce_probs_op(labels, p):
+    n = p.shape[-1]
+    if p.size == 0 or labels.size == 0 or labels.min() < 0 or labels.max() >= n:
+        c, _, _ = _clipped(p)  # empty, or a bad label: the xent kernel raises TF's error
+        return nn_ops._sparse_xent_op.forward(labels, np.log(c))
     c, _, _ = _clipped(p)
-    return nn_ops._sparse_xent_op.forward(labels, np.log(c))
+    shifted = nn_ops._shift(np.log(c), -1)
+    rows, flat = _rows(labels, n)
+    picked = shifted.reshape(-1, n)[rows, flat].reshape(labels.shape)
+    # log(c) lies in [log(1e-7), 0] or is NaN: the sum is >= 1 or NaN, nothing can warn
+    return np.log(np.exp(shifted).sum(axis=-1)) - picked
 
 
 @_sparse_cce_probs_op.def_grad
@@ -42,13 +58,18 @@ def _sparse_cce_probs_grad(op, dy):
     for tape in prim._tapes:
         if tape._recording:
             return None, _composite_grad(labels, p, dy)
-    pv, lv, dyv = p._value, labels._value, dy._value
+    pv, dyv = np.ascontiguousarray(p._value), dy._value  # s is written through a view
+    if pv.size == 0:
+        return None, Tensor(np.zeros_like(pv))
+    n = pv.shape[-1]
     c, lo, hi = _clipped(pv)
-    s = nn_ops._np_softmax(np.log(c), -1)
-    idx = lv.astype(np.intp)[..., None]
-    np.put_along_axis(s, idx, np.take_along_axis(s, idx, axis=-1) - s.dtype.type(1), axis=-1)
-    with np.errstate(all="ignore"):
-        dc = np.multiply(dyv[..., None], s) / c
+    s = np.exp(nn_ops._shift(np.log(c), -1))
+    s /= s.sum(axis=-1, keepdims=True)  # as the Softmax kernel; the sum is >= 1 or NaN
+    rows, flat = _rows(labels._value, n)
+    s.reshape(-1, n)[rows, flat] -= s.dtype.type(1)  # softmax - one_hot, element by element
+    with np.errstate(all="ignore"):  # float16 can overflow dividing by 1e-7, as RealDiv does
+        dc = np.multiply(dyv[..., None], s)
+        dc /= c
     dc[(pv < lo) | (pv > hi)] = 0
     return None, Tensor(dc)
 
