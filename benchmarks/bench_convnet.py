@@ -193,6 +193,7 @@ def bench_torch(x, y):
     xt = torch.from_numpy(x.transpose(0, 3, 1, 2).copy())
     yt = torch.from_numpy(y.astype(np.int64))
     loss_fn = nn.CrossEntropyLoss()
+
     def epoch():
         for i in range(0, len(x), BATCH):
             opt.zero_grad()
@@ -202,7 +203,6 @@ def bench_torch(x, y):
 
 
 def bench_keras_tf(x, y):
-    import tensorflow as tf
     from tensorflow import keras
     from tensorflow.keras import layers
     model = keras.Sequential([

@@ -4,7 +4,8 @@
 - the conv input gradient is one matmul per kernel tap, added into strided slabs;
 - depthwise convolutions and their gradients are a multiply-add / einsum per tap;
 - max pooling (forward, gradient, gradient of the gradient) works tap by tap with
-  first-maximum masks instead of argmax over transposed windows.
+  first-maximum masks instead of argmax over transposed windows; average pooling
+  sums and spreads tap by tap.
 """
 import itertools
 
@@ -222,3 +223,44 @@ def test_max_pool_second_order(k, s, padding):
     # distinct values keep max pooling away from ties (its kinks)
     x = np.random.RandomState(1).permutation(2 * 6 * 5 * 2).reshape(2, 6, 5, 2) / 7.0
     check_grads(lambda a: pooling_ops.max_pool2d(a, k, s, padding), [x], order=2)
+
+
+def reference_avg_pool(x, k, s, padding, dy):
+    """Returns (pooled, dy spread evenly over each window's real inputs), by loops."""
+    n, h, w, c = x.shape
+    oh, pt, _ = conv_ops.output_size(h, k, s, 1, padding)
+    ow, pl, _ = conv_ops.output_size(w, k, s, 1, padding)
+    out = np.zeros((n, oh, ow, c))
+    g = np.zeros(x.shape)
+    for i, j in itertools.product(range(oh), range(ow)):
+        r0, c0 = i * s - pt, j * s - pl
+        rows, cols = slice(max(r0, 0), r0 + k), slice(max(c0, 0), c0 + k)
+        patch = x[:, rows, cols]
+        out[:, i, j] = patch.mean(axis=(1, 2))
+        g[:, rows, cols] += dy[:, i, j][:, None, None] / (patch.shape[1] * patch.shape[2])
+    return out, g
+
+
+@pytest.mark.parametrize("size,k,s,padding", POOLS)
+def test_avg_pool_and_gradient_match_reference(size, k, s, padding):
+    rng = np.random.RandomState(size * 5 + k)
+    x = tf.constant(rng.randn(2, size, size + 1, 3))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = pooling_ops.avg_pool2d(x, k, s, padding)
+    dy = rng.randn(*y.shape)
+    want_y, want_dx = reference_avg_pool(x.numpy(), k, s, padding, dy)
+    np.testing.assert_allclose(y.numpy(), want_y, rtol=1e-12, atol=1e-12)
+    dx = tape.gradient(y, x, output_gradients=tf.constant(dy))
+    np.testing.assert_allclose(dx.numpy(), want_dx, rtol=1e-12, atol=1e-12)
+    check_grads(lambda a: pooling_ops.avg_pool2d(a, k, s, padding), [x.numpy()[:1]], order=2)
+
+
+@pytest.mark.parametrize("fn", [pooling_ops.max_pool2d, pooling_ops.avg_pool2d])
+def test_pooling_window_larger_than_input_gives_empty_output(fn):
+    x = tf.constant(np.ones((2, 1, 3, 2), np.float32))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = fn(x, 2, 2, "VALID")
+    assert y.shape == (2, 0, 1, 2) and y.dtype == tf.float32
+    np.testing.assert_array_equal(tape.gradient(y, x).numpy(), np.zeros((2, 1, 3, 2)))

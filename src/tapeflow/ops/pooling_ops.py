@@ -8,7 +8,7 @@ import numpy as np
 
 from tapeflow.framework.primitive import primitive
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
-from tapeflow.ops.conv_ops import _col2im, _geometry, _pad, _padding, _pair, _windows
+from tapeflow.ops.conv_ops import _geometry, _pad, _padding, _pair, _windows
 
 _ONE = (1, 1)
 
@@ -22,8 +22,9 @@ def _taps(xp, ksize, out_hw, strides):
     the padded input that tap sees in every window (no copies)."""
     (oh, ow), (sh, sw) = out_hw, strides
     for i in range(ksize[0]):
-        for j in range(ksize[1]):
-            yield i, j, xp[:, i:i + sh * (oh - 1) + 1:sh, j:j + sw * (ow - 1) + 1:sw, :]
+        for j in range(ksize[1]):    # (an empty output gives empty views)
+            yield i, j, xp[:, i:i + sh * (oh - 1) + 1 if oh else i:sh,
+                           j:j + sw * (ow - 1) + 1 if ow else j:sw, :]
 
 
 def _padded(x, ksize, strides, padding, fill):
@@ -135,19 +136,28 @@ def _counts(x_shape, ksize, strides, padding, dtype):
 
 @primitive("AvgPool")
 def _avg_pool_kernel(x, ksize, strides, padding):
-    out_hw, pads = _pool_geometry(x.shape, ksize, strides, padding)
-    win = _windows(_pad(x, pads), ksize, out_hw, strides, _ONE)
-    return (win.sum(axis=(3, 4)) / _counts(x.shape, ksize, strides, padding,
-                                           x.dtype)).astype(x.dtype, copy=False)
+    xp, out_hw, _ = _padded(x, ksize, strides, padding, 0)
+    views = [v for _, _, v in _taps(xp, ksize, out_hw, strides)]
+    out = views[0].copy()
+    for v in views[1:]:              # a sum per kernel tap: no strided window reduction
+        out += v
+    return (out / _counts(x.shape, ksize, strides, padding, x.dtype)).astype(x.dtype,
+                                                                              copy=False)
 
 
 @primitive("AvgPoolGrad")
 def _avg_pool_grad_kernel(dy, input_shape, ksize, strides, padding):
     out_hw, pads = _pool_geometry(input_shape, ksize, strides, padding)
-    scaled = dy / _counts(input_shape, ksize, strides, padding, dy.dtype)
-    cols = np.broadcast_to(scaled[:, :, :, None, None, :], scaled.shape[:3] + tuple(ksize) +
-                           scaled.shape[3:])
-    return _col2im(cols.astype(dy.dtype), input_shape, pads, strides, _ONE)
+    scaled = (dy / _counts(input_shape, ksize, strides, padding, dy.dtype)).astype(
+        dy.dtype, copy=False)
+    n, h, w, c = input_shape
+    out = np.zeros((n, h + sum(pads[0]), w + sum(pads[1]), c), dtype=dy.dtype)
+    for _, _, slab in _taps(out, ksize, out_hw, strides):
+        slab += scaled               # each tap's slab of the input gets its share
+    if any(pads[0]) or any(pads[1]):
+        out = np.ascontiguousarray(out[:, pads[0][0]:pads[0][0] + h,
+                                       pads[1][0]:pads[1][0] + w])
+    return out
 
 
 @_avg_pool_kernel.def_grad
