@@ -96,12 +96,12 @@ def test_mixed_dtypes_raise_naming_the_op(a, b):
         tf.einsum("i,i->", a, b)
 
 
-@pytest.mark.xfail(strict=True, raises=InvalidArgumentError,
-                   reason="TF raises TypeError 'Cannot convert 1.5 to EagerTensor of dtype "
-                          "int32'; the conversion lives in framework/primitive.py")
-def test_int_tensor_plus_fractional_float_raises_type_error():
-    with pytest.raises(TypeError, match="Cannot convert 1.5"):
+def test_int_tensor_plus_python_float_raises_type_error():
+    # TensorFlow converts the Python operand to the tensor's dtype and refuses floats
+    with pytest.raises(TypeError, match="Cannot convert 1.5 to EagerTensor of dtype int32"):
         tf.constant([1, 2]) + 1.5
+    with pytest.raises(TypeError, match="Cannot convert 2.0 to EagerTensor of dtype int32"):
+        2.0 * tf.constant([1, 2])
 
 
 def test_python_scalar_takes_tensor_dtype():

@@ -203,11 +203,11 @@ def _operand_like(op_name, value, other, index):
     npd = other._value.dtype
     t = type(value)
     if t is float or t is int or t is bool:
-        if t is float and npd.kind in "iub" and not value.is_integer():
-            raise InvalidArgumentError(
-                None, op_name,
-                f"cannot compute {op_name} as input #{index}(zero-based) was expected to be a "
-                f"{other.dtype.name} tensor but is a float tensor [Op:{op_name}]")
+        if t is float and npd.kind in "iub":
+            # TensorFlow converts the Python operand to the tensor's dtype, and refuses
+            # floats for integer tensors (even 2.0).
+            raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype "
+                            f"{other.dtype.name}")
         if npd.kind == "b" and t is not bool:
             raise InvalidArgumentError(
                 None, op_name, f"cannot compute {op_name}: a bool tensor and a {t.__name__} "
@@ -216,11 +216,8 @@ def _operand_like(op_name, value, other, index):
     if isinstance(value, (np.ndarray, np.generic)):
         if value.dtype != npd:
             if value.dtype.kind in "fc" and npd.kind in "iub":
-                raise InvalidArgumentError(
-                    None, op_name,
-                    f"cannot compute {op_name} as input #{index}(zero-based) was expected to be "
-                    f"a {other.dtype.name} tensor but is a {_dtype_name(value)} tensor "
-                    f"[Op:{op_name}]")
+                raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype "
+                                f"{other.dtype.name}")
             value = value.astype(npd)
         return Tensor(value)
     try:
