@@ -1,4 +1,4 @@
-"""Convolutions (NHWC) with im2col views and one BLAS contraction per call.
+"""Convolutions (NHWC) over zero-copy window views.
 
 Three primitives per family are closed under differentiation: the forward
 convolution, its gradient wrt the input (a transposed convolution) and its
@@ -7,6 +7,12 @@ gradient is written with the other two; second and higher orders come free.
 
 Families: ``"conv"`` (filters ``[kh, kw, in, out]``) and ``"depthwise"``
 (filters ``[kh, kw, in, multiplier]``, output channels ``in * multiplier``).
+
+Kernels (chosen by measurement on the book's convnets, see benchmarks/bench_convnet.py):
+the forward and filter gradient of "conv" are one matmul with an im2col matrix; its
+input gradient is one matmul per kernel tap added into a strided slab; "depthwise"
+has no matmul to batch and works with a multiply-add or einsum per kernel tap.
+Python loops run over kernel taps only, never over batch, pixels or channels.
 """
 import numpy as np
 
@@ -88,21 +94,6 @@ def _pad(x, pads, value=0):
     if not any(pads[0]) and not any(pads[1]):
         return x
     return np.pad(x, ((0, 0), pads[0], pads[1], (0, 0)), constant_values=value)
-
-
-def _col2im(cols, in_shape, pads, strides, dilations):
-    """Adds the window gradients ``(n, oh, ow, kh, kw, c)`` back into an input-shaped array."""
-    n, h, w, c = in_shape
-    oh, ow, kh, kw = cols.shape[1:5]
-    hp, wp = h + sum(pads[0]), w + sum(pads[1])
-    out = np.zeros((n, hp, wp, c), dtype=cols.dtype)
-    sh, sw = strides
-    dh, dw = dilations
-    for i in range(kh):          # loops over kernel taps only; each adds a whole slab
-        for j in range(kw):
-            out[:, i * dh:i * dh + sh * (oh - 1) + 1:sh,
-                j * dw:j * dw + sw * (ow - 1) + 1:sw, :] += cols[:, :, :, i, j, :]
-    return out[:, pads[0][0]:pads[0][0] + h, pads[1][0]:pads[1][0] + w, :]
 
 
 # -- kernels ------------------------------------------------------------------------------
