@@ -324,3 +324,20 @@ def test_deepcopy_and_pickle_of_models():
             np.testing.assert_allclose(clone(x).numpy(), model(x).numpy(), rtol=1e-6)
             assert clone.weights[0] is not model.weights[0]
             assert len(clone.weights) == len(model.weights)
+
+
+def test_compute_output_shape_spares_the_symbolic_run():
+    calls = []
+
+    class Doubler(layers.Layer):
+        def call(self, x):
+            calls.append(x.shape)
+            return tf.concat([x, x], axis=-1)
+
+        def compute_output_shape(self, input_shape):
+            return input_shape[:-1] + (2 * input_shape[-1],)
+
+    y = Doubler()(keras.Input(shape=(3,)))
+    assert (y.shape, y.dtype, calls) == ((None, 6), "float32", [])
+    ints = Doubler()(keras.Input(shape=(3,), dtype="int32"))
+    assert ints.dtype == "int32"  # non-float inputs: the dtype comes from one run

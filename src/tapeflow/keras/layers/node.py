@@ -165,30 +165,34 @@ def _zeros_for(kt, fill):
 def _output_spec(layer, args, kwargs):
     """Returns KerasTensors (no history) describing ``layer(*args, **kwargs)``'s outputs.
 
-    A layer that defines ``compute_output_shape`` gives the shape (and checks
-    it); the dtype comes from one run on zeros. Otherwise the layer runs twice
-    on zeros, with unknown sizes set to 2 and then 3; output sizes that differ
-    between the runs are unknown (None).
+    As in Keras 3, a layer that defines ``compute_output_shape`` gives the
+    shape, with the layer's compute dtype, without running ``call`` (it runs
+    once on zeros only to build the sublayers of a layer with no ``build``).
+    Otherwise the layer runs twice on zeros, with unknown sizes set to 2 and
+    then 3; output sizes that differ between the runs are unknown (None).
     """
     from tapeflow.keras.layers.layer import Layer
-    shape = None
-    if type(layer).compute_output_shape is not Layer.compute_output_shape:
+    cls = type(layer)
+    own_spec = getattr(cls, "compute_output_spec", None)
+    if own_spec is not None:  # the layer says what it returns
+        return layer.compute_output_spec(*args, **kwargs)
+    if cls.compute_output_shape is not Layer.compute_output_shape:
         shape = layer.compute_output_shape(
             map_structure(lambda v: v.shape if isinstance(v, KerasTensor) else np.shape(v),
                           args[0]))
-        if not (isinstance(shape, tuple) and all(d is None or isinstance(d, (int, np.integer))
-                                                 for d in shape)):
-            shape = None
-    runs = []
-    for fill in ((2,) if shape is not None else (2, 3)):
-        cargs = map_structure(lambda v: _zeros_for(v, fill) if isinstance(v, KerasTensor)
-                              else v, args)
-        ckwargs = map_structure(lambda v: _zeros_for(v, fill) if isinstance(v, KerasTensor)
-                                else v, kwargs)
-        ckwargs.setdefault("training", False)
-        with np.errstate(all="ignore"):  # zeros may hit log(0) and the like: only shapes matter
-            runs.append(layer(*cargs, **ckwargs))
-    layer._clear_losses()
+        if _is_shape_structure(shape):
+            run = None
+            if cls.build is Layer.build and any(not sub.built for sub in
+                                                layer._flatten_layers(include_self=False)):
+                run = _dry_run(layer, args, kwargs, 2)  # Keras's build-by-run of sublayers
+            if all(kt.dtype.startswith(("float", "bfloat")) for kt in flatten((args, kwargs))
+                   if isinstance(kt, KerasTensor)):
+                return _shapes_to_specs(shape, layer.compute_dtype)
+            # Non-float inputs (ints, strings): the output dtype comes from one run.
+            run = run if run is not None else _dry_run(layer, args, kwargs, 2)
+            return _shapes_to_specs(shape, _dtype_of(flatten(run)[0]))
+        # compute_output_shape gave no usable shape: fall back to running the layer.
+    runs = [_dry_run(layer, args, kwargs, fill) for fill in (2, 3)]
 
     def spec(a, b):
         sa, sb = np.shape(a), np.shape(b)
@@ -196,12 +200,48 @@ def _output_spec(layer, args, kwargs):
             out_shape = (None,) * len(sa)
         else:
             out_shape = tuple(x if x == y else None for x, y in zip(sa, sb))
-        dt = a.dtype.name if hasattr(a.dtype, "name") else backend.standardize_dtype(a.dtype)
-        return KerasTensor(out_shape, dtype=dt)
-    if shape is not None:
-        dt = runs[0].dtype
-        return KerasTensor(shape, dtype=dt.name if hasattr(dt, "name") else str(dt))
+        return KerasTensor(out_shape, dtype=_dtype_of(a))
     return _zip_map(spec, runs[0], runs[1])
+
+
+def _dry_run(layer, args, kwargs, fill):
+    """Calls ``layer`` on zeros shaped like the KerasTensors (unknown sizes set to ``fill``)."""
+    cargs = map_structure(lambda v: _zeros_for(v, fill) if isinstance(v, KerasTensor) else v,
+                          args)
+    ckwargs = map_structure(lambda v: _zeros_for(v, fill) if isinstance(v, KerasTensor)
+                            else v, kwargs)
+    ckwargs.setdefault("training", False)
+    try:
+        with np.errstate(all="ignore"):  # zeros may hit log(0) and the like: only shapes matter
+            return layer(*cargs, **ckwargs)
+    finally:
+        layer._clear_losses()
+
+
+def _dtype_of(t):
+    return t.dtype.name if hasattr(t.dtype, "name") else backend.standardize_dtype(t.dtype)
+
+
+def _is_shape_structure(shape):
+    """True for a shape tuple/list of ints and Nones, or a list/dict of them."""
+    if isinstance(shape, (tuple, list)):
+        if all(d is None or isinstance(d, (int, np.integer)) for d in shape):
+            return True
+        return all(_is_shape_structure(s) for s in shape) and bool(shape)
+    if isinstance(shape, dict):
+        return bool(shape) and all(_is_shape_structure(s) for s in shape.values())
+    return False
+
+
+def _shapes_to_specs(shape, dtype):
+    if isinstance(shape, list) and shape and isinstance(shape[0], (int, np.integer, type(None))):
+        shape = tuple(shape)
+    if isinstance(shape, tuple) and all(d is None or isinstance(d, (int, np.integer))
+                                        for d in shape):
+        return KerasTensor(shape, dtype=dtype)
+    if isinstance(shape, dict):
+        return {k: _shapes_to_specs(v, dtype) for k, v in shape.items()}
+    return [_shapes_to_specs(s, dtype) for s in shape]
 
 
 def _zip_map(fn, a, b):
