@@ -1,4 +1,6 @@
 """The fit hot path's fused ops give the composite's exact values and gradients."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -114,3 +116,62 @@ def test_relu_gradient_multiplies_by_the_mask_like_tensorflow():
     g = tape.gradient(y, x, output_gradients=tf.constant([5.0, 5.0, 5.0, np.nan]))
     assert g.dtype == tf.float32
     np.testing.assert_array_equal(g.numpy(), [0.0, 0.0, 5.0, np.nan])
+
+
+def _cce_composite(t, p, axis=-1):
+    """Keras's categorical formula with separate ops."""
+    output = p / m.reduce_sum(p, axis=axis, keepdims=True)
+    output = clip_ops.clip_by_value(output, 1e-7, 1 - 1e-7)
+    return -m.reduce_sum(t * m.log(output), axis=axis)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16])
+@pytest.mark.parametrize("shape,axis", [((16, 10), -1), ((4, 3, 5), 1), ((0, 4), -1),
+                                        ((6, 1), -1)])
+def test_categorical_cce_from_probs_matches_composite_bit_for_bit(dtype, shape, axis):
+    rng = np.random.default_rng(3)
+    p = rng.random(shape) ** 6  # unnormalised, some below the clip range
+    if p.size:
+        p.reshape(-1)[:2] = [0.0, 5.0]
+    p, t = tf.constant(p.astype(dtype)), tf.constant(rng.random(shape).astype(dtype))
+    out_shape = tuple(n for i, n in enumerate(shape) if i != axis % len(shape))
+    dy = tf.constant(rng.standard_normal(out_shape).astype(dtype))
+    results = []
+    for f in (lambda: F.categorical_crossentropy(t, p, axis=axis),
+              lambda: _cce_composite(t, p, axis)):
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", SyntaxWarning)  # the (6, 1) shape's warning
+            with tf.GradientTape() as tape:
+                tape.watch([t, p])
+                loss = f()
+            results.append([loss] + tape.gradient(loss, [t, p], output_gradients=dy))
+    for fused, ref in zip(*results):
+        assert fused.dtype == ref.dtype == tf.as_dtype(dtype)
+        np.testing.assert_array_equal(fused.numpy(), ref.numpy())
+
+
+def test_categorical_cce_from_probs_one_op_labels_unwatched_and_second_order():
+    t = tf.constant([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]])
+    p = tf.constant([[0.2, 0.7, 0.1], [0.5, 0.3, 0.2]])
+    with tf.GradientTape() as tape:
+        tape.watch(p)
+        loss = F.categorical_crossentropy(t, p)
+    assert [r.op.name for r in tape._records] == ["CategoricalCrossentropyFromProbs"]
+    g = tape.gradient(loss, p)
+    np.testing.assert_allclose(g.numpy(), [[1.0, 1 - 1 / 0.7, 1.0], [1 - 1 / 0.5, 1.0, 1.0]],
+                               rtol=1e-6)
+    np.testing.assert_allclose(loss.numpy(), -np.log([0.7, 0.5]), rtol=1e-6)
+    rng = np.random.default_rng(4)
+    labels = rng.random((3, 4))
+    check_grads(lambda q: F.categorical_crossentropy(labels, q), [rng.uniform(0.1, 0.9, (3, 4))],
+                order=2)
+    check_grads(lambda y, q: F.categorical_crossentropy(y, q),
+                [labels, rng.uniform(0.1, 0.9, (3, 4))], order=2)
+
+
+def test_categorical_crossentropy_keras_example_and_bad_axis():
+    loss = keras.losses.CategoricalCrossentropy()([[0, 1, 0], [0, 0, 1]],
+                                                  [[0.05, 0.95, 0], [0.1, 0.8, 0.1]])
+    np.testing.assert_allclose(loss.numpy(), 1.1769392, rtol=1e-6)  # keras.io's example
+    with pytest.raises(Exception):
+        F.categorical_crossentropy(tf.constant([[0.0, 1.0]]), tf.constant([[0.3, 0.7]]), axis=2)

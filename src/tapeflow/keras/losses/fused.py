@@ -15,6 +15,9 @@ from tapeflow.framework import primitive as prim
 from tapeflow.framework.primitive import primitive
 from tapeflow.framework.tensor import Tensor
 from tapeflow.ops import array_ops, clip_ops, math_ops as m, nn_ops
+from tapeflow.ops.reduction_ops import _sum_kernel
+
+_SUM, _DIV, _MUL = _sum_kernel.forward, m._div_kernel.forward, m._mul_kernel.forward
 
 EPSILON = 1e-7
 
@@ -98,3 +101,75 @@ def sparse_cce_from_probs(labels, probs):
       A Tensor of ``labels``' shape and ``probs``' dtype.
     """
     return _sparse_cce_probs_op(labels, probs)
+
+
+# -- categorical cross-entropy from probabilities ---------------------------------------------
+
+def _cce_parts(t, p, axis):
+    """The composite's forward arrays: ``(s, o, c, log c)`` with ``o = p / sum(p)``."""
+    s = _SUM(p, axis=(axis,), keepdims=True)
+    o = _DIV(p, s)
+    c, _, _ = _clipped(o)
+    with np.errstate(all="ignore"):
+        return s, o, c, np.log(c)
+
+
+@primitive("CategoricalCrossentropyFromProbs")
+def _cce_probs_op(t, p, axis):
+    s, o, c, logc = _cce_parts(t, p, axis)
+    return np.negative(_SUM(_MUL(t, logc), axis=(axis,), keepdims=False))
+
+
+@_cce_probs_op.def_grad
+def _cce_probs_grad(op, dy):
+    """The composite's gradients, array by array (a tape over the composite when recording)."""
+    t, p = op.inputs
+    axis = op.attrs["axis"]
+    for tape in prim._tapes:
+        if tape._recording:
+            return _cce_composite_grads(t, p, dy, axis)
+    tv, pv = t._value, p._value
+    skip = op.skip_input_indices
+    s, o, c, logc = _cce_parts(tv, pv, axis)
+    dt = np.expand_dims(np.negative(dy._value), axis)       # Neg, then Sum's broadcast
+    dlogc = _MUL(dt, tv)
+    dc = _DIV(dlogc, c)
+    lo, hi = _bounds(o.dtype)
+    do = np.where((o < lo) | (o > hi), np.zeros_like(dc), dc)
+    dp = _DIV(do, s)                                         # RealDiv's dx
+    ds = np.negative(_MUL(do, _DIV(_DIV(pv, s), s)))         # RealDiv's dy, before the sum
+    ds = np.add.reduce(ds, axis=(axis,), keepdims=True)
+    dp = dp + np.broadcast_to(ds, pv.shape)                  # Sum's broadcast, accumulated
+    d_true = None if 0 in skip else Tensor(_MUL(np.broadcast_to(dt, tv.shape), logc))
+    return d_true, Tensor(dp)
+
+
+def _cce_composite(t, p, axis):
+    output = m.divide(p, m.reduce_sum(p, axis=axis, keepdims=True))
+    lo, hi = _bounds(p._value.dtype)
+    output = clip_ops.clip_by_value(output, lo, hi)
+    return m.negative(m.reduce_sum(m.multiply(t, m.log(output)), axis=axis))
+
+
+def _cce_composite_grads(t, p, dy, axis):
+    """Differentiates the composite with a tape (recorded by the outer tapes)."""
+    from tapeflow.framework.tape import GradientTape
+    with GradientTape() as tape:
+        tape.watch(t)
+        tape.watch(p)
+        out = _cce_composite(t, p, axis)
+    return tuple(tape.gradient(out, [t, p], output_gradients=dy))
+
+
+def categorical_cce_from_probs(y_true, probs, axis):
+    """Returns ``-sum(y_true * log(clip(probs / sum(probs, axis))), axis)`` (Keras's formula).
+
+    Args:
+      y_true: a float Tensor of ``probs``' shape and dtype (one-hot or soft labels).
+      probs: a float Tensor of probabilities.
+      axis: the class axis (a non-negative int).
+
+    Returns:
+      A Tensor of ``probs``' shape without ``axis``.
+    """
+    return _cce_probs_op(y_true, probs, axis=axis)
