@@ -257,10 +257,11 @@ def test_avg_pool_and_gradient_match_reference(size, k, s, padding):
 
 
 @pytest.mark.parametrize("fn", [pooling_ops.max_pool2d, pooling_ops.avg_pool2d])
-def test_pooling_window_larger_than_input_gives_empty_output(fn):
-    x = tf.constant(np.ones((2, 1, 3, 2), np.float32))
+@pytest.mark.parametrize("size,k,s,shape", [(1, 2, 2, (2, 0, 1, 2)), (3, 4, 2, (2, 0, 0, 2))])
+def test_pooling_window_larger_than_input_gives_empty_output(fn, size, k, s, shape):
+    x = tf.constant(np.ones((2, size, 3, 2), np.float32))
     with tf.GradientTape() as tape:
         tape.watch(x)
-        y = fn(x, 2, 2, "VALID")
-    assert y.shape == (2, 0, 1, 2) and y.dtype == tf.float32
-    np.testing.assert_array_equal(tape.gradient(y, x).numpy(), np.zeros((2, 1, 3, 2)))
+        y = fn(x, k, s, "VALID")
+    assert y.shape == shape and y.dtype == tf.float32
+    np.testing.assert_array_equal(tape.gradient(y, x).numpy(), np.zeros((2, size, 3, 2)))

@@ -76,9 +76,8 @@ def _max_pool_grad_kernel(x, y, dy, ksize, strides, padding):
     xp, out_hw, pads = _padded(x, ksize, strides, padding, _lowest(x.dtype))
     out = np.zeros(xp.shape, dtype=dy.dtype)
     disjoint = strides[0] >= ksize[0] and strides[1] >= ksize[1]
-    for i, j, m in _first_max_masks(xp, y, ksize, strides):
-        slab = out[:, i:i + strides[0] * (out_hw[0] - 1) + 1:strides[0],
-                   j:j + strides[1] * (out_hw[1] - 1) + 1:strides[1], :]
+    slabs = _taps(out, ksize, out_hw, strides)
+    for (_, _, m), (_, _, slab) in zip(_first_max_masks(xp, y, ksize, strides), slabs):
         if disjoint:         # windows do not overlap: each input gets one write at most
             np.multiply(m, dy, out=slab)
         else:
