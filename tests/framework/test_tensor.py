@@ -169,3 +169,21 @@ def test_copy_and_pickle():
     assert copy.deepcopy(t) is t
     back = pickle.loads(pickle.dumps(t))
     assert back.dtype == tf.float32 and back.numpy().tolist() == [1.5, 2.5]
+
+
+def test_float_and_int_of_one_element_tensors():
+    # The book does float(predictions[0] * 100) on a (1,)-shaped row.
+    assert float(tf.constant([1.5])) == 1.5
+    assert int(tf.constant([[7]])) == 7
+    with pytest.raises(TypeError):
+        float(tf.constant([1.0, 2.0]))
+
+
+def test_framework_does_not_import_the_layers_above_it():
+    # DESIGN.md: a module imports from its own layer and the layers below, never above.
+    import pathlib
+    import re
+    import tapeflow.framework as fw
+    upward = re.compile(r"^\s*(from|import)\s+tapeflow\.(ops|keras|data|viz)\b", re.M)
+    for path in pathlib.Path(fw.__file__).parent.glob("*.py"):
+        assert not upward.search(path.read_text()), path.name

@@ -27,12 +27,12 @@ class IndexedSlices:
 
     def dense(self):
         """Returns the dense Tensor (rows summed where indices repeat)."""
-        from tapeflow.ops import array_ops
+        from tapeflow.framework.primitive import ENGINE as array_ops
         return array_ops.unsorted_segment_sum(self.values, self.indices,
                                               self.dense_shape[0])
 
     def _concat(self, other):
-        from tapeflow.ops import array_ops
+        from tapeflow.framework.primitive import ENGINE as array_ops
         return IndexedSlices(array_ops.concat([self.values, other.values], 0),
                              array_ops.concat([self.indices, other.indices], 0),
                              self.dense_shape)

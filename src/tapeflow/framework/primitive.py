@@ -7,6 +7,8 @@ record (``op.inputs``, ``op.outputs``, ``op.attrs``) and one incoming gradient
 per output, and return one gradient (Tensor or None) per input, written with
 tapeflow ops so that they can be differentiated again.
 """
+import types
+
 import numpy as np
 
 from tapeflow.framework import dtypes
@@ -18,6 +20,11 @@ _tapes = []
 
 # Every primitive by its TensorFlow op name.
 REGISTRY = {}
+
+# The few ops the engine itself calls (summing gradients, seeding jacobians, slicing a
+# variable). ``tapeflow.ops`` registers them when it is imported, so the framework never
+# imports the layer above it.
+ENGINE = types.SimpleNamespace()
 
 
 class Op:

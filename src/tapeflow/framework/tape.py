@@ -224,7 +224,7 @@ class GradientTape:
           (None for a source that ``target`` does not depend on, unless
           ``unconnected_gradients`` is ``'zero'``).
         """
-        from tapeflow.ops import array_ops
+        array_ops = _prim.ENGINE
         target = convert_to_tensor(target)
         tv = target._value
         n = int(tv.size)
@@ -268,7 +268,7 @@ class GradientTape:
           A Tensor of shape ``target.shape + source.shape[1:]``, or None if
           ``target`` does not depend on ``source``.
         """
-        from tapeflow.ops import array_ops
+        array_ops = _prim.ENGINE
         target = convert_to_tensor(target)
         tv = target._value
         batch = tv.shape[0]
@@ -313,7 +313,7 @@ class _StopRecording:
 
 
 def _zeros_for(s):
-    from tapeflow.ops import array_ops
+    array_ops = _prim.ENGINE
     if getattr(s, "_is_variable", False):
         return array_ops.zeros(s.shape, s.dtype)
     return array_ops.zeros_like(s)
@@ -337,7 +337,7 @@ def _accumulate(a, b):
         if isinstance(b, IndexedSlices):
             b = b.dense()
     if _add is None:
-        from tapeflow.ops.math_ops import add as _add
+        _add = _prim.ENGINE.add
     return _add(a, b)
 
 

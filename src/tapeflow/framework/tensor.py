@@ -82,8 +82,8 @@ class Tensor:
     def __iter__(self):
         if self._value.ndim == 0:
             raise TypeError("Cannot iterate over a scalar tensor.")
-        from tapeflow.ops.array_ops import unstack
-        return iter(unstack(self))
+        from tapeflow.framework.primitive import ENGINE
+        return iter(ENGINE.unstack(self))
 
     def __bool__(self):
         if self._value.size != 1 or self._value.ndim != 0:
@@ -94,10 +94,10 @@ class Tensor:
         return bool(self._value)
 
     def __float__(self):
-        return float(self._value)
+        return float(_scalar_of(self._value))
 
     def __int__(self):
-        return int(self._value)
+        return int(_scalar_of(self._value))
 
     def __index__(self):
         if self._value.dtype.kind not in "iu" or self._value.ndim != 0:
@@ -130,8 +130,8 @@ class Tensor:
         return self
 
     def __reduce__(self):
-        from tapeflow.ops.array_ops import constant
-        return constant, (self.numpy(),)
+        from tapeflow.framework.primitive import ENGINE
+        return ENGINE.constant, (self.numpy(),)
 
     def __str__(self):
         return "tf.Tensor(%s, shape=%s, dtype=%s)" % (
@@ -152,6 +152,15 @@ class Tensor:
         if not self.shape.is_compatible_with(shape):
             raise ValueError(f"Tensor's shape {self.shape} is not compatible with supplied "
                              f"shape {TensorShape(shape)}.")
+
+
+def _scalar_of(v):
+    """Returns the single element of a one-element array (TypeError otherwise, like NumPy)."""
+    if v.ndim == 0:
+        return v
+    if v.size != 1:
+        raise TypeError("only length-1 arrays can be converted to Python scalars")
+    return v.reshape(())
 
 
 class _Reference:

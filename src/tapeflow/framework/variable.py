@@ -208,8 +208,7 @@ class Variable:
 
     # -- misc ---------------------------------------------------------------
     def __getitem__(self, key):
-        from tapeflow.ops.array_ops import _getitem
-        return _VariableSlice._from(_getitem(self.__tf_tensor__(), key), self, key)
+        return _VariableSlice._from(_prim.ENGINE.getitem(self.__tf_tensor__(), key), self, key)
 
     def __setitem__(self, key, value):
         raise TypeError("'ResourceVariable' object does not support item assignment")
@@ -292,8 +291,7 @@ class _VariableSlice(Tensor):
         s._var = var
         s._key = key
         if _prim._tapes:
-            from tapeflow.ops.array_ops import _identity_op
-            _prim.record(_identity_op, (t,), (s,), _prim._NO_ATTRS)
+            _prim.record(_prim.ENGINE.identity_op, (t,), (s,), _prim._NO_ATTRS)
         return s
 
     def assign(self, value, use_locking=None, name=None, read_value=True):
