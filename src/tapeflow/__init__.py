@@ -41,7 +41,9 @@ def __getattr__(name):
     attrs = {"function": "tapeflow.framework.function",
              "custom_gradient": "tapeflow.framework.custom_gradient",
              "TensorSpec": "tapeflow.framework.tensor_spec",
-             "print": "tapeflow.framework.printing"}
+             "print": "tapeflow.framework.printing",
+             "device": "tapeflow.framework.device_context",
+             "RaggedTensor": "tapeflow.strings"}
     if name in attrs:
         value = getattr(importlib.import_module(attrs[name]), name)
         globals()[name] = value

@@ -18,6 +18,7 @@ _NAMES = {
     "Layer": "tapeflow.keras.layers",
     "Variable": "tapeflow.keras.variables",
     "KerasTensor": "tapeflow.keras.layers",
+    "DTypePolicy": "tapeflow.keras.layers.dtype_policy",
 }
 
 __version__ = "3.6.0"
