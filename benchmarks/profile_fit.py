@@ -13,6 +13,17 @@ It prints, side by side in the same run (the machine's load changes between runs
 * every op recorded by the tape in one step with its output dtype (any float64
   on the float32 path is flagged);
 * cProfile's top functions by own time over ``--profile-batches`` batches.
+
+Measured on an idle x86-64 machine with 2 BLAS threads (NumPy 2.5, OpenBLAS), ms per
+batch of 128, after fusing the loss and the ReLU gradient (before in brackets):
+
+    forward 0.95 (0.96)   loss 0.15 (0.20)   backward 1.08 (1.58)   optimizer 1.19 (1.26)
+    metrics 0.09 (0.10)   fit's own overhead 0.12 = 3.3% of the epoch (0.12)
+    hand-written NumPy step 3.29; tapeflow step 3.56 (4.22)
+
+The two big matmuls (forward x @ W1 and backward x.T @ dh) take about 1.6 ms and
+RMSprop's nine elementwise passes over W1's 401,408 weights about 1.1 ms: the same
+work the hand-written loop does. All arrays on the path are float32.
 """
 import argparse
 import cProfile
@@ -21,8 +32,6 @@ import os
 import pstats
 import sys
 import time
-
-import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_fit import BATCH, bench_numpy, make_data, tapeflow_model  # noqa: E402

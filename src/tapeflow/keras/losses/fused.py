@@ -1,13 +1,14 @@
-"""Sparse categorical cross-entropy from probabilities as one primitive (the ``fit`` hot path).
+"""Keras's cross-entropies from probabilities as single primitives (the ``fit`` hot path).
 
-Keras computes it from probabilities as
-``sparse_softmax_cross_entropy_with_logits(labels, log(clip(p, 1e-7, 1 - 1e-7)))``.
-That composite costs three forward ops and about a dozen backward ops on a
-``[batch, classes]`` array; this primitive runs the same NumPy arithmetic in one
-kernel (so values are bit-identical) and, when no tape records the backward
-pass, computes the same gradient in one NumPy expression. When an outer tape
-is recording (second order), the gradient is built from the composite's own
-tapeflow ops instead, so it can be differentiated again.
+Keras computes sparse categorical cross-entropy from probabilities as
+``sparse_softmax_cross_entropy_with_logits(labels, log(clip(p, 1e-7, 1 - 1e-7)))``
+and categorical cross-entropy as ``-sum(y * log(clip(p / sum(p))))``. Those
+composites cost several forward ops and a dozen or more backward ops on a small
+``[batch, classes]`` array. Each primitive here runs the composite's own NumPy
+kernels in one call (values are bit-identical) and, when no tape records the
+backward pass, computes the composite's gradient array by array (bit-identical
+too). When an outer tape is recording (second order), the gradient is built
+from tapeflow ops instead, so it can be differentiated again.
 """
 import numpy as np
 
@@ -105,7 +106,7 @@ def sparse_cce_from_probs(labels, probs):
 
 # -- categorical cross-entropy from probabilities ---------------------------------------------
 
-def _cce_parts(t, p, axis):
+def _cce_parts(p, axis):
     """The composite's forward arrays: ``(s, o, c, log c)`` with ``o = p / sum(p)``."""
     s = _SUM(p, axis=(axis,), keepdims=True)
     o = _DIV(p, s)
@@ -116,7 +117,7 @@ def _cce_parts(t, p, axis):
 
 @primitive("CategoricalCrossentropyFromProbs")
 def _cce_probs_op(t, p, axis):
-    s, o, c, logc = _cce_parts(t, p, axis)
+    logc = _cce_parts(p, axis)[3]
     return np.negative(_SUM(_MUL(t, logc), axis=(axis,), keepdims=False))
 
 
@@ -130,7 +131,7 @@ def _cce_probs_grad(op, dy):
             return _cce_composite_grads(t, p, dy, axis)
     tv, pv = t._value, p._value
     skip = op.skip_input_indices
-    s, o, c, logc = _cce_parts(tv, pv, axis)
+    s, o, c, logc = _cce_parts(pv, axis)
     dt = np.expand_dims(np.negative(dy._value), axis)       # Neg, then Sum's broadcast
     dlogc = _MUL(dt, tv)
     dc = _DIV(dlogc, c)
