@@ -261,3 +261,46 @@ def test_hdf5_weights_from_keras_are_named_clearly(tmp_path):
     path.write_bytes(b"\x89HDF\r\n\x1a\n" + b"\0" * 100)
     with pytest.raises(ValueError, match="is an HDF5 file"):
         _model().load_weights(str(path))
+
+
+def test_adapted_text_vectorization_keeps_its_vocabulary_through_save_and_load(tmp_path):
+    from tapeflow.keras.layers import TextVectorization
+    texts = ["the cat sat", "the dog ran", "a cat ran far"]
+    vec = TextVectorization(output_sequence_length=5)
+    vec.adapt(texts)
+    inputs = keras.Input(shape=(1,), dtype="string")
+    model = keras.Model(inputs, vec(inputs))
+    want = model(np.array([["the cat ran"]])).numpy()
+    path = tmp_path / "tv.keras"
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    tv = [layer for layer in loaded.layers if type(layer).__name__ == "TextVectorization"][0]
+    assert tv.get_vocabulary() == vec.get_vocabulary()
+    np.testing.assert_array_equal(loaded(np.array([["the cat ran"]])).numpy(), want)
+    names = zipfile.ZipFile(path).namelist()
+    assert any(n.startswith("assets/") and n.endswith("vocabulary.txt") for n in names)
+
+
+def test_layers_own_variables_are_saved_outside_the_weights(tmp_path):
+    @keras.saving.register_keras_serializable(package="test_state")
+    class Counter(layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.table = np.zeros(3, np.float32)
+
+        def call(self, x):
+            return x + self.table
+
+        def save_own_variables(self, store):
+            store["table"] = self.table
+
+        def load_own_variables(self, store):
+            self.table = np.asarray(store["table"])
+
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, Counter(name="counter")(inputs))
+    model.layers[-1].table = np.array([1.0, 2.0, 3.0], np.float32)
+    model.save(tmp_path / "c.keras")
+    loaded = keras.models.load_model(tmp_path / "c.keras")
+    np.testing.assert_array_equal(loaded.get_layer("counter").table, [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(loaded(np.zeros((1, 3), np.float32)).numpy(), [[1., 2., 3.]])

@@ -18,7 +18,7 @@ import os
 import tempfile
 import zipfile
 
-from tapeflow.keras.saving import weights_io
+from tapeflow.keras.saving import layer_state, weights_io
 
 _CONFIG, _METADATA, _WEIGHTS = "config.json", "metadata.json", "model.weights.npz"
 
@@ -111,6 +111,7 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
             zf.writestr(_METADATA, metadata, compress_type=zipfile.ZIP_DEFLATED)
             zf.writestr(_CONFIG, config_json, compress_type=zipfile.ZIP_DEFLATED)
             zf.writestr(_WEIGHTS, weights, compress_type=zipfile.ZIP_STORED)
+            layer_state.write(model, zf)
 
     _atomic_write(filepath, write)
 
@@ -183,6 +184,11 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         if compile and compile_config is not None and hasattr(model, "compile_from_config"):
             model.compile_from_config(compile_config)
     weights_io.assign_weights(model, entries, arrays, filepath)
+    try:
+        with zipfile.ZipFile(filepath, "r") as zf:
+            layer_state.read(model, zf, filepath)
+    except (zipfile.BadZipFile, OSError) as e:
+        raise ValueError(f"Could not load {filepath}: {e}") from None
     return model
 
 
