@@ -142,6 +142,15 @@ def run(op, inputs, attrs):
     return result
 
 
+def recording():
+    """Returns True if some tape is recording now (a gradient rule may then need to build
+    its result from ops; otherwise it may compute it directly in NumPy)."""
+    for tape in _tapes:
+        if tape._recording:
+            return True
+    return False
+
+
 def record(op, inputs, outputs, attrs):
     """Records one op application on every recording tape that watches an input."""
     rec = None

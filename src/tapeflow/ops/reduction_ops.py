@@ -3,6 +3,8 @@ cumulative sums and products: kernel and gradient per op.
 
 ``math_ops`` re-exports ``reduce_sum`` and ``reduce_mean``, which many gradients use.
 """
+import math
+
 import numpy as np
 
 from tapeflow.framework import dtypes
@@ -71,14 +73,35 @@ def _expand_reduced(dy, shape, axis, keepdims):
     return reshape(dy, kept)
 
 
+def _kept_shape(shape, axis):
+    """The reduced shape with the reduced axes kept as size 1."""
+    if axis is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in axis else n for i, n in enumerate(shape))
+
+
+def _spread(dy, shape, axis, keepdims, n=None):
+    """dy (divided by ``n`` if given) broadcast back over the reduced axes of ``shape``."""
+    if not prim.recording():
+        # No tape records the backward pass: compute it directly (a first-order gradient).
+        v = dy._value
+        if n is not None:
+            v = v / v.dtype.type(n)
+        if v.size == 1:  # a full reduction: filling is cheaper than np.broadcast_to
+            return Tensor(np.full(shape, v.reshape(()), dtype=v.dtype))
+        if not keepdims:
+            v = np.reshape(v, _kept_shape(shape, axis))
+        return Tensor(np.broadcast_to(v, shape))
+    from tapeflow.ops.array_ops import broadcast_to
+    if n is not None:
+        dy = divide(dy, n)
+    return broadcast_to(_expand_reduced(dy, shape, axis, keepdims), shape)
+
+
 @_sum_kernel.def_grad
 def _sum_grad(op, dy):
     """Broadcasts dy back over the reduced axes."""
-    from tapeflow.ops.array_ops import broadcast_to
-    x = op.inputs[0]
-    shape = x._value.shape
-    g = _expand_reduced(dy, shape, op.attrs["axis"], op.attrs["keepdims"])
-    return broadcast_to(g, shape)
+    return _spread(dy, op.inputs[0]._value.shape, op.attrs["axis"], op.attrs["keepdims"])
 
 
 def reduce_sum(input_tensor, axis=None, keepdims=False, name=None):
@@ -124,13 +147,10 @@ def _mean_kernel(x, axis=None, keepdims=False):
 @_mean_kernel.def_grad
 def _mean_grad(op, dy):
     """dy broadcast back, divided by the number of reduced elements."""
-    from tapeflow.ops.array_ops import broadcast_to
-    x = op.inputs[0]
-    shape = x._value.shape
+    shape = op.inputs[0]._value.shape
     axis = op.attrs["axis"]
-    n = int(np.prod(shape)) if axis is None else int(np.prod([shape[a] for a in axis]))
-    g = _expand_reduced(dy, shape, axis, op.attrs["keepdims"])
-    return broadcast_to(divide(g, max(n, 1)), shape)
+    n = max(math.prod(shape) if axis is None else _count(shape, axis), 1)
+    return _spread(dy, shape, axis, op.attrs["keepdims"], n)
 
 
 def reduce_mean(input_tensor, axis=None, keepdims=False, name=None):
