@@ -1,0 +1,57 @@
+"""``keras.applications.vgg19``: the VGG19 architecture and its input preprocessing."""
+from tapeflow.keras.applications import imagenet_utils
+from tapeflow.keras.applications._vgg import build_vgg
+
+WEIGHTS_PATH = (imagenet_utils.WEIGHTS_BASE
+                + "vgg19/vgg19_weights_tf_dim_ordering_tf_kernels.h5")
+WEIGHTS_PATH_NO_TOP = (imagenet_utils.WEIGHTS_BASE
+                       + "vgg19/vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5")
+_FILES = {True: ("vgg19_weights_tf_dim_ordering_tf_kernels.h5",
+                 "cbe5617147190e668d6c5d5026f83318"),
+          False: ("vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5",
+                  "253f8cb515780f3b799900260a226db6")}
+
+
+def VGG19(include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
+          pooling=None, classes=1000, classifier_activation="softmax", name="vgg19"):
+    """Instantiates the VGG19 model (Simonyan & Zisserman, 2015).
+
+    Call ``vgg19.preprocess_input`` on the images first. Pretrained ImageNet weights are
+    HDF5 files, which tapeflow cannot read: use ``weights=None``.
+
+    Args:
+      include_top: whether to include the three fully-connected layers at the top.
+      weights: None (random initialisation), ``"imagenet"`` (raises ImportError) or the
+        path of a weights file written by ``save_weights``.
+      input_tensor: optional Keras tensor to use as the image input.
+      input_shape: optional shape, only without the top (default ``(224, 224, 3)``);
+        width and height at least 32.
+      pooling: without the top: None (4D output), ``"avg"`` or ``"max"`` (2D output).
+      classes: number of classes, with the top.
+      classifier_activation: activation of the ``predictions`` layer (None for logits).
+      name: the model's name.
+
+    Returns:
+      A functional ``keras.Model``.
+
+    Raises:
+      ValueError: for invalid arguments.
+      ImportError: for ``weights="imagenet"`` (no HDF5 support), before any download.
+    """
+    return build_vgg((2, 2, 4, 4, 4), _FILES, include_top, weights, input_tensor,
+                     input_shape, pooling, classes, classifier_activation, name, "VGG19")
+
+
+def preprocess_input(x, data_format=None):
+    """Converts RGB images in [0, 255] to BGR and subtracts the ImageNet channel means.
+
+    Returns:
+      The preprocessed batch (NumPy array, Tensor or KerasTensor, like ``x``); a float
+      NumPy input is written over.
+    """
+    return imagenet_utils.preprocess_input(x, data_format=data_format, mode="caffe")
+
+
+def decode_predictions(preds, top=5):
+    """Returns the top ``(class_name, class_description, score)`` tuples of each sample."""
+    return imagenet_utils.decode_predictions(preds, top=top)
