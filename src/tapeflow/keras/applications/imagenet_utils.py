@@ -110,8 +110,22 @@ def _preprocess_tensor(x, data_format, mode):
         x = x / 255.0
         x = x + (-np.asarray(_TORCH_MEAN, dtype)).reshape(shape)
         return x / np.asarray(_TORCH_STD, dtype).reshape(shape)
-    x = x[_bgr_key(ndim, data_format)]
+    x = _symbolic_bgr(x, ndim, data_format) if symbolic else x[_bgr_key(ndim, data_format)]
     return x + (-np.asarray(_CAFFE_MEAN, dtype)).reshape(shape)
+
+
+def _symbolic_bgr(x, ndim, data_format):
+    """RGB -> BGR on a KerasTensor as Keras 3 records it: three ``get_item`` op layers and
+    a ``stack``, so a model's summary lists the same layers."""
+    from tapeflow.keras.layers.core import op_layer_class
+    from tapeflow.ops.array_ops import stack
+    axis = 0 if (data_format == "channels_first" and ndim == 3) else \
+        1 if data_format == "channels_first" else -1
+    lead = (slice(None),) * axis if axis >= 0 else (Ellipsis,)
+    channels = [x[lead + (c,)] for c in (2, 1, 0)]
+    layer = op_layer_class("Stack")(lambda xs: stack(xs, axis=axis),
+                                    name=backend.unique_object_name("stack"))
+    return layer(channels)
 
 
 def decode_predictions(preds, top=5):
