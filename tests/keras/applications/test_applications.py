@@ -144,6 +144,13 @@ def test_argument_errors():
         applications.VGG16(weights="imagenet", classes=10)
     with pytest.raises(ValueError, match=r"Received: weights=no/such/file.weights.h5"):
         applications.VGG16(weights="no/such/file.weights.h5")
+    with pytest.raises(ValueError, match=r"Only `None` and `softmax` activations are allowed"):
+        applications.VGG16(weights="imagenet", classifier_activation="relu")
+    with pytest.raises(ValueError, match=r"`input_shape` should be \(299, 299, 3\).  "
+                                         r"Received: input_shape=\(150, 150, 3\)"):
+        applications.Xception(weights="imagenet", input_shape=(150, 150, 3))
+    with pytest.raises(ValueError, match=r"The input must have 3 channels"):
+        applications.VGG16(weights="imagenet", include_top=False, input_shape=(64, 64, 1))
     with pytest.raises(ValueError, match=r"`input_shape` must be a tuple of three integers"):
         applications.VGG16(include_top=False, weights=None, input_shape=(32, 32))
     with pytest.raises(ValueError, match=r"If `include_top` is True, you should specify a "

@@ -18,6 +18,8 @@ def build_vgg(convs_per_block, files, include_top, weights, input_tensor, input_
         input_shape, default_size=224, min_size=32, data_format=backend.image_data_format(),
         require_flatten=include_top, weights=weights)
     if weights == "imagenet":
+        if include_top:
+            imagenet_utils.validate_activation(classifier_activation, weights)
         fname, file_hash = files[bool(include_top)]
         imagenet_utils.pretrained_weights_unsupported(
             title, fname, imagenet_utils.WEIGHTS_BASE + f"{title.lower()}/{fname}", file_hash)

@@ -61,6 +61,8 @@ def InceptionV3(include_top=True, weights="imagenet", input_tensor=None, input_s
         input_shape, default_size=299, min_size=75, data_format=data_format,
         require_flatten=include_top, weights=weights)
     if weights == "imagenet":
+        if include_top:
+            imagenet_utils.validate_activation(classifier_activation, weights)
         imagenet_utils.pretrained_weights_unsupported("InceptionV3", *_FILES[bool(include_top)])
     axis = 1 if data_format == "channels_first" else 3
 

@@ -46,6 +46,8 @@ def Xception(include_top=True, weights="imagenet", input_tensor=None, input_shap
         input_shape, default_size=299, min_size=71, data_format=data_format,
         require_flatten=include_top, weights=weights)
     if weights == "imagenet":
+        if include_top:
+            imagenet_utils.validate_activation(classifier_activation, weights)
         imagenet_utils.pretrained_weights_unsupported("Xception", *_FILES[bool(include_top)])
     axis = 1 if data_format == "channels_first" else -1
 
