@@ -144,15 +144,5 @@ def get(identifier):
     Raises:
       ValueError: for an unknown identifier.
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        cls = _CLASSES.get(identifier)
-        if cls is None:
-            raise ValueError(f"Could not interpret regularizer identifier: {identifier}")
-        return cls()
-    if callable(identifier):
-        return identifier() if isinstance(identifier, type) else identifier
-    raise ValueError(f"Could not interpret regularizer identifier: {identifier}")
+    from tapeflow.keras.saving.object_tables import get_instance
+    return get_instance(identifier, _CLASSES, "regularizer", deserialize)

@@ -14,6 +14,7 @@ from tapeflow.keras.losses.functions import (
     mean_absolute_error, mean_absolute_percentage_error, mean_squared_error,
     mean_squared_logarithmic_error, poisson, sparse_categorical_crossentropy, squared_hinge)
 from tapeflow.keras.losses.loss import Loss, LossFunctionWrapper
+from tapeflow.keras.saving import object_tables
 
 _CLASSES = [Loss, LossFunctionWrapper, BinaryCrossentropy, BinaryFocalCrossentropy,
             CategoricalCrossentropy, CategoricalHinge, CosineSimilarity, Hinge, Huber,
@@ -39,25 +40,7 @@ ALL_OBJECTS_DICT.update({
 
 def serialize(loss):
     """Returns a Keras config dict for a loss object or loss function."""
-    if isinstance(loss, Loss):
-        return {"module": "keras.losses", "class_name": type(loss).__name__,
-                "config": loss.get_config(), "registered_name": None}
-    name = getattr(loss, "__name__", None)
-    return {"module": "keras.losses", "class_name": "function", "config": name,
-            "registered_name": name}
-
-
-def _lookup(name, custom_objects):
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
-    obj = ALL_OBJECTS_DICT.get(name)
-    if obj is None:
-        try:
-            from tapeflow.keras.saving.serialization import get_registered_object
-            obj = get_registered_object(name, custom_objects)
-        except ImportError:
-            obj = None
-    return obj
+    return object_tables.serialize_object_or_function(loss, Loss, "keras.losses")
 
 
 def deserialize(config, custom_objects=None):
@@ -66,17 +49,8 @@ def deserialize(config, custom_objects=None):
     Raises:
       ValueError: for an unknown name.
     """
-    if isinstance(config, str):
-        obj = _lookup(config, custom_objects)
-        if obj is None:
-            raise ValueError(f"Could not interpret loss identifier: {config}")
-        return obj
-    if config.get("class_name") == "function":
-        return deserialize(config["config"], custom_objects)
-    cls = _lookup(config["class_name"], custom_objects)
-    if cls is None:
-        raise ValueError(f"Could not interpret loss identifier: {config}")
-    return cls.from_config(config.get("config") or {})
+    return object_tables.deserialize_object_or_function(config, ALL_OBJECTS_DICT, "loss",
+                                                        custom_objects)
 
 
 def get(identifier):

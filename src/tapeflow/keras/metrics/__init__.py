@@ -15,6 +15,7 @@ from tapeflow.keras.metrics.confusion_metrics import (
 from tapeflow.keras.metrics.iou_f_metrics import F1Score, FBetaScore, MeanIoU
 from tapeflow.keras.metrics.metric import Metric
 from tapeflow.keras.metrics.reduction_metrics import Mean, MeanMetricWrapper, Sum
+from tapeflow.keras.saving import object_tables
 from tapeflow.keras.metrics.regression_metrics import (
     BinaryCrossentropy, CategoricalCrossentropy, CategoricalHinge, CosineSimilarity, Hinge,
     KLDivergence, LogCoshError, MeanAbsoluteError, MeanAbsolutePercentageError,
@@ -55,25 +56,7 @@ ALL_OBJECTS_DICT.update({
 
 def serialize(metric):
     """Returns a Keras config dict for a metric object or metric function."""
-    if isinstance(metric, Metric):
-        return {"module": "keras.metrics", "class_name": type(metric).__name__,
-                "config": metric.get_config(), "registered_name": None}
-    name = getattr(metric, "__name__", None)
-    return {"module": "keras.metrics", "class_name": "function", "config": name,
-            "registered_name": name}
-
-
-def _lookup(name, custom_objects):
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
-    obj = ALL_OBJECTS_DICT.get(name)
-    if obj is None:
-        try:
-            from tapeflow.keras.saving.serialization import get_registered_object
-            obj = get_registered_object(name, custom_objects)
-        except ImportError:
-            obj = None
-    return obj
+    return object_tables.serialize_object_or_function(metric, Metric, "keras.metrics")
 
 
 def deserialize(config, custom_objects=None):
@@ -82,17 +65,8 @@ def deserialize(config, custom_objects=None):
     Raises:
       ValueError: for an unknown name.
     """
-    if isinstance(config, str):
-        obj = _lookup(config, custom_objects)
-        if obj is None:
-            raise ValueError(f"Could not interpret metric identifier: {config}")
-        return obj
-    if config.get("class_name") == "function":
-        return deserialize(config["config"], custom_objects)
-    cls = _lookup(config["class_name"], custom_objects)
-    if cls is None:
-        raise ValueError(f"Could not interpret metric identifier: {config}")
-    return cls.from_config(config.get("config") or {})
+    return object_tables.deserialize_object_or_function(config, ALL_OBJECTS_DICT, "metric",
+                                                        custom_objects)
 
 
 def get(identifier):
