@@ -272,6 +272,32 @@ def test_custom_compute_mask_makes_a_layer_mask_aware():
     assert seen == [[[True, False, False]]]
 
 
+def test_symbolic_call_passes_the_mask_to_call_as_keras_does():
+    """A KerasTensor carries its mask (Keras 3's ``_keras_mask``): building a graph calls
+    ``call`` with a mask, so a mask-only branch (the book's TransformerDecoder) builds."""
+    seen = []
+
+    class MaskNeeded(layers.Layer):
+        def call(self, inputs, other, mask=None):
+            seen.append(mask is not None)
+            if mask is not None:
+                kept = tf.cast(mask, "float32")[:, :, tf.newaxis]
+            return inputs * kept + other
+
+    tokens = keras.Input(shape=(None,), dtype="int64")
+    x = layers.Embedding(10, 4, mask_zero=True)(tokens)
+    assert x._mask_shape == (None, None)
+    y = layers.Dropout(0.1)(x)  # supports_masking: passes the mask on
+    assert y._mask_shape == (None, None)
+    out = MaskNeeded()(y, x)
+    assert out.shape == (None, None, 4) and all(seen)
+    assert layers.Embedding(10, 4)(tokens)._mask_shape is None
+    model = keras.Model(tokens, out)
+    got = model(np.array([[3, 0]])).numpy()
+    emb = model.layers[1].embeddings.numpy()
+    np.testing.assert_allclose(got[0], np.stack([2 * emb[3], emb[0]]), rtol=1e-6)
+
+
 def test_shape_inference_on_zeros_is_quiet():
     x = keras.Input(shape=(3,))
     y = layers.Lambda(lambda t: tf.math.log(t))(x)

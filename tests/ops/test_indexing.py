@@ -320,3 +320,11 @@ def test_basic_indexing_matches_numpy_with_gradient(shape_key):
     want = np.zeros_like(x)
     want[key] = 1.0
     np.testing.assert_array_equal(tape.gradient(s, t).numpy(), want)
+
+
+def test_indexing_a_string_tensor_gives_a_string_scalar_tensor():
+    t = tf.constant([b"ab", b"cd"])
+    assert str(t[0]) == "tf.Tensor(b'ab', shape=(), dtype=string)"
+    assert repr(t[1]) == "<tf.Tensor: shape=(), dtype=string, numpy=b'cd'>"
+    assert t[1].numpy() == b"cd" and t[0].shape == ()
+    assert tf.strings.upper(t[0]).numpy() == b"AB"

@@ -23,7 +23,7 @@ _tapes = _prim._tapes
 @primitive("StridedSlice")
 def _slice_kernel(x, key):
     try:
-        return x[key]
+        return _as_array(x, x[key])
     except IndexError as e:
         raise _index_error(x.shape, e) from None
 
@@ -140,6 +140,13 @@ def _getitem(tensor, key):
     return _apply_key(x, key)
 
 
+def _as_array(v, out):
+    """Keeps a string element (``bytes`` from an object array) a 0-d object array."""
+    if v.dtype.kind == "O" and type(out) is not np.ndarray:
+        return np.array(out, dtype=object)
+    return out
+
+
 def _plain_slice(s):
     return (s.start is None or type(s.start) is int) and (
         s.stop is None or type(s.stop) is int) and (s.step is None or type(s.step) is int)
@@ -149,7 +156,7 @@ def _apply_key(x, key):
     """Runs StridedSlice with a normalised NumPy key (the fast path of ``_getitem``)."""
     v = x._value
     try:
-        out = Tensor(v[key])
+        out = Tensor(_as_array(v, v[key]))
     except IndexError as e:
         raise _index_error(v.shape, e) from None
     except ValueError as e:  # slice step cannot be zero

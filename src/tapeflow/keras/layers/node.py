@@ -27,6 +27,7 @@ class KerasTensor:
     """
 
     __array_priority__ = 200
+    _mask_shape = None  # the shape of the Keras mask this tensor carries (None: no mask)
 
     def __init__(self, shape, dtype="float32", sparse=False, record_history=True, name=None):
         self.shape = tuple(None if d is None else int(d) for d in shape)
@@ -204,11 +205,22 @@ def _output_spec(layer, args, kwargs):
     return _zip_map(spec, runs[0], runs[1])
 
 
+def _masked_zeros_for(kt, fill):
+    """Zeros for ``kt``, carrying an all-True mask where ``kt`` carries a mask."""
+    z = _zeros_for(kt, fill)
+    if kt._mask_shape is not None:
+        from tapeflow.keras.layers.layer_utils import set_keras_mask
+        shape = tuple(fill if d is None else d for d in kt._mask_shape)
+        set_keras_mask(z, Tensor(np.ones(shape, dtype=bool)))
+    return z
+
+
 def _dry_run(layer, args, kwargs, fill):
-    """Calls ``layer`` on zeros shaped like the KerasTensors (unknown sizes set to ``fill``)."""
-    cargs = map_structure(lambda v: _zeros_for(v, fill) if isinstance(v, KerasTensor) else v,
-                          args)
-    ckwargs = map_structure(lambda v: _zeros_for(v, fill) if isinstance(v, KerasTensor)
+    """Calls ``layer`` on zeros shaped like the KerasTensors (unknown sizes set to ``fill``);
+    inputs that carry a mask get an all-True one, so ``call`` sees ``mask`` as in Keras."""
+    cargs = map_structure(lambda v: _masked_zeros_for(v, fill) if isinstance(v, KerasTensor)
+                          else v, args)
+    ckwargs = map_structure(lambda v: _masked_zeros_for(v, fill) if isinstance(v, KerasTensor)
                             else v, kwargs)
     ckwargs.setdefault("training", False)
     try:
@@ -269,4 +281,32 @@ def symbolic_call(layer, args, kwargs):
         kt._keras_history = KerasHistory(layer, node_index, i)
         kt._node = node
     layer._inbound_nodes.append(node)
+    _attach_mask_specs(layer, inputs, flat)
     return outputs
+
+
+def _attach_mask_specs(layer, inputs, flat_outputs):
+    """Marks the outputs that carry a Keras mask with its shape, as Keras 3's KerasTensors
+    carry ``_keras_mask``: the input's mask passed through, or the layer's own
+    ``compute_mask`` (run on zeros with unknown sizes 2, then 3)."""
+    if not layer.supports_masking or not isinstance(inputs, KerasTensor):
+        return
+    from tapeflow.keras.layers.layer import Layer
+    shape = inputs._mask_shape
+    if type(layer).compute_mask is not Layer.compute_mask:
+        masks = []
+        for fill in (2, 3):
+            prev = None
+            if shape is not None:
+                prev = Tensor(np.ones(tuple(fill if d is None else d for d in shape), bool))
+            with np.errstate(all="ignore"):
+                masks.append(layer.compute_mask(_zeros_for(inputs, fill), prev))
+        if not all(isinstance(m, Tensor) for m in masks):
+            return  # no mask, or one per output (not tracked symbolically)
+        sa, sb = np.shape(masks[0]), np.shape(masks[1])
+        shape = tuple(x if x == y else None for x, y in zip(sa, sb)) \
+            if len(sa) == len(sb) else (None,) * len(sa)
+    if shape is None:
+        return
+    for kt in flat_outputs:
+        kt._mask_shape = shape
