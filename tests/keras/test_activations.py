@@ -100,6 +100,14 @@ def test_leaky_relu_slopes_differ_between_function_and_layer():
     assert layers.LeakyReLU().get_config()["negative_slope"] == 0.3
 
 
+def test_leaky_relu_alpha_keyword_warns_and_sets_slope():
+    # Keras 3 renamed `alpha` to `negative_slope`; the old keyword still works, with a warning.
+    with pytest.warns(UserWarning, match="Argument `alpha` is deprecated. Use `negative_slope`"):
+        layer = layers.LeakyReLU(alpha=0.2)
+    assert layer.negative_slope == 0.2
+    np.testing.assert_allclose(layer(np.array([[-1.0, 2.0]], np.float32)).numpy(), [[-0.2, 2.0]])
+
+
 def test_activation_layers():
     x = np.array([[-2.0, 0.5, 8.0]], np.float32)
     np.testing.assert_allclose(layers.ReLU(max_value=6.0)(x).numpy(), [[0, 0.5, 6.0]])

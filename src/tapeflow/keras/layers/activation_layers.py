@@ -1,4 +1,6 @@
 """Activation layers: ReLU, LeakyReLU (slope 0.3), Softmax, ELU, PReLU."""
+import warnings
+
 from tapeflow.framework.tensor import Tensor
 from tapeflow.keras import activations, constraints, initializers, regularizers
 from tapeflow.keras.layers.layer import Layer
@@ -46,6 +48,7 @@ class LeakyReLU(_Elementwise):
     def __init__(self, negative_slope=0.3, **kwargs):
         if "alpha" in kwargs:
             negative_slope = kwargs.pop("alpha")
+            warnings.warn("Argument `alpha` is deprecated. Use `negative_slope` instead.")
         super().__init__(**kwargs)
         if negative_slope is None or negative_slope < 0:
             raise ValueError("The negative_slope value of a Leaky ReLU layer cannot be None or "
