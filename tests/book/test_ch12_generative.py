@@ -97,8 +97,6 @@ class TransformerDecoder(layers.Layer):
             padding_mask = tf.cast(
                 mask[:, tf.newaxis, :], dtype="int32")
             padding_mask = tf.minimum(padding_mask, causal_mask)
-        else:
-            padding_mask = mask
         attention_output_1 = self.attention_1(
             query=inputs,
             value=inputs,
