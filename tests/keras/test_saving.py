@@ -304,3 +304,37 @@ def test_layers_own_variables_are_saved_outside_the_weights(tmp_path):
     loaded = keras.models.load_model(tmp_path / "c.keras")
     np.testing.assert_array_equal(loaded.get_layer("counter").table, [1.0, 2.0, 3.0])
     np.testing.assert_array_equal(loaded(np.zeros((1, 3), np.float32)).numpy(), [[1., 2., 3.]])
+
+
+def test_functional_operators_and_preprocess_input_round_trip(tmp_path):
+    # KerasTensor operators (``/ 255``, slicing with ``...``) and vgg16.preprocess_input's
+    # GetItem/Stack/Add ops are saved by op name, as Keras 3 names them, and rebuilt on load.
+    inputs = keras.Input(shape=(6, 6, 3))
+    x = keras.applications.vgg16.preprocess_input(inputs)
+    y = (inputs / 255)[..., 1:3]
+    outputs = layers.Concatenate()([layers.Flatten()(x), layers.Flatten()(-y * 2.0)])
+    model = keras.Model(inputs, outputs)
+    path = str(tmp_path / "ops.keras")
+    model.save(path)
+    with zipfile.ZipFile(path) as z:
+        config = json.loads(z.read("config.json"))
+    by_name = {layer["name"]: layer for layer in config["config"]["layers"]}
+    assert by_name["get_item"]["module"] == "keras.src.ops.numpy"
+    assert by_name["stack"]["class_name"] == "Stack"
+    assert by_name["stack"]["config"]["axis"] == -1
+    key = [l for l in config["config"]["layers"] if l["class_name"] == "GetItem"][-1]
+    assert key["config"]["other"] == {"class_name": "__tuple__", "config": {"value": [
+        {"class_name": "__ellipsis__", "config": {}},
+        {"class_name": "__slice__", "config": {"start": 1, "stop": 3, "step": None}}]}}
+    loaded = keras.models.load_model(path)
+    images = np.random.default_rng(0).uniform(0, 255, (2, 6, 6, 3)).astype("float32")
+    np.testing.assert_array_equal(loaded.predict(images, verbose=0),
+                                  model.predict(images, verbose=0))
+    assert [type(l).__name__ for l in loaded.layers] == [type(l).__name__ for l in model.layers]
+
+
+def test_unknown_op_layer_in_a_config_is_refused():
+    from tapeflow.keras.saving.serialization import deserialize_keras_object
+    with pytest.raises(TypeError, match="Could not locate class 'Exec'"):
+        deserialize_keras_object({"module": "keras.src.ops.numpy", "class_name": "Exec",
+                                  "config": {"name": "exec"}})

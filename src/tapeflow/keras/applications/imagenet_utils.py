@@ -118,13 +118,11 @@ def _symbolic_bgr(x, ndim, data_format):
     """RGB -> BGR on a KerasTensor as Keras 3 records it: three ``get_item`` op layers and
     a ``stack``, so a model's summary lists the same layers."""
     from tapeflow.keras.layers.core import op_layer_class
-    from tapeflow.ops.array_ops import stack
     axis = 0 if (data_format == "channels_first" and ndim == 3) else \
         1 if data_format == "channels_first" else -1
     lead = (slice(None),) * axis if axis >= 0 else (Ellipsis,)
     channels = [x[lead + (c,)] for c in (2, 1, 0)]
-    layer = op_layer_class("Stack")(lambda xs: stack(xs, axis=axis),
-                                    name=backend.unique_object_name("stack"))
+    layer = op_layer_class("Stack")(axis=axis, name=backend.unique_object_name("stack"))
     return layer(channels)
 
 

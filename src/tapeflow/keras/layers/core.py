@@ -324,16 +324,23 @@ class Lambda(Layer):
 
 
 class _OpLayer(Layer):
-    """An operator applied to a KerasTensor (``inputs / 255``) as a node of the graph."""
+    """An operator applied to a KerasTensor (``inputs / 255``) as a node of the graph.
 
-    _NONE = object()
+    Saved by name (the class name, as Keras 3 names its ops: ``TrueDivide``, ``GetItem``,
+    ``Stack``...), never as code: ``from_config`` looks the function up in ``_OP_FUNCTIONS``.
+    """
 
-    def __init__(self, fn, other=None, reverse=False, binary=False, **kwargs):
+    _op_layer = True
+
+    def __init__(self, fn=None, other=None, reverse=False, binary=False, axis=None, **kwargs):
         super().__init__(**kwargs)
+        if fn is None:
+            fn = _op_function(type(self).__name__, axis)
         self.fn = fn
         self.other = other
         self.reverse = reverse
         self.binary = binary
+        self.axis = axis
 
     def call(self, inputs):
         if self.binary:
@@ -341,7 +348,7 @@ class _OpLayer(Layer):
         if self.other is None:
             return self.fn(inputs)
         if isinstance(self.other, slice) or isinstance(self.other, tuple) or \
-                self.fn.__name__ == "<lambda>":
+                self.fn is _get_item or self.fn.__name__ == "<lambda>":
             return self.fn(inputs, self.other)
         other = self.other
         if isinstance(other, np.ndarray):
@@ -350,9 +357,75 @@ class _OpLayer(Layer):
 
     def get_config(self):
         config = super().get_config()
-        config.update({"fn": self.fn, "other": self.other, "reverse": self.reverse,
-                       "binary": self.binary})
+        config.update({"other": _encode_operand(self.other), "reverse": self.reverse,
+                       "binary": self.binary, "axis": self.axis})
         return config
+
+    @classmethod
+    def from_config(cls, config):
+        """Returns the op layer a ``get_config()`` describes (its function found by name)."""
+        config = dict(config)
+        config.pop("fn", None)
+        config["other"] = _decode_operand(config.get("other"))
+        return cls(**config)
+
+
+def _get_item(x, key):
+    return x[key]
+
+
+def _op_function(name, axis=None):
+    if name == "GetItem":
+        return _get_item
+    if name == "Stack":
+        return lambda xs: A.stack(xs, axis=0 if axis is None else axis)
+    fn_name = _OP_FUNCTIONS.get(name)
+    if fn_name is None:
+        raise TypeError(f"Unknown operation layer '{name}': it cannot be rebuilt from a config.")
+    return getattr(M, fn_name)
+
+
+# Keras 3 op class name -> tapeflow.ops.math_ops function (KerasTensor operators).
+_OP_FUNCTIONS = {"Add": "add", "Subtract": "subtract", "Multiply": "multiply",
+                 "TrueDivide": "divide", "Power": "pow", "Negative": "negative"}
+_OP_NAMES = set(_OP_FUNCTIONS) | {"GetItem", "Stack"}
+
+
+def _encode_operand(value):
+    """JSON-friendly form of an op's constant operand, as Keras 3 writes slices, tuples and
+    ``...`` (``{"class_name": "__slice__", ...}``)."""
+    if value is Ellipsis:
+        return {"class_name": "__ellipsis__", "config": {}}
+    if isinstance(value, slice):
+        return {"class_name": "__slice__",
+                "config": {"start": _encode_operand(value.start),
+                           "stop": _encode_operand(value.stop),
+                           "step": _encode_operand(value.step)}}
+    if isinstance(value, tuple):
+        return {"class_name": "__tuple__", "config": {"value": [_encode_operand(v)
+                                                                for v in value]}}
+    if isinstance(value, np.ndarray):
+        return {"class_name": "__numpy__",
+                "config": {"value": value.tolist(), "dtype": value.dtype.name}}
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _decode_operand(value):
+    if not isinstance(value, dict):
+        return value
+    kind, config = value.get("class_name"), value.get("config")
+    if kind == "__ellipsis__":
+        return Ellipsis
+    if kind == "__slice__":
+        return slice(_decode_operand(config["start"]), _decode_operand(config["stop"]),
+                     _decode_operand(config["step"]))
+    if kind == "__tuple__":
+        return tuple(_decode_operand(v) for v in config["value"])
+    if kind == "__numpy__":
+        return np.asarray(config["value"], dtype=config["dtype"])
+    return value
 
 
 _OP_CLASSES = {}
@@ -365,6 +438,11 @@ def op_layer_class(name):
         cls = type(name, (_OpLayer,), {"__module__": __name__})
         _OP_CLASSES[name] = cls
     return cls
+
+
+def op_layer_from_name(name):
+    """Returns the op layer class a saved config names, or None if ``name`` is no known op."""
+    return op_layer_class(name) if name in _OP_NAMES else None
 
 
 class Identity(Layer):

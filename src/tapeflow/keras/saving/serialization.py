@@ -110,7 +110,12 @@ def get_registered_object(name, custom_objects=None, module_objects=None):
     return None
 
 
+_OPS_MODULE = "keras.src.ops.numpy"   # where Keras 3 keeps the ops KerasTensor operators record
+
+
 def _public_module(obj):
+    if getattr(obj, "_op_layer", False):
+        return _OPS_MODULE
     mod = getattr(obj, "__module__", "") or ""
     if not mod.startswith("tapeflow.keras"):
         return mod
@@ -232,6 +237,9 @@ def _find(name, module, custom_objects, module_objects):
     obj = get_registered_object(name, custom_objects, module_objects)
     if obj is not None:
         return obj
+    if module == _OPS_MODULE:
+        from tapeflow.keras.layers.core import op_layer_from_name
+        return op_layer_from_name(name)
     path = _PUBLIC_MODULES.get(module)
     if path is None and module and module.startswith("tapeflow."):
         path = module
