@@ -241,8 +241,11 @@ def test_cats_vs_dogs_from_scratch(kaggle_workdir, capsys):
         train_dataset,
         epochs=3,
         validation_data=validation_dataset,
-        callbacks=callbacks,
-        verbose=0)
+        callbacks=callbacks)
+    printed = capsys.readouterr().out
+    assert [line for line in printed.splitlines() if line.startswith("Epoch")] == [
+        "Epoch 1/3", "Epoch 2/3", "Epoch 3/3"]
+    assert "3/3" in printed and "val_loss: " in printed  # 24 images in batches of 8
     assert list(history.history) == ["accuracy", "loss", "val_accuracy", "val_loss"]
     assert os.path.exists("convnet_from_scratch.keras")
 
@@ -339,6 +342,11 @@ def test_vgg16_feature_extraction(kaggle_workdir):
     assert 'Model: "vgg16"' in text
     assert "block5_pool (MaxPooling2D)" in text and "(None, 1, 1, 512)" in text
     assert "Total params: 14,714,688" in text
+
+    # the book's 180x180 base ends in (None, 5, 5, 512)
+    text = _summary_text(keras.applications.vgg16.VGG16(
+        weights=None, include_top=False, input_shape=(180, 180, 3)))
+    assert "(None, 5, 5, 512)" in text and "Total params: 14,714,688" in text
 
     # Listing 8.20
     def get_features_and_labels(dataset):
