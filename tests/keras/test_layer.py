@@ -283,6 +283,29 @@ def test_mixed_precision_policy_computes_in_float16_with_float32_weights():
     assert layers.Dense(1).compute_dtype == "float32"
 
 
+def test_float32_layer_inside_mixed_precision_model_reads_float32_weights():
+    # Keras 3 re-scopes autocasting per layer: a dtype="float32" output layer inside a
+    # mixed_float16 model multiplies float32 inputs by its float32 kernel.
+    inputs = keras.Input(shape=(3,))
+    features = layers.Dense(4, dtype="mixed_float16")(inputs)
+    outputs = layers.Dense(2, dtype="float32", kernel_initializer="ones")(features)
+    model = keras.Model(inputs, outputs)
+    with tf.GradientTape() as tape:
+        y = model(np.ones((1, 3), np.float32))
+        loss = tf.reduce_sum(y)
+    assert y.dtype == tf.float32
+    grads = tape.gradient(loss, model.trainable_weights)
+    assert [g.dtype for g in grads] == [tf.float32] * 4
+    from tapeflow.keras.layers import dtype_policy
+    dtype_policy.set_global_policy("mixed_float16")
+    try:
+        outer = keras.Sequential([model, layers.Dense(2, dtype="float32")])
+        assert outer.compute_dtype == "float16"
+        assert outer(np.ones((1, 3), np.float32)).dtype == tf.float32
+    finally:
+        dtype_policy.set_global_policy(None)
+
+
 def test_weight_lists_follow_every_structural_change():
     class Grow(keras.layers.Layer):
         def __init__(self):

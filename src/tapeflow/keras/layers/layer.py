@@ -29,6 +29,9 @@ _ALLOWED_KWARGS = {"name", "dtype", "trainable", "input_shape", "batch_input_sha
                    "batch_size", "input_dim", "autocast", "activity_regularizer", "weights"}
 
 
+_AUTOCAST = dtype_policy.AUTOCAST  # [compute dtype] while a mixed-precision call runs
+
+
 def _set_policy(d, dtype):
     """Stores the layer's dtype policy and the dtypes derived from it in its ``__dict__``."""
     policy = dtype_policy.get(dtype)
@@ -515,7 +518,7 @@ class Layer:
             self._losses.clear()
         prev = _CTX.training
         _CTX.training = training
-        if self._autocast_to is None:
+        if self._autocast_to is None and _AUTOCAST[0] is None:
             try:
                 outputs = self.call(inputs, *args[1:], **kwargs)
             finally:
@@ -529,7 +532,11 @@ class Layer:
         return outputs
 
     def _call_autocast(self, inputs, args, kwargs, prev_training):
-        """Runs ``call`` with float weights read in the compute dtype (mixed precision)."""
+        """Runs ``call`` with float weights read in the compute dtype (mixed precision).
+
+        A layer whose weights need no cast (``dtype="float32"`` inside a ``mixed_float16``
+        model) clears the caller's scope, as Keras 3 re-scopes autocasting per layer.
+        """
         autocast = dtype_policy.AUTOCAST
         prev = autocast[0]
         autocast[0] = self._autocast_to
