@@ -533,3 +533,22 @@ def test_grad_cam(tmp_path):
     save_path = str(tmp_path / "elephant_cam.jpg")
     superimposed_img.save(save_path)
     assert keras.utils.load_img(save_path).size == (80, 90)
+
+
+def test_image_utils_round_trip(tmp_path):
+    # array_to_img rescales to 0..255 by default (scale=True), as the Grad-CAM heatmap relies on
+    jet_heatmap = np.linspace(0.2, 0.6, 2 * 3 * 3).reshape(2, 3, 3)
+    img = keras.utils.array_to_img(jet_heatmap)
+    assert img.mode == "RGB" and img.size == (3, 2)
+    back = keras.utils.img_to_array(img)
+    assert back.shape == (2, 3, 3) and back.dtype == np.float32
+    assert back.min() == 0.0 and back.max() == 255.0
+
+    gray = keras.utils.array_to_img(np.arange(6, dtype="float32").reshape(2, 3, 1), scale=False)
+    assert gray.mode == "L"
+    path = str(tmp_path / "gray.png")
+    keras.utils.save_img(path, np.arange(6, dtype="float32").reshape(2, 3, 1), scale=False)
+    loaded = keras.utils.img_to_array(keras.utils.load_img(path, color_mode="grayscale"))
+    np.testing.assert_array_equal(loaded[:, :, 0], [[0, 1, 2], [3, 4, 5]])
+    rgb = keras.utils.img_to_array(keras.utils.load_img(path))
+    assert rgb.shape == (2, 3, 3)

@@ -443,7 +443,12 @@ def test_neural_style_transfer(tmp_path, capsys):
         loss, grads = compute_loss_and_grads(
             combination_image, base_image, style_reference_image
         )
+        before = combination_image.numpy()
         optimizer.apply_gradients([(grads, combination_image)])
+        # plain SGD with the decayed rate: 100 * 0.96 ** ((i - 1) / 100)
+        lr = 100.0 * 0.96 ** ((i - 1) / 100)
+        np.testing.assert_allclose(combination_image.numpy(), before - lr * grads.numpy(),
+                                   rtol=1e-5, atol=1e-3)
         losses.append(float(loss))
         if i % 3 == 0:
             print(f"Iteration {i}: loss={loss:.2f}")
