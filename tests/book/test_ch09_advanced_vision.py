@@ -328,8 +328,11 @@ def test_visualizing_intermediate_activations(tmp_path, capsys):
     keras.utils.save_img(img_path, np.random.randint(0, 256, size=(120, 150, 3)).astype("uint8"))
 
     model = _convnet_from_scratch()
+    probe = np.random.uniform(0, 255, size=(2, 180, 180, 3)).astype("float32")
+    expected = model.predict(probe, verbose=0)
     model.save(str(tmp_path / "convnet_from_scratch_with_augmentation.keras"))
     model = keras.models.load_model(str(tmp_path / "convnet_from_scratch_with_augmentation.keras"))
+    np.testing.assert_allclose(model.predict(probe, verbose=0), expected, rtol=1e-6)
     model.summary()
     assert "Total params: 991,041" in capsys.readouterr().out
 
