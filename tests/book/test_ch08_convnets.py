@@ -472,6 +472,12 @@ def test_vgg16_frozen_base_and_fine_tuning(kaggle_workdir):
     np.testing.assert_array_equal(conv_base.layers[1].kernel.numpy(), frozen_before)
 
     model = keras.models.load_model("fine_tuning.keras")
+    # the frozen/unfrozen layers of the nested base are restored as saved
+    assert len(model.trainable_weights) == 10
+    assert [layer.trainable for layer in model.get_layer("vgg16").layers][-5:] == [
+        False, True, True, True, True]
+    assert type(model.optimizer).__name__ == "RMSprop"
+    np.testing.assert_allclose(float(model.optimizer.learning_rate.numpy()), 1e-5, rtol=1e-6)
     test_loss, test_acc = model.evaluate(test_dataset, verbose=0)
     print(f"Test accuracy: {test_acc:.3f}")
     assert 0.0 <= test_acc <= 1.0
