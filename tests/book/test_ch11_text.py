@@ -316,6 +316,11 @@ def test_tf_idf_bigram_model_and_inference_model(imdb, tmp_path, monkeypatch, ca
     text = f"{float(predictions[0] * 100):.2f} percent positive"
     assert text.endswith(" percent positive")
     assert tuple(predictions.shape) == (1, 1)
+    # The exported string-to-prediction model saves and reloads with its vocabulary.
+    inference_model.save("inference_model.keras")
+    reloaded = keras.models.load_model("inference_model.keras")
+    np.testing.assert_allclose(reloaded(raw_text_data).numpy(), predictions.numpy(),
+                               rtol=1e-6)
 
 
 # ---------------------------------------------------------------- 11.3.3 sequence models

@@ -298,6 +298,16 @@ def test_symbolic_call_passes_the_mask_to_call_as_keras_does():
     np.testing.assert_allclose(got[0], np.stack([2 * emb[3], emb[0]]), rtol=1e-6)
 
 
+def test_nested_model_called_on_an_unknown_width_takes_its_declared_width():
+    inner_in = keras.Input(shape=(5,))
+    inner = keras.Model(inner_in, layers.Dense(2)(inner_in))
+    x = keras.Input(shape=(None,))  # e.g. TextVectorization's width before its vocabulary
+    y = inner(x)
+    assert y.shape == (None, 2)
+    outer = keras.Model(x, y)
+    assert outer(np.ones((3, 5))).shape == (3, 2)
+
+
 def test_shape_inference_on_zeros_is_quiet():
     x = keras.Input(shape=(3,))
     y = layers.Lambda(lambda t: tf.math.log(t))(x)

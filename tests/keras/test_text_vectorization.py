@@ -196,3 +196,24 @@ def test_save_and_load_assets_and_idf(tmp_path):
     again = TextVectorization()
     again.load_assets(str(tmp_path))
     assert again.get_vocabulary() == ints.get_vocabulary()
+
+
+@pytest.mark.parametrize("mode", ["multi_hot", "count", "tf_idf"])
+def test_model_with_adapted_bag_of_words_layer_reloads(tmp_path, mode):
+    """The symbolic output comes from compute_output_spec (Keras 3), so a saved model
+    rebuilds before its vocabulary is loaded back."""
+    layer = TextVectorization(ngrams=2, max_tokens=20, output_mode=mode)
+    fresh = TextVectorization(output_mode=mode)
+    spec = fresh(keras.Input(shape=(1,), dtype="string"))
+    assert spec.shape == (None, None) and spec.dtype == "float32"
+    layer.adapt(["the cat sat", "a dog ate the cat"])
+    inputs = keras.Input(shape=(1,), dtype="string")
+    x = layer(inputs)
+    assert x.shape == (None, layer.vocabulary_size()) and x.dtype == "float32"
+    model = keras.Model(inputs, keras.layers.Dense(1)(x))
+    raw = tf.convert_to_tensor([["the cat ate"], ["nothing known"]])
+    model.save(str(tmp_path / "m.keras"))
+    reloaded = keras.models.load_model(str(tmp_path / "m.keras"))
+    np.testing.assert_allclose(reloaded(raw).numpy(), model(raw).numpy(), rtol=1e-6)
+    ints = TextVectorization(output_sequence_length=4)(keras.Input(shape=(1,), dtype="string"))
+    assert ints.shape == (None, 4) and ints.dtype == "int64"

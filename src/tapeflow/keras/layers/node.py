@@ -218,6 +218,7 @@ def _masked_zeros_for(kt, fill):
 def _dry_run(layer, args, kwargs, fill):
     """Calls ``layer`` on zeros shaped like the KerasTensors (unknown sizes set to ``fill``);
     inputs that carry a mask get an all-True one, so ``call`` sees ``mask`` as in Keras."""
+    args = _with_graph_input_sizes(layer, args)
     cargs = map_structure(lambda v: _masked_zeros_for(v, fill) if isinstance(v, KerasTensor)
                           else v, args)
     ckwargs = map_structure(lambda v: _masked_zeros_for(v, fill) if isinstance(v, KerasTensor)
@@ -228,6 +229,21 @@ def _dry_run(layer, args, kwargs, fill):
             return layer(*cargs, **ckwargs)
     finally:
         layer._clear_losses()
+
+
+def _with_graph_input_sizes(layer, args):
+    """For a model with one symbolic input, takes sizes the argument leaves unknown from the
+    model's declared input shape (a vocabulary-sized width while a reloaded vocabulary is not
+    yet loaded), as Keras 3's symbolic pass through the model's graph accepts them."""
+    first = args[0]
+    graph = getattr(layer, "_graph", None)
+    if graph is None or not isinstance(first, KerasTensor) or None not in first.shape[1:] \
+            or len(graph.inputs) != 1 or len(graph.inputs[0].shape) != len(first.shape):
+        return args
+    shape = tuple(w if d is None else d for d, w in zip(first.shape, graph.inputs[0].shape))
+    kt = KerasTensor(shape, dtype=first.dtype, name=first.name)
+    kt._mask_shape = first._mask_shape
+    return (kt,) + tuple(args[1:])
 
 
 def _dtype_of(t):

@@ -322,8 +322,17 @@ class TextVectorization(Layer):
         batch = input_shape[0] if len(input_shape) else None
         if self._output_mode == "int":
             return (batch, self._output_sequence_length)
-        depth = self.max_tokens if self.pad_to_max_tokens else self.vocabulary_size()
-        return (batch, depth)
+        if self.pad_to_max_tokens:
+            return (batch, self.max_tokens)
+        return (batch, self.vocabulary_size() if self._vocab is not None else None)
+
+    def compute_output_spec(self, inputs):
+        """Returns the output KerasTensor, without running ``call`` (as Keras 3 does, so a
+        model reloads before its vocabulary does): int64 for ``output_mode="int"``,
+        float32 otherwise; the width is unknown while no vocabulary is set."""
+        from tapeflow.keras.layers.node import KerasTensor
+        dtype = "int64" if self._output_mode == "int" else "float32"
+        return KerasTensor(self.compute_output_shape(inputs.shape), dtype=dtype)
 
     # -- saving (Keras's hooks: the vocabulary is an asset, the IDF weights a variable) --------
     def save_assets(self, dir_path):
