@@ -432,6 +432,90 @@ def test_embedding_mask_zero_bidirectional_lstm(int_datasets, tmp_path, monkeypa
     assert capsys.readouterr().out.startswith("Test acc: ")
 
 
+def test_embedding_compute_mask_listing():
+    embedding_layer = layers.Embedding(input_dim=10, output_dim=64, mask_zero=True)
+    some_input = [
+        [4, 3, 2, 1, 0, 0, 0],
+        [5, 4, 3, 2, 1, 0, 0],
+        [2, 1, 0, 0, 0, 0, 0]
+    ]
+    mask = embedding_layer.compute_mask(some_input)
+    assert repr(mask) == (
+        "<tf.Tensor: shape=(3, 7), dtype=bool, numpy=\n"
+        "array([[ True,  True,  True,  True, False, False, False],\n"
+        "       [ True,  True,  True,  True,  True, False, False],\n"
+        "       [ True,  True, False, False, False, False, False]])>")
+
+
+def test_pretrained_glove_embeddings(int_datasets, imdb, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    int_train_ds, int_val_ds, int_test_ds = int_datasets
+    rng = np.random.default_rng(1)
+    with open("glove.6B.100d.txt", "w") as f:
+        for word in POS_WORDS + NEG_WORDS + FILLER[:50] + ["unseen"]:
+            f.write(word + " " + " ".join(f"{v:.5f}" for v in rng.normal(size=100)) + "\n")
+
+    path_to_glove_file = "glove.6B.100d.txt"
+    embeddings_index = {}
+    with open(path_to_glove_file) as f:
+        for line in f:
+            word, coefs = line.split(maxsplit=1)
+            coefs = np.fromstring(coefs, "f", sep=" ")
+            embeddings_index[word] = coefs
+    print(f"Found {len(embeddings_index)} word vectors.")
+    assert capsys.readouterr().out == "Found 65 word vectors.\n"
+
+    text_vectorization = layers.TextVectorization(
+        max_tokens=max_tokens,
+        output_mode="int",
+        output_sequence_length=max_length,
+    )
+    text_vectorization.adapt(imdb["text_only_train_ds"])
+
+    embedding_dim = 100
+    vocabulary = text_vectorization.get_vocabulary()
+    word_index = dict(zip(vocabulary, range(len(vocabulary))))
+    embedding_matrix = np.zeros((max_tokens, embedding_dim))
+    for word, i in word_index.items():
+        if i < max_tokens:
+            embedding_vector = embeddings_index.get(word)
+        if embedding_vector is not None:
+            embedding_matrix[i] = embedding_vector
+    assert np.count_nonzero(embedding_matrix.any(axis=1)) > 10
+
+    embedding_layer = layers.Embedding(
+        max_tokens,
+        embedding_dim,
+        embeddings_initializer=keras.initializers.Constant(embedding_matrix),
+        trainable=False,
+        mask_zero=True,
+    )
+
+    inputs = keras.Input(shape=(None,), dtype="int64")
+    embedded = embedding_layer(inputs)
+    x = layers.Bidirectional(layers.LSTM(32))(embedded)
+    x = layers.Dropout(0.5)(x)
+    outputs = layers.Dense(1, activation="sigmoid")(x)
+    model = keras.Model(inputs, outputs)
+    model.compile(optimizer="rmsprop",
+                  loss="binary_crossentropy",
+                  metrics=["accuracy"])
+    model.summary()
+    assert "Non-trainable params: 10,000" in capsys.readouterr().out
+
+    callbacks = [
+        keras.callbacks.ModelCheckpoint("glove_embeddings_sequence_model.keras",
+                                        save_best_only=True)
+    ]
+    model.fit(int_train_ds, validation_data=int_val_ds, epochs=2,
+              callbacks=callbacks, verbose=0)
+    model = keras.models.load_model("glove_embeddings_sequence_model.keras")
+    np.testing.assert_allclose(model.layers[1].get_weights()[0], embedding_matrix, rtol=1e-6)
+    assert model.layers[1].trainable is False
+    print(f"Test acc: {model.evaluate(int_test_ds, verbose=0)[1]:.3f}")
+    assert capsys.readouterr().out.startswith("Test acc: ")
+
+
 # ---------------------------------------------------------------- 11.4 the Transformer
 
 class TransformerEncoder(layers.Layer):
