@@ -155,6 +155,9 @@ def test_mixed_precision_training():
         model.compile(optimizer="rmsprop",
                       loss="sparse_categorical_crossentropy",
                       metrics=["accuracy"])
+        # Keras 3 wraps a mixed_float16 model's optimizer in dynamic loss scaling
+        assert isinstance(model.optimizer, keras.optimizers.LossScaleOptimizer)
+        assert isinstance(model.optimizer.inner_optimizer, keras.optimizers.RMSprop)
         history = model.fit(x_train, y_train, epochs=3, batch_size=32, verbose=0)
         losses = history.history["loss"]
         assert all(np.isfinite(losses)) and losses[-1] < losses[0]

@@ -82,6 +82,13 @@ class Trainer:
         from tapeflow.keras import metrics as metrics_module
         from tapeflow.keras import optimizers
         self.optimizer = optimizers.get(optimizer)
+        if auto_scale_loss and self.optimizer is not None and \
+                getattr(self, "dtype_policy", None) is not None and \
+                self.dtype_policy.name == "mixed_float16" and \
+                not isinstance(self.optimizer, optimizers.LossScaleOptimizer):
+            # Keras 3: float16 gradients underflow without dynamic loss scaling.
+            self.optimizer = optimizers.LossScaleOptimizer(self.optimizer,
+                                                           name="loss_scale_optimizer")
         output_names = self._get_output_names()
         self._compile_loss = CompileLoss(loss, loss_weights, output_names) \
             if loss is not None else None
@@ -272,10 +279,19 @@ class Trainer:
             y_pred = self(x, training=True)
             loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
                                      training=True)
+            # loss_scale_factor / LossScaleOptimizer: gradients of the scaled loss
+            scaled_loss = self.optimizer.scale_loss(loss) if self.optimizer is not None \
+                else loss
         self._loss_tracker.update_state(loss, sample_weight=_batch_size_of(x))
         variables = self.trainable_variables
         if variables:
-            grads = tape.gradient(loss, variables)
+            if scaled_loss is loss:
+                grads = tape.gradient(loss, variables)
+            else:
+                # A scaled float16 backward pass may overflow to inf: expected, and
+                # LossScaleOptimizer skips that step (TensorFlow does not warn either).
+                with np.errstate(over="ignore", invalid="ignore"):
+                    grads = tape.gradient(scaled_loss, variables)
             self.optimizer.apply_gradients(zip(grads, variables))
         return self.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
 

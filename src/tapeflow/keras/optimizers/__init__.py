@@ -4,11 +4,12 @@ from tapeflow.keras.optimizers.adagrad import Adadelta, Adagrad
 from tapeflow.keras.optimizers.adam import Adam, Adamax, AdamW, Nadam
 from tapeflow.keras.optimizers.base_optimizer import Optimizer
 from tapeflow.keras.optimizers.lion import Lion
+from tapeflow.keras.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from tapeflow.keras.optimizers.rmsprop import RMSprop
 from tapeflow.keras.optimizers.sgd import SGD
 
 _ALL = {c.__name__.lower(): c for c in (Optimizer, SGD, RMSprop, Adam, AdamW, Adagrad,
-                                        Adadelta, Adamax, Nadam, Lion)}
+                                        Adadelta, Adamax, Nadam, Lion, LossScaleOptimizer)}
 
 
 def serialize(optimizer):
@@ -63,4 +64,4 @@ def get(identifier):
 
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adadelta", "Adamax",
-           "Nadam", "Lion", "get", "serialize", "deserialize", "schedules"]
+           "Nadam", "Lion", "LossScaleOptimizer", "get", "serialize", "deserialize", "schedules"]
