@@ -104,7 +104,7 @@ def kaggle_workdir(tmp_path, monkeypatch):
     original = tmp_path / "train"
     original.mkdir()
     for category, channel in (("cat", 0), ("dog", 2)):
-        for i in range(20):
+        for i in range(12):
             h, w = rng.integers(90, 130, size=2)
             img = rng.integers(0, 120, size=(h, w, 3)).astype("uint8")
             img[..., channel] = rng.integers(150, 256, size=(h, w))
@@ -118,7 +118,7 @@ def kaggle_workdir(tmp_path, monkeypatch):
 
 
 def _make_small_dataset():
-    # Listing 8.6 (indices scaled down: 12 training, 4 validation, 4 test images per class)
+    # Listing 8.6 (indices scaled down: 8 training, 2 validation, 2 test images per class)
     original_dir = pathlib.Path("train")
     new_base_dir = pathlib.Path("cats_vs_dogs_small")
 
@@ -131,9 +131,9 @@ def _make_small_dataset():
                 shutil.copyfile(src=original_dir / fname,
                                 dst=dir / fname)
 
-    make_subset("train", start_index=0, end_index=12)
-    make_subset("validation", start_index=12, end_index=16)
-    make_subset("test", start_index=16, end_index=20)
+    make_subset("train", start_index=0, end_index=8)
+    make_subset("validation", start_index=8, end_index=10)
+    make_subset("test", start_index=10, end_index=12)
     return new_base_dir
 
 
@@ -211,9 +211,9 @@ def test_cats_vs_dogs_from_scratch(kaggle_workdir, capsys):
     assert sorted(os.listdir(new_base_dir / "train" / "cat"))[:2] == ["cat.0.jpg", "cat.1.jpg"]
     train_dataset, validation_dataset, test_dataset = _datasets(new_base_dir, (80, 80))
     assert capsys.readouterr().out.splitlines() == [
-        "Found 24 files belonging to 2 classes.",
-        "Found 8 files belonging to 2 classes.",
-        "Found 8 files belonging to 2 classes."]
+        "Found 16 files belonging to 2 classes.",
+        "Found 4 files belonging to 2 classes.",
+        "Found 4 files belonging to 2 classes."]
     assert train_dataset.class_names == ["cat", "dog"]
 
     # Listing 8.14
@@ -251,7 +251,7 @@ def test_cats_vs_dogs_from_scratch(kaggle_workdir, capsys):
     printed = capsys.readouterr().out
     assert [line for line in printed.splitlines() if line.startswith("Epoch")] == [
         "Epoch 1/3", "Epoch 2/3", "Epoch 3/3"]
-    assert "3/3" in printed and "val_loss: " in printed  # 24 images in batches of 8
+    assert "2/2" in printed and "val_loss: " in printed  # 16 images in batches of 8
     assert list(history.history) == ["accuracy", "loss", "val_accuracy", "val_loss"]
     assert os.path.exists("convnet_from_scratch.keras")
 
@@ -371,8 +371,8 @@ def test_vgg16_feature_extraction(kaggle_workdir):
     train_features, train_labels = get_features_and_labels(train_dataset)
     val_features, val_labels = get_features_and_labels(validation_dataset)
     test_features, test_labels = get_features_and_labels(test_dataset)
-    assert train_features.shape == (24, 1, 1, 512)
-    assert train_labels.shape == (24,) and train_labels.dtype == np.int32
+    assert train_features.shape == (16, 1, 1, 512)
+    assert train_labels.shape == (16,) and train_labels.dtype == np.int32
 
     # Listing 8.21
     inputs = keras.Input(shape=(1, 1, 512))
