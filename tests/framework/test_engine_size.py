@@ -52,3 +52,14 @@ def test_engine_total_within_budget():
 def test_every_module_under_600_lines():
     for name in _files():
         assert _lines(name) <= 600, f"framework/{name} is over 600 lines: split it"
+
+
+def test_op_kernels_take_numpy_from_the_backend_module():
+    # DESIGN.md: kernels get their array module from tapeflow.backend, so that another
+    # namespace (CuPy) can be swapped in; no op module imports numpy directly.
+    import pathlib
+    import re
+    import tapeflow.ops as ops
+    direct = re.compile(r"^\s*import numpy\b", re.M)
+    for path in pathlib.Path(ops.__file__).parent.glob("*.py"):
+        assert not direct.search(path.read_text()), path.name

@@ -3,7 +3,7 @@
 This module also re-exports the creation, manipulation and indexing ops, which
 live in ``creation_ops``, ``manip_ops`` and ``indexing_ops``.
 """
-import numpy as np
+from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
 from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError

@@ -1,7 +1,7 @@
 """Clipping and summing lists of tensors: clip_by_value, clip_by_norm,
 clip_by_global_norm, global_norm, add_n, scalar_mul.
 """
-import numpy as np
+from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
 from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.indexed_slices import IndexedSlices

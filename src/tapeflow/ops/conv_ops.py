@@ -14,7 +14,7 @@ input gradient is one matmul per kernel tap added into a strided slab; "depthwis
 has no matmul to batch and works with a multiply-add or einsum per kernel tap.
 Python loops run over kernel taps only, never over batch, pixels or channels.
 """
-import numpy as np
+from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
 from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.primitive import primitive

@@ -1,5 +1,5 @@
 """Creation ops: constants, zeros/ones/fill, eye, range, linspace, sequence_mask."""
-import numpy as np
+from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
 from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError

@@ -5,7 +5,7 @@ gradient here is again an op of this module and can be differentiated to any ord
 """
 import math as _math
 
-import numpy as np
+from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 from numpy.polynomial import polynomial as npoly
 
 from tapeflow.framework.errors import InvalidArgumentError

@@ -4,7 +4,7 @@ Resizing is linear in the image: ``out = A_h · image · A_w^T`` per channel, wi
 interpolation matrices built the way TensorFlow 2 samples (half-pixel centres),
 so its gradient is the transposed contraction and needs no rule of its own.
 """
-import numpy as np
+from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.ops import array_ops, math_ops

@@ -1,5 +1,5 @@
 """Gathering, scattering, masking, where and ``__getitem__``: kernel and gradient per op."""
-import numpy as np
+from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
 from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError

@@ -3,7 +3,7 @@ and trace. Kernel and gradient per op; ``matmul`` lives in ``math_ops``.
 """
 import string
 
-import numpy as np
+from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
 from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.primitive import binary_inputs, primitive

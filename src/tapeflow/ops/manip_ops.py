@@ -3,7 +3,7 @@
 Each is a NumPy kernel with a gradient written in tapeflow ops (or a composite
 of differentiable ops), so second-order gradients work.
 """
-import numpy as np
+from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
 from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.primitive import primitive

@@ -3,7 +3,7 @@
 Gradients are written with tapeflow ops, so they can be differentiated again.
 Broadcasting is undone by ``unbroadcast`` only when shapes differ.
 """
-import numpy as np
+from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
 from tapeflow.backend import xp
 from tapeflow.framework import dtypes

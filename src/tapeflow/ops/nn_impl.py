@@ -6,7 +6,7 @@ gradients come from the ops they are written with.
 """
 import numbers
 
-import numpy as np
+from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
 from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError

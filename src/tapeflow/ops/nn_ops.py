@@ -5,7 +5,7 @@ by side. Only the ops that need a kernel of their own for numerical stability
 or speed live here; composites over ops (gelu, silu, dropout, moments ...) are
 in ``nn_impl``.
 """
-import numpy as np
+from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
 from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError

@@ -4,7 +4,7 @@ Average pooling and its gradient are linear, so each is the other's gradient.
 Max pooling's gradient routes dy to the first maximum of each window (as
 TensorFlow does); the gradient of that routing wrt dy picks the same positions.
 """
-import numpy as np
+from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
 from tapeflow.framework.primitive import primitive
 from tapeflow.framework.tensor import Tensor, convert_to_tensor

@@ -18,7 +18,7 @@ are Tensors, the scaling is done with ops, so gradients flow to them.
 """
 import zlib
 
-import numpy as np
+from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
 from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError

@@ -5,7 +5,7 @@ cumulative sums and products: kernel and gradient per op.
 """
 import math
 
-import numpy as np
+from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
 from tapeflow.framework import dtypes
 from tapeflow.framework import primitive as prim

@@ -7,7 +7,7 @@ scatters ``dy`` into zeros of the input's shape; array indices accumulate with
 """
 import re
 
-import numpy as np
+from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
 from tapeflow.framework import primitive as _prim
 from tapeflow.framework.errors import InvalidArgumentError

@@ -3,7 +3,7 @@ confusion_matrix, segment_sum.
 """
 from collections import namedtuple
 
-import numpy as np
+from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
 from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError

@@ -3,7 +3,7 @@ truncating division, xlogy/xdivy and log-sigmoid. Kernel and gradient per op.
 """
 import math as _math
 
-import numpy as np
+from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
 from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError
