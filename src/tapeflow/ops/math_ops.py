@@ -80,7 +80,11 @@ def _sub_kernel(x, y):
 def _sub_grad(op, dy):
     """d(x-y) = (dy, -dy)."""
     x, y = op.inputs
-    return unbroadcast(dy, _shape(x)), unbroadcast(negative(dy), _shape(y))
+    skip = op.skip_input_indices
+    if 1 in skip:
+        return unbroadcast(dy, _shape(x)), None
+    ny = Tensor(np.negative(dy._value)) if not prim.recording() else negative(dy)
+    return (None if 0 in skip else unbroadcast(dy, _shape(x))), unbroadcast(ny, _shape(y))
 
 
 @primitive("Mul")
@@ -346,6 +350,10 @@ sign = _unary("Sign", np.sign, lambda op, dy: zeros_like_(dy))
 
 def _square_grad(op, dy):
     """d(x^2) = 2 x dy."""
+    if not prim.recording():  # first order only: one NumPy temporary instead of two ops
+        g = dy._value * op.inputs[0]._value
+        g *= 2
+        return Tensor(g)
     return multiply(dy, multiply(op.inputs[0], 2))
 
 
