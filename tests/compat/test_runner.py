@@ -1,31 +1,10 @@
 """``tapeflow run``: TensorFlow programs and notebooks run against tapeflow, with a report."""
 import io
 import json
-import sys
 
 import pytest
 
-from tapeflow.compat import tensorflow_aliases
-from tapeflow.compat.api_check import missing_apis
 from tapeflow.compat.runner import run_program
-
-
-def test_aliases_map_tensorflow_to_tapeflow_only_inside_the_context():
-    import tapeflow
-    with tensorflow_aliases():
-        import tensorflow as tf
-        assert tf is tapeflow
-    assert "tensorflow" not in sys.modules or sys.modules["tensorflow"] is not tapeflow
-
-
-def test_missing_api_report_names_the_attribute_and_line():
-    src = "import tensorflow as tf\nx = tf.constant(1.)\ny = tf.no_such_op(x)\n"
-    assert missing_apis(src) == [("tensorflow.no_such_op", 3)]
-
-
-def test_from_imports_are_resolved():
-    src = "from tensorflow.keras import layers_that_do_not_exist\n"
-    assert missing_apis(src) == [("tensorflow.keras.layers_that_do_not_exist", 1)]
 
 
 def test_script_runs_and_reports_success(tmp_path):

@@ -297,3 +297,24 @@ def pool_or_flat(x, pooling):
     if pooling == "max":
         return layers.GlobalMaxPooling2D()(x)
     return x
+
+
+def pooled_classifier_model(img_input, input_tensor, x, include_top, pooling, classes,
+                            classifier_activation, weights, name):
+    """Ends a convolutional base: a global-average-pooled ``predictions`` layer (with the top)
+    or the requested pooling (without), then the model, with ``weights`` loaded if given.
+
+    Returns:
+      A functional ``keras.Model``.
+    """
+    from tapeflow.keras import layers
+    if include_top:
+        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
+        validate_activation(classifier_activation, weights)
+        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
+    else:
+        x = pool_or_flat(x, pooling)
+    model = finish(img_input, input_tensor, x, name)
+    if weights is not None:
+        model.load_weights(weights)
+    return model

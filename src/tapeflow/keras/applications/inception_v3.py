@@ -129,16 +129,9 @@ def InceptionV3(include_top=True, weights="imagenet", input_tensor=None, input_s
         bp = conv2d_bn(avg_pool(x), 192, 1, 1)
         x = merge([b1, b3, b3d, bp], f"mixed{9 + i}")
 
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        imagenet_utils.validate_activation(classifier_activation, weights)
-        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    else:
-        x = imagenet_utils.pool_or_flat(x, pooling)
-    model = imagenet_utils.finish(img_input, input_tensor, x, name)
-    if weights is not None:
-        model.load_weights(weights)
-    return model
+    return imagenet_utils.pooled_classifier_model(
+        img_input, input_tensor, x, include_top, pooling, classes, classifier_activation,
+        weights, name)
 
 
 def preprocess_input(x, data_format=None):

@@ -101,16 +101,9 @@ def Xception(include_top=True, weights="imagenet", input_tensor=None, input_shap
     x = relu(sepconv(x, 1536, "block14_sepconv1"), "block14_sepconv1_act")
     x = relu(sepconv(x, 2048, "block14_sepconv2"), "block14_sepconv2_act")
 
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        imagenet_utils.validate_activation(classifier_activation, weights)
-        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    else:
-        x = imagenet_utils.pool_or_flat(x, pooling)
-    model = imagenet_utils.finish(img_input, input_tensor, x, name)
-    if weights is not None:
-        model.load_weights(weights)
-    return model
+    return imagenet_utils.pooled_classifier_model(
+        img_input, input_tensor, x, include_top, pooling, classes, classifier_activation,
+        weights, name)
 
 
 def preprocess_input(x, data_format=None):
