@@ -136,3 +136,26 @@ def test_gradients_flow_through_a_small_convnet():
     grads = tape.gradient(loss, conv.trainable_weights + dense.trainable_weights)
     assert all(g is not None for g in grads)
     assert grads[0].shape == (3, 3, 1, 2)
+
+
+@pytest.mark.parametrize("activation,op", [("relu", "_FusedConv2D"), (None, "_FusedConv2D"),
+                                           ("tanh", "Conv2D")])
+def test_conv2d_fuses_bias_and_relu_into_one_op_with_the_unfused_values(activation, op):
+    # Like TF's grappler rewrite to _FusedConv2D: same outputs and gradients as
+    # conv2d -> + bias -> activation, one op on the tape.
+    layer = C.Conv2D(4, 3, strides=2, padding="same", activation=activation,
+                     bias_initializer="random_normal")
+    x = tf.constant(_x(2, 9, 9, 3))
+    with tf.GradientTape() as tape:
+        y = layer(x)
+        loss = tf.reduce_sum(y * y)
+    assert [r.op.name for r in tape._records][0] == op
+    got = tape.gradient(loss, layer.trainable_weights)
+    act = keras.activations.get(activation)
+    with tf.GradientTape() as tape:
+        want_y = act(tf.nn.conv2d(x, layer.kernel, 2, "SAME") + layer.bias)
+        loss = tf.reduce_sum(want_y * want_y)
+    want = tape.gradient(loss, layer.trainable_weights)
+    np.testing.assert_allclose(y.numpy(), want_y.numpy(), rtol=1e-6, atol=1e-6)
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g.numpy(), w.numpy(), rtol=1e-5, atol=1e-5)

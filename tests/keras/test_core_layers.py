@@ -188,3 +188,26 @@ def test_dense_accepts_integer_inputs():
     y = layer(np.array([[1, 2, 3]], np.uint8))
     assert y.dtype == tf.float32
     np.testing.assert_array_equal(y.numpy(), [[6.0, 6.0]])
+
+
+@pytest.mark.parametrize("activation,op", [("relu", "_FusedMatMul"), (None, "_FusedMatMul"),
+                                           ("sigmoid", None)])
+def test_dense_fuses_bias_and_relu_into_one_op_with_the_unfused_values(activation, op):
+    layer = layers.Dense(5, activation=activation, bias_initializer="random_normal")
+    x = tf.constant(np.random.default_rng(0).standard_normal((4, 3)).astype("float32"))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = layer(x)
+        loss = tf.reduce_sum(y * y)
+    names = [r.op.name for r in tape._records]
+    assert (names[0] == op) if op else "_FusedMatMul" not in names
+    got = tape.gradient(loss, [x] + layer.trainable_weights)
+    act = keras.activations.get(activation)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        want_y = act(tf.matmul(x, layer.kernel) + layer.bias)
+        loss = tf.reduce_sum(want_y * want_y)
+    want = tape.gradient(loss, [x] + layer.trainable_weights)
+    np.testing.assert_allclose(y.numpy(), want_y.numpy(), rtol=1e-6, atol=1e-6)
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g.numpy(), w.numpy(), rtol=1e-5, atol=1e-6)

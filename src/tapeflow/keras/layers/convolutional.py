@@ -8,7 +8,7 @@ from tapeflow.keras import activations, constraints, initializers, regularizers
 from tapeflow.keras.layers.input_spec import InputSpec
 from tapeflow.keras.layers.layer import Layer
 from tapeflow.ops import array_ops as A
-from tapeflow.ops import conv_ops
+from tapeflow.ops import conv_ops, fused_ops
 from tapeflow.ops import math_ops as M
 
 
@@ -66,6 +66,10 @@ def deconv_output_length(length, k, padding, stride, dilation=1, output_padding=
         return length * stride
     pad = 0 if padding == "valid" else k // 2
     return (length - 1) * stride + k - 2 * pad + output_padding
+
+
+# Activations the fused conv op applies itself (TF's _FusedConv2D: BiasAdd, then Relu).
+_FUSABLE = {activations.linear: "Linear", activations.relu: "Relu"}
 
 
 class BaseConv(Layer):
@@ -146,6 +150,14 @@ class BaseConv(Layer):
                                dilations=self.dilation_rate)
 
     def call(self, inputs):
+        if self.rank == 2 and self.bias is not None and type(self)._conv is BaseConv._conv:
+            act = _FUSABLE.get(self.activation)
+            if act is not None:
+                x, w = conv_ops._same_dtype_pair(inputs, self.kernel)
+                b = self.bias.__tf_tensor__()
+                if x._value.dtype == w._value.dtype == b._value.dtype:
+                    return fused_ops.fused_conv2d(x, w, b, self.strides, self.padding.upper(),
+                                                  self.dilation_rate, act)
         return self._finish(self._conv(inputs))
 
     def compute_output_shape(self, input_shape):

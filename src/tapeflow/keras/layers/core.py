@@ -9,11 +9,14 @@ from tapeflow.keras import activations, constraints, initializers, regularizers
 from tapeflow.keras.layers.input_spec import InputSpec
 from tapeflow.keras.layers.layer import Layer
 from tapeflow.ops import array_ops as A
+from tapeflow.ops import fused_ops
 from tapeflow.ops import math_ops as M
 
 _ser_init = initializers.serialize
 _ser_reg = regularizers.serialize
 _ser_con = constraints.serialize
+# Activations the fused matmul op applies itself (TF's _FusedMatMul: BiasAdd, then Relu).
+_FUSABLE = {activations.linear: "Linear", activations.relu: "Relu"}
 
 
 def _positive_int(name, value, layer):
@@ -73,6 +76,11 @@ class Dense(Layer):
         if x._value.dtype != self._np_dtype:  # integer inputs: Keras's ops promote to float
             x = M.cast(x, self._compute)
         kernel = self.kernel.__tf_tensor__()  # read once: ops then take the Tensor fast path
+        act = _FUSABLE.get(self.activation)
+        if act is not None and x._value.ndim == 2 and self.bias is not None:
+            bias = self.bias.__tf_tensor__()
+            if x._value.dtype == kernel._value.dtype == bias._value.dtype:
+                return fused_ops.fused_matmul(x, kernel, bias, act)  # TF's _FusedMatMul
         if x._value.ndim > 2:
             shape = x._value.shape
             y = M.matmul(A.reshape(x, (-1, shape[-1])), kernel)
