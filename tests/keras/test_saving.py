@@ -309,6 +309,7 @@ def test_layers_own_variables_are_saved_outside_the_weights(tmp_path):
 def test_functional_operators_and_preprocess_input_round_trip(tmp_path):
     # KerasTensor operators (``/ 255``, slicing with ``...``) and vgg16.preprocess_input's
     # GetItem/Stack/Add ops are saved by op name, as Keras 3 names them, and rebuilt on load.
+    keras.backend.clear_session()  # names are unique per session: start from "get_item"
     inputs = keras.Input(shape=(6, 6, 3))
     x = keras.applications.vgg16.preprocess_input(inputs)
     y = (inputs / 255)[..., 1:3]
