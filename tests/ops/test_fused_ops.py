@@ -77,3 +77,17 @@ def test_fused_ops_reject_a_bias_of_the_wrong_size_or_dtype():
         fused_ops.fused_matmul(tf.ones((2, 4)), tf.ones((3, 5)), tf.ones(5))
     with pytest.raises(tf.errors.InvalidArgumentError, match=r"biases .*\[4\] vs\. 5"):
         fused_ops.fused_matmul(tf.ones((2, 3)), tf.ones((3, 5)), tf.ones(4))
+
+
+@pytest.mark.parametrize("shape", [(64, 26, 26, 32), (7, 5), (13, 1), (3, 4096), (2, 5000),
+                                   (0, 3), (6, 3, 3)])
+def test_add_bias_in_place_equals_broadcast_add(shape):
+    rng = np.random.default_rng(len(shape))
+    out = rng.standard_normal(shape).astype(np.float32)
+    b = rng.standard_normal(shape[-1]).astype(np.float32)
+    want = out + b
+    assert fused_ops.add_bias(out, b) is out
+    np.testing.assert_array_equal(out, want)
+    strided = rng.standard_normal((4, 6))[:, ::2]          # not C-contiguous: plain add
+    want = strided + np.arange(3.0)
+    np.testing.assert_array_equal(fused_ops.add_bias(strided, np.arange(3.0)), want)

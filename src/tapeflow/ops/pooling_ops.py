@@ -74,8 +74,11 @@ def _max_pool_kernel(x, ksize, strides, padding):
 def _max_pool_grad_kernel(x, y, dy, ksize, strides, padding):
     """TF's MaxPoolGrad(orig_input, orig_output, grad): dy routed to each first maximum."""
     xp, out_hw, pads = _padded(x, ksize, strides, padding, _lowest(x.dtype))
-    out = np.zeros(xp.shape, dtype=dy.dtype)
     disjoint = strides[0] >= ksize[0] and strides[1] >= ksize[1]
+    # windows that tile the padded input exactly write every element once: no zero fill
+    tiled = disjoint and tuple(strides) == tuple(ksize) and \
+        out_hw[0] * strides[0] == xp.shape[1] and out_hw[1] * strides[1] == xp.shape[2]
+    out = (np.empty if tiled else np.zeros)(xp.shape, dtype=dy.dtype)
     slabs = _taps(out, ksize, out_hw, strides)
     for (_, _, m), (_, _, slab) in zip(_first_max_masks(xp, y, ksize, strides), slabs):
         if disjoint:         # windows do not overlap: each input gets one write at most
