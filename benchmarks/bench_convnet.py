@@ -1,42 +1,44 @@
 """The book's MNIST convnet: training samples per second, side by side.
 
     python benchmarks/bench_convnet.py [--samples 2048] [--repeats 3] [--blas-threads N]
-                                       [--cpu-time] [--ops]
+                                       [--cpu-time] [--ops] [--same-allocator]
 
 Conv2D(32,3,relu) -> MaxPool(2) -> Conv2D(64,3,relu) -> MaxPool(2) -> Conv2D(128,3,relu)
 -> Flatten -> Dense(10, softmax); 28x28x1 inputs, batch 64, RMSprop, sparse categorical
 crossentropy. Runs tapeflow, a hand-written NumPy im2col version, and PyTorch /
-Keras-on-TensorFlow when importable (skipped with a note otherwise). Prints the
-median of several epochs per framework and the ratios to tapeflow. The epochs of
-the frameworks are interleaved (one of each per round), so that a machine whose
-load drifts during the run slows them alike.
+Keras-on-TensorFlow when importable (skipped with a note otherwise); prints the median
+samples/s of the epochs per framework and the ratios tapeflow/this.
 
-``--blas-threads N`` sets OPENBLAS_NUM_THREADS / OMP_NUM_THREADS / MKL_NUM_THREADS
-before NumPy loads (on a shared or busy machine, BLAS threads that wait for a busy
-core make every small matmul slow: use 1 there). ``--cpu-time`` times with the
-process's CPU time instead of the wall clock (fair on a loaded machine with one
-BLAS thread). ``--ops`` adds tapeflow's per-op kernel time for one epoch.
+Each framework runs in its own long-lived worker process (this script, ``--worker NAME``),
+so that thread pools (TensorFlow's, torch's OpenMP, OpenBLAS) and malloc settings do not
+meet in one process. A worker builds its model and the same seeded data, warms up on one
+batch, prints ``ready`` (or ``skipped: <reason>``), then runs one epoch per ``epoch`` line
+on stdin and prints its seconds; ``quit`` ends it. The parent interleaves the epochs (one of
+each framework per round, so that load drift slows them alike) and sleeps 0.2 s before each
+so that a pool still spin-waiting after its epoch does not overlap the next.
 
-Measured 2026-11-28 on the shared 2-core development machine (load 4-6), with
-``--samples 1024 --repeats 5 --blas-threads 1 --cpu-time``: tapeflow 900-1,250
-samples/s, the NumPy loop by hand 760-1,260 in the same runs (tapeflow/by-hand
-1.08-1.18; before the tap-wise kernels: 560-580, ratio 0.44-0.54). Per step of
-64 (--ops): conv2 forward / filter grad / input grad 10.8 / 9.2 / 7.0 ms, conv1
-forward 5.7, max-pool grad 5.1, conv3 three ops 5.0, relu grads 3.7, pools 1.7;
-kernels 51 ms, the rest (Python, tape, optimizer) 13 ms. With BLAS's default two
-threads on that loaded machine every framework fell to 50-200 samples/s.
+The NumPy worker does not import tapeflow: it runs with glibc's default malloc, like a
+plain NumPy script, while tapeflow's import applies ``tapeflow.backend.tune_malloc``.
+``--same-allocator`` makes every worker call ``tune_malloc()`` first; each row says which
+setting it ran with. ``--blas-threads N`` sets OPENBLAS/OMP/MKL_NUM_THREADS in the workers'
+environment (on a busy machine, BLAS threads that wait for a core slow every small matmul:
+use 1 there). ``--cpu-time`` times each epoch with its worker's CPU time instead of the wall
+clock. ``--ops`` adds tapeflow's per-op kernel time for one epoch, in the tapeflow worker.
+
+Measured: see benchmarks/README.md
 """
 import argparse
 import os
 import statistics
+import subprocess
 import sys
 import time
 
-if "--blas-threads" in sys.argv[:-1]:   # BLAS reads its thread count when NumPy loads
+if "--worker" in sys.argv and "--blas-threads" in sys.argv[:-1]:   # before NumPy loads
     for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[_var] = sys.argv[sys.argv.index("--blas-threads") + 1]
 
-import numpy as np  # noqa: E402  (after the BLAS thread variables)
+import numpy as np
 
 BATCH = 64
 
@@ -47,27 +49,28 @@ def data(n, seed=0):
     return rng.random((n, 28, 28, 1), dtype=np.float32), rng.integers(0, 10, n)
 
 
-def book_model():
-    """Returns tapeflow's compiled book convnet."""
-    from tapeflow import keras
-    from tapeflow.keras import layers
+def keras_epoch(keras, layers, x, y):
+    """Builds the book convnet with a Keras API, warms it up on one batch and returns a
+    function that runs one ``fit`` epoch (tapeflow's Keras or TensorFlow's)."""
     model = keras.Sequential([
         keras.Input((28, 28, 1)), layers.Conv2D(32, 3, activation="relu"),
         layers.MaxPooling2D(2), layers.Conv2D(64, 3, activation="relu"),
         layers.MaxPooling2D(2), layers.Conv2D(128, 3, activation="relu"), layers.Flatten(),
         layers.Dense(10, activation="softmax")])
     model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy")
-    return model
-
-
-def bench_tapeflow(x, y):
-    model = book_model()
     model.fit(x[:BATCH], y[:BATCH], batch_size=BATCH, epochs=1, verbose=0)  # warm-up
     return lambda: model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0, shuffle=False)
 
 
-def op_breakdown(x, y, clock):
-    """Prints tapeflow's kernel time per op (and input shape) for one epoch."""
+def bench_tapeflow(x, y):
+    """Returns a function that runs one tapeflow epoch."""
+    from tapeflow import keras
+    from tapeflow.keras import layers
+    return keras_epoch(keras, layers, x, y)
+
+
+def op_breakdown(x, y, clock, out):
+    """Writes tapeflow's kernel time per op (and input shape) for one epoch to ``out``."""
     from collections import defaultdict
 
     from tapeflow.framework import primitive
@@ -80,9 +83,9 @@ def op_breakdown(x, y, clock):
 
         def run(*arrays, **attrs):
             t = clock()
-            out = forward(*arrays, **attrs)
+            result = forward(*arrays, **attrs)
             spent[op.name, np.shape(arrays[0]) if arrays else ()] += clock() - t
-            return out
+            return result
         saved[op] = forward
         op.forward = run
     for op in list(primitive.REGISTRY.values()):
@@ -94,16 +97,17 @@ def op_breakdown(x, y, clock):
         op.forward = forward
     steps = len(x) / BATCH
     kernels = sum(spent.values())
-    print(f"\ntapeflow, one epoch: {1e3 * total / steps:.1f} ms/step; kernels "
-          f"{1e3 * kernels / steps:.1f} ms, the rest (Python, tape, optimizer) "
-          f"{1e3 * (total - kernels) / steps:.1f} ms")
+    out.write(f"tapeflow, one epoch: {1e3 * total / steps:.1f} ms/step; kernels "
+              f"{1e3 * kernels / steps:.1f} ms, the rest (Python, tape, optimizer) "
+              f"{1e3 * (total - kernels) / steps:.1f} ms\n")
     for (name, shape), sec in sorted(spent.items(), key=lambda kv: -kv[1])[:16]:
-        print(f"  {name:22s} {str(shape):18s} {1e3 * sec / steps:6.2f} ms/step")
+        out.write(f"  {name:22s} {shape!s:18s} {1e3 * sec / steps:6.2f} ms/step\n")
 
 
 # -- hand-written NumPy (forward and backward by hand) ------------------------------------
 
 def _im2col(x, k):
+    """Returns the k x k windows of NHWC ``x`` as rows (a strided view) and (n, oh, ow)."""
     n, h, w, c = x.shape
     oh, ow = h - k + 1, w - k + 1
     s = x.strides
@@ -112,6 +116,7 @@ def _im2col(x, k):
 
 
 def _col2im(cols, shape, k):
+    """Sums window rows back into an array of ``shape`` (the adjoint of ``_im2col``)."""
     n, h, w, c = shape
     oh, ow = h - k + 1, w - k + 1
     cols = cols.reshape(n, oh, ow, k, k, c)
@@ -123,6 +128,7 @@ def _col2im(cols, shape, k):
 
 
 def _pool(x):
+    """Returns the 2 x 2 max pool of ``x`` and the mask of the maxima."""
     n, h, w, c = x.shape
     t = x[:, :h // 2 * 2, :w // 2 * 2].reshape(n, h // 2, 2, w // 2, 2, c)
     out = t.max(axis=(2, 4))
@@ -131,6 +137,7 @@ def _pool(x):
 
 
 def _unpool(dy, mask, shape):
+    """Routes the pooled gradient ``dy`` to the maxima in ``mask`` (input ``shape``)."""
     g = mask * dy[:, :, None, :, None]
     n, oh, _, ow, _, c = g.shape
     out = np.zeros(shape, dy.dtype)
@@ -139,6 +146,7 @@ def _unpool(dy, mask, shape):
 
 
 def bench_numpy(x, y):
+    """Returns a function that runs one hand-written NumPy epoch (after one warm-up step)."""
     rng = np.random.default_rng(0)
 
     def glorot(*shape):
@@ -188,10 +196,12 @@ def bench_numpy(x, y):
     def epoch():
         for i in range(0, len(x), BATCH):
             step(x[i:i + BATCH], y[i:i + BATCH])
+    step(x[:BATCH], y[:BATCH])                       # warm-up
     return epoch
 
 
 def bench_torch(x, y):
+    """Returns a function that runs one PyTorch epoch (after one warm-up step)."""
     import torch
     from torch import nn
     torch.set_num_threads(max(torch.get_num_threads(), 1))
@@ -203,61 +213,170 @@ def bench_torch(x, y):
     yt = torch.from_numpy(y.astype(np.int64))
     loss_fn = nn.CrossEntropyLoss()
 
+    def step(i):
+        opt.zero_grad()
+        loss_fn(model(xt[i:i + BATCH]), yt[i:i + BATCH]).backward()
+        opt.step()
+
     def epoch():
         for i in range(0, len(x), BATCH):
-            opt.zero_grad()
-            loss_fn(model(xt[i:i + BATCH]), yt[i:i + BATCH]).backward()
-            opt.step()
+            step(i)
+    step(0)                                          # warm-up
     return epoch
 
 
 def bench_keras_tf(x, y):
+    """Returns a function that runs one Keras-on-TensorFlow epoch."""
     from tensorflow import keras
     from tensorflow.keras import layers
-    model = keras.Sequential([
-        keras.Input((28, 28, 1)), layers.Conv2D(32, 3, activation="relu"),
-        layers.MaxPooling2D(2), layers.Conv2D(64, 3, activation="relu"),
-        layers.MaxPooling2D(2), layers.Conv2D(128, 3, activation="relu"), layers.Flatten(),
-        layers.Dense(10, activation="softmax")])
-    model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy")
-    model.fit(x[:BATCH], y[:BATCH], batch_size=BATCH, epochs=1, verbose=0)
-    return lambda: model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0, shuffle=False)
+    return keras_epoch(keras, layers, x, y)
+
+
+# -- one worker process per framework ------------------------------------------------------
+
+FRAMEWORKS = {"tapeflow": ("tapeflow", bench_tapeflow),       # --worker NAME: (label, setup)
+              "numpy": ("numpy (by hand)", bench_numpy), "torch": ("pytorch", bench_torch),
+              "keras-tf": ("keras on tensorflow", bench_keras_tf)}
+
+
+def allocator_setting(tuned):
+    """Names the malloc setting of this process (``tuned``: tune_malloc() set it)."""
+    env = os.environ
+    if tuned:
+        return "tapeflow's tune_malloc"
+    if "malloc" in env.get("GLIBC_TUNABLES", "") or any(k.startswith("MALLOC_") for k in env):
+        return "malloc tunables from the environment"
+    return "glibc default" if sys.platform.startswith("linux") else "system default"
+
+
+def worker(args):
+    """Serves one framework to the parent over stdin/stdout (see the module docstring)."""
+    proto = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)            # what the libraries print goes to stderr, not into the protocol
+    tuned = False
+    try:
+        if args.same_allocator or args.worker == "tapeflow":
+            import tapeflow.backend
+            tuned = tapeflow.backend.tune_malloc()
+        x, y = data(args.samples)
+        epoch = FRAMEWORKS[args.worker][1](x, y)
+    except ImportError as e:
+        missing = isinstance(e, ModuleNotFoundError) and e.name
+        proto.write(f"skipped: {f'{missing} is not installed' if missing else e}\n")
+        return
+    clock = time.process_time if args.cpu_time else time.perf_counter
+    proto.write(f"ready {allocator_setting(tuned)}\n")
+    for command in iter(sys.stdin.readline, "quit\n"):
+        if command == "epoch\n":
+            t = clock()
+            epoch()
+            proto.write(f"{clock() - t!r}\n")
+        elif command == "ops\n":
+            op_breakdown(x, y, clock, proto)
+            proto.write("done\n")
+        elif not command:    # the parent has gone
+            break
+
+
+class Worker:
+    """The parent's end of one worker process."""
+
+    def __init__(self, name, args):
+        """Starts ``name``'s worker with the parent's flags."""
+        command = [sys.executable, os.path.abspath(__file__), "--worker", name,
+                   "--samples", str(args.samples)]
+        command += ["--blas-threads", str(args.blas_threads)] * (args.blas_threads is not None)
+        command += ["--cpu-time"] * args.cpu_time + ["--same-allocator"] * args.same_allocator
+        env = dict(os.environ)
+        env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")       # TensorFlow's start-up notices
+        self.name, self.label, self.allocator = name, FRAMEWORKS[name][0], None
+        self.proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     text=True, env=env)
+
+    def ask(self, command=None):
+        """Sends ``command`` (if any) and returns the worker's next line."""
+        if command:
+            self.proc.stdin.write(command + "\n")
+            self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"failed: the worker exited with code {self.proc.wait()}")
+        return line.rstrip("\n")
+
+    def close(self):
+        """Asks the worker to quit and waits for it."""
+        try:
+            self.proc.stdin.write("quit\n")
+            self.proc.stdin.close()
+        except OSError:            # it has exited already
+            pass
+        self.proc.wait()
+
+
+def run(args):
+    """Starts the workers, interleaves their epochs and prints the table."""
+    loads = "{:.2f} {:.2f} {:.2f}".format
+    machine = f"{os.cpu_count()} CPUs, load average (1, 5, 15 min) before "
+    machine += loads(*os.getloadavg())
+    print(machine)
+    workers = [Worker(name, args) for name in FRAMEWORKS]      # they set up side by side
+    times = {}
+    try:
+        for w in workers:
+            try:
+                line = w.ask()
+            except RuntimeError as e:
+                line = str(e)
+            if line.startswith("ready"):
+                w.allocator, times[w] = line[len("ready "):], []
+            else:
+                print(f"{w.label:22s} {line}")
+        for _ in range(args.repeats):        # interleaved: one epoch of each per round
+            for w in list(times):
+                time.sleep(0.2)              # let the last framework's pools go idle
+                try:
+                    times[w].append(float(w.ask("epoch")))
+                except (OSError, RuntimeError, ValueError) as e:
+                    print(f"{w.label:22s} {e}")
+                    del times[w]
+        results = {w: args.samples / statistics.median(ts) for w, ts in times.items()}
+        base = next((sps for w, sps in results.items() if w.name == "tapeflow"), None)
+        print(f"\nMNIST convnet, batch {BATCH}, {args.samples} samples, median of {args.repeats}"
+              f" ({'CPU' if args.cpu_time else 'wall'} time, BLAS threads: "
+              f"{args.blas_threads or 'default'}), one worker process per framework")
+        print(f"{machine}, after {loads(*os.getloadavg())}")
+        for w, sps in results.items():
+            ratio = f"{base / sps:5.2f}" if base else "  n/a"
+            print(f"{w.label:22s} {sps:9.0f} samples/s   tapeflow/this = {ratio}"
+                  f"   malloc: {w.allocator}")
+        tapeflow = [w for w in times if w.name == "tapeflow"]
+        if args.ops and tapeflow:
+            print(f"\nPer op, in the tapeflow worker (malloc: {tapeflow[0].allocator}):")
+            line = tapeflow[0].ask("ops")
+            while line != "done":
+                print(line)
+                line = tapeflow[0].ask()
+    finally:
+        for w in workers:
+            w.close()
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    """Parses the flags; runs the benchmark, or one worker with ``--worker``."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     parser.add_argument("--samples", type=int, default=2048)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--blas-threads", type=int, default=None,
                         help="BLAS threads, set before NumPy loads (default: BLAS's own)")
     parser.add_argument("--cpu-time", action="store_true",
-                        help="time with process CPU time instead of the wall clock")
+                        help="time with each worker's process CPU time, not the wall clock")
     parser.add_argument("--ops", action="store_true", help="tapeflow's per-op kernel times")
+    parser.add_argument("--same-allocator", action="store_true",
+                        help="every worker calls tapeflow.backend.tune_malloc() first")
+    parser.add_argument("--worker", choices=FRAMEWORKS, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    clock = time.process_time if args.cpu_time else time.perf_counter
-    x, y = data(args.samples)
-    epochs = {}
-    for name, setup in [("tapeflow", bench_tapeflow), ("numpy (by hand)", bench_numpy),
-                        ("pytorch", bench_torch), ("keras on tensorflow", bench_keras_tf)]:
-        try:
-            epochs[name] = setup(x, y)
-        except ImportError as e:
-            print(f"{name:22s} skipped: {e.name or e} is not installed")
-    times = {name: [] for name in epochs}
-    for _ in range(args.repeats):        # interleaved: one epoch of each per round
-        for name, epoch in epochs.items():
-            t = clock()
-            epoch()
-            times[name].append(clock() - t)
-    results = {name: len(x) / statistics.median(ts) for name, ts in times.items()}
-    base = results["tapeflow"]
-    print(f"\nMNIST convnet, batch {BATCH}, {args.samples} samples, median of {args.repeats}"
-          f" ({'CPU' if args.cpu_time else 'wall'} time, BLAS threads: "
-          f"{args.blas_threads or 'default'}):")
-    for name, sps in results.items():
-        print(f"{name:22s} {sps:9.0f} samples/s   tapeflow/this = {base / sps:5.2f}")
-    if args.ops:
-        op_breakdown(x, y, clock)
+    sys.stdout.reconfigure(line_buffering=True)
+    (worker if args.worker else run)(args)
 
 
 if __name__ == "__main__":
