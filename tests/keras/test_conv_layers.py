@@ -159,3 +159,28 @@ def test_conv2d_fuses_bias_and_relu_into_one_op_with_the_unfused_values(activati
     np.testing.assert_allclose(y.numpy(), want_y.numpy(), rtol=1e-6, atol=1e-6)
     for g, w in zip(got, want):
         np.testing.assert_allclose(g.numpy(), w.numpy(), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("padding,strides,dilation", [("valid", 1, 1), ("same", 2, 1),
+                                                      ("causal", 1, 2), ("causal", 2, 1)])
+def test_conv1d_fused_path_equals_conv1d_bias_relu(padding, strides, dilation):
+    layer = C.Conv1D(4, 3, strides=strides, padding=padding, dilation_rate=dilation,
+                     activation="relu", bias_initializer="random_normal")
+    x = tf.constant(_x(2, 11, 3))
+    with tf.GradientTape() as tape:
+        y = layer(x)
+        loss = tf.reduce_sum(y * y)
+    assert "_FusedConv2D" in [r.op.name for r in tape._records]
+    got = tape.gradient(loss, layer.trainable_weights)
+    with tf.GradientTape() as tape:
+        xin, pad = x, padding.upper()
+        if padding == "causal":
+            xin, pad = tf.pad(x, [[0, 0], [2 * dilation, 0], [0, 0]]), "VALID"
+        want_y = tf.nn.relu(tf.nn.conv1d(xin, layer.kernel, strides, pad, dilations=dilation)
+                            + layer.bias)
+        loss = tf.reduce_sum(want_y * want_y)
+    want = tape.gradient(loss, layer.trainable_weights)
+    assert y.shape == want_y.shape == layer.compute_output_shape((2, 11, 3))
+    np.testing.assert_allclose(y.numpy(), want_y.numpy(), rtol=1e-6, atol=1e-6)
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g.numpy(), w.numpy(), rtol=1e-5, atol=1e-5)

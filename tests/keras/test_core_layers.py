@@ -211,3 +211,17 @@ def test_dense_fuses_bias_and_relu_into_one_op_with_the_unfused_values(activatio
     np.testing.assert_allclose(y.numpy(), want_y.numpy(), rtol=1e-6, atol=1e-6)
     for g, w in zip(got, want):
         np.testing.assert_allclose(g.numpy(), w.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_dense_on_3d_inputs_fuses_over_the_flattened_rows():
+    layer = layers.Dense(5, activation="relu", bias_initializer="random_normal")
+    x = tf.constant(np.random.default_rng(1).standard_normal((2, 3, 4)).astype("float32"))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = layer(x)
+    assert "_FusedMatMul" in [r.op.name for r in tape._records]
+    want = np.maximum(x.numpy() @ layer.kernel.numpy() + layer.bias.numpy(), 0)
+    assert y.shape == (2, 3, 5)
+    np.testing.assert_allclose(y.numpy(), want, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(tape.gradient(y, x).numpy(),
+                               (want > 0) @ layer.kernel.numpy().T, rtol=1e-6, atol=1e-6)

@@ -138,27 +138,41 @@ class BaseConv(Layer):
             y = self.activation(y)
         return y
 
+    def _padding_1d(self):
+        """Conv1D's padding: "SAME"/"VALID", or causal as explicit [[0, 0], [left, 0], [0, 0]]."""
+        if self.padding == "causal":
+            left = (self.kernel_size[0] - 1) * self.dilation_rate[0]
+            return [[0, 0], [left, 0], [0, 0]]
+        return self.padding.upper()
+
     def _conv(self, x):
         if self.rank == 1:
-            pad = self.padding.upper()
-            if self.padding == "causal":
-                left = (self.kernel_size[0] - 1) * self.dilation_rate[0]
-                pad = [[0, 0], [left, 0], [0, 0]]
-            return conv_ops.conv1d(x, self.kernel, self.strides[0], pad,
+            return conv_ops.conv1d(x, self.kernel, self.strides[0], self._padding_1d(),
                                    dilations=self.dilation_rate[0])
         return conv_ops.conv2d(x, self.kernel, self.strides, self.padding.upper(),
                                dilations=self.dilation_rate)
 
     def call(self, inputs):
-        if self.rank == 2 and self.bias is not None and type(self)._conv is BaseConv._conv:
+        if self.bias is not None and type(self)._conv is BaseConv._conv:
             act = _FUSABLE.get(self.activation)
             if act is not None:
                 x, w = conv_ops._same_dtype_pair(inputs, self.kernel)
                 b = self.bias.__tf_tensor__()
                 if x._value.dtype == w._value.dtype == b._value.dtype:
-                    return fused_ops.fused_conv2d(x, w, b, self.strides, self.padding.upper(),
-                                                  self.dilation_rate, act)
+                    return self._fused(x, w, b, act)
         return self._finish(self._conv(inputs))
+
+    def _fused(self, x, w, b, act):
+        """activation(conv(x) + bias) as one _FusedConv2D op (1-D: over a height of 1)."""
+        if self.rank == 2:
+            return fused_ops.fused_conv2d(x, w, b, self.strides, self.padding.upper(),
+                                          self.dilation_rate, act)
+        pad = self._padding_1d()
+        if not isinstance(pad, str):
+            pad = [[0, 0], [0, 0], pad[1], [0, 0]]
+        y = fused_ops.fused_conv2d(A.expand_dims(x, 1), A.expand_dims(w, 0), b,
+                                   [1, self.strides[0]], pad, [1, self.dilation_rate[0]], act)
+        return A.squeeze(y, 1)
 
     def compute_output_shape(self, input_shape):
         spatial = [conv_output_length(n, k, self.padding, s, d) for n, k, s, d in zip(

@@ -77,10 +77,14 @@ class Dense(Layer):
             x = M.cast(x, self._compute)
         kernel = self.kernel.__tf_tensor__()  # read once: ops then take the Tensor fast path
         act = _FUSABLE.get(self.activation)
-        if act is not None and x._value.ndim == 2 and self.bias is not None:
+        if act is not None and x._value.ndim >= 2 and self.bias is not None:
             bias = self.bias.__tf_tensor__()
             if x._value.dtype == kernel._value.dtype == bias._value.dtype:
-                return fused_ops.fused_matmul(x, kernel, bias, act)  # TF's _FusedMatMul
+                if x._value.ndim == 2:
+                    return fused_ops.fused_matmul(x, kernel, bias, act)  # TF's _FusedMatMul
+                shape = x._value.shape
+                y = fused_ops.fused_matmul(A.reshape(x, (-1, shape[-1])), kernel, bias, act)
+                return A.reshape(y, shape[:-1] + (self.units,))
         if x._value.ndim > 2:
             shape = x._value.shape
             y = M.matmul(A.reshape(x, (-1, shape[-1])), kernel)
