@@ -228,3 +228,15 @@ def test_custom_loss_subclass():
     loss = MyLoss()
     out = loss(np.ones((2, 2)), np.zeros((2, 2)))
     assert float(out) == 2.0 and loss.name == "my_loss" and MyLoss().name == "my_loss_1"
+
+
+def test_configs_and_function_serialization_as_keras_writes_them():
+    # Keras 3: Huber and CosineSimilarity keep only name and reduction in their config,
+    # and a loss function serializes as a "builtins" function.
+    assert losses.Huber(delta=2.0).get_config() == {"name": "huber_loss",
+                                                   "reduction": "sum_over_batch_size"}
+    assert losses.CosineSimilarity(axis=0).get_config() == {
+        "name": "cosine_similarity", "reduction": "sum_over_batch_size"}
+    assert losses.serialize(losses.mean_squared_error) == {
+        "module": "builtins", "class_name": "function", "config": "mean_squared_error",
+        "registered_name": "function"}

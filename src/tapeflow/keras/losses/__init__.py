@@ -39,7 +39,14 @@ ALL_OBJECTS_DICT.update({
 
 
 def serialize(loss):
-    """Returns a Keras config dict for a loss object or loss function."""
+    """Returns a Keras config dict for a loss object or loss function.
+
+    A function serializes as Keras 3 writes it: ``{"module": "builtins", "class_name":
+    "function", "config": <its name>, "registered_name": "function"}``.
+    """
+    if not isinstance(loss, Loss) and callable(loss) and not isinstance(loss, type):
+        return {"module": "builtins", "class_name": "function",
+                "config": getattr(loss, "__name__", None), "registered_name": "function"}
     return object_tables.serialize_object_or_function(loss, Loss, "keras.losses")
 
 

@@ -54,21 +54,33 @@ class MeanSquaredLogarithmicError(_Wrapper):
 
 
 class CosineSimilarity(_Wrapper):
-    """Negative cosine similarity along ``axis``, weighted and reduced."""
+    """Negative cosine similarity along ``axis``, weighted and reduced.
+
+    As in Keras 3, ``get_config()`` holds only ``name`` and ``reduction`` (not ``axis``).
+    """
 
     _fn = staticmethod(F.cosine_similarity)
 
     def __init__(self, axis=-1, reduction=_R, name="cosine_similarity", dtype=None):
         super().__init__(reduction, name, dtype, axis=axis)
 
+    def get_config(self):
+        return {"name": self.name, "reduction": self.reduction}
+
 
 class Huber(_Wrapper):
-    """Huber loss with threshold ``delta``, weighted and reduced."""
+    """Huber loss with threshold ``delta``, weighted and reduced.
+
+    As in Keras 3, ``get_config()`` holds only ``name`` and ``reduction`` (not ``delta``).
+    """
 
     _fn = staticmethod(F.huber)
 
     def __init__(self, delta=1.0, reduction=_R, name="huber_loss", dtype=None):
         super().__init__(reduction, name, dtype, delta=delta)
+
+    def get_config(self):
+        return {"name": self.name, "reduction": self.reduction}
 
 
 class LogCosh(_Wrapper):
