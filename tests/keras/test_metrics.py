@@ -44,8 +44,8 @@ DOC_CASES = [
     (lambda: metrics.Recall(), [0, 1, 1, 1], [1, 0, 1, 1], [0, 0, 1, 0], 0.6666667, 1.0),
     (lambda: metrics.AUC(num_thresholds=3), [0, 0, 1, 1], [0, 0.5, 0.3, 0.9], [1, 0, 0, 1],
      0.75, 1.0),
-    (lambda: metrics.MeanIoU(num_classes=2), [0, 0, 1, 1], [0, 1, 0, 1], [0.3, 0.3, 0.3, 0.1],
-     0.33333334, 0.23809525),
+    (lambda: metrics.MeanIoU(num_classes=2, dtype="float32"), [0, 0, 1, 1], [0, 1, 0, 1],
+     [0.3, 0.3, 0.3, 0.1], 0.33333334, 0.23809525),
 ]
 
 
@@ -207,10 +207,12 @@ def test_custom_metric_subclass_like_the_book():
 
 
 def test_function_forms():
+    # Keras 3: binary_accuracy and accuracy are elementwise (no mean over the last axis).
     out = metrics.binary_accuracy(np.array([[1], [1], [0], [0]]), np.array([[1], [1], [0], [0]]))
-    assert out.dtype == tf.float32 and out.shape == (4,)
-    np.testing.assert_array_equal(out.numpy(), [1, 1, 1, 1])
-    np.testing.assert_allclose(metrics.accuracy([[1, 2], [3, 4]], [[1, 0], [3, 4]]), [0.5, 1.0])
+    assert out.dtype == tf.float32 and out.shape == (4, 1)
+    np.testing.assert_array_equal(out.numpy(), [[1], [1], [1], [1]])
+    np.testing.assert_allclose(metrics.accuracy([[1, 2], [3, 4]], [[1, 0], [3, 4]]),
+                               [[1.0, 0.0], [1.0, 1.0]])
     with pytest.raises(ValueError, match="Invalid value for argument `threshold`"):
         metrics.BinaryAccuracy(threshold=1.0)
     assert metrics.BinaryAccuracy()._direction == "up"
@@ -249,3 +251,30 @@ def test_call_updates_and_returns_result():
     m = metrics.Mean()
     assert float(m([2.0, 4.0])) == 3.0
     assert float(m([6.0])) == 4.0
+
+
+def test_mean_iou_counts_are_integers_by_default():
+    # Keras 3: MeanIoU's dtype is int64, so float weights are truncated (with a warning).
+    m = metrics.MeanIoU(num_classes=2)
+    assert m.dtype == "int64" and m.get_config()["dtype"] == "int64"
+    with pytest.warns(UserWarning, match="passing weight as `float`"):
+        m.update_state([0, 0, 1, 1], [0, 1, 0, 1], sample_weight=np.array([1.5, 2.7, 0.3, 1.0]))
+    np.testing.assert_array_equal(m.total_cm.numpy(), [[1, 2], [0, 1]])
+    assert res(m) == approx(1 / 3)
+
+
+def test_weights_per_row_apply_to_every_class_of_precision():
+    # Keras 3 broadcasts (batch,) weights over the class axis of (batch, classes) inputs.
+    p = metrics.Precision()
+    p.update_state([[1, 0], [0, 1]], [[0.9, 0.8], [0.2, 0.7]], sample_weight=[2.0, 1.0])
+    assert res(p) == approx(3.0 / 5.0)
+
+
+def test_sparse_crossentropy_ignore_class_is_dropped_only_with_weights():
+    y, p = [1, 2], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]]
+    m = metrics.SparseCategoricalCrossentropy(ignore_class=2)
+    m.update_state(y, p)
+    assert res(m) == approx(-np.log(0.95) / 2, rel=1e-5)    # the ignored entry counts as 0
+    m.reset_state()
+    m.update_state(y, p, sample_weight=[1.0, 1.0])
+    assert res(m) == approx(-np.log(0.95), rel=1e-5)        # with weights it is left out

@@ -17,18 +17,21 @@ def _pred_true(y_true, y_pred):
 
 
 def accuracy(y_true, y_pred):
-    """Returns the fraction of ``y_true == y_pred`` over the last axis (float32)."""
+    """Returns 1.0 where ``y_true == y_pred``, elementwise (float32), as Keras 3 does."""
     y_true, y_pred = _pred_true(y_true, y_pred)
     y_true, y_pred = same_rank(y_true, y_pred)
-    return Tensor(np.mean(np.equal(y_true, y_pred).astype(_F32), axis=-1))
+    return Tensor(np.equal(y_true, y_pred).astype(_F32))
 
 
 def binary_accuracy(y_true, y_pred, threshold=0.5):
-    """Returns the fraction of ``(y_pred > threshold) == y_true`` over the last axis."""
+    """Returns 1.0 where ``(y_pred > threshold) == y_true``, elementwise (float32).
+
+    Keras 3 does not average over the last axis here: the result has the inputs' shape.
+    """
     y_true, y_pred = _pred_true(y_true, y_pred)
     y_true, y_pred = same_rank(y_true, y_pred)
     pred = (y_pred > y_pred.dtype.type(threshold)).astype(y_true.dtype)
-    return Tensor(np.mean(np.equal(y_true, pred).astype(_F32), axis=-1))
+    return Tensor(np.equal(y_true, pred).astype(_F32))
 
 
 def _argmax_matches(labels, y_pred):

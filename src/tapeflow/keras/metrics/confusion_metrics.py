@@ -27,21 +27,21 @@ def confusion_counts(y_true, y_pred, thresholds, top_k=None, class_id=None,
     if top_k is not None:
         kth = -np.sort(-y_pred, axis=-1)[..., top_k - 1:top_k]
         y_pred = np.where(y_pred >= kth, y_pred, -np.inf)
-    if class_id is not None:
-        y_true = y_true[..., class_id]
-        y_pred = y_pred[..., class_id]
+    if class_id is not None:   # keeps a size-1 class axis, as Keras does
+        y_true = y_true[..., class_id, None]
+        y_pred = y_pred[..., class_id, None]
     label = y_true.astype(bool)
     if y_true.shape != y_pred.shape:
         label = np.broadcast_to(label, np.broadcast_shapes(label.shape, y_pred.shape))
     if sample_weight is None:
         w = np.ones(y_pred.shape, np.float64)
     else:
-        sw = to_array(sample_weight, np.float64)
-        _, sw = same_rank(y_pred, sw)
-        w = np.broadcast_to(sw if sw.ndim <= y_pred.ndim else sw.reshape(y_pred.shape),
-                            y_pred.shape)
-        if class_id is not None and w.ndim and w.shape != y_pred.shape:
-            w = w[..., class_id]
+        # Keras adds a trailing axis to the weights, then squeezes it again where the
+        # labels have one axis fewer: (batch,) weights apply to every class of a row.
+        sw = to_array(sample_weight, np.float64)[..., None]
+        if sw.ndim == y_true.ndim + 1 and sw.shape[-1] == 1:
+            sw = sw[..., 0]
+        w = np.broadcast_to(sw, y_pred.shape)
     pred, lab, w = y_pred.ravel(), label.ravel(), np.asarray(w, np.float64).ravel()
     thr = np.asarray(thresholds, np.float32)
     above = (pred[None, :] > thr[:, None]).astype(np.float64)

@@ -1,4 +1,6 @@
 """``MeanIoU``, ``F1Score`` and ``FBetaScore`` (Keras 3)."""
+import warnings
+
 import numpy as np
 
 from tapeflow.framework.tensor import Tensor
@@ -12,7 +14,10 @@ class MeanIoU(Metric):
 
     Args:
       num_classes: number of classes.
-      name, dtype: as ``Metric``.
+      name: as ``Metric``.
+      dtype: the dtype of the confusion matrix: ``"int64"`` by default, as in Keras 3, so
+        float sample weights are truncated to integers (with a warning); pass
+        ``dtype="float32"`` for fractional weights.
       ignore_class: a label value left out of the counts.
       sparse_y_true: labels are class ids (else one-hot/probabilities, argmax taken).
       sparse_y_pred: predictions are class ids (else scores, argmax taken).
@@ -23,7 +28,7 @@ class MeanIoU(Metric):
 
     def __init__(self, num_classes, name=None, dtype=None, ignore_class=None,
                  sparse_y_true=True, sparse_y_pred=True, axis=-1):
-        super().__init__(name=name, dtype=dtype)
+        super().__init__(name=name, dtype=dtype or "int64")
         self.num_classes = num_classes
         self.ignore_class = ignore_class
         self.sparse_y_true = sparse_y_true
@@ -41,17 +46,24 @@ class MeanIoU(Metric):
             y_pred = np.argmax(y_pred, axis=self.axis)
         y_true = y_true.reshape(-1).astype(np.int64)
         y_pred = y_pred.reshape(-1).astype(np.int64)
-        w = None if sample_weight is None else np.broadcast_to(
-            to_array(sample_weight, np.float64).reshape(-1) if np.size(sample_weight) ==
-            y_true.size else to_array(sample_weight, np.float64), y_true.shape)
+        w = None
+        if sample_weight is not None:
+            is_int = self._dtype.is_integer
+            if is_int and "float" in str(getattr(sample_weight, "dtype", "")):
+                warnings.warn("You are passing weight as `float`, but dtype is `int`. This "
+                              "may result in an incorrect weight due to type casting "
+                              "Consider using integer weights.", stacklevel=2)
+            w = to_array(sample_weight, self._dtype._np)
+            w = np.broadcast_to(w.reshape(-1) if w.ndim > 1 else w, y_true.shape)
         keep = np.ones(y_true.shape, bool)
         if self.ignore_class is not None:
             keep &= y_true != self.ignore_class
         n = self.num_classes
         keep &= (y_true >= 0) & (y_true < n) & (y_pred >= 0) & (y_pred < n)
         idx = y_true[keep] * n + y_pred[keep]
-        cm = np.bincount(idx, weights=None if w is None else w[keep], minlength=n * n)
-        add_to(self.total_cm, cm.reshape(n, n))
+        cm = np.bincount(idx, weights=None if w is None else w[keep].astype(np.float64),
+                         minlength=n * n)
+        add_to(self.total_cm, cm.reshape(n, n).astype(self._dtype._np))
 
     def result(self):
         """Returns the mean IoU over the classes that occur (float32 scalar)."""
@@ -66,7 +78,7 @@ class MeanIoU(Metric):
         return Tensor(np.float32(r))
 
     def get_config(self):
-        return {"name": self.name, "dtype": self.dtype, "num_classes": self.num_classes,
+        return {"num_classes": self.num_classes, "name": self.name, "dtype": self.dtype,
                 "ignore_class": self.ignore_class, "sparse_y_true": self.sparse_y_true,
                 "sparse_y_pred": self.sparse_y_pred, "axis": self.axis}
 

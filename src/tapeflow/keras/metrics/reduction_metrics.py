@@ -1,6 +1,7 @@
 """``Sum``, ``Mean`` and ``MeanMetricWrapper`` (Keras 3)."""
 import numpy as np
 
+from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.tensor import Tensor
 from tapeflow.keras.metrics.metric import Metric, add_to, same_rank, to_array
 
@@ -14,7 +15,12 @@ def reduce_to_samplewise_values(values, sample_weight, reduce_fn, dtype):
         wn, vn = sample_weight.ndim, values.ndim
         if vn > wn:
             values = reduce_fn(values, axis=tuple(range(wn, vn)))
-        sample_weight = np.broadcast_to(sample_weight, values.shape)
+        try:
+            sample_weight = np.broadcast_to(sample_weight, values.shape)
+        except ValueError:
+            raise InvalidArgumentError(
+                None, "BroadcastTo", f"Incompatible shapes: {list(sample_weight.shape)} vs. "
+                f"{list(values.shape)} (sample_weight vs. values)") from None
         values = values * sample_weight
         if wn > 1:
             sample_weight = reduce_fn(sample_weight, axis=tuple(range(1, wn)))

@@ -70,6 +70,10 @@ class CosineSimilarity(MeanMetricWrapper):
     def __init__(self, name="cosine_similarity", dtype=None, axis=-1):
         super().__init__(_cosine_similarity, name, dtype=dtype, axis=axis)
 
+    def get_config(self):
+        """Returns ``name`` and ``dtype`` only (Keras 3 leaves ``axis`` out)."""
+        return {"name": self.name, "dtype": self.dtype}
+
 
 def _cosine_similarity(y_true, y_pred, axis=-1):
     return -F.cosine_similarity(y_true, y_pred, axis=axis)
@@ -112,9 +116,22 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
     _direction = "down"
 
     def __init__(self, name="sparse_categorical_crossentropy", dtype=None, from_logits=False,
-                 axis=-1):
+                 ignore_class=None, axis=-1):
         super().__init__(F.sparse_categorical_crossentropy, name, dtype=dtype,
-                         from_logits=from_logits, axis=axis)
+                         from_logits=from_logits, ignore_class=ignore_class, axis=axis)
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        """Adds the batch's cross-entropies to the running mean.
+
+        As in Keras 3, entries labelled ``ignore_class`` count as 0 without weights, and
+        are left out of the mean (weight 0) when ``sample_weight`` is given.
+        """
+        values, mask = F._sparse_with_mask(y_true, y_pred, **self._fn_kwargs)
+        if sample_weight is not None and mask is not None:
+            mask, sample_weight = same_rank(mask.astype(self._dtype._np),
+                                            to_array(sample_weight, self._dtype._np))
+            sample_weight = sample_weight * mask
+        return Mean.update_state(self, values, sample_weight=sample_weight)
 
 
 class KLDivergence(MeanMetricWrapper):
