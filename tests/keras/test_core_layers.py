@@ -155,7 +155,8 @@ def test_dense_config_matches_keras():
     assert config["activation"] == "relu"
     assert config["kernel_initializer"] == {
         "module": "keras.initializers", "class_name": "GlorotUniform",
-        "config": {"seed": None}, "registered_name": None}
+        "config": {"seed": None, "input_axes": None, "output_axes": None},
+        "registered_name": None}
     assert config["bias_initializer"]["class_name"] == "Zeros"
     assert config["kernel_regularizer"] is None
 

@@ -79,7 +79,7 @@ def test_get_by_name_config_and_instance():
     restored = initializers.get(initializers.serialize(initializers.VarianceScaling(
         scale=2.0, mode="fan_out", distribution="uniform", seed=4)))
     assert restored.get_config() == {"scale": 2.0, "mode": "fan_out", "distribution": "uniform",
-                                     "seed": 4}
+                                     "seed": 4, "input_axes": None, "output_axes": None}
     with pytest.raises(ValueError, match="Could not interpret initializer identifier"):
         initializers.get("nope")
 
@@ -140,3 +140,21 @@ def test_dense_uses_initializers_and_constraints():
     np.testing.assert_array_equal(layer.kernel.numpy(), np.ones((3, 2)))
     np.testing.assert_array_equal(layer.bias.numpy(), [0.5, 0.5])
     assert isinstance(layer.kernel.constraint, constraints.NonNeg)
+
+
+def test_variance_scaling_fans_from_input_and_output_axes():
+    # Keras 3.15: with both input_axes and output_axes, the fans are the products of those
+    # axes' sizes; with only one given, the usual fans (receptive field times channels).
+    shape = (100, 20, 30)
+    init = initializers.VarianceScaling(mode="fan_in", distribution="uniform", seed=0,
+                                        input_axes=[0], output_axes=[1, 2])
+    assert abs(np.abs(init(shape).numpy()).max() - np.sqrt(3 / 100)) < 1e-3
+    init = initializers.VarianceScaling(mode="fan_out", distribution="uniform", seed=0,
+                                        input_axes=[0], output_axes=[1, 2])
+    assert abs(np.abs(init(shape).numpy()).max() - np.sqrt(3 / 600)) < 1e-3
+    init = initializers.VarianceScaling(mode="fan_in", distribution="uniform", seed=0,
+                                        input_axes=[0])
+    assert abs(np.abs(init(shape).numpy()).max() - np.sqrt(3 / 2000)) < 1e-4
+    glorot = initializers.GlorotUniform(seed=0, input_axes=[0], output_axes=[1])
+    assert glorot.get_config() == {"seed": 0, "input_axes": [0], "output_axes": [1]}
+    assert abs(np.abs(glorot((10, 20, 30)).numpy()).max() - np.sqrt(6 / 30)) < 1e-2

@@ -33,7 +33,10 @@ def test_normalization_adapt():
     y = norm(data).numpy()
     np.testing.assert_allclose(y.mean(0), np.zeros(3), atol=1e-5)
     np.testing.assert_allclose(y.std(0), np.ones(3), rtol=1e-4)
-    assert len(norm.non_trainable_weights) == 2 and norm.trainable_weights == []
+    # Keras 3: mean, variance and an int64 count (which adapt leaves at 0)
+    assert [w.path for w in norm.non_trainable_weights] == [
+        "normalization/mean", "normalization/variance", "normalization/count"]
+    assert norm.trainable_weights == [] and norm.count.dtype == "int64"
 
 
 def test_normalization_adapt_from_batches_and_invert():

@@ -130,7 +130,7 @@ class RandomNormal(RandomInitializer):
         return _out(self._rng().normal(self.mean, self.stddev, _shape(shape)), dtype)
 
     def get_config(self):
-        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
+        return {"seed": self.seed, "mean": self.mean, "stddev": self.stddev}
 
 
 class RandomUniform(RandomInitializer):
@@ -145,7 +145,7 @@ class RandomUniform(RandomInitializer):
         return _out(self._rng().uniform(self.minval, self.maxval, _shape(shape)), dtype)
 
     def get_config(self):
-        return {"minval": self.minval, "maxval": self.maxval, "seed": self.seed}
+        return {"seed": self.seed, "minval": self.minval, "maxval": self.maxval}
 
 
 def _truncated(rng, shape, stddev):
@@ -170,7 +170,7 @@ class TruncatedNormal(RandomInitializer):
         return _out(self.mean + _truncated(self._rng(), _shape(shape), self.stddev), dtype)
 
     def get_config(self):
-        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
+        return {"seed": self.seed, "mean": self.mean, "stddev": self.stddev}
 
 
 def compute_fans(shape):
@@ -194,9 +194,12 @@ class VarianceScaling(RandomInitializer):
       mode: ``"fan_in"``, ``"fan_out"`` or ``"fan_avg"``.
       distribution: ``"truncated_normal"``, ``"untruncated_normal"`` or ``"uniform"``.
       seed: an int for repeatable values.
+      input_axes / output_axes: optional lists of axes whose sizes multiply to the fan-in
+        and the fan-out (used when both are given; otherwise the fans of ``compute_fans``).
     """
 
-    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
+    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None,
+                 input_axes=None, output_axes=None):
         if scale <= 0.0:
             raise ValueError(f"Argument `scale` must be positive float. Received: scale={scale}")
         if mode not in ("fan_in", "fan_out", "fan_avg"):
@@ -212,11 +215,17 @@ class VarianceScaling(RandomInitializer):
         self.scale = scale
         self.mode = mode
         self.distribution = distribution
+        self.input_axes = input_axes
+        self.output_axes = output_axes
         super().__init__(seed)
 
     def __call__(self, shape, dtype=None):
         shape = _shape(shape)
-        fan_in, fan_out = compute_fans(shape)
+        if self.input_axes is not None and self.output_axes is not None:
+            fan_in = math.prod(shape[a] for a in self.input_axes)
+            fan_out = math.prod(shape[a] for a in self.output_axes)
+        else:
+            fan_in, fan_out = compute_fans(shape)
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
         scale = self.scale / max(1.0, n)
         rng = self._rng()
@@ -230,16 +239,17 @@ class VarianceScaling(RandomInitializer):
         return _out(arr, dtype)
 
     def get_config(self):
-        return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution,
-                "seed": self.seed}
+        return {"seed": self.seed, "scale": self.scale, "mode": self.mode,
+                "distribution": self.distribution, "input_axes": self.input_axes,
+                "output_axes": self.output_axes}
 
 
 def _fixed(name, scale, mode, distribution, doc):
-    def __init__(self, seed=None):
-        VarianceScaling.__init__(self, scale, mode, distribution, seed)
+    def __init__(self, seed=None, input_axes=None, output_axes=None):
+        VarianceScaling.__init__(self, scale, mode, distribution, seed, input_axes, output_axes)
 
     def get_config(self):
-        return {"seed": self.seed}
+        return {"seed": self.seed, "input_axes": self.input_axes, "output_axes": self.output_axes}
 
     def from_config(cls, config):
         return cls(**config)
@@ -283,7 +293,7 @@ class Orthogonal(RandomInitializer):
         return _out(self.gain * q.reshape(shape), dtype)
 
     def get_config(self):
-        return {"gain": self.gain, "seed": self.seed}
+        return {"seed": self.seed, "gain": self.gain}
 
 
 class Identity(Initializer):

@@ -52,7 +52,7 @@ class EinsumDense(Layer):
     def __init__(self, equation, output_shape, activation=None, bias_axes=None,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, kernel_constraint=None,
-                 bias_constraint=None, lora_rank=None, **kwargs):
+                 bias_constraint=None, lora_rank=None, quantization_config=None, **kwargs):
         super().__init__(**kwargs)
         self.equation = equation
         if isinstance(output_shape, (int, np.integer)):
@@ -114,11 +114,13 @@ class EinsumDense(Layer):
         return y
 
     def compute_output_shape(self, input_shape):
-        inp, ker, out = self._specs()
-        sizes = dict(zip(inp, input_shape))
+        # Keras 3: the batch size, then ``output_shape`` as given (a None stays None even
+        # where the equation carries the input's size through).
+        _, _, out = self._specs()
         partial = self.partial_output_shape
-        full = ((input_shape[0],) + partial) if len(partial) == len(out) - 1 else partial
-        return tuple(sizes[c] if c in sizes else d for c, d in zip(out, full))
+        if len(partial) == len(out) - 1:
+            return (tuple(input_shape)[0],) + partial
+        return partial
 
     def get_config(self):
         config = super().get_config()
@@ -129,8 +131,10 @@ class EinsumDense(Layer):
             "bias_initializer": _ser_init(self.bias_initializer),
             "kernel_regularizer": _ser_reg(self.kernel_regularizer),
             "bias_regularizer": _ser_reg(self.bias_regularizer),
+            "activity_regularizer": _ser_reg(self.activity_regularizer),
             "kernel_constraint": _ser_con(self.kernel_constraint),
-            "bias_constraint": _ser_con(self.bias_constraint)})
+            "bias_constraint": _ser_con(self.bias_constraint),
+            "quantization_config": None})
         return config
 
 
@@ -198,15 +202,23 @@ class MultiHeadAttention(Layer):
                  output_shape=None, attention_axes=None, flash_attention=None,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 kernel_constraint=None, bias_constraint=None, seed=None, **kwargs):
+                 kernel_constraint=None, bias_constraint=None, use_gate=False,
+                 sliding_window=None, seed=None, **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        if use_gate or sliding_window is not None:
+            raise NotImplementedError("MultiHeadAttention(use_gate=True) and sliding_window "
+                                      "are not supported by tapeflow.")
+        self._use_gate = False
+        self._sliding_window = None
         self.supports_masking = True
         self._num_heads = int(num_heads)
         self._key_dim = int(key_dim)
         self._value_dim = int(value_dim) if value_dim is not None else int(key_dim)
         self._dropout = dropout
         self._use_bias = use_bias
-        if output_shape is not None and not isinstance(output_shape, (int, np.integer)):
+        if isinstance(output_shape, (int, np.integer)):
+            output_shape = (int(output_shape),)  # Keras 3 keeps (and shows) a tuple
+        elif output_shape is not None:
             output_shape = tuple(output_shape)
         self._output_shape = output_shape
         if isinstance(attention_axes, (int, np.integer)):
@@ -284,6 +296,7 @@ class MultiHeadAttention(Layer):
         axes = self._attention_axes
         if axes is None:
             axes = tuple(range(1, rank - 2))
+            self._attention_axes = axes  # Keras 3's config shows the axes once built
         else:
             axes = tuple(a % (rank - 1) for a in axes)
         self._attn_axes = axes
@@ -432,7 +445,8 @@ class MultiHeadAttention(Layer):
         config.update({
             "num_heads": self._num_heads, "key_dim": self._key_dim,
             "value_dim": self._value_dim, "dropout": self._dropout, "use_bias": self._use_bias,
-            "output_shape": self._output_shape, "attention_axes": self._attention_axes,
+            "use_gate": self._use_gate, "output_shape": self._output_shape,
+            "attention_axes": self._attention_axes, "sliding_window": self._sliding_window,
             "kernel_initializer": _ser_init(self._kernel_initializer),
             "bias_initializer": _ser_init(self._bias_initializer),
             "kernel_regularizer": _ser_reg(self._kernel_regularizer),

@@ -43,7 +43,8 @@ class Dense(Layer):
     def __init__(self, units, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 kernel_constraint=None, bias_constraint=None, lora_rank=None, **kwargs):
+                 kernel_constraint=None, bias_constraint=None, lora_rank=None,
+                 quantization_config=None, **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.units = _positive_int("units", units, self)
         self.activation = activations.get(activation)
@@ -110,7 +111,8 @@ class Dense(Layer):
             "kernel_regularizer": _ser_reg(self.kernel_regularizer),
             "bias_regularizer": _ser_reg(self.bias_regularizer),
             "kernel_constraint": _ser_con(self.kernel_constraint),
-            "bias_constraint": _ser_con(self.bias_constraint)})
+            "bias_constraint": _ser_con(self.bias_constraint),
+            "quantization_config": None})
         return config
 
 
@@ -484,7 +486,8 @@ class Embedding(Layer):
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False,
-                 weights=None, lora_rank=None, input_length=None, **kwargs):
+                 weights=None, lora_rank=None, input_length=None, quantization_config=None,
+                 **kwargs):
         super().__init__(**kwargs)
         self.input_dim = _positive_int("input_dim", input_dim, self)
         self.output_dim = _positive_int("output_dim", output_dim, self)
@@ -528,5 +531,5 @@ class Embedding(Layer):
             "embeddings_regularizer": _ser_reg(self.embeddings_regularizer),
             "activity_regularizer": _ser_reg(self.activity_regularizer),
             "embeddings_constraint": _ser_con(self.embeddings_constraint),
-            "mask_zero": self.mask_zero})
+            "mask_zero": self.mask_zero, "quantization_config": None})
         return config

@@ -39,6 +39,18 @@ def _range(factor, name, symmetric_default=True):
     return lo, hi
 
 
+def _channels_last(data_format):
+    """Returns ``"channels_last"`` (the only layout supported) for None or that value.
+
+    Raises:
+      NotImplementedError: for ``"channels_first"``.
+    """
+    if data_format not in (None, "channels_last"):
+        raise NotImplementedError("tapeflow's image layers support "
+                                  f"data_format='channels_last' only. Received: {data_format}")
+    return "channels_last"
+
+
 class _ImageLayer(Layer):
     """Batches single images, converts to float, applies ``_transform`` to NumPy arrays."""
 
@@ -261,13 +273,12 @@ class RandomContrast(_ImageLayer):
 def _smart_resize(x, height, width, interpolation="bilinear"):
     """Crops the largest central window of the target aspect ratio, then resizes."""
     h, w = x.shape[1:3]
-    target = width / height
-    if w / h > target:
-        cw = max(int(round(h * target)), 1)
-        x = x[:, :, (w - cw) // 2:(w - cw) // 2 + cw]
-    elif w / h < target:
-        ch = max(int(round(w / target)), 1)
-        x = x[:, (h - ch) // 2:(h - ch) // 2 + ch]
+    # Keras's window: sizes and offsets truncated to ints (not rounded).
+    ch = max(min(h, int(float(w * height) / width)), 1)
+    cw = max(min(w, int(float(h * width) / height)), 1)
+    top, left = int((h - ch) / 2), int((w - cw) / 2)
+    if (ch, cw) != (h, w):
+        x = x[:, top:top + ch, left:left + cw]
     if x.shape[1:3] == (height, width):
         return x
     return image_ops.resize(Tensor(np.ascontiguousarray(x)), (height, width),
@@ -313,11 +324,20 @@ class Resizing(_ImageLayer):
     always = True
 
     def __init__(self, height, width, interpolation="bilinear", crop_to_aspect_ratio=False,
-                 **kwargs):
+                 pad_to_aspect_ratio=False, fill_mode="constant", fill_value=0.0,
+                 antialias=False, data_format=None, **kwargs):
         super().__init__(**kwargs)
+        if pad_to_aspect_ratio or antialias:
+            raise NotImplementedError("Resizing(pad_to_aspect_ratio=True) and "
+                                      "Resizing(antialias=True) are not supported by tapeflow.")
         self.height, self.width = int(height), int(width)
         self.interpolation = interpolation
         self.crop_to_aspect_ratio = crop_to_aspect_ratio
+        self.pad_to_aspect_ratio = pad_to_aspect_ratio
+        self.fill_mode = fill_mode
+        self.fill_value = fill_value
+        self.antialias = antialias
+        self.data_format = _channels_last(data_format)
 
     def _transform(self, x):
         if self.crop_to_aspect_ratio:
@@ -330,9 +350,12 @@ class Resizing(_ImageLayer):
 
     def get_config(self):
         config = super().get_config()
-        config.update({"height": self.height, "width": self.width,
-                       "interpolation": self.interpolation,
-                       "crop_to_aspect_ratio": self.crop_to_aspect_ratio})
+        config.update({"data_format": self.data_format, "height": self.height,
+                       "width": self.width, "interpolation": self.interpolation,
+                       "crop_to_aspect_ratio": self.crop_to_aspect_ratio,
+                       "pad_to_aspect_ratio": self.pad_to_aspect_ratio,
+                       "fill_mode": self.fill_mode, "fill_value": self.fill_value,
+                       "antialias": self.antialias})
         return config
 
 
@@ -341,9 +364,10 @@ class CenterCrop(_ImageLayer):
 
     always = True
 
-    def __init__(self, height, width, **kwargs):
+    def __init__(self, height, width, data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.height, self.width = int(height), int(width)
+        self.data_format = _channels_last(data_format)
 
     def _transform(self, x):
         h, w = x.shape[1:3]
@@ -357,5 +381,6 @@ class CenterCrop(_ImageLayer):
 
     def get_config(self):
         config = super().get_config()
-        config.update({"height": self.height, "width": self.width})
+        config.update({"data_format": self.data_format, "height": self.height,
+                       "width": self.width})
         return config

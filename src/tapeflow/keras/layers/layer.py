@@ -22,7 +22,8 @@ from tapeflow.keras.layers.layer_utils import (  # noqa: F401  (re-exported for 
     _convert_input,
     _is_structure, _wrap_container,
     _is_symbolic, _is_tracked_var, _map_shapes, _map_struct, _propagate_mask, _recording_build,
-    _resolve_call_kwargs, _shape_of, _standard_shape, get_keras_mask, set_keras_mask)
+    _SCOPE, _resolve_call_kwargs, _shape_of, _standard_shape, _variable_path, get_keras_mask,
+    set_keras_mask)
 
 
 _ALLOWED_KWARGS = {"name", "dtype", "trainable", "input_shape", "batch_input_shape",
@@ -348,7 +349,7 @@ class Layer:
         initializer = initializers.get(initializer)
         v = Variable(initializer, shape=shape, dtype=dtype, trainable=trainable,
                      name=name or "variable", constraint=constraints.get(constraint))
-        v._path = f"{self.name}/{v._name}"
+        v._path = _variable_path(self, v._name)
         v.regularizer = regularizers.get(regularizer)
         v.overwrite_with_gradient = overwrite_with_gradient
         if not trainable:
@@ -518,13 +519,18 @@ class Layer:
             self._losses.clear()
         prev = _CTX.training
         _CTX.training = training
+        _SCOPE.append(self)  # variables created inside call are named under this layer
         if self._autocast_to is None and _AUTOCAST[0] is None:
             try:
                 outputs = self.call(inputs, *args[1:], **kwargs)
             finally:
                 _CTX.training = prev
+                _SCOPE.pop()
         else:
-            outputs = self._call_autocast(inputs, args, kwargs, prev)
+            try:
+                outputs = self._call_autocast(inputs, args, kwargs, prev)
+            finally:
+                _SCOPE.pop()
         if self.activity_regularizer is not None:
             self.add_loss(self.activity_regularizer(outputs))
         if (_MASKS or flags[3]) and self.supports_masking:

@@ -15,8 +15,24 @@ def _is_tracked_var(v):
     return isinstance(v, _TFVariable)
 
 
+# The layers whose ``build``/``call`` is running, outermost first: Keras 3's name scopes,
+# from which a new variable's path is made ("outer/inner/kernel").
+_SCOPE = []
+
+
+def _variable_path(layer, name):
+    """Returns the path of a variable ``name`` that ``layer`` creates now (Keras 3's
+    ``name_scope`` stack: the running layers' names, then the creating layer's)."""
+    names = [s.name for s in _SCOPE]
+    if not _SCOPE or _SCOPE[-1] is not layer:
+        names.append(layer.name)
+    names.append(name)
+    return "/".join(names)
+
+
 def _recording_build(build):
-    """Wraps a subclass's ``build`` to remember the input shape and mark the layer built."""
+    """Wraps a subclass's ``build`` to remember the input shape and mark the layer built;
+    the build runs in the layer's name scope, so nested layers' variable paths name it."""
     @functools.wraps(build)
     def wrapper(self, *args, **kwargs):
         shape = args[0] if args else kwargs.get("input_shape")
@@ -25,7 +41,14 @@ def _recording_build(build):
                 self.__dict__["_build_shapes_dict"] = _standard_shape(shape)
             except (TypeError, ValueError):
                 pass
-        out = build(self, *args, **kwargs)
+        pushed = not _SCOPE or _SCOPE[-1] is not self
+        if pushed:
+            _SCOPE.append(self)
+        try:
+            out = build(self, *args, **kwargs)
+        finally:
+            if pushed:
+                _SCOPE.pop()
         self.built = True
         return out
     wrapper._records_shape = True

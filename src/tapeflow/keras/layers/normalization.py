@@ -50,8 +50,15 @@ class BatchNormalization(Layer):
                  beta_initializer="zeros", gamma_initializer="ones",
                  moving_mean_initializer="zeros", moving_variance_initializer="ones",
                  beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
-                 gamma_constraint=None, synchronized=False, **kwargs):
+                 gamma_constraint=None, synchronized=False, renorm=False, renorm_clipping=None,
+                 renorm_momentum=0.99, **kwargs):
         super().__init__(**kwargs)
+        if renorm:
+            raise NotImplementedError("BatchNormalization(renorm=True) is not supported by "
+                                      "tapeflow.")
+        self.renorm = False
+        self.renorm_clipping = renorm_clipping
+        self.renorm_momentum = renorm_momentum
         self.axis = int(axis) if not isinstance(axis, (list, tuple)) else list(axis)
         self.momentum = float(momentum)
         self.epsilon = float(epsilon)
@@ -138,7 +145,8 @@ class BatchNormalization(Layer):
             "gamma_regularizer": ser_r(self.gamma_regularizer),
             "beta_constraint": ser_c(self.beta_constraint),
             "gamma_constraint": ser_c(self.gamma_constraint),
-            "synchronized": self.synchronized})
+            "synchronized": self.synchronized, "renorm": self.renorm,
+            "renorm_clipping": self.renorm_clipping, "renorm_momentum": self.renorm_momentum})
         return config
 
 
@@ -172,7 +180,8 @@ class LayerNormalization(Layer):
         self.supports_masking = True
 
     def build(self, input_shape):
-        shape, axes, self._bshape = _param_shape(input_shape, _axes_list(self.axis))
+        self.axis = _axes_list(self.axis)  # Keras 3: a list once built (its config shows it)
+        shape, axes, self._bshape = _param_shape(input_shape, self.axis)
         self._axes = tuple(axes)
         self.gamma = self.add_weight(shape=shape, name="gamma",
                                      initializer=self.gamma_initializer,

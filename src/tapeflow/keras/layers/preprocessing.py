@@ -90,6 +90,9 @@ class Normalization(Layer):
                                               trainable=False)
             self.adapt_variance = self.add_weight(shape=shape, name="variance",
                                                   initializer="ones", trainable=False)
+            # Keras 3 keeps an int64 ``count`` weight too (left at 0 by adapt).
+            self.count = self.add_weight(shape=(), name="count", initializer="zeros",
+                                         dtype="int64", trainable=False)
         self.built = True
 
     def adapt(self, data, batch_size=None, steps=None):

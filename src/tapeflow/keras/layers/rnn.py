@@ -271,8 +271,13 @@ class _CellLayer(RNN):
     def get_config(self):
         config = super().get_config()
         cell_config = config.pop("cell")["config"]
-        for k in _CELL_ARGS + self._extra_cell_args:
-            config[k] = cell_config[k]
+        config.pop("activity_regularizer", None)
+        for k in self._config_keys:  # Keras 3's keys, in its order
+            if k == "activity_regularizer":
+                from tapeflow.keras import regularizers
+                config[k] = regularizers.serialize(self.activity_regularizer)
+            else:
+                config[k] = cell_config[k]
         return config
 
     @classmethod
@@ -298,6 +303,11 @@ class SimpleRNN(_CellLayer):
 
     _cell_class = SimpleRNNCell
     _cell_name = "simple_rnn_cell"
+    _config_keys = ("units", "activation", "use_bias", "kernel_initializer",
+                    "recurrent_initializer", "bias_initializer", "kernel_regularizer",
+                    "recurrent_regularizer", "bias_regularizer", "activity_regularizer",
+                    "kernel_constraint", "recurrent_constraint", "bias_constraint", "dropout",
+                    "recurrent_dropout")
 
 
 class LSTM(_CellLayer):
@@ -317,6 +327,12 @@ class LSTM(_CellLayer):
     _cell_class = LSTMCell
     _cell_name = "lstm_cell"
     _extra_cell_args = ("recurrent_activation", "unit_forget_bias")
+    _config_keys = ("units", "activation", "recurrent_activation", "use_bias",
+                    "kernel_initializer", "recurrent_initializer", "bias_initializer",
+                    "unit_forget_bias", "kernel_regularizer", "recurrent_regularizer",
+                    "bias_regularizer", "activity_regularizer", "kernel_constraint",
+                    "recurrent_constraint", "bias_constraint", "dropout", "recurrent_dropout",
+                    "seed")
 
 
 class GRU(_CellLayer):
@@ -336,6 +352,11 @@ class GRU(_CellLayer):
     _cell_class = GRUCell
     _cell_name = "gru_cell"
     _extra_cell_args = ("recurrent_activation", "reset_after")
+    _config_keys = ("units", "activation", "recurrent_activation", "use_bias",
+                    "kernel_initializer", "recurrent_initializer", "bias_initializer",
+                    "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
+                    "activity_regularizer", "kernel_constraint", "recurrent_constraint",
+                    "bias_constraint", "dropout", "recurrent_dropout", "reset_after", "seed")
 
 
 __all__ = ["RNN", "SimpleRNN", "LSTM", "GRU", "SimpleRNNCell", "LSTMCell", "GRUCell"]
