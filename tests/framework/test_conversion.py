@@ -35,12 +35,37 @@ def test_requested_dtype():
 
 
 @pytest.mark.parametrize("value,dtype", [
-    (1.5, tf.int32), ([1.0, 2.5], tf.int64), (300, tf.uint8), (-1, tf.uint32),
-    (2**31, tf.int32), (1 + 2j, tf.float32),
+    (1.5, tf.int32), ([1.0, 2.5], tf.int64), (1 + 2j, tf.float32), ([1, 0], tf.bool),
+    (1.0, tf.bool), ("a", tf.int32), ([1, 2], tf.string),
 ])
 def test_lossy_python_conversion_raises_type_error(value, dtype):
-    with pytest.raises(TypeError, match=f"to EagerTensor of dtype {dtype.name}"):
+    with pytest.raises(TypeError, match="to EagerTensor of dtype"):
         tf.constant(value, dtype=dtype)
+
+
+@pytest.mark.parametrize("value,dtype,expected", [
+    (300, tf.uint8, 44), (-1, tf.uint32, 4294967295), (2**31, tf.int32, -2**31),
+    ([2**40], tf.int32, [0]),
+])
+def test_python_ints_out_of_range_wrap(value, dtype, expected):
+    # TensorFlow 2.21: tf.constant(300, dtype=tf.uint8) -> 44
+    np.testing.assert_array_equal(tf.constant(value, dtype=dtype).numpy(), expected)
+
+
+def test_python_ints_beyond_64_bits_and_mixed_sequences_raise_value_error():
+    with pytest.raises(ValueError, match="out-of-range integer"):
+        tf.constant(2**70)
+    with pytest.raises(ValueError, match="out-of-range integer"):
+        tf.constant([2**63], dtype=tf.int64)
+    with pytest.raises(ValueError, match="mixed types"):
+        tf.constant([1, "a"])
+
+
+def test_numpy_values_are_cast_like_numpy():
+    # TensorFlow: tf.constant(np.array([1.5, 2.7]), dtype=tf.int32) -> [1, 2]
+    np.testing.assert_array_equal(tf.constant(np.array([1.5, 2.7]), dtype=tf.int32), [1, 2])
+    assert tf.convert_to_tensor(np.float64(2.5), dtype=tf.int64).numpy() == 2
+    assert tf.constant(np.array(["a"]), dtype=tf.string).numpy().tolist() == [b"a"]
 
 
 def test_tensor_with_other_dtype_raises_value_error():

@@ -96,12 +96,75 @@ def test_mixed_dtypes_raise_naming_the_op(a, b):
         tf.einsum("i,i->", a, b)
 
 
-def test_int_tensor_plus_python_float_raises_type_error():
+def test_int_tensor_with_python_float_raises_type_error():
     # TensorFlow converts the Python operand to the tensor's dtype and refuses floats
     with pytest.raises(TypeError, match="Cannot convert 1.5 to EagerTensor of dtype int32"):
-        tf.constant([1, 2]) + 1.5
+        tf.constant([1, 2]) - 1.5
     with pytest.raises(TypeError, match="Cannot convert 2.0 to EagerTensor of dtype int32"):
         2.0 * tf.constant([1, 2])
+    with pytest.raises(TypeError, match="Cannot convert 1.5 to EagerTensor of dtype int32"):
+        1.5 + tf.constant([1, 2])
+    with pytest.raises(TypeError, match="Cannot convert \\[2.5\\] to EagerTensor"):
+        tf.multiply(tf.constant([1, 2]), [2.5])
+
+
+def test_int_tensor_plus_python_float_is_addv2s_invalid_argument():
+    # TensorFlow 2.21: `t + 1.5` and tf.add take AddV2's fast path, which converts the
+    # operand on its own and then refuses the dtypes
+    with pytest.raises(InvalidArgumentError, match="expected to be a int32 tensor but is a "
+                       "float tensor"):
+        tf.constant([1, 2]) + 1.5
+    with pytest.raises(InvalidArgumentError, match="expected to be a double tensor but is a "
+                       "string tensor"):
+        tf.constant(1.0, tf.float64) + "a"
+
+
+def test_true_division_dtypes():
+    # TensorFlow: 8- and 16-bit integers divide in float32, 32- and 64-bit in float64
+    for dt, want in ((tf.int8, tf.float32), (tf.uint8, tf.float32), (tf.int16, tf.float32),
+                     (tf.int32, tf.float64), (tf.int64, tf.float64)):
+        assert (tf.constant(7, dt) / tf.constant(2, dt)).dtype == want
+    with pytest.raises(TypeError, match="`x` and `y` must have the same dtype, got tf.int32 "
+                       "!= tf.float32."):
+        tf.constant(7) / 2.5
+    with pytest.raises(TypeError, match="same dtype"):
+        tf.constant(7.0) / tf.constant(2)
+
+
+def test_operators_on_integers_are_bitwise():
+    np.testing.assert_array_equal(tf.constant([3, 5]) & tf.constant([1, 1]), [1, 1])
+    np.testing.assert_array_equal(tf.constant([3, 5]) | 2, [3, 7])
+    np.testing.assert_array_equal(tf.constant([3, 5]) ^ 1, [2, 4])
+    np.testing.assert_array_equal(~tf.constant([3, 5]), [-4, -6])
+    assert (~tf.constant([True])).dtype == tf.bool
+
+
+def test_equality_operators():
+    # incompatible shapes give a scalar bool tensor, None gives a Python bool,
+    # unconvertible operands and other dtypes raise
+    eq = tf.constant([1.0, 2.0]) == tf.constant([1.0, 2.0, 3.0])
+    assert eq.dtype == tf.bool and eq.shape == () and not bool(eq)
+    assert bool(tf.constant([1.0, 2.0]) != [1.0, 2.0, 3.0])
+    assert (tf.constant([1.0]) == None) is False  # noqa: E711
+    with pytest.raises(TypeError):
+        tf.constant([1, 2]) == 1.5
+    with pytest.raises(InvalidArgumentError):
+        tf.constant([1.0]) == tf.constant([1])
+
+
+@pytest.mark.parametrize("fn", [
+    lambda: tf.constant([True]) + tf.constant([True]), lambda: tf.reduce_sum([True, False]),
+    lambda: tf.reduce_max([True, False]), lambda: tf.math.floor(tf.constant([1, 2])),
+    lambda: -tf.constant([1], tf.uint8), lambda: tf.reduce_sum([[1, 2]], axis=[0, 0]),
+])
+def test_dtypes_the_kernel_does_not_take_raise_invalid_argument(fn):
+    with pytest.raises(InvalidArgumentError):
+        fn()
+
+
+def test_cast_between_strings_and_numbers_is_unimplemented():
+    with pytest.raises(tf.errors.UnimplementedError, match="Cast string to int32"):
+        tf.cast(tf.constant(["1"]), tf.int32)
 
 
 def test_python_scalar_takes_tensor_dtype():

@@ -81,7 +81,7 @@ class DType:
     def min(self):
         """Returns the smallest value of this dtype."""
         if self.is_floating:
-            return float(np.finfo(self._np).min)
+            return np.finfo(self._np).min   # a NumPy scalar of the dtype, as TensorFlow
         if self.is_integer:
             return int(np.iinfo(self._np).min)
         raise TypeError(f"Cannot find minimum value of {self} with type {self}.")
@@ -90,7 +90,7 @@ class DType:
     def max(self):
         """Returns the largest value of this dtype."""
         if self.is_floating:
-            return float(np.finfo(self._np).max)
+            return np.finfo(self._np).max
         if self.is_integer:
             return int(np.iinfo(self._np).max)
         raise TypeError(f"Cannot find maximum value of {self} with type {self}.")

@@ -206,12 +206,39 @@ def binary_inputs(op_name, x, y):
     return x, _operand_like(op_name, y, x, 1)
 
 
+# TensorFlow's kernel messages name dtypes by their C names.
+_C_NAMES = {"float32": "float", "float64": "double", "float16": "half"}
+
+
+def _c_name(dtype):
+    return _C_NAMES.get(dtype.name, dtype.name)
+
+
 def _mismatch(op_name, x, y):
     return InvalidArgumentError(
         None, op_name,
         f"cannot compute {op_name} as input #1(zero-based) was expected to be a "
-        f"{x.dtype.name} tensor but is a {y.dtype.name} tensor "
+        f"{_c_name(x.dtype)} tensor but is a {_c_name(y.dtype)} tensor "
         f"(shapes {x.shape} and {y.shape}) [Op:{op_name}]")
+
+
+def _cannot_convert(op_name, value, other, index):
+    """The error for a Python operand that ``other``'s dtype cannot hold.
+
+    TensorFlow converts the operand to the Tensor operand's dtype and raises TypeError,
+    except for ``x + y`` / ``tf.add``, whose fast path converts the operand on its own
+    and then refuses the mismatched dtypes with InvalidArgumentError.
+    """
+    if op_name != "AddV2":
+        return TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {other.dtype.name}")
+    try:
+        own = _c_name(convert_to_tensor(value).dtype)
+    except (TypeError, ValueError) as e:
+        return e
+    want, got = (_c_name(other.dtype), own) if index == 1 else (own, _c_name(other.dtype))
+    return InvalidArgumentError(
+        None, op_name, f"cannot compute {op_name} as input #1(zero-based) was expected to be "
+        f"a {want} tensor but is a {got} tensor [Op:{op_name}]")
 
 
 def _operand_like(op_name, value, other, index):
@@ -219,30 +246,26 @@ def _operand_like(op_name, value, other, index):
     npd = other._value.dtype
     t = type(value)
     if t is float or t is int or t is bool:
-        if t is float and npd.kind in "iub":
-            # TensorFlow converts the Python operand to the tensor's dtype, and refuses
-            # floats for integer tensors (even 2.0).
-            raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype "
-                            f"{other.dtype.name}")
-        if npd.kind == "b" and t is not bool:
-            raise InvalidArgumentError(
-                None, op_name, f"cannot compute {op_name}: a bool tensor and a {t.__name__} "
-                f"[Op:{op_name}]")
-        return Tensor(npd.type(value))
+        if (t is float and npd.kind in "iub") or (npd.kind == "b" and t is not bool) \
+                or npd.kind in "OSU":
+            # TensorFlow refuses Python floats for integer tensors (even 2.0)
+            raise _cannot_convert(op_name, value, other, index)
+        try:
+            with np.errstate(over="ignore"):   # 1e6 in float16 is inf, silently
+                return Tensor(npd.type(value))
+        except OverflowError:   # Python ints out of the dtype's range wrap, as in TensorFlow
+            return convert_to_tensor(value, other.dtype)
     if isinstance(value, (np.ndarray, np.generic)):
-        if value.dtype != npd:
-            if value.dtype.kind in "fc" and npd.kind in "iub":
-                raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype "
-                                f"{other.dtype.name}")
-            value = value.astype(npd)
+        if value.dtype != npd:   # NumPy operands are cast (TensorFlow: 2.5 -> int32 2)
+            return convert_to_tensor(value, other.dtype)
         return Tensor(value)
+    if value is None:
+        raise ValueError(f"Attempt to convert a value (None) with an unsupported type "
+                         f"({type(None)}) to a Tensor.")
     try:
         return convert_to_tensor(value, other.dtype)
     except TypeError:
-        raise InvalidArgumentError(
-            None, op_name,
-            f"cannot compute {op_name} as input #{index}(zero-based) was expected to be a "
-            f"{other.dtype.name} tensor but got {value!r} [Op:{op_name}]") from None
+        raise _cannot_convert(op_name, value, other, index) from None
 
 
 def make_unary(op):

@@ -208,7 +208,9 @@ def _infer_array(value):
     if t is int:
         if -2**31 <= value < 2**31:
             return np.int32(value)
-        return np.int64(value)
+        if -2**63 <= value < 2**63:
+            return np.int64(value)
+        raise ValueError(_OUT_OF_RANGE)
     if t is str or t is bytes:
         return _bytes_array(value)
     try:
@@ -216,6 +218,8 @@ def _infer_array(value):
     except ValueError as e:
         raise ValueError(f"Can't convert non-rectangular Python sequence to Tensor. ({e})") from None
     k = arr.dtype.kind
+    if k == "U" and not isinstance(value, np.ndarray) and not _all_strings(value):
+        raise ValueError("Can't convert Python sequence with mixed types to Tensor.")
     if k == "f" and arr.dtype == np.float64 and not _has_numpy_float64(value):
         return arr.astype(np.float32)
     if k == "i" and arr.dtype == np.int64 and not _has_numpy_int64(value):
@@ -224,9 +228,26 @@ def _infer_array(value):
     if k in "US":
         return _bytes_array(arr)
     if k == "O":
+        if _all_ints(arr):
+            raise ValueError(_OUT_OF_RANGE)
         raise ValueError(f"Attempt to convert a value ({value!r}) with an unsupported type "
                          f"({type(value)}) to a Tensor.")
     return arr
+
+
+_OUT_OF_RANGE = "Can't convert Python sequence with out-of-range integer to Tensor."
+
+
+def _all_strings(value):
+    """True if a (nested) Python sequence holds strings alone (not ``[1, "a"]``)."""
+    flat = np.asarray(value, dtype=object).reshape(-1)
+    return all(isinstance(v, (str, bytes)) for v in flat)
+
+
+def _all_ints(arr):
+    """True if an object array holds Python ints only (too large for int64)."""
+    flat = arr.reshape(-1)
+    return flat.size > 0 and all(type(v) is int for v in flat)
 
 
 def _bytes_array(value):
@@ -262,20 +283,22 @@ def _has_numpy_int64(value):
 def _cast_python_value(value, dtype):
     """Converts a Python value to ``dtype``, refusing lossy float-to-int conversion."""
     npd = dtype._np
+    try:
+        arr = np.asarray(value)
+    except ValueError as e:
+        raise ValueError(f"Can't convert non-rectangular Python sequence to Tensor. ({e})") from None
+    k = arr.dtype.kind
     if dtype is dtypes.string:
-        return _bytes_array(value)
-    arr = np.asarray(value)
-    if arr.dtype.kind == "O":
-        raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {dtype.name}")
-    if arr.dtype.kind in "fc" and npd.kind in "iub":
-        # TensorFlow refuses every Python float here, even 3.0
-        raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {dtype.name}")
-    if arr.dtype.kind == "c" and npd.kind == "f":
-        raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {dtype.name}")
-    if npd.kind in "iu" and arr.dtype.kind in "iu" and arr.size:
-        info = np.iinfo(npd)
-        if arr.min() < info.min or arr.max() > info.max:
+        if k not in "USO" or not _all_strings(value):
             raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {dtype.name}")
+        return _bytes_array(value)
+    if (k == "O" and _all_ints(arr)) or (arr.dtype == np.uint64 and npd != np.uint64):
+        raise ValueError(_OUT_OF_RANGE)
+    # TensorFlow refuses every Python float for an integer or bool dtype (even 3.0), ints
+    # for bool, complex for real and strings for numbers; integers out of range wrap.
+    if k in "OUS" or (k in "fc" and npd.kind in "iub") or (k == "c" and npd.kind == "f") \
+            or (k != "b" and npd.kind == "b"):
+        raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {dtype.name}")
     return arr.astype(npd)
 
 
@@ -306,10 +329,13 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
     if dtype is not None:
         dtype = dtypes.as_dtype(dtype)
         if isinstance(value, (np.ndarray, np.generic)):
-            if value.dtype.kind in "fc" and dtype._np.kind in "iub" and value.size and \
-                    not np.all(np.mod(value, 1) == 0):
-                raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {dtype.name}")
-            return Tensor(np.asarray(value, dtype=dtype._np))
+            # NumPy values are cast as NumPy casts them (TensorFlow: 1.5 -> int32 1)
+            if dtype is dtypes.string:
+                return Tensor(_bytes_array(value))
+            if value.dtype.kind == "c" and dtype._np.kind != "c":
+                value = value.real   # TensorFlow drops the imaginary part too
+            with np.errstate(invalid="ignore", over="ignore"):
+                return Tensor(np.asarray(value).astype(dtype._np))
         if isinstance(value, (list, tuple)) and _contains_tensor(value):
             arr = _infer_array(value)
             if _from_numpy(arr.dtype) is not dtype:

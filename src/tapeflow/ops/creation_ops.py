@@ -46,8 +46,6 @@ def constant(value, dtype=None, shape=None, name="Const"):
         if dtype is not None and t.dtype != dtypes.as_dtype(dtype):
             raise TypeError(f"Expected tensor {t._value} with dtype {dtypes.as_dtype(dtype)!r}, "
                             f"but got dtype {t.dtype!r}.")
-    elif dtype is not None and isinstance(value, (np.ndarray, np.generic)):
-        t = Tensor(np.asarray(value).astype(dtypes.as_dtype(dtype)._np))
     else:
         t = convert_to_tensor(value, dtype=dtype)
     if shape is not None:

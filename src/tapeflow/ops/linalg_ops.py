@@ -241,6 +241,10 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):  # noqa:
 # -- inverse, determinant, solve -------------------------------------------------------------
 
 def _square_check(name, a):
+    if a.dtype.kind not in "fc":   # TensorFlow's matrix kernels take floats and complex only
+        raise InvalidArgumentError(
+            None, name, f"Value for attr 'T' of {a.dtype.name} is not in the list of allowed "
+            f"values: double, float, half, complex64, complex128 [Op:{name}]")
     if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
         raise InvalidArgumentError(None, name, f"Input matrix must be square. Got shape "
                                    f"{list(a.shape)} [Op:{name}]")

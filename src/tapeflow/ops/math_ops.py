@@ -59,9 +59,20 @@ def _shape(t):
 
 # -- binary arithmetic ------------------------------------------------------------
 
+def _not_allowed(name, dtype, allowed="bfloat16, half, float, double, uint8, uint16, uint32, "
+                 "uint64, int8, int16, int32, int64, complex64, complex128"):
+    """TensorFlow's error for an op given a dtype its kernel does not take."""
+    return InvalidArgumentError(
+        None, name, f"Value for attr 'T' of {dtypes.as_dtype(dtype).name} is not in the list "
+        f"of allowed values: {allowed} [Op:{name}]")
+
+
 @primitive("AddV2")
 def _add_kernel(x, y):
-    return x + y
+    out = x + y
+    if out.dtype.kind == "b":   # NumPy's bool + is a logical or; TensorFlow refuses
+        raise _not_allowed("AddV2", out.dtype)
+    return out
 
 
 @_add_kernel.def_grad
@@ -89,7 +100,10 @@ def _sub_grad(op, dy):
 
 @primitive("Mul")
 def _mul_kernel(x, y):
-    return x * y
+    out = x * y
+    if out.dtype.kind == "b":
+        raise _not_allowed("Mul", out.dtype)
+    return out
 
 
 @_mul_kernel.def_grad
@@ -104,7 +118,10 @@ def _mul_grad(op, dy):
 @primitive("RealDiv")
 def _div_kernel(x, y):
     if x.dtype.kind in "iu":
+        # TensorFlow: 8- and 16-bit integers divide in float32, wider ones in float64
         with _quiet():
+            if x.dtype.itemsize <= 2:
+                return np.true_divide(x, y, dtype=np.float32)
             return np.true_divide(x, y)
     with _quiet():
         return x / y
@@ -224,8 +241,26 @@ squared_difference = make_binary(_sqdiff_kernel)
 
 
 def divide(x, y, name=None):
-    """Returns ``x / y`` elementwise (int inputs give float64, as in TensorFlow)."""
-    return _realdiv(x, y)
+    """Returns ``x / y`` elementwise.
+
+    Integer inputs give float64 (float32 for 8- and 16-bit integers), as in TensorFlow.
+
+    Raises:
+      TypeError: if ``x`` and ``y`` have different dtypes (a Python operand takes the
+        other's dtype when it can).
+    """
+    try:
+        return _realdiv(x, y)
+    except (TypeError, InvalidArgumentError):
+        xd = x.dtype if hasattr(x, "dtype") else convert_to_tensor(x).dtype
+        try:
+            yd = convert_to_tensor(y, dtype_hint=xd).dtype
+        except (TypeError, ValueError):
+            raise TypeError(f"Cannot convert {y!r} to EagerTensor of dtype {xd.name}") from None
+        if yd != xd:
+            raise TypeError(f"`x` and `y` must have the same dtype, got {xd!r} != {yd!r}.") \
+                from None
+        raise
 
 
 truediv = divide
@@ -335,7 +370,14 @@ def _unary(name, kernel, grad=None, quiet=False, float_only=False):
     return make_unary(op)
 
 
-negative = _unary("Neg", np.negative, lambda op, dy: negative(dy))
+def _neg_kernel(x):
+    if x.dtype.kind in "ub":
+        raise _not_allowed("Neg", x.dtype, "bfloat16, half, float, double, int8, int16, int32, "
+                           "int64, complex64, complex128")
+    return np.negative(x)
+
+
+negative = _unary("Neg", _neg_kernel, lambda op, dy: negative(dy))
 neg = negative
 
 
@@ -454,16 +496,25 @@ def _sigmoid_grad(op, dy):
 sigmoid = _unary("Sigmoid", _sigmoid_kernel, _sigmoid_grad, float_only=True)
 
 
-def _floor_like(name, fn):
-    return _unary(name, fn, None)
+def _floor_like(name, fn, floats_only=True):
+    def kernel(x):
+        if floats_only and x.dtype.kind != "f":
+            raise _not_allowed(name, x.dtype, "bfloat16, half, float, double")
+        return fn(x)
+    return _unary(name, kernel, None)
 
 
 floor = _floor_like("Floor", np.floor)
 ceil = _floor_like("Ceil", np.ceil)
-round = _floor_like("Round", np.round)  # noqa: A001  (half to even, like TensorFlow)
+round = _floor_like("Round", np.round, floats_only=False)  # noqa: A001  (half to even, like TensorFlow)
 
 
 def _cast_kernel(x, dtype):
+    if (x.dtype.kind == "O") != (dtype.kind == "O"):
+        from tapeflow.framework.errors import UnimplementedError
+        raise UnimplementedError(
+            None, "Cast", f"Cast {dtypes.as_dtype(x.dtype).name} to "
+            f"{dtypes.as_dtype(dtype).name} is not supported [Op:Cast]")
     if x.dtype.kind in "fc" and dtype.kind in "iu":
         with _quiet():
             return np.trunc(x).astype(dtype)

@@ -1,7 +1,50 @@
 """Attaches Python operators to Tensor and Variable, each routed through an op."""
+from tapeflow.backend import xp as np
+from tapeflow.framework import primitive as prim
+from tapeflow.framework.errors import InvalidArgumentError
+from tapeflow.framework.primitive import make_binary, make_unary, primitive
 from tapeflow.framework.tensor import Tensor
 from tapeflow.framework.variable import Variable
 from tapeflow.ops import array_ops, math_ops as m
+
+# Bitwise ops: what ``&``, ``|``, ``^`` and ``~`` mean on integer tensors (on bool tensors
+# they are the logical ops). Only the operators reach them, so they live here.
+
+
+def _int_only(name, fn):
+    def kernel(*arrays):
+        if arrays[0].dtype.kind not in "iu":
+            raise InvalidArgumentError(None, name, f"{name} expects integer inputs [Op:{name}]")
+        return fn(*arrays)
+    return primitive(name, differentiable=False)(kernel)
+
+
+bitwise_and = make_binary(_int_only("BitwiseAnd", np.bitwise_and))
+bitwise_or = make_binary(_int_only("BitwiseOr", np.bitwise_or))
+bitwise_xor = make_binary(_int_only("BitwiseXor", np.bitwise_xor))
+invert = make_unary(_int_only("Invert", np.invert))
+
+
+def _logic(logical, bitwise):
+    """Returns ``f(x, y)``: the logical op on bools, the bitwise op on integers."""
+    def op(x, y):
+        t = x if isinstance(x, Tensor) else y
+        if isinstance(t, (Tensor, Variable)) and t.dtype.is_integer:
+            return bitwise(x, y)
+        return logical(x, y)
+    return op
+
+
+def _radd(self, other):
+    # ``2.5 + int_tensor`` converts the Python operand to the tensor's dtype (TypeError);
+    # only ``tf.add(2.5, t)`` takes AddV2's own conversion path.
+    if type(self) is not Tensor:
+        self = self.value()   # a Variable
+    if type(other) is float or type(other) is int:
+        return m.add(prim._scalar_like("Add", other, self, 0), self)
+    if not isinstance(other, Tensor):
+        other = prim._operand_like("Add", other, self, 0)
+    return m.add(other, self)
 
 
 def _r(fn):
@@ -15,7 +58,7 @@ def _matmul(a, b):
 
 
 _OPS = {
-    "__add__": m.add, "__radd__": _r(m.add),
+    "__add__": m.add, "__radd__": _radd,
     "__sub__": m.subtract, "__rsub__": _r(m.subtract),
     "__mul__": m.multiply, "__rmul__": _r(m.multiply),
     "__truediv__": m.divide, "__rtruediv__": _r(m.divide),
@@ -24,9 +67,11 @@ _OPS = {
     "__pow__": m.pow, "__rpow__": _r(m.pow),
     "__matmul__": _matmul, "__rmatmul__": _r(_matmul),
     "__lt__": m.less, "__le__": m.less_equal, "__gt__": m.greater, "__ge__": m.greater_equal,
-    "__and__": m.logical_and, "__rand__": _r(m.logical_and),
-    "__or__": m.logical_or, "__ror__": _r(m.logical_or),
-    "__xor__": m.logical_xor, "__rxor__": _r(m.logical_xor),
+    "__and__": _logic(m.logical_and, bitwise_and),
+    "__rand__": _r(_logic(m.logical_and, bitwise_and)),
+    "__or__": _logic(m.logical_or, bitwise_or), "__ror__": _r(_logic(m.logical_or, bitwise_or)),
+    "__xor__": _logic(m.logical_xor, bitwise_xor),
+    "__rxor__": _r(_logic(m.logical_xor, bitwise_xor)),
 }
 
 
@@ -43,25 +88,32 @@ def _abs(self):
 
 
 def _invert(self):
+    if self.dtype.is_integer:
+        return invert(self)
     return m.logical_not(self)
+
+
+def _compare(op, self, other, incompatible):
+    """``==``/``!=`` as TensorFlow: an operand that does not convert to ``self``'s dtype
+    raises (TypeError; InvalidArgumentError for a Tensor of another dtype), and shapes
+    that do not broadcast give the scalar ``incompatible`` instead of an error."""
+    x, y = prim.binary_inputs(op.__name__, self, other)
+    try:
+        return op(x, y)
+    except InvalidArgumentError:
+        return Tensor(np.bool_(incompatible))
 
 
 def _eq(self, other):
     if other is None:
         return False
-    try:
-        return m.equal(self, other)
-    except Exception:  # incompatible shapes or types compare unequal, as in TensorFlow
-        return False
+    return _compare(m.equal, self, other, False)
 
 
 def _ne(self, other):
     if other is None:
         return True
-    try:
-        return m.not_equal(self, other)
-    except Exception:
-        return True
+    return _compare(m.not_equal, self, other, True)
 
 
 for _cls in (Tensor, Variable):

@@ -26,6 +26,15 @@ def _array_ops():
     return array_ops
 
 
+def _not_allowed(op_name, x):
+    """TensorFlow's error for a numeric reduction of a bool or string tensor."""
+    name = dtypes.as_dtype(x.dtype).name
+    return InvalidArgumentError(
+        None, op_name, f"Value for attr 'T' of {name} is not in the list of allowed values: "
+        f"float, double, int32, uint8, int16, int8, complex64, int64, bfloat16, uint16, "
+        f"complex128, half, uint32, uint64 [Op:{op_name}]")
+
+
 def _dtype_error(op_name, x, allowed):
     return InvalidArgumentError(
         None, op_name, f"cannot compute {op_name} as input #0(zero-based) was expected to be a "
@@ -45,6 +54,10 @@ def _norm_axis(axis, ndim):
         axes = tuple(int(a) for a in axis)
     else:
         axes = (int(axis),)
+    if len(axes) > 1 and len({a % max(ndim, 1) for a in axes}) < len(axes):
+        raise InvalidArgumentError(
+            None, "Reduce", f"Invalid reduction arguments: Axes contains duplicate dimension: "
+            f"{[a for a in axes if axes.count(a) > 1][0]} [Op:Sum]")
     for a in axes:
         if not -max(ndim, 1) <= a < max(ndim, 1):
             raise InvalidArgumentError(
@@ -58,8 +71,9 @@ _add_reduce = np.add.reduce  # np.sum minus its Python wrapper
 
 @primitive("Sum")
 def _sum_kernel(x, axis=None, keepdims=False):
-    return _add_reduce(x, axis=axis, keepdims=keepdims,
-                       dtype=x.dtype if x.dtype.kind != "b" else np.int64)
+    if x.dtype.kind in "bOSU":
+        raise _not_allowed("Sum", x)
+    return _add_reduce(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
 
 
 def _expand_reduced(dy, shape, axis, keepdims):
@@ -128,7 +142,9 @@ def _count(shape, axis):
 
 @primitive("Mean")
 def _mean_kernel(x, axis=None, keepdims=False):
-    if x.dtype.kind in "iub":
+    if x.dtype.kind in "bOSU":
+        raise _not_allowed("Mean", x)
+    if x.dtype.kind in "iu":
         s = np.sum(x, axis=axis, keepdims=keepdims, dtype=np.int64)
         n = x.size if axis is None else int(np.prod([x.shape[a] for a in axis]))
         if n == 0:
@@ -181,6 +197,8 @@ def _lowest(dt, largest):
 
 def _minmax_kernel(fn, largest):
     def kernel(x, axis=None, keepdims=False):
+        if x.dtype.kind in "bOSU":
+            raise _not_allowed("Max" if largest else "Min", x)
         if x.size == 0:  # an empty reduction gives the identity (-inf for max), as in TF
             return fn(x, axis=axis, keepdims=keepdims, initial=_lowest(x.dtype, largest))
         return fn(x, axis=axis, keepdims=keepdims)
@@ -228,8 +246,9 @@ def reduce_min(input_tensor, axis=None, keepdims=False, name=None):
 
 @primitive("Prod")
 def _prod_op(x, axis=None, keepdims=False):
-    return np.prod(x, axis=axis, keepdims=keepdims, dtype=x.dtype if x.dtype.kind != "b"
-                   else np.int64)
+    if x.dtype.kind in "bOSU":
+        raise _not_allowed("Prod", x)
+    return np.prod(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
 
 
 @_prod_op.def_grad
@@ -327,14 +346,19 @@ _any_op = _logical_reduce("Any", np.any)
 _all_op = _logical_reduce("All", np.all)
 
 
+def _bool_input(x):
+    # a Python or NumPy value is converted to bool (TypeError for numbers, as TensorFlow)
+    return x if isinstance(x, Tensor) else convert_to_tensor(x, dtypes.bool)
+
+
 def reduce_any(input_tensor, axis=None, keepdims=False, name=None):
     """Returns the logical or over ``axis`` of a bool tensor."""
-    return _reduce(_any_op, input_tensor, axis, keepdims)
+    return _reduce(_any_op, _bool_input(input_tensor), axis, keepdims)
 
 
 def reduce_all(input_tensor, axis=None, keepdims=False, name=None):
     """Returns the logical and over ``axis`` of a bool tensor."""
-    return _reduce(_all_op, input_tensor, axis, keepdims)
+    return _reduce(_all_op, _bool_input(input_tensor), axis, keepdims)
 
 
 def count_nonzero(input, axis=None, keepdims=None, dtype=dtypes.int64, name=None):  # noqa: A002
