@@ -15,7 +15,7 @@ class Adagrad(NumpyRule, Optimizer):
     """
 
     def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-07,
-                 name="adagrad", **kwargs):
+                 name=None, **kwargs):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
         self.initial_accumulator_value = initial_accumulator_value
         self.epsilon = epsilon
@@ -58,7 +58,7 @@ class Adadelta(NumpyRule, Optimizer):
       **kwargs: the base ``Optimizer`` arguments.
     """
 
-    def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-07, name="adadelta",
+    def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-07, name=None,
                  **kwargs):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
         self.rho = rho

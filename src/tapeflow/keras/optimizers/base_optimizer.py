@@ -22,14 +22,11 @@ from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.framework.variable import Variable as _TFVariable
 from tapeflow.keras.optimizers import schedules as _schedules
 
-_UIDS = {}
-
-
 def _auto_name(cls_name):
-    base = re.sub(r"(?<!^)(?=[A-Z])", "_", cls_name).lower()
-    n = _UIDS.get(base, 0)
-    _UIDS[base] = n + 1
-    return base if n == 0 else f"{base}_{n}"
+    """Keras's default name: the snake_case class name, made unique (``"sgd"``, ``"sgd_1"``,
+    ``"rm_sprop"``, ``"adam_w"``); ``clear_session`` restarts the numbering."""
+    from tapeflow.keras import backend
+    return backend.unique_object_name(backend.to_snake_case(cls_name))
 
 
 def _make_variable(value, dtype, name, trainable=False):
