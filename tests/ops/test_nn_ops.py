@@ -86,7 +86,12 @@ def test_kink_gradients_match_tensorflow():
     pts = np.array([0.0, 6.0, -1.0, 3.0, 7.0])
     np.testing.assert_array_equal(_grad(tf.nn.relu, pts), [0, 1, 0, 1, 1])
     np.testing.assert_array_equal(_grad(tf.nn.relu6, pts), [0, 0, 0, 1, 0])
-    np.testing.assert_array_equal(_grad(tf.nn.leaky_relu, np.array([0.0, 1.0])), [0.2, 1.0])
+    # TensorFlow's alpha attr is a float32: float64 inputs see float32(0.2)
+    np.testing.assert_array_equal(_grad(tf.nn.leaky_relu, np.array([0.0, 1.0])),
+                                  [np.float32(0.2), 1.0])
+    # SeluGrad takes the positive branch at 0: the slope there is `scale`
+    np.testing.assert_allclose(_grad(tf.nn.selu, np.array([0.0, -0.0])),
+                               [1.0507009873554805] * 2)
     np.testing.assert_allclose(_grad(tf.nn.elu, np.array([0.0])), [1.0])
     np.testing.assert_allclose(_grad(tf.nn.softplus, np.array([0.0])), [0.5])
 

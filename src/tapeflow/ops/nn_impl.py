@@ -27,8 +27,14 @@ def gelu(features, approximate=False, name=None):
 
     Returns:
       A Tensor of ``features``' shape and dtype.
+
+    Raises:
+      ValueError: for a non-float ``features`` (TensorFlow's message).
     """
-    x = _check_float(_t(features), "Gelu")
+    x = _t(features)
+    if x._value.dtype.kind != "f":
+        raise ValueError(f"`features.dtype` must be a floating point tensor.Received:"
+                         f"features.dtype=<dtype: '{x.dtype.name}'>")
     if approximate:
         inner = multiply(add(x, multiply(multiply(square(x), x), 0.044715)),
                          0.7978845608028654)

@@ -134,7 +134,8 @@ def leaky_relu(features, alpha=0.2, name=None):
         x = math_ops.cast(x, dtypes.float32)
     if isinstance(alpha, Tensor):
         alpha = alpha._value
-    return _leaky_op(x, alpha=float(alpha))
+    # TensorFlow's attr is a float32, so float64 inputs see alpha rounded to float32
+    return _leaky_op(x, alpha=float(np.float32(alpha)))
 
 
 @primitive("Elu")
@@ -167,10 +168,10 @@ def _selu_op(x):
 
 @_selu_op.def_grad
 def _selu_grad(op, dy):
-    """dy * scale where y > 0, else dy * (y + scale * alpha)."""
+    """dy * (y + scale * alpha) where y < 0, else dy * scale (scale at 0, like TensorFlow)."""
     y = op.outputs[0]
     scale = Tensor(np.full_like(y._value, _SELU_SCALE))
-    return multiply(dy, where_(greater(y, 0), scale, add(y, _SELU_SCALE * _SELU_ALPHA)))
+    return multiply(dy, where_(math_ops.less(y, 0), add(y, _SELU_SCALE * _SELU_ALPHA), scale))
 
 
 _selu = make_unary(_selu_op)
