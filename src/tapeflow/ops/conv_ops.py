@@ -61,8 +61,10 @@ def output_size(size, k, stride, dilation, padding):
 def _padding(padding):
     if isinstance(padding, str):
         p = padding.upper()
-        if p not in ("SAME", "VALID"):
-            raise ValueError(f"`padding` must be 'SAME' or 'VALID'; received {padding!r}")
+        if p not in ("SAME", "VALID"):   # TensorFlow rejects the attr value
+            raise InvalidArgumentError(
+                None, "Conv2D", f"Value for attr 'padding' of \"{padding}\" is not in the "
+                f"list of allowed values: \"SAME\", \"VALID\", \"EXPLICIT\"")
         return p
     pads = [tuple(int(v) for v in p) for p in padding]
     if len(pads) == 4:

@@ -192,8 +192,17 @@ def max_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  
 
 
 def avg_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  # noqa: A002
-    """Returns the mean of each window (SAME windows average their real inputs only)."""
+    """Returns the mean of each window (SAME windows average their real inputs only).
+
+    Raises:
+      InvalidArgumentError: for a non-float input or a rank other than 4.
+    """
     x, attrs = _prepare(input, ksize, strides, padding)
+    if x._value.dtype.kind != "f":
+        from tapeflow.framework.errors import InvalidArgumentError
+        raise InvalidArgumentError(
+            None, "AvgPool", f"Value for attr 'T' of {x.dtype.name} is not in the list of "
+            f"allowed values: half, bfloat16, float, double [Op:AvgPool]")
     return _avg_pool_kernel(x, **attrs)
 
 
