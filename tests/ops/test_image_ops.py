@@ -36,7 +36,13 @@ def test_resize_rejects_unsupported_method():
 
 def test_resize_gradient():
     x = np.random.RandomState(0).randn(1, 3, 4, 2)
-    check_grads(lambda a: image_ops.resize(a, (5, 3)), [x], order=2)
+    # the public op answers in float32 (as TensorFlow); its float64 core is checked here
+    check_grads(lambda a: image_ops._resize_linear(a, 5, 3, "bilinear"), [x], order=2)
+    v = tf.Variable(x.astype(np.float32))
+    with tf.GradientTape() as tape:
+        y = tf.image.resize(v, (5, 3), method="nearest")
+    g = tape.gradient(y, v).numpy()
+    assert g.shape == x.shape and g.sum() == 5 * 3 * 2
 
 
 def test_flips_rotation_and_crops():
@@ -48,5 +54,93 @@ def test_flips_rotation_and_crops():
                                   np.rot90(x[..., 0], 3))
     crop = tf.image.crop_to_bounding_box(x, 1, 1, 1, 2)
     np.testing.assert_array_equal(crop.numpy(), x[1:2, 1:3])
-    with pytest.raises(ValueError, match="does not fit"):
+    with pytest.raises(ValueError, match=r"height must be >= target \+ offset"):
         tf.image.crop_to_bounding_box(x, 1, 1, 2, 2)
+
+
+# Expected values below are TensorFlow 2.21's answers to the same calls.
+
+def test_resize_dtypes_follow_tensorflow():
+    x = np.arange(24, dtype=np.float64).reshape(1, 2, 4, 3)
+    assert tf.image.resize(x, (3, 3)).dtype == tf.float32      # float64 -> float32
+    assert tf.image.resize(x, (3, 3), method="nearest").dtype == tf.float64
+    big = np.array([2 ** 30 + 1, 7], np.int32).reshape(1, 1, 2, 1)
+    np.testing.assert_array_equal(   # nearest is a gather: int32 values stay exact
+        tf.image.resize(big, (1, 4), method="nearest").numpy().ravel(),
+        [2 ** 30 + 1, 2 ** 30 + 1, 7, 7])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="must be positive"):
+        tf.image.resize(x, (0, 2))
+
+
+@pytest.mark.parametrize("fn", ["flip_left_right", "flip_up_down", "rot90"])
+def test_flips_need_rank_3_or_4(fn):
+    with pytest.raises(ValueError, match="must be at least three-dimensional"):
+        getattr(tf.image, fn)(np.zeros((3, 4), np.float32))
+
+
+def test_central_crop_sizes_follow_tensorflow():
+    sizes = {(5, 7, 0.5): (3, 5), (5, 7, 0.3): (3, 3), (10, 3, 0.3): (4, 1),
+             (4, 6, 0.1): (2, 2), (9, 9, 0.75): (7, 7), (10, 3, 0.9): (10, 3)}
+    for (h, w, f), want in sizes.items():
+        assert tf.image.central_crop(np.zeros((h, w, 1)), f).shape[:2] == want
+    with pytest.raises(ValueError, match=r"within \(0, 1\]"):
+        tf.image.central_crop(np.zeros((3, 4, 1)), 0.0)
+
+
+def test_pad_to_bounding_box_and_resize_with_crop_or_pad():
+    x = np.arange(1, 7, dtype=np.float32).reshape(2, 3, 1)
+    out = tf.image.pad_to_bounding_box(x, 1, 2, 4, 6).numpy()[..., 0]
+    want = np.zeros((4, 6), np.float32)
+    want[1:3, 2:5] = x[..., 0]
+    np.testing.assert_array_equal(out, want)
+    with pytest.raises(ValueError, match="height must be <= target - offset"):
+        tf.image.pad_to_bounding_box(x, 1, 0, 2, 3)
+    # crop 3 -> 1 wide at offset 1; pad 2 -> 5 high at offset 1
+    out = tf.image.resize_with_crop_or_pad(x, 5, 1).numpy()[..., 0]
+    np.testing.assert_array_equal(out, [[0], [2], [5], [0], [0]])
+    with pytest.raises(ValueError, match="target_height must be > 0"):
+        tf.image.resize_with_crop_or_pad(x, 0, 2)
+
+
+def test_convert_image_dtype_follows_tensorflow():
+    f = np.linspace(0, 1, 11).astype(np.float32)
+    np.testing.assert_array_equal(   # x * 255.5, truncated
+        tf.image.convert_image_dtype(f, tf.uint8).numpy(),
+        [0, 25, 51, 76, 102, 127, 153, 178, 204, 229, 255])
+    odd = np.array([-0.5, 0.0, 0.5, 1.0, 1.5], np.float32)
+    np.testing.assert_array_equal(tf.image.convert_image_dtype(odd, tf.uint8).numpy(),
+                                  [129, 0, 127, 255, 127])          # wraps like a cast
+    np.testing.assert_array_equal(
+        tf.image.convert_image_dtype(odd, tf.uint8, saturate=True).numpy(), [0, 0, 127, 255, 255])
+    np.testing.assert_array_equal(
+        tf.image.convert_image_dtype(np.float32([1.0]), tf.int32, saturate=True).numpy(),
+        [2147483520])
+    np.testing.assert_array_equal(   # integers: scaled by a power of two
+        tf.image.convert_image_dtype(np.array([-3, 100], np.int8), tf.uint8).numpy(), [250, 200])
+    np.testing.assert_array_equal(
+        tf.image.convert_image_dtype(np.array([3, 200], np.uint8), tf.int8).numpy(), [1, 100])
+    np.testing.assert_array_equal(
+        tf.image.convert_image_dtype(np.array([255], np.uint8), tf.int32).numpy(), [2139095040])
+
+
+def test_colour_adjustments_follow_tensorflow():
+    img = np.full((1, 2, 3), 200, np.uint8)
+    gray = tf.image.rgb_to_grayscale(img)
+    assert gray.shape == (1, 2, 1) and gray.dtype == tf.uint8
+    np.testing.assert_array_equal(gray.numpy(), 200)
+    assert tf.image.grayscale_to_rgb(gray).shape == (1, 2, 3)
+    np.testing.assert_array_equal(tf.image.adjust_brightness(img, 0.1).numpy(), 225)
+    np.testing.assert_array_equal(tf.image.adjust_contrast(img, 0.5).numpy(), 200)
+    flat = tf.image.per_image_standardization(np.full((1, 2, 3), 200.0))
+    assert flat.dtype == tf.float32
+    np.testing.assert_array_equal(flat.numpy(), 0.0)
+
+
+def test_antialiased_bilinear_downsampling_follows_tensorflow():
+    x = np.arange(4, dtype=np.float32).reshape(1, 1, 4, 1)
+    # a tent two pixels wide: (0*.75 + 1*.75 + 2*.25) / 1.75 and its mirror image
+    np.testing.assert_allclose(tf.image.resize(x, (1, 2), antialias=True).numpy().ravel(),
+                               [0.71428573, 2.2857146], rtol=1e-6)
+    np.testing.assert_allclose(tf.image.resize(x, (1, 2)).numpy().ravel(), [0.5, 2.5])
+    up = tf.image.resize(x, (1, 8), antialias=True).numpy()    # upsampling: unchanged
+    np.testing.assert_allclose(up, tf.image.resize(x, (1, 8)).numpy(), atol=1e-6)

@@ -6,6 +6,8 @@ so its gradient is the transposed contraction and needs no rule of its own.
 """
 from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
+from tapeflow.framework import dtypes
+from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.ops import array_ops, math_ops
 
@@ -23,8 +25,22 @@ class ResizeMethod:
     MITCHELLCUBIC = "mitchellcubic"
 
 
-def _interp_matrix(in_size, out_size, method):
+def _antialias_matrix(in_size, out_size):
+    """The ``(out_size, in_size)`` matrix of a triangle filter as wide as ``in / out`` pixels.
+
+    Each output pixel averages the inputs under a tent centred on it, weights normalised
+    to sum to 1 (TensorFlow's antialiased bilinear downsampling).
+    """
+    width = in_size / out_size
+    centers = (np.arange(out_size)[:, None] + 0.5) * width
+    m = np.maximum(0.0, 1.0 - np.abs(np.arange(in_size)[None, :] + 0.5 - centers) / width)
+    return m / m.sum(axis=1, keepdims=True)
+
+
+def _interp_matrix(in_size, out_size, method, antialias=False):
     """Returns the ``(out_size, in_size)`` matrix sampling one axis (half-pixel centres)."""
+    if antialias and out_size < in_size:
+        return _antialias_matrix(in_size, out_size)
     scale = in_size / out_size
     centers = (np.arange(out_size) + 0.5) * scale - 0.5
     m = np.zeros((out_size, in_size))
@@ -46,20 +62,29 @@ def resize(images, size, method=ResizeMethod.BILINEAR, preserve_aspect_ratio=Fal
            antialias=False, name=None):
     """Returns ``images`` (NHWC or HWC) resized to ``size = (height, width)``.
 
-    Output is float32 (float64 inputs stay float64), except ``nearest``, which keeps the
-    input dtype, as in TensorFlow.
+    ``antialias=True`` filters bilinear downsampling with a tent as wide as the scale
+    factor (upsampling and ``nearest`` are unchanged by it), as TensorFlow does.
+
+    Returns:
+      A float32 Tensor (any input dtype), except for ``nearest``, which keeps the input
+      dtype, as in TensorFlow.
 
     Raises:
-      ValueError: for an unsupported ``method`` or a non-positive size.
+      ValueError: for an unsupported ``method`` or an image of rank other than 3 or 4.
+      InvalidArgumentError: for a non-positive size.
     """
     x = images if type(images) is Tensor else convert_to_tensor(images)
+    if x._value.ndim not in (3, 4):
+        raise ValueError("'images' must have either 3 or 4 dimensions.")
     method = str(method).lower()
     if method not in ("bilinear", "nearest"):
         raise ValueError(f"tapeflow's tf.image.resize supports 'bilinear' and 'nearest'; "
                          f"received method={method!r}")
     h, w = (int(v) for v in (size._value.tolist() if isinstance(size, Tensor) else size))
     if h <= 0 or w <= 0:
-        raise ValueError(f"`size` must be positive; received {[h, w]}")
+        op = "ResizeNearestNeighbor" if method == "nearest" else "ResizeBilinear"
+        raise InvalidArgumentError(None, op, f"output dimensions must be positive; received "
+                                   f"{[h, w]} [Op:{op}]")
     squeeze = x._value.ndim == 3
     if squeeze:
         x = array_ops.expand_dims(x, 0)
@@ -67,24 +92,34 @@ def resize(images, size, method=ResizeMethod.BILINEAR, preserve_aspect_ratio=Fal
     if preserve_aspect_ratio:
         ratio = min(h / in_h, w / in_w)
         h, w = max(int(round(in_h * ratio)), 1), max(int(round(in_w * ratio)), 1)
-    out_dtype = x.dtype
-    if method != "nearest" and x.dtype.name != "float64":
-        x = math_ops.cast(x, "float32")
-    work_dtype = x.dtype if x.dtype.is_floating else None
-    if work_dtype is None:
-        xf = math_ops.cast(x, "float32")
-    else:
-        xf = x
-    ah = Tensor(_interp_matrix(in_h, h, method).astype(xf.dtype.as_numpy_dtype))
-    aw = Tensor(_interp_matrix(in_w, w, method).astype(xf.dtype.as_numpy_dtype))
-    from tapeflow.ops import math_ops as m
-    out = m.einsum("ph,nhwc,qw->npqc", ah, xf, aw) if hasattr(m, "einsum") else _resize_mm(
-        xf, ah, aw)
-    if method == "nearest" and out.dtype != out_dtype:
-        out = math_ops.cast(math_ops.round(out), out_dtype)
+    if method == "nearest":      # a gather keeps every dtype's values exact
+        out = _resize_nearest(x, in_h, in_w, h, w)
+    else:                        # float32 whatever the input dtype, as TensorFlow does
+        out = _resize_linear(math_ops.cast(x, "float32"), h, w, method, antialias)
     if squeeze:
         out = array_ops.squeeze(out, 0)
     return out
+
+
+def _nearest_index(in_size, out_size):
+    """TF2's nearest sample along one axis: ``floor((i + 0.5) * in / out)``, clipped."""
+    idx = np.floor((np.arange(out_size) + 0.5) * (in_size / out_size))
+    return np.minimum(idx, in_size - 1).astype(np.int32)
+
+
+def _resize_nearest(x, in_h, in_w, h, w):
+    rows = Tensor(_nearest_index(in_h, h))
+    cols = Tensor(_nearest_index(in_w, w))
+    return array_ops.gather(array_ops.gather(x, rows, axis=1), cols, axis=2)
+
+
+def _resize_linear(x, h, w, method, antialias=False):
+    """``A_h · x · A_w^T`` per image and channel, in ``x``'s float dtype (differentiable)."""
+    in_h, in_w = x._value.shape[1:3]
+    dt = x.dtype.as_numpy_dtype
+    ah = Tensor(_interp_matrix(in_h, h, method, antialias).astype(dt))
+    aw = Tensor(_interp_matrix(in_w, w, method, antialias).astype(dt))
+    return _resize_mm(x, ah, aw)
 
 
 def _resize_mm(x, ah, aw):
@@ -94,21 +129,42 @@ def _resize_mm(x, ah, aw):
     return array_ops.transpose(t, [0, 2, 3, 1])
 
 
+def _image(image, at_least="at least three-dimensional"):
+    """Returns ``image`` as a Tensor, checked to be HWC or NHWC as TensorFlow checks it."""
+    x = image if type(image) is Tensor else convert_to_tensor(image)
+    nd = x._value.ndim
+    if nd < 3:
+        raise ValueError(f"'image' (shape {x.shape}) must be {at_least}.")
+    if nd > 4:
+        raise ValueError(f"'image' (shape {x.shape}) must have either 3 or 4 dimensions.")
+    return x
+
+
 def flip_left_right(image):
-    """Returns ``image`` (HWC or NHWC) mirrored along the width axis."""
-    x = convert_to_tensor(image)
-    return x[..., ::-1, :]
+    """Returns ``image`` (HWC or NHWC) mirrored along the width axis.
+
+    Raises:
+      ValueError: if ``image`` is not of rank 3 or 4.
+    """
+    return _image(image)[..., ::-1, :]
 
 
 def flip_up_down(image):
-    """Returns ``image`` (HWC or NHWC) mirrored along the height axis."""
-    x = convert_to_tensor(image)
-    return x[..., ::-1, :, :]
+    """Returns ``image`` (HWC or NHWC) mirrored along the height axis.
+
+    Raises:
+      ValueError: if ``image`` is not of rank 3 or 4.
+    """
+    return _image(image)[..., ::-1, :, :]
 
 
 def rot90(image, k=1, name=None):
-    """Returns ``image`` rotated counter-clockwise by ``k`` quarter turns."""
-    x = convert_to_tensor(image)
+    """Returns ``image`` rotated counter-clockwise by ``k`` quarter turns.
+
+    Raises:
+      ValueError: if ``image`` is not of rank 3 or 4.
+    """
+    x = _image(image)
     k = int(k) % 4
     batched = x._value.ndim == 4
     h_ax, w_ax = (1, 2) if batched else (0, 1)
@@ -119,48 +175,241 @@ def rot90(image, k=1, name=None):
     return x
 
 
+def _hw(x):
+    shape = x._value.shape
+    return shape[-3], shape[-2]
+
+
 def crop_to_bounding_box(image, offset_height, offset_width, target_height, target_width):
     """Returns the ``target_height x target_width`` crop at the given offsets.
 
     Raises:
-      ValueError: if the box does not fit inside the image.
+      ValueError: if the image is not of rank 3 or 4, or the box does not fit inside it
+        (TensorFlow's messages).
     """
-    x = convert_to_tensor(image)
-    batched = x._value.ndim == 4
-    h, w = x._value.shape[1:3] if batched else x._value.shape[:2]
+    x = _image(image, "either 3 or 4 dimensions")
+    h, w = _hw(x)
     oh, ow, th, tw = (int(v) for v in (offset_height, offset_width, target_height, target_width))
-    if oh < 0 or ow < 0 or th <= 0 or tw <= 0 or oh + th > h or ow + tw > w:
-        raise ValueError(f"The bounding box (offset {oh}, {ow}; size {th}, {tw}) does not fit "
-                         f"inside an image of size {h}x{w}.")
-    if batched:
-        return x[:, oh:oh + th, ow:ow + tw, :]
-    return x[oh:oh + th, ow:ow + tw, :]
+    for ok, msg in ((oh >= 0, "offset_height must be >= 0."),
+                    (ow >= 0, "offset_width must be >= 0."),
+                    (th > 0, "target_height must be > 0."),
+                    (tw > 0, "target_width must be > 0."),
+                    (h >= th + oh, "height must be >= target + offset."),
+                    (w >= tw + ow, "width must be >= target + offset.")):
+        if not ok:
+            raise ValueError(msg)
+    return x[..., oh:oh + th, ow:ow + tw, :]
+
+
+def pad_to_bounding_box(image, offset_height, offset_width, target_height, target_width):
+    """Returns ``image`` zero-padded to ``target_height x target_width``, placed at the offsets.
+
+    Returns:
+      A Tensor of ``image``'s dtype and rank.
+
+    Raises:
+      ValueError: if the image is not of rank 3 or 4, or does not fit inside the target.
+    """
+    from tapeflow.ops.manip_ops import pad
+    x = _image(image, "either 3 or 4 dimensions")
+    h, w = _hw(x)
+    oh, ow, th, tw = (int(v) for v in (offset_height, offset_width, target_height, target_width))
+    after_h, after_w = th - oh - h, tw - ow - w
+    for ok, msg in ((oh >= 0, "offset_height must be >= 0"),
+                    (ow >= 0, "offset_width must be >= 0"),
+                    (after_h >= 0, "height must be <= target - offset"),
+                    (after_w >= 0, "width must be <= target - offset")):
+        if not ok:
+            raise ValueError(msg)
+    paddings = [[oh, after_h], [ow, after_w], [0, 0]]
+    if x._value.ndim == 4:
+        paddings.insert(0, [0, 0])
+    return pad(x, paddings)
+
+
+def resize_with_crop_or_pad(image, target_height, target_width):
+    """Returns ``image`` centrally cropped and/or zero-padded to the target size.
+
+    Raises:
+      ValueError: if the image is not of rank 3 or 4 or a target size is not positive.
+    """
+    x = _image(image, "either 3 or 4 dimensions")
+    th, tw = int(target_height), int(target_width)
+    if th <= 0:
+        raise ValueError("target_height must be > 0.")
+    if tw <= 0:
+        raise ValueError("target_width must be > 0.")
+    h, w = _hw(x)
+    cropped = crop_to_bounding_box(x, max((h - th) // 2, 0), max((w - tw) // 2, 0),
+                                   min(th, h), min(tw, w))
+    return pad_to_bounding_box(cropped, max((th - h) // 2, 0), max((tw - w) // 2, 0), th, tw)
 
 
 def central_crop(image, central_fraction):
-    """Returns the central region holding ``central_fraction`` of each side."""
-    x = convert_to_tensor(image)
-    batched = x._value.ndim == 4
-    h, w = x._value.shape[1:3] if batched else x._value.shape[:2]
+    """Returns the central region holding ``central_fraction`` of each side.
+
+    Like TensorFlow, each side starts at ``int((size - size * central_fraction) / 2)`` and
+    keeps ``size - 2 * start`` pixels.
+
+    Raises:
+      ValueError: if ``central_fraction`` is outside (0, 1] or the rank is not 3 or 4.
+    """
     if not 0 < central_fraction <= 1:
         raise ValueError("central_fraction must be within (0, 1]")
-    th, tw = int(h * central_fraction), int(w * central_fraction)
-    return crop_to_bounding_box(x, (h - th) // 2, (w - tw) // 2, th, tw)
-
-
-def convert_image_dtype(image, dtype, saturate=False, name=None):
-    """Returns ``image`` converted to ``dtype``, rescaling between int and float ranges."""
-    from tapeflow.framework import dtypes
-    x = convert_to_tensor(image)
-    dtype = dtypes.as_dtype(dtype)
-    if x.dtype == dtype:
+    x = _image(image, "either 3 or 4 dimensions")
+    if central_fraction == 1.0:
         return x
-    if x.dtype.is_integer and dtype.is_floating:
-        return math_ops.cast(x, dtype) / float(x.dtype.max)
-    if x.dtype.is_floating and dtype.is_integer:
-        return math_ops.cast(math_ops.round(x * float(dtype.max)), dtype)
+    h, w = _hw(x)
+    top, left = int((h - h * central_fraction) / 2), int((w - w * central_fraction) / 2)
+    return x[..., top:h - top, left:w - left, :]
+
+
+def _saturate_cast(x, dtype):
+    """Casts ``x`` to ``dtype``, first clipping it to the values ``dtype`` can hold."""
+    from tapeflow.ops.clip_ops import clip_by_value
+    src = x.dtype
+    if dtype.is_integer or dtype.is_floating:
+        lo, hi = _bounds(src, dtype)
+        if lo is not None:
+            x = clip_by_value(x, lo, hi)
     return math_ops.cast(x, dtype)
 
 
+def _bounds(src, dst):
+    """The ``dst`` range in ``src``'s dtype, rounded inwards so the cast cannot overflow."""
+    sinfo = (np.finfo if src.is_floating else np.iinfo)(src.as_numpy_dtype)
+    dinfo = (np.finfo if dst.is_floating else np.iinfo)(dst.as_numpy_dtype)
+    if float(dinfo.min) <= float(sinfo.min) and float(dinfo.max) >= float(sinfo.max):
+        return None, None
+    st = src.as_numpy_dtype
+    lo, hi = st(max(dinfo.min, sinfo.min)), st(min(dinfo.max, sinfo.max))
+    if src.is_floating and dst.is_integer:
+        if int(hi) > int(dinfo.max):
+            hi = np.nextafter(hi, st(0))
+        if int(lo) < int(dinfo.min):
+            lo = np.nextafter(lo, st(0))
+    return lo, hi
+
+
+def convert_image_dtype(image, dtype, saturate=False, name=None):
+    """Returns ``image`` converted to ``dtype``, rescaling between the dtypes' ranges.
+
+    As TensorFlow does: integers map ``[0, MAX]`` onto floats ``[0, 1]`` (multiplied by
+    ``1 / MAX``); floats map back multiplied by ``MAX + 0.5`` and truncated; integers of
+    different widths are scaled by the power of two between them. ``saturate`` clips to
+    the target range before casting (otherwise out-of-range values wrap like a cast).
+
+    Returns:
+      A Tensor of ``dtype``.
+
+    Raises:
+      AttributeError: if either dtype is neither integer nor floating point.
+    """
+    x = image if type(image) is Tensor else convert_to_tensor(image)
+    dtype = dtypes.as_dtype(dtype)
+    src = x.dtype
+    if not (src.is_integer or src.is_floating) or not (dtype.is_integer or dtype.is_floating):
+        raise AttributeError("dtype must be either floating point or integer")
+    if src == dtype:
+        return x
+    cast = _saturate_cast if saturate else math_ops.cast
+    if src.is_integer and dtype.is_integer:
+        in_max, out_max = int(src.max), int(dtype.max)
+        if in_max > out_max:     # narrower: drop the low bits, then cast
+            scale = (in_max + 1) // (out_max + 1)
+            return cast(math_ops.floordiv(x, Tensor(np.asarray(scale, src.as_numpy_dtype))),
+                        dtype)
+        scale = (out_max + 1) // (in_max + 1)
+        y = cast(x, dtype)
+        return math_ops.multiply(y, Tensor(np.asarray(scale, dtype.as_numpy_dtype)))
+    if src.is_floating and dtype.is_floating:
+        return cast(x, dtype)
+    if src.is_integer:
+        y = math_ops.cast(x, dtype)
+        return math_ops.multiply(y, Tensor(np.asarray(1.0 / int(src.max),
+                                                      dtype.as_numpy_dtype)))
+    scaled = math_ops.multiply(x, Tensor(np.asarray(int(dtype.max) + 0.5, src.as_numpy_dtype)))
+    return cast(scaled, dtype)
+
+
+# -- colour and intensity ----------------------------------------------------------------
+# These work in float32, as TensorFlow does: an integer image is converted with
+# convert_image_dtype first and converted back (saturating) at the end.
+
+_RGB_WEIGHTS = (0.2989, 0.587, 0.114)
+
+
+def _to_float32(x):
+    return x if x.dtype.name == "float32" else convert_image_dtype(x, dtypes.float32)
+
+
+def rgb_to_grayscale(images, name=None):
+    """Returns the luma of RGB ``images`` (``[..., 3]`` -> ``[..., 1]``), in their dtype.
+
+    Weights 0.2989, 0.587, 0.114 as in TensorFlow.
+    """
+    from tapeflow.ops.array_ops import expand_dims
+    x = images if type(images) is Tensor else convert_to_tensor(images)
+    flt = _to_float32(x)
+    weights = Tensor(np.asarray(_RGB_WEIGHTS, np.float32))
+    gray = math_ops.reduce_sum(math_ops.multiply(flt, weights), axis=-1)
+    return convert_image_dtype(expand_dims(gray, -1), x.dtype)
+
+
+def grayscale_to_rgb(images, name=None):
+    """Returns ``images`` with their single channel repeated three times.
+
+    Raises:
+      ValueError: if the last dimension is not 1.
+    """
+    from tapeflow.ops.array_ops import concat
+    x = images if type(images) is Tensor else convert_to_tensor(images)
+    if x._value.ndim < 2 or x._value.shape[-1] != 1:
+        raise ValueError(f"Dimension must be 1 but is {x._value.shape[-1] if x._value.ndim else 0}"
+                         f" for grayscale_to_rgb (input shape {x.shape})")
+    return concat([x, x, x], -1)
+
+
+def adjust_brightness(image, delta):
+    """Returns ``image + delta`` computed in float32 (integers saturate back to their range)."""
+    x = image if type(image) is Tensor else convert_to_tensor(image)
+    flt = _to_float32(x)
+    out = math_ops.add(flt, math_ops.cast(delta, dtypes.float32))
+    return convert_image_dtype(out, x.dtype, saturate=True)
+
+
+def adjust_contrast(images, contrast_factor):
+    """Returns ``(x - mean) * contrast_factor + mean``, the mean per image and channel.
+
+    Computed in float32; integer images saturate back to their range.
+    """
+    x = images if type(images) is Tensor else convert_to_tensor(images)
+    flt = _to_float32(x)
+    mean = math_ops.reduce_mean(flt, axis=[-3, -2], keepdims=True)
+    factor = math_ops.cast(contrast_factor, dtypes.float32)
+    out = math_ops.add(math_ops.multiply(math_ops.subtract(flt, mean), factor), mean)
+    return convert_image_dtype(out, x.dtype, saturate=True)
+
+
+def per_image_standardization(image):
+    """Returns each image scaled to mean 0 and variance 1, as float32.
+
+    The divisor is ``max(stddev, 1 / sqrt(num_pixels))``, so a flat image does not
+    divide by zero.
+    """
+    x = image if type(image) is Tensor else convert_to_tensor(image)
+    x = _image(x)
+    flt = math_ops.cast(x, dtypes.float32)
+    axes = [-3, -2, -1]
+    num = int(np.prod(x._value.shape[-3:]))
+    mean = math_ops.reduce_mean(flt, axis=axes, keepdims=True)
+    var = math_ops.reduce_mean(math_ops.squared_difference(flt, mean), axis=axes,
+                               keepdims=True)
+    stddev = math_ops.maximum(math_ops.sqrt(var), np.float32(1.0 / np.sqrt(num)))
+    return math_ops.divide(math_ops.subtract(flt, mean), stddev)
+
+
 __all__ = ["resize", "ResizeMethod", "flip_left_right", "flip_up_down", "rot90",
-           "crop_to_bounding_box", "central_crop", "convert_image_dtype"]
+           "crop_to_bounding_box", "pad_to_bounding_box", "resize_with_crop_or_pad",
+           "central_crop", "convert_image_dtype", "rgb_to_grayscale", "grayscale_to_rgb",
+           "adjust_brightness", "adjust_contrast", "per_image_standardization"]
