@@ -119,3 +119,11 @@ def test_conv1d_matches_conv2d_reference():
     want = reference_conv2d(x[:, None], w[None], (1, 2), "SAME")[:, 0]
     np.testing.assert_allclose(got.numpy(), want, rtol=1e-10)
     check_grads(lambda a, b: conv_ops.conv1d(a, b, 1, "VALID"), [x, w], order=1)
+
+
+def test_unknown_padding_is_an_invalid_argument():
+    # TensorFlow: InvalidArgumentError "Value for attr 'padding' of "FOO" is not in the list
+    # of allowed values: "SAME", "VALID", "EXPLICIT""
+    with pytest.raises(tf.errors.InvalidArgumentError, match="attr 'padding' of \"FOO\""):
+        conv_ops.conv2d(np.zeros((1, 4, 4, 1), np.float32), np.zeros((3, 3, 1, 1), np.float32),
+                        1, "FOO")

@@ -354,3 +354,9 @@ def test_tensorflow_documentation_examples():
                       0.6931472], rtol=1e-6)
     np.testing.assert_allclose(tf.nn.softmax([-1, 0., 1.]).numpy(),
                                [0.09003057, 0.24472848, 0.66524094], rtol=1e-6)
+
+
+def test_gelu_of_integers_raises_tensorflows_value_error():
+    with pytest.raises(ValueError, match=r"`features.dtype` must be a floating point tensor."
+                                         r"Received:features.dtype=<dtype: 'int32'>"):
+        tf.nn.gelu(tf.constant([1, 2]))

@@ -55,3 +55,15 @@ def test_pool1d_shapes_and_values():
     assert y.shape == (1, 3, 2)
     np.testing.assert_array_equal(y.numpy()[0, :, 0], [2., 6., 10.])
     assert pooling_ops.avg_pool1d(x, 3, 1, "SAME").shape == (1, 6, 2)
+
+
+def test_errors_are_tensorflows():
+    x = np.zeros((1, 4, 4, 1), np.float32)
+    # TensorFlow: InvalidArgumentError "Value for attr 'padding' of "FOO" is not in the list..."
+    for fn in (pooling_ops.max_pool2d, pooling_ops.avg_pool2d):
+        with pytest.raises(tf.errors.InvalidArgumentError, match="attr 'padding'"):
+            fn(x, 2, 2, "FOO")
+    # TensorFlow's AvgPool is defined for half, bfloat16, float and double only
+    with pytest.raises(tf.errors.InvalidArgumentError, match="attr 'T' of int32"):
+        pooling_ops.avg_pool2d(x.astype(np.int32), 2, 2, "VALID")
+    assert pooling_ops.max_pool2d(x.astype(np.int32), 2, 2, "VALID").dtype == tf.int32
