@@ -315,3 +315,45 @@ def test_weighted_cross_entropy(rtf):
 def test_zero_fraction(rtf):
     x = np.array([[0.0, 1.0, 0.0], [2.0, 0.0, 3.0]], np.float32)
     _close(tf.nn.zero_fraction(x).numpy(), rtf.nn.zero_fraction(x).numpy())
+
+
+SECOND_ORDER = {
+    "softmax_xent": lambda t, v: t.nn.softmax_cross_entropy_with_logits(XENT_PROBS[:3, :4]
+                                                                        / XENT_PROBS[:3, :4]
+                                                                        .sum(1, keepdims=True),
+                                                                        v),
+    "sparse_xent": lambda t, v: t.nn.sparse_softmax_cross_entropy_with_logits(
+        np.array([0, 3, 1]), v),
+    "sigmoid_xent": lambda t, v: t.nn.sigmoid_cross_entropy_with_logits(XENT_BINARY[:3, :4], v),
+    "log_softmax": lambda t, v: t.nn.log_softmax(v) * XENT_BINARY[:3, :4],
+    "elu": lambda t, v: t.nn.elu(v),
+    "selu": lambda t, v: t.nn.selu(v),
+    "gelu": lambda t, v: t.nn.gelu(v),
+    "softplus": lambda t, v: t.nn.softplus(v),
+    "l2_normalize": lambda t, v: t.nn.l2_normalize(v, 1) * XENT_BINARY[:3, :4],
+    "moments": lambda t, v: t.nn.moments(v, [0])[1],
+    "conv2d": lambda t, v: t.nn.conv2d(t.reshape(v, (1, 3, 4, 1)),
+                                       np.ones((2, 2, 1, 2), np.float32), 1, "SAME") ** 2,
+    "depthwise": lambda t, v: t.nn.depthwise_conv2d(t.reshape(v, (1, 3, 4, 1)),
+                                                    np.ones((2, 2, 1, 2), np.float32),
+                                                    [1, 1, 1, 1], "SAME") ** 2,
+    "max_pool": lambda t, v: t.nn.max_pool2d(t.reshape(v, (1, 3, 4, 1)), 2, 1, "SAME") ** 2,
+    "avg_pool": lambda t, v: t.nn.avg_pool2d(t.reshape(v, (1, 3, 4, 1)), 2, 1, "SAME") ** 2,
+}
+
+
+@pytest.mark.parametrize("name", sorted(SECOND_ORDER))
+def test_second_order_gradients(rtf, name):
+    x = XENT_LOGITS[:3, :4].copy()
+
+    def run(lib):
+        v = lib.Variable(x)
+        with lib.GradientTape() as outer:
+            with lib.GradientTape() as inner:
+                y = SECOND_ORDER[name](lib, v)
+            g = inner.gradient(y, v)
+            s = lib.reduce_sum(g * g)
+        return g, outer.gradient(s, v)
+
+    for a, b in zip(run(tf), run(rtf)):
+        _close(a.numpy(), b.numpy(), 1e-4, 1e-4)
