@@ -144,3 +144,29 @@ def test_antialiased_bilinear_downsampling_follows_tensorflow():
     np.testing.assert_allclose(tf.image.resize(x, (1, 2)).numpy().ravel(), [0.5, 2.5])
     up = tf.image.resize(x, (1, 8), antialias=True).numpy()    # upsampling: unchanged
     np.testing.assert_allclose(up, tf.image.resize(x, (1, 8)).numpy(), atol=1e-6)
+
+
+def test_adjust_gamma_and_random_augmentation():
+    x = np.full((2, 3, 3), 100, np.uint8)
+    # TensorFlow: sqrt(100/255) * 255.5 -> 160; 1.5 * (100/255)**2 * 255.5 -> 58
+    np.testing.assert_array_equal(tf.image.adjust_gamma(x, 0.5).numpy(), 160)
+    np.testing.assert_array_equal(tf.image.adjust_gamma(x, 2.0, gain=1.5).numpy(), 58)
+    with pytest.raises(ValueError, match="Gamma should be a non-negative real number"):
+        tf.image.adjust_gamma(x, -1.0)
+    img = np.arange(2 * 3 * 4 * 1, dtype=np.float32).reshape(2, 3, 4, 1)
+    seen = set()
+    for seed in range(8):
+        y = tf.image.random_flip_left_right(img, seed=seed).numpy()
+        for a, orig in zip(y, img):        # each image whole: as is or mirrored
+            assert np.array_equal(a, orig) or np.array_equal(a, orig[:, ::-1])
+            seen.add(np.array_equal(a, orig))
+    assert seen == {True, False}
+    crop = tf.image.random_crop(img, (1, 2, 2, 1), seed=0).numpy()
+    windows = np.lib.stride_tricks.sliding_window_view(img, (1, 2, 2, 1)).reshape(-1, 1, 2, 2, 1)
+    assert any(np.array_equal(crop, w) for w in windows)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Need value.shape >= size"):
+        tf.image.random_crop(img, (3, 2, 2, 1))
+    b = tf.image.random_brightness(x, 0.2, seed=1).numpy()
+    assert b.dtype == np.uint8 and len(np.unique(b)) == 1 and 49 <= b[0, 0, 0] <= 151
+    with pytest.raises(ValueError, match="upper must be > lower"):
+        tf.image.random_contrast(x, 0.5, 0.2)

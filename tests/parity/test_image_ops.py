@@ -205,3 +205,49 @@ def test_per_image_standardization(rtf, batched):
     x = IMG if batched else IMG[0]
     _same(tf.image.per_image_standardization(x), rtf.image.per_image_standardization(x),
           atol=1e-4)
+
+
+@pytest.mark.parametrize("gamma,gain", [(0.5, 1.0), (2.0, 1.5), (1.0, 0.5)])
+@pytest.mark.parametrize("dtype", ["float32", "uint8", "float64"])
+def test_adjust_gamma(rtf, gamma, gain, dtype):
+    x = (IMG / 255).astype(dtype) if dtype != "uint8" else IMG_U8
+    _same(tf.image.adjust_gamma(x, gamma, gain), rtf.image.adjust_gamma(x, gamma, gain),
+          atol=1e-3)
+
+
+@pytest.mark.parametrize("call", [
+    lambda t: t.image.adjust_gamma(IMG, -1.0),
+    lambda t: t.image.random_brightness(IMG, -0.2),
+    lambda t: t.image.random_contrast(IMG, 0.5, 0.2),
+    lambda t: t.image.random_contrast(IMG, -0.5, 0.2),
+    lambda t: t.image.random_crop(IMG, (3, 2, 2, 3)),
+    lambda t: t.image.random_crop(IMG, (1, 2)),
+    lambda t: t.image.random_flip_left_right(IMG[0, 0]),
+])
+def test_augmentation_errors(rtf, call):
+    _both_raise(call, rtf)
+
+
+@pytest.mark.parametrize("batched", [True, False])
+@pytest.mark.parametrize("fn", ["random_flip_left_right", "random_flip_up_down"])
+def test_random_flips_flip_whole_images(rtf, fn, batched):
+    """Random values differ by design: each image comes back either as is or flipped."""
+    x = IMG_U8 if batched else IMG_U8[0]
+    flip = getattr(rtf.image, fn.replace("random_", ""))(x).numpy()
+    for _ in range(3):
+        y = getattr(tf.image, fn)(x, seed=3)
+        assert y.dtype.name == "uint8" and tuple(y.shape) == x.shape
+        for a, xa, fa in zip(*(np.reshape(v, (-1,) + x.shape[-3:]) for v in (y.numpy(), x,
+                                                                               flip))):
+            assert np.array_equal(a, xa) or np.array_equal(a, fa)
+
+
+def test_random_crop_brightness_contrast_shapes(rtf):
+    crop = tf.image.random_crop(IMG, (1, 3, 4, 3), seed=1)
+    real = rtf.image.random_crop(IMG, (1, 3, 4, 3), seed=1)
+    assert crop.shape == real.shape and crop.dtype.name == real.dtype.name
+    windows = np.lib.stride_tricks.sliding_window_view(IMG, (1, 3, 4, 3)).reshape(-1, 1, 3, 4, 3)
+    assert any(np.array_equal(crop.numpy(), w) for w in windows)
+    for fn, args in (("random_brightness", (0.2,)), ("random_contrast", (0.5, 1.5))):
+        y, ry = getattr(tf.image, fn)(IMG_U8, *args), getattr(rtf.image, fn)(IMG_U8, *args)
+        assert y.shape == ry.shape and y.dtype.name == ry.dtype.name

@@ -409,7 +409,100 @@ def per_image_standardization(image):
     return math_ops.divide(math_ops.subtract(flt, mean), stddev)
 
 
+def adjust_gamma(image, gamma=1, gain=1):
+    """Returns ``gain * image ** gamma``, computed in float32 (integers saturate back).
+
+    Raises:
+      ValueError: for a negative ``gamma``.
+    """
+    x = image if type(image) is Tensor else convert_to_tensor(image)
+    g = gamma._value if isinstance(gamma, Tensor) else gamma
+    if np.any(np.asarray(g) < 0):
+        raise ValueError("Gamma should be a non-negative real number.")
+    flt = _to_float32(x)
+    out = math_ops.multiply(math_ops.cast(gain, dtypes.float32),
+                            math_ops.pow(flt, math_ops.cast(gamma, dtypes.float32)))
+    return convert_image_dtype(out, x.dtype, saturate=True)
+
+
+# -- random augmentation (TensorFlow's seed semantics; NumPy's generator, see README) ---------
+
+def _uniform(shape, low, high, seed, dtype=dtypes.float32):
+    from tapeflow.ops import random_ops
+    return random_ops.uniform(shape, low, high, dtype=dtype, seed=seed)
+
+
+def _random_flip(image, seed, axis_from_end):
+    x = _image(image)
+    flip = x[..., ::-1, :] if axis_from_end == 2 else x[..., ::-1, :, :]
+    n = x._value.shape[0] if x._value.ndim == 4 else None
+    coin = _uniform([] if n is None else [n, 1, 1, 1], 0.0, 1.0, seed)
+    keep = array_ops.broadcast_to(math_ops.less(coin, 0.5), x._value.shape)
+    return math_ops.where_(keep, x, flip)
+
+
+def random_flip_left_right(image, seed=None):
+    """Returns ``image`` mirrored left-right with probability 1/2 (each image of a batch
+    independently)."""
+    return _random_flip(image, seed, 2)
+
+
+def random_flip_up_down(image, seed=None):
+    """Returns ``image`` mirrored upside down with probability 1/2 (each image of a batch
+    independently)."""
+    return _random_flip(image, seed, 3)
+
+
+def random_crop(value, size, seed=None, name=None):
+    """Returns a random ``size``-shaped slice of ``value`` (every dimension may move).
+
+    Raises:
+      InvalidArgumentError: if ``size`` has the wrong length or exceeds ``value``'s shape.
+    """
+    x = value if type(value) is Tensor else convert_to_tensor(value)
+    size = [int(v) for v in (size._value.tolist() if isinstance(size, Tensor) else size)]
+    shape = list(x._value.shape)
+    if len(size) != len(shape):
+        raise InvalidArgumentError(None, "GreaterEqual", f"Incompatible shapes: "
+                                   f"[{len(shape)}] vs. [{len(size)}] [Op:GreaterEqual]")
+    if any(s > d for s, d in zip(size, shape)):
+        raise InvalidArgumentError(None, "Assert", f"Need value.shape >= size, got "
+                                   f"{shape} {size}")
+    limit = np.asarray([d - s + 1 for s, d in zip(size, shape)], np.float64)
+    u = _uniform([len(shape)], 0.0, 1.0, seed)._value
+    offsets = np.minimum(np.floor(u * limit), limit - 1).astype(int)
+    return x[tuple(slice(o, o + s) for o, s in zip(offsets, size))]
+
+
+def random_brightness(image, max_delta, seed=None):
+    """Returns ``adjust_brightness(image, delta)`` with ``delta`` uniform in
+    ``[-max_delta, max_delta)``.
+
+    Raises:
+      ValueError: for a negative ``max_delta``.
+    """
+    if max_delta < 0:
+        raise ValueError("max_delta must be non-negative.")
+    return adjust_brightness(image, _uniform([], -max_delta, max_delta, seed))
+
+
+def random_contrast(image, lower, upper, seed=None):
+    """Returns ``adjust_contrast(image, factor)`` with ``factor`` uniform in
+    ``[lower, upper)``.
+
+    Raises:
+      ValueError: unless ``0 <= lower < upper``.
+    """
+    if upper <= lower:
+        raise ValueError("upper must be > lower.")
+    if lower < 0:
+        raise ValueError("lower must be non-negative.")
+    return adjust_contrast(image, _uniform([], lower, upper, seed))
+
+
 __all__ = ["resize", "ResizeMethod", "flip_left_right", "flip_up_down", "rot90",
            "crop_to_bounding_box", "pad_to_bounding_box", "resize_with_crop_or_pad",
            "central_crop", "convert_image_dtype", "rgb_to_grayscale", "grayscale_to_rgb",
-           "adjust_brightness", "adjust_contrast", "per_image_standardization"]
+           "adjust_brightness", "adjust_contrast", "per_image_standardization",
+           "adjust_gamma", "random_flip_left_right", "random_flip_up_down", "random_crop",
+           "random_brightness", "random_contrast"]
