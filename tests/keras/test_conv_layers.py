@@ -184,3 +184,10 @@ def test_conv1d_fused_path_equals_conv1d_bias_relu(padding, strides, dilation):
     np.testing.assert_allclose(y.numpy(), want_y.numpy(), rtol=1e-6, atol=1e-6)
     for g, w in zip(got, want):
         np.testing.assert_allclose(g.numpy(), w.numpy(), rtol=1e-5, atol=1e-5)
+
+
+def test_conv1d_on_images_is_a_value_error_naming_both_shapes():
+    # Keras 3: "Kernel shape must have the same length as input ..." (a ValueError)
+    with pytest.raises(ValueError, match=r"kernel of shape \(3, 3, 2\) and input of shape "
+                                         r"\(2, 7, 8, 3\)"):
+        keras.layers.Conv1D(2, 3)(np.ones((2, 7, 8, 3), "float32"))

@@ -226,3 +226,9 @@ def test_dense_on_3d_inputs_fuses_over_the_flattened_rows():
     np.testing.assert_allclose(y.numpy(), want, rtol=1e-6, atol=1e-6)
     np.testing.assert_allclose(tape.gradient(y, x).numpy(),
                                (want > 0) @ layer.kernel.numpy().T, rtol=1e-6, atol=1e-6)
+
+
+def test_reshape_to_a_different_size_is_a_value_error():
+    # Keras 3 raises ValueError naming the per-sample shapes (not the reshape op's error)
+    with pytest.raises(ValueError, match=r"input_shape=\(3, 5\), target_shape=\(4, 4\)"):
+        layers.Reshape((4, 4))(np.ones((2, 3, 5), "float32"))

@@ -217,6 +217,10 @@ class Reshape(Layer):
         super().__init__(**kwargs)
         self.target_shape = tuple(target_shape)
 
+    def build(self, input_shape):
+        self.compute_output_shape(input_shape)  # a size mismatch is a ValueError, as Keras
+        self.built = True
+
     def call(self, inputs):
         return A.reshape(inputs, (inputs._value.shape[0],) + self.target_shape)
 
@@ -231,12 +235,13 @@ class Reshape(Layer):
                 total = int(math.prod(rest))
                 if total % known:
                     raise ValueError(f"The total size of the tensor must be unchanged. Received: "
-                                     f"input_shape={input_shape}, target_shape="
+                                     f"input_shape={tuple(input_shape[1:])}, target_shape="
                                      f"{self.target_shape}")
                 target[target.index(-1)] = total // known
         elif None not in input_shape[1:] and math.prod(input_shape[1:]) != math.prod(target):
             raise ValueError(f"The total size of the tensor must be unchanged. Received: "
-                             f"input_shape={input_shape}, target_shape={self.target_shape}")
+                             f"input_shape={tuple(input_shape[1:])}, "
+                             f"target_shape={self.target_shape}")
         return (input_shape[0],) + tuple(target)
 
     def get_config(self):

@@ -1,4 +1,5 @@
 """Normalization layers: BatchNormalization and LayerNormalization."""
+import warnings
 
 from tapeflow.framework.tensor import Tensor
 from tapeflow.keras import constraints, initializers, regularizers
@@ -158,7 +159,8 @@ class LayerNormalization(Layer):
       axis: int or list of ints to normalize over.
       epsilon: added to the variance (default 1e-3).
       center / scale: whether to use ``beta`` / ``gamma``.
-      rms_scaling: divide by the root mean square instead (no centering).
+      rms_scaling: deprecated (warns, as Keras 3): divide the uncentered input by
+        ``sqrt(variance + epsilon)``, with no ``beta``.
     """
 
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, rms_scaling=False,
@@ -171,6 +173,11 @@ class LayerNormalization(Layer):
         self.center = center
         self.scale = scale
         self.rms_scaling = rms_scaling
+        if rms_scaling:
+            warnings.warn("You passed `rms_scaling=True`, which is deprecated. This argument "
+                          "incorrectly scales the input by the variance, not the root mean "
+                          "square. To correctly use RMS Normalization, please use "
+                          "`keras.layers.RMSNormalization` instead.", UserWarning, stacklevel=2)
         self.beta_initializer = initializers.get(beta_initializer)
         self.gamma_initializer = initializers.get(gamma_initializer)
         self.beta_regularizer = regularizers.get(beta_regularizer)
@@ -198,9 +205,15 @@ class LayerNormalization(Layer):
 
     def call(self, inputs):
         x = inputs
-        if self.rms_scaling:
-            ms = M.reduce_mean(M.square(x), axis=self._axes, keepdims=True)
-            out = M.multiply(x, M.rsqrt(M.add(ms, _c(x, self.epsilon))))
+        if self.rms_scaling:  # Keras 3: divides the uncentered input by the *variance*'s root
+            warnings.warn("You passed `rms_scaling=True`, which is deprecated. This argument "
+                          "incorrectly scales the input by the variance, not the root mean "
+                          "square. To correctly use RMS Normalization, please use "
+                          "`keras.ops.rms_normalization` / `keras.ops.nn.rms_normalization` "
+                          "instead.", UserWarning, stacklevel=2)
+            mean = M.reduce_mean(x, axis=self._axes, keepdims=True)
+            var = M.reduce_mean(M.square(M.subtract(x, mean)), axis=self._axes, keepdims=True)
+            out = M.multiply(x, M.rsqrt(M.add(var, _c(x, self.epsilon))))
             return M.multiply(out, self._param(self.gamma)) if self.gamma is not None else out
         mean = M.reduce_mean(x, axis=self._axes, keepdims=True)
         centered = M.subtract(x, mean)
