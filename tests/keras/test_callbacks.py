@@ -69,7 +69,7 @@ def test_early_stopping_patience_and_restore(capsys):
 
 
 def test_early_stopping_min_delta_max_mode_and_start_epoch():
-    es = cbs.EarlyStopping(monitor="val_accuracy", min_delta=0.05, patience=1)
+    es = cbs.EarlyStopping(monitor="val_accuracy", min_delta=0.05, patience=1, mode="max")
     ran, _ = _run_epochs(es, [0.5, 0.52, 0.9], key="val_accuracy")  # 0.52 is no improvement
     assert ran == [0, 1]
     es = cbs.EarlyStopping(monitor="val_loss", patience=0, start_from_epoch=2)
@@ -88,6 +88,12 @@ def test_early_stopping_unknown_direction_and_missing_metric():
     es = cbs.EarlyStopping(monitor="val_weird")
     with pytest.raises(ValueError, match="mode='max'"):
         _run_epochs(es, [1.0], key="val_weird")
+    # Keras 3 does not guess from the name: without a compiled "accuracy" metric to ask,
+    # mode="auto" cannot tell which way val_accuracy should go.
+    with pytest.raises(ValueError, match="received monitor=val_accuracy, but Keras"):
+        _run_epochs(cbs.EarlyStopping(monitor="val_accuracy"), [1.0], key="val_accuracy")
+    with pytest.raises(ValueError, match="ReduceLROnPlateau callback received"):
+        _run_epochs(cbs.ReduceLROnPlateau(monitor="val_mae"), [1.0], key="val_mae")
     es = cbs.EarlyStopping(monitor="val_loss")
     with pytest.warns(UserWarning, match="Available metrics are: loss,val_mae"):
         _run_epochs(es, [1.0], key="val_mae")

@@ -92,34 +92,29 @@ def print_msg(message, line_break=True):
 def monitor_op_for(model, monitor, mode, owner):
     """Returns ``(is_better(a, b), maximizing)`` for ``monitor`` under ``mode``.
 
-    ``auto`` minimizes losses and maximizes metrics whose direction is "up"
-    (accuracies, AUC, precision, recall ...), as Keras decides.
+    ``auto`` minimizes ``loss``/``val_loss`` and otherwise follows the direction of the
+    compiled metric of that name ("up" for accuracies, AUC, precision ...), as Keras 3
+    decides; there is no guessing from the name.
 
     Raises:
-      ValueError: if the direction cannot be determined.
+      ValueError: if the direction cannot be determined (Keras's message).
     """
     if mode == "min":
         return False
     if mode == "max":
         return True
     name = monitor[4:] if monitor.startswith("val_") else monitor
-    if name == "loss" or name.endswith("_loss"):
-        return False
+    maximize = False if name == "loss" else None
     for m in _all_metrics(model):
         if getattr(m, "name", None) == name and getattr(m, "_direction", None) in ("up", "down"):
-            return m._direction == "up"
-    up = ("acc", "auc", "precision", "recall", "f1", "iou", "fmeasure")
-    down = ("error", "mse", "mae", "mape", "msle", "crossentropy", "hinge", "poisson",
-            "divergence", "logcosh")
-    if any(k in name for k in up):
-        return True
-    if any(k in name for k in down):
-        return False
-    raise ValueError(
-        f"{owner} callback received monitor={monitor} but Keras isn't able to automatically "
-        "determine whether that metric should be maximized or minimized. Pass `mode='max'` "
-        "in order to use the highest metric value, or pass `mode='min'` in order to use "
-        "the lowest value.")
+            maximize = m._direction == "up"
+    if maximize is None:
+        raise ValueError(
+            f"{owner} callback received monitor={monitor}, but Keras isn't able to "
+            "automatically determine whether that metric should be maximized or minimized. "
+            "Pass `mode='max'` in order to monitor based on the highest metric value, or "
+            "pass `mode='min'` in order to use the lowest value.")
+    return maximize
 
 
 def _all_metrics(model):

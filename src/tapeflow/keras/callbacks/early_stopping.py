@@ -32,7 +32,7 @@ class EarlyStopping(Callback):
         self.best_weights = None
         self.start_from_epoch = start_from_epoch
         if mode not in ("auto", "min", "max"):
-            warnings.warn(f"EarlyStopping mode {mode} is unknown, fallback to auto mode.",
+            warnings.warn(f"EarlyStopping mode '{mode}' is unknown, fallback to auto mode.",
                           stacklevel=2)
             mode = "auto"
         self.mode = mode

@@ -3,7 +3,7 @@ import warnings
 
 import numpy as np
 
-from tapeflow.keras.callbacks.callback import Callback, print_msg
+from tapeflow.keras.callbacks.callback import Callback, monitor_op_for, print_msg
 
 
 class ReduceLROnPlateau(Callback):
@@ -40,17 +40,17 @@ class ReduceLROnPlateau(Callback):
         self.cooldown = cooldown
         self.cooldown_counter = 0
         self.wait = 0
-        self.best = 0
+        self.best = None
+        if mode not in ("auto", "min", "max"):
+            warnings.warn(f"ReduceLROnPlateau mode '{mode}' is unknown, fallback to auto mode.",
+                          stacklevel=2)
+            mode = "auto"
         self.mode = mode
+        self._maximize = None   # decided at the first epoch end, once the metrics are built
         self._reset()
 
     def _reset(self):
-        if self.mode not in ("auto", "min", "max"):
-            warnings.warn(f"Learning rate reduction mode {self.mode} is unknown, fallback to "
-                          "auto mode.", stacklevel=2)
-            self.mode = "auto"
-        self._maximize = self.mode == "max" or (self.mode == "auto" and "acc" in self.monitor)
-        self.best = -np.inf if self._maximize else np.inf
+        self.best = None
         self.cooldown_counter = 0
         self.wait = 0
 
@@ -58,9 +58,14 @@ class ReduceLROnPlateau(Callback):
         self._reset()
 
     def _better(self, a, b):
+        if b is None:
+            return True
         return a > b + self.min_delta if self._maximize else a < b - self.min_delta
 
     def on_epoch_end(self, epoch, logs=None):
+        if self._maximize is None:
+            self._maximize = monitor_op_for(self.model, self.monitor, self.mode,
+                                            "ReduceLROnPlateau")
         logs = logs if logs is not None else {}
         optimizer = self.model.optimizer
         logs["learning_rate"] = float(np.asarray(optimizer.learning_rate))
