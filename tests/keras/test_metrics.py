@@ -278,3 +278,23 @@ def test_sparse_crossentropy_ignore_class_is_dropped_only_with_weights():
     m.reset_state()
     m.update_state(y, p, sample_weight=[1.0, 1.0])
     assert res(m) == approx(-np.log(0.95), rel=1e-5)        # with weights it is left out
+
+
+def test_auc_multi_label_is_the_mean_of_per_label_aucs():
+    rng = np.random.RandomState(2)
+    y = (rng.uniform(size=(40, 3)) > 0.5).astype("float32")
+    p = rng.uniform(size=(40, 3)).astype("float32")
+    per_label = []
+    for j in range(3):
+        single = metrics.AUC(curve="PR")
+        single.update_state(y[:, j], p[:, j])
+        per_label.append(res(single))
+    m = metrics.AUC(curve="PR", multi_label=True)
+    m.update_state(y, p)
+    assert m.true_positives.shape == (200, 3)
+    assert res(m) == approx(np.mean(per_label), rel=1e-5)
+    w = metrics.AUC(curve="PR", multi_label=True, label_weights=[1.0, 0.0, 3.0])
+    w.update_state(y, p)
+    assert res(w) == approx((per_label[0] + 3 * per_label[2]) / 4, rel=1e-5)
+    with pytest.raises(ValueError, match="needed only when `multi_label` is True"):
+        metrics.AUC(num_labels=3)

@@ -91,6 +91,9 @@ CASES = [
     ("AUC", {"summation_method": "majoring", "num_thresholds": 5}, "bin"),
     ("AUC", {"thresholds": [0.3, 0.5, 0.7]}, "bin"),
     ("AUC", {"from_logits": True}, "pm"),
+    ("AUC", {"multi_label": True}, "bin"),
+    ("AUC", {"multi_label": True, "num_labels": C, "curve": "PR"}, "bin"),
+    ("AUC", {"multi_label": True, "summation_method": "minoring", "num_thresholds": 9}, "bin"),
     ("MeanIoU", {"num_classes": C}, "sparse"),
     ("MeanIoU", {"num_classes": C, "sparse_y_pred": False}, "sparse"),
     ("MeanIoU", {"num_classes": 2}, "exact"),
@@ -156,6 +159,18 @@ def test_metric_over_batches(rkeras, cls, kwargs, kind, weighted):
     ours.reset_state()
     theirs.reset_state()
     np.testing.assert_allclose(_result(ours.result()), _result(theirs.result()), atol=1e-7)
+    assert [v.shape for v in ours.variables] == [tuple(v.shape) for v in theirs.variables]
+
+
+@pytest.mark.parametrize("multi_label", [False, True])
+@pytest.mark.parametrize("curve", ["ROC", "PR"])
+def test_auc_label_weights(rkeras, multi_label, curve):
+    kwargs = {"multi_label": multi_label, "label_weights": [0.5, 1.0, 2.0, 0.0],
+              "curve": curve}
+    ours, theirs = keras.metrics.AUC(**kwargs), rkeras.metrics.AUC(**kwargs)
+    a = _run(ours, BIN, PROBS, WEIGHTS)
+    b = _run(theirs, BIN, PROBS, WEIGHTS)
+    np.testing.assert_allclose(a, b, rtol=2e-5, atol=2e-6)
     assert [v.shape for v in ours.variables] == [tuple(v.shape) for v in theirs.variables]
 
 

@@ -16,10 +16,12 @@ def _thresholds(thresholds, default=0.5):
 
 
 def confusion_counts(y_true, y_pred, thresholds, top_k=None, class_id=None,
-                     sample_weight=None):
-    """Returns ``{"tp", "fp", "tn", "fn"}`` counts (float64 arrays, one per threshold).
+                     sample_weight=None, multi_label=False, label_weights=None):
+    """Returns ``{"tp", "fp", "tn", "fn"}`` counts (float64 arrays, one per threshold, or
+    ``(thresholds, labels)`` with ``multi_label``).
 
     A prediction is positive when ``y_pred > threshold``; labels are positive when nonzero.
+    ``label_weights`` weigh the last (class) axis.
     """
     y_pred = to_array(y_pred, np.float32)
     y_true = to_array(y_true)
@@ -42,8 +44,20 @@ def confusion_counts(y_true, y_pred, thresholds, top_k=None, class_id=None,
         if sw.ndim == y_true.ndim + 1 and sw.shape[-1] == 1:
             sw = sw[..., 0]
         w = np.broadcast_to(sw, y_pred.shape)
-    pred, lab, w = y_pred.ravel(), label.ravel(), np.asarray(w, np.float64).ravel()
+    if label_weights is not None:
+        w = w * np.asarray(label_weights, np.float64)
     thr = np.asarray(thresholds, np.float32)
+    if multi_label:   # one column of counts per label (the last axis)
+        n_labels = y_pred.shape[-1]
+        pred = y_pred.reshape(-1, n_labels)
+        lab = label.reshape(-1, n_labels)
+        w = np.broadcast_to(w, y_pred.shape).reshape(-1, n_labels).astype(np.float64)
+        above = (pred[None] > thr[:, None, None]).astype(np.float64)
+        pos_w, neg_w = w * lab, w * ~lab
+        tp = np.einsum("tnl,nl->tl", above, pos_w)
+        fp = np.einsum("tnl,nl->tl", above, neg_w)
+        return {"tp": tp, "fp": fp, "fn": pos_w.sum(0) - tp, "tn": neg_w.sum(0) - fp}
+    pred, lab, w = y_pred.ravel(), label.ravel(), np.asarray(w, np.float64).ravel()
     above = (pred[None, :] > thr[:, None]).astype(np.float64)
     pos_w = w * lab
     neg_w = w * ~lab
@@ -189,13 +203,15 @@ class AUC(_ConfusionMetric):
         if summation_method not in ("interpolation", "minoring", "majoring"):
             raise ValueError(f'Invalid `summation_method` argument value "{summation_method}". '
                              'Expected one of: ["interpolation", "minoring", "majoring"]')
-        if multi_label:
-            raise NotImplementedError("AUC(multi_label=True) is not supported by tapeflow yet.")
+        if num_labels and not multi_label:
+            raise ValueError("`num_labels` is needed only when `multi_label` is True.")
         self.curve = curve
         self.summation_method = summation_method
         self.multi_label = multi_label
         self.num_labels = num_labels
-        self.label_weights = label_weights
+        self.label_weights = None if label_weights is None else \
+            np.asarray(label_weights, self._dtype._np)
+        self._label_weights_arg = label_weights
         self._from_logits = from_logits
         if thresholds is not None:
             self.num_thresholds = len(thresholds) + 2
@@ -211,17 +227,52 @@ class AUC(_ConfusionMetric):
         self._single = False
         self.top_k = None
         self.class_id = None
-        n = self.num_thresholds
-        self.true_positives = self.add_variable((n,), "zeros", name="true_positives")
-        self.false_positives = self.add_variable((n,), "zeros", name="false_positives")
-        self.true_negatives = self.add_variable((n,), "zeros", name="true_negatives")
-        self.false_negatives = self.add_variable((n,), "zeros", name="false_negatives")
+        self._built = False
+        if not multi_label:
+            self._build(())
+        elif num_labels:
+            self._build((num_labels,))
+
+    def _build(self, label_shape):
+        """Creates the count variables: ``(num_thresholds,) + label_shape``."""
+        shape = (self.num_thresholds,) + tuple(label_shape)
+        for name in ("true_positives", "false_positives", "true_negatives",
+                     "false_negatives"):
+            setattr(self, name, self.add_variable(shape, "zeros", name=name))
+        self._built = True
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        """Adds the counts of this batch at every threshold."""
+        """Adds the counts of this batch at every threshold (per label with ``multi_label``).
+
+        Raises:
+          ValueError: with ``multi_label``, for a ``y_pred`` not of rank 2.
+        """
+        y_pred = to_array(y_pred, np.float32)
         if self._from_logits:
-            y_pred = 1.0 / (1.0 + np.exp(-to_array(y_pred, np.float32)))
-        super().update_state(y_true, y_pred, sample_weight)
+            y_pred = 1.0 / (1.0 + np.exp(-y_pred))
+        if self.multi_label and not self._built:
+            if y_pred.ndim != 2:
+                raise ValueError("`y_pred` must have rank 2 when `multi_label=True`. Found "
+                                 f"rank {y_pred.ndim}. Full shape received for `y_pred`: "
+                                 f"{y_pred.shape}")
+            self._build((y_pred.shape[1],))
+        counts = confusion_counts(y_true, y_pred, self.thresholds, None, None, sample_weight,
+                                  multi_label=self.multi_label,
+                                  label_weights=None if self.multi_label else
+                                  self.label_weights)
+        add_to(self.true_positives, counts["tp"])
+        add_to(self.false_positives, counts["fp"])
+        add_to(self.true_negatives, counts["tn"])
+        add_to(self.false_negatives, counts["fn"])
+
+    def _average(self, by_label):
+        """The mean of per-label AUCs (weighted by ``label_weights`` if given)."""
+        if not self.multi_label:
+            return np.float32(by_label)
+        if self.label_weights is None:
+            return np.float32(np.mean(by_label))
+        lw = self.label_weights.astype(np.float64)
+        return np.float32(_div(np.sum(by_label * lw), np.sum(lw)))
 
     def _interpolate_pr_auc(self, tp, fp, fn):
         n = self.num_thresholds
@@ -235,17 +286,20 @@ class AUC(_ConfusionMetric):
                                     _div(p[:n - 1], np.maximum(p[1:], 0)), 1.0)
             inc = _div(prec_slope * (dtp + intercept * np.log(safe_p_ratio)),
                        np.maximum(tp[1:] + fn[1:], 0))
-        return np.sum(inc)
+        return np.sum(inc, axis=0)
 
     def result(self):
-        """Returns the area under the curve as a float32 scalar Tensor."""
+        """Returns the area under the curve as a float32 scalar Tensor (the mean over labels
+        with ``multi_label``; 0 before the first update)."""
+        if not self._built:
+            return Tensor(np.float32(0.0))
         tp = self.true_positives._tensor._value.astype(np.float64)
         fp = self.false_positives._tensor._value.astype(np.float64)
         tn = self.true_negatives._tensor._value.astype(np.float64)
         fn = self.false_negatives._tensor._value.astype(np.float64)
         n = self.num_thresholds
         if self.curve == "PR" and self.summation_method == "interpolation":
-            return Tensor(np.float32(self._interpolate_pr_auc(tp, fp, fn)))
+            return Tensor(self._average(self._interpolate_pr_auc(tp, fp, fn)))
         recall = _div(tp, tp + fn)
         if self.curve == "ROC":
             x, y = _div(fp, fp + tn), recall
@@ -257,13 +311,13 @@ class AUC(_ConfusionMetric):
             heights = np.minimum(y[:n - 1], y[1:])
         else:
             heights = np.maximum(y[:n - 1], y[1:])
-        return Tensor(np.float32(np.sum((x[:n - 1] - x[1:]) * heights)))
+        return Tensor(self._average(np.sum((x[:n - 1] - x[1:]) * heights, axis=0)))
 
     def get_config(self):
         config = {"name": self.name, "dtype": self.dtype, "num_thresholds": self.num_thresholds,
                   "curve": self.curve, "summation_method": self.summation_method,
                   "multi_label": self.multi_label, "num_labels": self.num_labels,
-                  "label_weights": self.label_weights, "from_logits": self._from_logits}
+                  "label_weights": self._label_weights_arg, "from_logits": self._from_logits}
         if self._init_thresholds is not None:
             config["thresholds"] = self.thresholds[1:-1]
         return config
