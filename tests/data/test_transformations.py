@@ -118,8 +118,23 @@ def test_padded_batch():
     fixed = ds.padded_batch(2, padded_shapes=[5], padding_values=np.int64(-1))
     assert values(fixed)[0] == [[1, -1, -1, -1, -1], [2, 2, -1, -1, -1]]
     assert fixed.element_spec == tf.TensorSpec((None, 5), tf.int64)
-    with pytest.raises(tf.errors.InvalidArgumentError):
+    # TensorFlow raises DataLossError here, and checks padding values' dtypes up front.
+    with pytest.raises(tf.errors.DataLossError, match="pad to a smaller size"):
         values(ds.padded_batch(2, padded_shapes=[2]))
+    with pytest.raises(TypeError, match="values type <dtype: 'int32'> does not match type "
+                       "<dtype: 'int64'>"):
+        ds.padded_batch(2, padding_values=-1)
+    with pytest.raises(ValueError, match="should be scalars, but got \\(2,\\)"):
+        ds.padded_batch(2, padding_values=np.array([1, 2], np.int64))
+
+
+def test_padded_batch_of_strings_and_one_padding_value_for_all_components():
+    ds = Dataset.from_tensor_slices({"a": [1, 2], "b": ["x", "y"]}).padded_batch(2)
+    out = values(ds)[0]["b"]
+    assert out.dtype == object and out.tolist() == [b"x", b"y"]
+    pairs = Dataset.range(1, 3).map(lambda n: (tf.fill([n], n), n))
+    got = values(pairs.padded_batch(2, padding_values=np.int64(7)))[0]
+    np.testing.assert_array_equal(got[0], [[1, 7], [2, 2]])
 
 
 # -- shuffle ---------------------------------------------------------------------------

@@ -3,7 +3,7 @@ import itertools
 
 import numpy as np
 
-from tapeflow.framework.errors import InvalidArgumentError
+from tapeflow.framework.errors import DataLossError, InvalidArgumentError
 from tapeflow.framework.tensor_shape import TensorShape
 from tapeflow.framework.tensor_spec import TensorSpec
 from tapeflow.data import structure as st
@@ -23,6 +23,34 @@ def _check_batch_size(batch_size):
     return batch_size
 
 
+def _dims(shape):
+    """A shape as TensorFlow's kernels print it: ``[1,2]``."""
+    return "[" + ",".join(map(str, shape)) + "]"
+
+
+def _padding_values(padding_values, tmpl, in_specs):
+    """Returns one scalar padding value per component, checked against its dtype."""
+    if padding_values is None:
+        return [b"" if s.dtype.name == "string" else 0 for s in in_specs]
+    if tmpl is None or not st.is_structure(padding_values):
+        pads = [padding_values] * len(in_specs)  # one value for every component
+    else:
+        pads = st.flatten(padding_values)
+    out = []
+    for p, s in zip(pads, in_specs):
+        a = st.to_array(p)
+        if a.ndim:
+            raise ValueError("Invalid `padding_values`. `padding_values` values should be "
+                             f"scalars, but got {a.shape}.")
+        dtype = st.spec_of(a).dtype
+        if dtype != s.dtype:
+            raise TypeError(f"Invalid `padding_values`. `padding_values` values type {dtype} "
+                            f"does not match type {s.dtype} of the corresponding input "
+                            "component.")
+        out.append(a[()])
+    return out
+
+
 def _stack(rows, j):
     try:
         return np.stack(rows)
@@ -32,8 +60,8 @@ def _stack(rows, j):
             if r.shape != first:
                 raise InvalidArgumentError(
                     None, None, f"Cannot batch tensors with different shapes in component {j}. "
-                    f"First element had shape {list(first)} and element {i} had shape "
-                    f"{list(r.shape)}.") from None
+                    f"First element had shape {_dims(first)} and element {i} had shape "
+                    f"{_dims(r.shape)}.") from None
         raise
 
 
@@ -90,12 +118,8 @@ class _PaddedBatchDataset(Dataset):
             from tapeflow.data.sources import _flatten_shapes
             shapes = [TensorShape(s).dims for s in _flatten_shapes(padded_shapes, tmpl)]
             shapes = [[None if d is not None and d < 0 else d for d in s] for s in shapes]
-        if padding_values is None:
-            pads = [b"" if s.dtype.name == "string" else 0 for s in in_specs]
-        else:
-            pads = st.flatten(padding_values) if tmpl is not None else [padding_values]
-            pads = [st.to_array(p)[()] for p in pads]
-        self._shapes, self._pads = shapes, pads
+        self._shapes = shapes
+        self._pads = _padding_values(padding_values, tmpl, in_specs)
         lead = self._bs if self._drop else None
         specs = [TensorSpec([lead] + sh, s.dtype) for sh, s in zip(shapes, in_specs)]
         super().__init__(tmpl, specs, _batch_card(input_ds._card, self._bs, self._drop))
@@ -108,10 +132,10 @@ class _PaddedBatchDataset(Dataset):
         out = np.full([len(rows)] + target, self._pads[j], dtype=dtype)
         for i, r in enumerate(rows):
             if r.ndim != len(target) or any(a > b for a, b in zip(r.shape, target)):
-                raise InvalidArgumentError(
-                    None, None, "Attempted to pad to a smaller size than the input element "
-                    f"(component {j}: element shape {list(r.shape)}, padded shape {target}).")
-            out[(i,) + tuple(slice(0, s) for s in r.shape)] = r
+                raise DataLossError(
+                    None, None, "Attempted to pad to a smaller size than the input element.")
+            # The trailing Ellipsis makes even a 0-d target a view (object arrays of bytes).
+            out[(i,) + tuple(slice(0, s) for s in r.shape) + (Ellipsis,)] = r
         return out
 
     def _gen(self):
@@ -132,7 +156,18 @@ class _UnbatchDataset(Dataset):
                 raise ValueError("Cannot unbatch an input with scalar components.")
         self._input = input_ds
         specs = [TensorSpec(s.shape[1:], s.dtype) for s in input_ds._specs]
-        super().__init__(input_ds._template, specs, UNKNOWN)
+        # Known only when every component has the same static, non-zero leading size.
+        leads = {s.shape[0] if s.shape.rank else None for s in input_ds._specs}
+        known = [s.shape[0] for s in input_ds._specs if s.shape.rank and s.shape[0] is not None]
+        for d in known:
+            if d != known[0]:
+                raise ValueError("`unbatch()` is only supported for datasets of elements whose "
+                                 "components have a matching leading dimension. Encountered "
+                                 f"both {known[0]} and {d}.")
+        lead = leads.pop() if len(leads) == 1 else None
+        n = input_ds._card
+        card = n if n < 0 else n * lead if lead else UNKNOWN
+        super().__init__(input_ds._template, specs, card)
 
     def _gen(self):
         for flat in self._input._gen():
@@ -154,6 +189,10 @@ class _UnbatchDataset(Dataset):
 
 class _RebatchDataset(Dataset):
     def __init__(self, input_ds, batch_size, drop_remainder):
+        if any(s.shape.rank == 0 for s in input_ds._specs):
+            raise ValueError("Invalid `batch_sizes`. Expected dataset with rank of >= 1 but found "
+                             "a dataset with scalar elements. Fix the issue by adding the `batch` "
+                             "transformation to the dataset.")
         self._flat = _UnbatchDataset(input_ds)
         sizes = np.atleast_1d(np.asarray(batch_size)).tolist()
         self._sizes = [_check_batch_size(b) for b in sizes]

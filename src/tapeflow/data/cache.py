@@ -12,6 +12,7 @@ from tapeflow.data.dataset import Dataset
 
 
 class _CacheDataset(Dataset):
+    _tf_name = "CacheDataset"
     def __init__(self, input_ds, filename):
         self._input = input_ds
         self._file = os.fspath(filename) if filename else ""

@@ -244,7 +244,10 @@ class Dataset:
 
     def enumerate(self, start=0, name=None):
         """Returns a dataset of ``(index, element)`` pairs with int64 indices."""
-        return Dataset.zip((Dataset.range(start, np.iinfo(np.int64).max), self))
+        ds = Dataset.zip((Dataset.range(start, np.iinfo(np.int64).max), self))
+        if self._card == INFINITE:  # the counter's huge range is not a bound
+            ds._card = INFINITE
+        return ds
 
     def concatenate(self, dataset, name=None):
         """Returns this dataset's elements followed by ``dataset``'s.

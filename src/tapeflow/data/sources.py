@@ -45,8 +45,8 @@ class _GeneratorDataset(Dataset):
         elif output_types is not None:
             tmpl, specs = _legacy_signature(output_types, output_shapes)
         else:
-            raise TypeError("`from_generator()` missing required argument: "
-                            "`output_signature`.")
+            raise TypeError("To specify the output signature you need to provide either the "
+                            "`output_signature` argument or the `output_types` argument.")
         if not callable(generator):
             raise TypeError("`generator` must be a Python callable.")
         self._generator = generator
@@ -87,7 +87,7 @@ class _GeneratorDataset(Dataset):
                     raise InvalidArgumentError(
                         None, None, "TypeError: `generator` yielded an element that could not "
                         f"be converted to the expected type. The expected type was "
-                        f"{spec.dtype.name}, but the yielded element was {v!r}. ({e})") from None
+                        f"{spec.dtype.name}, but the yielded element was {v}.") from e
             if arr.shape != dims and not spec.shape.is_compatible_with(arr.shape):
                 raise InvalidArgumentError(
                     None, None, f"TypeError: `generator` yielded an element of shape "
@@ -112,6 +112,11 @@ class _GeneratorDataset(Dataset):
 
 
 def _child_template(datasets):
+    if isinstance(datasets, list) or (isinstance(datasets, tuple) and any(
+            isinstance(d, list) for d in datasets)):
+        raise TypeError("Invalid input to `zip`. Inputs are expected to be (nested) structures "
+                        "of `tf.data.Dataset` objects. Python `list` is not supported and you "
+                        "should use `tuple` instead.")
     flat = st.flatten(datasets)
     for d in flat:
         if not isinstance(d, Dataset):
@@ -127,14 +132,8 @@ class _ZipDataset(Dataset):
         specs = [s for d in flat for s in d._specs]
         cards = [d._card for d in flat]
         finite = [c for c in cards if c >= 0]
-        if finite:
-            card = min(finite)
-        elif UNKNOWN in cards:
-            card = UNKNOWN
-        else:
-            card = -1
-        if finite and UNKNOWN in cards:
-            card = UNKNOWN if min(finite) > 0 else 0
+        # As TensorFlow: one unknown input makes it unknown (even beside an empty one).
+        card = UNKNOWN if UNKNOWN in cards else min(finite) if finite else -1
         super().__init__(tmpl, specs, card)
 
     def _gen(self):
@@ -157,8 +156,8 @@ class _ConcatenateDataset(Dataset):
     def __init__(self, first, second):
         if first._template != second._template or [s.dtype for s in first._specs] != \
                 [s.dtype for s in second._specs]:
-            raise TypeError(f"Incompatible dataset elements:\n  {first.element_spec} vs. \n"
-                            f"  {second.element_spec}")
+            raise TypeError(f"Incompatible dataset elements:\n  {first.element_spec} vs.   "
+                            f"{second.element_spec}")
         specs = [a.most_specific_common_supertype([b])
                  for a, b in zip(first._specs, second._specs)]
         c1, c2 = first._card, second._card

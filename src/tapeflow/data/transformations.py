@@ -5,6 +5,7 @@ import os
 
 import numpy as np
 
+from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.tensor import Tensor
 from tapeflow.framework.tensor_shape import TensorShape
 from tapeflow.framework.tensor_spec import TensorSpec
@@ -209,8 +210,9 @@ class _InterleaveDataset(_FlatMapDataset):
 class _ShuffleDataset(Dataset):
     def __init__(self, input_ds, buffer_size, seed, reshuffle_each_iteration):
         buffer_size = int(buffer_size)
-        if buffer_size <= 0 and buffer_size != -1:
-            raise ValueError(f"buffer_size must be greater than zero. Received: {buffer_size}")
+        if buffer_size <= 0 and buffer_size != UNKNOWN:  # UNKNOWN: the whole input
+            raise InvalidArgumentError(
+                None, None, "buffer_size must be greater than zero or UNKNOWN_CARDINALITY")
         self._input = input_ds
         self._buffer = buffer_size if buffer_size > 0 else 1 << 62
         self._reshuffle = reshuffle_each_iteration
@@ -383,6 +385,8 @@ class DatasetSpec:
 class _ArraysDataset(Dataset):
     """A finite dataset of one component, over a list of arrays (a window's contents)."""
 
+    _tf_name = "_VariantDataset"
+
     def __init__(self, arrays, spec):
         self._arrays = arrays
         super().__init__(None, [spec], len(arrays))
@@ -399,7 +403,8 @@ class _WindowDataset(Dataset):
         stride = int(stride)
         for name, v in (("size", size), ("shift", shift), ("stride", stride)):
             if v <= 0:
-                raise ValueError(f"`{name}` must be greater than zero. Received: {name}={v}")
+                raise InvalidArgumentError(None, None,
+                                           f"Window {name} must be greater than zero.")
         self._input = input_ds
         self._size, self._shift, self._stride, self._drop = size, shift, stride, drop_remainder
         n = input_ds._card
@@ -423,8 +428,8 @@ class _WindowDataset(Dataset):
     _iter_numpy = __iter__
 
     def as_numpy_iterator(self):
-        raise TypeError("The dataset contains elements of unsupported type: "
-                        f"{self.element_spec}; `as_numpy_iterator()` needs tensors.")
+        raise TypeError("`tf.data.Dataset.as_numpy_iterator()` is not supported for datasets "
+                        f"that produce values of type {Dataset}")
 
     def _gen(self):
         size, shift, stride = self._size, self._shift, self._stride

@@ -89,8 +89,8 @@ def timeseries_dataset_from_array(data, targets, sequence_length, sequence_strid
     if batch_size is not None:
         ds = ds.batch(batch_size)
     lead = [None] if batch_size is not None else []
-    x_spec = TensorSpec(lead + [sequence_length] + list(steps.shape[1:]),
-                        st.spec_of(steps).dtype)
+    # As Keras's element_spec: the window length is left unknown.
+    x_spec = TensorSpec(lead + [None] + list(steps.shape[1:]), st.spec_of(steps).dtype)
 
     def windows(p):
         pos = p._value.astype(np.intp)
@@ -100,7 +100,14 @@ def timeseries_dataset_from_array(data, targets, sequence_length, sequence_strid
         return x, Tensor(tgt[pos])
 
     if tgt is None:
-        return _MapDataset(ds, windows, AUTOTUNE, output_spec=(None, [x_spec])).prefetch(AUTOTUNE)
-    y_spec = TensorSpec(lead + list(tgt.shape[1:]), st.spec_of(tgt).dtype)
-    return _MapDataset(ds, windows, AUTOTUNE,
-                       output_spec=((None, None), [x_spec, y_spec])).prefetch(AUTOTUNE)
+        out = _MapDataset(ds, windows, AUTOTUNE, output_spec=(None, [x_spec])).prefetch(AUTOTUNE)
+    else:
+        y_spec = TensorSpec(lead + list(tgt.shape[1:]), st.spec_of(tgt).dtype)
+        out = _MapDataset(ds, windows, AUTOTUNE,
+                          output_spec=((None, None), [x_spec, y_spec])).prefetch(AUTOTUNE)
+    # Keras's pipeline ends with its batch (or shuffle) step; its repr names that step.
+    if batch_size is not None:
+        out._tf_name = "_BatchDataset"
+    elif shuffle:
+        out._tf_name = "_ShuffleDataset"
+    return out
