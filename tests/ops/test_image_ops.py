@@ -170,3 +170,14 @@ def test_adjust_gamma_and_random_augmentation():
     assert b.dtype == np.uint8 and len(np.unique(b)) == 1 and 49 <= b[0, 0, 0] <= 151
     with pytest.raises(ValueError, match="upper must be > lower"):
         tf.image.random_contrast(x, 0.5, 0.2)
+
+
+def test_resize_and_convert_argument_errors_follow_tensorflow():
+    with pytest.raises(ValueError, match="'size' must be a 1-D int32 Tensor"):
+        tf.image.resize(np.zeros((1, 4, 4, 1), np.float32), (3.5, 4))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="input image must be of non-zero"):
+        tf.image.resize(np.zeros((1, 0, 4, 1), np.float32), (2, 2))
+    with pytest.raises(AttributeError, match="^image dtype must be either floating point"):
+        tf.image.convert_image_dtype(np.array([True]), tf.float32)
+    with pytest.raises(AttributeError, match="^dtype must be either floating point"):
+        tf.image.convert_image_dtype(np.array([1.0], np.float32), tf.bool)

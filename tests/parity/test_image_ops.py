@@ -79,9 +79,15 @@ def test_resize_gradient(rtf, size):
     _same(run(tf), run(rtf), rtol=1e-4, atol=1e-3)
 
 
-@pytest.mark.parametrize("case", ["rank2", "zero_size", "bad_size_len"])
+@pytest.mark.parametrize("case", ["rank2", "zero_size", "bad_size_len", "float_size",
+                                  "empty_image", "empty_image_nearest"])
 def test_resize_errors(rtf, case):
     def call(t):
+        if case == "float_size":
+            return t.image.resize(IMG, (3.5, 4))
+        if case.startswith("empty_image"):
+            return t.image.resize(np.zeros((1, 0, 4, 1), np.float32), (2, 2),
+                                  method="nearest" if case.endswith("nearest") else "bilinear")
         if case == "rank2":
             return t.image.resize(np.zeros((4, 4), np.float32), (2, 2))
         if case == "zero_size":
@@ -169,6 +175,16 @@ def test_convert_image_dtype(rtf, src, dst, saturate):
     ours = tf.image.convert_image_dtype(tf.constant(x), getattr(tf, dst), saturate=saturate)
     real = rtf.image.convert_image_dtype(rtf.constant(x), getattr(rtf, dst), saturate=saturate)
     _same(ours, real, rtol=1e-3, atol=1e-3)
+
+
+@pytest.mark.parametrize("src,dst", [("bool", "float32"), ("float32", "bool")])
+def test_convert_image_dtype_rejects_non_numeric(rtf, src, dst):
+    x = np.array([1, 0]).astype(src)
+    with pytest.raises(AttributeError) as real:
+        rtf.image.convert_image_dtype(x, getattr(rtf, dst))
+    with pytest.raises(AttributeError) as ours:
+        tf.image.convert_image_dtype(x, getattr(tf, dst))
+    assert str(ours.value) == str(real.value)
 
 
 def test_convert_image_dtype_saturates_out_of_range_floats(rtf):

@@ -80,7 +80,10 @@ def resize(images, size, method=ResizeMethod.BILINEAR, preserve_aspect_ratio=Fal
     if method not in ("bilinear", "nearest"):
         raise ValueError(f"tapeflow's tf.image.resize supports 'bilinear' and 'nearest'; "
                          f"received method={method!r}")
-    h, w = (int(v) for v in (size._value.tolist() if isinstance(size, Tensor) else size))
+    size = size._value.tolist() if isinstance(size, Tensor) else list(size)
+    if len(size) != 2 or not all(isinstance(v, (int, np.integer)) for v in size):
+        raise ValueError("'size' must be a 1-D int32 Tensor")
+    h, w = (int(v) for v in size)
     if h <= 0 or w <= 0:
         op = "ResizeNearestNeighbor" if method == "nearest" else "ResizeBilinear"
         raise InvalidArgumentError(None, op, f"output dimensions must be positive; received "
@@ -89,6 +92,10 @@ def resize(images, size, method=ResizeMethod.BILINEAR, preserve_aspect_ratio=Fal
     if squeeze:
         x = array_ops.expand_dims(x, 0)
     in_h, in_w = x._value.shape[1:3]
+    if in_h == 0 or in_w == 0:
+        op = "ResizeNearestNeighbor" if method == "nearest" else "ResizeBilinear"
+        raise InvalidArgumentError(None, op, f"input image must be of non-zero size "
+                                   f"[Op:{op}]")
     if preserve_aspect_ratio:
         ratio = min(h / in_h, w / in_w)
         h, w = max(int(round(in_h * ratio)), 1), max(int(round(in_w * ratio)), 1)
@@ -308,7 +315,9 @@ def convert_image_dtype(image, dtype, saturate=False, name=None):
     x = image if type(image) is Tensor else convert_to_tensor(image)
     dtype = dtypes.as_dtype(dtype)
     src = x.dtype
-    if not (src.is_integer or src.is_floating) or not (dtype.is_integer or dtype.is_floating):
+    if not (src.is_integer or src.is_floating):
+        raise AttributeError("image dtype must be either floating point or integer")
+    if not (dtype.is_integer or dtype.is_floating):
         raise AttributeError("dtype must be either floating point or integer")
     if src == dtype:
         return x
