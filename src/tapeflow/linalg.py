@@ -7,8 +7,7 @@
 from tapeflow.ops.clip_ops import global_norm  # noqa: F401
 from tapeflow.ops.creation_ops import eye  # noqa: F401
 from tapeflow.ops.linalg_ops import (  # noqa: F401
-    band_part, cholesky, det, diag, diag_part, einsum, inv, matrix_transpose, matvec, norm, solve,
-    tensordot, trace)
+    adjoint, band_part, cholesky, det, diag, diag_part, einsum, inv, matrix_transpose, matvec,
+    norm, solve, tensordot, trace)
 from tapeflow.ops.math_ops import l2_normalize, matmul  # noqa: F401
 
-adjoint = matrix_transpose  # real matrices only

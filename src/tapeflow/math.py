@@ -20,7 +20,8 @@ from tapeflow.ops.reduction_ops import (  # noqa: F401
 from tapeflow.ops.sort_ops import (  # noqa: F401
     bincount, confusion_matrix, in_top_k, segment_sum, top_k)
 from tapeflow.ops.special_math_ops import (  # noqa: F401
-    acos, acosh, asin, asinh, atan, atan2, atanh, cosh, erf, erfc, is_finite, is_inf, is_nan,
+    acos, acosh, angle, asin, asinh, atan, atan2, atanh, conj, cosh, erf, erfc, imag,
+    is_finite, is_inf, is_nan, real,
     log_sigmoid, multiply_no_nan, reciprocal_no_nan, rint, sinh, tan, truncatediv, truncatemod,
     xdivy, xlogy)
 

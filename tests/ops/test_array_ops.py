@@ -294,3 +294,54 @@ def test_split_counts_and_sizes():
         tf.split(x, 4, axis=1)
     with pytest.raises(tf.errors.InvalidArgumentError):
         tf.split(x, [1, 2], axis=1)
+
+
+# -- TensorFlow 2.21's behaviour, checked against it by tests/parity/test_array_ops.py --------
+
+def test_string_zeros_are_empty_strings_and_string_ones_raise():
+    assert tf.zeros((2,), tf.string).numpy().tolist() == [b"", b""]
+    assert tf.zeros_like(tf.constant(["a"])).numpy().tolist() == [b""]
+    with pytest.raises(TypeError):
+        tf.ones((2,), tf.string)
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        tf.ones_like(tf.constant(["a"]))
+
+
+def test_negative_dimensions_raise_invalid_argument():
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Dimension -1 must be >= 0"):
+        tf.zeros((2, -1))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Dimension -1 must be >= 0"):
+        tf.fill((2, -1), 1)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="not both 0 and 1"):
+        tf.reshape(tf.range(6), (-1, -1))
+
+
+def test_concat_converts_python_values_to_the_first_ones_dtype():
+    with pytest.raises(TypeError, match="Cannot convert"):
+        tf.concat([[1, 2], [3.0]], 0)
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        tf.concat([], 0)
+
+
+def test_conditions_and_indices_are_checked():
+    with pytest.raises(TypeError):
+        tf.where([1, 0], [1, 2], [3, 4])
+    assert tf.where([]).shape == (0, 1)
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        tf.one_hot([0.0, 2.0], 3)
+    with pytest.raises(TypeError, match="of on_value does not match"):
+        tf.one_hot([0, 2], 3, on_value=1.0, off_value=0)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="at least rank 3"):
+        tf.gather(tf.ones((2, 3)), [0], axis=2)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="single value"):
+        tf.expand_dims(tf.ones((2,)), [0, 1])
+    assert tf.expand_dims(tf.ones((2,)), [1]).shape == (2, 1)
+
+
+def test_conjugate_transposes():
+    x = tf.constant([[1 + 1j, 2]])
+    np.testing.assert_array_equal(tf.transpose(x, conjugate=True), [[1 - 1j], [2]])
+    np.testing.assert_array_equal(tf.linalg.adjoint(x), [[1 - 1j], [2]])
+    np.testing.assert_array_equal(tf.math.real(x), [[1.0, 2.0]])
+    np.testing.assert_array_equal(tf.math.imag(x), [[1.0, 0.0]])
+    assert tf.math.conj(tf.constant([1.0])).dtype == tf.float32

@@ -114,6 +114,8 @@ TABLE = [
     *[R(f"multiply{s}", tf.multiply, np.multiply, s, ops=["Mul"]) for s in BINARY_SHAPES],
     *[R(f"divide{s}", tf.divide, np.divide, s, ("any", "nonzero"), ops=["RealDiv"])
       for s in BINARY_SHAPES],
+    # Conj is the identity on real values (tf.math.conj skips it there; the kernel is used)
+    R("conj", special_math_ops._conj_op, np.conj, [(3, 4)], ops=["Conj"]),
     R("floormod", tf.math.floormod, np.mod, [(3, 4), (4,)], ("frac", "gt1"), ops=["FloorMod"]),
     R("pow", tf.pow, np.power, [(3, 4), (4,)], ("pos", "any"), ops=["Pow"]),
     R("pow_scalar_exponent", lambda x: tf.pow(x, 3.0), lambda x: x ** 3, [(5,)]),

@@ -296,8 +296,8 @@ def _cast_python_value(value, dtype):
         raise ValueError(_OUT_OF_RANGE)
     # TensorFlow refuses every Python float for an integer or bool dtype (even 3.0), ints
     # for bool, complex for real and strings for numbers; integers out of range wrap.
-    if k in "OUS" or (k in "fc" and npd.kind in "iub") or (k == "c" and npd.kind == "f") \
-            or (k != "b" and npd.kind == "b"):
+    if k in "OUS" or (arr.size and ((k in "fc" and npd.kind in "iub") or (
+            k == "c" and npd.kind == "f") or (k != "b" and npd.kind == "b"))):
         raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {dtype.name}")
     return arr.astype(npd)
 

@@ -84,6 +84,11 @@ def reshape(tensor, shape, name=None):
     try:
         return _reshape_kernel(x, shape=shp)
     except InvalidArgumentError:
+        if shp.count(-1) > 1:
+            first = shp.index(-1)
+            raise InvalidArgumentError(
+                None, "Reshape", f"Only one input size may be -1, not both {first} and "
+                f"{shp.index(-1, first + 1)} [Op:Reshape]") from None
         raise InvalidArgumentError(
             None, "Reshape", f"Input to reshape is a tensor with {x._value.size} values, but the "
             f"requested shape has {int(np.prod([d for d in shp if d != -1]))} [Op:Reshape]"
@@ -139,13 +144,22 @@ def transpose(a, perm=None, conjugate=False, name="transpose"):
     else:
         perm = tuple(int(p) for p in (_t(perm)._value.tolist() if not isinstance(
             perm, (list, tuple)) else perm))
-    return _transpose_kernel(x, perm=perm)
+    out = _transpose_kernel(x, perm=perm)
+    if conjugate and x._value.dtype.kind == "c":
+        from tapeflow.ops.special_math_ops import conj
+        out = conj(out)
+    return out
 
 
 def expand_dims(input, axis, name=None):  # noqa: A002
     """Returns ``input`` with a new axis of size 1 inserted at ``axis``."""
     x = _t(input)
     nd = x._value.ndim
+    if isinstance(axis, (list, tuple)) or np.ndim(getattr(axis, "_value", axis)) > 0:
+        if np.size(getattr(axis, "_value", axis)) != 1:
+            raise InvalidArgumentError(None, "ExpandDims", "'dim' must be a tensor with a "
+                                       "single value [Op:ExpandDims]")
+        axis = np.ravel(getattr(axis, "_value", axis))[0]
     axis = int(axis)
     if not -nd - 1 <= axis <= nd:
         raise InvalidArgumentError(None, "ExpandDims", f"Tried to expand dim index {axis} for "
@@ -223,7 +237,15 @@ def concat(values, axis, name="concat"):
     Raises:
       InvalidArgumentError: on mixed dtypes or mismatched shapes.
     """
-    ts = _convert_list(values)
+    if not len(values):
+        raise InvalidArgumentError(None, "ConcatV2", "ConcatV2 needs at least one input "
+                                   "tensor [Op:ConcatV2]")
+    if not any(isinstance(v, Tensor) or hasattr(type(v), "__tf_tensor__") for v in values):
+        # Python values: the first one's dtype is the one the others convert to (TypeError)
+        first = convert_to_tensor(values[0])
+        ts = [first] + [convert_to_tensor(v, first.dtype) for v in values[1:]]
+    else:
+        ts = _convert_list(values)
     _same_dtype(ts, "ConcatV2")
     nd = ts[0]._value.ndim
     axis = int(axis)

@@ -32,6 +32,15 @@ def _shape_list(shape):
     return tuple(out)
 
 
+def _dims(shape):
+    """``_shape_list`` for a shape to create: every dimension must be >= 0."""
+    out = _shape_list(shape)
+    for d in out:
+        if d < 0:
+            raise InvalidArgumentError(None, "Fill", f"Dimension {d} must be >= 0 [Op:Fill]")
+    return out
+
+
 
 # -- creation -------------------------------------------------------------------------
 
@@ -65,34 +74,61 @@ def _np_dtype(dtype, default=np.float32):
     return default if dtype is None else dtypes.as_dtype(dtype)._np
 
 
+def _string_zeros(shape):
+    out = np.empty(shape, dtype=object)
+    out.fill(b"")   # the zero of a string tensor is the empty string
+    return Tensor(out)
+
+
 def zeros(shape, dtype=dtypes.float32, name=None, layout=None):
-    """Returns a Tensor of zeros of ``shape`` and ``dtype`` (float32 by default)."""
-    return Tensor(np.zeros(_shape_list(shape), _np_dtype(dtype)))
+    """Returns a Tensor of zeros of ``shape`` and ``dtype`` (float32 by default; ``b''``
+    for strings)."""
+    npd = _np_dtype(dtype)
+    if npd.kind == "O":
+        return _string_zeros(_dims(shape))
+    return Tensor(np.zeros(_dims(shape), npd))
 
 
 def ones(shape, dtype=dtypes.float32, name=None, layout=None):
-    """Returns a Tensor of ones of ``shape`` and ``dtype`` (float32 by default)."""
-    return Tensor(np.ones(_shape_list(shape), _np_dtype(dtype)))
+    """Returns a Tensor of ones of ``shape`` and ``dtype`` (float32 by default).
+
+    Raises:
+      TypeError: for a string dtype.
+    """
+    npd = _np_dtype(dtype)
+    if npd.kind == "O":
+        raise TypeError("Cannot convert 1 to EagerTensor of dtype string")
+    return Tensor(np.ones(_dims(shape), npd))
 
 
 def zeros_like(input, dtype=None, name=None, layout=None):  # noqa: A002
     """Returns zeros with the shape (and dtype, unless given) of ``input``."""
     x = _t(input)
-    return Tensor(np.zeros(x._value.shape, x._value.dtype if dtype is None else
-                           _np_dtype(dtype)))
+    npd = x._value.dtype if dtype is None else _np_dtype(dtype)
+    if npd.kind == "O":
+        return _string_zeros(x._value.shape)
+    return Tensor(np.zeros(x._value.shape, npd))
 
 
 def ones_like(input, dtype=None, name=None, layout=None):  # noqa: A002
-    """Returns ones with the shape (and dtype, unless given) of ``input``."""
+    """Returns ones with the shape (and dtype, unless given) of ``input``.
+
+    Raises:
+      InvalidArgumentError: for a string tensor.
+    """
     x = _t(input)
-    return Tensor(np.ones(x._value.shape, x._value.dtype if dtype is None else
-                          _np_dtype(dtype)))
+    npd = x._value.dtype if dtype is None else _np_dtype(dtype)
+    if npd.kind == "O":
+        raise InvalidArgumentError(
+            None, "OnesLike", "Value for attr 'T' of string is not in the list of allowed "
+            "values [Op:OnesLike]")
+    return Tensor(np.ones(x._value.shape, npd))
 
 
 def fill(dims, value, name=None, layout=None):
     """Returns a Tensor of shape ``dims`` filled with ``value`` (dtype from ``value``)."""
     v = _t(value)
-    return Tensor(np.full(_shape_list(dims), v._value, dtype=v._value.dtype))
+    return Tensor(np.full(_dims(dims), v._value, dtype=v._value.dtype))
 
 
 def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32, name=None):

@@ -81,7 +81,11 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
         b += i._value.ndim
     if axis is None:
         axis = b
-    axis = int(axis) % max(p._value.ndim, 1)
+    axis, nd = int(axis), p._value.ndim
+    if not -nd <= axis < max(nd, 1):
+        raise InvalidArgumentError(None, "GatherV2", f"Shape must be at least rank {axis + 1} "
+                                   f"but is rank {nd} [Op:GatherV2]")
+    axis %= max(nd, 1)
     if b:
         return _batched_gather(p, i, axis, b)
     return _gather_kernel(p, i, axis=axis)
@@ -130,13 +134,17 @@ def _one_hot_kernel(indices, depth, on_value, off_value, axis, dtype):
 def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
     """Returns a one-hot encoding of ``indices`` (-1 or out-of-range give all-off rows)."""
     i = _t(indices)
+    if i._value.dtype.kind not in "iu":
+        raise InvalidArgumentError(
+            None, "OneHot", f"Value for attr 'TI' of {i.dtype.name} is not in the list of "
+            f"allowed values: uint8, int8, int32, int64 [Op:OneHot]")
+    on_dt = None if on_value is None else _t(on_value).dtype
+    off_dt = None if off_value is None else _t(off_value).dtype
+    if on_dt is not None and off_dt is not None and on_dt != off_dt:
+        raise TypeError(f"dtype {on_dt} of on_value does not match dtype {off_dt} of "
+                        f"off_value")
     if dtype is None:
-        if on_value is not None:
-            dtype = _t(on_value).dtype
-        elif off_value is not None:
-            dtype = _t(off_value).dtype
-        else:
-            dtype = dtypes.float32
+        dtype = on_dt or off_dt or dtypes.float32
     npd = _np_dtype(dtype)
     on = 1 if on_value is None else _t(on_value)._value
     off = 0 if off_value is None else _t(off_value)._value
@@ -326,7 +334,8 @@ def where(condition, x=None, y=None, name=None):
     """
     from tapeflow.framework.primitive import binary_inputs
     from tapeflow.ops.math_ops import _select_kernel
-    c = _t(condition)
+    # a Python condition is converted to bool (TypeError for numbers, as TensorFlow)
+    c = condition if isinstance(condition, Tensor) else convert_to_tensor(condition, dtypes.bool)
     if x is None and y is None:
         return Tensor(np.argwhere(c._value).astype(np.int64))
     if x is None or y is None:

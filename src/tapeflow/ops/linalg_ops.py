@@ -427,7 +427,15 @@ def matrix_transpose(a, name="matrix_transpose", conjugate=False):
     if a._value.ndim < 2:
         raise ValueError(f"Argument `a` should be a (batch) matrix with rank >= 2.  Received "
                          f"`a` = {a} with shape: {a.shape}")
+    if conjugate and a._value.dtype.kind == "c":
+        from tapeflow.ops.special_math_ops import conj
+        return conj(_swap(a))
     return _swap(a)
+
+
+def adjoint(matrix, name=None):
+    """Returns the conjugate transpose of each matrix in ``matrix``."""
+    return matrix_transpose(matrix, conjugate=True)
 
 
 def matvec(a, b, transpose_a=False, adjoint_a=False, a_is_sparse=False, b_is_sparse=False,

@@ -177,15 +177,16 @@ def boolean_mask(tensor, mask, axis=None, name="boolean_mask"):
       A Tensor of shape ``tensor.shape[:axis] + [count] + tensor.shape[axis+rank(mask):]``.
 
     Raises:
-      InvalidArgumentError: if the mask's shape does not match.
+      ValueError: if the mask's shape does not match (as TensorFlow's shape check).
     """
     x = _t(tensor)
     m = np.asarray(_t(mask)._value)
     axis = 0 if axis is None else int(axis)
     xs = x._value.shape
-    if m.ndim == 0 or xs[axis:axis + m.ndim] != m.shape:
-        raise InvalidArgumentError(None, "BooleanMask", f"Shapes {list(xs)} and "
-                                   f"{list(m.shape)} are incompatible")
+    if m.ndim == 0:
+        raise ValueError("mask cannot be scalar.")
+    if xs[axis:axis + m.ndim] != m.shape:
+        raise ValueError(f"Shapes {xs[axis:axis + m.ndim]} and {m.shape} are incompatible")
     if m.dtype != np.bool_:
         raise InvalidArgumentError(None, "BooleanMask", f"mask must be a bool tensor, got "
                                    f"{convert_to_tensor(m).dtype.name}")

@@ -316,5 +316,41 @@ def rint(x, name=None):
     return round_(x)
 
 
+# -- complex numbers ----------------------------------------------------------------------
+
+@primitive("Conj")
+def _conj_op(x):
+    return np.conj(x)
+
+
+@_conj_op.def_grad
+def _conj_grad(op, dy):
+    """d conj(x) = conj(dy)."""
+    return _conj_op(dy)
+
+
+def conj(x, name=None):
+    """Returns the complex conjugate of ``x`` (``x`` itself for real tensors, as TensorFlow)."""
+    x = x if type(x) is Tensor else convert_to_tensor(x)
+    return _conj_op(x) if x._value.dtype.kind == "c" else x
+
+
+def _complex_part(name, fn):
+    # no gradient: complex gradients are outside what tapeflow's tape tracks
+    op = primitive(name, differentiable=False)(
+        lambda x: np.asarray(fn(x)).astype(x.real.dtype if x.dtype.kind == "c" else x.dtype))
+
+    def part(input, name=None):  # noqa: A002  (TensorFlow's argument name)
+        return op(input if type(input) is Tensor else convert_to_tensor(input))
+    part.__name__ = name.lower()
+    part.__doc__ = f"Returns the elementwise ``{name.lower()}`` of a (complex) tensor."
+    return part
+
+
+real = _complex_part("Real", np.real)
+imag = _complex_part("Imag", np.imag)
+angle = _complex_part("Angle", np.angle)
+
+
 __all__ = ["acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "cosh", "sinh", "tan",
            "truncatediv", "truncatemod"]
