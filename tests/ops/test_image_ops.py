@@ -181,3 +181,16 @@ def test_resize_and_convert_argument_errors_follow_tensorflow():
         tf.image.convert_image_dtype(np.array([True]), tf.float32)
     with pytest.raises(AttributeError, match="^dtype must be either floating point"):
         tf.image.convert_image_dtype(np.array([1.0], np.float32), tf.bool)
+
+
+def test_area_resize_averages_covered_pixels():
+    x = np.arange(6, dtype=np.float32).reshape(1, 1, 6, 1)
+    # TensorFlow: halving averages pairs; 6 -> 4 weights partly covered pixels by coverage
+    np.testing.assert_allclose(tf.image.resize(x, (1, 3), method="area").numpy().ravel(),
+                               [0.5, 2.5, 4.5])
+    np.testing.assert_allclose(tf.image.resize(x, (1, 4), method="area").numpy().ravel(),
+                               [(0 + 0.5 * 1) / 1.5, (0.5 * 1 + 2) / 1.5, (3 + 0.5 * 4) / 1.5,
+                                (0.5 * 4 + 5) / 1.5], rtol=1e-6)
+    assert tf.image.resize(x.astype(np.uint8), (1, 3), method="area").dtype == tf.float32
+    check_grads(lambda a: image_ops._resize_linear(a, 2, 3, "area"),
+                [np.random.RandomState(1).randn(1, 3, 5, 2)], order=2)

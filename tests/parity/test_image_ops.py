@@ -27,7 +27,7 @@ def _both_raise(call, rtf):
 SIZES = [(10, 14), (3, 4), (5, 7), (8, 3), (1, 1), (2, 13)]
 
 
-@pytest.mark.parametrize("method", ["bilinear", "nearest"])
+@pytest.mark.parametrize("method", ["bilinear", "nearest", "area"])
 @pytest.mark.parametrize("size", SIZES)
 def test_resize_float32(rtf, method, size):
     _same(tf.image.resize(IMG, size, method=method),
@@ -41,7 +41,7 @@ def test_resize_antialias(rtf, method, size):
           rtf.image.resize(IMG, size, method=method, antialias=True), atol=2e-3)
 
 
-@pytest.mark.parametrize("method", ["bilinear", "nearest"])
+@pytest.mark.parametrize("method", ["bilinear", "nearest", "area"])
 @pytest.mark.parametrize("dtype", ["uint8", "int32", "float64", "float16"])
 def test_resize_dtypes(rtf, method, dtype):
     x = IMG.astype(dtype)
@@ -67,12 +67,13 @@ def test_resize_method_names(rtf):
           rtf.image.resize(IMG, (4, 4), method=rtf.image.ResizeMethod.BILINEAR))
 
 
+@pytest.mark.parametrize("method", ["bilinear", "nearest"])   # TF has no ResizeArea gradient
 @pytest.mark.parametrize("size", [(10, 14), (3, 4)])
-def test_resize_gradient(rtf, size):
+def test_resize_gradient(rtf, size, method):
     def run(lib):
         v = lib.Variable(IMG[:1, :, :, :2] / 255)
         with lib.GradientTape() as tape:
-            y = lib.image.resize(v, size)
+            y = lib.image.resize(v, size, method=method)
             w = np.arange(np.prod(y.shape), dtype=np.float32).reshape(y.shape)
             total = lib.reduce_sum(y * w)
         return tape.gradient(total, v)

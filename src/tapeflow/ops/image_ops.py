@@ -37,8 +37,20 @@ def _antialias_matrix(in_size, out_size):
     return m / m.sum(axis=1, keepdims=True)
 
 
+def _area_matrix(in_size, out_size):
+    """Each output pixel averages the input span ``[i, i + 1) * in / out`` it covers,
+    partly covered input pixels weighted by the fraction covered (``method="area"``)."""
+    scale = in_size / out_size
+    lo = np.arange(out_size)[:, None] * scale
+    j = np.arange(in_size)[None, :]
+    overlap = np.minimum(lo + scale, j + 1) - np.maximum(lo, j)
+    return np.maximum(overlap, 0.0) / scale
+
+
 def _interp_matrix(in_size, out_size, method, antialias=False):
     """Returns the ``(out_size, in_size)`` matrix sampling one axis (half-pixel centres)."""
+    if method == "area":
+        return _area_matrix(in_size, out_size)
     if antialias and out_size < in_size:
         return _antialias_matrix(in_size, out_size)
     scale = in_size / out_size
@@ -62,7 +74,8 @@ def resize(images, size, method=ResizeMethod.BILINEAR, preserve_aspect_ratio=Fal
            antialias=False, name=None):
     """Returns ``images`` (NHWC or HWC) resized to ``size = (height, width)``.
 
-    ``antialias=True`` filters bilinear downsampling with a tent as wide as the scale
+    ``"area"`` averages the input pixels each output pixel covers (partly covered ones
+    weighted by the fraction covered). ``antialias=True`` filters bilinear downsampling with a tent as wide as the scale
     factor (upsampling and ``nearest`` are unchanged by it), as TensorFlow does.
 
     Returns:
@@ -77,15 +90,16 @@ def resize(images, size, method=ResizeMethod.BILINEAR, preserve_aspect_ratio=Fal
     if x._value.ndim not in (3, 4):
         raise ValueError("'images' must have either 3 or 4 dimensions.")
     method = str(method).lower()
-    if method not in ("bilinear", "nearest"):
-        raise ValueError(f"tapeflow's tf.image.resize supports 'bilinear' and 'nearest'; "
-                         f"received method={method!r}")
+    if method not in ("bilinear", "nearest", "area"):
+        raise ValueError(f"tapeflow's tf.image.resize supports 'bilinear', 'nearest' and "
+                         f"'area'; received method={method!r}")
     size = size._value.tolist() if isinstance(size, Tensor) else list(size)
     if len(size) != 2 or not all(isinstance(v, (int, np.integer)) for v in size):
         raise ValueError("'size' must be a 1-D int32 Tensor")
     h, w = (int(v) for v in size)
     if h <= 0 or w <= 0:
-        op = "ResizeNearestNeighbor" if method == "nearest" else "ResizeBilinear"
+        op = {"nearest": "ResizeNearestNeighbor", "area": "ResizeArea"}.get(method,
+                                                                            "ResizeBilinear")
         raise InvalidArgumentError(None, op, f"output dimensions must be positive; received "
                                    f"{[h, w]} [Op:{op}]")
     squeeze = x._value.ndim == 3
