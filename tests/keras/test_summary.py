@@ -12,6 +12,17 @@ def _fresh_names():
     keras.backend.clear_session()
 
 
+def test_header_cells_align_to_the_bottom():
+    # rich (Keras 3) aligns a wrapped header row's cells to the bottom.
+    model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(2)])
+    out = []
+    model.summary(print_fn=out.append, line_length=40, show_trainable=True)
+    header = out[0].splitlines()[2:4]
+    # Keras 3.15 prints these two header lines for this model and these arguments
+    assert header == ["┃               ┃ Output    ┃ Par… ┃   ┃",
+                      "┃ Layer (type)  ┃ Shape     ┃    # ┃ … ┃"]
+
+
 SEQUENTIAL = """\
 Model: "sequential"
 ┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━┓

@@ -194,9 +194,11 @@ def summary_lines(model, line_length=None, positions=None, expand_nested=False,
     for layer in layers[start:stop]:
         add(layer)
 
-    def cells(fields):
+    def cells(fields, bottom=False):
         wrapped = [_wrap(f, w) for f, w in zip(fields, inner)]
         height = max(len(c) for c in wrapped)
+        if bottom:   # rich aligns header cells to the bottom of their row
+            wrapped = [[""] * (height - len(c)) + c for c in wrapped]
         out = []
         for i in range(height):
             parts = []
@@ -213,7 +215,7 @@ def summary_lines(model, line_length=None, positions=None, expand_nested=False,
         return left + mid.join(fill * w for w in padded) + right
 
     lines = [f'Model: "{model.name}"', rule(_HEAVY[:4])]
-    for parts in cells(header):
+    for parts in cells(header, bottom=True):
         lines.append(_HEAVY[4] + _HEAVY[4].join(parts) + _HEAVY[4])
     lines.append(rule(_HEAD_SEP))
     for i, fields in enumerate(rows):
