@@ -437,3 +437,49 @@ def test_fit_without_targets_passes_the_batch_itself():
         h.history["total_loss"][0]
     model.fit(tf.data.Dataset.from_tensor_slices(x).batch(16), verbose=0)
     assert model.seen_types == {"Tensor"}
+
+
+def _fixed(model):
+    model.set_weights([np.linspace(-1, 1, int(np.prod(v.shape))).reshape(v.shape)
+                       .astype("float32") for v in model.get_weights()])
+    return model
+
+
+def test_on_batch_methods_do_not_accumulate_across_calls():
+    # Keras 3: each train_on_batch/test_on_batch reports its own batch only.
+    x, y = _data(10)
+    model = _fixed(_model(3))
+    model.compile(keras.optimizers.SGD(0.0), "sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    first = model.test_on_batch(x[:5], y[:5])
+    second = model.test_on_batch(x[5:], y[5:])
+    assert model.test_on_batch(x[5:], y[5:]) == second
+    assert model.train_on_batch(x[:5], y[:5]) == first
+    assert model.evaluate(x[5:], y[5:], batch_size=5, verbose=0) == second
+
+
+def test_multi_output_metrics_keep_their_names_and_flatten_losses_first():
+    # Keras 3: the metric objects keep their own names ("mae"); only the log keys carry
+    # the output prefix, so evaluate lists [loss, per-output losses, then metrics by key].
+    a = keras.Input((4,), name="a")
+    h = layers.Dense(3, name="h")(a)
+    model = _fixed(keras.Model(a, [layers.Dense(1, name="out1")(h),
+                                   layers.Dense(2, name="out2", activation="softmax")(h)]))
+    model.compile("sgd", loss=["mse", "sparse_categorical_crossentropy"],
+                  metrics=[["mae"], ["accuracy"]])
+    x, y = _data(8)
+    ys = [x[:, :1], y]
+    logs = model.evaluate(x, ys, verbose=0, return_dict=True)
+    assert sorted(logs) == ["loss", "out1_loss", "out1_mae", "out2_accuracy", "out2_loss"]
+    assert [m.name for m in model.metrics[1].metrics] == ["mae", "accuracy"]
+    flat = model.evaluate(x, ys, verbose=0)
+    assert flat == [logs[k] for k in ("loss", "out1_loss", "out2_loss", "out1_mae",
+                                      "out2_accuracy")]
+
+
+def test_compile_config_before_and_after_compile():
+    model = _model()
+    assert model.get_compile_config() == {}   # Keras 3: {} before compile
+    model.compile("sgd", "mse")
+    assert model.get_compile_config()["jit_compile"] is False   # "auto" resolves on CPU
+    assert model.jit_compile is False

@@ -105,7 +105,7 @@ class Trainer:
             "optimizer": self.optimizer, "loss": loss, "loss_weights": loss_weights,
             "metrics": metrics, "weighted_metrics": weighted_metrics,
             "run_eagerly": run_eagerly, "steps_per_execution": steps_per_execution,
-            "jit_compile": jit_compile}
+            "jit_compile": self._jit_compile}
 
     def _get_output_names(self):
         names = getattr(self, "output_names", None)
@@ -133,9 +133,9 @@ class Trainer:
         self._jit_compile = value
 
     def get_compile_config(self):
-        """Returns the serialized ``compile`` arguments (None before ``compile``)."""
+        """Returns the serialized ``compile`` arguments (``{}`` before ``compile``)."""
         if not self.compiled or self._compile_config is None:
-            return None
+            return {}
         from tapeflow.keras.saving.saving_api import _serialize_compile_config
         return _serialize_compile_config(self._compile_config)
 
@@ -511,6 +511,7 @@ class Trainer:
                 data_adapter._arrays(y), class_weight)
         data = next(iter(data_adapter.ArrayAdapter(x, y, sample_weight,
                                                    batch_size=_batch_size_of(x) or 1)))
+        self.reset_metrics()   # Keras 3: each call reports its own batch alone
         logs = _pythonify_logs(self.train_step(data))
         return logs if return_dict else self._flatten_metrics_in_order(logs)
 
@@ -519,6 +520,7 @@ class Trainer:
         self._assert_compile_called("test_on_batch")
         data = next(iter(data_adapter.ArrayAdapter(x, y, sample_weight,
                                                    batch_size=_batch_size_of(x) or 1)))
+        self.reset_metrics()
         logs = _pythonify_logs(self.test_step(data))
         return logs if return_dict else self._flatten_metrics_in_order(logs)
 

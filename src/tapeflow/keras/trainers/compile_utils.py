@@ -257,6 +257,7 @@ class CompileMetrics:
         self.output_names = output_names
         self.built = False
         self._metrics = []  # (metric, output index, weighted)
+        self._keys = []     # each metric's key in the logs
         self._direction = None
 
     @property
@@ -302,8 +303,8 @@ class CompileMetrics:
                     m = get_metric(ident, trues[i], preds[i])
                     if m is None:
                         continue
-                    if multi:
-                        _set_name(m, f"{names[i]}_{m.name}")
+                    # Keras 3 keeps the metric's own name; only the log key is prefixed.
+                    self._keys.append(f"{names[i]}_{m.name}" if multi else m.name)
                     self._metrics.append((m, i, weighted))
         self.built = True
 
@@ -359,7 +360,7 @@ class CompileMetrics:
 
     def result(self):
         """Returns ``{metric name: value}`` for every built metric."""
-        return {m.name: m.result() for m, _, _ in self._metrics}
+        return {k: m.result() for k, (m, _, _) in zip(self._keys, self._metrics)}
 
     def reset_state(self):
         """Resets every built metric."""
