@@ -339,3 +339,29 @@ def test_unknown_op_layer_in_a_config_is_refused():
     with pytest.raises(TypeError, match="Could not locate class 'Exec'"):
         deserialize_keras_object({"module": "keras.src.ops.numpy", "class_name": "Exec",
                                   "config": {"name": "exec"}})
+
+
+def test_config_json_top_level_keys_as_keras(tmp_path):
+    # What Keras 3 writes: build_config and compile_config ({} when not compiled) for
+    # models, the Functional class's own module, a bare reference for a single input.
+    a = keras.Input((4,), name="a")
+    inner = keras.Sequential([keras.Input((3,)), layers.Dense(2, name="in1")], name="inner")
+    model = keras.Model(a, inner(layers.Dense(3, name="d")(a)), name="f")
+    path = str(tmp_path / "f.keras")
+    model.save(path)
+    with zipfile.ZipFile(path) as z:
+        config = json.loads(z.read("config.json"))
+    assert config["module"] == "keras.src.models.functional"
+    assert config["registered_name"] == "Functional"
+    assert config["build_config"] == {"input_shape": None}
+    assert config["compile_config"] == {}
+    assert config["config"]["input_layers"] == ["a", 0, 0]
+    assert config["config"]["output_layers"] == ["inner", 0, 0]
+    nested = config["config"]["layers"][2]
+    assert nested["class_name"] == "Sequential"
+    assert nested["build_config"] == {"input_shape": [None, 3]}
+    assert nested["compile_config"] == {}
+    reloaded = keras.models.load_model(path)
+    assert reloaded.compiled is False
+    x = np.ones((2, 4), "float32")
+    np.testing.assert_allclose(reloaded.predict(x, verbose=0), model.predict(x, verbose=0))

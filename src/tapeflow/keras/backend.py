@@ -84,10 +84,16 @@ def is_keras_tensor(x):
     return isinstance(x, KerasTensor)
 
 
+# Keras 3's names for Python types (a Python float is float32, an int int64).
+_PYTHON_DTYPES = {bool: "bool", int: "int64", float: "float32", str: "string", "int": "int64"}
+
+
 def standardize_dtype(dtype):
-    """Returns ``dtype`` (string, DType or NumPy dtype) as a dtype name string."""
+    """Returns ``dtype`` (string, DType, NumPy dtype or Python type) as a dtype name string."""
     if dtype is None:
         return _FLOATX
+    if dtype in _PYTHON_DTYPES:
+        return _PYTHON_DTYPES[dtype]
     if isinstance(dtype, str):
         from tapeflow.framework.dtypes import as_dtype
         return as_dtype(dtype).name
@@ -98,6 +104,18 @@ def standardize_dtype(dtype):
     import numpy as np
     from tapeflow.framework.dtypes import as_dtype
     return as_dtype(np.dtype(dtype)).name
+
+
+def is_float_dtype(dtype):
+    """Returns True for a floating-point dtype (``float16/32/64``, ``bfloat16``)."""
+    name = dtype if isinstance(dtype, str) else standardize_dtype(dtype)
+    return name.startswith("float") or name.startswith("bfloat")
+
+
+def is_int_dtype(dtype):
+    """Returns True for a signed or unsigned integer dtype (not ``bool``)."""
+    name = dtype if isinstance(dtype, str) else standardize_dtype(dtype)
+    return name.startswith("int") or name.startswith("uint")
 
 
 def count_params(x):

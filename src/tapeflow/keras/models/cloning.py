@@ -49,12 +49,9 @@ def functional_config(model):
     inputs = graph.inputs_struct
     outputs = graph.outputs_struct
     return {"name": model.name, "trainable": model.trainable, "layers": layers,
-            "input_layers": _structure_refs(graph, inputs if isinstance(inputs, (list, tuple,
-                                                                                dict))
-                                            else [inputs]),
-            "output_layers": _structure_refs(graph, outputs if isinstance(outputs, (list, tuple,
-                                                                                   dict))
-                                             else [outputs])}
+            # a model built on one bare tensor refers to it bare (["a", 0, 0]), as Keras 3
+            "input_layers": _structure_refs(graph, inputs),
+            "output_layers": _structure_refs(graph, outputs)}
 
 
 def functional_from_config(cls, config, custom_objects=None):

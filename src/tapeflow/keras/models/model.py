@@ -204,8 +204,10 @@ class Model(Trainer, Layer):
         return super().from_config(config)
 
     def get_build_config(self):
-        if self._graph is not None:
-            return None
+        """Returns ``{"input_shape": ...}`` (``None`` for a functional model), as Keras 3."""
+        from tapeflow.keras.models.sequential import Sequential
+        if self._graph is not None and not isinstance(self, Sequential):
+            return {"input_shape": None}
         return Layer.get_build_config(self)
 
 

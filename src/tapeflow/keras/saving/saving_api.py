@@ -181,7 +181,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     with CustomObjectScope(custom_objects or {}):
         model = deserialize_keras_object(config, custom_objects=custom_objects,
                                          safe_mode=safe_mode)
-        if compile and compile_config is not None and hasattr(model, "compile_from_config"):
+        if compile and compile_config and hasattr(model, "compile_from_config"):
             model.compile_from_config(compile_config)
     weights_io.assign_weights(model, entries, arrays, filepath)
     try:

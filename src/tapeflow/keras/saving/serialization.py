@@ -133,7 +133,8 @@ def serialize_keras_object(obj):
 
     Plain values pass through; functions give ``{"class_name": "function", ...}``;
     objects with ``get_config`` give ``{"module", "class_name", "config",
-    "registered_name"}`` (plus ``"build_config"`` for built layers).
+    "registered_name"}`` (plus ``"build_config"`` for built layers and
+    ``"compile_config"`` for models).
     """
     if obj is None or isinstance(obj, (bool, int, float, str)):
         return obj
@@ -159,11 +160,18 @@ def serialize_keras_object(obj):
     config = {"module": _public_module(cls), "class_name": cls.__name__,
               "config": _serialize_config(obj.get_config()),
               "registered_name": None if builtin else (registered or cls.__name__)}
+    if builtin and cls.__name__ == "Functional":   # where Keras 3 writes its Functional class
+        config["module"], config["registered_name"] = "keras.src.models.functional", "Functional"
     build_config = getattr(obj, "get_build_config", None)
     if build_config is not None:
         bc = build_config()
         if bc is not None:
             config["build_config"] = bc
+    compile_config = getattr(obj, "get_compile_config", None)
+    if compile_config is not None:   # models: {} when not compiled, as Keras 3 writes
+        cc = compile_config()
+        if cc is not None:
+            config["compile_config"] = cc
     return config
 
 

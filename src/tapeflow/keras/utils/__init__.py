@@ -16,6 +16,8 @@ _NAMES = {
     # models
     "plot_model": "model_visualization",
     "set_random_seed": "rng_utils",
+    "clear_session": "backend", "is_keras_tensor": "backend", "standardize_dtype": "backend",
+    "pack_x_y_sample_weight": "data_utils", "unpack_x_y_sample_weight": "data_utils",
     "Progbar": "progbar",
     "register_keras_serializable": "serialization",
     "get_custom_objects": "serialization",
@@ -28,7 +30,8 @@ _NAMES = {
 }
 
 # Where each module lives (serialization is shared with keras.saving).
-_MODULE_PATHS = {"serialization": "tapeflow.keras.saving.serialization"}
+_MODULE_PATHS = {"serialization": "tapeflow.keras.saving.serialization",
+                 "backend": "tapeflow.keras.backend"}
 
 
 def __getattr__(name):
