@@ -222,3 +222,25 @@ def test_loss_on_tensors_under_a_tape(rkeras):
         loss = rkeras.losses.Huber()(REG2, rv)
     theirs = tape.gradient(loss, rv).numpy()
     np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("kwargs,y_true,y_pred", [
+    ({"reduction": None}, np.ones((2, 3)), np.zeros((2, 3))),
+    ({"dtype": "float64"}, REG2, REG2B),
+    ({"dtype": "float64"}, np.ones((2, 3)), np.zeros((2, 3))),
+    ({}, np.ones((2, 3)), np.zeros((2, 3))),
+    ({}, [[1, 2], [3, 4]], [[0.5, 1.5], [2.5, 5.0]]),
+    ({}, np.ones((2, 1), "int32"), np.zeros((2, 1), "float16")),
+])
+def test_loss_dtypes_and_python_inputs(rkeras, kwargs, y_true, y_pred):
+    for name in ("MeanSquaredError", "BinaryCrossentropy"):
+        a = getattr(keras.losses, name)(**kwargs)(y_true, y_pred)
+        b = getattr(rkeras.losses, name)(**kwargs)(y_true, y_pred)
+        assert tuple(a.shape) == tuple(b.shape)
+        assert a.dtype.name == b.dtype.name
+        np.testing.assert_allclose(a.numpy(), np.asarray(b), rtol=1e-5, atol=1e-6)
+    for fn in ("mean_squared_error", "binary_crossentropy"):
+        a = getattr(keras.losses, fn)(np.asarray(y_true), np.asarray(y_pred))
+        b = getattr(rkeras.losses, fn)(np.asarray(y_true), np.asarray(y_pred))
+        assert a.dtype.name == b.dtype.name
+        np.testing.assert_allclose(a.numpy(), np.asarray(b), rtol=1e-3, atol=1e-3)
