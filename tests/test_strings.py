@@ -107,8 +107,14 @@ def test_unicode_split_and_ngrams():
 
 
 def test_non_string_input_raises():
-    with pytest.raises(TypeError):
+    # TensorFlow: the kernel refuses a Tensor of another dtype; a Python value fails to
+    # convert to tf.string.
+    with pytest.raises(tf.errors.InvalidArgumentError, match="cannot compute StringLower as "
+                       "input #0\\(zero-based\\) was expected to be a string tensor but is a "
+                       "float tensor"):
         tf.strings.lower(tf.constant([1.0]))
+    with pytest.raises(TypeError, match="Cannot convert 1 to EagerTensor of dtype string"):
+        tf.strings.strip(1)
 
 
 def test_ragged_from_row_splits():
@@ -126,3 +132,78 @@ def test_docstring_examples():
     import tapeflow.strings as strings_module
     result = doctest.testmod(strings_module, extraglobs={"tf": tf})
     assert result.attempted >= 3 and result.failed == 0
+
+
+# -- TensorFlow's behaviour, checked against TF 2.21 (tests/parity/test_strings_text.py) --
+
+def test_regex_replace_skips_an_empty_match_right_after_a_match():
+    # RE2: "a*" on "baaac" matches "", "aaa", "" (at the end) -- not "" right after "aaa".
+    out = tf.strings.regex_replace(["baaac", "aaa", ""], "a*", "-")
+    assert _vals(out) == [b"-b-c-", b"-", b"-"]
+    assert _vals(tf.strings.regex_replace(["abc"], "", "-")) == [b"-a-b-c-"]
+
+
+def test_whitespace_split_with_maxsplit_keeps_the_remainder():
+    got = tf.strings.split(["a  b", " c ", "a  ", "x y z"], maxsplit=1).to_list()
+    assert got == [[b"a", b"b"], [b"c", b""], [b"a", b""], [b"x", b"y z"]]
+    assert tf.strings.split([" a b "], maxsplit=0).to_list() == [[b" a b "]]
+
+
+def test_split_of_a_ragged_tensor_adds_a_dimension():
+    words = tf.strings.split(["a-b c", "d"])
+    assert tf.strings.split(words, sep="-").to_list() == [[[b"a", b"b"], [b"c"]], [[b"d"]]]
+    assert tf.strings.split(tf.constant([["a b", "c"], ["d", "e"]])).shape.as_list() == \
+        [2, 2, None]
+
+
+def test_reduce_join_joins_the_axes_in_the_order_given():
+    m = [["a", "b"], ["c", "d"]]
+    assert tf.strings.reduce_join(m, axis=[0, 1]).numpy() == b"acbd"
+    assert tf.strings.reduce_join(m, axis=[1, 0]).numpy() == b"abcd"
+    with pytest.raises(tf.errors.OutOfRangeError, match="Invalid reduction dimension 2"):
+        tf.strings.reduce_join(m, axis=2)
+
+
+def test_join_needs_equal_shapes_or_scalars():
+    assert _vals(tf.strings.join([["a", "b"], "x"], separator="+")) == [b"a+x", b"b+x"]
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"Input shapes do not match: "
+                       r"\[2,1\] vs. \[2\]"):
+        tf.strings.join([[["a"], ["b"]], ["c", "d"]])
+
+
+def test_to_number_follows_strtod_and_strtol():
+    np.testing.assert_array_equal(tf.strings.to_number(["0x10", " 2", "+3"]).numpy(),
+                                  [16.0, 2.0, 3.0])
+    for bad, dtype in (("1_0", tf.int32), ("0x10", tf.int32), ("99999999999", tf.int32),
+                       ("-7", tf.uint32), ("1_0.5", tf.float32), ("abc", tf.float32)):
+        with pytest.raises(tf.errors.InvalidArgumentError, match="could not correctly convert"):
+            tf.strings.to_number([bad], out_type=dtype)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Value for attr 'out_type' of half"):
+        tf.strings.to_number(["1"], out_type=tf.float16)
+
+
+def test_substr_negative_length_runs_to_the_end():
+    assert _vals(tf.strings.substr(["hello", "ab"], 1, -1)) == [b"ello", b"b"]
+
+
+def test_ngrams_of_dense_rows_are_dense_and_padding():
+    out = tf.strings.ngrams(tf.constant([["a", "b", "c"], ["d", "e", "f"]]), 2)
+    assert isinstance(out, tf.Tensor) and out.shape == (2, 2)
+    assert _vals(tf.strings.ngrams(tf.constant(["a", "b", "c"]), 2, pad_values="#")) == \
+        [b"# a", b"a b", b"b c", b"c #"]
+
+
+def test_unicode_split_errors_modes():
+    bad = tf.constant([b"\xffa"])
+    assert tf.strings.unicode_split(bad, "UTF-8").to_list() == [[b"\xef\xbf\xbd", b"a"]]
+    assert tf.strings.unicode_split(bad, "UTF-8", errors="ignore").to_list() == [[b"a"]]
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Invalid formatting"):
+        tf.strings.unicode_split(bad, "UTF-8", errors="strict")
+
+
+def test_ragged_repr_wraps_like_numpy_and_numpy_stacks_equal_rows():
+    rt = tf.strings.split(["a b", "c d"])
+    assert repr(rt) == "<tf.RaggedTensor [[b'a', b'b'],\n [b'c', b'd']]>"
+    assert rt.numpy().shape == (2, 2)
+    assert repr(RaggedTensor.from_row_splits([1, 2, 3], [0, 2, 3])) == \
+        "<tf.RaggedTensor [[1, 2], [3]]>"

@@ -12,234 +12,43 @@ import re
 import numpy as np
 
 from tapeflow.framework import dtypes
-from tapeflow.framework.errors import InvalidArgumentError
+from tapeflow.framework.errors import InvalidArgumentError, OutOfRangeError
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
-from tapeflow.framework.tensor_shape import TensorShape
-
-
-# -- RaggedTensor -----------------------------------------------------------------
-
-class RaggedTensor:
-    """A tensor whose last dimensions have rows of different lengths (``tf.RaggedTensor``).
-
-    Stored as ``values`` (a Tensor, or a RaggedTensor for nested raggedness)
-    and ``row_splits`` (int64): row ``i`` is ``values[row_splits[i]:row_splits[i + 1]]``.
-    """
-
-    __slots__ = ("_values", "_row_splits")
-
-    def __init__(self, values, row_splits):
-        self._values = values
-        self._row_splits = np.asarray(row_splits, dtype=np.int64)
-
-    @classmethod
-    def from_row_splits(cls, values, row_splits, name=None, validate=True):
-        """Returns the RaggedTensor with rows ``values[row_splits[i]:row_splits[i+1]]``.
-
-        Raises:
-          InvalidArgumentError: if the splits do not start at 0, decrease, or
-            do not end at ``len(values)``.
-        """
-        if not isinstance(values, RaggedTensor):
-            values = convert_to_tensor(values)
-        splits = np.asarray(row_splits, dtype=np.int64)
-        if validate and (splits.ndim != 1 or splits.size == 0 or splits[0] != 0
-                         or np.any(np.diff(splits) < 0) or splits[-1] != len(values)):
-            raise InvalidArgumentError(None, None, "Arguments to from_row_splits do not form "
-                                       "a valid RaggedTensor")
-        return cls(values, splits)
-
-    @classmethod
-    def from_row_lengths(cls, values, row_lengths, name=None, validate=True):
-        """Returns the RaggedTensor whose row ``i`` has ``row_lengths[i]`` values."""
-        lengths = np.asarray(row_lengths, dtype=np.int64)
-        splits = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-        return cls.from_row_splits(values, splits, validate=validate)
-
-    @classmethod
-    def from_value_rowids(cls, values, value_rowids, nrows=None, name=None, validate=True):
-        """Returns the RaggedTensor whose value ``j`` is in row ``value_rowids[j]``."""
-        ids = np.asarray(value_rowids, dtype=np.int64)
-        n = int(nrows) if nrows is not None else (int(ids.max()) + 1 if ids.size else 0)
-        return cls.from_row_lengths(values, np.bincount(ids, minlength=n), validate=validate)
-
-    @property
-    def values(self):
-        """Returns the concatenated rows (a Tensor or RaggedTensor)."""
-        return self._values
-
-    @property
-    def flat_values(self):
-        """Returns the innermost values as a Tensor."""
-        v = self._values
-        while isinstance(v, RaggedTensor):
-            v = v._values
-        return v
-
-    @property
-    def row_splits(self):
-        """Returns the row splits as an int64 Tensor."""
-        return Tensor(self._row_splits.copy())
-
-    def row_lengths(self, axis=1, name=None):
-        """Returns the length of each row as an int64 Tensor."""
-        return Tensor(np.diff(self._row_splits))
-
-    def nrows(self, out_type=dtypes.int64, name=None):
-        """Returns the number of rows as a scalar Tensor."""
-        return Tensor(np.asarray(len(self._row_splits) - 1, dtype=dtypes.as_dtype(out_type)._np))
-
-    @property
-    def ragged_rank(self):
-        """Returns the number of ragged dimensions."""
-        v = self._values
-        return 1 + (v.ragged_rank if isinstance(v, RaggedTensor) else 0)
-
-    @property
-    def dtype(self):
-        """Returns the DType of the values."""
-        return self.flat_values.dtype
-
-    @property
-    def shape(self):
-        """Returns the TensorShape; ragged dimensions are None."""
-        inner = self._values.shape
-        return TensorShape((len(self._row_splits) - 1, None) + tuple(inner.as_list()[1:]))
-
-    @property
-    def ndim(self):
-        """Returns the rank."""
-        return len(self.shape)
-
-    def __len__(self):
-        return len(self._row_splits) - 1
-
-    def __getitem__(self, key):
-        if isinstance(key, (int, np.integer)):
-            n = len(self)
-            if key < 0:
-                key += n
-            if not 0 <= key < n:
-                raise InvalidArgumentError(None, None, f"slice index {key} of dimension 0 out "
-                                           f"of bounds.")
-            a, b = self._row_splits[key], self._row_splits[key + 1]
-            return _take_rows(self._values, a, b)
-        if isinstance(key, slice):
-            idx = range(len(self))[key]
-            rows = [self[i] for i in idx]
-            return _ragged_from_rows(rows, self.dtype)
-        raise TypeError(f"RaggedTensor indices must be integers or slices, not "
-                        f"{type(key).__name__}")
-
-    def __iter__(self):
-        return (self[i] for i in range(len(self)))
-
-    def to_list(self):
-        """Returns the value as nested Python lists (strings as bytes)."""
-        v = self._values
-        inner = v.to_list() if isinstance(v, RaggedTensor) else np.asarray(v._value).tolist()
-        s = self._row_splits
-        return [inner[s[i]:s[i + 1]] for i in range(len(s) - 1)]
-
-    def numpy(self):
-        """Returns a 1-d object array of NumPy arrays, one per row."""
-        out = np.empty(len(self), dtype=object)
-        for i in range(len(self)):
-            r = self[i]
-            out[i] = r.numpy()
-        return out
-
-    def to_tensor(self, default_value=None, name=None, shape=None):
-        """Returns a dense Tensor, padding short rows with ``default_value``.
-
-        Rows are padded (or cut, when ``shape`` is given) to the longest row.
-        """
-        flat = self.flat_values._value
-        if default_value is None:
-            default_value = b"" if flat.dtype == object else 0
-        elif isinstance(default_value, str):
-            default_value = default_value.encode("utf-8")
-        rows = self.to_list()
-        lengths = _nested_max_lengths(rows, self.ragged_rank)
-        if shape is not None:
-            shape = list(TensorShape(shape).as_list())
-            for i, s in enumerate(shape):
-                if s is not None and i > 0 and i <= len(lengths):
-                    lengths[i - 1] = s
-        inner = tuple(flat.shape[1:])
-        out_shape = (len(rows),) + tuple(lengths) + inner
-        if shape is not None and shape[0] is not None:
-            out_shape = (shape[0],) + out_shape[1:]
-        out = np.empty(out_shape, dtype=flat.dtype)
-        out[...] = default_value
-        _fill(out, rows, self.ragged_rank)
-        return Tensor(out)
-
-    def with_flat_values(self, new_values):
-        """Returns a RaggedTensor with the same row structure and ``new_values``."""
-        v = self._values
-        if isinstance(v, RaggedTensor):
-            return RaggedTensor(v.with_flat_values(new_values), self._row_splits)
-        return RaggedTensor(convert_to_tensor(new_values), self._row_splits)
-
-    def __repr__(self):
-        return f"<tf.RaggedTensor {self.to_list()!r}>"
-
-    def __str__(self):
-        return f"<tf.RaggedTensor {self.to_list()!r}>"
-
-
-def _take_rows(values, a, b):
-    if isinstance(values, RaggedTensor):
-        s = values._row_splits[a:b + 1]
-        return RaggedTensor(values._values, s) if a == 0 else RaggedTensor(
-            _take_rows(values._values, s[0], s[-1]), s - s[0])
-    return Tensor(values._value[a:b])
-
-
-def _ragged_from_rows(rows, dtype):
-    arrays = [np.asarray(r._value if isinstance(r, Tensor) else r) for r in rows]
-    lengths = [len(a) for a in arrays]
-    np_dtype = dtype._np if dtype is not None else None
-    flat = np.concatenate(arrays) if arrays else np.empty((0,), dtype=np_dtype)
-    if np_dtype is not None:
-        flat = flat.astype(np_dtype)
-    return RaggedTensor.from_row_lengths(Tensor(flat), lengths)
-
-
-def _nested_max_lengths(rows, depth):
-    lengths = [max((len(r) for r in rows), default=0)]
-    if depth > 1:
-        inner = [x for r in rows for x in r]
-        lengths += _nested_max_lengths(inner, depth - 1)
-    return lengths
-
-
-def _fill(out, rows, depth):
-    for i, r in enumerate(rows[:out.shape[0]]):
-        if depth > 1:
-            _fill(out[i], r, depth - 1)
-        else:
-            n = min(len(r), out.shape[1])
-            if n:
-                out[i, :n] = np.asarray(r[:n], dtype=out.dtype)
+from tapeflow.ragged_tensor import RaggedTensor
 
 
 # -- helpers ---------------------------------------------------------------------
 
-def _as_strings(input, name="input"):  # noqa: A002
-    """Returns ``(array of bytes, ragged structure or None)``.
+_C_NAMES = {"float32": "float", "float64": "double", "float16": "half"}
+
+
+def _as_strings(input, op, convert=True, conversion_error=False):  # noqa: A002
+    """Returns ``(array of bytes, ragged structure or None)`` for the input of op ``op``.
 
     Raises:
-      TypeError: for input that is not a string tensor.
+      InvalidArgumentError: for a Tensor that is not a string tensor (as TensorFlow's kernel).
+      TypeError: for a Python value that is not a string (``convert``: converted to
+        ``tf.string`` first, as TensorFlow's wrappers do).
     """
     if isinstance(input, RaggedTensor):
         return input.flat_values._value, input
-    t = input if type(input) is Tensor else convert_to_tensor(input)
+    if type(input) is Tensor:
+        t = input
+        if conversion_error and t.dtype is not dtypes.string:
+            raise ValueError(f"input: Tensor conversion requested dtype string for Tensor with "
+                             f"dtype {t.dtype.name}: {t!r}")
+    else:
+        if convert and isinstance(input, np.ndarray) and input.dtype.kind not in "OSU":
+            kind = type(input.reshape(-1)[0].item()).__name__ if input.size else "float"
+            raise ValueError(f"Failed to convert a NumPy array to a Tensor (Unsupported object "
+                             f"type {kind}).")
+        t = convert_to_tensor(input, dtype=dtypes.string if convert else None)
     v = np.asarray(t._value)
     if v.dtype != object:
-        raise TypeError(f"Input `{name}` must be a string tensor; received a tensor of dtype "
-                        f"{t.dtype.name}.")
+        name = _C_NAMES.get(t.dtype.name, t.dtype.name)
+        raise InvalidArgumentError(
+            None, op, f"cannot compute {op} as input #0(zero-based) was expected to be a "
+            f"string tensor but is a {name} tensor [Op:{op}]")
     return v, None
 
 
@@ -310,9 +119,10 @@ def lower(input, encoding="", name=None):  # noqa: A002
     >>> tf.strings.lower("CamelCase string and ALL CAPS")
     <tf.Tensor: shape=(), dtype=string, numpy=b'camelcase string and all caps'>
     """
-    arr, ragged = _as_strings(input)
-    if encoding.lower().replace("-", "") == "utf8":
-        return _wrap(_map(lambda s: s.decode("utf-8").lower().encode("utf-8"), arr), ragged)
+    arr, ragged = _as_strings(input, "StringLower")
+    if encoding.lower().replace("-", "") == "utf8":  # invalid bytes become U+FFFD
+        return _wrap(_map(lambda s: s.decode("utf-8", "replace").lower().encode("utf-8"),
+                          arr), ragged)
     return _wrap(_map(bytes.lower, arr), ragged)
 
 
@@ -322,9 +132,10 @@ def upper(input, encoding="", name=None):  # noqa: A002
     Returns:
       A string Tensor of the same shape.
     """
-    arr, ragged = _as_strings(input)
+    arr, ragged = _as_strings(input, "StringUpper")
     if encoding.lower().replace("-", "") == "utf8":
-        return _wrap(_map(lambda s: s.decode("utf-8").upper().encode("utf-8"), arr), ragged)
+        return _wrap(_map(lambda s: s.decode("utf-8", "replace").upper().encode("utf-8"),
+                          arr), ragged)
     return _wrap(_map(bytes.upper, arr), ragged)
 
 
@@ -334,7 +145,7 @@ def strip(input, name=None):  # noqa: A002
     Returns:
       A string Tensor of the same shape.
     """
-    arr, ragged = _as_strings(input)
+    arr, ragged = _as_strings(input, "StringStrip")
     return _wrap(_map(bytes.strip, arr), ragged)
 
 
@@ -354,16 +165,38 @@ def regex_replace(input, pattern, rewrite, replace_global=True, name=None):  # n
     ...                          "<[^>]+>", " ")
     <tf.Tensor: shape=(), dtype=string, numpy=b'Text with tags.  contains html '>
     """
-    arr, ragged = _as_strings(input)
+    arr, ragged = _as_strings(input, "StaticRegexReplace")
     rx = _compile(pattern)
     rw = _rewrite(rewrite)
-    count = 0 if replace_global else 1
-    return _wrap(_map(lambda s: rx.sub(rw, s, count=count), arr), ragged)
+    if not replace_global:
+        return _wrap(_map(lambda s: rx.sub(rw, s, count=1), arr), ragged)
+    if not _may_match_empty(rx):
+        return _wrap(_map(lambda s: rx.sub(rw, s), arr), ragged)
+    return _wrap(_map(lambda s: _sub_re2(rx, rw, s), arr), ragged)
+
+
+def _may_match_empty(rx):
+    """Whether ``rx`` might match an empty string somewhere (quantifiers, anchors, ``|``)."""
+    p = re.sub(rb"\\[^bBAzZ]|\[\^?\]?(?:\\.|[^\]\\])*\]", b"x", rx.pattern)
+    return rx.fullmatch(b"") is not None or re.search(rb"[*?{|^$]|\\[bBAzZ]", p) is not None
+
+
+def _sub_re2(rx, rw, s):
+    """``rx.sub`` with RE2's rule: no empty match right where the previous match ended."""
+    last = [-1]
+
+    def repl(m):
+        start, end = m.span()
+        if start == end == last[0]:
+            return b""  # replacing an empty match by nothing skips it
+        last[0] = end
+        return m.expand(rw)
+    return rx.sub(repl, s)
 
 
 def regex_full_match(input, pattern, name=None):  # noqa: A002
     """Returns a bool Tensor: whether each string matches ``pattern`` entirely."""
-    arr, ragged = _as_strings(input)
+    arr, ragged = _as_strings(input, "StaticRegexFullMatch")
     rx = _compile(pattern)
     return _wrap(_map(lambda s: rx.fullmatch(s) is not None, arr), ragged, dtype=bool)
 
@@ -374,13 +207,15 @@ def length(input, unit="BYTE", name=None):  # noqa: A002
     Args:
       unit: ``"BYTE"`` or ``"UTF8_CHAR"``.
     """
-    arr, ragged = _as_strings(input)
+    arr, ragged = _as_strings(input, "StringLength")
     if unit == "UTF8_CHAR":
         fn = lambda s: len(s.decode("utf-8", errors="replace"))  # noqa: E731
     elif unit == "BYTE":
         fn = len
     else:
-        raise ValueError(f"unit must be one of ('BYTE', 'UTF8_CHAR'), got {unit!r}")
+        raise InvalidArgumentError(
+            None, "StringLength", f'Value for attr \'unit\' of "{unit}" is not in the list of '
+            'allowed values: "BYTE", "UTF8_CHAR" [Op:StringLength]')
     return _wrap(_map(fn, arr), ragged, dtype=np.int32)
 
 
@@ -390,20 +225,21 @@ def substr(input, pos, len, unit="BYTE", name=None):  # noqa: A002
     Raises:
       InvalidArgumentError: if ``pos`` is out of range for some string.
     """
-    arr, ragged = _as_strings(input)
+    arr, ragged = _as_strings(input, "Substr")
     p = np.asarray(pos.numpy() if isinstance(pos, Tensor) else pos)
     n = np.asarray(len.numpy() if isinstance(len, Tensor) else len)
     utf8 = unit == "UTF8_CHAR"
 
     def one(s, p, n):
-        u = s.decode("utf-8") if utf8 else s
+        # An invalid byte counts as one character and is kept as it is.
+        u = s.decode("utf-8", "surrogateescape") if utf8 else s
         size = u.__len__()
         start = p + size if p < 0 else p
         if start < 0 or start > size:
-            raise InvalidArgumentError(None, None, f"pos {p} out of range for string"
-                                       f"b'{s.decode('utf-8', 'replace')}' at index 0")
-        out = u[start:start + max(n, 0)]
-        return out.encode("utf-8") if utf8 else out
+            raise InvalidArgumentError(None, "Substr", f"pos {p} out of range for string "
+                                       f"{s!r} at index 0 [Op:Substr]")
+        out = u[start:] if n < 0 else u[start:start + n]  # a negative length: to the end
+        return out.encode("utf-8", "surrogateescape") if utf8 else out
     return _wrap(np.frompyfunc(one, 3, 1)(arr, p, n).astype(object)
                  if arr.ndim or p.ndim or n.ndim else
                  _map(lambda s: one(s, int(p), int(n)), arr), ragged)
@@ -415,18 +251,40 @@ def to_number(string_tensor, out_type=dtypes.float32, name=None):
     Raises:
       InvalidArgumentError: for a string that is not a number.
     """
-    arr, ragged = _as_strings(string_tensor, "string_tensor")
     dt = dtypes.as_dtype(out_type)
-    parse = float if dt.is_floating else int
+    if dt.name not in _NUMBER_TYPES:
+        raise InvalidArgumentError(
+            None, "StringToNumber", f"Value for attr 'out_type' of "
+            f"{_C_NAMES.get(dt.name, dt.name)} is not in the list of allowed values: float, "
+            "double, int32, int64, uint32, uint64 [Op:StringToNumber]")
+    arr, ragged = _as_strings(string_tensor, "StringToNumber")
+    info = None if dt.is_floating else np.iinfo(dt._np)
 
     def one(s):
+        t = s.strip()
         try:
-            return parse(s.strip())
-        except ValueError:
-            raise InvalidArgumentError(
-                None, None, f"StringToNumberOp could not correctly convert string: "
-                f"{s.decode('utf-8', 'replace')}") from None
+            if b"_" in t:  # Python's literal syntax; C's strtod/strtol refuse it
+                raise ValueError
+            if info is None:
+                try:
+                    return float(t)
+                except ValueError:  # strtod reads hexadecimal floats too
+                    digits = t[1:] if t[:1] in (b"+", b"-") else t
+                    if digits[:2].lower() != b"0x":
+                        raise
+                    return (-1.0 if t[:1] == b"-" else 1.0) * float.fromhex(digits.decode())
+            v = int(t)
+            if info.min <= v <= info.max:
+                return v
+        except (ValueError, UnicodeDecodeError):
+            pass
+        raise InvalidArgumentError(
+            None, "StringToNumber", f"StringToNumberOp could not correctly convert string: "
+            f"{s.decode('utf-8', 'replace')} [Op:StringToNumber]")
     return _wrap(_map(one, arr), ragged, dtype=dt._np)
+
+
+_NUMBER_TYPES = ("float32", "float64", "int32", "int64", "uint32", "uint64")
 
 
 def join(inputs, separator="", name=None):
@@ -435,11 +293,21 @@ def join(inputs, separator="", name=None):
     Returns:
       A string Tensor.
     """
-    arrays = [_as_strings(x, "inputs")[0] for x in inputs]
+    arrays = [_as_strings(x, "StringJoin")[0] for x in inputs]
     sep = _to_bytes(separator)
     if not arrays:
         return Tensor(np.array(b"", dtype=object))
+    shaped = [a.shape for a in arrays if a.ndim]
+    for shape in shaped[1:]:  # scalars broadcast; other shapes must be equal
+        if shape != shaped[0]:
+            raise InvalidArgumentError(
+                None, "StringJoin", f"Input shapes do not match: {_dims(shaped[0])} vs. "
+                f"{_dims(shape)} [Op:StringJoin]")
     return Tensor(_map_n(lambda *parts: sep.join(parts), arrays))
+
+
+def _dims(shape):
+    return "[" + ",".join(map(str, shape)) + "]"
 
 
 def _map_n(fn, arrays):
@@ -457,19 +325,29 @@ def reduce_join(inputs, axis=None, keepdims=False, separator="", name=None):
     Returns:
       A string Tensor with ``axis`` removed (kept as size 1 with ``keepdims``).
     """
-    arr, _ = _as_strings(inputs, "inputs")
+    arr, _ = _as_strings(inputs, "ReduceJoin", convert=False)
     sep = _to_bytes(separator)
-    axes = tuple(range(arr.ndim)) if axis is None else (
-        (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis))
-    axes = tuple(a % arr.ndim for a in axes) if arr.ndim else ()
-    keep = [i for i in range(arr.ndim) if i not in axes]
-    moved = np.transpose(arr, keep + list(axes)) if arr.ndim else arr
+    n = arr.ndim
+    if axis is None:  # every axis, the last first: row-major order
+        axes = tuple(range(n - 1, -1, -1))
+    else:
+        axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+        for a in axes:
+            if not -max(n, 1) <= a < max(n, 1):
+                raise OutOfRangeError(
+                    None, "ReduceJoin", f"Invalid reduction dimension {a} for input with {n} "
+                    "dimension(s) [Op:ReduceJoin]")
+        axes = tuple(a % n for a in axes) if n else ()
+    keep = [i for i in range(n) if i not in axes]
+    # The axes are joined one after another in the order given, so the first varies fastest.
+    moved = np.transpose(arr, keep + list(reversed(axes))) if n else arr
     lead = moved.shape[:len(keep)]
     flat = moved.reshape(lead + (-1,))
     out = np.empty(lead, dtype=object)
     out_flat = out.reshape(-1)
-    for i, row in enumerate(flat.reshape(-1, flat.shape[-1])):
-        out_flat[i] = sep.join(row.tolist())
+    for i, row in enumerate(flat.reshape(-1, flat.shape[-1]) if flat.size else
+                            [[]] * out_flat.size):
+        out_flat[i] = sep.join(list(row))
     if keepdims:
         out = out.reshape(tuple(1 if i in axes else arr.shape[i] for i in range(arr.ndim)))
     return Tensor(out)
@@ -485,7 +363,7 @@ def _rows_to_ragged(arr, parts):
     rt = RaggedTensor.from_row_lengths(Tensor(flat), lengths, validate=False)
     for d in reversed(arr.shape[1:]):  # uniform outer dimensions
         n = len(rt) // d
-        rt = RaggedTensor(rt, np.arange(n + 1, dtype=np.int64) * d)
+        rt = RaggedTensor(rt, np.arange(n + 1, dtype=np.int64) * d, d)
     return rt
 
 
@@ -511,41 +389,93 @@ def split(input, sep=None, maxsplit=-1, name=None):  # noqa: A002
     >>> tf.strings.split(["hello world", "a b c"])
     <tf.RaggedTensor [[b'hello', b'world'], [b'a', b'b', b'c']]>
     """
-    arr, ragged = _as_strings(input)
-    if ragged is not None:
-        raise TypeError("tf.strings.split of a RaggedTensor is not supported; split its "
-                        "flat_values instead.")
+    arr, ragged = _as_strings(input, "StringSplitV2", conversion_error=True)
     s = _to_bytes(sep) if sep else None
-    return _split_rows(arr, lambda x: x.split(s, maxsplit))
+    fn = (lambda x: x.split(s, maxsplit)) if s is not None or maxsplit < 0 else \
+        (lambda x: _split_whitespace(x, maxsplit))
+    if ragged is not None:  # one more ragged dimension under the input's rows
+        return _with_inner(ragged, _split_rows(arr.reshape(-1), fn))
+    return _split_rows(arr, fn)
+
+
+def _split_whitespace(s, maxsplit):
+    """TensorFlow's whitespace split with a limit: the remainder keeps its trailing spaces,
+    and the whitespace run at a split point is consumed (``b" c "`` -> ``[b"c", b""]``)."""
+    if maxsplit == 0:
+        return [s] if s else []
+    s = s.lstrip()
+    out = []
+    while s and len(out) < maxsplit:
+        m = _WS.search(s)
+        if m is None:
+            break
+        out.append(s[:m.start()])
+        s = s[m.end():]
+    if s or out:
+        out.append(s)
+    return out
+
+
+_WS = re.compile(rb"[ \t\n\r\x0b\x0c]+")
+
+
+def _with_inner(ragged, inner):
+    """Returns ``ragged`` with its flat values replaced by the RaggedTensor ``inner``."""
+    v = ragged._values
+    return RaggedTensor(_with_inner(v, inner) if isinstance(v, RaggedTensor) else inner,
+                        ragged._row_splits, ragged._uniform)
 
 
 def unicode_split(input, input_encoding, errors="replace", replacement_char=65533,  # noqa: A002
                   name=None):
-    """Splits each string into its Unicode characters (each as UTF-8 bytes).
+    """Splits each string into its Unicode characters, each encoded in ``input_encoding``.
+
+    Args:
+      input_encoding: ``"UTF-8"``, ``"UTF-16-BE"`` or ``"UTF-32-BE"``.
+      errors: ``"replace"`` (invalid bytes become U+FFFD), ``"ignore"`` or ``"strict"``.
 
     Returns:
       For a scalar, a 1-d string Tensor; otherwise a ``RaggedTensor``.
+
+    Raises:
+      InvalidArgumentError: for another encoding, or invalid input with ``errors="strict"``.
     """
-    arr, _ = _as_strings(input)
+    if input_encoding not in ("UTF-8", "UTF-16-BE", "UTF-32-BE"):
+        raise InvalidArgumentError(
+            None, "UnicodeEncode", f"Value for attr 'output_encoding' of \"{input_encoding}\" "
+            'is not in the list of allowed values: "UTF-8", "UTF-16-BE", "UTF-32-BE" '
+            "[Op:UnicodeEncode]")
+    arr, ragged = _as_strings(input, "UnicodeDecode", convert=False)
     enc = input_encoding
+    mode = errors if errors in ("strict", "ignore") else "replace"
     repl = chr(replacement_char)
 
     def chars(s):
-        text = s.decode(enc, errors="replace" if errors != "strict" else "strict")
-        if errors == "replace" and repl != "\ufffd":
+        try:
+            text = s.decode(enc, errors=mode)
+        except UnicodeDecodeError:
+            raise InvalidArgumentError(None, "UnicodeDecode", "Invalid formatting on input "
+                                       "string [Op:UnicodeDecode]") from None
+        if mode == "replace" and repl != "\ufffd":
             text = text.replace("\ufffd", repl)
-        return [c.encode("utf-8") for c in text]
+        return [c.encode(enc) for c in text]
+    if ragged is not None:
+        return _with_inner(ragged, _split_rows(arr.reshape(-1), chars))
     return _split_rows(arr, chars)
 
 
-def _ngram_row(tokens, widths, sep, preserve_short):
+def _ngram_row(tokens, widths, sep, preserve_short, pads=None, padding_width=None):
     out = []
     join = sep.join
     for n in widths:
+        row = tokens
+        if pads is not None and n > 1:  # 1-grams are never padded
+            w = n - 1 if padding_width is None else padding_width
+            row = [pads[0]] * w + list(tokens) + [pads[1]] * w
         if n == 1:
-            out.extend(tokens)
+            out.extend(row)
         else:  # zip of shifted copies: one tuple per window
-            out.extend(map(join, zip(*[tokens[k:] for k in range(n)])))
+            out.extend(map(join, zip(*[row[k:] for k in range(n)])))
     if preserve_short and not out and tokens:
         out.append(sep.join(tokens))
     return out
@@ -562,19 +492,28 @@ def ngrams(data, ngram_width, separator=" ", pad_values=None, padding_width=None
     Returns:
       A string Tensor (for 1-d input) or a RaggedTensor of n-grams per row.
     """
-    if pad_values is not None:
-        raise NotImplementedError("tf.strings.ngrams: pad_values is not supported.")
     widths = (ngram_width,) if isinstance(ngram_width, (int, np.integer)) else tuple(ngram_width)
     sep = _to_bytes(separator)
+    pads = None
+    if pad_values is not None:
+        pads = (pad_values, pad_values) if isinstance(pad_values, (str, bytes)) else \
+            tuple(pad_values)
+        pads = tuple(_to_bytes(p) for p in pads)
+    extra = (pads, padding_width)
     if isinstance(data, RaggedTensor):
-        parts = [_ngram_row(r, widths, sep, preserve_short_sequences) for r in data.to_list()]
+        parts = [_ngram_row(r, widths, sep, preserve_short_sequences, *extra)
+                 for r in data.to_list()]
         return _rows_to_ragged(np.empty((len(parts),)), parts)
-    arr, _ = _as_strings(data, "data")
-    if arr.ndim == 1:
-        return Tensor(np.array(_ngram_row(arr.tolist(), widths, sep, preserve_short_sequences),
-                               dtype=object).reshape(-1))
-    parts = [_ngram_row(r, widths, sep, preserve_short_sequences) for r in arr.tolist()]
-    return _rows_to_ragged(np.empty((len(parts),)), parts)
+    arr, _ = _as_strings(data, "StringNGrams", convert=False)
+    if arr.ndim == 0:
+        raise ValueError("Data must have rank>0")
+    # Dense rows all have the same length, so the result is dense too.
+    rows = [_ngram_row(r, widths, sep, preserve_short_sequences, *extra)
+            for r in arr.reshape(-1, arr.shape[-1]).tolist()]
+    out = np.empty((len(rows), len(rows[0]) if rows else 0), dtype=object)
+    for i, r in enumerate(rows):
+        out[i, :] = r
+    return Tensor(out.reshape(arr.shape[:-1] + (out.shape[1],)))
 
 
 __all__ = ["lower", "upper", "strip", "regex_replace", "regex_full_match", "length", "substr",

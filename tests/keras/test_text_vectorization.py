@@ -117,7 +117,12 @@ def test_custom_standardize_and_split_callables():
     chars = TextVectorization(split="character", standardize="lower", vocabulary=["a", "b"])
     np.testing.assert_array_equal(chars(["Ab"]).numpy(), [[2, 3]])
     whole = TextVectorization(split=None, standardize=None, vocabulary=["x y"])
-    np.testing.assert_array_equal(whole(["x y", "z"]).numpy(), [[2], [1]])
+    # Keras: without a split, a vector of strings is already a sequence of tokens.
+    np.testing.assert_array_equal(whole(["x y", "z"]).numpy(), [2, 1])
+    np.testing.assert_array_equal(whole([["x y"], ["z"]]).numpy(), [[2], [1]])
+    assert whole("x y").shape == ()
+    hot = TextVectorization(split=None, output_mode="multi_hot", vocabulary=["a", "b"])
+    np.testing.assert_array_equal(hot(["a", "b"]).numpy(), [0, 1, 1])
 
 
 def test_adapt_and_map_with_datasets():

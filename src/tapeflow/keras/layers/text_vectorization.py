@@ -82,10 +82,12 @@ class TextVectorization(Layer):
         kwargs.pop("vocabulary_size", None)
         super().__init__(name=name, **kwargs)
         if output_mode not in _MODES:
-            raise ValueError(f"Invalid value for argument `output_mode`. Expected one of "
-                             f"{list(_MODES)}. Received: output_mode={output_mode}")
-        if max_tokens is not None and max_tokens < 1:
-            raise ValueError(f"max_tokens must be > 1. Received: max_tokens={max_tokens}")
+            raise ValueError("Unknown value for `output_mode` argument of TextVectorization. "
+                             "Allowed values are: ('int', 'one_hot', 'multi_hot', 'count', "
+                             f"'tf_idf'). Received: output_mode={output_mode}")
+        if max_tokens is not None and max_tokens <= 1:
+            raise ValueError("If set, `max_tokens` must be greater than 1. Received: "
+                             f"max_tokens={max_tokens}")
         if output_sequence_length is not None and output_mode != "int":
             raise ValueError(f"`output_sequence_length` must not be set if `output_mode` is not "
                              f"'int'. Received output_sequence_length={output_sequence_length}.")
@@ -124,7 +126,8 @@ class TextVectorization(Layer):
         self._idf = None        # float32 array or None
         if vocabulary is not None:
             self.set_vocabulary(vocabulary, idf_weights)
-            self.__dict__["_input_vocabulary"] = self.get_vocabulary(include_special_tokens=False)
+            self.__dict__["_input_vocabulary"] = [
+                str(t) for t in self.get_vocabulary(include_special_tokens=False)]
             if idf_weights is not None:
                 self.__dict__["_input_idf_weights"] = np.asarray(idf_weights).tolist()
         elif idf_weights is not None:
@@ -151,13 +154,18 @@ class TextVectorization(Layer):
         specials = self._specials()
         if tokens[:len(specials)] == specials:
             tokens = tokens[len(specials):]
-        repeated = [t.decode("utf-8") for t, c in collections.Counter(tokens).items() if c > 1]
+        repeated = [np.str_(t.decode("utf-8")) for t, c in collections.Counter(tokens).items()
+                    if c > 1]
         if repeated:
             raise ValueError(f"The passed vocabulary has at least one repeated term. Please "
-                             f"uniquify your dataset. The repeated terms are {repeated}")
+                             f"uniquify your dataset. The repeated terms are: {repeated}")
         if self._output_mode == "int" and b"" in tokens:
-            raise ValueError("Found reserved mask token '' at unexpected location in "
-                             "`vocabulary`.")
+            where = [i for i, t in enumerate(tokens) if t == b""]
+            raise ValueError("Found reserved mask token at unexpected location in `vocabulary`. "
+                             "Note that passed `vocabulary` does not need to include the OOV and "
+                             "mask tokens. Either remove all mask and OOV tokens, or include "
+                             "them only at the start of the vocabulary in precisely this order: "
+                             f"['', '[UNK]']. Received: mask_token= at vocabulary index {where}")
         vocab = specials + tokens
         if self.max_tokens is not None and len(vocab) > self.max_tokens:
             raise ValueError(f"Attempted to set a vocabulary larger than the maximum vocab size. "
@@ -166,7 +174,8 @@ class TextVectorization(Layer):
         idf = None
         if self._output_mode == "tf_idf":
             if idf_weights is None:
-                raise ValueError("`idf_weights` must be set if output_mode is 'tf_idf'.")
+                raise ValueError("When specifying the `vocabulary` argument, in TF-IDF output "
+                                 "mode, the `idf_weights` argument must also be provided.")
             w = np.asarray(idf_weights, dtype=np.float32).reshape(-1)
             if len(w) == len(tokens):
                 w = np.concatenate([np.full(len(specials), w.mean() if w.size else 0.0,
@@ -192,11 +201,15 @@ class TextVectorization(Layer):
         d["_idf"] = idf
 
     def get_vocabulary(self, include_special_tokens=True):
-        """Returns the vocabulary as a list of str, by index (special tokens first)."""
-        vocab = self._vocab if self._vocab is not None else self._specials()
-        if not include_special_tokens:
-            vocab = vocab[len(self._specials()):]
-        return [t.decode("utf-8", errors="replace") for t in vocab]
+        """Returns the vocabulary as a list, by index (special tokens first).
+
+        As Keras's: the special tokens are ``str``, the others NumPy ``str_`` scalars.
+        """
+        specials = self._specials()
+        vocab = self._vocab if self._vocab is not None else specials
+        out = [t.decode("utf-8", errors="replace") for t in vocab[:len(specials)]]
+        out += [np.str_(t.decode("utf-8", errors="replace")) for t in vocab[len(specials):]]
+        return out if include_special_tokens else out[len(specials):]
 
     def vocabulary_size(self):
         """Returns the number of tokens in the vocabulary, special tokens included."""
@@ -217,7 +230,7 @@ class TextVectorization(Layer):
         for i, batch in enumerate(_adapt_batches(data, batch_size)):
             if steps is not None and i >= steps:
                 break
-            rows = self._tokenize(batch)[0]
+            rows = self._tokenize(batch, adapt=True)[0]
             counts.update(itertools.chain.from_iterable(rows))
             if tfidf:
                 n_docs += len(rows)
@@ -251,15 +264,26 @@ class TextVectorization(Layer):
             x = S.regex_replace(x, DEFAULT_STRIP_REGEX, "")
         return x
 
-    def _tokenize(self, inputs):
-        """Returns ``(rows of token bytes, was_scalar)`` after standardize, split and ngrams."""
+    def _tokenize(self, inputs, adapt=False):
+        """Returns ``(rows of token bytes, squeeze)`` after standardize, split and ngrams.
+
+        ``squeeze``: how many leading size-1 axes the output drops (scalar input, or a
+        single sequence of tokens when ``split=None``).
+        """
         arr = _bytes_array(inputs)
-        scalar = arr.ndim == 0
-        if scalar:
+        ndim = arr.ndim
+        squeeze = int(ndim == 0)
+        if ndim == 0:
             arr = arr.reshape(1)
         x = self._standardized(Tensor(arr))
         if self._split is None:
-            rows = _rows(x)
+            if ndim <= 1 and not adapt and not isinstance(x, S.RaggedTensor):
+                # Already tokens: a vector is one sequence (a scalar, one token), as in Keras.
+                rows = [_bytes_array(x).reshape(-1).tolist()]
+                squeeze = 1 + (ndim == 0 and self._output_mode == "int" and
+                               self._output_sequence_length is None and not self._ragged)
+            else:
+                rows = _rows(x)
         else:
             v = _bytes_array(x)
             if v.ndim > 1:
@@ -278,10 +302,10 @@ class TextVectorization(Layer):
                         for s in v.reshape(-1).tolist()]
         if self._ngram_widths is not None:
             rows = [S._ngram_row(r, self._ngram_widths, b" ", False) for r in rows]
-        return rows, scalar
+        return rows, squeeze
 
     def call(self, inputs):
-        rows, scalar = self._tokenize(inputs)
+        rows, squeeze = self._tokenize(inputs)
         index = self._index if self._index is not None else {b"": 0} \
             if self._output_mode == "int" else {}
         oov = 1 if self._output_mode == "int" else 0
@@ -294,7 +318,7 @@ class TextVectorization(Layer):
         if self._output_mode == "int":
             if self._ragged:
                 out = S.RaggedTensor.from_row_lengths(Tensor(flat), lengths)
-                return out[0] if scalar else out
+                return out[0] if squeeze else out
             width = self._output_sequence_length
             if width is None:
                 width = int(lengths.max()) if n else 0
@@ -302,7 +326,7 @@ class TextVectorization(Layer):
             keep = cols < width
             out = np.zeros((n, width), dtype=np.int64)
             out[row_ids[keep], cols[keep]] = flat[keep]
-            return Tensor(out[0] if scalar else out)
+            return Tensor(out[(0,) * squeeze] if squeeze else out)
         depth = self.max_tokens if self.pad_to_max_tokens else self.vocabulary_size()
         if self._vocab is None and not self.pad_to_max_tokens:
             raise RuntimeError(f"When using `output_mode={self._output_mode}` and "
@@ -316,7 +340,7 @@ class TextVectorization(Layer):
             np.add.at(out, (row_ids, flat), 1.0)
             if self._output_mode == "tf_idf":
                 out *= self._idf[:depth]
-        return Tensor(out[0] if scalar else out)
+        return Tensor(out[0] if squeeze else out)
 
     def compute_output_shape(self, input_shape):
         batch = input_shape[0] if len(input_shape) else None
