@@ -295,3 +295,28 @@ def test_cache_to_file_without_pickle(tmp_path):
     assert [r[1] for r in reread] == [b"a", b"bb", b"c"]
     np.testing.assert_array_equal(reread[2][0], first[2][0])
     assert reread[0][0].dtype == np.float64
+
+
+def test_tensorflow_cardinality_and_argument_errors():
+    # TensorFlow 2.21's values (tests/parity/test_dataset.py checks them against TF itself).
+    card = lambda ds: int(ds.cardinality())  # noqa: E731
+    assert card(Dataset.range(10).batch(3, drop_remainder=True).unbatch()) == 9
+    assert card(Dataset.range(10).batch(3).unbatch()) == tf.data.UNKNOWN_CARDINALITY
+    assert card(Dataset.range(3).repeat().enumerate()) == tf.data.INFINITE_CARDINALITY
+    assert card(Dataset.zip((Dataset.range(0), Dataset.range(3).filter(
+        lambda x: True)))) == tf.data.UNKNOWN_CARDINALITY
+    with pytest.raises(tf.errors.InvalidArgumentError, match="buffer_size must be greater "
+                       "than zero or UNKNOWN_CARDINALITY"):
+        Dataset.range(3).shuffle(-1)
+    assert sorted(values(Dataset.range(5).shuffle(tf.data.UNKNOWN_CARDINALITY))) == \
+        [0, 1, 2, 3, 4]
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Window shift must be greater"):
+        Dataset.range(3).window(2, shift=0)
+    with pytest.raises(ValueError, match="matching leading dimension. Encountered both 2 "
+                       "and 3"):
+        Dataset.from_tensors((np.zeros((2, 2)), np.zeros(3))).unbatch()
+    with pytest.raises(ValueError, match="Invalid `batch_sizes`"):
+        Dataset.range(3).rebatch(2)
+    with pytest.raises(TypeError, match="Python `list` is not supported"):
+        Dataset.zip([Dataset.range(3), Dataset.range(2)])
+    assert repr(Dataset.range(3).cache()).startswith("<CacheDataset ")
