@@ -323,3 +323,19 @@ def test_compute_output_shape():
     assert MultiHeadAttention(2, 4).compute_output_shape((2, 7, 6), (2, 9, 6)) == (2, 7, 6)
     with pytest.raises(ValueError, match="last dimension"):
         layer.compute_output_shape((None, 7, 6), (None, 9, 5))
+
+
+def test_query_rows_with_every_key_masked_follow_keras():
+    # Keras 3: such a row gets all-zero scores (and a zero context) when the scores are
+    # returned, but attends uniformly to every key otherwise (its fused attention path).
+    mha = keras.layers.MultiHeadAttention(num_heads=1, key_dim=2)
+    q = np.random.RandomState(0).rand(1, 3, 4).astype("float32")
+    mask = np.array([[[1, 1, 0], [1, 0, 0], [0, 0, 0]]], bool)
+    out, scores = mha(q, q, attention_mask=mask, return_attention_scores=True)
+    np.testing.assert_allclose(scores.numpy()[0, 0, 2], np.zeros(3))
+    np.testing.assert_allclose(out.numpy()[0, 2], np.zeros(4), atol=1e-7)  # zero biases
+    fused = mha(q, q, attention_mask=mask).numpy()
+    context = mha._value_dense(q).numpy()[0].mean(0)  # (heads, dim), uniform over keys
+    expected = mha._output_dense(context[None, None]).numpy()[0, 0]
+    np.testing.assert_allclose(fused[0, 2], expected, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(fused[0, :2], out.numpy()[0, :2], rtol=1e-6)

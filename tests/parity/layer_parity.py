@@ -90,3 +90,27 @@ def check_layer(rkeras, make, inputs, training=False, rtol=1e-5, atol=1e-5, conf
 def data(*shape, seed=0, dtype="float32"):
     """Returns a reproducible standard-normal array."""
     return np.random.default_rng(seed).standard_normal(shape).astype(dtype)
+
+
+def check_symbolic_and_config(rkeras, make, x):
+    """Asserts Keras's exact config (values, types and printed key order, before and after a
+    symbolic call), the symbolic output shape and dtype on ``keras.Input``s, the layer's repr
+    and a ``from_config`` round trip agree."""
+    real, mine = make(rkeras), make(keras)
+    assert list(mine.get_config())[1:] == list(real.get_config())[1:]
+    if isinstance(x, list):
+        real_in = [rkeras.Input(batch_shape=(None,) + a.shape[1:]) for a in x]
+        mine_in = [keras.Input(batch_shape=(None,) + a.shape[1:]) for a in x]
+    else:
+        dtype = str(x.dtype)
+        real_in = rkeras.Input(batch_shape=(None,) + x.shape[1:], dtype=dtype)
+        mine_in = keras.Input(batch_shape=(None,) + x.shape[1:], dtype=dtype)
+    real_out, mine_out = as_list(real(real_in)), as_list(mine(mine_in))
+    assert [tuple(t.shape) for t in mine_out] == [tuple(t.shape) for t in real_out]
+    assert [t.dtype for t in mine_out] == [t.dtype for t in real_out]
+    real_config, mine_config = real.get_config(), mine.get_config()
+    real_config.pop("name"), mine_config.pop("name")
+    assert mine_config == real_config
+    assert repr(mine).replace(mine.name, "L") == repr(real).replace(real.name, "L")
+    assert (type(mine).from_config(mine.get_config()).get_config()
+            == mine.get_config() | {"name": mine.get_config()["name"]})

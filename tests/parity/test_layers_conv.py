@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from tapeflow import keras
-from parity.layer_parity import check_layer, data
+from parity.layer_parity import check_layer, check_symbolic_and_config, data
 
 SEQ = data(2, 9, 3)
 IMG = data(2, 7, 8, 3, seed=1)
@@ -89,3 +89,12 @@ def test_wrong_input_shape_raises_the_same_class(rkeras, case):
             layer(bad)
         errors.append(info.type.__name__)
     assert errors[1] == errors[0]
+
+
+SYMBOLIC = CASES
+
+
+@pytest.mark.parametrize("case", sorted(SYMBOLIC))
+def test_symbolic_call_config_and_repr_match_keras(rkeras, case):
+    make, x = SYMBOLIC[case]
+    check_symbolic_and_config(rkeras, make, x)

@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 from tapeflow import keras
-from parity.layer_parity import build_pair, check_layer, config_of, data, fresh, paths_of
+from parity.layer_parity import (build_pair, check_layer, check_symbolic_and_config, config_of,
+                                 data, fresh, paths_of)
 
 X2 = data(3, 5)
 X3 = data(2, 3, 5, seed=1)
@@ -177,3 +178,12 @@ def test_wrong_input_shape_raises_the_same_class(rkeras, case):
             layer(bad)
         errors.append(info.type.__name__)
     assert errors[1] == errors[0]
+
+
+SYMBOLIC = {**CORE, **MERGE}
+
+
+@pytest.mark.parametrize("case", sorted(SYMBOLIC))
+def test_symbolic_call_config_and_repr_match_keras(rkeras, case):
+    make, x = SYMBOLIC[case]
+    check_symbolic_and_config(rkeras, make, x)

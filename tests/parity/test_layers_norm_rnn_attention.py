@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from tapeflow import keras
-from parity.layer_parity import (assert_same_outputs, build_pair, check_layer, config_of,
-                                 data, paths_of, plain)
+from parity.layer_parity import (assert_same_outputs, build_pair, check_layer,
+                                 check_symbolic_and_config, config_of, data, paths_of, plain)
 
 X2 = data(4, 5)
 X3 = data(2, 5, 3, seed=1)
@@ -148,3 +148,50 @@ def test_wrong_input_shape_raises_the_same_class(rkeras, case):
             layer(bad)
         errors.append(info.type.__name__)
     assert errors[1] == errors[0]
+
+
+SYMBOLIC = {**NORM, **LAYER_NORM}
+
+
+@pytest.mark.parametrize("case", sorted(SYMBOLIC))
+def test_symbolic_call_config_and_repr_match_keras(rkeras, case):
+    make, x = SYMBOLIC[case]
+    check_symbolic_and_config(rkeras, make, x)
+
+
+IDS = np.array([[3, 1, 4, 0, 0], [2, 7, 0, 0, 0], [5, 9, 2, 6, 5]])
+
+
+def _masked_models(rkeras, body):
+    models = []
+    for k in (rkeras, keras):
+        inputs = k.Input((5,), dtype="int32")
+        models.append(k.Model(inputs, body(k, k.layers.Embedding(10, 6, mask_zero=True)(inputs))))
+    models[1].set_weights(models[0].get_weights())
+    return models
+
+
+@pytest.mark.parametrize("body", [
+    lambda k, x: k.layers.LSTM(4)(x),
+    lambda k, x: k.layers.GRU(4, return_sequences=True)(x),
+    lambda k, x: k.layers.SimpleRNN(4, go_backwards=True)(x),
+    lambda k, x: k.layers.GlobalAveragePooling1D()(
+        k.layers.Bidirectional(k.layers.LSTM(3, return_sequences=True))(x)),
+    lambda k, x: k.layers.MultiHeadAttention(2, 3)(x, x),
+], ids=["lstm", "gru_sequences", "simple_rnn_backwards", "bidirectional_pooled", "mha"])
+def test_embedding_mask_flows_like_keras(rkeras, body):
+    real, mine = _masked_models(rkeras, body)
+    assert_same_outputs(real(IDS), mine(IDS), rtol=1e-4, atol=1e-6)
+
+
+def test_attention_rows_with_every_key_masked_match_keras(rkeras):
+    # Keras 3: zero scores when they are returned, uniform attention otherwise.
+    real, mine = build_pair(rkeras, lambda k: k.layers.MultiHeadAttention(2, 3), Q, value=V)
+    mask = np.ones((2, 4, 5), bool)
+    mask[:, 1] = False
+    mask[0, 3, 2:] = False
+    assert_same_outputs(real(Q, V, attention_mask=mask), mine(Q, V, attention_mask=mask),
+                        rtol=1e-4, atol=1e-6)
+    assert_same_outputs(real(Q, V, attention_mask=mask, return_attention_scores=True),
+                        mine(Q, V, attention_mask=mask, return_attention_scores=True),
+                        rtol=1e-4, atol=1e-6)

@@ -361,7 +361,8 @@ class MultiHeadAttention(Layer):
         q = self._query_dense(query)
         k = self._key_dense(key)
         v = self._value_dense(value)
-        out, scores = self._compute_attention(q, k, v, mask, training)
+        out, scores = self._compute_attention(q, k, v, mask, training,
+                                              return_attention_scores)
         out = self._output_dense(out)
         if return_attention_scores:
             return out, scores
@@ -412,7 +413,7 @@ class MultiHeadAttention(Layer):
             mask = am if mask is None else mask & am
         return mask
 
-    def _masked_softmax(self, scores, mask):
+    def _masked_softmax(self, scores, mask, zero_masked_rows=True):
         if mask is None:
             if len(self._norm_axes) == 1:
                 return softmax(scores, axis=self._norm_axes[0])
@@ -429,14 +430,23 @@ class MultiHeadAttention(Layer):
             p = softmax(x, axis=self._norm_axes[0])
         else:
             p = _softmax_axes(x, self._norm_axes)
+        if not zero_masked_rows:
+            return p
         return M.multiply(p, Tensor(np.broadcast_to(keep, p._value.shape).copy()
                                     if keep.shape != p._value.shape else keep))
 
-    def _compute_attention(self, query, key, value, attention_mask=None, training=None):
-        """Returns ``(attention_output, attention_scores)`` from projected q, k, v."""
+    def _compute_attention(self, query, key, value, attention_mask=None, training=None,
+                           return_attention_scores=False):
+        """Returns ``(attention_output, attention_scores)`` from projected q, k, v.
+
+        As Keras 3: a query row whose keys are all masked gets all-zero scores when the scores
+        are returned or dropout is set, and otherwise (Keras's fused dot-product attention)
+        attends uniformly to every key.
+        """
         query = M.multiply(query, Tensor(query._value.dtype.type(self._inverse_sqrt_key_dim)))
         scores = einsum(self._dot_eq, key, query)
-        scores = self._masked_softmax(scores, attention_mask)
+        fused = not (self._dropout or return_attention_scores) and query._value.ndim == 4
+        scores = self._masked_softmax(scores, attention_mask, zero_masked_rows=not fused)
         dropped = self._dropout_layer(scores, training=training) if self._dropout else scores
         return einsum(self._combine_eq, dropped, value), scores
 

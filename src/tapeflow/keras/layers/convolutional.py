@@ -200,6 +200,15 @@ class BaseConv(Layer):
         return config
 
 
+def _ordered(config, keys):
+    """Returns ``config`` with ``keys`` right after the base keys, in that order (Keras 3's
+    printed order); other keys keep their places after them."""
+    head = {k: config.pop(k) for k in ("name", "trainable", "dtype") if k in config}
+    head.update((k, config.pop(k)) for k in keys if k in config)
+    head.update(config)
+    return head
+
+
 class Conv2D(BaseConv):
     """2-D convolution over NHWC images: ``activation(conv2d(x, kernel) + bias)``.
 
@@ -255,7 +264,8 @@ class Conv2DTranspose(BaseConv):
         config = super().get_config()
         config.pop("groups", None)
         config["output_padding"] = self.output_padding
-        return config
+        return _ordered(config, ("filters", "kernel_size", "strides", "padding",
+                                 "output_padding"))
 
 
 class DepthwiseConv2D(BaseConv):
@@ -312,7 +322,12 @@ class DepthwiseConv2D(BaseConv):
         config["depthwise_initializer"] = config.pop("kernel_initializer")
         config["depthwise_regularizer"] = config.pop("kernel_regularizer")
         config["depthwise_constraint"] = config.pop("kernel_constraint")
-        return config
+        return _ordered(config, ("depth_multiplier", "kernel_size", "strides", "padding",
+                                 "data_format", "dilation_rate", "activation", "use_bias",
+                                 "depthwise_initializer", "bias_initializer",
+                                 "depthwise_regularizer", "bias_regularizer",
+                                 "activity_regularizer", "depthwise_constraint",
+                                 "bias_constraint"))
 
 
 class SeparableConv2D(BaseConv):
@@ -375,7 +390,13 @@ class SeparableConv2D(BaseConv):
             "pointwise_regularizer": regularizers.serialize(self.pointwise_regularizer),
             "depthwise_constraint": constraints.serialize(self.depthwise_constraint),
             "pointwise_constraint": constraints.serialize(self.pointwise_constraint)})
-        return config
+        return _ordered(config, ("depth_multiplier", "filters", "kernel_size", "strides",
+                                 "padding", "data_format", "dilation_rate", "activation",
+                                 "use_bias", "depthwise_initializer", "pointwise_initializer",
+                                 "bias_initializer", "depthwise_regularizer",
+                                 "pointwise_regularizer", "bias_regularizer",
+                                 "activity_regularizer", "depthwise_constraint",
+                                 "pointwise_constraint", "bias_constraint"))
 
 
 _ = A
