@@ -7,7 +7,8 @@
 from tapeflow.ops.clip_ops import global_norm  # noqa: F401
 from tapeflow.ops.creation_ops import eye  # noqa: F401
 from tapeflow.ops.linalg_ops import (  # noqa: F401
-    adjoint, band_part, cholesky, det, diag, diag_part, einsum, inv, matrix_transpose, matvec,
-    norm, solve, tensordot, trace)
+    adjoint, band_part, cholesky, cross, det, diag, diag_part, eigh, eigvalsh, einsum, inv,
+    logdet, matrix_transpose, matvec, norm, pinv, qr, set_diag, slogdet, solve, svd, tensordot,
+    trace)
 from tapeflow.ops.math_ops import l2_normalize, matmul  # noqa: F401
 

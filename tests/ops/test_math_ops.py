@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import tapeflow as tf
+from gradcheck import check_grads
 from tapeflow.framework.errors import InvalidArgumentError
 
 
@@ -353,3 +354,44 @@ def test_lgamma_digamma_polygamma_values():
     assert tf.math.lgamma(tf.constant([1.5])).dtype == tf.float32
     with pytest.raises(InvalidArgumentError):
         tf.math.lgamma(tf.constant([1, 2]))
+
+
+# -- tf.linalg decompositions and composites (TensorFlow's results as expected values) ----
+
+def test_linalg_decompositions():
+    a = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], np.float32)
+    s, u, v = tf.linalg.svd(a)
+    assert (s.shape, u.shape, v.shape) == ((2,), (3, 2), (2, 2))
+    np.testing.assert_allclose((u * s) @ tf.transpose(v), a, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(tf.linalg.svd([[3.0, 0.0], [0.0, 4.0]], compute_uv=False),
+                               [4.0, 3.0])
+    q, r = tf.linalg.qr(a)
+    assert q.shape == (3, 2) and r.shape == (2, 2)
+    np.testing.assert_allclose(q @ r, a, rtol=1e-5, atol=1e-5)
+    assert tf.linalg.qr(a, full_matrices=True).q.shape == (3, 3)
+    e, _ = tf.linalg.eigh([[2.0, 1.0], [1.0, 2.0]])
+    np.testing.assert_allclose(e, [1.0, 3.0], rtol=1e-6)
+    np.testing.assert_allclose(tf.linalg.pinv([[1.0, 2.0], [2.0, 4.0]]),
+                               [[0.04, 0.08], [0.08, 0.16]], rtol=1e-5)
+    with pytest.raises(InvalidArgumentError):
+        tf.linalg.svd([[1, 2]])
+
+
+def r(*shape):
+    return np.random.default_rng(sum(shape)).uniform(-1, 1, shape)
+
+
+def test_linalg_composites_and_their_gradients():
+    sign, logabs = tf.linalg.slogdet([[1.0, 2.0], [3.0, 4.0]])
+    assert float(sign) == -1.0 and abs(float(logabs) - math.log(2.0)) < 1e-6
+    assert abs(float(tf.linalg.logdet([[2.0, 0.0], [0.0, 3.0]])) - math.log(6.0)) < 1e-6
+    np.testing.assert_array_equal(tf.linalg.set_diag(tf.ones((2, 3)), [5.0, 6.0]),
+                                  [[5, 1, 1], [1, 6, 1]])
+    np.testing.assert_array_equal(tf.linalg.set_diag(tf.ones((3, 2)), [5.0, 6.0]),
+                                  [[5, 1], [1, 6], [1, 1]])
+    np.testing.assert_array_equal(tf.linalg.cross([1.0, 0.0, 0.0], [0.0, 1.0, 0.0]), [0, 0, 1])
+    spd = np.array([[4.0, 1.0], [1.0, 3.0]])
+    check_grads(lambda x: tf.linalg.logdet(tf.matmul(x, x, transpose_b=True) + spd), [r(2, 2)])
+    check_grads(lambda x: tf.linalg.slogdet(x + 3 * np.eye(2))[1], [r(2, 2)])
+    check_grads(lambda x, d: tf.linalg.set_diag(x, d) ** 2, [r(2, 3), r(2)])
+    check_grads(lambda a, b: tf.linalg.cross(a, b), [r(4, 3), r(4, 3) + 1])

@@ -1,6 +1,7 @@
 """Linear algebra: einsum, tensordot, norm, inverse, determinant, solve, diagonals
 and trace. Kernel and gradient per op; ``matmul`` lives in ``math_ops``.
 """
+import collections
 import string
 
 from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
@@ -444,6 +445,114 @@ def matvec(a, b, transpose_a=False, adjoint_a=False, a_is_sparse=False, b_is_spa
     A = _array_ops()
     out = matmul(a, A.expand_dims(_t(b), -1), transpose_a=transpose_a, adjoint_a=adjoint_a)
     return A.squeeze(out, -1)
+
+
+# -- decompositions (no gradient) and composites ----------------------------------------------
+
+def _decomposition(name, fn, num_outputs):
+    """A non-differentiable primitive over float matrices (TensorFlow's float dtypes only)."""
+    def kernel(a, **attrs):
+        if name == "SelfAdjointEigV2":
+            _square_check(name, a)
+        else:
+            _float_check(name, a)
+        out = fn(a, **attrs)
+        return [np.asarray(o).astype(a.dtype) for o in out] if num_outputs != 1 else \
+            np.asarray(out).astype(a.dtype)
+    return primitive(name, num_outputs=num_outputs, differentiable=False)(kernel)
+
+
+_Qr = collections.namedtuple("Qr", ["q", "r"])
+
+
+def _float_check(name, a):
+    if a.dtype.kind not in "fc":
+        raise InvalidArgumentError(
+            None, name, f"Value for attr 'T' of {a.dtype.name} is not in the list of allowed "
+            f"values: double, float, half, complex64, complex128 [Op:{name}]")
+
+
+def _svd(a, full_matrices, compute_uv):
+    if not compute_uv:
+        return [np.linalg.svd(a, compute_uv=False)]
+    u, s, vh = np.linalg.svd(a, full_matrices=full_matrices)
+    return [s, u, np.swapaxes(vh, -1, -2).conj()]
+
+
+_svd_op = _decomposition("Svd", _svd, -1)
+_qr_op = _decomposition("Qr", lambda a, full_matrices: list(
+    np.linalg.qr(a, mode="complete" if full_matrices else "reduced")), 2)
+_eigh_op = _decomposition("SelfAdjointEigV2", lambda a: list(np.linalg.eigh(a)), 2)
+_pinv_op = _decomposition("Pinv", lambda a: np.linalg.pinv(a), 1)
+
+
+def svd(tensor, full_matrices=False, compute_uv=True, name=None):
+    """Returns the singular values ``s`` (descending), and ``u``, ``v`` with
+    ``tensor = u @ diag(s) @ adjoint(v)`` when ``compute_uv``. No gradient."""
+    out = _svd_op(_t(tensor), full_matrices=bool(full_matrices), compute_uv=bool(compute_uv))
+    return out[0] if not compute_uv else tuple(out)
+
+
+def qr(input, full_matrices=False, name=None):  # noqa: A002
+    """Returns ``(q, r)`` with ``input = q @ r``, ``q`` orthonormal. No gradient."""
+    q, r = _qr_op(_t(input), full_matrices=bool(full_matrices))
+    return _Qr(q, r)
+
+
+def eigh(tensor, name=None):
+    """Returns ``(e, v)``: the eigenvalues (ascending) and eigenvectors of each
+    self-adjoint matrix (its lower triangle is read). No gradient."""
+    e, v = _eigh_op(_t(tensor))
+    return e, v
+
+
+def eigvalsh(tensor, name=None):
+    """Returns the eigenvalues (ascending) of each self-adjoint matrix. No gradient."""
+    return _eigh_op(_t(tensor))[0]
+
+
+def pinv(a, rcond=None, validate_args=False, name=None):
+    """Returns the Moore-Penrose pseudo-inverse of each matrix in ``a``. No gradient."""
+    return _pinv_op(_t(a))
+
+
+def slogdet(input, name=None):  # noqa: A002
+    """Returns ``(sign, log_abs_determinant)`` of each square matrix (differentiable
+    through ``det``)."""
+    from tapeflow.ops.math_ops import log, sign
+    d = det(input)
+    return sign(d), log(abs(d))
+
+
+def logdet(matrix, name=None):
+    """Returns ``log(det(matrix))`` of each Hermitian positive-definite matrix, as
+    ``2 * sum(log(diag(cholesky(matrix))))``."""
+    from tapeflow.ops.math_ops import log
+    return multiply(2.0, reduce_sum(log(diag_part(cholesky(matrix))), axis=-1))
+
+
+def set_diag(input, diagonal, name="set_diag", k=0, align="RIGHT_LEFT"):  # noqa: A002
+    """Returns ``input`` with the main diagonal of each matrix replaced by ``diagonal``."""
+    A = _array_ops()
+    x, d = _t(input), _t(diagonal)
+    rows, cols = x._value.shape[-2:]
+    dt = x._value.dtype
+    if cols > rows:   # the diagonal covers the first ``rows`` columns
+        d = A.concat([d, Tensor(np.zeros(d._value.shape[:-1] + (cols - rows,), dt))], -1)
+    eye = np.eye(rows, cols, dtype=dt)
+    placed = multiply(A.expand_dims(d, -2), Tensor(eye))
+    return add(multiply(x, Tensor(1 - eye)), placed)
+
+
+def cross(a, b, name=None):
+    """Returns the cross product of 3-vectors along the last axis."""
+    A = _array_ops()
+    a, b = binary_inputs("Cross", a, b)
+    a0, a1, a2 = A.unstack(a, axis=-1)
+    b0, b1, b2 = A.unstack(b, axis=-1)
+    return A.stack([subtract(multiply(a1, b2), multiply(a2, b1)),
+                    subtract(multiply(a2, b0), multiply(a0, b2)),
+                    subtract(multiply(a0, b1), multiply(a1, b0))], axis=-1)
 
 
 __all__ = ["einsum", "tensordot", "norm"]

@@ -506,7 +506,8 @@ def _floor_like(name, fn, floats_only=True):
 
 floor = _floor_like("Floor", np.floor)
 ceil = _floor_like("Ceil", np.ceil)
-round = _floor_like("Round", np.round, floats_only=False)  # noqa: A001  (half to even, like TensorFlow)
+# half to even, like TensorFlow; ints pass through
+round = _floor_like("Round", np.round, floats_only=False)  # noqa: A001
 
 
 def _cast_kernel(x, dtype):
