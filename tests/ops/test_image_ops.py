@@ -194,3 +194,21 @@ def test_area_resize_averages_covered_pixels():
     assert tf.image.resize(x.astype(np.uint8), (1, 3), method="area").dtype == tf.float32
     check_grads(lambda a: image_ops._resize_linear(a, 2, 3, "area"),
                 [np.random.RandomState(1).randn(1, 3, 5, 2)], order=2)
+
+
+def test_transpose_gradients_total_variation_psnr():
+    x = np.array([[1., 2., 4.], [0., 3., 3.]], np.float32).reshape(1, 2, 3, 1)
+    assert tf.image.transpose(x).shape == (1, 3, 2, 1)
+    np.testing.assert_array_equal(tf.image.transpose(x).numpy()[0, :, :, 0], x[0, :, :, 0].T)
+    dy, dx = tf.image.image_gradients(x)
+    np.testing.assert_array_equal(dy.numpy()[0, :, :, 0], [[-1., 1., -1.], [0., 0., 0.]])
+    np.testing.assert_array_equal(dx.numpy()[0, :, :, 0], [[1., 2., 0.], [3., 0., 0.]])
+    with pytest.raises(ValueError, match="image_gradients expects a 4D tensor"):
+        tf.image.image_gradients(x[0])
+    # |dy| = 1 + 1 + 1, |dx| = 1 + 2 + 3 + 0
+    np.testing.assert_array_equal(tf.image.total_variation(x).numpy(), [9.0])
+    assert tf.image.total_variation(x[0]).shape == ()
+    # mse 1 against max 255: 20 log10(255)
+    p = tf.image.psnr(x, x + 1.0, 255.0)
+    assert p.dtype == tf.float32 and p.shape == (1,)
+    np.testing.assert_allclose(p.numpy(), [20 * np.log10(255.0)], rtol=1e-6)

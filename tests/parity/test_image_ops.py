@@ -268,3 +268,26 @@ def test_random_crop_brightness_contrast_shapes(rtf):
     for fn, args in (("random_brightness", (0.2,)), ("random_contrast", (0.5, 1.5))):
         y, ry = getattr(tf.image, fn)(IMG_U8, *args), getattr(rtf.image, fn)(IMG_U8, *args)
         assert y.shape == ry.shape and y.dtype.name == ry.dtype.name
+
+
+@pytest.mark.parametrize("batched", [True, False])
+def test_transpose_and_total_variation(rtf, batched):
+    x = IMG if batched else IMG[0]
+    _same(tf.image.transpose(x), rtf.image.transpose(x))
+    _same(tf.image.total_variation(tf.constant(x)), rtf.image.total_variation(rtf.constant(x)),
+          rtol=1e-5, atol=1e-1)
+
+
+def test_image_gradients(rtf):
+    ours = tf.image.image_gradients(tf.constant(IMG))
+    for a, b in zip(ours, rtf.image.image_gradients(rtf.constant(IMG))):
+        _same(a, b)
+    _both_raise(lambda t: t.image.image_gradients(t.constant(IMG[0])), rtf)
+
+
+@pytest.mark.parametrize("dtype,max_val", [("float32", 255.0), ("uint8", 255)])
+def test_psnr(rtf, dtype, max_val):
+    a = IMG.astype(dtype)
+    b = np.clip(IMG + RNG.normal(size=IMG.shape) * 10, 0, 255).astype(dtype)
+    _same(tf.image.psnr(tf.constant(a), tf.constant(b), max_val),
+          rtf.image.psnr(rtf.constant(a), rtf.constant(b), max_val), atol=1e-3)

@@ -448,6 +448,58 @@ def adjust_gamma(image, gamma=1, gain=1):
     return convert_image_dtype(out, x.dtype, saturate=True)
 
 
+def transpose(image, name=None):
+    """Returns ``image`` (HWC or NHWC) with its height and width axes swapped."""
+    x = _image(image, "either 3 or 4 dimensions")
+    perm = [0, 2, 1, 3] if x._value.ndim == 4 else [1, 0, 2]
+    return array_ops.transpose(x, perm)
+
+
+def image_gradients(image):
+    """Returns ``(dy, dx)``: forward differences along height and width of an NHWC batch,
+    each zero in its last row/column.
+
+    Raises:
+      ValueError: unless ``image`` is 4-D.
+    """
+    from tapeflow.ops.array_ops import concat
+    zeros_like = math_ops.zeros_like_
+    x = image if type(image) is Tensor else convert_to_tensor(image)
+    if x._value.ndim != 4:
+        raise ValueError(f"image_gradients expects a 4D tensor [batch_size, h, w, d], not "
+                         f"{x.shape}.")
+    dy = math_ops.subtract(x[:, 1:], x[:, :-1])
+    dx = math_ops.subtract(x[:, :, 1:], x[:, :, :-1])
+    dy = concat([dy, zeros_like(x[:, :1])], 1)
+    dx = concat([dx, zeros_like(x[:, :, :1])], 2)
+    return dy, dx
+
+
+def total_variation(images, name=None):
+    """Returns the sum of absolute differences between neighbouring pixels: a scalar for
+    one HWC image, one value per image for an NHWC batch."""
+    x = _image(images, "either 3 or 4 dimensions")
+    dh = math_ops.abs(math_ops.subtract(x[..., 1:, :, :], x[..., :-1, :, :]))
+    dw = math_ops.abs(math_ops.subtract(x[..., :, 1:, :], x[..., :, :-1, :]))
+    axes = [-3, -2, -1]
+    return math_ops.add(math_ops.reduce_sum(dh, axis=axes), math_ops.reduce_sum(dw, axis=axes))
+
+
+def psnr(a, b, max_val, name=None):
+    """Returns the peak signal-to-noise ratio ``20 log10(max_val) - 10 log10(mse)`` per image.
+
+    Images are converted to float32 first (integers to [0, 1], ``max_val`` likewise).
+    """
+    a = a if type(a) is Tensor else convert_to_tensor(a)
+    b = b if type(b) is Tensor else convert_to_tensor(b)
+    mv = convert_image_dtype(math_ops.cast(max_val, a.dtype), dtypes.float32)
+    a, b = convert_image_dtype(a, dtypes.float32), convert_image_dtype(b, dtypes.float32)
+    mse = math_ops.reduce_mean(math_ops.squared_difference(a, b), axis=[-3, -2, -1])
+    ln10 = np.float32(np.log(10.0))
+    return math_ops.subtract(math_ops.multiply(math_ops.log(mv), 20 / ln10),
+                             math_ops.multiply(math_ops.log(mse), 10 / ln10))
+
+
 # -- random augmentation (TensorFlow's seed semantics; NumPy's generator, see README) ---------
 
 def _uniform(shape, low, high, seed, dtype=dtypes.float32):
@@ -528,4 +580,5 @@ __all__ = ["resize", "ResizeMethod", "flip_left_right", "flip_up_down", "rot90",
            "central_crop", "convert_image_dtype", "rgb_to_grayscale", "grayscale_to_rgb",
            "adjust_brightness", "adjust_contrast", "per_image_standardization",
            "adjust_gamma", "random_flip_left_right", "random_flip_up_down", "random_crop",
-           "random_brightness", "random_contrast"]
+           "random_brightness", "random_contrast", "transpose", "image_gradients",
+           "total_variation", "psnr"]
