@@ -483,3 +483,17 @@ def test_compile_config_before_and_after_compile():
     model.compile("sgd", "mse")
     assert model.get_compile_config()["jit_compile"] is False   # "auto" resolves on CPU
     assert model.jit_compile is False
+
+
+def test_weighted_metric_keys_and_sorted_epoch_logs():
+    # Keras 3: a repeated metric name gets "_1"; a weighted metric whose key is taken is
+    # logged as "weighted_<name>"; train and validation keys are sorted together.
+    x, y = _data(12)
+    model = _fixed(_model(3))
+    model.compile("sgd", "sparse_categorical_crossentropy", metrics=["accuracy", "accuracy"],
+                  weighted_metrics=["accuracy"])
+    h = model.fit(x, y, epochs=1, batch_size=4, verbose=0, validation_data=(x, y),
+                  sample_weight=np.linspace(0.5, 1.5, 12))
+    assert list(h.history) == ["accuracy", "accuracy_1", "loss", "val_accuracy",
+                               "val_accuracy_1", "val_loss", "val_weighted_accuracy",
+                               "weighted_accuracy"]

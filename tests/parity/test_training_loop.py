@@ -190,3 +190,18 @@ def test_fit_progress_text(rkeras, capsys, verbose, validation):
         theirs = [line for line in theirs if line.split("/")[0] in ("Epoch 1", "Epoch 2")
                   or "/3" in line.split(" ")[0] and line.startswith("\x1b[1m3/3")]
     assert ours == theirs
+
+
+def test_weighted_metrics_and_merged_log_order(rkeras):
+    # a weighted metric whose name is taken logs as "weighted_<name>"; train and val keys
+    # are sorted together in History and in the verbose=2 line
+    def program(k):
+        model = _classifier(k)
+        model.compile(k.optimizers.SGD(0.1), "sparse_categorical_crossentropy",
+                      metrics=["accuracy", "accuracy"], weighted_metrics=["accuracy"],
+                      run_eagerly=True)
+        h = model.fit(X, Y_INT, sample_weight=np.linspace(0.5, 1.5, 10), epochs=2,
+                      batch_size=4, shuffle=False, verbose=0, validation_data=(X, Y_INT))
+        return h.history, model.evaluate(X, Y_INT, verbose=0, return_dict=True)
+    ours, theirs = _both(rkeras, program)
+    _same(ours, theirs, rtol=2e-5)

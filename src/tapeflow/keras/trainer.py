@@ -400,6 +400,7 @@ class Trainer:
             if val_adapter is not None and self._should_eval(epoch, validation_freq):
                 val_logs = self._evaluate_adapter(val_adapter, callbacks)
                 epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
+                epoch_logs = _pythonify_logs(epoch_logs)   # Keras sorts the merged keys too
             callbacks.on_epoch_end(epoch, epoch_logs)
             training_logs = epoch_logs
             if self.stop_training:

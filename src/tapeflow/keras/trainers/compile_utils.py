@@ -303,10 +303,27 @@ class CompileMetrics:
                     m = get_metric(ident, trues[i], preds[i])
                     if m is None:
                         continue
-                    # Keras 3 keeps the metric's own name; only the log key is prefixed.
-                    self._keys.append(f"{names[i]}_{m.name}" if multi else m.name)
                     self._metrics.append((m, i, weighted))
+        self._keys = self._log_keys(names if multi else None)
         self.built = True
+
+    def _log_keys(self, names):
+        # Keras 3 keeps each metric's own name; the log key is prefixed with the output's
+        # name, a repeated key gets "_1", "_2", ... and a weighted metric whose key is taken
+        # becomes "weighted_<name>".
+        counts, keys = {}, []
+        for m, i, weighted in self._metrics:
+            prefix = f"{names[i]}_" if names else ""
+            key = prefix + m.name
+            if key in counts and weighted:
+                key = f"{prefix}weighted_{m.name}"
+            if key in counts:
+                counts[key] += 1
+                key = f"{key}_{counts[key] - 1}"
+            else:
+                counts[key] = 1
+            keys.append(key)
+        return keys
 
     @staticmethod
     def _per_output(spec, names, multi):
