@@ -75,8 +75,9 @@ def resize(images, size, method=ResizeMethod.BILINEAR, preserve_aspect_ratio=Fal
     """Returns ``images`` (NHWC or HWC) resized to ``size = (height, width)``.
 
     ``"area"`` averages the input pixels each output pixel covers (partly covered ones
-    weighted by the fraction covered). ``antialias=True`` filters bilinear downsampling with a tent as wide as the scale
-    factor (upsampling and ``nearest`` are unchanged by it), as TensorFlow does.
+    weighted by the fraction covered). ``antialias=True`` filters bilinear downsampling
+    with a tent as wide as the scale factor (upsampling, ``nearest`` and ``area`` are
+    unchanged by it), as TensorFlow does.
 
     Returns:
       A float32 Tensor (any input dtype), except for ``nearest``, which keeps the input
