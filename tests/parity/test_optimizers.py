@@ -200,3 +200,27 @@ def test_loss_scale_optimizer(rtf, rkeras):
         np.testing.assert_allclose(x.numpy(), y.numpy(), rtol=1e-5, atol=1e-6)
     assert int(ours.iterations.numpy()) == int(theirs.iterations.numpy())
     assert float(ours.scale_loss(tf.constant(2.0))) == float(theirs.scale_loss(2.0))
+
+
+@pytest.mark.parametrize("cls,kwargs", [("Adam", {}), ("SGD", {"momentum": 0.9}),
+                                        ("RMSprop", {"centered": True, "momentum": 0.5}),
+                                        ("Adam", {"amsgrad": True}), ("Nadam", {}),
+                                        ("Adadelta", {}), ("Lion", {})])
+def test_slot_variable_names(rtf, rkeras, cls, kwargs):
+    names = []
+    for module, var_cls in ((keras, tf.Variable), (rkeras, rtf.Variable)):
+        opt = getattr(module.optimizers, cls)(**kwargs)
+        opt.build([var_cls(INIT[0].copy(), name="w"), var_cls(INIT[1].copy(), name="b")])
+        # Keras numbers its unnamed "variable"s per session: compare without the number.
+        names.append([(re.sub(r"^variable_\d+$", "variable", v.name), tuple(v.shape))
+                      for v in opt.variables])
+    assert names[0] == names[1]
+    layer_names = []
+    for module in (keras, rkeras):
+        layer = module.layers.Dense(2, name="dense_x")
+        layer.build((None, 3))
+        opt = getattr(module.optimizers, cls)(**kwargs)
+        opt.build(layer.trainable_variables)
+        layer_names.append([re.sub(r"^variable_\d+$", "variable", v.name)
+                            for v in opt.variables])
+    assert layer_names[0] == layer_names[1]

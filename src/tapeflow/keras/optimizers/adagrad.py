@@ -69,10 +69,8 @@ class Adadelta(NumpyRule, Optimizer):
         if self.built:
             return
         super().build(var_list)
-        self._accumulated_grads = [self.add_variable_from_reference(v, "accumulated_grad")
-                                   for v in var_list]
-        self._accumulated_delta_vars = [
-            self.add_variable_from_reference(v, "accumulated_delta_var") for v in var_list]
+        self._accumulated_grads, self._accumulated_delta_vars = self._add_slots(
+            var_list, "accumulated_grad", "accumulated_delta_var")
 
     def _update_np(self, g, var, lr):
         a = _array(var)

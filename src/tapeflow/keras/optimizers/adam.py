@@ -76,8 +76,7 @@ class Adam(_AdamBase):
         if self.built:
             return
         super().build(var_list)
-        self._momentums = [self.add_variable_from_reference(v, "momentum") for v in var_list]
-        self._velocities = [self.add_variable_from_reference(v, "velocity") for v in var_list]
+        self._momentums, self._velocities = self._add_slots(var_list, "momentum", "velocity")
         self._velocity_hats = [self.add_variable_from_reference(v, "velocity_hat")
                                for v in var_list] if self.amsgrad else []
 
@@ -143,8 +142,7 @@ class Adamax(_AdamBase):
         if self.built:
             return
         super().build(var_list)
-        self._m = [self.add_variable_from_reference(v, "m") for v in var_list]
-        self._u = [self.add_variable_from_reference(v, "norm") for v in var_list]
+        self._m, self._u = self._add_slots(var_list, "momentum", "norm")
 
     def _step_constants(self, t, lr):
         """``beta_1^step`` in the variable's dtype."""
@@ -188,11 +186,11 @@ class Nadam(_AdamBase):
         if self.built:
             return
         super().build(var_list)
+        self._momentums, self._velocities = self._add_slots(var_list, "momentum", "velocity")
+        # Keras creates this one after the slots, with the default name "variable".
         self._u_product = self.add_variable((), initializer="ones",
                                             dtype=_array(var_list[0]).dtype if var_list
-                                            else "float32", name="u_product")
-        self._momentums = [self.add_variable_from_reference(v, "momentum") for v in var_list]
-        self._velocities = [self.add_variable_from_reference(v, "velocity") for v in var_list]
+                                            else "float32", name="variable")
 
     def _step_constants(self, t, lr):
         """``(u_t, u_{t+1}, u_product_t, u_product_{t+1}, beta_2^step)`` in the dtype ``t``."""

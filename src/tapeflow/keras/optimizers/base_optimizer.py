@@ -217,13 +217,26 @@ class Optimizer:
         return v
 
     def add_variable_from_reference(self, reference_variable, name=None, initializer="zeros"):
-        """Creates a slot variable shaped like ``reference_variable``; returns it."""
+        """Creates a slot variable shaped like ``reference_variable``; returns it.
+
+        Its name is Keras's: the reference's path (``dense_kernel_momentum``), or for a plain
+        ``tf.Variable`` its name with ``:`` replaced (``w_0_momentum``).
+        """
         ref_name = getattr(reference_variable, "path", None) or \
-            reference_variable.name.split(":")[0]
+            reference_variable.name.replace(":", "_")
         arr = _array(reference_variable)
         return self.add_variable(arr.shape, initializer=initializer,
                                  dtype=dtypes.as_dtype(arr.dtype),
                                  name=f"{ref_name.replace('/', '_')}_{name}")
+
+    def _add_slots(self, var_list, *names):
+        """Creates one slot per name for each variable, variable by variable (Keras's order:
+        ``w_momentum, w_velocity, b_momentum, b_velocity``); returns one list per name."""
+        slots = tuple([] for _ in names)
+        for v in var_list:
+            for name, out in zip(names, slots):
+                out.append(self.add_variable_from_reference(v, name))
+        return slots
 
     def _slot(self, slots, variable):
         return slots[self._var_index[id(variable)]]
