@@ -366,3 +366,17 @@ def test_callable_learning_rate_gets_iterations():
     opt.apply_gradients([(tf.constant([1.0]), v)])   # lr 0.1
     opt.apply_gradients([(tf.constant([1.0]), v)])   # lr 0.2
     np.testing.assert_allclose(v.numpy(), [-0.3], rtol=1e-6)
+
+
+def test_slot_names_and_order_as_keras():
+    # Keras 3: slots are made variable by variable and named after "w:0" as "w_0_...".
+    w = tf.Variable(np.ones((2,), np.float32), name="w")
+    b = tf.Variable(np.ones((2,), np.float32), name="b")
+    opt = optimizers.Adam(amsgrad=True)
+    opt.build([w, b])
+    assert [v.name for v in opt.variables] == [
+        "iteration", "learning_rate", "w_0_momentum", "w_0_velocity", "b_0_momentum",
+        "b_0_velocity", "w_0_velocity_hat", "b_0_velocity_hat"]
+    opt = optimizers.Adamax()
+    opt.build([w])
+    assert [v.name for v in opt.variables][2:] == ["w_0_momentum", "w_0_norm"]
