@@ -482,3 +482,50 @@ def test_text_dataset_errors(kw, text_dir, rkeras):
         keras.utils.text_dataset_from_directory(text_dir, verbose=False, **kw)
     assert type(got.value) is type(want.value)
     assert str(got.value) == str(want.value)
+
+
+@pytest.fixture(scope="module")
+def image_dir(tmp_path_factory):
+    Image = pytest.importorskip("PIL.Image")  # tapeflow reads image files with Pillow
+    root = tmp_path_factory.mktemp("images")
+    rng = np.random.RandomState(0)
+    for c, n in {"cats": 3, "dogs": 2, "zebras": 2}.items():
+        (root / c).mkdir()
+        for i in range(n):
+            Image.fromarray(rng.randint(0, 255, (6 + i, 8, 3), dtype=np.uint8)).save(
+                str(root / c / f"{i}.png"))
+    return str(root)
+
+
+IMAGE_DIRS = {
+    "int": {}, "categorical": {"label_mode": "categorical"},
+    "resize_down": {"image_size": (4, 5)}, "resize_up": {"image_size": (12, 16)},
+    "rgba": {"color_mode": "rgba"}, "unbatched": {"batch_size": None},
+    "no_labels": {"labels": None},
+    "crop": {"crop_to_aspect_ratio": True, "image_size": (4, 4)},
+    "pad": {"pad_to_aspect_ratio": True, "image_size": (4, 4)},
+    "nearest": {"interpolation": "nearest", "image_size": (3, 3)},
+    "nearest_crop": {"interpolation": "nearest", "image_size": (3, 3),
+                     "crop_to_aspect_ratio": True},
+    "nearest_same_size": {"interpolation": "nearest"},
+    "class_order": {"class_names": ["dogs", "cats", "zebras"]},
+    "channels_first": {"data_format": "channels_first", "image_size": (3, 3)},
+}
+
+
+@pytest.mark.parametrize("name", sorted(IMAGE_DIRS))
+def test_image_dataset_from_directory(name, image_dir, rkeras):
+    from tapeflow import keras
+
+    def run(K):
+        kw = {"batch_size": 4, "image_size": (6, 8), **IMAGE_DIRS[name]}
+        ds = K.utils.image_dataset_from_directory(image_dir, shuffle=False, verbose=False, **kw)
+        return [repr(ds.element_spec), repr(ds), ds.class_names, int(ds.cardinality()),
+                list(ds.as_numpy_iterator())]
+    ours, theirs = run(keras), run(rkeras)
+    assert ours[:4] == theirs[:4]
+    assert len(ours[4]) == len(theirs[4])
+    for a, b in zip(ours[4], theirs[4]):
+        for x, y in zip(a if isinstance(a, tuple) else (a,), b if isinstance(b, tuple) else (b,)):
+            assert x.dtype == y.dtype and x.shape == y.shape
+            np.testing.assert_allclose(x, y, rtol=1e-5, atol=1e-3)

@@ -49,6 +49,7 @@ def test_images_match_files_when_not_shuffled(image_dir):
     assert ds.file_paths[0].endswith(os.path.join("cats", "img0.png"))
     original = np.asarray(Image.open(ds.file_paths[0]).convert("RGB"), np.float32)
     np.testing.assert_array_equal(x.numpy()[0], original)  # same size: exact pixels
+    assert x.dtype == tf.uint8  # as Keras: "nearest" resizing keeps the pixels' dtype
 
 
 def test_label_modes_and_color_modes(image_dir):

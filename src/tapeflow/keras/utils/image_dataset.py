@@ -144,14 +144,16 @@ def _paths_to_dataset(paths, labels, label_mode, num_classes, load, shuffle, buf
 
 
 class _ImageLoader:
-    """Reads, decodes and resizes one image file into a float32 array."""
+    """Reads, decodes and resizes one image file into a float32 array (uint8 with
+    ``interpolation="nearest"``, which keeps the pixels' dtype as Keras's resize does)."""
 
     def __init__(self, size, channels, interpolation, crop, pad, data_format):
         self.size, self.channels, self.interpolation = tuple(size), channels, interpolation
         self.crop, self.pad, self.data_format = crop, pad, data_format
         shape = (size[0], size[1], channels) if data_format == "channels_last" else \
             (channels, size[0], size[1])
-        self.spec = TensorSpec(shape, dtypes.float32)
+        self.dtype = np.uint8 if interpolation == "nearest" else np.float32
+        self.spec = TensorSpec(shape, dtypes.as_dtype(self.dtype))
 
     def __call__(self, path):
         path = path._value[()] if isinstance(path, Tensor) else path
@@ -165,7 +167,7 @@ class _ImageLoader:
             img = image_utils.resize_array(img, self.size, self.interpolation)
         if self.data_format == "channels_first":
             img = img.transpose(2, 0, 1)
-        return Tensor(np.ascontiguousarray(img, dtype=np.float32))
+        return Tensor(np.ascontiguousarray(img, dtype=self.dtype))
 
 
 def decode_image_file(path, channels):
