@@ -57,7 +57,8 @@ def test_dense_rejects_wrong_last_dimension():
     with pytest.raises(ValueError) as e:
         layer(np.ones((2, 4)))
     assert str(e.value) == (
-        'Input 0 of layer "my_dense" is incompatible with the layer: expected axis -1 of input '
+        "Input 0 with name 'None' of layer 'my_dense' is incompatible with the layer: expected "
+        "axis -1 of input "
         "shape to have value 3, but received input with shape (2, 4)")
 
 

@@ -80,3 +80,9 @@ def test_functional_forms_build_graphs():
     cat = layers.concatenate([a, b])
     assert cat.shape == (None, 6)
     assert layers.dot([a, b], axes=1).shape == (None, 1)
+
+
+def test_add_of_incompatible_shapes_is_a_value_error_without_the_batch_axis():
+    # Keras 3: "Inputs have incompatible shapes. Received shapes (4,) and (5,)"
+    with pytest.raises(ValueError, match=r"Received shapes \(4,\) and \(5,\)"):
+        keras.layers.Add()([np.ones((3, 4), "float32"), np.ones((3, 5), "float32")])

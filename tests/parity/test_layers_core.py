@@ -1,4 +1,6 @@
 """Core, reshaping, embedding, merging and preprocessing layers against Keras 3, same weights."""
+import re
+
 import numpy as np
 import pytest
 
@@ -187,3 +189,31 @@ SYMBOLIC = {**CORE, **MERGE}
 def test_symbolic_call_config_and_repr_match_keras(rkeras, case):
     make, x = SYMBOLIC[case]
     check_symbolic_and_config(rkeras, make, x)
+
+
+MESSAGES = {
+    "dense_features": (lambda k: k.layers.Dense(2), X2, data(3, 4)),
+    "lstm_rank": (lambda k: k.layers.LSTM(2), None, data(3, 4)),
+    "conv2d_rank": (lambda k: k.layers.Conv2D(2, 3), None, data(2, 7, 3)),
+    "add_shapes": (lambda k: k.layers.Add(), None, [data(3, 4), data(3, 5)]),
+    "concatenate_shapes": (lambda k: k.layers.Concatenate(), None, [data(3, 4), data(2, 4)]),
+    "reshape_size": (lambda k: k.layers.Reshape((4, 4)), None, X3),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MESSAGES))
+def test_wrong_input_messages_match_keras(rkeras, case):
+    make, first, bad = MESSAGES[case]
+    messages = []
+    for k in (rkeras, keras):
+        layer = make(k)
+        if first is not None:
+            layer(first)
+        with pytest.raises(ValueError) as info:
+            layer(bad)
+        # Keras wraps call-time errors in "Exception encountered when calling ...": keep
+        # the message itself.
+        text = re.sub(r"\x1b\[[0-9;]*m", "", str(info.value))
+        lines = [ln.strip() for ln in text.split("\n")]
+        messages.append(next(ln for ln in lines if ln and not ln.startswith("Exception")))
+    assert messages[1] == messages[0]

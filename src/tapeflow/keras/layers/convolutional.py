@@ -115,7 +115,8 @@ class BaseConv(Layer):
         if in_channels is None:
             raise ValueError(f"The channel dimension of the inputs to {self.name} should be "
                              f"defined. Received input_shape={input_shape}")
-        if len(input_shape) != self.rank + 2:  # Keras's message (its conv op's check)
+        if len(input_shape) > self.rank + 2:  # Keras's message (its conv op's check); fewer
+            # dimensions fail the InputSpec check that follows, as in Keras
             raise ValueError("Kernel shape must have the same length as input, but received "
                              f"kernel of shape {self._kernel_shape(in_channels)} and input of "
                              f"shape {tuple(input_shape)}.")

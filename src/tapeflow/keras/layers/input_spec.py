@@ -53,7 +53,9 @@ def assert_input_compatibility(spec, shape, layer_name, index=0):
       ValueError: naming the layer, what was expected and the shape received.
     """
     ndim = len(shape)
-    head = f'Input {index} of layer "{layer_name}" is incompatible with the layer: '
+    # Keras 3.15's wording ("with name 'None'": positional inputs carry no name)
+    head = (f"Input {index} with name 'None' of layer '{layer_name}' is incompatible with the "
+            "layer: ")
     if spec.ndim is not None and ndim != spec.ndim:
         raise ValueError(f"{head}expected ndim={spec.ndim}, found ndim={ndim}. "
                          f"Full shape received: {shape}")

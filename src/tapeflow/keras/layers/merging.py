@@ -27,6 +27,8 @@ class Merge(Layer):
 
     def build(self, input_shape):
         self._check_inputs(input_shape)
+        if all(isinstance(s, (list, tuple)) for s in input_shape):
+            self.compute_output_shape(input_shape)  # incompatible shapes: ValueError, as Keras
         self.built = True
 
     def compute_mask(self, inputs, mask=None):
@@ -51,13 +53,13 @@ class Merge(Layer):
         for shape in input_shape[1:]:
             if len(shape) != len(out):
                 raise ValueError(f"Inputs have incompatible shapes. Received shapes "
-                                 f"{input_shape[0]} and {shape}")
+                                 f"{tuple(input_shape[0][1:])} and {tuple(shape[1:])}")
             for i, (a, b) in enumerate(zip(out, shape)):
                 if a is None or a == 1:
                     out[i] = b
                 elif b is not None and b != 1 and a != b:
                     raise ValueError(f"Inputs have incompatible shapes. Received shapes "
-                                     f"{input_shape[0]} and {shape}")
+                                     f"{tuple(input_shape[0][1:])} and {tuple(shape[1:])}")
         return tuple(out)
 
 
