@@ -198,6 +198,9 @@ MESSAGES = {
     "add_shapes": (lambda k: k.layers.Add(), None, [data(3, 4), data(3, 5)]),
     "concatenate_shapes": (lambda k: k.layers.Concatenate(), None, [data(3, 4), data(2, 4)]),
     "reshape_size": (lambda k: k.layers.Reshape((4, 4)), None, X3),
+    "batch_norm_features": (lambda k: k.layers.BatchNormalization(), X2, data(3, 4)),
+    "batch_norm_axis1_features": (lambda k: k.layers.BatchNormalization(axis=1), X3,
+                                  data(2, 4, 5)),
 }
 
 

@@ -99,8 +99,9 @@ class BatchNormalization(Layer):
         self.moving_variance = self.add_weight(shape=shape, name="moving_variance",
                                                initializer=self.moving_variance_initializer,
                                                trainable=False)
+        spec_axes = [self.axis] if isinstance(self.axis, int) else axes  # Keras: as given
         self.input_spec = InputSpec(ndim=len(input_shape),
-                                    axes={a: input_shape[a] for a in axes})
+                                    axes={a: input_shape[a] for a in spec_axes})
         self.built = True
 
     def _param(self, v):
