@@ -89,8 +89,14 @@ def test_wrong_shape_assign_raises_and_keeps_value():
         "Cannot assign value to variable ' Variable:0': Shape mismatch.The variable shape "
         "(2,), and the assigned value shape (3,) are incompatible.")
     np.testing.assert_array_equal(v.numpy(), [1.0, 2.0])
-    with pytest.raises(ValueError):
+    # assign_add/sub never broadcast, not even a scalar: TF's AssignAddVariableOp refuses
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"Cannot update variable with "
+                       r"shape \[2\] using a Tensor with shape \[3\], shapes must be equal"):
         v.assign_add([1.0, 2.0, 3.0])
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"shape \[\], shapes must be"):
+        v.assign_sub(1.0)
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"shape \[1,2\], shapes must"):
+        v.assign_add([[1.0, 1.0]])
     np.testing.assert_array_equal(v.numpy(), [1.0, 2.0])
 
 

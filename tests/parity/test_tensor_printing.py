@@ -130,3 +130,16 @@ def test_assign_leaves_variable_as_it_was_on_error(rtf):
         with pytest.raises(Exception):
             v.assign([1.0, 2.0, 3.0])
         assert repr(v).endswith("numpy=array([1., 2.], dtype=float32)>")
+
+
+@pytest.mark.parametrize("method,delta", [("assign_add", [1.0, 1.0, 1.0]),
+                                          ("assign_sub", 1.0), ("assign_add", [[1.0, 1.0]])])
+def test_assign_add_sub_refuse_other_shapes_as_tensorflow(rtf, method, delta):
+    mine, real = tf.Variable([1.0, 2.0]), rtf.Variable([1.0, 2.0])
+    with pytest.raises(rtf.errors.InvalidArgumentError) as want:
+        getattr(real, method)(delta)
+    with pytest.raises(tf.errors.InvalidArgumentError) as got:
+        getattr(mine, method)(delta)
+    key = "shapes must be equal"
+    assert key in str(want.value) and key in str(got.value)
+    np.testing.assert_array_equal(mine.numpy(), real.numpy())

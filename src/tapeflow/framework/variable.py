@@ -170,14 +170,45 @@ class Variable:
         arr = self._converted(value)
         return self._set(arr.copy() if isinstance(arr, np.ndarray) else arr, read_value)
 
+    def _delta(self, delta, op):
+        """Returns ``delta`` as an array of this variable's dtype and exact shape.
+
+        Raises:
+          InvalidArgumentError: if the shapes differ (TensorFlow does not broadcast here).
+        """
+        cur = self._tensor._value
+        if type(delta) is Tensor:  # the optimizer's case: same dtype and shape
+            arr = delta._value
+            if arr.dtype is cur.dtype and arr.shape == cur.shape:
+                return arr
+        if getattr(delta, "_is_variable", False):
+            delta = delta._tensor
+        arr = convert_to_tensor(delta, dtype=self._tensor.dtype)._value
+        if arr.shape != cur.shape:
+            from tapeflow.framework.errors import InvalidArgumentError
+            dims = ",".join
+            raise InvalidArgumentError(
+                None, op, f"Cannot update variable with shape [{dims(map(str, cur.shape))}] "
+                f"using a Tensor with shape [{dims(map(str, arr.shape))}], shapes must be "
+                f"equal. [Op:{op}]")
+        return arr
+
     def assign_add(self, delta, use_locking=None, name=None, read_value=True):
-        """Adds ``delta``; returns the updated variable (None if ``read_value=False``)."""
-        arr = self._converted(delta)
+        """Adds ``delta``; returns the updated variable (None if ``read_value=False``).
+
+        Raises:
+          InvalidArgumentError: if ``delta``'s shape differs; the value is left unchanged.
+        """
+        arr = self._delta(delta, "AssignAddVariableOp")
         return self._set(self._tensor._value + arr, read_value)
 
     def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
-        """Subtracts ``delta``; returns the updated variable (None if ``read_value=False``)."""
-        arr = self._converted(delta)
+        """Subtracts ``delta``; returns the updated variable (None if ``read_value=False``).
+
+        Raises:
+          InvalidArgumentError: if ``delta``'s shape differs; the value is left unchanged.
+        """
+        arr = self._delta(delta, "AssignSubVariableOp")
         return self._set(self._tensor._value - arr, read_value)
 
     def _assign_slice(self, key, value):
