@@ -135,10 +135,10 @@ def test_assign_leaves_variable_as_it_was_on_error(rtf):
 @pytest.mark.parametrize("method,delta", [("assign_add", [1.0, 1.0, 1.0]),
                                           ("assign_sub", 1.0), ("assign_add", [[1.0, 1.0]])])
 def test_assign_add_sub_refuse_other_shapes_as_tensorflow(rtf, method, delta):
-    mine, real = tf.Variable([1.0, 2.0]), rtf.Variable([1.0, 2.0])
+    mine, real = tapeflow.Variable([1.0, 2.0]), rtf.Variable([1.0, 2.0])
     with pytest.raises(rtf.errors.InvalidArgumentError) as want:
         getattr(real, method)(delta)
-    with pytest.raises(tf.errors.InvalidArgumentError) as got:
+    with pytest.raises(tapeflow.errors.InvalidArgumentError) as got:
         getattr(mine, method)(delta)
     key = "shapes must be equal"
     assert key in str(want.value) and key in str(got.value)
