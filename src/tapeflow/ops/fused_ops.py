@@ -4,7 +4,8 @@ TensorFlow's graph optimizer rewrites ``Conv2D -> BiasAdd -> Relu`` into one
 ``_FusedConv2D`` (and ``MatMul -> BiasAdd -> Relu`` into ``_FusedMatMul``); the
 Keras layers here call these ops directly when their activation is linear or relu.
 The fused kernel adds the bias and applies the relu in place on the product it has
-just allocated, so the layer makes one output array where three ops made three.
+just allocated, so the layer makes one output array where three separate ops
+would make three.
 
 Gradients are written with tapeflow ops (``ReluGrad``, ``BiasAddGrad`` and the
 convolution/matmul gradient ops), so second and higher orders work as for the
@@ -17,8 +18,6 @@ from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN
 from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.primitive import primitive
 from tapeflow.ops import array_ops, conv_ops, math_ops, nn_ops
-
-ACTIVATIONS = ("Linear", "Relu")
 
 _ONES = {}
 
