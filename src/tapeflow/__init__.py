@@ -37,13 +37,16 @@ def __getattr__(name):
             "math": "tapeflow.math", "nn": "tapeflow.nn", "linalg": "tapeflow.linalg",
             "random": "tapeflow.random", "image": "tapeflow.image",
             "strings": "tapeflow.strings", "config": "tapeflow.config",
-            "debugging": "tapeflow.debugging", "experimental": "tapeflow.experimental"}
+            "debugging": "tapeflow.debugging", "experimental": "tapeflow.experimental",
+            "io": "tapeflow.io", "sparse": "tapeflow.sparse", "train": "tapeflow.train"}
     attrs = {"function": "tapeflow.framework.function",
              "custom_gradient": "tapeflow.framework.custom_gradient",
              "TensorSpec": "tapeflow.framework.tensor_spec",
              "print": "tapeflow.framework.printing",
              "device": "tapeflow.framework.device_context",
-             "RaggedTensor": "tapeflow.strings"}
+             "RaggedTensor": "tapeflow.strings",
+             "SparseTensor": "tapeflow.framework.sparse_tensor",
+             "SparseTensorSpec": "tapeflow.framework.sparse_tensor"}
     if name in attrs:
         value = getattr(importlib.import_module(attrs[name]), name)
         globals()[name] = value

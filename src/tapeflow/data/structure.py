@@ -76,10 +76,16 @@ def template_of(s):
     return _LEAF
 
 
+def is_dataset(x):
+    """True for a ``tf.data.Dataset`` leaf (``window`` makes elements that are datasets)."""
+    return hasattr(x, "_gen") and hasattr(x, "element_spec")
+
+
 def to_array(x, dtype=None):
     """Converts one leaf (Tensor, Variable, NumPy array, Python value) to a NumPy array.
 
     Python values follow TensorFlow's rules (floats float32, ints int32, str bytes).
+    A dataset leaf is returned as it is.
     """
     if type(x) is Tensor:
         v = x._value
@@ -87,6 +93,8 @@ def to_array(x, dtype=None):
         v = x
         if v.dtype.kind in "US":
             v = _strings(v)
+    elif is_dataset(x):
+        return x
     else:
         v = convert_to_tensor(x, dtype=dtype)._value
     v = np.asarray(v)
@@ -105,7 +113,11 @@ def _strings(v):
 
 
 def spec_of(arr, drop_first=False):
-    """Returns the TensorSpec of an array (of its slices when ``drop_first``)."""
+    """Returns the TensorSpec of an array (of its slices when ``drop_first``); the
+    DatasetSpec of a dataset leaf."""
+    if is_dataset(arr):
+        from tapeflow.data.transformations import DatasetSpec
+        return DatasetSpec(arr.element_spec)
     shape = arr.shape[1:] if drop_first else arr.shape
     return TensorSpec(shape, dtypes.as_dtype(arr.dtype) if arr.dtype.kind != "O" else dtypes.string)
 
@@ -120,13 +132,17 @@ def is_flat_tuple(template):
     return type(template) is tuple and all(t is _LEAF for t in template)
 
 
+def _leaf(a):
+    return Tensor(a) if type(a) is np.ndarray or not is_dataset(a) else a
+
+
 def wrap(template, arrays):
-    """Returns the element as a nest of Tensors."""
+    """Returns the element as a nest of Tensors (dataset leaves, from ``window``, as they are)."""
     if template is _LEAF:
-        return Tensor(arrays[0])
+        return _leaf(arrays[0])
     if type(template) is tuple and is_flat_tuple(template):
-        return tuple([Tensor(a) for a in arrays])
-    return pack(template, [Tensor(a) for a in arrays])
+        return tuple([_leaf(a) for a in arrays])
+    return pack(template, [_leaf(a) for a in arrays])
 
 
 def flatten_like(template, value):
@@ -141,6 +157,11 @@ def flatten_like(template, value):
 
 def wrap_numpy(template, arrays):
     """Returns the element as a nest of NumPy values (scalars for 0-d, bytes for strings)."""
+    for a in arrays:
+        if type(a) is not np.ndarray and is_dataset(a):
+            raise TypeError("`tf.data.Dataset.as_numpy_iterator()` is not supported for "
+                            "datasets that produce values of type <class 'tapeflow.data."
+                            "Dataset'>")
     vals = [a[()] if a.ndim == 0 else a for a in arrays]
     if template is _LEAF:
         return vals[0]

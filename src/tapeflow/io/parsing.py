@@ -1,0 +1,169 @@
+"""``tf.io.parse_example`` / ``parse_single_example`` and the feature configurations.
+
+The serialized ``tf.train.Example`` bytes are decoded with our own wire decoder
+(``tapeflow.io.example``). Results follow TensorFlow: a dense Tensor per
+``FixedLenFeature``, a ``SparseTensor`` per ``VarLenFeature``; sparse keys come
+first, then dense keys, each in sorted order.
+"""
+import collections
+
+import numpy as np
+
+from tapeflow.framework import dtypes
+from tapeflow.framework.errors import InvalidArgumentError
+from tapeflow.framework.sparse_tensor import SparseTensor
+from tapeflow.framework.tensor import Tensor, convert_to_tensor
+from tapeflow.io.example import DecodeError, Example
+
+_KIND = {"float32": ("float_list", "float"), "int64": ("int64_list", "int64"),
+         "string": ("bytes_list", "string")}
+_WIRE_NAME = {"float_list": "float", "int64_list": "int64", "bytes_list": "string"}
+
+
+class FixedLenFeature(collections.namedtuple(
+        "FixedLenFeature", ["shape", "dtype", "default_value"])):
+    """A feature of fixed ``shape`` parsed into a dense Tensor (``tf.io.FixedLenFeature``)."""
+
+    def __new__(cls, shape, dtype, default_value=None):
+        return super().__new__(cls, shape, dtype, default_value)
+
+
+class FixedLenSequenceFeature(collections.namedtuple(
+        "FixedLenSequenceFeature", ["shape", "dtype", "allow_missing", "default_value"])):
+    """A variable number of items of fixed ``shape`` parsed into a dense ``[n, *shape]`` Tensor."""
+
+    def __new__(cls, shape, dtype, allow_missing=False, default_value=None):
+        return super().__new__(cls, shape, dtype, allow_missing, default_value)
+
+
+class VarLenFeature(collections.namedtuple("VarLenFeature", ["dtype"])):
+    """A variable-length feature parsed into a ``SparseTensor`` (``tf.io.VarLenFeature``)."""
+
+
+def _check_dtype(dtype):
+    d = dtypes.as_dtype(dtype)
+    if d.name not in _KIND:
+        raise InvalidArgumentError(None, "ParseExampleV2", f"Value for attr 'Tdense' of "
+                                   f"{d.name} is not in the list of allowed values: float, "
+                                   "int64, string")
+    return d
+
+
+def _decode(serialized):
+    try:
+        return Example.FromString(serialized).features.feature
+    except DecodeError:
+        raise InvalidArgumentError(None, "ParseExampleV2", "Could not parse example input, "
+                                   f"value: '{serialized[:64]!r}'") from None
+
+
+def _values(feature_map, key, dtype):
+    """Returns the list of values of ``key`` (None if absent), checking its type."""
+    if key not in feature_map:
+        return None
+    f = feature_map[key]
+    kind = f.WhichOneof("kind")
+    if kind is None:
+        return []
+    want, name = _KIND[dtype.name]
+    if kind != want:
+        raise InvalidArgumentError(None, "ParseExampleV2", f"Key: {key}.  Data types don't "
+                                   f"match. Data type: {_WIRE_NAME[kind]} but expected type: "
+                                   f"{name if name != 'float' else 'float'}")
+    return list(getattr(f, kind).value)
+
+
+def _array(values, dtype):
+    if dtype.name == "string":
+        out = np.empty(len(values), object)
+        out[:] = values
+        return out
+    return np.asarray(values, dtype=dtype.as_numpy_dtype).reshape(-1)
+
+
+def _dense(values, key, spec, dtype):
+    shape = [int(d) for d in spec.shape]
+    if isinstance(spec, FixedLenSequenceFeature):
+        item = int(np.prod(shape))
+        if values is None:
+            if not spec.allow_missing:
+                raise InvalidArgumentError(None, "ParseExampleV2", f"Feature: {key} (data "
+                                           f"type: {_KIND[dtype.name][1]}) is required but "
+                                           "could not be found.")
+            values = []
+        if item == 0 or len(values) % item:
+            raise InvalidArgumentError(None, "ParseExampleV2", f"Key: {key}.  Number of values "
+                                       f"is not a multiple of the item size.")
+        return _array(values, dtype).reshape([len(values) // item] + shape)
+    if values is None:
+        if spec.default_value is None:
+            raise InvalidArgumentError(None, "ParseExampleV2", f"Feature: {key} (data type: "
+                                       f"{_KIND[dtype.name][1]}) is required but could not be "
+                                       "found.")
+        d = np.asarray(convert_to_tensor(spec.default_value, dtype=dtype)._value)
+        return np.broadcast_to(d, shape).copy()
+    if len(values) != int(np.prod(shape)):
+        raise InvalidArgumentError(None, "ParseExampleV2", f"Key: {key}.  Can't parse "
+                                   f"serialized Example: Some {_KIND[dtype.name][0]} slice "
+                                   "was not parsed.")
+    return _array(values, dtype).reshape(shape)
+
+
+def _batch(serialized):
+    a = np.asarray(convert_to_tensor(serialized, dtype=dtypes.string)._value)
+    return a
+
+
+def parse_example(serialized, features, example_names=None, name=None):
+    """Returns a dict: for each key of ``features`` a batched dense Tensor
+    (``FixedLenFeature``) or SparseTensor (``VarLenFeature``) parsed from the
+    vector of serialized Examples ``serialized``.
+
+    Raises:
+      InvalidArgumentError: for a missing required feature, a type mismatch or a
+        wrong number of values.
+    """
+    return _parse(_batch(serialized), features)
+
+
+def parse_single_example(serialized, features, example_names=None, name=None):
+    """Returns a dict of Tensors/SparseTensors parsed from one serialized Example."""
+    return _parse(_batch(serialized), features)
+
+
+def _parse(arr, features):
+    if not features:
+        raise ValueError("Missing: features was empty.")
+    single = arr.ndim == 0
+    records = [arr.item()] if single else list(arr.reshape(-1))
+    maps = [_decode(r) for r in records]
+    sparse_keys = sorted(k for k, v in features.items() if isinstance(v, VarLenFeature))
+    dense_keys = sorted(k for k, v in features.items() if not isinstance(v, VarLenFeature))
+    out = {}
+    for key in sparse_keys:
+        dtype = _check_dtype(features[key].dtype)
+        idx, vals, width = [], [], 0
+        for b, m in enumerate(maps):
+            v = _values(m, key, dtype) or []
+            width = max(width, len(v))
+            idx.extend(([b, j] if not single else [j]) for j in range(len(v)))
+            vals.extend(v)
+        rank = 1 if single else 2
+        shape = [width] if single else [len(maps), width]
+        out[key] = SparseTensor(Tensor(np.asarray(idx, np.int64).reshape(-1, rank)),
+                                Tensor(_array(vals, dtype)),
+                                Tensor(np.asarray(shape, np.int64)))
+    for key in dense_keys:
+        spec = features[key]
+        dtype = _check_dtype(spec.dtype)
+        rows = [_dense(_values(m, key, dtype), key, spec, dtype) for m in maps]
+        if isinstance(spec, FixedLenSequenceFeature) and not single:
+            n = max((len(r) for r in rows), default=0)
+            pad = (np.asarray(convert_to_tensor(spec.default_value, dtype=dtype)._value)
+                   if spec.default_value is not None else (b"" if dtype.name == "string" else 0))
+            rows = [np.concatenate([r, np.full((n - len(r),) + r.shape[1:], pad, r.dtype)])
+                    for r in rows]
+        a = rows[0] if single else np.stack(rows) if rows else np.zeros(
+            (0,) + tuple(int(d) for d in spec.shape), dtype.as_numpy_dtype)
+        out[key] = Tensor(a)
+    return out
