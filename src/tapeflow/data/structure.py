@@ -72,7 +72,9 @@ def template_of(s):
         items = [template_of(x) for x in s]
         return type(s)(*items) if hasattr(type(s), "_fields") else tuple(items)
     if isinstance(s, collections.abc.Mapping):
-        return {k: template_of(s[k]) for k in s}
+        if type(s) is dict:
+            return {k: template_of(s[k]) for k in s}
+        return type(s)((k, template_of(s[k])) for k in s)  # OrderedDict stays one
     return _LEAF
 
 

@@ -216,6 +216,33 @@ def _read_exact(f, n, offset, remaining):
     return b"".join(parts)
 
 
+def read_lines(path, compression_type=None):
+    """Yields the lines of a text file (optionally GZIP/ZLIB) as ``bytes`` without their
+    ``\\n`` or ``\\r\\n``; a line longer than ``MAX_RECORD_BYTES`` raises DataLossError."""
+    ct = TFRecordOptions.get_compression_type_string(compression_type)
+    path = _path(path)
+    try:
+        raw = open(path, "rb")
+    except FileNotFoundError:
+        raise NotFoundError(None, None, f"{path}; No such file or directory") from None
+    with raw:
+        f = _Inflater(raw, 31 if ct == "GZIP" else 15) if ct else raw
+        pending = b""
+        while True:
+            chunk = f.read(_CHUNK)
+            if not chunk:
+                break
+            lines = (pending + chunk).split(b"\n")
+            pending = lines.pop()
+            if len(pending) > MAX_RECORD_BYTES:
+                raise DataLossError(None, None, f"{path}: line longer than {MAX_RECORD_BYTES} "
+                                    "bytes")
+            for line in lines:
+                yield line[:-1] if line.endswith(b"\r") else line
+        if pending:
+            yield pending[:-1] if pending.endswith(b"\r") else pending
+
+
 def read_records(path, compression_type=None):
     """Yields the records of one TFRecord file as ``bytes``.
 
@@ -246,6 +273,6 @@ def read_records(path, compression_type=None):
             (dcrc,) = _FOOTER.unpack(data[length:])
             data = data[:length]
             if masked_crc32c(data) != dcrc:
-                raise DataLossError(None, None, f"corrupted record at {offset}")
+                raise DataLossError(None, None, f"corrupted record at {offset + 12}")
             yield data
             offset += length + 16
