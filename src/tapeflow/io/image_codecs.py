@@ -1,9 +1,9 @@
 """``tf.io.decode_png`` / ``decode_jpeg`` / ``decode_image`` / ``encode_png`` / ``encode_jpeg``.
 
 Pillow does the codec work (imported on first use). Channel conversions are
-done here in NumPy so they give TensorFlow's numbers: grey from colour is the
-truncated BT.601 luma ``(19595 R + 38470 G + 7471 B) >> 16``, a missing alpha
-is opaque. The pixel count an image header declares is checked against a cap
+done here in NumPy so they give TensorFlow's numbers: grey from colour is
+libpng's fixed-point BT.601 luma ``(9797 R + 19234 G + 3737 B) >> 15`` (truncated),
+as TensorFlow asks libpng for it; a missing alpha is opaque. The pixel count an image header declares is checked against a cap
 before its pixels are decoded.
 """
 import io
@@ -83,7 +83,7 @@ def _to_channels(a, channels):
         grey, alpha = a[..., :1], (a[..., 1:2] if c == 2 else None)
     else:
         rgb = a[..., :3].astype(np.int64)
-        grey = ((19595 * rgb[..., 0] + 38470 * rgb[..., 1] + 7471 * rgb[..., 2]) >> 16)
+        grey = ((9797 * rgb[..., 0] + 19234 * rgb[..., 1] + 3737 * rgb[..., 2]) >> 15)
         grey = grey.astype(a.dtype)[..., None]
         alpha = a[..., 3:4] if c == 4 else None
     if alpha is None:
@@ -112,9 +112,9 @@ def _to_dtype(a, dtype):
     if dtype.name == "uint16":
         return a if a.dtype == np.uint16 else a.astype(np.uint16) * 257
     if dtype.is_floating:
-        scale = 65535.0 if a.dtype == np.uint16 else 255.0
-        return (a.astype(np.float64 if dtype.name == "float64" else np.float32) / scale).astype(
-            dtype.as_numpy_dtype)
+        # correctly rounded v / 255; TensorFlow's kernel is 1 ulp lower at powers of two
+        ft = dtype.as_numpy_dtype
+        return a.astype(ft) / ft(65535.0 if a.dtype == np.uint16 else 255.0)
     raise InvalidArgumentError(None, None, f"dtype must be uint8, uint16 or a float, got "
                                f"{dtype.name}")
 
@@ -213,7 +213,7 @@ def encode_png(image, compression=-1, name=None):
         if a.shape[-1] != 1:
             raise InvalidArgumentError(None, "EncodePng", "16-bit PNG encoding supports one "
                                        "channel only here")
-        im = Image.fromarray(a[..., 0].astype(np.uint16), mode="I;16")
+        im = Image.fromarray(np.ascontiguousarray(a[..., 0]).astype("<u2"))
     else:
         im = Image.fromarray(a[..., 0] if a.shape[-1] == 1 else a, mode=_MODES[a.shape[-1]])
     im.save(buf, format="PNG", compress_level=6 if compression in (-1, None) else compression)

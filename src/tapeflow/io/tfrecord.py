@@ -11,6 +11,7 @@ file (or read in bounded chunks from a compressed stream) before memory is
 given to it, and decompression is streamed in bounded pieces.
 """
 import os
+import re
 import struct
 import zlib
 
@@ -189,7 +190,9 @@ class _Inflater:
             try:
                 self._buf += self._d.decompress(src, _CHUNK)
             except zlib.error as e:
-                raise DataLossError(None, None, f"inflate() failed with error {e}") from None
+                m = re.match(r"Error (-?\d+) while decompressing data: (.*)", str(e))
+                msg = f"{m.group(1)}: {m.group(2)}" if m else str(e)
+                raise DataLossError(None, None, f"inflate() failed with error {msg}") from None
             if self._d.eof and not self._d.unconsumed_tail:
                 self._eof = True
 
