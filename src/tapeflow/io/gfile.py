@@ -257,8 +257,12 @@ class GFile:
             self._abort()
 
     def __del__(self):
+        # An unclosed reader is closed quietly; an unclosed writer is discarded (never
+        # half-written into place).
         try:
             if self._tmp is not None:
                 self._abort()
+            elif not self._f.closed:
+                self._f.close()
         except Exception:  # pragma: no cover
             pass

@@ -1,0 +1,157 @@
+"""Hostile TFRecord / Example / TensorProto input: refused with TensorFlow's errors, never
+allocating what a file merely declares."""
+import gzip
+import struct
+import tracemalloc
+
+import numpy as np
+import pytest
+
+import tapeflow as tf
+from tapeflow.io.crc32c import masked_crc32c
+from tapeflow.io.tfrecord import frame, read_records
+
+
+def _write(path, data):
+    with open(path, "wb") as f:
+        f.write(data)
+    return str(path)
+
+
+def _records(path, ct=None):
+    return [r.numpy() for r in tf.data.TFRecordDataset(path, ct)]
+
+
+def test_corrupt_data_crc_is_data_loss(tmp_path):
+    raw = bytearray(frame(b"hello") + frame(b"world"))
+    raw[13] ^= 0x20
+    p = _write(tmp_path / "f", bytes(raw))
+    with pytest.raises(tf.errors.DataLossError, match="corrupted record at 12"):
+        _records(p)
+
+
+def test_corrupt_length_crc_is_data_loss(tmp_path):
+    raw = bytearray(frame(b"hello"))
+    raw[8] ^= 1
+    p = _write(tmp_path / "f", bytes(raw))
+    with pytest.raises(tf.errors.DataLossError, match="Is this even a TFRecord file"):
+        _records(p)
+
+
+def _huge_header(length):
+    head = struct.pack("<Q", length)
+    return head + struct.pack("<I", masked_crc32c(head))
+
+
+@pytest.mark.parametrize("length", [1 << 40, (1 << 31) - 1, 1 << 62])
+def test_huge_declared_length_refused_without_allocating(tmp_path, length):
+    # a valid length CRC, then a few bytes: must fail fast, not try to read/allocate `length`
+    p = _write(tmp_path / "f", _huge_header(length) + b"abc")
+    tracemalloc.start()
+    try:
+        with pytest.raises(tf.errors.DataLossError):
+            _records(p)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 << 20
+
+
+def test_huge_declared_length_in_gzip_stream_reads_in_bounded_pieces(tmp_path):
+    # compressed: the file size says nothing, so reading goes chunk by chunk and stops at EOF
+    p = _write(tmp_path / "f.gz", gzip.compress(_huge_header(1 << 30) + b"x" * 1000))
+    tracemalloc.start()
+    try:
+        with pytest.raises(tf.errors.DataLossError, match="truncated record"):
+            _records(p, "GZIP")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 << 20
+
+
+def test_gzip_bomb_is_streamed(tmp_path):
+    # 64 MiB of zeros compress to ~64 KiB; reading must not inflate it all at once
+    data = _huge_header(1 << 26) + b"\0" * (1 << 26)
+    p = _write(tmp_path / "bomb.gz", gzip.compress(data, 9))
+    tracemalloc.start()
+    try:
+        with pytest.raises(tf.errors.DataLossError):  # the data CRC is wrong
+            _records(p, "GZIP")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # the record itself (64 MiB, what the header says and the data really holds) plus bounded
+    # buffers; never a second copy of the whole stream
+    assert peak < (1 << 26) * 2.5
+
+
+def test_not_compressed_as_declared(tmp_path):
+    p = _write(tmp_path / "f", frame(b"abc"))
+    with pytest.raises(tf.errors.DataLossError, match="inflate"):
+        _records(p, "ZLIB")
+
+
+def test_missing_file_is_not_found(tmp_path):
+    with pytest.raises(tf.errors.NotFoundError):
+        list(read_records(str(tmp_path / "nope")))
+
+
+def test_example_with_lying_lengths_is_decode_error():
+    from tapeflow.io.wire import DecodeError
+    good = tf.train.Example(features=tf.train.Features(feature={
+        "a": tf.train.Feature(bytes_list=tf.train.BytesList(value=[b"x" * 10]))}))
+    raw = bytearray(good.SerializeToString())
+    for cut in range(1, len(raw)):
+        with pytest.raises(DecodeError):
+            tf.train.Example.FromString(bytes(raw[:cut]))
+    raw[1] = 0x7F  # the outer length now exceeds the message
+    with pytest.raises(DecodeError):
+        tf.train.Example.FromString(bytes(raw))
+
+
+def test_overlong_varint_is_decode_error():
+    from tapeflow.io.wire import DecodeError
+    with pytest.raises(DecodeError):
+        tf.train.Int64List.FromString(b"\x08" + b"\xff" * 11)
+
+
+def test_parse_example_of_garbage_is_invalid_argument():
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        tf.io.parse_single_example(b"\x0a\xff", {"a": tf.io.VarLenFeature(tf.int64)})
+
+
+def test_parse_tensor_huge_shape_refused_without_allocating():
+    # dtype float, shape [2**40], no content: must not allocate 4 TiB of zeros
+    shape = b"\x12\x07" + b"\x08" + bytes([0x80, 0x80, 0x80, 0x80, 0x80, 0x20])
+    proto = b"\x08\x01" + b"\x12" + bytes([len(shape)]) + shape
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        tf.io.parse_tensor(proto, tf.float32)
+
+
+def test_parse_tensor_content_size_must_match_shape():
+    proto = tf.io.serialize_tensor(np.zeros(4, np.float32)).numpy()
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        tf.io.parse_tensor(proto[:-4], tf.float32)
+
+
+def test_image_header_declaring_huge_size_is_refused(monkeypatch):
+    from tapeflow.io import image_codecs
+    monkeypatch.setattr(image_codecs, "MAX_PIXEL_BYTES", 1000)
+    png = tf.io.encode_png(np.zeros((20, 20, 3), np.uint8))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="too large"):
+        tf.io.decode_png(png)
+
+
+def test_dataset_load_rejects_tampered_files(tmp_path):
+    p = str(tmp_path / "ds")
+    tf.data.Dataset.range(5).save(p)
+    data = tmp_path / "ds" / "data.tfrecord"
+    raw = bytearray(data.read_bytes())
+    raw[-6] ^= 1
+    data.write_bytes(bytes(raw))
+    with pytest.raises(tf.errors.DataLossError):
+        list(tf.data.Dataset.load(p))
+    (tmp_path / "ds" / "element_spec.json").write_text('{"format": "x"}')
+    with pytest.raises(tf.errors.DataLossError):
+        tf.data.Dataset.load(p)
