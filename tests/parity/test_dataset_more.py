@@ -32,6 +32,10 @@ def _seq(lib):
         output_signature=lib.TensorSpec([None], lib.int32))
 
 
+def _sp(lib):
+    return lib.SparseTensor(indices=[[0, 0], [1, 2]], values=[1, 2], dense_shape=[3, 4])
+
+
 PIPELINES = {
     "text_lines": lambda lib, d: lib.data.TextLineDataset(d + "/t.txt"),
     "text_lines_skip": lambda lib, d: lib.data.TextLineDataset([d + "/t.txt"] * 2).skip(1),
@@ -67,6 +71,13 @@ PIPELINES = {
         lambda x: lib.shape(x)[0], [3, 5], [2, 2, 2], drop_remainder=True),
     "bucket_bad_sizes": lambda lib, d: _seq(lib).bucket_by_sequence_length(
         lambda x: lib.shape(x)[0], [3, 5], [2, 2]),
+    "sparse_slices": lambda lib, d: lib.data.Dataset.from_tensor_slices(_sp(lib)),
+    "sparse_batch": lambda lib, d: lib.data.Dataset.from_tensor_slices(_sp(lib)).batch(2),
+    "sparse_unbatch": lambda lib, d: lib.data.Dataset.from_tensor_slices(_sp(lib)).batch(
+        2).unbatch(),
+    "sparse_with_dense": lambda lib, d: lib.data.Dataset.from_tensor_slices(
+        ([1, 2, 3], _sp(lib))).batch(2),
+    "sparse_from_tensors": lambda lib, d: lib.data.Dataset.from_tensors(_sp(lib)),
     "window_tuple_map": lambda lib, d: lib.data.Dataset.from_tensor_slices(
         ([1, 2, 3], [4, 5, 6])).window(2).map(lambda a, b: b).flat_map(lambda w: w.batch(2)),
     "window_tuple_take": lambda lib, d: lib.data.Dataset.from_tensor_slices(

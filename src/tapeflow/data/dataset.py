@@ -128,6 +128,10 @@ class Dataset:
         Raises:
           ValueError: if the first dimensions differ.
         """
+        tmpl, leaves = _arrays_of(tensors)
+        if any(type(a) is not np.ndarray for a in leaves):  # sparse or ragged components
+            from tapeflow.data.sources import _CompositeSliceDataset
+            return _CompositeSliceDataset(tmpl, leaves)
         return _TensorSliceDataset(tensors)
 
     @staticmethod

@@ -72,7 +72,7 @@ class _MapDataset(Dataset):
         lead = flat[0].shape[0] if relax and flat and flat[0].ndim else None
         specs = []
         for a in arrays:
-            if st.is_dataset(a):
+            if type(a) is not np.ndarray and st.is_passthrough(a):
                 specs.append(st.spec_of(a))
                 continue
             shape = list(a.shape)
