@@ -38,13 +38,15 @@ def __getattr__(name):
             "random": "tapeflow.random", "image": "tapeflow.image",
             "strings": "tapeflow.strings", "config": "tapeflow.config",
             "debugging": "tapeflow.debugging", "experimental": "tapeflow.experimental",
-            "io": "tapeflow.io", "sparse": "tapeflow.sparse", "train": "tapeflow.train"}
+            "io": "tapeflow.io", "sparse": "tapeflow.sparse", "train": "tapeflow.train",
+            "ragged": "tapeflow.ragged"}
     attrs = {"function": "tapeflow.framework.function",
              "custom_gradient": "tapeflow.framework.custom_gradient",
              "TensorSpec": "tapeflow.framework.tensor_spec",
              "print": "tapeflow.framework.printing",
              "device": "tapeflow.framework.device_context",
-             "RaggedTensor": "tapeflow.strings",
+             "RaggedTensor": "tapeflow.ragged_tensor",
+             "RaggedTensorSpec": "tapeflow.ragged_tensor",
              "SparseTensor": "tapeflow.framework.sparse_tensor",
              "SparseTensorSpec": "tapeflow.framework.sparse_tensor"}
     if name in attrs:

@@ -107,14 +107,56 @@ class _BatchDataset(Dataset):
         else:
             g = inp._gen()
             ncomp = len(inp._specs)
+            ragged = [type(sp) is not TensorSpec for sp in self._specs]
             try:
                 while True:
                     rows = list(itertools.islice(g, bs))
                     if not rows or (drop and len(rows) < bs):
                         return
-                    yield tuple([_stack([r[j] for r in rows], j) for j in range(ncomp)])
+                    yield tuple([_ragged_stack([r[j] for r in rows]) if ragged[j] else
+                                 _stack([r[j] for r in rows], j) for j in range(ncomp)])
             finally:
                 g.close()
+
+
+def _ragged_stack(rows):
+    from tapeflow.data import composite
+    return composite.stack(rows)
+
+
+class _RaggedBatchDataset(_BatchDataset):
+    """``ragged_batch``: components whose shape is not fully known batch into RaggedTensors."""
+
+    _tf_name = "_DenseToRaggedDataset"
+
+    def __init__(self, input_ds, batch_size, drop_remainder):
+        super().__init__(input_ds, batch_size, drop_remainder)
+        from tapeflow.ragged_tensor import RaggedTensorSpec
+        lead = self._bs if self._drop else None
+        specs = []
+        # a spec inferred from a map's first element may look static when it is not
+        inferred = type(input_ds).__name__ in ("_MapDataset", "_GeneratorDataset")
+        for s in input_ds._specs:
+            if type(s) is TensorSpec and s.shape.rank and (inferred or
+                                                           not s.shape.is_fully_defined()):
+                specs.append(RaggedTensorSpec([lead] + s.shape.as_list(), s.dtype, 1))
+            else:
+                specs.append(_batched(s, lead))
+        self._spec_list = specs
+
+    def _gen(self):
+        inp, bs, drop = self._input, self._bs, self._drop
+        ragged = [type(sp) is not TensorSpec for sp in self._specs]
+        g = inp._gen()
+        try:
+            while True:
+                rows = list(itertools.islice(g, bs))
+                if not rows or (drop and len(rows) < bs):
+                    return
+                yield tuple([_ragged_stack([r[j] for r in rows]) if ragged[j] else
+                             _stack([r[j] for r in rows], j) for j in range(len(ragged))])
+        finally:
+            g.close()
 
 
 class _PaddedBatchDataset(Dataset):

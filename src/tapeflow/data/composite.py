@@ -29,13 +29,9 @@ def spec_of(x, drop_first=False):
         return SparseTensorSpec(dims[1:] if drop_first else dims, x.dtype)
     from tapeflow.ragged_tensor import RaggedTensorSpec
     spec = RaggedTensorSpec.from_value(x)
-    if drop_first:
-        dims = spec.shape.as_list()[1:]
-        rank = spec.ragged_rank - 1
-        if rank <= 0:
-            from tapeflow.framework.tensor_spec import TensorSpec
-            return TensorSpec([None] + dims[1:] if dims else dims, spec.dtype)
-        return RaggedTensorSpec(dims, spec.dtype, rank, spec.row_splits_dtype)
+    if drop_first:  # rows of a ragged_rank-1 tensor are dense, but their spec stays ragged
+        return RaggedTensorSpec(spec.shape.as_list()[1:], spec.dtype, spec.ragged_rank - 1,
+                                spec.row_splits_dtype)
     return spec
 
 
@@ -54,11 +50,8 @@ def unbatched_spec(spec):
     if isinstance(spec, SparseTensorSpec):
         return SparseTensorSpec(spec.shape[1:], spec.dtype)
     from tapeflow.ragged_tensor import RaggedTensorSpec
-    dims = spec.shape.as_list()[1:]
-    if spec.ragged_rank <= 1:
-        from tapeflow.framework.tensor_spec import TensorSpec
-        return TensorSpec(dims, spec.dtype)
-    return RaggedTensorSpec(dims, spec.dtype, spec.ragged_rank - 1, spec.row_splits_dtype)
+    return RaggedTensorSpec(spec.shape.as_list()[1:], spec.dtype, max(spec.ragged_rank - 1, 0),
+                            spec.row_splits_dtype)
 
 
 def num_rows(x):
@@ -79,7 +72,8 @@ def rows(x):
             sel = idx[:, 0] == i
             out.append(SparseTensor(Tensor(idx[sel, 1:]), Tensor(vals[sel]), Tensor(shape[1:])))
         return out
-    return [x[i] for i in range(num_rows(x))]
+    out = [x[i] for i in range(num_rows(x))]
+    return [r._value if isinstance(r, Tensor) else r for r in out]
 
 
 def stack(items):
@@ -95,7 +89,11 @@ def stack(items):
         return SparseTensor(Tensor(np.concatenate(idxs)), Tensor(np.concatenate(vals)),
                             Tensor(np.concatenate([[len(items)], shape]).astype(np.int64)))
     from tapeflow import ragged
-    return ragged.stack([r for r in items], axis=0)
+    from tapeflow.ragged_tensor import RaggedTensor, _ragged_from_rows
+    if isinstance(first, RaggedTensor):
+        return ragged.stack(items, axis=0)
+    dtype = Tensor(first).dtype
+    return _ragged_from_rows([Tensor(a) for a in items], dtype)
 
 
 def to_numpy(x):

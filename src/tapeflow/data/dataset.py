@@ -338,6 +338,12 @@ class Dataset:
         from tapeflow.data.batching import _BatchDataset
         return _BatchDataset(self, batch_size, drop_remainder)
 
+    def ragged_batch(self, batch_size, drop_remainder=False, row_splits_dtype=dtypes.int64,
+                     name=None):
+        """Returns batches in which components of differing shapes become RaggedTensors."""
+        from tapeflow.data.batching import _RaggedBatchDataset
+        return _RaggedBatchDataset(self, batch_size, drop_remainder)
+
     def padded_batch(self, batch_size, padded_shapes=None, padding_values=None,
                      drop_remainder=False, name=None):
         """Returns batches whose components are padded to a common shape."""

@@ -49,6 +49,11 @@ def bucket_by_sequence_length(element_length_func, bucket_boundaries, bucket_bat
         padding_values, pad_to_bucket_boundary, no_padding, drop_remainder)
 
 
+def dense_to_ragged_batch(batch_size, drop_remainder=False, row_splits_dtype=None):
+    """Returns a transformation for ``Dataset.apply``: ``ds.ragged_batch(...)``."""
+    return lambda ds: ds.ragged_batch(batch_size, drop_remainder)
+
+
 def __getattr__(name):
     if name in ("CsvDataset", "make_csv_dataset"):
         from tapeflow.data import readers
@@ -58,4 +63,5 @@ def __getattr__(name):
 
 __all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "cardinality",
            "CsvDataset", "make_csv_dataset", "sample_from_datasets", "choose_from_datasets",
-           "save", "load", "group_by_window", "bucket_by_sequence_length"]
+           "save", "load", "group_by_window", "bucket_by_sequence_length",
+           "dense_to_ragged_batch"]

@@ -543,6 +543,9 @@ def cast(x, dtype, name=None):
     dtype = dtypes.as_dtype(dtype)
     if type(x) is not Tensor:
         from tapeflow.framework.indexed_slices import IndexedSlices
+        hook = getattr(type(x), "__tf_dispatch__", None)  # RaggedTensor
+        if hook is not None:
+            return hook(x, cast, (x, dtype), {})
         if isinstance(x, IndexedSlices):
             return IndexedSlices(cast(x.values, dtype), x.indices, x.dense_shape)
         x = convert_to_tensor(x)

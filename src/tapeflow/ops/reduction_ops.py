@@ -120,6 +120,9 @@ def _sum_grad(op, dy):
 
 def reduce_sum(input_tensor, axis=None, keepdims=False, name=None):
     """Returns the sum over ``axis`` (all axes when None)."""
+    if type(input_tensor) is not Tensor and hasattr(type(input_tensor), "__tf_dispatch__"):
+        return input_tensor.__tf_dispatch__(reduce_sum, (input_tensor,),
+                                            {"axis": axis, "keepdims": keepdims})
     x = input_tensor if type(input_tensor) is Tensor else convert_to_tensor(input_tensor)
     v = x._value
     ax = None if axis is None else _norm_axis(axis, v.ndim)
@@ -171,6 +174,9 @@ def _mean_grad(op, dy):
 
 def reduce_mean(input_tensor, axis=None, keepdims=False, name=None):
     """Returns the mean over ``axis`` (integer inputs give a truncated integer mean)."""
+    if type(input_tensor) is not Tensor and hasattr(type(input_tensor), "__tf_dispatch__"):
+        return input_tensor.__tf_dispatch__(reduce_mean, (input_tensor,),
+                                            {"axis": axis, "keepdims": keepdims})
     x = input_tensor if type(input_tensor) is Tensor else convert_to_tensor(input_tensor)
     v = x._value
     ax = None if axis is None else _norm_axis(axis, v.ndim)
@@ -225,6 +231,9 @@ _min_op.def_grad(_minmax_grad)
 
 
 def _reduce(op, input_tensor, axis, keepdims):
+    if type(input_tensor) is not Tensor and hasattr(type(input_tensor), "__tf_dispatch__"):
+        return input_tensor.__tf_dispatch__(_reduce, (op, input_tensor),
+                                            {"axis": axis, "keepdims": keepdims})
     x = _t(input_tensor)
     return op(x, axis=_norm_axis(axis, x._value.ndim), keepdims=bool(keepdims))
 
