@@ -518,3 +518,8 @@ def ngrams(data, ngram_width, separator=" ", pad_values=None, padding_width=None
 
 __all__ = ["lower", "upper", "strip", "regex_replace", "regex_full_match", "length", "substr",
            "to_number", "join", "reduce_join", "split", "unicode_split", "ngrams", "RaggedTensor"]
+
+from tapeflow.strings_more import *  # noqa: E402,F401,F403
+from tapeflow import strings_more as _more  # noqa: E402
+
+__all__ += _more.__all__

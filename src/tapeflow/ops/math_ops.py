@@ -70,7 +70,11 @@ def _not_allowed(name, dtype, allowed="bfloat16, half, float, double, uint8, uin
 @primitive("AddV2")
 def _add_kernel(x, y):
     out = x + y
-    if out.dtype.kind == "b":   # NumPy's bool + is a logical or; TensorFlow refuses
+    try:
+        kind = out.dtype.kind
+    except AttributeError:  # 0-d string arrays concatenate to a bare bytes object
+        return np.asarray(out, dtype=object)
+    if kind == "b":   # NumPy's bool + is a logical or; TensorFlow refuses
         raise _not_allowed("AddV2", out.dtype)
     return out
 
