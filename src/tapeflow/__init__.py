@@ -39,7 +39,8 @@ def __getattr__(name):
             "strings": "tapeflow.strings", "config": "tapeflow.config",
             "debugging": "tapeflow.debugging", "experimental": "tapeflow.experimental",
             "io": "tapeflow.io", "sparse": "tapeflow.sparse", "train": "tapeflow.train",
-            "ragged": "tapeflow.ragged", "summary": "tapeflow.summary"}
+            "ragged": "tapeflow.ragged", "summary": "tapeflow.summary",
+            "signal": "tapeflow.signal"}
     attrs = {"function": "tapeflow.framework.function",
              "custom_gradient": "tapeflow.framework.custom_gradient",
              "TensorSpec": "tapeflow.framework.tensor_spec",
