@@ -40,7 +40,7 @@ def __getattr__(name):
             "debugging": "tapeflow.debugging", "experimental": "tapeflow.experimental",
             "io": "tapeflow.io", "sparse": "tapeflow.sparse", "train": "tapeflow.train",
             "ragged": "tapeflow.ragged", "summary": "tapeflow.summary",
-            "signal": "tapeflow.signal"}
+            "signal": "tapeflow.signal", "bitwise": "tapeflow.bitwise", "sets": "tapeflow.sets"}
     attrs = {"function": "tapeflow.framework.function",
              "custom_gradient": "tapeflow.framework.custom_gradient",
              "TensorSpec": "tapeflow.framework.tensor_spec",
