@@ -215,6 +215,7 @@ _ALL = {f.__name__: f for f in (
     relu, relu6, leaky_relu, elu, selu, sigmoid, tanh, softplus, softsign, silu, gelu,
     exponential, linear, hard_sigmoid, hard_silu, mish, softmax, log_softmax)}
 _ALIASES = {"swish": silu, "hard_swish": hard_silu}
+ALL_OBJECTS_DICT = dict(_ALL, **_ALIASES)   # every activation a config may name
 
 
 def serialize(activation):
