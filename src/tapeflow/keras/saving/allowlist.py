@@ -73,14 +73,14 @@ def _saveable_bases():
 def _modeling_functions(module):
     """The functions a config may name in the public ``module`` (name -> function)."""
     if module == "keras.activations":
-        from tapeflow.keras.activations import ALL_OBJECTS_DICT
+        from tapeflow.keras.activations import MODELING_FUNCTIONS
     elif module == "keras.losses":
-        from tapeflow.keras.losses import ALL_OBJECTS_DICT
+        from tapeflow.keras.losses import MODELING_FUNCTIONS
     elif module == "keras.metrics":
-        from tapeflow.keras.metrics import ALL_OBJECTS_DICT
+        from tapeflow.keras.metrics import MODELING_FUNCTIONS
     else:
         return {}
-    return {k: v for k, v in ALL_OBJECTS_DICT.items() if inspect.isfunction(v)}
+    return MODELING_FUNCTIONS
 
 
 def is_saveable_class(obj):
