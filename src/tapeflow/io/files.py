@@ -50,17 +50,20 @@ def read_file(filename, name=None):
 
 
 def atomic_write(path, data):
-    """Writes ``data`` to ``path`` through a temporary file in the same folder and a rename."""
+    """Writes bytes ``data`` to ``path`` atomically (``safe_files.atomic_write``)."""
+    from tapeflow.safe_files import atomic_write as write
+    write(path, lambda f: f.write(data))
+
+
+def open_temporary(path):
+    """Returns ``(file, temp_path)``: a new file beside ``path`` for streaming writes, named
+    as ``safe_files`` names its temporaries (so stale ones of killed writers get removed)."""
+    from tapeflow.safe_files import remove_stale_temporaries
     folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path) + ".", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    remove_stale_temporaries(path)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.tmp-"
+                                                   f"{os.getpid()}-")
+    return os.fdopen(fd, "wb"), tmp
 
 
 def write_file(filename, contents, name=None):

@@ -7,10 +7,9 @@ sees a half-written file and an exception inside ``with`` leaves the old file.
 import glob as _glob
 import os
 import shutil
-import tempfile
 
 from tapeflow.framework.errors import AlreadyExistsError, NotFoundError
-from tapeflow.io.files import as_path, os_error
+from tapeflow.io.files import as_path, open_temporary, os_error
 
 __all__ = ["GFile", "copy", "exists", "glob", "isdir", "join", "listdir", "makedirs", "mkdir",
            "remove", "rename", "rmtree", "stat", "walk"]
@@ -177,10 +176,7 @@ class GFile:
             raise NotFoundError(None, None, f"Invalid mode {mode!r}")
         try:
             if mode.startswith("w"):
-                folder = os.path.dirname(os.path.abspath(self.name))
-                fd, self._tmp = tempfile.mkstemp(
-                    prefix=os.path.basename(self.name) + ".", suffix=".tmp", dir=folder)
-                self._f = os.fdopen(fd, "wb")
+                self._f, self._tmp = open_temporary(self.name)
             else:
                 self._f = open(self.name, "rb" if mode.startswith("r") else "ab")
         except OSError as e:

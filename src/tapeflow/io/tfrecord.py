@@ -105,8 +105,8 @@ class TFRecordWriter:
         folder = os.path.dirname(os.path.abspath(self._target))
         if not os.path.isdir(folder):
             raise NotFoundError(None, None, f"{folder}; No such file or directory")
-        self._tmp = f"{self._target}.tmp-{os.getpid()}-{id(self):x}"
-        self._file = open(self._tmp, "wb")
+        from tapeflow.io.files import open_temporary
+        self._file, self._tmp = open_temporary(self._target)
         ct = TFRecordOptions.get_compression_type_string(self._options)
         self._z = None
         if ct:
