@@ -2,7 +2,7 @@
 to_hash_bucket_fast / to_hash_bucket_strong with 2**62 buckets)."""
 import pytest
 
-from tapeflow.string_hash import fingerprint64, siphash24
+from tapeflow.string_hash import fingerprint64, hash64, siphash24
 
 def test_siphash_reference_vector():
     # the SipHash paper's test vector: key 00..0f, message 00..0e
@@ -63,3 +63,30 @@ def test_matches_tensorflow(hexbytes, fast, strong):
 def test_known_buckets():
     assert [fingerprint64(s) % 100 for s in (b"hello", b"world")] == [96, 98]
     assert [siphash24(1, 2, s) % 100 for s in (b"hello", b"world")] == [22, 90]
+
+
+# TensorFlow 2.21's to_hash_bucket(s, 2**62) (legacy Hash64) for the same inputs, in order
+TF_LEGACY = [
+    105434511174508091,
+    2996632905371535868,
+    3579204183985781795,
+    1046625677629754806,
+    404301170780174469,
+    1331861223480393034,
+    3429851175771700306,
+    1188214556408278225,
+    1260831952859287914,
+    1430365920931554667,
+    488412588279328678,
+    4527227941403067175,
+    941361383483304861,
+    752361075503145470,
+    4185538572715980330,
+    653111979575515620,
+    2616467124430844150,
+]
+
+
+@pytest.mark.parametrize("i", range(len(TF_LEGACY)))
+def test_legacy_hash64_matches_tensorflow(i):
+    assert hash64(bytes.fromhex(TF_VALUES[i][0])) % 2**62 == TF_LEGACY[i]

@@ -185,3 +185,27 @@ def siphash24(k0, k1, s):
 
 def _rotl(v, s):
     return ((v << s) | (v >> (64 - s))) & _M
+
+
+def hash64(s, seed=0xDECAFCAFFE):
+    """Returns TensorFlow's legacy ``Hash64`` (MurmurHash64A) of bytes ``s``, behind
+    ``tf.strings.to_hash_bucket``."""
+    m = 0xC6A4A7935BD1E995
+    n = len(s)
+    h = (seed ^ (n * m)) & _M
+    full = n - n % 8
+    for i in range(0, full, 8):
+        k = (_f64(s, i) * m) & _M
+        k ^= k >> 47
+        k = (k * m) & _M
+        h ^= k
+        h = (h * m) & _M
+    rest = s[full:]
+    if rest:
+        for j in range(len(rest) - 1, -1, -1):
+            h ^= rest[j] << (8 * j)
+        h = (h * m) & _M
+    h ^= h >> 47
+    h = (h * m) & _M
+    h ^= h >> 47
+    return h

@@ -165,6 +165,12 @@ def to_hash_bucket_fast(input, num_buckets, name=None):  # noqa: A002
     return _hash(input, num_buckets, fingerprint64)
 
 
+def to_hash_bucket(string_tensor, num_buckets, name=None, input=None):  # noqa: A002
+    """Returns TensorFlow's legacy ``Hash64(s) % num_buckets`` (int64) for each string."""
+    from tapeflow.string_hash import hash64
+    return _hash(string_tensor if input is None else input, num_buckets, hash64)
+
+
 def to_hash_bucket_strong(input, num_buckets, key, name=None):  # noqa: A002
     """Returns ``SipHash-2-4(key, s) % num_buckets`` (int64) for each string, as TensorFlow.
 
@@ -278,5 +284,5 @@ def unsorted_segment_join(inputs, segment_ids, num_segments, separator="", name=
 
 
 __all__ = ["bytes_split", "unicode_decode", "unicode_decode_with_offsets", "unicode_encode",
-           "unicode_transcode", "to_hash_bucket_fast", "to_hash_bucket_strong", "format",
+           "unicode_transcode", "to_hash_bucket", "to_hash_bucket_fast", "to_hash_bucket_strong", "format",
            "as_string", "unsorted_segment_join"]

@@ -25,6 +25,7 @@ CALLS = {
     "unicode_transcode": lambda lib: lib.strings.unicode_transcode(["héllo"], "UTF-8",
                                                                    "UTF-16-BE"),
     "hash_fast": lambda lib: lib.strings.to_hash_bucket_fast(["hello", "world", ""], 1000),
+    "hash_legacy": lambda lib: lib.strings.to_hash_bucket(["hello", "world", ""], 1000),
     "hash_strong": lambda lib: lib.strings.to_hash_bucket_strong(["hello", "world"], 1000,
                                                                  key=[7, 9]),
     "format": lambda lib: lib.strings.format("x={} y={}", [1, lib.constant([1.5, 2.0])]),
