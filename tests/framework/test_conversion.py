@@ -157,3 +157,12 @@ def test_constant_of_a_tensor_keeps_its_dtype():
     with pytest.raises(TypeError, match="Expected tensor .* with dtype tf.float64, but got "
                        "dtype tf.float32"):
         tf.constant(t, dtype=tf.float64)
+
+
+def test_string_lists_keep_trailing_nul_bytes():
+    # NumPy's fixed-width "S"/"U" dtypes drop trailing NULs; binary data must survive
+    import tapeflow as tf_
+    assert tf_.constant([b"\x01\x00"]).numpy().tolist() == [b"\x01\x00"]
+    assert tf_.constant([[b"a\x00"], [b"b"]]).numpy().tolist() == [[b"a\x00"], [b"b"]]
+    assert tf_.constant(["x", "y\x00"]).numpy().tolist() == [b"x", b"y\x00"]
+    assert tf_.convert_to_tensor([b"a\x00"], dtype=tf_.string).numpy().tolist() == [b"a\x00"]

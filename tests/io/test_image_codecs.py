@@ -55,3 +55,9 @@ def test_errors():
         tf.io.decode_png(b"garbage")
     with pytest.raises(tf.errors.InvalidArgumentError, match="not in the list of allowed"):
         tf.io.encode_png(np.zeros((2, 2, 3), np.float32))
+
+
+def test_tf_image_names_the_same_codecs():
+    png = tf.io.encode_png(_img(3))
+    assert tf.image.decode_png is tf.io.decode_png
+    assert np.array_equal(tf.image.decode_image(png).numpy(), _img(3))

@@ -38,3 +38,23 @@ def test_errors():
         tf.io.parse_tensor(tf.io.serialize_tensor([1.0]), tf.int32)
     with pytest.raises(tf.errors.InvalidArgumentError, match="base64: /w=="):
         tf.io.parse_tensor(b"\xff", tf.int32)
+
+
+def test_decode_raw():
+    out = tf.io.decode_raw(tf.constant([b"\x01\x00\x02\x00", b"\x03\x00\x04\x00"]), tf.int16)
+    assert out.dtype == tf.int16 and out.numpy().tolist() == [[1, 2], [3, 4]]
+    assert tf.io.decode_raw(b"\x00\x00\x00\x01", tf.int32, little_endian=False).numpy() \
+        .tolist() == [1]
+    with pytest.raises(tf.errors.InvalidArgumentError, match="same size"):
+        tf.io.decode_raw([b"\x01\x00", b"\x01"], tf.int16)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="not a multiple of 2"):
+        tf.io.decode_raw([b"\x01\x00\x01"], tf.int16)
+
+
+def test_base64_web_safe():
+    enc = tf.io.encode_base64([b"hello?>", b""])
+    assert enc.numpy().tolist() == [b"aGVsbG8_Pg", b""]
+    assert tf.io.encode_base64([b"hello?>"], pad=True).numpy().tolist() == [b"aGVsbG8_Pg=="]
+    assert tf.io.decode_base64(enc).numpy().tolist() == [b"hello?>", b""]
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Invalid character"):
+        tf.io.decode_base64([b"a+b/"])

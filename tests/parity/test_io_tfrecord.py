@@ -253,6 +253,16 @@ CSV = {
     "too_many": lambda lib: lib.io.decode_csv(["1,2"], record_defaults=[[0]]),
     "not_int": lambda lib: lib.io.decode_csv(["1,a"], record_defaults=[[0], [0]]),
     "required": lambda lib: lib.io.decode_csv(["1,"], [[0], lib.constant([], lib.int32)]),
+    "decode_raw": lambda lib: lib.io.decode_raw(
+        lib.constant([b"\x01\x00\x02\x00", b"\x03\x00\x04\x00"]), lib.int16),
+    "decode_raw_big_endian": lambda lib: lib.io.decode_raw(b"\x01\x00\x00\x00", lib.int32,
+                                                           little_endian=False),
+    "decode_raw_sizes": lambda lib: lib.io.decode_raw([b"\x01\x00", b"\x01"], lib.int16),
+    "decode_raw_fixed": lambda lib: lib.io.decode_raw([b"ab", b"c"], lib.uint8, fixed_length=2),
+    "base64": lambda lib: lib.io.encode_base64([b"hello?>", b""]),
+    "base64_pad": lambda lib: lib.io.encode_base64([b"hello?>"], pad=True),
+    "base64_decode": lambda lib: lib.io.decode_base64([b"aGVsbG8_Pg", b"aGVsbG8_Pg=="]),
+    "base64_bad": lambda lib: lib.io.decode_base64([b"a+b/"]),
     "select_mismatch": lambda lib: lib.io.decode_csv(["1,2,3"], [[0], [0], [0]],
                                                      select_cols=[0, 2]),
 }

@@ -226,7 +226,7 @@ def _infer_array(value):
         if arr.size == 0 or (arr.min() >= -2**31 and arr.max() < 2**31):
             return arr.astype(np.int32)
     if k in "US":
-        return _bytes_array(arr)
+        return _bytes_array(arr if isinstance(value, np.ndarray) else value)
     if k == "O":
         if _all_ints(arr):
             raise ValueError(_OUT_OF_RANGE)
@@ -257,14 +257,29 @@ def _bytes_array(value):
     if type(value) is bytes:
         return np.array(value, dtype=object)
     arr = np.asarray(value)
-    if arr.dtype.kind == "U":
+    if arr.dtype.kind == "U" and isinstance(value, np.ndarray):
         return np.char.encode(arr, "utf-8").astype(object)
-    if arr.dtype.kind == "S":
-        return arr.astype(object)
+    if arr.dtype.kind in "US":
+        if isinstance(value, np.ndarray):
+            return arr.astype(object)
+        # NumPy's "S" dtype drops trailing NUL bytes: take the Python bytes themselves
+        out = np.empty(arr.shape, dtype=object)
+        out.reshape(-1)[:] = [v.encode("utf-8") if isinstance(v, str) else bytes(v)
+                              for v in _leaves(value)]
+        return out
     out = np.empty(arr.shape, dtype=object)
     out.reshape(-1)[:] = [v.encode("utf-8") if isinstance(v, str) else v
                           for v in arr.reshape(-1)]
     return out
+
+
+def _leaves(value):
+    """Yields the leaves of nested lists/tuples in row-major order."""
+    if isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _leaves(v)
+    else:
+        yield value
 
 
 def _has_numpy_float64(value):

@@ -141,3 +141,66 @@ def _typed_values(vals, dname):
     if dname.startswith("complex"):
         out = [complex(a, b) for a, b in zip(out[0::2], out[1::2])]
     return out
+
+
+def decode_raw(input_bytes, out_type, little_endian=True, fixed_length=None, name=None):
+    """Returns the bytes of each string reinterpreted as numbers of ``out_type``: shape
+    ``input.shape + [n]``.
+
+    Raises:
+      InvalidArgumentError: if the strings' lengths differ or are not a multiple of the
+        type's size.
+    """
+    out_type = dtypes.as_dtype(out_type)
+    np_dtype = np.dtype(out_type.as_numpy_dtype).newbyteorder("<" if little_endian else ">")
+    a = np.asarray(convert_to_tensor(input_bytes, dtype=dtypes.string)._value)
+    items = [bytes(s) for s in a.reshape(-1)]
+    if fixed_length is not None:
+        items = [s[:int(fixed_length)].ljust(int(fixed_length), b"\0") for s in items]
+    size = np_dtype.itemsize
+    lengths = {len(s) for s in items}
+    if len(lengths) > 1:
+        raise InvalidArgumentError(None, "DecodeRaw", "DecodeRaw requires input strings to "
+                                   "all be the same size, but element 1 has size "
+                                   f"{len(items[1])} != {len(items[0])}")
+    n = lengths.pop() if lengths else 0
+    if n % size:
+        raise InvalidArgumentError(None, "DecodeRaw", f"Input to DecodeRaw has length {n} "
+                                   f"that is not a multiple of {size}, the size of "
+                                   f"{out_type.name}")
+    out = np.frombuffer(b"".join(items), dtype=np_dtype).astype(np_dtype.newbyteorder("="))
+    return Tensor(out.reshape(a.shape + (n // size,)))
+
+
+def encode_base64(input, pad=False, name=None):  # noqa: A002
+    """Returns each string in web-safe base64 (``-`` and ``_``), unpadded unless ``pad``."""
+    import base64
+    a = np.asarray(convert_to_tensor(input, dtype=dtypes.string)._value)
+    out = np.empty(a.shape, object)
+    out.reshape(-1)[:] = [base64.urlsafe_b64encode(bytes(s)) if pad else
+                          base64.urlsafe_b64encode(bytes(s)).rstrip(b"=") for s in a.reshape(-1)]
+    return Tensor(out)
+
+
+def decode_base64(input, name=None):  # noqa: A002
+    """Returns each web-safe base64 string decoded (padding optional).
+
+    Raises:
+      InvalidArgumentError: for characters outside the web-safe alphabet.
+    """
+    import base64
+    import binascii
+    a = np.asarray(convert_to_tensor(input, dtype=dtypes.string)._value)
+    out = np.empty(a.shape, object)
+    try:
+        vals = []
+        for s in a.reshape(-1):
+            s = bytes(s).rstrip(b"=")
+            if s.strip(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"):
+                raise ValueError(s)
+            vals.append(base64.urlsafe_b64decode(s + b"=" * (-len(s) % 4)))
+        out.reshape(-1)[:] = vals
+    except (binascii.Error, ValueError):
+        raise InvalidArgumentError(None, "DecodeBase64", "Invalid character found in base64."
+                                   ) from None
+    return Tensor(out)
