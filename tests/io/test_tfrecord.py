@@ -21,8 +21,8 @@ def test_crc32c_known_vectors(data, want):
     assert crc32c(data) == want
 
 
-@pytest.mark.parametrize("n", [2047, 2048, 4097, 65536, 100003])
-def test_crc32c_long_path_matches_bytewise(n):
+@pytest.mark.parametrize("n", [15, 16, 17, 178, 1000, 2047, 2048, 4097, 65536, 100003])
+def test_crc32c_fast_paths_match_bitwise_reference(n):
     data = np.random.default_rng(n).bytes(n)
     reg = 0xFFFFFFFF
     for b in data[:n]:  # a plain reference implementation, bit by bit

@@ -84,11 +84,44 @@ def _update_long(reg, buf):
     return _shift(reg, n) ^ int(regs[0])
 
 
+_by_distance = []  # [table of byte contributions at each distance from the end, init shifts]
+
+
+def _distance_tables():
+    """``T[d][b]``: the register contribution of byte ``b`` followed by ``d`` zero bytes,
+    and ``Z[n]``: the initial register 0xFFFFFFFF after ``n`` zero bytes (built once, 2 MiB)."""
+    if not _by_distance:
+        t = np.empty((_SHORT, 256), np.uint32)
+        t[0] = _TABLE
+        for d in range(1, _SHORT):
+            prev = t[d - 1]
+            t[d] = _TABLE[prev & 0xFF] ^ (prev >> np.uint32(8))
+        z = [0xFFFFFFFF]
+        for _ in range(_SHORT):
+            r = z[-1]
+            z.append(_TABLE_LIST[r & 0xFF] ^ (r >> 8))
+        _by_distance.extend([t, np.asarray(z, np.uint32), np.arange(_SHORT - 1, -1, -1)])
+    return _by_distance
+
+
+def _crc_short(buf):
+    """CRC-32C of a short buffer by linearity: XOR of each byte's contribution at its
+    distance from the end, plus the shifted initial register; one NumPy gather."""
+    n = len(buf)
+    t, z, rev = _distance_tables()
+    a = np.frombuffer(buf, np.uint8)
+    reg = int(np.bitwise_xor.reduce(t[rev[_SHORT - n:], a])) ^ int(z[n]) if n else int(z[0])
+    return (~reg) & 0xFFFFFFFF
+
+
 def crc32c(data, crc=0):
     """Returns the CRC-32C of ``data`` (bytes-like), continuing from checksum ``crc``."""
     buf = memoryview(data).cast("B")
+    n = len(buf)
+    if crc == 0 and 16 <= n < _SHORT:
+        return _crc_short(buf)
     reg = (~crc) & 0xFFFFFFFF
-    reg = _update_short(reg, buf) if len(buf) < _SHORT else _update_long(reg, buf)
+    reg = _update_short(reg, buf) if n < _SHORT else _update_long(reg, buf)
     return (~reg) & 0xFFFFFFFF
 
 

@@ -13,7 +13,7 @@ from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.sparse_tensor import SparseTensor
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
-from tapeflow.io.example import DecodeError, Example
+from tapeflow.io.example import DecodeError, decode_features
 
 _KIND = {"float32": ("float_list", "float"), "int64": ("int64_list", "int64"),
          "string": ("bytes_list", "string")}
@@ -51,7 +51,7 @@ def _check_dtype(dtype):
 
 def _decode(serialized):
     try:
-        return Example.FromString(serialized).features.feature
+        return decode_features(serialized)
     except DecodeError:
         raise InvalidArgumentError(None, "ParseExampleV2", "Could not parse example input, "
                                    f"value: '{serialized[:64]!r}'") from None
@@ -61,16 +61,15 @@ def _values(feature_map, key, dtype):
     """Returns the list of values of ``key`` (None if absent), checking its type."""
     if key not in feature_map:
         return None
-    f = feature_map[key]
-    kind = f.WhichOneof("kind")
+    kind, values = feature_map[key]
     if kind is None:
         return []
     want, name = _KIND[dtype.name]
     if kind != want:
         raise InvalidArgumentError(None, "ParseExampleV2", f"Key: {key}.  Data types don't "
                                    f"match. Data type: {_WIRE_NAME[kind]} but expected type: "
-                                   f"{name if name != 'float' else 'float'}")
-    return list(getattr(f, kind).value)
+                                   f"{name}")
+    return values
 
 
 def _array(values, dtype):
@@ -79,6 +78,13 @@ def _array(values, dtype):
         out[:] = values
         return out
     return np.asarray(values, dtype=dtype.as_numpy_dtype).reshape(-1)
+
+
+def _concat(parts, dtype):
+    if dtype.name == "string":
+        return _array([v for p in parts for v in p], dtype)
+    arrays = [np.asarray(p, dtype=dtype.as_numpy_dtype).reshape(-1) for p in parts]
+    return np.concatenate(arrays) if arrays else np.zeros(0, dtype.as_numpy_dtype)
 
 
 def _dense(values, key, spec, dtype):
@@ -142,16 +148,17 @@ def _parse(arr, features):
     out = {}
     for key in sparse_keys:
         dtype = _check_dtype(features[key].dtype)
-        idx, vals, width = [], [], 0
-        for b, m in enumerate(maps):
-            v = _values(m, key, dtype) or []
-            width = max(width, len(v))
-            idx.extend(([b, j] if not single else [j]) for j in range(len(v)))
-            vals.extend(v)
-        rank = 1 if single else 2
+        parts = [_values(m, key, dtype) for m in maps]
+        parts = [[] if p is None else p for p in parts]
+        lens = np.asarray([len(p) for p in parts], np.int64)
+        width = int(lens.max()) if len(lens) else 0
+        cols = np.arange(int(lens.sum()), dtype=np.int64) - np.repeat(
+            np.cumsum(lens) - lens, lens)
+        rows = np.repeat(np.arange(len(parts), dtype=np.int64), lens)
+        idx = cols[:, None] if single else np.stack([rows, cols], axis=1)
         shape = [width] if single else [len(maps), width]
-        out[key] = SparseTensor(Tensor(np.asarray(idx, np.int64).reshape(-1, rank)),
-                                Tensor(_array(vals, dtype)),
+        out[key] = SparseTensor(Tensor(idx.astype(np.int64).reshape(-1, 1 if single else 2)),
+                                Tensor(_concat(parts, dtype)),
                                 Tensor(np.asarray(shape, np.int64)))
     for key in dense_keys:
         spec = features[key]
