@@ -48,3 +48,12 @@ def test_make_csv_dataset_repeats_and_shuffles(csv_path):
                                                shuffle_seed=1)
     rows = sorted(v for b in ds.as_numpy_iterator() for v in b["a"].tolist())
     assert rows == [1, 1, 2, 2, 3, 3]
+
+
+def test_experimental_tfrecord_writer(tmp_path):
+    p = str(tmp_path / "d.tfrecord")
+    ds = tf.data.Dataset.from_tensor_slices([b"a", b"bc", b""])
+    tf.data.experimental.TFRecordWriter(p, "GZIP").write(ds)
+    assert list(tf.data.TFRecordDataset(p, "GZIP").as_numpy_iterator()) == [b"a", b"bc", b""]
+    with pytest.raises(TypeError, match="scalar `DT_STRING`"):
+        tf.data.experimental.TFRecordWriter(p).write(tf.data.Dataset.range(3))

@@ -54,6 +54,37 @@ def dense_to_ragged_batch(batch_size, drop_remainder=False, row_splits_dtype=Non
     return lambda ds: ds.ragged_batch(batch_size, drop_remainder)
 
 
+class TFRecordWriter:
+    """Writes a dataset of scalar strings to a TFRecord file
+    (``tf.data.experimental.TFRecordWriter``).
+
+    Args:
+      filename: the file to write (atomically).
+      compression_type: ``""``, ``"ZLIB"`` or ``"GZIP"``.
+    """
+
+    def __init__(self, filename, compression_type=None):
+        self._filename = filename
+        self._compression = compression_type
+
+    def write(self, dataset):
+        """Writes every element of ``dataset`` (scalar strings) as one record; returns None.
+
+        Raises:
+          TypeError: if the elements are not scalar strings.
+        """
+        from tapeflow.framework import dtypes
+        from tapeflow.io.tfrecord import TFRecordWriter as Writer
+        spec = dataset.element_spec
+        if getattr(spec, "dtype", None) is not dtypes.string or spec.shape.rank != 0:
+            raise TypeError("`dataset` must produce scalar `DT_STRING` tensors whereas it "
+                            f"produces shape {getattr(spec, 'shape', None)} and types "
+                            f"{getattr(spec, 'dtype', spec)}")
+        with Writer(self._filename, self._compression) as w:
+            for (value,) in dataset._gen():
+                w.write(value[()])
+
+
 def __getattr__(name):
     if name in ("CsvDataset", "make_csv_dataset"):
         from tapeflow.data import readers
@@ -64,4 +95,4 @@ def __getattr__(name):
 __all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "cardinality",
            "CsvDataset", "make_csv_dataset", "sample_from_datasets", "choose_from_datasets",
            "save", "load", "group_by_window", "bucket_by_sequence_length",
-           "dense_to_ragged_batch"]
+           "dense_to_ragged_batch", "TFRecordWriter"]
