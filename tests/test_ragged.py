@@ -84,3 +84,30 @@ def test_ragged_in_tf_data():
     assert [x.to_list() for x in rb] == [[[1], [1, 1, 1]], [[1, 1]]]
     dr = seq.apply(tf.data.experimental.dense_to_ragged_batch(2))
     assert [x.to_list() for x in dr] == [[[1], [1, 1, 1]], [[1, 1]]]
+
+
+def test_guide_operations_dispatch_to_ragged():
+    rt = _rt()
+    assert tf.tile(rt, [1, 2]).to_list()[2] == [5, 9, 2, 5, 9, 2]
+    assert tf.ones_like(rt).to_list()[0] == [1, 1, 1, 1]
+    assert tf.where(rt > 2, rt, 0).to_list()[0] == [3, 0, 4, 0]
+    q = tf.ragged.constant([["a", "b"], ["c"]])
+    emb = tf.nn.embedding_lookup(tf.reshape(tf.range(8.0), [4, 2]), tf.ragged.constant(
+        [[0, 3], [1]]))
+    assert emb.to_list() == [[[0.0, 1.0], [6.0, 7.0]], [[2.0, 3.0]]]
+    assert tf.strings.reduce_join(q, axis=1, separator="-").numpy().tolist() == [b"a-b", b"c"]
+    assert tf.strings.join([q, q], separator="+").to_list() == [[b"a+a", b"b+b"], [b"c+c"]]
+    assert tf.concat([tf.fill([2, 1], "#"), q], axis=1).to_list()[1] == [b"#", b"c"]
+
+
+def test_broadcasting_against_inner_dimensions():
+    x = tf.ragged.constant([[[1, 2], [3, 4]], [[5, 6]]], ragged_rank=1)
+    assert (x + tf.constant([[10]])).to_list() == [[[11, 12], [13, 14]], [[15, 16]]]
+    y = tf.ragged.constant([[[1], [2]], [], [[3]]], ragged_rank=1)
+    assert (y + tf.constant([10, 20])).to_list()[0] == [[11, 21], [12, 22]]
+    with pytest.raises(ValueError, match="Unable to broadcast"):
+        x + tf.constant([[1, 2], [3, 4], [5, 6]])
+    sp = tf.SparseTensor([[0, 0], [2, 0], [2, 1]], ["a", "b", "c"], [3, 3])
+    assert tf.RaggedTensor.from_sparse(sp).to_list() == [[b"a"], [], [b"b", b"c"]]
+    assert tf.reduce_max(tf.ragged.constant([[1.0], []]), axis=1).numpy()[1] == \
+        np.finfo(np.float32).min

@@ -24,12 +24,13 @@ def _tf():
 # -- construction ------------------------------------------------------------------
 
 def _depth(x):
-    """Nesting depth of scalars in a Python list (ValueError if it varies)."""
+    """Nesting depth of scalars in a Python list (ValueError if it varies); None for a
+    list with no scalars in it (an empty row fits any depth)."""
     if isinstance(x, (list, tuple)):
-        ds = {_depth(v) for v in x}
+        ds = {_depth(v) for v in x} - {None}
         if len(ds) > 1:
             raise ValueError("all scalar values must have the same nesting depth")
-        return 1 + (ds.pop() if ds else 0)
+        return 1 + ds.pop() if ds else None
     if isinstance(x, np.ndarray):
         return x.ndim
     return 0
@@ -46,6 +47,11 @@ def constant(pylist, dtype=None, ragged_rank=None, inner_shape=None, name=None,
       ValueError: if scalars sit at different depths.
     """
     depth = _depth(pylist)
+    if depth is None:  # only empty lists: their nesting is the depth
+        depth, probe = 0, pylist
+        while isinstance(probe, (list, tuple)):
+            depth += 1
+            probe = probe[0] if probe else None
     if ragged_rank is None:
         ragged_rank = max(depth - 1 - (len(inner_shape) if inner_shape else 0), 0)
     if ragged_rank == 0:
@@ -143,17 +149,29 @@ def map_flat_values(op, *args, **kwargs):
 
 
 def _broadcast_dense(rt, dense):
-    """Returns dense operand ``dense`` lined up with ``rt``'s flat values, or None."""
+    """Returns dense operand ``dense`` lined up with ``rt``'s flat values.
+
+    Right-aligned as broadcasting is: dimensions that face ``rt``'s inner (uniform)
+    dimensions broadcast against the flat values; those facing the outer and ragged
+    dimensions must be 1, except a ``[nrows, 1]`` operand of a ragged_rank-1 tensor, which
+    gives each row its own value.
+
+    Raises:
+      ValueError: if the shapes do not broadcast.
+    """
     d = convert_to_tensor(dense, dtype=rt.dtype) if not isinstance(dense, Tensor) else dense
-    if d.shape.rank == 0:
+    inner = rt.flat_values.shape.rank - 1
+    r = d.shape.rank
+    if r == 0:
         return d
-    if rt.ragged_rank == 1 and d.shape.rank == 2 and d.shape[1] == 1 and d.shape[0] == len(rt):
+    if (rt.ragged_rank == 1 and inner == 0 and r == 2 and d.shape[1] == 1
+            and d.shape[0] == len(rt)):
         return _tf().gather(d[:, 0], rt.value_rowids())
-    if d.shape.rank <= rt.flat_values.shape.rank - 1 + 0 or (
-            d.shape.rank == 1 and rt.flat_values.shape.rank == 1 and d.shape[0] == 1):
-        return d
-    raise ValueError(f"Unable to broadcast a dense tensor of shape {d.shape} against a "
-                     f"RaggedTensor of shape {rt.shape}")
+    lead = d.shape.as_list()[:max(r - inner, 0)]
+    if any(x != 1 for x in lead):
+        raise ValueError(f"Unable to broadcast a dense tensor of shape {d.shape} against a "
+                         f"RaggedTensor of shape {rt.shape}")
+    return _tf().reshape(d, d.shape.as_list()[len(lead):]) if lead else d
 
 
 def _elementwise(fn, args):
@@ -188,8 +206,9 @@ def _segment_reduce(kind, values, ids, n):
     v = np.asarray(values._value)
     i = np.asarray(ids._value)
     if kind in ("max", "min"):
-        if v.dtype.kind == "f":
-            init = -np.inf if kind == "max" else np.inf
+        if v.dtype.kind == "f":  # TensorFlow's identity is the lowest/highest finite value
+            info = np.finfo(v.dtype)
+            init = info.min if kind == "max" else info.max
         else:
             info = np.iinfo(v.dtype)
             init = info.min if kind == "max" else info.max
@@ -361,6 +380,56 @@ def getitem(rt, key):
                     f"{type(inner).__name__}")
 
 
+def tile(rt, multiples):
+    """Returns ``rt`` repeated ``multiples[0]`` times along rows and ``multiples[1]`` times
+    within each row (ragged_rank 1, 2-D)."""
+    m = [int(v) for v in np.asarray(getattr(multiples, "_value", multiples)).reshape(-1)]
+    if rt.ragged_rank != 1 or len(m) != 2 or rt.flat_values.shape.rank != 1:
+        raise NotImplementedError("tile supports 2-D RaggedTensors of ragged_rank 1 here")
+    splits = rt._row_splits
+    order, lens = [], []
+    for _ in _py_range(m[0]):
+        for i in _py_range(len(rt)):
+            row = np.arange(splits[i], splits[i + 1])
+            order.append(np.tile(row, m[1]))
+            lens.append(len(row) * m[1])
+    idx = np.concatenate(order).astype(np.int64) if order else np.zeros(0, np.int64)
+    return RaggedTensor.from_row_lengths(gather_rows(rt.flat_values, idx), lens)
+
+
+def where(condition, x=None, y=None):
+    """Returns ``x`` where the ragged ``condition`` is True and ``y`` elsewhere (operands
+    ragged with the same splits, or scalars)."""
+    if x is None and y is None:
+        raise NotImplementedError("tf.where of a RaggedTensor condition alone is not "
+                                  "supported here")
+    like = next(v for v in (condition, x, y) if isinstance(v, RaggedTensor))
+    parts = []
+    for v in (condition, x, y):
+        if isinstance(v, RaggedTensor):
+            _same_splits(like, v)
+            parts.append(v.flat_values)
+        else:
+            parts.append(v)
+    return like.with_flat_values(_tf().where(*parts))
+
+
+def reduce_join(rt, axis=None, keepdims=False, separator=""):
+    """Returns the strings of ``rt`` joined over ``axis``: per row for the ragged axis."""
+    tf = _tf()
+    if axis is None:
+        return tf.strings.reduce_join(rt.flat_values, None, keepdims, separator)
+    axis = int(axis) % rt.shape.rank
+    if axis != 1 or rt.ragged_rank != 1 or keepdims:
+        raise NotImplementedError("reduce_join of a RaggedTensor supports axis=1 here")
+    vals = np.asarray(rt.flat_values._value)
+    sep = separator.encode() if isinstance(separator, str) else separator
+    s = rt._row_splits
+    out = np.empty(len(rt), object)
+    out[:] = [sep.join(vals[s[i]:s[i + 1]]) for i in _py_range(len(rt))]
+    return Tensor(out)
+
+
 # -- dispatch from tapeflow's ops -----------------------------------------------------
 
 def dispatch(fn, args, kwargs):
@@ -380,6 +449,15 @@ def dispatch(fn, args, kwargs):
     if name == "_reduce":
         op, rt = args
         return reduce(_KIND[op.name], rt, kwargs.get("axis"), kwargs.get("keepdims", False))
+    if name in ("zeros_like", "ones_like"):
+        return args[0].with_flat_values(fn(args[0].flat_values, **kwargs))
+    if name == "tile":
+        return tile(*args)
+    if name == "where":
+        return where(*args)
+    if name == "embedding_lookup":
+        params, ids = args
+        return ids.with_flat_values(fn(params, ids.flat_values, **kwargs))
     if len(args) == 1:
         return args[0].with_flat_values(fn(args[0].flat_values))
     if len(args) == 2:

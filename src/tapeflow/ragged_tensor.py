@@ -62,6 +62,18 @@ class RaggedTensor:
         return cls.from_row_lengths(values, np.bincount(ids, minlength=n), validate=validate)
 
     @classmethod
+    def from_sparse(cls, st_input, name=None, row_splits_dtype=dtypes.int64):
+        """Returns the RaggedTensor of a rank-2 SparseTensor's rows (indices must be in
+        row-major order with no gaps within a row)."""
+        idx = np.asarray(st_input.indices._value)
+        shape = np.asarray(st_input.dense_shape._value)
+        if len(shape) != 2:
+            raise ValueError(f"rank(st_input) must be 2, got {len(shape)}")
+        counts = np.bincount(idx[:, 0], minlength=int(shape[0])) if len(idx) else \
+            np.zeros(int(shape[0]), np.int64)
+        return cls.from_row_lengths(st_input.values, counts)
+
+    @classmethod
     def from_row_starts(cls, values, row_starts, name=None, validate=True):
         """Returns the RaggedTensor whose row ``i`` starts at ``values[row_starts[i]]``."""
         if not isinstance(values, RaggedTensor):

@@ -19,7 +19,58 @@ def _seq(lib):
 
 
 V = [3, 1, 4, 1, 5, 9, 2]
+def _queries(lib):
+    return lib.ragged.constant([["Who", "is", "Dan", "Smith"], ["Pause"],
+                                ["Will", "it", "rain", "later", "today"]])
+
+
+def _bigrams(lib):
+    q = _queries(lib)
+    marker = lib.fill([q.nrows(), 1], "#")
+    padded = lib.concat([marker, q, marker], axis=1)
+    return lib.strings.join([padded[:, :-1], padded[:, 1:]], separator="+")
+
+
+def _avg_embedding(lib):
+    table = lib.reshape(lib.range(4096, dtype=lib.float32), [1024, 4])
+    words = lib.nn.embedding_lookup(table, lib.strings.to_hash_bucket_fast(_queries(lib), 1024))
+    pairs = lib.nn.embedding_lookup(table, lib.strings.to_hash_bucket_fast(_bigrams(lib), 1024))
+    return lib.reduce_mean(lib.concat([words, pairs], axis=1), axis=1)
+
+
 CALLS = {
+    # the ragged_tensor guide's cells
+    "guide_concat_dense": lambda lib: lib.concat([_rt(lib), [[5, 9, 2]]], axis=0),
+    "guide_tile": lambda lib: lib.tile(_rt(lib), [1, 2]),
+    "guide_substr": lambda lib: lib.strings.substr(_queries(lib), 0, 2),
+    "guide_slice_neg": lambda lib: _rt(lib)[:, -2:],
+    "guide_mixed_types": lambda lib: lib.ragged.constant([["one", "two"], [3, 4]]),
+    "guide_bad_depth": lambda lib: lib.ragged.constant(["A", ["B", "C"]]),
+    "guide_embedding_shape": lambda lib: lib.nn.embedding_lookup(
+        lib.ones([1024, 4]), lib.strings.to_hash_bucket_fast(_queries(lib), 1024)).shape,
+    "guide_bigrams": _bigrams,
+    "guide_avg_embedding": _avg_embedding,
+    "guide_sparse_concat": lambda lib: lib.sparse.to_dense(lib.sparse.concat(
+        sp_inputs=[_queries(lib).to_sparse(), _queries(lib).to_sparse()], axis=1), ""),
+    "guide_to_tensor_str": lambda lib: _queries(lib).to_tensor(default_value="",
+                                                               shape=[None, 10]),
+    "guide_from_sparse": lambda lib: lib.RaggedTensor.from_sparse(lib.SparseTensor(
+        indices=[[0, 0], [2, 0], [2, 1]], values=["a", "b", "c"], dense_shape=[3, 3])),
+    "guide_broadcast_inner": lambda lib: lib.ragged.constant(
+        [[[1, 2], [3, 4], [5, 6]], [[7, 8]]], ragged_rank=1) + lib.constant([[10]]),
+    "guide_broadcast_inner2": lambda lib: lib.ragged.constant(
+        [[[1], [2]], [], [[3]], [[4]]], ragged_rank=1) + lib.constant([10, 20, 30]),
+    "guide_uniform_of_ragged": lambda lib: lib.RaggedTensor.from_uniform_row_length(
+        values=lib.RaggedTensor.from_row_splits(values=list(range(10, 20)),
+                                                row_splits=[0, 3, 5, 9, 10]),
+        uniform_row_length=2),
+    "guide_reduce_join": lambda lib: lib.strings.reduce_join(_queries(lib), axis=1,
+                                                            separator=" "),
+    "ones_like": lambda lib: lib.ones_like(_rt(lib)),
+    "where": lambda lib: lib.where(_rt(lib) > 2, _rt(lib), 0),
+    "reduce_max_empty_float": lambda lib: lib.reduce_max(lib.ragged.constant([[1.], []]),
+                                                         axis=1),
+
     "constant": _rt,
     "constant_str": lambda lib: str(_rt(lib)),
     "constant_float": lambda lib: lib.ragged.constant([[1.5, 2], [3]]),

@@ -372,6 +372,9 @@ def where(condition, x=None, y=None, name=None):
     """
     from tapeflow.framework.primitive import binary_inputs
     from tapeflow.ops.math_ops import _select_kernel
+    for v in (condition, x, y):
+        if type(v) is not Tensor and hasattr(type(v), "__tf_dispatch__"):  # RaggedTensor
+            return v.__tf_dispatch__(where, (condition, x, y), {})
     # a Python condition is converted to bool (TypeError for numbers, as TensorFlow)
     c = condition if isinstance(condition, Tensor) else convert_to_tensor(condition, dtypes.bool)
     if x is None and y is None:
