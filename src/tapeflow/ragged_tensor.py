@@ -573,6 +573,11 @@ class RaggedTensorSpec:
         """Returns the dtype of the row splits."""
         return self._row_splits_dtype
 
+    @property
+    def value_type(self):
+        """Returns ``RaggedTensor``, the type this spec describes."""
+        return RaggedTensor
+
     @classmethod
     def from_value(cls, value):
         """Returns the spec of RaggedTensor ``value``."""

@@ -57,3 +57,12 @@ def test_experimental_tfrecord_writer(tmp_path):
     assert list(tf.data.TFRecordDataset(p, "GZIP").as_numpy_iterator()) == [b"a", b"bc", b""]
     with pytest.raises(TypeError, match="scalar `DT_STRING`"):
         tf.data.experimental.TFRecordWriter(p).write(tf.data.Dataset.range(3))
+
+
+def test_make_csv_dataset_forever_drops_the_remainder(csv_path):
+    # num_epochs=None repeats forever, so batches are all full (TensorFlow: static batch size)
+    ds = tf.data.experimental.make_csv_dataset(csv_path, batch_size=2, shuffle=False)
+    assert ds.element_spec["a"].shape == (2,)
+    assert [b["a"].tolist() for b in ds.take(2).as_numpy_iterator()] == [[1, 2], [3, 1]]
+    assert tf.data.Dataset.from_tensors(tf.SparseTensor([[0]], [1], [2])).element_spec \
+        .value_type is tf.SparseTensor

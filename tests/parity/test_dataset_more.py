@@ -19,8 +19,20 @@ def _run(fn, lib, *args):
     return out
 
 
+TITANIC = """survived,sex,age,n_siblings_spouses,parch,fare,class,deck,embark_town,alone
+0,male,22.0,1,0,7.25,Third,unknown,Southampton,n
+1,female,38.0,1,0,71.2833,First,C,Cherbourg,n
+1,female,26.0,0,0,7.925,Third,unknown,Southampton,y
+1,female,35.0,1,0,53.1,First,C,Southampton,n
+0,male,28.0,0,0,8.4583,Third,unknown,Queenstown,y
+"""
+TITANIC_TYPES = ["int32", "string", "float32", "int32", "int32", "float32", "string",
+                 "string", "string", "string"]
+
+
 @pytest.fixture
 def files(tmp_path):
+    (tmp_path / "titanic.csv").write_text(TITANIC)
     (tmp_path / "t.csv").write_text('a,b,c\n1,2.5,x\n2,,y\n3,4,"z,w"\n')
     (tmp_path / "t.txt").write_bytes(b"line1\nline2\r\n\nlast")
     return str(tmp_path)
@@ -37,6 +49,22 @@ def _sp(lib):
 
 
 PIPELINES = {
+    # the tf.data guide's text and CSV cells
+    "guide_survivors": lambda lib, d: lib.data.TextLineDataset(d + "/titanic.csv").skip(1)
+    .filter(lambda line: lib.not_equal(lib.strings.substr(line, 0, 1), "0")),
+    "guide_interleave": lambda lib, d: lib.data.Dataset.from_tensor_slices(
+        [d + "/titanic.csv", d + "/t.csv"]).interleave(lib.data.TextLineDataset, cycle_length=2),
+    "guide_make_csv": lambda lib, d: lib.data.experimental.make_csv_dataset(
+        d + "/titanic.csv", batch_size=4, label_name="survived", shuffle=False).take(2),
+    "guide_make_csv_select": lambda lib, d: lib.data.experimental.make_csv_dataset(
+        d + "/titanic.csv", batch_size=4, label_name="survived", shuffle=False,
+        select_columns=["class", "fare", "survived"]).take(1),
+    "guide_csv_types": lambda lib, d: lib.data.experimental.CsvDataset(
+        d + "/titanic.csv", [getattr(lib, t) for t in TITANIC_TYPES], header=True),
+    "guide_csv_select": lambda lib, d: lib.data.experimental.CsvDataset(
+        d + "/titanic.csv", record_defaults=[lib.float32] * 2, header=True, select_cols=[2, 5]),
+    "guide_ragged_fill": lambda lib, d: lib.data.Dataset.range(5).map(
+        lambda x: lib.fill([lib.cast(x, lib.int32)], x)).ragged_batch(2),
     "text_lines": lambda lib, d: lib.data.TextLineDataset(d + "/t.txt"),
     "text_lines_skip": lambda lib, d: lib.data.TextLineDataset([d + "/t.txt"] * 2).skip(1),
     "csv_defaults": lambda lib, d: lib.data.experimental.CsvDataset(
@@ -89,6 +117,15 @@ PIPELINES = {
 @pytest.mark.parametrize("name", sorted(PIPELINES))
 def test_pipeline(rtf, files, name):
     assert _run(PIPELINES[name], tf, files) == _run(PIPELINES[name], rtf, files)
+
+
+def test_spec_value_types(rtf):
+    for lib in (tf, rtf):
+        sp = lib.SparseTensor(indices=[[0, 0]], values=[1], dense_shape=[2, 2])
+        names = (lib.data.Dataset.from_tensors(sp).element_spec.value_type.__name__,
+                 lib.TensorSpec([2]).value_type.__name__,
+                 lib.RaggedTensorSpec([None, None], lib.int32).value_type.__name__)
+        assert names == ("SparseTensor", "Tensor", "RaggedTensor")
 
 
 def test_save_load_round_trip_each_own_format(rtf, tmp_path):

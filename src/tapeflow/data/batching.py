@@ -127,7 +127,7 @@ def _ragged_stack(rows):
 class _RaggedBatchDataset(_BatchDataset):
     """``ragged_batch``: components whose shape is not fully known batch into RaggedTensors."""
 
-    _tf_name = "_DenseToRaggedDataset"
+    _tf_name = "_BatchDataset"
 
     def __init__(self, input_ds, batch_size, drop_remainder):
         super().__init__(input_ds, batch_size, drop_remainder)
@@ -139,7 +139,8 @@ class _RaggedBatchDataset(_BatchDataset):
         for s in input_ds._specs:
             if type(s) is TensorSpec and s.shape.rank and (inferred or
                                                            not s.shape.is_fully_defined()):
-                specs.append(RaggedTensorSpec([lead] + s.shape.as_list(), s.dtype, 1))
+                dims = [None] * s.shape.rank if inferred else s.shape.as_list()
+                specs.append(RaggedTensorSpec([lead] + dims, s.dtype, 1))
             else:
                 specs.append(_batched(s, lead))
         self._spec_list = specs

@@ -271,5 +271,5 @@ def make_csv_dataset(file_pattern, batch_size, column_names=None, column_default
         ds = ds.repeat(num_epochs)
     if shuffle:
         ds = ds.shuffle(shuffle_buffer_size, seed=shuffle_seed)
-    ds = ds.batch(batch_size).map(to_dict)
+    ds = ds.batch(batch_size, drop_remainder=num_epochs is None).map(to_dict)
     return ds.prefetch(prefetch_buffer_size or 1)

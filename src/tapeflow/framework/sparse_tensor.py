@@ -141,6 +141,11 @@ class SparseTensorSpec:
         """Returns the DType."""
         return self._dtype
 
+    @property
+    def value_type(self):
+        """Returns ``SparseTensor``, the type this spec describes."""
+        return SparseTensor
+
     @classmethod
     def from_value(cls, value):
         """Returns the spec of SparseTensor ``value``."""
