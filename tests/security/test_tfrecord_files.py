@@ -155,3 +155,11 @@ def test_dataset_load_rejects_tampered_files(tmp_path):
     (tmp_path / "ds" / "element_spec.json").write_text('{"format": "x"}')
     with pytest.raises(tf.errors.DataLossError):
         tf.data.Dataset.load(p)
+
+
+def test_dataset_load_refuses_deeply_nested_spec(tmp_path):
+    p = tmp_path / "ds"
+    tf.data.Dataset.range(2).save(str(p))
+    (p / "element_spec.json").write_text("[" * 100000 + "]" * 100000)
+    with pytest.raises(tf.errors.DataLossError):
+        tf.data.Dataset.load(str(p))

@@ -44,6 +44,9 @@ def _template_from(j):
         return tuple(_template_from(x) for x in j["items"])
     if kind == "dict":
         keys = [str(k) for k in j["keys"]]
+        if len(keys) != len(j["items"]):
+            raise DataLossError(None, None, "Bad element structure in the dataset's "
+                                "element_spec file")
         cls = collections.OrderedDict if j.get("ordered") else dict
         return cls(zip(keys, [_template_from(x) for x in j["items"]]))
     raise DataLossError(None, None, "Bad element structure in the dataset's element_spec file")
@@ -98,8 +101,9 @@ class _LoadDataset(Dataset):
                                 f"{spec_file}.")
         with open(spec_file, "rb") as f:
             raw = f.read(1 << 20)
+        from tapeflow.safe_files import load_json
         try:
-            meta = json.loads(raw)
+            meta = load_json(raw, spec_file, max_depth=100)
             tmpl = _template_from(meta["structure"])
             specs = [TensorSpec(s["shape"], dtypes.as_dtype(str(s["dtype"])))
                      for s in meta["specs"]]

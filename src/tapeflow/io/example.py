@@ -47,7 +47,9 @@ def _check_float(v):
 
 
 def _check_int64(v):
-    if isinstance(v, (bool, np.bool_)):
+    if isinstance(v, np.bool_):
+        raise TypeError("'numpy.bool' object cannot be interpreted as an integer")
+    if isinstance(v, bool):
         raise TypeError("Field tensorflow.Int64List.value: Expected an int, got a boolean.")
     if isinstance(v, (float, np.floating)) or not hasattr(v, "__index__"):
         raise TypeError(f"'{type(v).__name__}' object cannot be interpreted as an integer")
