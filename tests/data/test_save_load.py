@@ -55,3 +55,20 @@ def test_save_replaces_atomically(tmp_path):
 def test_load_missing(tmp_path):
     with pytest.raises(tf.errors.NotFoundError, match="element_spec file not found"):
         tf.data.Dataset.load(str(tmp_path / "nope"))
+
+
+def test_round_trip_sparse_and_ragged_components(tmp_path):
+    st = tf.SparseTensor([[0, 0], [1, 2]], [1.5, 2.5], [3, 4])
+    rt = tf.ragged.constant([[1, 2], [], [3]])
+    ds = tf.data.Dataset.from_tensor_slices((st, rt, [7, 8, 9])).batch(2)
+    p = str(tmp_path / "c")
+    ds.save(p)
+    back = tf.data.Dataset.load(p)
+    assert repr(back.element_spec) == repr(ds.element_spec)
+    got, want = list(back), list(ds)
+    for (s1, r1, d1), (s2, r2, d2) in zip(got, want):
+        assert repr(s1) == repr(s2) and r1.to_list() == r2.to_list()
+        assert d1.numpy().tolist() == d2.numpy().tolist()
+    nested = tf.data.Dataset.from_tensors(tf.ragged.constant([[[1], [2, 3]], [[4]]]))
+    nested.save(p)
+    assert next(iter(tf.data.Dataset.load(p))).to_list() == [[[1], [2, 3]], [[4]]]

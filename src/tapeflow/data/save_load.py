@@ -52,9 +52,72 @@ def _template_from(j):
     raise DataLossError(None, None, "Bad element structure in the dataset's element_spec file")
 
 
+def _spec_json(s):
+    out = {"dtype": s.dtype.name,
+           "shape": s.shape.as_list() if s.shape.rank is not None else None}
+    if type(s).__name__ == "SparseTensorSpec":
+        out["kind"] = "sparse"
+    elif type(s).__name__ == "RaggedTensorSpec":
+        out.update(kind="ragged", ragged_rank=s.ragged_rank)
+    return out
+
+
+def _spec_from(j):
+    dtype = dtypes.as_dtype(str(j["dtype"]))
+    kind = j.get("kind", "tensor")
+    if kind == "sparse":
+        from tapeflow.framework.sparse_tensor import SparseTensorSpec
+        return SparseTensorSpec(j["shape"], dtype)
+    if kind == "ragged":
+        from tapeflow.ragged_tensor import RaggedTensorSpec
+        return RaggedTensorSpec(j["shape"], dtype, int(j["ragged_rank"]))
+    return TensorSpec(j["shape"], dtype)
+
+
+def _encode(leaf):
+    """One component as bytes: a TensorProto, or for a SparseTensor a message of its three
+    tensors (fields 1-3), or for a RaggedTensor its flat values (1) and row splits (2...)."""
+    from tapeflow.io.tensor_proto import serialize_tensor
+    from tapeflow.io import wire
+    if type(leaf) is np.ndarray:
+        return serialize_tensor(Tensor(leaf)).numpy()
+    if hasattr(leaf, "dense_shape"):
+        return b"".join(wire.length_delimited(i, serialize_tensor(t).numpy()) for i, t in
+                        ((1, leaf.indices), (2, leaf.values), (3, leaf.dense_shape)))
+    parts = [wire.length_delimited(1, serialize_tensor(leaf.flat_values).numpy())]
+    parts += [wire.length_delimited(2, serialize_tensor(s).numpy())
+              for s in leaf.nested_row_splits]
+    return b"".join(parts)
+
+
+def _decode(payload, spec):
+    from tapeflow.io.tensor_proto import parse_tensor
+    from tapeflow.io import wire
+    kind = type(spec).__name__
+    if kind == "TensorSpec" or (kind == "RaggedTensorSpec" and spec.ragged_rank == 0):
+        return np.asarray(parse_tensor(payload, spec.dtype)._value)
+    fields = [(n, bytes(v)) for n, wt, v in wire.fields(memoryview(payload)) if wt == 2]
+    if kind == "SparseTensorSpec":
+        from tapeflow.framework.sparse_tensor import SparseTensor
+        parts = dict(fields)
+        if set(parts) != {1, 2, 3}:
+            raise DataLossError(None, None, "A saved sparse component is incomplete")
+        return SparseTensor(parse_tensor(parts[1], dtypes.int64),
+                            parse_tensor(parts[2], spec.dtype),
+                            parse_tensor(parts[3], dtypes.int64))
+    from tapeflow.ragged_tensor import RaggedTensor
+    flat = [p for n, p in fields if n == 1]
+    splits = [np.asarray(parse_tensor(p, dtypes.int64)._value) for n, p in fields if n == 2]
+    if len(flat) != 1 or len(splits) != spec.ragged_rank:
+        raise DataLossError(None, None, "A saved ragged component is incomplete")
+    try:
+        return RaggedTensor.from_nested_row_splits(parse_tensor(flat[0], spec.dtype), splits)
+    except Exception:
+        raise DataLossError(None, None, "A saved ragged component is inconsistent") from None
+
+
 def save(ds, path, compression=None, shard_func=None, checkpoint_args=None):
     """Writes every element of ``ds`` under folder ``path`` (replacing it); returns None."""
-    from tapeflow.io.tensor_proto import serialize_tensor
     from tapeflow.io.tfrecord import TFRecordWriter
     from tapeflow.io import wire
     path = os.fspath(path)
@@ -65,13 +128,11 @@ def save(ds, path, compression=None, shard_func=None, checkpoint_args=None):
         specs = ds._specs
         meta = {"format": _FORMAT, "compression": compression or "",
                 "structure": _template_json(ds._template),
-                "specs": [{"dtype": s.dtype.name, "shape": s.shape.as_list()
-                           if s.shape.rank is not None else None} for s in specs]}
+                "specs": [_spec_json(s) for s in specs]}
         count = 0
         with TFRecordWriter(os.path.join(tmp, _DATA_FILE), compression or None) as w:
             for flat in ds._gen():
-                w.write(b"".join(wire.length_delimited(1, serialize_tensor(Tensor(a)).numpy())
-                                 for a in flat))
+                w.write(b"".join(wire.length_delimited(1, _encode(a)) for a in flat))
                 count += 1
         meta["count"] = count
         with open(os.path.join(tmp, _SPEC_FILE), "w") as f:
@@ -105,8 +166,7 @@ class _LoadDataset(Dataset):
         try:
             meta = load_json(raw, spec_file, max_depth=100)
             tmpl = _template_from(meta["structure"])
-            specs = [TensorSpec(s["shape"], dtypes.as_dtype(str(s["dtype"])))
-                     for s in meta["specs"]]
+            specs = [_spec_from(s) for s in meta["specs"]]
             count = int(meta["count"])
             self._ct = str(meta.get("compression", ""))
         except (ValueError, KeyError, TypeError):
@@ -121,7 +181,6 @@ class _LoadDataset(Dataset):
         super().__init__(tmpl, specs, count)
 
     def _gen(self):
-        from tapeflow.io.tensor_proto import parse_tensor
         from tapeflow.io.tfrecord import read_records
         from tapeflow.io import wire
         specs = self._specs
@@ -130,7 +189,7 @@ class _LoadDataset(Dataset):
             if len(parts) != len(specs):
                 raise DataLossError(None, None, f"A saved element has {len(parts)} components, "
                                     f"expected {len(specs)}")
-            yield tuple(np.asarray(parse_tensor(p, s.dtype)._value) for p, s in zip(parts, specs))
+            yield tuple(_decode(p, s) for p, s in zip(parts, specs))
 
 
 def load(path, element_spec=None, compression=None, reader_func=None):
