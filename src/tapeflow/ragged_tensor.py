@@ -380,8 +380,8 @@ class RaggedTensor:
                 return RaggedTensor(vals, self._row_splits[idx.start:idx.stop + 1] - a,
                                     self._uniform) if len(idx) else RaggedTensor(
                                         vals, np.zeros(1, np.int64), self._uniform)
-            rows = [self[i] for i in idx]
-            return _ragged_from_rows(rows, self.dtype)
+            from tapeflow.ragged import gather_rows
+            return gather_rows(self, np.asarray(idx, dtype=np.int64))
         raise TypeError(f"RaggedTensor indices must be integers or slices, not "
                         f"{type(key).__name__}")
 

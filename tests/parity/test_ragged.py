@@ -120,6 +120,7 @@ CALLS = {
     "index_slice": lambda lib: _rt(lib)[1:3],
     "index_inner_int": lambda lib: _rt(lib)[:, 0],
     "index_inner_slice": lambda lib: (_rt(lib)[:, :2], _rt(lib)[:, 1:]),
+    "index_step": lambda lib: (_rt(lib)[::2], _rt(lib)[::-1], _r3(lib)[::-1]),
     "index_scalar": lambda lib: _rt(lib)[2, 1],
     "index_out_of_range": lambda lib: _rt(lib)[10],
     "add_scalar": lambda lib: _rt(lib) + 1,
