@@ -111,3 +111,12 @@ def test_broadcasting_against_inner_dimensions():
     assert tf.RaggedTensor.from_sparse(sp).to_list() == [[b"a"], [], [b"b", b"c"]]
     assert tf.reduce_max(tf.ragged.constant([[1.0], []]), axis=1).numpy()[1] == \
         np.finfo(np.float32).min
+
+
+def test_gather_rows():
+    rt = tf.ragged.constant([[1, 2], [3], [4, 5, 6]])
+    assert tf.gather(rt, [2, 0]).to_list() == [[4, 5, 6], [1, 2]]
+    assert tf.gather_nd(rt, [[2], [0]]).to_list() == [[4, 5, 6], [1, 2]]
+    assert rt[::-1].to_list() == [[4, 5, 6], [3], [1, 2]]
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        tf.gather(rt, [3])

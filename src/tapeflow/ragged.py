@@ -380,6 +380,26 @@ def getitem(rt, key):
                     f"{type(inner).__name__}")
 
 
+def _gather(name, rt, indices, axis=None, batch_dims=0):
+    """``tf.gather``/``gather_nd`` of a RaggedTensor's rows (axis 0, no batch dimensions)."""
+    idx = np.asarray(getattr(indices, "_value", indices), dtype=np.int64)
+    if name == "gather_nd":
+        if idx.ndim != 2 or idx.shape[1] != 1:
+            raise NotImplementedError("gather_nd of a RaggedTensor supports row indices "
+                                      "[[i], [j], ...] here")
+        idx = idx[:, 0]
+    elif (axis not in (None, 0)) or batch_dims:
+        raise NotImplementedError("tf.gather of a RaggedTensor supports axis=0 here")
+    n = len(rt)
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        raise InvalidArgumentError(None, "GatherV2", f"indices = {idx.tolist()} is not in "
+                                   f"[0, {n})")
+    idx = idx % max(n, 1)
+    if idx.ndim != 1:
+        raise NotImplementedError("tf.gather of a RaggedTensor supports 1-d indices here")
+    return gather_rows(rt, idx)
+
+
 def tile(rt, multiples):
     """Returns ``rt`` repeated ``multiples[0]`` times along rows and ``multiples[1]`` times
     within each row (ragged_rank 1, 2-D)."""
@@ -455,6 +475,8 @@ def dispatch(fn, args, kwargs):
         return tile(*args)
     if name == "where":
         return where(*args)
+    if name in ("gather", "gather_nd"):
+        return _gather(name, *args, **kwargs)
     if name == "embedding_lookup":
         params, ids = args
         return ids.with_flat_values(fn(params, ids.flat_values, **kwargs))

@@ -166,3 +166,11 @@ def test_string_lists_keep_trailing_nul_bytes():
     assert tf_.constant([[b"a\x00"], [b"b"]]).numpy().tolist() == [[b"a\x00"], [b"b"]]
     assert tf_.constant(["x", "y\x00"]).numpy().tolist() == [b"x", b"y\x00"]
     assert tf_.convert_to_tensor([b"a\x00"], dtype=tf_.string).numpy().tolist() == [b"a\x00"]
+
+
+def test_ragged_list_message_is_tensorflows():
+    import pytest
+    import tapeflow as tf_
+    with pytest.raises(ValueError) as e:
+        tf_.constant([[0, 1, 2, 3], [4, 5]])
+    assert str(e.value) == "Can't convert non-rectangular Python sequence to Tensor."

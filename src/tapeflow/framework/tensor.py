@@ -215,8 +215,8 @@ def _infer_array(value):
         return _bytes_array(value)
     try:
         arr = np.asarray(value)
-    except ValueError as e:
-        raise ValueError(f"Can't convert non-rectangular Python sequence to Tensor. ({e})") from None
+    except ValueError:
+        raise ValueError("Can't convert non-rectangular Python sequence to Tensor.") from None
     k = arr.dtype.kind
     if k == "U" and not isinstance(value, np.ndarray) and not _all_strings(value):
         raise ValueError("Can't convert Python sequence with mixed types to Tensor.")
@@ -300,8 +300,8 @@ def _cast_python_value(value, dtype):
     npd = dtype._np
     try:
         arr = np.asarray(value)
-    except ValueError as e:
-        raise ValueError(f"Can't convert non-rectangular Python sequence to Tensor. ({e})") from None
+    except ValueError:
+        raise ValueError("Can't convert non-rectangular Python sequence to Tensor.") from None
     k = arr.dtype.kind
     if dtype is dtypes.string:
         if k not in "USO" or not _all_strings(value):

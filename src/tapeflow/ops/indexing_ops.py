@@ -72,6 +72,9 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
     Raises:
       InvalidArgumentError: for an index out of range.
     """
+    if type(params) is not Tensor and hasattr(type(params), "__tf_dispatch__"):  # ragged
+        return params.__tf_dispatch__(gather, (params, indices), {"axis": axis,
+                                                                  "batch_dims": batch_dims})
     p = _t(params)
     i = _t(indices)
     if i._value.dtype.kind not in "iu":
@@ -212,6 +215,8 @@ def gather_nd(params, indices, batch_dims=0, name=None):
     Raises:
       InvalidArgumentError: for an index out of range.
     """
+    if type(params) is not Tensor and hasattr(type(params), "__tf_dispatch__"):  # ragged
+        return params.__tf_dispatch__(gather_nd, (params, indices), {"batch_dims": batch_dims})
     p, i = _t(params), _int_indices(indices, "GatherNd")
     b = int(batch_dims)
     if not b:
