@@ -163,3 +163,43 @@ def test_dataset_load_refuses_deeply_nested_spec(tmp_path):
     (p / "element_spec.json").write_text("[" * 100000 + "]" * 100000)
     with pytest.raises(tf.errors.DataLossError):
         tf.data.Dataset.load(str(p))
+
+
+def test_mutated_inputs_raise_only_tensorflows_errors(tmp_path):
+    """Random byte mutations of valid Examples, TensorProtos and TFRecord files: every
+    failure is the documented error class, never an IndexError/struct.error/..."""
+    from tapeflow.io.wire import DecodeError
+    rng = np.random.default_rng(0)
+    ex = tf.train.Example(features=tf.train.Features(feature={
+        "b": tf.train.Feature(bytes_list=tf.train.BytesList(value=[b"ab", b""])),
+        "f": tf.train.Feature(float_list=tf.train.FloatList(value=[1.5, 2.0])),
+        "i": tf.train.Feature(int64_list=tf.train.Int64List(value=[1, -1, 300]))})
+    ).SerializeToString()
+    spec = {"i": tf.io.VarLenFeature(tf.int64), "f": tf.io.VarLenFeature(tf.float32),
+            "b": tf.io.VarLenFeature(tf.string)}
+    proto = tf.io.serialize_tensor(tf.constant([[1.0, 2.0]])).numpy()
+    path = str(tmp_path / "f.tfrecord")
+    for _ in range(300):
+        b = bytearray(ex)
+        b[rng.integers(len(b))] = rng.integers(256)
+        del b[rng.integers(len(b) + 1):]
+        for call, errors in ((lambda: tf.train.Example.FromString(bytes(b)), DecodeError),
+                             (lambda: tf.io.parse_single_example(bytes(b), spec),
+                              tf.errors.InvalidArgumentError)):
+            try:
+                call()
+            except errors:
+                pass
+        p = bytearray(proto)
+        p[rng.integers(len(p))] = rng.integers(256)
+        try:
+            tf.io.parse_tensor(bytes(p), tf.float32)
+        except tf.errors.InvalidArgumentError:
+            pass
+        f = bytearray(frame(b"hello") + frame(ex))
+        f[rng.integers(len(f))] = rng.integers(256)
+        _write(path, bytes(f))
+        try:
+            list(read_records(path))
+        except tf.errors.DataLossError:
+            pass
