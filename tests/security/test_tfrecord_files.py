@@ -203,3 +203,20 @@ def test_mutated_inputs_raise_only_tensorflows_errors(tmp_path):
             list(read_records(path))
         except tf.errors.DataLossError:
             pass
+
+
+def test_damaged_images_raise_invalid_argument():
+    pytest.importorskip("PIL", reason="image codecs need Pillow")
+    rng = np.random.default_rng(1)
+    img = rng.integers(0, 256, (8, 8, 3)).astype(np.uint8)
+    for data in (tf.io.encode_png(img).numpy(), tf.io.encode_jpeg(img).numpy()):
+        for _ in range(150):
+            b = bytearray(data)
+            for _ in range(rng.integers(1, 4)):
+                b[rng.integers(len(b))] = rng.integers(256)
+            if rng.random() < 0.3:
+                del b[rng.integers(len(b)):]
+            try:
+                tf.io.decode_image(bytes(b))
+            except tf.errors.InvalidArgumentError:
+                pass

@@ -40,7 +40,7 @@ def _open(data, op):
     Image = _pil()
     try:
         im = Image.open(io.BytesIO(data))
-    except Exception:
+    except Exception:  # Pillow raises many classes (OSError, SyntaxError, ValueError ...)
         raise InvalidArgumentError(None, op, _UNKNOWN) from None
     w, h = im.size
     if w * h * 8 > MAX_PIXEL_BYTES:
@@ -65,7 +65,7 @@ def _frame_array(im, op):
             a = np.asarray(im.convert("RGBA"))
         else:
             a = np.asarray(im.convert("RGB"))
-    except OSError as e:
+    except Exception as e:  # a damaged file: OSError, SyntaxError, EOFError ... from Pillow
         raise InvalidArgumentError(None, op, f"Invalid image data: {e}") from None
     if a.ndim == 2:
         a = a[..., None]
@@ -148,7 +148,10 @@ def decode_jpeg(contents, channels=0, ratio=1, fancy_upscaling=True,
         # libjpeg's own grey output and fast integer IDCT are what TensorFlow gets; without
         # colour upsampling (grey, or fancy_upscaling=False) the pixels then match exactly.
         mode = "L" if channels == 1 else im.mode
-        im.draft(mode, (im.size[0] // ratio, im.size[1] // ratio))
+        try:
+            im.draft(mode, (im.size[0] // ratio, im.size[1] // ratio))
+        except Exception as e:
+            raise InvalidArgumentError(None, "DecodeJpeg", f"Invalid JPEG data: {e}") from None
         if (mode == "L" or not fancy_upscaling) and dct_method != "INTEGER_ACCURATE":
             im.decoderconfig = im.decoderconfig[:1] + (1,) if im.decoderconfig else (1, 1)
     a = _frame_array(im, "DecodeJpeg")
@@ -169,10 +172,18 @@ def decode_image(contents, channels=None, dtype=dtypes.uint8, name=None,
     im = _open(_contents(contents), "DecodeImage")
     if im.format == "GIF":
         frames = []
-        n = getattr(im, "n_frames", 1) if expand_animations else 1
-        for i in range(n):
-            im.seek(i)
-            frames.append(_to_channels(np.asarray(im.convert("RGB")), channels))
+        try:
+            n = getattr(im, "n_frames", 1) if expand_animations else 1
+            if n * im.size[0] * im.size[1] * 3 > MAX_PIXEL_BYTES:
+                raise InvalidArgumentError(None, "DecodeImage", f"GIF of {n} frames of "
+                                           f"{im.size[0]}x{im.size[1]} pixels is too large")
+            for i in range(n):
+                im.seek(i)
+                frames.append(_to_channels(np.asarray(im.convert("RGB")), channels))
+        except InvalidArgumentError:
+            raise
+        except Exception as e:  # a damaged GIF
+            raise InvalidArgumentError(None, "DecodeImage", f"Invalid GIF data: {e}") from None
         a = np.stack(frames) if expand_animations else frames[0]
     else:
         a = _to_channels(_frame_array(im, "DecodeImage"), channels)
