@@ -73,3 +73,27 @@ def test_feature_reprs():
     assert repr(tf.io.FixedLenFeature([2], tf.int64)) == \
         "FixedLenFeature(shape=[2], dtype=tf.int64, default_value=None)"
     assert repr(tf.io.VarLenFeature(tf.int64)) == "VarLenFeature(dtype=tf.int64)"
+
+
+def test_sequence_examples():
+    F = tf.train
+    s = F.SequenceExample(
+        context=F.Features(feature={"len": F.Feature(int64_list=F.Int64List(value=[2]))}),
+        feature_lists=F.FeatureLists(feature_list={
+            "tok": F.FeatureList(feature=[F.Feature(int64_list=F.Int64List(value=[1, 2])),
+                                          F.Feature(int64_list=F.Int64List(value=[3, 4]))]),
+            "w": F.FeatureList(feature=[F.Feature(bytes_list=F.BytesList(value=[b"a"])),
+                                        F.Feature(bytes_list=F.BytesList(value=[b"b", b"c"]))])})
+    ).SerializeToString()
+    ctx_spec = {"len": tf.io.FixedLenFeature([], tf.int64)}
+    seq_spec = {"tok": tf.io.FixedLenSequenceFeature([2], tf.int64),
+                "w": tf.io.VarLenFeature(tf.string)}
+    ctx, seq = tf.io.parse_single_sequence_example(s, ctx_spec, seq_spec)
+    assert int(ctx["len"]) == 2 and seq["tok"].numpy().tolist() == [[1, 2], [3, 4]]
+    assert seq["w"].indices.numpy().tolist() == [[0, 0], [1, 0], [1, 1]]
+    ctx, seq, lengths = tf.io.parse_sequence_example([s, s], ctx_spec, seq_spec)
+    assert seq["tok"].shape == (2, 2, 2) and lengths["tok"].numpy().tolist() == [2, 2]
+    assert seq["w"].dense_shape.numpy().tolist() == [2, 2, 2]
+    with pytest.raises(tf.errors.InvalidArgumentError, match="is required"):
+        tf.io.parse_single_sequence_example(
+            s, sequence_features={"zz": tf.io.FixedLenSequenceFeature([2], tf.int64)})

@@ -172,7 +172,39 @@ def _serialized(lib):
     return _example(lib, "mixed").SerializeToString(deterministic=True)
 
 
+def _seq_example(lib):
+    F = lib.train
+    return F.SequenceExample(
+        context=F.Features(feature={"len": F.Feature(int64_list=F.Int64List(value=[3]))}),
+        feature_lists=F.FeatureLists(feature_list={
+            "tok": F.FeatureList(feature=[F.Feature(int64_list=F.Int64List(value=[1, 2])),
+                                          F.Feature(int64_list=F.Int64List(value=[3, 4]))]),
+            "w": F.FeatureList(feature=[F.Feature(bytes_list=F.BytesList(value=[b"a"])),
+                                        F.Feature(bytes_list=F.BytesList(value=[b"b", b"c"])),
+                                        F.Feature(bytes_list=F.BytesList(value=[]))])})
+    ).SerializeToString(deterministic=True)
+
+
+def _seq_spec(lib):
+    return ({"len": lib.io.FixedLenFeature([], lib.int64)},
+            {"tok": lib.io.FixedLenSequenceFeature([2], lib.int64),
+             "w": lib.io.VarLenFeature(lib.string)})
+
+
 PARSE = {
+    "sequence_single": lambda lib: lib.io.parse_single_sequence_example(
+        _seq_example(lib), *_seq_spec(lib)),
+    "sequence_batch": lambda lib: lib.io.parse_sequence_example(
+        [_seq_example(lib)] * 2, *_seq_spec(lib)),
+    "sequence_missing": lambda lib: lib.io.parse_single_sequence_example(
+        _seq_example(lib), sequence_features={"zz": lib.io.FixedLenSequenceFeature(
+            [2], lib.int64)}),
+    "sequence_missing_allowed": lambda lib: lib.io.parse_single_sequence_example(
+        _seq_example(lib), sequence_features={"zz": lib.io.FixedLenSequenceFeature(
+            [2], lib.int64, allow_missing=True)}),
+    "sequence_wrong_size": lambda lib: lib.io.parse_single_sequence_example(
+        _seq_example(lib), sequence_features={"tok": lib.io.FixedLenSequenceFeature(
+            [3], lib.int64)}),
     "fixed_and_var": lambda lib: lib.io.parse_single_example(_serialized(lib), {
         "i": lib.io.FixedLenFeature([2], lib.int64), "b": lib.io.VarLenFeature(lib.string),
         "f": lib.io.FixedLenFeature([2, 2], lib.float32)}),

@@ -11,7 +11,7 @@ from tapeflow.io.image_codecs import (  # noqa: F401
     is_jpeg)
 from tapeflow.io.parsing import (  # noqa: F401
     FixedLenFeature, FixedLenSequenceFeature, VarLenFeature, parse_example,
-    parse_single_example)
+    parse_sequence_example, parse_single_example, parse_single_sequence_example)
 from tapeflow.io.tensor_proto import (  # noqa: F401
     decode_base64, decode_raw, encode_base64, parse_tensor, serialize_tensor)
 from tapeflow.io.tfrecord import TFRecordOptions, TFRecordWriter  # noqa: F401
@@ -30,5 +30,6 @@ def matching_files(pattern, name=None):
 __all__ = ["FixedLenFeature", "FixedLenSequenceFeature", "TFRecordOptions", "TFRecordWriter",
            "VarLenFeature", "decode_bmp", "decode_csv", "decode_gif", "decode_image",
            "decode_jpeg", "decode_png", "decode_raw", "decode_base64", "encode_base64", "encode_jpeg", "encode_png", "gfile", "is_jpeg",
-           "matching_files", "parse_example", "parse_single_example", "parse_tensor",
+           "matching_files", "parse_example", "parse_single_example", "parse_sequence_example",
+           "parse_single_sequence_example", "parse_tensor",
            "read_file", "serialize_tensor", "write_file"]

@@ -13,7 +13,7 @@ from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.sparse_tensor import SparseTensor
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
-from tapeflow.io.example import DecodeError, decode_features
+from tapeflow.io.example_decode import DecodeError, decode_features
 
 _KIND = {"float32": ("float_list", "float"), "int64": ("int64_list", "int64"),
          "string": ("bytes_list", "string")}
@@ -142,7 +142,11 @@ def _parse(arr, features):
         raise ValueError("Missing: features was empty.")
     single = arr.ndim == 0
     records = [arr.item()] if single else list(arr.reshape(-1))
-    maps = [_decode(r) for r in records]
+    return _parse_maps([_decode(r) for r in records], features, single)
+
+
+def _parse_maps(maps, features, single):
+    """Returns the parsed dict for decoded feature maps (one per record)."""
     sparse_keys = sorted(k for k, v in features.items() if isinstance(v, VarLenFeature))
     dense_keys = sorted(k for k, v in features.items() if not isinstance(v, VarLenFeature))
     out = {}
@@ -174,3 +178,112 @@ def _parse(arr, features):
             (0,) + tuple(int(d) for d in spec.shape), dtype.as_numpy_dtype)
         out[key] = Tensor(a)
     return out
+
+
+def _decode_sequence(serialized):
+    from tapeflow.io.example_decode import decode_sequence_example
+    try:
+        return decode_sequence_example(serialized)
+    except DecodeError:
+        raise InvalidArgumentError(None, "ParseSequenceExampleV2", "Could not parse "
+                                   "SequenceExample input") from None
+
+
+def _steps(lists, key, dtype, spec):
+    """Returns the per-step value lists of feature list ``key`` (checked), or None."""
+    if key not in lists:
+        return None
+    want, name = _KIND[dtype.name]
+    out = []
+    for kind, values in lists[key]:
+        if kind is not None and kind != want:
+            raise InvalidArgumentError(None, "ParseSequenceExampleV2", f"Key: {key}, Index: "
+                                       f"{len(out)}.  Data types don't match. Expected type: "
+                                       f"{name}")
+        out.append([] if kind is None else values)
+    return out
+
+
+def _sequence_dense(steps, key, spec, dtype):
+    shape = [int(d) for d in spec.shape]
+    item = int(np.prod(shape))
+    if steps is None:
+        if not getattr(spec, "allow_missing", False):
+            raise InvalidArgumentError(None, "ParseSequenceExampleV2", f"Name: <unknown>, "
+                                       f"Feature list '{key}' is required but could not be "
+                                       "found.  Did you mean to include it in "
+                                       "feature_list_dense_missing_assumed_empty or "
+                                       "feature_list_dense_defaults?")
+        steps = []
+    for t, v in enumerate(steps):
+        if len(v) != item:
+            raise InvalidArgumentError(None, "ParseSequenceExampleV2", f"Name: <unknown>, Key: "
+                                       f"{key}, Index: {t}.  Number of values != expected.  "
+                                       f"values size: {len(v)} but output shape: {shape}")
+    return _concat(steps, dtype).reshape([len(steps)] + shape)
+
+
+def _sequence_sparse(per_example, dtype, single):
+    idx, vals = [], []
+    max_t = max((len(s) for s in per_example), default=0)
+    max_n = 0
+    for b, steps in enumerate(per_example):
+        for t, v in enumerate(steps):
+            max_n = max(max_n, len(v))
+            for j in range(len(v)):
+                idx.append([t, j] if single else [b, t, j])
+            vals.append(v)
+    rank = 2 if single else 3
+    shape = [max_t, max_n] if single else [len(per_example), max_t, max_n]
+    return SparseTensor(Tensor(np.asarray(idx, np.int64).reshape(-1, rank)),
+                        Tensor(_concat(vals, dtype)), Tensor(np.asarray(shape, np.int64)))
+
+
+def _parse_sequence(records, context_features, sequence_features, single):
+    decoded = [_decode_sequence(r) for r in records]
+    context = _parse_maps([c for c, _ in decoded], context_features or {}, single) \
+        if context_features else {}
+    seq, lengths = {}, {}
+    specs = sequence_features or {}
+    for key in sorted(k for k, v in specs.items() if isinstance(v, VarLenFeature)):
+        dtype = _check_dtype(specs[key].dtype)
+        per = [_steps(lists, key, dtype, specs[key]) or [] for _, lists in decoded]
+        seq[key] = _sequence_sparse(per, dtype, single)
+    for key in sorted(k for k, v in specs.items() if not isinstance(v, VarLenFeature)):
+        spec = specs[key]
+        dtype = _check_dtype(spec.dtype)
+        arrays = [_sequence_dense(_steps(lists, key, dtype, spec), key, spec, dtype)
+                  for _, lists in decoded]
+        if single:
+            seq[key] = Tensor(arrays[0])
+        else:
+            n = max((len(a) for a in arrays), default=0)
+            pad = b"" if dtype.name == "string" else 0
+            seq[key] = Tensor(np.stack([np.concatenate(
+                [a, np.full((n - len(a),) + a.shape[1:], pad, a.dtype)]) for a in arrays]))
+            lengths[key] = Tensor(np.asarray([len(a) for a in arrays], np.int64))
+    return context, seq, lengths
+
+
+def parse_single_sequence_example(serialized, context_features=None, sequence_features=None,
+                                  example_name=None, name=None):
+    """Returns ``(context, feature_lists)`` dicts parsed from one serialized
+    SequenceExample: ``FixedLenSequenceFeature`` lists as dense ``[steps, *shape]`` Tensors,
+    ``VarLenFeature`` lists as ``[steps, max_len]`` SparseTensors.
+
+    Raises:
+      InvalidArgumentError: for a missing required list, a type mismatch or a wrong size.
+    """
+    rec = np.asarray(convert_to_tensor(serialized, dtype=dtypes.string)._value).item()
+    context, seq, _ = _parse_sequence([rec], context_features, sequence_features, True)
+    return context, seq
+
+
+def parse_sequence_example(serialized, context_features=None, sequence_features=None,
+                           example_names=None, name=None):
+    """Returns ``(context, feature_lists, lengths)`` for a vector of serialized
+    SequenceExamples; dense lists are padded to the longest and ``lengths`` gives each
+    example's number of steps."""
+    recs = list(np.asarray(convert_to_tensor(serialized, dtype=dtypes.string)._value)
+                .reshape(-1))
+    return _parse_sequence(recs, context_features, sequence_features, False)
