@@ -21,7 +21,6 @@ attribute access that creates sub-messages on demand, ``SerializeToString``,
 order (protobuf's ``deterministic=True``).
 """
 import math
-import struct
 
 import numpy as np
 
@@ -514,4 +513,3 @@ SequenceExample = _message(
                         ("feature_lists", 2, "message", FeatureLists)),
     doc="Context features plus named sequences of features (``tf.train.SequenceExample``).")
 
-del struct
