@@ -120,3 +120,16 @@ def test_gather_rows():
     assert rt[::-1].to_list() == [[4, 5, 6], [3], [1, 2]]
     with pytest.raises(tf.errors.InvalidArgumentError):
         tf.gather(rt, [3])
+
+
+def test_reductions_of_ragged_rank_two():
+    r = tf.ragged.constant([[[1.0, 2.0], [3.0]], [[4.0]], [], [[5.0, 6.0, 7.0], [], [8.0, 9.0]]])
+    assert tf.reduce_sum(r, axis=1).to_list() == [[4, 2], [4], [], [13, 15, 7]]
+    assert tf.reduce_sum(r, axis=0).to_list() == [[10, 8, 7], [3], [8, 9]]
+    assert tf.reduce_sum(r, axis=2).to_list() == [[3, 3], [4], [], [18, 0, 17]]
+    vals = np.random.default_rng(2).standard_normal(9)
+
+    def f(v):
+        rr = tf.RaggedTensor.from_nested_row_lengths(v, ([2, 1, 0, 3], [2, 1, 1, 3, 0, 2]))
+        return tf.reduce_sum(rr * rr, axis=1).flat_values
+    check_grads(f, [vals], order=2)

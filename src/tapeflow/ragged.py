@@ -241,25 +241,38 @@ def reduce(kind, rt, axis=None, keepdims=False):
     if keepdims:
         raise NotImplementedError("keepdims=True on a RaggedTensor is not supported here")
     if axis == 0:
-        # column j collects the j-th value of every row
-        ids = np.arange(rt._row_splits[-1], dtype=np.int64) - \
-            np.repeat(rt._row_splits[:-1], np.diff(rt._row_splits))
-        n = int(np.max(np.diff(rt._row_splits), initial=0))
-        values = rt._values
-        if isinstance(values, RaggedTensor):
-            raise NotImplementedError("axis=0 reductions of ragged_rank > 1 are not "
-                                      "supported here")
-        return _segment_reduce(kind, values, Tensor(ids), n)
+        # column j collects the j-th row element of every row
+        return _reduce_columns(kind, rt, np.zeros(len(rt), np.int64), 1)[0]
     if axis == 1:
         values = rt._values
-        if isinstance(values, RaggedTensor):
-            raise NotImplementedError("reducing a ragged axis whose rows are ragged is not "
-                                      "supported here")
+        if isinstance(values, RaggedTensor):  # per outer row, the columns of its inner rows
+            red, lens = _reduce_columns(kind, values, rt.value_rowids()._value, len(rt))
+            return RaggedTensor.from_row_lengths(red, lens)
         return _segment_reduce(kind, values, rt.value_rowids(), len(rt))
     inner = rt._values
     red = reduce(kind, inner, axis - 1) if isinstance(inner, RaggedTensor) else \
         _dense_reduce(kind, inner, axis - 1, False)
     return rt.with_values(red)
+
+
+def _reduce_columns(kind, rt, group, ngroups):
+    """Reduces, within each group of rows of ``rt`` (``group[i]`` for row ``i``), the j-th
+    elements of the rows together. Returns ``(reduced values, lengths per group)``: group
+    ``g`` gets as many results as its longest row."""
+    splits = rt._row_splits
+    lens = np.diff(splits)
+    glen = np.zeros(ngroups, np.int64)
+    if len(lens):
+        np.maximum.at(glen, group, lens)
+    gstart = np.concatenate([[0], np.cumsum(glen)]).astype(np.int64)
+    rows = np.repeat(np.arange(len(lens)), lens)
+    pos = np.arange(splits[-1], dtype=np.int64) - np.repeat(splits[:-1], lens)
+    ids = gstart[group[rows]] + pos if len(rows) else np.zeros(0, np.int64)
+    values = rt._values
+    if isinstance(values, RaggedTensor):  # rows of rows: gather per element, then recurse
+        red, inner = _reduce_columns(kind, values, ids, int(gstart[-1]))
+        return RaggedTensor.from_row_lengths(red, inner), glen
+    return _segment_reduce(kind, values, Tensor(ids.astype(np.int64)), int(gstart[-1])), glen
 
 
 def _dense_reduce(kind, t, axis, keepdims):

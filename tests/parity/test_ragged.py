@@ -13,6 +13,10 @@ def _r3(lib):
     return lib.ragged.constant([[[1, 2], [3]], [[4]]])
 
 
+def _r4(lib):
+    return lib.ragged.constant([[[1, 2], [3]], [[4]], [], [[5, 6, 7], [], [8, 9]]])
+
+
 def _seq(lib):
     return lib.data.Dataset.from_generator(lambda: ([1] * n for n in [1, 3, 2]),
                                            output_signature=lib.TensorSpec([None], lib.int32))
@@ -146,6 +150,11 @@ CALLS = {
     "reduce_mean_int": lambda lib: lib.reduce_mean(_rt(lib), axis=1),
     "reduce_max": lambda lib: lib.reduce_max(_rt(lib), axis=1),
     "reduce_min": lambda lib: lib.reduce_min(_rt(lib), axis=1),
+    "reduce_rank2_axis1": lambda lib: (lib.reduce_sum(_r4(lib), axis=1),
+                                       lib.reduce_max(_r4(lib), axis=1)),
+    "reduce_rank2_mean": lambda lib: lib.reduce_mean(lib.cast(_r4(lib), lib.float32), axis=1),
+    "reduce_rank2_axis2": lambda lib: lib.reduce_sum(_r4(lib), axis=2),
+    "reduce_rank2_axis0": lambda lib: lib.reduce_sum(_r4(lib), axis=0),
     "concat_0": lambda lib: lib.concat([_rt(lib), lib.ragged.constant([[7, 8]])], axis=0),
     "concat_1": lambda lib: lib.concat([_rt(lib), _rt(lib)], axis=1),
     "stack_0": lambda lib: lib.stack([_rt(lib), _rt(lib)], axis=0),
