@@ -11,12 +11,15 @@ import types
 
 import numpy as np
 
+from tapeflow.framework import context as _context
 from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 
-# The tapes that are recording now, innermost last. Ops check ``if _tapes:``.
-_tapes = []
+# One entry per tape active on any thread: ops check ``if _tapes:`` (a cheap global) and
+# only then look at this thread's tapes (``context.state.tapes``).
+_tapes = _context.ACTIVE
+_state = _context.state
 
 # Every primitive by its TensorFlow op name.
 REGISTRY = {}
@@ -145,7 +148,7 @@ def run(op, inputs, attrs):
 def recording():
     """Returns True if some tape is recording now (a gradient rule may then need to build
     its result from ops; otherwise it may compute it directly in NumPy)."""
-    for tape in _tapes:
+    for tape in _state.tapes:
         if tape._recording:
             return True
     return False
@@ -154,7 +157,7 @@ def recording():
 def record(op, inputs, outputs, attrs):
     """Records one op application on every recording tape that watches an input."""
     rec = None
-    for tape in _tapes:
+    for tape in _state.tapes:
         if tape._recording:
             watched = tape._watched
             for t in inputs:

@@ -12,6 +12,7 @@ import enum
 
 import numpy as _np
 
+from tapeflow.framework import context as _context
 from tapeflow.framework import nest
 from tapeflow.framework import primitive as _prim
 from tapeflow.framework.indexed_slices import IndexedSlices
@@ -51,14 +52,13 @@ class GradientTape:
                              "re-enter an already-active tape.")
         self._entered = True
         self._recording = True
-        _prim._tapes.append(self)
+        _context.push_tape(self)
         return self
 
     def __exit__(self, *exc):
         self._recording = False
         self._entered = False
-        if self in _prim._tapes:
-            _prim._tapes.remove(self)
+        _context.pop_tape(self)
         return False
 
     # -- watching -----------------------------------------------------------

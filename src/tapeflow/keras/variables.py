@@ -2,10 +2,11 @@
 import numpy as np
 
 from tapeflow.framework import dtypes
-from tapeflow.framework import primitive as _prim
+from tapeflow.framework.context import ACTIVE as _ACTIVE
+from tapeflow.framework.context import state as _state
 from tapeflow.framework.tensor import Tensor
 from tapeflow.framework.variable import Variable as _TFVariable
-from tapeflow.keras.layers.dtype_policy import AUTOCAST as _AUTOCAST
+from tapeflow.framework.variable import variable_accessed
 from tapeflow.keras.layers.layer_utils import _bump
 
 
@@ -59,15 +60,13 @@ class Variable(_TFVariable):
 
     def __tf_tensor__(self, dtype=None, name=None):
         t = self._tensor
-        if _prim._tapes and self._trainable:
-            for tape in _prim._tapes:
-                if tape._recording and tape._watch_accessed:
-                    tape._watch_variable(self)
-        if _AUTOCAST[0] is not None and t._value.dtype.kind == "f" and \
-                t._value.dtype.name != _AUTOCAST[0]:
+        if _ACTIVE and self._trainable:
+            variable_accessed(self)
+        autocast = _state.autocast
+        if autocast is not None and t.dtype.is_floating and t.dtype.name != autocast:
             # Inside a mixed-precision layer's call: read float weights in the compute dtype.
             from tapeflow.ops.math_ops import cast
-            t = cast(t, _AUTOCAST[0])
+            t = cast(t, autocast)
         if dtype is not None and dtypes.as_dtype(dtype) is not t.dtype:
             raise ValueError(f"Tensor conversion requested dtype {dtypes.as_dtype(dtype).name} "
                              f"for variable with dtype {t.dtype.name}: {self!r}")

@@ -59,9 +59,8 @@ def _sparse_cce_probs_op(labels, p):
 def _sparse_cce_probs_grad(op, dy):
     """The composite's gradient: where lo <= p <= hi, dy * (softmax(log c) - onehot) / c."""
     labels, p = op.inputs
-    for tape in prim._tapes:
-        if tape._recording:
-            return None, _composite_grad(labels, p, dy)
+    if prim.recording():
+        return None, _composite_grad(labels, p, dy)
     pv, dyv = np.ascontiguousarray(p._value), dy._value  # s is written through a view
     if pv.size == 0:
         return None, Tensor(np.zeros_like(pv))
@@ -126,9 +125,8 @@ def _cce_probs_grad(op, dy):
     """The composite's gradients, array by array (a tape over the composite when recording)."""
     t, p = op.inputs
     axis = op.attrs["axis"]
-    for tape in prim._tapes:
-        if tape._recording:
-            return _cce_composite_grads(t, p, dy, axis)
+    if prim.recording():
+        return _cce_composite_grads(t, p, dy, axis)
     tv, pv = t._value, p._value
     skip = op.skip_input_indices
     s, o, c, logc = _cce_parts(pv, axis)
