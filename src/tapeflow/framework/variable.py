@@ -27,6 +27,22 @@ def variable_accessed(var):
             tape._watch_variable(var)
 
 
+def rebind(var, array):
+    """The fast internal assign: points ``var`` at ``array`` and returns None.
+
+    ``array`` must be a fresh NumPy array of the variable's dtype and shape that the caller
+    never writes into again (optimizers pass the result they just computed). The old array
+    is left untouched, so a Tensor read from ``var`` earlier keeps its value.
+    """
+    var._tensor = Tensor(array)
+
+
+def array_of(x):
+    """Returns the NumPy array behind a Variable or Tensor (no copy; never write into it)."""
+    t = getattr(x, "_tensor", x)
+    return t._value
+
+
 class Variable:
     """A mutable tensor (``tf.Variable``).
 
