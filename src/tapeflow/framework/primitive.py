@@ -18,7 +18,7 @@ from tapeflow.framework.tensor import Tensor, convert_to_tensor
 
 # One entry per tape active on any thread: ops check ``if _tapes:`` (a cheap global) and
 # only then look at this thread's tapes (``context.state.tapes``).
-_tapes = _context.ACTIVE
+_tapes = ACTIVE = _context.ACTIVE   # ACTIVE: the public name, for the op layer
 _state = _context.state
 
 # Every primitive by its TensorFlow op name.
@@ -342,3 +342,8 @@ def _scalar_like(op_name, value, other, index):
 
 
 _NO_ATTRS = {}
+
+
+# The public names the op layer uses (operator overloads convert Python operands so).
+scalar_like = _scalar_like
+operand_like = _operand_like

@@ -97,7 +97,7 @@ def reshape(tensor, shape, name=None):
 
 def _needs_record(x):
     from tapeflow.framework import primitive as prim
-    return bool(prim._tapes)
+    return bool(prim.ACTIVE)
 
 
 @primitive("BroadcastTo")

@@ -38,11 +38,11 @@ def unbroadcast(dx, shape):
         i + lead for i, n in enumerate(shape) if n == 1 and dshape[i + lead] != 1)
     if axes:
         s = Tensor(np.add.reduce(v, axis=axes, keepdims=True))
-        if prim._tapes:
+        if prim.ACTIVE:
             prim.record(_sum_kernel, (dx,), (s,), {"axis": axes, "keepdims": True})
         dx = s
     out = Tensor(dx._value.reshape(shape))
-    if prim._tapes:
+    if prim.ACTIVE:
         if not _RESHAPE:
             from tapeflow.ops.array_ops import _reshape_kernel
             _RESHAPE.append(_reshape_kernel)
@@ -620,7 +620,7 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
             raise
         except (ValueError, TypeError) as e:
             raise prim.kernel_error(_matmul_kernel, [av, bv], e) from None
-    if prim._tapes:
+    if prim.ACTIVE:
         prim.record(_matmul_kernel, (a, b), (out,), attrs)
     return out
 

@@ -128,7 +128,7 @@ def reduce_sum(input_tensor, axis=None, keepdims=False, name=None):
         return _sum_kernel(x, axis=ax, keepdims=keepdims)
     # the hot path: the kernel and the record inline, as in matmul
     out = Tensor(_add_reduce(v, axis=ax, keepdims=keepdims, dtype=v.dtype))
-    if prim._tapes:
+    if prim.ACTIVE:
         prim.record(_sum_kernel, (x,), (out,), {"axis": ax, "keepdims": keepdims})
     return out
 
@@ -179,7 +179,7 @@ def reduce_mean(input_tensor, axis=None, keepdims=False, name=None):
         return _mean_kernel(x, axis=ax, keepdims=keepdims)
     # the hot path (float32/float64, non-empty): kernel and record inline
     out = Tensor(_mean_kernel.forward(v, ax, keepdims))
-    if prim._tapes:
+    if prim.ACTIVE:
         prim.record(_mean_kernel, (x,), (out,), {"axis": ax, "keepdims": keepdims})
     return out
 
