@@ -33,7 +33,7 @@ ENGINE = types.SimpleNamespace()
 class Op:
     """A registered primitive: its name, kernel, gradient rule and output count."""
 
-    __slots__ = ("name", "forward", "grad_fn", "num_outputs", "differentiable")
+    __slots__ = ("name", "forward", "grad_fn", "num_outputs", "differentiable", "broadcasts")
 
     def __init__(self, name, forward, num_outputs=1, differentiable=True):
         self.name = name
@@ -41,6 +41,9 @@ class Op:
         self.grad_fn = None
         self.num_outputs = num_outputs
         self.differentiable = differentiable
+        # True: the rule returns gradients of the broadcast shape and the backward pass
+        # sums them back to each input's shape (``ENGINE.unbroadcast``), in one place.
+        self.broadcasts = False
 
     def def_grad(self, fn):
         """Registers ``fn(op, *dys)`` as this op's gradient rule; returns ``fn``."""
@@ -250,7 +253,8 @@ def _operand_like(op_name, value, other, index):
     t = type(value)
     if t is float or t is int or t is bool:
         if (t is float and npd.kind in "iub") or (npd.kind == "b" and t is not bool) \
-                or npd.kind in "OSU":
+                or npd.kind in "OSU" or (t is bool and npd.kind in "iu" and npd.itemsize < 4) \
+                or (t is bool and npd.kind == "u"):
             # TensorFlow refuses Python floats for integer tensors (even 2.0)
             raise _cannot_convert(op_name, value, other, index)
         try:

@@ -398,6 +398,10 @@ def _backward(records, targets, out_grads, source_ids):
                 rec.skip_input_indices = tuple(
                     i for i, x in enumerate(ins) if id(x) not in reach)
             in_grads = rec.op.grad_fn(rec, dy)
+            if rec.op.broadcasts:   # undo broadcasting here, for every elementwise rule
+                ub = _prim.ENGINE.unbroadcast
+                in_grads = [None if g is None else ub(g, x._value.shape)
+                            for x, g in zip(ins, in_grads)]
         else:
             dys = [grads.get(id(o)) if id(o) in keep else grads.pop(id(o), None)
                    for o in outs]

@@ -9,6 +9,7 @@ from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN
 from numpy.polynomial import polynomial as npoly
 
 from tapeflow.framework.errors import InvalidArgumentError
+from tapeflow.framework.op_def import FLOAT
 from tapeflow.framework.primitive import binary_inputs, primitive
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.ops.math_ops import _quiet, _unary, multiply
@@ -99,9 +100,9 @@ def _digamma_grad(op, dy):
     return multiply(dy, polygamma(Tensor(np.ones_like(x._value)), x))
 
 
-lgamma = _unary("Lgamma", _via_float64(_lgamma64), _lgamma_grad, float_only=True)
+lgamma = _unary("Lgamma", _via_float64(_lgamma64), _lgamma_grad, dtypes=FLOAT)
 digamma = _unary("Digamma", _via_float64(lambda x: _polygamma64(0, x)), _digamma_grad,
-                 float_only=True)
+                 dtypes=FLOAT)
 
 
 @primitive("Polygamma")
