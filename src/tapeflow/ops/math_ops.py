@@ -170,7 +170,8 @@ def _mod_grad(op, dy):
 
 
 floormod = defop("FloorMod", _mod_kernel_fn, _mod_grad, kind="binary", quiet=True,
-                 dtypes=INT + UINT + FLOAT, export="floormod")
+                 dtypes=INT + UINT + FLOAT, export="floormod",
+                 test=dict(ref=np.mod, domain=("frac", "gt1")))
 
 
 def _pow_kernel_fn(x, y):
@@ -191,7 +192,8 @@ def _pow_grad(op, dy):
 
 
 pow = defop("Pow", _pow_kernel_fn, _pow_grad, kind="binary", quiet=True,  # noqa: A001
-            dtypes=("bfloat16", "float", "half", "double") + INT + COMPLEX, export="pow")
+            dtypes=("bfloat16", "float", "half", "double") + INT + COMPLEX, export="pow",
+            test=dict(ref=np.power, domain=("pos", "any")))
 
 
 def _maximum_grad(op, dy):
@@ -211,9 +213,11 @@ def _minimum_grad(op, dy):
 
 
 maximum = defop("Maximum", np.maximum, _maximum_grad, kind="binary", dtypes=REAL,
-                export="maximum")
+                export="maximum",
+                test=dict(ref=np.maximum))
 minimum = defop("Minimum", np.minimum, _minimum_grad, kind="binary", dtypes=REAL,
-                export="minimum")
+                export="minimum",
+                test=dict(ref=np.minimum, shapes=[(2, 1), (1, 3)]))
 
 
 def _sqdiff_kernel_fn(x, y):
@@ -230,7 +234,8 @@ def _sqdiff_grad(op, dy):
 
 squared_difference = defop("SquaredDifference", _sqdiff_kernel_fn, _sqdiff_grad,
                            kind="binary", quiet=True, export="squared_difference",
-                           dtypes=FLOAT + ("int32", "int64") + COMPLEX)
+                           dtypes=FLOAT + ("int32", "int64") + COMPLEX,
+                           test=dict(ref=lambda x, y: (x - y) ** 2))
 
 # The primitives, by the names other modules use for them.
 _add_kernel, _sub_kernel, _mul_kernel = add.op_def.op, subtract.op_def.op, multiply.op_def.op
@@ -360,7 +365,8 @@ def _unary(name, kernel, grad=None, *, dtypes=FLOAT_COMPLEX, quiet=True, **kw):
 
 
 negative = _unary("Neg", np.negative, lambda op, dy: negative(dy), dtypes=SIGNED,
-                  quiet=False, export="negative")
+                  quiet=False, export="negative",
+                  test=dict(ref=np.negative))
 neg = negative
 
 
@@ -376,9 +382,11 @@ def _complex_abs(x):
 
 _complex_abs_op = _unary("ComplexAbs", np.abs, dtypes=COMPLEX, quiet=False)
 abs = _unary("Abs", np.abs, _abs_grad, dtypes=FLOAT + INT, quiet=False,  # noqa: A001
-             fallback=_complex_abs, export="abs")
+             fallback=_complex_abs, export="abs",
+             test=dict(ref=np.abs, domain="nonzero"))
 sign = _unary("Sign", np.sign, lambda op, dy: zeros_like_(dy), dtypes=SIGNED, quiet=False,
-              export="sign")
+              export="sign",
+              test=dict(ref=np.sign, domain="nonzero"))
 
 
 def _square_grad(op, dy):
@@ -390,7 +398,8 @@ def _square_grad(op, dy):
     return multiply(dy, multiply(op.inputs[0], 2))
 
 
-square = _unary("Square", np.square, _square_grad, dtypes=NUMBER, export="square")
+square = _unary("Square", np.square, _square_grad, dtypes=NUMBER, export="square",
+                test=dict(ref=np.square))
 
 
 def _sqrt_grad(op, dy):
@@ -398,7 +407,8 @@ def _sqrt_grad(op, dy):
     return divide(dy, multiply(op.outputs[0], 2))
 
 
-sqrt = _unary("Sqrt", np.sqrt, _sqrt_grad, export="sqrt")
+sqrt = _unary("Sqrt", np.sqrt, _sqrt_grad, export="sqrt",
+              test=dict(ref=np.sqrt, domain="pos"))
 
 
 def _rsqrt_grad(op, dy):
@@ -411,7 +421,8 @@ def _rsqrt_kernel(x):
     return np.reciprocal(np.sqrt(x))
 
 
-rsqrt = _unary("Rsqrt", _rsqrt_kernel, _rsqrt_grad, export="rsqrt")
+rsqrt = _unary("Rsqrt", _rsqrt_kernel, _rsqrt_grad, export="rsqrt",
+               test=dict(ref=lambda x: 1 / np.sqrt(x), domain="pos"))
 
 
 def _exp_grad(op, dy):
@@ -419,7 +430,8 @@ def _exp_grad(op, dy):
     return multiply(dy, op.outputs[0])
 
 
-exp = _unary("Exp", np.exp, _exp_grad, export="exp")
+exp = _unary("Exp", np.exp, _exp_grad, export="exp",
+             test=dict(ref=np.exp))
 
 
 def _log_grad(op, dy):
@@ -427,7 +439,8 @@ def _log_grad(op, dy):
     return divide(dy, op.inputs[0])
 
 
-log = _unary("Log", np.log, _log_grad, export="log")
+log = _unary("Log", np.log, _log_grad, export="log",
+             test=dict(ref=np.log, domain="pos"))
 
 
 def _log1p_grad(op, dy):
@@ -435,7 +448,8 @@ def _log1p_grad(op, dy):
     return divide(dy, add(op.inputs[0], 1))
 
 
-log1p = _unary("Log1p", np.log1p, _log1p_grad, export="log1p")
+log1p = _unary("Log1p", np.log1p, _log1p_grad, export="log1p",
+               test=dict(ref=np.log1p, domain="pos"))
 
 
 def _expm1_grad(op, dy):
@@ -443,7 +457,8 @@ def _expm1_grad(op, dy):
     return multiply(dy, exp(op.inputs[0]))
 
 
-expm1 = _unary("Expm1", np.expm1, _expm1_grad, export="expm1")
+expm1 = _unary("Expm1", np.expm1, _expm1_grad, export="expm1",
+               test=dict(ref=np.expm1))
 
 
 def _reciprocal_grad(op, dy):
@@ -453,7 +468,8 @@ def _reciprocal_grad(op, dy):
 
 
 reciprocal = _unary("Reciprocal", np.reciprocal, _reciprocal_grad, dtypes=SIGNED,
-                    kernels=FLOAT_COMPLEX, export="reciprocal")
+                    kernels=FLOAT_COMPLEX, export="reciprocal",
+                    test=dict(ref=lambda x: 1 / x, domain="nonzero"))
 
 
 def _sin_grad(op, dy):
@@ -466,8 +482,10 @@ def _cos_grad(op, dy):
     return negative(multiply(dy, sin(op.inputs[0])))
 
 
-sin = _unary("Sin", np.sin, _sin_grad, export="sin")
-cos = _unary("Cos", np.cos, _cos_grad, export="cos")
+sin = _unary("Sin", np.sin, _sin_grad, export="sin",
+             test=dict(ref=np.sin))
+cos = _unary("Cos", np.cos, _cos_grad, export="cos",
+             test=dict(ref=np.cos))
 
 
 def _tanh_grad(op, dy):
@@ -476,7 +494,8 @@ def _tanh_grad(op, dy):
     return multiply(dy, subtract(1, multiply(y, y)))
 
 
-tanh = _unary("Tanh", np.tanh, _tanh_grad, export="tanh")
+tanh = _unary("Tanh", np.tanh, _tanh_grad, export="tanh",
+              test=dict(ref=np.tanh))
 
 
 def _sigmoid_kernel(x):
@@ -490,7 +509,8 @@ def _sigmoid_grad(op, dy):
     return multiply(dy, multiply(y, subtract(1, y)))
 
 
-sigmoid = _unary("Sigmoid", _sigmoid_kernel, _sigmoid_grad, export="sigmoid")
+sigmoid = _unary("Sigmoid", _sigmoid_kernel, _sigmoid_grad, export="sigmoid",
+                 test=dict(ref=lambda x: 1 / (1 + np.exp(-x))))
 floor = _unary("Floor", np.floor, dtypes=FLOAT, quiet=False, export="floor")
 ceil = _unary("Ceil", np.ceil, dtypes=FLOAT, quiet=False, export="ceil")
 

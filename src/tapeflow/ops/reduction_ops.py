@@ -102,7 +102,8 @@ def _sum_grad(op, dy):
 
 
 reduce_sum = defop("Sum", _sum, _sum_grad, kind="reduce", dtypes=REDUCE_NUMBER,
-                   export="reduce_sum")
+                   export="reduce_sum",
+                   test=dict(ref=np.sum))
 reduce_sum.__doc__ = "Returns the sum over ``axis`` (all axes when None)."
 _sum_kernel = reduce_sum.op_def.op
 
@@ -141,7 +142,8 @@ def _mean_grad(op, dy):
 
 
 reduce_mean = defop("Mean", _mean, _mean_grad, kind="reduce", dtypes=REDUCE_NUMBER,
-                    export="reduce_mean")
+                    export="reduce_mean",
+                    test=dict(ref=np.mean))
 reduce_mean.__doc__ = "Returns the mean over ``axis`` (integer inputs give a truncated " \
     "integer mean)."
 _mean_kernel = reduce_mean.op_def.op
@@ -178,11 +180,13 @@ def _minmax_grad(op, dy):
 
 
 reduce_max = defop("Max", _minmax_kernel(np.maximum.reduce, True), _minmax_grad, kind="reduce",
-                   dtypes=REDUCE_REAL, export="reduce_max")
+                   dtypes=REDUCE_REAL, export="reduce_max",
+                   test=dict(ref=np.max, domain="distinct"))
 reduce_max.__doc__ = "Returns the maximum over ``axis`` (all axes when None); ``-inf`` for " \
     "empty floats. The gradient is split evenly among tied maxima."
 reduce_min = defop("Min", _minmax_kernel(np.minimum.reduce, False), _minmax_grad,
-                   kind="reduce", dtypes=REDUCE_REAL, export="reduce_min")
+                   kind="reduce", dtypes=REDUCE_REAL, export="reduce_min",
+                   test=dict(ref=np.min, domain="distinct"))
 reduce_min.__doc__ = "Returns the minimum over ``axis`` (all axes when None); ``inf`` for " \
     "empty floats."
 _max_op, _min_op = reduce_max.op_def.op, reduce_min.op_def.op
@@ -224,7 +228,8 @@ def _prod_grad(op, dy):
 
 
 reduce_prod = defop("Prod", _prod, _prod_grad, kind="reduce", dtypes=REDUCE_NUMBER,
-                    export="reduce_prod")
+                    export="reduce_prod",
+                    test=dict(ref=np.prod, domain="nonzero"))
 reduce_prod.__doc__ = "Returns the product over ``axis`` (all axes when None)."
 _prod_op = reduce_prod.op_def.op
 
