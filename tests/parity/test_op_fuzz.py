@@ -22,9 +22,10 @@ DTYPES = ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32"
           "float16", "float32", "float64", "complex64", "complex128", "string"]
 SHAPES = [(), (0,), (3,), (2, 3), (0, 3), (2, 1, 2)]
 UNARY = ["abs", "negative", "square", "sign", "sqrt", "rsqrt", "exp", "log", "log1p", "expm1",
-         "reciprocal", "sin", "cos", "tanh", "sigmoid", "floor", "ceil", "round"]
+         "reciprocal", "sin", "cos", "tanh", "sigmoid", "floor", "ceil", "round", "logical_not"]
 BINARY = ["add", "subtract", "multiply", "divide", "maximum", "minimum", "pow", "floormod",
-          "floordiv", "squared_difference"]
+          "floordiv", "squared_difference", "equal", "not_equal", "less", "less_equal",
+          "greater", "greater_equal", "logical_and", "logical_or", "logical_xor"]
 REDUCE = ["reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod"]
 AXES = [None, 0, -1, 1, 2, 5, -3, "a", 1.5, [0, 0], [0, 1], [[0]], True, "f32", "i64",
         np.int8(0), [], (1, 0)]

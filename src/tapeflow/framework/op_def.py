@@ -41,6 +41,10 @@ FLOAT_COMPLEX = FLOAT + COMPLEX
 SIGNED = FLOAT + INT + COMPLEX                    # Neg, Sign, Reciprocal
 NUMBER = FLOAT + INT + UINT + COMPLEX             # Square, Add, Mul ...
 REAL = FLOAT + ("int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64")
+# Less, Greater ...: ``realnumbertypes``
+COMPARE = ("float", "double", "int32", "uint8", "int16", "int8", "int64", "bfloat16", "uint16",
+           "half", "uint32", "uint64")
+ANY = ("bool",) + FLOAT + INT + UINT + COMPLEX + ("string",)   # Equal, NotEqual: every type
 # Sub, Mul, RealDiv, FloorDiv: TensorFlow's registry order
 ARITH = FLOAT + ("uint8", "int8", "uint16", "int16", "int32", "uint32", "uint64", "int64") + \
     COMPLEX
@@ -90,10 +94,12 @@ class OpDef:
     """One op's declaration: what TensorFlow calls it, its dtypes, its primitive and wrapper."""
 
     __slots__ = ("name", "op", "fn", "kind", "allowed", "kernels", "ok", "exports", "test",
-                 "fallback")
+                 "fallback", "fixed")
 
-    def __init__(self, name, op, kind, allowed, kernels, exports, test, fallback=None):
+    def __init__(self, name, op, kind, allowed, kernels, exports, test, fallback=None,
+                 fixed=False):
         self.name, self.op, self.kind, self.fallback = name, op, kind, fallback
+        self.fixed = fixed
         self.allowed = tuple(allowed)
         self.kernels = _np_dtypes(kernels if kernels is not None else allowed)
         self.ok = self.kernels & _np_dtypes(allowed)   # the dtypes the wrapper runs
@@ -112,6 +118,11 @@ class OpDef:
         d = _dtypes._BY_NP.get(npd)
         name = d.name if d is not None else str(npd)
         tf_name = _TF_NAMES.get(name, name)
+        if self.fixed:   # an input of one fixed type (LogicalAnd's bool), not a type attr
+            return InvalidArgumentError(
+                None, self.name, f"cannot compute {self.name} as input #0(zero-based) was "
+                f"expected to be a {self.allowed[0]} tensor but is a {tf_name} tensor "
+                f"[Op:{self.name}]")
         if tf_name in self.allowed:
             return NotFoundError(
                 None, self.name, f"Could not find device for node: {{{{node {self.name}}}}} = "
@@ -133,7 +144,7 @@ def exported(namespace):
 
 
 def defop(name, kernel, grad=None, *, dtypes, kernels=None, kind="unary", quiet=False,
-          export=None, test=None, module=None, fallback=None):
+          export=None, test=None, module=None, fallback=None, fixed=False):
     # module: the ``__module__`` the wrapper reports (its docs' home)
     """Declares op ``name``; returns its public wrapper (with ``.op_def``).
 
@@ -150,13 +161,15 @@ def defop(name, kernel, grad=None, *, dtypes, kernels=None, kind="unary", quiet=
       fallback: ``f(*tensors, **attrs)`` tried for a dtype outside the op's kernels before
         raising (TensorFlow's Python layer dispatching elsewhere: ``abs`` of complex is
         ``ComplexAbs``, ``round`` of ints is the identity); returns NotImplemented to decline.
+      fixed: the inputs have one fixed type (``dtypes`` names it), not a type attribute:
+        TensorFlow words the error "expected to be a bool tensor".
     """
     op = _prim.primitive(name, differentiable=grad is not None)(kernel)
     op.broadcasts = kind == "binary"
     if grad is not None:
         op.def_grad(grad)
     exports = (export,) if isinstance(export, str) else tuple(export or ())
-    od = OpDef(name, op, kind, dtypes, kernels, exports, test, fallback)
+    od = OpDef(name, op, kind, dtypes, kernels, exports, test, fallback, fixed)
     fn = _WRAPPERS[kind](od, op, quiet)
     fn.__name__ = exports[0] if exports else name
     fn.__qualname__ = fn.__name__
@@ -206,8 +219,11 @@ def _unary(od, op, quiet):
 def _binary(od, op, quiet):
     forward, ok, diff, name_ = op.forward, od.ok, op.differentiable, op.name
     scalar_like, binary_inputs = _prim.scalar_like, _prim.binary_inputs
+    fixed = od.fixed
 
     def binary(x, y, name=None):
+        if fixed:
+            x, y = _fixed_inputs(od, x, y)
         if type(x) is Tensor:
             ty = type(y)
             if ty is Tensor:
@@ -242,6 +258,20 @@ def _binary(od, op, quiet):
             _record(op, (x, y), (out,), _NO_ATTRS)
         return out
     return binary
+
+
+def _fixed_inputs(od, x, y):
+    """Converts non-Tensor operands to the op's one fixed type (``bool``), as TensorFlow
+    does before it checks the Tensor operands' dtypes."""
+    want = _dtypes.as_dtype(od.allowed[0])
+    out = []
+    for v in (x, y):
+        if not isinstance(v, Tensor) and not hasattr(type(v), "__tf_tensor__"):
+            if type(v) in (int, float, complex):   # only a Python bool converts to bool
+                raise TypeError(f"Cannot convert {v!r} to EagerTensor of dtype {want.name}")
+            v = convert_to_tensor(v, want)
+        out.append(v)
+    return out
 
 
 def _reduce(od, op, quiet):

@@ -12,7 +12,8 @@ from tapeflow.framework import dtypes
 from tapeflow.framework import primitive as prim
 from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.op_def import (
-    ARITH, COMPLEX, FLOAT, FLOAT_COMPLEX, INT, NUMBER, REAL, SIGNED, UINT, defop, exported)
+    ANY, ARITH, COMPARE, COMPLEX, FLOAT, FLOAT_COMPLEX, INT, NUMBER, REAL, SIGNED, UINT, defop,
+    exported)
 from tapeflow.framework.primitive import make_binary, make_unary, primitive
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 
@@ -288,41 +289,26 @@ def _bin(x, y):
 
 # -- comparisons and logic (no gradient) -------------------------------------------
 
-def _cmp(name, fn):
-    op = primitive(name, differentiable=False)(fn)
-    return make_binary(op)
+equal = defop("Equal", np.equal, kind="binary", dtypes=ANY, export="equal")
+not_equal = defop("NotEqual", np.not_equal, kind="binary", dtypes=ANY, export="not_equal")
+less = defop("Less", np.less, kind="binary", dtypes=COMPARE, export="less")
+less_equal = defop("LessEqual", np.less_equal, kind="binary", dtypes=COMPARE,
+                   export="less_equal")
+greater = defop("Greater", np.greater, kind="binary", dtypes=COMPARE, export="greater")
+greater_equal = defop("GreaterEqual", np.greater_equal, kind="binary", dtypes=COMPARE,
+                      export="greater_equal")
+logical_and = defop("LogicalAnd", np.logical_and, kind="binary", dtypes=("bool",),
+                    fixed=True, export="logical_and")
+logical_or = defop("LogicalOr", np.logical_or, kind="binary", dtypes=("bool",), fixed=True,
+                   export="logical_or")
+logical_not = defop("LogicalNot", np.logical_not, dtypes=("bool",), fixed=True,
+                    export="logical_not")
+_logical_not_kernel = logical_not.op_def.op
 
 
-equal = _cmp("Equal", lambda x, y: np.equal(x, y))
-not_equal = _cmp("NotEqual", lambda x, y: np.not_equal(x, y))
-less = _cmp("Less", lambda x, y: np.less(x, y))
-less_equal = _cmp("LessEqual", lambda x, y: np.less_equal(x, y))
-greater = _cmp("Greater", lambda x, y: np.greater(x, y))
-greater_equal = _cmp("GreaterEqual", lambda x, y: np.greater_equal(x, y))
-
-
-def _bool_only(name, fn):
-    def kernel(x, y):
-        if x.dtype != np.bool_:
-            raise InvalidArgumentError(None, name, f"{name} expects bool inputs, got "
-                                       f"{dtypes.as_dtype(x.dtype).name}")
-        return fn(x, y)
-    return make_binary(primitive(name, differentiable=False)(kernel))
-
-
-logical_and = _bool_only("LogicalAnd", np.logical_and)
-logical_or = _bool_only("LogicalOr", np.logical_or)
-logical_xor = _bool_only("LogicalXor", np.logical_xor)
-
-
-@primitive("LogicalNot", differentiable=False)
-def _logical_not_kernel(x):
-    if x.dtype != np.bool_:
-        raise InvalidArgumentError(None, "LogicalNot", "LogicalNot expects a bool input")
-    return np.logical_not(x)
-
-
-logical_not = make_unary(_logical_not_kernel)
+def logical_xor(x, y, name="LogicalXor"):
+    """Returns ``x XOR y`` for bool tensors: ``(x | y) & ~(x & y)``, as TensorFlow builds it."""
+    return logical_and(logical_or(x, y), logical_not(logical_and(x, y)))
 
 
 # -- where (used by many gradients) ------------------------------------------------
@@ -660,7 +646,6 @@ from tapeflow.ops.reduction_ops import (  # noqa: E402,F401
 
 
 __all__ = exported(globals()) + [
-    "divide", "truediv", "realdiv", "floor_div", "mod", "divide_no_nan", "equal", "not_equal",
-    "less", "less_equal", "greater", "greater_equal", "logical_and", "logical_or",
-    "logical_xor", "logical_not", "neg", "cast", "matmul", "reduce_sum", "reduce_mean"]
+    "divide", "truediv", "realdiv", "floor_div", "mod", "divide_no_nan", "logical_xor", "neg",
+    "cast", "matmul", "reduce_sum", "reduce_mean"]
 # l2_normalize is tf.math.l2_normalize / tf.linalg.l2_normalize / tf.nn.l2_normalize only
