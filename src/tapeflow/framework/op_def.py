@@ -164,13 +164,14 @@ def defop(name, kernel, grad=None, *, dtypes, kernels=None, kind="unary", quiet=
       fixed: the inputs have one fixed type (``dtypes`` names it), not a type attribute:
         TensorFlow words the error "expected to be a bool tensor".
     """
-    op = _prim.primitive(name, differentiable=grad is not None)(kernel)
+    op = _prim.primitive(name, differentiable=grad is not None)(
+        _quietly(kernel) if quiet else kernel)
     op.broadcasts = kind == "binary"
     if grad is not None:
         op.def_grad(grad)
     exports = (export,) if isinstance(export, str) else tuple(export or ())
     od = OpDef(name, op, kind, dtypes, kernels, exports, test, fallback, fixed)
-    fn = _WRAPPERS[kind](od, op, quiet)
+    fn = _WRAPPERS[kind](od, op)
     fn.__name__ = exports[0] if exports else name
     fn.__qualname__ = fn.__name__
     fn.__doc__ = getattr(kernel, "__doc__", None) or f"TensorFlow's ``{name}`` op."
@@ -181,13 +182,26 @@ def defop(name, kernel, grad=None, *, dtypes, kernels=None, kind="unary", quiet=
     return fn
 
 
+def _quietly(kernel):
+    """Returns ``kernel`` run with NumPy's floating-point warnings off (inf/NaN silently)."""
+    def quiet_kernel(*args):
+        token = _ERRSTATE.set(_IGNORE)
+        try:
+            return kernel(*args)
+        finally:
+            _ERRSTATE.reset(token)
+    quiet_kernel.__name__ = getattr(kernel, "__name__", "kernel")
+    quiet_kernel.__module__ = getattr(kernel, "__module__", None)
+    return quiet_kernel
+
+
 _KERNEL_ERRORS = (ValueError, TypeError, IndexError, ArithmeticError, np.linalg.LinAlgError)
 _tapes = _prim.ACTIVE
 _record = _prim.record
 _NO_ATTRS = _prim._NO_ATTRS
 
 
-def _unary(od, op, quiet):
+def _unary(od, op):
     forward, ok, diff = op.forward, od.ok, op.differentiable
 
     def unary(x, name=None):
@@ -197,15 +211,7 @@ def _unary(od, op, quiet):
         if v.dtype not in ok:
             return od.refuse(x)
         try:
-            if quiet:
-                token = _ERRSTATE.set(_IGNORE)
-                try:
-                    out = forward(v)
-                finally:
-                    _ERRSTATE.reset(token)
-            else:
-                out = forward(v)
-            out = Tensor(out)
+            out = Tensor(forward(v))
         except InvalidArgumentError:
             raise
         except _KERNEL_ERRORS as e:
@@ -216,7 +222,7 @@ def _unary(od, op, quiet):
     return unary
 
 
-def _binary(od, op, quiet):
+def _binary(od, op):
     forward, ok, diff, name_ = op.forward, od.ok, op.differentiable, op.name
     scalar_like, binary_inputs = _prim.scalar_like, _prim.binary_inputs
     fixed = od.fixed
@@ -241,15 +247,7 @@ def _binary(od, op, quiet):
         if a.dtype not in ok:
             return od.refuse(x, y)
         try:
-            if quiet:
-                token = _ERRSTATE.set(_IGNORE)
-                try:
-                    out = forward(a, b)
-                finally:
-                    _ERRSTATE.reset(token)
-            else:
-                out = forward(a, b)
-            out = Tensor(out)
+            out = Tensor(forward(a, b))
         except InvalidArgumentError:
             raise
         except _KERNEL_ERRORS as e:
@@ -274,7 +272,7 @@ def _fixed_inputs(od, x, y):
     return out
 
 
-def _reduce(od, op, quiet):
+def _reduce(od, op):
     forward, ok, diff, name_ = op.forward, od.ok, op.differentiable, op.name
 
     def reduction(input_tensor, axis=None, keepdims=False, name=None):
@@ -286,15 +284,7 @@ def _reduce(od, op, quiet):
             axis = reduction_axes(axis, v.ndim, name_)
         keepdims = bool(keepdims)
         try:
-            if quiet:
-                token = _ERRSTATE.set(_IGNORE)
-                try:
-                    out = forward(v, axis, keepdims)
-                finally:
-                    _ERRSTATE.reset(token)
-            else:
-                out = forward(v, axis, keepdims)
-            out = Tensor(out)
+            out = Tensor(forward(v, axis, keepdims))
         except InvalidArgumentError:
             raise
         except _KERNEL_ERRORS as e:

@@ -384,7 +384,8 @@ def _square_grad(op, dy):
     return multiply(dy, multiply(op.inputs[0], 2))
 
 
-square = _unary("Square", np.square, _square_grad, dtypes=NUMBER, export="square",
+square = _unary("Square", np.square, _square_grad, dtypes=NUMBER, quiet=False,
+                export="square",
                 test=dict(ref=np.square))
 
 
