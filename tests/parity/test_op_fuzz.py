@@ -22,7 +22,9 @@ DTYPES = ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32"
           "float16", "float32", "float64", "complex64", "complex128", "string"]
 SHAPES = [(), (0,), (3,), (2, 3), (0, 3), (2, 1, 2)]
 UNARY = ["abs", "negative", "square", "sign", "sqrt", "rsqrt", "exp", "log", "log1p", "expm1",
-         "reciprocal", "sin", "cos", "tanh", "sigmoid", "floor", "ceil", "round", "logical_not"]
+         "reciprocal", "sin", "cos", "tanh", "sigmoid", "floor", "ceil", "round", "logical_not",
+         "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "erf", "erfc",
+         "is_nan", "is_inf", "is_finite", "lgamma", "digamma"]
 BINARY = ["add", "subtract", "multiply", "divide", "maximum", "minimum", "pow", "floormod",
           "floordiv", "squared_difference", "equal", "not_equal", "less", "less_equal",
           "greater", "greater_equal", "logical_and", "logical_or", "logical_xor"]
@@ -155,8 +157,9 @@ def differences(real_tf, mine):
     return len(cases), diffs
 
 
-# Differences kept on purpose (tapeflow has no separate kernel registry per device): none.
-KNOWN = {}
+# Differences kept on purpose: TensorFlow 2.21's float64 Erf kernel returns NaN at +-inf
+# (its float32 kernel and the mathematics say +-1); tapeflow returns +-1.
+KNOWN = {"erf[unary](float64[3])"}
 
 
 def test_op_fuzz_matches_tensorflow(rtf):
@@ -177,7 +180,8 @@ if __name__ == "__main__":
     by_op = {}
     for d in diffs:
         by_op[d[0].split("[")[0]] = by_op.get(d[0].split("[")[0], 0) + 1
-    print(f"{n} cases, {len(diffs)} differ from TensorFlow")
+    known = sum(d[0] in KNOWN for d in diffs)
+    print(f"{n} cases, {len(diffs)} differ from TensorFlow ({known} listed as intentional)")
     print("by op:", by_op)
     if "-v" in sys.argv:
         for d, t, m in diffs:

@@ -399,9 +399,13 @@ def _backward(records, targets, out_grads, source_ids):
                     i for i, x in enumerate(ins) if id(x) not in reach)
             in_grads = rec.op.grad_fn(rec, dy)
             if rec.op.broadcasts:   # undo broadcasting here, for every elementwise rule
-                ub = _prim.ENGINE.unbroadcast
-                in_grads = [None if g is None else ub(g, x._value.shape)
-                            for x, g in zip(ins, in_grads)]
+                g0, g1 = in_grads
+                s0, s1 = ins[0]._value.shape, ins[1]._value.shape
+                if g0 is not None and g0._value.shape != s0:
+                    g0 = _prim.ENGINE.unbroadcast(g0, s0)
+                if g1 is not None and g1._value.shape != s1:
+                    g1 = _prim.ENGINE.unbroadcast(g1, s1)
+                in_grads = (g0, g1)
         else:
             dys = [grads.get(id(o)) if id(o) in keep else grads.pop(id(o), None)
                    for o in outs]

@@ -36,7 +36,8 @@ def _lgamma64(x):
     lg = _HALF_LOG_2PI + (y + 0.5) * np.log(t) - t + np.log(a)
     # lgamma(x) = log(pi / |sin(pi x)|) - lgamma(1 - x); poles at 0, -1, -2, ...
     out = np.where(reflect, np.log(np.pi / np.abs(np.sin(np.pi * x))) - lg, lg)
-    return np.where(reflect & (x == np.floor(x)), np.inf, out)
+    # the poles, and lgamma(inf) = inf (the series gives inf - inf there)
+    return np.where((reflect & (x == np.floor(x))) | (x == np.inf), np.inf, out)
 
 
 def _polygamma64(n, x):
