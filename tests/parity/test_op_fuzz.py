@@ -28,7 +28,10 @@ UNARY = ["abs", "negative", "square", "sign", "sqrt", "rsqrt", "exp", "log", "lo
 BINARY = ["add", "subtract", "multiply", "divide", "maximum", "minimum", "pow", "floormod",
           "floordiv", "squared_difference", "equal", "not_equal", "less", "less_equal",
           "greater", "greater_equal", "logical_and", "logical_or", "logical_xor"]
-REDUCE = ["reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod"]
+REDUCE = ["reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod", "reduce_all",
+          "reduce_any", "reduce_logsumexp", "reduce_std", "reduce_variance", "argmax",
+          "argmin", "cumsum", "cumprod"]
+NO_KEEPDIMS = ("argmax", "argmin", "cumsum", "cumprod")
 AXES = [None, 0, -1, 1, 2, 5, -3, "a", 1.5, [0, 0], [0, 1], [[0]], True, "f32", "i64",
         np.int8(0), [], (1, 0)]
 
@@ -85,9 +88,11 @@ def _cases():
             for axis in AXES:
                 both = axis is None or (type(axis) is int and axis == 1) or (
                     type(axis) is list and axis == [0, 1])
-                for keepdims in (False, True) if both else (False,):
-                    cases.append(("reduce", op, (_values("float32", shape, rng),),
-                                  {"axis": axis, "keepdims": keepdims}))
+                dt = "bool" if op in ("reduce_all", "reduce_any") else "float32"
+                for keepdims in (False, True) if both and op not in NO_KEEPDIMS else (None,):
+                    kw = {"axis": axis} if keepdims is None else {"axis": axis,
+                                                                  "keepdims": keepdims}
+                    cases.append(("reduce", op, (_values(dt, shape, rng),), kw))
         cases.append(("reduce", op, (_values("int32", (2, 3), rng),), {"axis": 1}))
     return cases
 

@@ -184,10 +184,10 @@ def defop(name, kernel, grad=None, *, dtypes, kernels=None, kind="unary", quiet=
 
 def _quietly(kernel):
     """Returns ``kernel`` run with NumPy's floating-point warnings off (inf/NaN silently)."""
-    def quiet_kernel(*args):
+    def quiet_kernel(*args, **attrs):
         token = _ERRSTATE.set(_IGNORE)
         try:
-            return kernel(*args)
+            return kernel(*args, **attrs)
         finally:
             _ERRSTATE.reset(token)
     quiet_kernel.__name__ = getattr(kernel, "__name__", "kernel")
@@ -295,7 +295,77 @@ def _reduce(od, op):
     return reduction
 
 
-_WRAPPERS = {"unary": _unary, "binary": _binary, "reduce": _reduce}
+def _scan(od, op):
+    forward, ok, diff, name_ = op.forward, od.ok, op.differentiable, op.name
+
+    def scan(x, axis=0, exclusive=False, reverse=False, name=None):
+        x = x if type(x) is Tensor else convert_to_tensor(x)
+        if axis is None:   # TensorFlow converts ``axis`` to a Tensor first
+            raise ValueError("Attempt to convert a value (None) with an unsupported type "
+                             "(<class 'NoneType'>) to a Tensor.")
+        v = x._value
+        if v.dtype not in ok:
+            return od.refuse(x, axis=axis, exclusive=exclusive, reverse=reverse)
+        attrs = {"axis": scalar_axis(axis, v.ndim, name_, "scan"),
+                 "exclusive": bool(exclusive), "reverse": bool(reverse)}
+        out = Tensor(forward(v, **attrs))
+        if _tapes and diff:
+            _record(op, (x,), (out,), attrs)
+        return out
+    return scan
+
+
+def _arg(od, op):
+    forward, ok, name_ = op.forward, od.ok, op.name
+
+    def arg(input, axis=None, output_type=_dtypes.int64, name=None):  # noqa: A002
+        x = input if type(input) is Tensor else convert_to_tensor(input)
+        v = x._value
+        if v.dtype not in ok:
+            return od.refuse(x, axis=axis, output_type=output_type)
+        axis = scalar_axis(0 if axis is None else axis, v.ndim, name_, "dim")
+        return Tensor(forward(v, axis, _dtypes.as_dtype(output_type)._np))
+    return arg
+
+
+_WRAPPERS = {"unary": _unary, "binary": _binary, "reduce": _reduce, "scan": _scan, "arg": _arg}
+
+
+def _axis_array(axis, op_name):
+    """``axis`` as an integer NumPy array, refused as TensorFlow's ``Tidx`` is."""
+    if isinstance(axis, Tensor):
+        axis = axis._value
+    if type(axis) is float or (isinstance(axis, (list, tuple)) and any(
+            type(a) is float for a in axis)):
+        raise TypeError(f"Cannot convert {axis!r} to EagerTensor of dtype int32")
+    arr = np.asarray(axis)
+    if arr.dtype.kind not in "iub":
+        d = _dtypes._BY_NP.get(arr.dtype)
+        kind = "string" if arr.dtype.kind in "OSU" else (d.name if d else str(arr.dtype))
+        raise InvalidArgumentError(
+            None, op_name, f"Value for attr 'Tidx' of {_TF_NAMES.get(kind, kind)} is not in "
+            f"the list of allowed values: int32, int64 [Op:{op_name}]")
+    return arr
+
+
+def scalar_axis(axis, ndim, op_name, rule):
+    """Returns the one ``axis`` of a scan (``rule="scan"``: cumsum) or an arg-reduction
+    (``"dim"``: argmax) as an int in ``[0, ndim)``, refused as TensorFlow does."""
+    if type(axis) is not int or not -ndim <= axis < ndim:
+        arr = _axis_array(axis, op_name)
+        if arr.ndim:
+            what = f"not [{','.join(map(str, arr.shape))}]" if rule == "scan" else \
+                f"but received tensor of shape: [{','.join(map(str, arr.shape))}]"
+            raise InvalidArgumentError(
+                None, op_name, f"{'ScanOp: axis' if rule == 'scan' else 'dim'} must be a "
+                f"scalar, {what} [Op:{op_name}]")
+        axis = int(arr)
+        if not -ndim <= axis < ndim:
+            shown = axis + ndim if rule == "scan" and axis < 0 else axis
+            head = "ScanOp: Expected scan axis" if rule == "scan" else "Expected dimension"
+            raise InvalidArgumentError(None, op_name, f"{head} in the range [{-ndim}, {ndim}), "
+                                       f"but got {shown} [Op:{op_name}]")
+    return axis + ndim if axis < 0 else axis
 
 
 def reduction_axes(axis, ndim, op_name):
@@ -306,24 +376,11 @@ def reduction_axes(axis, ndim, op_name):
       InvalidArgumentError: for a string or float Tensor axis (``Tidx``), an axis out of
         range (any axis of a 0-d tensor is), or a repeated axis.
     """
-    t = type(axis)
-    if t is int and -ndim <= axis < ndim:  # the common case
+    if type(axis) is int and -ndim <= axis < ndim:  # the common case
         return (axis + ndim if axis < 0 else axis,)
-    if isinstance(axis, Tensor):
-        axis = axis._value
-    if t is float or (isinstance(axis, (list, tuple)) and any(
-            type(a) is float for a in axis)):
-        raise TypeError(f"Cannot convert {axis!r} to EagerTensor of dtype int32")
-    arr = np.asarray(axis)
-    if arr.size == 0 and not isinstance(axis, np.ndarray):
+    if isinstance(axis, (list, tuple)) and not axis:
         return ()                      # ``axis=[]``: reduce nothing
-    if arr.dtype.kind not in "iub":
-        d = _dtypes._BY_NP.get(arr.dtype)
-        kind = "string" if arr.dtype.kind in "OSU" else (d.name if d else str(arr.dtype))
-        raise InvalidArgumentError(
-            None, op_name, f"Value for attr 'Tidx' of {_TF_NAMES.get(kind, kind)} is not in "
-            f"the list of allowed values: int32, int64 [Op:{op_name}]")
-    axes = [int(a) for a in arr.reshape(-1)]
+    axes = [int(a) for a in _axis_array(axis, op_name).reshape(-1)]
     for a in axes:
         if not -ndim <= a < ndim:
             raise InvalidArgumentError(

@@ -250,7 +250,10 @@ def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
 
 
 def _float_input(name, x):
-    if x._value.dtype.kind not in "fc":
+    kind = x._value.dtype.kind
+    if kind in "bOSU":    # TensorFlow's first op here, Mean, refuses them
+        raise reduce_mean.op_def.dtype_error(x._value.dtype)
+    if kind not in "fc":
         raise TypeError(f"Input must be either real or complex. Received integer type "
                         f"{x.dtype.name}.")
 
@@ -264,7 +267,11 @@ def reduce_variance(input_tensor, axis=None, keepdims=False, name=None):
     x = _t(input_tensor)
     _float_input("reduce_variance", x)
     mean = reduce_mean(x, axis=axis, keepdims=True)
-    return reduce_mean(square(subtract(x, mean)), axis=axis, keepdims=keepdims)
+    dev = subtract(x, mean)
+    if x._value.dtype.kind == "c":   # |x - mean|^2: a real variance, as in TensorFlow
+        from tapeflow.ops.math_ops import abs as _abs
+        dev = _abs(dev)
+    return reduce_mean(square(dev), axis=axis, keepdims=keepdims)
 
 
 def reduce_std(input_tensor, axis=None, keepdims=False, name=None):
@@ -328,35 +335,37 @@ def _arg_kernel(fn, name):
         if x.shape[axis] == 0:
             raise InvalidArgumentError(None, name, f"Reduction axis {axis} is empty in shape "
                                        f"{list(x.shape)} [Op:{name}]")
+        if x.dtype.kind == "f":   # TensorFlow's kernels skip NaN (unless all are NaN)
+            nan = np.isnan(x)
+            if nan.any():
+                x = np.where(nan, -np.inf if fn is np.argmax else np.inf, x)
         return np.asarray(fn(x, axis=axis)).astype(output_type)[()]
-    return primitive(name, differentiable=False)(kernel)
+    return kernel
 
 
-_argmax_op = _arg_kernel(np.argmax, "ArgMax")
-_argmin_op = _arg_kernel(np.argmin, "ArgMin")
-
-
-def _arg(op, input, axis, output_type):  # noqa: A002
-    x = _t(input)
-    nd = x._value.ndim
-    axis = 0 if axis is None else int(_t(axis)._value)
-    if not -nd <= axis < nd:
-        raise InvalidArgumentError(None, op.name, f"Expected dimension in the range [{-nd}, "
-                                   f"{nd}), but got {axis} [Op:{op.name}]")
-    return op(x, axis=axis % nd, output_type=dtypes.as_dtype(output_type)._np)
+_argmax = defop("ArgMax", _arg_kernel(np.argmax, "ArgMax"), kind="arg",
+                dtypes=REDUCE_REAL + ("bool",))
+argmin = defop("ArgMin", _arg_kernel(np.argmin, "ArgMin"), kind="arg",
+               dtypes=REDUCE_REAL + ("bool",), export="argmin")
+argmin.__doc__ = ("Returns the index of the smallest value along ``axis`` (0 when None), "
+                  "int64 by default.")
+_argmax_op, _argmin_op = _argmax.op_def.op, argmin.op_def.op
 
 
 def argmax(input, axis=None, output_type=dtypes.int64, name=None):  # noqa: A002
     """Returns the index of the largest value along ``axis`` (0 when None), int64 by default.
 
-    Ties give the first index.
+    Ties give the first index; NaN is skipped, as in TensorFlow.
     """
-    return _arg(_argmax_op, input, axis, output_type)
-
-
-def argmin(input, axis=None, output_type=dtypes.int64, name=None):  # noqa: A002
-    """Returns the index of the smallest value along ``axis`` (0 when None), int64 by default."""
-    return _arg(_argmin_op, input, axis, output_type)
+    if axis is not None and type(axis) is not int and not isinstance(axis, bool):
+        # TensorFlow's Python wrapper accepts only a Python int or an integer Tensor here
+        if not isinstance(axis, Tensor):
+            if isinstance(axis, np.generic):
+                raise TypeError(f"axis tensor dtypes {axis.dtype} is not supported")
+            raise TypeError("axis must be int or Tensor with integer datatype")
+        if axis.dtype not in (dtypes.int32, dtypes.int64):
+            raise TypeError(f"axis tensor dtypes {axis.dtype!r} is not supported")
+    return _argmax(input, axis, output_type)
 
 
 # -- cumulative sum / product ---------------------------------------------------------------
@@ -374,18 +383,12 @@ def _cum_kernel(fn, identity):
     return kernel
 
 
-_cumsum_op = primitive("Cumsum")(_cum_kernel(np.cumsum, 0))
-_cumprod_op = primitive("Cumprod")(_cum_kernel(np.cumprod, 1))
-
-
-@_cumsum_op.def_grad
 def _cumsum_grad(op, dy):
     """The cumulative sum of dy in the opposite direction."""
     a = op.attrs
     return cumsum(dy, axis=a["axis"], exclusive=a["exclusive"], reverse=not a["reverse"])
 
 
-@_cumprod_op.def_grad
 def _cumprod_grad(op, dy):
     """cumsum(y dy, reversed) / x (as in TensorFlow, exact only where x has no zeros)."""
     a = op.attrs
@@ -395,29 +398,17 @@ def _cumprod_grad(op, dy):
     return divide_no_nan(s, x)
 
 
-def _cum(op, x, axis, exclusive, reverse):
-    x = _t(x)
-    nd = x._value.ndim
-    axis = int(_t(axis)._value)
-    if nd == 0 or not -nd <= axis < nd:
-        raise InvalidArgumentError(None, op.name, f"{op.name}: axis {axis} is out of range "
-                                   f"for input of shape {list(x._value.shape)} [Op:{op.name}]")
-    return op(x, axis=axis % nd, exclusive=bool(exclusive), reverse=bool(reverse))
-
-
-def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
-    """Returns the cumulative sum along ``axis`` (``exclusive`` skips the element itself).
+cumsum = defop("Cumsum", _cum_kernel(np.cumsum, 0), _cumsum_grad, kind="scan", quiet=True,
+               dtypes=REDUCE_NUMBER, export="cumsum")
+cumsum.__doc__ = """Returns the cumulative sum along ``axis`` (``exclusive`` skips the element itself).
 
     >>> cumsum(constant([1, 2, 3]), exclusive=True).numpy()
     array([0, 1, 3], dtype=int32)
     """
-    return _cum(_cumsum_op, x, axis, exclusive, reverse)
+cumprod = defop("Cumprod", _cum_kernel(np.cumprod, 1), _cumprod_grad, kind="scan", quiet=True,
+                dtypes=REDUCE_NUMBER)
+cumprod.__doc__ = "Returns the cumulative product along ``axis``."
+_cumsum_op, _cumprod_op = cumsum.op_def.op, cumprod.op_def.op
 
 
-def cumprod(x, axis=0, exclusive=False, reverse=False, name=None):
-    """Returns the cumulative product along ``axis``."""
-    return _cum(_cumprod_op, x, axis, exclusive, reverse)
-
-
-__all__ = exported(globals()) + [
-    "reduce_logsumexp", "reduce_any", "reduce_all", "argmax", "argmin", "cumsum"]
+__all__ = exported(globals()) + ["reduce_logsumexp", "reduce_any", "reduce_all", "argmax"]
