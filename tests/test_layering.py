@@ -164,5 +164,4 @@ KERAS_ALLOWED = {
     "keras/utils/numerical_utils.py": 2,
     "keras/utils/text_dataset.py": 1,
     "keras/utils/timeseries_dataset.py": 1,
-    "keras/variables.py": 3,
 }

@@ -28,7 +28,7 @@ def _check_allocation(shape, dtype):
         dims = [int(d) for d in shape]
     except (TypeError, ValueError):
         return
-    nbytes = math.prod(dims) * np.dtype(dtypes.as_dtype(dtype)._np).itemsize
+    nbytes = math.prod(dims) * np.dtype(dtypes.as_dtype(dtype).as_numpy_dtype).itemsize
     try:
         memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
@@ -80,7 +80,7 @@ class Variable(_TFVariable):
                 raise _oom(shape, dtype) from None
         else:
             value = initializer
-        value = np.asarray(value, dtype=dtypes.as_dtype(dtype)._np)
+        value = np.asarray(value, dtype=dtypes.as_dtype(dtype).as_numpy_dtype)
         if shape is not None and tuple(value.shape) != tuple(shape):
             raise ValueError(f"Initializer value has shape {value.shape}, but the `shape` "
                              f"argument is {tuple(shape)}.")
@@ -123,7 +123,7 @@ class Variable(_TFVariable):
     @property
     def shape(self):
         """Returns the shape as a tuple of ints."""
-        return tuple(self._tensor._value.shape)
+        return tuple(self._tensor.shape)
 
     @property
     def value(self):
@@ -180,7 +180,7 @@ class Variable(_TFVariable):
 
     def __repr__(self):
         return (f"<Variable path={self._path}, shape={self.shape}, dtype={self.dtype}, "
-                f"value={np.asarray(self._tensor._value)}>")
+                f"value={self._tensor.numpy()}>")
 
     def __str__(self):
         return self.__repr__()
