@@ -9,7 +9,9 @@ values (NaN equal to NaN; float16 compared loosely).
 
     PYTHONPATH=src /work/tfvenv/bin/python tests/parity/test_op_fuzz.py [-v]
 
-prints the number of cases and of differences (``-v``: each difference).
+prints the number of cases and of differences (``-v``: each difference). A second,
+hand-written set checks the argument rules of array ops (range, fill, reshape, one_hot,
+sort, where, pad, gather_nd).
 """
 import sys
 import warnings
@@ -97,6 +99,64 @@ def _cases():
     return cases
 
 
+def _array_cases():
+    """Argument checks of array ops (range, fill, reshape, one_hot, sort, where, pad,
+    gather_nd): ``(description, f(tf_module) -> Tensor)``."""
+    out = []
+    for a in [(5,), (0,), (-3,), (1, 5), (5, 1), (1, 5, 0), (1, 5, 2.5), (1.0, 5), (1, 5, -1),
+              (5, 1, -2), (None,), (2, 8, 0.5), (3.0,)]:
+        out.append((f"range{a}", lambda t, a=a: t.range(*a)))
+    for d, v in [([2, 3], 1.0), ([2, -1], 1.0), ([], 5), ([2.5], 1), ("ab", 1), ([2, 3], "s"),
+                 ([2, 3], [1, 2]), ([0], 1), ([2, 3], True), ([[2]], 1)]:
+        out.append((f"fill({d},{v})", lambda t, d=d, v=v: t.fill(d, v)))
+    for shape in [[3, 2], [-1], [-1, -1], [4], [7], [2.5, 2], [], [0, -1], [3, 0], "ab",
+                  [6, 1, -1]]:
+        out.append((f"reshape({shape})", lambda t, s=shape: t.reshape(
+            t.constant(np.arange(6.0, dtype=np.float32)), s)))
+    for i, d, kw in [([0, 2], 3, {}), ([0, 5], 3, {}), ([-1, 1], 3, {}), ([0, 1], 0, {}),
+                     ([0, 1], -1, {}), ([0.5, 1], 3, {}), ([0, 1], 3.5, {}),
+                     ([[0, 1]], 3, {"axis": 0}), ([0, 1], 3, {"axis": 2}),
+                     ([0, 1], 3, {"axis": -2}), ([0, 1], 3, {"on_value": 2.0, "off_value": 1}),
+                     ([True], 2, {})]:
+        out.append((f"one_hot({i},{d},{kw})", lambda t, i=i, d=d, k=kw: t.one_hot(i, d, **k)))
+    for x, kw in [([3, 1, 2], {}), ([3., np.nan, 1.], {}), ([[3, 1], [0, 2]], {"axis": 0}),
+                  ([3, 1], {"axis": 1}), ([3, 1], {"direction": "UP"}), ([True, False], {}),
+                  (["b", "a"], {}), (5.0, {}), ([3, 1], {"axis": 0.5}), ([], {})]:
+        out.append((f"sort({x},{kw})", lambda t, x=x, k=kw: t.sort(t.constant(x), **k)))
+    for cond, a, b in [([True, False], [1, 2], [3, 4]), ([True, False], [1, 2], [3.0, 4.0]),
+                       ([1, 0], [1, 2], [3, 4]), ([True, False], [1, 2, 3], [3, 4]),
+                       ([True], None, [1]), ([[True, False]], [1, 2], 5),
+                       ([True, False], "a", "b")]:
+        out.append((f"where({cond},{a},{b})",
+                    lambda t, c=cond, a=a, b=b: t.where(t.constant(c), a, b)))
+        out.append((f"where({cond})", lambda t, c=cond: t.where(t.constant(c))))
+    for x, p, kw in [([True, False], [[1, 1]], {}), (["a", "b"], [[1, 0]], {}),
+                     ([1, 2], [[1, 1]], {"constant_values": 9}), ([1, 2], [[-1, 1]], {}),
+                     ([1, 2], [[1, 1], [0, 0]], {}), ([1., 2.], [[2, 2]], {"mode": "REFLECT"}),
+                     ([1., 2.], [[1, 1]], {"mode": "SYMMETRIC"}),
+                     ([1., 2.], [[1, 1]], {"mode": "bad"}), ([1, 2], [[1.5, 1]], {}),
+                     ([1., 2.], [[1, 1]], {"constant_values": "x"})]:
+        out.append((f"pad({x},{p},{kw})",
+                    lambda t, x=x, p=p, k=kw: t.pad(t.constant(x), p, **k)))
+    for params, idx in [([[1, 2], [3, 4]], [[]]), ([[1, 2], [3, 4]], [[0, 1]]),
+                        ([[1, 2], [3, 4]], [[2, 0]]), ([[1, 2], [3, 4]], [[0, 1, 0]]),
+                        ([1, 2], [[0.5]]), ([[1, 2], [3, 4]], np.zeros((0, 1), np.int32))]:
+        out.append((f"gather_nd({params},{idx})",
+                    lambda t, p=params, i=idx: t.gather_nd(t.constant(p), i)))
+    return out
+
+
+def _array_outcome(tf, f):
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            r = f(tf)
+            v = r.numpy()
+        return ("ok", r.dtype.name, tuple(r.shape), v)
+    except Exception as e:  # noqa: BLE001  (the exception class is what we compare)
+        return ("err", type(e).__name__, str(e).split("\n")[0][:120])
+
+
 def _call(tf, kind, op, args, kw):
     def t(a):
         if isinstance(a, np.ndarray) and a.dtype == object:
@@ -157,9 +217,13 @@ def differences(real_tf, mine):
     for case in cases:
         a, b = _outcome(real_tf, case), _outcome(mine, case)
         if not _same(a, b):
-            diffs.append((_describe(case), a[:3] if a[0] == "err" else a[:3],
-                          b[:3] if b[0] == "err" else b[:3]))
-    return len(cases), diffs
+            diffs.append((_describe(case), a[:3], b[:3]))
+    arrays = _array_cases()
+    for name, f in arrays:
+        a, b = _array_outcome(real_tf, f), _array_outcome(mine, f)
+        if not _same(a, b):
+            diffs.append((name, a[:3], b[:3]))
+    return len(cases) + len(arrays), diffs
 
 
 # Differences kept on purpose: TensorFlow 2.21's float64 Erf kernel returns NaN at +-inf

@@ -331,19 +331,26 @@ def _arg(od, op):
 _WRAPPERS = {"unary": _unary, "binary": _binary, "reduce": _reduce, "scan": _scan, "arg": _arg}
 
 
-def _axis_array(axis, op_name):
-    """``axis`` as an integer NumPy array, refused as TensorFlow's ``Tidx`` is."""
+def index_array(axis, op_name, attr="Tidx"):
+    """Returns an index argument (an axis, a shape, paddings) as an integer NumPy array,
+    refused as TensorFlow refuses a value for its ``Tidx``/``Tshape``/... attribute."""
     if isinstance(axis, Tensor):
         axis = axis._value
-    if type(axis) is float or (isinstance(axis, (list, tuple)) and any(
-            type(a) is float for a in axis)):
+    elif isinstance(axis, (list, tuple)):
+        axis = [a._value if isinstance(a, Tensor) else a for a in axis]
+    if type(axis) is float:
         raise TypeError(f"Cannot convert {axis!r} to EagerTensor of dtype int32")
+    listed = isinstance(axis, (list, tuple))
     arr = np.asarray(axis)
+    if listed and arr.size == 0:
+        arr = arr.astype(np.int32)         # ``[]`` converts to an empty int32 tensor
+    if listed and arr.dtype == np.float64:
+        arr = arr.astype(np.float32)       # Python floats convert to float32, as TF does
     if arr.dtype.kind not in "iub":
         d = _dtypes._BY_NP.get(arr.dtype)
         kind = "string" if arr.dtype.kind in "OSU" else (d.name if d else str(arr.dtype))
         raise InvalidArgumentError(
-            None, op_name, f"Value for attr 'Tidx' of {_TF_NAMES.get(kind, kind)} is not in "
+            None, op_name, f"Value for attr '{attr}' of {_TF_NAMES.get(kind, kind)} is not in "
             f"the list of allowed values: int32, int64 [Op:{op_name}]")
     return arr
 
@@ -352,7 +359,7 @@ def scalar_axis(axis, ndim, op_name, rule):
     """Returns the one ``axis`` of a scan (``rule="scan"``: cumsum) or an arg-reduction
     (``"dim"``: argmax) as an int in ``[0, ndim)``, refused as TensorFlow does."""
     if type(axis) is not int or not -ndim <= axis < ndim:
-        arr = _axis_array(axis, op_name)
+        arr = index_array(axis, op_name)
         if arr.ndim:
             what = f"not [{','.join(map(str, arr.shape))}]" if rule == "scan" else \
                 f"but received tensor of shape: [{','.join(map(str, arr.shape))}]"
@@ -380,7 +387,7 @@ def reduction_axes(axis, ndim, op_name):
         return (axis + ndim if axis < 0 else axis,)
     if isinstance(axis, (list, tuple)) and not axis:
         return ()                      # ``axis=[]``: reduce nothing
-    axes = [int(a) for a in _axis_array(axis, op_name).reshape(-1)]
+    axes = [int(a) for a in index_array(axis, op_name).reshape(-1)]
     for a in axes:
         if not -ndim <= a < ndim:
             raise InvalidArgumentError(

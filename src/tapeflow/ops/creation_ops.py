@@ -3,6 +3,7 @@ from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN
 
 from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError
+from tapeflow.framework.op_def import index_array
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.framework.tensor_shape import TensorShape
 
@@ -128,6 +129,15 @@ def ones_like(input, dtype=None, name=None, layout=None):  # noqa: A002
 def fill(dims, value, name=None, layout=None):
     """Returns a Tensor of shape ``dims`` filled with ``value`` (dtype from ``value``)."""
     v = _t(value)
+    if not isinstance(dims, TensorShape) and not (
+            isinstance(dims, (list, tuple)) and any(d is None for d in dims)):
+        d = index_array(dims, "Fill", "index_type")
+        if d.ndim != 1:
+            raise InvalidArgumentError(None, "Fill", f"dims must represent a vector, got shape "
+                                       f"[{','.join(map(str, d.shape))}] [Op:Fill]")
+    if v._value.ndim:
+        raise InvalidArgumentError(None, "Fill", f"value must represent a scalar, got shape "
+                                   f"[{','.join(map(str, v._value.shape))}] [Op:Fill]")
     return Tensor(np.full(_dims(dims), v._value, dtype=v._value.dtype))
 
 
@@ -158,6 +168,10 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001
     s, lim, d = (v._value.item() for v in vals)
     if d == 0:
         raise InvalidArgumentError(None, "Range", "Requires delta != 0: 0 [Op:Range]")
+    if (d > 0 and s > lim) or (d < 0 and s < lim):
+        raise InvalidArgumentError(
+            None, "Range", f"Requires start {'<' if d > 0 else '>'}= limit when delta "
+            f"{'>' if d > 0 else '<'} 0: {s}/{lim} [Op:Range]")
     return Tensor(np.arange(s, lim, d).astype(npd))
 
 

@@ -7,6 +7,7 @@ from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN
 
 from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError
+from tapeflow.framework.op_def import COMPARE, OpDef
 from tapeflow.framework.primitive import primitive
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.ops.math_ops import _quiet
@@ -75,14 +76,22 @@ def sort(values, axis=-1, direction="ASCENDING", name=None):
     """Returns ``values`` sorted along ``axis`` (``direction`` 'ASCENDING' or 'DESCENDING')."""
     descending = _check_direction(direction)
     x = _t(values)
-    if x._value.ndim == 0:
-        raise ValueError("Input must be at least rank 1, got rank 0.")
-    axis = int(axis) % x._value.ndim
+    nd = x._value.ndim
+    axis = int(axis)
+    if not -nd <= axis < nd:   # TensorFlow slices the shape with ``axis``
+        raise InvalidArgumentError(None, "StridedSlice", f"slice index {axis} of dimension 0 "
+                                   f"out of bounds. [Op:StridedSlice]")
+    if x._value.dtype.kind in "bOSU":   # ascending sorts the negation; TopKV2 takes reals
+        from tapeflow.ops.math_ops import negative
+        raise (_TOPK.dtype_error if descending else negative.op_def.dtype_error)(
+            x._value.dtype)
+    axis %= nd
     idx = Tensor(_argsort_np(x._value, axis, descending))
     return _take_op(x, idx, axis=axis)
 
 
 TopKV2 = namedtuple("TopKV2", ["values", "indices"])
+_TOPK = OpDef("TopKV2", None, "arg", COMPARE, None, (), None)   # its dtype rule, for errors
 
 
 def top_k(input, k=1, sorted=True, index_type=dtypes.int32, name=None):  # noqa: A002
