@@ -11,7 +11,9 @@ values (NaN equal to NaN; float16 compared loosely).
 
 prints the number of cases and of differences (``-v``: each difference). A second,
 hand-written set checks the argument rules of array ops (range, fill, reshape, one_hot,
-sort, where, pad, gather_nd).
+sort, where, pad, gather_nd, slicing, concat, transpose, tile, gather, split, cast, clip,
+matmul dtypes, relu, top_k) and that no internal Python error leaks (ResourceExhaustedError
+for an allocation too large, not MemoryError).
 """
 import sys
 import warnings
@@ -143,7 +145,42 @@ def _array_cases():
                         ([1, 2], [[0.5]]), ([[1, 2], [3, 4]], np.zeros((0, 1), np.int32))]:
         out.append((f"gather_nd({params},{idx})",
                     lambda t, p=params, i=idx: t.gather_nd(t.constant(p), i)))
-    return out
+    x = np.arange(6.0, dtype=np.float32).reshape(2, 3)
+    m = {dt: np.ones((2, 2), dt) for dt in ("uint8", "int8", "int16", "int32", "bool",
+                                               "float16")}
+    more = [
+        ("slice step 0", lambda t: t.constant(x)[::0]),
+        ("slice index 5", lambda t: t.constant(x)[5]),
+        ("concat axis 5", lambda t: t.concat([t.constant(x), t.constant(x)], axis=5)),
+        ("stack axis 5", lambda t: t.stack([t.constant(x), t.constant(x)], axis=5)),
+        ("reverse axis 5", lambda t: t.reverse(t.constant(x), [5])),
+        ("transpose perm [0, 0]", lambda t: t.transpose(t.constant(x), [0, 0])),
+        ("transpose perm [0]", lambda t: t.transpose(t.constant(x), [0])),
+        ("tile [2]", lambda t: t.tile(t.constant(x), [2])),
+        ("tile [2, -1]", lambda t: t.tile(t.constant(x), [2, -1])),
+        ("zeros 2**60 elements", lambda t: t.zeros([2 ** 40, 2 ** 20])),
+        ("expand_dims 5", lambda t: t.expand_dims(t.constant(x), 5)),
+        ("squeeze [0]", lambda t: t.squeeze(t.constant(x), [0])),
+        ("gather axis 5", lambda t: t.gather(t.constant(x), [0], axis=5)),
+        ("gather index 5", lambda t: t.gather(t.constant(x), [5])),
+        ("split 3 by 4", lambda t: t.split(t.constant(x), 4, axis=1)),
+        ("cast string to float", lambda t: t.cast(t.constant(["1"]), t.float32)),
+        ("cast float to string", lambda t: t.cast(t.constant([1.0]), t.string)),
+        ("clip_by_value int", lambda t: t.clip_by_value(t.constant([1, 5]), 0, 3)),
+        ("clip_by_value bool", lambda t: t.clip_by_value(t.constant([True]), False, True)),
+        ("softmax int", lambda t: t.nn.softmax(t.constant([1, 2]))),
+        ("relu bool", lambda t: t.nn.relu(t.constant([True]))),
+        ("relu string", lambda t: t.nn.relu(t.constant(["a"]))),
+        ("argsort string", lambda t: t.argsort(t.constant(["b", "a"]))),
+        ("top_k bool", lambda t: t.math.top_k(t.constant([True, False])).values),
+        ("boolean_mask short mask", lambda t: t.boolean_mask(t.constant(x), [True])),
+        ("broadcast_to [3, 3]", lambda t: t.broadcast_to(t.constant(x), [3, 3])),
+    ]
+    for dt, a in m.items():
+        more.append((f"matmul {dt}", lambda t, a=a: t.matmul(t.constant(a), t.constant(a))))
+        more.append((f"matmul batched {dt}", lambda t, a=a: t.matmul(
+            t.constant(a[None]), t.constant(a[None]))))
+    return out + more
 
 
 def _array_outcome(tf, f):

@@ -81,13 +81,27 @@ def _string_zeros(shape):
     return Tensor(out)
 
 
+def _alloc(make, shape, npd, value=None):
+    """``make(shape, npd)`` (``np.full(shape, value, npd)``); an allocation too large for
+    memory raises TensorFlow's ResourceExhaustedError instead of a bare MemoryError."""
+    try:
+        return make(shape, npd) if value is None else make(shape, value, dtype=npd)
+    except MemoryError:
+        from tapeflow.framework.errors import ResourceExhaustedError
+        name = {"float32": "float", "float64": "double"}.get(npd.name, npd.name)
+        raise ResourceExhaustedError(
+            None, "Fill", f"OOM when allocating tensor with shape{list(shape)} and type {name} "
+            f"on /job:localhost/replica:0/task:0/device:CPU:0 by allocator cpu [Op:Fill]"
+        ) from None
+
+
 def zeros(shape, dtype=dtypes.float32, name=None, layout=None):
     """Returns a Tensor of zeros of ``shape`` and ``dtype`` (float32 by default; ``b''``
     for strings)."""
     npd = _np_dtype(dtype)
     if npd.kind == "O":
         return _string_zeros(_dims(shape))
-    return Tensor(np.zeros(_dims(shape), npd))
+    return Tensor(_alloc(np.zeros, _dims(shape), npd))
 
 
 def ones(shape, dtype=dtypes.float32, name=None, layout=None):
@@ -99,7 +113,7 @@ def ones(shape, dtype=dtypes.float32, name=None, layout=None):
     npd = _np_dtype(dtype)
     if npd.kind == "O":
         raise TypeError("Cannot convert 1 to EagerTensor of dtype string")
-    return Tensor(np.ones(_dims(shape), npd))
+    return Tensor(_alloc(np.ones, _dims(shape), npd))
 
 
 def zeros_like(input, dtype=None, name=None, layout=None):  # noqa: A002
@@ -138,7 +152,7 @@ def fill(dims, value, name=None, layout=None):
     if v._value.ndim:
         raise InvalidArgumentError(None, "Fill", f"value must represent a scalar, got shape "
                                    f"[{','.join(map(str, v._value.shape))}] [Op:Fill]")
-    return Tensor(np.full(_dims(dims), v._value, dtype=v._value.dtype))
+    return Tensor(_alloc(np.full, _dims(dims), v._value.dtype, v._value))
 
 
 def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32, name=None):

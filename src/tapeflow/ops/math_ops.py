@@ -13,8 +13,8 @@ from tapeflow.framework import dtypes
 from tapeflow.framework import primitive as prim
 from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.op_def import (
-    ANY, ARITH, COMPARE, COMPLEX, FLOAT, FLOAT_COMPLEX, INT, NUMBER, REAL, SIGNED, UINT, defop,
-    exported)
+    ANY, ARITH, COMPARE, COMPLEX, FLOAT, FLOAT_COMPLEX, INT, NUMBER, REAL, SIGNED, UINT, OpDef,
+    defop, exported)
 from tapeflow.framework.primitive import make_binary, make_unary, primitive
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 
@@ -598,6 +598,13 @@ def _matmul_grad(op, dy):
 
 
 _NO_T = {}
+# tf.matmul runs MatMul on matrices and BatchMatMulV2 on batches: their dtype rules.
+_MATMUL = OpDef("MatMul", None, "binary", FLOAT + ("int32", "int64") + UINT + COMPLEX,
+                FLOAT + ("int32", "int64") + COMPLEX, (), None)
+_BATCH_MATMUL = OpDef("BatchMatMulV2", None, "binary",
+                      FLOAT + ("int16", "int32", "int64") + UINT + COMPLEX,
+                      FLOAT + ("int16", "int32", "int64") + COMPLEX, (), None)
+_MATMUL_OK = _MATMUL.ok & _BATCH_MATMUL.ok
 
 
 def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False,
@@ -609,6 +616,10 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
     """
     if type(a) is not Tensor or type(b) is not Tensor or a._value.dtype != b._value.dtype:
         a, b = prim.binary_inputs("MatMul", a, b)
+    if a._value.dtype not in _MATMUL_OK:
+        rule = _MATMUL if a._value.ndim <= 2 and b._value.ndim <= 2 else _BATCH_MATMUL
+        if a._value.dtype not in rule.ok:
+            raise rule.dtype_error(a._value.dtype)
     ta = transpose_a or adjoint_a
     tb = transpose_b or adjoint_b
     attrs = {"transpose_a": True, "transpose_b": tb} if ta else (
