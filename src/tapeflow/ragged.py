@@ -477,7 +477,8 @@ def dispatch(fn, args, kwargs):
         return concat(*args, **kwargs)
     if name == "stack":
         return stack(*args, **kwargs)
-    if name in ("reduce_sum", "reduce_mean"):
+    if name in ("reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod",
+                "reduce_any", "reduce_all"):
         return reduce(name[7:], args[0], kwargs.get("axis"), kwargs.get("keepdims", False))
     if name == "_reduce":
         op, rt = args
