@@ -48,8 +48,8 @@ def __getattr__(name):
              "device": "tapeflow.framework.device_context",
              "RaggedTensor": "tapeflow.ragged_tensor",
              "RaggedTensorSpec": "tapeflow.ragged_tensor",
-             "SparseTensor": "tapeflow.framework.sparse_tensor",
-             "SparseTensorSpec": "tapeflow.framework.sparse_tensor"}
+             "SparseTensor": "tapeflow.sparse_tensor",
+             "SparseTensorSpec": "tapeflow.sparse_tensor"}
     if name in attrs:
         value = getattr(importlib.import_module(attrs[name]), name)
         globals()[name] = value

@@ -241,7 +241,7 @@ class RaggedTensor:
 
     def to_sparse(self, name=None):
         """Returns the SparseTensor of this tensor's values at their (row, column) indices."""
-        from tapeflow.framework.sparse_tensor import SparseTensor
+        from tapeflow.sparse_tensor import SparseTensor
         dense_shape = np.asarray(self.bounding_shape()._value)
         coords = _coords(self)
         return SparseTensor(Tensor(coords), self.flat_values, Tensor(dense_shape))

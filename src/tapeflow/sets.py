@@ -7,7 +7,7 @@ import numpy as np
 
 from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError
-from tapeflow.framework.sparse_tensor import SparseTensor
+from tapeflow.sparse_tensor import SparseTensor
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 
 __all__ = ["difference", "intersection", "size", "union"]

@@ -9,7 +9,7 @@ import numpy as np
 
 from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError
-from tapeflow.framework.sparse_tensor import SparseTensor, SparseTensorSpec
+from tapeflow.sparse_tensor import SparseTensor, SparseTensorSpec
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 
 __all__ = ["SparseTensor", "SparseTensorSpec", "add", "concat", "expand_dims", "eye",

@@ -8,7 +8,7 @@ largest dense shape; batching ragged elements makes a ragged tensor one rank up.
 """
 import numpy as np
 
-from tapeflow.framework.sparse_tensor import SparseTensor, SparseTensorSpec
+from tapeflow.sparse_tensor import SparseTensor, SparseTensorSpec
 from tapeflow.framework.tensor import Tensor
 
 def _ragged_cls():

@@ -66,7 +66,7 @@ def _spec_from(j):
     dtype = dtypes.as_dtype(str(j["dtype"]))
     kind = j.get("kind", "tensor")
     if kind == "sparse":
-        from tapeflow.framework.sparse_tensor import SparseTensorSpec
+        from tapeflow.sparse_tensor import SparseTensorSpec
         return SparseTensorSpec(j["shape"], dtype)
     if kind == "ragged":
         from tapeflow.ragged_tensor import RaggedTensorSpec
@@ -98,7 +98,7 @@ def _decode(payload, spec):
         return np.asarray(parse_tensor(payload, spec.dtype)._value)
     fields = [(n, bytes(v)) for n, wt, v in wire.fields(memoryview(payload)) if wt == 2]
     if kind == "SparseTensorSpec":
-        from tapeflow.framework.sparse_tensor import SparseTensor
+        from tapeflow.sparse_tensor import SparseTensor
         parts = dict(fields)
         if set(parts) != {1, 2, 3}:
             raise DataLossError(None, None, "A saved sparse component is incomplete")

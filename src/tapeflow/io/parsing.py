@@ -11,7 +11,7 @@ import numpy as np
 
 from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError
-from tapeflow.framework.sparse_tensor import SparseTensor
+from tapeflow.sparse_tensor import SparseTensor
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.io.example_decode import DecodeError, decode_features
 
