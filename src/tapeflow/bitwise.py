@@ -1,26 +1,9 @@
 """``tf.bitwise``: elementwise bit operations on integer tensors (no gradient).
 
 ``bitwise_and``/``or``/``xor`` and ``invert`` are the ops behind ``&``, ``|``, ``^``
-and ``~`` on integer tensors (defined in ``ops/overloads.py``); the shifts are here.
+and ``~`` on integer tensors (``ops/overloads.py``); the shifts are in ``ops/bitwise_ops.py``.
 """
-import numpy as np
-
-from tapeflow.framework.errors import InvalidArgumentError
-from tapeflow.framework.primitive import make_binary, primitive
+from tapeflow.ops.bitwise_ops import left_shift, right_shift  # noqa: F401
 from tapeflow.ops.overloads import bitwise_and, bitwise_or, bitwise_xor, invert  # noqa: F401
 
 __all__ = ["bitwise_and", "bitwise_or", "bitwise_xor", "invert", "left_shift", "right_shift"]
-
-
-def _shift(name, left):
-    def kernel(x, y):
-        if x.dtype.kind not in "iu":
-            raise InvalidArgumentError(None, name, f"{name} expects integer inputs [Op:{name}]")
-        bits = x.dtype.itemsize * 8
-        amount = np.clip(y.astype(np.int64), 0, bits - 1).astype(x.dtype)  # TF clamps
-        return np.left_shift(x, amount) if left else np.right_shift(x, amount)
-    return make_binary(primitive(name, differentiable=False)(kernel))
-
-
-left_shift = _shift("LeftShift", True)
-right_shift = _shift("RightShift", False)

@@ -74,15 +74,11 @@ def range(starts, limits=None, deltas=1, dtype=None, name=None,  # noqa: A001
     """Returns the RaggedTensor whose row ``i`` is ``range(starts[i], limits[i], deltas[i])``."""
     if limits is None:
         starts, limits = 0, starts
-    s, lim, d = np.broadcast_arrays(np.asarray(getattr(starts, "_value", starts)),
-                                    np.asarray(getattr(limits, "_value", limits)),
-                                    np.asarray(getattr(deltas, "_value", deltas)))
+    # TensorFlow's conversion rules: Python ints are int32, floats float32
+    parts = [np.asarray(convert_to_tensor(v)) for v in (starts, limits, deltas)]
+    s, lim, d = np.broadcast_arrays(*parts)
     np_dtype = dtypes.as_dtype(dtype).as_numpy_dtype if dtype is not None else \
-        np.result_type(s, lim, d)
-    if np_dtype == np.int64 and dtype is None and all(np.asarray(a).dtype.kind == "i"
-                                                      for a in (s, lim, d)):
-        np_dtype = np.int32 if max(np.asarray(a).dtype.itemsize for a in (s, lim, d)) <= 8 \
-            and not isinstance(getattr(starts, "_value", None), np.ndarray) else np_dtype
+        np.result_type(*parts)
     rows = [np.arange(a, b, c, dtype=np_dtype) for a, b, c in zip(s.ravel(), lim.ravel(),
                                                                    d.ravel())]
     flat = np.concatenate(rows) if rows else np.zeros(0, np_dtype)
@@ -92,14 +88,14 @@ def range(starts, limits=None, deltas=1, dtype=None, name=None,  # noqa: A001
 def boolean_mask(data, mask, name=None):
     """Returns the values of ``data`` where ``mask`` is True, row by row (a RaggedTensor)."""
     if isinstance(data, RaggedTensor):
-        keep = np.asarray(mask.flat_values._value if isinstance(mask, RaggedTensor)
-                          else convert_to_tensor(mask)._value)
+        keep = np.asarray(np.asarray(mask.flat_values) if isinstance(mask, RaggedTensor)
+                          else np.asarray(convert_to_tensor(mask)))
         lens = [int(np.sum(keep[a:b])) for a, b in zip(data._row_splits[:-1],
                                                        data._row_splits[1:])]
         vals = _tf().boolean_mask(data.flat_values, Tensor(keep))
         return RaggedTensor.from_row_lengths(vals, lens)
     d = convert_to_tensor(data)
-    m = np.asarray(convert_to_tensor(mask)._value)
+    m = np.asarray(np.asarray(convert_to_tensor(mask)))
     if m.ndim == 1:
         return _tf().boolean_mask(d, Tensor(m))
     vals = _tf().boolean_mask(d, Tensor(m))
@@ -108,13 +104,13 @@ def boolean_mask(data, mask, name=None):
 
 def row_splits_to_segment_ids(splits, name=None, out_type=None):
     """Returns the row id of each value for ``splits``."""
-    s = np.asarray(getattr(splits, "_value", splits), np.int64)
+    s = np.asarray(splits, np.int64)
     return Tensor(np.repeat(np.arange(len(s) - 1, dtype=np.int64), np.diff(s)))
 
 
 def segment_ids_to_row_splits(segment_ids, num_segments=None, out_type=None, name=None):
     """Returns the row splits for sorted ``segment_ids``."""
-    ids = np.asarray(getattr(segment_ids, "_value", segment_ids), np.int64)
+    ids = np.asarray(segment_ids, np.int64)
     n = int(num_segments) if num_segments is not None else (int(ids.max()) + 1 if ids.size
                                                             else 0)
     return Tensor(np.concatenate([[0], np.cumsum(np.bincount(ids, minlength=n))]).astype(
@@ -125,7 +121,7 @@ def segment_ids_to_row_splits(segment_ids, num_segments=None, out_type=None, nam
 
 def _same_splits(a, b):
     sa, sb = a.nested_row_splits, b.nested_row_splits
-    if len(sa) != len(sb) or any(not np.array_equal(x._value, y._value)
+    if len(sa) != len(sb) or any(not np.array_equal(np.asarray(x), np.asarray(y))
                                  for x, y in zip(sa, sb)):
         raise InvalidArgumentError(None, None, "Condition x == y did not hold.\nInputs must "
                                    "have identical ragged splits.")
@@ -198,13 +194,13 @@ def _segment_reduce(kind, values, ids, n):
         if not values.dtype.is_floating:  # TensorFlow's ragged mean of ints is float64
             values = tf.cast(values, dtypes.float64)
             total = tf.math.unsorted_segment_sum(values, ids, n)
-        count = np.bincount(np.asarray(ids._value), minlength=n).astype(
+        count = np.bincount(np.asarray(np.asarray(ids)), minlength=n).astype(
             values.dtype.as_numpy_dtype)
         count = count.reshape((-1,) + (1,) * (values.shape.rank - 1))
         with np.errstate(invalid="ignore", divide="ignore"):
             return total / Tensor(count)
-    v = np.asarray(values._value)
-    i = np.asarray(ids._value)
+    v = np.asarray(np.asarray(values))
+    i = np.asarray(np.asarray(ids))
     if kind in ("max", "min"):
         if v.dtype.kind == "f":  # TensorFlow's identity is the lowest/highest finite value
             info = np.finfo(v.dtype)
@@ -246,7 +242,7 @@ def reduce(kind, rt, axis=None, keepdims=False):
     if axis == 1:
         values = rt._values
         if isinstance(values, RaggedTensor):  # per outer row, the columns of its inner rows
-            red, lens = _reduce_columns(kind, values, rt.value_rowids()._value, len(rt))
+            red, lens = _reduce_columns(kind, values, np.asarray(rt.value_rowids()), len(rt))
             return RaggedTensor.from_row_lengths(red, lens)
         return _segment_reduce(kind, values, rt.value_rowids(), len(rt))
     inner = rt._values
@@ -395,7 +391,7 @@ def getitem(rt, key):
 
 def _gather(name, rt, indices, axis=None, batch_dims=0):
     """``tf.gather``/``gather_nd`` of a RaggedTensor's rows (axis 0, no batch dimensions)."""
-    idx = np.asarray(getattr(indices, "_value", indices), dtype=np.int64)
+    idx = np.asarray(indices, dtype=np.int64)
     if name == "gather_nd":
         if idx.ndim != 2 or idx.shape[1] != 1:
             raise NotImplementedError("gather_nd of a RaggedTensor supports row indices "
@@ -416,7 +412,7 @@ def _gather(name, rt, indices, axis=None, batch_dims=0):
 def tile(rt, multiples):
     """Returns ``rt`` repeated ``multiples[0]`` times along rows and ``multiples[1]`` times
     within each row (ragged_rank 1, 2-D)."""
-    m = [int(v) for v in np.asarray(getattr(multiples, "_value", multiples)).reshape(-1)]
+    m = [int(v) for v in np.asarray(multiples).reshape(-1)]
     if rt.ragged_rank != 1 or len(m) != 2 or rt.flat_values.shape.rank != 1:
         raise NotImplementedError("tile supports 2-D RaggedTensors of ragged_rank 1 here")
     splits = rt._row_splits
@@ -455,7 +451,7 @@ def reduce_join(rt, axis=None, keepdims=False, separator=""):
     axis = int(axis) % rt.shape.rank
     if axis != 1 or rt.ragged_rank != 1 or keepdims:
         raise NotImplementedError("reduce_join of a RaggedTensor supports axis=1 here")
-    vals = np.asarray(rt.flat_values._value)
+    vals = np.asarray(np.asarray(rt.flat_values))
     sep = separator.encode() if isinstance(separator, str) else separator
     s = rt._row_splits
     out = np.empty(len(rt), object)

@@ -65,8 +65,8 @@ class RaggedTensor:
     def from_sparse(cls, st_input, name=None, row_splits_dtype=dtypes.int64):
         """Returns the RaggedTensor of a rank-2 SparseTensor's rows (indices must be in
         row-major order with no gaps within a row)."""
-        idx = np.asarray(st_input.indices._value)
-        shape = np.asarray(st_input.dense_shape._value)
+        idx = np.asarray(np.asarray(st_input.indices))
+        shape = np.asarray(np.asarray(st_input.dense_shape))
         if len(shape) != 2:
             raise ValueError(f"rank(st_input) must be 2, got {len(shape)}")
         counts = np.bincount(idx[:, 0], minlength=int(shape[0])) if len(idx) else \
@@ -137,16 +137,16 @@ class RaggedTensor:
         """Returns the RaggedTensor of a dense ``tensor``'s rows, each cut to ``lengths[i]``
         or before its trailing ``padding`` values (whole rows by default)."""
         t = convert_to_tensor(tensor)
-        a = np.asarray(t._value)
+        a = np.asarray(np.asarray(t))
         if int(ragged_rank) > 1:  # outer dimensions stay uniform
             inner = cls.from_tensor(Tensor(a.reshape((-1,) + a.shape[2:])), None, padding,
                                     int(ragged_rank) - 1)
             return cls(inner, np.arange(a.shape[0] + 1, dtype=np.int64) * a.shape[1],
                        a.shape[1])
         if lengths is not None:
-            lens = np.asarray(getattr(lengths, "_value", lengths), dtype=np.int64)
+            lens = np.asarray(lengths, dtype=np.int64)
         elif padding is not None:
-            pad = np.asarray(getattr(padding, "_value", padding))
+            pad = np.asarray(padding)
             is_pad = a == pad
             while is_pad.ndim > 2:
                 is_pad = is_pad.all(axis=-1)
@@ -242,7 +242,7 @@ class RaggedTensor:
     def to_sparse(self, name=None):
         """Returns the SparseTensor of this tensor's values at their (row, column) indices."""
         from tapeflow.sparse_tensor import SparseTensor
-        dense_shape = np.asarray(self.bounding_shape()._value)
+        dense_shape = np.asarray(np.asarray(self.bounding_shape()))
         coords = _coords(self)
         return SparseTensor(Tensor(coords), self.flat_values, Tensor(dense_shape))
 
@@ -325,7 +325,8 @@ class RaggedTensor:
 
     def nrows(self, out_type=dtypes.int64, name=None):
         """Returns the number of rows as a scalar Tensor."""
-        return Tensor(np.asarray(len(self._row_splits) - 1, dtype=dtypes.as_dtype(out_type)._np))
+        return Tensor(np.asarray(len(self._row_splits) - 1,
+                                 dtype=dtypes.as_dtype(out_type).as_numpy_dtype))
 
     @property
     def ragged_rank(self):
@@ -362,7 +363,7 @@ class RaggedTensor:
             from tapeflow import ragged
             return ragged.getitem(self, key)
         if isinstance(key, Tensor):
-            key = key._value.item() if key._value.ndim == 0 else key._value.tolist()
+            key = np.asarray(key).item() if np.asarray(key).ndim == 0 else np.asarray(key).tolist()
         if isinstance(key, (int, np.integer)):
             n = len(self)
             if not -n <= key < n:
@@ -391,7 +392,7 @@ class RaggedTensor:
     def to_list(self):
         """Returns the value as nested Python lists (strings as bytes)."""
         v = self._values
-        inner = v.to_list() if isinstance(v, RaggedTensor) else np.asarray(v._value).tolist()
+        inner = v.to_list() if isinstance(v, RaggedTensor) else np.asarray(np.asarray(v)).tolist()
         s = self._row_splits
         return [inner[s[i]:s[i + 1]] for i in range(len(s) - 1)]
 
@@ -415,7 +416,7 @@ class RaggedTensor:
 
         Rows are padded (or cut, when ``shape`` is given) to the longest row.
         """
-        flat = self.flat_values._value
+        flat = np.asarray(self.flat_values)
         if default_value is None:
             default_value = b"" if flat.dtype == object else 0
         elif isinstance(default_value, str):
@@ -474,13 +475,13 @@ def _take_rows(values, a, b):
         s = values._row_splits[a:b + 1]
         return RaggedTensor(values._values, s) if a == 0 else RaggedTensor(
             _take_rows(values._values, s[0], s[-1]), s - s[0])
-    return Tensor(values._value[a:b])
+    return Tensor(np.asarray(values)[a:b])
 
 
 def _ragged_from_rows(rows, dtype):
-    arrays = [np.asarray(r._value if isinstance(r, Tensor) else r) for r in rows]
+    arrays = [np.asarray(np.asarray(r) if isinstance(r, Tensor) else r) for r in rows]
     lengths = [len(a) for a in arrays]
-    np_dtype = dtype._np if dtype is not None else None
+    np_dtype = dtype.as_numpy_dtype if dtype is not None else None
     flat = np.concatenate(arrays) if arrays else np.empty((0,), dtype=np_dtype)
     if np_dtype is not None:
         flat = flat.astype(np_dtype)

@@ -18,9 +18,9 @@ _OK = ("int8", "int16", "int32", "int64", "uint8", "uint16", "string")
 def _rows(x, name):
     """Returns (list of row value lists, outer shape, dtype) for a dense or sparse input."""
     if isinstance(x, SparseTensor):
-        idx = np.asarray(x.indices._value)
-        vals = np.asarray(x.values._value)
-        shape = np.asarray(x.dense_shape._value)
+        idx = np.asarray(np.asarray(x.indices))
+        vals = np.asarray(np.asarray(x.values))
+        shape = np.asarray(np.asarray(x.dense_shape))
         outer = tuple(int(d) for d in shape[:-1])
         n = int(np.prod(outer)) if outer else 1
         rows = [[] for _ in range(n)]
@@ -32,7 +32,7 @@ def _rows(x, name):
     if t.dtype.name not in _OK:
         raise TypeError(f"'{name}' has invalid dtype `{t.dtype!r}` not in supported dtypes: "
                         f"`{set(_OK)}`.")
-    a = np.asarray(t._value)
+    a = np.asarray(np.asarray(t))
     if a.ndim < 2:
         raise InvalidArgumentError(None, "DenseToDenseSetOperation", f"Shape {list(a.shape)} "
                                    f"has rank {a.ndim} < 2")

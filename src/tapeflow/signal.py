@@ -9,9 +9,9 @@ compositions of differentiable ops.
 import numpy as np
 
 from tapeflow.framework import dtypes
-from tapeflow.framework.errors import InvalidArgumentError
-from tapeflow.framework.primitive import primitive
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
+from tapeflow.ops.signal_ops import (  # noqa: F401
+    complex_input, irfft_kernel, rfft_kernel, fft, fft2d, fft3d, ifft, ifft2d, ifft3d)
 
 __all__ = ["fft", "ifft", "fft2d", "ifft2d", "fft3d", "ifft3d", "rfft", "irfft", "rfft2d",
            "irfft2d", "fftshift", "ifftshift", "frame", "overlap_and_add", "hann_window",
@@ -25,52 +25,9 @@ def _tf():
     return tapeflow
 
 
-def _complex_input(x, op):
-    t = convert_to_tensor(x)
-    if t.dtype.name not in ("complex64", "complex128"):
-        raise InvalidArgumentError(None, op, f"Value for attr 'Tcomplex' of {t.dtype.name} is "
-                                   "not in the list of allowed values: complex64, complex128")
-    return t
-
-
-def _cfft(name, fn, rank, inverse=False):
-    op = primitive(name, differentiable=False)(
-        lambda x: fn(x, axes=tuple(range(-rank, 0))).astype(x.dtype))
-
-    def f(input, name=None):  # noqa: A002
-        return op(_complex_input(input, name or f.__name__))
-    f.__name__ = name.lower()
-    f.__doc__ = (f"Returns the {'inverse ' if inverse else ''}{rank}-D discrete Fourier "
-                 "transform over the innermost dimensions of a complex tensor.")
-    return f
-
-
-fft = _cfft("FFT", np.fft.fftn, 1)
-ifft = _cfft("IFFT", np.fft.ifftn, 1, True)
-fft2d = _cfft("FFT2D", np.fft.fftn, 2)
-ifft2d = _cfft("IFFT2D", np.fft.ifftn, 2, True)
-fft3d = _cfft("FFT3D", np.fft.fftn, 3)
-ifft3d = _cfft("IFFT3D", np.fft.ifftn, 3, True)
-
-_RC = {"float32": np.complex64, "float64": np.complex128}
-_CR = {"complex64": np.float32, "complex128": np.float64}
-
-
-@primitive("RFFT", differentiable=False)
-def _rfft_op(x, lengths):
-    return np.fft.rfftn(x, s=lengths, axes=tuple(range(-len(lengths), 0))).astype(
-        _RC[x.dtype.name])
-
-
-@primitive("IRFFT", differentiable=False)
-def _irfft_op(x, lengths):
-    return np.fft.irfftn(x, s=lengths, axes=tuple(range(-len(lengths), 0))).astype(
-        _CR[x.dtype.name])
-
-
 def _lengths(fft_length, t, rank, inverse):
     if fft_length is not None:
-        return [int(v) for v in np.asarray(getattr(fft_length, "_value", fft_length)).reshape(
+        return [int(v) for v in np.asarray(fft_length).reshape(
             -1)]
     dims = t.shape.as_list()[-rank:]
     if inverse:
@@ -82,25 +39,25 @@ def rfft(input_tensor, fft_length=None, name=None):
     """Returns the FFT of a real signal's innermost dimension: ``fft_length // 2 + 1``
     complex values (complex64 for float32)."""
     t = convert_to_tensor(input_tensor)
-    return _rfft_op(t, lengths=_lengths(fft_length, t, 1, False))
+    return rfft_kernel(t, lengths=_lengths(fft_length, t, 1, False))
 
 
 def irfft(input_tensor, fft_length=None, name=None):
     """Returns the real signal whose ``rfft`` is ``input_tensor`` (float32 for complex64)."""
-    t = _complex_input(input_tensor, "IRFFT")
-    return _irfft_op(t, lengths=_lengths(fft_length, t, 1, True))
+    t = complex_input(input_tensor, "IRFFT")
+    return irfft_kernel(t, lengths=_lengths(fft_length, t, 1, True))
 
 
 def rfft2d(input_tensor, fft_length=None, name=None):
     """Returns the 2-D FFT of a real signal's two innermost dimensions."""
     t = convert_to_tensor(input_tensor)
-    return _rfft_op(t, lengths=_lengths(fft_length, t, 2, False))
+    return rfft_kernel(t, lengths=_lengths(fft_length, t, 2, False))
 
 
 def irfft2d(input_tensor, fft_length=None, name=None):
     """Returns the real 2-D signal whose ``rfft2d`` is ``input_tensor``."""
-    t = _complex_input(input_tensor, "IRFFT2D")
-    return _irfft_op(t, lengths=_lengths(fft_length, t, 2, True))
+    t = complex_input(input_tensor, "IRFFT2D")
+    return irfft_kernel(t, lengths=_lengths(fft_length, t, 2, True))
 
 
 def fftshift(x, axes=None, name=None):
@@ -229,7 +186,7 @@ def inverse_stft(stfts, frame_length, frame_step, fft_length=None, window_fn=han
     """Returns the signal whose ``stft`` is ``stfts`` (windowed overlap-add of the frames);
     pass ``window_fn=inverse_stft_window_fn(frame_step)`` for perfect reconstruction."""
     tf = _tf()
-    t = _complex_input(stfts, "IRFFT")
+    t = complex_input(stfts, "IRFFT")
     n = int(fft_length) if fft_length is not None else _fft_length(frame_length)
     frames = irfft(t, [n])[..., :int(frame_length)]
     if window_fn is not None:
@@ -241,7 +198,7 @@ def inverse_stft(stfts, frame_length, frame_step, fft_length=None, window_fn=han
 def inverse_stft_window_fn(frame_step, forward_window_fn=hann_window, name=None):
     """Returns a ``window_fn`` for ``inverse_stft`` that inverts ``forward_window_fn``."""
     def fn(frame_length, dtype):
-        w = np.asarray(forward_window_fn(frame_length, dtype=dtype)._value, np.float64)
+        w = np.asarray(np.asarray(forward_window_fn(frame_length, dtype=dtype)), np.float64)
         denom = np.square(w)
         step = int(frame_step)
         overlaps = -(-int(frame_length) // step)

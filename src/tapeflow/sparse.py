@@ -27,7 +27,7 @@ def _parts(sp):
     """Returns (indices array, values Tensor, shape array) of a SparseTensor."""
     if not isinstance(sp, SparseTensor):
         raise TypeError(f"Input must be a SparseTensor, got {type(sp).__name__}")
-    return (np.asarray(sp.indices._value), sp.values, np.asarray(sp.dense_shape._value))
+    return (np.asarray(np.asarray(sp.indices)), sp.values, np.asarray(np.asarray(sp.dense_shape)))
 
 
 def _linear(idx, shape):
@@ -76,7 +76,7 @@ def to_dense(sp_input, default_value=None, validate_indices=True, name=None):
                                  not np.any(np.asarray(default_value))):
         if values.dtype is dtypes.string:
             out = np.full(tuple(shape), b"" if default_value is None else default_value, object)
-            out[tuple(idx.T)] = np.asarray(values._value)
+            out[tuple(idx.T)] = np.asarray(np.asarray(values))
             return Tensor(out)
         return tf.scatter_nd(Tensor(idx), values, Tensor(shape))
     base = tf.fill(Tensor(shape), tf.cast(default_value, values.dtype))
@@ -87,7 +87,7 @@ def from_dense(tensor, name=None):
     """Returns a SparseTensor of the non-zero (non-empty for strings) elements of ``tensor``."""
     tf = _ops()
     t = convert_to_tensor(tensor)
-    a = np.asarray(t._value)
+    a = np.asarray(np.asarray(t))
     mask = a != (b"" if t.dtype is dtypes.string else 0)
     idx = np.argwhere(mask).astype(np.int64).reshape(-1, a.ndim)
     return SparseTensor(Tensor(idx), tf.gather_nd(t, Tensor(idx)), Tensor(np.asarray(a.shape,
@@ -105,7 +105,7 @@ def reorder(sp_input, name=None):
 
 
 def _resolve_shape(new_shape, size):
-    new_shape = np.asarray(convert_to_tensor(new_shape, dtype=dtypes.int64)._value).copy()
+    new_shape = np.asarray(np.asarray(convert_to_tensor(new_shape, dtype=dtypes.int64))).copy()
     unknown = np.flatnonzero(new_shape == -1)
     if len(unknown) > 1:
         raise InvalidArgumentError(None, "SparseReshape", "only one output dimension may be -1, "
@@ -160,9 +160,9 @@ def add(a, b, threshold=0):
     summed = tf.math.unsorted_segment_sum(tf.concat([va, vb], 0), Tensor(seg.reshape(-1)),
                                           len(uniq))
     idx = _unlinear(uniq, sa)
-    thr = float(np.asarray(getattr(threshold, "_value", threshold)))
+    thr = float(np.asarray(threshold))
     if thr > 0:
-        keep = np.flatnonzero(np.abs(np.asarray(summed._value)) >= thr)
+        keep = np.flatnonzero(np.abs(np.asarray(np.asarray(summed))) >= thr)
         summed, idx = tf.gather(summed, Tensor(keep)), idx[keep]
     return SparseTensor(Tensor(idx), summed, Tensor(sa))
 
@@ -180,7 +180,7 @@ def _reduce(sp_input, axis, keepdims, output_is_sparse, op):
     if op == "sum":
         red = tf.math.unsorted_segment_sum(values, Tensor(lin), n)
     else:
-        v = np.asarray(values._value)
+        v = np.asarray(np.asarray(values))
         red_a = np.full(n, np.iinfo(v.dtype).min if v.dtype.kind in "iu" else -np.inf, v.dtype)
         np.maximum.at(red_a, lin, v)
         red = Tensor(red_a)
@@ -198,7 +198,7 @@ def _reduce(sp_input, axis, keepdims, output_is_sparse, op):
     if op == "max":
         empty = np.ones(n, bool)
         empty[lin] = False
-        red = Tensor(np.where(empty, 0, np.asarray(red._value)).astype(red.dtype.as_numpy_dtype))
+        red = Tensor(np.where(empty, 0, np.asarray(np.asarray(red))).astype(red.dtype.as_numpy_dtype))
     return tf.reshape(red, out_shape)
 
 
@@ -247,7 +247,7 @@ def retain(sp_input, to_retain):
     """Returns the entries of ``sp_input`` where the bool vector ``to_retain`` is True."""
     tf = _ops()
     idx, values, shape = _parts(sp_input)
-    keep = np.flatnonzero(np.asarray(convert_to_tensor(to_retain)._value))
+    keep = np.flatnonzero(np.asarray(np.asarray(convert_to_tensor(to_retain))))
     return SparseTensor(Tensor(idx[keep]), tf.gather(values, Tensor(keep)), Tensor(shape))
 
 
@@ -317,8 +317,8 @@ def _union(a, b, fn):
     uniq = np.union1d(la, lb)
     full_a = np.zeros(len(uniq), va.dtype.as_numpy_dtype)
     full_b = np.zeros(len(uniq), vb.dtype.as_numpy_dtype)
-    full_a[np.searchsorted(uniq, la)] = np.asarray(va._value)
-    full_b[np.searchsorted(uniq, lb)] = np.asarray(vb._value)
+    full_a[np.searchsorted(uniq, la)] = np.asarray(np.asarray(va))
+    full_b[np.searchsorted(uniq, lb)] = np.asarray(np.asarray(vb))
     return SparseTensor(Tensor(_unlinear(uniq, sa)), Tensor(fn(full_a, full_b)), Tensor(sa))
 
 
@@ -340,7 +340,7 @@ def map_values(op, *args, **kwargs):
         raise ValueError("No SparseTensor in argument list of map_values")
     first = sps[0]
     for s in sps[1:]:
-        if not np.array_equal(np.asarray(s.indices._value), np.asarray(first.indices._value)):
+        if not np.array_equal(np.asarray(np.asarray(s.indices)), np.asarray(np.asarray(first.indices))):
             raise InvalidArgumentError(None, None, "SparseTensors have different indices")
     args = [a.values if isinstance(a, SparseTensor) else a for a in args]
     kwargs = {k: v.values if isinstance(v, SparseTensor) else v for k, v in kwargs.items()}
@@ -371,7 +371,7 @@ def reset_shape(sp_input, new_shape=None):
     if new_shape is None:
         new = idx.max(axis=0) + 1 if len(idx) else np.zeros_like(shape)
     else:
-        new = np.asarray(convert_to_tensor(new_shape, dtype=dtypes.int64)._value)
+        new = np.asarray(np.asarray(convert_to_tensor(new_shape, dtype=dtypes.int64)))
         if np.any(new < shape):
             raise InvalidArgumentError(None, None, "requested new_shape is smaller than the "
                                        "current shape")
@@ -402,7 +402,7 @@ def _mul_dense(sp, other):
     o = convert_to_tensor(other, dtype=sp.dtype)
     if o.shape.rank == 0:
         return sp.with_values(sp.values * o)
-    dense = tf.broadcast_to(o, [int(d) for d in np.asarray(sp.dense_shape._value)])
+    dense = tf.broadcast_to(o, [int(d) for d in np.asarray(np.asarray(sp.dense_shape))])
     return sp.with_values(sp.values * tf.gather_nd(dense, sp.indices))
 
 
@@ -411,5 +411,5 @@ def _div_dense(sp, other):
     o = convert_to_tensor(other, dtype=sp.dtype)
     if o.shape.rank == 0:
         return sp.with_values(sp.values / o)
-    dense = tf.broadcast_to(o, [int(d) for d in np.asarray(sp.dense_shape._value)])
+    dense = tf.broadcast_to(o, [int(d) for d in np.asarray(np.asarray(sp.dense_shape))])
     return sp.with_values(sp.values / tf.gather_nd(dense, sp.indices))

@@ -73,7 +73,7 @@ class SparseTensor:
     @property
     def shape(self):
         """Returns the TensorShape of the dense tensor represented."""
-        return TensorShape([int(d) for d in np.asarray(self._dense_shape._value)])
+        return TensorShape([int(d) for d in np.asarray(np.asarray(self._dense_shape))])
 
     def get_shape(self):
         """Returns ``shape``."""

@@ -13,9 +13,9 @@ _CODECS = {"UTF-8": "utf-8", "UTF-16-BE": "utf-16-be", "UTF-32-BE": "utf-32-be",
 
 def _strings(input):  # noqa: A002
     if isinstance(input, RaggedTensor):
-        return np.asarray(input.flat_values._value), input
+        return np.asarray(np.asarray(input.flat_values)), input
     t = convert_to_tensor(input, dtype=dtypes.string)
-    return np.asarray(t._value), None
+    return np.asarray(np.asarray(t)), None
 
 
 def _rows(parts, shape, np_dtype, ragged_like=None):
@@ -122,12 +122,12 @@ def unicode_encode(input, output_encoding, errors="replace", replacement_char=65
         if input.ragged_rank > 1:
             return input.with_values(unicode_encode(input.values, output_encoding, errors,
                                                     replacement_char))
-        vals = np.asarray(input.values._value)
+        vals = np.asarray(np.asarray(input.values))
         s = input._row_splits
         out = np.empty(len(s) - 1, object)
         out[:] = [enc(vals[s[i]:s[i + 1]]) for i in range(len(s) - 1)]
         return Tensor(out)
-    a = np.asarray(convert_to_tensor(input, dtype=dtypes.int32)._value)
+    a = np.asarray(np.asarray(convert_to_tensor(input, dtype=dtypes.int32)))
     flat = a.reshape(-1, a.shape[-1]) if a.ndim else a.reshape(1, 1)
     out = np.empty(len(flat), object)
     out[:] = [enc(r) for r in flat]
@@ -228,7 +228,7 @@ def format(template, inputs, placeholder="{}", summarize=3, name=None):  # noqa:
                          "template matches inputs length.")
     out = pieces[0]
     for p, x in zip(pieces[1:], inputs):
-        a = np.asarray(convert_to_tensor(x)._value)
+        a = np.asarray(np.asarray(convert_to_tensor(x)))
         out += _summarize(a, int(summarize)) + p
     return Tensor(np.asarray(out.encode(), dtype=object))
 
@@ -243,7 +243,7 @@ def as_string(input, precision=-1, scientific=False, shortest=False, width=-1,  
       InvalidArgumentError: for a string input.
     """
     t = convert_to_tensor(input)
-    a = np.asarray(t._value)
+    a = np.asarray(np.asarray(t))
     if t.dtype is dtypes.string:
         raise InvalidArgumentError(None, "AsString", "Value for attr 'T' of string is not in "
                                    "the list of allowed values")
@@ -271,7 +271,7 @@ def as_string(input, precision=-1, scientific=False, shortest=False, width=-1,  
 def unsorted_segment_join(inputs, segment_ids, num_segments, separator="", name=None):
     """Returns the strings of ``inputs`` joined per segment id (empty for unused segments)."""
     arr, _ = _strings(inputs)
-    ids = np.asarray(convert_to_tensor(segment_ids)._value).reshape(-1)
+    ids = np.asarray(np.asarray(convert_to_tensor(segment_ids))).reshape(-1)
     n = int(num_segments)
     groups = [[] for _ in range(n)]
     for s, i in zip(arr.reshape(-1), ids):

@@ -226,7 +226,7 @@ def scalar(name, data, step=None, description=None):
     w, step = _target(step)
     if w is None:
         return False
-    value = np.asarray(getattr(data, "_value", data), dtype=np.float32)
+    value = np.asarray(data, dtype=np.float32)
     if value.ndim:
         raise ValueError(f"data must be a scalar, got shape {value.shape}")
     w.write_value(_value(name, Tensor(value), "scalars", description), step)
@@ -239,7 +239,7 @@ def histogram(name, data, step=None, buckets=None, description=None):
     w, step = _target(step)
     if w is None:
         return False
-    x = np.asarray(getattr(data, "_value", data), dtype=np.float64).reshape(-1)
+    x = np.asarray(data, dtype=np.float64).reshape(-1)
     k = 30 if buckets is None else int(buckets)
     if x.size == 0 or k == 0:
         out = np.zeros((0, 3))
@@ -265,7 +265,7 @@ def image(name, data, step=None, max_outputs=3, description=None):
     w, step = _target(step)
     if w is None:
         return False
-    x = np.asarray(getattr(data, "_value", data))
+    x = np.asarray(data)
     if x.ndim != 4:
         raise ValueError(f"image data must be 4-D [k, h, w, c], got shape {x.shape}")
     if x.dtype != np.uint8:

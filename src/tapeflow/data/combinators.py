@@ -71,7 +71,7 @@ def sample_from_datasets(datasets, weights=None, seed=None, stop_on_empty_datase
     else:
         if isinstance(weights, Dataset):
             raise NotImplementedError("weights given as a Dataset are not supported")
-        w = np.asarray(getattr(weights, "_value", weights), dtype=np.float64).reshape(-1)
+        w = np.asarray(weights, dtype=np.float64).reshape(-1)
         if len(w) != n:
             raise ValueError(f"Invalid `weights`. The shape of `weights` should be compatible "
                              f"with `[len(datasets)]` but is {list(w.shape)}.")

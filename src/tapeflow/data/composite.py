@@ -57,23 +57,23 @@ def unbatched_spec(spec):
 def num_rows(x):
     """Returns the size of the first dimension."""
     if isinstance(x, SparseTensor):
-        return int(np.asarray(x.dense_shape._value)[0])
+        return int(np.asarray(np.asarray(x.dense_shape))[0])
     return int(x.nrows())
 
 
 def rows(x):
     """Returns the slices of a composite along its first dimension, as a list."""
     if isinstance(x, SparseTensor):
-        idx = np.asarray(x.indices._value)
-        vals = np.asarray(x.values._value)
-        shape = np.asarray(x.dense_shape._value)
+        idx = np.asarray(np.asarray(x.indices))
+        vals = np.asarray(np.asarray(x.values))
+        shape = np.asarray(np.asarray(x.dense_shape))
         out = []
         for i in range(int(shape[0])):
             sel = idx[:, 0] == i
             out.append(SparseTensor(Tensor(idx[sel, 1:]), Tensor(vals[sel]), Tensor(shape[1:])))
         return out
     out = [x[i] for i in range(num_rows(x))]
-    return [r._value if isinstance(r, Tensor) else r for r in out]
+    return [np.asarray(r) if isinstance(r, Tensor) else r for r in out]
 
 
 def stack(items):
@@ -81,11 +81,11 @@ def stack(items):
     first = items[0]
     if isinstance(first, SparseTensor):
         idxs, vals = [], []
-        shape = np.max(np.stack([np.asarray(s.dense_shape._value) for s in items]), axis=0)
+        shape = np.max(np.stack([np.asarray(np.asarray(s.dense_shape)) for s in items]), axis=0)
         for b, s in enumerate(items):
-            i = np.asarray(s.indices._value)
+            i = np.asarray(np.asarray(s.indices))
             idxs.append(np.concatenate([np.full((len(i), 1), b, np.int64), i], axis=1))
-            vals.append(np.asarray(s.values._value))
+            vals.append(np.asarray(np.asarray(s.values)))
         return SparseTensor(Tensor(np.concatenate(idxs)), Tensor(np.concatenate(vals)),
                             Tensor(np.concatenate([[len(items)], shape]).astype(np.int64)))
     from tapeflow import ragged
@@ -100,5 +100,5 @@ def to_numpy(x):
     """Returns the NumPy value TensorFlow's ``as_numpy_iterator`` gives for a composite."""
     if isinstance(x, SparseTensor):  # TensorFlow 2.21 densifies sparse components here
         from tapeflow import sparse
-        return np.asarray(sparse.to_dense(x)._value)
+        return np.asarray(np.asarray(sparse.to_dense(x)))
     return x.numpy() if hasattr(x, "numpy") else x

@@ -25,7 +25,7 @@ def _filenames(filenames):
     if isinstance(filenames, (str, bytes)):
         filenames = [filenames]
     elif isinstance(filenames, Tensor):
-        filenames = np.asarray(filenames._value).reshape(-1).tolist()
+        filenames = np.asarray(np.asarray(filenames)).reshape(-1).tolist()
     out = []
     for f in filenames:
         if hasattr(f, "numpy"):

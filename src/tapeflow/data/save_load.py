@@ -95,7 +95,7 @@ def _decode(payload, spec):
     from tapeflow.io import wire
     kind = type(spec).__name__
     if kind == "TensorSpec" or (kind == "RaggedTensorSpec" and spec.ragged_rank == 0):
-        return np.asarray(parse_tensor(payload, spec.dtype)._value)
+        return np.asarray(np.asarray(parse_tensor(payload, spec.dtype)))
     fields = [(n, bytes(v)) for n, wt, v in wire.fields(memoryview(payload)) if wt == 2]
     if kind == "SparseTensorSpec":
         from tapeflow.sparse_tensor import SparseTensor
@@ -107,7 +107,7 @@ def _decode(payload, spec):
                             parse_tensor(parts[3], dtypes.int64))
     from tapeflow.ragged_tensor import RaggedTensor
     flat = [p for n, p in fields if n == 1]
-    splits = [np.asarray(parse_tensor(p, dtypes.int64)._value) for n, p in fields if n == 2]
+    splits = [np.asarray(np.asarray(parse_tensor(p, dtypes.int64))) for n, p in fields if n == 2]
     if len(flat) != 1 or len(splits) != spec.ragged_rank:
         raise DataLossError(None, None, "A saved ragged component is incomplete")
     try:

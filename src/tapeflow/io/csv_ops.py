@@ -25,7 +25,7 @@ def column_defaults(record_defaults):
         if t.dtype.name not in _TYPES:
             raise InvalidArgumentError(None, "DecodeCSV", f"Unsupported type {t.dtype.name} in "
                                        "record_defaults")
-        a = np.asarray(t._value).reshape(-1)
+        a = np.asarray(np.asarray(t)).reshape(-1)
         out.append((t.dtype, a[0] if a.size else None))
     return out
 
@@ -97,7 +97,7 @@ def decode_csv(records, record_defaults, field_delim=",", use_quote_delim=True, 
     if select_cols is not None and any(b <= a for a, b in zip(select_cols, select_cols[1:])):
         raise ValueError("select_cols is not strictly increasing.")
     columns = column_defaults(record_defaults)
-    recs = np.asarray(convert_to_tensor(records, dtype=dtypes.string)._value)
+    recs = np.asarray(np.asarray(convert_to_tensor(records, dtype=dtypes.string)))
     rows = []
     for i, r in enumerate(recs.reshape(-1)):
         line = r.decode("utf-8") if isinstance(r, bytes) else str(r)

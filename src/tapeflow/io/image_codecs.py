@@ -205,7 +205,7 @@ def _image_array(image, op, allowed):
     if t.dtype.name not in allowed:
         raise InvalidArgumentError(None, op, f"Value for attr 'T' of {t.dtype.name} is not in "
                                    f"the list of allowed values: {', '.join(allowed)}")
-    a = np.asarray(t._value)
+    a = np.asarray(np.asarray(t))
     if a.ndim != 3 or a.shape[-1] not in (1, 2, 3, 4):
         raise InvalidArgumentError(None, op, f"image must be 3-dimensional with 1-4 channels, "
                                    f"got shape {list(a.shape)}")

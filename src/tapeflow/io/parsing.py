@@ -106,7 +106,7 @@ def _dense(values, key, spec, dtype):
             raise InvalidArgumentError(None, "ParseExampleV2", f"Feature: {key} (data type: "
                                        f"{_KIND[dtype.name][1]}) is required but could not be "
                                        "found.")
-        d = np.asarray(convert_to_tensor(spec.default_value, dtype=dtype)._value)
+        d = np.asarray(np.asarray(convert_to_tensor(spec.default_value, dtype=dtype)))
         return np.broadcast_to(d, shape).copy()
     if len(values) != int(np.prod(shape)):
         raise InvalidArgumentError(None, "ParseExampleV2", f"Key: {key}.  Can't parse "
@@ -116,7 +116,7 @@ def _dense(values, key, spec, dtype):
 
 
 def _batch(serialized):
-    a = np.asarray(convert_to_tensor(serialized, dtype=dtypes.string)._value)
+    a = np.asarray(np.asarray(convert_to_tensor(serialized, dtype=dtypes.string)))
     return a
 
 
@@ -170,7 +170,7 @@ def _parse_maps(maps, features, single):
         rows = [_dense(_values(m, key, dtype), key, spec, dtype) for m in maps]
         if isinstance(spec, FixedLenSequenceFeature) and not single:
             n = max((len(r) for r in rows), default=0)
-            pad = (np.asarray(convert_to_tensor(spec.default_value, dtype=dtype)._value)
+            pad = (np.asarray(np.asarray(convert_to_tensor(spec.default_value, dtype=dtype)))
                    if spec.default_value is not None else (b"" if dtype.name == "string" else 0))
             rows = [np.concatenate([r, np.full((n - len(r),) + r.shape[1:], pad, r.dtype)])
                     for r in rows]
@@ -274,7 +274,7 @@ def parse_single_sequence_example(serialized, context_features=None, sequence_fe
     Raises:
       InvalidArgumentError: for a missing required list, a type mismatch or a wrong size.
     """
-    rec = np.asarray(convert_to_tensor(serialized, dtype=dtypes.string)._value).item()
+    rec = np.asarray(np.asarray(convert_to_tensor(serialized, dtype=dtypes.string))).item()
     context, seq, _ = _parse_sequence([rec], context_features, sequence_features, True)
     return context, seq
 
@@ -284,6 +284,6 @@ def parse_sequence_example(serialized, context_features=None, sequence_features=
     """Returns ``(context, feature_lists, lengths)`` for a vector of serialized
     SequenceExamples; dense lists are padded to the longest and ``lengths`` gives each
     example's number of steps."""
-    recs = list(np.asarray(convert_to_tensor(serialized, dtype=dtypes.string)._value)
+    recs = list(np.asarray(np.asarray(convert_to_tensor(serialized, dtype=dtypes.string)))
                 .reshape(-1))
     return _parse_sequence(recs, context_features, sequence_features, False)

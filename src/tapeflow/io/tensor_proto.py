@@ -27,7 +27,7 @@ _VAL_FIELDS = {5: "<f4", 6: "<f8", 7: "int", 10: "int", 11: "int", 13: "int",
 def serialize_tensor(tensor, name=None):
     """Returns a scalar string Tensor: ``tensor`` encoded as a TensorProto."""
     t = convert_to_tensor(tensor)
-    arr = np.asarray(t._value)
+    arr = np.asarray(np.asarray(t))
     dname = t.dtype.name
     shape = b"".join(wire.length_delimited(2, wire.tag(1, 0) + wire.varint(d) if d else b"")
                      for d in arr.shape)
@@ -153,7 +153,7 @@ def decode_raw(input_bytes, out_type, little_endian=True, fixed_length=None, nam
     """
     out_type = dtypes.as_dtype(out_type)
     np_dtype = np.dtype(out_type.as_numpy_dtype).newbyteorder("<" if little_endian else ">")
-    a = np.asarray(convert_to_tensor(input_bytes, dtype=dtypes.string)._value)
+    a = np.asarray(np.asarray(convert_to_tensor(input_bytes, dtype=dtypes.string)))
     items = [bytes(s) for s in a.reshape(-1)]
     if fixed_length is not None:
         items = [s[:int(fixed_length)].ljust(int(fixed_length), b"\0") for s in items]
@@ -175,7 +175,7 @@ def decode_raw(input_bytes, out_type, little_endian=True, fixed_length=None, nam
 def encode_base64(input, pad=False, name=None):  # noqa: A002
     """Returns each string in web-safe base64 (``-`` and ``_``), unpadded unless ``pad``."""
     import base64
-    a = np.asarray(convert_to_tensor(input, dtype=dtypes.string)._value)
+    a = np.asarray(np.asarray(convert_to_tensor(input, dtype=dtypes.string)))
     out = np.empty(a.shape, object)
     out.reshape(-1)[:] = [base64.urlsafe_b64encode(bytes(s)) if pad else
                           base64.urlsafe_b64encode(bytes(s)).rstrip(b"=") for s in a.reshape(-1)]
@@ -190,7 +190,7 @@ def decode_base64(input, name=None):  # noqa: A002
     """
     import base64
     import binascii
-    a = np.asarray(convert_to_tensor(input, dtype=dtypes.string)._value)
+    a = np.asarray(np.asarray(convert_to_tensor(input, dtype=dtypes.string)))
     out = np.empty(a.shape, object)
     try:
         vals = []
