@@ -220,7 +220,9 @@ def _infer_array(value):
         return _bytes_array(value)
     try:
         arr = np.asarray(value)
-    except ValueError:
+    except ValueError as e:
+        if "with a sequence" not in str(e):   # not NumPy's ragged-list error: keep it
+            raise
         raise ValueError("Can't convert non-rectangular Python sequence to Tensor.") from None
     k = arr.dtype.kind
     if k == "U" and not isinstance(value, np.ndarray) and not _all_strings(value):
@@ -305,7 +307,9 @@ def _cast_python_value(value, dtype):
     npd = dtype._np
     try:
         arr = np.asarray(value)
-    except ValueError:
+    except ValueError as e:
+        if "with a sequence" not in str(e):   # not NumPy's ragged-list error: keep it
+            raise
         raise ValueError("Can't convert non-rectangular Python sequence to Tensor.") from None
     k = arr.dtype.kind
     if dtype is dtypes.string:
