@@ -84,7 +84,7 @@ def test_layer_scope_and_training_flag_are_per_thread():
 
     class Probe(keras.layers.Layer):
         def call(self, x, training=None):
-            seen[threading.get_ident()] = ([s.name for s in context.state.layer_scope],
+            seen[threading.get_ident()] = ([s.name for s in context.state.calls.scope],
                                            training)
             return x
 
@@ -94,4 +94,4 @@ def test_layer_scope_and_training_flag_are_per_thread():
     t.join()
     probe(np.zeros((1, 1), np.float32))
     assert sorted(seen.values(), key=str) == [(["probe"], None), (["probe"], True)]
-    assert context.state.layer_scope == [] and context.state.training is None
+    assert context.state.calls.scope == [] and context.state.calls.training is None
