@@ -68,6 +68,20 @@ def pop_tape(tape):
         ACTIVE.remove(tape)
 
 
+def swap_tapes(tapes):
+    """Makes ``tapes`` (a list) this thread's active tapes; returns the previous list.
+
+    For a recorder that must be the only one for a while (a ``tf.function`` trace pauses
+    the outer tapes): ``old = swap_tapes([tracer])`` ... ``swap_tapes(old)``.
+    """
+    old = state.tapes
+    for t in old:
+        ACTIVE.remove(t)
+    state.tapes = list(tapes)
+    ACTIVE.extend(state.tapes)
+    return old
+
+
 def thread_tapes():
     """Returns this thread's active tapes, innermost last (the list itself: do not mutate)."""
     return state.tapes if ACTIVE else ()
