@@ -106,6 +106,9 @@ class Trainer:
             "metrics": metrics, "weighted_metrics": weighted_metrics,
             "run_eagerly": run_eagerly, "steps_per_execution": steps_per_execution,
             "jit_compile": self._jit_compile}
+        if "_pending_optimizer_variables" in self.__dict__:   # loaded before compile
+            from tapeflow.keras.saving.h5_weights import apply_pending
+            apply_pending(self)
 
     def _get_output_names(self):
         names = getattr(self, "output_names", None)

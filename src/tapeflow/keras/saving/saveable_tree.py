@@ -1,0 +1,171 @@
+"""Where each layer and optimizer keeps its state in a Keras 3 file.
+
+Keras 3 walks a model as a tree of attributes and writes each object's own variables
+under ``<path>/vars`` (and its assets under ``assets/<path>/``). A model's ``layers``
+come first (as a list); then its attributes, sorted by name with private names last.
+Objects in a list are named by their snake_case class name made unique within the list
+(``dense``, ``dense_1``, ...), never by their ``name``; nested lists become
+``container``, ``container_1``, ... An object reached twice keeps its first path.
+
+This module reproduces those paths for tapeflow's objects, so that
+``layers/dense/vars/0`` names the same variable in both libraries.
+"""
+import re
+
+# tapeflow's own bookkeeping attributes: they hold layers already reachable through
+# ``layers`` or public attributes (or, like ``_init_args``, copies of constructor
+# arguments), and have no counterpart in a Keras file. As Keras does with its own base
+# classes, the attributes of bare base-class instances are added to these (``_internal``).
+_INTERNAL = frozenset({"_tracked", "_seq_layers", "_graph_layers", "_layers", "_functional",
+                       "_graph", "_compile_loss", "_compile_metrics", "_loss_tracker",
+                       "_own_weights", "_created_non_trainable", "_cache", "_init_args",
+                       "_inbound_nodes", "_outbound_nodes", "_compile_config"})
+_SKIP = []
+
+
+def _internal():
+    if not _SKIP:
+        from tapeflow.keras.layers.layer import Layer
+        from tapeflow.keras.models.sequential import Sequential
+        names = set(_INTERNAL)
+        for ref in (Layer(), Sequential()):
+            names.update(vars(ref))
+        _SKIP.append(frozenset(names))
+    return _SKIP[0]
+
+
+class Node:
+    """One saveable object: its path in the file, the object and the name Keras records."""
+    __slots__ = ("path", "obj", "name", "virtual")
+
+    def __init__(self, path, obj, name, virtual=False):
+        self.path, self.obj, self.name, self.virtual = path, obj, name, virtual
+
+    def __repr__(self):
+        return f"Node({self.path!r}, {self.name!r})"
+
+
+class LookupPart:
+    """The ``_lookup_layer`` that Keras's TextVectorization owns (a StringLookup without
+    variables whose assets repeat the vocabulary); tapeflow's layer has none, so this
+    stands in for it when writing and is ignored when reading."""
+
+    def __init__(self, owner):
+        self.owner = owner
+
+    def save_assets(self, dir_path):
+        """Writes the owner's vocabulary, as Keras's StringLookup does."""
+        self.owner.save_assets(dir_path)
+
+
+def snake_case(name):
+    """Returns a class name in snake_case as Keras names saved objects (``Conv2D`` ->
+    ``conv2d``, ``BatchNormalization`` -> ``batch_normalization``)."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    name = re.sub(r"([a-z])([A-Z])", r"\1_\2", name)
+    return name.lower()
+
+
+def _join(path, name):
+    return f"{path}/{name}" if path else name
+
+
+def _is_saveable(obj):
+    from tapeflow.keras.layers.layer import Layer
+    from tapeflow.keras.optimizers.base_optimizer import Optimizer
+    return isinstance(obj, (Layer, Optimizer, LookupPart))
+
+
+def _is_optimizer(obj):
+    from tapeflow.keras.optimizers.base_optimizer import Optimizer
+    return isinstance(obj, Optimizer)
+
+
+def _is_container(obj):
+    return isinstance(obj, (list, tuple, dict))
+
+
+def _name_key(name):
+    return "~" + name if name.startswith("_") else name
+
+
+def _children(obj):
+    """Yields ``(attribute, value)`` in Keras's visiting order."""
+    from tapeflow.keras.models.functional import Functional
+    from tapeflow.keras.models.model import Model
+    from tapeflow.keras.models.sequential import Sequential
+    if isinstance(obj, LookupPart):
+        return
+    if isinstance(obj, (Functional, Sequential)):
+        yield "layers", list(obj.layers)
+    attrs = {}
+    skip = _internal() if not _is_optimizer(obj) else _INTERNAL
+    for key, value in vars(obj).items():
+        if key.startswith("__") or key in skip:
+            continue
+        if _is_saveable(value) or (_is_container(value) and value):
+            attrs[key] = value
+    if isinstance(obj, Model) and not isinstance(obj, (Functional, Sequential)):
+        attrs["layers"] = list(obj.layers)
+    if type(obj).__name__ == "TextVectorization" and hasattr(obj, "save_assets"):
+        attrs["_lookup_layer"] = LookupPart(obj)
+    for key in sorted(attrs, key=_name_key):
+        yield key, attrs[key]
+
+
+def _unique(name, used):
+    if name in used:
+        used[name] += 1
+        return f"{name}_{used[name]}"
+    used[name] = 0
+    return name
+
+
+def _object_name(obj):
+    if isinstance(obj, LookupPart):
+        return "string_lookup"
+    name = getattr(obj, "name", None)
+    return name if isinstance(name, str) else None
+
+
+def walk(model, include_optimizer=True):
+    """Returns the list of ``Node``s of ``model`` (and its optimizer), in Keras's order.
+
+    The root has path ``""``; its variables live under ``vars``.
+    """
+    nodes, visited = [], set()
+
+    def visit(obj, path):
+        if id(obj) in visited:
+            return
+        visited.add(id(obj))
+        nodes.append(Node(path, obj, _object_name(obj), isinstance(obj, LookupPart)))
+        for attr, value in _children(obj):
+            if attr == "optimizer" and not include_optimizer:
+                continue
+            if _is_saveable(value):
+                visit(value, _join(path, attr))
+            elif _is_container(value):
+                container(value, _join(path, attr), set())
+
+    def container(value, path, seen):
+        if id(value) in seen:
+            return
+        seen.add(id(value))
+        used = {}
+        items = list(value.values()) if isinstance(value, dict) else list(value)
+        for item in items:
+            if _is_saveable(item):
+                obj = item.owner if isinstance(item, LookupPart) else item
+                visit(item, _join(path, _unique(snake_case(type(obj).__name__), used)))
+            elif _is_container(item):
+                container(item, _join(path, _unique("container", used)), seen)
+
+    visit(model, "")
+    return nodes
+
+
+def vars_path(path):
+    """Returns the HDF5 group holding the variables of the object at ``path``."""
+    return _join(path, "vars")
