@@ -193,7 +193,11 @@ def _attr(obj, name, source):
         if name not in attrs:
             return None
         aid = attrs.get_id(name)
-        size = aid.get_storage_size()
+        count = int(np.prod(aid.shape, dtype=np.float64)) if aid.shape else 1
+        if count > MAX_NAMES:
+            raise H5Error(f"{source}: attribute {name!r} of {obj.name} has {count} entries, "
+                          f"over the {MAX_NAMES} allowed.")
+        size = aid.get_storage_size() if count else 0   # (HDF5 fails on empty ones)
         if size > MAX_ATTR_BYTES:
             raise H5Error(f"{source}: attribute {name!r} of {obj.name} is {size} bytes, over "
                           f"the {MAX_ATTR_BYTES}-byte limit.")
