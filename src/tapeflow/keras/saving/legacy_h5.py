@@ -259,7 +259,8 @@ def save_model(model, filepath, atomic_write, include_optimizer=True):
     opt = getattr(model, "optimizer", None)
     training = None
     if include_optimizer and opt is not None and getattr(model, "compiled", False):
-        training = {k: v for k, v in model.get_compile_config().items() if k != "optimizer"}
+        raw = getattr(model, "_compile_config", None) or {}
+        training = {k: _legacy_value(v) for k, v in raw.items() if k != "optimizer"}
         training["optimizer_config"] = {"class_name": type(opt).__name__,
                                         "config": opt.get_config()}
 
@@ -281,6 +282,20 @@ def save_model(model, filepath, atomic_write, include_optimizer=True):
         fileobj.write(buf.getvalue())
 
     atomic_write(filepath, write)
+
+
+def _legacy_value(value):
+    """A compile argument as Keras's legacy training_config holds it: names stay names,
+    functions become their names, objects ``{"class_name", "config"}``."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_legacy_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _legacy_value(v) for k, v in value.items()}
+    if hasattr(value, "get_config"):
+        return {"class_name": type(value).__name__, "config": value.get_config()}
+    return getattr(value, "__name__", str(value))
 
 
 def _name_attr(names):

@@ -1,0 +1,181 @@
+"""Model files shared with Keras 3: files tapeflow writes load in the real Keras with the
+same predictions, files Keras writes load in tapeflow, and both write the same HDF5 paths."""
+import json
+import warnings
+import zipfile
+
+import numpy as np
+import pytest
+
+from tapeflow import keras as tkeras
+
+h5py = pytest.importorskip("h5py", reason="the Keras file formats need h5py")
+
+
+def _mlp(k):
+    return k.Sequential([k.Input((4,)), k.layers.Dense(6, activation="relu"),
+                         k.layers.Dense(3, activation="softmax")])
+
+
+def _convnet(k):
+    return k.Sequential([k.Input((8, 8, 2)), k.layers.Conv2D(3, 3, activation="relu"),
+                         k.layers.BatchNormalization(), k.layers.MaxPooling2D(),
+                         k.layers.Flatten(), k.layers.Dense(2)])
+
+
+def _nested(k):
+    inner_in = k.Input((4,))
+    h = k.layers.BatchNormalization()(k.layers.Dense(3, activation="tanh")(inner_in))
+    inner = k.Model(inner_in, k.layers.Dense(2)(h), name="inner")
+    inp = k.Input((4,))
+    out = k.layers.Dense(1)(k.layers.Concatenate()([inner(inp), inp]))
+    return k.Model(inp, out, name="outer")
+
+
+def _recurrent(k):
+    inp = k.Input((5, 4))
+    x = k.layers.LSTM(3, return_sequences=True)(inp)
+    x = k.layers.Bidirectional(k.layers.GRU(2))(x)
+    return k.Model(inp, k.layers.Dense(1)(x))
+
+
+BUILDERS = {"mlp": (_mlp, (4,)), "convnet": (_convnet, (8, 8, 2)),
+            "nested": (_nested, (4,)), "recurrent": (_recurrent, (5, 4))}
+
+
+def _trained(k, name):
+    k.utils.set_random_seed(7) if hasattr(k.utils, "set_random_seed") else None
+    build, shape = BUILDERS[name]
+    model = build(k)
+    model.compile(optimizer="adam", loss="mse")
+    rs = np.random.RandomState(3)
+    x = rs.uniform(size=(6,) + shape).astype("float32")
+    y = rs.uniform(size=(6,) + tuple(model.output_shape[1:])).astype("float32")
+    model.fit(x, y, epochs=2, batch_size=3, verbose=0)
+    return model, x
+
+
+def _same_variables(theirs, ours):
+    assert len(theirs) == len(ours)
+    for a, b in zip(theirs, ours):
+        np.testing.assert_allclose(np.asarray(a), b.numpy(), rtol=1e-6)
+
+
+def _quiet():
+    w = warnings.catch_warnings()
+    w.__enter__()
+    warnings.simplefilter("ignore")
+    return w
+
+
+def _paths(path):
+    out = []
+    with h5py.File(path, "r") as f:
+        f.visititems(lambda n, o: out.append(
+            (n, tuple(o.shape) if isinstance(o, h5py.Dataset) else None)))
+    return sorted(out)
+
+
+@pytest.mark.parametrize("name", sorted(BUILDERS))
+def test_tapeflow_keras_file_loads_in_keras(rkeras, tmp_path, name):
+    model, x = _trained(tkeras, name)
+    expected = model.predict(x, verbose=0)
+    model.save(str(tmp_path / "m.keras"))
+    w = _quiet()
+    try:
+        theirs = rkeras.models.load_model(str(tmp_path / "m.keras"))
+        got = theirs.predict(x, verbose=0)
+        assert len(theirs.optimizer.variables) == len(model.optimizer.variables)
+        _same_variables(theirs.optimizer.variables, model.optimizer.variables)
+    finally:
+        w.__exit__(None, None, None)
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", sorted(BUILDERS))
+def test_tapeflow_weights_and_legacy_h5_load_in_keras(rkeras, tmp_path, name):
+    model, x = _trained(tkeras, name)
+    expected = model.predict(x, verbose=0)
+    model.save_weights(str(tmp_path / "m.weights.h5"))
+    model.save(str(tmp_path / "m.h5"))
+    w = _quiet()
+    try:
+        fresh = BUILDERS[name][0](rkeras)
+        fresh.load_weights(str(tmp_path / "m.weights.h5"))
+        got = fresh.predict(x, verbose=0)
+        # compile=False: Keras 3.15 cannot compile from a legacy training_config whose
+        # loss is "mse", not even in a file it wrote itself ("keras.metrics.mse ... is not
+        # a KerasSaveable subclass").
+        legacy = rkeras.models.load_model(str(tmp_path / "m.h5"), compile=False)
+        got_legacy = legacy.predict(x, verbose=0)
+    finally:
+        w.__exit__(None, None, None)
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(got_legacy, expected, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", sorted(BUILDERS))
+def test_keras_files_load_in_tapeflow(rkeras, tmp_path, name):
+    w = _quiet()
+    try:
+        theirs, x = _trained(rkeras, name)
+        expected = theirs.predict(x, verbose=0)
+        theirs.save(str(tmp_path / "k.keras"))
+        theirs.save_weights(str(tmp_path / "k.weights.h5"))
+        theirs.save(str(tmp_path / "k.h5"))
+    finally:
+        w.__exit__(None, None, None)
+    ours = tkeras.models.load_model(str(tmp_path / "k.keras"))
+    np.testing.assert_allclose(ours.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-6)
+    _same_variables(theirs.optimizer.variables, ours.optimizer.variables)
+    fresh = BUILDERS[name][0](tkeras)
+    fresh.load_weights(str(tmp_path / "k.weights.h5"))
+    np.testing.assert_allclose(fresh.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-6)
+    legacy = tkeras.models.load_model(str(tmp_path / "k.h5"))
+    np.testing.assert_allclose(legacy.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", sorted(BUILDERS))
+def test_same_hdf5_paths_as_keras(rkeras, tmp_path, name):
+    ours, _ = _trained(tkeras, name)
+    ours.save_weights(str(tmp_path / "ours.weights.h5"))
+    w = _quiet()
+    try:
+        theirs, _ = _trained(rkeras, name)
+        theirs.save_weights(str(tmp_path / "theirs.weights.h5"))
+    finally:
+        w.__exit__(None, None, None)
+    assert _paths(tmp_path / "ours.weights.h5") == _paths(tmp_path / "theirs.weights.h5")
+
+
+def _text(k, tf_constant):
+    corpus = ["the cat sat", "the dog ran far", "a cat and a dog"]
+    tv = k.layers.TextVectorization(max_tokens=12, output_sequence_length=4)
+    tv.adapt(tf_constant(corpus))
+    inp = k.Input((), dtype="string")
+    x = k.layers.LSTM(2)(k.layers.Embedding(12, 3)(tv(inp)))
+    return k.Model(inp, k.layers.Dense(1)(x))
+
+
+def test_text_model_with_vocabulary_both_ways(rkeras, rtf, tmp_path):
+    x = np.array(["the cat ran", "a dog sat far away", "words unseen"])
+    ours = _text(tkeras, np.array)
+    expected = ours.predict(x, verbose=0)
+    ours.save(str(tmp_path / "ours.keras"))
+    w = _quiet()
+    try:
+        loaded = rkeras.models.load_model(str(tmp_path / "ours.keras"))
+        got = loaded(rtf.constant(x)).numpy()
+        theirs = _text(rkeras, rtf.constant)
+        theirs_y = theirs(rtf.constant(x)).numpy()
+        theirs.save(str(tmp_path / "theirs.keras"))
+    finally:
+        w.__exit__(None, None, None)
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+    back = tkeras.models.load_model(str(tmp_path / "theirs.keras"))
+    np.testing.assert_allclose(back.predict(x, verbose=0), theirs_y, rtol=1e-5, atol=1e-6)
+    with zipfile.ZipFile(tmp_path / "ours.keras") as a, \
+            zipfile.ZipFile(tmp_path / "theirs.keras") as b:
+        assert sorted(a.namelist()) == sorted(b.namelist())
+        assert json.loads(a.read("metadata.json")).keys() == \
+            json.loads(b.read("metadata.json")).keys()
