@@ -78,14 +78,15 @@ def _find(f, path, source):
     return group
 
 
-def _read_group(group, source, shapes=None):
-    """Returns ``{key: array}`` of a ``vars`` group; ``shapes`` (a list) fixes keys and shapes.
+def _read_group(group, source, variables=None):
+    """Returns ``{key: array}`` of a ``vars`` group; ``variables`` (a list) fixes the keys
+    (``"0"``, ``"1"``, ...) and each one's shape, checked before any data is read.
 
     Raises:
       ValueError: for unexpected keys, shapes or unsafe datasets.
     """
     names = h5_io.keys(group, source)
-    if shapes is None:
+    if variables is None:
         out = {}
         for k in names:
             ds = h5_io.child(group, k, source)
@@ -93,20 +94,28 @@ def _read_group(group, source, shapes=None):
                 raise h5_io.H5Error(f"{source}: {group.name}/{k} is not a dataset.")
             out[k] = h5_io.read_dataset(ds, source)
         return out
-    if sorted(names) != sorted(str(i) for i in range(len(shapes))):
-        raise _Mismatch(f"expected {len(shapes)} variables, but received {len(names)} "
-                        "variables during loading")
+    if sorted(names) != sorted(str(i) for i in range(len(variables))):
+        raise _Mismatch(_count_message(len(variables), len(names), variables))
     out = {}
-    for i, shape in enumerate(shapes):
+    for i, v in enumerate(variables):
         ds = h5_io.child(group, str(i), source)
         if ds is None or not h5_io.is_dataset(ds):
             raise h5_io.H5Error(f"{source}: {group.name}/{i} is not a dataset.")
         declared = tuple(int(s) for s in ds.shape)
-        if declared != tuple(shape):
-            raise _Mismatch(f"variable {i} has shape {tuple(shape)} but the file holds "
-                            f"shape {declared} ({group.name}/{i})")
+        shape = tuple(np.shape(v.numpy()))
+        if declared != shape:
+            raise _Mismatch("The shape of the target variable and the shape of the target "
+                            "value in `variable.assign(value)` must match. "
+                            f"variable.shape={shape}, Received: value.shape={declared}. "
+                            f"Target variable: {getattr(v, 'path', v.name)} "
+                            f"(file entry {group.name}/{i})")
         out[str(i)] = h5_io.read_dataset(ds, source, expected_shape=shape)
     return out
+
+
+def _count_message(expected, received, variables, layer_name="{layer}"):
+    return (f"Layer '{layer_name}' expected {expected} variables, but received {received} "
+            f"variables during loading. Expected: {[v.name for v in variables]}")
 
 
 class _Mismatch(ValueError):
@@ -134,19 +143,16 @@ def load(model, source_file, source, skip_mismatch=False, include_optimizer=True
         if node.virtual:
             continue
         obj = node.obj
-        shapes = None
-        if _generic(obj):
-            shapes = [tuple(np.shape(v.numpy())) for v in obj._own_sorted()]
+        variables = obj._own_sorted() if _generic(obj) else None
         group = _find(source_file, node.path, source)
         try:
             if group is None:
-                if shapes:
-                    raise _Mismatch(f"expected {len(shapes)} variables, but the file has no "
-                                    f"'{saveable_tree.vars_path(node.path)}' group")
+                if variables:
+                    raise _Mismatch(_count_message(len(variables), 0, variables))
                 continue
-            arrays = _read_group(group, source, shapes)
+            arrays = _read_group(group, source, variables)
         except _Mismatch as e:
-            failed.append((obj, node.path or "/", str(e)))
+            failed.append((obj, node.path or "/", str(e).replace("{layer}", str(obj.name))))
             continue
         plan.append((obj, arrays))
     if include_optimizer:
@@ -157,7 +163,7 @@ def load(model, source_file, source, skip_mismatch=False, include_optimizer=True
         obj, path, msg = failed[0]
         text = (f"A total of {len(failed)} objects could not be loaded from {source}. "
                 f"Example error message for object {obj!r} (at '{path}'):\n\n"
-                f"Layer '{getattr(obj, 'name', '?')}' {msg}.\n\nList of objects that could "
+                f"{msg}\n\nList of objects that could "
                 f"not be loaded:\n{[x[0] for x in failed]}")
         if not skip_mismatch:
             raise ValueError(text)
