@@ -140,3 +140,24 @@ def test_not_hdf5_at_all(tmp_path):
     path.write_bytes(json.dumps({"a": 1}).encode())
     with pytest.raises(ValueError, match=r"x\.h5"):
         _model().load_weights(str(path))
+
+
+def test_random_byte_flips_give_value_errors_or_load(tmp_path):
+    # Whatever a corrupted weights file holds, the user sees a ValueError naming the file,
+    # or (when only weight bytes changed) a normal load; never an h5py exception.
+    path = _saved(tmp_path)
+    data = path.read_bytes()
+    rs = np.random.RandomState(0)
+    outcomes = set()
+    for _ in range(40):
+        bad = bytearray(data)
+        for _ in range(rs.randint(1, 6)):
+            bad[rs.randint(0, len(bad))] = rs.randint(0, 256)
+        path.write_bytes(bytes(bad))
+        try:
+            _model().load_weights(str(path))
+            outcomes.add("loaded")
+        except ValueError as e:
+            assert "w.weights.h5" in str(e)
+            outcomes.add("ValueError")
+    assert "ValueError" in outcomes

@@ -542,11 +542,12 @@ class Trainer:
         saving_api.save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
     def save_weights(self, filepath, overwrite=True):
-        """Saves the weights to a ``.weights.h5`` file (an npz container in tapeflow)."""
+        """Saves the weights to a ``.weights.h5`` file, in Keras 3's HDF5 layout."""
         from tapeflow.keras.saving import saving_api
         saving_api.save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath, skip_mismatch=False, **kwargs):
-        """Loads weights saved by ``save_weights`` (or from a ``.keras`` file)."""
+        """Loads weights from a ``.weights.h5``, ``.keras`` or legacy ``.h5`` file (Keras's or
+        tapeflow's); ``by_name=True`` matches legacy ``.h5`` layers by name."""
         from tapeflow.keras.saving import saving_api
         saving_api.load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)

@@ -214,3 +214,18 @@ def test_subclassed_model_paths_follow_attribute_names(tmp_path):
     groups = sorted(p for p, s in _paths(tmp_path / "s.weights.h5") if p.endswith("vars"))
     assert groups == ["blocks/dense/vars", "blocks/dense_1/vars", "d1/vars",
                       "layers/dense_3/vars", "vars"]
+
+
+def test_keras_2_13_layer_checkpoint_dependencies_paths(tmp_path):
+    # Keras 2.13 named the layer list `_layer_checkpoint_dependencies`; Keras 3 reads both.
+    x, y = _xy("mlp")
+    path = str(tmp_path / "old.weights.h5")
+    with h5py.File(_fixture("mlp.weights.h5"), "r") as src, h5py.File(path, "w") as dst:
+        for name in src:
+            src.copy(name, dst, name="_layer_checkpoint_dependencies"
+                     if name == "layers" else name)
+    model = keras.models.load_model(_fixture("mlp.keras"))
+    for w in model.weights:
+        w.assign(np.zeros(w.shape, np.float32))
+    model.load_weights(path)
+    np.testing.assert_allclose(model.predict(x, verbose=0), y, rtol=1e-5, atol=1e-6)

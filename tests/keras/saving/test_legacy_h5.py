@@ -128,3 +128,19 @@ def test_unknown_class_in_a_legacy_config_is_refused(tmp_path):
         src.copy("model_weights", dst)
     with pytest.raises(TypeError, match="Could not locate class 'system'"):
         keras.models.load_model(path)
+
+
+def test_long_name_lists_split_over_several_attributes(tmp_path):
+    # Keras splits an attribute over 64 KB into layer_names0, layer_names1, ...
+    x, y = np.load(_fixture("tfkeras2_x.npy")), np.load(_fixture("tfkeras2_y.npy"))
+    path = str(tmp_path / "split.h5")
+    with h5py.File(_fixture("tfkeras2_mlp_weights.h5"), "r") as src, \
+            h5py.File(path, "w") as dst:
+        for name in src:
+            src.copy(name, dst)
+        names = src.attrs["layer_names"]
+        dst.attrs["layer_names0"] = names[:1]
+        dst.attrs["layer_names1"] = names[1:]
+    model = _mlp()
+    model.load_weights(path)
+    np.testing.assert_allclose(model.predict(x, verbose=0), y, rtol=1e-5, atol=1e-6)
