@@ -28,7 +28,8 @@ def _internal():
         from tapeflow.keras.layers.layer import Layer
         from tapeflow.keras.models.sequential import Sequential
         names = set(_INTERNAL)
-        for ref in (Layer(), Sequential()):
+        for ref in (Layer(name="_reference"), Sequential(name="_reference")):  # named:
+            # no auto-name ("layer", "sequential") is used up
             names.update(vars(ref))
         _SKIP.append(frozenset(names))
     return _SKIP[0]
