@@ -25,7 +25,8 @@ def _folder(path):
 def write(model, zf):
     """Writes the assets of every layer of ``model`` into the open zip ``zf``."""
     for node in saveable_tree.walk(model, include_optimizer=False):
-        if not _defines(node.obj, "save_assets"):
+        owner = node.obj.owner if node.virtual else node.obj
+        if not _defines(owner, "save_assets"):
             continue
         with tempfile.TemporaryDirectory() as tmp:
             node.obj.save_assets(tmp)

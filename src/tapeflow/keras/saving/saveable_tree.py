@@ -22,6 +22,18 @@ _INTERNAL = frozenset({"_tracked", "_seq_layers", "_graph_layers", "_layers", "_
                        "_inbound_nodes", "_outbound_nodes", "_compile_config"})
 _SKIP = []
 
+# Layers whose sublayers Keras reaches under other attribute names: tapeflow attribute ->
+# Keras's name (None: Keras has no such saveable object there).
+_KERAS_NAMES = {
+    "MultiHeadAttention": {"_query_dense": "query_dense", "_key_dense": "key_dense",
+                           "_value_dense": "value_dense", "_output_dense": "output_dense"},
+    "Attention": {"_dropout_layer": None},
+}
+# Saveable objects without variables that Keras's layer owns and tapeflow's does not:
+# written as empty groups, so the file's layout is Keras's. attribute -> Keras's name.
+_KERAS_EXTRAS = {"TextVectorization": {"_lookup_layer": "string_lookup"},
+                 "MultiHeadAttention": {"_softmax": "softmax"}}
+
 
 def _internal():
     if not _SKIP:
@@ -46,16 +58,17 @@ class Node:
         return f"Node({self.path!r}, {self.name!r})"
 
 
-class LookupPart:
-    """The ``_lookup_layer`` that Keras's TextVectorization owns (a StringLookup without
-    variables whose assets repeat the vocabulary); tapeflow's layer has none, so this
-    stands in for it when writing and is ignored when reading."""
+class StandIn:
+    """A sublayer Keras's layer has and tapeflow's does not, such as TextVectorization's
+    ``_lookup_layer`` (a StringLookup whose assets repeat the vocabulary) or
+    MultiHeadAttention's ``_softmax``: written with no variables (and the owner's assets,
+    for the lookup), ignored when reading."""
 
-    def __init__(self, owner):
-        self.owner = owner
+    def __init__(self, owner, name):
+        self.owner, self.name = owner, name
 
     def save_assets(self, dir_path):
-        """Writes the owner's vocabulary, as Keras's StringLookup does."""
+        """Writes the owner's assets (the vocabulary), as Keras's StringLookup does."""
         self.owner.save_assets(dir_path)
 
 
@@ -75,7 +88,7 @@ def _join(path, name):
 def _is_saveable(obj):
     from tapeflow.keras.layers.layer import Layer
     from tapeflow.keras.optimizers.base_optimizer import Optimizer
-    return isinstance(obj, (Layer, Optimizer, LookupPart))
+    return isinstance(obj, (Layer, Optimizer, StandIn))
 
 
 def _is_optimizer(obj):
@@ -96,21 +109,23 @@ def _children(obj):
     from tapeflow.keras.models.functional import Functional
     from tapeflow.keras.models.model import Model
     from tapeflow.keras.models.sequential import Sequential
-    if isinstance(obj, LookupPart):
+    if isinstance(obj, StandIn):
         return
     if isinstance(obj, (Functional, Sequential)):
         yield "layers", list(obj.layers)
     attrs = {}
     skip = _internal() if not _is_optimizer(obj) else _INTERNAL
+    renames = _KERAS_NAMES.get(type(obj).__name__, {})
     for key, value in vars(obj).items():
         if key.startswith("__") or key in skip:
             continue
-        if _is_saveable(value) or (_is_container(value) and value):
+        key = renames.get(key, key)
+        if key is not None and (_is_saveable(value) or (_is_container(value) and value)):
             attrs[key] = value
     if isinstance(obj, Model) and not isinstance(obj, (Functional, Sequential)):
         attrs["layers"] = list(obj.layers)
-    if type(obj).__name__ == "TextVectorization" and hasattr(obj, "save_assets"):
-        attrs["_lookup_layer"] = LookupPart(obj)
+    for key, name in _KERAS_EXTRAS.get(type(obj).__name__, {}).items():
+        attrs.setdefault(key, StandIn(obj, name))
     for key in sorted(attrs, key=_name_key):
         yield key, attrs[key]
 
@@ -124,8 +139,8 @@ def _unique(name, used):
 
 
 def _object_name(obj):
-    if isinstance(obj, LookupPart):
-        return "string_lookup"
+    if isinstance(obj, StandIn):
+        return obj.name
     name = getattr(obj, "name", None)
     return name if isinstance(name, str) else None
 
@@ -141,7 +156,7 @@ def walk(model, include_optimizer=True):
         if id(obj) in visited:
             return
         visited.add(id(obj))
-        nodes.append(Node(path, obj, _object_name(obj), isinstance(obj, LookupPart)))
+        nodes.append(Node(path, obj, _object_name(obj), isinstance(obj, StandIn)))
         for attr, value in _children(obj):
             if attr == "optimizer" and not include_optimizer:
                 continue
@@ -158,7 +173,7 @@ def walk(model, include_optimizer=True):
         items = list(value.values()) if isinstance(value, dict) else list(value)
         for item in items:
             if _is_saveable(item):
-                obj = item.owner if isinstance(item, LookupPart) else item
+                obj = item.owner if isinstance(item, StandIn) else item
                 visit(item, _join(path, _unique(snake_case(type(obj).__name__), used)))
             elif _is_container(item):
                 container(item, _join(path, _unique("container", used)), seen)
