@@ -186,12 +186,8 @@ def test_imagenet_weights_offline_name_the_file_and_where_to_put_it(build, fname
 
 
 def test_imagenet_weights_need_h5py_before_any_download(tmp_path, monkeypatch):
-    from tapeflow.keras.saving import h5_io
-
-    def missing():
-        raise ImportError("needs h5py: `pip install tapeflow[h5]`")
-
-    monkeypatch.setattr(h5_io, "h5py", missing)
+    import sys
+    monkeypatch.setitem(sys.modules, "h5py", None)     # `import h5py` now fails
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     with pytest.raises(ImportError, match=r"vgg16_weights_tf_dim_ordering_tf_kernels_notop\.h5"
                                           r".*pip install tapeflow\[h5\]"):

@@ -229,3 +229,26 @@ def test_keras_2_13_layer_checkpoint_dependencies_paths(tmp_path):
         w.assign(np.zeros(w.shape, np.float32))
     model.load_weights(path)
     np.testing.assert_allclose(model.predict(x, verbose=0), y, rtol=1e-5, atol=1e-6)
+
+
+def test_load_weights_arguments_as_keras(tmp_path):
+    model, x, _ = _trained_mlp()
+    model.save_weights(str(tmp_path / "m.weights.h5"))
+    fresh = keras.Sequential([keras.Input((3,)), layers.Dense(4, activation="relu"),
+                              layers.Dense(1)])
+    with pytest.raises(ValueError, match="`by_name` only supports loading legacy"):
+        fresh.load_weights(str(tmp_path / "m.weights.h5"), by_name=True)
+    with pytest.raises(ValueError, match="Invalid keyword arguments"):
+        fresh.load_weights(str(tmp_path / "m.weights.h5"), strict=True)
+    kept = fresh.layers[1].kernel.numpy().copy()
+    fresh.load_weights(str(tmp_path / "m.weights.h5"), objects_to_skip=[fresh.layers[1]])
+    np.testing.assert_array_equal(fresh.layers[1].kernel.numpy(), kept)
+    np.testing.assert_array_equal(fresh.layers[0].kernel.numpy(),
+                                  model.layers[0].kernel.numpy())
+
+
+def test_keras_file_without_h5py_says_how_to_install(monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "h5py", None)     # `import h5py` now fails
+    with pytest.raises(ImportError, match=r"needs h5py: `pip install tapeflow\[h5\]`"):
+        keras.models.load_model(_fixture("mlp.keras"))

@@ -122,7 +122,8 @@ class _Mismatch(ValueError):
     """The file's variables do not fit the model's (skippable with skip_mismatch)."""
 
 
-def load(model, source_file, source, skip_mismatch=False, include_optimizer=True):
+def load(model, source_file, source, skip_mismatch=False, include_optimizer=True,
+         objects_to_skip=None):
     """Assigns the weights stored in an open HDF5 file to ``model`` (and its optimizer).
 
     Args:
@@ -131,6 +132,7 @@ def load(model, source_file, source, skip_mismatch=False, include_optimizer=True
       source: the file's name, for messages.
       skip_mismatch: skip (with a warning) objects whose variables do not match.
       include_optimizer: also restore ``optimizer/vars``.
+      objects_to_skip: layers (or the optimizer) whose variables are left as they are.
 
     Raises:
       ValueError: when the file does not match the model (unless ``skip_mismatch``) or is
@@ -139,8 +141,9 @@ def load(model, source_file, source, skip_mismatch=False, include_optimizer=True
     opt_cls = _optimizer_class()
     plan, failed = [], []
     opt_store = None
+    skip = {id(o) for o in (objects_to_skip or ())}
     for node in saveable_tree.walk(model, include_optimizer=False):
-        if node.virtual:
+        if node.virtual or id(node.obj) in skip:
             continue
         obj = node.obj
         variables = obj._own_sorted() if _generic(obj) else None
@@ -155,7 +158,7 @@ def load(model, source_file, source, skip_mismatch=False, include_optimizer=True
             failed.append((obj, node.path or "/", str(e).replace("{layer}", str(obj.name))))
             continue
         plan.append((obj, arrays))
-    if include_optimizer:
+    if include_optimizer and id(getattr(model, "optimizer", None)) not in skip:
         group = _find(source_file, "optimizer", source)
         if group is not None:
             opt_store = _read_group(group, source)

@@ -259,14 +259,16 @@ def _assign_weights(model, data, source, skip_mismatch=False):
     weights_io.assign_weights(model, entries, arrays, source, skip_mismatch=skip_mismatch)
 
 
-def _load_h5_weights(model, data, source, skip_mismatch=False, by_name=False):
+def _load_h5_weights(model, data, source, skip_mismatch=False, by_name=False,
+                     objects_to_skip=None):
     from tapeflow.keras.saving import h5_io, h5_weights, legacy_h5
     with h5_io.open_read(data, source) as f:
         if legacy_h5.is_legacy(f, source):
             legacy_h5.load_weights(model, f, source, by_name=by_name,
                                    skip_mismatch=skip_mismatch)
         else:
-            h5_weights.load(model, f, source, skip_mismatch=skip_mismatch)
+            h5_weights.load(model, f, source, skip_mismatch=skip_mismatch,
+                            objects_to_skip=objects_to_skip)
 
 
 def save_weights(model, filepath, overwrite=True):
@@ -300,7 +302,17 @@ def load_weights(model, filepath, skip_mismatch=False, **kwargs):
       ValueError: for another file type, or a truncated, tampered or mismatched file.
     """
     filepath = os.fspath(filepath)
-    by_name = bool(kwargs.pop("by_name", False))
+    objects_to_skip = kwargs.pop("objects_to_skip", None)
+    by_name = kwargs.pop("by_name", None)
+    if kwargs:
+        raise ValueError(f"Invalid keyword arguments: {kwargs}")
+    legacy = filepath.endswith((".h5", ".hdf5")) and not filepath.endswith(".weights.h5")
+    if by_name is not None and not legacy:
+        raise ValueError("`by_name` only supports loading legacy '.h5' or '.hdf5' files. "
+                         f"Received: {filepath}")
+    if objects_to_skip is not None and not filepath.endswith(".weights.h5"):
+        raise ValueError("`objects_to_skip` only supports loading '.weights.h5' files."
+                         f"Received: {filepath}")
     if filepath.endswith(".keras"):
         _, name, data = _read_keras_zip(filepath)
         _assign_weights(model, data, f"{filepath}/{name}", skip_mismatch)
@@ -313,7 +325,8 @@ def load_weights(model, filepath, skip_mismatch=False, **kwargs):
         raise FileNotFoundError(f"No such file: {filepath}")
     from tapeflow.keras.saving import h5_io
     if h5_io.is_hdf5(filepath):
-        _load_h5_weights(model, filepath, filepath, skip_mismatch, by_name)
+        _load_h5_weights(model, filepath, filepath, skip_mismatch, bool(by_name),
+                         objects_to_skip)
         return
     with open(filepath, "rb") as f:
         data = f.read()
