@@ -111,7 +111,7 @@ def test_legacy_file_with_bad_config_or_missing_weights(tmp_path):
     model.save(str(path))
     with h5py.File(path, "a") as f:
         f.attrs["model_config"] = b"{not json"
-    with pytest.raises(ValueError, match=r"m\.h5: attribute 'model_config' is not valid JSON"):
+    with pytest.raises(ValueError, match=r"m\.h5: attribute 'model_config': invalid JSON"):
         keras.models.load_model(str(path))
     model.save(str(path))
     with h5py.File(path, "a") as f:

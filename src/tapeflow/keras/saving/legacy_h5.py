@@ -158,13 +158,11 @@ def load_weights(model, f, source, by_name=False, skip_mismatch=False):
 
 # -- whole models --------------------------------------------------------------------
 def _json_attr(f, name, source):
+    from tapeflow.safe_files import load_json
     text = h5_io.attr_text(f, name, source)
     if text is None:
         return None
-    try:
-        return json.loads(text)
-    except ValueError as e:
-        raise h5_io.H5Error(f"{source}: attribute {name!r} is not valid JSON ({e}).") from None
+    return load_json(text, f"{source}: attribute {name!r}")   # depth-limited
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
@@ -192,9 +190,13 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
                              "default. If you trust the source of the saved model, you can "
                              "pass `safe_mode=False` to the loading function in order to "
                              "allow `Lambda` layer loading.")
-        with CustomObjectScope(custom_objects or {}):
-            model = deserialize_keras_object(config, custom_objects=custom_objects,
-                                             safe_mode=safe_mode)
+        try:
+            with CustomObjectScope(custom_objects or {}):
+                model = deserialize_keras_object(config, custom_objects=custom_objects,
+                                                 safe_mode=safe_mode)
+        except RecursionError:
+            raise ValueError(f"Refusing {filepath}: its model config is nested too deeply "
+                             "(models inside models past Python's recursion limit).") from None
         load_weights(model, f, filepath)
         training = _json_attr(f, "training_config", filepath) if compile else None
         if training:

@@ -19,7 +19,6 @@ holding a ``Lambda`` layer is refused.
 import datetime
 import json
 import os
-import tempfile
 import zipfile
 
 from tapeflow.keras.saving import layer_state, weights_io
@@ -34,21 +33,10 @@ def _keras_version():
 
 
 def _atomic_write(filepath, write):
-    """Calls ``write(file)`` on a temporary file next to ``filepath``, then renames it."""
-    folder = os.path.dirname(os.path.abspath(filepath))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(filepath),
-                               suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, filepath)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    """Calls ``write(file)`` on a temporary file next to ``filepath``, then renames it
+    (``tapeflow.safe_files.atomic_write``: stale temporaries of the target are removed)."""
+    from tapeflow.safe_files import atomic_write
+    atomic_write(filepath, write)
 
 
 def _serialize(obj):
@@ -153,28 +141,52 @@ def _warn_no_h5py():
                   "Keras's HDF5 format.", stacklevel=4)
 
 
+# What a `.keras` zip may hold, checked before anything is decompressed (see safe_files).
+CONFIG_LIMIT, METADATA_LIMIT, JSON_RATIO, JSON_FLOOR = 64 * 2 ** 20, 2 ** 20, 20, 2 ** 20
+MEMBER_LIMIT = 2 ** 40
+
+
+def _check_members(zf, filepath):
+    """Checks every entry's name and declared size before any is read."""
+    from tapeflow.safe_files import check_member
+    for info in zf.infolist():
+        if info.filename == _CONFIG:
+            check_member(info, filepath, CONFIG_LIMIT, JSON_RATIO, JSON_FLOOR)
+        elif info.filename == _METADATA:
+            check_member(info, filepath, METADATA_LIMIT, JSON_RATIO, JSON_FLOOR)
+        else:
+            check_member(info, filepath, MEMBER_LIMIT)
+
+
 def _read_keras_zip(filepath):
     """Returns ``(config, weights member name, weights bytes)`` of a ``.keras`` zip."""
+    from tapeflow.safe_files import load_json, read_member
     try:
         with zipfile.ZipFile(filepath, "r") as zf:
+            _check_members(zf, filepath)
             names = set(zf.namelist())
             weights_name = _WEIGHTS_H5 if _WEIGHTS_H5 in names else _WEIGHTS
             missing = {_CONFIG, weights_name} - names
             if missing:
                 raise ValueError(f"{filepath} is not a valid `.keras` file: it lacks "
                                  f"{', '.join(sorted(missing))}.")
-            config = json.loads(_read_member(zf, _CONFIG).decode("utf-8"))
-            weights = _read_member(zf, weights_name)
-    except (zipfile.BadZipFile, EOFError, OSError, UnicodeDecodeError,
-            json.JSONDecodeError, zipfile.LargeZipFile) as e:
+            config = load_json(read_member(zf, _CONFIG, filepath, CONFIG_LIMIT, JSON_RATIO,
+                                           JSON_FLOOR), filepath)
+            weights = read_member(zf, weights_name, filepath, MEMBER_LIMIT)
+    except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile,
+            NotImplementedError) as e:
         raise ValueError(f"Could not load {filepath}: the file is truncated or corrupted "
                          f"({type(e).__name__}: {e}).") from None
+    if not isinstance(config, dict):
+        raise ValueError(f"{filepath} is not a valid `.keras` file: its config.json holds "
+                         f"a {type(config).__name__}, not a model config.")
     return config, weights_name, weights
 
 
-def _read_member(zf, name):
-    """Returns the bytes of the zip member ``name``."""
-    return zf.read(name)
+def _member_reader(filepath):
+    """Returns ``read(zf, name)``: a zip member's bytes, size-checked (``safe_files``)."""
+    from tapeflow.safe_files import read_member
+    return lambda zf, name: read_member(zf, name, filepath, MEMBER_LIMIT)
 
 
 def _find_lambda(config):
@@ -228,24 +240,28 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
                          "`safe_mode=False` to the loading function in order to allow "
                          "`Lambda` layer loading.")
     compile_config = config.pop("compile_config", None)
-    with CustomObjectScope(custom_objects or {}):
-        model = deserialize_keras_object(config, custom_objects=custom_objects,
-                                         safe_mode=safe_mode)
-        if compile and compile_config and hasattr(model, "compile_from_config"):
-            model.compile_from_config(compile_config)
+    try:
+        with CustomObjectScope(custom_objects or {}):
+            model = deserialize_keras_object(config, custom_objects=custom_objects,
+                                             safe_mode=safe_mode)
+            if compile and compile_config and hasattr(model, "compile_from_config"):
+                model.compile_from_config(compile_config)
+    except RecursionError:
+        raise ValueError(f"Refusing {filepath}: its model config is nested too deeply "
+                         "(models inside models past Python's recursion limit).") from None
     _assign_weights(model, weights, f"{filepath}/{weights_name}")
     try:
         with zipfile.ZipFile(filepath, "r") as zf:
-            if not _read_assets(model, zf):
+            if not _read_assets(model, zf, filepath):
                 layer_state.read(model, zf, filepath)
-    except (zipfile.BadZipFile, OSError) as e:
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as e:
         raise ValueError(f"Could not load {filepath}: {e}") from None
     return model
 
 
-def _read_assets(model, zf):
+def _read_assets(model, zf, filepath):
     from tapeflow.keras.saving import assets_io
-    return assets_io.read(model, zf, _read_member)
+    return assets_io.read(model, zf, _member_reader(filepath))
 
 
 def _assign_weights(model, data, source, skip_mismatch=False):
@@ -294,6 +310,11 @@ def save_weights(model, filepath, overwrite=True):
     _atomic_write(filepath, lambda f: f.write(data))
 
 
+def _read_weights_file(filepath):
+    with open(filepath, "rb") as f:
+        return f.read()
+
+
 def load_weights(model, filepath, skip_mismatch=False, **kwargs):
     """Loads variables written by ``save_weights`` (Keras's or tapeflow's), the weights of a
     ``.keras`` file, or a legacy ``.h5`` file (``by_name=True`` matches layers by name).
@@ -328,7 +349,6 @@ def load_weights(model, filepath, skip_mismatch=False, **kwargs):
         _load_h5_weights(model, filepath, filepath, skip_mismatch, bool(by_name),
                          objects_to_skip)
         return
-    with open(filepath, "rb") as f:
-        data = f.read()
+    data = _read_weights_file(filepath)
     entries, arrays = weights_io.read_weights(data, filepath)
     weights_io.assign_weights(model, entries, arrays, filepath, skip_mismatch=skip_mismatch)
