@@ -28,6 +28,17 @@ def test_tf_keras_2_models_load_with_their_predictions(name):
     assert [type(l).__name__ for l in model.layers][-2:] == ["Dense", "Dense"]
 
 
+def test_tf_keras_2_training_config_compiles_the_model():
+    # tf.keras 2.15's optimizer config (jit_compile, is_legacy_optimizer) and metric wrappers;
+    # Keras 3.15 itself cannot compile from it.
+    x, y = np.load(_fixture("tfkeras2_x.npy")), np.load(_fixture("tfkeras2_y.npy"))
+    model = keras.models.load_model(_fixture("tfkeras2_mlp.h5"))
+    assert model.compiled and type(model.optimizer).__name__ == "Adam"
+    assert float(model.optimizer.learning_rate) == pytest.approx(1e-3)
+    logs = model.evaluate(x, y, verbose=0, return_dict=True)
+    assert logs["loss"] == pytest.approx(0.0, abs=1e-10) and "mae" in logs
+
+
 @pytest.mark.parametrize("name", ["mlp", "convnet", "nested"])
 def test_keras_3_legacy_h5_models_load(name):
     x, y = np.load(_fixture(f"{name}_x.npy")), np.load(_fixture(f"{name}_y.npy"))

@@ -205,26 +205,59 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     return model
 
 
+# Optimizer arguments of tf.keras 2.x that Keras 3 no longer takes (dropped on loading).
+_OLD_OPTIMIZER_ARGS = ("jit_compile", "is_legacy_optimizer", "decay")
+
+
 def _compile(model, training, custom_objects):
+    """Compiles ``model`` from a legacy ``training_config``; if that fails (an optimizer or
+    metric tapeflow lacks), warns and leaves the model uncompiled, weights loaded."""
     from tapeflow.keras import optimizers
     from tapeflow.keras.saving.serialization import CustomObjectScope
     opt_config = training.get("optimizer_config")
-    with CustomObjectScope(custom_objects or {}):
-        optimizer = optimizers.deserialize(opt_config) if opt_config else "rmsprop"
-    args = {k: training.get(k) for k in ("loss", "metrics", "loss_weights",
-                                          "weighted_metrics") if training.get(k) is not None}
-    for key in ("loss", "metrics", "weighted_metrics"):
-        if key in args:
-            args[key] = _plain(args[key])
     try:
-        model.compile(optimizer=optimizer, **args)
+        with CustomObjectScope(custom_objects or {}):
+            optimizer = optimizers.deserialize(_upgrade_optimizer(opt_config)) \
+                if opt_config else "rmsprop"
+            args = {k: training.get(k) for k in ("loss", "metrics", "loss_weights",
+                                                  "weighted_metrics")
+                    if training.get(k) is not None}
+            for key in ("loss", "metrics", "weighted_metrics"):
+                if key in args:
+                    args[key] = _plain(args[key])
+                value = args.get(key)
+                if key != "loss" and isinstance(value, list) and len(value) == 1 and \
+                        isinstance(value[0], list) and len(getattr(model, "outputs", None)
+                                                           or ()) == 1:
+                    args[key] = value[0]   # tf.keras 2: one list per output
+            model.compile(optimizer=optimizer, **args)
     except (ValueError, TypeError) as e:
         warnings.warn(f"Could not compile the loaded model from its training config: {e}. "
                       "Compile it yourself.", stacklevel=3)
 
 
+def _upgrade_optimizer(config):
+    if not isinstance(config, dict) or not isinstance(config.get("config"), dict):
+        return config
+    inner = dict(config["config"])
+    if "lr" in inner and "learning_rate" not in inner:
+        inner["learning_rate"] = inner.pop("lr")
+    for key in _OLD_OPTIMIZER_ARGS:
+        if key == "decay" and inner.get(key):
+            warnings.warn(f"The saved optimizer used decay={inner[key]}, which Keras 3 has "
+                          "no longer; it is dropped (use a learning rate schedule).",
+                          stacklevel=4)
+        inner.pop(key, None)
+    return {**config, "config": inner}
+
+
 def _plain(value):
-    """tf.keras 2 wrote losses/metrics as names or ``{"class_name", "config"}`` dicts."""
+    """tf.keras 2 wrote losses/metrics as names or ``{"class_name", "config"}`` dicts; a
+    ``MeanMetricWrapper`` of a named function becomes that metric's name."""
+    if isinstance(value, dict) and value.get("class_name") == "MeanMetricWrapper":
+        conf = value.get("config") or {}
+        name = conf.get("name")
+        return name if isinstance(name, str) and name else conf.get("fn")
     if isinstance(value, dict) and "class_name" in value:
         from tapeflow.keras.saving.serialization import deserialize_keras_object
         return deserialize_keras_object(value)
