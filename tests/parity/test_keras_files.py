@@ -198,18 +198,30 @@ LAYERS = [("RandomFlip", (), (8, 8, 3)), ("RandomRotation", (0.1,), (8, 8, 3)),
           ("RandomZoom", (0.1,), (8, 8, 3)), ("Resizing", (4, 4), (8, 8, 3)),
           ("SeparableConv2D", (2, 3), (8, 8, 3)), ("DepthwiseConv2D", (3,), (8, 8, 3)),
           ("Conv2DTranspose", (2, 3), (8, 8, 3)), ("SimpleRNN", (2,), (3, 4)),
-          ("Embedding", (10, 4), (3,)), ("PReLU", (), (4,)), ("Dropout", (0.3,), (4,))]
+          ("Embedding", (10, 4), (3,)), ("PReLU", (), (4,)), ("Dropout", (0.3,), (4,)),
+          ("Normalization", (), (4,)), ("LayerNormalization", (), (4,)),
+          ("BatchNormalization", (), (4,))]
 
 
 @pytest.mark.parametrize("name,args,shape", LAYERS, ids=[n for n, _, _ in LAYERS])
-def test_same_hdf5_paths_for_more_layers(rkeras, tmp_path, name, args, shape):
+def test_same_hdf5_paths_and_outputs_for_more_layers(rkeras, tmp_path, name, args, shape):
     def build(k):
         return k.Sequential([k.Input(shape), getattr(k.layers, name)(*args)])
 
-    build(tkeras).save_weights(str(tmp_path / "ours.weights.h5"))
+    ours = build(tkeras)
+    rs = np.random.RandomState(0)
+    for v in ours.weights:   # distinct values, so that a swapped order would show
+        v.assign(rs.uniform(0.5, 1.5, size=v.shape).astype(np.asarray(v.numpy()).dtype))
+    ours.save_weights(str(tmp_path / "ours.weights.h5"))
+    x = (rs.randint(0, 10, size=(2,) + shape) if name == "Embedding"
+         else rs.uniform(size=(2,) + shape)).astype("float32")
     w = _quiet()
     try:
-        build(rkeras).save_weights(str(tmp_path / "theirs.weights.h5"))
+        theirs = build(rkeras)
+        theirs.save_weights(str(tmp_path / "theirs.weights.h5"))
+        theirs.load_weights(str(tmp_path / "ours.weights.h5"))
+        got = theirs.predict(x, verbose=0)
     finally:
         w.__exit__(None, None, None)
     assert _paths(tmp_path / "ours.weights.h5") == _paths(tmp_path / "theirs.weights.h5")
+    np.testing.assert_allclose(got, ours.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
