@@ -11,6 +11,16 @@ from tapeflow import keras
 from tapeflow.keras import layers
 
 
+try:
+    import h5py  # noqa: F401
+    _H5PY = True
+except ImportError:
+    _H5PY = False
+# Tests of Keras's HDF5 layout; without h5py tapeflow writes its npz container instead.
+needs_h5py = pytest.mark.skipif(not _H5PY, reason="Keras's HDF5 weights format needs h5py "
+                                                  "(pip install tapeflow[h5])")
+
+
 def _data(n=64):
     rng = np.random.default_rng(0)
     x = rng.random((n, 4)).astype("float32")
@@ -36,6 +46,7 @@ def _trained():
     return model
 
 
+@needs_h5py
 def test_keras_zip_layout_and_full_round_trip(tmp_path):
     x, y = _data()
     model = _trained()
@@ -66,6 +77,7 @@ def test_keras_zip_layout_and_full_round_trip(tmp_path):
         uncompiled.evaluate(x, y, verbose=0)
 
 
+@needs_h5py
 def test_weights_round_trip_and_naming(tmp_path):
     x, _ = _data()
     model = _trained()
@@ -85,6 +97,7 @@ def test_weights_round_trip_and_naming(tmp_path):
         keras.models.load_model(str(tmp_path / "missing.keras"))
 
 
+@needs_h5py
 def test_mismatched_architecture_is_refused_without_changes(tmp_path):
     model = _trained()
     path = str(tmp_path / "w.weights.h5")
@@ -101,6 +114,7 @@ def test_mismatched_architecture_is_refused_without_changes(tmp_path):
         deeper.load_weights(path)
 
 
+@needs_h5py
 def test_truncated_and_tampered_files_give_value_errors(tmp_path):
     model = _trained()
     path = str(tmp_path / "m.keras")
@@ -256,6 +270,7 @@ def test_custom_loss_and_metric_in_compile_config(tmp_path):
         model.evaluate(x, y, verbose=0, return_dict=True)
 
 
+@needs_h5py
 def test_a_broken_hdf5_weights_file_is_named_clearly(tmp_path):
     path = tmp_path / "keras_written.weights.h5"
     path.write_bytes(b"\x89HDF\r\n\x1a\n" + b"\0" * 100)
