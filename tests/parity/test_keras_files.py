@@ -225,3 +225,49 @@ def test_same_hdf5_paths_and_outputs_for_more_layers(rkeras, tmp_path, name, arg
         w.__exit__(None, None, None)
     assert _paths(tmp_path / "ours.weights.h5") == _paths(tmp_path / "theirs.weights.h5")
     np.testing.assert_allclose(got, ours.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+
+
+def _subclassed(k):
+    class Block(k.layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self._inner = k.layers.Dense(3)
+            self.norm = k.layers.LayerNormalization()
+
+        @property
+        def inner(self):   # Keras saves the Dense under "inner", visited before "_inner"
+            return self._inner
+
+        def call(self, x):
+            return self.norm(self._inner(x))
+
+    class Net(k.Model):
+        def __init__(self):
+            super().__init__()
+            self.blocks = [Block(), Block()]
+            self.head = k.layers.Dense(1)
+
+        def call(self, x):
+            for b in self.blocks:
+                x = b(x)
+            return self.head(x)
+
+    model = Net()
+    model(np.ones((1, 4), "float32"))
+    return model
+
+
+def test_subclassed_model_weights_both_ways(rkeras, tmp_path):
+    ours = _subclassed(tkeras)
+    x = np.random.RandomState(0).normal(size=(3, 4)).astype("float32")
+    ours.save_weights(str(tmp_path / "ours.weights.h5"))
+    w = _quiet()
+    try:
+        theirs = _subclassed(rkeras)
+        theirs.save_weights(str(tmp_path / "theirs.weights.h5"))
+        theirs.load_weights(str(tmp_path / "ours.weights.h5"))
+        got = theirs.predict(x, verbose=0)
+    finally:
+        w.__exit__(None, None, None)
+    assert _paths(tmp_path / "ours.weights.h5") == _paths(tmp_path / "theirs.weights.h5")
+    np.testing.assert_allclose(got, ours.predict(x, verbose=0), rtol=1e-5, atol=1e-6)

@@ -122,12 +122,34 @@ def _children(obj):
         key = renames.get(key, key)
         if key is not None and (_is_saveable(value) or (_is_container(value) and value)):
             attrs[key] = value
+    for key, value in _user_properties(obj):
+        attrs.setdefault(key, value)
     if isinstance(obj, Model) and not isinstance(obj, (Functional, Sequential)):
         attrs["layers"] = list(obj.layers)
     for key, name in _KERAS_EXTRAS.get(type(obj).__name__, {}).items():
         attrs.setdefault(key, StandIn(obj, name))
     for key in sorted(attrs, key=_name_key):
         yield key, attrs[key]
+
+
+def _user_properties(obj):
+    """Yields ``(name, value)`` of the properties that classes outside tapeflow (a user's
+    subclass) define and that return saveable objects: Keras visits every attribute ``dir``
+    lists, properties included."""
+    seen = set()
+    for cls in type(obj).__mro__:
+        if (cls.__module__ or "").startswith("tapeflow.") or cls is object:
+            continue
+        for key, attr in vars(cls).items():
+            if not isinstance(attr, property) or key in seen or key.startswith("__"):
+                continue
+            seen.add(key)
+            try:
+                value = getattr(obj, key)
+            except Exception:   # noqa: BLE001 (Keras skips what cannot be read, as here)
+                continue
+            if _is_saveable(value) or (_is_container(value) and value):
+                yield key, value
 
 
 def _unique(name, used):
