@@ -161,3 +161,22 @@ def test_random_byte_flips_give_value_errors_or_load(tmp_path):
             assert "w.weights.h5" in str(e)
             outcomes.add("ValueError")
     assert "ValueError" in outcomes
+
+
+def test_oversized_optimizer_variables_are_refused_before_reading(tmp_path):
+    model = _model()
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(np.ones((2, 3)), np.ones((2, 2)), verbose=0)
+    path = tmp_path / "w.weights.h5"
+    model.save_weights(str(path))
+    _replace(path, "optimizer/vars/2", shape=(1 << 30, 1 << 10), dtype="f4", chunks=(1, 1024))
+    fresh = _model()                       # no optimizer yet: the saved state would be kept
+    with pytest.raises(ValueError, match="w.weights.h5: its optimizer variables declare "
+                                         "4398046511"):
+        fresh.load_weights(str(path))
+    compiled = _model()                    # with one: shapes are compared, nothing is read
+    compiled.compile(optimizer="adam", loss="mse")
+    with pytest.warns(UserWarning, match="Skipping variable loading for optimizer"):
+        compiled.load_weights(str(path))
+    np.testing.assert_array_equal(compiled.layers[0].kernel.numpy(),
+                                  model.layers[0].kernel.numpy())

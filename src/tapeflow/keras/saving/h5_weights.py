@@ -20,11 +20,6 @@ import numpy as np
 from tapeflow.keras.saving import h5_io, saveable_tree
 
 
-def _optimizer_class():
-    from tapeflow.keras.optimizers.base_optimizer import Optimizer
-    return Optimizer
-
-
 def _generic(obj):
     """True when the object uses Layer's own ``load_own_variables`` (numbered variables)."""
     from tapeflow.keras.layers.layer import Layer
@@ -138,7 +133,6 @@ def load(model, source_file, source, skip_mismatch=False, include_optimizer=True
       ValueError: when the file does not match the model (unless ``skip_mismatch``) or is
         malformed; nothing is assigned then.
     """
-    opt_cls = _optimizer_class()
     plan, failed = [], []
     opt_store = None
     skip = {id(o) for o in (objects_to_skip or ())}
@@ -158,10 +152,6 @@ def load(model, source_file, source, skip_mismatch=False, include_optimizer=True
             failed.append((obj, node.path or "/", str(e).replace("{layer}", str(obj.name))))
             continue
         plan.append((obj, arrays))
-    if include_optimizer and id(getattr(model, "optimizer", None)) not in skip:
-        group = _find(source_file, "optimizer", source)
-        if group is not None:
-            opt_store = _read_group(group, source)
     if failed:
         obj, path, msg = failed[0]
         text = (f"A total of {len(failed)} objects could not be loaded from {source}. "
@@ -171,10 +161,50 @@ def load(model, source_file, source, skip_mismatch=False, include_optimizer=True
         if not skip_mismatch:
             raise ValueError(text)
         warnings.warn(text, stacklevel=3)
+    if include_optimizer and id(getattr(model, "optimizer", None)) not in skip:
+        group = _find(source_file, "optimizer", source)
+        if group is not None:
+            opt_store = _read_optimizer(model, group, source)
     for obj, arrays in plan:
         obj.load_own_variables(arrays)
     if opt_store:
         restore_optimizer(model, opt_store, source)
+
+
+def _nbytes(values):
+    return sum(int(np.prod(np.shape(v.numpy()), dtype=np.int64)) * 8 for v in values)
+
+
+def _read_optimizer(model, group, source):
+    """Returns the saved optimizer variables (``{"0": array, ...}``) or None (with a warning)
+    when they cannot fit; shapes are checked against the optimizer before reading, and
+    without an optimizer the declared total is bounded by the model's size."""
+    opt = getattr(model, "optimizer", None)
+    names = h5_io.keys(group, source)
+    if opt is not None and hasattr(opt, "load_own_variables"):
+        if len(opt.variables) < len(names) and not getattr(opt, "built", False):
+            try:
+                opt.build(list(model.trainable_variables))
+            except (ValueError, TypeError):
+                pass
+        try:
+            return _read_group(group, source, list(opt.variables))
+        except _Mismatch:
+            warnings.warn(f"Skipping variable loading for optimizer '{opt.name}', because it "
+                          f"has {len(opt.variables)} variables whereas the saved optimizer "
+                          f"has {len(names)} variables.", stacklevel=4)
+            return None
+    budget = 4 * _nbytes(model.weights) + (1 << 20)   # Adam keeps 2 slots per variable
+    declared = 0
+    for k in names:
+        ds = h5_io.child(group, k, source)
+        if ds is None or not h5_io.is_dataset(ds):
+            raise h5_io.H5Error(f"{source}: {group.name}/{k} is not a dataset.")
+        declared += int(np.prod(ds.shape, dtype=np.float64)) * ds.dtype.itemsize
+    if declared > budget:
+        raise h5_io.H5Error(f"Refusing {source}: its optimizer variables declare {declared} "
+                            f"bytes, more than an optimizer of this model can hold.")
+    return _read_group(group, source)
 
 
 def restore_optimizer(model, store, source=None):
