@@ -549,10 +549,11 @@ class Trainer:
         from tapeflow.keras.saving import saving_api
         saving_api.save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
-    def save_weights(self, filepath, overwrite=True):
+    def save_weights(self, filepath, overwrite=True, max_shard_size=None):
         """Saves the weights to a ``.weights.h5`` file, in Keras 3's HDF5 layout."""
         from tapeflow.keras.saving import saving_api
-        saving_api.save_weights(self, filepath, overwrite=overwrite)
+        saving_api.save_weights(self, filepath, overwrite=overwrite,
+                                max_shard_size=max_shard_size)
 
     def load_weights(self, filepath, skip_mismatch=False, **kwargs):
         """Loads weights from a ``.weights.h5``, ``.keras`` or legacy ``.h5`` file (Keras's or

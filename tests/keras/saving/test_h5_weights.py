@@ -253,3 +253,10 @@ def test_keras_file_without_h5py_says_how_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "h5py", None)     # `import h5py` now fails
     with pytest.raises(ImportError, match=r"needs h5py: `pip install tapeflow\[h5\]`"):
         keras.models.load_model(_fixture("mlp.keras"))
+
+
+def test_sharded_weights_are_not_written(tmp_path):
+    model, _, _ = _trained_mlp()
+    with pytest.raises(NotImplementedError, match="sharded weights"):
+        model.save_weights(str(tmp_path / "m.weights.h5"), max_shard_size=1)
+    assert not os.listdir(tmp_path)

@@ -287,13 +287,17 @@ def _load_h5_weights(model, data, source, skip_mismatch=False, by_name=False,
                             objects_to_skip=objects_to_skip)
 
 
-def save_weights(model, filepath, overwrite=True):
+def save_weights(model, filepath, overwrite=True, max_shard_size=None, **kwargs):
     """Writes the model's (and optimizer's) variables to ``filepath`` (``.weights.h5``),
     in Keras 3's HDF5 layout (tapeflow's npz container when h5py is missing).
 
     Raises:
       ValueError: if the name does not end in ``.weights.h5``.
+      NotImplementedError: for ``max_shard_size`` (sharded weights are not written).
     """
+    if max_shard_size is not None:
+        raise NotImplementedError("tapeflow does not write sharded weights "
+                                  "(max_shard_size); save them in one .weights.h5 file.")
     filepath = os.fspath(filepath)
     if not filepath.endswith(".weights.h5"):
         raise ValueError("The filename must end in `.weights.h5`. "
