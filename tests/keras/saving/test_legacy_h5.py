@@ -28,6 +28,15 @@ def test_tf_keras_2_models_load_with_their_predictions(name):
     assert [type(l).__name__ for l in model.layers][-2:] == ["Dense", "Dense"]
 
 
+@pytest.mark.parametrize("name", ["tfkeras2_convnet", "tfkeras2_text"])
+def test_tf_keras_2_convnet_and_lstm_configs(name):
+    # BatchNormalization(axis=[3]), Conv2D(groups=1), Embedding(input_length=None),
+    # LSTM(time_major=False, implementation=2): tf.keras 2.15's arguments, read as Keras 3's.
+    x, y = np.load(_fixture(f"{name}_x.npy")), np.load(_fixture(f"{name}_y.npy"))
+    model = keras.models.load_model(_fixture(f"{name}.h5"))
+    np.testing.assert_allclose(model.predict(x, verbose=0), y, rtol=1e-5, atol=1e-6)
+
+
 def test_tf_keras_2_training_config_compiles_the_model():
     # tf.keras 2.15's optimizer config (jit_compile, is_legacy_optimizer) and metric wrappers;
     # Keras 3.15 itself cannot compile from it.
