@@ -43,7 +43,9 @@ def __getattr__(name):
              "TensorSpec": "tapeflow.framework.tensor_spec",
              "print": "tapeflow.framework.printing",
              "device": "tapeflow.framework.device_context",
-             "RaggedTensor": "tapeflow.strings"}
+             "RaggedTensor": "tapeflow.strings",
+             "Module": "tapeflow.framework.module",
+             "name_scope": "tapeflow.framework.name_scope"}
     if name in attrs:
         value = getattr(importlib.import_module(attrs[name]), name)
         globals()[name] = value

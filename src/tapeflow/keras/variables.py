@@ -4,7 +4,7 @@ import numpy as np
 from tapeflow.framework import dtypes
 from tapeflow.framework import primitive as _prim
 from tapeflow.framework.tensor import Tensor
-from tapeflow.framework.variable import Variable as _TFVariable
+from tapeflow.framework.variable import BaseVariable as _TFVariable
 from tapeflow.keras.layers.dtype_policy import AUTOCAST as _AUTOCAST
 from tapeflow.keras.layers.layer_utils import _bump
 
@@ -53,6 +53,7 @@ class Variable(_TFVariable):
             raise ValueError(f"Initializer value has shape {value.shape}, but the `shape` "
                              f"argument is {tuple(shape)}.")
         super().__init__(value, trainable=trainable, name=name, constraint=constraint)
+        self._name = name  # Keras names ignore tf.name_scope
         self._path = name
         self._regularizer = None
         self._overwrite_with_gradient = False

@@ -7,7 +7,7 @@ import weakref
 import numpy as np
 
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
-from tapeflow.framework.variable import Variable as _TFVariable
+from tapeflow.framework.variable import BaseVariable as _TFVariable
 from tapeflow.keras.layers.node import KerasTensor
 
 
