@@ -8,6 +8,7 @@ A module's own leaves come first, then each submodule's, in the order they were 
 import functools
 import re
 
+from tapeflow.framework import trackable as _trackable
 from tapeflow.framework.name_scope import name_scope
 from tapeflow.framework.variable import Variable
 
@@ -44,6 +45,11 @@ class Module:
         self._name = name
         with name_scope(name) as scope_name:
             self._name_scope = name_scope(scope_name)  # absolute: "outer/name/"
+
+    def __setattr__(self, name, value):
+        object.__setattr__(self, name, value)
+        if _trackable.PENDING:  # a checkpoint restore may wait for this new attribute
+            _trackable.restore_pending()
 
     @property
     def name(self):

@@ -6,6 +6,7 @@ import weakref
 
 import numpy as np
 
+from tapeflow.framework import trackable as _trackable
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.framework.variable import BaseVariable as _TFVariable
 from tapeflow.keras.layers.node import KerasTensor
@@ -50,6 +51,8 @@ def _recording_build(build):
             if pushed:
                 _SCOPE.pop()
         self.built = True
+        if _trackable.PENDING:  # a checkpoint restore waits for these new variables
+            _trackable.restore_pending()
         return out
     wrapper._records_shape = True
     return wrapper

@@ -17,6 +17,7 @@ import warnings
 import numpy as np
 
 from tapeflow.framework import dtypes
+from tapeflow.framework import trackable as _trackable
 from tapeflow.framework.indexed_slices import IndexedSlices
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.framework.variable import BaseVariable as _TFVariable
@@ -256,6 +257,11 @@ class Optimizer:
         self._var_index = {id(v): i for i, v in enumerate(var_list)}
         self.built = True
 
+    def _trackable_children(self):
+        """Returns the ``(name, child)`` pairs ``tf.train.Checkpoint`` saves (TF's names)."""
+        from tapeflow.keras.saving.object_graph import optimizer_children
+        return optimizer_children(self)
+
     # -- applying -------------------------------------------------------------
     def apply_gradients(self, grads_and_vars, name=None):
         """Applies ``(gradient, variable)`` pairs; returns the ``iterations`` variable."""
@@ -287,6 +293,8 @@ class Optimizer:
             raise ValueError(f"Expected {len(variables)} gradients, received {len(grads)}.")
         if not self.built:
             self.build(variables)
+            if _trackable.PENDING:  # a checkpoint restore waits for the new slots
+                _trackable.restore_pending()
         kept_g, kept_v, missing = [], [], []
         for g, v in zip(grads, variables):
             if g is None:
