@@ -45,7 +45,7 @@ def __getattr__(name):
              "print": "tapeflow.framework.printing",
              "device": "tapeflow.framework.device_context",
              "RaggedTensor": "tapeflow.strings",
-             "Module": "tapeflow.framework.module",
+             "Module": "tapeflow.tracking.module",
              "name_scope": "tapeflow.framework.name_scope"}
     if name in attrs:
         value = getattr(importlib.import_module(attrs[name]), name)

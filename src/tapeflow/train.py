@@ -1,8 +1,8 @@
 """``tf.train``: checkpoints (``Checkpoint``, ``CheckpointManager``, ``latest_checkpoint``,
 ``list_variables``, ``load_checkpoint``). Loaded on first use of ``tf.train``."""
-from tapeflow.framework.checkpoint import (  # noqa: F401
+from tapeflow.tracking.checkpoint import (  # noqa: F401
     Checkpoint, CheckpointLoadStatus, InitializationOnlyStatus)
-from tapeflow.framework.checkpoint_management import (  # noqa: F401
+from tapeflow.tracking.checkpoint_management import (  # noqa: F401
     CheckpointManager, CheckpointReader, latest_checkpoint, list_variables, load_checkpoint,
     load_variable)
 

@@ -6,9 +6,9 @@ import weakref
 
 import numpy as np
 
-from tapeflow.framework import trackable as _trackable
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.framework.variable import BaseVariable as _TFVariable
+from tapeflow.tracking import trackable as _trackable
 from tapeflow.keras.layers.node import KerasTensor
 
 

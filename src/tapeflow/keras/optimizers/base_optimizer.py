@@ -17,10 +17,10 @@ import warnings
 import numpy as np
 
 from tapeflow.framework import dtypes
-from tapeflow.framework import trackable as _trackable
 from tapeflow.framework.indexed_slices import IndexedSlices
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.framework.variable import BaseVariable as _TFVariable
+from tapeflow.tracking import trackable as _trackable
 from tapeflow.keras.optimizers import schedules as _schedules
 
 def _auto_name(cls_name):

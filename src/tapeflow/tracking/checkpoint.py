@@ -13,8 +13,9 @@ its saved value as soon as it is attached. The files are described in ``checkpoi
 import os
 import numpy as np
 
-from tapeflow.framework import checkpoint_io, dtypes, errors, trackable
+from tapeflow.framework import dtypes, errors
 from tapeflow.framework.variable import Variable
+from tapeflow.tracking import checkpoint_io, trackable
 
 
 class Checkpoint:
@@ -101,7 +102,7 @@ class Checkpoint:
         except BaseException:
             counter.assign_sub(np.int64(1))
             raise
-        from tapeflow.framework import checkpoint_management
+        from tapeflow.tracking import checkpoint_management
         checkpoint_management.update_checkpoint_state(os.path.dirname(path), path, [path])
         return path
 

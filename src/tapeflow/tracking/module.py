@@ -8,9 +8,9 @@ A module's own leaves come first, then each submodule's, in the order they were 
 import functools
 import re
 
-from tapeflow.framework import trackable as _trackable
 from tapeflow.framework.name_scope import name_scope
 from tapeflow.framework.variable import Variable
+from tapeflow.tracking import trackable as _trackable
 
 _VALID_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _CAMEL = re.compile(r"((?<=[a-z0-9])[A-Z]|(?!^)[A-Z](?=[a-z]))")

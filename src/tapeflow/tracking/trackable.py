@@ -38,7 +38,7 @@ def is_trackable(x):
     whose class defines ``_trackable_children``."""
     if isinstance(x, BaseVariable) or hasattr(type(x), "_trackable_children"):
         return True
-    from tapeflow.framework.module import Module
+    from tapeflow.tracking.module import Module
     return isinstance(x, Module)
 
 

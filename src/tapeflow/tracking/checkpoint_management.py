@@ -5,7 +5,7 @@ import os
 import re
 import time
 
-from tapeflow.framework import checkpoint_io
+from tapeflow.tracking import checkpoint_io
 
 STATE_FILE = "checkpoint"
 _MAX_STATE_BYTES = 1 << 20
@@ -147,7 +147,7 @@ def list_variables(ckpt_dir_or_file):
     ``("_CHECKPOINTABLE_OBJECT_GRAPH", [])`` first, as ``tf.train.list_variables`` shows it."""
     reader = load_checkpoint(ckpt_dir_or_file)
     shapes = reader.get_variable_to_shape_map()
-    from tapeflow.framework.trackable import OBJECT_GRAPH_KEY
+    from tapeflow.tracking.trackable import OBJECT_GRAPH_KEY
     shapes.setdefault(OBJECT_GRAPH_KEY, [])
     return sorted(shapes.items())
 
