@@ -1,0 +1,200 @@
+"""tf.Module and tf.train checkpoints against TensorFlow 2.21 / Keras 3.15: variable order,
+names, name scopes, checkpoint key names, manager file names, error classes and messages."""
+import os
+
+import numpy as np
+import pytest
+
+import tapeflow as ttf
+from tapeflow import keras as tkeras
+
+
+def _module_program(tf):
+    class M(tf.Module):
+        def __init__(self, name=None):
+            super().__init__(name=name)
+            self.z = tf.Variable(1.0, name="z")
+            self.l = [tf.Variable(2.0, name="l0"),
+                      {"x": tf.Variable(3.0, name="lx"),
+                       "b": tf.Variable(4, trainable=False, name="lb")}]
+            self.a_sub = tf.Module(name="inner")
+            self.a_sub.w = tf.Variable([1.0, 2.0], name="w")
+            self.a_sub.deep = tf.Module(name="deep")
+            self.t = (tf.Variable(5.0, name="t0"),)
+            self.b_sub = tf.Module(name="inner2")
+
+    class Dense(tf.Module):
+        @tf.Module.with_name_scope
+        def __call__(self, x):
+            if not hasattr(self, "w"):
+                self.w = tf.Variable(x, name="w")
+            return self.w
+
+    m = M()
+    with tf.name_scope("outer"):
+        scoped = tf.Module(name="mm")
+        v = tf.Variable(1.0, name="a")
+    errors = []
+    for bad in ["a b", "1x", "x/", ""]:
+        try:
+            tf.Module(name=bad)
+        except Exception as e:  # noqa: BLE001
+            errors.append((type(e).__name__, str(e)))
+    return {
+        "variables": [v.name for v in m.variables],
+        "trainable": [v.name for v in m.trainable_variables],
+        "non_trainable": [v.name for v in m.non_trainable_variables],
+        "submodules": [s.name for s in m.submodules],
+        "names": (m.name, tf.Module().name, scoped.name, scoped.name_scope.name, v.name),
+        "with_name_scope": Dense(name="d")(1.0).name,
+        "errors": errors,
+    }
+
+
+def test_module_tracking_names_and_scopes(rtf):
+    assert _module_program(ttf) == _module_program(rtf)
+
+
+def test_keras_layers_and_variables_are_not_tf_modules_or_variables(rtf, rkeras):
+    def program(tf, keras):
+        layer = keras.layers.Dense(2)
+        layer.build((None, 3))
+        return (isinstance(layer, tf.Module), isinstance(keras.Sequential(), tf.Module),
+                isinstance(layer.kernel, tf.Variable), isinstance(keras.Variable(1.0),
+                                                                 tf.Variable))
+    assert program(ttf, tkeras) == program(rtf, rkeras) == (False, False, False, False)
+
+
+def _keys(tf, path):
+    return [(k, list(s)) for k, s in tf.train.list_variables(path)]
+
+
+def _module_keys(tf, folder):
+    class M(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = tf.Variable(1.0, name="a")
+            self.l = [tf.Variable(2.0), {"x": tf.Variable(3.0), "b.c/d": tf.Variable(4)}]
+            self.t = (tf.Variable(5.0),)
+            self.sub = tf.Module(name="inner")
+            self.sub.w = tf.Variable([1.0, 2.0])
+    return _keys(tf, tf.train.Checkpoint(m=M()).write(os.path.join(folder, "mod")))
+
+
+def test_module_checkpoint_keys(rtf, tmp_path):
+    assert _module_keys(ttf, str(tmp_path / "t")) == _module_keys(rtf, str(tmp_path / "r"))
+
+
+def _keras_keys(tf, keras, folder):
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4),
+                              keras.layers.BatchNormalization(), keras.layers.Dense(1)])
+    opt = keras.optimizers.Adam()
+    model.compile(opt, "mse")
+    model.fit(np.ones((4, 3), "float32"), np.ones((4, 1), "float32"), verbose=0)
+    inp = keras.Input((3,))
+    fn = keras.Model(inp, keras.layers.Dense(2)(inp))
+    layers = dict(emb=keras.layers.Embedding(5, 2), conv=keras.layers.Conv2D(2, 3),
+                  lstm=keras.layers.LSTM(2), ln=keras.layers.LayerNormalization(),
+                  mha=keras.layers.MultiHeadAttention(2, 2))
+    layers["emb"].build((None,))
+    layers["conv"].build((None, 5, 5, 1))
+    layers["lstm"].build((None, 4, 3))
+    layers["ln"].build((None, 3))
+    layers["mha"].build((None, 2, 4), (None, 2, 4))
+    ck = tf.train.Checkpoint(model=model, optimizer=opt, step=tf.Variable(3), fn=fn, **layers)
+    path = ck.save(os.path.join(folder, "ckpt"))
+    return os.path.basename(path), sorted(os.listdir(folder)), _keys(tf, folder)
+
+
+def test_keras_checkpoint_keys_and_files(rtf, rkeras, tmp_path):
+    ours = _keras_keys(ttf, tkeras, str(tmp_path / "t"))
+    theirs = _keras_keys(rtf, rkeras, str(tmp_path / "r"))
+    assert ours == theirs
+
+
+def _subclassed_keys(tf, keras, folder):
+    class Net(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.d1 = keras.layers.Dense(2)
+            self.blocks = [keras.layers.Dense(2), keras.layers.Dense(3)]
+            self.v = tf.Variable(1.0)
+
+        def call(self, x):
+            return self.blocks[1](self.blocks[0](self.d1(x)))
+    net = Net()
+    net(np.ones((1, 2), "float32"))
+    return _keys(tf, tf.train.Checkpoint(s=net).write(os.path.join(folder, "a")))
+
+
+def test_subclassed_model_keys_include_everything_tensorflow_writes(rtf, rkeras, tmp_path):
+    ours = _subclassed_keys(ttf, tkeras, str(tmp_path / "t"))
+    theirs = _subclassed_keys(rtf, rkeras, str(tmp_path / "r"))
+    # TensorFlow + Keras 3 drops layers held in a list attribute (s/blocks/...); tapeflow
+    # saves them too, and writes every key TensorFlow writes under the same name.
+    assert set(map(tuple, [(k, tuple(s)) for k, s in theirs])) <= set(
+        (k, tuple(s)) for k, s in ours)
+    assert any(k.startswith("s/blocks/1/") for k, _ in ours)
+
+
+def _errors(tf, folder):
+    out = []
+    path = tf.train.Checkpoint(v=tf.Variable([1.0, 2.0])).save(os.path.join(folder, "c"))
+    out.append(repr(tf.train.Checkpoint().save_counter))
+    attempts = [
+        lambda: tf.train.Checkpoint(v=tf.Variable([0.0, 0.0, 0.0])).restore(path),
+        lambda: tf.train.Checkpoint(v=tf.Variable([0, 0])).restore(path),
+        lambda: tf.train.Checkpoint(v=3),
+        lambda: tf.train.Checkpoint(v=tf.Variable(1.0)).restore(os.path.join(folder, "x")),
+        lambda: tf.train.Checkpoint(v=tf.Variable([0.0, 0.0])).read(path).assert_consumed(),
+        lambda: tf.train.Checkpoint().restore(path).assert_consumed(),
+        lambda: tf.train.Checkpoint().restore(None).assert_consumed(),
+    ]
+    for attempt in attempts:
+        try:
+            attempt()
+            out.append(None)
+        except Exception as e:  # noqa: BLE001
+            msg = str(e)
+            if "{{function_node" in msg:  # TF's graph-function prefix
+                msg = msg.split("}} ", 1)[1]
+            out.append((type(e).__name__, msg.replace(folder, "<dir>")))
+    ck = tf.train.Checkpoint()
+    status = ck.restore(path)
+    ck.v = tf.Variable([0.0, 0.0])
+    status.assert_consumed()
+    out.append(ck.v.numpy().tolist())
+    out.append(tf.train.latest_checkpoint(folder) == path)
+    out.append(tf.train.latest_checkpoint(os.path.join(folder, "none")))
+    return out
+
+
+def test_checkpoint_errors_and_deferred_restore(rtf, tmp_path):
+    os.makedirs(tmp_path / "t")
+    os.makedirs(tmp_path / "r")
+    ours = _errors(ttf, str(tmp_path / "t"))
+    theirs = _errors(rtf, str(tmp_path / "r"))
+    assert ours == theirs
+
+
+def _manager(tf, folder):
+    ck = tf.train.Checkpoint(v=tf.Variable(1.0))
+    ck.save(os.path.join(folder, "a", "c"))
+    ck.save(os.path.join(folder, "a", "c"))
+    with open(os.path.join(folder, "a", "checkpoint")) as f:
+        state_a = f.read()
+    d = os.path.join(folder, "b")
+    m = tf.train.CheckpointManager(ck, d, max_to_keep=2)
+    saved = [m.save() for _ in range(4)] + [m.save(checkpoint_number=100)]
+    m2 = tf.train.CheckpointManager(ck, d, max_to_keep=2, checkpoint_name="model")
+    recovered = list(m2.checkpoints)
+    saved.append(m2.save())
+    with open(os.path.join(d, "checkpoint")) as f:
+        state = [line.split(":")[0] for line in f]
+    return ([os.path.relpath(p, folder) for p in saved], sorted(os.listdir(d)), state_a,
+            [os.path.relpath(p, folder) for p in recovered + m2.checkpoints], state)
+
+
+def test_checkpoint_manager(rtf, tmp_path):
+    assert _manager(ttf, str(tmp_path / "t")) == _manager(rtf, str(tmp_path / "r"))
