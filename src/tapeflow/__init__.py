@@ -25,6 +25,8 @@ from tapeflow.ops.manip_ops import *  # noqa: F401,F403
 from tapeflow.ops.slicing_ops import *  # noqa: F401,F403
 from tapeflow.ops.indexing_ops import *  # noqa: F401,F403
 
+dtypes.saturate_cast = saturate_cast  # noqa: F405  (tf.dtypes.saturate_cast: an op)
+
 newaxis = None
 
 __version__ = "0.1.0"

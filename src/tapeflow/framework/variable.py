@@ -227,9 +227,13 @@ class BaseVariable:
             try:
                 np.broadcast_to(t._value, target_shape)
             except ValueError:
-                raise ValueError(
-                    f"Cannot assign value of shape {TensorShape(t._value.shape)} to a slice "
-                    f"of shape {TensorShape(target_shape)} of variable {self.name}") from None
+                from tapeflow.framework.errors import InvalidArgumentError
+                dims = ",".join
+                raise InvalidArgumentError(
+                    None, "ResourceStridedSliceAssign",
+                    f"Cannot broadcast input shape [{dims(map(str, t._value.shape))}] into "
+                    f"final shape [{dims(map(str, target_shape))}] "
+                    "[Op:ResourceStridedSliceAssign]") from None
         new = np.array(cur, copy=True)
         new[key] = t._value
         return self._set(new, True)

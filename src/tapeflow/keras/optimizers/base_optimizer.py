@@ -226,9 +226,12 @@ class Optimizer:
         ref_name = getattr(reference_variable, "path", None) or \
             reference_variable.name.replace(":", "_")
         arr = _array(reference_variable)
-        return self.add_variable(arr.shape, initializer=initializer,
+        slot = self.add_variable(arr.shape, initializer=initializer,
                                  dtype=dtypes.as_dtype(arr.dtype),
                                  name=f"{ref_name.replace('/', '_')}_{name}")
+        if not arr.ndim:  # remembered for _update_scalar
+            self.__dict__.setdefault("_scalar_slots", []).append(slot)
+        return slot
 
     def _add_slots(self, var_list, *names):
         """Creates one slot per name for each variable, variable by variable (Keras's order:
@@ -343,11 +346,26 @@ class Optimizer:
         if type(self).update_step is _numpy_update_step:
             fast = self._update_np
             for g, v in zip(grads, variables):
-                fast(g, v, lr)
+                if _array(v).ndim:
+                    fast(g, v, lr)
+                else:
+                    self._update_scalar(fast, g, v, lr)
             return
         lr_t = Tensor(np.float32(lr))
         for g, v in zip(grads, variables):
             self.update_step(Tensor(g), v, lr_t)
+
+    def _update_scalar(self, fast, g, var, lr):
+        """Runs the NumPy rule on a 0-d variable through 1-element arrays of it and of the
+        scalar slots (NumPy makes 0-d results scalars, which ``out=`` cannot take)."""
+        held = [var] + self.__dict__.get("_scalar_slots", [])
+        for s in held:
+            _rebind(s, _array(s).reshape(1))
+        try:
+            fast(np.reshape(g, 1), var, lr)
+        finally:
+            for s in held:
+                _rebind(s, np.asarray(_array(s)).reshape(()))
 
     def update_step(self, gradient, variable, learning_rate):
         """Updates ``variable`` from ``gradient``; subclasses implement it."""
