@@ -70,7 +70,8 @@ def trackable_children(obj):
         return []
     fn = getattr(type(obj), "_trackable_children", None)
     if fn is not None:
-        return [(n, c) for n, c in fn(obj) if _holds_trackable(c)]
+        return [(n, c) for n, c in fn(obj)
+                if _holds_trackable(c) or (type(c) in (list, tuple, dict) and not c)]
     if isinstance(obj, (list, tuple)):
         return [(str(i), v) for i, v in enumerate(obj) if _holds_trackable(v)]
     if isinstance(obj, dict):

@@ -1,0 +1,112 @@
+"""tf.saved_model.save/load: TensorFlow's layout, variables restored without the Python class,
+functions kept as named stubs that refuse to run (no traced graphs yet)."""
+import json
+import os
+
+import numpy as np
+import pytest
+
+import tapeflow as tf
+
+
+class _M(tf.Module):
+    def __init__(self):
+        super().__init__()
+        self.v = tf.Variable([1.0, 2.0])
+        self.sub = tf.Module()
+        self.sub.w = tf.Variable(3.0, trainable=False, name="w")
+        self.l = [tf.Variable(1)]
+        self.alias = self.sub
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+    def __call__(self, x):
+        return x * self.v
+
+    @tf.function
+    def plain(self, x):
+        return x
+
+
+def _tree(d):
+    return sorted((os.path.relpath(r, d), sorted(ds), sorted(fs)) for r, ds, fs in os.walk(d))
+
+
+def test_layout_and_variable_keys(tmp_path):
+    d = str(tmp_path / "m")
+    tf.saved_model.save(_M(), d)
+    assert _tree(d) == [(".", ["assets", "variables"], ["saved_model.pb"]),
+                        ("assets", [], []),
+                        ("variables", [], ["variables.data-00000-of-00001",
+                                           "variables.index"])]
+    assert [k for k, _ in tf.train.list_variables(os.path.join(d, "variables", "variables"))] \
+        == ["_CHECKPOINTABLE_OBJECT_GRAPH", "l/0/.ATTRIBUTES/VARIABLE_VALUE",
+            "sub/w/.ATTRIBUTES/VARIABLE_VALUE", "v/.ATTRIBUTES/VARIABLE_VALUE"]
+
+
+def test_load_rebuilds_objects_and_variables(tmp_path):
+    d = str(tmp_path / "m")
+    tf.saved_model.save(_M(), d)
+    loaded = tf.saved_model.load(d)
+    np.testing.assert_array_equal(loaded.v.numpy(), [1.0, 2.0])
+    assert isinstance(loaded.v, tf.Variable) and loaded.v.dtype == tf.float32
+    assert loaded.sub.w.name == "w:0" and not loaded.sub.w.trainable
+    assert loaded.l[0].dtype == tf.int32 and loaded.alias is loaded.sub
+    assert list(loaded.signatures) == ["serving_default"]
+    assert loaded.__call__.input_signature == [tf.TensorSpec([None, 2], tf.float32)]
+    with pytest.raises(NotImplementedError, match="does not trace graphs yet"):
+        loaded(tf.constant([[1.0, 1.0]]))
+    with pytest.raises(NotImplementedError):
+        loaded.signatures["serving_default"](tf.constant([[1.0, 1.0]]))
+    with pytest.raises(NotImplementedError):
+        loaded.plain(1.0)
+
+
+def test_variables_restore_into_the_python_class(tmp_path):
+    d = str(tmp_path / "m")
+    m = _M()
+    m.v.assign([5.0, 6.0])
+    tf.saved_model.save(m, d)
+    fresh = _M()
+    tf.train.Checkpoint(root=fresh).read(os.path.join(d, "variables", "variables")) \
+        .assert_consumed()
+    np.testing.assert_array_equal(fresh(tf.constant([[1.0, 1.0]])).numpy(), [[5.0, 6.0]])
+
+
+def test_errors(tmp_path):
+    with pytest.raises(ValueError, match="Expected an object of type `Trackable`"):
+        tf.saved_model.save(3, str(tmp_path / "x"))
+    with pytest.raises(OSError, match="SavedModel file does not exist at"):
+        tf.saved_model.load(str(tmp_path / "none"))
+
+
+@pytest.mark.parametrize("edit", [
+    lambda doc: doc["nodes"][0]["children"].append(["x", 10 ** 9]),
+    lambda doc: doc["nodes"].append({"kind": "os.system"}),
+    lambda doc: doc["nodes"][0].update(children="nope"),
+    lambda doc: doc.update(format="other"),
+    lambda doc: doc["nodes"][0]["functions"].append(
+        {"name": "f", "input_signature": [{"shape": [-1], "dtype": "float32"}]}),
+    lambda doc: doc["nodes"][0]["functions"].append(
+        {"name": "f", "input_signature": [{"shape": None, "dtype": "object"}]}),
+    lambda doc: doc["nodes"].append({"kind": "variable", "key": "missing"}),
+])
+def test_hostile_saved_model_pb_is_refused(tmp_path, edit):
+    d = str(tmp_path / "m")
+    tf.saved_model.save(_M(), d)
+    path = os.path.join(d, "saved_model.pb")
+    with open(path, encoding="utf-8") as f:
+        doc = json.load(f)
+    edit(doc)
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(doc, f)
+    with pytest.raises(tf.errors.DataLossError):
+        tf.saved_model.load(d)
+
+
+def test_tensorflow_saved_model_pb_is_refused_clearly(tmp_path):
+    d = str(tmp_path / "m")
+    tf.saved_model.save(_M(), d)
+    with open(os.path.join(d, "saved_model.pb"), "wb") as f:
+        f.write(b"\x08\x01\x12\x9a\x02protobuf bytes")
+    with pytest.raises(tf.errors.DataLossError, match="TensorFlow SavedModel cannot be read"):
+        tf.saved_model.load(d)
