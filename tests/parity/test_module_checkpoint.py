@@ -1,6 +1,7 @@
 """tf.Module and tf.train checkpoints against TensorFlow 2.21 / Keras 3.15: variable order,
 names, name scopes, checkpoint key names, manager file names, error classes and messages."""
 import os
+import re
 
 import numpy as np
 import pytest
@@ -198,3 +199,48 @@ def _manager(tf, folder):
 
 def test_checkpoint_manager(rtf, tmp_path):
     assert _manager(ttf, str(tmp_path / "t")) == _manager(rtf, str(tmp_path / "r"))
+
+
+def _saved_model(tf, folder):
+    class M(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.v = tf.Variable([1.0, 2.0])
+            self.sub = tf.Module()
+            self.sub.w = tf.Variable(3.0, trainable=False, name="w")
+            self.l = [tf.Variable(1)]
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+        def __call__(self, x):
+            return x * self.v
+    d = os.path.join(folder, "m")
+    tf.saved_model.save(M(), d)
+    tree = sorted((os.path.relpath(r, d), sorted(ds), sorted(f for f in fs
+                                                              if f != "fingerprint.pb"))
+                  for r, ds, fs in os.walk(d))
+    loaded = tf.saved_model.load(d)
+    return (tree, _keys(tf, os.path.join(d, "variables", "variables")),
+            loaded.v.numpy().tolist(), loaded.sub.w.name, loaded.sub.w.trainable,
+            loaded.l[0].dtype.name, sorted(loaded.signatures),
+            [repr(s) for s in loaded.__call__.input_signature]
+            if hasattr(loaded.__call__, "input_signature") else None)
+
+
+def test_saved_model_layout_keys_and_restored_variables(rtf, tmp_path):
+    # TensorFlow also writes fingerprint.pb, which tapeflow does not (see NOTES).
+    ours = _saved_model(ttf, str(tmp_path / "t"))
+    theirs = _saved_model(rtf, str(tmp_path / "r"))
+    assert ours[:7] == theirs[:7]
+
+
+def _export(keras, folder, capsys):
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.export(folder)
+    out = capsys.readouterr().out.replace(folder, "<dir>")
+    # Keras numbers its symbolic tensors per process (keras_tensor_7); tapeflow does not.
+    return re.sub(r"keras_tensor_\d+", "keras_tensor", out.split("Captures:")[0])
+
+
+def test_keras_export_prints_the_endpoint(rkeras, tmp_path, capsys):
+    assert _export(tkeras, str(tmp_path / "t"), capsys) == \
+        _export(rkeras, str(tmp_path / "r"), capsys)
