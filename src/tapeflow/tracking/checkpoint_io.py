@@ -18,7 +18,6 @@ save leaves an earlier checkpoint of the same name intact.
 """
 import json
 import os
-import tempfile
 import zlib
 
 import numpy as np
@@ -50,21 +49,12 @@ def exists(prefix):
 
 
 def _atomic_write(path, chunks):
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-" + os.path.basename(path) + "-")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            for chunk in chunks:
-                f.write(chunk)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    from tapeflow.safe_files import atomic_write
+
+    def write(f):
+        for chunk in chunks:
+            f.write(chunk)
+    atomic_write(path, write)
 
 
 def write_text_atomic(path, text):
