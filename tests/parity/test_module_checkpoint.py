@@ -244,3 +244,22 @@ def _export(keras, folder, capsys):
 def test_keras_export_prints_the_endpoint(rkeras, tmp_path, capsys):
     assert _export(tkeras, str(tmp_path / "t"), capsys) == \
         _export(rkeras, str(tmp_path / "r"), capsys)
+
+
+def _kwarg_kinds(tf, keras, folder):
+    d = keras.layers.Dense(1)
+    d.build((None, 2))
+    out = {}
+    for k, v in dict(m=keras.metrics.Mean(), kv=keras.Variable(2.0), layer_list=[d],
+                     tup=(tf.Variable(1.0),), dct={"a": tf.Variable(1.0)}, none=None,
+                     mod=tf.Module()).items():
+        try:
+            out[k] = _keys(tf, tf.train.Checkpoint(**{k: v}).write(os.path.join(folder, k)))
+        except Exception as e:  # noqa: BLE001
+            out[k] = (type(e).__name__, str(e)[:60])
+    return out
+
+
+def test_what_a_checkpoint_accepts(rtf, rkeras, tmp_path):
+    assert _kwarg_kinds(ttf, tkeras, str(tmp_path / "t")) == \
+        _kwarg_kinds(rtf, rkeras, str(tmp_path / "r"))

@@ -204,3 +204,15 @@ def test_failed_save_leaves_previous_checkpoint_intact(tmp_path):
     with pytest.raises(TypeError, match="dtype"):
         ck.write(path)
     assert {n: (tmp_path / n).read_bytes() for n in os.listdir(tmp_path)} == before
+
+
+def test_containers_as_checkpoint_values_round_trip(tmp_path):
+    items = [tf.Variable(1.0), {"a": tf.Variable([2.0])}]
+    path = tf.train.Checkpoint(items=items).write(str(tmp_path / "c"))
+    assert [k for k, _ in tf.train.list_variables(path)][1:] == [
+        "items/0/.ATTRIBUTES/VARIABLE_VALUE", "items/1/a/.ATTRIBUTES/VARIABLE_VALUE"]
+    fresh = [tf.Variable(0.0), {"a": tf.Variable([0.0])}]
+    tf.train.Checkpoint(items=fresh).read(path).assert_consumed()
+    assert float(fresh[0].numpy()) == 1.0 and fresh[1]["a"].numpy().tolist() == [2.0]
+    with pytest.raises(ValueError, match="was expecting m to be a trackable object"):
+        tf.train.Checkpoint(m=keras.metrics.Mean())

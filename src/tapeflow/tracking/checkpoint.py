@@ -41,7 +41,7 @@ class Checkpoint:
         if name.startswith("_"):
             object.__setattr__(self, name, value)
             return
-        if not trackable.is_trackable(value):
+        if not (trackable.is_trackable(value) or type(value) in (list, tuple, dict)):
             raise ValueError(
                 f"`Checkpoint` was expecting {name} to be a trackable object (an object "
                 f"derived from `Trackable`), got {value}. If you believe this object should "
