@@ -190,8 +190,10 @@ def test_checkpoint_reader(tmp_path):
     reader = tf.train.load_checkpoint(path)
     key = "v/.ATTRIBUTES/VARIABLE_VALUE"
     assert reader.has_tensor(key)
-    assert reader.get_variable_to_shape_map() == {key: [1, 2]}
-    assert reader.get_variable_to_dtype_map() == {key: tf.int64}
+    graph = "_CHECKPOINTABLE_OBJECT_GRAPH"  # TensorFlow lists the object graph too
+    assert reader.get_variable_to_shape_map() == {key: [1, 2], graph: []}
+    assert reader.get_variable_to_dtype_map() == {key: tf.int64, graph: tf.string}
+    assert isinstance(reader.get_tensor(graph), bytes)
     np.testing.assert_array_equal(reader.get_tensor(key), [[1, 2]])
     np.testing.assert_array_equal(tf.train.load_variable(path, key), [[1, 2]])
 

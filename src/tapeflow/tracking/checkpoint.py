@@ -76,16 +76,21 @@ class Checkpoint:
           ``file_prefix``, the path to pass to ``read`` or ``restore``.
         """
         file_prefix = os.fspath(file_prefix)
-        aliases = {}
-        graph = trackable.object_graph(self, aliases)
-        values, names = {}, {}
+        edges = {}
+        graph = trackable.object_graph(self, edges=edges)
+        index = {id(obj): i for i, (_, obj) in enumerate(graph)}
+        values, nodes = {}, []
         for path, obj in graph:
             if trackable.is_variable(obj):
                 key = path + trackable.VARIABLE_SUFFIX
                 values[key] = np.asarray(obj.numpy())
-                names[key] = obj.name if isinstance(obj, Variable) else \
+                full = obj.name.rsplit(":", 1)[0] if isinstance(obj, Variable) else \
                     getattr(obj, "path", obj.name)
-        return checkpoint_io.write(file_prefix, values, names, aliases)
+                nodes.append({"children": [], "attributes": [("VARIABLE_VALUE", full, key)]})
+            else:
+                nodes.append({"children": [(index[id(c)], str(n)) for n, c in edges[id(obj)]
+                                           if id(c) in index], "attributes": []})
+        return checkpoint_io.write(file_prefix, values, nodes)
 
     def save(self, file_prefix, options=None):
         """Saves a numbered checkpoint ``file_prefix-N`` (N is the incremented ``save_counter``)
@@ -195,7 +200,7 @@ class CheckpointLoadStatus:
             key = unmatched[0]
             path = key[:-len(trackable.VARIABLE_SUFFIX)] \
                 if key.endswith(trackable.VARIABLE_SUFFIX) else key
-            name = self._reader.name(key).split(":")[0]
+            name = self._reader.name(key)
             raise AssertionError(
                 f"Unresolved object in checkpoint {_display_path(path)}: attributes {{\n"
                 f"  name: \"VARIABLE_VALUE\"\n  full_name: \"{name}\"\n"

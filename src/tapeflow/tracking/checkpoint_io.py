@@ -1,36 +1,26 @@
-"""Checkpoint files: TensorFlow's file names, tapeflow's own (documented) contents.
+"""Checkpoint files in TensorFlow's own format (TensorBundle), which TensorFlow reads too.
 
-A checkpoint ``prefix`` is two files, named as TensorFlow names them:
+A checkpoint ``prefix`` is ``prefix.index`` and ``prefix.data-00000-of-00001``, written by
+``tensor_bundle``: each variable under its object-graph key, plus
+``_CHECKPOINTABLE_OBJECT_GRAPH``, the ``TrackableObjectGraph`` message naming every object's
+children, so ``tf.train.Checkpoint.restore`` in TensorFlow can match them, and so a restore
+here can follow every path that reached a saved object (its aliases).
 
-- ``prefix.data-00000-of-00001``: the variables' values, raw little-endian bytes in C
-  order, one after the other;
-- ``prefix.index``: UTF-8 JSON ``{"format": "tapeflow.checkpoint", "version": 1,
-  "entries": [{"key", "dtype", "shape", "offset", "nbytes", "crc32", "name"}, ...],
-  "aliases": {other path: first path}}`` (the other paths by which the object graph
-  reached an object saved under its first path).
-
-TensorFlow cannot read these files (its ``.index`` is an SSTable of protobuf entries), nor
-can tapeflow read TensorFlow's. Reading never unpickles and checks every declared size
-against the actual data file before reading or allocating anything; a CRC-32 per entry
-catches a data file that does not belong to its index. Both files are written to temporary
-files in the same folder and renamed into place (data first, index last), so a failed
-save leaves an earlier checkpoint of the same name intact.
+Reading is for hostile files (see ``tensor_bundle``): nothing is unpickled, sizes and
+offsets are checked against the real files before anything is read, checksums are
+verified. Both files are written to temporary files beside the targets and renamed into
+place (data first, index last), so a failed save leaves the previous checkpoint intact.
 """
-import json
+import collections
 import os
-import zlib
 
 import numpy as np
 
 from tapeflow.framework import errors
+from tapeflow.tracking import tensor_bundle as tb
 
-FORMAT = "tapeflow.checkpoint"
-VERSION = 1
-MAX_INDEX_BYTES = 64 << 20     # an index this big would describe ~500k variables
-MAX_RANK = 32
-_DTYPES = frozenset(("bool", "int8", "int16", "int32", "int64", "uint8", "uint16",
-                     "uint32", "uint64", "float16", "float32", "float64", "complex64",
-                     "complex128"))
+MAX_INDEX_BYTES = tb.MAX_INDEX_BYTES
+OBJECT_GRAPH_KEY = "_CHECKPOINTABLE_OBJECT_GRAPH"
 
 
 def data_path(prefix):
@@ -62,41 +52,49 @@ def write_text_atomic(path, text):
     _atomic_write(path, [text.encode("utf-8")])
 
 
-def write(prefix, values, names=None, aliases=None):
-    """Writes ``{key: ndarray}`` as checkpoint ``prefix``; returns ``prefix``.
+def write(prefix, values, nodes):
+    """Writes ``{key: ndarray}`` and the object graph ``nodes`` (``tensor_bundle``'s form) as
+    checkpoint ``prefix``; returns ``prefix``.
 
     Raises:
       TypeError: for a value whose dtype cannot be saved (strings, objects), before any
         file is touched.
     """
-    arrays, entries, offset = [], [], 0
-    for key in sorted(values):
-        arr = np.asarray(values[key])
-        if arr.dtype.name not in _DTYPES:
-            raise TypeError(f"Cannot save {key!r} in a checkpoint: dtype {arr.dtype} is not "
-                            f"supported (numbers and bools only).")
-        raw = np.ascontiguousarray(arr, dtype=arr.dtype.newbyteorder("<")).tobytes()
-        entries.append({"key": key, "dtype": arr.dtype.name, "shape": list(arr.shape),
-                        "offset": offset, "nbytes": len(raw), "crc32": zlib.crc32(raw),
-                        "name": (names or {}).get(key, "")})
-        arrays.append(raw)
-        offset += len(raw)
-    index = {"format": FORMAT, "version": VERSION, "entries": entries,
-             "aliases": aliases or {}}
-    folder = os.path.dirname(os.path.abspath(prefix))
-    os.makedirs(folder, exist_ok=True)
-    _atomic_write(data_path(prefix), arrays)
-    _atomic_write(index_path(prefix), [json.dumps(index, indent=0).encode("utf-8")])
+    chunks, entries = tb.encode(values, {OBJECT_GRAPH_KEY: tb.encode_object_graph(nodes)})
+    index = tb.build_index(entries)
+    os.makedirs(os.path.dirname(os.path.abspath(prefix)), exist_ok=True)
+    _atomic_write(data_path(prefix), chunks)
+    _atomic_write(index_path(prefix), [index])
     return prefix
 
 
-def _bad(prefix, why):
-    return errors.DataLossError(None, None, f"Checkpoint {prefix!r} is corrupt or not a "
-                                            f"tapeflow checkpoint: {why}")
+def _aliases(nodes, prefix):
+    """Returns ``{other path: first path}`` from a decoded object graph (breadth first from
+    node 0, names escaped as in keys), and ``{key: full name}`` of its variables."""
+    paths = {0: ""}
+    aliases, names = {}, {}
+    queue = collections.deque([0])
+    while queue:
+        i = queue.popleft()
+        node = nodes[i]
+        for _, full, key in node["attributes"]:
+            names.setdefault(key, full)
+        for child, name in node["children"]:
+            if not 0 <= child < len(nodes):
+                raise tb.bad(prefix, "the object graph refers to a missing node")
+            path = f"{paths[i]}/{tb_escape(name)}" if paths[i] else tb_escape(name)
+            if child in paths:
+                if paths[child] != path:
+                    aliases.setdefault(path, paths[child])
+                continue
+            paths[child] = path
+            queue.append(child)
+    return aliases, names
 
 
-def _is_int(x):
-    return type(x) is int and x >= 0
+def tb_escape(name):
+    from tapeflow.tracking.trackable import escape_name
+    return escape_name(name)
 
 
 class Reader:
@@ -122,61 +120,41 @@ class Reader:
                 f"{prefix}\nPlease double-check that the path is correct. You may be missing "
                 "the checkpoint suffix (e.g. the '-1' in 'path/to/ckpt-1').")
         if os.path.getsize(ipath) > MAX_INDEX_BYTES:
-            raise _bad(prefix, f"the index is larger than {MAX_INDEX_BYTES} bytes")
+            raise tb.bad(prefix, f"the index is larger than {MAX_INDEX_BYTES} bytes")
         with open(ipath, "rb") as f:
             raw = f.read(MAX_INDEX_BYTES + 1)
+        data_size = os.path.getsize(dpath)
         try:
-            index = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError, RecursionError):
-            raise _bad(prefix, "the index is not valid JSON") from None
-        if not isinstance(index, dict) or index.get("format") != FORMAT:
-            raise _bad(prefix, "unknown format")
-        if index.get("version") != VERSION:
-            raise _bad(prefix, f"unsupported version {index.get('version')!r}")
-        self._data_size = os.path.getsize(dpath)
-        entries = index.get("entries")
-        if not isinstance(entries, list):
-            raise _bad(prefix, "'entries' is not a list")
-        self._entries = {}
-        for e in entries:
-            self._check_entry(e)
-            self._entries[e["key"]] = e
-        self.key_set = frozenset(self._entries)
-        aliases = index.get("aliases", {})
-        if not isinstance(aliases, dict) or not all(
-                isinstance(k, str) and isinstance(v, str) for k, v in aliases.items()):
-            raise _bad(prefix, "'aliases' is not a mapping of strings")
-        self.aliases = aliases
+            entries = tb.parse_index(raw)
+            for key, e in entries.items():
+                tb.check_entry(key, e, data_size)
+        except tb._Bad as e:
+            raise tb.bad(prefix, str(e)) from None
+        self._entries = entries
+        self.aliases, self._names = {}, {}
+        if OBJECT_GRAPH_KEY in entries:
+            try:
+                nodes = tb.decode_object_graph(self._raw(OBJECT_GRAPH_KEY))
+            except tb._Bad as e:
+                raise tb.bad(prefix, f"the object graph: {e}") from None
+            if nodes:
+                self.aliases, self._names = _aliases(nodes, prefix)
+        self.key_set = frozenset(k for k, e in entries.items()
+                                 if k != OBJECT_GRAPH_KEY and e["dtype"] in tb.DT)
 
-    def _check_entry(self, e):
-        prefix = self.prefix
-        if not isinstance(e, dict) or not isinstance(e.get("key"), str):
-            raise _bad(prefix, "an entry has no string 'key'")
-        key = e["key"]
-        if key in self._entries:
-            raise _bad(prefix, f"duplicate key {key!r}")
-        if e.get("dtype") not in _DTYPES:
-            raise _bad(prefix, f"{key!r} has an unsupported dtype {e.get('dtype')!r}")
-        shape = e.get("shape")
-        if not isinstance(shape, list) or len(shape) > MAX_RANK or \
-                not all(_is_int(d) for d in shape):
-            raise _bad(prefix, f"{key!r} has an invalid shape")
-        if not (_is_int(e.get("offset")) and _is_int(e.get("nbytes")) and
-                _is_int(e.get("crc32"))):
-            raise _bad(prefix, f"{key!r} has an invalid offset, size or checksum")
-        count = 1
-        for d in shape:
-            count *= d  # Python ints: no overflow
-        if count * np.dtype(e["dtype"]).itemsize != e["nbytes"]:
-            raise _bad(prefix, f"{key!r} declares {e['nbytes']} bytes for shape {shape} "
-                               f"of {e['dtype']}")
-        if e["offset"] + e["nbytes"] > self._data_size:
-            raise _bad(prefix, f"{key!r} lies beyond the end of the data file")
-        if not isinstance(e.get("name", ""), str):
-            raise _bad(prefix, f"{key!r} has a non-string name")
+    def _raw(self, key):
+        e = self._entries[key]
+        with open(data_path(self.prefix), "rb") as f:
+            f.seek(e["offset"])
+            raw = f.read(e["size"])
+        return tb.decode_value(key, e, raw)
 
     def keys(self):
-        """Returns the saved keys, sorted."""
+        """Returns the saved variable keys (numeric values), sorted."""
+        return sorted(self.key_set)
+
+    def all_keys(self):
+        """Returns every saved key, the object graph's included, sorted."""
         return sorted(self._entries)
 
     def has_tensor(self, key):
@@ -188,31 +166,27 @@ class Reader:
         return list(self._entries[key]["shape"])
 
     def dtype(self, key):
-        """Returns the saved NumPy dtype of ``key``."""
-        return np.dtype(self._entries[key]["dtype"])
+        """Returns the saved NumPy dtype of ``key`` (``object`` for strings)."""
+        code = self._entries[key]["dtype"]
+        return np.dtype(tb.DT[code]) if code in tb.DT else np.dtype(object)
 
     def name(self, key):
-        """Returns the saved variable's name (``"Variable:0"``), or ``""``."""
-        return self._entries[key].get("name", "")
+        """Returns the saved variable's full name (``"Variable"``), or ``""``."""
+        return self._names.get(key, "")
 
     def read(self, key):
-        """Returns the value saved under ``key`` as a fresh NumPy array.
+        """Returns the value saved under ``key`` as a fresh NumPy array (bytes for a string).
 
         Raises:
           NotFoundError: if ``key`` is not saved.
           DataLossError: if the bytes read do not match their checksum.
         """
-        e = self._entries.get(key)
-        if e is None:
+        if key not in self._entries:
             raise errors.NotFoundError(None, None, f"Key {key} not found in checkpoint")
-        with open(data_path(self.prefix), "rb") as f:
-            f.seek(e["offset"])
-            raw = f.read(e["nbytes"])
-        if len(raw) != e["nbytes"] or zlib.crc32(raw) != e["crc32"]:
-            raise _bad(self.prefix, f"the data of {key!r} does not match its checksum")
-        dtype = np.dtype(e["dtype"]).newbyteorder("<")
-        arr = np.frombuffer(raw, dtype=dtype).reshape(e["shape"])
-        return arr.astype(arr.dtype.newbyteorder("="), copy=True)
+        try:
+            return self._raw(key)
+        except tb._Bad as e:
+            raise tb.bad(self.prefix, str(e)) from None
 
 
 __all__ = ["Reader", "write", "exists", "data_path", "index_path", "write_text_atomic"]

@@ -124,12 +124,13 @@ class CheckpointReader:
 
     def get_variable_to_shape_map(self):
         """Returns ``{key: shape list}`` for every saved value."""
-        return {k: self._reader.shape(k) for k in self._reader.keys()}
+        return {k: self._reader.shape(k) for k in self._reader.all_keys()}
 
     def get_variable_to_dtype_map(self):
         """Returns ``{key: tf.DType}`` for every saved value."""
         from tapeflow.framework import dtypes
-        return {k: dtypes.as_dtype(self._reader.dtype(k)) for k in self._reader.keys()}
+        return {k: dtypes.string if self._reader.dtype(k) == object
+                else dtypes.as_dtype(self._reader.dtype(k)) for k in self._reader.all_keys()}
 
 
 def load_checkpoint(ckpt_dir_or_file):
@@ -143,13 +144,10 @@ def load_variable(ckpt_dir_or_file, name):
 
 
 def list_variables(ckpt_dir_or_file):
-    """Returns ``[(key, shape), ...]`` sorted by key, with TensorFlow's object-graph entry
-    ``("_CHECKPOINTABLE_OBJECT_GRAPH", [])`` first, as ``tf.train.list_variables`` shows it."""
+    """Returns ``[(key, shape), ...]`` of every saved value sorted by key (the object graph
+    ``_CHECKPOINTABLE_OBJECT_GRAPH`` included, as ``tf.train.list_variables`` shows it)."""
     reader = load_checkpoint(ckpt_dir_or_file)
-    shapes = reader.get_variable_to_shape_map()
-    from tapeflow.tracking.trackable import OBJECT_GRAPH_KEY
-    shapes.setdefault(OBJECT_GRAPH_KEY, [])
-    return sorted(shapes.items())
+    return sorted(reader.get_variable_to_shape_map().items())
 
 
 class CheckpointManager:

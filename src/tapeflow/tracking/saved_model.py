@@ -25,7 +25,7 @@ import numpy as np
 from tapeflow.framework import dtypes, errors
 from tapeflow.framework.tensor_shape import TensorShape
 from tapeflow.framework.variable import Variable
-from tapeflow.tracking import checkpoint_io, trackable
+from tapeflow.tracking import checkpoint_io, tensor_bundle, trackable
 
 FORMAT = "tapeflow.saved_model"
 VERSION = 1
@@ -169,7 +169,7 @@ def _bad(export_dir, why):
 
 def _spec(export_dir, d):
     from tapeflow.framework.tensor_spec import TensorSpec
-    if not isinstance(d, dict) or d.get("dtype") not in checkpoint_io._DTYPES | {"string"}:
+    if not isinstance(d, dict) or d.get("dtype") not in set(tensor_bundle.DT.values()) | {"string"}:
         raise _bad(export_dir, "invalid input signature")
     shape = d.get("shape")
     if shape is not None and (not isinstance(shape, list) or len(shape) > 32 or not all(

@@ -79,20 +79,24 @@ def trackable_children(obj):
     return attribute_children(obj)
 
 
-def object_graph(root, aliases=None):
+def object_graph(root, aliases=None, edges=None):
     """Returns ``[(path, obj), ...]``: every object reachable from ``root``, breadth first,
     each once under the first (shortest) path found; the root's path is ``""``.
 
     If ``aliases`` is a dict, each other path reaching an object already seen is recorded
     in it as ``{other path: first path}`` (a restore follows them: a variable saved under
-    ``optimizer/_trainable_variables/0`` is also ``model/dense/_kernel``)."""
+    ``optimizer/_trainable_variables/0`` is also ``model/dense/_kernel``). If ``edges`` is a
+    dict, ``edges[id(obj)]`` receives each object's ``(name, child)`` pairs as walked."""
     path_of = {id(root): ""}
     queue = collections.deque([("", root)])
     out = []
     while queue:
         path, obj = queue.popleft()
         out.append((path, obj))  # also keeps every node alive, so ids stay unique
-        for name, child in trackable_children(obj):
+        children = trackable_children(obj)
+        if edges is not None:
+            edges[id(obj)] = children
+        for name, child in children:
             child_path = f"{path}/{escape_name(name)}" if path else escape_name(name)
             first = path_of.get(id(child))
             if first is not None:
