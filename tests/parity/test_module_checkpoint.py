@@ -263,3 +263,48 @@ def _kwarg_kinds(tf, keras, folder):
 def test_what_a_checkpoint_accepts(rtf, rkeras, tmp_path):
     assert _kwarg_kinds(ttf, tkeras, str(tmp_path / "t")) == \
         _kwarg_kinds(rtf, rkeras, str(tmp_path / "r"))
+
+
+def _keras_training_state(tf, keras):
+    keras.utils.set_random_seed(1)
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, activation="relu"),
+                              keras.layers.BatchNormalization(), keras.layers.Dense(1)])
+    opt = keras.optimizers.Adam(0.01)
+    model.compile(opt, "mse")
+    x = np.random.RandomState(0).rand(16, 3).astype("float32")
+    model.fit(x, x.sum(1, keepdims=True), epochs=2, verbose=0)
+    return model, opt
+
+
+def _fresh(tf, keras):
+    model = keras.Sequential([keras.layers.Dense(4, activation="relu"),
+                              keras.layers.BatchNormalization(), keras.layers.Dense(1)])
+    return model, keras.optimizers.Adam(0.01)
+
+
+@pytest.mark.parametrize("direction", ["tapeflow->tensorflow", "tensorflow->tapeflow"])
+def test_checkpoints_are_interchangeable_with_tensorflow(rtf, rkeras, tmp_path, direction):
+    ours, theirs = (ttf, tkeras), (rtf, rkeras)
+    src, dst = (ours, theirs) if direction.startswith("tapeflow") else (theirs, ours)
+    model, opt = _keras_training_state(*src)
+    step = src[0].Variable(7, dtype=src[0].int64)
+    manager = src[0].train.CheckpointManager(
+        src[0].train.Checkpoint(model=model, optimizer=opt, step=step), str(tmp_path), 2)
+    manager.save()
+    path = manager.save()
+    assert dst[0].train.latest_checkpoint(str(tmp_path)) == path
+    assert _keys(dst[0], path) == _keys(src[0], path)
+    model2, opt2 = _fresh(*dst)
+    step2 = dst[0].Variable(0, dtype=dst[0].int64)
+    status = dst[0].train.Checkpoint(model=model2, optimizer=opt2, step=step2).restore(path)
+    model2.compile(opt2, "mse")
+    x = np.random.RandomState(1).rand(8, 3).astype("float32")
+    np.testing.assert_allclose(model2.predict(x, verbose=0), model.predict(x, verbose=0),
+                               rtol=1e-5, atol=1e-6)
+    ones = [np.ones(tuple(v.shape), "float32") for v in model2.trainable_variables]
+    opt2.apply_gradients(zip(ones, model2.trainable_variables))  # builds and restores slots
+    opt.apply_gradients(zip(ones, model.trainable_variables))
+    for a, b in zip(model.weights, model2.weights):
+        np.testing.assert_allclose(np.asarray(b), np.asarray(a), rtol=1e-6, atol=1e-7)
+    assert int(step2.numpy()) == 7 and int(opt2.iterations.numpy()) == int(opt.iterations.numpy())
+    status.assert_consumed()
