@@ -110,7 +110,8 @@ def test_errors_for_missing_files_and_untrackable_values(tmp_path):
 def test_unmatched_python_variable_fails_existing_objects_matched(tmp_path):
     path = tf.train.Checkpoint(v=tf.Variable(1.0)).write(str(tmp_path / "c"))
     status = tf.train.Checkpoint(v=tf.Variable(0.0), extra=tf.Variable(2.0)).read(path)
-    with pytest.raises(AssertionError, match="Some Python objects were not bound"):
+    with pytest.raises(AssertionError, match="Found 1 Python objects that were not bound to "
+                                             "checkpointed values"):
         status.assert_existing_objects_matched()
 
 

@@ -129,8 +129,7 @@ class Checkpoint:
         if save_path is None:
             return InitializationOnlyStatus()
         reader = checkpoint_io.Reader(os.fspath(save_path))
-        if reader.has_tensor("save_counter" + trackable.VARIABLE_SUFFIX):
-            self.save_counter  # noqa: B018  (created so that it is restored too)
+        self.save_counter  # noqa: B018  (TF creates it on restore, so that it is restored too)
         return self._restore(save_path, reader)
 
     def _restore(self, save_path, reader=None):
@@ -227,8 +226,9 @@ class CheckpointLoadStatus:
                    if trackable.resolve_key(p, keys, aliases) not in self._restored]
         if missing:
             raise AssertionError(
-                "Some Python objects were not bound to checkpointed values, likely due to "
-                f"changes in the Python program: {missing}")
+                f"Found {len(missing)} Python objects that were not bound to checkpointed "
+                "values, likely due to changes in the Python program. Showing "
+                f"{min(len(missing), 10)} of {len(missing)} unmatched objects: {missing[:10]}")
         return self
 
     def assert_nontrivial_match(self):
