@@ -18,6 +18,7 @@ import numpy as np
 
 from tapeflow.framework import errors
 from tapeflow.tracking import tensor_bundle as tb
+from tapeflow.tracking.trackable import escape_name
 
 MAX_INDEX_BYTES = tb.MAX_INDEX_BYTES
 OBJECT_GRAPH_KEY = "_CHECKPOINTABLE_OBJECT_GRAPH"
@@ -82,7 +83,7 @@ def _aliases(nodes, prefix):
         for child, name in node["children"]:
             if not 0 <= child < len(nodes):
                 raise tb.bad(prefix, "the object graph refers to a missing node")
-            path = f"{paths[i]}/{tb_escape(name)}" if paths[i] else tb_escape(name)
+            path = f"{paths[i]}/{escape_name(name)}" if paths[i] else escape_name(name)
             if child in paths:
                 if paths[child] != path:
                     aliases.setdefault(path, paths[child])
@@ -90,11 +91,6 @@ def _aliases(nodes, prefix):
             paths[child] = path
             queue.append(child)
     return aliases, names
-
-
-def tb_escape(name):
-    from tapeflow.tracking.trackable import escape_name
-    return escape_name(name)
 
 
 class Reader:

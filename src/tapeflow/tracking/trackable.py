@@ -17,7 +17,6 @@ import collections
 from tapeflow.framework.variable import BaseVariable
 
 VARIABLE_SUFFIX = "/.ATTRIBUTES/VARIABLE_VALUE"
-OBJECT_GRAPH_KEY = "_CHECKPOINTABLE_OBJECT_GRAPH"
 
 PENDING = []  # restore statuses still waiting for variables to appear
 
