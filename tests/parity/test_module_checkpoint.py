@@ -371,3 +371,26 @@ def _outcome_text(fn):
 
 def test_unbound_objects_messages(rtf, tmp_path):
     assert _unbound(ttf, str(tmp_path / "t")) == _unbound(rtf, str(tmp_path / "r"))
+
+
+def _load_view(tf, d):
+    loaded = tf.saved_model.load(d)
+    return (loaded.v.numpy().tolist(), loaded.sub.w.name, bool(loaded.sub.w.trainable),
+            loaded.l[0].numpy().tolist(), sorted(loaded.signatures))
+
+
+def test_tapeflow_loads_a_tensorflow_saved_model(rtf, tmp_path):
+    class M(rtf.Module):
+        def __init__(self):
+            super().__init__()
+            self.v = rtf.Variable([1.0, 2.0])
+            self.sub = rtf.Module()
+            self.sub.w = rtf.Variable(3, name="w", trainable=False)
+            self.l = [rtf.Variable(1.5)]
+
+        @rtf.function(input_signature=[rtf.TensorSpec([None, 2], rtf.float32)])
+        def __call__(self, x):
+            return x * self.v
+    d = str(tmp_path / "sm")
+    rtf.saved_model.save(M(), d)
+    assert _load_view(ttf, d) == _load_view(rtf, d)

@@ -103,10 +103,30 @@ def test_hostile_saved_model_pb_is_refused(tmp_path, edit):
         tf.saved_model.load(d)
 
 
-def test_tensorflow_saved_model_pb_is_refused_clearly(tmp_path):
+def test_malformed_protobuf_is_refused(tmp_path):
     d = str(tmp_path / "m")
     tf.saved_model.save(_M(), d)
-    with open(os.path.join(d, "saved_model.pb"), "wb") as f:
-        f.write(b"\x08\x01\x12\x9a\x02protobuf bytes")
-    with pytest.raises(tf.errors.DataLossError, match="TensorFlow SavedModel cannot be read"):
-        tf.saved_model.load(d)
+    for raw in [b"\x08\x01\x12\x9a\x02protobuf bytes", b"\x08\x01",
+                b"\x12\x03\x3a\x01\x0a"]:
+        with open(os.path.join(d, "saved_model.pb"), "wb") as f:
+            f.write(raw)
+        with pytest.raises(tf.errors.DataLossError, match="saved_model.pb"):
+            tf.saved_model.load(d)
+
+
+TF_SAVED = os.path.join(os.path.dirname(__file__), "data", "tf2_21_saved_model")
+
+
+def test_loads_objects_and_variables_of_a_tensorflow_saved_model():
+    # Written by TensorFlow 2.21: tf.saved_model.save(M(), ...) where M holds v = [1., 2.],
+    # sub.w = 3 (int32, not trainable, named "w"), l = [1.5], d = {"k": [[1, 2]] int64} and
+    # a tf.function __call__ with input signature [None, 2] float32.
+    loaded = tf.saved_model.load(TF_SAVED)
+    np.testing.assert_array_equal(loaded.v.numpy(), [1.0, 2.0])
+    assert loaded.sub.w.name == "w:0" and not loaded.sub.w.trainable
+    assert loaded.sub.w.dtype == tf.int32 and int(loaded.sub.w.numpy()) == 3
+    assert float(loaded.l[0].numpy()) == 1.5
+    assert loaded.d["k"].dtype == tf.int64 and loaded.d["k"].numpy().tolist() == [[1, 2]]
+    assert sorted(loaded.signatures) == ["serving_default"]
+    with pytest.raises(NotImplementedError, match="cannot run TensorFlow graphs"):
+        loaded(tf.constant([[1.0, 1.0]]))

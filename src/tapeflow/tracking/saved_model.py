@@ -147,11 +147,18 @@ class RestoredFunction:
       NotImplementedError: when called (tapeflow's ``tf.function`` does not trace graphs).
     """
 
-    def __init__(self, name, input_signature):
+    def __init__(self, name, input_signature, source="tapeflow"):
         self.name = name
         self.input_signature = input_signature
+        self._source = source
 
     def __call__(self, *args, **kwargs):
+        if self._source == "tensorflow":
+            raise NotImplementedError(
+                f"The function {self.name!r} was loaded from a SavedModel written by "
+                "TensorFlow: tapeflow restores its objects and variables but cannot run "
+                "TensorFlow graphs. Build the model in Python and restore the variables with "
+                "tf.train.Checkpoint(root=obj).read('<export_dir>/variables/variables').")
         raise NotImplementedError(
             f"The function {self.name!r} was loaded from a tapeflow SavedModel, which does not "
             "hold computations: tapeflow's tf.function runs eagerly and does not trace graphs "
@@ -163,8 +170,7 @@ class RestoredFunction:
 
 
 def _bad(export_dir, why):
-    return errors.DataLossError(None, None, f"SavedModel at {export_dir!r} is corrupt or not "
-                                            f"a tapeflow SavedModel: {why}")
+    return errors.DataLossError(None, None, f"SavedModel at {export_dir!r} is corrupt: {why}")
 
 
 def _spec(export_dir, d):
@@ -236,7 +242,8 @@ def _fill(node, obj, objects, export_dir):
 
 
 def load(export_dir, tags=None, options=None):
-    """Loads a SavedModel written by ``save``: objects and variables, function stubs.
+    """Loads a SavedModel (written by ``save``, or by TensorFlow): objects and variables,
+    function stubs.
 
     Returns:
       A ``_UserObject`` whose attributes mirror the saved object's trackable attributes, with
@@ -255,11 +262,18 @@ def load(export_dir, tags=None, options=None):
         raise _bad(export_dir, "saved_model.pb is too large")
     with open(path, "rb") as f:
         raw = f.read(MAX_GRAPH_BYTES + 1)
+    if not raw.lstrip().startswith(b"{"):  # a protobuf: written by TensorFlow
+        from tapeflow.tracking import saved_model_tf
+        reader = checkpoint_io.Reader(os.path.join(export_dir, "variables", "variables"))
+        try:
+            return saved_model_tf.build(raw, reader, _UserObject, lambda name, sig:
+                                        RestoredFunction(name, sig, source="tensorflow"))
+        except tensor_bundle._Bad as e:
+            raise _bad(export_dir, f"saved_model.pb: {e}") from None
     try:
         doc = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
-        raise _bad(export_dir, "saved_model.pb is not tapeflow's JSON (a TensorFlow "
-                               "SavedModel cannot be read by tapeflow)") from None
+        raise _bad(export_dir, "saved_model.pb is not valid JSON") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT or doc.get("version") != VERSION:
         raise _bad(export_dir, "unknown format or version")
     reader = checkpoint_io.Reader(os.path.join(export_dir, "variables", "variables"))
