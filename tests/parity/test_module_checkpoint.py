@@ -394,3 +394,30 @@ def test_tapeflow_loads_a_tensorflow_saved_model(rtf, tmp_path):
     d = str(tmp_path / "sm")
     rtf.saved_model.save(M(), d)
     assert _load_view(ttf, d) == _load_view(rtf, d)
+
+
+def test_tensorflow_loads_a_tapeflow_saved_model(rtf, rkeras, tmp_path):
+    class M(ttf.Module):
+        def __init__(self):
+            super().__init__()
+            self.v = ttf.Variable([1.0, 2.0])
+            self.sub = ttf.Module()
+            self.sub.w = ttf.Variable(3, name="w", trainable=False)
+            self.l = [ttf.Variable(1.5)]
+            self.alias = self.sub
+
+        @ttf.function(input_signature=[ttf.TensorSpec([None, 2], ttf.float32)])
+        def __call__(self, x):
+            return x * self.v
+    d = str(tmp_path / "sm")
+    ttf.saved_model.save(M(), d)
+    theirs = rtf.saved_model.load(d)
+    assert _load_view(rtf, d) == _load_view(ttf, d)
+    assert theirs.alias is theirs.sub
+    with pytest.raises(ValueError, match="Found zero restored functions"):
+        theirs(rtf.constant([[1.0, 1.0]]))  # no traced graph in tapeflow's SavedModel
+    model = tkeras.Sequential([tkeras.Input((3,)), tkeras.layers.Dense(1)])
+    model.export(str(tmp_path / "exp"), verbose=False)
+    exported = rtf.saved_model.load(str(tmp_path / "exp"))
+    for a, b in zip(exported.variables, model.weights):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())

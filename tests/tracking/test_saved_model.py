@@ -1,12 +1,12 @@
 """tf.saved_model.save/load: TensorFlow's layout, variables restored without the Python class,
 functions kept as named stubs that refuse to run (no traced graphs yet)."""
-import json
 import os
 
 import numpy as np
 import pytest
 
 import tapeflow as tf
+from tapeflow.tracking import tensor_bundle as tb
 
 
 class _M(tf.Module):
@@ -34,7 +34,7 @@ def _tree(d):
 def test_layout_and_variable_keys(tmp_path):
     d = str(tmp_path / "m")
     tf.saved_model.save(_M(), d)
-    assert _tree(d) == [(".", ["assets", "variables"], ["saved_model.pb"]),
+    assert _tree(d) == [(".", ["assets", "variables"], ["saved_model.pb"]),  # no fingerprint
                         ("assets", [], []),
                         ("variables", [], ["variables.data-00000-of-00001",
                                            "variables.index"])]
@@ -79,27 +79,31 @@ def test_errors(tmp_path):
         tf.saved_model.load(str(tmp_path / "none"))
 
 
-@pytest.mark.parametrize("edit", [
-    lambda doc: doc["nodes"][0]["children"].append(["x", 10 ** 9]),
-    lambda doc: doc["nodes"].append({"kind": "os.system"}),
-    lambda doc: doc["nodes"][0].update(children="nope"),
-    lambda doc: doc.update(format="other"),
-    lambda doc: doc["nodes"][0]["functions"].append(
-        {"name": "f", "input_signature": [{"shape": [-1], "dtype": "float32"}]}),
-    lambda doc: doc["nodes"][0]["functions"].append(
-        {"name": "f", "input_signature": [{"shape": None, "dtype": "object"}]}),
-    lambda doc: doc["nodes"].append({"kind": "variable", "key": "missing"}),
+def _object_graph(children=(), variable=None):
+    """A saved_model.pb whose root has ``children`` [(node id, name)] and, if given, one
+    variable node (``variable`` = SavedVariable bytes)."""
+    from tapeflow.tracking import saved_model_tf as smt
+    F = tb._field
+    nodes = [smt._user_object("_generic_user_object", list(children))]
+    if variable is not None:  # node 2: the checkpoint's node 2 is a module, not a variable
+        nodes += [smt._user_object("_generic_user_object", []), F(7, variable)]
+    graph = b"".join(F(1, n) for n in nodes)
+    return F(1, 1) + F(2, F(1, F(4, b"serve")) + F(7, graph))
+
+
+@pytest.mark.parametrize("raw, why", [
+    (_object_graph([(10 ** 9, "x")]), "missing node"),
+    (_object_graph([(2, "v")], tb._field(1, 1)), "has no saved value"),
+    (tb._field(1, 1), "no meta graph"),
+    (tb._field(1, 1) + tb._field(2, tb._field(1, b"")), "no object graph"),
+    (b"\x0a\xff\xff\xff\xff\x0f", "truncated"),
 ])
-def test_hostile_saved_model_pb_is_refused(tmp_path, edit):
+def test_hostile_saved_model_pb_is_refused(tmp_path, raw, why):
     d = str(tmp_path / "m")
     tf.saved_model.save(_M(), d)
-    path = os.path.join(d, "saved_model.pb")
-    with open(path, encoding="utf-8") as f:
-        doc = json.load(f)
-    edit(doc)
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(doc, f)
-    with pytest.raises(tf.errors.DataLossError):
+    with open(os.path.join(d, "saved_model.pb"), "wb") as f:
+        f.write(raw)
+    with pytest.raises(tf.errors.DataLossError, match=why):
         tf.saved_model.load(d)
 
 
