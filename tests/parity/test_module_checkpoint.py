@@ -421,3 +421,13 @@ def test_tensorflow_loads_a_tapeflow_saved_model(rtf, rkeras, tmp_path):
     exported = rtf.saved_model.load(str(tmp_path / "exp"))
     for a, b in zip(exported.variables, model.weights):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+@pytest.mark.parametrize("direction", ["tapeflow->tensorflow", "tensorflow->tapeflow"])
+def test_string_variables_are_interchangeable(rtf, tmp_path, direction):
+    src, dst = (ttf, rtf) if direction.startswith("tapeflow") else (rtf, ttf)
+    path = src.train.Checkpoint(a=src.Variable(["ab", "", "c"]), s=src.Variable("x")).write(
+        str(tmp_path / "s"))
+    a, s = dst.Variable(["", "", ""]), dst.Variable("")
+    dst.train.Checkpoint(a=a, s=s).read(path).assert_consumed()
+    assert list(a.numpy()) == [b"ab", b"", b"c"] and s.numpy() == b"x"

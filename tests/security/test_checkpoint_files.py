@@ -36,8 +36,8 @@ def _entry(dtype=1, shape=(2,), offset=0, size=8, crc=0):
     (_entry(shape=(1 << 40, 1 << 40), size=8), "declares"),
     (_entry(shape=(1 << 43,), size=1 << 45), "beyond the end"),
     (_entry(offset=1 << 60), "beyond the end"),
-    (_entry(dtype=7, shape=(2,)), "only scalar strings"),
-    (_entry(dtype=7, shape=(), size=1 << 40), "only scalar strings"),
+    (_entry(dtype=7, shape=(1 << 30,), size=8), "strings in 8 bytes"),
+    (_entry(dtype=7, shape=(), size=1 << 40), "strings in"),
     (_entry(dtype=20), "unsupported dtype"),     # DT_RESOURCE
     (_entry(dtype=21), "unsupported dtype"),     # DT_VARIANT
     (_entry(shape=(1,) * 40, size=4), "invalid shape"),

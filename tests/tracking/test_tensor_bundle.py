@@ -63,7 +63,7 @@ def test_round_trip_of_index_entries_and_object_graph(tmp_path):
         tb.decode_value("a", e, data[e["offset"]:e["offset"] + e["size"]]), values["a"])
     g = parsed["g"]
     raw = tb.decode_value("g", g, data[g["offset"]:g["offset"] + g["size"]])
-    assert tb.decode_object_graph(raw) == nodes
+    assert raw.shape == () and tb.decode_object_graph(raw[()]) == nodes
 
 
 def test_string_entries_use_tensorflow_checksums():
@@ -72,3 +72,18 @@ def test_string_entries_use_tensorflow_checksums():
     chunks, entries = tb.encode({}, {"s": b"str"})
     e = tb.parse_index(tb.build_index(entries))["s"]
     assert e["crc"] == 0x8429DBE6 and b"".join(chunks) == b"\x03c?\x7f(str"
+
+
+def test_malformed_string_tensors_are_refused():
+    e = {"dtype": tb.DT_STRING, "shape": [2], "offset": 0, "size": 8, "crc": 0, "shard": 0}
+    for raw in [b"\x00\x00\x00\x80\x3f\x00\x00\x40",      # lengths do not add up
+                b"\xff\xff\xff\xff\x7f\x00\x00\x00"]:     # a length beyond the data
+        try:
+            tb.decode_value("s", e, raw)
+        except tb._Bad as err:
+            assert "malformed" in str(err) or "truncated" in str(err)
+        else:
+            raise AssertionError("accepted a malformed string tensor")
+    chunks, entries = tb.encode({"s": np.array([b"ab", b"", b"c"], dtype=object)})
+    e = tb.parse_index(tb.build_index(entries))["s"]
+    assert tb.decode_value("s", e, b"".join(chunks)).tolist() == [b"ab", b"", b"c"]

@@ -284,6 +284,9 @@ def _assign_saved(var, reader, key):
         raise ValueError(
             f"Received incompatible tensor with shape {tuple(saved_shape)} when attempting to "
             f"restore variable with shape {tuple(var_shape)} and name {var.name}.")
+    if saved_dtype.kind in "OSU" and var_dtype.kind in "OSU":
+        var.assign(reader.read(key))  # strings
+        return
     if saved_dtype != var_dtype:
         raise errors.InvalidArgumentError(
             None, "RestoreV2",
@@ -294,6 +297,8 @@ def _assign_saved(var, reader, key):
 
 def _tf_dtype_word(dt):
     # TensorFlow's kernel messages use C++ names: "float", "double", "int32", ...
+    if dt.kind in "OSU":
+        return "string"
     return {"float32": "float", "float64": "double"}.get(dt.name, dt.name)
 
 

@@ -130,13 +130,15 @@ class Reader:
         self.aliases, self._names = {}, {}
         if OBJECT_GRAPH_KEY in entries:
             try:
-                nodes = tb.decode_object_graph(self._raw(OBJECT_GRAPH_KEY))
+                graph = self._raw(OBJECT_GRAPH_KEY)
+                if graph.shape != ():
+                    raise tb._Bad("it is not a scalar string")
+                nodes = tb.decode_object_graph(graph[()])
             except tb._Bad as e:
                 raise tb.bad(prefix, f"the object graph: {e}") from None
             if nodes:
                 self.aliases, self._names = _aliases(nodes, prefix)
-        self.key_set = frozenset(k for k, e in entries.items()
-                                 if k != OBJECT_GRAPH_KEY and e["dtype"] in tb.DT)
+        self.key_set = frozenset(k for k in entries if k != OBJECT_GRAPH_KEY)
 
     def _raw(self, key):
         e = self._entries[key]
@@ -146,7 +148,7 @@ class Reader:
         return tb.decode_value(key, e, raw)
 
     def keys(self):
-        """Returns the saved variable keys (numeric values), sorted."""
+        """Returns the saved variable keys (the object graph's excluded), sorted."""
         return sorted(self.key_set)
 
     def all_keys(self):
@@ -171,7 +173,8 @@ class Reader:
         return self._names.get(key, "")
 
     def read(self, key):
-        """Returns the value saved under ``key`` as a fresh NumPy array (bytes for a string).
+        """Returns the value saved under ``key`` as a fresh NumPy array (an object array of
+        bytes for strings; the object graph as bytes).
 
         Raises:
           NotFoundError: if ``key`` is not saved.
@@ -180,7 +183,8 @@ class Reader:
         if key not in self._entries:
             raise errors.NotFoundError(None, None, f"Key {key} not found in checkpoint")
         try:
-            return self._raw(key)
+            value = self._raw(key)
+            return value[()] if key == OBJECT_GRAPH_KEY and value.shape == () else value
         except tb._Bad as e:
             raise tb.bad(self.prefix, str(e)) from None
 

@@ -71,7 +71,7 @@ def build(raw, reader, user_object, restored_function):
     nodes = object_graph_nodes(raw)
     if not nodes:
         raise tb._Bad("empty object graph")
-    ck_nodes = tb.decode_object_graph(reader._raw("_CHECKPOINTABLE_OBJECT_GRAPH")) \
+    ck_nodes = tb.decode_object_graph(reader.read("_CHECKPOINTABLE_OBJECT_GRAPH")) \
         if reader.has_tensor("_CHECKPOINTABLE_OBJECT_GRAPH") else []
     edges = [_children(node, len(nodes)) for node in nodes]
     names = {}

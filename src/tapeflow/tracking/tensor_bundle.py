@@ -3,8 +3,8 @@
 A bundle ``prefix`` is ``prefix.data-00000-of-00001`` (the tensors' bytes, one after the
 other) and ``prefix.index``: a LevelDB table (SSTable) mapping ``""`` to a
 ``BundleHeaderProto`` and each tensor key to a ``BundleEntryProto`` (dtype, shape, offset,
-size, masked CRC-32C of the bytes). String tensors (only the object graph here) are stored
-as varint lengths, the masked CRC-32C of the lengths as uint32s, then the bytes. The few protobuf
+size, masked CRC-32C of the bytes). String tensors (the object graph, string variables) are
+stored as varint lengths, the masked CRC-32C of the lengths as uint32s, then the bytes. The few protobuf
 messages are encoded by hand (wire format: varints and length-delimited fields).
 
 Reading is for hostile files: the footer, every block handle, varint and length is
@@ -20,7 +20,8 @@ from tapeflow.framework import errors
 
 MAGIC = 0xdb4775248b80fb57
 MAX_INDEX_BYTES = 64 << 20
-MAX_STRING_BYTES = 64 << 20
+MAX_STRING_BYTES = 256 << 20
+MAX_STRING_ELEMENTS = 1 << 22
 MAX_RANK = 32
 
 # TensorFlow's DataType enum <-> NumPy dtype names.
@@ -285,33 +286,44 @@ def build_index(entries):
     return bytes(out + footer)
 
 
+def _encode_strings(arr):
+    """TensorFlow's string tensor bytes and masked checksum: varint lengths, the masked
+    CRC-32C of the lengths taken as uint32s, then the bytes of each element in order."""
+    items = [v.encode("utf-8") if isinstance(v, str) else bytes(v) for v in arr.reshape(-1)]
+    lengths = b"".join(_varint(len(v)) for v in items)
+    crc = crc32c(b"".join(struct.pack("<I", len(v)) for v in items))
+    length_crc = struct.pack("<I", mask(crc))
+    crc = crc32c(length_crc, crc)
+    body = b"".join(items)
+    return lengths + length_crc + body, mask(crc32c(body, crc))
+
+
 def encode(values, strings=None):
-    """Returns ``(data chunks, {key: entry bytes})`` for ``{key: ndarray}`` numeric values
-    and ``{key: bytes}`` scalar strings, in key order.
+    """Returns ``(data chunks, {key: entry bytes})`` for ``{key: ndarray}`` values (numbers,
+    bools, or object arrays of bytes/str for string tensors) and ``{key: bytes}`` scalar
+    strings, in key order.
 
     Raises:
-      TypeError: for a dtype a bundle cannot hold here.
+      TypeError: for a dtype a bundle cannot hold.
     """
     chunks, entries, offset = [], {}, 0
-    items = [(k, "array", v) for k, v in values.items()] + \
-        [(k, "string", v) for k, v in (strings or {}).items()]
-    for key, kind, value in sorted(items, key=lambda t: t[0]):
-        if kind == "array":
-            arr = np.asarray(value)
-            if arr.dtype.name not in DT_OF:
-                raise TypeError(f"Cannot save {key!r} in a checkpoint: dtype {arr.dtype} is "
-                                "not supported (numbers and bools only).")
+    items = [(k, np.asarray(v)) for k, v in values.items()] + \
+        [(k, np.array(v, dtype=object)) for k, v in (strings or {}).items()]
+    for key, arr in sorted(items, key=lambda t: t[0]):
+        if arr.dtype == object or arr.dtype.kind in "SU":
+            arr = arr.astype(object)
+            if not all(isinstance(v, (bytes, str)) for v in arr.reshape(-1)):
+                raise TypeError(f"Cannot save {key!r} in a checkpoint: an object array that "
+                                "is not all bytes or str.")
+            raw, crc = _encode_strings(arr)
+            entry = _entry(DT_STRING, arr.shape, offset, len(raw), crc)
+        elif arr.dtype.name in DT_OF:
             raw = np.ascontiguousarray(arr, dtype=arr.dtype.newbyteorder("<")).tobytes()
             entry = _entry(DT_OF[arr.dtype.name], arr.shape, offset, len(raw),
                            mask(crc32c(raw)))
         else:
-            lengths = _varint(len(value))
-            crc = crc32c(struct.pack("<I", len(value)))  # TF checksums the uint32 lengths
-            length_crc = struct.pack("<I", mask(crc))
-            crc = crc32c(length_crc, crc)
-            crc = crc32c(value, crc)
-            raw = lengths + length_crc + value
-            entry = _entry(DT_STRING, (), offset, len(raw), mask(crc))
+            raise TypeError(f"Cannot save {key!r} in a checkpoint: dtype {arr.dtype} is not "
+                            "supported.")
         chunks.append(raw)
         entries[key] = entry
         offset += len(raw)
@@ -391,13 +403,16 @@ def check_entry(key, e, data_size):
         raise _Bad(f"{key!r} has an invalid shape")
     if e["crc"] is None:
         raise _Bad(f"{key!r} has no checksum")
+    count = 1
+    for d in e["shape"]:
+        count *= d  # Python ints: no overflow
     if e["dtype"] == DT_STRING:
-        if e["shape"] or e["size"] > MAX_STRING_BYTES:
-            raise _Bad(f"{key!r}: only scalar strings are supported")
+        # each element takes at least a one-byte length; cap the Python objects made
+        if e["size"] > MAX_STRING_BYTES or count > MAX_STRING_ELEMENTS or \
+                count + 4 > e["size"]:
+            raise _Bad(f"{key!r} declares {count} strings in {e['size']} bytes (at most "
+                       f"{MAX_STRING_ELEMENTS} strings, {MAX_STRING_BYTES} bytes)")
     else:
-        count = 1
-        for d in e["shape"]:
-            count *= d  # Python ints: no overflow
         if count * np.dtype(DT[e["dtype"]]).itemsize != e["size"]:
             raise _Bad(f"{key!r} declares {e['size']} bytes for shape {e['shape']} of "
                        f"{DT[e['dtype']]}")
@@ -405,19 +420,35 @@ def check_entry(key, e, data_size):
         raise _Bad(f"{key!r} lies beyond the end of the data file")
 
 
+def _decode_strings(key, e, raw):
+    count = 1
+    for d in e["shape"]:
+        count *= d
+    lengths, i = [], 0
+    for _ in range(count):
+        n, i = _read_varint(raw, i, len(raw))
+        if n >= 1 << 32:
+            raise _Bad(f"the string tensor {key!r} is malformed")
+        lengths.append(n)
+    if i + 4 + sum(lengths) != len(raw):
+        raise _Bad(f"the string tensor {key!r} is malformed")
+    crc = crc32c(raw[i:], crc32c(b"".join(struct.pack("<I", n) for n in lengths)))
+    if mask(crc) != e["crc"]:
+        raise _Bad(f"the data of {key!r} does not match its checksum")
+    out, j = np.empty(count, dtype=object), i + 4
+    for k, n in enumerate(lengths):
+        out[k] = raw[j:j + n]
+        j += n
+    return out.reshape(e["shape"])
+
+
 def decode_value(key, e, raw):
-    """Returns the tensor stored in ``raw`` (its entry's bytes): an ndarray or, for a string
-    scalar, bytes. Raises ``_Bad`` on a checksum mismatch."""
+    """Returns the tensor stored in ``raw`` (its entry's bytes) as an ndarray (an object
+    array of bytes for strings). Raises ``_Bad`` on a checksum mismatch."""
     if len(raw) != e["size"]:
         raise _Bad(f"the data of {key!r} is truncated")
     if e["dtype"] == DT_STRING:
-        n, i = _read_varint(raw, 0, len(raw))
-        if i + 4 + n != len(raw) or n >= 1 << 32:
-            raise _Bad(f"the string {key!r} is malformed")
-        crc = crc32c(raw[i:], crc32c(struct.pack("<I", n)))
-        if mask(crc) != e["crc"]:
-            raise _Bad(f"the data of {key!r} does not match its checksum")
-        return raw[i + 4:]
+        return _decode_strings(key, e, raw)
     if mask(crc32c(raw)) != e["crc"]:
         raise _Bad(f"the data of {key!r} does not match its checksum")
     dtype = np.dtype(DT[e["dtype"]]).newbyteorder("<")
