@@ -25,6 +25,8 @@ from tapeflow.ops.manip_ops import *  # noqa: F401,F403
 from tapeflow.ops.slicing_ops import *  # noqa: F401,F403
 from tapeflow.ops.indexing_ops import *  # noqa: F401,F403
 
+dtypes.saturate_cast = saturate_cast  # noqa: F405  (tf.dtypes.saturate_cast: an op)
+
 newaxis = None
 
 __version__ = "0.1.0"
@@ -40,7 +42,8 @@ def __getattr__(name):
             "debugging": "tapeflow.debugging", "experimental": "tapeflow.experimental",
             "io": "tapeflow.io", "sparse": "tapeflow.sparse", "train": "tapeflow.train",
             "ragged": "tapeflow.ragged", "summary": "tapeflow.summary",
-            "signal": "tapeflow.signal", "bitwise": "tapeflow.bitwise", "sets": "tapeflow.sets"}
+            "signal": "tapeflow.signal", "bitwise": "tapeflow.bitwise", "sets": "tapeflow.sets",
+            "saved_model": "tapeflow.saved_model"}
     attrs = {"function": "tapeflow.framework.function",
              "custom_gradient": "tapeflow.framework.custom_gradient",
              "TensorSpec": "tapeflow.framework.tensor_spec",
@@ -49,7 +52,9 @@ def __getattr__(name):
              "RaggedTensor": "tapeflow.ragged_tensor",
              "RaggedTensorSpec": "tapeflow.ragged_tensor",
              "SparseTensor": "tapeflow.sparse_tensor",
-             "SparseTensorSpec": "tapeflow.sparse_tensor"}
+             "SparseTensorSpec": "tapeflow.sparse_tensor",
+             "Module": "tapeflow.tracking.module",
+             "name_scope": "tapeflow.framework.name_scope"}
     if name in attrs:
         value = getattr(importlib.import_module(attrs[name]), name)
         globals()[name] = value
