@@ -241,15 +241,15 @@ def _binary(od, op):
             elif ty is float or ty is int:
                 y = scalar_like(name_, y, x, 1)
             else:
-                if hasattr(ty, "__tf_dispatch__"):  # RaggedTensor ...
+                if hasattr(ty, "__tf_dispatch__"):  # a RaggedTensor operand
                     return y.__tf_dispatch__(binary, (x, y), {})
                 x, y = binary_inputs(name_, x, y)
         elif type(y) is Tensor and (type(x) is float or type(x) is int):
             x = scalar_like(name_, x, y, 0)
         else:
-            for v in (x, y):
-                if hasattr(type(v), "__tf_dispatch__"):  # RaggedTensor ...
-                    return v.__tf_dispatch__(binary, (x, y), {})
+            r = x if hasattr(type(x), "__tf_dispatch__") else y   # a RaggedTensor operand?
+            if hasattr(type(r), "__tf_dispatch__"):
+                return r.__tf_dispatch__(binary, (x, y), {})
             x, y = binary_inputs(name_, x, y)
         a, b = x._value, y._value
         if a.dtype not in ok:

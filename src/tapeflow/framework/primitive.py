@@ -283,9 +283,6 @@ def make_unary(op):
 
     def unary(x, name=None):
         if type(x) is not Tensor:
-            hook = getattr(type(x), "__tf_dispatch__", None)  # RaggedTensor ...
-            if hook is not None:
-                return hook(x, unary, (x,), {})
             x = convert_to_tensor(x)
         try:
             out = Tensor(forward(x._value))
@@ -314,17 +311,10 @@ def make_binary(op):
             elif ty is float or ty is int:
                 y = _scalar_like(name_, y, x, 1)
             else:
-                hook = getattr(ty, "__tf_dispatch__", None)  # RaggedTensor ...
-                if hook is not None:
-                    return hook(y, binary, (x, y), {})
                 x, y = binary_inputs(name_, x, y)
         elif type(y) is Tensor and (type(x) is float or type(x) is int):
             x = _scalar_like(name_, x, y, 0)
         else:
-            hook = getattr(type(x), "__tf_dispatch__", None) or \
-                getattr(type(y), "__tf_dispatch__", None)
-            if hook is not None:
-                return hook(x if hasattr(type(x), "__tf_dispatch__") else y, binary, (x, y), {})
             x, y = binary_inputs(name_, x, y)
         try:
             out = Tensor(forward(x._value, y._value))

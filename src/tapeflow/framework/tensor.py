@@ -223,7 +223,7 @@ def _infer_array(value):
     except ValueError as e:
         if "with a sequence" not in str(e):   # not NumPy's ragged-list error: keep it
             raise
-        raise ValueError("Can't convert non-rectangular Python sequence to Tensor.") from None
+        raise ValueError(_RAGGED) from None
     k = arr.dtype.kind
     if k == "U" and not isinstance(value, np.ndarray) and not _all_strings(value):
         raise ValueError("Can't convert Python sequence with mixed types to Tensor.")
@@ -243,6 +243,7 @@ def _infer_array(value):
 
 
 _OUT_OF_RANGE = "Can't convert Python sequence with out-of-range integer to Tensor."
+_RAGGED = "Can't convert non-rectangular Python sequence to Tensor."
 
 
 def _all_strings(value):
@@ -266,27 +267,14 @@ def _bytes_array(value):
     arr = np.asarray(value)
     if arr.dtype.kind == "U" and isinstance(value, np.ndarray):
         return np.char.encode(arr, "utf-8").astype(object)
-    if arr.dtype.kind in "US":
-        if isinstance(value, np.ndarray):
-            return arr.astype(object)
-        # NumPy's "S" dtype drops trailing NUL bytes: take the Python bytes themselves
-        out = np.empty(arr.shape, dtype=object)
-        out.reshape(-1)[:] = [v.encode("utf-8") if isinstance(v, str) else bytes(v)
-                              for v in _leaves(value)]
-        return out
+    if arr.dtype.kind == "S" and isinstance(value, np.ndarray):
+        return arr.astype(object)
+    if arr.dtype.kind in "US":   # lists: NumPy's S/U dtypes would drop trailing NUL bytes
+        arr = np.array(value, dtype=object)
     out = np.empty(arr.shape, dtype=object)
     out.reshape(-1)[:] = [v.encode("utf-8") if isinstance(v, str) else v
                           for v in arr.reshape(-1)]
     return out
-
-
-def _leaves(value):
-    """Yields the leaves of nested lists/tuples in row-major order."""
-    if isinstance(value, (list, tuple)):
-        for v in value:
-            yield from _leaves(v)
-    else:
-        yield value
 
 
 def _has_numpy_float64(value):
@@ -310,7 +298,7 @@ def _cast_python_value(value, dtype):
     except ValueError as e:
         if "with a sequence" not in str(e):   # not NumPy's ragged-list error: keep it
             raise
-        raise ValueError("Can't convert non-rectangular Python sequence to Tensor.") from None
+        raise ValueError(_RAGGED) from None
     k = arr.dtype.kind
     if dtype is dtypes.string:
         if k not in "USO" or not _all_strings(value):
