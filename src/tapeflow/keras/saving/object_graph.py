@@ -24,6 +24,16 @@ _SKIP = frozenset(("_tracked", "_own_weights", "_created_non_trainable", "_inbou
                    "history"))
 
 
+class _Functional:
+    """Stands for the functional graph Keras 3 keeps inside a built Sequential."""
+
+    def __init__(self, operations):
+        self.operations = operations
+
+    def _trackable_children(self):
+        return [("_operations", self.operations)]
+
+
 def _renames(layer):
     for cls in type(layer).__mro__:
         r = _RENAMES.get(cls.__name__)
@@ -52,7 +62,7 @@ def layer_children(layer):
     if isinstance(layer, Sequential):
         ops = list(layer._seq_layers)
         if layer.built and ops and isinstance(ops[0], InputLayer):
-            out.append(("_functional", {"_operations": ops}))
+            out.append(("_functional", _Functional(ops)))
         else:
             out.append(("_layers", list(layer.layers)))
     elif isinstance(layer, Functional):
