@@ -3,6 +3,7 @@ import numpy as np
 
 from tapeflow.framework import dtypes
 from tapeflow.framework.context import ACTIVE as _ACTIVE
+from tapeflow.framework.context import AUTOCASTING as _AUTOCASTING
 from tapeflow.framework.context import state as _state
 from tapeflow.framework.tensor import Tensor
 from tapeflow.framework.variable import BaseVariable as _TFVariable
@@ -94,7 +95,7 @@ class Variable(_TFVariable):
         t = self._tensor
         if _ACTIVE and self._trainable:
             variable_accessed(self)
-        autocast = _state.autocast
+        autocast = _state.calls.autocast if _AUTOCASTING else None
         if autocast is not None and t.dtype.is_floating and t.dtype.name != autocast:
             # Inside a mixed-precision layer's call: read float weights in the compute dtype.
             from tapeflow.ops.math_ops import cast

@@ -17,7 +17,7 @@ def _is_tracked_var(v):
     return isinstance(v, _TFVariable)
 
 
-# This thread's engine context. ``_state.layer_scope``: the layers whose ``build``/``call``
+# This thread's engine context. ``_state.calls.scope``: the layers whose ``build``/``call``
 # is running, outermost first: Keras 3's name scopes, from which a new variable's path is
 # made ("outer/inner/kernel").
 _state = _context.state
@@ -26,7 +26,7 @@ _state = _context.state
 def _variable_path(layer, name):
     """Returns the path of a variable ``name`` that ``layer`` creates now (Keras 3's
     ``name_scope`` stack: the running layers' names, then the creating layer's)."""
-    scope = _state.layer_scope
+    scope = _state.calls.scope
     names = [s.name for s in scope]
     if not scope or scope[-1] is not layer:
         names.append(layer.name)
@@ -45,7 +45,7 @@ def _recording_build(build):
                 self.__dict__["_build_shapes_dict"] = _standard_shape(shape)
             except (TypeError, ValueError):
                 pass
-        scope = _state.layer_scope
+        scope = _state.calls.scope
         pushed = not scope or scope[-1] is not self
         if pushed:
             scope.append(self)
@@ -222,7 +222,7 @@ def _resolve_call_kwargs(flags, kwargs, inputs):
     (explicit, else the input's) into ``kwargs`` as ``call`` accepts them; returns training."""
     training = kwargs.get("training")
     if training is None:
-        training = _state.training
+        training = _state.calls.training
         if training is None:
             training = flags[2]
     if flags[0]:
