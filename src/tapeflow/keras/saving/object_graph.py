@@ -14,7 +14,9 @@ from tapeflow.framework.variable import BaseVariable
 # Keras 3 keeps these weights under another attribute name than the property users read.
 _RENAMES = {"Dense": {"kernel": "_kernel"}, "EinsumDense": {"kernel": "_kernel"},
             "Conv1D": {"kernel": "_kernel"}, "Conv2D": {"kernel": "_kernel"},
-            "Conv3D": {"kernel": "_kernel"}, "Embedding": {"embeddings": "_embeddings"}}
+            "Conv3D": {"kernel": "_kernel"}, "Embedding": {"embeddings": "_embeddings"},
+            "DepthwiseConv1D": {"depthwise_kernel": "kernel"},
+            "DepthwiseConv2D": {"depthwise_kernel": "kernel"}}
 
 # Bookkeeping attributes of Layer/Model/Trainer that are not part of the object graph.
 _SKIP = frozenset(("_tracked", "_own_weights", "_created_non_trainable", "_inbound_nodes",
