@@ -6,7 +6,7 @@ from tapeflow.framework.context import ACTIVE as _ACTIVE
 from tapeflow.framework.context import AUTOCASTING as _AUTOCASTING
 from tapeflow.framework.context import state as _state
 from tapeflow.framework.tensor import Tensor
-from tapeflow.framework.variable import Variable as _TFVariable
+from tapeflow.framework.variable import BaseVariable as _TFVariable
 from tapeflow.framework.variable import variable_accessed
 from tapeflow.keras.layers.layer_utils import _bump
 
@@ -86,6 +86,7 @@ class Variable(_TFVariable):
             raise ValueError(f"Initializer value has shape {value.shape}, but the `shape` "
                              f"argument is {tuple(shape)}.")
         super().__init__(value, trainable=trainable, name=name, constraint=constraint)
+        self._name = name  # Keras names ignore tf.name_scope
         self._path = name
         self._regularizer = None
         self._overwrite_with_gradient = False

@@ -631,5 +631,10 @@ class Layer:
     def __repr__(self):
         return f"<{self.__class__.__name__} name={self.name}, built={self.built}>"
 
+    def _trackable_children(self):
+        """Returns the ``(name, child)`` pairs ``tf.train.Checkpoint`` saves (TF's names)."""
+        from tapeflow.keras.saving.object_graph import layer_children
+        return layer_children(self)
+
 
 __all__ = ["Layer", "InputSpec"]

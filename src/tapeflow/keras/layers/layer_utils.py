@@ -8,7 +8,8 @@ import numpy as np
 
 from tapeflow.framework import context as _context
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
-from tapeflow.framework.variable import Variable as _TFVariable
+from tapeflow.framework.variable import BaseVariable as _TFVariable
+from tapeflow.tracking import trackable as _trackable
 from tapeflow.keras.layers.node import KerasTensor
 
 
@@ -54,6 +55,8 @@ def _recording_build(build):
             if pushed:
                 scope.pop()
         self.built = True
+        if _trackable.PENDING:  # a checkpoint restore waits for these new variables
+            _trackable.restore_pending()
         return out
     wrapper._records_shape = True
     return wrapper
