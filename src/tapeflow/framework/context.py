@@ -4,6 +4,7 @@ Everything that says "what is active now" lives here, in one ``threading.local``
 
 * ``state.tapes``: the tapes (and ``custom_gradient`` collectors) entered on this
   thread, innermost last;
+* ``state.name_scope``: ``tf.name_scope``'s prefix on this thread (``"outer/inner/"``);
 * ``state.calls``: Keras's layer-call state on this thread, one plain object so that
   ``Layer.__call__`` reads the thread-local once: ``.scope`` (the layers whose
   ``build``/``call`` runs, outermost first: Keras 3's name scopes, from which variable
@@ -49,6 +50,7 @@ class _State(threading.local):
     def __init__(self):
         self.tapes = []
         self.calls = _Calls()
+        self.name_scope = ""   # tf.name_scope's prefix: "" or "outer/inner/"
 
 
 state = _State()
