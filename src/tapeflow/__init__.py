@@ -37,7 +37,8 @@ def __getattr__(name):
             "math": "tapeflow.math", "nn": "tapeflow.nn", "linalg": "tapeflow.linalg",
             "random": "tapeflow.random", "image": "tapeflow.image",
             "strings": "tapeflow.strings", "config": "tapeflow.config",
-            "debugging": "tapeflow.debugging", "experimental": "tapeflow.experimental"}
+            "debugging": "tapeflow.debugging", "experimental": "tapeflow.experimental",
+            "distribute": "tapeflow.distribute"}
     attrs = {"function": "tapeflow.framework.function",
              "custom_gradient": "tapeflow.framework.custom_gradient",
              "TensorSpec": "tapeflow.framework.tensor_spec",

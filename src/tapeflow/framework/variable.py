@@ -5,6 +5,7 @@ into the old array), so a tape that recorded the old value stays correct.
 """
 import numpy as np
 
+from tapeflow.framework import distribute_context as _distribute_context
 from tapeflow.framework import dtypes
 from tapeflow.framework import primitive as _prim
 from tapeflow.framework.tensor import Tensor, _numpy_text, convert_to_tensor
@@ -44,6 +45,9 @@ class Variable:
             value = t._value.copy()
         else:
             value = np.asarray(t._value)
+        entry = _distribute_context.current()
+        if entry is not None:   # in a strategy's scope: every worker starts from worker 0's value
+            value = entry[0].extended._initial_value(value)
         self._tensor = Tensor(value)
         self._trainable = True if trainable is None else bool(trainable)
         self._name = "Variable" if name is None else str(name)

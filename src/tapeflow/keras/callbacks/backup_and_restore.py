@@ -4,6 +4,7 @@ import os
 import shutil
 
 from tapeflow.keras.callbacks.callback import Callback
+from tapeflow.keras.trainers.distribute_support import should_write_files
 
 
 class BackupAndRestore(Callback):
@@ -57,6 +58,8 @@ class BackupAndRestore(Callback):
             self._backup(epoch)
 
     def _backup(self, epoch):
+        if not should_write_files():   # only the chief writes (all workers restore)
+            return
         os.makedirs(self.backup_dir, exist_ok=True)
         self.model.save_weights(self._weights_path, overwrite=True)
         tmp = self._training_metadata_path + ".tmp"
@@ -65,5 +68,5 @@ class BackupAndRestore(Callback):
         os.replace(tmp, self._training_metadata_path)
 
     def on_train_end(self, logs=None):
-        if self.delete_checkpoint and os.path.exists(self.backup_dir):
+        if self.delete_checkpoint and os.path.exists(self.backup_dir) and should_write_files():
             shutil.rmtree(self.backup_dir)

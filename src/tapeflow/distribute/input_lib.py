@@ -1,0 +1,231 @@
+"""Distributed datasets: each worker's part of every global batch.
+
+A dataset given to ``experimental_distribute_dataset`` yields *global* batches.
+As TensorFlow does, each global batch of ``B`` elements is split into
+``num_replicas_in_sync`` per-replica batches (sizes differ by at most one, the
+first replicas taking the extra elements; a short last batch fills the first
+replicas first), and the dataset's ``auto_shard_policy`` decides which pieces a
+worker reads:
+
+- DATA (and AUTO when the pipeline does not read files): worker ``i`` keeps
+  piece ``i`` of every global batch; every worker reads the whole input.
+- FILE (and AUTO when it does): worker ``i`` reads every ``N``-th input file and
+  yields all the per-replica pieces of its own batches.
+- OFF: every worker reads the whole dataset and yields all its pieces.
+"""
+import copy
+
+import numpy as np
+
+from tapeflow.data.dataset import Dataset
+from tapeflow.data.options import AutoShardPolicy
+from tapeflow.distribute.distribute_lib import InputContext
+from tapeflow.framework import dtypes, errors, nest
+from tapeflow.framework.tensor import Tensor
+from tapeflow.framework.tensor_spec import TensorSpec
+
+
+def split_sizes(n, num_replicas, global_batch_size=None):
+    """Returns the per-replica sizes of a batch of ``n`` elements.
+
+    A full batch is split evenly (the first ``n % num_replicas`` replicas get one
+    more); a short last batch of a dataset batched by ``global_batch_size`` fills
+    the replicas in order, each up to its full-batch size.
+    """
+    full = n if global_batch_size is None else max(n, global_batch_size)
+    base, extra = divmod(full, num_replicas)
+    caps = [base + (1 if r < extra else 0) for r in range(num_replicas)]
+    sizes, left = [], n
+    for cap in caps:
+        take = min(cap, left)
+        sizes.append(take)
+        left -= take
+    return sizes
+
+
+def _leading(leaf):
+    a = leaf._value if isinstance(leaf, Tensor) else np.asarray(leaf)
+    return a.shape[0] if a.ndim else None
+
+
+def split_element(element, num_replicas, global_batch_size=None):
+    """Returns the per-replica pieces of one batch (a nest of tensors), as a list."""
+    flat = nest.flatten(element)
+    n = next((d for d in map(_leading, flat) if d is not None), None)
+    if n is None:   # unbatched scalars: every replica gets the element
+        return [element] * num_replicas
+    sizes = split_sizes(n, num_replicas, global_batch_size)
+    pieces, start = [], 0
+    for size in sizes:
+        stop = start + size
+        leaves = [Tensor((leaf._value if isinstance(leaf, Tensor) else np.asarray(leaf))
+                         [start:stop]) if _leading(leaf) is not None else leaf for leaf in flat]
+        pieces.append(nest.pack_sequence_as(element, leaves))
+        start = stop
+    return pieces
+
+
+def _chain(dataset):
+    """The datasets from ``dataset`` down its single-input chain to the source."""
+    out = [dataset]
+    while isinstance(getattr(out[-1], "_input", None), Dataset):
+        out.append(out[-1]._input)
+    return out
+
+
+def auto_shard_policy(dataset):
+    """Returns the ``AutoShardPolicy`` set on ``dataset`` or on a dataset it was built from."""
+    for ds in _chain(dataset):
+        opts = ds.__dict__.get("_options")
+        dist = getattr(opts, "experimental_distribute", None)
+        policy = getattr(dist, "auto_shard_policy", None)
+        if policy is not None:
+            return AutoShardPolicy(policy)
+    return AutoShardPolicy.AUTO
+
+
+def _file_sharded(dataset, num_workers, index):
+    """Returns ``dataset`` rebuilt on ``1/num_workers`` of its input files, or None when
+    the pipeline does not read files (its source is not a list of file names read by
+    ``flat_map``/``interleave``).
+
+    Raises:
+      InvalidArgumentError: when there are fewer files than workers.
+    """
+    chain = _chain(dataset)
+    source = chain[-1]
+    specs = source._specs
+    reads = any(hasattr(ds, "_datasets") for ds in chain[:-1])
+    if not reads or len(specs) != 1 or specs[0].dtype != dtypes.string or \
+            specs[0].shape.rank != 0:
+        return None
+    n_files = int(np.asarray(source.cardinality()._value))
+    if 0 <= n_files < num_workers:
+        raise errors.InvalidArgumentError(
+            None, None, f"There are {n_files} input files but {num_workers} workers: FILE "
+            "sharding needs at least one file per worker. Use AutoShardPolicy.DATA.")
+    rebuilt = source.shard(num_workers, index)
+    for node in reversed(chain[:-1]):
+        clone = copy.copy(node)
+        clone._input = rebuilt
+        if "_slice_root" in node.__dict__:
+            clone._slice_root = rebuilt._slice_root
+        rebuilt = clone
+    return rebuilt
+
+
+def _global_batch_size(dataset):
+    for ds in _chain(dataset):
+        bs = getattr(ds, "_batch_size", None)
+        if bs is not None:
+            return int(bs)
+    return None
+
+
+class DistributedDataset:
+    """This worker's view of a dataset of global batches (``tf.distribute.DistributedDataset``).
+
+    Iterating yields this worker's per-replica batches.
+    """
+
+    def __init__(self, strategy, dataset, options=None):
+        world = strategy.extended._world
+        self._strategy = strategy
+        self._dataset = dataset
+        self._n, self._rank = world.size, world.rank
+        self._global_batch_size = _global_batch_size(dataset)
+        self._mode, self._source = "whole", dataset
+        if self._n > 1:
+            policy = auto_shard_policy(dataset)
+            if policy == AutoShardPolicy.OFF:
+                self._mode = "pieces"
+            elif policy in (AutoShardPolicy.FILE, AutoShardPolicy.AUTO, AutoShardPolicy.HINT):
+                sharded = _file_sharded(dataset, self._n, self._rank)
+                if sharded is not None:
+                    self._mode, self._source = "pieces", sharded
+                elif policy == AutoShardPolicy.FILE:
+                    raise errors.NotFoundError(
+                        None, None, "Found an unshardable source dataset: FILE sharding "
+                        "needs a pipeline that reads files (Dataset.list_files or file "
+                        "names read by interleave/flat_map). Use AutoShardPolicy.DATA.")
+                else:
+                    self._mode = "mine"
+            else:
+                self._mode = "mine"
+
+    @property
+    def element_spec(self):
+        """Returns the spec of one per-replica batch (leading dimension unknown)."""
+        def relax(spec):
+            if isinstance(spec, TensorSpec) and self._n > 1 and spec.shape.rank:
+                return TensorSpec([None] + spec.shape.as_list()[1:], spec.dtype, spec.name)
+            return spec
+        return nest.map_structure(relax, self._dataset.element_spec)
+
+    def __iter__(self):
+        """Returns an iterator over this worker's per-replica batches."""
+        return DistributedIterator(self._batches(), self.element_spec)
+
+    def _batches(self):
+        n, rank, gbs = self._n, self._rank, self._global_batch_size
+        for element in self._source:
+            if self._mode == "whole":
+                yield element
+            elif self._mode == "mine":
+                yield split_element(element, n, gbs)[rank]
+            else:
+                for piece in split_element(element, n, gbs):
+                    yield piece
+
+    def reduce(self, initial_state, reduce_fn):
+        """Returns ``reduce_fn(state, batch)`` folded over this worker's batches."""
+        state = initial_state
+        for batch in self:
+            state = reduce_fn(state, batch)
+        return state
+
+
+class DistributedIterator:
+    """An iterator over per-replica batches; ``get_next`` and ``get_next_as_optional``."""
+
+    def __init__(self, generator, element_spec):
+        self._gen = generator
+        self._spec = element_spec
+
+    @property
+    def element_spec(self):
+        """Returns the spec of one per-replica batch."""
+        return self._spec
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self._gen)
+
+    def get_next(self):
+        """Returns the next batch.
+
+        Raises:
+          OutOfRangeError: at the end of the data.
+        """
+        try:
+            return next(self._gen)
+        except StopIteration:
+            raise errors.OutOfRangeError(None, None, "End of sequence") from None
+
+
+class DistributedDatasetsFromFunction(DistributedDataset):
+    """The dataset ``dataset_fn(InputContext)`` builds for this worker (already sharded and
+    batched per replica by the function)."""
+
+    def __init__(self, strategy, dataset_fn, options=None):
+        world = strategy.extended._world
+        context = InputContext(num_input_pipelines=world.size, input_pipeline_id=world.rank,
+                               num_replicas_in_sync=strategy.num_replicas_in_sync)
+        dataset = dataset_fn(context)
+        self._strategy = strategy
+        self._dataset = dataset
+        self._n, self._rank = 1, 0
+        self._global_batch_size = None
+        self._mode, self._source = "whole", dataset
