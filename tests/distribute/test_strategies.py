@@ -53,7 +53,7 @@ def test_tf_config_with_one_worker_is_fine(monkeypatch):
 def test_communication_options():
     CO = tf.distribute.experimental.CommunicationOptions
     o = CO(timeout_seconds=5)
-    assert repr(o) == ("Options(bytes_per_pack=0,timeout_seconds=5, "
+    assert str(o) == ("Options(bytes_per_pack=0,timeout_seconds=5, "
                        "implementation=CommunicationImplementation.AUTO)")
     assert CO(implementation="ring").implementation is \
         tf.distribute.experimental.CommunicationImplementation.RING

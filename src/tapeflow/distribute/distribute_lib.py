@@ -278,8 +278,8 @@ class Strategy:
     def _scope(self):
         entry = _ctx.current()
         if entry is not None and entry[0] is not self:
-            raise RuntimeError(f"Mixing different tf.distribute.Strategy objects: {self!r} "
-                               f"is not {entry[0]!r}")
+            raise RuntimeError(f"Mixing different tf.distribute.Strategy objects: "
+                               f"{entry[0]!r} is not {self!r}")
         with _entered(self, None):
             yield self
 

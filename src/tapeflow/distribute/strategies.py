@@ -191,7 +191,7 @@ class CommunicationOptions:
         self.timeout_seconds = timeout_seconds
         self.implementation = implementation
 
-    def __repr__(self):
+    def __str__(self):
         return (f"Options(bytes_per_pack={self.bytes_per_pack},timeout_seconds="
                 f"{self.timeout_seconds}, implementation={self.implementation})")
 

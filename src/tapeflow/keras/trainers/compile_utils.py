@@ -16,6 +16,7 @@ from tapeflow.framework import nest
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.ops.array_ops import expand_dims, squeeze
 from tapeflow.ops.math_ops import cast, reduce_sum
+from tapeflow.keras.trainers import distribute_support as _dist
 
 
 def _metrics_module():
