@@ -111,21 +111,29 @@ class MPIWorld:
         self.rank = self.comm.Get_rank()
         self.timeout = default_timeout() if timeout is None else float(timeout)
         self.broken = False
-        self._buffers = {}
         self.allreduce_seconds = 0.0   # time spent in all-reduces (for benchmarks)
         self.allreduce_calls = 0
 
     # -- waiting --------------------------------------------------------------
     def _wait(self, request, what):
+        # Each Test() drives MPI's progress engine. Yielding the CPU between tests
+        # (sleep(0)) measured 2-3x faster than a blocking Allreduce on a loaded
+        # 2-core machine, and far faster than real sleeps, which stall the pipelined
+        # transfer; after 50 ms of waiting (a slow or dead peer) back off to 1 ms naps.
         if request.Test():
             return
-        deadline = time.monotonic() + self.timeout
-        delay = 2e-5
+        now = time.monotonic()
+        spin_until, deadline = now + 0.05, now + self.timeout
+        delay = 1e-4
         while not request.Test():
-            if time.monotonic() > deadline:
+            now = time.monotonic()
+            if now > deadline:
                 self._fail(what)
-            time.sleep(delay)
-            delay = min(delay * 2, 1e-3)
+            if now < spin_until:
+                time.sleep(0)
+            else:
+                time.sleep(delay)
+                delay = min(delay * 2, 1e-3)
 
     def _fail(self, what):
         self.broken = True
@@ -153,16 +161,12 @@ class MPIWorld:
                 "no further collectives can run.")
 
     # -- collectives ----------------------------------------------------------
-    def _buffer(self, key, n, dtype):
-        buf = self._buffers.get(key)
-        if buf is None or buf.size != n or buf.dtype != dtype:
-            buf = self._buffers[key] = np.empty(n, dtype)
-        return buf
-
     def allreduce(self, arrays):
         """Returns the elementwise sums of ``arrays`` over all workers.
 
         Arrays of one dtype travel in one fused buffer: one ``Iallreduce`` per dtype.
+        The results are views of a buffer made for this call (no copy, no aliasing
+        with a later call).
         """
         self._check()
         start = time.perf_counter()
@@ -170,7 +174,7 @@ class MPIWorld:
         out = [None] * len(arrays)
         for dtype, idx in _group_by_dtype(arrays).items():
             sizes = [arrays[i].size for i in idx]
-            buf = self._buffer(("allreduce", dtype), sum(sizes), dtype)
+            buf = np.empty(sum(sizes), dtype)
             offset = 0
             for i, n in zip(idx, sizes):
                 buf[offset:offset + n] = arrays[i].reshape(-1)
@@ -179,7 +183,7 @@ class MPIWorld:
                        "all-reduce")
             offset = 0
             for i, n in zip(idx, sizes):
-                out[i] = buf[offset:offset + n].reshape(arrays[i].shape).copy()
+                out[i] = buf[offset:offset + n].reshape(arrays[i].shape)
                 offset += n
         self.allreduce_seconds += time.perf_counter() - start
         self.allreduce_calls += 1
