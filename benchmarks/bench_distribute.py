@@ -7,7 +7,11 @@ epoch runs on 1 process (the whole global batch) and on N processes (``mpirun -n
 each on 1/N of every global batch). Reported: samples/s, speed-up and parallel efficiency,
 the share of each step spent in the collectives (the fused gradient all-reduce plus the
 small all-reduce of the metric states; it includes waiting for the slower worker), and
-the time of the gradient all-reduce alone (20 in a row, the workers in step).
+the time of the gradient all-reduce alone (20 in a row, the workers in step). On a busy
+machine wall-clock scaling mostly measures the scheduler (a synchronous step waits for
+the worker that was descheduled), so the CPU time per step of the chief is reported too:
+``CPU efficiency = cpu_step(1 process) / (N * cpu_step(N processes))`` estimates the
+efficiency on idle cores (it counts the CPU the all-reduce's polling uses).
 
     python benchmarks/bench_distribute.py [--procs 2] [--samples 12800] [--batches 128 256]
 
@@ -54,9 +58,10 @@ def worker(samples, batch, epochs):
         world.allreduce(grads)
     allreduce_ms = 1e3 * (time.perf_counter() - t0) / 20
     reduce_before = getattr(world, "allreduce_seconds", 0.0)
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     model.fit(x, y, batch_size=batch, epochs=epochs, verbose=0, shuffle=True)
     seconds = time.perf_counter() - start
+    cpu_seconds = time.process_time() - cpu_start
     reduce_seconds = getattr(world, "allreduce_seconds", 0.0) - reduce_before
     if world.rank == 0:
         steps = epochs * -(-samples // batch)
@@ -64,7 +69,8 @@ def worker(samples, batch, epochs):
                           "samples_per_s": epochs * samples / seconds,
                           "allreduce_fraction": reduce_seconds / seconds,
                           "allreduce_ms": allreduce_ms if world.size > 1 else 0.0,
-                          "step_ms": 1e3 * seconds / steps}), flush=True)
+                          "step_ms": 1e3 * seconds / steps,
+                          "cpu_step_ms": 1e3 * cpu_seconds / steps}), flush=True)
 
 
 def _mpirun():
@@ -112,16 +118,20 @@ def main():
           f"{args.epochs} epoch(s), one BLAS thread per process, os.cpu_count()="
           f"{os.cpu_count()}")
     print(f"{'global batch':>12} {'procs':>5} {'samples/s':>10} {'step ms':>8} "
-          f"{'speed-up':>8} {'efficiency':>10} {'collectives':>11} {'all-reduce alone':>16}")
+          f"{'speed-up':>8} {'efficiency':>10} {'collectives':>11} {'all-reduce alone':>16} "
+          f"{'CPU ms/step':>11} {'CPU efficiency':>14}")
     for batch in args.batches:
-        base = None
+        base = base_cpu = None
         for procs in (1, args.procs):
             r = launch(procs, args.samples, batch, args.epochs, args.timeout)
             base = base or r["samples_per_s"]
+            base_cpu = base_cpu or r["cpu_step_ms"]
             speedup = r["samples_per_s"] / base
             print(f"{batch:>12} {procs:>5} {r['samples_per_s']:>10,.0f} {r['step_ms']:>8.1f} "
                   f"{speedup:>7.2f}x {speedup / procs:>10.0%} "
-                  f"{r['allreduce_fraction']:>11.1%} {r['allreduce_ms']:>13.2f} ms", flush=True)
+                  f"{r['allreduce_fraction']:>11.1%} {r['allreduce_ms']:>13.2f} ms "
+                  f"{r['cpu_step_ms']:>11.1f} {base_cpu / (procs * r['cpu_step_ms']):>14.0%}",
+                  flush=True)
 
 
 if __name__ == "__main__":
