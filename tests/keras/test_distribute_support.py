@@ -96,3 +96,16 @@ def test_synchronized_batchnorm_uses_the_global_statistics():
     np.testing.assert_allclose(bn.moving_mean, np.asarray(x).mean(0), rtol=1e-6)
     # one fused reduction of the sums, the sums of squares and the counts
     assert ("allreduce", ((1, 2), (1, 2), (1, 2))) in strategy.extended._world.calls
+
+
+def test_the_model_keeps_the_strategy_it_was_created_under():
+    m = tf.distribute.MirroredStrategy()
+    with m.scope():
+        model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")       # outside the scope: the model's strategy stays
+    assert model.distribute_strategy is m
+    plain = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    assert plain.distribute_strategy is tf.distribute.get_strategy()
+    with m.scope():
+        plain.compile("sgd", "mse")
+    assert plain.distribute_strategy is m

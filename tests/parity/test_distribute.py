@@ -213,12 +213,14 @@ def test_fit_in_mirrored_scope_matches(rtf, rkeras):
     y = (x[:, :1] * 2 - x[:, 1:]).astype(np.float32)
     histories = []
     for lib, k in ((tf, keras), (rtf, rkeras)):
-        with lib.distribute.MirroredStrategy().scope():
+        strategy = lib.distribute.MirroredStrategy()
+        with strategy.scope():
             model = k.Sequential([k.Input((2,)), k.layers.Dense(1)])
             model.set_weights([np.array([[0.5], [-0.25]], np.float32),
                                np.array([0.1], np.float32)])
             model.compile(k.optimizers.SGD(0.1), "mse", metrics=["mae"])
         h = model.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0)
+        assert model.distribute_strategy is strategy
         histories.append((h.history, [np.asarray(w) for w in model.get_weights()]))
     (h1, w1), (h2, w2) = histories
     assert sorted(h1) == sorted(h2)

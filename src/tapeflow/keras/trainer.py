@@ -62,6 +62,14 @@ class Trainer:
     _jit_compile = False
     steps_per_execution = 1
 
+    def __init__(self):
+        _dist.on_create(self)   # a model made in a strategy's scope trains with it (Keras)
+
+    @property
+    def distribute_strategy(self):
+        """Returns the strategy the model was created or compiled under (else the current)."""
+        return _dist.strategy_of(self)
+
     # -- compile ------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
                 weighted_metrics=None, run_eagerly=False, steps_per_execution=1,

@@ -47,10 +47,27 @@ def unscale_loss(loss):
 
 
 # -- the model's strategy ------------------------------------------------------
-def on_compile(model):
-    """Records the strategy whose scope is active at ``compile`` (None: the default)."""
+def on_create(model):
+    """Records the strategy whose scope is active when the model is created (as Keras)."""
     entry = _ctx.current()
     model.__dict__["_distribute_strategy"] = entry[0] if entry is not None else None
+
+
+def on_compile(model):
+    """Records the strategy whose scope is active at ``compile``; outside any scope the
+    strategy the model was created under is kept."""
+    entry = _ctx.current()
+    if entry is not None:
+        model.__dict__["_distribute_strategy"] = entry[0]
+
+
+def strategy_of(model):
+    """Returns the model's strategy, or the current one (``model.distribute_strategy``)."""
+    strategy = model.__dict__.get("_distribute_strategy")
+    if strategy is not None:
+        return strategy
+    from tapeflow.distribute.distribute_lib import get_strategy
+    return get_strategy()
 
 
 def _world(model):
