@@ -152,3 +152,32 @@ def test_compute_average_loss_and_regularization_under_replicas():
         assert float(tf.nn.compute_average_loss(per_example)) == 1.25
         assert float(tf.nn.scale_regularization_loss(tf.constant(3.0))) == 1.5
         assert float(tf.nn.compute_average_loss(per_example, global_batch_size=2)) == 5.0
+
+
+def test_all_reduce_and_synchronized_moments_gradients():
+    from gradcheck import check_grads
+    from tapeflow.keras.trainers.distribute_support import synchronized_moments
+    s = fake_strategy(3)
+    x = np.random.default_rng(0).normal(size=(5, 2))
+
+    def reduced(t):
+        return tf.distribute.get_replica_context().all_reduce("MEAN", t * t)
+
+    def moments(t):
+        mean, var = synchronized_moments(t, [0])
+        return mean * 2.0 + var
+
+    s.run(lambda: check_grads(reduced, [x], order=2, name="all_reduce"))
+    s.run(lambda: check_grads(moments, [x], order=2, name="synchronized_moments"))
+
+
+def test_mpi_launch_without_mpi4py_says_what_to_install(monkeypatch):
+    import sys
+    from tapeflow.distribute import collective
+    monkeypatch.setattr(collective, "_world", None)
+    monkeypatch.setitem(sys.modules, "mpi4py", None)
+    monkeypatch.setenv("PMI_SIZE", "2")
+    monkeypatch.setenv("PMI_RANK", "0")
+    with pytest.raises(ImportError, match=r'pip install "tapeflow\[mpi\]"'):
+        tf.distribute.MultiWorkerMirroredStrategy()
+    assert collective._world is None
