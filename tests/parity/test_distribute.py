@@ -228,3 +228,29 @@ def test_fit_in_mirrored_scope_matches(rtf, rkeras):
         np.testing.assert_allclose(h1[key], h2[key], rtol=1e-5)
     for a, b in zip(w1, w2):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_set_strategy_values_from_function_merge_call_and_iterator(rtf):
+    out = []
+    for lib, _ in libs(rtf):
+        s = lib.distribute.MirroredStrategy()
+        lib.distribute.experimental_set_strategy(s)
+        try:
+            state = (lib.distribute.get_strategy() is s, lib.distribute.has_strategy(),
+                     lib.distribute.in_cross_replica_context())
+        finally:
+            lib.distribute.experimental_set_strategy(None)
+        after = (lib.distribute.has_strategy(), _class_of(lib.distribute.get_strategy()))
+        values = s.experimental_local_results(s.experimental_distribute_values_from_function(
+            lambda ctx: (ctx.replica_id_in_sync_group, ctx.num_replicas_in_sync)))
+        merged = s.run(lambda: lib.distribute.get_replica_context().merge_call(
+            lambda strategy, v: (strategy is s, lib.distribute.in_cross_replica_context(), v),
+            args=(7,)))
+        it = iter(s.experimental_distribute_dataset(lib.data.Dataset.range(3).batch(2)))
+        got = [_value(it.get_next()), _value(next(it))]
+        try:
+            it.get_next()
+        except lib.errors.OutOfRangeError as e:
+            got.append(type(e).__name__)
+        out.append((state, after, values, merged, got))
+    assert out[0] == out[1]
