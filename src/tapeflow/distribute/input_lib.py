@@ -1,11 +1,10 @@
 """Distributed datasets: each worker's part of every global batch.
 
 A dataset given to ``experimental_distribute_dataset`` yields *global* batches.
-As TensorFlow does, each global batch of ``B`` elements is split into
-``num_replicas_in_sync`` per-replica batches (sizes differ by at most one, the
-first replicas taking the extra elements; a short last batch fills the first
-replicas first), and the dataset's ``auto_shard_policy`` decides which pieces a
-worker reads:
+As TensorFlow does, each global batch (a short last one too) is split into
+``num_replicas_in_sync`` per-replica batches whose sizes differ by at most one,
+the first replicas taking the extra elements, and the dataset's
+``auto_shard_policy`` decides which pieces a worker reads:
 
 - DATA (and AUTO when the pipeline does not read files): worker ``i`` keeps
   piece ``i`` of every global batch; every worker reads the whole input.
@@ -25,22 +24,16 @@ from tapeflow.framework.tensor import Tensor
 from tapeflow.framework.tensor_spec import TensorSpec
 
 
-def split_sizes(n, num_replicas, global_batch_size=None):
+def split_sizes(n, num_replicas):
     """Returns the per-replica sizes of a batch of ``n`` elements.
 
-    A full batch is split evenly (the first ``n % num_replicas`` replicas get one
-    more); a short last batch of a dataset batched by ``global_batch_size`` fills
-    the replicas in order, each up to its full-batch size.
+    As TensorFlow's multi-worker input (checked against TF 2.21 on two workers): any
+    batch, a short last one too, is split evenly, the first ``n % num_replicas``
+    replicas taking one more (so 2 elements over 2 workers give 1 and 1, and 1 element
+    gives 1 and an empty batch).
     """
-    full = n if global_batch_size is None else max(n, global_batch_size)
-    base, extra = divmod(full, num_replicas)
-    caps = [base + (1 if r < extra else 0) for r in range(num_replicas)]
-    sizes, left = [], n
-    for cap in caps:
-        take = min(cap, left)
-        sizes.append(take)
-        left -= take
-    return sizes
+    base, extra = divmod(n, num_replicas)
+    return [base + (1 if r < extra else 0) for r in range(num_replicas)]
 
 
 def _leading(leaf):
@@ -48,13 +41,13 @@ def _leading(leaf):
     return a.shape[0] if a.ndim else None
 
 
-def split_element(element, num_replicas, global_batch_size=None):
+def split_element(element, num_replicas):
     """Returns the per-replica pieces of one batch (a nest of tensors), as a list."""
     flat = nest.flatten(element)
     n = next((d for d in map(_leading, flat) if d is not None), None)
     if n is None:   # unbatched scalars: every replica gets the element
         return [element] * num_replicas
-    sizes = split_sizes(n, num_replicas, global_batch_size)
+    sizes = split_sizes(n, num_replicas)
     pieces, start = [], 0
     for size in sizes:
         stop = start + size
@@ -114,14 +107,6 @@ def _file_sharded(dataset, num_workers, index):
     return rebuilt
 
 
-def _global_batch_size(dataset):
-    for ds in _chain(dataset):
-        bs = getattr(ds, "_batch_size", None)
-        if bs is not None:
-            return int(bs)
-    return None
-
-
 class DistributedDataset:
     """This worker's view of a dataset of global batches (``tf.distribute.DistributedDataset``).
 
@@ -133,7 +118,6 @@ class DistributedDataset:
         self._strategy = strategy
         self._dataset = dataset
         self._n, self._rank = world.size, world.rank
-        self._global_batch_size = _global_batch_size(dataset)
         self._mode, self._source = "whole", dataset
         if self._n > 1:
             policy = auto_shard_policy(dataset)
@@ -167,14 +151,14 @@ class DistributedDataset:
         return DistributedIterator(self._batches(), self.element_spec)
 
     def _batches(self):
-        n, rank, gbs = self._n, self._rank, self._global_batch_size
+        n, rank = self._n, self._rank
         for element in self._source:
             if self._mode == "whole":
                 yield element
             elif self._mode == "mine":
-                yield split_element(element, n, gbs)[rank]
+                yield split_element(element, n)[rank]
             else:
-                for piece in split_element(element, n, gbs):
+                for piece in split_element(element, n):
                     yield piece
 
     def reduce(self, initial_state, reduce_fn):
@@ -227,5 +211,4 @@ class DistributedDatasetsFromFunction(DistributedDataset):
         self._strategy = strategy
         self._dataset = dataset
         self._n, self._rank = 1, 0
-        self._global_batch_size = None
         self._mode, self._source = "whole", dataset

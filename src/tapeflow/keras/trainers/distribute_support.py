@@ -98,7 +98,6 @@ class _WorkerAdapter:
         self._adapter = adapter
         world = strategy.extended._world
         self._n, self._rank = world.size, world.rank
-        self._gbs = getattr(adapter, "batch_size", None)
         data = getattr(adapter, "data", None)
         self._split = True
         if isinstance(data, DistributedDataset):
@@ -130,7 +129,7 @@ class _WorkerAdapter:
             finally:
                 self._rng = np.random.get_state()
                 np.random.set_state(saved)
-            yield split_element(element, self._n, self._gbs)[self._rank] if self._split \
+            yield split_element(element, self._n)[self._rank] if self._split \
                 else element
 
 
