@@ -3,10 +3,11 @@ import os
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import tapeflow as tf
 from fake_world import fake_strategy
-from tapeflow.distribute.input_lib import split_sizes
+from tapeflow.distribute.input_lib import split_element, split_sizes
 
 
 def batches(dist):
@@ -103,3 +104,17 @@ def test_auto_shard_policy_options():
     assert [int(p) for p in P] == [-1, 0, 1, 2, 3]
     assert repr(P.AUTO) == "<AutoShardPolicy.AUTO: 0>"
     assert tf.data.Options().experimental_distribute.auto_shard_policy == P.AUTO
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(0, 40), replicas=st.integers(1, 8), cols=st.integers(1, 3))
+def test_split_element_partitions_every_batch(n, replicas, cols):
+    x = np.arange(n * cols, dtype=np.float32).reshape(n, cols)
+    pieces = split_element((tf.constant(x), tf.constant(np.arange(n))), replicas)
+    assert len(pieces) == replicas
+    sizes = [p[0].shape[0] for p in pieces]
+    assert sum(sizes) == n and max(sizes) - min(sizes) <= 1
+    assert sizes == sorted(sizes, reverse=True)      # the first replicas take the extras
+    np.testing.assert_array_equal(np.concatenate([np.asarray(p[0]) for p in pieces]), x)
+    np.testing.assert_array_equal(np.concatenate([np.asarray(p[1]) for p in pieces]),
+                                  np.arange(n))
