@@ -65,6 +65,56 @@ def train(strategy, out):
                 results[f"{name}/log_{k}"] = np.asarray(v)
             ev = model.evaluate(x, y, batch_size=GLOBAL_BATCH, verbose=0, return_dict=True)
             results[f"{name}/eval"] = np.asarray([ev["loss"], ev["accuracy"]])
+    # shuffled arrays: every worker shuffles as one process would (worker 0's RNG state)
+    with strategy.scope():
+        model = mlp(keras.optimizers.SGD(0.1))
+    np.random.seed(5)
+    model.fit(x, y, batch_size=GLOBAL_BATCH, epochs=2, shuffle=True, verbose=0)
+    for i, w in enumerate(weights(model)):
+        results[f"shuffled/w{i}"] = w
+    results["shuffled/next_draw"] = np.asarray(np.random.randint(0, 2 ** 31))
+    # a model with its own train_step reporting {m.name: m.result()}: global figures too
+    class Custom(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = keras.layers.Dense(3)
+            self.loss_tracker = keras.metrics.Mean(name="loss")
+            self.acc = keras.metrics.SparseCategoricalAccuracy(name="acc")
+
+        def call(self, inputs):
+            return self.dense(inputs)
+
+        def train_step(self, data):
+            xb, yb = data
+            with tf.GradientTape() as tape:
+                logits = self(xb, training=True)
+                loss = self.compute_loss(y=yb, y_pred=logits)
+            grads = tape.gradient(loss, self.trainable_variables)
+            self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+            self.loss_tracker.update_state(loss * strategy.num_replicas_in_sync)
+            self.acc.update_state(yb, logits)
+            return {m.name: m.result() for m in self.metrics}
+
+        @property
+        def metrics(self):
+            return [self.loss_tracker, self.acc]
+
+    with strategy.scope():
+        keras.utils.set_random_seed(0)
+        model = Custom()
+        model.compile(optimizer=keras.optimizers.SGD(0.1),
+                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    batch_logs = []
+
+    class Record(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            batch_logs.append([logs["loss"], logs["acc"]])
+
+    hist = model.fit(x, y, batch_size=GLOBAL_BATCH, epochs=2, shuffle=False, verbose=0,
+                     callbacks=[Record()])
+    results["customstep/batch_logs"] = np.asarray(batch_logs)
+    results["customstep/log_acc"] = np.asarray(hist.history["acc"])
+    results["customstep/log_loss"] = np.asarray(hist.history["loss"])
     # The reference for BatchNormalization without synchronization, in one process: each
     # half of a global batch is normalized with its own statistics, the update uses the
     # mean of the halves' gradients (what two replicas do).

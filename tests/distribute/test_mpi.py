@@ -109,6 +109,23 @@ def test_logs_and_evaluate_are_global_figures(trained, case):
             np.testing.assert_allclose(r0[k], ref[k], rtol=1e-5, atol=1e-6, err_msg=k)
 
 
+def test_shuffled_arrays_train_as_one_process_and_leave_the_rng_alone(trained):
+    ref, r0, r1, _ = trained
+    for k in _names(ref, "shuffled"):
+        np.testing.assert_allclose(r0[k], ref[k], rtol=1e-5, atol=1e-6, err_msg=k)
+        np.testing.assert_array_equal(r0[k], r1[k], err_msg=k)
+    # the workers shuffle from a private copy: the user's global NumPy RNG is untouched
+    untouched = np.random.RandomState(5).randint(0, 2 ** 31)
+    assert int(r0["shuffled/next_draw"]) == int(r1["shuffled/next_draw"]) == untouched
+
+
+def test_a_custom_train_step_reports_global_figures(trained):
+    ref, r0, r1, _ = trained
+    for k in ("customstep/batch_logs", "customstep/log_acc", "customstep/log_loss"):
+        np.testing.assert_array_equal(r0[k], r1[k], err_msg=k)
+        np.testing.assert_allclose(r0[k], ref[k], rtol=1e-5, atol=1e-6, err_msg=k)
+
+
 @pytest.mark.parametrize("case", ["sgd", "adam", "bnsync", "custom"])
 def test_workers_hold_bitwise_identical_weights(trained, case):
     _, r0, r1, _ = trained

@@ -107,9 +107,14 @@ class _WorkerAdapter:
             if adapter.data._mode != "mine":
                 adapter._len = None
             self._split = False
-        # One seed for every worker: identical shuffles of array data.
-        seed = world.broadcast([np.asarray(np.random.randint(0, 2 ** 31 - 1), np.int64)])[0]
-        self._rng = np.random.RandomState(int(seed)).get_state()
+        # Identical shuffles of array data on every worker: the adapter draws from a
+        # private copy of worker 0's global NumPy RNG state (so worker 0 shuffles as one
+        # process would); nobody's global RNG is consumed or changed.
+        name, keys, pos, has_gauss, cached = np.random.get_state()
+        keys, ints, cached = world.broadcast([keys, np.asarray([pos, has_gauss], np.int64),
+                                              np.asarray(cached, np.float64)])
+        self._rng = (name, np.array(keys, copy=True), int(ints[0]), int(ints[1]),
+                     float(cached))
 
     @property
     def num_batches(self):
@@ -141,13 +146,24 @@ def step_function(model, step):
     if strategy is None:
         return step
     from tapeflow.distribute.distribute_lib import _entered
+    from tapeflow.keras.trainer import Trainer
+    name = getattr(step, "__name__", "")
+    # A user's train_step/test_step that returns ``{m.name: m.result()}`` reports this
+    # worker's figures; they are replaced by the global ones (TF's metrics sync on read).
+    custom = world.size > 1 and getattr(type(model), name, None) is not getattr(
+        Trainer, name, None)
 
     def run(data):
         if model.__dict__.pop("_distribute_needs_broadcast", False):
             broadcast_variables(world, list(model.variables) + list(
                 getattr(model.optimizer, "variables", None) or []))
         with _entered(strategy, strategy._replica_context()):
-            return step(data)
+            logs = step(data)
+        if custom and isinstance(logs, dict):
+            if set(logs) <= {m.name for m in model.metrics}:
+                reduced = model.get_metrics_result()
+                logs = {k: reduced.get(k, v) for k, v in logs.items()}
+        return logs
     return run
 
 
