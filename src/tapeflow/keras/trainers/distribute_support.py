@@ -5,16 +5,17 @@ callbacks call these hooks; each returns at once when no multi-replica strategy
 is active. Under ``MultiWorkerMirroredStrategy`` on N MPI workers, as in Keras 3
 with TensorFlow:
 
-- a model compiled inside ``strategy.scope()`` trains with that strategy;
+- a model created or compiled inside ``strategy.scope()`` trains with that strategy;
 - each worker gets its part of every global batch (``fit``'s ``batch_size`` is
-  the global batch size); array data is shuffled identically on every worker;
+  the global batch size); array data is shuffled identically on every worker,
+  from a private copy of worker 0's NumPy RNG state;
 - losses reduced over the batch are scaled by ``1/N`` (``scale_loss``) and the
   gradients are summed over the workers in one fused all-reduce per step, so
   the update equals one process's update on the whole global batch;
 - the loss tracker and metric states are summed over the workers before every
   ``result()``, so each worker logs the global figures;
-- variables start from worker 0's values (broadcast once per ``fit`` and before
-  an optimizer's first update);
+- variables start from worker 0's values (broadcast when created in the scope,
+  at the start of ``fit`` and before an optimizer's first update);
 - only worker 0 (the chief) writes checkpoints, backups and TensorBoard logs.
 """
 import contextlib
