@@ -8,6 +8,7 @@ Scenarios:
            callbacks); writes OUT_DIR/rank<r>.npz with the final weights and logs.
   hang     worker 1 stops answering after a few steps; worker 0 must time out.
   die      worker 1 exits after a few steps.
+  raise    worker 1 ends with an uncaught exception after a few steps.
   backup   fit with BackupAndRestore; with INTERRUPT=1 in the environment the job
            stops at epoch 2 (a relaunch must resume there).
 """
@@ -186,6 +187,8 @@ def stall(strategy, out, mode):
             if batch == 2 and strategy.extended._world.rank == 1:
                 if mode == "die":
                     os._exit(3)
+                if mode == "raise":
+                    raise RuntimeError("worker 1 fails")
                 time.sleep(120)
 
     start = time.monotonic()
@@ -229,7 +232,7 @@ def main():
             json.dump(info, f)
     if scenario == "train":
         train(strategy, out)
-    elif scenario in ("hang", "die"):
+    elif scenario in ("hang", "die", "raise"):
         stall(strategy, out, scenario)
     elif scenario == "backup":
         backup(strategy, out)

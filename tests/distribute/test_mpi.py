@@ -204,6 +204,14 @@ def test_a_killed_worker_fails_the_job_in_bounded_time(tmp_path):
     assert seconds < 60
 
 
+def test_an_uncaught_exception_on_one_worker_aborts_the_job_at_once(tmp_path):
+    # the default 300 s timeout stays: the job must end long before it
+    rc, out, seconds = run(["raise", str(tmp_path)], timeout=90)
+    assert rc != 0
+    assert "RuntimeError: worker 1 fails" in out
+    assert seconds < 30
+
+
 def test_backup_and_restore_resumes_a_relaunched_job(tmp_path):
     ref = tmp_path / "ref"
     ref.mkdir()

@@ -8,7 +8,8 @@ polled against a deadline, so a worker that died makes the others raise
 ``CommunicationOptions(timeout_seconds=...)`` or the environment variable
 ``TAPEFLOW_COLLECTIVE_TIMEOUT`` (seconds; default 300). After a timeout the MPI
 job is aborted when the process exits (``MPI_Finalize`` would wait for the dead
-peer), so ``mpirun`` returns a failure in bounded time.
+peer), so ``mpirun`` returns a failure in bounded time; a worker ended by an uncaught
+exception aborts the job at once, so the others do not wait for the timeout.
 
 ``mpi4py`` is imported only when the process was started by an MPI launcher.
 """
@@ -113,6 +114,19 @@ class MPIWorld:
         self.broken = False
         self.allreduce_seconds = 0.0   # time spent in all-reduces (for benchmarks)
         self.allreduce_calls = 0
+        self._install_excepthook()
+
+    def _install_excepthook(self):
+        # A worker killed by an uncaught exception would block in MPI_Finalize while the
+        # others wait for it in a collective until the timeout: abort the whole job at
+        # once instead (as `python -m mpi4py` does), after printing the traceback.
+        previous = sys.excepthook
+
+        def abort_job(exc_type, exc, tb):
+            previous(exc_type, exc, tb)
+            self._abort_at_exit()
+
+        sys.excepthook = abort_job
 
     # -- waiting --------------------------------------------------------------
     def _wait(self, request, what):
