@@ -109,3 +109,15 @@ def test_the_model_keeps_the_strategy_it_was_created_under():
     with m.scope():
         plain.compile("sgd", "mse")
     assert plain.distribute_strategy is m
+
+
+def test_train_on_batch_runs_in_the_replica_context():
+    x, y = _data()
+    strategy = fake_strategy(2)
+    with strategy.scope():
+        model = _model()
+    world = strategy.extended._world
+    world.calls.clear()
+    model.train_on_batch(x[:8], y[:8])
+    shapes = tuple(tuple(v.shape) for v in model.trainable_variables)
+    assert ("allreduce", shapes) in world.calls     # gradients summed over the workers

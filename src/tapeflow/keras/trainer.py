@@ -539,7 +539,7 @@ class Trainer:
         data = next(iter(data_adapter.ArrayAdapter(x, y, sample_weight,
                                                    batch_size=_batch_size_of(x) or 1)))
         self.reset_metrics()   # Keras 3: each call reports its own batch alone
-        logs = _pythonify_logs(self.train_step(data))
+        logs = _pythonify_logs(_dist.step_function(self, self.train_step)(data))
         return logs if return_dict else self._flatten_metrics_in_order(logs)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
@@ -548,7 +548,7 @@ class Trainer:
         data = next(iter(data_adapter.ArrayAdapter(x, y, sample_weight,
                                                    batch_size=_batch_size_of(x) or 1)))
         self.reset_metrics()
-        logs = _pythonify_logs(self.test_step(data))
+        logs = _pythonify_logs(_dist.step_function(self, self.test_step)(data))
         return logs if return_dict else self._flatten_metrics_in_order(logs)
 
     def predict_on_batch(self, x):
