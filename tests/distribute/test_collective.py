@@ -6,7 +6,7 @@ from tapeflow.distribute import collective
 
 @pytest.mark.parametrize("size_var,rank_var", [("PMI_SIZE", "PMI_RANK"),
                                                ("OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_RANK"),
-                                               ("SLURM_NTASKS", "SLURM_PROCID")])
+                                               ("SLURM_STEP_NUM_TASKS", "SLURM_PROCID")])
 def test_launched_size_reads_the_launchers_variables(monkeypatch, size_var, rank_var):
     for s, r in collective._LAUNCHER_VARS:
         monkeypatch.delenv(s, raising=False)

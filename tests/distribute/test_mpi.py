@@ -233,3 +233,13 @@ def test_backup_and_restore_resumes_a_relaunched_job(tmp_path):
             if k != "epochs":
                 np.testing.assert_allclose(got[k], expected[k], rtol=1e-5, atol=1e-6)
     assert not os.path.exists(job / "backup")   # removed by the chief at the end
+
+
+def test_a_launch_mpi_does_not_see_is_refused():
+    """Launcher variables say 2 processes but MPI (a singleton here) sees one: refuse to
+    train alone silently."""
+    code = "import tapeflow as tf; tf.distribute.MultiWorkerMirroredStrategy()"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60,
+                          env=_env(PMI_SIZE="2", PMI_RANK="0"))
+    assert proc.returncode != 0
+    assert b"MPI sees only this one" in proc.stderr

@@ -30,7 +30,7 @@ _LAUNCHER_VARS = (
     ("PMI_SIZE", "PMI_RANK"),                            # MPICH / Hydra, Intel MPI
     ("PMIX_SIZE", "PMIX_RANK"),                          # PMIx launchers
     ("MV2_COMM_WORLD_SIZE", "MV2_COMM_WORLD_RANK"),      # MVAPICH
-    ("SLURM_NTASKS", "SLURM_PROCID"),                    # srun
+    ("SLURM_STEP_NUM_TASKS", "SLURM_PROCID"),            # srun (a job step, not sbatch)
 )
 
 _world = None
@@ -110,6 +110,12 @@ class MPIWorld:
         self.comm = MPI.COMM_WORLD
         self.size = self.comm.Get_size()
         self.rank = self.comm.Get_rank()
+        if self.size == 1:
+            raise RuntimeError(
+                f"The launcher started {launched_size()} processes but MPI sees only this "
+                "one: mpi4py's MPI library is not the one the launcher belongs to (use the "
+                "mpirun of the MPI that mpi4py was built with; under Slurm, srun "
+                "--mpi=pmi2 or pmix).")
         self.timeout = default_timeout() if timeout is None else float(timeout)
         self.broken = False
         self.allreduce_seconds = 0.0   # time spent in all-reduces (for benchmarks)
