@@ -39,7 +39,7 @@ def worker(samples, batch, epochs):
     from tapeflow import keras
     from tapeflow.keras import layers
     strategy = tf.distribute.MultiWorkerMirroredStrategy()
-    world = strategy.extended._world
+    world = strategy.extended.world
     rng = np.random.default_rng(0)
     x = rng.standard_normal((samples, FEATURES), dtype=np.float32)
     y = rng.integers(0, CLASSES, samples).astype(np.int32)

@@ -34,7 +34,7 @@ def data(n=64, features=8, classes=3, seed=1):
 
 
 def mlp(optimizer, bn=None, seed=0):
-    keras.utils.set_random_seed(seed + 10 * tf.distribute.get_strategy().extended._world.rank)
+    keras.utils.set_random_seed(seed + 10 * tf.distribute.get_strategy().extended.world.rank)
     layers = [keras.Input((8,))]
     if bn is not None:
         layers.append(keras.layers.BatchNormalization(momentum=0.8, synchronized=bn))
@@ -158,7 +158,7 @@ def train(strategy, out):
     for i, w in enumerate(weights(model)):
         results[f"custom/w{i}"] = w
     # gather and all_reduce
-    rank = strategy.extended._world.rank
+    rank = strategy.extended.world.rank
     results["gather"] = np.asarray(strategy.gather(tf.constant([[rank, rank]]), axis=0))
     results["all_reduce"] = np.asarray(strategy.run(
         lambda: tf.distribute.get_replica_context().all_reduce("MEAN", tf.constant(
@@ -184,7 +184,7 @@ def stall(strategy, out, mode):
 
     class Stop(keras.callbacks.Callback):
         def on_train_batch_end(self, batch, logs=None):
-            if batch == 2 and strategy.extended._world.rank == 1:
+            if batch == 2 and strategy.extended.world.rank == 1:
                 if mode == "die":
                     os._exit(3)
                 if mode == "raise":
@@ -195,7 +195,7 @@ def stall(strategy, out, mode):
     try:
         model.fit(x, y, batch_size=GLOBAL_BATCH, epochs=3, verbose=0, callbacks=[Stop()])
     except tf.errors.DeadlineExceededError as e:
-        print(f"worker {strategy.extended._world.rank}: {type(e).__name__} after "
+        print(f"worker {strategy.extended.world.rank}: {type(e).__name__} after "
               f"{time.monotonic() - start:.1f} s: {e}", flush=True)
         raise
 
@@ -217,7 +217,7 @@ def backup(strategy, out):
                          callbacks=callbacks)
     except RuntimeError:
         return
-    rank = strategy.extended._world.rank
+    rank = strategy.extended.world.rank
     np.savez(os.path.join(out, f"backup{rank}.npz"), epochs=np.asarray(hist.epoch),
              **{f"w{i}": w for i, w in enumerate(weights(model))})
 
@@ -227,7 +227,7 @@ def main():
     strategy = tf.distribute.MultiWorkerMirroredStrategy()
     info = {"replicas": strategy.num_replicas_in_sync,
             "task": [strategy.cluster_resolver.task_type, strategy.cluster_resolver.task_id]}
-    if strategy.extended._world.rank == 0:
+    if strategy.extended.world.rank == 0:
         with open(os.path.join(out, f"info-{scenario}.json"), "w") as f:
             json.dump(info, f)
     if scenario == "train":

@@ -1,7 +1,14 @@
-"""``Dataset.shard``: keep every ``num_shards``-th element, starting at ``index``."""
+"""``Dataset.shard`` (keep every ``num_shards``-th element, starting at ``index``) and the
+pipeline inspection ``tf.distribute`` needs for auto-sharding: the pipeline's
+``auto_shard_policy`` and rebuilding a file-reading pipeline on a share of its files."""
+import copy
 import itertools
 
+import numpy as np
+
 from tapeflow.data.dataset import INFINITE, UNKNOWN, Dataset
+from tapeflow.data.options import AutoShardPolicy
+from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError
 
 
@@ -38,3 +45,52 @@ class _ShardDataset(Dataset):
             yield from itertools.islice(g, self._i, None, self._n)
         finally:
             g.close()
+
+
+def _chain(dataset):
+    """The datasets from ``dataset`` down its single-input chain to the source."""
+    out = [dataset]
+    while isinstance(getattr(out[-1], "_input", None), Dataset):
+        out.append(out[-1]._input)
+    return out
+
+
+def auto_shard_policy(dataset):
+    """Returns the ``AutoShardPolicy`` set on ``dataset`` or on a dataset it was built from."""
+    for ds in _chain(dataset):
+        opts = ds.__dict__.get("_options")
+        dist = getattr(opts, "experimental_distribute", None)
+        policy = getattr(dist, "auto_shard_policy", None)
+        if policy is not None:
+            return AutoShardPolicy(policy)
+    return AutoShardPolicy.AUTO
+
+
+def shard_files(dataset, num_workers, index):
+    """Returns ``dataset`` rebuilt on ``1/num_workers`` of its input files, or None when
+    the pipeline does not read files (its source is not a list of file names read by
+    ``flat_map``/``interleave``).
+
+    Raises:
+      InvalidArgumentError: when there are fewer files than workers.
+    """
+    chain = _chain(dataset)
+    source = chain[-1]
+    specs = source._specs
+    reads = any(hasattr(ds, "_datasets") for ds in chain[:-1])
+    if not reads or len(specs) != 1 or specs[0].dtype != dtypes.string or \
+            specs[0].shape.rank != 0:
+        return None
+    n_files = int(np.asarray(source.cardinality()._value))
+    if 0 <= n_files < num_workers:
+        raise InvalidArgumentError(
+            None, None, f"There are {n_files} input files but {num_workers} workers: FILE "
+            "sharding needs at least one file per worker. Use AutoShardPolicy.DATA.")
+    rebuilt = source.shard(num_workers, index)
+    for node in reversed(chain[:-1]):
+        clone = copy.copy(node)
+        clone._input = rebuilt
+        if "_slice_root" in node.__dict__:
+            clone._slice_root = rebuilt._slice_root
+        rebuilt = clone
+    return rebuilt

@@ -91,6 +91,12 @@ def experimental_set_strategy(strategy):
         stack.append((strategy, None))
 
 
+def replica_scope(strategy):
+    """Returns a context manager running its block in ``strategy``'s replica context on
+    this worker, as ``strategy.run`` does (tapeflow's own API; Keras's ``fit`` uses it)."""
+    return _entered(strategy, strategy._replica_context())
+
+
 @contextlib.contextmanager
 def _entered(strategy, replica_context):
     stack = _ctx.stack()
@@ -175,6 +181,12 @@ class StrategyExtended:
         self._devices = tuple(devices or ("/job:localhost/replica:0/task:0/device:CPU:0",))
 
     @property
+    def world(self):
+        """Returns the workers' communicator (``collective.MPIWorld`` or ``LocalWorld``);
+        tapeflow's own API (Keras and the benchmarks use it)."""
+        return self._world
+
+    @property
     def worker_devices(self):
         """Returns the devices of this worker's replicas."""
         return self._devices
@@ -204,8 +216,9 @@ class StrategyExtended:
         """Returns True: every worker initializes its variables."""
         return True
 
-    def _initial_value(self, array):
-        """Returns worker 0's initial value for a variable created in the scope."""
+    def broadcast_initial_value(self, array):
+        """Returns worker 0's initial value for a variable created in the scope (tapeflow's
+        own API, called by ``tf.Variable``)."""
         if self._world.size == 1:
             return array
         return np.array(self._world.broadcast([array], root=0)[0], copy=True)

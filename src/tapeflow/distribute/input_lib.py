@@ -12,14 +12,12 @@ the first replicas taking the extra elements, and the dataset's
   yields all the per-replica pieces of its own batches.
 - OFF: every worker reads the whole dataset and yields all its pieces.
 """
-import copy
-
 import numpy as np
 
-from tapeflow.data.dataset import Dataset
 from tapeflow.data.options import AutoShardPolicy
+from tapeflow.data.sharding import auto_shard_policy, shard_files
 from tapeflow.distribute.distribute_lib import InputContext
-from tapeflow.framework import dtypes, errors, nest
+from tapeflow.framework import errors, nest
 from tapeflow.framework.tensor import Tensor
 from tapeflow.framework.tensor_spec import TensorSpec
 
@@ -58,55 +56,6 @@ def split_element(element, num_replicas):
     return pieces
 
 
-def _chain(dataset):
-    """The datasets from ``dataset`` down its single-input chain to the source."""
-    out = [dataset]
-    while isinstance(getattr(out[-1], "_input", None), Dataset):
-        out.append(out[-1]._input)
-    return out
-
-
-def auto_shard_policy(dataset):
-    """Returns the ``AutoShardPolicy`` set on ``dataset`` or on a dataset it was built from."""
-    for ds in _chain(dataset):
-        opts = ds.__dict__.get("_options")
-        dist = getattr(opts, "experimental_distribute", None)
-        policy = getattr(dist, "auto_shard_policy", None)
-        if policy is not None:
-            return AutoShardPolicy(policy)
-    return AutoShardPolicy.AUTO
-
-
-def _file_sharded(dataset, num_workers, index):
-    """Returns ``dataset`` rebuilt on ``1/num_workers`` of its input files, or None when
-    the pipeline does not read files (its source is not a list of file names read by
-    ``flat_map``/``interleave``).
-
-    Raises:
-      InvalidArgumentError: when there are fewer files than workers.
-    """
-    chain = _chain(dataset)
-    source = chain[-1]
-    specs = source._specs
-    reads = any(hasattr(ds, "_datasets") for ds in chain[:-1])
-    if not reads or len(specs) != 1 or specs[0].dtype != dtypes.string or \
-            specs[0].shape.rank != 0:
-        return None
-    n_files = int(np.asarray(source.cardinality()._value))
-    if 0 <= n_files < num_workers:
-        raise errors.InvalidArgumentError(
-            None, None, f"There are {n_files} input files but {num_workers} workers: FILE "
-            "sharding needs at least one file per worker. Use AutoShardPolicy.DATA.")
-    rebuilt = source.shard(num_workers, index)
-    for node in reversed(chain[:-1]):
-        clone = copy.copy(node)
-        clone._input = rebuilt
-        if "_slice_root" in node.__dict__:
-            clone._slice_root = rebuilt._slice_root
-        rebuilt = clone
-    return rebuilt
-
-
 class DistributedDataset:
     """This worker's view of a dataset of global batches (``tf.distribute.DistributedDataset``).
 
@@ -114,7 +63,7 @@ class DistributedDataset:
     """
 
     def __init__(self, strategy, dataset, options=None):
-        world = strategy.extended._world
+        world = strategy.extended.world
         self._strategy = strategy
         self._dataset = dataset
         self._n, self._rank = world.size, world.rank
@@ -124,7 +73,7 @@ class DistributedDataset:
             if policy == AutoShardPolicy.OFF:
                 self._mode = "pieces"
             elif policy in (AutoShardPolicy.FILE, AutoShardPolicy.AUTO, AutoShardPolicy.HINT):
-                sharded = _file_sharded(dataset, self._n, self._rank)
+                sharded = shard_files(dataset, self._n, self._rank)
                 if sharded is not None:
                     self._mode, self._source = "pieces", sharded
                 elif policy == AutoShardPolicy.FILE:
@@ -204,7 +153,7 @@ class DistributedDatasetsFromFunction(DistributedDataset):
     batched per replica by the function)."""
 
     def __init__(self, strategy, dataset_fn, options=None):
-        world = strategy.extended._world
+        world = strategy.extended.world
         context = InputContext(num_input_pipelines=world.size, input_pipeline_id=world.rank,
                                num_replicas_in_sync=strategy.num_replicas_in_sync)
         dataset = dataset_fn(context)

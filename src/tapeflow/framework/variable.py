@@ -47,7 +47,7 @@ class Variable:
             value = np.asarray(t._value)
         entry = _distribute_context.current()
         if entry is not None:   # in a strategy's scope: every worker starts from worker 0's value
-            value = entry[0].extended._initial_value(value)
+            value = entry[0].extended.broadcast_initial_value(value)
         self._tensor = Tensor(value)
         self._trainable = True if trainable is None else bool(trainable)
         self._name = "Variable" if name is None else str(name)

@@ -75,7 +75,7 @@ def _world(model):
     strategy = model.__dict__.get("_distribute_strategy")
     if strategy is None:
         return None, None
-    world = strategy.extended._world
+    world = strategy.extended.world
     return strategy, world
 
 
@@ -97,7 +97,7 @@ class _WorkerAdapter:
         from tapeflow.data.dataset import Dataset
         from tapeflow.distribute.input_lib import DistributedDataset
         self._adapter = adapter
-        world = strategy.extended._world
+        world = strategy.extended.world
         self._n, self._rank = world.size, world.rank
         data = getattr(adapter, "data", None)
         self._split = True
@@ -146,7 +146,7 @@ def step_function(model, step):
     strategy, world = _world(model)
     if strategy is None:
         return step
-    from tapeflow.distribute.distribute_lib import _entered
+    from tapeflow.distribute.distribute_lib import replica_scope
     from tapeflow.keras.trainer import Trainer
     name = getattr(step, "__name__", "")
     # A user's train_step/test_step that returns ``{m.name: m.result()}`` reports this
@@ -158,7 +158,7 @@ def step_function(model, step):
         if model.__dict__.pop("_distribute_needs_broadcast", False):
             broadcast_variables(world, list(model.variables) + list(
                 getattr(model.optimizer, "variables", None) or []))
-        with _entered(strategy, strategy._replica_context()):
+        with replica_scope(strategy):
             logs = step(data)
         if custom and isinstance(logs, dict):
             if set(logs) <= {m.name for m in model.metrics}:
@@ -193,7 +193,7 @@ def all_reduce_gradients(optimizer, grads, variables):
     entry = _ctx.current()
     if entry is None or entry[1] is None:
         return grads
-    world = entry[0].extended._world
+    world = entry[0].extended.world
     if world.size == 1:
         return grads
     seen = optimizer.__dict__.setdefault("_distribute_broadcast_ids", set())
