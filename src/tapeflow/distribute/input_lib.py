@@ -87,6 +87,12 @@ class DistributedDataset:
                 self._mode = "mine"
 
     @property
+    def one_batch_per_global_batch(self):
+        """Returns True when this worker yields one batch per global batch (DATA sharding,
+        or one worker), so it takes as many steps as the dataset has batches."""
+        return self._mode in ("whole", "mine")
+
+    @property
     def element_spec(self):
         """Returns the spec of one per-replica batch (leading dimension unknown)."""
         def relax(spec):

@@ -105,7 +105,7 @@ class _WorkerAdapter:
             self._split = False      # already this worker's batches
         elif isinstance(data, Dataset):
             adapter.data = DistributedDataset(strategy, data)
-            if adapter.data._mode != "mine":
+            if not adapter.data.one_batch_per_global_batch:
                 adapter._len = None
             self._split = False
         # Identical shuffles of array data on every worker: the adapter draws from a
