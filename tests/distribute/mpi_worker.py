@@ -66,6 +66,14 @@ def train(strategy, out):
                 results[f"{name}/log_{k}"] = np.asarray(v)
             ev = model.evaluate(x, y, batch_size=GLOBAL_BATCH, verbose=0, return_dict=True)
             results[f"{name}/eval"] = np.asarray([ev["loss"], ev["accuracy"]])
+    # a tf.data dataset of global batches given to fit (DATA auto-sharding)
+    with strategy.scope():
+        model = mlp(keras.optimizers.Adam(0.01))
+    ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(GLOBAL_BATCH)
+    hist = model.fit(ds, epochs=2, verbose=0, validation_data=ds)
+    for i, w in enumerate(weights(model)):
+        results[f"dataset/w{i}"] = w
+    results["dataset/log_val_loss"] = np.asarray(hist.history["val_loss"])
     # shuffled arrays: every worker shuffles as one process would (worker 0's RNG state)
     with strategy.scope():
         model = mlp(keras.optimizers.SGD(0.1))

@@ -91,7 +91,7 @@ def test_world_is_discovered(trained):
     assert info == {"replicas": 2, "task": ["worker", 0]}
 
 
-@pytest.mark.parametrize("case", ["sgd", "adam", "bnsync"])
+@pytest.mark.parametrize("case", ["sgd", "adam", "bnsync", "dataset"])
 def test_two_workers_match_one_process_on_the_global_batch(trained, case):
     ref, r0, _, _ = trained
     names = _names(ref, case)
@@ -100,10 +100,13 @@ def test_two_workers_match_one_process_on_the_global_batch(trained, case):
         np.testing.assert_allclose(r0[k], ref[k], rtol=1e-5, atol=1e-6, err_msg=k)
 
 
-@pytest.mark.parametrize("case", ["sgd", "adam", "bnsync", "bnlocal"])
+@pytest.mark.parametrize("case", ["sgd", "adam", "bnsync", "bnlocal", "dataset"])
 def test_logs_and_evaluate_are_global_figures(trained, case):
     ref, r0, r1, _ = trained
-    for k in (f"{case}/log_loss", f"{case}/log_accuracy", f"{case}/eval"):
+    keys = [f"{case}/log_loss", f"{case}/log_accuracy", f"{case}/eval"]
+    if case == "dataset":
+        keys = ["dataset/log_val_loss"]
+    for k in keys:
         np.testing.assert_array_equal(r0[k], r1[k], err_msg=k)
         if case != "bnlocal":
             np.testing.assert_allclose(r0[k], ref[k], rtol=1e-5, atol=1e-6, err_msg=k)
@@ -126,7 +129,7 @@ def test_a_custom_train_step_reports_global_figures(trained):
         np.testing.assert_allclose(r0[k], ref[k], rtol=1e-5, atol=1e-6, err_msg=k)
 
 
-@pytest.mark.parametrize("case", ["sgd", "adam", "bnsync", "custom"])
+@pytest.mark.parametrize("case", ["sgd", "adam", "bnsync", "custom", "dataset"])
 def test_workers_hold_bitwise_identical_weights(trained, case):
     _, r0, r1, _ = trained
     for k in _names(r0, case):
