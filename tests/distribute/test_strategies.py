@@ -61,3 +61,20 @@ def test_communication_options():
         CO(bytes_per_pack=-1)
     w = tf.distribute.MultiWorkerMirroredStrategy(communication_options=o)
     assert w.extended._world.timeout == 5
+
+
+def test_cross_device_ops_and_input_options_are_accepted():
+    d = tf.distribute
+    for ops in (d.HierarchicalCopyAllReduce(num_packs=2), d.NcclAllReduce(),
+                d.ReductionToOneDevice()):
+        assert isinstance(ops, d.CrossDeviceOps)
+        assert d.MirroredStrategy(cross_device_ops=ops).num_replicas_in_sync == 1
+    with pytest.raises(ValueError, match="NCCL all-reduce requires num_packs >= 0"):
+        d.NcclAllReduce(num_packs=-1)
+    opts = d.InputOptions()
+    assert opts.experimental_fetch_to_device is True
+    assert opts.experimental_replication_mode is d.InputReplicationMode.PER_WORKER
+    s = d.MirroredStrategy()
+    ds = s.experimental_distribute_dataset(tf.data.Dataset.range(2).batch(2), options=opts)
+    assert [list(map(int, b)) for b in ds] == [[0, 1]]
+    assert s.run(lambda: 3, options=d.RunOptions()) == 3

@@ -254,3 +254,23 @@ def test_set_strategy_values_from_function_merge_call_and_iterator(rtf):
             got.append(type(e).__name__)
         out.append((state, after, values, merged, got))
     assert out[0] == out[1]
+
+
+def test_options_objects_are_accepted(rtf):
+    out = []
+    for lib, _ in libs(rtf):
+        d = lib.distribute
+        m = d.MirroredStrategy(cross_device_ops=d.HierarchicalCopyAllReduce(num_packs=2))
+        m2 = d.MirroredStrategy(cross_device_ops=d.ReductionToOneDevice())
+        n = d.NcclAllReduce()
+        ds = m.experimental_distribute_dataset(lib.data.Dataset.range(4).batch(2),
+                                               options=d.InputOptions())
+        try:
+            d.HierarchicalCopyAllReduce(num_packs=-1)
+        except ValueError as e:
+            err = str(e)
+        out.append((m.num_replicas_in_sync, m2.num_replicas_in_sync,
+                    isinstance(n, d.CrossDeviceOps), repr(d.InputOptions()),
+                    [repr(x) for x in d.InputReplicationMode],
+                    [_value(b) for b in ds], err))
+    assert out[0] == out[1]

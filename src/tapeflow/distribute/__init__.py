@@ -12,6 +12,9 @@ from tapeflow.distribute.distribute_lib import (  # noqa: F401
     in_cross_replica_context)
 from tapeflow.distribute.input_lib import (  # noqa: F401
     DistributedDataset, DistributedIterator)
+from tapeflow.distribute.options import (  # noqa: F401
+    CrossDeviceOps, DistributedValues, HierarchicalCopyAllReduce, InputOptions,
+    InputReplicationMode, NcclAllReduce, ReductionToOneDevice, RunOptions)
 from tapeflow.distribute.strategies import (  # noqa: F401
     CollectiveAllReduceStrategy, MirroredStrategy, MultiWorkerMirroredStrategy,
     OneDeviceStrategy)
@@ -20,4 +23,6 @@ __all__ = ["InputContext", "ReduceOp", "ReplicaContext", "Strategy", "StrategyEx
            "experimental_set_strategy", "get_replica_context", "get_strategy", "has_strategy",
            "in_cross_replica_context", "DistributedDataset", "DistributedIterator",
            "MirroredStrategy", "MultiWorkerMirroredStrategy", "OneDeviceStrategy",
-           "cluster_resolver", "experimental"]
+           "cluster_resolver", "experimental", "CrossDeviceOps", "DistributedValues",
+           "HierarchicalCopyAllReduce", "InputOptions", "InputReplicationMode", "NcclAllReduce",
+           "ReductionToOneDevice", "RunOptions"]
