@@ -274,3 +274,24 @@ def test_options_objects_are_accepted(rtf):
                     [repr(x) for x in d.InputReplicationMode],
                     [_value(b) for b in ds], err))
     assert out[0] == out[1]
+
+
+def test_default_strategy_scope_and_run_change_nothing(rtf):
+    out = []
+    for lib, _ in libs(rtf):
+        d = lib.distribute.get_strategy()
+        with d.scope():
+            inside = (lib.distribute.has_strategy(), lib.distribute.in_cross_replica_context(),
+                      lib.distribute.get_replica_context() is not None)
+            m = lib.distribute.MirroredStrategy()
+            with m.scope():
+                nested = lib.distribute.get_strategy() is m
+        ran = d.run(lambda: (lib.distribute.has_strategy(),
+                             lib.distribute.in_cross_replica_context()))
+        try:
+            d.extended.worker_devices
+        except RuntimeError as e:
+            err = str(e)
+        out.append((inside, nested, ran, _value(d.reduce("SUM", lib.constant([1.0]), None)),
+                    err))
+    assert out[0] == out[1]

@@ -289,6 +289,9 @@ class Strategy:
 
     @contextlib.contextmanager
     def _scope(self):
+        if isinstance(self, _DefaultDistributionStrategy):   # TF: entering it changes nothing
+            yield self
+            return
         entry = _ctx.current()
         if entry is not None and entry[0] is not self:
             raise RuntimeError(f"Mixing different tf.distribute.Strategy objects: "
@@ -313,10 +316,12 @@ class Strategy:
 
         With one replica per worker the result is that replica's value.
         """
+        if isinstance(self, _DefaultDistributionStrategy):
+            return fn(*args, **(kwargs or {}))
         entry = _ctx.current()
         if entry is not None and entry[0] is not self:
-            raise RuntimeError(f"Mixing different tf.distribute.Strategy objects: {self!r} "
-                               f"is not {entry[0]!r}")
+            raise RuntimeError(f"Mixing different tf.distribute.Strategy objects: "
+                               f"{entry[0]!r} is not {self!r}")
         with _entered(self, self._replica_context()):
             return fn(*args, **(kwargs or {}))
 
@@ -393,6 +398,18 @@ class _DefaultDistributionStrategy(Strategy):
     """The strategy in effect when no other is: one replica, no communication."""
 
 
+class _DefaultExtended(StrategyExtended):
+    @property
+    def worker_devices(self):
+        raise RuntimeError("worker_devices() method unsupported by default "
+                           "tf.distribute.Strategy.")
+
+    @property
+    def parameter_devices(self):
+        raise RuntimeError("parameter_devices() method unsupported by default "
+                           "tf.distribute.Strategy.")
+
+
 _DEFAULTS = {}
 
 
@@ -400,7 +417,7 @@ def _default_strategy():
     s = _DEFAULTS.get("strategy")
     if s is None:
         s = _DEFAULTS["strategy"] = _DefaultDistributionStrategy(None)
-        s._extended = StrategyExtended(s)
+        s._extended = _DefaultExtended(s)
     return s
 
 
