@@ -219,7 +219,10 @@ def backup(strategy, out):
             if interrupt and epoch == 2:
                 raise RuntimeError("interrupted")
 
-    callbacks = [keras.callbacks.BackupAndRestore(os.path.join(out, "backup")), Interrupt()]
+    backup_dir = os.path.join(out, "backup")
+    if os.environ.get("SEPARATE_DISKS") == "1" and strategy.extended.world.rank != 0:
+        backup_dir = os.path.join(out, "elsewhere")   # this worker never sees the backup
+    callbacks = [keras.callbacks.BackupAndRestore(backup_dir), Interrupt()]
     try:
         hist = model.fit(x, y, batch_size=GLOBAL_BATCH, epochs=4, shuffle=False, verbose=0,
                          callbacks=callbacks)

@@ -215,17 +215,22 @@ def test_an_uncaught_exception_on_one_worker_aborts_the_job_at_once(tmp_path):
     assert seconds < 30
 
 
-def test_backup_and_restore_resumes_a_relaunched_job(tmp_path):
+@pytest.mark.parametrize("disks", ["shared", "separate"])
+def test_backup_and_restore_resumes_a_relaunched_job(tmp_path, disks):
+    """With "separate", worker 1 cannot see the chief's backup folder: it resumes at the
+    chief's epoch with the chief's weights all the same."""
+    env = {"SEPARATE_DISKS": "1" if disks == "separate" else "0"}
     ref = tmp_path / "ref"
     ref.mkdir()
     rc, out, _ = run(["backup", str(ref)], timeout=120, np_=1)
     assert rc == 0, out
     job = tmp_path / "job"
     job.mkdir()
-    rc, out, _ = run(["backup", str(job)], timeout=120, INTERRUPT="1")
+    rc, out, _ = run(["backup", str(job)], timeout=120, INTERRUPT="1", **env)
     assert rc == 0, out
     assert os.path.exists(job / "backup" / "training_metadata.json")
-    rc, out, _ = run(["backup", str(job)], timeout=120)
+    assert not os.path.exists(job / "elsewhere")
+    rc, out, _ = run(["backup", str(job)], timeout=120, **env)
     assert rc == 0, out
     expected = np.load(ref / "backup0.npz")
     np.testing.assert_array_equal(expected["epochs"], [0, 1, 2, 3])

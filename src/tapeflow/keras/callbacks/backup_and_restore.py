@@ -4,7 +4,7 @@ import os
 import shutil
 
 from tapeflow.keras.callbacks.callback import Callback
-from tapeflow.keras.trainers.distribute_support import should_write_files
+from tapeflow.keras.trainers.distribute_support import chief_value, should_write_files
 
 
 class BackupAndRestore(Callback):
@@ -41,6 +41,9 @@ class BackupAndRestore(Callback):
             with open(self._training_metadata_path) as f:
                 meta = json.load(f)
             self.model._initial_epoch = int(meta["epoch"]) + 1
+        # Multi-worker: the chief's backup decides (workers without one, e.g. on another
+        # machine, resume at its epoch; the weights follow from worker 0 at the first step).
+        self.model._initial_epoch = chief_value(self.model, self.model._initial_epoch)
 
     def on_epoch_begin(self, epoch, logs=None):
         self._current_epoch = epoch

@@ -156,8 +156,14 @@ def step_function(model, step):
 
     def run(data):
         if model.__dict__.pop("_distribute_needs_broadcast", False):
+            optimizer = model.optimizer
+            trainable = model.trainable_variables
+            if optimizer is not None and not optimizer.built and trainable and \
+                    step.__name__ == "train_step":
+                # Worker 0 may hold a restored optimizer state: build everywhere, then copy.
+                optimizer.build(trainable)
             broadcast_variables(world, list(model.variables) + list(
-                getattr(model.optimizer, "variables", None) or []))
+                getattr(optimizer, "variables", None) or []))
         with replica_scope(strategy):
             logs = step(data)
         if custom and isinstance(logs, dict):
@@ -174,10 +180,22 @@ def _array(v):
 
 
 def broadcast_variables(world, variables):
-    """Sets every variable to worker 0's value (one fused broadcast per dtype)."""
+    """Sets every variable to worker 0's value (one fused broadcast per dtype).
+
+    Raises:
+      ValueError: when the workers hold different variables (numbers or sizes).
+    """
     if world.size == 1 or not variables:
         return
-    values = world.broadcast([_array(v) for v in variables], root=0)
+    arrays = [_array(v) for v in variables]
+    mine = np.asarray([len(arrays), sum(a.size for a in arrays)], np.int64)
+    chief = world.broadcast([mine], root=0)[0]
+    if not np.array_equal(chief, mine):
+        raise ValueError(
+            f"Worker {world.rank} holds {mine[0]} variables ({mine[1]} values) but worker 0 "
+            f"holds {chief[0]} ({chief[1]} values): every worker must build the same model "
+            "and optimizer before training.")
+    values = world.broadcast(arrays, root=0)
     for v, value in zip(variables, values):
         v.assign(np.array(value, copy=True))
 
@@ -231,6 +249,17 @@ def global_metric_states(model, metrics):
 
 
 # -- files -------------------------------------------------------------------------
+def chief_value(model, value):
+    """Returns worker 0's ``value`` (an int or None) on every worker of the model's
+    strategy; ``value`` itself with one worker. Every worker must call it."""
+    strategy, world = _world(model)
+    if strategy is None or world.size == 1:
+        return value
+    sent = np.asarray([-1 if value is None else int(value)], np.int64)
+    got = int(world.broadcast([sent], root=0)[0][0])
+    return None if got == -1 else got
+
+
 def should_write_files():
     """Returns True unless this process is a non-chief worker of a multi-worker job."""
     from tapeflow.distribute import collective
