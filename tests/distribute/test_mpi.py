@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -59,15 +60,19 @@ def run(args, timeout, np_=2, **env):
     if np_ > 1:
         cmd = [_mpirun(), "-np", str(np_)] + cmd
     start = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            env=_env(**env), start_new_session=True)
-    try:
-        out, _ = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        out, _ = proc.communicate()
-        pytest.fail(f"{' '.join(cmd)} ran over {timeout} s:\n{out.decode(errors='replace')}")
-    return proc.returncode, out.decode(errors="replace"), time.monotonic() - start
+    with tempfile.TemporaryFile() as log:     # keeps the output of a job killed on timeout
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=_env(**env),
+                                start_new_session=True)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.seek(0)
+        out = log.read().decode(errors="replace")
+    if proc.returncode == -signal.SIGKILL and time.monotonic() - start >= timeout:
+        pytest.fail(f"{' '.join(cmd)} ran over {timeout} s:\n{out}")
+    return proc.returncode, out, time.monotonic() - start
 
 
 @pytest.fixture(scope="module")
