@@ -181,3 +181,10 @@ def test_mpi_launch_without_mpi4py_says_what_to_install(monkeypatch):
     with pytest.raises(ImportError, match=r'pip install "tapeflow\[mpi\]"'):
         tf.distribute.MultiWorkerMirroredStrategy()
     assert collective._world is None
+
+
+def test_docstring_examples():
+    import doctest
+    from tapeflow.distribute import distribute_lib
+    result = doctest.testmod(distribute_lib, extraglobs={"tf": tf})
+    assert result.attempted > 0 and result.failed == 0

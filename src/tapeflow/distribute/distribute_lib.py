@@ -266,6 +266,16 @@ class Strategy:
 
     Use a subclass (``MirroredStrategy``, ``MultiWorkerMirroredStrategy``,
     ``OneDeviceStrategy``) or ``tf.distribute.get_strategy()``.
+
+    >>> import tapeflow as tf
+    >>> strategy = tf.distribute.MirroredStrategy()
+    >>> with strategy.scope():
+    ...     v = tf.Variable(1.0)
+    >>> strategy.num_replicas_in_sync
+    1
+    >>> per_replica = strategy.run(lambda: v * 2)
+    >>> strategy.reduce("SUM", per_replica, axis=None)
+    <tf.Tensor: shape=(), dtype=float32, numpy=2.0>
     """
 
     def __init__(self, extended):
