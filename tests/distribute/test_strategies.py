@@ -78,3 +78,12 @@ def test_cross_device_ops_and_input_options_are_accepted():
     ds = s.experimental_distribute_dataset(tf.data.Dataset.range(2).batch(2), options=opts)
     assert [list(map(int, b)) for b in ds] == [[0, 1]]
     assert s.run(lambda: 3, options=d.RunOptions()) == 3
+
+
+def test_tpu_and_parameter_server_say_what_to_use_instead():
+    with pytest.raises(NotImplementedError, match="MirroredStrategy"):
+        tf.distribute.cluster_resolver.TPUClusterResolver.connect()
+    with pytest.raises(NotImplementedError, match="MirroredStrategy"):
+        tf.distribute.TPUStrategy(None)
+    with pytest.raises(NotImplementedError, match="MultiWorkerMirroredStrategy"):
+        tf.distribute.ParameterServerStrategy(None)

@@ -17,7 +17,7 @@ from tapeflow.distribute.options import (  # noqa: F401
     InputReplicationMode, NcclAllReduce, ReductionToOneDevice, RunOptions)
 from tapeflow.distribute.strategies import (  # noqa: F401
     CollectiveAllReduceStrategy, MirroredStrategy, MultiWorkerMirroredStrategy,
-    OneDeviceStrategy)
+    OneDeviceStrategy, ParameterServerStrategy, TPUStrategy)
 
 __all__ = ["InputContext", "ReduceOp", "ReplicaContext", "Strategy", "StrategyExtended",
            "experimental_set_strategy", "get_replica_context", "get_strategy", "has_strategy",
@@ -25,4 +25,4 @@ __all__ = ["InputContext", "ReduceOp", "ReplicaContext", "Strategy", "StrategyEx
            "MirroredStrategy", "MultiWorkerMirroredStrategy", "OneDeviceStrategy",
            "cluster_resolver", "experimental", "CrossDeviceOps", "DistributedValues",
            "HierarchicalCopyAllReduce", "InputOptions", "InputReplicationMode", "NcclAllReduce",
-           "ReductionToOneDevice", "RunOptions"]
+           "ReductionToOneDevice", "RunOptions", "ParameterServerStrategy", "TPUStrategy"]

@@ -252,3 +252,32 @@ class CollectiveAllReduceStrategy(Strategy):
 
 
 MultiWorkerMirroredStrategy = CollectiveAllReduceStrategy
+
+
+def _unsupported(name, hint):
+    def __init__(self, *args, **kwargs):
+        raise NotImplementedError(f"tf.distribute.{name} is not supported: tapeflow computes "
+                                  f"on CPUs with NumPy. {hint}")
+    return type(name, (Strategy,), {"__init__": __init__,
+                                    "__doc__": f"Not supported in tapeflow: {hint}"})
+
+
+TPUStrategy = _unsupported(
+    "TPUStrategy", "Use tf.distribute.MirroredStrategy() on one machine or "
+    "MultiWorkerMirroredStrategy() under mpirun for several processes.")
+ParameterServerStrategy = _unsupported(
+    "ParameterServerStrategy", "Use MultiWorkerMirroredStrategy() under mpirun "
+    "(synchronous data parallelism) instead.")
+
+
+class TPUClusterResolver(TFConfigClusterResolver):
+    """Not supported: tapeflow has no TPU runtime (``connect`` raises)."""
+
+    def __init__(self, *args, **kwargs):
+        raise NotImplementedError("TPUs are not supported: tapeflow computes on CPUs with "
+                                  "NumPy. Use tf.distribute.MirroredStrategy() instead.")
+
+    @classmethod
+    def connect(cls, *args, **kwargs):
+        """Raises NotImplementedError (no TPU runtime)."""
+        return cls()
