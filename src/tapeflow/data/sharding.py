@@ -13,8 +13,7 @@ from tapeflow.framework.errors import InvalidArgumentError
 
 
 def _int(v):
-    import numpy as np
-    return int(np.asarray(getattr(v, "_value", v)))
+    return int(np.asarray(v))
 
 
 class _ShardDataset(Dataset):
@@ -81,7 +80,7 @@ def shard_files(dataset, num_workers, index):
     if not reads or len(specs) != 1 or specs[0].dtype != dtypes.string or \
             specs[0].shape.rank != 0:
         return None
-    n_files = int(np.asarray(source.cardinality()._value))
+    n_files = int(np.asarray(source.cardinality()))
     if 0 <= n_files < num_workers:
         raise InvalidArgumentError(
             None, None, f"There are {n_files} input files but {num_workers} workers: FILE "

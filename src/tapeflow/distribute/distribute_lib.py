@@ -18,6 +18,7 @@ import numpy as np
 from tapeflow.framework import distribute_context as _ctx
 from tapeflow.framework import nest
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
+from tapeflow.framework.variable import array_of
 
 
 class ReduceOp(enum.Enum):
@@ -45,11 +46,11 @@ def _reduce_op(reduce_op):
 
 def _as_array(value):
     if isinstance(value, Tensor):
-        return np.asarray(value._value)
+        return np.asarray(array_of(value))
     tensor = getattr(value, "__tf_tensor__", None)
     if tensor is not None:
-        return np.asarray(tensor()._value)
-    return np.asarray(convert_to_tensor(value)._value)
+        return np.asarray(array_of(tensor()))
+    return np.asarray(array_of(convert_to_tensor(value)))
 
 
 # -- contexts ----------------------------------------------------------------
@@ -150,7 +151,7 @@ class ReplicaContext:
         reduced = self._strategy.extended._all_reduce_tensors(tensors)
         if op is ReduceOp.MEAN:
             n = self.num_replicas_in_sync
-            reduced = [t / np.asarray(n, t._value.dtype) if n > 1 else t for t in reduced]
+            reduced = [t / np.asarray(n, array_of(t).dtype) if n > 1 else t for t in reduced]
         return nest.pack_sequence_as(value, reduced)
 
     def all_gather(self, value, axis, options=None):
@@ -247,11 +248,11 @@ def _all_reduce_sum(world, tensors):
 
     @custom_gradient
     def reduce(*xs):
-        sums = world.allreduce([x._value for x in xs])
+        sums = world.allreduce([array_of(x) for x in xs])
 
         def grad(*dys):
             # Every worker must join the reduction, with zeros for unused outputs.
-            dys = [Tensor(np.zeros_like(x._value)) if d is None else convert_to_tensor(d)
+            dys = [Tensor(np.zeros_like(array_of(x))) if d is None else convert_to_tensor(d)
                    for x, d in zip(xs, dys)]
             return _all_reduce_sum(world, dys)
 

@@ -20,6 +20,7 @@ from tapeflow.distribute.distribute_lib import InputContext
 from tapeflow.framework import errors, nest
 from tapeflow.framework.tensor import Tensor
 from tapeflow.framework.tensor_spec import TensorSpec
+from tapeflow.framework.variable import array_of
 
 
 def split_sizes(n, num_replicas):
@@ -35,7 +36,7 @@ def split_sizes(n, num_replicas):
 
 
 def _leading(leaf):
-    a = leaf._value if isinstance(leaf, Tensor) else np.asarray(leaf)
+    a = array_of(leaf) if isinstance(leaf, Tensor) else np.asarray(leaf)
     return a.shape[0] if a.ndim else None
 
 
@@ -49,7 +50,7 @@ def split_element(element, num_replicas):
     pieces, start = [], 0
     for size in sizes:
         stop = start + size
-        leaves = [Tensor((leaf._value if isinstance(leaf, Tensor) else np.asarray(leaf))
+        leaves = [Tensor((array_of(leaf) if isinstance(leaf, Tensor) else np.asarray(leaf))
                          [start:stop]) if _leading(leaf) is not None else leaf for leaf in flat]
         pieces.append(nest.pack_sequence_as(element, leaves))
         start = stop

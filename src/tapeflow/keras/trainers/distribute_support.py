@@ -24,6 +24,7 @@ import numpy as np
 
 from tapeflow.framework import distribute_context as _ctx
 from tapeflow.framework.tensor import Tensor
+from tapeflow.framework.variable import Variable, array_of
 
 
 # -- losses -------------------------------------------------------------------
@@ -34,7 +35,7 @@ def scale_loss(loss):
         return loss
     from tapeflow.ops import math_ops
     t = loss if isinstance(loss, Tensor) else Tensor(np.asarray(loss, np.float32))
-    return math_ops.multiply(t, Tensor(t._value.dtype.type(1.0 / n)))
+    return math_ops.multiply(t, Tensor(array_of(t).dtype.type(1.0 / n)))
 
 
 def unscale_loss(loss):
@@ -44,7 +45,7 @@ def unscale_loss(loss):
         return loss
     from tapeflow.ops import math_ops
     t = loss if isinstance(loss, Tensor) else Tensor(np.asarray(loss, np.float32))
-    return math_ops.multiply(t, Tensor(t._value.dtype.type(n)))
+    return math_ops.multiply(t, Tensor(array_of(t).dtype.type(n)))
 
 
 # -- the model's strategy ------------------------------------------------------
@@ -175,8 +176,7 @@ def step_function(model, step):
 
 
 def _array(v):
-    t = getattr(v, "_tensor", None)
-    return t._value if t is not None else np.asarray(v)
+    return array_of(v) if isinstance(v, (Tensor, Variable)) else np.asarray(v)
 
 
 def broadcast_variables(world, variables):
@@ -281,12 +281,13 @@ def synchronized_moments(x, axes):
     replica = entry[1]
     local_sum = M.reduce_sum(x, axis=axes, keepdims=True)
     local_sq = M.reduce_sum(M.square(x), axis=axes, keepdims=True)
-    count = Tensor(np.full(local_sum._value.shape,
-                           np.prod([x._value.shape[a] for a in axes]), x._value.dtype))
+    xa = array_of(x)
+    count = Tensor(np.full(array_of(local_sum).shape, np.prod([xa.shape[a] for a in axes]),
+                           xa.dtype))
     y_sum, y_sq, n = replica.all_reduce("SUM", [local_sum, local_sq, count])
     mean = M.divide_no_nan(y_sum, n)
     variance = M.maximum(M.subtract(M.divide_no_nan(y_sq, n), M.square(mean)),
-                         Tensor(x._value.dtype.type(0)))
+                         Tensor(xa.dtype.type(0)))
     return mean, variance
 
 
