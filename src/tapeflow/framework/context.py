@@ -9,6 +9,8 @@ Everything that says "what is active now" lives here, in one ``threading.local``
 * ``state.autocast``: the compute dtype variables are cast to while a mixed-precision
   layer call runs on this thread (None otherwise);
 * ``state.training``: the ``training`` value of the outermost layer call in progress.
+* ``state.strategies``: the ``tf.distribute`` strategy scopes and replica contexts entered
+  on this thread, innermost last (``framework/distribute_context.py`` reads them).
 
 A ``tf.data`` map running on a worker thread therefore never records on, or is watched
 by, a tape the main thread holds.
@@ -36,6 +38,7 @@ class _State(threading.local):
         self.layer_scope = []
         self.autocast = None
         self.training = None
+        self.strategies = []
 
 
 state = _State()
