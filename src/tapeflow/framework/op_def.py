@@ -202,7 +202,7 @@ _NO_ATTRS = _prim._NO_ATTRS
 
 
 def _unary(od, op):
-    forward, ok, diff = op.forward, od.ok, op.differentiable
+    forward, ok = op.forward, od.ok
 
     def unary(x, name=None):
         if type(x) is not Tensor:
@@ -216,14 +216,14 @@ def _unary(od, op):
             raise
         except _KERNEL_ERRORS as e:
             raise _prim.kernel_error(op, [v], e) from None
-        if _tapes and diff:
+        if _tapes:
             _record(op, (x,), (out,), _NO_ATTRS)
         return out
     return unary
 
 
 def _binary(od, op):
-    forward, ok, diff, name_ = op.forward, od.ok, op.differentiable, op.name
+    forward, ok, name_ = op.forward, od.ok, op.name
     scalar_like, binary_inputs = _prim.scalar_like, _prim.binary_inputs
     fixed = od.fixed
 
@@ -252,7 +252,7 @@ def _binary(od, op):
             raise
         except _KERNEL_ERRORS as e:
             raise _prim.kernel_error(op, [a, b], e) from None
-        if _tapes and diff:
+        if _tapes:
             _record(op, (x, y), (out,), _NO_ATTRS)
         return out
     return binary
@@ -273,7 +273,7 @@ def _fixed_inputs(od, x, y):
 
 
 def _reduce(od, op):
-    forward, ok, diff, name_ = op.forward, od.ok, op.differentiable, op.name
+    forward, ok, name_ = op.forward, od.ok, op.name
 
     def reduction(input_tensor, axis=None, keepdims=False, name=None):
         x = input_tensor if type(input_tensor) is Tensor else convert_to_tensor(input_tensor)
@@ -289,14 +289,14 @@ def _reduce(od, op):
             raise
         except _KERNEL_ERRORS as e:
             raise _prim.kernel_error(op, [v], e) from None
-        if _tapes and diff:
+        if _tapes:
             _record(op, (x,), (out,), {"axis": axis, "keepdims": keepdims})
         return out
     return reduction
 
 
 def _scan(od, op):
-    forward, ok, diff, name_ = op.forward, od.ok, op.differentiable, op.name
+    forward, ok, name_ = op.forward, od.ok, op.name
 
     def scan(x, axis=0, exclusive=False, reverse=False, name=None):
         x = x if type(x) is Tensor else convert_to_tensor(x)
@@ -309,7 +309,7 @@ def _scan(od, op):
         attrs = {"axis": scalar_axis(axis, v.ndim, name_, "scan"),
                  "exclusive": bool(exclusive), "reverse": bool(reverse)}
         out = Tensor(forward(v, **attrs))
-        if _tapes and diff:
+        if _tapes:
             _record(op, (x,), (out,), attrs)
         return out
     return scan
@@ -323,8 +323,12 @@ def _arg(od, op):
         v = x._value
         if v.dtype not in ok:
             return od.refuse(x, axis=axis, output_type=output_type)
-        axis = scalar_axis(0 if axis is None else axis, v.ndim, name_, "dim")
-        return Tensor(forward(v, axis, _dtypes.as_dtype(output_type)._np))
+        attrs = {"axis": scalar_axis(0 if axis is None else axis, v.ndim, name_, "dim"),
+                 "output_type": _dtypes.as_dtype(output_type)._np}
+        out = Tensor(forward(v, **attrs))
+        if _tapes:   # not differentiable: only a tf.function trace takes it
+            _record(op, (x,), (out,), attrs)
+        return out
     return arg
 
 
