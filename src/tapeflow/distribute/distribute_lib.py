@@ -15,7 +15,7 @@ import enum
 
 import numpy as np
 
-from tapeflow.framework import distribute_context as _ctx
+from tapeflow.framework import context as _ctx
 from tapeflow.framework import nest
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.framework.variable import array_of
@@ -56,18 +56,18 @@ def _as_array(value):
 # -- contexts ----------------------------------------------------------------
 def get_strategy():
     """Returns the strategy of the innermost ``scope()``/``run``, or the default strategy."""
-    entry = _ctx.current()
+    entry = _ctx.strategy_entry()
     return entry[0] if entry is not None else _default_strategy()
 
 
 def has_strategy():
     """Returns True inside a non-default strategy's ``scope()`` or ``run``."""
-    return _ctx.current() is not None
+    return _ctx.strategy_entry() is not None
 
 
 def in_cross_replica_context():
     """Returns True inside ``strategy.scope()`` but outside ``strategy.run``."""
-    entry = _ctx.current()
+    entry = _ctx.strategy_entry()
     return entry is not None and entry[1] is None
 
 
@@ -76,7 +76,7 @@ def get_replica_context():
 
     With no strategy this is the default replica context (one replica, id 0).
     """
-    entry = _ctx.current()
+    entry = _ctx.strategy_entry()
     if entry is None:
         return _default_replica_context()
     return entry[1]
@@ -84,7 +84,7 @@ def get_replica_context():
 
 def experimental_set_strategy(strategy):
     """Makes ``strategy`` the current strategy of this thread (None: the default again)."""
-    stack = _ctx.stack()
+    stack = _ctx.state.strategies
     while stack and getattr(stack[-1][0], "_set_globally", False):
         stack.pop()
     if strategy is not None:
@@ -100,7 +100,7 @@ def replica_scope(strategy):
 
 @contextlib.contextmanager
 def _entered(strategy, replica_context):
-    stack = _ctx.stack()
+    stack = _ctx.state.strategies
     stack.append((strategy, replica_context))
     try:
         yield
@@ -303,7 +303,7 @@ class Strategy:
         if isinstance(self, _DefaultDistributionStrategy):   # TF: entering it changes nothing
             yield self
             return
-        entry = _ctx.current()
+        entry = _ctx.strategy_entry()
         if entry is not None and entry[0] is not self:
             raise RuntimeError(f"Mixing different tf.distribute.Strategy objects: "
                                f"{entry[0]!r} is not {self!r}")
@@ -329,7 +329,7 @@ class Strategy:
         """
         if isinstance(self, _DefaultDistributionStrategy):
             return fn(*args, **(kwargs or {}))
-        entry = _ctx.current()
+        entry = _ctx.strategy_entry()
         if entry is not None and entry[0] is not self:
             raise RuntimeError(f"Mixing different tf.distribute.Strategy objects: "
                                f"{entry[0]!r} is not {self!r}")

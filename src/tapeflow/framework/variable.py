@@ -6,7 +6,6 @@ into the old array), so a tape that recorded the old value stays correct.
 import numpy as np
 
 from tapeflow.framework import context as _context
-from tapeflow.framework import distribute_context as _distribute_context
 from tapeflow.framework import dtypes
 from tapeflow.framework import primitive as _prim
 from tapeflow.framework.name_scope import _SCOPES
@@ -79,7 +78,7 @@ class BaseVariable:
             value = t._value.copy()
         else:
             value = np.asarray(t._value)
-        entry = _distribute_context.current()
+        entry = _context.strategy_entry()
         if entry is not None:   # in a strategy's scope: every worker starts from worker 0's value
             value = entry[0].extended.broadcast_initial_value(value)
         self._tensor = Tensor(value)

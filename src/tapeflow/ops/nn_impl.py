@@ -8,7 +8,7 @@ import numbers
 
 from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
-from tapeflow.framework import distribute_context as _distribute_context
+from tapeflow.framework import context as _context
 from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
@@ -273,7 +273,7 @@ def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size
         loss = multiply(loss, sample_weight)
     if global_batch_size is None:
         shape = loss._value.shape
-        replicas = _distribute_context.num_replicas_in_sync()
+        replicas = _context.num_replicas_in_sync()
         global_batch_size = (shape[0] if shape else 1) * replicas
     n = Tensor(np.asarray(global_batch_size, dtype=loss._value.dtype))
     return divide(reduce_sum(loss), n)
@@ -287,7 +287,7 @@ def scale_regularization_loss(regularization_loss, name=None):
             total = add(total, r)
         regularization_loss = total
     total = reduce_sum(_t(regularization_loss))
-    n = _distribute_context.num_replicas_in_sync()
+    n = _context.num_replicas_in_sync()
     return total if n == 1 else divide(total, Tensor(total._value.dtype.type(n)))
 
 

@@ -22,7 +22,7 @@ import contextlib
 
 import numpy as np
 
-from tapeflow.framework import distribute_context as _ctx
+from tapeflow.framework import context as _ctx
 from tapeflow.framework.tensor import Tensor
 from tapeflow.framework.variable import Variable, array_of
 
@@ -51,14 +51,14 @@ def unscale_loss(loss):
 # -- the model's strategy ------------------------------------------------------
 def on_create(model):
     """Records the strategy whose scope is active when the model is created (as Keras)."""
-    entry = _ctx.current()
+    entry = _ctx.strategy_entry()
     model.__dict__["_distribute_strategy"] = entry[0] if entry is not None else None
 
 
 def on_compile(model):
     """Records the strategy whose scope is active at ``compile``; outside any scope the
     strategy the model was created under is kept."""
-    entry = _ctx.current()
+    entry = _ctx.strategy_entry()
     if entry is not None:
         model.__dict__["_distribute_strategy"] = entry[0]
 
@@ -208,7 +208,7 @@ def all_reduce_gradients(optimizer, grads, variables):
     Before an optimizer's first update the trained variables are broadcast from
     worker 0, so custom loops start identical too.
     """
-    entry = _ctx.current()
+    entry = _ctx.strategy_entry()
     if entry is None or entry[1] is None:
         return grads
     world = entry[0].extended.world
@@ -274,7 +274,7 @@ def synchronized_moments(x, axes):
     As Keras's TensorFlow backend: sums of ``x``, ``x**2`` and counts are all-reduced;
     ``variance = max(E[x**2] - E[x]**2, 0)``. Differentiable.
     """
-    entry = _ctx.current()
+    entry = _ctx.strategy_entry()
     if entry is None or entry[1] is None or entry[0].num_replicas_in_sync == 1:
         return None
     from tapeflow.ops import math_ops as M
