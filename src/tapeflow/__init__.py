@@ -43,7 +43,7 @@ def __getattr__(name):
             "io": "tapeflow.io", "sparse": "tapeflow.sparse", "train": "tapeflow.train",
             "ragged": "tapeflow.ragged", "summary": "tapeflow.summary",
             "signal": "tapeflow.signal", "bitwise": "tapeflow.bitwise", "sets": "tapeflow.sets",
-            "saved_model": "tapeflow.saved_model"}
+            "saved_model": "tapeflow.saved_model", "distribute": "tapeflow.distribute"}
     attrs = {"function": "tapeflow.framework.function",
              "custom_gradient": "tapeflow.framework.custom_gradient",
              "TensorSpec": "tapeflow.framework.tensor_spec",

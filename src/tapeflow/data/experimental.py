@@ -1,6 +1,7 @@
 """``tf.data.experimental``: AUTOTUNE, cardinality, CSV readers, sampling, save/load."""
 from tapeflow.data.dataset import AUTOTUNE, INFINITE as INFINITE_CARDINALITY  # noqa: F401
 from tapeflow.data.dataset import UNKNOWN as UNKNOWN_CARDINALITY  # noqa: F401
+from tapeflow.data.options import AutoShardPolicy, DistributeOptions  # noqa: F401
 
 
 def cardinality(dataset):
@@ -95,4 +96,4 @@ def __getattr__(name):
 __all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "cardinality",
            "CsvDataset", "make_csv_dataset", "sample_from_datasets", "choose_from_datasets",
            "save", "load", "group_by_window", "bucket_by_sequence_length",
-           "dense_to_ragged_batch", "TFRecordWriter"]
+           "dense_to_ragged_batch", "TFRecordWriter", "AutoShardPolicy", "DistributeOptions"]

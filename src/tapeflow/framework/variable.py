@@ -77,6 +77,9 @@ class BaseVariable:
             value = t._value.copy()
         else:
             value = np.asarray(t._value)
+        entry = _context.strategy_entry()
+        if entry is not None:   # in a strategy's scope: every worker starts from worker 0's value
+            value = entry[0].extended.broadcast_initial_value(value)
         self._tensor = Tensor(value)
         self._trainable = True if trainable is None else bool(trainable)
         self._name = _state.name_scope + ("Variable" if name is None else str(name))

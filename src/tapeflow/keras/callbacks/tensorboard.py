@@ -18,6 +18,7 @@ import numpy as np
 from tapeflow.io.crc32c import crc32c, masked_crc32c  # noqa: F401
 from tapeflow.io.tfrecord import frame as frame_record  # noqa: F401
 from tapeflow.keras.callbacks.callback import Callback
+from tapeflow.keras.trainers.distribute_support import NullWriter, should_write_files
 from tapeflow.summary import EventFileWriter as _EventWriter, encode_event  # noqa: F401
 
 
@@ -60,7 +61,8 @@ class TensorBoard(Callback):
     def _writer(self, kind):
         w = self._writers.get(kind)
         if w is None:
-            w = self._writers[kind] = _EventWriter(os.path.join(self.log_dir, kind))
+            w = self._writers[kind] = _EventWriter(os.path.join(self.log_dir, kind)) \
+                if should_write_files() else NullWriter()   # only the chief writes
         return w
 
     def on_epoch_begin(self, epoch, logs=None):
