@@ -1,18 +1,23 @@
-"""``tf.function``: accepted for compatibility; the function runs eagerly.
+"""``tf.function``: trace a Python function once per input signature, then replay the graph.
 
-tapeflow has no graph compiler: a ``tf.function`` is the Python function
-itself, called eagerly on every call, so its results are exactly the eager
-results (and Python side effects such as ``print`` run on every call, not only
-while tracing). ``input_signature`` is checked against the arguments, as
-TensorFlow does.
+Signatures follow TensorFlow: tensors (and NumPy arrays) by dtype and shape, Python values
+by value, other objects by identity. ``reduce_retracing`` widens differing dimensions to
+None after a second trace; ``input_signature`` fixes the signature. A signature whose
+dataflow cannot be recorded (see ``func_graph``) runs eagerly, with a one-time warning.
 """
 import functools
+import inspect
+import logging
+import types
+import weakref
 
 from tapeflow.framework import nest
-from tapeflow.framework.tensor import Tensor, convert_to_tensor
-from tapeflow.framework.tensor_shape import TensorShape
+from tapeflow.framework.graph.func_graph import Uncapturable
+from tapeflow.framework.graph.signature import key as _key, matches as _matches, trace_new
 
 _RUN_EAGERLY = [False]
+_EAGER = "eager"
+_LOG = logging.getLogger("tapeflow")
 
 
 def function(func=None, input_signature=None, autograph=True, jit_compile=None,
@@ -20,29 +25,19 @@ def function(func=None, input_signature=None, autograph=True, jit_compile=None,
              experimental_autograph_options=None, experimental_attributes=None,
              experimental_relax_shapes=None, experimental_compile=None,
              experimental_follow_type_hints=None):
-    """Wraps ``func`` as a ``tf.function`` (run eagerly; nothing is compiled).
-
-    Usable as ``@tf.function``, ``@tf.function(...)`` or ``tf.function(f)``,
-    also on methods.
-
-    Args:
-      func: the Python function.
-      input_signature: optional nest of ``tf.TensorSpec``; calls with tensors of
-        another dtype or an incompatible shape raise.
+    """Wraps ``func`` as a ``tf.function`` (usable as ``@tf.function`` or ``@tf.function(...)``).
 
     Returns:
       A ``Function`` (or, without ``func``, a decorator that makes one).
     """
     def decorate(f):
-        return Function(f, input_signature=input_signature, autograph=autograph,
-                        jit_compile=jit_compile, reduce_retracing=reduce_retracing)
-    if func is None:
-        return decorate
-    return decorate(func)
+        return Function(f, input_signature, autograph, jit_compile,
+                        bool(reduce_retracing or experimental_relax_shapes))
+    return decorate if func is None else decorate(func)
 
 
 class Function:
-    """A function decorated with ``tf.function``: calls the Python function eagerly."""
+    """A function decorated with ``tf.function``: traced per signature, then replayed."""
 
     def __init__(self, python_function, input_signature=None, autograph=True,
                  jit_compile=None, reduce_retracing=False, name=None):
@@ -52,79 +47,112 @@ class Function:
         self._jit_compile = jit_compile
         self._reduce_retracing = reduce_retracing
         self._name = name or getattr(python_function, "__name__", "function")
+        self._sig = inspect.signature(python_function)
+        params = list(self._sig.parameters.values())
+        self._npos = len(params) if all(p.kind is p.POSITIONAL_OR_KEYWORD for p in params) \
+            else -1
+        self._cache, self._by_struct, self._all, self._count = {}, {}, [], 0
+        self._bound = weakref.WeakKeyDictionary()
         functools.update_wrapper(self, python_function)
 
-    @property
-    def python_function(self):
-        """Returns the wrapped Python function."""
-        return self._python_function
+    python_function = property(lambda self: self._python_function,
+                               doc="Returns the wrapped Python function.")
+    input_signature = property(lambda self: self._input_signature,
+                               doc="Returns the input signature given to tf.function, or None.")
+    function_spec = input_signature
 
-    @property
-    def input_signature(self):
-        """Returns the input signature given to ``tf.function``, or None."""
-        return self._input_signature
-
-    @property
-    def function_spec(self):
-        """Returns the input signature (tapeflow keeps no other spec)."""
-        return self._input_signature
+    def _canonical(self, args, kwargs):
+        if self._input_signature is not None:
+            from tapeflow.framework.graph.signature import bind_signature
+            return bind_signature(self, args, kwargs)
+        if not kwargs and len(args) == self._npos:
+            return args, {}
+        b = self._sig.bind(*args, **kwargs)
+        b.apply_defaults()
+        return b.args, b.kwargs
 
     def __call__(self, *args, **kwargs):
-        if self._input_signature is not None:
-            _check_signature(self._name, self._input_signature, args)
-        return self._python_function(*args, **kwargs)
+        if _RUN_EAGERLY[0]:
+            return self._python_function(*args, **kwargs)
+        call = self._canonical(args, kwargs)
+        tensors, shapes = [], []
+        struct = _key(call, tensors, shapes)
+        key = (struct, tuple(shapes))
+        entry = self._cache.get(key)
+        if entry is None:
+            entry = self._lookup(struct, key, call, shapes)
+        if entry is _EAGER:
+            return self._python_function(*call[0], **call[1])
+        return entry[0]._run(entry[1], tensors)
+
+    def _lookup(self, struct, key, call, shapes):
+        """Finds or traces the concrete function for a new key; returns the cache entry."""
+        try:
+            for cf in self._by_struct.get(struct, ()):
+                if _matches(cf._pattern, shapes):
+                    entry = self._cache[key] = (cf, cf._graph_for(tuple(shapes)))
+                    return entry
+            pattern = shapes
+            if self._input_signature is not None:
+                pattern = [tuple(s.shape.as_list()) if s.shape.rank is not None else None
+                           for s in nest.flatten(self._input_signature)]
+            elif self._reduce_retracing and self._by_struct.get(struct):
+                last = self._by_struct[struct][-1]._pattern
+                pattern = [None if p is None or s is None or len(p) != len(s) else tuple(
+                    a if a == b else None for a, b in zip(p, s)) for p, s in zip(last, shapes)]
+            cf = self._trace(call, pattern)
+        except Uncapturable as e:
+            _LOG.warning("tf.function %s runs eagerly for this input signature: its trace "
+                         "cannot be captured (%s).", self._name, e)
+            self._cache[key] = _EAGER
+            return _EAGER
+        self._by_struct.setdefault(struct, []).append(cf)
+        self._all.append(cf)
+        entry = self._cache[key] = (cf, cf._graph_for(tuple(shapes)))
+        return entry
+
+    def _trace(self, call, pattern):
+        cf, self._count = trace_new(self, call, pattern)
+        return cf
 
     def __get__(self, instance, owner):
         if instance is None:
             return self
-        # A bound method; the signature then describes the arguments after ``self``.
-        return Function(functools.partial(self._python_function, instance),
-                        self._input_signature, self._autograph, self._jit_compile,
-                        self._reduce_retracing, self._name)
+        try:
+            return self._bound[instance]
+        except (KeyError, TypeError):
+            pass
+        bound = Function(types.MethodType(self._python_function, instance),
+                         self._input_signature, self._autograph, self._jit_compile,
+                         self._reduce_retracing, self._name)
+        try:
+            self._bound[instance] = bound
+        except TypeError:
+            pass
+        return bound
 
     def get_concrete_function(self, *args, **kwargs):
-        """Returns a ``ConcreteFunction`` that calls the Python function eagerly."""
-        return ConcreteFunction(self, args, kwargs)
+        """Returns the ``ConcreteFunction`` for these arguments (``TensorSpec``s allowed)."""
+        if self._input_signature is not None and not args and not kwargs:
+            args = tuple(self._input_signature)
+        call = self._canonical(args, kwargs)
+        tensors, shapes = [], []
+        struct = _key(call, tensors, shapes)
+        key = (struct, tuple(shapes))
+        entry = self._cache.get(key) or self._lookup(struct, key, call, shapes)
+        if entry is _EAGER:
+            raise ValueError(f"tf.function {self._name} cannot be traced for these arguments "
+                             f"and runs eagerly; it has no concrete function.")
+        return entry[0]
 
     def experimental_get_tracing_count(self):
-        """Returns 0: nothing is ever traced."""
-        return 0
+        """Returns how many times the Python function has been traced."""
+        return self._count
+
+    def pretty_printed_concrete_signatures(self, verbose=True):
+        """Returns the text of every concrete function's signature, as TensorFlow prints it."""
+        return "\n\n".join(cf.pretty_printed_signature(verbose) for cf in self._all)
 
     def __repr__(self):
-        return f"<tapeflow Function {self._name} (runs eagerly)>"
+        return f"<tapeflow.Function object {self._name} at 0x{id(self):x}>"
 
-
-class ConcreteFunction:
-    """What ``get_concrete_function`` returns: calls the Python function eagerly."""
-
-    def __init__(self, function, args, kwargs):
-        self._function = function
-        self.structured_input_signature = (args, kwargs)
-
-    def __call__(self, *args, **kwargs):
-        return self._function(*args, **kwargs)
-
-
-def _check_signature(name, signature, args):
-    """Raises like TensorFlow when ``args`` do not match ``input_signature``."""
-    specs = list(signature)
-    if len(args) > len(specs):
-        raise TypeError(f"{name}() takes {len(specs)} positional arguments but "
-                        f"{len(args)} were given (input_signature has {len(specs)} entries)")
-    for arg, spec in zip(args, specs):
-        for a, s in zip(nest.flatten(arg), nest.flatten(spec)):
-            dtype = getattr(s, "dtype", None)
-            shape = getattr(s, "shape", None)
-            if dtype is None:
-                continue
-            try:
-                t = a if isinstance(a, Tensor) else convert_to_tensor(a, dtype=dtype)
-            except (TypeError, ValueError):
-                raise TypeError(f"{name}: could not convert {a!r} to the input signature's "
-                                f"dtype {dtype.name}") from None
-            if t.dtype is not dtype:
-                raise TypeError(f"{name}: Tensor of dtype {t.dtype.name} does not match the "
-                                f"input signature's dtype {dtype.name}")
-            if shape is not None and not TensorShape(shape).is_compatible_with(t.shape):
-                raise ValueError(f"{name}: Tensor of shape {t.shape} is not compatible with "
-                                 f"the input signature's shape {TensorShape(shape)}")

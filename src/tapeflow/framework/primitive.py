@@ -137,7 +137,7 @@ def run(op, inputs, attrs):
     else:
         result = [Tensor(o) for o in out]
         outputs = tuple(result)
-    if _tapes and op.differentiable:
+    if _tapes:
         record(op, inputs, outputs, attrs)
     return result
 
@@ -156,6 +156,11 @@ def record(op, inputs, outputs, attrs):
     rec = None
     for tape in _tapes:
         if tape._recording:
+            if tape._tracing:   # a tf.function trace records every op (func_graph.Tracer)
+                tape.trace_op(op, inputs, outputs, attrs)
+                continue
+            if not op.differentiable:
+                continue
             watched = tape._watched
             for t in inputs:
                 if id(t) in watched:
@@ -271,7 +276,6 @@ def _operand_like(op_name, value, other, index):
 def make_unary(op):
     """Returns a fast ``f(x, name=None)`` wrapper for a one-input, one-output op."""
     forward = op.forward
-    diff = op.differentiable
 
     def unary(x, name=None):
         if type(x) is not Tensor:
@@ -280,7 +284,7 @@ def make_unary(op):
             out = Tensor(forward(x._value))
         except (ValueError, TypeError, InvalidArgumentError) as e:
             raise kernel_error(op, [x._value], e) from None
-        if _tapes and diff:
+        if _tapes:
             record(op, (x,), (out,), _NO_ATTRS)
         return out
     unary.__name__ = op.name
@@ -290,7 +294,6 @@ def make_unary(op):
 def make_binary(op):
     """Returns a fast ``f(x, y, name=None)`` wrapper for a two-input elementwise op."""
     forward = op.forward
-    diff = op.differentiable
     name_ = op.name
 
     def binary(x, y, name=None):
@@ -313,7 +316,7 @@ def make_binary(op):
             out = Tensor(forward(x._value, y._value))
         except (ValueError, TypeError, InvalidArgumentError) as e:
             raise kernel_error(op, [x._value, y._value], e) from None
-        if _tapes and diff:
+        if _tapes:
             record(op, (x, y), (out,), _NO_ATTRS)
         return out
     binary.__name__ = op.name
