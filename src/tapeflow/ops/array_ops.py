@@ -9,6 +9,7 @@ from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.primitive import make_unary, primitive
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
+from tapeflow.framework.graph import func_graph as _func_graph
 from tapeflow.ops.creation_ops import *  # noqa: F401,F403
 from tapeflow.ops.creation_ops import _np_dtype, _shape_list, _t
 from tapeflow.ops.math_ops import unbroadcast
@@ -453,3 +454,8 @@ __all__ = [
     "broadcast_to", "transpose", "expand_dims", "squeeze", "concat", "stack", "unstack",
     "split", "ensure_shape", "broadcast_static_shape", "broadcast_dynamic_shape",
 ] + _c.__all__ + _m.__all__ + _s.__all__ + _i.__all__
+
+
+# Inside a tf.function trace, these compute from traced values outside the op mechanism,
+# so such a call becomes one graph node that runs again on every call.
+reshape = _func_graph.opaque(reshape, argnums=(1,), names=("shape",))

@@ -5,6 +5,7 @@ from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.framework.tensor_shape import TensorShape
+from tapeflow.framework.graph import func_graph as _func_graph
 
 
 def _t(x):
@@ -193,3 +194,9 @@ def sequence_mask(lengths, maxlen=None, dtype=dtypes.bool, name=None):
 
 __all__ = ["constant", "zeros", "ones", "zeros_like", "ones_like", "fill", "eye", "range",
            "linspace", "sequence_mask"]
+
+
+# Inside a tf.function trace, these compute from traced values outside the op mechanism,
+# so such a call becomes one graph node that runs again on every call.
+fill = _func_graph.opaque(fill)
+range = _func_graph.opaque(range)

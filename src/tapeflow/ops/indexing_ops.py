@@ -6,6 +6,7 @@ from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.indexed_slices import IndexedSlices
 from tapeflow.framework.primitive import primitive
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
+from tapeflow.framework.graph import func_graph as _func_graph
 from tapeflow.ops.array_ops import reshape, transpose
 from tapeflow.ops.creation_ops import _np_dtype, _t
 
@@ -337,7 +338,7 @@ def where(condition, x=None, y=None, name=None):
     # a Python condition is converted to bool (TypeError for numbers, as TensorFlow)
     c = condition if isinstance(condition, Tensor) else convert_to_tensor(condition, dtypes.bool)
     if x is None and y is None:
-        return Tensor(np.argwhere(c._value).astype(np.int64))
+        return _argwhere(c)
     if x is None or y is None:
         raise ValueError("x and y must both be non-None or both be None.")
     if c._value.dtype != np.bool_:
@@ -345,6 +346,11 @@ def where(condition, x=None, y=None, name=None):
                                    f"{c.dtype.name} [Op:SelectV2]")
     x, y = binary_inputs("SelectV2", x, y)
     return _select_kernel(c, x, y)
+
+
+def _argwhere(c):
+    """Returns the int64 coordinates of the True elements of ``c``."""
+    return Tensor(np.argwhere(c._value).astype(np.int64))
 
 
 def unique(x, out_idx=dtypes.int32, name=None):
@@ -391,3 +397,10 @@ __all__ = [
     "tensor_scatter_nd_update", "tensor_scatter_nd_add", "tensor_scatter_nd_sub", "where",
     "unique", "searchsorted",
 ]
+
+
+# Inside a tf.function trace, these compute from traced values outside the op mechanism,
+# so such a call becomes one graph node that runs again on every call.
+unique = _func_graph.opaque(unique)
+searchsorted = _func_graph.opaque(searchsorted)
+_argwhere = _func_graph.opaque(_argwhere)

@@ -11,6 +11,7 @@ from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN
 from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
+from tapeflow.framework.graph import func_graph as _func_graph
 from tapeflow.ops import math_ops
 from tapeflow.ops.math_ops import (
     abs, add, cast, divide, maximum, multiply, negative, reduce_mean, reduce_sum, rsqrt,
@@ -319,3 +320,8 @@ __all__ = [
     "embedding_lookup", "compute_average_loss", "scale_regularization_loss",
     "weighted_cross_entropy_with_logits", "zero_fraction",
 ]
+
+
+# Inside a tf.function trace, these compute from traced values outside the op mechanism,
+# so such a call becomes one graph node that runs again on every call.
+zero_fraction = _func_graph.opaque(zero_fraction)

@@ -14,6 +14,7 @@ import numpy as np
 
 from tapeflow.framework import nest
 from tapeflow.framework import primitive as _prim
+from tapeflow.framework.graph.func_graph import leaves, rebuild
 from tapeflow.framework.tensor import Tensor
 
 _PURE = ("op", "read")
@@ -35,14 +36,14 @@ def live_nodes(graph):
 def _call_node(fn, args, kwargs, n_out):
     """Returns ``g(*arrays) -> tuple of arrays`` calling ``fn`` with the traced arguments."""
     structure = (args, kwargs)
-    flat = nest.flatten(structure)
+    flat = leaves(structure, [])
     where = [i for i, x in enumerate(flat) if isinstance(x, Tensor)]
 
     def call(*arrays):
         new = list(flat)
         for i, a in zip(where, arrays):
             new[i] = Tensor(a)
-        a, k = nest.pack_sequence_as(structure, new)
+        a, k = rebuild(structure, iter(new))
         result = fn(*a, **k)
         outs = [x._value for x in nest.flatten(result) if isinstance(x, Tensor)]
         return tuple(outs)
@@ -120,10 +121,9 @@ def run_ops(graph, inputs):
             results = ()
         elif kind == "call":
             fn, a, k, _ = payload
-            flat = nest.flatten((a, k))
             it = iter(args)
-            flat = [next(it) if isinstance(x, Tensor) else x for x in flat]
-            a, k = nest.pack_sequence_as((a, k), flat)
+            flat = [next(it) if isinstance(x, Tensor) else x for x in leaves((a, k), [])]
+            a, k = rebuild((a, k), iter(flat))
             results = [x for x in nest.flatten(fn(*a, **k)) if isinstance(x, Tensor)]
         else:
             results = payload.run(args)
