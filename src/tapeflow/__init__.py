@@ -43,7 +43,13 @@ def __getattr__(name):
              "TensorSpec": "tapeflow.framework.tensor_spec",
              "print": "tapeflow.framework.printing",
              "device": "tapeflow.framework.device_context",
-             "RaggedTensor": "tapeflow.strings"}
+             "RaggedTensor": "tapeflow.strings",
+             "TensorArray": "tapeflow.ops.tensor_array_ops"}
+    attrs.update(dict.fromkeys(("cond", "case", "switch_case", "while_loop"),
+                               "tapeflow.ops.control_flow_ops"))
+    attrs.update(dict.fromkeys(("map_fn", "scan", "foldl", "foldr", "vectorized_map",
+                                "py_function", "numpy_function"),
+                               "tapeflow.ops.functional_ops"))
     if name in attrs:
         value = getattr(importlib.import_module(attrs[name]), name)
         globals()[name] = value

@@ -151,7 +151,8 @@ class Tracer:
         for v in attrs.values():
             if isinstance(v, Tensor) and self.is_symbolic(v):
                 raise Uncapturable(f"a traced tensor in an attribute of {op.name}")
-        if op.name in _SHAPE_OPS or not any(self.is_symbolic(t) for t in inputs):
+        if op.name in _SHAPE_OPS or (not getattr(op, "stateful", False) and not any(
+                self.is_symbolic(t) for t in inputs)):
             return                            # constant folding: outputs are constants
         self.add_node("op", (op, attrs), inputs, outputs, _snake(op.name))
 

@@ -25,8 +25,9 @@ def live_nodes(graph):
     used = {s for s in graph.outputs if type(s) is int}
     keep = []
     for node in reversed(graph.nodes):
-        kind, _, ins, outs = node
-        if kind not in _PURE or any(s in used for s in outs):
+        kind, payload, ins, outs = node
+        if kind not in _PURE or any(s in used for s in outs) or (
+                kind == "op" and getattr(payload[0], "stateful", False)):
             keep.append(node)
             used.update(ins)
     keep.reverse()
@@ -97,7 +98,7 @@ def compile_fast(graph):
 def _node_callable(kind, payload):
     if kind == "call":
         return _call_node(*payload)
-    return payload.fast()   # a control-flow node (ops/control_flow_ops.py) compiles itself
+    raise ValueError(f"unknown graph node kind {kind!r}")
 
 
 def run_ops(graph, inputs):
