@@ -159,7 +159,7 @@ class Tracer:
     def read(self, var, t):
         if self.suspended or id(t) in self.slot_of:
             return
-        if var not in self.graph.variables:
+        if not any(v is var for v in self.graph.variables):
             self.graph.variables.append(var)
         s = self.add_node("read", var, (), (t,), "ReadVariableOp")[0]
         self.reads.add(s)
