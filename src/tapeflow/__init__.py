@@ -37,7 +37,8 @@ def __getattr__(name):
             "math": "tapeflow.math", "nn": "tapeflow.nn", "linalg": "tapeflow.linalg",
             "random": "tapeflow.random", "image": "tapeflow.image",
             "strings": "tapeflow.strings", "config": "tapeflow.config",
-            "debugging": "tapeflow.debugging", "experimental": "tapeflow.experimental"}
+            "debugging": "tapeflow.debugging", "experimental": "tapeflow.experimental",
+            "autograph": "tapeflow.autograph"}
     attrs = {"function": "tapeflow.framework.function",
              "custom_gradient": "tapeflow.framework.custom_gradient",
              "TensorSpec": "tapeflow.framework.tensor_spec",
@@ -50,6 +51,10 @@ def __getattr__(name):
     attrs.update(dict.fromkeys(("map_fn", "scan", "foldl", "foldr", "vectorized_map",
                                 "py_function", "numpy_function"),
                                "tapeflow.ops.functional_ops"))
+    if name == "function":   # tf.function converts control flow with tapeflow.autograph
+        from tapeflow.framework import function as _function
+        from tapeflow import autograph as _autograph
+        _function._AUTOGRAPH[0] = _autograph.convert
     if name in attrs:
         value = getattr(importlib.import_module(attrs[name]), name)
         globals()[name] = value

@@ -16,6 +16,7 @@ from tapeflow.framework.graph.func_graph import Uncapturable
 from tapeflow.framework.graph.signature import key as _key, matches as _matches, trace_new
 
 _RUN_EAGERLY = [False]
+_AUTOGRAPH = [None]    # tapeflow.autograph.convert, set when tf.function is first looked up
 _EAGER = "eager"
 _LOG = logging.getLogger("tapeflow")
 
@@ -110,6 +111,17 @@ class Function:
         self._all.append(cf)
         entry = self._cache[key] = (cf, cf._graph_for(tuple(shapes)))
         return entry
+
+    def _traced_function(self):
+        """Returns the Python function to trace: converted by AutoGraph when enabled."""
+        f = self.__dict__.get("_ag")
+        if f is None:
+            f = self._python_function
+            if self._autograph and _AUTOGRAPH[0] is not None and not getattr(
+                    f, "__ag_do_not_convert__", False):
+                f = _AUTOGRAPH[0](f)
+            self._ag = f
+        return f
 
     def _trace(self, call, pattern):
         cf, self._count = trace_new(self, call, pattern)

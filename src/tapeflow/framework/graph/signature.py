@@ -118,12 +118,12 @@ def trace_new(fn, call, pattern):
         names += [n] + [f"{n}_{i}" for i in range(1, k)]
     count = fn._count + 1
     first = count == 1
-    cf = ConcreteFunction(fn._python_function, fn._name, call, pattern, params, names)
+    cf = ConcreteFunction(fn._traced_function(), fn._name, call, pattern, params, names)
     if cf.graph.created_variables:
         if not first:
             raise ValueError(_VARS_MSG)
         count += 1      # TensorFlow traces again, where creating variables is an error
-        cf = ConcreteFunction(fn._python_function, fn._name, call, pattern, params,
+        cf = ConcreteFunction(fn._traced_function(), fn._name, call, pattern, params,
                               names)
         if cf.graph.created_variables:
             raise ValueError(_VARS_MSG)
