@@ -245,10 +245,11 @@ def convert(f):
 
 
 def _convert(fn):
-    if not inspect.isfunction(fn) or fn.__name__ == "<lambda>":
-        return None
+    if not inspect.isfunction(fn) or fn.__name__ == "<lambda>" or (
+            fn.__module__ or "").startswith("tapeflow."):
+        return None   # lambdas and tapeflow's own functions are not converted
     try:
-        src = textwrap.dedent(inspect.getsource(fn))
+        src = textwrap.dedent("".join(inspect.getsourcelines(fn.__code__)[0]))
         tree = ast.parse(src)
     except (OSError, TypeError, SyntaxError, IndentationError):
         return None
