@@ -97,6 +97,7 @@ class Trainer:
         self._loss_tracker = metrics_module.Mean(name="loss")
         self.loss = loss
         self._run_eagerly = run_eagerly
+        self.__dict__.pop("_compiled_steps", None)
         self._jit_compile = False if jit_compile == "auto" else jit_compile
         self.steps_per_execution = steps_per_execution
         self.stop_training = False
@@ -310,6 +311,22 @@ class Trainer:
         return self(x, training=False)
 
     # -- loops ----------------------------------------------------------------
+    def _step_function(self, kind):
+        """Returns the ``train``/``test``/``predict`` step the loops call: the method itself,
+        or, for ``predict`` with ``jit_compile=True`` (and not ``run_eagerly``), a
+        ``tf.function`` of it, traced once per batch signature. Training and evaluation
+        steps stay eager: metrics and optimizers update their variables in NumPy, which a
+        trace cannot capture (it would fall back to eager after a wasted trace)."""
+        step = getattr(self, kind + "_step")
+        if self._run_eagerly or self._jit_compile is not True or kind != "predict":
+            return step
+        cache = self.__dict__.setdefault("_compiled_steps", {})
+        fn = cache.get(kind)
+        if fn is None or fn.python_function != step:
+            from tapeflow.framework.function import function
+            fn = cache[kind] = function(step)
+        return fn
+
     def _callbacks(self, callbacks, verbose, epochs, steps, add_history=False):
         from tapeflow.keras.callbacks import CallbackList
         if isinstance(callbacks, CallbackList):
@@ -377,7 +394,7 @@ class Trainer:
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callbacks.on_epoch_begin(epoch)
-            train_step = self.train_step
+            train_step = self._step_function("train")
             steps_done = 0
             for step, data in enumerate(adapter):
                 callbacks.on_train_batch_begin(step)
@@ -430,7 +447,7 @@ class Trainer:
         self.reset_metrics()
         callbacks.on_test_begin()
         logs = {}
-        test_step = self.test_step
+        test_step = self._step_function("test")
         for step, data in enumerate(adapter):
             callbacks.on_test_batch_begin(step)
             logs = _pythonify_logs(test_step(data))
@@ -477,7 +494,7 @@ class Trainer:
         callbacks = self._callbacks(callbacks, verbose, 1, adapter.num_batches)
         callbacks.on_predict_begin()
         outputs, structure = None, None
-        predict_step = self.predict_step
+        predict_step = self._step_function("predict")
         for step, data in enumerate(adapter):
             callbacks.on_predict_batch_begin(step)
             batch_outputs = predict_step(data)
