@@ -16,8 +16,15 @@ def _var_get(self):
 
 def _var_set(self, t):
     tr = current()
-    if tr is not None and not tr.suspended:
-        raise Uncapturable("a variable written other than by assign/assign_add/assign_sub")
+    if tr is not None:
+        if not tr.suspended:
+            raise Uncapturable("a variable written other than by assign/assign_add/assign_sub")
+        try:   # a write while a graph node runs at trace time: undone when the trace ends
+            _SLOT.__get__(self)
+        except AttributeError:
+            pass   # a variable being created
+        else:
+            tr.save(self)
     _SLOT.__set__(self, t)
 
 
