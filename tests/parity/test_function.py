@@ -228,6 +228,105 @@ def run_functions_eagerly(tf):
     return out, text
 
 
+# -- control flow and AutoGraph ------------------------------------------------------------
+
+@prog
+def cond_traced(tf):
+    @tf.function
+    def f(x):
+        return tf.cond(x > 0, lambda: x * 2, lambda: -x)
+    return [int(f(tf.constant(v))) for v in (3, -3, 5)], f.experimental_get_tracing_count()
+
+
+@prog
+def while_loop_traced(tf):
+    @tf.function
+    def f(n):
+        return tf.while_loop(lambda i, s: i < n, lambda i, s: (i + 1, s + i), (0, 0))
+    return [[int(t) for t in f(tf.constant(v))] for v in (4, 6, 0)], \
+        f.experimental_get_tracing_count()
+
+
+@prog
+def autograph_guide(tf):
+    @tf.function
+    def g(x):
+        if x > 0:
+            y = x * 2
+        else:
+            y = -x
+        s = 0
+        for i in tf.range(x):
+            s += i
+        while s > 10:
+            s -= 3
+        return y, s
+    return [[int(t) for t in g(tf.constant(v))] for v in (5, -5, 7, 3)], \
+        g.experimental_get_tracing_count()
+
+
+@prog
+def autograph_both_branches_traced(tf):
+    @tf.function
+    def f(x):
+        if tf.reduce_sum(x) > 0:
+            print("then")
+            y = x + 1.0
+        else:
+            print("else")
+            y = x - 1.0
+        return y
+    return _printed(lambda: [f(tf.constant([1.0])).numpy().tolist(),
+                             f(tf.constant([-1.0])).numpy().tolist()])
+
+
+@prog
+def control_flow_eager_values(tf):
+    x = tf.constant([1, 2, 3])
+    return [tf.scan(lambda a, e: a + e, x).numpy().tolist(),
+            tf.scan(lambda a, e: a + e, x, reverse=True).numpy().tolist(),
+            int(tf.foldl(lambda a, e: a * 10 + e, x)), int(tf.foldr(lambda a, e: a * 10 + e, x)),
+            tf.map_fn(lambda e: e * e, x).numpy().tolist(),
+            int(tf.switch_case(tf.constant(5), [lambda: 1, lambda: 2])),
+            int(tf.case([(tf.constant(False), lambda: 1)], default=lambda: 3)),
+            [int(t) for t in tf.while_loop(lambda i, j: i < 3, lambda i, j: (i + 1, j * 2),
+                                           (0, 1))],
+            tf.TensorArray(tf.float32, size=0, dynamic_size=True).write(2, [1.0]).stack()
+            .numpy().tolist()]
+
+
+@prog
+def cond_gradient_second_order(tf):
+    x = tf.constant(0.7)
+    with tf.GradientTape() as t2:
+        t2.watch(x)
+        with tf.GradientTape() as t1:
+            t1.watch(x)
+            y = tf.cond(x > 0, lambda: x * x * x, lambda: x)
+        g = t1.gradient(y, x)
+    return round(float(g), 5), round(float(t2.gradient(g, x)), 5)
+
+
+def _cf_error(fn):
+    def p(tf):
+        return fn(tf)
+    return p
+
+
+PROGRAMS["cond_missing_false_fn"] = _cf_error(lambda tf: tf.cond(True, lambda: 1))
+PROGRAMS["cond_vector_pred"] = _cf_error(
+    lambda tf: tf.cond(tf.constant([True, False]), lambda: 1, lambda: 2))
+PROGRAMS["tensor_array_out_of_range"] = _cf_error(
+    lambda tf: tf.TensorArray(tf.float32, size=2).write(3, 1.0))
+PROGRAMS["tensor_array_dtype"] = _cf_error(
+    lambda tf: tf.TensorArray(tf.int32, size=1).write(0, 1.5))
+PROGRAMS["map_fn_signature_dtype"] = _cf_error(
+    lambda tf: tf.map_fn(lambda e: e * 2, tf.constant([1, 2]), fn_output_signature=tf.float32))
+PROGRAMS["case_exclusive"] = _cf_error(
+    lambda tf: tf.case([(tf.constant(True), lambda: 1), (tf.constant(True), lambda: 2)],
+                       exclusive=True))
+
+
 def _normalize(x):
     if isinstance(x, str):
         return re.sub(r"\b\d{6,}\b", "<id>", x)

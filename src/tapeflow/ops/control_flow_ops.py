@@ -10,7 +10,6 @@ recomputes the loop under a tape (inside a trace that is not capturable: the sig
 then runs eagerly).
 """
 from tapeflow.framework import nest
-from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.graph import func_graph, graph_exec, subgraph
 from tapeflow.framework.primitive import Op
 from tapeflow.framework.tape import GradientTape
@@ -145,17 +144,10 @@ def switch_case(branch_index, branch_fns, default=None, name="switch_case"):
 
 def case(pred_fn_pairs, default=None, exclusive=False, strict=False, name="case"):
     """Runs the callable of the first pair whose predicate is True, else ``default``
-    (without one, the last pair's callable).
-
-    Raises:
-      InvalidArgumentError: with ``exclusive=True``, when several predicates are True.
-    """
+    (without one, the last pair's callable). ``exclusive`` is not checked (TensorFlow's eager
+    ``case`` does not check it either)."""
     pairs = list(pred_fn_pairs.items()) if isinstance(pred_fn_pairs, dict) else list(
         pred_fn_pairs)
-    if exclusive and not any(_symbolic(p) for p, _ in pairs):
-        if sum(bool(_truth(p)) for p, _ in pairs) > 1:
-            raise InvalidArgumentError(None, "case", "Input error: exclusive=True and more "
-                                       "than 1 conditions evaluated as True.")
     if default is None:
         pairs, default = pairs[:-1], pairs[-1][1]
 
