@@ -231,20 +231,24 @@ def convert(f):
     its source cannot be converted."""
     bound = getattr(f, "__self__", None)
     fn = getattr(f, "__func__", f)
-    key = fn
-    try:
-        if key in _CACHE:
-            new = _CACHE[key]
-        else:
-            new = _CACHE[key] = _convert(fn)
-    except TypeError:   # unhashable callables
-        new = _convert(fn)
-    if new is None:
+    code = getattr(fn, "__code__", None)
+    if code is None:
         return f
+    if code not in _CACHE:   # one rewrite per code object; each closure gets its own function
+        _CACHE[code] = _convert(fn)
+    factory = _CACHE[code]
+    if factory is None:
+        return f
+    new = factory(*[c.cell_contents for c in (fn.__closure__ or ())])
+    new.__defaults__ = fn.__defaults__
+    new.__kwdefaults__ = fn.__kwdefaults__
+    functools.update_wrapper(new, fn)
+    new.__wrapped__ = fn
     return new.__get__(bound) if bound is not None else new
 
 
 def _convert(fn):
+    """Returns a factory ``(closure values) -> converted function``, or None."""
     if not inspect.isfunction(fn) or fn.__name__ == "<lambda>" or (
             fn.__module__ or "").startswith("tapeflow."):
         return None   # lambdas and tapeflow's own functions are not converted
@@ -263,7 +267,6 @@ def _convert(fn):
     from tapeflow import autograph as ag
     ns["ag__"] = ag
     free = fn.__code__.co_freevars
-    cells = fn.__closure__ or ()
     # Closure variables are passed through a factory, so that they stay closures.
     factory = ast.FunctionDef("ag__factory", ast.arguments(
         posonlyargs=[], args=[ast.arg(n) for n in free], kwonlyargs=[], kw_defaults=[],
@@ -274,14 +277,9 @@ def _convert(fn):
     try:
         code = compile(mod, inspect.getsourcefile(fn) or "<autograph>", "exec")
         exec(code, ns)  # noqa: S102 (the user's own function, rewritten)
-        out = ns["ag__factory"](*[c.cell_contents for c in cells])
     except (SyntaxError, ValueError, NameError):
         return None
-    out.__defaults__ = fn.__defaults__
-    out.__kwdefaults__ = fn.__kwdefaults__
-    functools.update_wrapper(out, fn)
-    out.__wrapped__ = fn
-    return out
+    return ns["ag__factory"]
 
 
 def to_code(f, recursive=True, experimental_optional_features=None):

@@ -7,18 +7,15 @@ dataflow cannot be recorded (see ``func_graph``) runs eagerly, with a one-time w
 """
 import functools
 import inspect
-import logging
 import types
 import weakref
 
 from tapeflow.framework import nest
-from tapeflow.framework.graph.func_graph import Uncapturable
-from tapeflow.framework.graph.signature import key as _key, matches as _matches, trace_new
+from tapeflow.framework.graph.signature import EAGER as _EAGER, key as _key, lookup, trace_new
+from tapeflow.framework.tensor import Tensor
 
 _RUN_EAGERLY = [False]
 _AUTOGRAPH = [None]    # tapeflow.autograph.convert, set when tf.function is first looked up
-_EAGER = "eager"
-_LOG = logging.getLogger("tapeflow")
 
 
 def function(func=None, input_signature=None, autograph=True, jit_compile=None,
@@ -53,6 +50,7 @@ class Function:
         self._npos = len(params) if all(p.kind is p.POSITIONAL_OR_KEYWORD for p in params) \
             else -1
         self._cache, self._by_struct, self._all, self._count = {}, {}, [], 0
+        self._fast = {}   # (dtype, shape) per positional Tensor argument -> cache entry
         self._bound = weakref.WeakKeyDictionary()
         functools.update_wrapper(self, python_function)
 
@@ -75,6 +73,31 @@ class Function:
     def __call__(self, *args, **kwargs):
         if _RUN_EAGERLY[0]:
             return self._python_function(*args, **kwargs)
+        if not kwargs and len(args) == self._npos:   # the hot path: all arguments Tensors
+            fast = []
+            for a in args:
+                if type(a) is not Tensor:
+                    break
+                v = a._value
+                fast.append((v.dtype, v.shape))
+            else:
+                fast = tuple(fast)
+                entry = self._fast.get(fast)
+                if entry is None:
+                    entry = self._fast[fast] = self._entry(args, kwargs)
+                if entry is not _EAGER:
+                    return entry[0]._run(entry[1], args)
+        return self._call(args, kwargs)
+
+    def _entry(self, args, kwargs):
+        call = self._canonical(args, kwargs)
+        tensors, shapes = [], []
+        struct = _key(call, tensors, shapes)
+        key = (struct, tuple(shapes))
+        entry = self._cache.get(key)
+        return entry if entry is not None else self._lookup(struct, key, call, shapes)
+
+    def _call(self, args, kwargs):
         call = self._canonical(args, kwargs)
         tensors, shapes = [], []
         struct = _key(call, tensors, shapes)
@@ -87,30 +110,7 @@ class Function:
         return entry[0]._run(entry[1], tensors)
 
     def _lookup(self, struct, key, call, shapes):
-        """Finds or traces the concrete function for a new key; returns the cache entry."""
-        try:
-            for cf in self._by_struct.get(struct, ()):
-                if _matches(cf._pattern, shapes):
-                    entry = self._cache[key] = (cf, cf._graph_for(tuple(shapes)))
-                    return entry
-            pattern = shapes
-            if self._input_signature is not None:
-                pattern = [tuple(s.shape.as_list()) if s.shape.rank is not None else None
-                           for s in nest.flatten(self._input_signature)]
-            elif self._reduce_retracing and self._by_struct.get(struct):
-                last = self._by_struct[struct][-1]._pattern
-                pattern = [None if p is None or s is None or len(p) != len(s) else tuple(
-                    a if a == b else None for a, b in zip(p, s)) for p, s in zip(last, shapes)]
-            cf = self._trace(call, pattern)
-        except Uncapturable as e:
-            _LOG.warning("tf.function %s runs eagerly for this input signature: its trace "
-                         "cannot be captured (%s).", self._name, e)
-            self._cache[key] = _EAGER
-            return _EAGER
-        self._by_struct.setdefault(struct, []).append(cf)
-        self._all.append(cf)
-        entry = self._cache[key] = (cf, cf._graph_for(tuple(shapes)))
-        return entry
+        return lookup(self, struct, key, call, shapes)
 
     def _traced_function(self):
         """Returns the Python function to trace: converted by AutoGraph when enabled."""

@@ -141,10 +141,11 @@ class ConcreteFunction:
     def _run(self, graph, tensors):
         """Runs ``graph`` on Tensors; returns the structured result."""
         recording = False
-        for tape in _prim._tapes:
-            if tape._recording:
-                recording = True
-                break
+        if _prim._tapes:
+            for tape in _prim._tapes:
+                if tape._recording:
+                    recording = True
+                    break
         if recording:
             outs = graph_exec.run_ops(graph, tensors)
         else:

@@ -1,11 +1,18 @@
 """Binding a call to a ``tf.function``'s ``input_signature`` (TensorFlow's checks and text)."""
+import logging
+
 import numpy as np
 
 from tapeflow.framework import nest
 from tapeflow.framework.graph.concrete_function import ConcreteFunction
+from tapeflow.framework.graph.func_graph import Uncapturable
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.framework.tensor_shape import TensorShape
 from tapeflow.framework.tensor_spec import TensorSpec
+
+
+EAGER = "eager"
+_LOG = logging.getLogger("tapeflow")
 
 
 def spec_text(shape, dtype):
@@ -128,3 +135,31 @@ def trace_new(fn, call, pattern):
         if cf.graph.created_variables:
             raise ValueError(_VARS_MSG)
     return cf, count
+
+
+def lookup(fn, struct, key, call, shapes):
+    """Finds or traces ``fn``'s concrete function for a new key; returns the cache entry
+    (``(concrete function, graph)``, or ``EAGER``)."""
+    try:
+        for cf in fn._by_struct.get(struct, ()):
+            if matches(cf._pattern, shapes):
+                entry = fn._cache[key] = (cf, cf._graph_for(tuple(shapes)))
+                return entry
+        pattern = shapes
+        if fn._input_signature is not None:
+            pattern = [tuple(s.shape.as_list()) if s.shape.rank is not None else None
+                       for s in nest.flatten(fn._input_signature)]
+        elif fn._reduce_retracing and fn._by_struct.get(struct):
+            last = fn._by_struct[struct][-1]._pattern
+            pattern = [None if p is None or s is None or len(p) != len(s) else tuple(
+                a if a == b else None for a, b in zip(p, s)) for p, s in zip(last, shapes)]
+        cf = fn._trace(call, pattern)
+    except Uncapturable as e:
+        _LOG.warning("tf.function %s runs eagerly for this input signature: its trace "
+                     "cannot be captured (%s).", fn._name, e)
+        fn._cache[key] = EAGER
+        return EAGER
+    fn._by_struct.setdefault(struct, []).append(cf)
+    fn._all.append(cf)
+    entry = fn._cache[key] = (cf, cf._graph_for(tuple(shapes)))
+    return entry
