@@ -41,3 +41,24 @@ def test_fit_with_jit_compile_gives_the_eager_history():
         x = rng.normal(size=(40, 4)).astype("float32")
         return m.fit(x, x.sum(1), epochs=2, batch_size=16, verbose=0).history
     assert run(jit_compile=True) == run(run_eagerly=True)
+
+
+class _Bypass(keras.layers.Layer):
+    """Computes from its input's array outside the op mechanism (a trace bakes it in)."""
+
+    def call(self, x):
+        import tapeflow as tf
+        return x + tf.constant(x._value.sum(axis=1, keepdims=True))
+
+
+def test_compiled_predict_that_replays_wrong_falls_back_to_eager(caplog):
+    import logging
+    m = keras.Sequential([keras.Input((3,)), _Bypass()])
+    x = np.arange(60, dtype="float32").reshape(20, 3)
+    m.compile(loss="mse", run_eagerly=True)
+    eager = m.predict(x, batch_size=5, verbose=0)
+    m.compile(loss="mse", jit_compile=True)
+    with caplog.at_level(logging.WARNING, logger="tapeflow"):
+        compiled = m.predict(x, batch_size=5, verbose=0)
+    np.testing.assert_array_equal(compiled, eager)
+    assert any("differs from the eager one" in r.message for r in caplog.records)

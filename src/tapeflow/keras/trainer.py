@@ -36,6 +36,42 @@ def _pythonify_logs(logs):
     return out
 
 
+class _CheckedStep:
+    """A compiled (side-effect free) step whose second call per batch signature -- its first
+    replay -- is compared with the eager step: a layer computing from its inputs' values
+    outside the op mechanism would make a replay differ. Such a signature then runs eagerly
+    (logged once)."""
+
+    def __init__(self, function, eager):
+        self._function, self._eager, self._seen = function, eager, {}
+
+    def __getattr__(self, name):
+        return getattr(self._function, name)
+
+    def __call__(self, data):
+        flat = nest.flatten(data)
+        key = tuple((getattr(x, "shape", None), str(getattr(x, "dtype", type(x))))
+                    for x in flat)
+        n = self._seen.get(key, 0)
+        if n < 0:
+            return self._eager(data)
+        out = self._function(data)
+        if n == 1:
+            ref = self._eager(data)
+            same = all(np.allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-6,
+                                   equal_nan=True) for a, b in zip(nest.flatten(out),
+                                                                   nest.flatten(ref)))
+            if not same:
+                import logging
+                logging.getLogger("tapeflow").warning(
+                    "The compiled %s differs from the eager one for inputs %s; running it "
+                    "eagerly.", getattr(self._eager, "__name__", "step"), key)
+                self._seen[key] = -1
+                return ref
+        self._seen[key] = min(n + 1, 2)
+        return out
+
+
 def _batch_size_of(x):
     for leaf in nest.flatten(x):
         shape = np.shape(leaf._value) if isinstance(leaf, Tensor) else np.shape(leaf)
@@ -314,7 +350,8 @@ class Trainer:
     def _step_function(self, kind):
         """Returns the ``train``/``test``/``predict`` step the loops call: the method itself,
         or, for ``predict`` with ``jit_compile=True`` (and not ``run_eagerly``), a
-        ``tf.function`` of it, traced once per batch signature. Training and evaluation
+        ``tf.function`` of it, traced once per batch signature and checked once against
+        the eager step (``_CheckedStep``). Training and evaluation
         steps stay eager: metrics and optimizers update their variables in NumPy, which a
         trace cannot capture (it would fall back to eager after a wasted trace)."""
         step = getattr(self, kind + "_step")
@@ -324,7 +361,7 @@ class Trainer:
         fn = cache.get(kind)
         if fn is None or fn.python_function != step:
             from tapeflow.framework.function import function
-            fn = cache[kind] = function(step)
+            fn = cache[kind] = _CheckedStep(function(step), step)
         return fn
 
     def _callbacks(self, callbacks, verbose, epochs, steps, add_history=False):
