@@ -1,5 +1,6 @@
-"""Model.predict with jit_compile=True runs predict_step through tf.function: traced once
-per batch signature, replayed afterwards, with exactly the eager results."""
+"""Model.fit/evaluate/predict with jit_compile=True run their steps through tf.function:
+traced once per batch signature, replayed afterwards, with exactly the eager results (the
+first replay of each signature is checked against the eager step)."""
 import numpy as np
 import pytest
 
@@ -32,13 +33,52 @@ def test_compiled_predict_equals_eager(name, layers, shape):
     assert step.experimental_get_tracing_count() == 2   # batches of 32, then the last 6
 
 
-def test_fit_with_jit_compile_gives_the_eager_history():
+@pytest.mark.parametrize("optimizer", ["sgd", "rmsprop", "adam"])
+@pytest.mark.parametrize("dropout", [False, True])
+def test_fit_and_evaluate_compiled_give_the_eager_results(optimizer, dropout, caplog):
+    import logging
+
     def run(**kw):
         keras.utils.set_random_seed(0)
-        m = keras.Sequential([keras.Input((4,)), L.Dense(8, activation="relu"), L.Dense(1)])
-        m.compile(optimizer="sgd", loss="mse", **kw)
+        layers = [keras.Input((8,)), L.Dense(16, activation="relu")]
+        layers += [L.Dropout(0.3, seed=1)] if dropout else []
+        layers += [L.BatchNormalization(), L.Dense(3, activation="softmax")]
+        m = keras.Sequential(layers)
+        m.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"], **kw)
         rng = np.random.default_rng(0)
-        x = rng.normal(size=(40, 4)).astype("float32")
+        x = rng.normal(size=(100, 8)).astype("float32")
+        y = rng.integers(0, 3, 100)
+        h = m.fit(x, y, epochs=2, batch_size=32, verbose=0).history
+        return h, m.evaluate(x, y, verbose=0), [w.numpy() for w in m.weights], m
+    with caplog.at_level(logging.WARNING, logger="tapeflow"):
+        eager = run(run_eagerly=True)
+        compiled = run(jit_compile=True)
+    assert compiled[0] == eager[0] and compiled[1] == eager[1]
+    for a, b in zip(compiled[2], eager[2]):
+        np.testing.assert_array_equal(a, b)
+    assert not [r for r in caplog.records if "differs" in r.message or "eagerly" in r.message]
+    step = compiled[3]._compiled_steps["train"]
+    assert step.experimental_get_tracing_count() == 3   # 32 (twice: it builds), then 4
+
+
+def test_custom_train_step_compiled_is_checked():
+    class Custom(keras.Model):
+        def train_step(self, data):
+            x, y = data
+            with keras.backend.GradientTape() if hasattr(keras.backend, "GradientTape") \
+                    else __import__("tapeflow").GradientTape() as tape:
+                loss = self.compute_loss(x=x, y=y, y_pred=self(x, training=True))
+            grads = tape.gradient(loss, self.trainable_variables)
+            self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+            return {"loss": loss}
+
+    def run(**kw):
+        keras.utils.set_random_seed(0)
+        inp = keras.Input((4,))
+        m = Custom(inp, L.Dense(1)(inp))
+        m.compile(optimizer="sgd", loss="mse", **kw)
+        x = np.random.default_rng(0).normal(size=(48, 4)).astype("float32")
         return m.fit(x, x.sum(1), epochs=2, batch_size=16, verbose=0).history
     assert run(jit_compile=True) == run(run_eagerly=True)
 

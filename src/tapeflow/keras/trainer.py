@@ -13,7 +13,7 @@ import numpy as np
 
 from tapeflow.framework import nest
 from tapeflow.framework.tape import GradientTape
-from tapeflow.framework.tensor import Tensor
+from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.ops.math_ops import reduce_sum
 from tapeflow.keras.trainers import data_adapter
 from tapeflow.keras.trainers.compile_utils import CompileLoss, CompileMetrics
@@ -36,17 +36,64 @@ def _pythonify_logs(logs):
     return out
 
 
-class _CheckedStep:
-    """A compiled (side-effect free) step whose second call per batch signature -- its first
-    replay -- is compared with the eager step: a layer computing from its inputs' values
-    outside the op mechanism would make a replay differ. Such a signature then runs eagerly
-    (logged once)."""
+def _tracing():
+    from tapeflow.framework.graph import func_graph
+    return func_graph.current() is not None
 
-    def __init__(self, function, eager):
-        self._function, self._eager, self._seen = function, eager, {}
+
+def _node(fn, *args, _run_now=True, **kwargs):
+    """Calls ``fn``; inside a tf.function trace, as one graph node that calls it on every
+    replay (metric and optimizer updates compute in NumPy, outside the op mechanism). An
+    update whose result the step does not use is not run while tracing (``_run_now=False``),
+    so that the trace changes no state.
+
+    Returns:
+      ``fn``'s result (logs as Tensors when traced, so that replays return new values).
+    """
+    from tapeflow.framework.graph import func_graph
+    if func_graph.current() is None:
+        return fn(*args, **kwargs)
+    return func_graph.record_call(fn, args, kwargs, _run_now)[1]
+
+
+def _tensor_logs(logs):
+    if not isinstance(logs, dict):
+        return logs
+    return {k: convert_to_tensor(v) if isinstance(v, (float, int)) else v
+            for k, v in logs.items()}
+
+
+class _CheckedStep:
+    """A compiled step whose second call per batch signature -- its first replay -- is
+    checked against the eager step: the model, optimizer and metric variables and the
+    Keras random generators are saved, the replay runs, everything is restored and the
+    eager step runs; if the returned values or any variable differ (a layer, loss or
+    metric computing from arrays outside the op mechanism would be baked into the graph),
+    that signature runs eagerly from then on (logged once). The eager step's results are
+    the ones kept, so the check never changes training."""
+
+    def __init__(self, function, eager, model):
+        self._function, self._eager, self._model, self._seen = function, eager, model, {}
 
     def __getattr__(self, name):
         return getattr(self._function, name)
+
+    def _variables(self):
+        m, out, seen = self._model, [], set()
+        groups = [m.variables, getattr(getattr(m, "optimizer", None), "variables", [])]
+        groups += [getattr(x, "variables", []) for x in m.metrics]
+        for v in (v for g in groups for v in g):
+            if id(v) not in seen:
+                seen.add(id(v))
+                out.append(v)
+        return out
+
+    def _generators(self):
+        from tapeflow.keras import initializers   # (NumPy's global state is saved apart)
+        gens = [initializers._GLOBAL["rng"]]
+        for layer in self._model._flatten_layers():
+            gens.append(layer.__dict__.get("_rng"))
+        return [g for g in gens if hasattr(g, "bit_generator")]
 
     def __call__(self, data):
         flat = nest.flatten(data)
@@ -55,21 +102,40 @@ class _CheckedStep:
         n = self._seen.get(key, 0)
         if n < 0:
             return self._eager(data)
+        if n != 1:
+            self._seen[key] = min(n + 1, 2)
+            return self._function(data)
+        variables, gens = self._variables(), self._generators()
+        saved = [np.array(v._tensor._value, copy=True) for v in variables]  # (optimizers
+        # update slot arrays in place)
+        states = [g.bit_generator.state for g in gens]
+        np_state = np.random.get_state()
         out = self._function(data)
-        if n == 1:
-            ref = self._eager(data)
-            same = all(np.allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-6,
-                                   equal_nan=True) for a, b in zip(nest.flatten(out),
-                                                                   nest.flatten(ref)))
-            if not same:
-                import logging
-                logging.getLogger("tapeflow").warning(
-                    "The compiled %s differs from the eager one for inputs %s; running it "
-                    "eagerly.", getattr(self._eager, "__name__", "step"), key)
-                self._seen[key] = -1
-                return ref
-        self._seen[key] = min(n + 1, 2)
-        return out
+        replayed = [np.array(v._tensor._value, copy=True) for v in variables]
+        for v, a in zip(variables, saved):
+            v._tensor = Tensor(a)
+        for g, st in zip(gens, states):
+            g.bit_generator.state = st
+        np.random.set_state(np_state)
+        ref = self._eager(data)
+        same = all(_close(a, b) for a, b in zip(nest.flatten(out), nest.flatten(ref))) and all(
+            _close(a, v._tensor._value) for a, v in zip(replayed, variables))
+        self._seen[key] = 2 if same else -1
+        if not same:
+            import logging
+            logging.getLogger("tapeflow").warning(
+                "The compiled %s differs from the eager one for inputs %s; running it "
+                "eagerly.", getattr(self._eager, "__name__", "step"), key)
+        return ref
+
+
+def _close(a, b):
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape != b.shape:
+        return False
+    if a.dtype.kind in "fc" or b.dtype.kind in "fc":
+        return bool(np.allclose(a, b, rtol=1e-5, atol=1e-6, equal_nan=True))
+    return bool(np.array_equal(a, b))
 
 
 def _batch_size_of(x):
@@ -324,7 +390,8 @@ class Trainer:
             # loss_scale_factor / LossScaleOptimizer: gradients of the scaled loss
             scaled_loss = self.optimizer.scale_loss(loss) if self.optimizer is not None \
                 else loss
-        self._loss_tracker.update_state(loss, sample_weight=_batch_size_of(x))
+        _node(self._loss_tracker.update_state, loss, sample_weight=_batch_size_of(x),
+              _run_now=False)
         variables = self.trainable_variables
         if variables:
             if scaled_loss is loss:
@@ -334,8 +401,26 @@ class Trainer:
                 # LossScaleOptimizer skips that step (TensorFlow does not warn either).
                 with np.errstate(over="ignore", invalid="ignore"):
                     grads = tape.gradient(scaled_loss, variables)
-            self.optimizer.apply_gradients(zip(grads, variables))
-        return self.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
+            _node(self.optimizer.apply_gradients, list(zip(grads, variables)), _run_now=False)
+        return self._metric_logs(x, y, y_pred, sample_weight, as_tensors=_tracing())
+
+    def _metric_logs_now(self, as_tensors):
+        return _tensor_logs(self.get_metrics_result()) if as_tensors else \
+            self.get_metrics_result()
+
+    def _custom_metric_logs(self, x, y, y_pred, sample_weight):
+        return _tensor_logs(self.compute_metrics(x, y, y_pred, sample_weight=sample_weight))
+
+    def _metric_logs(self, x, y, y_pred, sample_weight, as_tensors=False):
+        if not as_tensors:
+            return self.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
+        # Traced: graph nodes that run on every call (the metrics build on their first
+        # update, so it runs while tracing too; the trace restores their variables).
+        if type(self).compute_metrics is not Trainer.compute_metrics:
+            return _node(self._custom_metric_logs, x, y, y_pred, sample_weight)
+        if self._compile_metrics is not None:
+            _node(self._compile_metrics.update_state, y, y_pred, sample_weight)
+        return _node(self._metric_logs_now, True)
 
     def test_step(self, data):
         """One evaluation step on a batch ``data``; returns the metric logs."""
@@ -343,8 +428,9 @@ class Trainer:
         y_pred = self(x, training=False)
         loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
                                  training=False)
-        self._loss_tracker.update_state(loss, sample_weight=_batch_size_of(x))
-        return self.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
+        _node(self._loss_tracker.update_state, loss, sample_weight=_batch_size_of(x),
+              _run_now=False)
+        return self._metric_logs(x, y, y_pred, sample_weight, as_tensors=_tracing())
 
     def predict_step(self, data):
         """Returns the model's output on the inputs of batch ``data``."""
@@ -354,19 +440,18 @@ class Trainer:
     # -- loops ----------------------------------------------------------------
     def _step_function(self, kind):
         """Returns the ``train``/``test``/``predict`` step the loops call: the method itself,
-        or, for ``predict`` with ``jit_compile=True`` (and not ``run_eagerly``), a
-        ``tf.function`` of it, traced once per batch signature and checked once against
-        the eager step (``_CheckedStep``). Training and evaluation
-        steps stay eager: metrics and optimizers update their variables in NumPy, which a
-        trace cannot capture (it would fall back to eager after a wasted trace)."""
+        or, with ``jit_compile=True`` (and not ``run_eagerly``), a ``tf.function`` of it,
+        traced once per batch signature and checked once against the eager step
+        (``_CheckedStep``). Metric, optimizer and moving-statistics updates (NumPy code) are
+        graph nodes that run on every call (``_node``)."""
         step = getattr(self, kind + "_step")
-        if self._run_eagerly or self._jit_compile is not True or kind != "predict":
+        if self._run_eagerly or self._jit_compile is not True:
             return step
         cache = self.__dict__.setdefault("_compiled_steps", {})
         fn = cache.get(kind)
         if fn is None or fn.python_function != step:
             from tapeflow.framework.function import function
-            fn = cache[kind] = _CheckedStep(function(step), step)
+            fn = cache[kind] = _CheckedStep(function(step), step, self)
         return fn
 
     def _callbacks(self, callbacks, verbose, epochs, steps, add_history=False):

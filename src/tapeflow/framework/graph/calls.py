@@ -46,19 +46,25 @@ def record_call(fn, args, kwargs, run_now):
         return False, None
     flat = leaves((args, kwargs), [])
     tensors = [x for x in flat if isinstance(x, Tensor)]
-    for tape in _prim._tapes:   # a tape inside the trace would record the call's internals
-        if tape is not tr and tape._recording and (any(
-                id(t) in tape._watched for t in tensors) or any(
-                getattr(x, "_is_variable", False) for x in flat)):
-            raise Uncapturable(f"a gradient through {getattr(fn, '__name__', fn)}")
+    # Tapes inside the trace: the call runs with them paused (its internals are not graph
+    # ops), so a gradient cannot flow through its outputs; one that would is not capturable.
+    tapes = [t for t in _prim._tapes if t is not tr and t._recording]
+    watched = any(any(id(t) in tape._watched for t in tensors) or any(
+        getattr(x, "_is_variable", False) for x in flat) for tape in tapes)
     result = None
     if run_now:
         tr.suspended += 1
+        for tape in tapes:
+            tape._recording = False
         try:
             result = fn(*args, **kwargs)
         finally:
             tr.suspended -= 1
+            for tape in tapes:
+                tape._recording = True
     outs = [x for x in nest.flatten(result) if isinstance(x, Tensor)]
+    if outs and watched:
+        raise Uncapturable(f"a gradient through {getattr(fn, '__name__', fn)}")
     tr.add_node("call", (fn, args, kwargs, len(outs)), tensors, outs,
                 getattr(fn, "__name__", "call"))
     return True, result

@@ -150,7 +150,18 @@ def _dropout_rng(layer):
 @func_graph.stateful   # inside tf.function: a graph node that draws a new mask each call
 def _dropout_scale(layer, shape, dtype, rate):
     """Returns the kept-and-rescaled mask of one dropout call as a Tensor."""
-    keep = _dropout_rng(layer).random(shape) >= rate
+    rng = _dropout_rng(layer)
+    if func_graph.current() is None:
+        keep = rng.random(shape) >= rate
+    else:   # drawn while tracing (the graph draws again each call): leave the state as it was
+        state = np.random.get_state()
+        gen = rng.bit_generator.state if hasattr(rng, "bit_generator") else None
+        try:
+            keep = rng.random(shape) >= rate
+        finally:
+            np.random.set_state(state)
+            if gen is not None:
+                rng.bit_generator.state = gen
     return Tensor(keep.astype(dtype) / dtype.type(1 - rate))
 
 
