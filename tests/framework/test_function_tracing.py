@@ -327,3 +327,12 @@ def test_gradient_with_respect_to_a_captured_variable():
     with tf.GradientTape() as tape:
         y = f(tf.constant(3.0))
     assert float(tape.gradient(y, v)) == 12.0
+
+
+def test_a_trace_that_falls_back_is_counted():
+    @tf.function(autograph=False)
+    def f(x):
+        return x * 2 if bool(x > 0) else -x
+    f(tf.constant(1))
+    f(tf.constant(-1))
+    assert f.experimental_get_tracing_count() == 1

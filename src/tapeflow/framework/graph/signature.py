@@ -111,7 +111,8 @@ def matches(pattern, shapes):
 
 
 def trace_new(fn, call, pattern):
-    """Traces ``fn``'s Python function for ``call``; returns ``(concrete function, count)``.
+    """Traces ``fn``'s Python function for ``call`` (counting each trace in ``fn._count``);
+    returns ``(concrete function, count)``.
 
     Variables may be created on the first trace only (TensorFlow then traces again, and
     creating them again is a ValueError).
@@ -123,18 +124,18 @@ def trace_new(fn, call, pattern):
         k = len([x for x in nest.flatten(v) if isinstance(x, (Tensor, TensorSpec,
                                                               np.ndarray))])
         names += [n] + [f"{n}_{i}" for i in range(1, k)]
-    count = fn._count + 1
-    first = count == 1
+    first = fn._count == 0
+    fn._count += 1       # counted even when the trace then fails or is not capturable
     cf = ConcreteFunction(fn._traced_function(), fn._name, call, pattern, params, names)
     if cf.graph.created_variables:
         if not first:
             raise ValueError(_VARS_MSG)
-        count += 1      # TensorFlow traces again, where creating variables is an error
+        fn._count += 1   # TensorFlow traces again, where creating variables is an error
         cf = ConcreteFunction(fn._traced_function(), fn._name, call, pattern, params,
                               names)
         if cf.graph.created_variables:
             raise ValueError(_VARS_MSG)
-    return cf, count
+    return cf, fn._count
 
 
 def lookup(fn, struct, key, call, shapes):
