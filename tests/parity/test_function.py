@@ -327,6 +327,63 @@ PROGRAMS["case_exclusive"] = _cf_error(
                        exclusive=True))
 
 
+@prog
+def traced_tensor_names(tf):
+    @tf.function
+    def f(x, y):
+        ts = [x + y, x * y, x - y, x / y, -x, x ** 2, tf.reduce_sum(x), tf.reduce_mean(x),
+              tf.nn.relu(x), tf.square(x), tf.sin(x), tf.exp(x), tf.cast(x, tf.int32),
+              tf.maximum(x, y), x > y, tf.sqrt(x), tf.tanh(x), x + y, x // y, x % y,
+              tf.sigmoid(x), tf.math.log(x), tf.where(x > y, x, y)]
+        print([str(t) for t in ts])
+        return x
+    return _printed(lambda: f(tf.constant(1.0), tf.constant(2.0)).numpy())
+
+
+@prog
+def arguments_binding(tf):
+    @tf.function
+    def f(x, y=2.0, *, z=None, **kw):
+        return x * y if z is None else x * y + z
+
+    @tf.function
+    def g(d):
+        return d["a"] + d["b"][0]
+
+    @tf.function
+    def h(x):
+        return x * 2
+    out = [float(f(tf.constant(1.0))), float(f(tf.constant(1.0), y=3.0)),
+           float(f(x=tf.constant(1.0), z=tf.constant(1.0))), float(f(tf.constant(2.0), a=1)),
+           f.experimental_get_tracing_count(),
+           int(g({"a": tf.constant(1), "b": [tf.constant(2)]})),
+           int(g({"a": tf.constant(5), "b": [tf.constant(2)]})), g.experimental_get_tracing_count(),
+           h(np.array([1.0, 2.0])).numpy().tolist(), h(np.array([3.0, 4.0])).numpy().tolist(),
+           h.experimental_get_tracing_count()]
+    return out
+
+
+@prog
+def variable_output_and_outer_tape(tf):
+    v = tf.Variable(1.0)
+    w = tf.Variable(2.0)
+
+    @tf.function
+    def r():
+        return v
+
+    @tf.function
+    def s(x):
+        y = w * x
+        w.assign_add(1.0)
+        return y * w
+    first = float(r())
+    v.assign(5.0)
+    with tf.GradientTape() as t:
+        out = s(tf.constant(3.0))
+    return first, float(r()), float(out), float(t.gradient(out, w)), float(w)
+
+
 def _normalize(x):
     if isinstance(x, str):
         return re.sub(r"\b\d{6,}\b", "<id>", x)

@@ -76,14 +76,14 @@ class _Operation:
         return f"<tf.Operation '{self.name}' type={self.type}>"
 
 
+# TensorFlow names a node after its op, except the Python operators and a few wrappers.
+_NODE_NAMES = {"AddV2": "add", "Mul": "mul", "Sub": "sub", "RealDiv": "truediv", "Pow": "pow",
+               "FloorDiv": "floordiv", "FloorMod": "mod", "ConcatV2": "concat", "Pack": "stack",
+               "Transpose": "transpose", "BatchMatMulV2": "MatMul"}
+
+
 def _snake(name):
-    out = []
-    for i, c in enumerate(name):
-        if c.isupper() and i and not name[i - 1].isupper():
-            out.append("_")
-        out.append(c.lower())
-    s = "".join(out)
-    return {"add_v2": "add", "mat_mul": "MatMul", "batch_mat_mul_v2": "MatMul"}.get(s, s)
+    return _NODE_NAMES.get(name, name)
 
 
 class Tracer:
