@@ -459,3 +459,4 @@ __all__ = [
 # Inside a tf.function trace, these compute from traced values outside the op mechanism,
 # so such a call becomes one graph node that runs again on every call.
 reshape = _func_graph.opaque(reshape, argnums=(1,), names=("shape",))
+broadcast_to = _func_graph.opaque(broadcast_to, argnums=(1,), names=("shape",))

@@ -200,3 +200,8 @@ __all__ = ["constant", "zeros", "ones", "zeros_like", "ones_like", "fill", "eye"
 # so such a call becomes one graph node that runs again on every call.
 fill = _func_graph.opaque(fill)
 range = _func_graph.opaque(range)
+zeros = _func_graph.opaque(zeros, argnums=(0,), names=("shape",))
+ones = _func_graph.opaque(ones, argnums=(0,), names=("shape",))
+eye = _func_graph.opaque(eye, argnums=(0, 1, 2), names=("num_rows", "num_columns", "batch_shape"))
+linspace = _func_graph.opaque(linspace, argnums=(2,), names=("num",))
+sequence_mask = _func_graph.opaque(sequence_mask)

@@ -404,3 +404,4 @@ __all__ = [
 unique = _func_graph.opaque(unique)
 searchsorted = _func_graph.opaque(searchsorted)
 _argwhere = _func_graph.opaque(_argwhere)
+one_hot = _func_graph.opaque(one_hot, argnums=(1,), names=("depth",))

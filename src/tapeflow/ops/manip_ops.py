@@ -8,6 +8,7 @@ from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN
 from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.primitive import primitive
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
+from tapeflow.framework.graph import func_graph as _func_graph
 from tapeflow.ops.array_ops import broadcast_to, reshape, transpose
 from tapeflow.ops.creation_ops import _t
 from tapeflow.ops.math_ops import reduce_sum
@@ -333,3 +334,8 @@ def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None, name=No
 
 
 __all__ = ["tile", "pad", "reverse", "roll", "repeat", "meshgrid", "reverse_sequence"]
+
+
+# Shape-like arguments computed from traced values: a graph node that runs again each call.
+tile = _func_graph.opaque(tile, argnums=(1,), names=("multiples",))
+pad = _func_graph.opaque(pad, argnums=(1,), names=("paddings",))

@@ -271,3 +271,4 @@ __all__ = ["boolean_mask", "slice", "strided_slice"]
 # so such a call becomes one graph node that runs again on every call.
 _getitem = _func_graph.opaque(_getitem, argnums=(1,))
 boolean_mask = _func_graph.opaque(boolean_mask)
+slice = _func_graph.opaque(slice, argnums=(1, 2), names=("begin", "size"))  # noqa: A001
