@@ -93,3 +93,52 @@ def test_random_programs_traced_equal_eager(steps, n, m):
         for a, b in zip(f(x, y), prog(x, y)):
             _close(a.numpy(), b.numpy())
     assert f.experimental_get_tracing_count() == 1
+
+
+_SWEEP_INPUTS = {
+    "vec": lambda rng: rng.uniform(0.1, 2, 6).astype(np.float32),
+    "mat": lambda rng: (rng.uniform(0.1, 2, (4, 4)) + 3 * np.eye(4)).astype(np.float32),
+    "img": lambda rng: rng.uniform(0, 1, (1, 4, 4, 3)).astype(np.float32),
+    "ivec": lambda rng: rng.integers(0, 4, 6).astype(np.int32),
+}
+_NOT_PURE = {"function", "print", "py_function", "numpy_function", "Variable", "constant",
+             "convert_to_tensor"}
+
+
+def _one_arg_callables():
+    seen, out = set(), []
+    for mod in (tf, tf.math, tf.nn, tf.linalg, tf.image):
+        for name in dir(mod):
+            fn = getattr(mod, name, None)
+            if name.startswith("_") or name in _NOT_PURE or "random" in name or not callable(
+                    fn) or isinstance(fn, type) or id(fn) in seen:
+                continue
+            seen.add(id(fn))
+            out.append((f"{mod.__name__}.{name}", fn))
+    return out
+
+
+def test_every_one_argument_callable_traced_equals_eager():
+    """Each public callable of tf, tf.math, tf.nn, tf.linalg and tf.image that accepts one
+    of the sample tensors gives the eager result when replayed on another sample."""
+    rng = np.random.default_rng(0)
+    checked, wrong = 0, []
+    for name, fn in _one_arg_callables():
+        for gen in _SWEEP_INPUTS.values():
+            try:
+                with np.errstate(all="ignore"):
+                    if not isinstance(fn(tf.constant(gen(rng))), tf.Tensor):
+                        break
+            except Exception:  # noqa: BLE001 - not applicable to this input
+                continue
+            f = tf.function(lambda x, fn=fn: fn(x))
+            with np.errstate(all="ignore"):
+                f(tf.constant(gen(rng)))
+                b = tf.constant(gen(rng))
+                got, want = f(b).numpy(), fn(b).numpy()
+            checked += 1
+            if got.shape != want.shape or not np.allclose(
+                    got.astype(np.float64), want.astype(np.float64), rtol=1e-5, equal_nan=True):
+                wrong.append(name)
+            break
+    assert checked > 100 and not wrong, wrong
