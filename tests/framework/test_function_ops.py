@@ -142,3 +142,50 @@ def test_every_one_argument_callable_traced_equals_eager():
                 wrong.append(name)
             break
     assert checked > 100 and not wrong, wrong
+
+
+_PAIRS = {
+    "vv": lambda rng: (rng.uniform(0.1, 2, 6).astype(np.float32),
+                       rng.uniform(0.1, 2, 6).astype(np.float32)),
+    "mm": lambda rng: (rng.uniform(0.1, 2, (4, 4)).astype(np.float32),
+                       rng.uniform(0.1, 2, (4, 4)).astype(np.float32)),
+    "vi": lambda rng: (rng.uniform(0.1, 2, 6).astype(np.float32),
+                       rng.integers(0, 4, 6).astype(np.int32)),
+    "v_scalar": lambda rng: (rng.uniform(0.1, 2, 6).astype(np.float32),
+                             np.int32(rng.integers(1, 4))),
+    "ii": lambda rng: (rng.integers(0, 4, 6).astype(np.int32),
+                       rng.integers(0, 4, 6).astype(np.int32)),
+}
+_HIGHER_ORDER = {"cond", "while_loop", "map_fn", "scan", "foldl", "foldr", "vectorized_map",
+                 "switch_case", "case"}
+
+
+def test_every_two_argument_callable_traced_equals_eager():
+    """The same for public callables taking two tensors (values, indices, counts, shapes):
+    three replays on new samples give the eager results."""
+    rng = np.random.default_rng(0)
+    checked, wrong = 0, []
+    for name, fn in _one_arg_callables():
+        if name.rsplit(".", 1)[1] in _HIGHER_ORDER:
+            continue
+        for gen in _PAIRS.values():
+            try:
+                with np.errstate(all="ignore"):
+                    if not isinstance(fn(*map(tf.constant, gen(rng))), tf.Tensor):
+                        break
+            except Exception:  # noqa: BLE001 - not applicable to these inputs
+                continue
+            f = tf.function(lambda x, y, fn=fn: fn(x, y))
+            with np.errstate(all="ignore"):
+                f(*map(tf.constant, gen(rng)))
+                for _ in range(3):
+                    a, b = map(tf.constant, gen(rng))
+                    got, want = f(a, b).numpy(), fn(a, b).numpy()
+                    if got.shape != want.shape or not np.allclose(
+                            got.astype(np.float64), want.astype(np.float64), rtol=1e-5,
+                            equal_nan=True):
+                        wrong.append(name)
+                        break
+            checked += 1
+            break
+    assert checked > 80 and not wrong, wrong

@@ -339,3 +339,4 @@ __all__ = ["tile", "pad", "reverse", "roll", "repeat", "meshgrid", "reverse_sequ
 # Shape-like arguments computed from traced values: a graph node that runs again each call.
 tile = _func_graph.opaque(tile, argnums=(1,), names=("multiples",))
 pad = _func_graph.opaque(pad, argnums=(1,), names=("paddings",))
+repeat = _func_graph.opaque(repeat, argnums=(1,), names=("repeats",))
