@@ -523,6 +523,7 @@ __all__ = ["lower", "upper", "strip", "regex_replace", "regex_full_match", "leng
 
 # String kernels compute outside the op mechanism: inside a tf.function trace a call on a
 # traced tensor becomes one graph node that runs again on every call.
-for _n in ('lower', 'upper', 'strip', 'regex_replace', 'regex_full_match', 'length', 'substr', 'to_number', 'join', 'reduce_join', 'split', 'unicode_split', 'ngrams'):
+for _n in ("lower", "upper", "strip", "regex_replace", "regex_full_match", "length", "substr",
+           "to_number", "join", "reduce_join", "split", "unicode_split", "ngrams"):
     globals()[_n] = _func_graph.opaque(globals()[_n])
 del _n

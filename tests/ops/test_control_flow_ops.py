@@ -164,7 +164,8 @@ def test_map_fn_scan_folds_values():
     assert int(tf.foldl(lambda a, e: a * 10 + e, x)) == 123
     assert int(tf.foldr(lambda a, e: a * 10 + e, x)) == 321
     np.testing.assert_array_equal(tf.vectorized_map(lambda e: e + 1, x).numpy(), [2, 3, 4])
-    a, b = tf.map_fn(lambda e: (e[0], e[1] * 2.0), (tf.constant([1.0, 2.0]), tf.constant([3.0, 4.0])))
+    a, b = tf.map_fn(lambda e: (e[0], e[1] * 2.0),
+                     (tf.constant([1.0, 2.0]), tf.constant([3.0, 4.0])))
     np.testing.assert_array_equal(b.numpy(), [6.0, 8.0])
     out = tf.map_fn(lambda e: tf.cast(e, tf.float32), x, fn_output_signature=tf.float32)
     assert out.dtype == tf.float32

@@ -15,11 +15,11 @@ def _t(x):
 def _shape_list(shape):
     """Converts a shape given as list, tuple, TensorShape, Tensor or int to a tuple of ints."""
     if isinstance(shape, Tensor):
-        shape = shape._value.tolist()
+        shape = _func_graph.value_of(shape).tolist()
     elif isinstance(shape, TensorShape):
         shape = shape.as_list()
     elif hasattr(type(shape), "__tf_tensor__"):
-        shape = convert_to_tensor(shape)._value.tolist()
+        shape = _func_graph.value_of(convert_to_tensor(shape)).tolist()
     if isinstance(shape, (int, np.integer)):
         shape = [shape]
     out = []

@@ -18,7 +18,7 @@ def _ints(v):
     if isinstance(v, (int, np.integer)):
         return [int(v)]
     if isinstance(v, Tensor) or hasattr(type(v), "__tf_tensor__"):
-        return [int(i) for i in np.ravel(convert_to_tensor(v)._value)]
+        return [int(i) for i in np.ravel(_func_graph.value_of(convert_to_tensor(v)))]
     return [int(i) for i in np.ravel(np.asarray(v))]
 
 
@@ -125,8 +125,8 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
     """
     x = _t(tensor)
     shp = x._value.shape
-    p = np.asarray(convert_to_tensor(paddings)._value if not isinstance(paddings, np.ndarray)
-                   else paddings)
+    p = np.asarray(_func_graph.value_of(convert_to_tensor(paddings)) if not isinstance(
+        paddings, np.ndarray) else paddings)
     if p.shape != (len(shp), 2):
         raise InvalidArgumentError(
             None, "Pad", f"The first dimension of paddings must be the rank of inputs "
@@ -323,7 +323,7 @@ def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None, name=No
     seq_axis = int(seq_axis) % nd
     batch_axis = 0 if batch_axis is None else int(batch_axis) % nd
     lens = _t(seq_lengths)
-    lv = np.asarray(lens._value)
+    lv = np.asarray(_func_graph.value_of(lens))
     if lv.shape != (x._value.shape[batch_axis],) or lv.size and (
             lv.max() > x._value.shape[seq_axis] or lv.min() < 0):
         raise InvalidArgumentError(

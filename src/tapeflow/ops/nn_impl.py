@@ -124,7 +124,7 @@ def moments(x, axes, shift=None, keepdims=False, name=None):
 
 def _axes_list(axes):
     if isinstance(axes, Tensor):
-        axes = axes._value.tolist()
+        axes = _func_graph.value_of(axes).tolist()
     if isinstance(axes, numbers.Integral):
         return [int(axes)]
     return [int(a) for a in axes]
@@ -227,7 +227,7 @@ def _noise_shape(x, noise_shape):
     if noise_shape is None:
         return x._value.shape
     if isinstance(noise_shape, Tensor):
-        noise_shape = noise_shape._value.tolist()
+        noise_shape = _func_graph.value_of(noise_shape).tolist()
     dims = list(noise_shape)
     xs = x._value.shape
     if len(dims) == len(xs):

@@ -12,6 +12,7 @@ from tapeflow.framework import primitive as prim
 from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.primitive import primitive
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
+from tapeflow.framework.graph import func_graph as _func_graph
 from tapeflow.ops.math_ops import (
     _quiet, add, cast, divide, divide_no_nan, equal, exp, log, multiply, not_equal, sqrt,
     square, subtract, where_)
@@ -49,7 +50,7 @@ def _norm_axis(axis, ndim):
     if type(axis) is int and -ndim <= axis < ndim:  # the common case, fast
         return (axis % ndim,)
     if isinstance(axis, Tensor):
-        axis = axis._value.tolist()
+        axis = _func_graph.value_of(axis).tolist()
     if isinstance(axis, (list, tuple)):
         axes = tuple(int(a) for a in axis)
     else:
@@ -388,7 +389,7 @@ _argmin_op = _arg_kernel(np.argmin, "ArgMin")
 def _arg(op, input, axis, output_type):  # noqa: A002
     x = _t(input)
     nd = x._value.ndim
-    axis = 0 if axis is None else int(_t(axis)._value)
+    axis = 0 if axis is None else int(_func_graph.value_of(_t(axis)))
     if not -nd <= axis < nd:
         raise InvalidArgumentError(None, op.name, f"Expected dimension in the range [{-nd}, "
                                    f"{nd}), but got {axis} [Op:{op.name}]")
@@ -447,7 +448,7 @@ def _cumprod_grad(op, dy):
 def _cum(op, x, axis, exclusive, reverse):
     x = _t(x)
     nd = x._value.ndim
-    axis = int(_t(axis)._value)
+    axis = int(_func_graph.value_of(_t(axis)))
     if nd == 0 or not -nd <= axis < nd:
         raise InvalidArgumentError(None, op.name, f"{op.name}: axis {axis} is out of range "
                                    f"for input of shape {list(x._value.shape)} [Op:{op.name}]")

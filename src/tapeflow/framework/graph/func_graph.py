@@ -27,6 +27,20 @@ class Uncapturable(Exception):
     """Raised inside a trace when the program's dataflow cannot be recorded."""
 
 
+def value_of(x):
+    """Returns ``x._value`` for a Tensor (``x`` itself otherwise), for an op wrapper that
+    turns it into Python values (an axis, a shape, sizes).
+
+    Raises:
+      Uncapturable: inside a trace, for a traced tensor (its value is known only per call).
+    """
+    if not isinstance(x, Tensor):
+        return x
+    if _STACK and not _STACK[-1].suspended and _STACK[-1].is_symbolic(x):
+        raise Uncapturable("a traced tensor used as a Python value (an axis, shape or size)")
+    return x._value
+
+
 def current():
     """Returns the innermost active tracer, or None."""
     return _STACK[-1] if _STACK else None
