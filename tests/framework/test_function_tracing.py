@@ -336,3 +336,14 @@ def test_a_trace_that_falls_back_is_counted():
     f(tf.constant(1))
     f(tf.constant(-1))
     assert f.experimental_get_tracing_count() == 1
+
+
+def test_debugging_checks_run_on_every_call():
+    @tf.function
+    def f(x):
+        tf.debugging.assert_positive(x, message="must be positive")
+        return tf.debugging.check_numerics(tf.math.log(x), "log")
+    assert float(f(tf.constant(1.0))) == 0.0
+    with pytest.raises(tf.errors.InvalidArgumentError, match="must be positive"):
+        f(tf.constant(-1.0))
+    np.testing.assert_allclose(float(f(tf.constant(2.0))), np.log(2.0), rtol=1e-6)
