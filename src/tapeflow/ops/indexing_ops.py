@@ -29,7 +29,8 @@ def _segment_sum_grad(op, dy):
 
 def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
     """Returns sums of ``data`` rows grouped by ``segment_ids`` into ``num_segments`` rows."""
-    return _segment_sum_kernel(_t(data), _t(segment_ids), num_segments=int(num_segments))
+    return _segment_sum_kernel(_t(data), _t(segment_ids),
+                               num_segments=int(_func_graph.value_of(num_segments)))
 
 
 @primitive("GatherV2")

@@ -117,3 +117,35 @@ def opaque(fn, argnums=None, names=()):
         setattr(wrapper, attr, getattr(fn, attr, None))
     wrapper.__wrapped__ = fn
     return wrapper
+
+
+def graph_node_method(fn, run_now):
+    """Wraps the method ``fn`` (a state update computed in NumPy: a metric's
+    ``update_state``/``result``, an optimizer's ``apply``) so that inside a tf.function trace
+    each call is one graph node that calls it again on every replay; ``run_now=False`` does
+    not run it while tracing (so that the trace changes no state).
+
+    Returns:
+      The wrapped method (marked, so that wrapping twice does nothing).
+    """
+    if getattr(fn, "_graph_node", False):
+        return fn
+
+    def wrapper(self, *args, **kwargs):
+        if _STACK and not _STACK[-1].suspended:
+            return record_call(fn, (self,) + args, kwargs, run_now)[1]
+        return fn(self, *args, **kwargs)
+    for attr in ("__name__", "__qualname__", "__doc__", "__module__"):
+        setattr(wrapper, attr, getattr(fn, attr, None))
+    wrapper.__wrapped__ = fn
+    wrapper._graph_node = True
+    return wrapper
+
+
+def wrap_methods(cls, methods):
+    """Wraps ``cls``'s own definitions of ``methods`` (name -> run_now) with
+    ``graph_node_method``; for use in ``__init_subclass__``."""
+    for name, run_now in methods.items():
+        fn = cls.__dict__.get(name)
+        if fn is not None and callable(fn):
+            setattr(cls, name, graph_node_method(fn, run_now))
