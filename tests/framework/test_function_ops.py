@@ -110,7 +110,8 @@ def _one_arg_callables():
     for mod in (tf, tf.math, tf.nn, tf.linalg, tf.image):
         for name in dir(mod):
             fn = getattr(mod, name, None)
-            if name.startswith("_") or name in _NOT_PURE or "random" in name or not callable(
+            if name.startswith("_") or name in _NOT_PURE or "random" in name or \
+                    "dropout" in name or not callable(
                     fn) or isinstance(fn, type) or id(fn) in seen:
                 continue
             seen.add(id(fn))
@@ -179,7 +180,10 @@ def test_every_two_argument_callable_traced_equals_eager():
                 continue
             f = tf.function(lambda x, y, fn=fn: fn(x, y))
             with np.errstate(all="ignore"):
-                f(*map(tf.constant, gen(rng)))
+                try:
+                    f(*map(tf.constant, gen(rng)))
+                except Exception:  # noqa: BLE001 - these values are invalid for fn
+                    continue
                 for _ in range(3):
                     a, b = map(tf.constant, gen(rng))
                     try:
