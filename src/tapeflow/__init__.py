@@ -54,7 +54,7 @@ def __getattr__(name):
     if name == "function":   # tf.function converts control flow with tapeflow.autograph
         from tapeflow.framework import function as _function
         from tapeflow import autograph as _autograph
-        _function._AUTOGRAPH[0] = _autograph.convert
+        _function.AUTOGRAPH[0] = _autograph.convert
     if name in attrs:
         value = getattr(importlib.import_module(attrs[name]), name)
         globals()[name] = value

@@ -15,7 +15,7 @@ from tapeflow.framework.graph.signature import EAGER as _EAGER, key as _key, loo
 from tapeflow.framework.tensor import Tensor
 
 _RUN_EAGERLY = [False]
-_AUTOGRAPH = [None]    # tapeflow.autograph.convert, set when tf.function is first looked up
+AUTOGRAPH = [None]    # tapeflow.autograph.convert, set when tf.function is first looked up
 
 
 def function(func=None, input_signature=None, autograph=True, jit_compile=None,
@@ -117,9 +117,9 @@ class Function:
         f = self.__dict__.get("_ag")
         if f is None:
             f = self._python_function
-            if self._autograph and _AUTOGRAPH[0] is not None and not getattr(
+            if self._autograph and AUTOGRAPH[0] is not None and not getattr(
                     f, "__ag_do_not_convert__", False):
-                f = _AUTOGRAPH[0](f)
+                f = AUTOGRAPH[0](f)
             self._ag = f
         return f
 

@@ -14,6 +14,7 @@ import numpy as np
 from tapeflow.framework import nest
 from tapeflow.framework.tape import GradientTape
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
+from tapeflow.framework.variable import array_of, rebind
 from tapeflow.ops.math_ops import reduce_sum
 from tapeflow.keras.trainers import data_adapter
 from tapeflow.keras.trainers.compile_utils import CompileLoss, CompileMetrics
@@ -106,20 +107,20 @@ class _CheckedStep:
             self._seen[key] = min(n + 1, 2)
             return self._function(data)
         variables, gens = self._variables(), self._generators()
-        saved = [np.array(v._tensor._value, copy=True) for v in variables]  # (optimizers
-        # update slot arrays in place)
+        # copies: optimizers update their slot arrays in place
+        saved = [np.array(array_of(v), copy=True) for v in variables]
         states = [g.bit_generator.state for g in gens]
         np_state = np.random.get_state()
         out = self._function(data)
-        replayed = [np.array(v._tensor._value, copy=True) for v in variables]
+        replayed = [np.array(array_of(v), copy=True) for v in variables]
         for v, a in zip(variables, saved):
-            v._tensor = Tensor(a)
+            rebind(v, a)
         for g, st in zip(gens, states):
             g.bit_generator.state = st
         np.random.set_state(np_state)
         ref = self._eager(data)
         same = all(_close(a, b) for a, b in zip(nest.flatten(out), nest.flatten(ref))) and all(
-            _close(a, v._tensor._value) for a, v in zip(replayed, variables))
+            _close(a, array_of(v)) for a, v in zip(replayed, variables))
         self._seen[key] = 2 if same else -1
         if not same:
             import logging

@@ -3,7 +3,8 @@ every replay), the ``stateful`` decorator (random draws: always a node) and ``op
 function computing from its inputs' values outside the op mechanism: a node when a traced
 tensor is among its arguments)."""
 from tapeflow.framework import primitive as _prim
-from tapeflow.framework.graph.func_graph import _STACK, Uncapturable, current
+from tapeflow.framework import context as _context
+from tapeflow.framework.graph.func_graph import Uncapturable, current
 from tapeflow.framework.tensor import Tensor
 
 
@@ -48,7 +49,7 @@ def record_call(fn, args, kwargs, run_now):
     tensors = [x for x in flat if isinstance(x, Tensor)]
     # Tapes inside the trace: the call runs with them paused (its internals are not graph
     # ops), so a gradient cannot flow through its outputs; one that would is not capturable.
-    tapes = [t for t in _prim._tapes if t is not tr and t._recording]
+    tapes = [t for t in _context.state.tapes if t is not tr and t._recording]
     watched = any(any(id(t) in tape._watched for t in tensors) or any(
         getattr(x, "_is_variable", False) for x in flat) for tape in tapes)
     result = None
@@ -78,7 +79,7 @@ def stateful(fn):
       The wrapped function.
     """
     def wrapper(*args, **kwargs):
-        if _prim._tapes and _STACK:
+        if _prim._tapes and current() is not None:
             done, result = record_call(fn, args, kwargs, True)
             if done:
                 return result
@@ -103,8 +104,8 @@ def opaque(fn, argnums=None, names=()):
         return getattr(x, "_is_variable", False) or (isinstance(x, Tensor) and tr.is_symbolic(x))
 
     def wrapper(*args, **kwargs):
-        if _prim._tapes and _STACK and not _STACK[-1].suspended:
-            tr = _STACK[-1]
+        tr = current() if _prim._tapes else None
+        if tr is not None and not tr.suspended:
             if argnums is None:
                 check = (args, kwargs)
             else:
@@ -132,7 +133,8 @@ def graph_node_method(fn, run_now):
         return fn
 
     def wrapper(self, *args, **kwargs):
-        if _STACK and not _STACK[-1].suspended:
+        tr = current() if _prim._tapes else None
+        if tr is not None and not tr.suspended:
             return record_call(fn, (self,) + args, kwargs, run_now)[1]
         return fn(self, *args, **kwargs)
     for attr in ("__name__", "__qualname__", "__doc__", "__module__"):

@@ -13,7 +13,7 @@ import io
 
 import numpy as np
 
-from tapeflow.framework import dtypes, nest
+from tapeflow.framework import context as _context, dtypes, nest
 from tapeflow.framework import primitive as _prim
 from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.graph import func_graph, graph_exec
@@ -142,7 +142,7 @@ class ConcreteFunction:
         """Runs ``graph`` on Tensors; returns the structured result."""
         recording = False
         if _prim._tapes:
-            for tape in _prim._tapes:
+            for tape in _context.state.tapes:
                 if tape._recording:
                     recording = True
                     break

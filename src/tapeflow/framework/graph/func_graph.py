@@ -11,14 +11,23 @@ by other means, reading a traced value into Python (``bool``, ``int``, ``.numpy(
 ``Uncapturable`` (the caller then runs that signature eagerly). Variables written while
 tracing are restored afterwards: the trace only builds the graph; the call runs it.
 """
+import threading
+
 import numpy as np
 
-from tapeflow.framework import primitive as _prim
+from tapeflow.framework import context as _context
 from tapeflow.framework.tensor import Tensor
 from tapeflow.framework.tensor_shape import TensorShape
 from tapeflow.framework.variable import Variable
 
-_STACK = []                    # active tracers, innermost last
+class _Traces(threading.local):
+    def __init__(self):
+        self.stack = []                 # this thread's active tracers, innermost last
+
+
+_LOCAL = _Traces()
+_INSTALLED = [0, None]   # traces active on any thread; the undo list of the class patches
+_LOCK = threading.Lock()
 _SHAPE_OPS = frozenset(("Shape", "ShapeN", "Size", "Rank", "ZerosLike", "OnesLike"))
 _SLOT = Variable.__dict__["_tensor"]      # the slot descriptor behind ``Variable._tensor``
 
@@ -36,14 +45,16 @@ def value_of(x):
     """
     if not isinstance(x, Tensor):
         return x
-    if _STACK and not _STACK[-1].suspended and _STACK[-1].is_symbolic(x):
+    tr = current()
+    if tr is not None and not tr.suspended and tr.is_symbolic(x):
         raise Uncapturable("a traced tensor used as a Python value (an axis, shape or size)")
     return x._value
 
 
 def current():
     """Returns the innermost active tracer, or None."""
-    return _STACK[-1] if _STACK else None
+    stack = _LOCAL.stack
+    return stack[-1] if stack else None
 
 
 class FuncGraph:
@@ -217,28 +228,35 @@ _PATCHES = None
 
 
 def push(tracer):
-    """Makes ``tracer`` the only tape-stack entry (outer tapes pause) and installs patches."""
+    """Makes ``tracer`` this thread's only tape-stack entry (its tapes pause) and installs
+    the class patches (while any thread traces)."""
     global _PATCHES
-    if not _STACK:
-        if _PATCHES is None:
-            from tapeflow.framework.graph.patches import patches
-            _PATCHES = patches()
-        tracer._undo = [(cls, name, cls.__dict__[name]) for cls, name, _ in _PATCHES]
-        for cls, name, new in _PATCHES:
-            setattr(cls, name, new)
-    tracer._outer = _prim._tapes[:]
-    del _prim._tapes[:]
-    _STACK.append(tracer)
-    _prim._tapes.append(tracer)
+    with _LOCK:
+        if _INSTALLED[0] == 0:
+            if _PATCHES is None:
+                from tapeflow.framework.graph.patches import patches
+                _PATCHES = patches()
+            _INSTALLED[1] = [(cls, name, cls.__dict__[name]) for cls, name, _ in _PATCHES]
+            for cls, name, new in _PATCHES:
+                setattr(cls, name, new)
+        _INSTALLED[0] += 1
+    tapes = _context.state.tapes          # this thread's tape stack
+    tracer._outer = tapes[:]
+    tapes[:] = [tracer]
+    _context.ACTIVE.append(tracer)
+    _LOCAL.stack.append(tracer)
 
 
 def pop(tracer):
     """Undoes ``push``."""
-    _STACK.pop()
-    _prim._tapes[:] = tracer._outer
-    if not _STACK:
-        for cls, name, old in tracer._undo:
-            setattr(cls, name, old)
+    _LOCAL.stack.pop()
+    _context.state.tapes[:] = tracer._outer
+    _context.ACTIVE.remove(tracer)
+    with _LOCK:
+        _INSTALLED[0] -= 1
+        if _INSTALLED[0] == 0:
+            for cls, name, old in _INSTALLED[1]:
+                setattr(cls, name, old)
 
 
 # Graph nodes for Python calls (random draws, tf.print, py_function, ops computed outside

@@ -8,8 +8,8 @@ import warnings
 import numpy as np
 
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
-from tapeflow.keras.losses import fused
 from tapeflow.ops import array_ops, clip_ops, math_ops as m, nn_ops, reduction_ops
+from tapeflow.ops import fused_loss_ops as fused
 
 EPSILON = 1e-7
 
@@ -248,8 +248,8 @@ def _sparse_cce(y_true, y_pred, from_logits, axis):
                          f"output.shape={tuple(y_pred._value.shape)}")
     # The labels as ops on y_true (not an array made from its value), so that a tf.function
     # trace keeps them an input of the graph.
-    lt = y_true if y_true._value.dtype == np.int64 else m.cast(y_true, "int64")
-    if lt._value.shape != labels.shape:
+    lt = y_true if y_true.dtype.name == "int64" else m.cast(y_true, "int64")
+    if tuple(lt.shape) != labels.shape:
         lt = array_ops.reshape(lt, labels.shape)
     if not from_logits:
         if y_pred._value.dtype.kind == "f":
