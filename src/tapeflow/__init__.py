@@ -25,6 +25,8 @@ from tapeflow.ops.manip_ops import *  # noqa: F401,F403
 from tapeflow.ops.slicing_ops import *  # noqa: F401,F403
 from tapeflow.ops.indexing_ops import *  # noqa: F401,F403
 
+dtypes.saturate_cast = saturate_cast  # noqa: F405  (tf.dtypes.saturate_cast: an op)
+
 newaxis = None
 
 __version__ = "0.1.0"
@@ -38,6 +40,7 @@ def __getattr__(name):
             "random": "tapeflow.random", "image": "tapeflow.image",
             "strings": "tapeflow.strings", "config": "tapeflow.config",
             "debugging": "tapeflow.debugging", "experimental": "tapeflow.experimental",
+            "train": "tapeflow.train", "saved_model": "tapeflow.saved_model",
             "autograph": "tapeflow.autograph"}
     attrs = {"function": "tapeflow.framework.function",
              "custom_gradient": "tapeflow.framework.custom_gradient",
@@ -45,6 +48,8 @@ def __getattr__(name):
              "print": "tapeflow.framework.printing",
              "device": "tapeflow.framework.device_context",
              "RaggedTensor": "tapeflow.strings",
+             "Module": "tapeflow.tracking.module",
+             "name_scope": "tapeflow.framework.name_scope",
              "TensorArray": "tapeflow.ops.tensor_array_ops"}
     attrs.update(dict.fromkeys(("cond", "case", "switch_case", "while_loop"),
                                "tapeflow.ops.control_flow_ops"))

@@ -4,11 +4,12 @@ Everything that says "what is active now" lives here, in one ``threading.local``
 
 * ``state.tapes``: the tapes (and ``custom_gradient`` collectors) entered on this
   thread, innermost last;
-* ``state.layer_scope``: the Keras layers whose ``build``/``call`` runs on this thread,
-  outermost first (Keras 3's name scopes: variable paths are made from them);
-* ``state.autocast``: the compute dtype variables are cast to while a mixed-precision
-  layer call runs on this thread (None otherwise);
-* ``state.training``: the ``training`` value of the outermost layer call in progress.
+* ``state.calls``: Keras's layer-call state on this thread, one plain object so that
+  ``Layer.__call__`` reads the thread-local once: ``.scope`` (the layers whose
+  ``build``/``call`` runs, outermost first: Keras 3's name scopes, from which variable
+  paths are made), ``.autocast`` (the compute dtype variables are cast to while a
+  mixed-precision layer call runs; None otherwise), ``.training`` (the ``training`` value
+  of the outermost layer call in progress).
 
 A ``tf.data`` map running on a worker thread therefore never records on, or is watched
 by, a tape the main thread holds.
@@ -26,6 +27,20 @@ import threading
 
 # One entry per tape entered on any thread (appends and removes are atomic under the GIL).
 ACTIVE = []
+# One entry per mixed-precision layer call running on any thread: variable reads test it
+# (a cheap global) before they look at this thread's ``calls.autocast``.
+AUTOCASTING = []
+
+
+class _Calls:
+    """Keras's layer-call state of one thread."""
+
+    __slots__ = ("scope", "autocast", "training")
+
+    def __init__(self):
+        self.scope = []
+        self.autocast = None
+        self.training = None
 
 
 class _State(threading.local):
@@ -33,9 +48,7 @@ class _State(threading.local):
 
     def __init__(self):
         self.tapes = []
-        self.layer_scope = []
-        self.autocast = None
-        self.training = None
+        self.calls = _Calls()
 
 
 state = _State()
@@ -53,6 +66,20 @@ def pop_tape(tape):
     if tape in tapes:
         tapes.remove(tape)
         ACTIVE.remove(tape)
+
+
+def swap_tapes(tapes):
+    """Makes ``tapes`` (a list) this thread's active tapes; returns the previous list.
+
+    For a recorder that must be the only one for a while (a ``tf.function`` trace pauses
+    the outer tapes): ``old = swap_tapes([tracer])`` ... ``swap_tapes(old)``.
+    """
+    old = state.tapes
+    for t in old:
+        ACTIVE.remove(t)
+    state.tapes = list(tapes)
+    ACTIVE.extend(state.tapes)
+    return old
 
 
 def thread_tapes():

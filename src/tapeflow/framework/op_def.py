@@ -216,7 +216,7 @@ def _unary(od, op):
             raise
         except _KERNEL_ERRORS as e:
             raise _prim.kernel_error(op, [v], e) from None
-        if _tapes:   # record() skips non-differentiable ops for tapes (a trace keeps all)
+        if _tapes:
             _record(op, (x,), (out,), _NO_ATTRS)
         return out
     return unary
@@ -252,7 +252,7 @@ def _binary(od, op):
             raise
         except _KERNEL_ERRORS as e:
             raise _prim.kernel_error(op, [a, b], e) from None
-        if _tapes:   # record() skips non-differentiable ops for tapes (a trace keeps all)
+        if _tapes:
             _record(op, (x, y), (out,), _NO_ATTRS)
         return out
     return binary
@@ -289,7 +289,7 @@ def _reduce(od, op):
             raise
         except _KERNEL_ERRORS as e:
             raise _prim.kernel_error(op, [v], e) from None
-        if _tapes:   # record() skips non-differentiable ops for tapes (a trace keeps all)
+        if _tapes:
             _record(op, (x,), (out,), {"axis": axis, "keepdims": keepdims})
         return out
     return reduction
@@ -309,7 +309,7 @@ def _scan(od, op):
         attrs = {"axis": scalar_axis(axis, v.ndim, name_, "scan"),
                  "exclusive": bool(exclusive), "reverse": bool(reverse)}
         out = Tensor(forward(v, **attrs))
-        if _tapes:   # record() skips non-differentiable ops for tapes (a trace keeps all)
+        if _tapes:
             _record(op, (x,), (out,), attrs)
         return out
     return scan
@@ -323,11 +323,11 @@ def _arg(od, op):
         v = x._value
         if v.dtype not in ok:
             return od.refuse(x, axis=axis, output_type=output_type)
-        axis = scalar_axis(0 if axis is None else axis, v.ndim, name_, "dim")
-        out = Tensor(forward(v, axis, _dtypes.as_dtype(output_type)._np))
-        if _tapes:   # only a tf.function trace records it (not differentiable)
-            _record(op, (x,), (out,), {"axis": axis,
-                                       "output_type": _dtypes.as_dtype(output_type)._np})
+        attrs = {"axis": scalar_axis(0 if axis is None else axis, v.ndim, name_, "dim"),
+                 "output_type": _dtypes.as_dtype(output_type)._np}
+        out = Tensor(forward(v, **attrs))
+        if _tapes:   # not differentiable: only a tf.function trace takes it
+            _record(op, (x,), (out,), attrs)
         return out
     return arg
 
