@@ -18,7 +18,7 @@ import numpy as np
 from tapeflow.framework import context as _context
 from tapeflow.framework.tensor import Tensor
 from tapeflow.framework.tensor_shape import TensorShape
-from tapeflow.framework.variable import Variable
+from tapeflow.framework.variable import BaseVariable as Variable
 
 class _Traces(threading.local):
     def __init__(self):

@@ -4,7 +4,7 @@ TensorFlow's symbolic tensors."""
 from tapeflow.framework.graph.func_graph import Uncapturable, current, _SLOT
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.framework.tensor_shape import TensorShape
-from tapeflow.framework.variable import Variable
+from tapeflow.framework.variable import BaseVariable as Variable
 
 def _var_get(self):
     t = _SLOT.__get__(self)
