@@ -41,7 +41,7 @@ def __getattr__(name):
             "strings": "tapeflow.strings", "config": "tapeflow.config",
             "debugging": "tapeflow.debugging", "experimental": "tapeflow.experimental",
             "train": "tapeflow.train", "saved_model": "tapeflow.saved_model",
-            "autograph": "tapeflow.autograph"}
+            "autograph": "tapeflow.autograph", "distribute": "tapeflow.distribute"}
     attrs = {"function": "tapeflow.framework.function",
              "custom_gradient": "tapeflow.framework.custom_gradient",
              "TensorSpec": "tapeflow.framework.tensor_spec",

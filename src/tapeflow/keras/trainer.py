@@ -17,6 +17,7 @@ from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.framework.variable import array_of, rebind
 from tapeflow.ops.math_ops import reduce_sum
 from tapeflow.keras.trainers import data_adapter
+from tapeflow.keras.trainers import distribute_support as _dist
 from tapeflow.keras.trainers.compile_utils import CompileLoss, CompileMetrics
 from tapeflow.keras.trainers.data_adapter import unpack_x_y_sample_weight
 
@@ -164,6 +165,14 @@ class Trainer:
     _jit_compile = False
     steps_per_execution = 1
 
+    def __init__(self):
+        _dist.on_create(self)   # a model made in a strategy's scope trains with it (Keras)
+
+    @property
+    def distribute_strategy(self):
+        """Returns the strategy the model was created or compiled under (else the current)."""
+        return _dist.strategy_of(self)
+
     # -- compile ------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
                 weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
@@ -205,6 +214,7 @@ class Trainer:
         self.steps_per_execution = steps_per_execution
         self.stop_training = False
         self.compiled = True
+        _dist.on_compile(self)
         self._compile_config = {
             "optimizer": self.optimizer, "loss": loss, "loss_weights": loss_weights,
             "metrics": metrics, "weighted_metrics": weighted_metrics,
@@ -306,13 +316,15 @@ class Trainer:
     def get_metrics_result(self):
         """Returns ``{name: float}`` of every metric's current result (sorted by name)."""
         logs = {}
-        for m in self._step_metrics():
-            r = m.result()
-            if isinstance(r, dict):
-                logs.update(r)
-            else:
-                logs[m.name] = r
-        return _pythonify_logs(logs)
+        metrics = self._step_metrics()
+        with _dist.global_metric_states(self, metrics):   # global figures on every worker
+            for m in metrics:
+                r = m.result()
+                if isinstance(r, dict):
+                    logs.update(r)
+                else:
+                    logs[m.name] = r
+            return _pythonify_logs(logs)
 
     def _step_metrics(self):
         # ``self.metrics`` walks the model's attributes; during a loop it is
@@ -373,6 +385,7 @@ class Trainer:
         for extra in getattr(self, "losses", None) or ():
             if getattr(extra, "ndim", 0):
                 extra = reduce_sum(extra)
+            extra = _dist.scale_loss(extra)
             total = extra if total is None else total + extra
         if total is None:
             raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
@@ -394,8 +407,8 @@ class Trainer:
             # loss_scale_factor / LossScaleOptimizer: gradients of the scaled loss
             scaled_loss = self.optimizer.scale_loss(loss) if self.optimizer is not None \
                 else loss
-        _node(self._loss_tracker.update_state, loss, sample_weight=_batch_size_of(x),
-              _run_now=False)
+        _node(self._loss_tracker.update_state, _dist.unscale_loss(loss),
+              sample_weight=_batch_size_of(x), _run_now=False)
         variables = self.trainable_variables
         if variables:
             if scaled_loss is loss:
@@ -432,8 +445,8 @@ class Trainer:
         y_pred = self(x, training=False)
         loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
                                  training=False)
-        _node(self._loss_tracker.update_state, loss, sample_weight=_batch_size_of(x),
-              _run_now=False)
+        _node(self._loss_tracker.update_state, _dist.unscale_loss(loss),
+              sample_weight=_batch_size_of(x), _run_now=False)
         return self._metric_logs(x, y, y_pred, sample_weight, as_tensors=_tracing())
 
     def predict_step(self, data):
@@ -449,6 +462,10 @@ class Trainer:
         (``_CheckedStep``). Metric, optimizer and moving-statistics updates (NumPy code) are
         graph nodes that run on every call (``_node``)."""
         step = getattr(self, kind + "_step")
+        if kind != "predict":
+            replicated = _dist.step_function(self, step)
+            if replicated is not step:   # under a distribution strategy: eager, replicated
+                return replicated
         if self._run_eagerly or self._jit_compile is not True:
             return step
         cache = self.__dict__.setdefault("_compiled_steps", {})
@@ -507,6 +524,8 @@ class Trainer:
         adapter = data_adapter.get_adapter(x, y, sample_weight, batch_size=batch_size,
                                            steps=steps_per_epoch, shuffle=shuffle,
                                            class_weight=class_weight)
+        adapter = _dist.distribute_adapter(self, adapter)   # this worker's part of each batch
+        val_adapter = _dist.distribute_adapter(self, val_adapter)
         callbacks = self._callbacks(callbacks, verbose, epochs, adapter.num_batches,
                                     add_history=True)
         self.stop_training = False
@@ -601,6 +620,7 @@ class Trainer:
         verbose = 1 if verbose == "auto" else verbose
         adapter = data_adapter.get_adapter(x, y, sample_weight, batch_size=batch_size,
                                            steps=steps)
+        adapter = _dist.distribute_adapter(self, adapter)
         callbacks = self._callbacks(callbacks, verbose, 1, adapter.num_batches)
         self._loop(True)
         try:
@@ -664,7 +684,7 @@ class Trainer:
         data = next(iter(data_adapter.ArrayAdapter(x, y, sample_weight,
                                                    batch_size=_batch_size_of(x) or 1)))
         self.reset_metrics()   # Keras 3: each call reports its own batch alone
-        logs = _pythonify_logs(self.train_step(data))
+        logs = _pythonify_logs(_dist.step_function(self, self.train_step)(data))
         return logs if return_dict else self._flatten_metrics_in_order(logs)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
@@ -673,7 +693,7 @@ class Trainer:
         data = next(iter(data_adapter.ArrayAdapter(x, y, sample_weight,
                                                    batch_size=_batch_size_of(x) or 1)))
         self.reset_metrics()
-        logs = _pythonify_logs(self.test_step(data))
+        logs = _pythonify_logs(_dist.step_function(self, self.test_step)(data))
         return logs if return_dict else self._flatten_metrics_in_order(logs)
 
     def predict_on_batch(self, x):
