@@ -460,8 +460,12 @@ def op_layer_class(name):
 
 
 def op_layer_from_name(name):
-    """Returns the op layer class a saved config names, or None if ``name`` is no known op."""
-    return op_layer_class(name) if name in _OP_NAMES else None
+    """Returns the op layer class a saved config names, or None if ``name`` is no known op
+    (operators on KerasTensors, then the ``keras.ops`` functions)."""
+    if name in _OP_NAMES:
+        return op_layer_class(name)
+    from tapeflow.keras.ops.operation import op_class_from_name
+    return op_class_from_name(name)
 
 
 class Identity(Layer):

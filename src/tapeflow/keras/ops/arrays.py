@@ -446,8 +446,8 @@ def get_item(x, key):
 
 @keras_op
 def size(x):
-    """Returns the number of elements of x (an int)."""
-    return int(np.prod(to_tensor(x).shape, dtype=np.int64))
+    """Returns the number of elements of x (an int32 scalar tensor)."""
+    return Tensor(np.asarray(np.prod(to_tensor(x).shape, dtype=np.int64), np.int32))
 
 
 def ndim(x):

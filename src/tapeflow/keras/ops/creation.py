@@ -108,9 +108,7 @@ def empty(shape, dtype=None):
 
 def full(shape, fill_value, dtype=None):
     """Returns a tensor of the shape filled with ``fill_value``."""
-    if dtype is None:
-        dtype = result_type(dtype_of(fill_value))
-    v = to_tensor(fill_value, backend.standardize_dtype(dtype))
+    v = to_tensor(fill_value, _std(dtype))
     return tf.broadcast_to(v, _shape(shape))
 
 

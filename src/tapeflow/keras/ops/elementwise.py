@@ -19,8 +19,10 @@ from tapeflow.keras.ops.promotion import dtype_of, is_float, result_type, to_ten
 _PY = (int, float, bool)
 
 
-def _binary(name, tf_fn, doc):
+def _binary(name, tf_fn, doc, weak=True):
     """A binary op on Keras's promoted dtype."""
+    kind = dtype_of if weak else _strong
+
     def op(x1, x2):
         if type(x1) is Tensor and type(x2) is Tensor:
             try:
@@ -30,15 +32,29 @@ def _binary(name, tf_fn, doc):
                     raise
         if type(x1) is KerasTensor or type(x2) is KerasTensor:
             return symbolic_op(name, (x1, x2), {})
-        d = result_type(dtype_of(x1), dtype_of(x2))
+        d = result_type(kind(x1), kind(x2))
         return tf_fn(to_tensor(x1, d), to_tensor(x2, d))
     op.__name__ = op.__qualname__ = name
     op.__doc__ = f"Returns {doc}, elementwise, in the operands' promoted dtype."
     return op
 
 
-def _binary_float(name, tf_fn, doc):
-    """A binary op whose result is a float (integers promote to ``floatx()``)."""
+def _strong(x):
+    """The dtype of an operand with Python scalars converted first (int32 / floatx), as
+    Keras converts the operands of these ops before promoting."""
+    t = type(x)
+    if t is float:
+        return backend.floatx()
+    if t is int:
+        return "int32"
+    return dtype_of(x)
+
+
+def _binary_float(name, tf_fn, doc, weak=False):
+    """A binary op whose result is a float (integers promote to ``floatx()``); Python scalars
+    are weak (take the other operand's float dtype) only where Keras makes them so."""
+    kind = dtype_of if weak else _strong
+
     def op(x1, x2):
         if type(x1) is Tensor and type(x2) is Tensor:
             d = x1.dtype
@@ -46,7 +62,9 @@ def _binary_float(name, tf_fn, doc):
                 return tf_fn(x1, x2)
         if type(x1) is KerasTensor or type(x2) is KerasTensor:
             return symbolic_op(name, (x1, x2), {})
-        d = result_type(dtype_of(x1), dtype_of(x2), float)
+        d = result_type(kind(x1), kind(x2))
+        if not is_float(d):
+            d = backend.floatx()
         return tf_fn(to_tensor(x1, d), to_tensor(x2, d))
     op.__name__ = op.__qualname__ = name
     op.__doc__ = f"Returns {doc}, elementwise, as floats."
@@ -130,10 +148,11 @@ multiply = _binary("multiply", tf.multiply, "x1 * x2")
 maximum = _binary("maximum", tf.maximum, "the larger of x1 and x2")
 minimum = _binary("minimum", tf.minimum, "the smaller of x1 and x2")
 floor_divide = _binary("floor_divide", tf.math.floordiv, "x1 // x2")
-mod = _binary("mod", tf.math.floormod, "x1 mod x2 (the sign of x2)")
-divide = _binary_float("divide", tf.divide, "x1 / x2")
-true_divide = _binary_float("true_divide", tf.divide, "x1 / x2")
-divide_no_nan = _binary_float("divide_no_nan", tf.math.divide_no_nan, "x1 / x2, 0 where x2 is 0")
+mod = _binary("mod", tf.math.floormod, "x1 mod x2 (the sign of x2)", weak=False)
+divide = _binary_float("divide", tf.divide, "x1 / x2", weak=True)
+true_divide = _binary_float("true_divide", tf.divide, "x1 / x2", weak=True)
+divide_no_nan = _binary_float("divide_no_nan", tf.math.divide_no_nan,
+                              "x1 / x2, 0 where x2 is 0", weak=True)
 arctan2 = _binary_float("arctan2", tf.math.atan2, "the angle of the point (x2, x1)")
 
 
@@ -172,7 +191,7 @@ def _fmod(x1, x2):
     return tf.math.truncatemod(x1, x2)
 
 
-fmod = _binary("fmod", _fmod, "x1 mod x2 with the sign of x1")
+fmod = _binary("fmod", _fmod, "x1 mod x2 with the sign of x1", weak=False)
 
 
 def _fmax(x1, x2):
@@ -194,7 +213,7 @@ def _heaviside(x1, x2):
     return tf.where(x1 < zero, zero, tf.where(x1 > zero, one, x2 + zero))
 
 
-heaviside = _binary("heaviside", _heaviside, "the Heaviside step of x1 (x2 where x1 == 0)")
+heaviside = _binary_float("heaviside", _heaviside, "the Heaviside step of x1 (x2 where x1 == 0)")
 nextafter = _numpy_binary("nextafter", np.nextafter, "the next float after x1 towards x2")
 gcd = _numpy_binary("gcd", np.gcd, "the greatest common divisor")
 lcm = _numpy_binary("lcm", np.lcm, "the least common multiple")

@@ -28,8 +28,20 @@ def _act(name, fn, doc):
     return op
 
 
-relu = _act("relu", A.relu, "max(x, 0)")
-relu6 = _act("relu6", A.relu6, "min(max(x, 0), 6)")
+def _int_act(name, fn, doc):
+    @keras_op
+    def op(x):
+        x = to_tensor(x)
+        if x.dtype.is_integer:   # Keras keeps integer inputs integer here
+            return fn(tf.cast(x, backend.floatx())).numpy().astype(x.dtype.as_numpy_dtype)
+        return fn(x)
+    op.__wrapped__.__name__ = op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"Returns {doc}, elementwise (integers stay integers)."
+    return op
+
+
+relu = _int_act("relu", A.relu, "max(x, 0)")
+relu6 = _int_act("relu6", A.relu6, "min(max(x, 0), 6)")
 sigmoid = _act("sigmoid", A.sigmoid, "1 / (1 + exp(-x))")
 softplus = _act("softplus", A.softplus, "log(1 + exp(x))")
 softsign = _act("softsign", A.softsign, "x / (1 + |x|)")

@@ -126,7 +126,7 @@ def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilo
 def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwargs):
     """Returns x normalized to zero mean, unit variance over ``axis``, then scaled/shifted."""
     x = _f(x)
-    eps = 1e-3 if epsilon is None else epsilon
+    eps = backend.epsilon() if epsilon is None else epsilon
     axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
     mean = tf.reduce_mean(x, axis=axes, keepdims=True)
     var = tf.reduce_mean(tf.square(x - mean), axis=axes, keepdims=True)

@@ -46,7 +46,7 @@ def keras_op(fn):
     return op
 
 
-_TENSOR = "__keras_tensor__"
+_TENSOR = "__op_argument__"
 
 
 def _split(value, tensors):
@@ -120,7 +120,11 @@ class KerasOpLayer(Layer):
 
     def compute_output_spec(self, inputs):
         """Runs the op on stand-in values (unknown sizes 2, then 3) and compares the shapes."""
-        runs = [self._run_on_standins(inputs, fill) for fill in (2, 3)]
+        try:
+            runs = [self._run_on_standins(inputs, fill) for fill in (2, 3)]
+        except Exception:  # unknown sizes meet constants: 1 broadcasts against them
+            run = self._run_on_standins(inputs, 1)
+            return _zip(run, run)
         return _zip(runs[0], runs[1])
 
     def _run_on_standins(self, inputs, fill):

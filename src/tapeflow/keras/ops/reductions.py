@@ -91,6 +91,9 @@ def _extreme(name, tf_fn):
     @keras_op
     def op(x, axis=None, keepdims=False, initial=None):
         x = to_tensor(x)
+        if x.dtype.is_bool:   # bool max/min: any/all
+            red = tf.reduce_any if "max" in name else tf.reduce_all
+            return red(x, axis=_axis(axis), keepdims=keepdims)
         r = tf_fn(x, axis=_axis(axis), keepdims=keepdims)
         if initial is not None:
             other = tf.maximum if name in ("max", "amax") else tf.minimum
@@ -282,6 +285,8 @@ def median(x, axis=None, keepdims=False):
 
 def _nan_masked(x, fill):
     x = to_tensor(x)
+    if x.dtype.is_bool and fill in (np.inf, -np.inf):
+        return x, None
     if not x.dtype.is_floating:
         return x, None
     nan = tf.math.is_nan(x)
@@ -304,6 +309,8 @@ def nanprod(x, axis=None, keepdims=False):
 def nanmax(x, axis=None, keepdims=False):
     """Returns the largest non-NaN value over ``axis``."""
     y, nan = _nan_masked(x, -np.inf)
+    if y.dtype.is_bool:
+        return max(y, axis=axis, keepdims=keepdims)
     r = tf.reduce_max(y, axis=_axis(axis), keepdims=keepdims)
     return r if nan is None else _all_nan(r, nan, axis, keepdims)
 
@@ -312,6 +319,8 @@ def nanmax(x, axis=None, keepdims=False):
 def nanmin(x, axis=None, keepdims=False):
     """Returns the smallest non-NaN value over ``axis``."""
     y, nan = _nan_masked(x, np.inf)
+    if y.dtype.is_bool:
+        return min(y, axis=axis, keepdims=keepdims)
     r = tf.reduce_min(y, axis=_axis(axis), keepdims=keepdims)
     return r if nan is None else _all_nan(r, nan, axis, keepdims)
 
