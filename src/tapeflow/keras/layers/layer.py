@@ -153,6 +153,8 @@ class Layer:
 
     # -- tracking ---------------------------------------------------------------
     def __setattr__(self, name, value):
+        if getattr(type(value), "_keras_seed_generator", False):
+            self._track(value.state)  # keras.random.SeedGenerator: its state saves too
         if isinstance(value, (Layer, list, dict, tuple)) or _is_tracked_var(value):
             t = type(value)
             if (t is list or t is dict) and (not value or _contains_trackable(value)):
