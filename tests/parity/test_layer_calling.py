@@ -7,10 +7,10 @@ from tapeflow import keras
 
 def _encoder_class(k):
     class Encoder(k.layers.Layer):
-        def call(self, source, mask=None):
+        def call(self, source, padding_mask=None):
             y = source * 2.0
-            if mask is not None:
-                y = y * k.ops.cast(mask[..., None], y.dtype)
+            if padding_mask is not None:
+                y = y * k.ops.cast(padding_mask[..., None], y.dtype)
             return y
     return Encoder
 
@@ -25,16 +25,16 @@ def test_keywords_only_call(rkeras, k_name):
     for k in (keras, rkeras):
         enc = _encoder_class(k)()
         if k_name == "eager":
-            results.append(np.asarray(enc(source=X, mask=M)))
+            results.append(np.asarray(enc(source=X, padding_mask=M)))
         else:
             src, mask = k.Input((3, 2)), k.Input((3,), dtype="bool")
-            out = enc(source=src, mask=mask)
+            out = enc(source=src, padding_mask=mask)
             assert tuple(out.shape) == (None, 3, 2)
             results.append(np.asarray(k.Model([src, mask], out)([X, M])))
     np.testing.assert_allclose(results[0], results[1])
 
 
-@pytest.mark.parametrize("kwargs", [{"inputs": X}, {"mask": M}])
+@pytest.mark.parametrize("kwargs", [{"inputs": X}, {"padding_mask": M}])
 def test_keywords_only_call_missing_first_argument(rkeras, kwargs):
     messages = []
     for k in (keras, rkeras):
