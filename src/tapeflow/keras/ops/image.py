@@ -289,7 +289,7 @@ def sobel_edges(images, data_format=None):
     outs = []
     for k in (ky, ky.T):
         kern = np.tile(k[:, :, None, None], (1, 1, c, 1)).astype(x.dtype.as_numpy_dtype)
-        xp = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]], mode="SYMMETRIC")
+        xp = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]], mode="REFLECT")
         from tapeflow.keras.ops.nn import depthwise_conv
         outs.append(depthwise_conv(xp, kern, 1, "valid", "channels_last"))
     return out(tf.stack(outs, axis=-1)) if data_format != "channels_first" else \

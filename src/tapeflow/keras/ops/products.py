@@ -30,6 +30,8 @@ def matmul(x1, x2):
         return symbolic_op("matmul", (x1, x2), {})
     a, b = _promote(x1, x2)
     d = result_type(dtype_of(x1), dtype_of(x2))
+    if d == "int8":
+        d = "int32"  # Keras's int8 matmul accumulates in int32
     if len(a.shape) == 1 or len(b.shape) == 1:
         out = tf.tensordot(a, b, [[len(a.shape) - 1], [max(len(b.shape) - 2, 0)]])
     else:
@@ -168,13 +170,13 @@ def digitize(x, bins):
 
 @keras_op
 def histogram(x, bins=10, range=None):  # noqa: A002 (Keras's name)
-    """Returns (counts, bin edges) of the 1-D x."""
+    """Returns (counts, bin edges) of the 1-D x, both in x's float dtype (as Keras)."""
     a = to_tensor(x).numpy()
     if a.ndim != 1:
         raise ValueError(f"Input tensor must be 1-dimensional. Received: input.shape={a.shape}")
     counts, edges = np.histogram(a, bins=bins, range=range)
-    return Tensor(counts.astype(np.int32)), Tensor(edges.astype(a.dtype if a.dtype.kind == "f"
-                                                                else backend.floatx()))
+    d = a.dtype if a.dtype.kind == "f" else np.dtype(backend.floatx())
+    return Tensor(counts.astype(d)), Tensor(edges.astype(d))
 
 
 @keras_op
