@@ -126,9 +126,9 @@ def _erfinv_np(a):
     from math import erf as _erf
     verf = np.vectorize(_erf)
     w = -np.log(np.clip((1.0 - a) * (1.0 + a), 1e-300, None))
-    z = np.sign(a) * np.sqrt(np.clip(np.sqrt((4.3307 + w / 2) ** 2 - w / 0.147) -
-                                     (4.3307 + w / 2), 0, None))  # Winitzki's start
-    for _ in range(3):
+    t = 2 / (np.pi * 0.147) - w / 2
+    z = np.sign(a) * np.sqrt(np.clip(np.sqrt(t * t + w / 0.147) - t, 0, None))  # Winitzki
+    for _ in range(4):  # Newton steps on erf(z) = a
         z = z - (verf(z) - a) / (2 / np.sqrt(np.pi) * np.exp(-z * z))
     z = np.where(a >= 1, np.inf, np.where(a <= -1, -np.inf, z))
     return np.where(np.abs(a) > 1, np.nan, z)

@@ -94,7 +94,7 @@ def moments(x, axes, keepdims=False, synchronized=False):
         x = tf.cast(x, "float32")
     axes = tuple(axes) if isinstance(axes, (list, tuple)) else (axes,)
     mean = tf.reduce_mean(x, axis=axes, keepdims=True)
-    var = tf.reduce_mean(tf.square(x - tf.stop_gradient(mean)), axis=axes, keepdims=True)
+    var = tf.reduce_mean(tf.square(x - mean), axis=axes, keepdims=True)
     if not keepdims:
         mean, var = tf.squeeze(mean, list(axes)), tf.squeeze(var, list(axes))
     if half:
