@@ -17,16 +17,18 @@ def _rank(x):
     return len(x.shape)
 
 
-@keras_op
 def reshape(x, newshape):
     """Returns x with shape ``newshape`` (one entry may be -1)."""
-    return tf.reshape(to_tensor(x), newshape)
+    if type(x) is KerasTensor:
+        return symbolic_op("reshape", (x, newshape), {})
+    return tf.reshape(x if type(x) is Tensor else to_tensor(x), newshape)
 
 
-@keras_op
 def transpose(x, axes=None):
     """Returns x with its axes permuted (reversed when ``axes`` is None)."""
-    return tf.transpose(to_tensor(x), axes)
+    if type(x) is KerasTensor:
+        return symbolic_op("transpose", (x,), {"axes": axes})
+    return tf.transpose(x if type(x) is Tensor else to_tensor(x), axes)
 
 
 @keras_op

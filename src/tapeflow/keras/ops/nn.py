@@ -5,6 +5,7 @@ import numpy as np
 import tapeflow as tf
 from tapeflow.keras import activations as A
 from tapeflow.keras import backend
+from tapeflow.framework.tensor import Tensor
 from tapeflow.keras.ops.operation import keras_op
 from tapeflow.keras.ops.promotion import to_tensor
 from tapeflow.ops import conv_ops, pooling_ops
@@ -22,6 +23,8 @@ def _c(x, v):
 def _act(name, fn, doc):
     @keras_op
     def op(x):
+        if type(x) is Tensor and x.dtype.is_floating:
+            return fn(x)
         return fn(_f(x))
     op.__wrapped__.__name__ = op.__name__ = op.__qualname__ = name
     op.__doc__ = f"Returns {doc}, elementwise."
@@ -31,6 +34,8 @@ def _act(name, fn, doc):
 def _int_act(name, fn, doc):
     @keras_op
     def op(x):
+        if type(x) is Tensor and x.dtype.is_floating:
+            return fn(x)
         x = to_tensor(x)
         if x.dtype.is_integer:   # Keras keeps integer inputs integer here
             return fn(tf.cast(x, backend.floatx())).numpy().astype(x.dtype.as_numpy_dtype)
@@ -40,7 +45,7 @@ def _int_act(name, fn, doc):
     return op
 
 
-relu = _int_act("relu", A.relu, "max(x, 0)")
+relu = _int_act("relu", tf.nn.relu, "max(x, 0)")
 relu6 = _int_act("relu6", A.relu6, "min(max(x, 0), 6)")
 sigmoid = _act("sigmoid", A.sigmoid, "1 / (1 + exp(-x))")
 softplus = _act("softplus", A.softplus, "log(1 + exp(x))")
@@ -137,6 +142,8 @@ def sparse_plus(x):
 @keras_op
 def softmax(x, axis=-1):
     """Returns ``exp(x) / sum(exp(x))`` along ``axis`` (an int or a tuple)."""
+    if type(x) is Tensor and type(axis) is int and x.dtype.is_floating:
+        return A.softmax(x, axis=axis)
     x = _f(x)
     if isinstance(axis, (tuple, list)):
         m = tf.stop_gradient(tf.reduce_max(x, axis=tuple(axis), keepdims=True))

@@ -35,8 +35,17 @@ def keras_op(fn):
     The eager path pays one scan of the arguments for a KerasTensor.
     """
     def op(*args, **kwargs):
-        if any_symbolic(args, kwargs):
-            return symbolic_op(fn.__name__, args, kwargs)
+        for a in args:  # inlined: this runs on every eager call
+            t = type(a)
+            if t is Tensor:
+                continue
+            if t is KerasTensor or ((t is list or t is tuple) and
+                                    any(type(v) is KerasTensor for v in a)):
+                return symbolic_op(fn.__name__, args, kwargs)
+        if kwargs:
+            for a in kwargs.values():
+                if type(a) is KerasTensor:
+                    return symbolic_op(fn.__name__, args, kwargs)
         return fn(*args, **kwargs)
     op.__name__ = fn.__name__
     op.__qualname__ = fn.__qualname__

@@ -107,6 +107,8 @@ def dtype_of(x):
 
 def to_tensor(x, dtype=None):
     """Returns ``x`` as a Tensor of ``dtype`` (cast, differentiably, when it is another one)."""
+    if dtype is None and type(x) is Tensor:
+        return x
     if isinstance(x, Tensor):
         if dtype is None or x.dtype.name == dtype:
             return x
