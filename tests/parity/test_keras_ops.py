@@ -256,6 +256,23 @@ CASES.update({
     "convert_to_numpy": ("convert_to_numpy", (F,), {}),
     "sobel_edges": ("image.sobel_edges", (IMG,), {}),
     "ssim": ("image.ssim", (IMG, IMG[::-1]), {"filter_size": 3}),
+    "perspective_transform": ("image.perspective_transform", (
+        IMG, np.array([[0, 0], [5, 0], [0, 5], [5, 5]], "float32"),
+        np.array([[1, 0], [5, 1], [0, 4], [4, 5]], "float32")), {}),
+    "extract_patches_3d": ("image.extract_patches_3d", (
+        R.uniform(0, 1, (1, 4, 4, 4, 2)).astype("float32"), 2), {}),
+    "extract_patches_3d-same": ("image.extract_patches_3d", (
+        R.uniform(0, 1, (1, 5, 4, 4, 1)).astype("float32"), (2, 3, 2)),
+        {"strides": 2, "padding": "same"}),
+    "scale_and_translate": ("image.scale_and_translate", (
+        IMG, (2, 4, 3, 3), np.array([0.7, 0.5], "float32"), np.array([0.3, -0.2], "float32"),
+        (1, 2), "linear"), {}),
+    "scale_and_translate-up-cubic": ("image.scale_and_translate", (
+        IMG, (2, 9, 8, 3), np.array([1.5, 1.3], "float32"), np.array([0.0, 0.5], "float32"),
+        (1, 2), "cubic"), {}),
+    "scale_and_translate-lanczos": ("image.scale_and_translate", (
+        IMG, (2, 3, 3, 3), np.array([0.5, 0.5], "float32"), np.array([0.0, 0.0], "float32"),
+        (1, 2), "lanczos3"), {"antialias": False}),
     "matmul-int8": ("matmul", (I8, I8.T), {}), "matmul-bool": ("matmul", (B, B.T), {}),
 })
 
@@ -306,7 +323,10 @@ KERAS_SYMBOLIC_DIFFERS = {"fmod-f16_py_float", "mod-f16_py_float", "logaddexp-f1
                           "logsumexp-f16", "logsumexp-f16-axis", "reciprocal-f16", "multi_hot",
                           "corrcoef", "diag-2d", "ptp-bool", "ptp-bool-axis",
                           "segment_sum", "segment_min", "segment_prod",  # data-dependent sizes
-                          "vsplit", "slogdet"}  # stand-ins of size 1 (no even split, not square)
+                          "vsplit", "slogdet",  # stand-ins of size 1 (no even split, not square)
+                          # output_shape names the batch size, which Keras then reports
+                          "scale_and_translate", "scale_and_translate-lanczos",
+                          "scale_and_translate-up-cubic"}
 
 
 def _symbolic_case(c):

@@ -112,3 +112,28 @@ def test_stop_gradient_and_custom_gradient():
         b = double(x)
     np.testing.assert_allclose(tape.gradient(a, x).numpy(), x.numpy())
     np.testing.assert_allclose(tape.gradient(b, x).numpy(), [10.0, 10.0])
+
+
+def test_perspective_identity_and_scale_and_translate():
+    pts = np.array([[0, 0], [5, 0], [0, 5], [5, 5]], "float64")
+    np.testing.assert_allclose(ops.image.perspective_transform(IMG, pts, pts).numpy(), IMG,
+                               atol=1e-6)
+    same = ops.image.scale_and_translate(IMG, (2, 6, 6, 3), [1.0, 1.0], [0.0, 0.0], (1, 2),
+                                         "linear")
+    np.testing.assert_allclose(same.numpy(), IMG, atol=1e-12)
+    check_grads(lambda x: ops.image.scale_and_translate(x, (1, 4, 3, 3), [0.7, 0.5],
+                                                        [0.3, -0.2], (1, 2), "cubic"),
+                [IMG[:1]], order=2, name="scale_and_translate")
+
+
+def test_extract_patches_3d_and_elastic_transform():
+    vol = R.uniform(0, 1, (1, 4, 4, 4, 2))
+    p = ops.image.extract_patches_3d(vol, 2).numpy()
+    assert p.shape == (1, 2, 2, 2, 16)
+    np.testing.assert_allclose(p[0, 1, 0, 1], vol[0, 2:4, 0:2, 2:4].reshape(-1))
+    check_grads(lambda v: ops.image.extract_patches_3d(v, 2, strides=1), [vol], order=1,
+                name="extract_patches_3d")
+    a = ops.image.elastic_transform(IMG, seed=1).numpy()
+    b = ops.image.elastic_transform(IMG, seed=1).numpy()
+    assert a.shape == IMG.shape and np.array_equal(a, b) and not np.allclose(a, IMG)
+    assert ops.image.elastic_transform(IMG, alpha=0.0, seed=1).numpy() == pytest.approx(IMG)

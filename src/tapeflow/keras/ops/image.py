@@ -322,18 +322,8 @@ def ssim(image1, image2, max_val=1.0, filter_size=11, filter_sigma=1.5, k1=0.01,
         tf.reduce_mean(s)
 
 
-def _unsupported(name):
-    def op(*args, **kwargs):
-        raise NotImplementedError(f"keras.ops.image.{name} is not implemented in tapeflow yet.")
-    op.__name__ = op.__qualname__ = name
-    op.__doc__ = f"Not implemented yet: raises NotImplementedError ({name})."
-    return op
-
-
-elastic_transform = _unsupported("elastic_transform")
-perspective_transform = _unsupported("perspective_transform")
-scale_and_translate = _unsupported("scale_and_translate")
-extract_patches_3d = _unsupported("extract_patches_3d")
+from tapeflow.keras.ops.image_extra import (elastic_transform, extract_patches_3d,  # noqa: E402,F401,E501
+                                            perspective_transform, scale_and_translate)
 
 __all__ = ["affine_transform", "crop_images", "elastic_transform", "extract_patches",
            "extract_patches_3d", "gaussian_blur", "hsv_to_rgb", "map_coordinates",

@@ -103,7 +103,7 @@ def symbolic_op(fn_name, args, kwargs):
 
 
 def _function(fn_name):
-    for mod in ("numpy", "nn", "math", "core", "linalg", "image", "numpy_extra"):
+    for mod in ("numpy", "nn", "math", "core", "linalg", "image", "image_extra"):
         m = importlib.import_module(f"tapeflow.keras.ops.{mod}")
         fn = m.__dict__.get(fn_name)
         if fn is not None and callable(fn):
