@@ -9,6 +9,33 @@ from tapeflow.keras.layers.dtype_policy import AUTOCAST as _AUTOCAST
 from tapeflow.keras.layers.layer_utils import _bump
 
 
+def _oom(shape, dtype):
+    from tapeflow.framework import errors
+    dims = ",".join(str(int(d)) for d in shape)
+    kind = {"float32": "float", "float64": "double"}.get(str(dtype), str(dtype))
+    return errors.ResourceExhaustedError(
+        None, None, f"OOM when allocating tensor with shape[{dims}] and type {kind} on "
+        "/job:localhost/replica:0/task:0/device:CPU:0 by allocator cpu")
+
+
+def _check_allocation(shape, dtype):
+    """Raises TensorFlow's ResourceExhaustedError, before allocating, for a variable larger
+    than this machine's memory (``Dense(units=2**40)``, or a crafted config)."""
+    import math
+    import os
+    try:
+        dims = [int(d) for d in shape]
+    except (TypeError, ValueError):
+        return
+    nbytes = math.prod(dims) * np.dtype(dtypes.as_dtype(dtype)._np).itemsize
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        memory = 2 ** 46
+    if nbytes > memory:
+        raise _oom(dims, dtype)
+
+
 class Variable(_TFVariable):
     """A Keras variable (what ``layer.add_weight`` returns).
 
@@ -45,7 +72,11 @@ class Variable(_TFVariable):
                 raise ValueError("When creating a Variable from an initializer, the `shape` "
                                  f"argument should be specified. Received: "
                                  f"initializer={initializer} and shape={shape}")
-            value = initializer(tuple(shape), dtype=dtype)
+            _check_allocation(shape, dtype)
+            try:
+                value = initializer(tuple(shape), dtype=dtype)
+            except MemoryError:
+                raise _oom(shape, dtype) from None
         else:
             value = initializer
         value = np.asarray(value, dtype=dtypes.as_dtype(dtype)._np)
