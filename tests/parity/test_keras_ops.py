@@ -454,3 +454,25 @@ def test_keras_ops_with_callables(rkeras, name):
             np.asarray(rkeras.ops.convert_to_numpy(theirs)))
     assert a.shape == b.shape
     np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("expr", ["x / 255", "x + 1.5", "x * 2", "x ** 2", "-x", "2.5 - x",
+                                  "x[:, 1:]"])
+@pytest.mark.parametrize("dtype", ["int32", "uint8", "float16", "float32"])
+def test_keras_tensor_operators(rkeras, expr, dtype):
+    results = []
+    data = np.array([[3, 0, 51]], dtype)
+    for k in (keras, rkeras):
+        x = k.Input((3,), dtype=dtype)
+        out = eval(expr)
+        model = k.Model(x, out)
+        try:
+            value = np.asarray(model(data))
+        except Exception:  # -uint8: TensorFlow's Neg refuses it in both
+            results.append((tuple(out.shape), k.backend.standardize_dtype(out.dtype), "raises",
+                            []))
+            continue
+        results.append((tuple(out.shape), k.backend.standardize_dtype(out.dtype),
+                        value.dtype.name, value.tolist()))
+    assert results[0][:3] == results[1][:3]
+    np.testing.assert_allclose(results[0][3], results[1][3], rtol=1e-3)

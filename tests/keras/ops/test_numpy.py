@@ -125,3 +125,19 @@ def test_keras_ops_cost_no_more_than_the_tf_op():
     ours = min(timeit.repeat(lambda: ops.add(x, x), number=2000, repeat=5))
     theirs = min(timeit.repeat(lambda: tf.add(x, x), number=2000, repeat=5))
     assert ours < theirs * 1.6 + 1e-4, (ours, theirs)
+
+
+def test_keras_tensor_operators_follow_keras_promotion(tmp_path):
+    ints = keras.Input((3,), dtype="int32")
+    assert (ints / 255).dtype == "float32" and (ints + 1.5).dtype == "float32"
+    assert (ints * 2).dtype == "int32"
+    halves = keras.Input((3,), dtype="float16")
+    assert (halves + 1.5).dtype == "float16"
+    model = keras.Model(ints, ints / 255)
+    np.testing.assert_allclose(model(np.array([[255, 0, 51]])).numpy(), [[1.0, 0.0, 0.2]])
+    path = str(tmp_path / "scale.keras")
+    model.save(path)
+    back = keras.models.load_model(path)
+    out = back(np.array([[255, 0, 51]]))
+    assert out.dtype.name == "float32"
+    np.testing.assert_allclose(out.numpy(), [[1.0, 0.0, 0.2]])

@@ -352,6 +352,7 @@ class _OpLayer(Layer):
     _op_layer = True
 
     def __init__(self, fn=None, other=None, reverse=False, binary=False, axis=None, **kwargs):
+        kwargs.setdefault("autocast", False)  # an op keeps its operands' dtypes (Keras 3)
         super().__init__(**kwargs)
         if fn is None:
             fn = _op_function(type(self).__name__, axis)
@@ -370,7 +371,7 @@ class _OpLayer(Layer):
                 self.fn is _get_item or self.fn.__name__ == "<lambda>":
             return self.fn(inputs, self.other)
         other = self.other
-        if isinstance(other, np.ndarray):
+        if isinstance(other, np.ndarray) and other.dtype.kind == inputs._value.dtype.kind:
             other = convert_to_tensor(other.astype(inputs._value.dtype))
         return self.fn(other, inputs) if self.reverse else self.fn(inputs, other)
 
@@ -401,12 +402,13 @@ def _op_function(name, axis=None):
     fn_name = _OP_FUNCTIONS.get(name)
     if fn_name is None:
         raise TypeError(f"Unknown operation layer '{name}': it cannot be rebuilt from a config.")
-    return getattr(M, fn_name)
+    from tapeflow.keras.ops import numpy as knp
+    return getattr(knp, fn_name)
 
 
-# Keras 3 op class name -> tapeflow.ops.math_ops function (KerasTensor operators).
+# Keras 3 op class name -> keras.ops function (KerasTensor operators).
 _OP_FUNCTIONS = {"Add": "add", "Subtract": "subtract", "Multiply": "multiply",
-                 "TrueDivide": "divide", "Power": "pow", "Negative": "negative"}
+                 "TrueDivide": "divide", "Power": "power", "Negative": "negative"}
 _OP_NAMES = set(_OP_FUNCTIONS) | {"GetItem", "Stack"}
 
 

@@ -108,8 +108,10 @@ class KerasTensor:
 
 
 def _ops(name):
-    from tapeflow.ops import math_ops
-    return getattr(math_ops, name)
+    # KerasTensor operators are keras.ops calls, with Keras's dtype promotion
+    # (an int32 input / 255 is float32), as in Keras 3.
+    from tapeflow.keras.ops import numpy as knp
+    return getattr(knp, "power" if name == "pow" else name)
 
 
 class Node:
