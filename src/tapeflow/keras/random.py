@@ -32,13 +32,13 @@ class SeedGenerator:
             raise ValueError(f"Argument `seed` must be an integer. Received: seed={seed}")
         self._initial_seed = int(seed)
         self.name = name or backend.unique_object_name("seed_generator")
-        self.state = Variable(np.asarray([0, int(seed)], dtype="int64"), shape=(2,),
+        self.state = Variable(np.asarray([int(seed), 0], dtype="int64"), shape=(2,),
                               dtype="int64", trainable=False, name="seed_generator_state")
 
     def next(self, ordered=True):
         """Returns the current seed state (a pair of ints) and advances the state."""
         value = np.asarray(self.state.numpy())
-        self.state.assign(value + np.asarray([1, 0], dtype=value.dtype))
+        self.state.assign(value + np.asarray([0, 1], dtype=value.dtype))
         return value
 
     def get_config(self):

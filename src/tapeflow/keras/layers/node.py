@@ -226,11 +226,15 @@ def _dry_run(layer, args, kwargs, fill):
     ckwargs = map_structure(lambda v: _masked_zeros_for(v, fill) if isinstance(v, KerasTensor)
                             else v, kwargs)
     ckwargs.setdefault("training", False)
+    # A dry run only finds shapes: it must not advance keras.random.SeedGenerator states.
+    seeds = [(v, v.numpy()) for v in layer.weights if v.name == "seed_generator_state"]
     try:
         with np.errstate(all="ignore"):  # zeros may hit log(0) and the like: only shapes matter
             return layer(*cargs, **ckwargs)
     finally:
         layer._clear_losses()
+        for v, value in seeds:
+            v.assign(value)
 
 
 def _with_graph_input_sizes(layer, args):
