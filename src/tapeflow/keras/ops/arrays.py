@@ -8,6 +8,7 @@ import numpy as np
 
 import tapeflow as tf
 from tapeflow.framework.tensor import Tensor
+from tapeflow.keras import backend
 from tapeflow.keras.layers.node import KerasTensor
 from tapeflow.keras.ops.operation import keras_op, symbolic_op
 from tapeflow.keras.ops.promotion import dtype_of, result_type, to_tensor
@@ -80,8 +81,13 @@ def swapaxes(x, axis1, axis2):
     return tf.transpose(x, order)
 
 
+def _strong(x):
+    t = type(x)
+    return "int32" if t is int else backend.floatx() if t is float else dtype_of(x)
+
+
 def _promote_all(xs):
-    d = result_type(*[dtype_of(x) for x in xs])
+    d = result_type(*[_strong(x) for x in xs])
     return [to_tensor(x, d) for x in xs]
 
 

@@ -33,6 +33,8 @@ def _binary(name, tf_fn, doc, weak=True):
         if type(x1) is KerasTensor or type(x2) is KerasTensor:
             return symbolic_op(name, (x1, x2), {})
         d = result_type(kind(x1), kind(x2))
+        if d == "bool" and name in ("mod", "fmod"):
+            d = "int32"
         return tf_fn(to_tensor(x1, d), to_tensor(x2, d))
     op.__name__ = op.__qualname__ = name
     op.__doc__ = f"Returns {doc}, elementwise, in the operands' promoted dtype."
@@ -50,7 +52,7 @@ def _strong(x):
     return dtype_of(x)
 
 
-def _binary_float(name, tf_fn, doc, weak=False):
+def _binary_float(name, tf_fn, doc, weak=False, int64_to_float64=False):
     """A binary op whose result is a float (integers promote to ``floatx()``); Python scalars
     are weak (take the other operand's float dtype) only where Keras makes them so."""
     kind = dtype_of if weak else _strong
@@ -64,7 +66,7 @@ def _binary_float(name, tf_fn, doc, weak=False):
             return symbolic_op(name, (x1, x2), {})
         d = result_type(kind(x1), kind(x2))
         if not is_float(d):
-            d = backend.floatx()
+            d = "float64" if int64_to_float64 and d == "int64" else backend.floatx()
         return tf_fn(to_tensor(x1, d), to_tensor(x2, d))
     op.__name__ = op.__qualname__ = name
     op.__doc__ = f"Returns {doc}, elementwise, as floats."
@@ -85,14 +87,17 @@ def _compare(name, tf_fn, doc):
     return op
 
 
-def _unary_float(name, tf_fn, doc):
-    """A unary op computed in float: integer and bool inputs become ``floatx()``."""
+def _unary_float(name, tf_fn, doc, int64_to_float64=False):
+    """A unary op computed in float: integer and bool inputs become ``floatx()`` (int64
+    becomes float64 where Keras says so)."""
     def op(x):
         if type(x) is Tensor and x.dtype.is_floating:
             return tf_fn(x)
         if type(x) is KerasTensor:
             return symbolic_op(name, (x,), {})
         d = dtype_of(x)
+        if int64_to_float64 and d == "int64":
+            d = "float64"
         d = d if isinstance(d, str) and is_float(d) else backend.floatx()
         return tf_fn(to_tensor(x, d))
     op.__name__ = op.__qualname__ = name
@@ -126,12 +131,14 @@ def _numpy_unary(name, np_fn, doc, out=None):
     return op
 
 
-def _numpy_binary(name, np_fn, doc, out=None):
+def _numpy_binary(name, np_fn, doc, out=None, weak=False):
     """A non-differentiable binary op computed by NumPy on the promoted operands."""
+    kind = dtype_of if weak else _strong
+
     def op(x1, x2):
         if type(x1) is KerasTensor or type(x2) is KerasTensor:
             return symbolic_op(name, (x1, x2), {})
-        d = result_type(dtype_of(x1), dtype_of(x2))
+        d = result_type(kind(x1), kind(x2))
         a, b = to_tensor(x1, d).numpy(), to_tensor(x2, d).numpy()
         r = np.asarray(np_fn(a, b))
         return Tensor(r.astype(out or d))
@@ -167,7 +174,7 @@ def _hypot(x1, x2):
     return tf.sqrt(x1 * x1 + x2 * x2)
 
 
-hypot = _binary_float("hypot", _hypot, "sqrt(x1**2 + x2**2)")
+hypot = _binary_float("hypot", _hypot, "sqrt(x1**2 + x2**2)", int64_to_float64=True)
 
 
 def _logaddexp(x1, x2):
@@ -195,11 +202,15 @@ fmod = _binary("fmod", _fmod, "x1 mod x2 with the sign of x1", weak=False)
 
 
 def _fmax(x1, x2):
+    if not x1.dtype.is_floating:
+        return tf.maximum(x1, x2)
     return tf.where(tf.math.is_nan(x1), x2, tf.where(tf.math.is_nan(x2), x1,
                                                     tf.maximum(x1, x2)))
 
 
 def _fmin(x1, x2):
+    if not x1.dtype.is_floating:
+        return tf.minimum(x1, x2)
     return tf.where(tf.math.is_nan(x1), x2, tf.where(tf.math.is_nan(x2), x1,
                                                     tf.minimum(x1, x2)))
 
@@ -220,10 +231,10 @@ lcm = _numpy_binary("lcm", np.lcm, "the least common multiple")
 bitwise_and = _numpy_binary("bitwise_and", np.bitwise_and, "x1 & x2")
 bitwise_or = _numpy_binary("bitwise_or", np.bitwise_or, "x1 | x2")
 bitwise_xor = _numpy_binary("bitwise_xor", np.bitwise_xor, "x1 ^ x2")
-bitwise_left_shift = _numpy_binary("bitwise_left_shift", np.left_shift, "x1 << x2")
-bitwise_right_shift = _numpy_binary("bitwise_right_shift", np.right_shift, "x1 >> x2")
-left_shift = _numpy_binary("left_shift", np.left_shift, "x1 << x2")
-right_shift = _numpy_binary("right_shift", np.right_shift, "x1 >> x2")
+bitwise_left_shift = _numpy_binary("bitwise_left_shift", np.left_shift, "x1 << x2", weak=True)
+bitwise_right_shift = _numpy_binary("bitwise_right_shift", np.right_shift, "x1 >> x2", weak=True)
+left_shift = _numpy_binary("left_shift", np.left_shift, "x1 << x2", weak=True)
+right_shift = _numpy_binary("right_shift", np.right_shift, "x1 >> x2", weak=True)
 bitwise_invert = _numpy_unary("bitwise_invert", np.invert, "~x")
 bitwise_not = _numpy_unary("bitwise_not", np.invert, "~x")
 
@@ -344,16 +355,16 @@ def _exp2(x):
 
 exp2 = _unary_float("exp2", _exp2, "2**x")
 deg2rad = _unary_float("deg2rad", lambda x: x * np.asarray(np.pi / 180, x.dtype.as_numpy_dtype),
-                       "x converted from degrees to radians")
+                       "x converted from degrees to radians", int64_to_float64=True)
 rad2deg = _unary_float("rad2deg", lambda x: x * np.asarray(180 / np.pi, x.dtype.as_numpy_dtype),
-                       "x converted from radians to degrees")
+                       "x converted from radians to degrees", int64_to_float64=True)
 
 
 def _cbrt(x):
     return tf.sign(x) * tf.pow(tf.abs(x), np.asarray(1 / 3, x.dtype.as_numpy_dtype))
 
 
-cbrt = _unary_float("cbrt", _cbrt, "the cube root")
+cbrt = _unary_float("cbrt", _cbrt, "the cube root", int64_to_float64=True)
 
 
 def _sinc(x):
@@ -371,7 +382,8 @@ i0 = _numpy_unary("i0", lambda a: np.i0(a if a.dtype.kind == "f" else
 abs = _unary("abs", tf.abs, "the absolute value")  # noqa: A001 (Keras's name)
 absolute = _unary("absolute", tf.abs, "the absolute value")
 negative = _unary("negative", tf.negative, "-x")
-square = _unary("square", tf.square, "x * x")
+square = _unary("square", lambda x: tf.square(tf.cast(x, "int32") if x.dtype.is_bool else x),
+                "x * x")
 sign = _unary("sign", tf.sign, "the sign (-1, 0 or 1)")
 
 

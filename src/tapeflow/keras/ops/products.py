@@ -11,11 +11,19 @@ from tapeflow.keras.ops.operation import keras_op, symbolic_op
 from tapeflow.keras.ops.promotion import dtype_of, result_type, to_tensor
 
 
+_SMALL = ("bool", "int8", "int16", "uint8", "uint16")
+
+
 def _promote(*xs):
+    """Returns the operands in a dtype the product kernels take (int32 for small integers
+    and bools) and the result dtype Keras gives (the promoted one)."""
     d = result_type(*[dtype_of(x) for x in xs])
-    if d in ("bool", "int8", "int16", "uint8", "uint16"):
-        d = "int32"  # TensorFlow's matmul has no small-integer kernel
-    return [to_tensor(x, d) for x in xs]
+    work = "int32" if d in _SMALL else d  # TensorFlow's matmul has no small-integer kernel
+    return [to_tensor(x, work) for x in xs], d
+
+
+def _finish(out, d):
+    return out if out.dtype.name == d else tf.cast(out, d)
 
 
 def matmul(x1, x2):
@@ -28,10 +36,9 @@ def matmul(x1, x2):
                 raise
     if type(x1) is KerasTensor or type(x2) is KerasTensor:
         return symbolic_op("matmul", (x1, x2), {})
-    a, b = _promote(x1, x2)
-    d = result_type(dtype_of(x1), dtype_of(x2))
-    if d == "int8":
-        d = "int32"  # Keras's int8 matmul accumulates in int32
+    (a, b), d = _promote(x1, x2)
+    if dtype_of(x1) == "int8" and dtype_of(x2) == "int8":
+        d = "int32"  # Keras's int8 x int8 matmul accumulates in int32
     if len(a.shape) == 1 or len(b.shape) == 1:
         out = tf.tensordot(a, b, [[len(a.shape) - 1], [max(len(b.shape) - 2, 0)]])
     else:
@@ -43,66 +50,66 @@ def matmul(x1, x2):
 def dot(x1, x2):
     """Returns the dot product: matmul for 2-D, scalar product for scalars, sum over x1's
     last axis and x2's second-to-last otherwise."""
-    a, b = _promote(x1, x2)
+    (a, b), d = _promote(x1, x2)
     if len(a.shape) == 0 or len(b.shape) == 0:
-        return a * b
-    return tf.tensordot(a, b, [[len(a.shape) - 1], [max(len(b.shape) - 2, 0)]])
+        return _finish(a * b, d)
+    return _finish(tf.tensordot(a, b, [[len(a.shape) - 1], [max(len(b.shape) - 2, 0)]]), d)
 
 
 @keras_op
 def tensordot(x1, x2, axes=2):
     """Returns the tensor contraction of x1 and x2 over ``axes``."""
-    a, b = _promote(x1, x2)
-    return tf.tensordot(a, b, axes)
+    (a, b), d = _promote(x1, x2)
+    return _finish(tf.tensordot(a, b, axes), d)
 
 
 @keras_op
 def einsum(subscripts, *operands):
     """Returns the Einstein summation ``subscripts`` of the operands."""
-    xs = _promote(*operands)
-    return tf.einsum(subscripts, *xs)
+    xs, d = _promote(*operands)
+    return _finish(tf.einsum(subscripts, *xs), d)
 
 
 @keras_op
 def inner(x1, x2):
     """Returns the sum product over the last axes."""
-    a, b = _promote(x1, x2)
+    (a, b), d = _promote(x1, x2)
     if len(a.shape) == 0 or len(b.shape) == 0:
-        return a * b
-    return tf.tensordot(a, b, [[len(a.shape) - 1], [len(b.shape) - 1]])
+        return _finish(a * b, d)
+    return _finish(tf.tensordot(a, b, [[len(a.shape) - 1], [len(b.shape) - 1]]), d)
 
 
 @keras_op
 def outer(x1, x2):
     """Returns the outer product of the flattened operands."""
-    a, b = _promote(x1, x2)
-    return tf.reshape(a, [-1, 1]) * tf.reshape(b, [1, -1])
+    (a, b), d = _promote(x1, x2)
+    return _finish(tf.reshape(a, [-1, 1]) * tf.reshape(b, [1, -1]), d)
 
 
 @keras_op
 def vdot(x1, x2):
     """Returns the dot product of the flattened operands."""
-    a, b = _promote(x1, x2)
-    return tf.reduce_sum(tf.reshape(a, [-1]) * tf.reshape(b, [-1]))
+    (a, b), d = _promote(x1, x2)
+    return _finish(tf.reduce_sum(tf.reshape(a, [-1]) * tf.reshape(b, [-1])), d)
 
 
 @keras_op
 def kron(x1, x2):
     """Returns the Kronecker product."""
-    a, b = _promote(x1, x2)
+    (a, b), d = _promote(x1, x2)
     r = max(len(a.shape), len(b.shape))
     a = tf.reshape(a, [1] * (r - len(a.shape)) + list(a.shape))
     b = tf.reshape(b, [1] * (r - len(b.shape)) + list(b.shape))
     sa, sb = list(a.shape), list(b.shape)
     ea = tf.reshape(a, [v for s in sa for v in (s, 1)])
     eb = tf.reshape(b, [v for s in sb for v in (1, s)])
-    return tf.reshape(ea * eb, [x * y for x, y in zip(sa, sb)])
+    return _finish(tf.reshape(ea * eb, [x * y for x, y in zip(sa, sb)]), d)
 
 
 @keras_op
 def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
     """Returns the cross product of 3-vectors (2-vectors are padded with z = 0)."""
-    a, b = _promote(x1, x2)
+    (a, b), d = _promote(x1, x2)
     if axis is not None:
         axisa = axisb = axisc = axis
     a = tf.transpose(a, _to_last(len(a.shape), axisa))
@@ -117,7 +124,7 @@ def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
     r = len(out.shape)
     order = list(range(r - 1))
     order.insert(axisc % r, r - 1)
-    return tf.transpose(out, order)
+    return _finish(tf.transpose(out, order), d)
 
 
 def _to_last(rank, axis):
@@ -280,7 +287,7 @@ def corrcoef(x):
 @keras_op
 def correlate(x1, x2, mode="valid"):
     """Returns the cross-correlation of two 1-D tensors (``valid``, ``same`` or ``full``)."""
-    a, b = _promote(x1, x2)
+    (a, b), _ = _promote(x1, x2)
     if not a.dtype.is_floating:
         a, b = tf.cast(a, backend.floatx()), tf.cast(b, backend.floatx())
     n, m = a.shape[0], b.shape[0]

@@ -174,7 +174,7 @@ def count_nonzero(x, axis=None):
 
 def _cum(x, axis, dtype, tf_fn):
     x = to_tensor(x)
-    d = dtype or _sum_dtype(x.dtype.name)
+    d = dtype or ("int32" if x.dtype.is_bool else x.dtype.name)
     if d != x.dtype.name:
         x = tf.cast(x, d)
     if axis is None:
