@@ -122,9 +122,11 @@ def test_symbolic_shapes_follow_the_batch_axis():
 def test_keras_ops_cost_no_more_than_the_tf_op():
     import timeit
     x = tf.constant(np.ones(4, "float32"))
-    ours = min(timeit.repeat(lambda: ops.add(x, x), number=2000, repeat=5))
-    theirs = min(timeit.repeat(lambda: tf.add(x, x), number=2000, repeat=5))
-    assert ours < theirs * 1.6 + 1e-4, (ours, theirs)
+    ours = theirs = float("inf")
+    for _ in range(9):  # interleaved, best of 9: the machine may be shared
+        ours = min(ours, timeit.timeit(lambda: ops.add(x, x), number=2000))
+        theirs = min(theirs, timeit.timeit(lambda: tf.add(x, x), number=2000))
+    assert ours < theirs * 1.5, (ours, theirs)
 
 
 def test_keras_tensor_operators_follow_keras_promotion(tmp_path):
