@@ -143,3 +143,14 @@ def test_keras_tensor_operators_follow_keras_promotion(tmp_path):
     out = back(np.array([[255, 0, 51]]))
     assert out.dtype.name == "float32"
     np.testing.assert_allclose(out.numpy(), [[1.0, 0.0, 0.2]])
+
+
+def test_ops_take_variables_and_differentiate_through_them():
+    v = keras.Variable(np.ones((2, 3), "float32"))
+    w = tf.Variable(np.full((2, 3), 2.0, "float32"))
+    with tf.GradientTape() as tape:
+        y = ops.sum(ops.matmul(v, ops.transpose(w))) + ops.sum(ops.exp(v))
+    gv, gw = tape.gradient(y, [v, w])
+    np.testing.assert_allclose(gv.numpy(), 4.0 + np.e, rtol=1e-6)   # column sums of w, + e
+    np.testing.assert_allclose(gw.numpy(), 2.0)
+    assert ops.concatenate([v, w]).shape == (4, 3)
