@@ -195,7 +195,11 @@ logaddexp2 = _binary_float("logaddexp2", _logaddexp2, "log2(2**x1 + 2**x2)")
 
 
 def _fmod(x1, x2):
-    return tf.math.truncatemod(x1, x2)
+    if not x1.dtype.is_floating:
+        return tf.math.truncatemod(x1, x2)
+    q = tf.stop_gradient(x1 / x2)   # the truncated quotient is piecewise constant
+    q = tf.where(q < 0, tf.math.ceil(q), tf.floor(q))
+    return x1 - x2 * q
 
 
 fmod = _binary("fmod", _fmod, "x1 mod x2 with the sign of x1", weak=False)
