@@ -282,7 +282,7 @@ def view_as_real(x):
 
 def rearrange(tensor, pattern, **axes_lengths):
     """Returns ``tensor`` rearranged by an einops ``pattern`` (``"b h w c -> b (h w) c"``)."""
-    from tapeflow.keras.ops.rearrange import rearrange as _rearrange
+    from tapeflow.keras.ops.rearranging import rearrange as _rearrange
     return _rearrange(tensor, pattern, **axes_lengths)
 
 
