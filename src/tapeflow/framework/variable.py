@@ -5,16 +5,50 @@ into the old array), so a tape that recorded the old value stays correct.
 """
 import numpy as np
 
+from tapeflow.framework import context as _context
 from tapeflow.framework import dtypes
 from tapeflow.framework import primitive as _prim
+from tapeflow.framework.name_scope import _SCOPES
 from tapeflow.framework.tensor import Tensor, _numpy_text, convert_to_tensor
 from tapeflow.framework.tensor_shape import TensorShape
 
-_tapes = _prim._tapes  # the recording tapes (one list, mutated in place)
+_tapes = _context.ACTIVE  # one entry per tape active on any thread
+_state = _context.state   # this thread's tapes: ``_state.tapes``
 
 
-class Variable:
-    """A mutable tensor (``tf.Variable``).
+def variable_accessed(var):
+    """Tells this thread's recording tapes that ``var`` was read (the variable-accessed hook).
+
+    Every recording tape with ``watch_accessed_variables`` then watches ``var``'s current
+    value. A variable class that overrides ``__tf_tensor__`` calls this when reading.
+    """
+    t = var._tensor
+    for tape in _state.tapes:
+        if tape._recording and tape._watch_accessed and id(t) not in tape._watched:
+            tape._watch_variable(var)
+
+
+def rebind(var, array):
+    """The fast internal assign: points ``var`` at ``array`` and returns None.
+
+    ``array`` must be a fresh NumPy array of the variable's dtype and shape that the caller
+    never writes into again (optimizers pass the result they just computed). The old array
+    is left untouched, so a Tensor read from ``var`` earlier keeps its value.
+    """
+    var._tensor = Tensor(array)
+
+
+def array_of(x):
+    """Returns the NumPy array behind a Variable or Tensor (no copy; never write into it)."""
+    t = getattr(x, "_tensor", x)
+    return t._value
+
+
+class BaseVariable:
+    """The implementation shared by ``tf.Variable`` and ``keras.Variable``.
+
+    Keras 3's variable is not a ``tf.Variable`` (``isinstance`` says False), yet both
+    behave alike everywhere; code that accepts either checks for this class.
 
     Args:
       initial_value: a Tensor, array, Python value, or a callable returning one.
@@ -46,7 +80,7 @@ class Variable:
             value = np.asarray(t._value)
         self._tensor = Tensor(value)
         self._trainable = True if trainable is None else bool(trainable)
-        self._name = "Variable" if name is None else str(name)
+        self._name = _SCOPES.current + ("Variable" if name is None else str(name))
         self._shape = TensorShape(shape) if shape is not None else TensorShape(value.shape)
         if constraint is not None and not callable(constraint):
             raise ValueError(f"The `constraint` argument must be a callable. Received: "
@@ -58,9 +92,7 @@ class Variable:
     def __tf_tensor__(self, dtype=None, name=None):
         t = self._tensor
         if _tapes and self._trainable:
-            for tape in _tapes:
-                if tape._recording and tape._watch_accessed and id(t) not in tape._watched:
-                    tape._watch_variable(self)
+            variable_accessed(self)
         if dtype is not None and dtypes.as_dtype(dtype) is not self.dtype:
             raise ValueError(f"Tensor conversion requested dtype {dtypes.as_dtype(dtype).name} "
                              f"for variable with dtype {self.dtype.name}: {self!r}")
@@ -223,9 +255,13 @@ class Variable:
             try:
                 np.broadcast_to(t._value, target_shape)
             except ValueError:
-                raise ValueError(
-                    f"Cannot assign value of shape {TensorShape(t._value.shape)} to a slice "
-                    f"of shape {TensorShape(target_shape)} of variable {self.name}") from None
+                from tapeflow.framework.errors import InvalidArgumentError
+                dims = ",".join
+                raise InvalidArgumentError(
+                    None, "ResourceStridedSliceAssign",
+                    f"Cannot broadcast input shape [{dims(map(str, t._value.shape))}] into "
+                    f"final shape [{dims(map(str, target_shape))}] "
+                    "[Op:ResourceStridedSliceAssign]") from None
         new = np.array(cur, copy=True)
         new[key] = t._value
         return self._set(new, True)
@@ -285,6 +321,20 @@ class Variable:
 
     def __str__(self):
         return self.__repr__()
+
+
+class Variable(BaseVariable):
+    """A mutable tensor (``tf.Variable``).
+
+    Args:
+      initial_value: a Tensor, array, Python value, or a callable returning one.
+      trainable: whether tapes watch it automatically and optimizers train it.
+      name: its name; shown as ``'<name>:0'``, prefixed by the enclosing ``tf.name_scope``.
+      dtype: converts ``initial_value`` to this dtype if given.
+      shape: the shape future assignments must match (``None`` dims relax it).
+    """
+
+    __slots__ = ()
 
 
 class _UnreadVariable(Variable):

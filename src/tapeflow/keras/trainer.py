@@ -106,6 +106,9 @@ class Trainer:
             "metrics": metrics, "weighted_metrics": weighted_metrics,
             "run_eagerly": run_eagerly, "steps_per_execution": steps_per_execution,
             "jit_compile": self._jit_compile}
+        if "_pending_optimizer_variables" in self.__dict__:   # loaded before compile
+            from tapeflow.keras.saving.h5_weights import apply_pending
+            apply_pending(self)
 
     def _get_output_names(self):
         names = getattr(self, "output_names", None)
@@ -546,12 +549,14 @@ class Trainer:
         from tapeflow.keras.saving import saving_api
         saving_api.save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
-    def save_weights(self, filepath, overwrite=True):
-        """Saves the weights to a ``.weights.h5`` file (an npz container in tapeflow)."""
+    def save_weights(self, filepath, overwrite=True, max_shard_size=None):
+        """Saves the weights to a ``.weights.h5`` file, in Keras 3's HDF5 layout."""
         from tapeflow.keras.saving import saving_api
-        saving_api.save_weights(self, filepath, overwrite=overwrite)
+        saving_api.save_weights(self, filepath, overwrite=overwrite,
+                                max_shard_size=max_shard_size)
 
     def load_weights(self, filepath, skip_mismatch=False, **kwargs):
-        """Loads weights saved by ``save_weights`` (or from a ``.keras`` file)."""
+        """Loads weights from a ``.weights.h5``, ``.keras`` or legacy ``.h5`` file (Keras's or
+        tapeflow's); ``by_name=True`` matches legacy ``.h5`` layers by name."""
         from tapeflow.keras.saving import saving_api
         saving_api.load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)

@@ -2,10 +2,12 @@
 import numpy as np
 
 from tapeflow.framework import dtypes
-from tapeflow.framework import primitive as _prim
+from tapeflow.framework.context import ACTIVE as _ACTIVE
+from tapeflow.framework.context import AUTOCASTING as _AUTOCASTING
+from tapeflow.framework.context import state as _state
 from tapeflow.framework.tensor import Tensor
-from tapeflow.framework.variable import Variable as _TFVariable
-from tapeflow.keras.layers.dtype_policy import AUTOCAST as _AUTOCAST
+from tapeflow.framework.variable import BaseVariable as _TFVariable
+from tapeflow.framework.variable import variable_accessed
 from tapeflow.keras.layers.layer_utils import _bump
 
 
@@ -27,7 +29,7 @@ def _check_allocation(shape, dtype):
         dims = [int(d) for d in shape]
     except (TypeError, ValueError):
         return
-    nbytes = math.prod(dims) * np.dtype(dtypes.as_dtype(dtype)._np).itemsize
+    nbytes = math.prod(dims) * np.dtype(dtypes.as_dtype(dtype).as_numpy_dtype).itemsize
     try:
         memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
@@ -79,26 +81,25 @@ class Variable(_TFVariable):
                 raise _oom(shape, dtype) from None
         else:
             value = initializer
-        value = np.asarray(value, dtype=dtypes.as_dtype(dtype)._np)
+        value = np.asarray(value, dtype=dtypes.as_dtype(dtype).as_numpy_dtype)
         if shape is not None and tuple(value.shape) != tuple(shape):
             raise ValueError(f"Initializer value has shape {value.shape}, but the `shape` "
                              f"argument is {tuple(shape)}.")
         super().__init__(value, trainable=trainable, name=name, constraint=constraint)
+        self._name = name  # Keras names ignore tf.name_scope
         self._path = name
         self._regularizer = None
         self._overwrite_with_gradient = False
 
     def __tf_tensor__(self, dtype=None, name=None):
         t = self._tensor
-        if _prim._tapes and self._trainable:
-            for tape in _prim._tapes:
-                if tape._recording and tape._watch_accessed:
-                    tape._watch_variable(self)
-        if _AUTOCAST[0] is not None and t._value.dtype.kind == "f" and \
-                t._value.dtype.name != _AUTOCAST[0]:
+        if _ACTIVE and self._trainable:
+            variable_accessed(self)
+        autocast = _state.calls.autocast if _AUTOCASTING else None
+        if autocast is not None and t.dtype.is_floating and t.dtype.name != autocast:
             # Inside a mixed-precision layer's call: read float weights in the compute dtype.
             from tapeflow.ops.math_ops import cast
-            t = cast(t, _AUTOCAST[0])
+            t = cast(t, autocast)
         if dtype is not None and dtypes.as_dtype(dtype) is not t.dtype:
             raise ValueError(f"Tensor conversion requested dtype {dtypes.as_dtype(dtype).name} "
                              f"for variable with dtype {t.dtype.name}: {self!r}")
@@ -124,7 +125,7 @@ class Variable(_TFVariable):
     @property
     def shape(self):
         """Returns the shape as a tuple of ints."""
-        return tuple(self._tensor._value.shape)
+        return tuple(self._tensor.shape)
 
     @property
     def value(self):
@@ -181,7 +182,7 @@ class Variable(_TFVariable):
 
     def __repr__(self):
         return (f"<Variable path={self._path}, shape={self.shape}, dtype={self.dtype}, "
-                f"value={np.asarray(self._tensor._value)}>")
+                f"value={self._tensor.numpy()}>")
 
     def __str__(self):
         return self.__repr__()

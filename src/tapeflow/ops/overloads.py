@@ -4,7 +4,7 @@ from tapeflow.framework import primitive as prim
 from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.primitive import make_binary, make_unary, primitive
 from tapeflow.framework.tensor import Tensor
-from tapeflow.framework.variable import Variable
+from tapeflow.framework.variable import BaseVariable as Variable
 from tapeflow.ops import array_ops, math_ops as m
 
 # Bitwise ops: what ``&``, ``|``, ``^`` and ``~`` mean on integer tensors (on bool tensors
@@ -41,9 +41,9 @@ def _radd(self, other):
     if type(self) is not Tensor:
         self = self.value()   # a Variable
     if type(other) is float or type(other) is int:
-        return m.add(prim._scalar_like("Add", other, self, 0), self)
+        return m.add(prim.scalar_like("Add", other, self, 0), self)
     if not isinstance(other, Tensor):
-        other = prim._operand_like("Add", other, self, 0)
+        other = prim.operand_like("Add", other, self, 0)
     return m.add(other, self)
 
 

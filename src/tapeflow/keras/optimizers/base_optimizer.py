@@ -19,7 +19,9 @@ import numpy as np
 from tapeflow.framework import dtypes
 from tapeflow.framework.indexed_slices import IndexedSlices
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
-from tapeflow.framework.variable import Variable as _TFVariable
+from tapeflow.framework.variable import BaseVariable as _TFVariable
+from tapeflow.framework.variable import array_of, rebind
+from tapeflow.tracking import trackable as _trackable
 from tapeflow.keras.optimizers import schedules as _schedules
 
 def _auto_name(cls_name):
@@ -44,17 +46,17 @@ def _make_variable(value, dtype, name, trainable=False):
 
 
 def _array(var):
-    """The variable's current NumPy array (no copy, no tape)."""
-    t = getattr(var, "_tensor", None)
-    if t is not None:
-        return t._value
+    """The variable's current NumPy array (no copy, no tape; never write into it: a Tensor
+    read from the variable may hold it)."""
+    if isinstance(var, _TFVariable):
+        return array_of(var)
     return np.asarray(var)
 
 
 def _rebind(var, arr):
-    """Points ``var`` at the new array ``arr`` (never writes into the old one)."""
+    """Points ``var`` at the freshly computed array ``arr`` (never writes into the old one)."""
     if isinstance(var, _TFVariable):
-        var._set(arr, False)
+        rebind(var, arr)
     else:
         var.assign(arr)
 
@@ -225,9 +227,12 @@ class Optimizer:
         ref_name = getattr(reference_variable, "path", None) or \
             reference_variable.name.replace(":", "_")
         arr = _array(reference_variable)
-        return self.add_variable(arr.shape, initializer=initializer,
+        slot = self.add_variable(arr.shape, initializer=initializer,
                                  dtype=dtypes.as_dtype(arr.dtype),
                                  name=f"{ref_name.replace('/', '_')}_{name}")
+        if not arr.ndim:  # remembered for _update_scalar
+            self.__dict__.setdefault("_scalar_slots", []).append(slot)
+        return slot
 
     def _add_slots(self, var_list, *names):
         """Creates one slot per name for each variable, variable by variable (Keras's order:
@@ -247,7 +252,7 @@ class Optimizer:
             self._model_variables_moving_average = [
                 self.add_variable_from_reference(v, name="average") for v in var_list]
             for avg, v in zip(self._model_variables_moving_average, var_list):
-                avg._set(_array(v).copy(), False)
+                _rebind(avg, _array(v).copy())
         if self.gradient_accumulation_steps:
             self._accumulated_gradients = [
                 self.add_variable_from_reference(v, name="gradient_accumulator")
@@ -255,6 +260,11 @@ class Optimizer:
         self._trainable_variables = list(var_list)
         self._var_index = {id(v): i for i, v in enumerate(var_list)}
         self.built = True
+
+    def _trackable_children(self):
+        """Returns the ``(name, child)`` pairs ``tf.train.Checkpoint`` saves (TF's names)."""
+        from tapeflow.keras.saving.object_graph import optimizer_children
+        return optimizer_children(self)
 
     # -- applying -------------------------------------------------------------
     def apply_gradients(self, grads_and_vars, name=None):
@@ -287,6 +297,8 @@ class Optimizer:
             raise ValueError(f"Expected {len(variables)} gradients, received {len(grads)}.")
         if not self.built:
             self.build(variables)
+            if _trackable.PENDING:  # a checkpoint restore waits for the new slots
+                _trackable.restore_pending()
         kept_g, kept_v, missing = [], [], []
         for g, v in zip(grads, variables):
             if g is None:
@@ -323,7 +335,7 @@ class Optimizer:
             freq = self.ema_overwrite_frequency
             if freq and (int(_array(self._iterations)) + 1) % freq == 0:
                 self.finalize_variable_values(self._trainable_variables)
-        self._iterations._set(_array(self._iterations) + 1, False)
+        _rebind(self._iterations, _array(self._iterations) + 1)
         for v in kept_v:
             c = getattr(v, "constraint", None)
             if c is not None:
@@ -335,11 +347,26 @@ class Optimizer:
         if type(self).update_step is _numpy_update_step:
             fast = self._update_np
             for g, v in zip(grads, variables):
-                fast(g, v, lr)
+                if _array(v).ndim:
+                    fast(g, v, lr)
+                else:
+                    self._update_scalar(fast, g, v, lr)
             return
         lr_t = Tensor(np.float32(lr))
         for g, v in zip(grads, variables):
             self.update_step(Tensor(g), v, lr_t)
+
+    def _update_scalar(self, fast, g, var, lr):
+        """Runs the NumPy rule on a 0-d variable through 1-element arrays of it and of the
+        scalar slots (NumPy makes 0-d results scalars, which ``out=`` cannot take)."""
+        held = [var] + self.__dict__.get("_scalar_slots", [])
+        for s in held:
+            _rebind(s, _array(s).reshape(1))
+        try:
+            fast(np.reshape(g, 1), var, lr)
+        finally:
+            for s in held:
+                _rebind(s, np.asarray(_array(s)).reshape(()))
 
     def update_step(self, gradient, variable, learning_rate):
         """Updates ``variable`` from ``gradient``; subclasses implement it."""
@@ -348,14 +375,15 @@ class Optimizer:
     def _accumulate(self, grads, variables):
         """Adds grads to the accumulators; on every n-th step returns the mean, else None."""
         n = self.gradient_accumulation_steps
-        accs = [_array(self._slot(self._accumulated_gradients, v)) for v in variables]
+        slots = [self._slot(self._accumulated_gradients, v) for v in variables]
+        accs = [_array(s) for s in slots]
         if (int(_array(self._iterations)) + 1) % n:
-            for acc, g in zip(accs, grads):
-                acc += g
+            for s, acc, g in zip(slots, accs, grads):
+                _rebind(s, acc + g)
             return None
         out = [(g + acc) / acc.dtype.type(n) for g, acc in zip(grads, accs)]
-        for acc in accs:
-            acc[...] = 0
+        for s, acc in zip(slots, accs):
+            _rebind(s, np.zeros_like(acc))
         return out
 
     # -- helpers for update rules --------------------------------------------
@@ -430,8 +458,9 @@ class Optimizer:
         for avg, v in zip(self._model_variables_moving_average, self._trainable_variables):
             a = _array(avg)
             t = a.dtype.type
-            a *= t(m)
-            a += _array(v) * t(1 - m)
+            new = a * t(m)
+            new += _array(v) * t(1 - m)
+            _rebind(avg, new)
 
     def finalize_variable_values(self, var_list):
         """Copies the moving averages into the weights when ``use_ema`` is on."""
