@@ -371,8 +371,10 @@ class _OpLayer(Layer):
                 self.fn is _get_item or self.fn.__name__ == "<lambda>":
             return self.fn(inputs, self.other)
         other = self.other
-        if isinstance(other, np.ndarray) and other.dtype.kind == inputs._value.dtype.kind:
-            other = convert_to_tensor(other.astype(inputs._value.dtype))
+        if isinstance(other, np.ndarray):
+            want = np.dtype(inputs.dtype.as_numpy_dtype)
+            if other.dtype.kind == want.kind:   # same kind: the constant takes the input's width
+                other = convert_to_tensor(other.astype(want))
         return self.fn(other, inputs) if self.reverse else self.fn(inputs, other)
 
     def get_config(self):
