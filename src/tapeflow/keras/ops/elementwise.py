@@ -164,6 +164,9 @@ arctan2 = _binary_float("arctan2", tf.math.atan2, "the angle of the point (x2, x
 
 
 def _power(x1, x2):
+    d = x1.dtype
+    if d.is_unsigned or d.is_bool:  # TensorFlow's Pow has no unsigned kernel: go through int64
+        return tf.cast(tf.pow(tf.cast(x1, "int64"), tf.cast(x2, "int64")), d)
     return tf.pow(x1, x2)
 
 
@@ -383,12 +386,24 @@ i0 = _numpy_unary("i0", lambda a: np.i0(a if a.dtype.kind == "f" else
                                         a.astype(backend.floatx())),
                   "the modified Bessel function of order 0")
 
-abs = _unary("abs", tf.abs, "the absolute value")  # noqa: A001 (Keras's name)
-absolute = _unary("absolute", tf.abs, "the absolute value")
+def _abs(x):
+    d = x.dtype
+    return x if d.is_unsigned or d.is_bool else tf.abs(x)  # already non-negative
+
+
+def _sign(x):
+    d = x.dtype
+    if d.is_unsigned or d.is_bool:
+        return tf.cast(tf.not_equal(x, tf.zeros_like(x)), d)
+    return tf.sign(x)
+
+
+abs = _unary("abs", _abs, "the absolute value")  # noqa: A001 (Keras's name)
+absolute = _unary("absolute", _abs, "the absolute value")
 negative = _unary("negative", tf.negative, "-x")
 square = _unary("square", lambda x: tf.square(tf.cast(x, "int32") if x.dtype.is_bool else x),
                 "x * x")
-sign = _unary("sign", tf.sign, "the sign (-1, 0 or 1)")
+sign = _unary("sign", _sign, "the sign (-1, 0 or 1)")
 
 
 def fabs(x):
