@@ -13,9 +13,11 @@ import numpy as np
 
 from tapeflow.framework import nest
 from tapeflow.framework.tape import GradientTape
-from tapeflow.framework.tensor import Tensor
+from tapeflow.framework.tensor import Tensor, convert_to_tensor
+from tapeflow.framework.variable import array_of, rebind
 from tapeflow.ops.math_ops import reduce_sum
 from tapeflow.keras.trainers import data_adapter
+from tapeflow.keras.trainers import distribute_support as _dist
 from tapeflow.keras.trainers.compile_utils import CompileLoss, CompileMetrics
 from tapeflow.keras.trainers.data_adapter import unpack_x_y_sample_weight
 
@@ -34,6 +36,108 @@ def _pythonify_logs(logs):
             pass
         out[key] = value
     return out
+
+
+def _tracing():
+    from tapeflow.framework.graph import func_graph
+    return func_graph.current() is not None
+
+
+def _node(fn, *args, _run_now=True, **kwargs):
+    """Calls ``fn``; inside a tf.function trace, as one graph node that calls it on every
+    replay (metric and optimizer updates compute in NumPy, outside the op mechanism). An
+    update whose result the step does not use is not run while tracing (``_run_now=False``),
+    so that the trace changes no state.
+
+    Returns:
+      ``fn``'s result (logs as Tensors when traced, so that replays return new values).
+    """
+    from tapeflow.framework.graph import func_graph
+    if func_graph.current() is None:
+        return fn(*args, **kwargs)
+    return func_graph.record_call(fn, args, kwargs, _run_now)[1]
+
+
+def _tensor_logs(logs):
+    if not isinstance(logs, dict):
+        return logs
+    return {k: convert_to_tensor(v) if isinstance(v, (float, int)) else v
+            for k, v in logs.items()}
+
+
+class _CheckedStep:
+    """A compiled step whose second call per batch signature -- its first replay -- is
+    checked against the eager step: the model, optimizer and metric variables and the
+    Keras random generators are saved, the replay runs, everything is restored and the
+    eager step runs; if the returned values or any variable differ (a layer, loss or
+    metric computing from arrays outside the op mechanism would be baked into the graph),
+    that signature runs eagerly from then on (logged once). The eager step's results are
+    the ones kept, so the check never changes training."""
+
+    def __init__(self, function, eager, model):
+        self._function, self._eager, self._model, self._seen = function, eager, model, {}
+
+    def __getattr__(self, name):
+        return getattr(self._function, name)
+
+    def _variables(self):
+        m, out, seen = self._model, [], set()
+        groups = [m.variables, getattr(getattr(m, "optimizer", None), "variables", [])]
+        groups += [getattr(x, "variables", []) for x in m.metrics]
+        for v in (v for g in groups for v in g):
+            if id(v) not in seen:
+                seen.add(id(v))
+                out.append(v)
+        return out
+
+    def _generators(self):
+        from tapeflow.keras import initializers   # (NumPy's global state is saved apart)
+        gens = [initializers._GLOBAL["rng"]]
+        for layer in self._model._flatten_layers():
+            gens.append(layer.__dict__.get("_rng"))
+        return [g for g in gens if hasattr(g, "bit_generator")]
+
+    def __call__(self, data):
+        flat = nest.flatten(data)
+        key = tuple((getattr(x, "shape", None), str(getattr(x, "dtype", type(x))))
+                    for x in flat)
+        n = self._seen.get(key, 0)
+        if n < 0:
+            return self._eager(data)
+        if n != 1:
+            self._seen[key] = min(n + 1, 2)
+            return self._function(data)
+        variables, gens = self._variables(), self._generators()
+        # copies: optimizers update their slot arrays in place
+        saved = [np.array(array_of(v), copy=True) for v in variables]
+        states = [g.bit_generator.state for g in gens]
+        np_state = np.random.get_state()
+        out = self._function(data)
+        replayed = [np.array(array_of(v), copy=True) for v in variables]
+        for v, a in zip(variables, saved):
+            rebind(v, a)
+        for g, st in zip(gens, states):
+            g.bit_generator.state = st
+        np.random.set_state(np_state)
+        ref = self._eager(data)
+        same = all(_close(a, b) for a, b in zip(nest.flatten(out), nest.flatten(ref))) and all(
+            _close(a, array_of(v)) for a, v in zip(replayed, variables))
+        self._seen[key] = 2 if same else -1
+        if not same:
+            import logging
+            logging.getLogger("tapeflow").warning(
+                "The compiled %s differs from the eager one for inputs %s; running it "
+                "eagerly.", getattr(self._eager, "__name__", "step"), key)
+        return ref
+
+
+def _close(a, b):
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape != b.shape:
+        return False
+    if a.dtype.kind in "fc" or b.dtype.kind in "fc":
+        return bool(np.allclose(a, b, rtol=1e-5, atol=1e-6, equal_nan=True))
+    return bool(np.array_equal(a, b))
 
 
 def _batch_size_of(x):
@@ -60,6 +164,14 @@ class Trainer:
     _run_eagerly = False
     _jit_compile = False
     steps_per_execution = 1
+
+    def __init__(self):
+        _dist.on_create(self)   # a model made in a strategy's scope trains with it (Keras)
+
+    @property
+    def distribute_strategy(self):
+        """Returns the strategy the model was created or compiled under (else the current)."""
+        return _dist.strategy_of(self)
 
     # -- compile ------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
@@ -97,10 +209,12 @@ class Trainer:
         self._loss_tracker = metrics_module.Mean(name="loss")
         self.loss = loss
         self._run_eagerly = run_eagerly
+        self.__dict__.pop("_compiled_steps", None)
         self._jit_compile = False if jit_compile == "auto" else jit_compile
         self.steps_per_execution = steps_per_execution
         self.stop_training = False
         self.compiled = True
+        _dist.on_compile(self)
         self._compile_config = {
             "optimizer": self.optimizer, "loss": loss, "loss_weights": loss_weights,
             "metrics": metrics, "weighted_metrics": weighted_metrics,
@@ -202,13 +316,15 @@ class Trainer:
     def get_metrics_result(self):
         """Returns ``{name: float}`` of every metric's current result (sorted by name)."""
         logs = {}
-        for m in self._step_metrics():
-            r = m.result()
-            if isinstance(r, dict):
-                logs.update(r)
-            else:
-                logs[m.name] = r
-        return _pythonify_logs(logs)
+        metrics = self._step_metrics()
+        with _dist.global_metric_states(self, metrics):   # global figures on every worker
+            for m in metrics:
+                r = m.result()
+                if isinstance(r, dict):
+                    logs.update(r)
+                else:
+                    logs[m.name] = r
+            return _pythonify_logs(logs)
 
     def _step_metrics(self):
         # ``self.metrics`` walks the model's attributes; during a loop it is
@@ -269,6 +385,7 @@ class Trainer:
         for extra in getattr(self, "losses", None) or ():
             if getattr(extra, "ndim", 0):
                 extra = reduce_sum(extra)
+            extra = _dist.scale_loss(extra)
             total = extra if total is None else total + extra
         if total is None:
             raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
@@ -290,7 +407,8 @@ class Trainer:
             # loss_scale_factor / LossScaleOptimizer: gradients of the scaled loss
             scaled_loss = self.optimizer.scale_loss(loss) if self.optimizer is not None \
                 else loss
-        self._loss_tracker.update_state(loss, sample_weight=_batch_size_of(x))
+        _node(self._loss_tracker.update_state, _dist.unscale_loss(loss),
+              sample_weight=_batch_size_of(x), _run_now=False)
         variables = self.trainable_variables
         if variables:
             if scaled_loss is loss:
@@ -300,8 +418,26 @@ class Trainer:
                 # LossScaleOptimizer skips that step (TensorFlow does not warn either).
                 with np.errstate(over="ignore", invalid="ignore"):
                     grads = tape.gradient(scaled_loss, variables)
-            self.optimizer.apply_gradients(zip(grads, variables))
-        return self.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
+            _node(self.optimizer.apply_gradients, list(zip(grads, variables)), _run_now=False)
+        return self._metric_logs(x, y, y_pred, sample_weight, as_tensors=_tracing())
+
+    def _metric_logs_now(self, as_tensors):
+        return _tensor_logs(self.get_metrics_result()) if as_tensors else \
+            self.get_metrics_result()
+
+    def _custom_metric_logs(self, x, y, y_pred, sample_weight):
+        return _tensor_logs(self.compute_metrics(x, y, y_pred, sample_weight=sample_weight))
+
+    def _metric_logs(self, x, y, y_pred, sample_weight, as_tensors=False):
+        if not as_tensors:
+            return self.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
+        # Traced: graph nodes that run on every call (the metrics build on their first
+        # update, so it runs while tracing too; the trace restores their variables).
+        if type(self).compute_metrics is not Trainer.compute_metrics:
+            return _node(self._custom_metric_logs, x, y, y_pred, sample_weight)
+        if self._compile_metrics is not None:
+            _node(self._compile_metrics.update_state, y, y_pred, sample_weight)
+        return _node(self._metric_logs_now, True)
 
     def test_step(self, data):
         """One evaluation step on a batch ``data``; returns the metric logs."""
@@ -309,8 +445,9 @@ class Trainer:
         y_pred = self(x, training=False)
         loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
                                  training=False)
-        self._loss_tracker.update_state(loss, sample_weight=_batch_size_of(x))
-        return self.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
+        _node(self._loss_tracker.update_state, _dist.unscale_loss(loss),
+              sample_weight=_batch_size_of(x), _run_now=False)
+        return self._metric_logs(x, y, y_pred, sample_weight, as_tensors=_tracing())
 
     def predict_step(self, data):
         """Returns the model's output on the inputs of batch ``data``."""
@@ -318,6 +455,26 @@ class Trainer:
         return self(x, training=False)
 
     # -- loops ----------------------------------------------------------------
+    def _step_function(self, kind):
+        """Returns the ``train``/``test``/``predict`` step the loops call: the method itself,
+        or, with ``jit_compile=True`` (and not ``run_eagerly``), a ``tf.function`` of it,
+        traced once per batch signature and checked once against the eager step
+        (``_CheckedStep``). Metric, optimizer and moving-statistics updates (NumPy code) are
+        graph nodes that run on every call (``_node``)."""
+        step = getattr(self, kind + "_step")
+        if kind != "predict":
+            replicated = _dist.step_function(self, step)
+            if replicated is not step:   # under a distribution strategy: eager, replicated
+                return replicated
+        if self._run_eagerly or self._jit_compile is not True:
+            return step
+        cache = self.__dict__.setdefault("_compiled_steps", {})
+        fn = cache.get(kind)
+        if fn is None or fn.python_function != step:
+            from tapeflow.framework.function import function
+            fn = cache[kind] = _CheckedStep(function(step), step, self)
+        return fn
+
     def _callbacks(self, callbacks, verbose, epochs, steps, add_history=False):
         from tapeflow.keras.callbacks import CallbackList
         if isinstance(callbacks, CallbackList):
@@ -367,6 +524,8 @@ class Trainer:
         adapter = data_adapter.get_adapter(x, y, sample_weight, batch_size=batch_size,
                                            steps=steps_per_epoch, shuffle=shuffle,
                                            class_weight=class_weight)
+        adapter = _dist.distribute_adapter(self, adapter)   # this worker's part of each batch
+        val_adapter = _dist.distribute_adapter(self, val_adapter)
         callbacks = self._callbacks(callbacks, verbose, epochs, adapter.num_batches,
                                     add_history=True)
         self.stop_training = False
@@ -386,7 +545,7 @@ class Trainer:
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callbacks.on_epoch_begin(epoch)
-            train_step = self.train_step
+            train_step = self._step_function("train")
             steps_done = 0
             for step, data in enumerate(adapter):
                 callbacks.on_train_batch_begin(step)
@@ -439,7 +598,7 @@ class Trainer:
         self.reset_metrics()
         callbacks.on_test_begin()
         logs = {}
-        test_step = self.test_step
+        test_step = self._step_function("test")
         for step, data in enumerate(adapter):
             callbacks.on_test_batch_begin(step)
             logs = _pythonify_logs(test_step(data))
@@ -461,6 +620,7 @@ class Trainer:
         verbose = 1 if verbose == "auto" else verbose
         adapter = data_adapter.get_adapter(x, y, sample_weight, batch_size=batch_size,
                                            steps=steps)
+        adapter = _dist.distribute_adapter(self, adapter)
         callbacks = self._callbacks(callbacks, verbose, 1, adapter.num_batches)
         self._loop(True)
         try:
@@ -487,7 +647,7 @@ class Trainer:
         callbacks = self._callbacks(callbacks, verbose, 1, adapter.num_batches)
         callbacks.on_predict_begin()
         outputs, structure = None, None
-        predict_step = self.predict_step
+        predict_step = self._step_function("predict")
         for step, data in enumerate(adapter):
             callbacks.on_predict_batch_begin(step)
             batch_outputs = predict_step(data)
@@ -524,7 +684,7 @@ class Trainer:
         data = next(iter(data_adapter.ArrayAdapter(x, y, sample_weight,
                                                    batch_size=_batch_size_of(x) or 1)))
         self.reset_metrics()   # Keras 3: each call reports its own batch alone
-        logs = _pythonify_logs(self.train_step(data))
+        logs = _pythonify_logs(_dist.step_function(self, self.train_step)(data))
         return logs if return_dict else self._flatten_metrics_in_order(logs)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
@@ -533,7 +693,7 @@ class Trainer:
         data = next(iter(data_adapter.ArrayAdapter(x, y, sample_weight,
                                                    batch_size=_batch_size_of(x) or 1)))
         self.reset_metrics()
-        logs = _pythonify_logs(self.test_step(data))
+        logs = _pythonify_logs(_dist.step_function(self, self.test_step)(data))
         return logs if return_dict else self._flatten_metrics_in_order(logs)
 
     def predict_on_batch(self, x):

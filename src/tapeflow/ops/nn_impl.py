@@ -8,9 +8,11 @@ import numbers
 
 from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
+from tapeflow.framework import context as _context
 from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
+from tapeflow.framework.graph import func_graph as _func_graph
 from tapeflow.ops import math_ops
 from tapeflow.ops.math_ops import (
     abs, add, cast, divide, maximum, multiply, negative, reduce_mean, reduce_sum, rsqrt,
@@ -123,7 +125,7 @@ def moments(x, axes, shift=None, keepdims=False, name=None):
 
 def _axes_list(axes):
     if isinstance(axes, Tensor):
-        axes = axes._value.tolist()
+        axes = _func_graph.value_of(axes).tolist()
     if isinstance(axes, numbers.Integral):
         return [int(axes)]
     return [int(a) for a in axes]
@@ -226,7 +228,7 @@ def _noise_shape(x, noise_shape):
     if noise_shape is None:
         return x._value.shape
     if isinstance(noise_shape, Tensor):
-        noise_shape = noise_shape._value.tolist()
+        noise_shape = _func_graph.value_of(noise_shape).tolist()
     dims = list(noise_shape)
     xs = x._value.shape
     if len(dims) == len(xs):
@@ -265,26 +267,29 @@ def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size
     """Returns ``sum(per_example_loss * sample_weight) / global_batch_size``.
 
     ``global_batch_size`` defaults to the first dimension of ``per_example_loss``
-    (one replica).
+    times the active strategy's ``num_replicas_in_sync``.
     """
     loss = _t(per_example_loss)
     if sample_weight is not None:
         loss = multiply(loss, sample_weight)
     if global_batch_size is None:
         shape = loss._value.shape
-        global_batch_size = shape[0] if shape else 1
+        replicas = _context.num_replicas_in_sync()
+        global_batch_size = (shape[0] if shape else 1) * replicas
     n = Tensor(np.asarray(global_batch_size, dtype=loss._value.dtype))
     return divide(reduce_sum(loss), n)
 
 
 def scale_regularization_loss(regularization_loss, name=None):
-    """Returns the summed regularization loss divided by the number of replicas (1)."""
+    """Returns the summed regularization loss divided by the number of replicas in sync."""
     if isinstance(regularization_loss, (list, tuple)):
         total = _t(regularization_loss[0])
         for r in regularization_loss[1:]:
             total = add(total, r)
         regularization_loss = total
-    return reduce_sum(_t(regularization_loss))
+    total = reduce_sum(_t(regularization_loss))
+    n = _context.num_replicas_in_sync()
+    return total if n == 1 else divide(total, Tensor(total._value.dtype.type(n)))
 
 
 def weighted_cross_entropy_with_logits(labels, logits, pos_weight, name=None):
@@ -319,3 +324,8 @@ __all__ = [
     "embedding_lookup", "compute_average_loss", "scale_regularization_loss",
     "weighted_cross_entropy_with_logits", "zero_fraction",
 ]
+
+
+# Inside a tf.function trace, these compute from traced values outside the op mechanism,
+# so such a call becomes one graph node that runs again on every call.
+zero_fraction = _func_graph.opaque(zero_fraction)

@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 
+from tapeflow.framework.graph import func_graph
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.keras import activations, constraints, initializers, regularizers
 from tapeflow.keras.layers.input_spec import InputSpec
@@ -146,6 +147,24 @@ def _dropout_rng(layer):
     return rng
 
 
+@func_graph.stateful   # inside tf.function: a graph node that draws a new mask each call
+def _dropout_scale(layer, shape, dtype, rate):
+    """Returns the kept-and-rescaled mask of one dropout call as a Tensor."""
+    rng = _dropout_rng(layer)
+    if func_graph.current() is None:
+        keep = rng.random(shape) >= rate
+    else:   # drawn while tracing (the graph draws again each call): leave the state as it was
+        state = np.random.get_state()
+        gen = rng.bit_generator.state if hasattr(rng, "bit_generator") else None
+        try:
+            keep = rng.random(shape) >= rate
+        finally:
+            np.random.set_state(state)
+            if gen is not None:
+                rng.bit_generator.state = gen
+    return Tensor(keep.astype(dtype) / dtype.type(1 - rate))
+
+
 class Dropout(Layer):
     """Randomly zeroes a fraction ``rate`` of inputs during training, scaling the rest by
     ``1 / (1 - rate)``; the identity at inference.
@@ -172,9 +191,7 @@ class Dropout(Layer):
         shape = inputs._value.shape
         if self.noise_shape is not None:
             shape = tuple(s if n is None else n for s, n in zip(shape, self.noise_shape))
-        keep = _dropout_rng(self).random(shape) >= self.rate
-        scale = keep.astype(inputs._value.dtype) / inputs._value.dtype.type(1 - self.rate)
-        return M.multiply(inputs, Tensor(scale))
+        return M.multiply(inputs, _dropout_scale(self, shape, inputs._value.dtype, self.rate))
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)

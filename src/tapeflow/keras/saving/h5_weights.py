@@ -73,12 +73,14 @@ def _find(f, path, source):
     return group
 
 
-def _read_group(group, source, variables=None):
+def _read_group(group, source, variables=None, budget=None):
     """Returns ``{key: array}`` of a ``vars`` group; ``variables`` (a list) fixes the keys
-    (``"0"``, ``"1"``, ...) and each one's shape, checked before any data is read.
+    (``"0"``, ``"1"``, ...) and each one's shape, checked before any data is read. Without
+    ``variables`` (a layer's own ``load_own_variables``), the declared sizes are taken from
+    ``budget`` (a one-element list of bytes left for the whole file) before reading.
 
     Raises:
-      ValueError: for unexpected keys, shapes or unsafe datasets.
+      ValueError: for unexpected keys, shapes or unsafe datasets, or a spent budget.
     """
     names = h5_io.keys(group, source)
     if variables is None:
@@ -87,6 +89,11 @@ def _read_group(group, source, variables=None):
             ds = h5_io.child(group, k, source)
             if ds is None or not h5_io.is_dataset(ds):
                 raise h5_io.H5Error(f"{source}: {group.name}/{k} is not a dataset.")
+            if budget is not None:
+                budget[0] -= int(np.prod(ds.shape, dtype=np.float64)) * ds.dtype.itemsize
+                if budget[0] < 0:
+                    raise h5_io.H5Error(f"Refusing {source}: {group.name} declares more data "
+                                        "than the layers of this model can hold.")
             out[k] = h5_io.read_dataset(ds, source)
         return out
     if sorted(names) != sorted(str(i) for i in range(len(variables))):
@@ -135,6 +142,7 @@ def load(model, source_file, source, skip_mismatch=False, include_optimizer=True
     """
     plan, failed = [], []
     opt_store = None
+    budget = [4 * _nbytes(model.weights) + (64 << 20)]   # for layers' own loaders
     skip = {id(o) for o in (objects_to_skip or ())}
     for node in saveable_tree.walk(model, include_optimizer=False):
         if node.virtual or id(node.obj) in skip:
@@ -147,7 +155,7 @@ def load(model, source_file, source, skip_mismatch=False, include_optimizer=True
                 if variables:
                     raise _Mismatch(_count_message(len(variables), 0, variables))
                 continue
-            arrays = _read_group(group, source, variables)
+            arrays = _read_group(group, source, variables, budget)
         except _Mismatch as e:
             failed.append((obj, node.path or "/", str(e).replace("{layer}", str(obj.name))))
             continue

@@ -115,7 +115,7 @@ def _children(obj):
         yield "layers", list(obj.layers)
     attrs = {}
     skip = _internal() if not _is_optimizer(obj) else _INTERNAL
-    renames = _KERAS_NAMES.get(type(obj).__name__, {})
+    renames = _for_class(obj, _KERAS_NAMES)
     for key, value in vars(obj).items():
         if key.startswith("__") or key in skip:
             continue
@@ -126,10 +126,18 @@ def _children(obj):
         attrs.setdefault(key, value)
     if isinstance(obj, Model) and not isinstance(obj, (Functional, Sequential)):
         attrs["layers"] = list(obj.layers)
-    for key, name in _KERAS_EXTRAS.get(type(obj).__name__, {}).items():
+    for key, name in _for_class(obj, _KERAS_EXTRAS).items():
         attrs.setdefault(key, StandIn(obj, name))
     for key in sorted(attrs, key=_name_key):
         yield key, attrs[key]
+
+
+def _for_class(obj, table):
+    """The row of ``table`` for the tapeflow class ``obj`` is (or derives from)."""
+    for cls in type(obj).__mro__:
+        if cls.__name__ in table and (cls.__module__ or "").startswith("tapeflow."):
+            return table[cls.__name__]
+    return {}
 
 
 def _user_properties(obj):
