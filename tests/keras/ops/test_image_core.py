@@ -137,3 +137,13 @@ def test_extract_patches_3d_and_elastic_transform():
     b = ops.image.elastic_transform(IMG, seed=1).numpy()
     assert a.shape == IMG.shape and np.array_equal(a, b) and not np.allclose(a, IMG)
     assert ops.image.elastic_transform(IMG, alpha=0.0, seed=1).numpy() == pytest.approx(IMG)
+
+
+def test_control_flow_traces_inside_tf_function():
+    @tf.function
+    def step(x):
+        y = ops.cond(ops.sum(x) > 0, lambda: x * 2.0, lambda: -x)
+        _, z = ops.while_loop(lambda i, v: i < 3, lambda i, v: (i + 1, v + 1.0), (0, y))
+        return ops.switch(ops.cast(ops.sum(z) > 100, "int32"), [lambda v: v, lambda v: -v], z)
+    np.testing.assert_allclose(step(tf.constant(np.array([1.0, 2.0]))).numpy(), [5.0, 7.0])
+    np.testing.assert_allclose(step(tf.constant(np.array([-1.0, -2.0]))).numpy(), [4.0, 5.0])

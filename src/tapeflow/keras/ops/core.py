@@ -4,6 +4,8 @@ Control flow runs eagerly in Python (``cond`` calls one branch, ``while_loop`` l
 ops inside record on the tape as usual: gradients flow through the branch taken and every
 iteration, as TensorFlow's eager execution does.
 """
+import functools
+
 import numpy as np
 
 import tapeflow as tf
@@ -15,43 +17,44 @@ from tapeflow.keras.ops.operation import keras_op
 from tapeflow.keras.ops.promotion import to_tensor
 
 
-def _bool(pred):
-    if isinstance(pred, Tensor):
-        return bool(pred.numpy())
-    return bool(pred)
-
-
 def cond(pred, true_fn, false_fn):
-    """Returns ``true_fn()`` if ``pred`` holds, else ``false_fn()``."""
-    return true_fn() if _bool(pred) else false_fn()
+    """Returns ``true_fn()`` if ``pred`` holds, else ``false_fn()`` (``tf.cond``: eagerly it
+    calls one branch; inside ``tf.function`` it builds a conditional)."""
+    return tf.cond(pred, true_fn, false_fn)
 
 
 def switch(index, branches, *operands):
     """Returns ``branches[index](*operands)``, ``index`` clamped to the valid range."""
-    i = int(to_tensor(index).numpy()) if not isinstance(index, int) else index
-    i = max(0, min(i, len(branches) - 1))
-    return branches[i](*operands)
+    if isinstance(index, (int, np.integer)):
+        i = max(0, min(int(index), len(branches) - 1))
+        return branches[i](*operands)
+    i = tf.clip_by_value(tf.cast(to_tensor(index), "int32"), 0, len(branches) - 1)
+    return tf.switch_case(i, [functools.partial(b, *operands) for b in branches])
 
 
 def while_loop(cond, body, loop_vars, maximum_iterations=None):
     """Returns ``loop_vars`` after applying ``body`` while ``cond`` holds (at most
-    ``maximum_iterations`` times); a tuple/list of loop variables is passed unpacked."""
+    ``maximum_iterations`` times); a tuple/list of loop variables is passed unpacked
+    (``tf.while_loop``)."""
     packed = isinstance(loop_vars, (tuple, list))
     state = tuple(loop_vars) if packed else (loop_vars,)
-    n = 0
-    while (maximum_iterations is None or n < maximum_iterations) and _bool(cond(*state)):
-        out = body(*state)
-        state = tuple(out) if isinstance(out, (tuple, list)) else (out,)
-        n += 1
-    return state if packed else state[0]
+
+    def step(*vs):
+        out = body(*vs)
+        return tuple(out) if isinstance(out, (tuple, list)) else (out,)
+    out = tf.while_loop(cond, step, state, maximum_iterations=maximum_iterations)
+    return tuple(out) if packed else out[0]
 
 
 def fori_loop(lower, upper, body_fun, init_val):
     """Returns ``init_val`` after ``val = body_fun(i, val)`` for i in [lower, upper)."""
-    val = init_val
-    for i in range(int(to_tensor(lower).numpy()), int(to_tensor(upper).numpy())):
-        val = body_fun(i, val)
-    return val
+    if all(isinstance(v, (int, np.integer)) for v in (lower, upper)):
+        val = init_val
+        for i in range(int(lower), int(upper)):
+            val = body_fun(i, val)
+        return val
+    return tf.while_loop(lambda i, v: i < upper, lambda i, v: (i + 1, body_fun(i, v)),
+                         (to_tensor(lower), init_val))[1]
 
 
 def _index(tree, i):
