@@ -369,6 +369,7 @@ class _OpLayer(Layer):
     _op_layer = True
 
     def __init__(self, fn=None, other=None, reverse=False, binary=False, axis=None, **kwargs):
+        kwargs.setdefault("autocast", False)  # an op keeps its operands' dtypes (Keras 3)
         super().__init__(**kwargs)
         if fn is None:
             fn = _op_function(type(self).__name__, axis)
@@ -388,7 +389,9 @@ class _OpLayer(Layer):
             return self.fn(inputs, self.other)
         other = self.other
         if isinstance(other, np.ndarray):
-            other = convert_to_tensor(other.astype(inputs._value.dtype))
+            want = np.dtype(inputs.dtype.as_numpy_dtype)
+            if other.dtype.kind == want.kind:   # same kind: the constant takes the input's width
+                other = convert_to_tensor(other.astype(want))
         return self.fn(other, inputs) if self.reverse else self.fn(inputs, other)
 
     def get_config(self):
@@ -418,12 +421,13 @@ def _op_function(name, axis=None):
     fn_name = _OP_FUNCTIONS.get(name)
     if fn_name is None:
         raise TypeError(f"Unknown operation layer '{name}': it cannot be rebuilt from a config.")
-    return getattr(M, fn_name)
+    from tapeflow.keras.ops import numpy as knp
+    return getattr(knp, fn_name)
 
 
-# Keras 3 op class name -> tapeflow.ops.math_ops function (KerasTensor operators).
+# Keras 3 op class name -> keras.ops function (KerasTensor operators).
 _OP_FUNCTIONS = {"Add": "add", "Subtract": "subtract", "Multiply": "multiply",
-                 "TrueDivide": "divide", "Power": "pow", "Negative": "negative"}
+                 "TrueDivide": "divide", "Power": "power", "Negative": "negative"}
 _OP_NAMES = set(_OP_FUNCTIONS) | {"GetItem", "Stack"}
 
 
@@ -477,8 +481,12 @@ def op_layer_class(name):
 
 
 def op_layer_from_name(name):
-    """Returns the op layer class a saved config names, or None if ``name`` is no known op."""
-    return op_layer_class(name) if name in _OP_NAMES else None
+    """Returns the op layer class a saved config names, or None if ``name`` is no known op
+    (operators on KerasTensors, then the ``keras.ops`` functions)."""
+    if name in _OP_NAMES:
+        return op_layer_class(name)
+    from tapeflow.keras.ops.operation import op_class_from_name
+    return op_class_from_name(name)
 
 
 class Identity(Layer):
