@@ -125,7 +125,12 @@ def crc32c(data, crc=0):
     return (~reg) & 0xFFFFFFFF
 
 
+def mask(crc):
+    """Returns the masked form of a CRC that TFRecord and LevelDB store: rotated right by 15
+    bits plus a constant (so CRCs of data holding CRCs stay distinct)."""
+    return ((((crc >> 15) | (crc << 17)) & 0xFFFFFFFF) + 0xA282EAD8) & 0xFFFFFFFF
+
+
 def masked_crc32c(data):
-    """Returns TFRecord's masked CRC-32C of ``data``: rotated right by 15 bits plus a constant."""
-    c = crc32c(data)
-    return ((((c >> 15) | (c << 17)) & 0xFFFFFFFF) + 0xA282EAD8) & 0xFFFFFFFF
+    """Returns TFRecord's masked CRC-32C of ``data``."""
+    return mask(crc32c(data))
