@@ -11,8 +11,14 @@ from tapeflow.framework.tensor import Tensor
 from tapeflow.keras.layers.input_spec import InputSpec
 from tapeflow.keras.layers.layer import Layer
 from tapeflow.keras.layers.rnn_cells import GRUCell, LSTMCell, SimpleRNNCell
+from tapeflow.keras import activations
 from tapeflow.ops import array_ops as A
 from tapeflow.ops import math_ops as M
+from tapeflow.ops import rnn_ops
+
+# The built-in LSTM's time loop as one fused op (``ops.rnn_ops``); False runs the
+# step-by-step loop of tapeflow ops (the reference the fused op is tested against).
+FUSED = True
 
 
 def _state_sizes(cell):
@@ -130,6 +136,15 @@ class RNN(Layer):
             if mask is not None:
                 mask = mask[:, ::-1]
         cell = self.cell
+        if self._fusable(cell, training):
+            y, states = self._run_fused(cell, x, states, mask, training)
+            if self.stateful:
+                self.__dict__["states"] = [Tensor(s._value) for s in states]
+            if self.return_sequences:
+                output = A.transpose(y, (1, 0, 2))
+            else:
+                output = y[steps - 1] if steps else states[0]
+            return (output, *states) if self.return_state else output
         if hasattr(cell, "_step"):
             outputs, states = self._run_builtin(cell, x, states, mask, training)
         else:
@@ -144,6 +159,31 @@ class RNN(Layer):
         if self.return_state:
             return (output, *states)
         return output
+
+    @staticmethod
+    def _fusable(cell, training):
+        """True for an ``LSTMCell`` the fused op computes exactly: tanh/sigmoid, no
+        recurrent dropout (input dropout is applied before the projection)."""
+        return (FUSED and type(cell) is LSTMCell and cell.activation is activations.tanh
+                and cell.recurrent_activation is activations.sigmoid
+                and not (training and 0 < cell.recurrent_dropout < 1))
+
+    def _run_fused(self, cell, x, states, mask, training):
+        """The whole loop as one op: projections of all steps in one GEMM, then
+        ``rnn_ops.lstm_sequence``. Returns ``(y time-major, [h, c])``."""
+        if training and 0 < cell.dropout < 1:
+            dp = cell._make_mask((x._value.shape[0], x._value.shape[2]), cell.dropout,
+                                 x._value.dtype)
+            x = M.multiply(x, A.expand_dims(dp, 1))
+        cell._prepare()
+        try:
+            proj = cell._project(x)
+            y, h, c = rnn_ops.lstm_sequence(proj, states[0], states[1], cell._w[1],
+                                            None if mask is None else mask.T,
+                                            self.zero_output_for_mask)
+        finally:
+            cell.__dict__["_w"] = None
+        return y, [h, c]
 
     def _run_builtin(self, cell, x, states, mask, training):
         rec_mask = None

@@ -1,0 +1,215 @@
+"""Fused recurrent kernels: a whole LSTM time loop as one op (the cuDNN-style plan).
+
+``lstm_sequence`` takes the input projections of all steps (one GEMM done before,
+time-major ``(time, batch, 4 * units)``, bias included), the initial states and the
+recurrent kernel, and runs the loop in NumPy with one recurrent GEMM per step and
+the gate activations written in place into one preallocated ``(time, batch, 4 * units)``
+buffer. The backward through time is one NumPy loop over preallocated buffers, with
+the recurrent-kernel gradient as one GEMM over all steps at the end.
+
+Higher order: when a tape records the backward pass (a gradient of a gradient), the
+gradient rule differentiates the same maths written with tapeflow ops (the unfused
+loop), so second and higher orders work as for the unfused cell.
+"""
+from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
+
+from tapeflow.framework import primitive as prim
+from tapeflow.framework.primitive import primitive
+from tapeflow.framework.tensor import Tensor
+from tapeflow.ops import array_ops, math_ops as m
+
+
+def _sigmoid_(x):
+    """In place: ``x <- 0.5 * (tanh(0.5 x) + 1)``, the Sigmoid kernel's formula."""
+    half = x.dtype.type(0.5)
+    np.multiply(x, half, out=x)
+    np.tanh(x, out=x)
+    np.add(x, x.dtype.type(1), out=x)
+    np.multiply(x, half, out=x)
+    return x
+
+
+def _check(p, h0, c0, r):
+    t, b, n = p.shape
+    u = r.shape[0]
+    if r.shape != (u, 4 * u) or n != 4 * u or h0.shape != (b, u) or c0.shape != (b, u):
+        raise ValueError(f"LSTM shapes do not agree: projections {list(p.shape)}, h0 "
+                         f"{list(h0.shape)}, c0 {list(c0.shape)}, recurrent kernel "
+                         f"{list(r.shape)}")
+    if not p.dtype == h0.dtype == c0.dtype == r.dtype:
+        raise ValueError(f"LSTM dtypes differ: {p.dtype}, {h0.dtype}, {c0.dtype}, {r.dtype}")
+    return t, b, u
+
+
+@primitive("_FusedLSTMSequence", num_outputs=7)
+def _lstm_kernel(p, h0, c0, r, mask, zero_output):
+    """Outputs ``(y, h_T, c_T)`` plus the residuals the backward reads
+    ``(h_prev, c_prev, gates, tanh_c)``; ``mask`` is None or a bool ``(time, batch, 1)``."""
+    steps, b, u = _check(p, h0, c0, r)
+    dt = p.dtype
+    y = np.empty((steps, b, u), dtype=dt)
+    hp = np.empty((steps, b, u), dtype=dt)      # h fed into each step
+    cp = np.empty((steps, b, u), dtype=dt)      # c fed into each step
+    gates = np.empty((steps, b, 4 * u), dtype=dt)
+    tc = np.empty((steps, b, u), dtype=dt)      # tanh(c_new) of each step
+    h, c = h0, c0
+    cn = np.empty((b, u), dtype=dt)
+    for t in range(steps):
+        hp[t] = h
+        cp[t] = c
+        z = gates[t]
+        np.matmul(h, r, out=z)
+        z += p[t]
+        i, f, g, o = z[:, :u], z[:, u:2 * u], z[:, 2 * u:3 * u], z[:, 3 * u:]
+        _sigmoid_(z[:, :2 * u])
+        np.tanh(g, out=g)
+        _sigmoid_(o)
+        np.multiply(f, c, out=cn)
+        cn += i * g
+        np.tanh(cn, out=tc[t])
+        hn = y[t]
+        np.multiply(o, tc[t], out=hn)
+        if mask is None:
+            h, c = hn, cn.copy()
+        else:
+            mt = mask[t]
+            h = np.where(mt, hn, h)
+            c = np.where(mt, cn, c)
+            if zero_output or t == 0:
+                hn[...] = np.where(mt, hn, dt.type(0))
+            else:
+                hn[...] = np.where(mt, hn, y[t - 1])
+    if steps == 0:
+        h, c = h0.copy(), c0.copy()
+    return y, np.array(h, copy=True), np.array(c, copy=True), hp, cp, gates, tc
+
+
+def lstm_reference(p, h0, c0, r, mask=None, zero_output=False):
+    """The same maths as ``_FusedLSTMSequence`` with tapeflow ops, step by step.
+
+    Returns:
+      ``(y, h_T, c_T)`` with ``y`` time-major ``(time, batch, units)``.
+    """
+    h, c = h0, c0
+    outs, prev = [], None
+    steps = array_ops.unstack(p, axis=0) if p._value.shape[0] else []
+    for t, p_t in enumerate(steps):
+        z = m.add(p_t, m.matmul(h, r))
+        zi, zf, zc, zo = array_ops.split(z, 4, axis=1)
+        cn = m.add(m.multiply(m.sigmoid(zf), c), m.multiply(m.sigmoid(zi), m.tanh(zc)))
+        hn = m.multiply(m.sigmoid(zo), m.tanh(cn))
+        if mask is not None:
+            mt = Tensor(mask[t])
+            h, c = m.where_(mt, hn, h), m.where_(mt, cn, c)
+            if prev is None or zero_output:
+                prev = Tensor(np.zeros_like(hn._value))
+            hn = m.where_(mt, hn, prev)
+            prev = hn
+        else:
+            h, c = hn, cn
+        outs.append(hn)
+    y = array_ops.stack(outs, axis=0) if outs else Tensor(
+        np.zeros((0,) + h0._value.shape, dtype=h0._value.dtype))
+    return y, h, c
+
+
+def _as_array(g, like):
+    return np.zeros_like(like) if g is None else g._value
+
+
+@_lstm_kernel.def_grad
+def _lstm_grad(op, dy, dh, dc, *unused):
+    """Backward through time in NumPy on preallocated buffers (the unfused maths
+    differentiated with ops when a tape records this gradient)."""
+    p, h0, c0, r = op.inputs
+    mask, zero_output = op.attrs["mask"], op.attrs["zero_output"]
+    if prim.recording():
+        return _composite_grad(op, dy, dh, dc)
+    y, _, _, hp, cp, gates, tc = (o._value for o in op.outputs)
+    steps, b, u = hp.shape
+    dt = hp.dtype
+    dyv = None if dy is None else dy._value
+    dhv = np.array(_as_array(dh, h0._value), dtype=dt, copy=True)
+    dcv = np.array(_as_array(dc, c0._value), dtype=dt, copy=True)
+    dz = np.empty((steps, b, 4 * u), dtype=dt)
+    carry = np.zeros((b, u), dtype=dt)   # gradient reaching y[t] through the masked carry
+    rt = r._value.T
+    one = dt.type(1)
+    for t in range(steps - 1, -1, -1):
+        go = carry if dyv is None else dyv[t] + carry
+        if mask is None:
+            dhn = dhv + go
+            dcn = dcv
+        else:
+            mt = mask[t]
+            dhn = np.where(mt, dhv + go, dt.type(0))
+            dcn = np.where(mt, dcv, dt.type(0))
+            np.copyto(dhv, dt.type(0), where=mt)   # masked steps pass dh, dc through
+            np.copyto(dcv, dt.type(0), where=mt)
+            if zero_output or t == 0:
+                carry = np.zeros((b, u), dtype=dt)
+            else:
+                carry = np.where(mt, dt.type(0), go)
+        g = gates[t]
+        i, f, gg, o = g[:, :u], g[:, u:2 * u], g[:, 2 * u:3 * u], g[:, 3 * u:]
+        tct = tc[t]
+        z = dz[t]
+        # dz_o = dh * tanh(c) * o (1 - o)
+        np.multiply(dhn, tct, out=z[:, 3 * u:])
+        z[:, 3 * u:] *= o * (one - o)
+        dcn = dcn + dhn * o * (one - tct * tct)
+        np.multiply(dcn, gg, out=z[:, :u])            # di
+        z[:, :u] *= i * (one - i)
+        np.multiply(dcn, cp[t], out=z[:, u:2 * u])    # df
+        z[:, u:2 * u] *= f * (one - f)
+        np.multiply(dcn, i, out=z[:, 2 * u:3 * u])    # dg
+        z[:, 2 * u:3 * u] *= one - gg * gg
+        if mask is None:
+            dhv = z @ rt
+            dcv = dcn * f
+        else:
+            dhv += z @ rt
+            dcv += dcn * f
+    skip = op.skip_input_indices
+    dr = None
+    if 3 not in skip:
+        dr = Tensor(hp.reshape(steps * b, u).T @ dz.reshape(steps * b, 4 * u)) if steps \
+            else Tensor(np.zeros_like(r._value))
+    return Tensor(dz), Tensor(dhv), Tensor(dcv), dr
+
+
+def _composite_grad(op, dy, dh, dc):
+    """The gradient as tapeflow ops: the unfused loop's vjp, recorded by outer tapes."""
+    from tapeflow.framework.tape import GradientTape
+    xs = list(op.inputs)
+    with GradientTape() as tape:
+        for x in xs:
+            tape.watch(x)
+        outs = lstm_reference(*xs, mask=op.attrs["mask"], zero_output=op.attrs["zero_output"])
+    pairs = [(o, g) for o, g in zip(outs, (dy, dh, dc)) if g is not None]
+    if not pairs:
+        return [None] * 4
+    grads = tape.gradient([o for o, _ in pairs], xs, output_gradients=[g for _, g in pairs])
+    return [g if g is not None else m.zeros_like_(x) for g, x in zip(grads, xs)]
+
+
+def lstm_sequence(p, h0, c0, r, mask=None, zero_output=False):
+    """Runs an LSTM (sigmoid gates, tanh activation, Keras's gate order i, f, c, o) over time.
+
+    Args:
+      p: time-major input projections ``(time, batch, 4 * units)`` (``x @ kernel + bias``).
+      h0, c0: initial states ``(batch, units)``.
+      r: recurrent kernel ``(units, 4 * units)``.
+      mask: None, or a bool NumPy array ``(time, batch)``: masked steps keep the states
+        and repeat the previous output (zeros with ``zero_output``).
+
+    Returns:
+      ``(y, h_T, c_T)``: ``y`` time-major ``(time, batch, units)``, then the final states.
+    """
+    if mask is not None:
+        mask = np.ascontiguousarray(mask, dtype=bool)[:, :, None]
+    outs = _lstm_kernel(p, h0, c0, r, mask=mask, zero_output=bool(zero_output))
+    return outs[0], outs[1], outs[2]
+
+
+__all__ = []
