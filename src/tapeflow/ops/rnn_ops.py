@@ -90,6 +90,8 @@ def lstm_reference(p, h0, c0, r, mask=None, zero_output=False):
     Returns:
       ``(y, h_T, c_T)`` with ``y`` time-major ``(time, batch, units)``.
     """
+    if mask is not None and np.ndim(mask) == 2:
+        mask = np.asarray(mask, dtype=bool)[:, :, None]
     h, c = h0, c0
     outs, prev = [], None
     steps = array_ops.unstack(p, axis=0) if p._value.shape[0] else []
