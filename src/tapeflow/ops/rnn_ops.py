@@ -19,16 +19,6 @@ from tapeflow.framework.tensor import Tensor
 from tapeflow.ops import array_ops, math_ops as m
 
 
-def _sigmoid_(x):
-    """In place: ``x <- 0.5 * (tanh(0.5 x) + 1)``, the Sigmoid kernel's formula."""
-    half = x.dtype.type(0.5)
-    np.multiply(x, half, out=x)
-    np.tanh(x, out=x)
-    np.add(x, x.dtype.type(1), out=x)
-    np.multiply(x, half, out=x)
-    return x
-
-
 def _check(p, h0, c0, r):
     t, b, n = p.shape
     u = r.shape[0]
@@ -52,18 +42,29 @@ def _lstm_kernel(p, h0, c0, r, mask, zero_output):
     cp = np.empty((steps, b, u), dtype=dt)      # c fed into each step
     gates = np.empty((steps, b, 4 * u), dtype=dt)
     tc = np.empty((steps, b, u), dtype=dt)      # tanh(c_new) of each step
+    # sigmoid(x) = 0.5 (tanh(x / 2) + 1), the Sigmoid kernel's formula: with the i, f, o
+    # columns of p and r halved (exact, a power of two) one tanh covers all four gates,
+    # then (t + shift) * scale turns the i, f, o columns into sigmoids.
+    half, one = dt.type(0.5), dt.type(1)
+    scale = np.full((4, u), half, dtype=dt)
+    scale[2] = one
+    shift = np.full((4, u), one, dtype=dt)
+    shift[2] = 0
+    scale, shift = scale.reshape(-1), shift.reshape(-1)
+    ps = p * scale
+    rs = r * scale
     h, c = h0, c0
     cn = np.empty((b, u), dtype=dt)
     for t in range(steps):
         hp[t] = h
         cp[t] = c
         z = gates[t]
-        np.matmul(h, r, out=z)
-        z += p[t]
+        np.matmul(h, rs, out=z)
+        z += ps[t]
+        np.tanh(z, out=z)
+        z += shift
+        z *= scale
         i, f, g, o = z[:, :u], z[:, u:2 * u], z[:, 2 * u:3 * u], z[:, 3 * u:]
-        _sigmoid_(z[:, :2 * u])
-        np.tanh(g, out=g)
-        _sigmoid_(o)
         np.multiply(f, c, out=cn)
         cn += i * g
         np.tanh(cn, out=tc[t])
@@ -134,44 +135,45 @@ def _lstm_grad(op, dy, dh, dc, *unused):
     dhv = np.array(_as_array(dh, h0._value), dtype=dt, copy=True)
     dcv = np.array(_as_array(dc, c0._value), dtype=dt, copy=True)
     dz = np.empty((steps, b, 4 * u), dtype=dt)
-    carry = np.zeros((b, u), dtype=dt)   # gradient reaching y[t] through the masked carry
-    rt = r._value.T
     one = dt.type(1)
+    # The gate derivatives of all steps in a few passes over whole buffers, so that the
+    # loop does only what depends on the incoming dh, dc (~6 small ops per step):
+    # dz = [dc*k_i, dc*k_f, dc*k_g, dh*k_o], dc += dh*bo.
+    i_, f_, g_, o_ = (gates[:, :, k * u:(k + 1) * u] for k in range(4))
+    k = np.empty((steps, b, 4, u), dtype=dt)
+    np.multiply(g_, i_ * (one - i_), out=k[:, :, 0])
+    np.multiply(cp, f_ * (one - f_), out=k[:, :, 1])
+    np.multiply(i_, one - g_ * g_, out=k[:, :, 2])
+    np.multiply(tc, o_ * (one - o_), out=k[:, :, 3])
+    bo = o_ * (one - tc * tc)
+    dz4 = dz.reshape(steps, b, 4, u)
+    rt = r._value.T
+    carry = None   # gradient reaching y[t] through the masked carry of outputs
     for t in range(steps - 1, -1, -1):
-        go = carry if dyv is None else dyv[t] + carry
-        if mask is None:
-            dhn = dhv + go
-            dcn = dcv
-        else:
+        go = dyv[t] if dyv is not None else None
+        if carry is not None:
+            go = carry if go is None else go + carry
+        dhn = dhv if go is None else dhv + go
+        if mask is not None:
             mt = mask[t]
-            dhn = np.where(mt, dhv + go, dt.type(0))
+            dhn = np.where(mt, dhn, dt.type(0))
             dcn = np.where(mt, dcv, dt.type(0))
             np.copyto(dhv, dt.type(0), where=mt)   # masked steps pass dh, dc through
             np.copyto(dcv, dt.type(0), where=mt)
-            if zero_output or t == 0:
-                carry = np.zeros((b, u), dtype=dt)
-            else:
-                carry = np.where(mt, dt.type(0), go)
-        g = gates[t]
-        i, f, gg, o = g[:, :u], g[:, u:2 * u], g[:, 2 * u:3 * u], g[:, 3 * u:]
-        tct = tc[t]
-        z = dz[t]
-        # dz_o = dh * tanh(c) * o (1 - o)
-        np.multiply(dhn, tct, out=z[:, 3 * u:])
-        z[:, 3 * u:] *= o * (one - o)
-        dcn = dcn + dhn * o * (one - tct * tct)
-        np.multiply(dcn, gg, out=z[:, :u])            # di
-        z[:, :u] *= i * (one - i)
-        np.multiply(dcn, cp[t], out=z[:, u:2 * u])    # df
-        z[:, u:2 * u] *= f * (one - f)
-        np.multiply(dcn, i, out=z[:, 2 * u:3 * u])    # dg
-        z[:, 2 * u:3 * u] *= one - gg * gg
-        if mask is None:
-            dhv = z @ rt
-            dcv = dcn * f
+            carry = None if (zero_output or t == 0 or go is None) else \
+                np.where(mt, dt.type(0), go)
         else:
-            dhv += z @ rt
-            dcv += dcn * f
+            dcn = dcv
+        dcn = dcn + dhn * bo[t]
+        z = dz4[t]
+        np.multiply(k[t, :, :3], dcn[:, None, :], out=z[:, :3])
+        np.multiply(k[t, :, 3], dhn, out=z[:, 3])
+        if mask is None:
+            dhv = dz[t] @ rt
+            dcv = dcn * f_[t]
+        else:
+            dhv += dz[t] @ rt
+            dcv += dcn * f_[t]
     skip = op.skip_input_indices
     dr = None
     if 3 not in skip:
