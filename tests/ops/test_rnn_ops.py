@@ -23,20 +23,21 @@ def _mask(steps, batch, seed=1):
     return m
 
 
-@pytest.mark.parametrize("steps,batch,units,masked,zero_output", [
-    (1, 1, 1, False, False), (3, 2, 1, True, False), (4, 3, 2, True, True),
-    (1, 2, 3, True, False), (5, 1, 2, False, False)])
-def test_lstm_sequence_gradcheck(steps, batch, units, masked, zero_output):
+@pytest.mark.parametrize("steps,batch,units,masked,zero_output,reverse", [
+    (1, 1, 1, False, False, False), (3, 2, 1, True, False, True), (4, 3, 2, True, True, False),
+    (1, 2, 3, True, False, False), (5, 1, 2, False, False, True)])
+def test_lstm_sequence_gradcheck(steps, batch, units, masked, zero_output, reverse):
     mask = _mask(steps, batch) if masked else None
 
     def f(p, h0, c0, r):
-        y, h, c = rnn_ops.lstm_sequence(p, h0, c0, r, mask, zero_output)
+        y, h, c = rnn_ops.lstm_sequence(p, h0, c0, r, mask, zero_output, reverse)
         return tf.concat([tf.reshape(y, [-1]), tf.reshape(h, [-1]), tf.reshape(c, [-1])], 0)
     check_grads(f, _inputs(steps, batch, units), order=2, name="_FusedLSTMSequence")
 
 
-@pytest.mark.parametrize("masked,zero_output", [(False, False), (True, False), (True, True)])
-def test_lstm_sequence_matches_reference_float32(masked, zero_output):
+@pytest.mark.parametrize("masked,zero_output,reverse", [
+    (False, False, False), (True, False, True), (True, True, False), (False, False, True)])
+def test_lstm_sequence_matches_reference_float32(masked, zero_output, reverse):
     steps, batch, units = 7, 3, 5
     xs = [tf.constant(a) for a in _inputs(steps, batch, units, np.float32)]
     mask = _mask(steps, batch) if masked else None
@@ -47,8 +48,7 @@ def test_lstm_sequence_matches_reference_float32(masked, zero_output):
         with tf.GradientTape() as tape:
             for x in xs:
                 tape.watch(x)
-            outs = fn(*xs, mask=mask, zero_output=zero_output) if fn is rnn_ops.lstm_reference \
-                else fn(*xs, mask, zero_output)
+            outs = fn(*xs, mask=mask, zero_output=zero_output, reverse=reverse)
             loss = sum(tf.reduce_sum(o * w) for o, w in zip(outs, ws))
         results.append([o.numpy() for o in outs] + [g.numpy() for g in tape.gradient(loss, xs)])
     for a, b in zip(*results):

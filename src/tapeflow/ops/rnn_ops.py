@@ -32,9 +32,10 @@ def _check(p, h0, c0, r):
 
 
 @primitive("_FusedLSTMSequence", num_outputs=7)
-def _lstm_kernel(p, h0, c0, r, mask, zero_output):
+def _lstm_kernel(p, h0, c0, r, mask, zero_output, reverse):
     """Outputs ``(y, h_T, c_T)`` plus the residuals the backward reads
-    ``(h_prev, c_prev, gates, tanh_c)``; ``mask`` is None or a bool ``(time, batch, 1)``."""
+    ``(h_prev, c_prev, gates, tanh_c)``; ``mask`` is None or a bool ``(time, batch, 1)``
+    in processing order; ``reverse`` processes ``p`` from its last step."""
     steps, b, u = _check(p, h0, c0, r)
     dt = p.dtype
     y = np.empty((steps, b, u), dtype=dt)
@@ -51,7 +52,8 @@ def _lstm_kernel(p, h0, c0, r, mask, zero_output):
     shift = np.full((4, u), one, dtype=dt)
     shift[2] = 0
     scale, shift = scale.reshape(-1), shift.reshape(-1)
-    ps = p * scale
+    ps = np.empty((steps, b, 4 * u), dtype=dt)   # contiguous, time-major, processing order
+    np.multiply(p[::-1] if reverse else p, scale, out=ps)
     rs = r * scale
     h, c = h0, c0
     cn = np.empty((b, u), dtype=dt)
@@ -85,7 +87,7 @@ def _lstm_kernel(p, h0, c0, r, mask, zero_output):
     return y, np.array(h, copy=True), np.array(c, copy=True), hp, cp, gates, tc
 
 
-def lstm_reference(p, h0, c0, r, mask=None, zero_output=False):
+def lstm_reference(p, h0, c0, r, mask=None, zero_output=False, reverse=False):
     """The same maths as ``_FusedLSTMSequence`` with tapeflow ops, step by step.
 
     Returns:
@@ -96,6 +98,8 @@ def lstm_reference(p, h0, c0, r, mask=None, zero_output=False):
     h, c = h0, c0
     outs, prev = [], None
     steps = array_ops.unstack(p, axis=0) if p._value.shape[0] else []
+    if reverse:
+        steps = steps[::-1]
     for t, p_t in enumerate(steps):
         z = m.add(p_t, m.matmul(h, r))
         zi, zf, zc, zo = array_ops.split(z, 4, axis=1)
@@ -126,6 +130,7 @@ def _lstm_grad(op, dy, dh, dc, *unused):
     differentiated with ops when a tape records this gradient)."""
     p, h0, c0, r = op.inputs
     mask, zero_output = op.attrs["mask"], op.attrs["zero_output"]
+    reverse = op.attrs["reverse"]
     if prim.recording():
         return _composite_grad(op, dy, dh, dc)
     y, _, _, hp, cp, gates, tc = (o._value for o in op.outputs)
@@ -179,7 +184,7 @@ def _lstm_grad(op, dy, dh, dc, *unused):
     if 3 not in skip:
         dr = Tensor(hp.reshape(steps * b, u).T @ dz.reshape(steps * b, 4 * u)) if steps \
             else Tensor(np.zeros_like(r._value))
-    return Tensor(dz), Tensor(dhv), Tensor(dcv), dr
+    return Tensor(dz[::-1] if reverse else dz), Tensor(dhv), Tensor(dcv), dr
 
 
 def _composite_grad(op, dy, dh, dc):
@@ -189,7 +194,8 @@ def _composite_grad(op, dy, dh, dc):
     with GradientTape() as tape:
         for x in xs:
             tape.watch(x)
-        outs = lstm_reference(*xs, mask=op.attrs["mask"], zero_output=op.attrs["zero_output"])
+        outs = lstm_reference(*xs, mask=op.attrs["mask"], zero_output=op.attrs["zero_output"],
+                              reverse=op.attrs["reverse"])
     pairs = [(o, g) for o, g in zip(outs, (dy, dh, dc)) if g is not None]
     if not pairs:
         return [None] * 4
@@ -197,22 +203,24 @@ def _composite_grad(op, dy, dh, dc):
     return [g if g is not None else m.zeros_like_(x) for g, x in zip(grads, xs)]
 
 
-def lstm_sequence(p, h0, c0, r, mask=None, zero_output=False):
+def lstm_sequence(p, h0, c0, r, mask=None, zero_output=False, reverse=False):
     """Runs an LSTM (sigmoid gates, tanh activation, Keras's gate order i, f, c, o) over time.
 
     Args:
       p: time-major input projections ``(time, batch, 4 * units)`` (``x @ kernel + bias``).
       h0, c0: initial states ``(batch, units)``.
       r: recurrent kernel ``(units, 4 * units)``.
-      mask: None, or a bool NumPy array ``(time, batch)``: masked steps keep the states
-        and repeat the previous output (zeros with ``zero_output``).
+      mask: None, or a bool NumPy array ``(time, batch)`` in processing order: masked
+        steps keep the states and repeat the previous output (zeros with ``zero_output``).
+      reverse: process the steps of ``p`` last to first (``y`` is then in that order).
 
     Returns:
       ``(y, h_T, c_T)``: ``y`` time-major ``(time, batch, units)``, then the final states.
     """
     if mask is not None:
         mask = np.ascontiguousarray(mask, dtype=bool)[:, :, None]
-    outs = _lstm_kernel(p, h0, c0, r, mask=mask, zero_output=bool(zero_output))
+    outs = _lstm_kernel(p, h0, c0, r, mask=mask, zero_output=bool(zero_output),
+                        reverse=bool(reverse))
     return outs[0], outs[1], outs[2]
 
 

@@ -131,10 +131,6 @@ class RNN(Layer):
         batch, steps = x._value.shape[0], x._value.shape[1]
         states = self._initial_states(initial_state, batch)
         mask = _mask_array(mask)
-        if self.go_backwards:
-            x = A.reverse(x, [1])
-            if mask is not None:
-                mask = mask[:, ::-1]
         cell = self.cell
         if self._fusable(cell, training):
             y, states = self._run_fused(cell, x, states, mask, training)
@@ -145,6 +141,10 @@ class RNN(Layer):
             else:
                 output = y[steps - 1] if steps else states[0]
             return (output, *states) if self.return_state else output
+        if self.go_backwards:
+            x = A.reverse(x, [1])
+            if mask is not None:
+                mask = mask[:, ::-1]
         if hasattr(cell, "_step"):
             outputs, states = self._run_builtin(cell, x, states, mask, training)
         else:
@@ -175,14 +175,19 @@ class RNN(Layer):
             dp = cell._make_mask((x._value.shape[0], x._value.shape[2]), cell.dropout,
                                  x._value.dtype)
             x = M.multiply(x, A.expand_dims(dp, 1))
-        cell._prepare()
-        try:
-            proj = cell._project(x)
-            y, h, c = rnn_ops.lstm_sequence(proj, states[0], states[1], cell._w[1],
-                                            None if mask is None else mask.T,
-                                            self.zero_output_for_mask)
-        finally:
-            cell.__dict__["_w"] = None
+        kernel, rec, bias = cell.kernel, cell.recurrent_kernel, cell.bias
+        b, t, f = x._value.shape
+        # Projections of all steps in one GEMM on the batch-major input (no copy of x);
+        # the kernel reads the (batch, time, 4u) result through a time-major view,
+        # last step first for go_backwards.
+        proj = M.matmul(A.reshape(x, (b * t, f)), kernel)
+        if bias is not None:
+            proj = M.add(proj, bias)
+        proj = A.transpose(A.reshape(proj, (b, t, 4 * cell.units)), (1, 0, 2))
+        if mask is not None:
+            mask = (mask[:, ::-1] if self.go_backwards else mask).T
+        y, h, c = rnn_ops.lstm_sequence(proj, states[0], states[1], rec, mask,
+                                        self.zero_output_for_mask, reverse=self.go_backwards)
         return y, [h, c]
 
     def _run_builtin(self, cell, x, states, mask, training):
