@@ -1,4 +1,4 @@
-"""Fused recurrent kernels: a whole LSTM time loop as one op (the cuDNN-style plan).
+"""Fused recurrent kernels: a whole LSTM or GRU time loop as one op (the cuDNN-style plan).
 
 ``lstm_sequence`` takes the input projections of all steps (one GEMM done before,
 time-major ``(time, batch, 4 * units)``, bias included), the initial states and the
@@ -222,6 +222,188 @@ def lstm_sequence(p, h0, c0, r, mask=None, zero_output=False, reverse=False):
     outs = _lstm_kernel(p, h0, c0, r, mask=mask, zero_output=bool(zero_output),
                         reverse=bool(reverse))
     return outs[0], outs[1], outs[2]
+
+
+# -- GRU (reset_after=True, Keras's default) --------------------------------------------------
+
+def _check_gru(p, h0, r, br):
+    t, b, n = p.shape
+    u = r.shape[0]
+    if r.shape != (u, 3 * u) or n != 3 * u or h0.shape != (b, u) or br.shape != (3 * u,):
+        raise ValueError(f"GRU shapes do not agree: projections {list(p.shape)}, h0 "
+                         f"{list(h0.shape)}, recurrent kernel {list(r.shape)}, recurrent "
+                         f"bias {list(br.shape)}")
+    if not p.dtype == h0.dtype == r.dtype == br.dtype:
+        raise ValueError(f"GRU dtypes differ: {p.dtype}, {h0.dtype}, {r.dtype}, {br.dtype}")
+    return t, b, u
+
+
+@primitive("_FusedGRUSequence", num_outputs=5)
+def _gru_kernel(p, h0, r, br, mask, zero_output, reverse):
+    """Outputs ``(y, h_T)`` plus the residuals ``(h_prev, gates [z, r, hh], rh)``."""
+    steps, b, u = _check_gru(p, h0, r, br)
+    dt = p.dtype
+    half, one = dt.type(0.5), dt.type(1)
+    y = np.empty((steps, b, u), dtype=dt)
+    hp = np.empty((steps, b, u), dtype=dt)
+    gates = np.empty((steps, b, 3 * u), dtype=dt)
+    rh = np.empty((steps, b, u), dtype=dt)
+    # sigmoid(x) = 0.5 (tanh(x / 2) + 1): the z, r columns of p, r and br halved (exact).
+    scale = np.full(3 * u, half, dtype=dt)
+    scale[2 * u:] = one
+    ps = np.empty((steps, b, 3 * u), dtype=dt)
+    np.multiply(p[::-1] if reverse else p, scale, out=ps)
+    rs, brs = r * scale, br * scale
+    q = np.empty((b, 3 * u), dtype=dt)
+    h = h0
+    for t in range(steps):
+        hp[t] = h
+        np.matmul(h, rs, out=q)
+        q += brs
+        g = gates[t]
+        zr = g[:, :2 * u]
+        np.add(ps[t, :, :2 * u], q[:, :2 * u], out=zr)
+        np.tanh(zr, out=zr)
+        zr += one
+        zr *= half
+        z, rr, hh = g[:, :u], g[:, u:2 * u], g[:, 2 * u:]
+        rh[t] = q[:, 2 * u:]
+        np.multiply(rr, rh[t], out=hh)
+        hh += ps[t, :, 2 * u:]
+        np.tanh(hh, out=hh)
+        hn = y[t]
+        np.subtract(h, hh, out=hn)
+        hn *= z
+        hn += hh
+        if mask is None:
+            h = hn
+        else:
+            mt = mask[t]
+            h = np.where(mt, hn, h)
+            hn[...] = np.where(mt, hn, dt.type(0) if (zero_output or t == 0) else y[t - 1])
+    return y, np.array(h, copy=True), hp, gates, rh
+
+
+@_gru_kernel.def_grad
+def _gru_grad(op, dy, dh, *unused):
+    """Backward through time in NumPy (the unfused maths with ops when recording)."""
+    p, h0, r, br = op.inputs
+    mask, zero_output, reverse = (op.attrs[k] for k in ("mask", "zero_output", "reverse"))
+    if prim.recording():
+        return _composite_gru_grad(op, dy, dh)
+    y, _, hp, gates, rh = (o._value for o in op.outputs)
+    steps, b, u = hp.shape
+    dt = hp.dtype
+    one = dt.type(1)
+    z, rr, hh = gates[:, :, :u], gates[:, :, u:2 * u], gates[:, :, 2 * u:]
+    # d out / d(a_z, a_r, a_h) and d(rec_z, rec_r, rec_h) per unit of dh: all steps at once.
+    kp = np.empty((steps, b, 3, u), dtype=dt)
+    np.multiply(hp - hh, z * (one - z), out=kp[:, :, 0])
+    np.multiply(one - z, one - hh * hh, out=kp[:, :, 2])
+    np.multiply(kp[:, :, 2], rh * rr * (one - rr), out=kp[:, :, 1])
+    krh = kp[:, :, 2] * rr
+    dyv = None if dy is None else dy._value
+    dhv = np.array(_as_array(dh, h0._value), dtype=dt, copy=True)
+    dhs = np.empty((steps, b, u), dtype=dt)      # dh reaching each step's new state
+    drec = np.empty((steps, b, 3, u), dtype=dt)
+    rt = r._value.T
+    carry = None
+    for t in range(steps - 1, -1, -1):
+        go = dyv[t] if dyv is not None else None
+        if carry is not None:
+            go = carry if go is None else go + carry
+        dhn = dhv if go is None else dhv + go
+        if mask is not None:
+            mt = mask[t]
+            dhn = np.where(mt, dhn, dt.type(0))
+            np.copyto(dhv, dt.type(0), where=mt)
+            carry = None if (zero_output or t == 0 or go is None) else \
+                np.where(mt, dt.type(0), go)
+        dhs[t] = dhn
+        d = drec[t]
+        np.multiply(kp[t, :, :2], dhn[:, None, :], out=d[:, :2])
+        np.multiply(krh[t], dhn, out=d[:, 2])
+        back = d.reshape(b, 3 * u) @ rt
+        back += dhn * z[t]
+        if mask is None:
+            dhv = back
+        else:
+            dhv += back
+    dp = kp * dhs[:, :, None, :]
+    dp = dp.reshape(steps, b, 3 * u)
+    skip = op.skip_input_indices
+    flat = drec.reshape(steps * b, 3 * u)
+    dr = None if 2 in skip else Tensor(hp.reshape(steps * b, u).T @ flat)
+    dbr = None if 3 in skip else Tensor(flat.sum(axis=0) if steps else np.zeros_like(br._value))
+    return Tensor(dp[::-1] if reverse else dp), Tensor(dhv), dr, dbr
+
+
+def gru_reference(p, h0, r, br, mask=None, zero_output=False, reverse=False):
+    """The same maths as ``_FusedGRUSequence`` with tapeflow ops, step by step.
+
+    Returns:
+      ``(y, h_T)`` with ``y`` time-major ``(time, batch, units)`` in processing order.
+    """
+    if mask is not None and np.ndim(mask) == 2:
+        mask = np.asarray(mask, dtype=bool)[:, :, None]
+    h = h0
+    outs, prev = [], None
+    steps = array_ops.unstack(p, axis=0) if p._value.shape[0] else []
+    if reverse:
+        steps = steps[::-1]
+    for t, p_t in enumerate(steps):
+        xz, xr, xh = array_ops.split(p_t, 3, axis=1)
+        rz, rr, rh = array_ops.split(m.add(m.matmul(h, r), br), 3, axis=1)
+        z = m.sigmoid(m.add(xz, rz))
+        rg = m.sigmoid(m.add(xr, rr))
+        hh = m.tanh(m.add(xh, m.multiply(rg, rh)))
+        hn = m.add(hh, m.multiply(z, m.subtract(h, hh)))
+        if mask is not None:
+            mt = Tensor(mask[t])
+            h = m.where_(mt, hn, h)
+            if prev is None or zero_output:
+                prev = Tensor(np.zeros_like(hn._value))
+            hn = m.where_(mt, hn, prev)
+            prev = hn
+        else:
+            h = hn
+        outs.append(hn)
+    y = array_ops.stack(outs, axis=0) if outs else Tensor(
+        np.zeros((0,) + h0._value.shape, dtype=h0._value.dtype))
+    return y, h
+
+
+def _composite_gru_grad(op, dy, dh):
+    from tapeflow.framework.tape import GradientTape
+    xs = list(op.inputs)
+    with GradientTape() as tape:
+        for x in xs:
+            tape.watch(x)
+        outs = gru_reference(*xs, **op.attrs)
+    pairs = [(o, g) for o, g in zip(outs, (dy, dh)) if g is not None]
+    if not pairs:
+        return [None] * 4
+    grads = tape.gradient([o for o, _ in pairs], xs, output_gradients=[g for _, g in pairs])
+    return [g if g is not None else m.zeros_like_(x) for g, x in zip(grads, xs)]
+
+
+def gru_sequence(p, h0, r, br, mask=None, zero_output=False, reverse=False):
+    """Runs a GRU (``reset_after=True``, sigmoid gates, tanh; Keras's gate order z, r, h).
+
+    Args:
+      p: time-major input projections ``(time, batch, 3 * units)`` (``x @ kernel + b_in``).
+      h0: the initial state ``(batch, units)``.
+      r: recurrent kernel ``(units, 3 * units)``; br: recurrent bias ``(3 * units,)``.
+      mask, zero_output, reverse: as :func:`lstm_sequence`.
+
+    Returns:
+      ``(y, h_T)``: ``y`` time-major ``(time, batch, units)``, then the final state.
+    """
+    if mask is not None:
+        mask = np.ascontiguousarray(mask, dtype=bool)[:, :, None]
+    outs = _gru_kernel(p, h0, r, br, mask=mask, zero_output=bool(zero_output),
+                       reverse=bool(reverse))
+    return outs[0], outs[1]
 
 
 __all__ = []

@@ -162,30 +162,43 @@ class RNN(Layer):
 
     @staticmethod
     def _fusable(cell, training):
-        """True for an ``LSTMCell`` the fused op computes exactly: tanh/sigmoid, no
-        recurrent dropout (input dropout is applied before the projection)."""
-        return (FUSED and type(cell) is LSTMCell and cell.activation is activations.tanh
+        """True for an ``LSTMCell`` or (``reset_after``) ``GRUCell`` the fused ops compute
+        exactly: tanh/sigmoid, no recurrent dropout (input dropout is applied before the
+        projection)."""
+        kind = type(cell)
+        return (FUSED and (kind is LSTMCell or (kind is GRUCell and cell.reset_after))
+                and cell.activation is activations.tanh
                 and cell.recurrent_activation is activations.sigmoid
                 and not (training and 0 < cell.recurrent_dropout < 1))
 
     def _run_fused(self, cell, x, states, mask, training):
         """The whole loop as one op: projections of all steps in one GEMM, then
-        ``rnn_ops.lstm_sequence``. Returns ``(y time-major, [h, c])``."""
+        ``rnn_ops.lstm_sequence`` / ``gru_sequence``. Returns ``(y time-major, states)``."""
         if training and 0 < cell.dropout < 1:
             dp = cell._make_mask((x._value.shape[0], x._value.shape[2]), cell.dropout,
                                  x._value.dtype)
             x = M.multiply(x, A.expand_dims(dp, 1))
+        gru = type(cell) is GRUCell
         kernel, rec, bias = cell.kernel, cell.recurrent_kernel, cell.bias
+        bias_rec = None
+        if gru and bias is not None:
+            bias, bias_rec = A.unstack(bias, 2, axis=0)
         b, t, f = x._value.shape
         # Projections of all steps in one GEMM on the batch-major input (no copy of x);
-        # the kernel reads the (batch, time, 4u) result through a time-major view,
+        # the kernel reads the (batch, time, gates) result through a time-major view,
         # last step first for go_backwards.
         proj = M.matmul(A.reshape(x, (b * t, f)), kernel)
         if bias is not None:
             proj = M.add(proj, bias)
-        proj = A.transpose(A.reshape(proj, (b, t, 4 * cell.units)), (1, 0, 2))
+        proj = A.transpose(A.reshape(proj, (b, t, proj._value.shape[-1])), (1, 0, 2))
         if mask is not None:
             mask = (mask[:, ::-1] if self.go_backwards else mask).T
+        if gru:
+            if bias_rec is None:
+                bias_rec = Tensor(np.zeros(3 * cell.units, dtype=proj._value.dtype))
+            y, h = rnn_ops.gru_sequence(proj, states[0], rec, bias_rec, mask,
+                                        self.zero_output_for_mask, reverse=self.go_backwards)
+            return y, [h]
         y, h, c = rnn_ops.lstm_sequence(proj, states[0], states[1], rec, mask,
                                         self.zero_output_for_mask, reverse=self.go_backwards)
         return y, [h, c]
