@@ -1,4 +1,5 @@
 """LSTM text classifier benchmark (issue 18): Embedding(20000, 256) -> Bidirectional(LSTM(32))
+(``--layer GRU``: GRU(32))
 -> Dense(1, sigmoid), sequences of 200, batch 32, Adam, binary cross-entropy.
 
 Prints training samples/s measured in CPU time (``time.process_time``, so a loaded,
@@ -29,6 +30,8 @@ def _args():
     ap.add_argument("--steps", type=int, default=3, help="training steps per round")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--no-tf", action="store_true")
+    ap.add_argument("--layer", choices=("LSTM", "GRU"), default="LSTM",
+                    help="the recurrent layer (the NumPy floor is LSTM only)")
     return ap.parse_args()
 
 
@@ -61,7 +64,7 @@ def tapeflow_step(x, y):
     keras.utils.set_random_seed(0)
     model = keras.Sequential([keras.Input((STEPS,), dtype="int32"),
                               layers.Embedding(VOCAB, EMBED),
-                              layers.Bidirectional(layers.LSTM(UNITS)),
+                              layers.Bidirectional(getattr(layers, ARGS.layer)(UNITS)),
                               layers.Dense(1, activation="sigmoid")])
     model.compile(optimizer="adam", loss="binary_crossentropy")
     return lambda: model.train_on_batch(x, y)
@@ -146,7 +149,8 @@ def tensorflow_step(x, y):
     keras.utils.set_random_seed(0)
     model = keras.Sequential([keras.Input((STEPS,), dtype="int32"),
                               keras.layers.Embedding(VOCAB, EMBED),
-                              keras.layers.Bidirectional(keras.layers.LSTM(UNITS)),
+                              keras.layers.Bidirectional(
+                                  getattr(keras.layers, ARGS.layer)(UNITS)),
                               keras.layers.Dense(1, activation="sigmoid")])
     model.compile(optimizer="adam", loss="binary_crossentropy")
     return lambda: model.train_on_batch(x, y)
@@ -154,7 +158,9 @@ def tensorflow_step(x, y):
 
 def main():
     x, y = make_data()
-    runs = {"tapeflow fused LSTM": [], "tapeflow unfused loop": [], "NumPy floor (SGD)": []}
+    runs = {"tapeflow fused": [], "tapeflow unfused loop": []}
+    if ARGS.layer == "LSTM":
+        runs["NumPy floor (SGD)"] = []
     tf_step = None
     if not ARGS.no_tf:
         try:
@@ -163,19 +169,20 @@ def main():
         except ImportError as e:
             print(f"Keras on TensorFlow: not importable here ({e})")
     tapeflow = tapeflow_step(x, y)
-    floor = numpy_step(x, y)
+    floor = numpy_step(x, y) if ARGS.layer == "LSTM" else None
     for _ in range(ARGS.rounds):
         set_fused(True)
-        runs["tapeflow fused LSTM"].append(timed(tapeflow, ARGS.steps))
+        runs["tapeflow fused"].append(timed(tapeflow, ARGS.steps))
         set_fused(False)
         runs["tapeflow unfused loop"].append(timed(tapeflow, ARGS.steps))
         set_fused(True)
-        runs["NumPy floor (SGD)"].append(timed(floor, ARGS.steps))
+        if floor is not None:
+            runs["NumPy floor (SGD)"].append(timed(floor, ARGS.steps))
         if tf_step is not None:
             runs["Keras on TensorFlow"].append(timed(tf_step, ARGS.steps))
-    print(f"LSTM classifier, batch {BATCH}, sequences {STEPS}, {ARGS.threads} thread(s), "
+    print(f"{ARGS.layer} classifier, batch {BATCH}, sequences {STEPS}, {ARGS.threads} thread(s), "
           f"CPU-time samples/s, median of {ARGS.rounds} rounds x {ARGS.steps} steps:")
-    base = statistics.median(runs["tapeflow fused LSTM"])
+    base = statistics.median(runs["tapeflow fused"])
     for name, v in runs.items():
         med = statistics.median(v)
         print(f"  {name:24s} {med:9.1f} samples/s   (tapeflow fused / this: {base / med:.2f}x)"
