@@ -1,5 +1,5 @@
 """LSTM text classifier benchmark (issue 18): Embedding(20000, 256) -> Bidirectional(LSTM(32))
-(``--layer GRU``: GRU(32))
+(``--layer GRU`` / ``SimpleRNN``: GRU(32) / SimpleRNN(32))
 -> Dense(1, sigmoid), sequences of 200, batch 32, Adam, binary cross-entropy.
 
 Prints training samples/s measured in CPU time (``time.process_time``, so a loaded,
@@ -30,7 +30,7 @@ def _args():
     ap.add_argument("--steps", type=int, default=3, help="training steps per round")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--no-tf", action="store_true")
-    ap.add_argument("--layer", choices=("LSTM", "GRU"), default="LSTM",
+    ap.add_argument("--layer", choices=("LSTM", "GRU", "SimpleRNN"), default="LSTM",
                     help="the recurrent layer (the NumPy floor is LSTM only)")
     return ap.parse_args()
 

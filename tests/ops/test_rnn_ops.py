@@ -7,7 +7,7 @@ import pytest
 import tapeflow as tf
 from gradcheck import check_grads
 from tapeflow.keras.layers import rnn as rnn_module
-from tapeflow.keras.layers.rnn import GRU, LSTM
+from tapeflow.keras.layers.rnn import GRU, LSTM, SimpleRNN
 from tapeflow.ops import rnn_ops
 
 
@@ -80,7 +80,7 @@ def _layer_run(fused, layer_kwargs, x, mask, init, seed=3, cls=LSTM):
 
 
 CASES = list(itertools.product(
-    [LSTM, GRU],
+    [LSTM, GRU, SimpleRNN],
     [(1, 1, 1, 1), (2, 1, 3, 1), (3, 5, 2, 4)],      # batch, steps, features, units
     [False, True],                                    # masked (with a fully masked row)
     [False, True],                                    # go_backwards
@@ -109,7 +109,8 @@ def test_layer_fused_equals_unfused(cls, shape, masked, go_backwards, return_seq
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.parametrize("cls,use_bias", [(LSTM, True), (GRU, True), (GRU, False)])
+@pytest.mark.parametrize("cls,use_bias", [(LSTM, True), (GRU, True), (GRU, False),
+                                          (SimpleRNN, False)])
 def test_layer_fused_with_input_dropout_equals_unfused(cls, use_bias):
     x = np.random.RandomState(0).standard_normal((4, 6, 3)).astype(np.float32)
     kw = dict(units=2, dropout=0.3, return_sequences=True, use_bias=use_bias)
@@ -167,12 +168,29 @@ def test_gru_reset_before_and_recurrent_dropout_use_the_unfused_loop():
     assert not rnn_module.RNN._fusable(LSTM(2, recurrent_dropout=0.5).cell, training=True)
     assert rnn_module.RNN._fusable(LSTM(2, recurrent_dropout=0.5).cell, training=False)
     assert not rnn_module.RNN._fusable(LSTM(2, activation="relu").cell, training=False)
+    assert not rnn_module.RNN._fusable(SimpleRNN(2, activation="relu").cell, training=False)
 
 
-@pytest.mark.parametrize("cls,name", [(LSTM, "lstm_sequence"), (GRU, "gru_sequence")])
+@pytest.mark.parametrize("cls,name", [(LSTM, "lstm_sequence"), (GRU, "gru_sequence"),
+                                      (SimpleRNN, "simple_rnn_sequence")])
 def test_builtin_layers_use_the_fused_op(monkeypatch, cls, name):
     calls = []
     real = getattr(rnn_ops, name)
     monkeypatch.setattr(rnn_ops, name, lambda *a, **k: calls.append(1) or real(*a, **k))
     cls(3, go_backwards=True)(np.ones((2, 4, 5), np.float32))
     assert calls == [1]
+
+
+@pytest.mark.parametrize("steps,batch,units,masked,zero_output,reverse", [
+    (1, 1, 1, False, False, False), (3, 2, 1, True, False, True), (4, 3, 2, True, True, False),
+    (5, 1, 2, False, False, True)])
+def test_simple_rnn_sequence_gradcheck(steps, batch, units, masked, zero_output, reverse):
+    mask = _mask(steps, batch) if masked else None
+    rng = np.random.RandomState(0)
+    args = [rng.standard_normal(s) for s in [(steps, batch, units), (batch, units),
+                                              (units, units)]]
+
+    def f(p, h0, r):
+        y, h = rnn_ops.simple_rnn_sequence(p, h0, r, mask, zero_output, reverse)
+        return tf.concat([tf.reshape(y, [-1]), tf.reshape(h, [-1])], 0)
+    check_grads(f, args, order=2, name="_FusedSimpleRNNSequence")

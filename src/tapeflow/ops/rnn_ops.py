@@ -1,4 +1,5 @@
-"""Fused recurrent kernels: a whole LSTM or GRU time loop as one op (the cuDNN-style plan).
+"""Fused recurrent kernels: a whole LSTM, GRU or SimpleRNN time loop as one op (the
+cuDNN-style plan).
 
 ``lstm_sequence`` takes the input projections of all steps (one GEMM done before,
 time-major ``(time, batch, 4 * units)``, bias included), the initial states and the
@@ -403,6 +404,132 @@ def gru_sequence(p, h0, r, br, mask=None, zero_output=False, reverse=False):
         mask = np.ascontiguousarray(mask, dtype=bool)[:, :, None]
     outs = _gru_kernel(p, h0, r, br, mask=mask, zero_output=bool(zero_output),
                        reverse=bool(reverse))
+    return outs[0], outs[1]
+
+
+# -- SimpleRNN (tanh) --------------------------------------------------------------------------
+
+@primitive("_FusedSimpleRNNSequence", num_outputs=4)
+def _simple_kernel(p, h0, r, mask, zero_output, reverse):
+    """Outputs ``(y, h_T)`` plus the residuals ``(h_prev, h_new)``: ``tanh(p_t + h r)``."""
+    steps, b, n = p.shape
+    u = r.shape[0]
+    if r.shape != (u, u) or n != u or h0.shape != (b, u):
+        raise ValueError(f"SimpleRNN shapes do not agree: projections {list(p.shape)}, h0 "
+                         f"{list(h0.shape)}, recurrent kernel {list(r.shape)}")
+    if not p.dtype == h0.dtype == r.dtype:
+        raise ValueError(f"SimpleRNN dtypes differ: {p.dtype}, {h0.dtype}, {r.dtype}")
+    dt = p.dtype
+    hp = np.empty((steps, b, u), dtype=dt)
+    hs = np.empty((steps, b, u), dtype=dt)
+    pv = p[::-1] if reverse else p
+    h = h0
+    for t in range(steps):
+        hp[t] = h
+        hn = hs[t]
+        np.matmul(h, r, out=hn)
+        hn += pv[t]
+        np.tanh(hn, out=hn)
+        h = hn if mask is None else np.where(mask[t], hn, h)
+    if mask is None:
+        y = hs
+    else:
+        y = np.empty_like(hs)
+        for t in range(steps):
+            prev = dt.type(0) if (zero_output or t == 0) else y[t - 1]
+            y[t] = np.where(mask[t], hs[t], prev)
+    return y, np.array(h, copy=True), hp, hs
+
+
+@_simple_kernel.def_grad
+def _simple_grad(op, dy, dh, *unused):
+    """Backward through time in NumPy (the unfused maths with ops when recording)."""
+    p, h0, r = op.inputs
+    mask, zero_output, reverse = (op.attrs[k] for k in ("mask", "zero_output", "reverse"))
+    if prim.recording():
+        from tapeflow.framework.tape import GradientTape
+        xs = list(op.inputs)
+        with GradientTape() as tape:
+            for x in xs:
+                tape.watch(x)
+            outs = simple_rnn_reference(*xs, **op.attrs)
+        pairs = [(o, g) for o, g in zip(outs, (dy, dh)) if g is not None]
+        if not pairs:
+            return [None] * 3
+        grads = tape.gradient([o for o, _ in pairs], xs,
+                              output_gradients=[g for _, g in pairs])
+        return [g if g is not None else m.zeros_like_(x) for g, x in zip(grads, xs)]
+    _, _, hp, hs = (o._value for o in op.outputs)
+    steps, b, u = hp.shape
+    dt = hp.dtype
+    k = dt.type(1) - hs * hs
+    dyv = None if dy is None else dy._value
+    dhv = np.array(_as_array(dh, h0._value), dtype=dt, copy=True)
+    da = np.empty((steps, b, u), dtype=dt)
+    rt = r._value.T
+    carry = None
+    for t in range(steps - 1, -1, -1):
+        go = dyv[t] if dyv is not None else None
+        if carry is not None:
+            go = carry if go is None else go + carry
+        dhn = dhv if go is None else dhv + go
+        if mask is not None:
+            mt = mask[t]
+            dhn = np.where(mt, dhn, dt.type(0))
+            np.copyto(dhv, dt.type(0), where=mt)
+            carry = None if (zero_output or t == 0 or go is None) else \
+                np.where(mt, dt.type(0), go)
+        np.multiply(dhn, k[t], out=da[t])
+        if mask is None:
+            dhv = da[t] @ rt
+        else:
+            dhv += da[t] @ rt
+    dr = None if 2 in op.skip_input_indices else Tensor(
+        hp.reshape(steps * b, u).T @ da.reshape(steps * b, u))
+    return Tensor(da[::-1] if reverse else da), Tensor(dhv), dr
+
+
+def simple_rnn_reference(p, h0, r, mask=None, zero_output=False, reverse=False):
+    """The same maths as ``_FusedSimpleRNNSequence`` with tapeflow ops; returns ``(y, h_T)``."""
+    if mask is not None and np.ndim(mask) == 2:
+        mask = np.asarray(mask, dtype=bool)[:, :, None]
+    h = h0
+    outs, prev = [], None
+    steps = array_ops.unstack(p, axis=0) if p._value.shape[0] else []
+    if reverse:
+        steps = steps[::-1]
+    for t, p_t in enumerate(steps):
+        hn = m.tanh(m.add(p_t, m.matmul(h, r)))
+        if mask is not None:
+            mt = Tensor(mask[t])
+            h = m.where_(mt, hn, h)
+            if prev is None or zero_output:
+                prev = Tensor(np.zeros_like(hn._value))
+            hn = m.where_(mt, hn, prev)
+            prev = hn
+        else:
+            h = hn
+        outs.append(hn)
+    y = array_ops.stack(outs, axis=0) if outs else Tensor(
+        np.zeros((0,) + h0._value.shape, dtype=h0._value.dtype))
+    return y, h
+
+
+def simple_rnn_sequence(p, h0, r, mask=None, zero_output=False, reverse=False):
+    """Runs a tanh SimpleRNN over time: ``h_t = tanh(p_t + h_{t-1} @ r)``.
+
+    Args:
+      p: time-major input projections ``(time, batch, units)`` (``x @ kernel + bias``).
+      h0: the initial state; r: recurrent kernel ``(units, units)``.
+      mask, zero_output, reverse: as :func:`lstm_sequence`.
+
+    Returns:
+      ``(y, h_T)``: ``y`` time-major ``(time, batch, units)``, then the final state.
+    """
+    if mask is not None:
+        mask = np.ascontiguousarray(mask, dtype=bool)[:, :, None]
+    outs = _simple_kernel(p, h0, r, mask=mask, zero_output=bool(zero_output),
+                          reverse=bool(reverse))
     return outs[0], outs[1]
 
 

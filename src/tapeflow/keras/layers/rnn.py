@@ -162,14 +162,17 @@ class RNN(Layer):
 
     @staticmethod
     def _fusable(cell, training):
-        """True for an ``LSTMCell`` or (``reset_after``) ``GRUCell`` the fused ops compute
-        exactly: tanh/sigmoid, no recurrent dropout (input dropout is applied before the
+        """True for a ``SimpleRNNCell`` (tanh), ``LSTMCell`` or (``reset_after``) ``GRUCell``
+        the fused ops compute exactly: tanh/sigmoid, no recurrent dropout (input dropout is applied before the
         projection)."""
         kind = type(cell)
-        return (FUSED and (kind is LSTMCell or (kind is GRUCell and cell.reset_after))
-                and cell.activation is activations.tanh
-                and cell.recurrent_activation is activations.sigmoid
-                and not (training and 0 < cell.recurrent_dropout < 1))
+        if not FUSED or kind not in (SimpleRNNCell, LSTMCell, GRUCell) or cell.activation is not activations.tanh or (
+                training and 0 < cell.recurrent_dropout < 1):
+            return False
+        if kind is SimpleRNNCell:
+            return True
+        return ((kind is LSTMCell or (kind is GRUCell and cell.reset_after))
+                and cell.recurrent_activation is activations.sigmoid)
 
     def _run_fused(self, cell, x, states, mask, training):
         """The whole loop as one op: projections of all steps in one GEMM, then
@@ -193,6 +196,11 @@ class RNN(Layer):
         proj = A.transpose(A.reshape(proj, (b, t, proj._value.shape[-1])), (1, 0, 2))
         if mask is not None:
             mask = (mask[:, ::-1] if self.go_backwards else mask).T
+        if type(cell) is SimpleRNNCell:
+            y, h = rnn_ops.simple_rnn_sequence(proj, states[0], rec, mask,
+                                               self.zero_output_for_mask,
+                                               reverse=self.go_backwards)
+            return y, [h]
         if gru:
             if bias_rec is None:
                 bias_rec = Tensor(np.zeros(3 * cell.units, dtype=proj._value.dtype))
