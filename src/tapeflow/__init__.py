@@ -40,7 +40,8 @@ def __getattr__(name):
             "random": "tapeflow.random", "image": "tapeflow.image",
             "strings": "tapeflow.strings", "config": "tapeflow.config",
             "debugging": "tapeflow.debugging", "experimental": "tapeflow.experimental",
-            "train": "tapeflow.train", "saved_model": "tapeflow.saved_model"}
+            "train": "tapeflow.train", "saved_model": "tapeflow.saved_model",
+            "distribute": "tapeflow.distribute"}
     attrs = {"function": "tapeflow.framework.function",
              "custom_gradient": "tapeflow.framework.custom_gradient",
              "TensorSpec": "tapeflow.framework.tensor_spec",

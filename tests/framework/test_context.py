@@ -118,3 +118,23 @@ def test_non_differentiable_ops_do_not_block_gradients():
         m = tf.greater(x, 0.0)               # no gradient: nothing recorded on the tape
         y = tf.reduce_sum(x * tf.cast(m, tf.float32))
     np.testing.assert_array_equal(tape.gradient(y, x).numpy(), [1.0, 0.0])
+
+
+def test_name_scope_is_per_thread():
+    names = {}
+    inside, release = threading.Event(), threading.Event()
+
+    def other():
+        with tf.name_scope("worker"):
+            inside.set()
+            release.wait(10)
+            names["worker"] = tf.Variable(1.0, name="w").name
+
+    t = threading.Thread(target=other)
+    t.start()
+    inside.wait(10)
+    names["main"] = tf.Variable(1.0, name="w").name   # the worker's scope is not ours
+    release.set()
+    t.join()
+    assert names == {"worker": "worker/w:0", "main": "w:0"}
+    assert context.state.name_scope == ""

@@ -95,13 +95,18 @@ def _keras_keys(tf, keras, folder):
     model.fit(np.ones((4, 3), "float32"), np.ones((4, 1), "float32"), verbose=0)
     inp = keras.Input((3,))
     fn = keras.Model(inp, keras.layers.Dense(2)(inp))
-    layers = dict(emb=keras.layers.Embedding(5, 2), conv=keras.layers.Conv2D(2, 3),
-                  lstm=keras.layers.LSTM(2), ln=keras.layers.LayerNormalization(),
-                  mha=keras.layers.MultiHeadAttention(2, 2))
-    layers["emb"].build((None,))
-    layers["conv"].build((None, 5, 5, 1))
-    layers["lstm"].build((None, 4, 3))
-    layers["ln"].build((None, 3))
+    L = keras.layers
+    layers = dict(emb=L.Embedding(5, 2), conv=L.Conv2D(2, 3), lstm=L.LSTM(2),
+                  ln=L.LayerNormalization(), mha=L.MultiHeadAttention(2, 2),
+                  bi=L.Bidirectional(L.LSTM(2)), gru=L.GRU(2), rnn=L.SimpleRNN(2),
+                  c1=L.Conv1D(2, 3), ct=L.Conv2DTranspose(2, 3), dw=L.DepthwiseConv2D(3),
+                  sep=L.SeparableConv2D(2, 3), norm=L.Normalization(), prelu=L.PReLU())
+    shapes = dict(emb=(None,), conv=(None, 5, 5, 1), lstm=(None, 4, 3), ln=(None, 3),
+                  bi=(None, 4, 3), gru=(None, 4, 3), rnn=(None, 4, 3), c1=(None, 5, 1),
+                  ct=(None, 5, 5, 1), dw=(None, 5, 5, 1), sep=(None, 5, 5, 1),
+                  norm=(None, 3), prelu=(None, 3))
+    for k, shape in shapes.items():
+        layers[k].build(shape)
     layers["mha"].build((None, 2, 4), (None, 2, 4))
     ck = tf.train.Checkpoint(model=model, optimizer=opt, step=tf.Variable(3), fn=fn, **layers)
     path = ck.save(os.path.join(folder, "ckpt"))

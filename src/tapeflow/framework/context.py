@@ -4,12 +4,15 @@ Everything that says "what is active now" lives here, in one ``threading.local``
 
 * ``state.tapes``: the tapes (and ``custom_gradient`` collectors) entered on this
   thread, innermost last;
+* ``state.name_scope``: ``tf.name_scope``'s prefix on this thread (``"outer/inner/"``);
 * ``state.calls``: Keras's layer-call state on this thread, one plain object so that
   ``Layer.__call__`` reads the thread-local once: ``.scope`` (the layers whose
   ``build``/``call`` runs, outermost first: Keras 3's name scopes, from which variable
   paths are made), ``.autocast`` (the compute dtype variables are cast to while a
   mixed-precision layer call runs; None otherwise), ``.training`` (the ``training`` value
   of the outermost layer call in progress).
+* ``state.strategies``: the ``tf.distribute`` entries ``(strategy, replica_context or None
+  in a scope)`` entered on this thread, innermost last (read by ``strategy_entry``).
 
 A ``tf.data`` map running on a worker thread therefore never records on, or is watched
 by, a tape the main thread holds.
@@ -49,6 +52,8 @@ class _State(threading.local):
     def __init__(self):
         self.tapes = []
         self.calls = _Calls()
+        self.name_scope = ""   # tf.name_scope's prefix: "" or "outer/inner/"
+        self.strategies = []
 
 
 state = _State()
@@ -85,3 +90,15 @@ def swap_tapes(tapes):
 def thread_tapes():
     """Returns this thread's active tapes, innermost last (the list itself: do not mutate)."""
     return state.tapes if ACTIVE else ()
+
+
+def strategy_entry():
+    """Returns this thread's innermost ``(strategy, replica_context)`` (None: no strategy)."""
+    s = state.strategies
+    return s[-1] if s else None
+
+
+def num_replicas_in_sync():
+    """Returns the active ``tf.distribute`` strategy's ``num_replicas_in_sync`` (1 if none)."""
+    s = state.strategies
+    return s[-1][0].num_replicas_in_sync if s else 1

@@ -1,22 +1,18 @@
-"""``tf.name_scope``: the per-thread stack of name prefixes (``"outer/inner/"``).
+"""``tf.name_scope``: the per-thread name prefix (``"outer/inner/"``).
 
 Eager tensors have no names, so a scope only prefixes the names of variables made
 inside it (``outer/w:0``) and of ``tf.Module``s' own scopes.
 """
-import threading
+from tapeflow.framework import context as _context
 
-
-class _Scopes(threading.local):
-    def __init__(self):
-        self.current = ""  # "" or a prefix ending in "/"
-
-
-_SCOPES = _Scopes()
+# The prefix lives in the per-thread engine context: ``context.state.name_scope``
+# ("" or a prefix ending in "/").
+_state = _context.state
 
 
 def current_prefix():
     """Returns the current scope prefix, ``""`` or ``"outer/inner/"``."""
-    return _SCOPES.current
+    return _state.name_scope
 
 
 class name_scope:  # noqa: N801  (TensorFlow's name)
@@ -48,7 +44,7 @@ class name_scope:  # noqa: N801  (TensorFlow's name)
 
     def __enter__(self):
         name = self._name
-        prev = _SCOPES.current
+        prev = _state.name_scope
         if not name:
             scope = ""
         elif name.endswith("/"):
@@ -56,11 +52,11 @@ class name_scope:  # noqa: N801  (TensorFlow's name)
         else:
             scope = prev + name + "/"
         self._saved.append(prev)
-        _SCOPES.current = scope
+        _state.name_scope = scope
         return scope
 
     def __exit__(self, *exc):
-        _SCOPES.current = self._saved.pop()
+        _state.name_scope = self._saved.pop()
         return False
 
 

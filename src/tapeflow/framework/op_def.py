@@ -6,8 +6,8 @@
 says everything about ``tf.sqrt``: its TensorFlow op name, its NumPy kernel (raw arrays in,
 raw array out), its gradient rule (Tensors in, one gradient per input out, written with
 tapeflow ops), the dtypes TensorFlow registers a kernel for, and how its arguments are
-normalised (``kind``: elementwise ``"unary"``/``"binary"`` or ``"reduce"``, whose ``axis``
-follows TensorFlow's rules). From it come:
+normalised (``kind``: elementwise ``"unary"``/``"binary"``, or ``"reduce"``, ``"scan"``
+(cumsum) and ``"arg"`` (argmax), whose ``axis`` follows TensorFlow's rules). From it come:
 
 * the primitive in ``primitive.REGISTRY`` (so tapes and ``tf.function`` see one op);
 * a fast wrapper ``sqrt(x, name=None)`` that converts its input with TensorFlow's rules,
@@ -15,10 +15,11 @@ follows TensorFlow's rules). From it come:
   op's definition excludes the dtype, NotFoundError when only the CPU kernel is missing:
   ``kernels=``), runs the kernel (``quiet``: NaN/inf silently, as TensorFlow), turns kernel
   exceptions into InvalidArgumentError naming the op, shapes and dtypes, and records on the
-  tapes that watch an input;
+  tapes that watch an input (every op reaches ``record()``; non-differentiable ones are
+  skipped there, so a ``tf.function`` trace can take them);
 * for binary ops, broadcasting undone by the engine (``tape._backward``): rules return
   gradients of the broadcast shape and never call ``unbroadcast`` themselves;
-* the module's exports (``exported(__name__)`` for ``__all__``) and the op-table test row
+* the module's exports (``exported(globals())`` for ``__all__``) and the op-table test row
   (``OP_DEFS[name].test``).
 
 See docs/engine.md for a walk-through.
@@ -39,7 +40,7 @@ INT = ("int8", "int16", "int32", "int64")
 UINT = ("uint8", "uint16", "uint32", "uint64")
 FLOAT_COMPLEX = FLOAT + COMPLEX
 SIGNED = FLOAT + INT + COMPLEX                    # Neg, Sign, Reciprocal
-NUMBER = FLOAT + INT + UINT + COMPLEX             # Square, Add, Mul ...
+NUMBER = FLOAT + INT + UINT + COMPLEX             # Square
 REAL = FLOAT + ("int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64")
 # Less, Greater ...: ``realnumbertypes``
 COMPARE = ("float", "double", "int32", "uint8", "int16", "int8", "int64", "bfloat16", "uint16",

@@ -8,7 +8,6 @@ import numpy as np
 from tapeflow.framework import context as _context
 from tapeflow.framework import dtypes
 from tapeflow.framework import primitive as _prim
-from tapeflow.framework.name_scope import _SCOPES
 from tapeflow.framework.tensor import Tensor, _numpy_text, convert_to_tensor
 from tapeflow.framework.tensor_shape import TensorShape
 
@@ -78,9 +77,12 @@ class BaseVariable:
             value = t._value.copy()
         else:
             value = np.asarray(t._value)
+        entry = _context.strategy_entry()
+        if entry is not None:   # in a strategy's scope: every worker starts from worker 0's value
+            value = entry[0].extended.broadcast_initial_value(value)
         self._tensor = Tensor(value)
         self._trainable = True if trainable is None else bool(trainable)
-        self._name = _SCOPES.current + ("Variable" if name is None else str(name))
+        self._name = _state.name_scope + ("Variable" if name is None else str(name))
         self._shape = TensorShape(shape) if shape is not None else TensorShape(value.shape)
         if constraint is not None and not callable(constraint):
             raise ValueError(f"The `constraint` argument must be a callable. Received: "

@@ -48,6 +48,17 @@ _T = _make_table()
 _TNP = np.array(_T, dtype=np.uint32)
 _ZERO_BYTE = [_T[(1 << i) & 0xFF] ^ ((1 << i) >> 8) for i in range(32)]  # one zero byte
 _POWERS = {}
+_T16 = []
+
+
+def _table16():
+    """The register after two zero bytes from each 16-bit starting value (made once)."""
+    if not _T16:
+        r = np.arange(65536, dtype=np.uint32)
+        for _ in range(2):
+            r = _TNP[r & 0xFF] ^ (r >> np.uint32(8))
+        _T16.append(r)
+    return _T16[0]
 
 
 def _apply(cols, x):
@@ -87,11 +98,16 @@ def _register(reg, data):
     # Long inputs: equal lanes advanced together by NumPy, then joined (the register map is
     # linear: the state after a lane is (state before, shifted through the lane) ^ lane's own).
     lanes = int(n ** 0.5)
-    width = n // lanes
-    arr = np.frombuffer(data, np.uint8, count=lanes * width).reshape(lanes, width)
+    width = (n // lanes) & ~1
+    # bytes 2j, 2j+1 of every lane as one uint16, contiguous: one NumPy step advances all
+    # lanes by two bytes through a 65536-entry table
+    cols = np.ascontiguousarray(np.frombuffer(data, "<u2", count=lanes * width // 2)
+                                .reshape(lanes, width // 2).T).astype(np.uint32)
+    table = _table16()
     regs = np.zeros(lanes, np.uint32)
-    for j in range(width):
-        regs = _TNP[(regs ^ arr[:, j]) & 0xFF] ^ (regs >> np.uint32(8))
+    sixteen = np.uint32(16)
+    for col in cols:
+        regs = table[(regs ^ col) & 0xFFFF] ^ (regs >> sixteen)
     shift = _zeros_operator(width)
     for r in regs.tolist():
         reg = _apply(shift, reg) ^ r

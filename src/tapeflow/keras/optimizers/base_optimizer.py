@@ -23,6 +23,7 @@ from tapeflow.framework.variable import BaseVariable as _TFVariable
 from tapeflow.framework.variable import array_of, rebind
 from tapeflow.tracking import trackable as _trackable
 from tapeflow.keras.optimizers import schedules as _schedules
+from tapeflow.keras.trainers import distribute_support as _dist
 
 def _auto_name(cls_name):
     """Keras's default name: the snake_case class name, made unique (``"sgd"``, ``"sgd_1"``,
@@ -329,6 +330,7 @@ class Optimizer:
         if self.gradient_accumulation_steps:
             kept_g = self._accumulate(kept_g, kept_v)
         if kept_g is not None:
+            kept_g = _dist.all_reduce_gradients(self, kept_g, kept_v)  # sum over replicas
             self._update_all(kept_g, kept_v, lr)
         if self.use_ema:
             self._update_moving_average()

@@ -14,7 +14,9 @@ from tapeflow.framework.variable import BaseVariable
 # Keras 3 keeps these weights under another attribute name than the property users read.
 _RENAMES = {"Dense": {"kernel": "_kernel"}, "EinsumDense": {"kernel": "_kernel"},
             "Conv1D": {"kernel": "_kernel"}, "Conv2D": {"kernel": "_kernel"},
-            "Conv3D": {"kernel": "_kernel"}, "Embedding": {"embeddings": "_embeddings"}}
+            "Conv3D": {"kernel": "_kernel"}, "Embedding": {"embeddings": "_embeddings"},
+            "DepthwiseConv1D": {"depthwise_kernel": "kernel"},
+            "DepthwiseConv2D": {"depthwise_kernel": "kernel"}}
 
 # Bookkeeping attributes of Layer/Model/Trainer that are not part of the object graph.
 _SKIP = frozenset(("_tracked", "_own_weights", "_created_non_trainable", "_inbound_nodes",
@@ -22,6 +24,16 @@ _SKIP = frozenset(("_tracked", "_own_weights", "_created_non_trainable", "_inbou
                    "_layers", "_initial_weights", "_init_args", "_losses", "optimizer",
                    "_loss_tracker", "_compile_metrics", "_compile_loss", "_cached_metrics",
                    "history"))
+
+
+class _Functional:
+    """Stands for the functional graph Keras 3 keeps inside a built Sequential."""
+
+    def __init__(self, operations):
+        self.operations = operations
+
+    def _trackable_children(self):
+        return [("_operations", self.operations)]
 
 
 def _renames(layer):
@@ -52,7 +64,7 @@ def layer_children(layer):
     if isinstance(layer, Sequential):
         ops = list(layer._seq_layers)
         if layer.built and ops and isinstance(ops[0], InputLayer):
-            out.append(("_functional", {"_operations": ops}))
+            out.append(("_functional", _Functional(ops)))
         else:
             out.append(("_layers", list(layer.layers)))
     elif isinstance(layer, Functional):
