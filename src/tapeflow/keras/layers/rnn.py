@@ -11,8 +11,14 @@ from tapeflow.framework.tensor import Tensor
 from tapeflow.keras.layers.input_spec import InputSpec
 from tapeflow.keras.layers.layer import Layer
 from tapeflow.keras.layers.rnn_cells import GRUCell, LSTMCell, SimpleRNNCell
+from tapeflow.keras import activations
 from tapeflow.ops import array_ops as A
 from tapeflow.ops import math_ops as M
+from tapeflow.ops import rnn_ops
+
+# The built-in LSTM's time loop as one fused op (``ops.rnn_ops``); False runs the
+# step-by-step loop of tapeflow ops (the reference the fused op is tested against).
+FUSED = True
 
 
 def _state_sizes(cell):
@@ -125,32 +131,94 @@ class RNN(Layer):
         batch, steps = x._value.shape[0], x._value.shape[1]
         states = self._initial_states(initial_state, batch)
         mask = _mask_array(mask)
-        if self.go_backwards:
-            x = A.reverse(x, [1])
-            if mask is not None:
-                mask = mask[:, ::-1]
         cell = self.cell
-        if hasattr(cell, "_step"):
-            outputs, states = self._run_builtin(cell, x, states, mask, training)
+        fused = self._fusable(cell, training)
+        if fused:
+            y, states = self._run_fused(cell, x, states, mask, training, batch, steps)
         else:
-            outputs, states = self._run_generic(cell, x, states, mask, training)
+            if self.go_backwards:
+                x = A.reverse(x, [1])
+                if mask is not None:
+                    mask = mask[:, ::-1]
+            if hasattr(cell, "_step"):
+                outputs, states = self._run_builtin(cell, x, states, mask, training)
+            else:
+                outputs, states = self._run_generic(cell, x, states, mask, training)
         if self.stateful:
             self.__dict__["states"] = [Tensor(s._value) for s in states]
-        if self.return_sequences:
-            output = A.stack(outputs, axis=1) if steps else Tensor(
-                np.zeros((batch, 0, _output_size(cell)), dtype=x._value.dtype))
+        if not steps:
+            output = Tensor(np.zeros((batch, 0, _output_size(cell)), dtype=x._value.dtype)) \
+                if self.return_sequences else states[0]
+        elif self.return_sequences:
+            output = A.transpose(y, (1, 0, 2)) if fused else A.stack(outputs, axis=1)
         else:
-            output = outputs[-1] if steps else states[0]
+            output = y[steps - 1] if fused else outputs[-1]
         if self.return_state:
             return (output, *states)
         return output
 
-    def _run_builtin(self, cell, x, states, mask, training):
-        rec_mask = None
+    @staticmethod
+    def _fusable(cell, training):
+        """True for a ``SimpleRNNCell`` (tanh), ``LSTMCell`` or (``reset_after``) ``GRUCell``
+        the fused ops compute exactly: tanh/sigmoid, no recurrent dropout in training (input
+        dropout is applied before the projection)."""
+        kind = type(cell)
+        if not FUSED or kind not in (SimpleRNNCell, LSTMCell, GRUCell) or \
+                cell.activation is not activations.tanh or \
+                (training and 0 < cell.recurrent_dropout < 1):
+            return False
+        if kind is SimpleRNNCell:
+            return True
+        return ((kind is LSTMCell or (kind is GRUCell and cell.reset_after))
+                and cell.recurrent_activation is activations.sigmoid)
+
+    def _run_fused(self, cell, x, states, mask, training, b, t):
+        """The whole loop as one op: projections of all steps in one GEMM, then
+        ``rnn_ops.lstm_sequence`` / ``gru_sequence`` / ``simple_rnn_sequence``.
+
+        Returns ``(y time-major, states)``."""
+        x = self._input_dropout(cell, x, training)
+        gru = type(cell) is GRUCell
+        kernel, rec, bias = cell.kernel, cell.recurrent_kernel, cell.bias
+        bias_rec = None
+        if gru and bias is not None:
+            bias, bias_rec = A.unstack(bias, 2, axis=0)
+        # Projections of all steps in one GEMM on the batch-major input (no copy of x);
+        # the kernel reads the (batch, time, gates) result through a time-major view,
+        # last step first for go_backwards.
+        proj = M.matmul(A.reshape(x, (b * t, -1)), kernel)
+        if bias is not None:
+            proj = M.add(proj, bias)
+        proj = A.transpose(A.reshape(proj, (b, t, -1)), (1, 0, 2))
+        if mask is not None:
+            mask = (mask[:, ::-1] if self.go_backwards else mask).T
+        if type(cell) is SimpleRNNCell:
+            y, h = rnn_ops.simple_rnn_sequence(proj, states[0], rec, mask,
+                                               self.zero_output_for_mask,
+                                               reverse=self.go_backwards)
+            return y, [h]
+        if gru:
+            if bias_rec is None:
+                bias_rec = Tensor(np.zeros(3 * cell.units, dtype=np.dtype(self.compute_dtype)))
+            y, h = rnn_ops.gru_sequence(proj, states[0], rec, bias_rec, mask,
+                                        self.zero_output_for_mask, reverse=self.go_backwards)
+            return y, [h]
+        y, h, c = rnn_ops.lstm_sequence(proj, states[0], states[1], rec, mask,
+                                        self.zero_output_for_mask, reverse=self.go_backwards)
+        return y, [h, c]
+
+    @staticmethod
+    def _input_dropout(cell, x, training):
+        """``x`` times one input dropout mask per sequence (the same for every step)."""
         if training and 0 < cell.dropout < 1:
             dp = cell._make_mask((x._value.shape[0], x._value.shape[2]), cell.dropout,
                                  x._value.dtype)
             x = M.multiply(x, A.expand_dims(dp, 1))
+        return x
+
+    def _run_builtin(self, cell, x, states, mask, training):
+        rec_mask = None
+        x = self._input_dropout(cell, x, training)
         if training and 0 < cell.recurrent_dropout < 1:
             rec_mask = cell._make_mask(states[0]._value.shape, cell.recurrent_dropout,
                                        states[0]._value.dtype)
