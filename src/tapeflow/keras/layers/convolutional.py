@@ -1,6 +1,7 @@
 """Convolution layers: Conv1D, Conv2D, Conv2DTranspose, SeparableConv2D, DepthwiseConv2D.
 
-Only ``data_format="channels_last"`` (NHWC / NWC) is supported.
+``data_format="channels_first"`` inputs are transposed to channels_last, convolved, and
+transposed back (the kernel layout is the same in both formats, as in Keras).
 """
 import numpy as np
 
@@ -38,11 +39,45 @@ def normalize_padding(padding, allowed=("valid", "same")):
 
 
 def normalize_data_format(data_format):
-    """Returns ``"channels_last"``; channels_first is not supported."""
-    if data_format in (None, "channels_last"):
-        return "channels_last"
-    raise ValueError(f"tapeflow supports data_format='channels_last' only. Received: "
-                     f"data_format={data_format}")
+    """Returns ``"channels_last"`` or ``"channels_first"`` (None: ``image_data_format()``).
+
+    Raises:
+      ValueError: for any other value.
+    """
+    if data_format is None:
+        from tapeflow.keras import backend
+        return backend.image_data_format()
+    value = str(data_format).lower()
+    if value not in ("channels_last", "channels_first"):
+        raise ValueError("The `data_format` argument must be one of {'channels_first', "
+                         f"'channels_last'}}. Received: data_format={data_format}")
+    return value
+
+
+def to_channels_last(x, rank):
+    """Returns ``x`` (batch, channels, *spatial) transposed to (batch, *spatial, channels)."""
+    return A.transpose(x, (0,) + tuple(range(2, rank + 2)) + (1,))
+
+
+def to_channels_first(x, rank):
+    """Returns ``x`` (batch, *spatial, channels) transposed to (batch, channels, *spatial)."""
+    return A.transpose(x, (0, rank + 1) + tuple(range(1, rank + 1)))
+
+
+def shape_last(shape, data_format):
+    """Returns ``shape`` in channels_last order."""
+    shape = tuple(shape)
+    if data_format == "channels_first":
+        return (shape[0],) + shape[2:] + (shape[1],)
+    return shape
+
+
+def shape_back(shape, data_format):
+    """Returns a channels_last ``shape`` in ``data_format``'s order."""
+    shape = tuple(shape)
+    if data_format == "channels_first":
+        return (shape[0], shape[-1]) + shape[1:-1]
+    return shape
 
 
 def conv_output_length(length, k, padding, stride, dilation=1):
@@ -110,8 +145,12 @@ class BaseConv(Layer):
     def _kernel_shape(self, in_channels):
         return self.kernel_size + (in_channels, self.filters)
 
+    @property
+    def _channel_axis(self):
+        return 1 if self.data_format == "channels_first" else -1
+
     def build(self, input_shape):
-        in_channels = input_shape[-1]
+        in_channels = input_shape[self._channel_axis]
         if in_channels is None:
             raise ValueError(f"The channel dimension of the inputs to {self.name} should be "
                              f"defined. Received input_shape={input_shape}")
@@ -130,7 +169,8 @@ class BaseConv(Layer):
                 name="bias", regularizer=self.bias_regularizer, constraint=self.bias_constraint)
         else:
             self.bias = None
-        self.input_spec = InputSpec(min_ndim=self.rank + 2, axes={-1: in_channels})
+        self.input_spec = InputSpec(min_ndim=self.rank + 2,
+                                    axes={self._channel_axis: in_channels})
         self.built = True
 
     def _bias_size(self, in_channels):
@@ -158,6 +198,12 @@ class BaseConv(Layer):
                                dilations=self.dilation_rate)
 
     def call(self, inputs):
+        if self.data_format == "channels_first":
+            y = self._call_last(to_channels_last(inputs, self.rank))
+            return to_channels_first(y, self.rank)
+        return self._call_last(inputs)
+
+    def _call_last(self, inputs):
         if self.bias is not None and type(self)._conv is BaseConv._conv:
             act = _FUSABLE.get(self.activation)
             if act is not None:
@@ -180,9 +226,10 @@ class BaseConv(Layer):
         return A.squeeze(y, 1)
 
     def compute_output_shape(self, input_shape):
+        input_shape = shape_last(input_shape, self.data_format)
         spatial = [conv_output_length(n, k, self.padding, s, d) for n, k, s, d in zip(
             input_shape[1:-1], self.kernel_size, self.strides, self.dilation_rate)]
-        return (input_shape[0], *spatial, self.filters)
+        return shape_back((input_shape[0], *spatial, self.filters), self.data_format)
 
     def get_config(self):
         config = super().get_config()
@@ -252,12 +299,18 @@ class Conv2DTranspose(BaseConv):
         return self.kernel_size + (self.filters, in_channels)
 
     def compute_output_shape(self, input_shape):
+        input_shape = shape_last(input_shape, self.data_format)
         spatial = [deconv_output_length(n, k, self.padding, s, d) for n, k, s, d in zip(
             input_shape[1:-1], self.kernel_size, self.strides, self.dilation_rate)]
-        return (input_shape[0], *spatial, self.filters)
+        return shape_back((input_shape[0], *spatial, self.filters), self.data_format)
+
+    def _last_shape(self, x):
+        """The channels_last output shape for a channels_last input ``x``."""
+        return shape_last(self.compute_output_shape(
+            shape_back(tuple(x._value.shape), self.data_format)), self.data_format)
 
     def _conv(self, x):
-        shape = self.compute_output_shape(tuple(x._value.shape))
+        shape = self._last_shape(x)
         return conv_ops.conv2d_transpose(x, self.kernel, shape, self.strides,
                                          self.padding.upper(), dilations=self.dilation_rate)
 
@@ -293,7 +346,7 @@ class DepthwiseConv2D(BaseConv):
         self.depth_multiplier = int(depth_multiplier)
 
     def build(self, input_shape):
-        in_channels = input_shape[-1]
+        in_channels = input_shape[self._channel_axis]
         self.depthwise_kernel = self.add_weight(
             shape=self.kernel_size + (in_channels, self.depth_multiplier),
             initializer=self.kernel_initializer, name="kernel",
@@ -302,7 +355,7 @@ class DepthwiseConv2D(BaseConv):
             shape=(in_channels * self.depth_multiplier,), initializer=self.bias_initializer,
             name="bias", regularizer=self.bias_regularizer,
             constraint=self.bias_constraint) if self.use_bias else None
-        self.input_spec = InputSpec(min_ndim=4, axes={-1: in_channels})
+        self.input_spec = InputSpec(min_ndim=4, axes={self._channel_axis: in_channels})
         self.built = True
 
     def _conv(self, x):
@@ -310,10 +363,12 @@ class DepthwiseConv2D(BaseConv):
                                          self.padding.upper(), dilations=self.dilation_rate)
 
     def compute_output_shape(self, input_shape):
+        input_shape = shape_last(input_shape, self.data_format)
         spatial = [conv_output_length(n, k, self.padding, s, d) for n, k, s, d in zip(
             input_shape[1:-1], self.kernel_size, self.strides, self.dilation_rate)]
         c = input_shape[-1]
-        return (input_shape[0], *spatial, None if c is None else c * self.depth_multiplier)
+        return shape_back((input_shape[0], *spatial,
+                           None if c is None else c * self.depth_multiplier), self.data_format)
 
     def get_config(self):
         config = super().get_config()
@@ -358,7 +413,7 @@ class SeparableConv2D(BaseConv):
         self.pointwise_constraint = constraints.get(pointwise_constraint)
 
     def build(self, input_shape):
-        c = input_shape[-1]
+        c = input_shape[self._channel_axis]
         self.depthwise_kernel = self.add_weight(
             shape=self.kernel_size + (c, self.depth_multiplier),
             initializer=self.depthwise_initializer, name="depthwise_kernel",
@@ -371,7 +426,7 @@ class SeparableConv2D(BaseConv):
             shape=(self.filters,), initializer=self.bias_initializer, name="bias",
             regularizer=self.bias_regularizer,
             constraint=self.bias_constraint) if self.use_bias else None
-        self.input_spec = InputSpec(min_ndim=4, axes={-1: c})
+        self.input_spec = InputSpec(min_ndim=4, axes={self._channel_axis: c})
         self.built = True
 
     def _conv(self, x):
@@ -400,4 +455,7 @@ class SeparableConv2D(BaseConv):
                                  "pointwise_constraint", "bias_constraint"))
 
 
-_ = A
+Convolution1D = Conv1D
+Convolution2D = Conv2D
+Convolution2DTranspose = Conv2DTranspose
+SeparableConvolution2D = SeparableConv2D

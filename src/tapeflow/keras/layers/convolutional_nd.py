@@ -1,0 +1,64 @@
+"""Conv3D, Conv3DTranspose and Conv1DTranspose (and Keras's ``Convolution*`` aliases)."""
+from tapeflow.keras.layers.convolutional import BaseConv, Conv2DTranspose
+from tapeflow.ops import conv3d_ops
+
+
+class Conv3D(BaseConv):
+    """3-D convolution over NDHWC volumes: ``activation(conv3d(x, kernel) + bias)``.
+
+    Args:
+      filters: number of output channels.
+      kernel_size: int or (depth, height, width).
+      strides, dilation_rate: int or triple.
+      padding: ``"valid"`` or ``"same"``.
+      data_format: ``"channels_last"`` (NDHWC) or ``"channels_first"`` (NCDHW).
+    """
+
+    rank = 3
+
+    def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid",
+                 data_format=None, dilation_rate=(1, 1, 1), groups=1, **kwargs):
+        super().__init__(filters, kernel_size, strides=strides, padding=padding,
+                         data_format=data_format, dilation_rate=dilation_rate, groups=groups,
+                         **kwargs)
+
+    def _conv(self, x):
+        return conv3d_ops.conv3d(x, self.kernel, self.strides, self.padding.upper(),
+                                 dilations=self.dilation_rate)
+
+
+class Conv3DTranspose(Conv2DTranspose):
+    """Transposed 3-D convolution; the kernel has shape ``(kd, kh, kw, filters, in)``."""
+
+    rank = 3
+
+    def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid",
+                 output_padding=None, data_format=None, dilation_rate=(1, 1, 1), **kwargs):
+        super().__init__(filters, kernel_size, strides=strides, padding=padding,
+                         output_padding=output_padding, data_format=data_format,
+                         dilation_rate=dilation_rate, **kwargs)
+
+    def _conv(self, x):
+        return conv3d_ops.conv3d_transpose(x, self.kernel, self._last_shape(x), self.strides,
+                                           self.padding.upper(), dilations=self.dilation_rate)
+
+
+class Conv1DTranspose(Conv2DTranspose):
+    """Transposed 1-D convolution; the kernel has shape ``(k, filters, in)``."""
+
+    rank = 1
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", output_padding=None,
+                 data_format=None, dilation_rate=1, **kwargs):
+        super().__init__(filters, kernel_size, strides=strides, padding=padding,
+                         output_padding=output_padding, data_format=data_format,
+                         dilation_rate=dilation_rate, **kwargs)
+
+    def _conv(self, x):
+        return conv3d_ops.conv1d_transpose(x, self.kernel, self._last_shape(x), self.strides,
+                                           self.padding.upper(), dilations=self.dilation_rate)
+
+
+Convolution3D = Conv3D
+Convolution1DTranspose = Conv1DTranspose
+Convolution3DTranspose = Conv3DTranspose

@@ -1,0 +1,90 @@
+"""Conv3D, Conv3DTranspose, Conv1DTranspose, 3-D pooling and channels_first layouts."""
+import os
+import sys
+
+import numpy as np
+import pytest
+
+from tapeflow import keras
+
+sys.path.insert(0, os.path.dirname(__file__))
+from layer_harness import run_layer_test  # noqa: E402
+
+
+def _x(*shape, seed=0):
+    return np.random.RandomState(seed).randn(*shape).astype(np.float32)
+
+
+def test_conv3d_layer():
+    run_layer_test(keras.layers.Conv3D, {"filters": 2, "kernel_size": 2, "padding": "same"},
+                   input_shape=(2, 3, 3, 2, 2), expected_output_shape=(2, 3, 3, 2, 2),
+                   expected_num_trainable_weights=2)
+
+
+def test_conv3d_transpose_layer():
+    run_layer_test(keras.layers.Conv3DTranspose, {"filters": 2, "kernel_size": 2,
+                                                  "strides": 2},
+                   input_shape=(1, 2, 2, 1, 2), expected_output_shape=(1, 4, 4, 2, 2),
+                   expected_num_trainable_weights=2)
+
+
+def test_conv1d_transpose_layer():
+    run_layer_test(keras.layers.Conv1DTranspose, {"filters": 2, "kernel_size": 3,
+                                                  "strides": 2, "padding": "same"},
+                   input_shape=(2, 4, 3), expected_output_shape=(2, 8, 2),
+                   expected_num_trainable_weights=2)
+
+
+@pytest.mark.parametrize("cls", ["MaxPooling3D", "AveragePooling3D"])
+def test_pooling3d_layers(cls):
+    x = np.random.RandomState(0).permutation(96).reshape(2, 4, 2, 2, 3).astype("float32")
+    run_layer_test(getattr(keras.layers, cls), {"pool_size": 2}, input_data=x,
+                   input_shape=x.shape, expected_output_shape=(2, 2, 1, 1, 3))
+
+
+@pytest.mark.parametrize("cls", ["GlobalMaxPooling3D", "GlobalAveragePooling3D"])
+def test_global_pooling3d_layers(cls):
+    x = np.random.RandomState(0).permutation(48).reshape(2, 2, 2, 2, 3).astype("float32")
+    y = run_layer_test(getattr(keras.layers, cls), {}, input_data=x, input_shape=x.shape,
+                       expected_output_shape=(2, 3))
+    reduce = np.max if "Max" in cls else np.mean
+    np.testing.assert_allclose(y.numpy(), reduce(x, axis=(1, 2, 3)), rtol=1e-6)
+
+
+def test_aliases_are_the_same_classes():
+    L = keras.layers
+    assert L.Convolution3D is L.Conv3D and L.Convolution3DTranspose is L.Conv3DTranspose
+    assert L.Convolution1DTranspose is L.Conv1DTranspose and L.Convolution2D is L.Conv2D
+    assert L.MaxPool3D is L.MaxPooling3D and L.GlobalAvgPool3D is L.GlobalAveragePooling3D
+
+
+@pytest.mark.parametrize("make,shape", [
+    (lambda f: keras.layers.Conv2D(3, 2, strides=2, data_format=f), (2, 6, 5, 4)),
+    (lambda f: keras.layers.Conv1D(3, 2, data_format=f), (2, 6, 4)),
+    (lambda f: keras.layers.Conv3D(3, 2, data_format=f), (1, 3, 4, 3, 2)),
+    (lambda f: keras.layers.Conv2DTranspose(3, 3, strides=2, data_format=f), (2, 3, 4, 2)),
+    (lambda f: keras.layers.DepthwiseConv2D(3, data_format=f), (2, 5, 4, 2)),
+    (lambda f: keras.layers.MaxPooling2D(data_format=f), (2, 6, 4, 3)),
+    (lambda f: keras.layers.AveragePooling3D(data_format=f), (1, 4, 4, 2, 3)),
+    (lambda f: keras.layers.GlobalAveragePooling2D(data_format=f), (2, 6, 4, 3))])
+def test_channels_first_equals_channels_last_transposed(make, shape):
+    x = _x(*shape)
+    last, first = make("channels_last"), make("channels_first")
+    y_last = last(x)
+    perm = (0, x.ndim - 1) + tuple(range(1, x.ndim - 1))
+    x_first = np.transpose(x, perm)
+    y_first = first(x_first)
+    first.set_weights(last.get_weights())
+    y_first = first(x_first).numpy()
+    expect = y_last.numpy()
+    if expect.ndim == x.ndim:
+        expect = np.transpose(expect, perm)
+    np.testing.assert_allclose(y_first, expect, rtol=1e-5, atol=1e-6)
+    assert first.compute_output_shape(x_first.shape) == tuple(expect.shape) or \
+        list(first.compute_output_shape(x_first.shape)) == list(expect.shape)
+    assert first.get_config()["data_format"] == "channels_first"
+
+
+def test_unknown_data_format_is_refused():
+    with pytest.raises(ValueError, match="data_format"):
+        keras.layers.Conv2D(2, 2, data_format="NCHW")
