@@ -68,3 +68,86 @@ def test_layer_matches_keras(rkeras, case):
 def test_symbolic_call_config_and_repr_match_keras(rkeras, case):
     make, x = CASES[case]
     check_symbolic_and_config(rkeras, make, x)
+
+
+PADDED = data(2, 5, 4, seed=3)
+PADDED[0, 3:] = 0.0
+PADDED[1, 1] = 0.0
+IMG8 = data(2, 4, 5, 8, seed=4)
+
+MORE = {
+    "group_norm": (lambda k: k.layers.GroupNormalization(4), IMG8),
+    "group_norm_axis1_no_center": (lambda k: k.layers.GroupNormalization(
+        2, axis=1, center=False), IMG8),
+    "group_norm_instance": (lambda k: k.layers.GroupNormalization(-1), IMG8),
+    "unit_norm": (lambda k: k.layers.UnitNormalization(), SEQ),
+    "unit_norm_axes": (lambda k: k.layers.UnitNormalization([1, 2]), IMG8),
+    "rms_norm": (lambda k: k.layers.RMSNormalization(), SEQ),
+    "spectral_norm_dense": (lambda k: k.layers.SpectralNormalization(k.layers.Dense(3)), SEQ),
+    "masking": (lambda k: k.layers.Masking(), PADDED),
+    "time_distributed_dense": (lambda k: k.layers.TimeDistributed(k.layers.Dense(3)), SEQ),
+    "gaussian_noise": (lambda k: k.layers.GaussianNoise(0.1), SEQ),
+    "gaussian_dropout": (lambda k: k.layers.GaussianDropout(0.1), SEQ),
+    "alpha_dropout": (lambda k: k.layers.AlphaDropout(0.1), SEQ),
+    "activity_regularization": (lambda k: k.layers.ActivityRegularization(0.1, 0.2), SEQ),
+    "additive_attention": (lambda k: k.layers.AdditiveAttention(), [SEQ, data(2, 4, 3)]),
+    "additive_attention_no_scale": (lambda k: k.layers.AdditiveAttention(use_scale=False),
+                                    [SEQ, data(2, 4, 3), data(2, 4, 3, seed=5)]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MORE))
+def test_more_layers_match_keras(rkeras, case):
+    make, x = MORE[case]
+    real, mine = check_layer(rkeras, make, x, rtol=1e-4, atol=1e-5)
+    assert [float(v) for v in mine.losses] == pytest.approx([float(v) for v in real.losses],
+                                                            rel=1e-5)
+
+
+@pytest.mark.parametrize("case", sorted(set(MORE) - {"spectral_norm_dense",
+                                                     "time_distributed_dense"}))
+def test_more_layers_symbolic_and_config(rkeras, case):
+    make, x = MORE[case]
+    check_symbolic_and_config(rkeras, make, x)
+
+
+def test_spectral_normalization_training_step_matches_keras(rkeras):
+    from parity.layer_parity import build_pair
+    x = data(3, 4)
+    real, mine = build_pair(rkeras, lambda k: k.layers.SpectralNormalization(
+        k.layers.Dense(3), power_iterations=2), x)
+    out_r, out_m = real(x, training=True), mine(x, training=True)
+    np.testing.assert_allclose(out_m.numpy(), np.asarray(out_r), rtol=1e-5, atol=1e-6)
+    for r, m in zip(real.get_weights(), mine.get_weights()):
+        np.testing.assert_allclose(m, r, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("rnn", ["LSTM", "GRU", "SimpleRNN"])
+def test_masking_mask_reaches_rnn_like_keras(rkeras, rnn):
+    from tapeflow import keras
+    outs = []
+    for k in (rkeras, keras):
+        k.utils.set_random_seed(0)
+        inp = k.Input((5, 4))
+        y = getattr(k.layers, rnn)(3, return_sequences=True,
+                                   kernel_initializer="ones",
+                                   recurrent_initializer="orthogonal")(k.layers.Masking()(inp))
+        model = k.Model(inp, y)
+        if outs:
+            model.set_weights(weights)
+        weights = model.get_weights()
+        outs.append(np.asarray(model(PADDED)))
+    np.testing.assert_allclose(outs[1], outs[0], rtol=1e-5, atol=1e-6)
+
+
+def test_masking_mask_reaches_attention_like_keras(rkeras):
+    from tapeflow import keras
+    outs = []
+    for k in (rkeras, keras):
+        inp = k.Input((5, 4))
+        m = k.layers.Masking()(inp)
+        att = k.layers.MultiHeadAttention(2, 3, kernel_initializer="ones")(m, m)
+        pooled = k.layers.GlobalAveragePooling1D()(m)
+        outs.append([np.asarray(t) for t in k.Model(inp, [att, pooled])(PADDED * 0.1)])
+    for r, mine in zip(*outs):
+        np.testing.assert_allclose(mine, r, rtol=1e-5, atol=1e-6)

@@ -532,10 +532,22 @@ class Layer:
             finally:
                 _SCOPE.pop()
         if self.activity_regularizer is not None:
-            self.add_loss(self.activity_regularizer(outputs))
+            self._add_activity_loss(outputs)
         if (_MASKS or flags[3]) and self.supports_masking:
             _propagate_mask(self, inputs, outputs)
         return outputs
+
+    def _add_activity_loss(self, outputs):
+        """Adds the activity penalty of each output, divided by its batch size (Keras 3)."""
+        for out in (outputs if isinstance(outputs, (list, tuple)) else [outputs]):
+            if not isinstance(out, Tensor):
+                continue
+            loss = self.activity_regularizer(out)
+            if out._value.ndim > 0:
+                from tapeflow.ops import math_ops as M
+                loss = M.divide_no_nan(loss, Tensor(loss._value.dtype.type(
+                    out._value.shape[0])))
+            self.add_loss(loss)
 
     def _call_autocast(self, inputs, args, kwargs, prev_training):
         """Runs ``call`` with float weights read in the compute dtype (mixed precision).
