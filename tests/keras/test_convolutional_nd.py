@@ -88,3 +88,36 @@ def test_channels_first_equals_channels_last_transposed(make, shape):
 def test_unknown_data_format_is_refused():
     with pytest.raises(ValueError, match="data_format"):
         keras.layers.Conv2D(2, 2, data_format="NCHW")
+
+
+@pytest.mark.parametrize("cls,kwargs,shape,expected", [
+    ("ZeroPadding1D", {"padding": (1, 2)}, (2, 4, 3), (2, 7, 3)),
+    ("ZeroPadding3D", {"padding": 1}, (1, 2, 3, 2, 2), (1, 4, 5, 4, 2)),
+    ("Cropping1D", {"cropping": (1, 1)}, (2, 4, 3), (2, 2, 3)),
+    ("Cropping3D", {"cropping": ((1, 0), (0, 1), (1, 1))}, (1, 3, 3, 4, 2), (1, 2, 2, 2, 2)),
+    ("UpSampling1D", {"size": 2}, (2, 3, 2), (2, 6, 2)),
+    ("UpSampling3D", {"size": (1, 2, 2)}, (1, 2, 2, 2, 1), (1, 2, 4, 4, 1))])
+def test_reshaping_nd_layers(cls, kwargs, shape, expected):
+    run_layer_test(getattr(keras.layers, cls), kwargs, input_shape=shape,
+                   expected_output_shape=expected)
+
+
+def test_cropping_too_much_raises():
+    with pytest.raises(ValueError, match="too large"):
+        keras.layers.Cropping1D((2, 2))(_x(1, 4, 2))
+
+
+def test_spatial_dropout3d_drops_whole_channels():
+    x = np.ones((2, 3, 3, 3, 8), "float32")
+    y = keras.layers.SpatialDropout3D(0.5, seed=1)(x, training=True).numpy()
+    per_channel = y.reshape(2, -1, 8)
+    assert np.all(per_channel.min(axis=1) == per_channel.max(axis=1))
+    assert set(np.unique(y)) <= {0.0, 2.0}
+    np.testing.assert_array_equal(keras.layers.SpatialDropout3D(0.5)(x).numpy(), x)
+
+
+def test_zero_padding2d_channels_first():
+    x = _x(1, 2, 3, 4)
+    y = keras.layers.ZeroPadding2D(1, data_format="channels_first")(x)
+    assert y.shape == (1, 2, 5, 6)
+    np.testing.assert_array_equal(y.numpy()[:, :, 1:-1, 1:-1], x)

@@ -55,6 +55,21 @@ CASES = {
         data_format="channels_first", keepdims=True), VOL_CF),
     "global_avg_pool2d_channels_first": (lambda k: k.layers.GlobalAveragePooling2D(
         data_format="channels_first"), IMG_CF),
+    "zero_padding1d": (lambda k: k.layers.ZeroPadding1D((1, 2)), SEQ),
+    "zero_padding3d": (lambda k: k.layers.ZeroPadding3D(((1, 0), (0, 2), (1, 1))), VOL),
+    "zero_padding3d_channels_first": (lambda k: k.layers.ZeroPadding3D(
+        1, data_format="channels_first"), VOL_CF),
+    "zero_padding2d_channels_first": (lambda k: k.layers.ZeroPadding2D(
+        ((1, 2), (0, 1)), data_format="channels_first"), IMG_CF),
+    "cropping1d": (lambda k: k.layers.Cropping1D((2, 1)), SEQ),
+    "cropping3d": (lambda k: k.layers.Cropping3D(((1, 0), (1, 2), (0, 1))), VOL),
+    "cropping2d_channels_first": (lambda k: k.layers.Cropping2D(
+        ((1, 2), (0, 1)), data_format="channels_first"), IMG_CF),
+    "upsampling1d": (lambda k: k.layers.UpSampling1D(3), SEQ),
+    "upsampling3d": (lambda k: k.layers.UpSampling3D((2, 1, 3)), VOL),
+    "upsampling2d_channels_first": (lambda k: k.layers.UpSampling2D(
+        data_format="channels_first"), IMG_CF),
+    "spatial_dropout3d": (lambda k: k.layers.SpatialDropout3D(0.3), VOL),
 }
 
 
