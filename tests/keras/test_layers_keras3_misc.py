@@ -141,3 +141,20 @@ def test_wrapper_refuses_a_non_layer():
 def test_additive_attention():
     run_layer_test(L.AdditiveAttention, {}, input_shape=[(2, 3, 4), (2, 5, 4)],
                    expected_output_shape=(2, 3, 4), expected_num_trainable_weights=1)
+
+
+def test_conv_lstm1d_layer():
+    run_layer_test(L.ConvLSTM1D, {"filters": 2, "kernel_size": 2, "padding": "same",
+                                  "return_sequences": True},
+                   input_shape=(1, 3, 4, 2), expected_output_shape=(1, 3, 4, 2),
+                   expected_num_trainable_weights=3)
+
+
+def test_conv_lstm2d_states_and_weights():
+    layer = L.ConvLSTM2D(3, 2, return_state=True)
+    out, h, c = layer(np.random.RandomState(0).randn(2, 4, 5, 5, 2).astype("float32"))
+    assert out.shape == h.shape == c.shape == (2, 4, 4, 3)
+    np.testing.assert_array_equal(out.numpy(), h.numpy())
+    assert [w.shape for w in layer.weights] == [(2, 2, 2, 12), (2, 2, 3, 12), (12,)]
+    np.testing.assert_array_equal(layer.cell.bias.numpy()[3:6], 1.0)   # unit_forget_bias
+    assert layer.compute_output_shape((None, 4, 5, 5, 2)) == ((None, 4, 4, 3),) * 3

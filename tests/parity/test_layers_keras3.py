@@ -105,6 +105,17 @@ MORE = {
     "gaussian_dropout": (lambda k: k.layers.GaussianDropout(0.1), SEQ),
     "alpha_dropout": (lambda k: k.layers.AlphaDropout(0.1), SEQ),
     "activity_regularization": (lambda k: k.layers.ActivityRegularization(0.1, 0.2), SEQ),
+    "conv_lstm2d": (lambda k: k.layers.ConvLSTM2D(4, 3), data(2, 3, 6, 6, 2, seed=6)),
+    "conv_lstm2d_same_seq": (lambda k: k.layers.ConvLSTM2D(
+        3, (2, 3), padding="same", strides=(1, 2), return_sequences=True),
+        data(2, 3, 5, 6, 2, seed=7)),
+    "conv_lstm1d_state": (lambda k: k.layers.ConvLSTM1D(
+        4, 3, return_sequences=True, return_state=True, padding="same"), data(2, 3, 6, 2)),
+    "conv_lstm1d_backwards": (lambda k: k.layers.ConvLSTM1D(2, 2, go_backwards=True),
+                              data(2, 4, 5, 3)),
+    "conv_lstm2d_channels_first": (lambda k: k.layers.ConvLSTM2D(
+        2, 2, data_format="channels_first", return_sequences=True), data(2, 3, 2, 5, 6)),
+    "conv_lstm3d": (lambda k: k.layers.ConvLSTM3D(2, 2), data(1, 2, 3, 4, 3, 2)),
     "additive_attention": (lambda k: k.layers.AdditiveAttention(), [SEQ, data(2, 4, 3)]),
     "additive_attention_no_scale": (lambda k: k.layers.AdditiveAttention(use_scale=False),
                                     [SEQ, data(2, 4, 3), data(2, 4, 3, seed=5)]),
