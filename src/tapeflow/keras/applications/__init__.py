@@ -7,11 +7,14 @@ architectures with ``weights=None``.
 """
 import importlib
 
-_SUBMODULES = {"vgg16", "vgg19", "xception", "inception_v3", "imagenet_utils"}
+_SUBMODULES = {"vgg16", "vgg19", "xception", "inception_v3", "imagenet_utils", "resnet",
+               "resnet50", "resnet_v2"}
 
 # Top-level names and the sub-module that defines each.
 _NAMES = {"VGG16": "vgg16", "VGG19": "vgg19", "Xception": "xception",
-          "InceptionV3": "inception_v3"}
+          "InceptionV3": "inception_v3", "ResNet50": "resnet", "ResNet101": "resnet",
+          "ResNet152": "resnet", "ResNet50V2": "resnet_v2", "ResNet101V2": "resnet_v2",
+          "ResNet152V2": "resnet_v2"}
 
 
 def __getattr__(name):
