@@ -346,7 +346,7 @@ def square_default_size(input_shape, input_tensor, allowed, fallback=224):
     return dims[0] if dims[0] == dims[1] and dims[0] in allowed else fallback
 
 
-def make_divisible(v, divisor, min_value=None):
+def make_divisible(v, divisor=8, min_value=None):
     """Returns ``v`` rounded to a multiple of ``divisor`` (at least ``min_value``), never
     more than 10% below ``v`` (the MobileNet/EfficientNet channel rounding)."""
     if min_value is None:
