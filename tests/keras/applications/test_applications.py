@@ -255,7 +255,7 @@ def test_preprocessing_symbolic_input_inside_a_model():
     np.testing.assert_allclose(model(xf).numpy(),
                                xf[:, ::-1] - CAFFE_MEAN.reshape(1, 3, 1, 1), rtol=1e-6)
     model = keras.Model(inputs, applications.xception.preprocess_input(inputs))
-    assert [type(layer).__name__ for layer in model.layers][1:] == ["TrueDivide", "Subtract"]
+    assert [type(op).__name__ for op in model.operations][1:] == ["TrueDivide", "Subtract"]
     np.testing.assert_allclose(model(x).numpy(), x / 127.5 - 1, rtol=1e-6, atol=1e-6)
 
 
