@@ -129,9 +129,13 @@ class BaseConv(Layer):
         self.padding = normalize_padding(padding, allowed)
         self.data_format = normalize_data_format(data_format)
         self.dilation_rate = normalize_tuple(dilation_rate, r, "dilation_rate")
-        if groups != 1:
-            raise ValueError(f"tapeflow supports groups=1 only. Received: groups={groups}")
-        self.groups = 1
+        if not isinstance(groups, (int, np.integer)) or groups < 1:
+            raise ValueError(f"The number of groups must be a positive integer. Received: "
+                             f"groups={groups}.")
+        if filters is not None and filters % groups != 0:
+            raise ValueError(f"The number of filters must be evenly divisible by the number "
+                             f"of groups. Received: groups={groups}, filters={filters}.")
+        self.groups = int(groups)
         self.activation = activations.get(activation)
         self.use_bias = use_bias
         self.kernel_initializer = initializers.get(kernel_initializer)
@@ -143,7 +147,7 @@ class BaseConv(Layer):
         self.input_spec = InputSpec(min_ndim=r + 2)
 
     def _kernel_shape(self, in_channels):
-        return self.kernel_size + (in_channels, self.filters)
+        return self.kernel_size + (in_channels // self.groups, self.filters)
 
     @property
     def _channel_axis(self):
@@ -154,6 +158,11 @@ class BaseConv(Layer):
         if in_channels is None:
             raise ValueError(f"The channel dimension of the inputs to {self.name} should be "
                              f"defined. Received input_shape={input_shape}")
+        if in_channels % self.groups != 0:
+            raise ValueError(f"The number of input channels must be evenly divisible by the "
+                             f"number of groups. Received groups={self.groups}, but the input "
+                             f"has {in_channels} channels (full input shape is "
+                             f"{tuple(input_shape)}).")
         if len(input_shape) > self.rank + 2:  # Keras's message (its conv op's check); fewer
             # dimensions fail the InputSpec check that follows, as in Keras
             raise ValueError("Kernel shape must have the same length as input, but received "
@@ -191,11 +200,43 @@ class BaseConv(Layer):
         return self.padding.upper()
 
     def _conv(self, x):
+        if self.groups > 1:
+            return self._grouped_conv(x)
         if self.rank == 1:
             return conv_ops.conv1d(x, self.kernel, self.strides[0], self._padding_1d(),
                                    dilations=self.dilation_rate[0])
         return conv_ops.conv2d(x, self.kernel, self.strides, self.padding.upper(),
                                dilations=self.dilation_rate)
+
+    def _grouped_conv(self, x):
+        """Grouped convolution: one group per input channel runs as a depthwise convolution
+        (the kernel ``(..., 1, filters)`` is the depthwise ``(..., channels, multiplier)``);
+        other groupings convolve each group's channels with its filters and concatenate."""
+        g = self.groups
+        in_channels = x._value.shape[-1]
+        k = self.kernel
+        if self.rank == 2 and g == in_channels:
+            w = A.reshape(k, self.kernel_size + (in_channels, self.filters // g))
+            return conv_ops.depthwise_conv2d(x, w, self.strides, self.padding.upper(),
+                                             dilations=self.dilation_rate)
+        per_in, per_out = in_channels // g, self.filters // g
+        outs = []
+        for i in range(g):
+            xi = x[..., i * per_in:(i + 1) * per_in]
+            wi = k[..., i * per_out:(i + 1) * per_out]
+            outs.append(self._plain_conv(xi, wi))
+        return A.concat(outs, -1)
+
+    def _plain_conv(self, x, w):
+        if self.rank == 1:
+            return conv_ops.conv1d(x, w, self.strides[0], self._padding_1d(),
+                                   dilations=self.dilation_rate[0])
+        if self.rank == 2:
+            return conv_ops.conv2d(x, w, self.strides, self.padding.upper(),
+                                   dilations=self.dilation_rate)
+        from tapeflow.ops import conv3d_ops
+        return conv3d_ops.conv3d(x, w, self.strides, self.padding.upper(),
+                                 dilations=self.dilation_rate)
 
     def call(self, inputs):
         if self.data_format == "channels_first":
@@ -204,7 +245,7 @@ class BaseConv(Layer):
         return self._call_last(inputs)
 
     def _call_last(self, inputs):
-        if self.bias is not None and type(self)._conv is BaseConv._conv:
+        if self.bias is not None and type(self)._conv is BaseConv._conv and self.groups == 1:
             act = _FUSABLE.get(self.activation)
             if act is not None:
                 x, w = conv_ops._same_dtype_pair(inputs, self.kernel)

@@ -23,6 +23,8 @@ class Conv3D(BaseConv):
                          **kwargs)
 
     def _conv(self, x):
+        if self.groups > 1:
+            return self._grouped_conv(x)
         return conv3d_ops.conv3d(x, self.kernel, self.strides, self.padding.upper(),
                                  dilations=self.dilation_rate)
 
