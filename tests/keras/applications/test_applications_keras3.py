@@ -35,6 +35,11 @@ CASES = {
                        [None, None, "stem_conv_pad", "stem_conv", "stem_bn"],
                        ["top_activation", "avg_pool", "top_dropout", "predictions"],
                        (None, 1000)),
+    "EfficientNetV2B0": (lambda: A.EfficientNetV2B0(weights=None), 7200312, 273,
+                         "efficientnetv2-b0", [None, None, "stem_conv", "stem_bn",
+                                               "stem_activation"],
+                         ["top_activation", "avg_pool", "top_dropout", "predictions"],
+                         (None, 1000)),
     "DenseNet121_notop": (lambda: A.DenseNet121(include_top=False, input_shape=(64, 64, 3),
                                                 weights=None),
                           7037504, 427, "densenet121",
@@ -95,6 +100,7 @@ def test_top_level_and_module_names():
     assert A.ResNet50 is A.resnet.ResNet50 is A.resnet50.ResNet50
     assert A.ResNet101V2 is A.resnet_v2.ResNet101V2
     assert A.EfficientNetB7 is A.efficientnet.EfficientNetB7
+    assert A.EfficientNetV2L is A.efficientnet_v2.EfficientNetV2L
     assert A.DenseNet169 is A.densenet.DenseNet169
     assert A.ConvNeXtXLarge is A.convnext.ConvNeXtXLarge
     assert A.MobileNetV3Large is A.mobilenet_v3.MobileNetV3Large
