@@ -61,3 +61,30 @@ def weight_files(base, stem, hashes):
     top = f"{stem}_weights_tf_dim_ordering_tf_kernels.h5"
     notop = f"{stem}_weights_tf_dim_ordering_tf_kernels_notop.h5"
     return {True: (top, base + top, hashes[0]), False: (notop, base + notop, hashes[1])}
+
+
+class _Scope:
+    """A name on the variable-path stack (what Keras's ``name_scope`` adds to paths)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+
+class name_scope:
+    """``with name_scope("block"):`` prefixes the paths of variables created inside with
+    ``block/`` (Keras builds some applications' cells inside such scopes)."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __enter__(self):
+        from tapeflow.keras.layers import layer_utils
+        layer_utils._SCOPE.append(_Scope(self.name))
+        return self
+
+    def __exit__(self, *exc):
+        from tapeflow.keras.layers import layer_utils
+        layer_utils._SCOPE.pop()
+        return False
