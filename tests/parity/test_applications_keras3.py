@@ -23,6 +23,7 @@ CASES = {
     "efficientnet_v2_s_notop": ("EfficientNetV2S", {"include_top": False,
                                                    "input_shape": (64, 64, 3)}),
     "densenet121": ("DenseNet121", {"input_shape": (64, 64, 3), "include_top": False}),
+    "nasnet_mobile": ("NASNetMobile", {}),
     "convnext_tiny": ("ConvNeXtTiny", {"input_shape": (64, 64, 3), "include_top": False,
                                        "pooling": "avg"}),
 }

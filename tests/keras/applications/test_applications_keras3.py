@@ -57,6 +57,10 @@ CASES = {
                           "conv2_block1_preact_bn"],
                          ["conv5_block3_out", "post_bn", "post_relu", "avg_pool"],
                          (None, 2048)),
+    "NASNetMobile": (lambda: A.NASNetMobile(weights=None), 5326716, 771, "nasnet_mobile",
+                     ["stem_conv1", "stem_bn1", None, "reduction_conv_1_stem_1",
+                      "reduction_bn_1_stem_1"],
+                     [None, None, None, "predictions"], (None, 1000)),
     "ConvNeXtTiny_notop": (lambda: A.ConvNeXtTiny(include_top=False, input_shape=(64, 64, 3),
                                                   weights=None),
                            27820128, 133, "convnext_tiny",
@@ -84,6 +88,16 @@ def test_architecture_matches_keras(case):
     assert [n if f is not None else None for n, f in zip(names[1:6], first)] == first
     assert [n if f is not None else None for n, f in zip(names[-4:], last)] == last
     assert tuple(model.output.shape) == out_shape
+
+
+def test_nasnet_weight_paths_carry_the_cell_scopes():
+    keras.backend.clear_session()
+    model = A.NASNetMobile(weights=None)
+    paths = [w.path for w in model.weights]
+    assert paths[5] == "reduction_A_block_stem_1/reduction_conv_1_stem_1/kernel"
+    assert paths[10] == ("reduction_A_block_stem_1/block_1/separable_conv_block_reduction_"
+                         "left1_stem_1/separable_conv_1_reduction_left1_stem_1/"
+                         "depthwise_kernel")
 
 
 def test_small_models_run_forward():
