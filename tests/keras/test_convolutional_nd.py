@@ -121,3 +121,38 @@ def test_zero_padding2d_channels_first():
     y = keras.layers.ZeroPadding2D(1, data_format="channels_first")(x)
     assert y.shape == (1, 2, 5, 6)
     np.testing.assert_array_equal(y.numpy()[:, :, 1:-1, 1:-1], x)
+
+
+def test_depthwise_and_separable_conv1d_layers():
+    run_layer_test(keras.layers.DepthwiseConv1D, {"kernel_size": 2, "depth_multiplier": 2},
+                   input_shape=(2, 5, 3), expected_output_shape=(2, 4, 6),
+                   expected_num_trainable_weights=2)
+    run_layer_test(keras.layers.SeparableConv1D, {"filters": 4, "kernel_size": 2,
+                                                  "padding": "same"},
+                   input_shape=(2, 5, 3), expected_output_shape=(2, 5, 4),
+                   expected_num_trainable_weights=3)
+
+
+@pytest.mark.parametrize("groups,channels", [(2, 4), (4, 4)])
+def test_grouped_conv2d_equals_per_group_convolutions(groups, channels):
+    layer = keras.layers.Conv2D(8, 3, groups=groups, use_bias=False)
+    x = _x(2, 6, 6, channels)
+    y = layer(x).numpy()
+    assert layer.kernel.shape == (3, 3, channels // groups, 8)
+    per_in, per_out = channels // groups, 8 // groups
+    k = layer.kernel.numpy()
+    for g in range(groups):
+        part = keras.layers.Conv2D(per_out, 3, use_bias=False)
+        part(x[..., g * per_in:(g + 1) * per_in])
+        part.set_weights([k[..., g * per_out:(g + 1) * per_out]])
+        np.testing.assert_allclose(y[..., g * per_out:(g + 1) * per_out],
+                                   part(x[..., g * per_in:(g + 1) * per_in]).numpy(),
+                                   rtol=1e-5, atol=1e-6)
+
+
+def test_grouped_conv_layer_gradients():
+    run_layer_test(keras.layers.Conv2D, {"filters": 4, "kernel_size": 2, "groups": 2},
+                   input_shape=(1, 3, 3, 2), expected_output_shape=(1, 2, 2, 4),
+                   expected_num_trainable_weights=2)
+    with pytest.raises(ValueError, match="divisible"):
+        keras.layers.Conv2D(5, 2, groups=2)

@@ -37,6 +37,16 @@ CASES = {
         3, data_format="channels_first"), IMG_CF),
     "separable_channels_first": (lambda k: k.layers.SeparableConv2D(
         4, 3, data_format="channels_first"), IMG_CF),
+    "depthwise_conv1d": (lambda k: k.layers.DepthwiseConv1D(3, depth_multiplier=2), SEQ),
+    "depthwise_conv1d_same_s2": (lambda k: k.layers.DepthwiseConv1D(
+        3, strides=2, padding="same"), SEQ),
+    "separable_conv1d": (lambda k: k.layers.SeparableConv1D(4, 3), SEQ),
+    "separable_conv1d_dilated_relu": (lambda k: k.layers.SeparableConv1D(
+        4, 2, dilation_rate=2, padding="same", activation="relu"), SEQ),
+    "conv2d_groups": (lambda k: k.layers.Conv2D(6, 3, groups=3), IMG),
+    "conv2d_depthwise_groups": (lambda k: k.layers.Conv2D(6, 3, groups=3, padding="same"),
+                                IMG),
+    "conv1d_groups": (lambda k: k.layers.Conv1D(6, 2, groups=3), SEQ),
     "max_pool3d": (lambda k: k.layers.MaxPooling3D(), VOL),
     "max_pool3d_same": (lambda k: k.layers.MaxPooling3D(3, strides=(1, 2, 2),
                                                         padding="same"), VOL),

@@ -396,7 +396,8 @@ class DepthwiseConv2D(BaseConv):
             shape=(in_channels * self.depth_multiplier,), initializer=self.bias_initializer,
             name="bias", regularizer=self.bias_regularizer,
             constraint=self.bias_constraint) if self.use_bias else None
-        self.input_spec = InputSpec(min_ndim=4, axes={self._channel_axis: in_channels})
+        self.input_spec = InputSpec(min_ndim=self.rank + 2,
+                                    axes={self._channel_axis: in_channels})
         self.built = True
 
     def _conv(self, x):
@@ -460,14 +461,14 @@ class SeparableConv2D(BaseConv):
             initializer=self.depthwise_initializer, name="depthwise_kernel",
             regularizer=self.depthwise_regularizer, constraint=self.depthwise_constraint)
         self.pointwise_kernel = self.add_weight(
-            shape=(1, 1, c * self.depth_multiplier, self.filters),
+            shape=(1,) * self.rank + (c * self.depth_multiplier, self.filters),
             initializer=self.pointwise_initializer, name="pointwise_kernel",
             regularizer=self.pointwise_regularizer, constraint=self.pointwise_constraint)
         self.bias = self.add_weight(
             shape=(self.filters,), initializer=self.bias_initializer, name="bias",
             regularizer=self.bias_regularizer,
             constraint=self.bias_constraint) if self.use_bias else None
-        self.input_spec = InputSpec(min_ndim=4, axes={self._channel_axis: c})
+        self.input_spec = InputSpec(min_ndim=self.rank + 2, axes={self._channel_axis: c})
         self.built = True
 
     def _conv(self, x):

@@ -1,6 +1,8 @@
 """Conv3D, Conv3DTranspose and Conv1DTranspose (and Keras's ``Convolution*`` aliases)."""
-from tapeflow.keras.layers.convolutional import BaseConv, Conv2DTranspose
-from tapeflow.ops import conv3d_ops
+from tapeflow.keras.layers.convolutional import (
+    BaseConv, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D)
+from tapeflow.ops import array_ops as A
+from tapeflow.ops import conv3d_ops, conv_ops
 
 
 class Conv3D(BaseConv):
@@ -61,6 +63,50 @@ class Conv1DTranspose(Conv2DTranspose):
                                            self.padding.upper(), dilations=self.dilation_rate)
 
 
+def _as_2d(x, w):
+    """A 1-D (NWC, WIO) pair as a 2-D one of height 1."""
+    return A.expand_dims(x, 1), A.expand_dims(w, 0)
+
+
+class DepthwiseConv1D(DepthwiseConv2D):
+    """Depthwise 1-D convolution: each channel of NWC sequences convolved with
+    ``depth_multiplier`` filters of its own (kernel ``(k, channels, multiplier)``)."""
+
+    rank = 1
+
+    def __init__(self, kernel_size, strides=1, padding="valid", depth_multiplier=1,
+                 data_format=None, dilation_rate=1, **kwargs):
+        super().__init__(kernel_size, strides=strides, padding=padding,
+                         depth_multiplier=depth_multiplier, data_format=data_format,
+                         dilation_rate=dilation_rate, **kwargs)
+
+    def _conv(self, x):
+        x2, w2 = _as_2d(x, self.depthwise_kernel)
+        y = conv_ops.depthwise_conv2d(x2, w2, (1, self.strides[0]), self.padding.upper(),
+                                      dilations=(1, self.dilation_rate[0]))
+        return A.squeeze(y, 1)
+
+
+class SeparableConv1D(SeparableConv2D):
+    """Depthwise 1-D convolution followed by a pointwise (size-1) convolution."""
+
+    rank = 1
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
+                 dilation_rate=1, depth_multiplier=1, **kwargs):
+        super().__init__(filters, kernel_size, strides=strides, padding=padding,
+                         data_format=data_format, dilation_rate=dilation_rate,
+                         depth_multiplier=depth_multiplier, **kwargs)
+
+    def _conv(self, x):
+        x2, w2 = _as_2d(x, self.depthwise_kernel)
+        y = conv_ops.separable_conv2d(x2, w2, A.expand_dims(self.pointwise_kernel, 0),
+                                      (1, self.strides[0]), self.padding.upper(),
+                                      dilations=(1, self.dilation_rate[0]))
+        return A.squeeze(y, 1)
+
+
 Convolution3D = Conv3D
+SeparableConvolution1D = SeparableConv1D
 Convolution1DTranspose = Conv1DTranspose
 Convolution3DTranspose = Conv3DTranspose
