@@ -156,3 +156,18 @@ def test_grouped_conv_layer_gradients():
                    expected_num_trainable_weights=2)
     with pytest.raises(ValueError, match="divisible"):
         keras.layers.Conv2D(5, 2, groups=2)
+
+
+def test_adaptive_pooling_bins_and_gradients():
+    x = np.arange(2 * 7 * 5, dtype="float32").reshape(2, 7, 5, 1)
+    avg = keras.layers.AdaptiveAveragePooling2D((3, 2))(x).numpy()[0, ..., 0]
+    # rows [0, 3), [2, 5), [4, 7); columns [0, 3), [2, 5)
+    np.testing.assert_allclose(avg, [[6, 8], [16, 18], [26, 28]])
+    mx = keras.layers.AdaptiveMaxPooling2D(3)(x).numpy()[0, ..., 0]
+    np.testing.assert_allclose(mx, [[11, 13, 14], [21, 23, 24], [31, 33, 34]])
+    distinct = np.random.RandomState(0).permutation(60).reshape(2, 6, 5).astype("float32")
+    for cls in ("AdaptiveAveragePooling1D", "AdaptiveMaxPooling1D"):
+        run_layer_test(getattr(keras.layers, cls), {"output_size": 4}, input_data=distinct,
+                       input_shape=distinct.shape, expected_output_shape=(2, 4, 5))
+    with pytest.raises(ValueError, match="output_size"):
+        keras.layers.AdaptiveMaxPooling2D((2, 0))
