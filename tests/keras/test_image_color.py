@@ -82,3 +82,39 @@ def test_config_round_trip(make):
     assert clone.get_config() == layer.get_config()
     sym = layer(keras.Input((4, 5, 3)))
     assert sym.shape == (None, 4, 5, 3)
+
+
+def test_mixup_blends_images_and_labels_with_the_same_weights():
+    x = RNG.uniform(0, 255, (8, 3, 3, 1)).astype("float32")
+    labels = np.eye(8, dtype="float32")
+    out = L.MixUp(alpha=0.5, seed=3)({"images": x, "labels": labels})
+    y, lab = out["images"].numpy(), out["labels"].numpy()
+    for i in range(8):
+        w = lab[i, i] if lab[i].max() < 1 else 1.0
+        other = [j for j in range(8) if j != i and lab[i, j] > 0]
+        expect = w * x[i] + (1 - w) * (x[other[0]] if other else x[i])
+        np.testing.assert_allclose(y[i], expect, rtol=1e-4, atol=1e-3)
+    np.testing.assert_array_equal(L.MixUp()(x, training=False).numpy(), x)
+
+
+def test_cutmix_pastes_a_box_and_weights_labels_by_its_area():
+    x = np.stack([np.full((40, 40, 1), float(i)) for i in range(4)]).astype("float32")
+    out = L.CutMix(seed=0)({"images": x, "labels": np.eye(4, dtype="float32")})
+    y, lab = out["images"].numpy(), out["labels"].numpy()
+    for i in range(4):
+        kept = np.mean(y[i] == i)
+        if lab[i, i] < 1:     # a box came from another image: label weight = kept area
+            np.testing.assert_allclose(lab[i, i], kept, atol=0.06)
+    assert L.CutMix().get_config()["factor"] == (0, 1.0)
+
+
+def test_random_gaussian_blur_fixed_sigma_matches_a_convolution():
+    x = RNG.uniform(0, 255, (1, 5, 5, 1)).astype("float32")
+    out = L.RandomGaussianBlur(factor=(1.0, 1.0), sigma=(0.5, 0.5))(x).numpy()
+    k1 = np.exp(-0.5 * (np.arange(3) - 1) ** 2 / (0.5 + 1e-6) ** 2)
+    k1 /= k1.sum()
+    pad = np.pad(x[0, ..., 0], 1)
+    expect = sum(k1[i] * k1[j] * pad[i:i + 5, j:j + 5] for i in range(3) for j in range(3))
+    np.testing.assert_allclose(out[0, ..., 0], expect, rtol=1e-4)
+    with pytest.raises(ValueError, match="odd"):
+        L.RandomGaussianBlur(kernel_size=4)

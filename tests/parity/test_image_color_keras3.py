@@ -31,6 +31,10 @@ CASES = {
     "equalization": (lambda k: k.layers.Equalization(), IMG),
     "equalization_16_bins": (lambda k: k.layers.Equalization(bins=16, value_range=(0, 1)),
                              IMG1),
+    "gaussian_blur": (lambda k: k.layers.RandomGaussianBlur(factor=(1.0, 1.0),
+                                                            sigma=(0.8, 0.8)), IMG),
+    "gaussian_blur_5": (lambda k: k.layers.RandomGaussianBlur(
+        factor=(1.0, 1.0), kernel_size=5, sigma=(0.3, 0.3)), IMG),
     "color_jitter": (lambda k: k.layers.RandomColorJitter(
         brightness_factor=(0.1, 0.1), saturation_factor=(0.6, 0.6)), IMG),
 }
@@ -48,3 +52,14 @@ def test_matches_keras(rkeras, case):
     real_config, mine_config = real.get_config(), mine.get_config()
     real_config.pop("name"), mine_config.pop("name")
     assert mine_config == real_config
+
+
+@pytest.mark.parametrize("name", ["MixUp", "CutMix"])
+def test_mixing_layers_config_and_inference_match_keras(rkeras, name):
+    real, mine = getattr(rkeras.layers, name)(), getattr(keras.layers, name)()
+    real_config, mine_config = real.get_config(), mine.get_config()
+    real_config.pop("name"), mine_config.pop("name")
+    assert mine_config == real_config
+    np.testing.assert_allclose(mine(IMG, training=False).numpy(),
+                               np.asarray(real(IMG, training=False)))
+    assert mine(IMG).shape == tuple(real(IMG).shape)
