@@ -24,6 +24,8 @@ CASES = {
                                                    "input_shape": (64, 64, 3)}),
     "densenet121": ("DenseNet121", {"input_shape": (64, 64, 3), "include_top": False}),
     "nasnet_mobile": ("NASNetMobile", {}),
+    "inception_resnet_v2": ("InceptionResNetV2", {"include_top": False,
+                                                  "input_shape": (75, 75, 3)}),
     "convnext_tiny": ("ConvNeXtTiny", {"input_shape": (64, 64, 3), "include_top": False,
                                        "pooling": "avg"}),
 }

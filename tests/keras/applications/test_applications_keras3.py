@@ -118,6 +118,8 @@ def test_top_level_and_module_names():
     assert A.DenseNet169 is A.densenet.DenseNet169
     assert A.ConvNeXtXLarge is A.convnext.ConvNeXtXLarge
     assert A.MobileNetV3Large is A.mobilenet_v3.MobileNetV3Large
+    assert A.InceptionResNetV2 is A.inception_resnet_v2.InceptionResNetV2
+    assert A.NASNetLarge is A.nasnet.NASNetLarge
 
 
 def test_preprocess_input_per_family():

@@ -9,7 +9,8 @@ import importlib
 
 _SUBMODULES = {"vgg16", "vgg19", "xception", "inception_v3", "imagenet_utils", "resnet",
                "resnet50", "resnet_v2", "mobilenet", "mobilenet_v2", "mobilenet_v3",
-               "efficientnet", "efficientnet_v2", "densenet", "convnext", "nasnet"}
+               "efficientnet", "efficientnet_v2", "densenet", "convnext", "nasnet",
+               "inception_resnet_v2"}
 
 # Top-level names and the sub-module that defines each.
 _NAMES = {"VGG16": "vgg16", "VGG19": "vgg19", "Xception": "xception",
@@ -19,6 +20,7 @@ _NAMES = {"VGG16": "vgg16", "VGG19": "vgg19", "Xception": "xception",
           "MobileNetV3Small": "mobilenet_v3", "MobileNetV3Large": "mobilenet_v3",
           "DenseNet121": "densenet", "DenseNet169": "densenet", "DenseNet201": "densenet",
           "NASNetMobile": "nasnet", "NASNetLarge": "nasnet",
+          "InceptionResNetV2": "inception_resnet_v2",
           **{f"EfficientNetB{i}": "efficientnet" for i in range(8)},
           **{f"EfficientNetV2{s}": "efficientnet_v2" for s in
              ("B0", "B1", "B2", "B3", "S", "M", "L")},
