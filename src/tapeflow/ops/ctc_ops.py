@@ -5,7 +5,7 @@ The forward (alpha) recursion in log space, over the extended label sequence
 the Python loop runs over time steps only. Written with differentiable ops (log_softmax,
 matmul, logsumexp), so its gradient (and the gradient's gradient) comes from theirs.
 """
-import numpy as np
+from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
 from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
