@@ -530,4 +530,5 @@ def to_hash_bucket_fast(input, num_buckets, name=None):  # noqa: A002
 
 
 __all__ = ["lower", "upper", "strip", "regex_replace", "regex_full_match", "length", "substr",
-           "to_hash_bucket_fast", "to_number", "join", "reduce_join", "split", "unicode_split", "ngrams", "RaggedTensor"]
+           "to_hash_bucket_fast", "to_number", "join", "reduce_join", "split", "unicode_split",
+           "ngrams", "RaggedTensor"]

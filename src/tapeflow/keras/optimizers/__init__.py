@@ -68,4 +68,5 @@ def get(identifier):
 
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adadelta", "Adamax",
-           "Nadam", "Lion", "LossScaleOptimizer", "Adafactor", "Ftrl", "Lamb", "get", "serialize", "deserialize", "schedules"]
+           "Nadam", "Lion", "LossScaleOptimizer", "Adafactor", "Ftrl", "Lamb", "get",
+           "serialize", "deserialize", "schedules"]
