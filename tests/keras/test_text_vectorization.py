@@ -33,8 +33,11 @@ def test_keras_docs_example_in_a_model_with_string_input():
     outputs = layer(inputs)
     assert outputs.shape == (None, 4) and outputs.dtype == "int64"
     model = keras.Model(inputs, outputs)
-    got = model.predict(np.array([["foo qux bar"], ["qux baz"]]), verbose=0)
+    got = model.predict(tf.constant([["foo qux bar"], ["qux baz"]]), verbose=0)
     np.testing.assert_array_equal(got, [[4, 1, 3, 0], [1, 2, 0, 0]])
+    # Keras 3 takes strings as tensors only: a NumPy string array is refused by dtype.
+    with pytest.raises(ValueError, match="Invalid dtype: str352"):
+        model.predict(np.array([["foo qux bar"], ["qux baz"]]), verbose=0)
 
 
 def test_given_vocabulary_docs_example():

@@ -9,6 +9,7 @@ import os
 import numpy as np
 
 from tapeflow.data.dataset import Dataset
+from tapeflow.safe_files import atomic_write, load_npz
 
 
 class _CacheDataset(Dataset):
@@ -57,28 +58,25 @@ def _write(path, items, ncomp):
         else:
             for i, c in enumerate(col):
                 arrays[f"{prefix}_{i}"] = c
-    tmp = path + ".tmp-%d" % os.getpid()
-    with open(tmp, "wb") as f:
-        np.savez(f, **arrays)
-    os.replace(tmp, path)
+    atomic_write(path, lambda f: np.savez(f, **arrays))
 
 
 def _read(path, ncomp):
-    with np.load(path, allow_pickle=False) as f:
-        n = int(f["count"])
-        cols = []
-        for j in range(ncomp):
-            if f"c{j}" in f.files:
-                cols.append(list(f[f"c{j}"]))
-            elif f"s{j}_0" in f.files or n == 0:
-                col = []
-                for i in range(n):
-                    a = f[f"s{j}_{i}"]
-                    out = np.empty(a.shape, dtype=object)
-                    out.reshape(-1)[:] = a.reshape(-1).tolist()
-                    col.append(out)
-                cols.append(col)
-            else:
-                cols.append([f[f"c{j}_{i}"] for i in range(n)])
+    f = load_npz(path, path)   # sizes checked before allocating; never unpickles
+    n = int(f["count"])
+    cols = []
+    for j in range(ncomp):
+        if f"c{j}" in f:
+            cols.append(list(f[f"c{j}"]))
+        elif f"s{j}_0" in f or n == 0:
+            col = []
+            for i in range(n):
+                a = f[f"s{j}_{i}"]
+                out = np.empty(a.shape, dtype=object)
+                out.reshape(-1)[:] = a.reshape(-1).tolist()
+                col.append(out)
+            cols.append(col)
+        else:
+            cols.append([f[f"c{j}_{i}"] for i in range(n)])
     for i in range(n):
         yield tuple([np.asarray(c[i]) for c in cols])

@@ -10,6 +10,7 @@ tapeflow ops, so an outer tape that is still recording records it too
 """
 import functools
 
+from tapeflow.framework import context as _context
 from tapeflow.framework import nest
 from tapeflow.framework import primitive as _prim
 from tapeflow.framework.indexed_slices import IndexedSlices
@@ -98,16 +99,15 @@ def custom_gradient(f=None):
         args = [convert_to_tensor(a) if not isinstance(a, Tensor) and (
             hasattr(type(a), "__tf_tensor__") or isinstance(a, (int, float, list))) else a
             for a in args]
-        tapes = _prim._tapes
-        if not any(t._recording for t in tapes):
+        if not _prim.recording():
             y, _ = f(*args, **kwargs)
             return y
         collector = _VariableCollector()
-        tapes.append(collector)
+        _context.push_tape(collector)
         try:
             y, grad_fn = f(*args, **kwargs)
         finally:
-            tapes.remove(collector)
+            _context.pop_tape(collector)
         flat_y = nest.flatten(y)
         outputs = tuple(Tensor(convert_to_tensor(o)._value) for o in flat_y)
         result = nest.pack_sequence_as(y, list(outputs))

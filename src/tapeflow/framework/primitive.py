@@ -11,12 +11,15 @@ import types
 
 import numpy as np
 
+from tapeflow.framework import context as _context
 from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 
-# The tapes that are recording now, innermost last. Ops check ``if _tapes:``.
-_tapes = []
+# One entry per tape active on any thread: ops check ``if _tapes:`` (a cheap global) and
+# only then look at this thread's tapes (``context.state.tapes``).
+_tapes = ACTIVE = _context.ACTIVE   # ACTIVE: the public name, for the op layer
+_state = _context.state
 
 # Every primitive by its TensorFlow op name.
 REGISTRY = {}
@@ -30,7 +33,7 @@ ENGINE = types.SimpleNamespace()
 class Op:
     """A registered primitive: its name, kernel, gradient rule and output count."""
 
-    __slots__ = ("name", "forward", "grad_fn", "num_outputs", "differentiable")
+    __slots__ = ("name", "forward", "grad_fn", "num_outputs", "differentiable", "broadcasts")
 
     def __init__(self, name, forward, num_outputs=1, differentiable=True):
         self.name = name
@@ -38,6 +41,9 @@ class Op:
         self.grad_fn = None
         self.num_outputs = num_outputs
         self.differentiable = differentiable
+        # True: the rule returns gradients of the broadcast shape and the backward pass
+        # sums them back to each input's shape (``ENGINE.unbroadcast``), in one place.
+        self.broadcasts = False
 
     def def_grad(self, fn):
         """Registers ``fn(op, *dys)`` as this op's gradient rule; returns ``fn``."""
@@ -145,7 +151,7 @@ def run(op, inputs, attrs):
 def recording():
     """Returns True if some tape is recording now (a gradient rule may then need to build
     its result from ops; otherwise it may compute it directly in NumPy)."""
-    for tape in _tapes:
+    for tape in _state.tapes:
         if tape._recording:
             return True
     return False
@@ -154,7 +160,7 @@ def recording():
 def record(op, inputs, outputs, attrs):
     """Records one op application on every recording tape that watches an input."""
     rec = None
-    for tape in _tapes:
+    for tape in _state.tapes:
         if tape._recording:
             watched = tape._watched
             for t in inputs:
@@ -247,7 +253,8 @@ def _operand_like(op_name, value, other, index):
     t = type(value)
     if t is float or t is int or t is bool:
         if (t is float and npd.kind in "iub") or (npd.kind == "b" and t is not bool) \
-                or npd.kind in "OSU":
+                or npd.kind in "OSU" or (t is bool and npd.kind in "iu" and npd.itemsize < 4) \
+                or (t is bool and npd.kind == "u"):
             # TensorFlow refuses Python floats for integer tensors (even 2.0)
             raise _cannot_convert(op_name, value, other, index)
         try:
@@ -339,3 +346,8 @@ def _scalar_like(op_name, value, other, index):
 
 
 _NO_ATTRS = {}
+
+
+# The public names the op layer uses (operator overloads convert Python operands so).
+scalar_like = _scalar_like
+operand_like = _operand_like

@@ -12,6 +12,7 @@ import enum
 
 import numpy as _np
 
+from tapeflow.framework import context as _context
 from tapeflow.framework import nest
 from tapeflow.framework import primitive as _prim
 from tapeflow.framework.indexed_slices import IndexedSlices
@@ -51,14 +52,13 @@ class GradientTape:
                              "re-enter an already-active tape.")
         self._entered = True
         self._recording = True
-        _prim._tapes.append(self)
+        _context.push_tape(self)
         return self
 
     def __exit__(self, *exc):
         self._recording = False
         self._entered = False
-        if self in _prim._tapes:
-            _prim._tapes.remove(self)
+        _context.pop_tape(self)
         return False
 
     # -- watching -----------------------------------------------------------
@@ -398,6 +398,14 @@ def _backward(records, targets, out_grads, source_ids):
                 rec.skip_input_indices = tuple(
                     i for i, x in enumerate(ins) if id(x) not in reach)
             in_grads = rec.op.grad_fn(rec, dy)
+            if rec.op.broadcasts:   # undo broadcasting here, for every elementwise rule
+                g0, g1 = in_grads
+                s0, s1 = ins[0]._value.shape, ins[1]._value.shape
+                if g0 is not None and g0._value.shape != s0:
+                    g0 = _prim.ENGINE.unbroadcast(g0, s0)
+                if g1 is not None and g1._value.shape != s1:
+                    g1 = _prim.ENGINE.unbroadcast(g1, s1)
+                in_grads = (g0, g1)
         else:
             dys = [grads.get(id(o)) if id(o) in keep else grads.pop(id(o), None)
                    for o in outs]

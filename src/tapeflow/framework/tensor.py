@@ -13,6 +13,9 @@ from tapeflow.framework.tensor_shape import TensorShape
 _from_numpy = dtypes._BY_NP.get
 
 
+_new_shape = object.__new__
+
+
 class Tensor:
     """An immutable multidimensional array (TensorFlow's eager tensor).
 
@@ -35,12 +38,14 @@ class Tensor:
 
     @property
     def shape(self):
-        """Returns the tensor's ``TensorShape``."""
-        return TensorShape(self._value.shape)
+        """Returns the tensor's ``TensorShape`` (cheap: fine on hot paths)."""
+        s = _new_shape(TensorShape)
+        s._dims = self._value.shape    # NumPy's shape is already a tuple of ints
+        return s
 
     def get_shape(self):
         """Returns the tensor's ``TensorShape`` (alias of ``.shape``)."""
-        return TensorShape(self._value.shape)
+        return self.shape
 
     @property
     def ndim(self):

@@ -5,12 +5,42 @@ into the old array), so a tape that recorded the old value stays correct.
 """
 import numpy as np
 
+from tapeflow.framework import context as _context
 from tapeflow.framework import dtypes
 from tapeflow.framework import primitive as _prim
 from tapeflow.framework.tensor import Tensor, _numpy_text, convert_to_tensor
 from tapeflow.framework.tensor_shape import TensorShape
 
-_tapes = _prim._tapes  # the recording tapes (one list, mutated in place)
+_tapes = _context.ACTIVE  # one entry per tape active on any thread
+_state = _context.state   # this thread's tapes: ``_state.tapes``
+
+
+def variable_accessed(var):
+    """Tells this thread's recording tapes that ``var`` was read (the variable-accessed hook).
+
+    Every recording tape with ``watch_accessed_variables`` then watches ``var``'s current
+    value. A variable class that overrides ``__tf_tensor__`` calls this when reading.
+    """
+    t = var._tensor
+    for tape in _state.tapes:
+        if tape._recording and tape._watch_accessed and id(t) not in tape._watched:
+            tape._watch_variable(var)
+
+
+def rebind(var, array):
+    """The fast internal assign: points ``var`` at ``array`` and returns None.
+
+    ``array`` must be a fresh NumPy array of the variable's dtype and shape that the caller
+    never writes into again (optimizers pass the result they just computed). The old array
+    is left untouched, so a Tensor read from ``var`` earlier keeps its value.
+    """
+    var._tensor = Tensor(array)
+
+
+def array_of(x):
+    """Returns the NumPy array behind a Variable or Tensor (no copy; never write into it)."""
+    t = getattr(x, "_tensor", x)
+    return t._value
 
 
 class Variable:
@@ -58,9 +88,7 @@ class Variable:
     def __tf_tensor__(self, dtype=None, name=None):
         t = self._tensor
         if _tapes and self._trainable:
-            for tape in _tapes:
-                if tape._recording and tape._watch_accessed and id(t) not in tape._watched:
-                    tape._watch_variable(self)
+            variable_accessed(self)
         if dtype is not None and dtypes.as_dtype(dtype) is not self.dtype:
             raise ValueError(f"Tensor conversion requested dtype {dtypes.as_dtype(dtype).name} "
                              f"for variable with dtype {self.dtype.name}: {self!r}")

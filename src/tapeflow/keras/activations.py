@@ -215,6 +215,8 @@ _ALL = {f.__name__: f for f in (
     relu, relu6, leaky_relu, elu, selu, sigmoid, tanh, softplus, softsign, silu, gelu,
     exponential, linear, hard_sigmoid, hard_silu, mish, softmax, log_softmax)}
 _ALIASES = {"swish": silu, "hard_swish": hard_silu}
+ALL_OBJECTS_DICT = dict(_ALL, **_ALIASES)
+MODELING_FUNCTIONS = ALL_OBJECTS_DICT   # every activation a config may name
 
 
 def serialize(activation):

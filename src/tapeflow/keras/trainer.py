@@ -144,6 +144,11 @@ class Trainer:
         from tapeflow.keras.saving.saving_api import _deserialize_compile_config
         self.compile(**_deserialize_compile_config(config))
 
+    def _check_compile_metrics(self):
+        """Finds unknown metric names before any step changes the model (as Keras does)."""
+        if self._compile_metrics is not None and not self._compile_metrics.built:
+            self._compile_metrics.check_identifiers()
+
     def _assert_compile_called(self, method_name):
         if not self.compiled:
             raise ValueError(f"You must call `compile()` before calling `{method_name}()`.")
@@ -337,6 +342,7 @@ class Trainer:
           ValueError: if the model is not compiled or the data is invalid.
         """
         self._assert_compile_called("fit")
+        self._check_compile_metrics()
         verbose = 1 if verbose == "auto" else verbose
         if validation_split and validation_data is None:
             if not data_adapter.is_array_data(x):
@@ -448,6 +454,7 @@ class Trainer:
           otherwise, or a dict with ``return_dict=True``.
         """
         self._assert_compile_called("evaluate")
+        self._check_compile_metrics()
         verbose = 1 if verbose == "auto" else verbose
         adapter = data_adapter.get_adapter(x, y, sample_weight, batch_size=batch_size,
                                            steps=steps)
@@ -504,6 +511,7 @@ class Trainer:
           The scalar loss, ``[loss, *metrics]``, or a dict with ``return_dict=True``.
         """
         self._assert_compile_called("train_on_batch")
+        self._check_compile_metrics()
         if class_weight is not None:
             if sample_weight is not None:
                 raise ValueError("Arguments `sample_weight` and `class_weight` cannot be "

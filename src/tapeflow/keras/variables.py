@@ -2,11 +2,39 @@
 import numpy as np
 
 from tapeflow.framework import dtypes
-from tapeflow.framework import primitive as _prim
+from tapeflow.framework.context import ACTIVE as _ACTIVE
+from tapeflow.framework.context import state as _state
 from tapeflow.framework.tensor import Tensor
 from tapeflow.framework.variable import Variable as _TFVariable
-from tapeflow.keras.layers.dtype_policy import AUTOCAST as _AUTOCAST
+from tapeflow.framework.variable import variable_accessed
 from tapeflow.keras.layers.layer_utils import _bump
+
+
+def _oom(shape, dtype):
+    from tapeflow.framework import errors
+    dims = ",".join(str(int(d)) for d in shape)
+    kind = {"float32": "float", "float64": "double"}.get(str(dtype), str(dtype))
+    return errors.ResourceExhaustedError(
+        None, None, f"OOM when allocating tensor with shape[{dims}] and type {kind} on "
+        "/job:localhost/replica:0/task:0/device:CPU:0 by allocator cpu")
+
+
+def _check_allocation(shape, dtype):
+    """Raises TensorFlow's ResourceExhaustedError, before allocating, for a variable larger
+    than this machine's memory (``Dense(units=2**40)``, or a crafted config)."""
+    import math
+    import os
+    try:
+        dims = [int(d) for d in shape]
+    except (TypeError, ValueError):
+        return
+    nbytes = math.prod(dims) * np.dtype(dtypes.as_dtype(dtype).as_numpy_dtype).itemsize
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        memory = 2 ** 46
+    if nbytes > memory:
+        raise _oom(dims, dtype)
 
 
 class Variable(_TFVariable):
@@ -45,10 +73,14 @@ class Variable(_TFVariable):
                 raise ValueError("When creating a Variable from an initializer, the `shape` "
                                  f"argument should be specified. Received: "
                                  f"initializer={initializer} and shape={shape}")
-            value = initializer(tuple(shape), dtype=dtype)
+            _check_allocation(shape, dtype)
+            try:
+                value = initializer(tuple(shape), dtype=dtype)
+            except MemoryError:
+                raise _oom(shape, dtype) from None
         else:
             value = initializer
-        value = np.asarray(value, dtype=dtypes.as_dtype(dtype)._np)
+        value = np.asarray(value, dtype=dtypes.as_dtype(dtype).as_numpy_dtype)
         if shape is not None and tuple(value.shape) != tuple(shape):
             raise ValueError(f"Initializer value has shape {value.shape}, but the `shape` "
                              f"argument is {tuple(shape)}.")
@@ -59,15 +91,13 @@ class Variable(_TFVariable):
 
     def __tf_tensor__(self, dtype=None, name=None):
         t = self._tensor
-        if _prim._tapes and self._trainable:
-            for tape in _prim._tapes:
-                if tape._recording and tape._watch_accessed:
-                    tape._watch_variable(self)
-        if _AUTOCAST[0] is not None and t._value.dtype.kind == "f" and \
-                t._value.dtype.name != _AUTOCAST[0]:
+        if _ACTIVE and self._trainable:
+            variable_accessed(self)
+        autocast = _state.autocast
+        if autocast is not None and t.dtype.is_floating and t.dtype.name != autocast:
             # Inside a mixed-precision layer's call: read float weights in the compute dtype.
             from tapeflow.ops.math_ops import cast
-            t = cast(t, _AUTOCAST[0])
+            t = cast(t, autocast)
         if dtype is not None and dtypes.as_dtype(dtype) is not t.dtype:
             raise ValueError(f"Tensor conversion requested dtype {dtypes.as_dtype(dtype).name} "
                              f"for variable with dtype {t.dtype.name}: {self!r}")
@@ -93,7 +123,7 @@ class Variable(_TFVariable):
     @property
     def shape(self):
         """Returns the shape as a tuple of ints."""
-        return tuple(self._tensor._value.shape)
+        return tuple(self._tensor.shape)
 
     @property
     def value(self):
@@ -150,7 +180,7 @@ class Variable(_TFVariable):
 
     def __repr__(self):
         return (f"<Variable path={self._path}, shape={self.shape}, dtype={self.dtype}, "
-                f"value={np.asarray(self._tensor._value)}>")
+                f"value={self._tensor.numpy()}>")
 
     def __str__(self):
         return self.__repr__()

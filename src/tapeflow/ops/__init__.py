@@ -13,6 +13,7 @@ from tapeflow.ops import overloads  # noqa: F401
 from tapeflow.framework.primitive import ENGINE as _ENGINE  # noqa: E402
 
 _ENGINE.add = math_ops.add
+_ENGINE.unbroadcast = math_ops.unbroadcast
 for _name in ("zeros", "zeros_like", "reshape", "stack", "unstack", "one_hot", "fill",
               "concat", "unsorted_segment_sum", "constant"):
     setattr(_ENGINE, _name, getattr(array_ops, _name))

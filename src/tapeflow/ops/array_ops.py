@@ -7,6 +7,7 @@ from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN
 
 from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError
+from tapeflow.framework.op_def import index_array
 from tapeflow.framework.primitive import make_unary, primitive
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.ops.creation_ops import *  # noqa: F401,F403
@@ -78,7 +79,16 @@ def reshape(tensor, shape, name=None):
       InvalidArgumentError: if the element counts differ.
     """
     x = tensor if type(tensor) is Tensor else convert_to_tensor(tensor)
-    shp = shape if type(shape) is tuple else _shape_list(shape)
+    if type(shape) is tuple:
+        shp = shape
+    else:
+        try:
+            shp = _shape_list(shape)
+        except (TypeError, ValueError):
+            index_array(shape, "Reshape", "Tshape")   # a string: TensorFlow's error
+            raise
+        if isinstance(shape, Tensor) and shape._value.dtype.kind not in "iu":
+            index_array(shape, "Reshape", "Tshape")   # a float Tensor: TensorFlow's error
     if x._value.shape == shp:
         return x if not _needs_record(x) else _reshape_kernel(x, shape=shp)
     try:
@@ -97,7 +107,7 @@ def reshape(tensor, shape, name=None):
 
 def _needs_record(x):
     from tapeflow.framework import primitive as prim
-    return bool(prim._tapes)
+    return bool(prim.ACTIVE)
 
 
 @primitive("BroadcastTo")

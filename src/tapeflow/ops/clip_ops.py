@@ -5,6 +5,7 @@ from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN
 
 from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.indexed_slices import IndexedSlices
+from tapeflow.framework.op_def import COMPLEX, FLOAT, INT, REDUCE_NUMBER, OpDef
 from tapeflow.framework.primitive import binary_inputs, primitive
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.ops.math_ops import (
@@ -37,6 +38,10 @@ def _clip_grad(op, dy):
             unbroadcast(where_(above, dy, zeros), hi._value.shape))
 
 
+_CLIP = OpDef("ClipByValue", None, "binary", REDUCE_NUMBER,
+              INT + FLOAT + COMPLEX + ("uint8", "uint16"), (), None)   # its dtype rule
+
+
 def clip_by_value(t, clip_value_min, clip_value_max, name=None):
     """Returns ``t`` with values below ``clip_value_min`` or above ``clip_value_max`` replaced.
 
@@ -55,6 +60,8 @@ def clip_by_value(t, clip_value_min, clip_value_max, name=None):
                              t.indices, t.dense_shape)
     t, lo = binary_inputs("ClipByValue", t, clip_value_min)
     t, hi = binary_inputs("ClipByValue", t, clip_value_max)
+    if t._value.dtype not in _CLIP.ok:
+        raise _CLIP.dtype_error(t._value.dtype)
     shape = t._value.shape
     full = np.broadcast_shapes(shape, lo._value.shape, hi._value.shape)
     if full != shape:

@@ -3,6 +3,7 @@ from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN
 
 from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError
+from tapeflow.framework.op_def import index_array
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.framework.tensor_shape import TensorShape
 
@@ -80,13 +81,27 @@ def _string_zeros(shape):
     return Tensor(out)
 
 
+def _alloc(make, shape, npd, value=None):
+    """``make(shape, npd)`` (``np.full(shape, value, npd)``); an allocation too large for
+    memory raises TensorFlow's ResourceExhaustedError instead of a bare MemoryError."""
+    try:
+        return make(shape, npd) if value is None else make(shape, value, dtype=npd)
+    except MemoryError:
+        from tapeflow.framework.errors import ResourceExhaustedError
+        name = {"float32": "float", "float64": "double"}.get(npd.name, npd.name)
+        raise ResourceExhaustedError(
+            None, "Fill", f"OOM when allocating tensor with shape{list(shape)} and type {name} "
+            f"on /job:localhost/replica:0/task:0/device:CPU:0 by allocator cpu [Op:Fill]"
+        ) from None
+
+
 def zeros(shape, dtype=dtypes.float32, name=None, layout=None):
     """Returns a Tensor of zeros of ``shape`` and ``dtype`` (float32 by default; ``b''``
     for strings)."""
     npd = _np_dtype(dtype)
     if npd.kind == "O":
         return _string_zeros(_dims(shape))
-    return Tensor(np.zeros(_dims(shape), npd))
+    return Tensor(_alloc(np.zeros, _dims(shape), npd))
 
 
 def ones(shape, dtype=dtypes.float32, name=None, layout=None):
@@ -98,7 +113,7 @@ def ones(shape, dtype=dtypes.float32, name=None, layout=None):
     npd = _np_dtype(dtype)
     if npd.kind == "O":
         raise TypeError("Cannot convert 1 to EagerTensor of dtype string")
-    return Tensor(np.ones(_dims(shape), npd))
+    return Tensor(_alloc(np.ones, _dims(shape), npd))
 
 
 def zeros_like(input, dtype=None, name=None, layout=None):  # noqa: A002
@@ -128,7 +143,16 @@ def ones_like(input, dtype=None, name=None, layout=None):  # noqa: A002
 def fill(dims, value, name=None, layout=None):
     """Returns a Tensor of shape ``dims`` filled with ``value`` (dtype from ``value``)."""
     v = _t(value)
-    return Tensor(np.full(_dims(dims), v._value, dtype=v._value.dtype))
+    if not isinstance(dims, TensorShape) and not (
+            isinstance(dims, (list, tuple)) and any(d is None for d in dims)):
+        d = index_array(dims, "Fill", "index_type")
+        if d.ndim != 1:
+            raise InvalidArgumentError(None, "Fill", f"dims must represent a vector, got shape "
+                                       f"[{','.join(map(str, d.shape))}] [Op:Fill]")
+    if v._value.ndim:
+        raise InvalidArgumentError(None, "Fill", f"value must represent a scalar, got shape "
+                                   f"[{','.join(map(str, v._value.shape))}] [Op:Fill]")
+    return Tensor(_alloc(np.full, _dims(dims), v._value.dtype, v._value))
 
 
 def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32, name=None):
@@ -158,6 +182,10 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001
     s, lim, d = (v._value.item() for v in vals)
     if d == 0:
         raise InvalidArgumentError(None, "Range", "Requires delta != 0: 0 [Op:Range]")
+    if (d > 0 and s > lim) or (d < 0 and s < lim):
+        raise InvalidArgumentError(
+            None, "Range", f"Requires start {'<' if d > 0 else '>'}= limit when delta "
+            f"{'>' if d > 0 else '<'} 0: {s}/{lim} [Op:Range]")
     return Tensor(np.arange(s, lim, d).astype(npd))
 
 

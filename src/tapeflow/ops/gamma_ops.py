@@ -9,6 +9,7 @@ from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN
 from numpy.polynomial import polynomial as npoly
 
 from tapeflow.framework.errors import InvalidArgumentError
+from tapeflow.framework.op_def import FLOAT
 from tapeflow.framework.primitive import binary_inputs, primitive
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.ops.math_ops import _quiet, _unary, multiply
@@ -35,7 +36,8 @@ def _lgamma64(x):
     lg = _HALF_LOG_2PI + (y + 0.5) * np.log(t) - t + np.log(a)
     # lgamma(x) = log(pi / |sin(pi x)|) - lgamma(1 - x); poles at 0, -1, -2, ...
     out = np.where(reflect, np.log(np.pi / np.abs(np.sin(np.pi * x))) - lg, lg)
-    return np.where(reflect & (x == np.floor(x)), np.inf, out)
+    # the poles, and lgamma(inf) = inf (the series gives inf - inf there)
+    return np.where((reflect & (x == np.floor(x))) | (x == np.inf), np.inf, out)
 
 
 def _polygamma64(n, x):
@@ -99,9 +101,9 @@ def _digamma_grad(op, dy):
     return multiply(dy, polygamma(Tensor(np.ones_like(x._value)), x))
 
 
-lgamma = _unary("Lgamma", _via_float64(_lgamma64), _lgamma_grad, float_only=True)
+lgamma = _unary("Lgamma", _via_float64(_lgamma64), _lgamma_grad, dtypes=FLOAT)
 digamma = _unary("Digamma", _via_float64(lambda x: _polygamma64(0, x)), _digamma_grad,
-                 float_only=True)
+                 dtypes=FLOAT)
 
 
 @primitive("Polygamma")

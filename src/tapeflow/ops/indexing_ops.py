@@ -134,10 +134,26 @@ def _one_hot_kernel(indices, depth, on_value, off_value, axis, dtype):
 def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
     """Returns a one-hot encoding of ``indices`` (-1 or out-of-range give all-off rows)."""
     i = _t(indices)
-    if i._value.dtype.kind not in "iu":
+    if i._value.dtype.kind == "b":   # TensorFlow's Python wrapper casts bool indices
+        i = Tensor(i._value.astype(np.int64))
+    if i._value.dtype.kind not in "iu" or i._value.dtype.itemsize == 2 or \
+            i._value.dtype.kind == "u" and i._value.dtype.itemsize > 1:
+        name = {"float32": "float", "float64": "double", "float16": "half"}.get(
+            i.dtype.name, i.dtype.name)
         raise InvalidArgumentError(
-            None, "OneHot", f"Value for attr 'TI' of {i.dtype.name} is not in the list of "
+            None, "OneHot", f"Value for attr 'TI' of {name} is not in the list of "
             f"allowed values: uint8, int8, int32, int64 [Op:OneHot]")
+    if type(depth) is float:
+        raise TypeError(f"Cannot convert {depth!r} to EagerTensor of dtype int32")
+    depth = int(_t(depth)._value)
+    if depth < 0:
+        raise InvalidArgumentError(None, "OneHot", f"depth must be non-negative, got: {depth} "
+                                   f"[Op:OneHot]")
+    nd = i._value.ndim + 1
+    if axis is not None and axis != -1 and not 0 <= axis < nd:
+        raise InvalidArgumentError(
+            None, "OneHot", f"Expected axis to be -1 or between [0, {nd}).  But received: "
+            f"{axis} [Op:OneHot]")
     on_dt = None if on_value is None else _t(on_value).dtype
     off_dt = None if off_value is None else _t(off_value).dtype
     if on_dt is not None and off_dt is not None and on_dt != off_dt:
@@ -336,6 +352,10 @@ def where(condition, x=None, y=None, name=None):
     from tapeflow.ops.math_ops import _select_kernel
     # a Python condition is converted to bool (TypeError for numbers, as TensorFlow)
     c = condition if isinstance(condition, Tensor) else convert_to_tensor(condition, dtypes.bool)
+    if c._value.dtype != np.bool_ and x is not None and y is not None:
+        # TensorFlow converts the condition with dtype=bool: a numeric tensor is refused
+        raise ValueError(f"Tensor conversion requested dtype bool for Tensor with dtype "
+                         f"{c.dtype.name}: {c!r}")
     if x is None and y is None:
         return Tensor(np.argwhere(c._value).astype(np.int64))
     if x is None or y is None:

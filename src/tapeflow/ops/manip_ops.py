@@ -6,6 +6,7 @@ of differentiable ops), so second-order gradients work.
 from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
 from tapeflow.framework.errors import InvalidArgumentError
+from tapeflow.framework.op_def import index_array
 from tapeflow.framework.primitive import primitive
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.ops.array_ops import broadcast_to, reshape, transpose
@@ -124,8 +125,7 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
     """
     x = _t(tensor)
     shp = x._value.shape
-    p = np.asarray(convert_to_tensor(paddings)._value if not isinstance(paddings, np.ndarray)
-                   else paddings)
+    p = index_array(paddings, "Pad", "Tpaddings")
     if p.shape != (len(shp), 2):
         raise InvalidArgumentError(
             None, "Pad", f"The first dimension of paddings must be the rank of inputs "
@@ -137,6 +137,11 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
                                    f" [Op:Pad]")
     m = str(mode).upper()
     if m == "CONSTANT":
+        if type(constant_values) is int and constant_values == 0 and \
+                x._value.dtype.kind in "bOSU":
+            constant_values = np.zeros((), x._value.dtype)[()]   # False, or the empty string
+            if x._value.dtype.kind == "O":
+                constant_values = b""
         cv = convert_to_tensor(constant_values, x.dtype)._value
         if cv.ndim:
             raise InvalidArgumentError(None, "PadV2", "constant_values must be a scalar")

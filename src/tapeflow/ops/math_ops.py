@@ -3,12 +3,18 @@
 Gradients are written with tapeflow ops, so they can be differentiated again.
 Broadcasting is undone by ``unbroadcast`` only when shapes differ.
 """
+import operator
+import sys
+
 from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
 from tapeflow.backend import xp
 from tapeflow.framework import dtypes
 from tapeflow.framework import primitive as prim
 from tapeflow.framework.errors import InvalidArgumentError
+from tapeflow.framework.op_def import (
+    ANY, ARITH, COMPARE, COMPLEX, FLOAT, FLOAT_COMPLEX, INT, NUMBER, REAL, SIGNED, UINT, OpDef,
+    defop, exported)
 from tapeflow.framework.primitive import make_binary, make_unary, primitive
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 
@@ -38,11 +44,11 @@ def unbroadcast(dx, shape):
         i + lead for i, n in enumerate(shape) if n == 1 and dshape[i + lead] != 1)
     if axes:
         s = Tensor(np.add.reduce(v, axis=axes, keepdims=True))
-        if prim._tapes:
+        if prim.ACTIVE:
             prim.record(_sum_kernel, (dx,), (s,), {"axis": axes, "keepdims": True})
         dx = s
     out = Tensor(dx._value.reshape(shape))
-    if prim._tapes:
+    if prim.ACTIVE:
         if not _RESHAPE:
             from tapeflow.ops.array_ops import _reshape_kernel
             _RESHAPE.append(_reshape_kernel)
@@ -58,6 +64,11 @@ def _shape(t):
 
 
 # -- binary arithmetic ------------------------------------------------------------
+# Each op is one ``defop`` declaration (framework/op_def.py, docs/engine.md): TensorFlow's
+# name, the NumPy kernel, the gradient rule, the dtypes TensorFlow registers it for. Rules
+# return gradients of the broadcast shape: the engine sums them back to each input's shape.
+# Kernels use Python's operators where they can: on 0-d values (NumPy scalars) they take
+# NumPy's scalar fast path, where a ufunc call costs about 1 us more.
 
 def _not_allowed(name, dtype, allowed="bfloat16, half, float, double, uint8, uint16, uint32, "
                  "uint64, int8, int16, int32, int64, complex64, complex128"):
@@ -67,72 +78,72 @@ def _not_allowed(name, dtype, allowed="bfloat16, half, float, double, uint8, uin
         f"of allowed values: {allowed} [Op:{name}]")
 
 
-@primitive("AddV2")
-def _add_kernel(x, y):
-    out = x + y
-    if out.dtype.kind == "b":   # NumPy's bool + is a logical or; TensorFlow refuses
-        raise _not_allowed("AddV2", out.dtype)
-    return out
+def _string_add(x, y):
+    """``tf.add`` of strings is TensorFlow's ``Add`` op (concatenation)."""
+    if x._value.dtype.kind not in "OSU":
+        return NotImplemented
+    return _string_add_op(x, y)
 
 
-@_add_kernel.def_grad
+_string_add_op = defop("Add", operator.add, dtypes=("string",), kind="binary")
+
+
 def _add_grad(op, dy):
     """d(x+y) = (dy, dy)."""
-    x, y = op.inputs
-    return unbroadcast(dy, _shape(x)), unbroadcast(dy, _shape(y))
+    return dy, dy
 
 
-@primitive("Sub")
-def _sub_kernel(x, y):
-    return x - y
+add = defop("AddV2", operator.add, _add_grad, kind="binary", fallback=_string_add, export="add",
+            dtypes=FLOAT + UINT + INT + COMPLEX)
 
 
-@_sub_kernel.def_grad
 def _sub_grad(op, dy):
     """d(x-y) = (dy, -dy)."""
-    x, y = op.inputs
-    skip = op.skip_input_indices
-    if 1 in skip:
-        return unbroadcast(dy, _shape(x)), None
-    ny = Tensor(np.negative(dy._value)) if not prim.recording() else negative(dy)
-    return (None if 0 in skip else unbroadcast(dy, _shape(x))), unbroadcast(ny, _shape(y))
+    if 1 in op.skip_input_indices:
+        return dy, None
+    return dy, (Tensor(np.negative(dy._value)) if not prim.recording() else negative(dy))
 
 
-@primitive("Mul")
-def _mul_kernel(x, y):
-    out = x * y
-    if out.dtype.kind == "b":
-        raise _not_allowed("Mul", out.dtype)
-    return out
+subtract = defop("Sub", operator.sub, _sub_grad, kind="binary", dtypes=ARITH, export="subtract")
 
 
-@_mul_kernel.def_grad
 def _mul_grad(op, dy):
     """d(x*y) = (dy*y, dy*x)."""
     x, y = op.inputs
     skip = op.skip_input_indices  # inputs no source depends on: their gradient is unused
-    return (None if 0 in skip else unbroadcast(multiply(dy, y), _shape(x)),
-            None if 1 in skip else unbroadcast(multiply(dy, x), _shape(y)))
+    return (None if 0 in skip else multiply(dy, y), None if 1 in skip else multiply(dy, x))
 
 
-@primitive("RealDiv")
-def _div_kernel(x, y):
+multiply = defop("Mul", operator.mul, _mul_grad, kind="binary", dtypes=ARITH, export="multiply")
+
+
+def _div_kernel_fn(x, y):
     if x.dtype.kind in "iu":
-        # TensorFlow: 8- and 16-bit integers divide in float32, wider ones in float64
-        with _quiet():
-            if x.dtype.itemsize <= 2:
-                return np.true_divide(x, y, dtype=np.float32)
-            return np.true_divide(x, y)
-    with _quiet():
-        return x / y
+        # TensorFlow's truediv: 8- and 16-bit integers divide in float32, wider in float64
+        return np.true_divide(x, y, dtype=np.float32 if x.dtype.itemsize <= 2 else None)
+    return x / y
 
 
-@_div_kernel.def_grad
+def _int_divide(x, y):
+    """Integer operands: TensorFlow's ``truediv`` casts them to a float type first."""
+    if x._value.dtype.kind not in "iu":
+        raise TypeError(
+            f"Invalid dtype tf.{x.dtype.name} in __truediv__. Expected one of {{tf.uint8, "
+            f"tf.int8, tf.uint16, tf.int16, tf.uint32, tf.int32, tf.uint64, tf.int64, "
+            f"tf.bfloat16, tf.float16, tf.float32, tf.float64, tf.complex64, tf.complex128}}.")
+    return _realdiv_ints(x, y)
+
+
 def _div_grad(op, dy):
     """d(x/y) = (dy/y, -dy*x/y^2)."""
     x, y = op.inputs
-    return (unbroadcast(divide(dy, y), _shape(x)),
-            unbroadcast(negative(multiply(dy, divide(divide(x, y), y))), _shape(y)))
+    return divide(dy, y), negative(multiply(dy, divide(divide(x, y), y)))
+
+
+_realdiv = defop("RealDiv", _div_kernel_fn, _div_grad, kind="binary", quiet=True,
+                 dtypes=ARITH, kernels=FLOAT_COMPLEX, fallback=_int_divide)
+_realdiv_ints = defop("TrueDivInts", _div_kernel_fn, kind="binary", quiet=True,
+                      dtypes=INT + UINT)
 
 
 def _check_int_zero(y, name):
@@ -140,38 +151,40 @@ def _check_int_zero(y, name):
         raise InvalidArgumentError(None, name, f"Integer division by zero [Op:{name}]")
 
 
-@primitive("FloorDiv", differentiable=False)
-def _floordiv_kernel(x, y):
+def _floordiv_kernel_fn(x, y):
     _check_int_zero(y, "FloorDiv")
-    with _quiet():
-        return np.floor_divide(x, y)
+    if x.dtype.kind == "f":   # floor(x / y): inf // 2 is inf, as in TensorFlow
+        return np.floor(np.true_divide(x, y))
+    return np.floor_divide(x, y)
 
 
-@primitive("FloorMod")
-def _mod_kernel(x, y):
+floordiv = defop("FloorDiv", _floordiv_kernel_fn, kind="binary", quiet=True, dtypes=ARITH,
+                 kernels=FLOAT + INT + UINT, export="floordiv")
+
+
+def _mod_kernel_fn(x, y):
     _check_int_zero(y, "FloorMod")
-    with _quiet():
-        return np.mod(x, y)
+    return np.mod(x, y)
 
 
-@_mod_kernel.def_grad
 def _mod_grad(op, dy):
     """d(x mod y) = (dy, -dy*floor(x/y))."""
     x, y = op.inputs
-    return (unbroadcast(dy, _shape(x)),
-            unbroadcast(negative(multiply(dy, floor(divide(x, y)))), _shape(y)))
+    return dy, negative(multiply(dy, floor(divide(x, y))))
 
 
-@primitive("Pow")
-def _pow_kernel(x, y):
+floormod = defop("FloorMod", _mod_kernel_fn, _mod_grad, kind="binary", quiet=True,
+                 dtypes=INT + UINT + FLOAT, export="floormod",
+                 test=dict(ref=np.mod, domain=("frac", "gt1")))
+
+
+def _pow_kernel_fn(x, y):
     if x.dtype.kind in "iu" and np.any(np.asarray(y) < 0):
         raise InvalidArgumentError(None, "Pow",
                                    "Integers to negative integer powers are not allowed")
-    with _quiet():
-        return np.power(x, y)
+    return np.power(x, y)
 
 
-@_pow_kernel.def_grad
 def _pow_grad(op, dy):
     """d(x^y) = (dy*y*x^(y-1), dy*x^y*log(x)) with log taken as 0 where x <= 0."""
     x, y = op.inputs
@@ -179,65 +192,62 @@ def _pow_grad(op, dy):
     dx = multiply(dy, multiply(y, pow(x, subtract(y, 1))))
     safe_log = where_(greater(x, 0), log(where_(greater(x, 0), x, ones_like_(x))),
                       zeros_like_(x))
-    dyy = multiply(dy, multiply(z, safe_log))
-    return unbroadcast(dx, _shape(x)), unbroadcast(dyy, _shape(y))
+    return dx, multiply(dy, multiply(z, safe_log))
 
 
-@primitive("Maximum")
-def _maximum_kernel(x, y):
-    return np.maximum(x, y)
+pow = defop("Pow", _pow_kernel_fn, _pow_grad, kind="binary", quiet=True,  # noqa: A001
+            dtypes=("bfloat16", "float", "half", "double") + INT + COMPLEX, export="pow",
+            test=dict(ref=np.power, domain=("pos", "any")))
 
 
-@_maximum_kernel.def_grad
 def _maximum_grad(op, dy):
     """The whole gradient goes to x where x >= y (ties go to the first argument)."""
     x, y = op.inputs
     mask = greater_equal(x, y)
     zeros = zeros_like_(dy)
-    return (unbroadcast(where_(mask, dy, zeros), _shape(x)),
-            unbroadcast(where_(mask, zeros, dy), _shape(y)))
+    return where_(mask, dy, zeros), where_(mask, zeros, dy)
 
 
-@primitive("Minimum")
-def _minimum_kernel(x, y):
-    return np.minimum(x, y)
-
-
-@_minimum_kernel.def_grad
 def _minimum_grad(op, dy):
     """The whole gradient goes to x where x <= y (ties go to the first argument)."""
     x, y = op.inputs
     mask = less_equal(x, y)
     zeros = zeros_like_(dy)
-    return (unbroadcast(where_(mask, dy, zeros), _shape(x)),
-            unbroadcast(where_(mask, zeros, dy), _shape(y)))
+    return where_(mask, dy, zeros), where_(mask, zeros, dy)
 
 
-@primitive("SquaredDifference")
-def _sqdiff_kernel(x, y):
+maximum = defop("Maximum", np.maximum, _maximum_grad, kind="binary", dtypes=REAL,
+                export="maximum",
+                test=dict(ref=np.maximum))
+minimum = defop("Minimum", np.minimum, _minimum_grad, kind="binary", dtypes=REAL,
+                export="minimum",
+                test=dict(ref=np.minimum, shapes=[(2, 1), (1, 3)]))
+
+
+def _sqdiff_kernel_fn(x, y):
     d = x - y
-    return d * d
+    return d * np.conj(d) if d.dtype.kind == "c" else d * d
 
 
-@_sqdiff_kernel.def_grad
 def _sqdiff_grad(op, dy):
     """d((x-y)^2) = (2 dy (x-y), -2 dy (x-y))."""
     x, y = op.inputs
     g = multiply(dy, multiply(subtract(x, y), 2))
-    return unbroadcast(g, _shape(x)), unbroadcast(negative(g), _shape(y))
+    return g, negative(g)
 
 
-add = make_binary(_add_kernel)
-subtract = make_binary(_sub_kernel)
-multiply = make_binary(_mul_kernel)
-_realdiv = make_binary(_div_kernel)
-floordiv = make_binary(_floordiv_kernel)
-floormod = make_binary(_mod_kernel)
+squared_difference = defop("SquaredDifference", _sqdiff_kernel_fn, _sqdiff_grad,
+                           kind="binary", quiet=True, export="squared_difference",
+                           dtypes=FLOAT + ("int32", "int64") + COMPLEX,
+                           test=dict(ref=lambda x, y: (x - y) ** 2))
+
+# The primitives, by the names other modules use for them.
+_add_kernel, _sub_kernel, _mul_kernel = add.op_def.op, subtract.op_def.op, multiply.op_def.op
+_div_kernel, _floordiv_kernel, _mod_kernel = (
+    _realdiv.op_def.op, floordiv.op_def.op, floormod.op_def.op)
+_pow_kernel, _sqdiff_kernel = pow.op_def.op, squared_difference.op_def.op
+_maximum_kernel, _minimum_kernel = maximum.op_def.op, minimum.op_def.op
 mod = floormod
-pow = make_binary(_pow_kernel)  # noqa: A001  (TensorFlow's name)
-maximum = make_binary(_maximum_kernel)
-minimum = make_binary(_minimum_kernel)
-squared_difference = make_binary(_sqdiff_kernel)
 
 
 def divide(x, y, name=None):
@@ -282,41 +292,26 @@ def _bin(x, y):
 
 # -- comparisons and logic (no gradient) -------------------------------------------
 
-def _cmp(name, fn):
-    op = primitive(name, differentiable=False)(fn)
-    return make_binary(op)
+equal = defop("Equal", np.equal, kind="binary", dtypes=ANY, export="equal")
+not_equal = defop("NotEqual", np.not_equal, kind="binary", dtypes=ANY, export="not_equal")
+less = defop("Less", np.less, kind="binary", dtypes=COMPARE, export="less")
+less_equal = defop("LessEqual", np.less_equal, kind="binary", dtypes=COMPARE,
+                   export="less_equal")
+greater = defop("Greater", np.greater, kind="binary", dtypes=COMPARE, export="greater")
+greater_equal = defop("GreaterEqual", np.greater_equal, kind="binary", dtypes=COMPARE,
+                      export="greater_equal")
+logical_and = defop("LogicalAnd", np.logical_and, kind="binary", dtypes=("bool",),
+                    fixed=True, export="logical_and")
+logical_or = defop("LogicalOr", np.logical_or, kind="binary", dtypes=("bool",), fixed=True,
+                   export="logical_or")
+logical_not = defop("LogicalNot", np.logical_not, dtypes=("bool",), fixed=True,
+                    export="logical_not")
+_logical_not_kernel = logical_not.op_def.op
 
 
-equal = _cmp("Equal", lambda x, y: np.equal(x, y))
-not_equal = _cmp("NotEqual", lambda x, y: np.not_equal(x, y))
-less = _cmp("Less", lambda x, y: np.less(x, y))
-less_equal = _cmp("LessEqual", lambda x, y: np.less_equal(x, y))
-greater = _cmp("Greater", lambda x, y: np.greater(x, y))
-greater_equal = _cmp("GreaterEqual", lambda x, y: np.greater_equal(x, y))
-
-
-def _bool_only(name, fn):
-    def kernel(x, y):
-        if x.dtype != np.bool_:
-            raise InvalidArgumentError(None, name, f"{name} expects bool inputs, got "
-                                       f"{dtypes.as_dtype(x.dtype).name}")
-        return fn(x, y)
-    return make_binary(primitive(name, differentiable=False)(kernel))
-
-
-logical_and = _bool_only("LogicalAnd", np.logical_and)
-logical_or = _bool_only("LogicalOr", np.logical_or)
-logical_xor = _bool_only("LogicalXor", np.logical_xor)
-
-
-@primitive("LogicalNot", differentiable=False)
-def _logical_not_kernel(x):
-    if x.dtype != np.bool_:
-        raise InvalidArgumentError(None, "LogicalNot", "LogicalNot expects a bool input")
-    return np.logical_not(x)
-
-
-logical_not = make_unary(_logical_not_kernel)
+def logical_xor(x, y, name="LogicalXor"):
+    """Returns ``x XOR y`` for bool tensors: ``(x | y) & ~(x & y)``, as TensorFlow builds it."""
+    return logical_and(logical_or(x, y), logical_not(logical_and(x, y)))
 
 
 # -- where (used by many gradients) ------------------------------------------------
@@ -352,32 +347,15 @@ def ones_like_(t):
 
 # -- unary ops -----------------------------------------------------------------------
 
-def _unary(name, kernel, grad=None, quiet=False, float_only=False):
-    if quiet or float_only:
-        inner = kernel
-
-        def kernel(x):  # noqa: F811
-            if float_only and x.dtype.kind not in "fc":
-                raise InvalidArgumentError(
-                    None, name, f"Value for attr 'T' of {dtypes.as_dtype(x.dtype).name} is not "
-                    f"in the list of allowed values: bfloat16, half, float, double, complex64, "
-                    f"complex128 [Op:{name}]")
-            with _quiet():
-                return inner(x)
-    op = primitive(name, differentiable=grad is not None)(kernel)
-    if grad is not None:
-        op.def_grad(grad)
-    return make_unary(op)
+def _unary(name, kernel, grad=None, *, dtypes=FLOAT_COMPLEX, quiet=True, **kw):
+    """Declares an elementwise one-input op exported as ``tf.<snake name>`` (see defop)."""
+    kw.setdefault("module", sys._getframe(1).f_globals["__name__"])
+    return defop(name, kernel, grad, dtypes=dtypes, quiet=quiet, **kw)
 
 
-def _neg_kernel(x):
-    if x.dtype.kind in "ub":
-        raise _not_allowed("Neg", x.dtype, "bfloat16, half, float, double, int8, int16, int32, "
-                           "int64, complex64, complex128")
-    return np.negative(x)
-
-
-negative = _unary("Neg", _neg_kernel, lambda op, dy: negative(dy))
+negative = _unary("Neg", np.negative, lambda op, dy: negative(dy), dtypes=SIGNED,
+                  quiet=False, export="negative",
+                  test=dict(ref=np.negative))
 neg = negative
 
 
@@ -386,8 +364,18 @@ def _abs_grad(op, dy):
     return multiply(dy, sign(op.inputs[0]))
 
 
-abs = _unary("Abs", np.abs, _abs_grad)  # noqa: A001
-sign = _unary("Sign", np.sign, lambda op, dy: zeros_like_(dy))
+def _complex_abs(x):
+    """``tf.abs`` of a complex tensor is TensorFlow's ``ComplexAbs`` (a real result)."""
+    return _complex_abs_op(x) if x._value.dtype.kind == "c" else NotImplemented
+
+
+_complex_abs_op = _unary("ComplexAbs", np.abs, dtypes=COMPLEX, quiet=False)
+abs = _unary("Abs", np.abs, _abs_grad, dtypes=FLOAT + INT, quiet=False,  # noqa: A001
+             fallback=_complex_abs, export="abs",
+             test=dict(ref=np.abs, domain="nonzero"))
+sign = _unary("Sign", np.sign, lambda op, dy: zeros_like_(dy), dtypes=SIGNED, quiet=False,
+              export="sign",
+              test=dict(ref=np.sign, domain="nonzero"))
 
 
 def _square_grad(op, dy):
@@ -399,7 +387,9 @@ def _square_grad(op, dy):
     return multiply(dy, multiply(op.inputs[0], 2))
 
 
-square = _unary("Square", np.square, _square_grad)
+square = _unary("Square", np.square, _square_grad, dtypes=NUMBER, quiet=False,
+                export="square",
+                test=dict(ref=np.square))
 
 
 def _sqrt_grad(op, dy):
@@ -407,7 +397,8 @@ def _sqrt_grad(op, dy):
     return divide(dy, multiply(op.outputs[0], 2))
 
 
-sqrt = _unary("Sqrt", np.sqrt, _sqrt_grad, float_only=True)
+sqrt = _unary("Sqrt", np.sqrt, _sqrt_grad, export="sqrt",
+              test=dict(ref=np.sqrt, domain="pos"))
 
 
 def _rsqrt_grad(op, dy):
@@ -416,7 +407,12 @@ def _rsqrt_grad(op, dy):
     return multiply(dy, multiply(multiply(y, multiply(y, y)), -0.5))
 
 
-rsqrt = _unary("Rsqrt", lambda x: 1 / np.sqrt(x), _rsqrt_grad, float_only=True)
+def _rsqrt_kernel(x):
+    return np.reciprocal(np.sqrt(x))
+
+
+rsqrt = _unary("Rsqrt", _rsqrt_kernel, _rsqrt_grad, export="rsqrt",
+               test=dict(ref=lambda x: 1 / np.sqrt(x), domain="pos"))
 
 
 def _exp_grad(op, dy):
@@ -424,7 +420,8 @@ def _exp_grad(op, dy):
     return multiply(dy, op.outputs[0])
 
 
-exp = _unary("Exp", np.exp, _exp_grad, float_only=True)
+exp = _unary("Exp", np.exp, _exp_grad, export="exp",
+             test=dict(ref=np.exp))
 
 
 def _log_grad(op, dy):
@@ -432,7 +429,8 @@ def _log_grad(op, dy):
     return divide(dy, op.inputs[0])
 
 
-log = _unary("Log", np.log, _log_grad, float_only=True)
+log = _unary("Log", np.log, _log_grad, export="log",
+             test=dict(ref=np.log, domain="pos"))
 
 
 def _log1p_grad(op, dy):
@@ -440,7 +438,8 @@ def _log1p_grad(op, dy):
     return divide(dy, add(op.inputs[0], 1))
 
 
-log1p = _unary("Log1p", np.log1p, _log1p_grad, float_only=True)
+log1p = _unary("Log1p", np.log1p, _log1p_grad, export="log1p",
+               test=dict(ref=np.log1p, domain="pos"))
 
 
 def _expm1_grad(op, dy):
@@ -448,7 +447,8 @@ def _expm1_grad(op, dy):
     return multiply(dy, exp(op.inputs[0]))
 
 
-expm1 = _unary("Expm1", np.expm1, _expm1_grad, float_only=True)
+expm1 = _unary("Expm1", np.expm1, _expm1_grad, export="expm1",
+               test=dict(ref=np.expm1))
 
 
 def _reciprocal_grad(op, dy):
@@ -457,7 +457,9 @@ def _reciprocal_grad(op, dy):
     return negative(multiply(dy, multiply(y, y)))
 
 
-reciprocal = _unary("Reciprocal", lambda x: 1 / x, _reciprocal_grad, float_only=True)
+reciprocal = _unary("Reciprocal", np.reciprocal, _reciprocal_grad, dtypes=SIGNED,
+                    kernels=FLOAT_COMPLEX, export="reciprocal",
+                    test=dict(ref=lambda x: 1 / x, domain="nonzero"))
 
 
 def _sin_grad(op, dy):
@@ -470,8 +472,10 @@ def _cos_grad(op, dy):
     return negative(multiply(dy, sin(op.inputs[0])))
 
 
-sin = _unary("Sin", np.sin, _sin_grad, float_only=True)
-cos = _unary("Cos", np.cos, _cos_grad, float_only=True)
+sin = _unary("Sin", np.sin, _sin_grad, export="sin",
+             test=dict(ref=np.sin))
+cos = _unary("Cos", np.cos, _cos_grad, export="cos",
+             test=dict(ref=np.cos))
 
 
 def _tanh_grad(op, dy):
@@ -480,11 +484,13 @@ def _tanh_grad(op, dy):
     return multiply(dy, subtract(1, multiply(y, y)))
 
 
-tanh = _unary("Tanh", np.tanh, _tanh_grad, float_only=True)
+tanh = _unary("Tanh", np.tanh, _tanh_grad, export="tanh",
+              test=dict(ref=np.tanh))
 
 
 def _sigmoid_kernel(x):
-    return (0.5 * (np.tanh(0.5 * x) + 1)).astype(x.dtype, copy=False)
+    half = x.dtype.type(0.5)
+    return half * (np.tanh(half * x) + x.dtype.type(1))
 
 
 def _sigmoid_grad(op, dy):
@@ -493,21 +499,20 @@ def _sigmoid_grad(op, dy):
     return multiply(dy, multiply(y, subtract(1, y)))
 
 
-sigmoid = _unary("Sigmoid", _sigmoid_kernel, _sigmoid_grad, float_only=True)
+sigmoid = _unary("Sigmoid", _sigmoid_kernel, _sigmoid_grad, export="sigmoid",
+                 test=dict(ref=lambda x: 1 / (1 + np.exp(-x))))
+floor = _unary("Floor", np.floor, dtypes=FLOAT, quiet=False, export="floor")
+ceil = _unary("Ceil", np.ceil, dtypes=FLOAT, quiet=False, export="ceil")
 
 
-def _floor_like(name, fn, floats_only=True):
-    def kernel(x):
-        if floats_only and x.dtype.kind != "f":
-            raise _not_allowed(name, x.dtype, "bfloat16, half, float, double")
-        return fn(x)
-    return _unary(name, kernel, None)
+def _round_ints(x):
+    """``tf.round`` returns an integer tensor unchanged (TensorFlow's Python layer)."""
+    return x if x._value.dtype.kind in "iu" else NotImplemented
 
 
-floor = _floor_like("Floor", np.floor)
-ceil = _floor_like("Ceil", np.ceil)
-# half to even, like TensorFlow; ints pass through
-round = _floor_like("Round", np.round, floats_only=False)  # noqa: A001
+# half to even, like TensorFlow
+round = _unary("Round", np.round, dtypes=SIGNED, kernels=FLOAT,  # noqa: A001
+               quiet=False, fallback=_round_ints, export="round")
 
 
 def _cast_kernel(x, dtype):
@@ -593,6 +598,13 @@ def _matmul_grad(op, dy):
 
 
 _NO_T = {}
+# tf.matmul runs MatMul on matrices and BatchMatMulV2 on batches: their dtype rules.
+_MATMUL = OpDef("MatMul", None, "binary", FLOAT + ("int32", "int64") + UINT + COMPLEX,
+                FLOAT + ("int32", "int64") + COMPLEX, (), None)
+_BATCH_MATMUL = OpDef("BatchMatMulV2", None, "binary",
+                      FLOAT + ("int16", "int32", "int64") + UINT + COMPLEX,
+                      FLOAT + ("int16", "int32", "int64") + COMPLEX, (), None)
+_MATMUL_OK = _MATMUL.ok & _BATCH_MATMUL.ok
 
 
 def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False,
@@ -604,6 +616,10 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
     """
     if type(a) is not Tensor or type(b) is not Tensor or a._value.dtype != b._value.dtype:
         a, b = prim.binary_inputs("MatMul", a, b)
+    if a._value.dtype not in _MATMUL_OK:
+        rule = _MATMUL if a._value.ndim <= 2 and b._value.ndim <= 2 else _BATCH_MATMUL
+        if a._value.dtype not in rule.ok:
+            raise rule.dtype_error(a._value.dtype)
     ta = transpose_a or adjoint_a
     tb = transpose_b or adjoint_b
     attrs = {"transpose_a": True, "transpose_b": tb} if ta else (
@@ -620,7 +636,7 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
             raise
         except (ValueError, TypeError) as e:
             raise prim.kernel_error(_matmul_kernel, [av, bv], e) from None
-    if prim._tapes:
+    if prim.ACTIVE:
         prim.record(_matmul_kernel, (a, b), (out,), attrs)
     return out
 
@@ -644,12 +660,7 @@ from tapeflow.ops.reduction_ops import (  # noqa: E402,F401
     _expand_reduced, _mean_kernel, _norm_axis, _sum_kernel, reduce_mean, reduce_sum)
 
 
-__all__ = [
-    "add", "subtract", "multiply", "divide", "truediv", "realdiv", "floordiv", "floor_div",
-    "floormod", "mod", "pow", "maximum", "minimum", "squared_difference", "divide_no_nan",
-    "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "logical_and",
-    "logical_or", "logical_xor", "logical_not", "negative", "neg", "abs", "sign", "square",
-    "sqrt", "rsqrt", "exp", "log", "log1p", "expm1", "reciprocal", "sin", "cos", "tanh",
-    "sigmoid", "floor", "ceil", "round", "cast", "matmul", "reduce_sum", "reduce_mean",
-]
+__all__ = exported(globals()) + [
+    "divide", "truediv", "realdiv", "floor_div", "mod", "divide_no_nan", "logical_xor", "neg",
+    "cast", "matmul", "reduce_sum", "reduce_mean"]
 # l2_normalize is tf.math.l2_normalize / tf.linalg.l2_normalize / tf.nn.l2_normalize only

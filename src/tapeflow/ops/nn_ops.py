@@ -9,6 +9,7 @@ from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN
 
 from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError
+from tapeflow.framework.op_def import COMPARE, defop
 from tapeflow.framework.primitive import make_unary, primitive
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.ops import math_ops
@@ -60,9 +61,6 @@ def _relu_kernel(x):
     return np.maximum(x, _zero(x.dtype))
 
 
-_relu_op = primitive("Relu")(_relu_kernel)
-
-
 def _relu_grad_kernel(dy, y):
     # TensorFlow's ReluGrad: dy * (y > 0); a multiply by the mask is ~10x cheaper than a select.
     return np.multiply(dy, y > 0, dtype=dy.dtype)
@@ -71,13 +69,13 @@ def _relu_grad_kernel(dy, y):
 _relu_grad_op = _masked_grad_op("ReluGrad", _relu_grad_kernel)
 
 
-@_relu_op.def_grad
 def _relu_grad(op, dy):
     """dy where x > 0, else 0 (0 at the kink, like TensorFlow)."""
     return _relu_grad_op(dy, op.outputs[0])
 
 
-_relu = make_unary(_relu_op)
+_relu = defop("Relu", _relu_kernel, _relu_grad, dtypes=COMPARE + ("qint8",))
+_relu_op = _relu.op_def.op
 
 
 def relu(features, name=None):

@@ -41,9 +41,9 @@ def _radd(self, other):
     if type(self) is not Tensor:
         self = self.value()   # a Variable
     if type(other) is float or type(other) is int:
-        return m.add(prim._scalar_like("Add", other, self, 0), self)
+        return m.add(prim.scalar_like("Add", other, self, 0), self)
     if not isinstance(other, Tensor):
-        other = prim._operand_like("Add", other, self, 0)
+        other = prim.operand_like("Add", other, self, 0)
     return m.add(other, self)
 
 

@@ -10,6 +10,7 @@ from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN
 from tapeflow.framework import dtypes
 from tapeflow.framework import primitive as prim
 from tapeflow.framework.errors import InvalidArgumentError
+from tapeflow.framework.op_def import REDUCE_NUMBER, REDUCE_REAL, defop, exported, reduction_axes
 from tapeflow.framework.primitive import primitive
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.ops.math_ops import (
@@ -43,36 +44,19 @@ def _dtype_error(op_name, x, allowed):
 
 # -- reductions ---------------------------------------------------------------------------
 
-def _norm_axis(axis, ndim):
+def _norm_axis(axis, ndim, op_name="Sum"):
+    """``axis`` as a tuple of axes in ``[0, ndim)`` (None stays None), with TensorFlow's
+    checks (see ``op_def.reduction_axes``)."""
     if axis is None:
         return None
-    if type(axis) is int and -ndim <= axis < ndim:  # the common case, fast
-        return (axis % ndim,)
-    if isinstance(axis, Tensor):
-        axis = axis._value.tolist()
-    if isinstance(axis, (list, tuple)):
-        axes = tuple(int(a) for a in axis)
-    else:
-        axes = (int(axis),)
-    if len(axes) > 1 and len({a % max(ndim, 1) for a in axes}) < len(axes):
-        raise InvalidArgumentError(
-            None, "Reduce", f"Invalid reduction arguments: Axes contains duplicate dimension: "
-            f"{[a for a in axes if axes.count(a) > 1][0]} [Op:Sum]")
-    for a in axes:
-        if not -max(ndim, 1) <= a < max(ndim, 1):
-            raise InvalidArgumentError(
-                None, "Reduce", f"Invalid reduction dimension {a} for input with {ndim} "
-                f"dimensions.")
-    return tuple(a % ndim for a in axes) if ndim else ()
+    return reduction_axes(axis, ndim, op_name)
 
 
 _add_reduce = np.add.reduce  # np.sum minus its Python wrapper
 
 
-@primitive("Sum")
-def _sum_kernel(x, axis=None, keepdims=False):
-    if x.dtype.kind in "bOSU":
-        raise _not_allowed("Sum", x)
+def _sum(x, axis, keepdims):
+    """The sum in the input's dtype (integers wrap, as in TensorFlow)."""
     return _add_reduce(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
 
 
@@ -112,25 +96,16 @@ def _spread(dy, shape, axis, keepdims, n=None):
     return broadcast_to(_expand_reduced(dy, shape, axis, keepdims), shape)
 
 
-@_sum_kernel.def_grad
 def _sum_grad(op, dy):
     """Broadcasts dy back over the reduced axes."""
     return _spread(dy, op.inputs[0]._value.shape, op.attrs["axis"], op.attrs["keepdims"])
 
 
-def reduce_sum(input_tensor, axis=None, keepdims=False, name=None):
-    """Returns the sum over ``axis`` (all axes when None)."""
-    x = input_tensor if type(input_tensor) is Tensor else convert_to_tensor(input_tensor)
-    v = x._value
-    ax = None if axis is None else _norm_axis(axis, v.ndim)
-    keepdims = bool(keepdims)
-    if v.dtype.kind not in "fiu":
-        return _sum_kernel(x, axis=ax, keepdims=keepdims)
-    # the hot path: the kernel and the record inline, as in matmul
-    out = Tensor(_add_reduce(v, axis=ax, keepdims=keepdims, dtype=v.dtype))
-    if prim._tapes:
-        prim.record(_sum_kernel, (x,), (out,), {"axis": ax, "keepdims": keepdims})
-    return out
+reduce_sum = defop("Sum", _sum, _sum_grad, kind="reduce", dtypes=REDUCE_NUMBER,
+                   export="reduce_sum",
+                   test=dict(ref=np.sum))
+reduce_sum.__doc__ = "Returns the sum over ``axis`` (all axes when None)."
+_sum_kernel = reduce_sum.op_def.op
 
 
 def _count(shape, axis):
@@ -140,10 +115,8 @@ def _count(shape, axis):
     return n
 
 
-@primitive("Mean")
-def _mean_kernel(x, axis=None, keepdims=False):
-    if x.dtype.kind in "bOSU":
-        raise _not_allowed("Mean", x)
+def _mean(x, axis, keepdims):
+    """The mean; integers give the truncated integer mean, float16 sums in float32."""
     if x.dtype.kind in "iu":
         s = np.sum(x, axis=axis, keepdims=keepdims, dtype=np.int64)
         n = x.size if axis is None else int(np.prod([x.shape[a] for a in axis]))
@@ -160,7 +133,6 @@ def _mean_kernel(x, axis=None, keepdims=False):
     return out if acc is x.dtype.type else np.asarray(out).astype(x.dtype)[()]
 
 
-@_mean_kernel.def_grad
 def _mean_grad(op, dy):
     """dy broadcast back, divided by the number of reduced elements."""
     shape = op.inputs[0]._value.shape
@@ -169,19 +141,12 @@ def _mean_grad(op, dy):
     return _spread(dy, shape, axis, op.attrs["keepdims"], n)
 
 
-def reduce_mean(input_tensor, axis=None, keepdims=False, name=None):
-    """Returns the mean over ``axis`` (integer inputs give a truncated integer mean)."""
-    x = input_tensor if type(input_tensor) is Tensor else convert_to_tensor(input_tensor)
-    v = x._value
-    ax = None if axis is None else _norm_axis(axis, v.ndim)
-    keepdims = bool(keepdims)
-    if v.dtype.kind != "f" or v.dtype.itemsize < 4 or not v.size:
-        return _mean_kernel(x, axis=ax, keepdims=keepdims)
-    # the hot path (float32/float64, non-empty): kernel and record inline
-    out = Tensor(_mean_kernel.forward(v, ax, keepdims))
-    if prim._tapes:
-        prim.record(_mean_kernel, (x,), (out,), {"axis": ax, "keepdims": keepdims})
-    return out
+reduce_mean = defop("Mean", _mean, _mean_grad, kind="reduce", dtypes=REDUCE_NUMBER,
+                    export="reduce_mean",
+                    test=dict(ref=np.mean))
+reduce_mean.__doc__ = "Returns the mean over ``axis`` (integer inputs give a truncated " \
+    "integer mean)."
+_mean_kernel = reduce_mean.op_def.op
 
 
 # -- max / min ------------------------------------------------------------------------------
@@ -196,17 +161,11 @@ def _lowest(dt, largest):
 
 
 def _minmax_kernel(fn, largest):
-    def kernel(x, axis=None, keepdims=False):
-        if x.dtype.kind in "bOSU":
-            raise _not_allowed("Max" if largest else "Min", x)
+    def kernel(x, axis, keepdims):
         if x.size == 0:  # an empty reduction gives the identity (-inf for max), as in TF
             return fn(x, axis=axis, keepdims=keepdims, initial=_lowest(x.dtype, largest))
         return fn(x, axis=axis, keepdims=keepdims)
     return kernel
-
-
-_max_op = primitive("Max")(_minmax_kernel(np.maximum.reduce, True))
-_min_op = primitive("Min")(_minmax_kernel(np.minimum.reduce, False))
 
 
 def _minmax_grad(op, dy):
@@ -220,38 +179,30 @@ def _minmax_grad(op, dy):
     return multiply(divide(picked, count), _expand_reduced(dy, shape, axis, keepdims))
 
 
-_max_op.def_grad(_minmax_grad)
-_min_op.def_grad(_minmax_grad)
+reduce_max = defop("Max", _minmax_kernel(np.maximum.reduce, True), _minmax_grad, kind="reduce",
+                   dtypes=REDUCE_REAL, export="reduce_max",
+                   test=dict(ref=np.max, domain="distinct"))
+reduce_max.__doc__ = "Returns the maximum over ``axis`` (all axes when None); ``-inf`` for " \
+    "empty floats. The gradient is split evenly among tied maxima."
+reduce_min = defop("Min", _minmax_kernel(np.minimum.reduce, False), _minmax_grad,
+                   kind="reduce", dtypes=REDUCE_REAL, export="reduce_min",
+                   test=dict(ref=np.min, domain="distinct"))
+reduce_min.__doc__ = "Returns the minimum over ``axis`` (all axes when None); ``inf`` for " \
+    "empty floats."
+_max_op, _min_op = reduce_max.op_def.op, reduce_min.op_def.op
 
 
 def _reduce(op, input_tensor, axis, keepdims):
     x = _t(input_tensor)
-    return op(x, axis=_norm_axis(axis, x._value.ndim), keepdims=bool(keepdims))
-
-
-def reduce_max(input_tensor, axis=None, keepdims=False, name=None):
-    """Returns the maximum over ``axis`` (all axes when None); ``-inf`` for empty floats.
-
-    The gradient is split evenly among tied maxima.
-    """
-    return _reduce(_max_op, input_tensor, axis, keepdims)
-
-
-def reduce_min(input_tensor, axis=None, keepdims=False, name=None):
-    """Returns the minimum over ``axis`` (all axes when None); ``inf`` for empty floats."""
-    return _reduce(_min_op, input_tensor, axis, keepdims)
+    return op(x, axis=_norm_axis(axis, x._value.ndim, op.name), keepdims=bool(keepdims))
 
 
 # -- prod ---------------------------------------------------------------------------------------
 
-@primitive("Prod")
-def _prod_op(x, axis=None, keepdims=False):
-    if x.dtype.kind in "bOSU":
-        raise _not_allowed("Prod", x)
+def _prod(x, axis, keepdims):
     return np.prod(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
 
 
-@_prod_op.def_grad
 def _prod_grad(op, dy):
     """dy times the product of the other reduced elements (exact where x has zeros)."""
     A = _array_ops()
@@ -276,9 +227,11 @@ def _prod_grad(op, dy):
     return multiply(others, dy_full)
 
 
-def reduce_prod(input_tensor, axis=None, keepdims=False, name=None):
-    """Returns the product over ``axis`` (all axes when None)."""
-    return _reduce(_prod_op, input_tensor, axis, keepdims)
+reduce_prod = defop("Prod", _prod, _prod_grad, kind="reduce", dtypes=REDUCE_NUMBER,
+                    export="reduce_prod",
+                    test=dict(ref=np.prod, domain="nonzero"))
+reduce_prod.__doc__ = "Returns the product over ``axis`` (all axes when None)."
+_prod_op = reduce_prod.op_def.op
 
 
 # -- composites: logsumexp, variance, std, euclidean norm -------------------------------------
@@ -297,7 +250,10 @@ def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
 
 
 def _float_input(name, x):
-    if x._value.dtype.kind not in "fc":
+    kind = x._value.dtype.kind
+    if kind in "bOSU":    # TensorFlow's first op here, Mean, refuses them
+        raise reduce_mean.op_def.dtype_error(x._value.dtype)
+    if kind not in "fc":
         raise TypeError(f"Input must be either real or complex. Received integer type "
                         f"{x.dtype.name}.")
 
@@ -311,7 +267,11 @@ def reduce_variance(input_tensor, axis=None, keepdims=False, name=None):
     x = _t(input_tensor)
     _float_input("reduce_variance", x)
     mean = reduce_mean(x, axis=axis, keepdims=True)
-    return reduce_mean(square(subtract(x, mean)), axis=axis, keepdims=keepdims)
+    dev = subtract(x, mean)
+    if x._value.dtype.kind == "c":   # |x - mean|^2: a real variance, as in TensorFlow
+        from tapeflow.ops.math_ops import abs as _abs
+        dev = _abs(dev)
+    return reduce_mean(square(dev), axis=axis, keepdims=keepdims)
 
 
 def reduce_std(input_tensor, axis=None, keepdims=False, name=None):
@@ -375,35 +335,37 @@ def _arg_kernel(fn, name):
         if x.shape[axis] == 0:
             raise InvalidArgumentError(None, name, f"Reduction axis {axis} is empty in shape "
                                        f"{list(x.shape)} [Op:{name}]")
+        if x.dtype.kind == "f":   # TensorFlow's kernels skip NaN (unless all are NaN)
+            nan = np.isnan(x)
+            if nan.any():
+                x = np.where(nan, -np.inf if fn is np.argmax else np.inf, x)
         return np.asarray(fn(x, axis=axis)).astype(output_type)[()]
-    return primitive(name, differentiable=False)(kernel)
+    return kernel
 
 
-_argmax_op = _arg_kernel(np.argmax, "ArgMax")
-_argmin_op = _arg_kernel(np.argmin, "ArgMin")
-
-
-def _arg(op, input, axis, output_type):  # noqa: A002
-    x = _t(input)
-    nd = x._value.ndim
-    axis = 0 if axis is None else int(_t(axis)._value)
-    if not -nd <= axis < nd:
-        raise InvalidArgumentError(None, op.name, f"Expected dimension in the range [{-nd}, "
-                                   f"{nd}), but got {axis} [Op:{op.name}]")
-    return op(x, axis=axis % nd, output_type=dtypes.as_dtype(output_type)._np)
+_argmax = defop("ArgMax", _arg_kernel(np.argmax, "ArgMax"), kind="arg",
+                dtypes=REDUCE_REAL + ("bool",))
+argmin = defop("ArgMin", _arg_kernel(np.argmin, "ArgMin"), kind="arg",
+               dtypes=REDUCE_REAL + ("bool",), export="argmin")
+argmin.__doc__ = ("Returns the index of the smallest value along ``axis`` (0 when None), "
+                  "int64 by default.")
+_argmax_op, _argmin_op = _argmax.op_def.op, argmin.op_def.op
 
 
 def argmax(input, axis=None, output_type=dtypes.int64, name=None):  # noqa: A002
     """Returns the index of the largest value along ``axis`` (0 when None), int64 by default.
 
-    Ties give the first index.
+    Ties give the first index; NaN is skipped, as in TensorFlow.
     """
-    return _arg(_argmax_op, input, axis, output_type)
-
-
-def argmin(input, axis=None, output_type=dtypes.int64, name=None):  # noqa: A002
-    """Returns the index of the smallest value along ``axis`` (0 when None), int64 by default."""
-    return _arg(_argmin_op, input, axis, output_type)
+    if axis is not None and type(axis) is not int and not isinstance(axis, bool):
+        # TensorFlow's Python wrapper accepts only a Python int or an integer Tensor here
+        if not isinstance(axis, Tensor):
+            if isinstance(axis, np.generic):
+                raise TypeError(f"axis tensor dtypes {axis.dtype} is not supported")
+            raise TypeError("axis must be int or Tensor with integer datatype")
+        if axis.dtype not in (dtypes.int32, dtypes.int64):
+            raise TypeError(f"axis tensor dtypes {axis.dtype!r} is not supported")
+    return _argmax(input, axis, output_type)
 
 
 # -- cumulative sum / product ---------------------------------------------------------------
@@ -421,18 +383,12 @@ def _cum_kernel(fn, identity):
     return kernel
 
 
-_cumsum_op = primitive("Cumsum")(_cum_kernel(np.cumsum, 0))
-_cumprod_op = primitive("Cumprod")(_cum_kernel(np.cumprod, 1))
-
-
-@_cumsum_op.def_grad
 def _cumsum_grad(op, dy):
     """The cumulative sum of dy in the opposite direction."""
     a = op.attrs
     return cumsum(dy, axis=a["axis"], exclusive=a["exclusive"], reverse=not a["reverse"])
 
 
-@_cumprod_op.def_grad
 def _cumprod_grad(op, dy):
     """cumsum(y dy, reversed) / x (as in TensorFlow, exact only where x has no zeros)."""
     a = op.attrs
@@ -442,29 +398,17 @@ def _cumprod_grad(op, dy):
     return divide_no_nan(s, x)
 
 
-def _cum(op, x, axis, exclusive, reverse):
-    x = _t(x)
-    nd = x._value.ndim
-    axis = int(_t(axis)._value)
-    if nd == 0 or not -nd <= axis < nd:
-        raise InvalidArgumentError(None, op.name, f"{op.name}: axis {axis} is out of range "
-                                   f"for input of shape {list(x._value.shape)} [Op:{op.name}]")
-    return op(x, axis=axis % nd, exclusive=bool(exclusive), reverse=bool(reverse))
-
-
-def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
-    """Returns the cumulative sum along ``axis`` (``exclusive`` skips the element itself).
+cumsum = defop("Cumsum", _cum_kernel(np.cumsum, 0), _cumsum_grad, kind="scan", quiet=True,
+               dtypes=REDUCE_NUMBER, export="cumsum")
+cumsum.__doc__ = """Returns the cumulative sum along ``axis`` (``exclusive`` skips the element itself).
 
     >>> cumsum(constant([1, 2, 3]), exclusive=True).numpy()
     array([0, 1, 3], dtype=int32)
     """
-    return _cum(_cumsum_op, x, axis, exclusive, reverse)
+cumprod = defop("Cumprod", _cum_kernel(np.cumprod, 1), _cumprod_grad, kind="scan", quiet=True,
+                dtypes=REDUCE_NUMBER)
+cumprod.__doc__ = "Returns the cumulative product along ``axis``."
+_cumsum_op, _cumprod_op = cumsum.op_def.op, cumprod.op_def.op
 
 
-def cumprod(x, axis=0, exclusive=False, reverse=False, name=None):
-    """Returns the cumulative product along ``axis``."""
-    return _cum(_cumprod_op, x, axis, exclusive, reverse)
-
-
-__all__ = ["reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod",
-           "reduce_logsumexp", "reduce_any", "reduce_all", "argmax", "argmin", "cumsum"]
+__all__ = exported(globals()) + ["reduce_logsumexp", "reduce_any", "reduce_all", "argmax"]

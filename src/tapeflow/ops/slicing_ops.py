@@ -17,7 +17,7 @@ from tapeflow.ops.creation_ops import _t
 
 _slice = slice  # the builtin; ``slice`` is redefined below as tf.slice
 _PLAIN = (int, _slice, type(None), type(Ellipsis))
-_tapes = _prim._tapes
+_tapes = _prim.ACTIVE
 
 
 @primitive("StridedSlice")

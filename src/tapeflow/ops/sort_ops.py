@@ -7,6 +7,7 @@ from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN
 
 from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError
+from tapeflow.framework.op_def import COMPARE, OpDef
 from tapeflow.framework.primitive import primitive
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.ops.math_ops import _quiet
@@ -68,21 +69,35 @@ def argsort(values, axis=-1, direction="ASCENDING", stable=False, name=None):
     """Returns the int32 indices that sort ``values`` along ``axis`` (ties keep their order)."""
     descending = _check_direction(direction)
     x = _t(values)
+    _check_sortable(x, descending)
     return Tensor(_argsort_np(x._value, int(axis), descending).astype(np.int32))
+
+
+def _check_sortable(x, descending):
+    """TensorFlow sorts with TopKV2 (ascending: of the negation): its dtype rules apply."""
+    if x._value.dtype.kind in "bOSU":
+        from tapeflow.ops.math_ops import negative
+        raise (_TOPK.dtype_error if descending else negative.op_def.dtype_error)(
+            x._value.dtype)
 
 
 def sort(values, axis=-1, direction="ASCENDING", name=None):
     """Returns ``values`` sorted along ``axis`` (``direction`` 'ASCENDING' or 'DESCENDING')."""
     descending = _check_direction(direction)
     x = _t(values)
-    if x._value.ndim == 0:
-        raise ValueError("Input must be at least rank 1, got rank 0.")
-    axis = int(axis) % x._value.ndim
+    nd = x._value.ndim
+    axis = int(axis)
+    if not -nd <= axis < nd:   # TensorFlow slices the shape with ``axis``
+        raise InvalidArgumentError(None, "StridedSlice", f"slice index {axis} of dimension 0 "
+                                   f"out of bounds. [Op:StridedSlice]")
+    _check_sortable(x, descending)
+    axis %= nd
     idx = Tensor(_argsort_np(x._value, axis, descending))
     return _take_op(x, idx, axis=axis)
 
 
 TopKV2 = namedtuple("TopKV2", ["values", "indices"])
+_TOPK = OpDef("TopKV2", None, "arg", COMPARE, None, (), None)   # its dtype rule, for errors
 
 
 def top_k(input, k=1, sorted=True, index_type=dtypes.int32, name=None):  # noqa: A002
@@ -96,6 +111,8 @@ def top_k(input, k=1, sorted=True, index_type=dtypes.int32, name=None):  # noqa:
     """
     x = _t(input)
     v = x._value
+    if v.dtype not in _TOPK.ok:
+        raise _TOPK.dtype_error(v.dtype)
     k = int(_t(k)._value)
     if v.ndim == 0 or v.shape[-1] < k or k < 0:
         n = v.shape[-1] if v.ndim else 0

@@ -7,6 +7,7 @@ from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN
 
 from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError
+from tapeflow.framework.op_def import FLOAT, FLOAT_COMPLEX
 from tapeflow.framework.primitive import make_binary, primitive
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.ops.math_ops import (
@@ -115,8 +116,8 @@ def _erfc_grad(op, dy):
     return negative(_erf_grad(op, dy))
 
 
-erf = _unary("Erf", _via_float64(_erf64), _erf_grad, float_only=True)
-erfc = _unary("Erfc", _via_float64(_erfc64), _erfc_grad, float_only=True)
+erf = _unary("Erf", _via_float64(_erf64), _erf_grad, dtypes=FLOAT)
+erfc = _unary("Erfc", _via_float64(_erfc64), _erfc_grad, dtypes=FLOAT)
 
 
 # -- trigonometry -----------------------------------------------------------------------
@@ -167,15 +168,15 @@ def _atanh_grad(op, dy):
     return divide(dy, subtract(1, square(op.inputs[0])))
 
 
-tan = _unary("Tan", np.tan, _tan_grad, float_only=True)
-asin = _unary("Asin", np.arcsin, _asin_grad, float_only=True)
-acos = _unary("Acos", np.arccos, _acos_grad, float_only=True)
-atan = _unary("Atan", np.arctan, _atan_grad, float_only=True)
-sinh = _unary("Sinh", np.sinh, _sinh_grad, float_only=True)
-cosh = _unary("Cosh", np.cosh, _cosh_grad, float_only=True)
-asinh = _unary("Asinh", np.arcsinh, _asinh_grad, float_only=True)
-acosh = _unary("Acosh", np.arccosh, _acosh_grad, float_only=True)
-atanh = _unary("Atanh", np.arctanh, _atanh_grad, float_only=True)
+tan = _unary("Tan", np.tan, _tan_grad, dtypes=FLOAT_COMPLEX)
+asin = _unary("Asin", np.arcsin, _asin_grad, dtypes=FLOAT_COMPLEX)
+acos = _unary("Acos", np.arccos, _acos_grad, dtypes=FLOAT_COMPLEX)
+atan = _unary("Atan", np.arctan, _atan_grad, dtypes=FLOAT_COMPLEX)
+sinh = _unary("Sinh", np.sinh, _sinh_grad, dtypes=FLOAT_COMPLEX)
+cosh = _unary("Cosh", np.cosh, _cosh_grad, dtypes=FLOAT_COMPLEX)
+asinh = _unary("Asinh", np.arcsinh, _asinh_grad, dtypes=FLOAT_COMPLEX)
+acosh = _unary("Acosh", np.arccosh, _acosh_grad, dtypes=FLOAT_COMPLEX)
+atanh = _unary("Atanh", np.arctanh, _atanh_grad, dtypes=FLOAT_COMPLEX)
 
 
 @primitive("Atan2")
@@ -208,14 +209,14 @@ def _log_sigmoid_grad(op, dy):
     return multiply(dy, sigmoid(negative(op.inputs[0])))
 
 
-log_sigmoid = _unary("LogSigmoid", _log_sigmoid_kernel, _log_sigmoid_grad, float_only=True)
+log_sigmoid = _unary("LogSigmoid", _log_sigmoid_kernel, _log_sigmoid_grad, dtypes=FLOAT_COMPLEX)
 
 
 # -- NaN / inf tests (no gradient) --------------------------------------------------------
 
-is_nan = _unary("IsNan", np.isnan, None, float_only=True)
-is_inf = _unary("IsInf", np.isinf, None, float_only=True)
-is_finite = _unary("IsFinite", np.isfinite, None, float_only=True)
+is_nan = _unary("IsNan", np.isnan, None, dtypes=FLOAT)
+is_inf = _unary("IsInf", np.isinf, None, dtypes=FLOAT)
+is_finite = _unary("IsFinite", np.isfinite, None, dtypes=FLOAT)
 
 
 # -- truncating division (no gradient) ---------------------------------------------------

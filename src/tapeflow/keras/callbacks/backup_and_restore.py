@@ -59,10 +59,9 @@ class BackupAndRestore(Callback):
     def _backup(self, epoch):
         os.makedirs(self.backup_dir, exist_ok=True)
         self.model.save_weights(self._weights_path, overwrite=True)
-        tmp = self._training_metadata_path + ".tmp"
-        with open(tmp, "w") as f:
-            json.dump({"epoch": epoch}, f)
-        os.replace(tmp, self._training_metadata_path)
+        from tapeflow.safe_files import atomic_write
+        atomic_write(self._training_metadata_path,
+                     lambda f: f.write(json.dumps({"epoch": epoch}).encode()))
 
     def on_train_end(self, logs=None):
         if self.delete_checkpoint and os.path.exists(self.backup_dir):

@@ -12,17 +12,18 @@ import inspect
 
 import numpy as np
 
+from tapeflow.framework import context as _context
 from tapeflow.framework import dtypes
 from tapeflow.framework.tensor import Tensor
 from tapeflow.keras import backend
 from tapeflow.keras.layers import dtype_policy
 from tapeflow.keras.layers.input_spec import InputSpec, assert_input_compatibility
 from tapeflow.keras.layers.layer_utils import (  # noqa: F401  (re-exported for models)
-    _CALL_FLAGS, _CTX, _MASKS, _VERSION, _auto_config, _bump, _cast, _contains_trackable,
+    _CALL_FLAGS, _MASKS, _VERSION, _auto_config, _bump, _cast, _contains_trackable,
     _convert_input,
     _is_structure, _wrap_container,
     _is_symbolic, _is_tracked_var, _map_shapes, _map_struct, _propagate_mask, _recording_build,
-    _SCOPE, _resolve_call_kwargs, _shape_of, _standard_shape, _variable_path, get_keras_mask,
+    _resolve_call_kwargs, _shape_of, _standard_shape, _variable_path, get_keras_mask,
     set_keras_mask)
 
 
@@ -30,7 +31,8 @@ _ALLOWED_KWARGS = {"name", "dtype", "trainable", "input_shape", "batch_input_sha
                    "batch_size", "input_dim", "autocast", "activity_regularizer", "weights"}
 
 
-_AUTOCAST = dtype_policy.AUTOCAST  # [compute dtype] while a mixed-precision call runs
+# This thread's call context: training flag, layer name scopes, autocast dtype.
+_state = _context.state
 
 
 def _set_policy(d, dtype):
@@ -517,20 +519,22 @@ class Layer:
         training = _resolve_call_kwargs(flags, kwargs, inputs)
         if self._losses:
             self._losses.clear()
-        prev = _CTX.training
-        _CTX.training = training
-        _SCOPE.append(self)  # variables created inside call are named under this layer
-        if self._autocast_to is None and _AUTOCAST[0] is None:
+        st = _state
+        prev = st.training
+        st.training = training
+        scope = st.layer_scope
+        scope.append(self)  # variables created inside call are named under this layer
+        if self._autocast_to is None and st.autocast is None:
             try:
                 outputs = self.call(inputs, *args[1:], **kwargs)
             finally:
-                _CTX.training = prev
-                _SCOPE.pop()
+                st.training = prev
+                scope.pop()
         else:
             try:
                 outputs = self._call_autocast(inputs, args, kwargs, prev)
             finally:
-                _SCOPE.pop()
+                scope.pop()
         if self.activity_regularizer is not None:
             self._add_activity_loss(outputs)
         if (_MASKS or flags[3]) and self.supports_masking:
@@ -555,14 +559,14 @@ class Layer:
         A layer whose weights need no cast (``dtype="float32"`` inside a ``mixed_float16``
         model) clears the caller's scope, as Keras 3 re-scopes autocasting per layer.
         """
-        autocast = dtype_policy.AUTOCAST
-        prev = autocast[0]
-        autocast[0] = self._autocast_to
+        st = _state
+        prev = st.autocast
+        st.autocast = self._autocast_to
         try:
             return self.call(inputs, *args[1:], **kwargs)
         finally:
-            autocast[0] = prev
-            _CTX.training = prev_training
+            st.autocast = prev
+            st.training = prev_training
 
     def call(self, inputs, *args, **kwargs):
         """The layer's computation; subclasses override it.

@@ -6,6 +6,7 @@ import weakref
 
 import numpy as np
 
+from tapeflow.framework import context as _context
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.framework.variable import Variable as _TFVariable
 from tapeflow.keras.layers.node import KerasTensor
@@ -15,16 +16,18 @@ def _is_tracked_var(v):
     return isinstance(v, _TFVariable)
 
 
-# The layers whose ``build``/``call`` is running, outermost first: Keras 3's name scopes,
-# from which a new variable's path is made ("outer/inner/kernel").
-_SCOPE = []
+# This thread's engine context. ``_state.layer_scope``: the layers whose ``build``/``call``
+# is running, outermost first: Keras 3's name scopes, from which a new variable's path is
+# made ("outer/inner/kernel").
+_state = _context.state
 
 
 def _variable_path(layer, name):
     """Returns the path of a variable ``name`` that ``layer`` creates now (Keras 3's
     ``name_scope`` stack: the running layers' names, then the creating layer's)."""
-    names = [s.name for s in _SCOPE]
-    if not _SCOPE or _SCOPE[-1] is not layer:
+    scope = _state.layer_scope
+    names = [s.name for s in scope]
+    if not scope or scope[-1] is not layer:
         names.append(layer.name)
     names.append(name)
     return "/".join(names)
@@ -41,14 +44,15 @@ def _recording_build(build):
                 self.__dict__["_build_shapes_dict"] = _standard_shape(shape)
             except (TypeError, ValueError):
                 pass
-        pushed = not _SCOPE or _SCOPE[-1] is not self
+        scope = _state.layer_scope
+        pushed = not scope or scope[-1] is not self
         if pushed:
-            _SCOPE.append(self)
+            scope.append(self)
         try:
             out = build(self, *args, **kwargs)
         finally:
             if pushed:
-                _SCOPE.pop()
+                scope.pop()
         self.built = True
         return out
     wrapper._records_shape = True
@@ -181,12 +185,6 @@ def get_keras_mask(x):
 
 
 # -- call-time helpers of Layer.__call__ ----------------------------------------------
-class _CallContext:
-    """The ``training`` value of the outermost call in progress (None outside calls)."""
-    training = None
-
-
-_CTX = _CallContext()
 _CALL_FLAGS = {}  # class -> (accepts training, accepts mask, training default, own mask)
 
 
@@ -221,7 +219,7 @@ def _resolve_call_kwargs(flags, kwargs, inputs):
     (explicit, else the input's) into ``kwargs`` as ``call`` accepts them; returns training."""
     training = kwargs.get("training")
     if training is None:
-        training = _CTX.training
+        training = _state.training
         if training is None:
             training = flags[2]
     if flags[0]:

@@ -35,6 +35,7 @@ _FUNCTIONS = [binary_crossentropy, binary_focal_crossentropy, categorical_crosse
               categorical_generalized_cross_entropy, circle, dice, tversky]
 
 ALL_OBJECTS_DICT = {o.__name__: o for o in _CLASSES + _FUNCTIONS}
+MODELING_FUNCTIONS = {f.__name__: f for f in _FUNCTIONS}   # what a config may name
 ALL_OBJECTS_DICT.update({
     "bce": binary_crossentropy, "BCE": binary_crossentropy,
     "kld": kl_divergence, "KLD": kl_divergence,

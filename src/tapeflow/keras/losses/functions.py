@@ -8,8 +8,8 @@ import warnings
 import numpy as np
 
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
-from tapeflow.keras.losses import fused
 from tapeflow.ops import array_ops, clip_ops, math_ops as m, nn_ops, reduction_ops
+from tapeflow.ops import fused_loss_ops as fused
 
 EPSILON = 1e-7
 

@@ -56,6 +56,7 @@ def _snake(name):
 
 
 ALL_OBJECTS_DICT = {o.__name__: o for o in _CLASSES + _FUNCTIONS}
+MODELING_FUNCTIONS = {f.__name__: f for f in _FUNCTIONS}   # what a config may name
 ALL_OBJECTS_DICT.update({_snake(c.__name__): c for c in _CLASSES})
 ALL_OBJECTS_DICT.update({
     "bce": BinaryCrossentropy, "BCE": BinaryCrossentropy,

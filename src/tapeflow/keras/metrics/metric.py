@@ -10,6 +10,7 @@ import numpy as np
 from tapeflow.framework import dtypes
 from tapeflow.framework.tensor import Tensor
 from tapeflow.framework.variable import Variable as _TFVariable
+from tapeflow.framework.variable import array_of, rebind
 
 
 def to_array(x, dtype=None):
@@ -114,8 +115,8 @@ class Metric:
     def reset_state(self):
         """Sets every state variable back to zeros."""
         for v in self._variables:
-            a = v._tensor._value
-            v._set(np.zeros(a.shape, a.dtype), False)
+            a = array_of(v)
+            rebind(v, np.zeros(a.shape, a.dtype))
 
     def update_state(self, *args, **kwargs):
         """Accumulates statistics; subclasses implement it."""
@@ -159,8 +160,8 @@ def _make_variable(value, name):
 
 def add_to(var, delta):
     """``var += delta`` by rebinding to a fresh array of the variable's dtype."""
-    a = var._tensor._value
-    var._set(np.asarray(a + delta, dtype=a.dtype), False)
+    a = array_of(var)
+    rebind(var, np.asarray(a + delta, dtype=a.dtype))
 
 
 def scalar(value, dtype=np.float32):

@@ -36,16 +36,19 @@ def _lookup(name, custom_objects):
 
 
 def deserialize(config, custom_objects=None):
-    """Returns the optimizer described by a ``serialize`` dict.
+    """Returns the optimizer described by a ``serialize`` dict (checked by the saving
+    allow-list before anything is called).
 
     Raises:
       ValueError: for an unknown class name.
     """
-    name = config["class_name"]
-    cls = _lookup(name, custom_objects)
+    from tapeflow.keras.saving.serialization import deserialize_keras_object
+    name = config.get("class_name") if isinstance(config, dict) else None
+    cls = _lookup(name, custom_objects) if isinstance(name, str) else None
     if cls is None or cls is Optimizer:
         raise ValueError(f"Could not interpret optimizer identifier: {name}")
-    return cls.from_config(config.get("config", {}))
+    return deserialize_keras_object(dict(config, config=config.get("config") or {}),
+                                    custom_objects=custom_objects, module_objects={name: cls})
 
 
 def get(identifier):

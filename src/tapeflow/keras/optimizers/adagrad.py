@@ -32,8 +32,10 @@ class Adagrad(NumpyRule, Optimizer):
 
     def _update_np(self, g, var, lr):
         a = _array(var)
-        acc = _array(self._slot(self._accumulators, var))
-        acc += g * g
+        slot = self._slot(self._accumulators, var)
+        acc = g * g
+        acc += _array(slot)             # a fresh array: the old one may be held by a Tensor
+        _rebind(slot, acc)
         denom = acc + self.epsilon
         np.sqrt(denom, out=denom)
         new = g * lr
@@ -78,14 +80,16 @@ class Adadelta(NumpyRule, Optimizer):
         rho, eps = self.rho, self.epsilon
         ag = _array(self._accumulated_grads[i])
         adv = _array(self._accumulated_delta_vars[i])
-        ag *= rho
+        ag = ag * rho                   # fresh slot arrays, never written in place
         ag += (1 - rho) * (g * g)
+        _rebind(self._accumulated_grads[i], ag)
         delta = np.sqrt(adv + eps)
         delta *= g
         delta /= np.sqrt(ag + eps)
         np.negative(delta, out=delta)
-        adv *= rho
+        adv = adv * rho
         adv += (1 - rho) * (delta * delta)
+        _rebind(self._accumulated_delta_vars[i], adv)
         delta *= lr
         delta += a
         _rebind(var, delta)

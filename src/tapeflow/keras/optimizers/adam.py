@@ -36,16 +36,21 @@ class _AdamBase(NumpyRule, Optimizer):
         return tmp
 
     def _moments(self, i, g, tmp):
-        """m += (g - m) * (1 - beta_1); v += (g**2 - v) * (1 - beta_2); returns (m, v)."""
+        """m += (g - m) * (1 - beta_1); v += (g**2 - v) * (1 - beta_2); returns (m, v).
+
+        The slots get fresh arrays: a Tensor read from a slot earlier keeps its value.
+        """
         m = _array(self._momentums[i])
         v = _array(self._velocities[i])
         np.subtract(g, m, out=tmp)
         tmp *= 1 - self.beta_1
-        m += tmp
+        m = m + tmp
+        _rebind(self._momentums[i], m)
         np.multiply(g, g, out=tmp)
         tmp -= v
         tmp *= 1 - self.beta_2
-        v += tmp
+        v = v + tmp
+        _rebind(self._velocities[i], v)
         return m, v
 
     def get_config(self):
@@ -87,9 +92,8 @@ class Adam(_AdamBase):
         tmp = self._tmp(i, a)
         m, v = self._moments(i, g, tmp)
         if self.amsgrad:
-            vh = _array(self._velocity_hats[i])
-            np.maximum(vh, v, out=vh)
-            v = vh
+            v = np.maximum(_array(self._velocity_hats[i]), v)
+            _rebind(self._velocity_hats[i], v)
         np.sqrt(v, out=tmp)
         tmp += self.epsilon
         new = m * alpha
@@ -157,9 +161,11 @@ class Adamax(_AdamBase):
         tmp = self._tmp(i, a)
         np.subtract(g, m, out=tmp)
         tmp *= 1 - self.beta_1
-        m += tmp
-        u *= self.beta_2
+        m = m + tmp                     # fresh slot arrays, never written in place
+        _rebind(self._m[i], m)
+        u = u * self.beta_2
         np.maximum(u, np.abs(g, out=tmp), out=u)
+        _rebind(self._u[i], u)
         np.add(u, self.epsilon, out=tmp)
         tmp *= 1 - b1p
         new = m * lr
@@ -204,7 +210,8 @@ class Nadam(_AdamBase):
     def _update_all(self, grads, variables, lr):
         up = _array(self._u_product)
         t = up.dtype.type
-        up[...] = up * t(self.beta_1) * (t(1) - t(0.5) * t(0.96) ** t(self._step_count()))
+        _rebind(self._u_product, np.asarray(
+            up * t(self.beta_1) * (t(1) - t(0.5) * t(0.96) ** t(self._step_count())), up.dtype))
         super()._update_all(grads, variables, lr)
 
     def _update_np(self, g, var, lr):

@@ -20,6 +20,7 @@ from tapeflow.framework import dtypes
 from tapeflow.framework.indexed_slices import IndexedSlices
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.framework.variable import Variable as _TFVariable
+from tapeflow.framework.variable import array_of, rebind
 from tapeflow.keras.optimizers import schedules as _schedules
 
 def _auto_name(cls_name):
@@ -44,17 +45,17 @@ def _make_variable(value, dtype, name, trainable=False):
 
 
 def _array(var):
-    """The variable's current NumPy array (no copy, no tape)."""
-    t = getattr(var, "_tensor", None)
-    if t is not None:
-        return t._value
+    """The variable's current NumPy array (no copy, no tape; never write into it: a Tensor
+    read from the variable may hold it)."""
+    if isinstance(var, _TFVariable):
+        return array_of(var)
     return np.asarray(var)
 
 
 def _rebind(var, arr):
-    """Points ``var`` at the new array ``arr`` (never writes into the old one)."""
+    """Points ``var`` at the freshly computed array ``arr`` (never writes into the old one)."""
     if isinstance(var, _TFVariable):
-        var._set(arr, False)
+        rebind(var, arr)
     else:
         var.assign(arr)
 
@@ -247,7 +248,7 @@ class Optimizer:
             self._model_variables_moving_average = [
                 self.add_variable_from_reference(v, name="average") for v in var_list]
             for avg, v in zip(self._model_variables_moving_average, var_list):
-                avg._set(_array(v).copy(), False)
+                _rebind(avg, _array(v).copy())
         if self.gradient_accumulation_steps:
             self._accumulated_gradients = [
                 self.add_variable_from_reference(v, name="gradient_accumulator")
@@ -323,7 +324,7 @@ class Optimizer:
             freq = self.ema_overwrite_frequency
             if freq and (int(_array(self._iterations)) + 1) % freq == 0:
                 self.finalize_variable_values(self._trainable_variables)
-        self._iterations._set(_array(self._iterations) + 1, False)
+        _rebind(self._iterations, _array(self._iterations) + 1)
         for v in kept_v:
             c = getattr(v, "constraint", None)
             if c is not None:
@@ -348,14 +349,15 @@ class Optimizer:
     def _accumulate(self, grads, variables):
         """Adds grads to the accumulators; on every n-th step returns the mean, else None."""
         n = self.gradient_accumulation_steps
-        accs = [_array(self._slot(self._accumulated_gradients, v)) for v in variables]
+        slots = [self._slot(self._accumulated_gradients, v) for v in variables]
+        accs = [_array(s) for s in slots]
         if (int(_array(self._iterations)) + 1) % n:
-            for acc, g in zip(accs, grads):
-                acc += g
+            for s, acc, g in zip(slots, accs, grads):
+                _rebind(s, acc + g)
             return None
         out = [(g + acc) / acc.dtype.type(n) for g, acc in zip(grads, accs)]
-        for acc in accs:
-            acc[...] = 0
+        for s, acc in zip(slots, accs):
+            _rebind(s, np.zeros_like(acc))
         return out
 
     # -- helpers for update rules --------------------------------------------
@@ -430,8 +432,9 @@ class Optimizer:
         for avg, v in zip(self._model_variables_moving_average, self._trainable_variables):
             a = _array(avg)
             t = a.dtype.type
-            a *= t(m)
-            a += _array(v) * t(1 - m)
+            new = a * t(m)
+            new += _array(v) * t(1 - m)
+            _rebind(avg, new)
 
     def finalize_variable_values(self, var_list):
         """Copies the moving averages into the weights when ``use_ema`` is on."""

@@ -31,14 +31,16 @@ class Lion(NumpyRule, Optimizer):
 
     def _update_np(self, g, var, lr):
         a = _array(var)
-        m = _array(self._slot(self._momentums, var))
+        slot = self._slot(self._momentums, var)
+        m = _array(slot)
         new = m * self.beta_1
         new += g * (1 - self.beta_1)
         np.sign(new, out=new)
         new *= lr
         np.subtract(a, new, out=new)
-        m *= self.beta_2
+        m = m * self.beta_2             # a fresh slot array, never written in place
         m += g * (1 - self.beta_2)
+        _rebind(slot, m)
         _rebind(var, new)
 
     def get_config(self):

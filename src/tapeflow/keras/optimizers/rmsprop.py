@@ -58,15 +58,18 @@ class RMSprop(NumpyRule, Optimizer):
         tmp = self._scratch.get(i)
         if tmp is None or tmp.shape != a.shape or tmp.dtype != a.dtype:
             tmp = self._scratch[i] = np.empty_like(a)
-        np.multiply(g, g, out=tmp)
-        tmp *= 1 - rho
-        v *= rho
-        v += tmp
+        # Slots get fresh arrays (a Tensor read from a slot earlier keeps its value).
+        nv = np.multiply(g, g)
+        nv *= 1 - rho
+        np.multiply(v, rho, out=tmp)
+        nv += tmp
+        _rebind(self._velocities[i], nv)
+        v = nv
         if self.centered:
-            ag = _array(self._average_gradients[i])
-            ag *= rho
-            np.multiply(g, 1 - rho, out=tmp)
+            ag = np.multiply(g, 1 - rho)
+            np.multiply(_array(self._average_gradients[i]), rho, out=tmp)
             ag += tmp
+            _rebind(self._average_gradients[i], ag)
             np.square(ag, out=tmp)
             np.subtract(v, tmp, out=tmp)
             tmp += self.epsilon
@@ -76,9 +79,9 @@ class RMSprop(NumpyRule, Optimizer):
         inc = g * lr
         inc /= tmp
         if self.momentum > 0:
-            m = _array(self._momentums[i])
-            m *= self.momentum
+            m = np.multiply(_array(self._momentums[i]), self.momentum)
             m += inc
+            _rebind(self._momentums[i], m)
             np.subtract(a, m, out=inc)
         else:
             np.subtract(a, inc, out=inc)

@@ -251,13 +251,16 @@ def serialize(learning_rate_schedule):
 
 
 def deserialize(config, custom_objects=None):
-    """Returns the schedule described by a ``serialize`` dict.
+    """Returns the schedule described by a ``serialize`` dict (checked by the saving
+    allow-list before anything is called).
 
     Raises:
       ValueError: for an unknown class name.
     """
-    name = config["class_name"]
-    cls = (custom_objects or {}).get(name) or _ALL.get(name)
+    from tapeflow.keras.saving.serialization import deserialize_keras_object
+    name = config.get("class_name") if isinstance(config, dict) else None
+    cls = (custom_objects or {}).get(name) or _ALL.get(name) if isinstance(name, str) else None
     if cls is None:
         raise ValueError(f"Could not interpret learning rate schedule: {config}")
-    return cls.from_config(config["config"])
+    return deserialize_keras_object(config, custom_objects=custom_objects,
+                                    module_objects={name: cls})

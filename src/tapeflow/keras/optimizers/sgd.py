@@ -45,10 +45,11 @@ class SGD(NumpyRule, Optimizer):
         a = _array(var)
         if self.momentum != 0:
             mu = self.momentum
-            m = _array(self._slot(self.momentums, var))
+            slot = self._slot(self.momentums, var)
             step = g * lr
-            m *= mu
+            m = _array(slot) * mu       # a fresh slot array, never written in place
             m -= step
+            _rebind(slot, m)
             if self.nesterov:
                 new = m * mu
                 new -= step

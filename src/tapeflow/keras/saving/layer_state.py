@@ -13,6 +13,7 @@ import tempfile
 import numpy as np
 
 ASSETS_DIR = "assets/"
+MEMBER_LIMIT = 2 ** 40   # the compression-ratio rule of safe_files is what bounds them
 STATE_FILE = "layer_state.npz"
 
 
@@ -56,13 +57,15 @@ def read(model, zf, source):
     Raises:
       ValueError: if the stored state cannot be read.
     """
+    from tapeflow.safe_files import check_member_name, load_npz, read_member
     names = set(zf.namelist())
+    for name in names:
+        check_member_name(name, source)
     state = {}
     if STATE_FILE in names:
         try:
-            with np.load(io.BytesIO(zf.read(STATE_FILE)), allow_pickle=False) as npz:
-                state = {k: npz[k] for k in npz.files}
-        except (ValueError, OSError, EOFError) as e:
+            state = load_npz(read_member(zf, STATE_FILE, source, MEMBER_LIMIT), source)
+        except ValueError as e:
             raise ValueError(f"Could not read the layer state in {source}: {e}") from None
     for layer in _layers(model):
         prefix = f"{ASSETS_DIR}{layer.name}/"
@@ -72,7 +75,7 @@ def read(model, zf, source):
                 for n in files:
                     base = os.path.basename(n)  # never a path out of the temporary folder
                     with open(os.path.join(tmp, base), "wb") as f:
-                        f.write(zf.read(n))
+                        f.write(read_member(zf, n, source, MEMBER_LIMIT))
                 layer.load_assets(tmp)
         if _own(layer, "load_own_variables"):
             own = {k[len(layer.name) + 1:]: v for k, v in state.items()

@@ -26,7 +26,8 @@ def serialize_object_or_function(obj, base_class, module):
 
 def deserialize_object_or_function(config, table, kind, custom_objects=None):
     """Returns the function or instance described by a name or by a dict from
-    ``serialize_object_or_function``.
+    ``serialize_object_or_function``; a dict goes through the allow-list of
+    ``deserialize_keras_object`` with ``table`` as the module's objects.
 
     Raises:
       ValueError: naming ``kind`` for an unknown name.
@@ -36,12 +37,13 @@ def deserialize_object_or_function(config, table, kind, custom_objects=None):
         if obj is None:
             raise ValueError(f"Could not interpret {kind} identifier: {config}")
         return obj
-    if config.get("class_name") == "function":
-        return deserialize_object_or_function(config["config"], table, kind, custom_objects)
-    cls = lookup(config["class_name"], table, custom_objects)
-    if cls is None:
+    if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"Could not interpret {kind} identifier: {config}")
-    return cls.from_config(config.get("config") or {})
+    if config.get("class_name") == "function" and isinstance(config.get("config"), str):
+        return deserialize_object_or_function(config["config"], table, kind, custom_objects)
+    from tapeflow.keras.saving.serialization import deserialize_keras_object
+    return deserialize_keras_object(dict(config, config=config.get("config") or {}),
+                                    custom_objects=custom_objects, module_objects=table)
 
 
 def get_instance(identifier, table, kind, deserialize):

@@ -15,7 +15,6 @@ holding a ``Lambda`` layer is refused.
 import datetime
 import json
 import os
-import tempfile
 import zipfile
 
 from tapeflow.keras.saving import layer_state, weights_io
@@ -29,21 +28,10 @@ def _keras_version():
 
 
 def _atomic_write(filepath, write):
-    """Calls ``write(file)`` on a temporary file next to ``filepath``, then renames it."""
-    folder = os.path.dirname(os.path.abspath(filepath))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(filepath),
-                               suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, filepath)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    """Calls ``write(file)`` on a temporary file next to ``filepath``, then renames it
+    (``tapeflow.safe_files.atomic_write``: stale temporaries of the target are removed)."""
+    from tapeflow.safe_files import atomic_write
+    atomic_write(filepath, write)
 
 
 def _serialize(obj):
@@ -116,20 +104,43 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
     _atomic_write(filepath, write)
 
 
+# What a `.keras` zip may hold, checked before anything is decompressed (see safe_files).
+CONFIG_LIMIT, METADATA_LIMIT, JSON_RATIO, JSON_FLOOR = 64 * 2 ** 20, 2 ** 20, 20, 2 ** 20
+MEMBER_LIMIT = 2 ** 40
+
+
+def _check_members(zf, filepath):
+    """Checks every entry's name and declared size before any is read."""
+    from tapeflow.safe_files import check_member
+    for info in zf.infolist():
+        if info.filename == _CONFIG:
+            check_member(info, filepath, CONFIG_LIMIT, JSON_RATIO, JSON_FLOOR)
+        elif info.filename == _METADATA:
+            check_member(info, filepath, METADATA_LIMIT, JSON_RATIO, JSON_FLOOR)
+        else:
+            check_member(info, filepath, MEMBER_LIMIT)
+
+
 def _read_keras_zip(filepath):
+    from tapeflow.safe_files import load_json, read_member
     try:
         with zipfile.ZipFile(filepath, "r") as zf:
+            _check_members(zf, filepath)
             names = set(zf.namelist())
             missing = {_CONFIG, _WEIGHTS} - names
             if missing:
                 raise ValueError(f"{filepath} is not a valid `.keras` file: it lacks "
                                  f"{', '.join(sorted(missing))}.")
-            config = json.loads(zf.read(_CONFIG).decode("utf-8"))
-            weights = zf.read(_WEIGHTS)
-    except (zipfile.BadZipFile, EOFError, OSError, UnicodeDecodeError,
-            json.JSONDecodeError, zipfile.LargeZipFile) as e:
+            config = load_json(read_member(zf, _CONFIG, filepath, CONFIG_LIMIT, JSON_RATIO,
+                                           JSON_FLOOR), filepath)
+            weights = read_member(zf, _WEIGHTS, filepath, MEMBER_LIMIT)
+    except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile,
+            NotImplementedError) as e:
         raise ValueError(f"Could not load {filepath}: the file is truncated or corrupted "
                          f"({type(e).__name__}: {e}).") from None
+    if not isinstance(config, dict):
+        raise ValueError(f"{filepath} is not a valid `.keras` file: its config.json holds "
+                         f"a {type(config).__name__}, not a model config.")
     return config, weights
 
 
@@ -178,16 +189,20 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
                          "`Lambda` layer loading.")
     entries, arrays = weights_io.read_weights(weights, filepath)
     compile_config = config.pop("compile_config", None)
-    with CustomObjectScope(custom_objects or {}):
-        model = deserialize_keras_object(config, custom_objects=custom_objects,
-                                         safe_mode=safe_mode)
-        if compile and compile_config and hasattr(model, "compile_from_config"):
-            model.compile_from_config(compile_config)
+    try:
+        with CustomObjectScope(custom_objects or {}):
+            model = deserialize_keras_object(config, custom_objects=custom_objects,
+                                             safe_mode=safe_mode)
+            if compile and compile_config and hasattr(model, "compile_from_config"):
+                model.compile_from_config(compile_config)
+    except RecursionError:
+        raise ValueError(f"Refusing {filepath}: its model config is nested too deeply "
+                         "(models inside models past Python's recursion limit).") from None
     weights_io.assign_weights(model, entries, arrays, filepath)
     try:
         with zipfile.ZipFile(filepath, "r") as zf:
             layer_state.read(model, zf, filepath)
-    except (zipfile.BadZipFile, OSError) as e:
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as e:
         raise ValueError(f"Could not load {filepath}: {e}") from None
     return model
 
@@ -208,6 +223,11 @@ def save_weights(model, filepath, overwrite=True):
     _atomic_write(filepath, lambda f: f.write(data))
 
 
+def _read_weights_file(filepath):
+    with open(filepath, "rb") as f:
+        return f.read()
+
+
 def load_weights(model, filepath, skip_mismatch=False, **kwargs):
     """Loads variables written by ``save_weights`` (or the weights of a ``.keras`` file).
 
@@ -220,8 +240,7 @@ def load_weights(model, filepath, skip_mismatch=False, **kwargs):
     elif filepath.endswith(".weights.h5"):
         if not os.path.exists(filepath):
             raise FileNotFoundError(f"No such file: {filepath}")
-        with open(filepath, "rb") as f:
-            data = f.read()
+        data = _read_weights_file(filepath)
     else:
         raise ValueError(f"File format not supported: filepath={filepath}. Keras 3 only "
                          "supports V3 `.keras` and `.weights.h5` files, or legacy V1/V2 `.h5` "

@@ -1,29 +1,12 @@
 """Keras object (de)serialization: configs of the form
 ``{"module", "class_name", "config", "registered_name"}`` and the custom-object registry.
 """
-import importlib
 import inspect
 import threading
 
 _GLOBAL_CUSTOM_OBJECTS = {}
 _GLOBAL_CUSTOM_NAMES = {}
 _SCOPE = threading.local()
-
-# Where the public Keras modules live in tapeflow.
-_PUBLIC_MODULES = {
-    "keras.layers": "tapeflow.keras.layers",
-    "keras.models": "tapeflow.keras.models",
-    "keras": "tapeflow.keras",
-    "keras.initializers": "tapeflow.keras.initializers",
-    "keras.regularizers": "tapeflow.keras.regularizers",
-    "keras.constraints": "tapeflow.keras.constraints",
-    "keras.activations": "tapeflow.keras.activations",
-    "keras.optimizers": "tapeflow.keras.optimizers",
-    "keras.losses": "tapeflow.keras.losses",
-    "keras.metrics": "tapeflow.keras.metrics",
-    "keras.optimizers.schedules": "tapeflow.keras.optimizers.schedules",
-}
-
 
 def _scope_stack():
     if not hasattr(_SCOPE, "stack"):
@@ -209,57 +192,18 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, module
     if "class_name" not in config or "config" not in config:
         return {k: deserialize_keras_object(v, custom_objects, safe_mode, module_objects)
                 if isinstance(v, dict) and "class_name" in v else v for k, v in config.items()}
-    class_name = config["class_name"]
+    from tapeflow.keras.saving.allowlist import resolve
+    obj = resolve(config, custom_objects, module_objects)   # raises before any call
     inner = config["config"]
-    module = config.get("module")
-    registered_name = config.get("registered_name") or class_name
-    if class_name == "function":
-        fn = _find(inner, module, custom_objects, module_objects)
-        if fn is None:
-            raise TypeError(f"Could not locate function '{inner}'. Make sure custom classes "
-                            "are decorated with `@keras.saving.register_keras_serializable()`. "
-                            f"Full object config: {config}")
-        return fn
-    cls = get_registered_object(registered_name, custom_objects, module_objects)
-    if cls is None:
-        cls = _find(class_name, module, custom_objects, module_objects)
-    if cls is None:
-        raise TypeError(f"Could not locate class '{class_name}'. Make sure custom classes are "
-                        "decorated with `@keras.saving.register_keras_serializable()`. "
-                        f"Full object config: {config}")
-    if inner is None and inspect.isclass(cls):
-        return cls
-    scope = CustomObjectScope(custom_objects or {})
-    with scope:
-        if hasattr(cls, "from_config"):
-            obj = cls.from_config(inner)
-        else:
-            obj = cls(**inner)
+    if config["class_name"] == "function" or (inner is None and inspect.isclass(obj)):
+        return obj
+    if not hasattr(obj, "from_config"):
+        raise TypeError(f"Unable to reconstruct an instance of '{config['class_name']}' "
+                        "because the class is missing a `from_config()` method. Full object "
+                        f"config: {config}")
+    with CustomObjectScope(custom_objects or {}):
+        obj = obj.from_config(inner)
         build_config = config.get("build_config")
         if build_config and hasattr(obj, "build_from_config") and not getattr(obj, "built", True):
             obj.build_from_config(build_config)
     return obj
-
-
-def _find(name, module, custom_objects, module_objects):
-    obj = get_registered_object(name, custom_objects, module_objects)
-    if obj is not None:
-        return obj
-    if module == _OPS_MODULE:
-        from tapeflow.keras.layers.core import op_layer_from_name
-        return op_layer_from_name(name)
-    path = _PUBLIC_MODULES.get(module)
-    if path is None and module and module.startswith("tapeflow."):
-        path = module
-    candidates = [path] if path else []
-    candidates += ["tapeflow.keras.layers", "tapeflow.keras.models", "tapeflow.keras",
-                   "tapeflow.keras.activations"]
-    for p in candidates:
-        try:
-            mod = importlib.import_module(p)
-        except ImportError:
-            continue
-        obj = getattr(mod, name, None)
-        if obj is not None:
-            return obj
-    return None

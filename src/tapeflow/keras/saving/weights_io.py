@@ -11,7 +11,6 @@ its CRC-32 checksums catch truncated or altered files, reported as ValueError.
 import io
 import json
 import warnings
-import zipfile
 
 import numpy as np
 
@@ -69,13 +68,12 @@ def read_weights(data, source):
         raise ValueError(f"{source} is an HDF5 file (as written by Keras with h5py). tapeflow "
                          "stores weights in a NumPy .npz container under the same names and "
                          "cannot read HDF5 weights.")
-    try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-            arrays = {k: npz[k] for k in npz.files}
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError) as e:
+    from tapeflow.safe_files import load_npz
+    try:   # sizes checked before allocating; never unpickles
+        arrays = load_npz(data, source)
+    except ValueError as e:
         raise ValueError(f"Could not read the weights in {source}: the file is truncated, "
-                         f"corrupted or not a Keras weights file ({type(e).__name__}: {e}).") \
-            from None
+                         f"corrupted or not a Keras weights file ({e}).") from None
     try:
         header = json.loads(arrays.pop("_manifest").tobytes().decode())
         entries = header["entries"]

@@ -195,6 +195,10 @@ class CompileLoss:
         else:
             preds = nest.flatten(y_pred)
         if isinstance(y_true, dict):
+            unknown = [k for k in y_true if k not in self._names_used]
+            if unknown:
+                raise TypeError(f"The target `y` has the key '{unknown[0]}', which names no "
+                                f"output of the model. Its outputs are {self._names_used}.")
             trues = [y_true.get(k) for k in self._names_used]
         elif len(preds) > 1:
             trues = list(y_true) if isinstance(y_true, (list, tuple)) else [y_true]
@@ -259,6 +263,16 @@ class CompileMetrics:
         self._metrics = []  # (metric, output index, weighted)
         self._keys = []     # each metric's key in the logs
         self._direction = None
+
+    def check_identifiers(self):
+        """Raises ValueError for a metric identifier that names no metric, before any
+        training step runs (Keras finds it when it builds the model symbolically)."""
+        metrics = _metrics_module()
+        for spec in (self._user_metrics, self._user_weighted):
+            for identifier in nest.flatten(spec) if spec is not None else []:
+                if isinstance(identifier, (str, dict)) and \
+                        str(identifier).lower() not in ("accuracy", "acc"):
+                    metrics.get(identifier)
 
     @property
     def metrics(self):

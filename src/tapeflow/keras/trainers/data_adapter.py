@@ -55,11 +55,22 @@ def _to_array(v):
         a = np.asarray(v)
     else:
         a = np.asarray(v)
+        if a.dtype.kind in "USO":   # Keras 3 takes strings as tensors (tf.constant), not NumPy
+            raise ValueError(f"Invalid dtype: {_keras_dtype_name(a.dtype)}")
     if a.dtype == np.float64:
         a = a.astype(np.float32)
     elif a.dtype.kind in "US":
         a = a.astype(object)
     return a
+
+
+def _keras_dtype_name(dtype):
+    """NumPy's name of a string/object dtype as Keras 3 prints it (``str96``, ``bytes24``)."""
+    if dtype.kind == "U":
+        return f"str{dtype.itemsize * 8}"
+    if dtype.kind == "S":
+        return f"bytes{dtype.itemsize * 8}"
+    return dtype.name
 
 
 def _is_array_like(v):
@@ -114,7 +125,7 @@ class ArrayAdapter:
             raise ValueError("Data cardinality is ambiguous. Make sure all arrays contain the "
                              f"same number of samples. Received arrays of shapes: {detail}")
         self.num_samples = sizes.pop() if sizes else 0
-        self.batch_size = 32 if batch_size is None else int(batch_size)
+        self.batch_size = int(batch_size) if batch_size else 32   # 0 or None: Keras's 32
         self.shuffle = shuffle
         full = int(math.ceil(self.num_samples / self.batch_size)) if self.num_samples else 0
         self._steps = full if steps is None else int(steps)

@@ -1,5 +1,7 @@
 """Keras's cross-entropies from probabilities as single primitives (the ``fit`` hot path).
 
+Used by ``keras.losses``; kept in ``ops/`` because only the op layer defines primitives.
+
 Keras computes sparse categorical cross-entropy from probabilities as
 ``sparse_softmax_cross_entropy_with_logits(labels, log(clip(p, 1e-7, 1 - 1e-7)))``
 and categorical cross-entropy as ``-sum(y * log(clip(p / sum(p))))``. Those
@@ -10,7 +12,7 @@ backward pass, computes the composite's gradient array by array (bit-identical
 too). When an outer tape is recording (second order), the gradient is built
 from tapeflow ops instead, so it can be differentiated again.
 """
-import numpy as np
+from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
 from tapeflow.framework import primitive as prim
 from tapeflow.framework.primitive import primitive
@@ -59,9 +61,8 @@ def _sparse_cce_probs_op(labels, p):
 def _sparse_cce_probs_grad(op, dy):
     """The composite's gradient: where lo <= p <= hi, dy * (softmax(log c) - onehot) / c."""
     labels, p = op.inputs
-    for tape in prim._tapes:
-        if tape._recording:
-            return None, _composite_grad(labels, p, dy)
+    if prim.recording():
+        return None, _composite_grad(labels, p, dy)
     pv, dyv = np.ascontiguousarray(p._value), dy._value  # s is written through a view
     if pv.size == 0:
         return None, Tensor(np.zeros_like(pv))
@@ -126,9 +127,8 @@ def _cce_probs_grad(op, dy):
     """The composite's gradients, array by array (a tape over the composite when recording)."""
     t, p = op.inputs
     axis = op.attrs["axis"]
-    for tape in prim._tapes:
-        if tape._recording:
-            return _cce_composite_grads(t, p, dy, axis)
+    if prim.recording():
+        return _cce_composite_grads(t, p, dy, axis)
     tv, pv = t._value, p._value
     skip = op.skip_input_indices
     s, o, c, logc = _cce_parts(pv, axis)
@@ -174,3 +174,4 @@ def categorical_cce_from_probs(y_true, probs, axis):
       A Tensor of ``probs``' shape without ``axis``.
     """
     return _cce_probs_op(y_true, probs, axis=axis)
+__all__ = []
