@@ -81,10 +81,10 @@ class name_scope:
 
     def __enter__(self):
         from tapeflow.keras.layers import layer_utils
-        layer_utils._SCOPE.append(_Scope(self.name))
+        layer_utils._state.layer_scope.append(_Scope(self.name))
         return self
 
     def __exit__(self, *exc):
         from tapeflow.keras.layers import layer_utils
-        layer_utils._SCOPE.pop()
+        layer_utils._state.layer_scope.pop()
         return False

@@ -1,6 +1,7 @@
 """``keras.applications.convnext``: ConvNeXt Tiny/Small/Base/Large/XLarge (Liu et al., 2022)
 with Keras's layer names, ``LayerScale`` and ``StochasticDepth`` layers and parameter
 counts."""
+from tapeflow.framework.variable import array_of
 import numpy as np
 
 from tapeflow.keras import backend
@@ -38,8 +39,8 @@ class StochasticDepth(Layer):
         from tapeflow.ops import math_ops as M
         self.__dict__.setdefault("seed", None)
         keep = 1 - self.drop_path_rate
-        shape = (x._value.shape[0],) + (1,) * (x._value.ndim - 1)
-        mask = np.floor(keep + _dropout_rng(self).random(shape)).astype(x._value.dtype)
+        shape = (array_of(x).shape[0],) + (1,) * (array_of(x).ndim - 1)
+        mask = np.floor(keep + _dropout_rng(self).random(shape)).astype(array_of(x).dtype)
         return M.multiply(M.divide(x, keep), Tensor(mask))
 
     def get_config(self):

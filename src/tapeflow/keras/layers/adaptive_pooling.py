@@ -6,6 +6,7 @@ Pooling is separable, so it runs one axis at a time: averaging as a matrix produ
 bin-averaging matrix, maxima as one reduction per bin (a loop over the output bins only).
 Everything is differentiable ops.
 """
+from tapeflow.framework.variable import array_of
 import numpy as np
 
 from tapeflow.framework.tensor import Tensor
@@ -37,18 +38,18 @@ class _AdaptivePooling(Layer):
         self.data_format = normalize_data_format(data_format)
 
     def _pool_axis(self, x, axis, n):
-        length = x._value.shape[axis]
+        length = array_of(x).shape[axis]
         bins = _bins(length, n)
         if self.mode == "avg":
-            mat = np.zeros((n, length), dtype=x._value.dtype)
+            mat = np.zeros((n, length), dtype=array_of(x).dtype)
             for i, (a, b) in enumerate(bins):
                 mat[i, a:b] = 1.0 / (b - a)
-            moved = A.transpose(x, [i for i in range(x._value.ndim) if i != axis] + [axis])
+            moved = A.transpose(x, [i for i in range(array_of(x).ndim) if i != axis] + [axis])
             y = M.matmul(moved, Tensor(mat.T))
-            perm = list(range(x._value.ndim - 1))
-            perm.insert(axis, x._value.ndim - 1)
+            perm = list(range(array_of(x).ndim - 1))
+            perm.insert(axis, array_of(x).ndim - 1)
             return A.transpose(y, perm)
-        index = [slice(None)] * x._value.ndim
+        index = [slice(None)] * array_of(x).ndim
         parts = []
         for a, b in bins:
             index[axis] = slice(a, b)

@@ -6,6 +6,7 @@ Per step, with gates in Keras's order ``i, f, c, o`` along the kernels' last axi
 all steps run as one batched convolution before the loop; only the recurrent convolution
 runs per step.
 """
+from tapeflow.framework.variable import array_of
 import numpy as np
 
 from tapeflow.framework.tensor import Tensor
@@ -163,17 +164,17 @@ class ConvLSTM(Layer):
     def call(self, inputs, initial_state=None, mask=None, training=False):
         cell = self.cell
         x = self._to_last(inputs)
-        shape = x._value.shape
+        shape = array_of(x).shape
         b, t = shape[0], shape[1]
         r = self.rank
         pad = cell.padding.upper()
         flat = A.reshape(x, (b * t,) + tuple(shape[2:]))
         if training and cell.dropout > 0:
-            flat = M.multiply(flat, self._mask(flat._value.shape[1:], cell.dropout, b, t))
+            flat = M.multiply(flat, self._mask(array_of(flat).shape[1:], cell.dropout, b, t))
         proj = _conv(flat, cell.kernel, r, cell.strides, pad, cell.dilation_rate)
         if cell.bias is not None:
             proj = M.add(proj, cell.bias)
-        out_spatial = tuple(proj._value.shape[1:-1])
+        out_spatial = tuple(array_of(proj).shape[1:-1])
         proj = A.reshape(proj, (b, t) + out_spatial + (4 * cell.filters,))
         if initial_state is None:
             zeros = Tensor(np.zeros((b,) + out_spatial + (cell.filters,), dtype=self._np_dtype))
@@ -188,7 +189,7 @@ class ConvLSTM(Layer):
             hz = h
             if training and cell.recurrent_dropout > 0:
                 if step == order[0]:
-                    rec_mask = self._mask(h._value.shape[1:], cell.recurrent_dropout, b, 1)
+                    rec_mask = self._mask(array_of(h).shape[1:], cell.recurrent_dropout, b, 1)
                 hz = M.multiply(h, rec_mask)
             z = M.add(proj[:, step], _conv(hz, cell.recurrent_kernel, r, one, "SAME", one))
             zi, zf, zc, zo = A.split(z, 4, axis=-1)

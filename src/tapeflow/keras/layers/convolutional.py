@@ -213,7 +213,7 @@ class BaseConv(Layer):
         (the kernel ``(..., 1, filters)`` is the depthwise ``(..., channels, multiplier)``);
         other groupings convolve each group's channels with its filters and concatenate."""
         g = self.groups
-        in_channels = x._value.shape[-1]
+        in_channels = x.shape[-1]
         k = self.kernel
         if self.rank == 2 and g == in_channels:
             w = A.reshape(k, self.kernel_size + (in_channels, self.filters // g))

@@ -8,6 +8,7 @@ and change images only when ``training`` is true (their default when called dire
 ``AutoContrast`` and ``Equalization`` always apply. Parameters are Keras's (factor
 ranges, bounds, defaults), so a layer with a fixed factor gives Keras's numbers.
 """
+from tapeflow.framework.variable import array_of
 import numpy as np
 
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
@@ -117,7 +118,7 @@ class _ColorLayer(Layer):
             training = True
         if not (training or self.always):
             return inputs
-        x = inputs._value
+        x = array_of(inputs)
         single = x.ndim == 3
         if single:
             x = x[None]

@@ -5,6 +5,7 @@ called on a dict ``{"images": ..., "labels": ...}`` they blend the labels with t
 weights, as Keras does. They act only when ``training`` is true (the default when called
 directly).
 """
+from tapeflow.framework.variable import array_of
 import numpy as np
 
 from tapeflow.framework.tensor import Tensor
@@ -13,7 +14,7 @@ from tapeflow.keras.layers.layer import Layer
 
 
 def _np(x):
-    return x._value if isinstance(x, Tensor) else np.asarray(x)
+    return array_of(x) if isinstance(x, Tensor) else np.asarray(x)
 
 
 class _MixingLayer(Layer):

@@ -8,6 +8,7 @@ strings go to bucket ``Fingerprint64(s) % n`` (FarmHash, as TensorFlow) and inte
 Tokens are held as Python ``bytes`` or ``int`` in a dict, so a lookup is one dictionary
 probe per element, assembled with whole-array NumPy operations.
 """
+from tapeflow.framework.variable import array_of
 import collections
 import os
 
@@ -27,11 +28,11 @@ def _to_bytes(t):
 def _array(x):
     """Returns the input's values as a NumPy array (object array of bytes for strings)."""
     if type(x) is Tensor:
-        v = x._value
+        v = array_of(x)
     elif isinstance(x, np.ndarray):
         v = x
     else:
-        v = np.asarray(convert_to_tensor(x)._value)
+        v = array_of(convert_to_tensor(x))
     v = np.asarray(v)
     if v.dtype.kind in "US":
         out = np.empty(v.shape, dtype=object)

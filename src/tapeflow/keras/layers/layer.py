@@ -543,14 +543,13 @@ class Layer:
 
     def _add_activity_loss(self, outputs):
         """Adds the activity penalty of each output, divided by its batch size (Keras 3)."""
+        from tapeflow.ops import math_ops as M
         for out in (outputs if isinstance(outputs, (list, tuple)) else [outputs]):
             if not isinstance(out, Tensor):
                 continue
             loss = self.activity_regularizer(out)
-            if out._value.ndim > 0:
-                from tapeflow.ops import math_ops as M
-                loss = M.divide_no_nan(loss, Tensor(loss._value.dtype.type(
-                    out._value.shape[0])))
+            if out.ndim > 0:
+                loss = M.divide_no_nan(loss, M.cast(out.shape[0], loss.dtype))
             self.add_loss(loss)
 
     def _call_autocast(self, inputs, args, kwargs, prev_training):

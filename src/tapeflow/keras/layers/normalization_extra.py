@@ -1,4 +1,5 @@
 """GroupNormalization, UnitNormalization, RMSNormalization and SpectralNormalization."""
+from tapeflow.framework.variable import array_of
 from tapeflow.framework.tensor import Tensor
 from tapeflow.keras import constraints, initializers, regularizers
 from tapeflow.keras.layers.input_spec import InputSpec
@@ -9,7 +10,7 @@ from tapeflow.ops import math_ops as M
 
 
 def _const(x, v):
-    return Tensor(x._value.dtype.type(v))
+    return Tensor(array_of(x).dtype.type(v))
 
 
 class GroupNormalization(Layer):
@@ -70,7 +71,7 @@ class GroupNormalization(Layer):
         self.built = True
 
     def call(self, inputs):
-        shape = inputs._value.shape
+        shape = array_of(inputs).shape
         ndim = len(shape)
         axis = self.axis % ndim
         dim = shape[axis]
@@ -162,7 +163,7 @@ class RMSNormalization(Layer):
     def call(self, inputs):
         ms = M.reduce_mean(M.square(inputs), axis=self._axes, keepdims=True)
         y = M.multiply(inputs, M.rsqrt(M.add(ms, _const(inputs, self.epsilon))))
-        ndim = inputs._value.ndim
+        ndim = array_of(inputs).ndim
         bshape = [1] * ndim
         for a, n in zip(self._axes, self.scale.shape):
             bshape[a % ndim] = n

@@ -4,6 +4,7 @@ ActivityRegularization, SpatialDropout3D.
 The noise layers change their input only when ``training`` is true; each draws from its
 own generator when given a ``seed`` (else from the global Keras generator).
 """
+from tapeflow.framework.variable import array_of
 import math
 
 
@@ -39,7 +40,7 @@ class GaussianNoise(Layer):
     def call(self, inputs, training=False):
         if not training or self.stddev <= 0:
             return inputs
-        v = inputs._value
+        v = array_of(inputs)
         noise = _dropout_rng(self).standard_normal(v.shape) * self.stddev
         return M.add(inputs, Tensor(noise.astype(v.dtype)))
 
@@ -71,7 +72,7 @@ class GaussianDropout(Layer):
     def call(self, inputs, training=False):
         if not training or self.rate <= 0:
             return inputs
-        v = inputs._value
+        v = array_of(inputs)
         std = math.sqrt(self.rate / (1.0 - self.rate))
         noise = 1.0 + std * _dropout_rng(self).standard_normal(v.shape)
         return M.multiply(inputs, Tensor(noise.astype(v.dtype)))
@@ -110,7 +111,7 @@ class AlphaDropout(Layer):
     def call(self, inputs, training=False):
         if not training or self.rate <= 0:
             return inputs
-        v = inputs._value
+        v = array_of(inputs)
         shape = v.shape
         if self.noise_shape is not None:
             shape = tuple(s if n is None else n for s, n in zip(shape, self.noise_shape))

@@ -1,4 +1,5 @@
 """ZeroPadding1D/3D, Cropping1D/3D, UpSampling1D/3D and SpatialDropout3D."""
+from tapeflow.framework.variable import array_of
 import numpy as np
 
 from tapeflow.framework.tensor import Tensor
@@ -92,7 +93,7 @@ class _Cropping(_SpatialLayer):
         self._init_format(data_format)
 
     def _last(self, x):
-        shape = x._value.shape
+        shape = array_of(x).shape
         index = [slice(None)]
         for n, (a, b) in zip(shape[1:-1], self.cropping):
             if a + b >= n:
@@ -192,13 +193,13 @@ class SpatialDropout3D(Layer):
         if not training or self.rate == 0:
             return inputs
         from tapeflow.keras.layers.core import _dropout_rng
-        shape = inputs._value.shape
+        shape = array_of(inputs).shape
         if self.data_format == "channels_first":
             mask_shape = shape[:2] + (1, 1, 1)
         else:
             mask_shape = (shape[0], 1, 1, 1, shape[-1])
         keep = _dropout_rng(self).random(mask_shape) >= self.rate
-        scale = keep.astype(inputs._value.dtype) / inputs._value.dtype.type(1 - self.rate)
+        scale = keep.astype(array_of(inputs).dtype) / array_of(inputs).dtype.type(1 - self.rate)
         return M.multiply(inputs, Tensor(scale))
 
     def compute_output_shape(self, input_shape):

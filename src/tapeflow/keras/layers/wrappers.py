@@ -1,4 +1,5 @@
 """Layers that hold or chain other layers: Wrapper, TimeDistributed, Pipeline; and Masking."""
+from tapeflow.framework.variable import array_of
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.keras.layers.layer import Layer
 from tapeflow.keras.layers.layer_utils import get_keras_mask
@@ -73,7 +74,7 @@ class TimeDistributed(Wrapper):
         self.built = True
 
     def call(self, inputs, training=None, mask=None):
-        shape = inputs._value.shape
+        shape = array_of(inputs).shape
         b, t = shape[0], shape[1]
         flat = A.reshape(inputs, (b * t,) + shape[2:])
         kwargs = {}
@@ -81,10 +82,10 @@ class TimeDistributed(Wrapper):
         if flags[0] and training is not None:
             kwargs["training"] = training
         if flags[1] and mask is not None:
-            m = mask._value if type(mask) is Tensor else mask
+            m = array_of(mask) if type(mask) is Tensor else mask
             kwargs["mask"] = Tensor(m.reshape((b * t,) + m.shape[2:]))
         out = self.layer(flat, **kwargs)
-        return A.reshape(out, (b, t) + tuple(out._value.shape[1:]))
+        return A.reshape(out, (b, t) + tuple(array_of(out).shape[1:]))
 
     def compute_output_shape(self, input_shape):
         inner = self.layer.compute_output_shape((input_shape[0],) + tuple(input_shape[2:]))

@@ -1,5 +1,6 @@
 """Loss classes for Keras 3's newer losses: CTC, CategoricalFocalCrossentropy,
 CategoricalGeneralizedCrossEntropy, Circle, Dice, Tversky."""
+from tapeflow.framework.variable import array_of
 import numpy as np
 
 from tapeflow.keras.losses import functions_keras3 as F
@@ -82,7 +83,7 @@ class Circle(Loss):
     def call(self, y_true, y_pred):
         out = F.circle(y_true, y_pred, gamma=self.gamma, margin=self.margin,
                        remove_diagonal=self.remove_diagonal)
-        self._last_mask = np.asarray(out._value) > 0
+        self._last_mask = np.asarray(array_of(out)) > 0
         return out
 
     def get_config(self):

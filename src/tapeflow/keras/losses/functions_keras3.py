@@ -4,6 +4,7 @@
 Written with tapeflow ops (differentiable to any order), computing in ``y_pred``'s dtype
 with Keras's formulas and epsilon (1e-7).
 """
+from tapeflow.framework.variable import array_of
 import warnings
 
 import numpy as np
@@ -23,7 +24,7 @@ def ctc(y_true, y_pred):
     """
     from tapeflow.ops.ctc_ops import ctc_loss
     y_pred = _pred(y_pred)
-    labels = np.asarray(y_true._value if isinstance(y_true, Tensor) else y_true)
+    labels = np.asarray(array_of(y_true) if isinstance(y_true, Tensor) else y_true)
     if labels.ndim != 2:
         raise ValueError("Targets `y_true` are expected to be a tensor of shape `(batch_size, "
                          f"max_length)` in integer format. Received: y_true.shape="
@@ -74,7 +75,7 @@ def categorical_generalized_cross_entropy(y_true, y_pred, q):
     """Returns ``(1 - p**q) / q`` per sample, ``p`` the probability of the true class
     (``y_true`` integer class ids)."""
     y_pred = _pred(y_pred)
-    ids = np.asarray(y_true._value if isinstance(y_true, Tensor) else y_true).astype(np.int64)
+    ids = np.asarray(array_of(y_true) if isinstance(y_true, Tensor) else y_true).astype(np.int64)
     onehot = Tensor((ids[..., None] == np.arange(y_pred.shape[-1])).astype(
         y_pred.dtype.as_numpy_dtype))
     p = reduction_ops.reduce_sum(y_pred * onehot, axis=-1)
@@ -121,11 +122,11 @@ def circle(y_true, y_pred, ref_labels=None, ref_embeddings=None, remove_diagonal
     Samples whose loss is 0 are masked out of the mean, as in Keras.
     """
     y_pred = _pred(y_pred)
-    labels = np.asarray(y_true._value if isinstance(y_true, Tensor) else y_true).astype(
+    labels = np.asarray(array_of(y_true) if isinstance(y_true, Tensor) else y_true).astype(
         np.int32)
     ref = y_pred if ref_embeddings is None else cast_to(ref_embeddings, y_pred.dtype)
     ref_lab = labels if ref_labels is None else np.asarray(
-        ref_labels._value if isinstance(ref_labels, Tensor) else ref_labels).astype(np.int32)
+        array_of(ref_labels) if isinstance(ref_labels, Tensor) else ref_labels).astype(np.int32)
     dist = m.maximum(1.0 - m.matmul(y_pred, array_ops.transpose(ref)), 0.0)
     pos, neg = _pos_neg_masks(labels, ref_lab, remove_diagonal)
     dt = y_pred.dtype.as_numpy_dtype

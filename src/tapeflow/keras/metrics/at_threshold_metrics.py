@@ -1,6 +1,7 @@
 """``PrecisionAtRecall``, ``RecallAtPrecision``, ``SensitivityAtSpecificity`` and
 ``SpecificityAtSensitivity`` (Keras 3): the best value of one rate among the
 ``num_thresholds`` evenly spaced thresholds where another rate reaches a target."""
+from tapeflow.framework.variable import array_of
 import numpy as np
 
 from tapeflow.framework.tensor import Tensor
@@ -35,7 +36,7 @@ class _AtConstraint(_ConfusionMetric):
         return super().update_state(y_true, y_pred, sample_weight)
 
     def _rates(self):
-        c = {k: getattr(self, n)._tensor._value.astype(np.float64) for k, n in (
+        c = {k: array_of(getattr(self, n)).astype(np.float64) for k, n in (
             ("tp", "true_positives"), ("fp", "false_positives"), ("tn", "true_negatives"),
             ("fn", "false_negatives"))}
         return {"sensitivity": _div(c["tp"], c["tp"] + c["fn"]),

@@ -1,5 +1,6 @@
 """``R2Score``, ``PearsonCorrelation`` and ``ConcordanceCorrelation`` (Keras 3), with the
 function forms ``pearson_correlation`` and ``concordance_correlation``."""
+from tapeflow.framework.variable import array_of
 import warnings
 
 import numpy as np
@@ -110,7 +111,7 @@ class R2Score(Metric):
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         """Adds this batch's sums, squared sums, residuals and weights."""
-        dt = self._dtype._np
+        dt = self._dtype.as_numpy_dtype
         y_true, y_pred = same_rank(to_array(y_true, dt), to_array(y_pred, dt))
         if not self._built:
             self._build(y_true.shape, y_pred.shape)
@@ -129,7 +130,7 @@ class R2Score(Metric):
         """Returns the (adjusted) R2 score as a float32 Tensor."""
         if not self._built:
             return Tensor(np.float32(np.nan))
-        v = {k: getattr(self, k)._tensor._value for k in ("sum", "squared_sum", "total_mse",
+        v = {k: array_of(getattr(self, k)) for k in ("sum", "squared_sum", "total_mse",
                                                           "count")}
         with np.errstate(all="ignore"):
             mean = v["sum"] / v["count"]
@@ -142,7 +143,7 @@ class R2Score(Metric):
             score = np.sum(total * raw) / np.sum(total)
         else:
             score = raw
-        n = float(self.num_samples._tensor._value)
+        n = float(array_of(self.num_samples))
         p = self.num_regressors
         if p != 0:
             if p > n - 1:

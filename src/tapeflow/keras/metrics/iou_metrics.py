@@ -1,5 +1,6 @@
 """``IoU``, ``BinaryIoU``, ``OneHotIoU`` and ``OneHotMeanIoU`` (Keras 3): intersection over
 union of chosen classes, from an accumulated confusion matrix (int64 by default)."""
+from tapeflow.framework.variable import array_of
 import numpy as np
 
 from tapeflow.framework.tensor import Tensor
@@ -27,7 +28,7 @@ class IoU(MeanIoU):
 
     def result(self):
         """Returns the mean IoU of the target classes that occur (float32 scalar)."""
-        cm = self.total_cm._tensor._value.astype(np.float64)
+        cm = array_of(self.total_cm).astype(np.float64)
         tp = np.diag(cm)
         denom = cm.sum(axis=0) + cm.sum(axis=1) - tp
         ids = np.asarray(self.target_class_ids, np.int64)
@@ -60,8 +61,8 @@ class BinaryIoU(IoU):
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         """Thresholds the predictions, then adds this batch's confusion matrix."""
-        y_true = to_array(y_true).astype(self._dtype._np)
-        y_pred = (to_array(y_pred, np.float32) >= self.threshold).astype(self._dtype._np)
+        y_true = to_array(y_true).astype(self._dtype.as_numpy_dtype)
+        y_pred = (to_array(y_pred, np.float32) >= self.threshold).astype(self._dtype.as_numpy_dtype)
         return super().update_state(y_true, y_pred, sample_weight)
 
     def get_config(self):
