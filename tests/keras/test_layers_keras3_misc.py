@@ -158,3 +158,19 @@ def test_conv_lstm2d_states_and_weights():
     assert [w.shape for w in layer.weights] == [(2, 2, 2, 12), (2, 2, 3, 12), (12,)]
     np.testing.assert_array_equal(layer.cell.bias.numpy()[3:6], 1.0)   # unit_forget_bias
     assert layer.compute_output_shape((None, 4, 5, 5, 2)) == ((None, 4, 4, 3),) * 3
+
+
+def test_reversible_embedding_ties_and_caps():
+    layer = L.ReversibleEmbedding(6, 4)
+    ids = np.array([[1, 2], [3, 0]])
+    h = layer(ids)
+    assert h.shape == (2, 2, 4)
+    logits = layer(h, reverse=True).numpy()
+    np.testing.assert_allclose(logits, h.numpy() @ layer.embeddings.numpy().T, rtol=1e-5)
+    capped = L.ReversibleEmbedding(6, 4, tie_weights=False, logit_soft_cap=0.5)
+    capped(ids)
+    out = capped(np.ones((2, 4), "float32") * 10, reverse=True).numpy()
+    assert out.shape == (2, 6) and np.all(np.abs(out) <= 0.5)
+    assert [w.name for w in capped.weights] == ["embeddings", "reverse_embeddings"]
+    clone = L.ReversibleEmbedding.from_config(capped.get_config())
+    assert clone.logit_soft_cap == 0.5 and clone.tie_weights is False

@@ -195,3 +195,20 @@ def test_masking_mask_reaches_attention_like_keras(rkeras):
         outs.append([np.asarray(t) for t in k.Model(inp, [att, pooled])(PADDED * 0.1)])
     for r, mine in zip(*outs):
         np.testing.assert_allclose(mine, r, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"tie_weights": False, "logit_soft_cap": 2.0}])
+def test_reversible_embedding_matches_keras(rkeras, kwargs):
+    from tapeflow import keras
+    ids = np.array([[1, 2, 0], [3, 3, 4]])
+    h = data(2, 3, 4)
+    real = rkeras.layers.ReversibleEmbedding(6, 4, **kwargs)
+    mine = keras.layers.ReversibleEmbedding(6, 4, **kwargs)
+    real(ids), mine(ids)
+    mine.set_weights(real.get_weights())
+    np.testing.assert_allclose(mine(ids).numpy(), np.asarray(real(ids)))
+    np.testing.assert_allclose(mine(h, reverse=True).numpy(),
+                               np.asarray(real(h, reverse=True)), rtol=1e-5, atol=1e-6)
+    real_config, mine_config = real.get_config(), mine.get_config()
+    real_config.pop("name"), mine_config.pop("name")
+    assert mine_config == real_config
