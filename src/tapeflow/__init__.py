@@ -25,6 +25,8 @@ from tapeflow.ops.manip_ops import *  # noqa: F401,F403
 from tapeflow.ops.slicing_ops import *  # noqa: F401,F403
 from tapeflow.ops.indexing_ops import *  # noqa: F401,F403
 
+dtypes.saturate_cast = saturate_cast  # noqa: F405  (tf.dtypes.saturate_cast: an op)
+
 newaxis = None
 
 __version__ = "0.1.0"
@@ -37,13 +39,17 @@ def __getattr__(name):
             "math": "tapeflow.math", "nn": "tapeflow.nn", "linalg": "tapeflow.linalg",
             "random": "tapeflow.random", "image": "tapeflow.image",
             "strings": "tapeflow.strings", "config": "tapeflow.config",
-            "debugging": "tapeflow.debugging", "experimental": "tapeflow.experimental"}
+            "debugging": "tapeflow.debugging", "experimental": "tapeflow.experimental",
+            "train": "tapeflow.train", "saved_model": "tapeflow.saved_model",
+            "distribute": "tapeflow.distribute"}
     attrs = {"function": "tapeflow.framework.function",
              "custom_gradient": "tapeflow.framework.custom_gradient",
              "TensorSpec": "tapeflow.framework.tensor_spec",
              "print": "tapeflow.framework.printing",
              "device": "tapeflow.framework.device_context",
-             "RaggedTensor": "tapeflow.strings"}
+             "RaggedTensor": "tapeflow.strings",
+             "Module": "tapeflow.tracking.module",
+             "name_scope": "tapeflow.framework.name_scope"}
     if name in attrs:
         value = getattr(importlib.import_module(attrs[name]), name)
         globals()[name] = value

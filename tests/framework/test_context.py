@@ -84,7 +84,7 @@ def test_layer_scope_and_training_flag_are_per_thread():
 
     class Probe(keras.layers.Layer):
         def call(self, x, training=None):
-            seen[threading.get_ident()] = ([s.name for s in context.state.layer_scope],
+            seen[threading.get_ident()] = ([s.name for s in context.state.calls.scope],
                                            training)
             return x
 
@@ -94,4 +94,47 @@ def test_layer_scope_and_training_flag_are_per_thread():
     t.join()
     probe(np.zeros((1, 1), np.float32))
     assert sorted(seen.values(), key=str) == [(["probe"], None), (["probe"], True)]
-    assert context.state.layer_scope == [] and context.state.training is None
+    assert context.state.calls.scope == [] and context.state.calls.training is None
+
+
+def test_swap_tapes_pauses_and_restores_this_threads_tapes():
+    x = tf.constant(2.0)
+    with tf.GradientTape() as outer:
+        outer.watch(x)
+        old = context.swap_tapes([])          # a recorder that must be alone pauses the rest
+        try:
+            y = x * x                         # not recorded on the outer tape
+        finally:
+            context.swap_tapes(old)
+        z = x * 3.0
+    assert outer.gradient([y, z], x).numpy() == 3.0
+    assert not context.ACTIVE and context.state.tapes == []
+
+
+def test_non_differentiable_ops_do_not_block_gradients():
+    x = tf.constant([1.0, -2.0])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        m = tf.greater(x, 0.0)               # no gradient: nothing recorded on the tape
+        y = tf.reduce_sum(x * tf.cast(m, tf.float32))
+    np.testing.assert_array_equal(tape.gradient(y, x).numpy(), [1.0, 0.0])
+
+
+def test_name_scope_is_per_thread():
+    names = {}
+    inside, release = threading.Event(), threading.Event()
+
+    def other():
+        with tf.name_scope("worker"):
+            inside.set()
+            release.wait(10)
+            names["worker"] = tf.Variable(1.0, name="w").name
+
+    t = threading.Thread(target=other)
+    t.start()
+    inside.wait(10)
+    names["main"] = tf.Variable(1.0, name="w").name   # the worker's scope is not ours
+    release.set()
+    t.join()
+    assert names == {"worker": "worker/w:0", "main": "w:0"}
+    assert context.state.name_scope == ""

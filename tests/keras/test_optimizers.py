@@ -175,7 +175,8 @@ def test_apply_gradients_returns_iterations_and_lr_is_float32_variable():
     assert it is opt.iterations
     assert it.dtype == tf.int64 and int(it.numpy()) == 1
     assert opt.learning_rate.dtype == tf.float32
-    assert isinstance(opt.learning_rate, tf.Variable)
+    assert isinstance(opt.learning_rate, keras.Variable)  # not a tf.Variable (Keras 3)
+    assert not isinstance(opt.learning_rate, tf.Variable)
     assert opt.get_config()["learning_rate"] == float(np.float32(0.001))
     opt.learning_rate = 0.5
     np.testing.assert_allclose(opt.learning_rate.numpy(), 0.5)

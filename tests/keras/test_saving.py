@@ -11,6 +11,16 @@ from tapeflow import keras
 from tapeflow.keras import layers
 
 
+try:
+    import h5py  # noqa: F401
+    _H5PY = True
+except ImportError:
+    _H5PY = False
+# Tests of Keras's HDF5 layout; without h5py tapeflow writes its npz container instead.
+needs_h5py = pytest.mark.skipif(not _H5PY, reason="Keras's HDF5 weights format needs h5py "
+                                                  "(pip install tapeflow[h5])")
+
+
 def _data(n=64):
     rng = np.random.default_rng(0)
     x = rng.random((n, 4)).astype("float32")
@@ -36,13 +46,14 @@ def _trained():
     return model
 
 
+@needs_h5py
 def test_keras_zip_layout_and_full_round_trip(tmp_path):
     x, y = _data()
     model = _trained()
     path = str(tmp_path / "m.keras")
     model.save(path)
     with zipfile.ZipFile(path) as z:
-        assert sorted(z.namelist()) == ["config.json", "metadata.json", "model.weights.npz"]
+        assert sorted(z.namelist()) == ["config.json", "metadata.json", "model.weights.h5"]
         config = json.loads(z.read("config.json"))
         meta = json.loads(z.read("metadata.json"))
     assert config["class_name"] == "Sequential"
@@ -66,12 +77,13 @@ def test_keras_zip_layout_and_full_round_trip(tmp_path):
         uncompiled.evaluate(x, y, verbose=0)
 
 
+@needs_h5py
 def test_weights_round_trip_and_naming(tmp_path):
     x, _ = _data()
     model = _trained()
     path = str(tmp_path / "w.weights.h5")
     model.save_weights(path)
-    assert zipfile.is_zipfile(path)  # an npz container under Keras's file name
+    assert _read(path)[:8] == b"\x89HDF\r\n\x1a\n"  # Keras's HDF5 weights file
     fresh = _model()
     fresh.load_weights(path)
     np.testing.assert_array_equal(fresh.predict(x, verbose=0), model.predict(x, verbose=0))
@@ -85,6 +97,7 @@ def test_weights_round_trip_and_naming(tmp_path):
         keras.models.load_model(str(tmp_path / "missing.keras"))
 
 
+@needs_h5py
 def test_mismatched_architecture_is_refused_without_changes(tmp_path):
     model = _trained()
     path = str(tmp_path / "w.weights.h5")
@@ -97,10 +110,11 @@ def test_mismatched_architecture_is_refused_without_changes(tmp_path):
         np.testing.assert_array_equal(a, b)
     deeper = keras.Sequential([keras.Input((4,)), layers.Dense(8), layers.Dense(8),
                                layers.Dense(2)])
-    with pytest.raises(ValueError, match="expects 6 variables"):
+    with pytest.raises(ValueError, match="A total of 2 objects could not be loaded"):
         deeper.load_weights(path)
 
 
+@needs_h5py
 def test_truncated_and_tampered_files_give_value_errors(tmp_path):
     model = _trained()
     path = str(tmp_path / "m.keras")
@@ -113,7 +127,7 @@ def test_truncated_and_tampered_files_give_value_errors(tmp_path):
         keras.models.load_model(cut)
     # Flip one byte inside the stored weights: the zip checksum catches it.
     with zipfile.ZipFile(path) as z:
-        info = z.getinfo("model.weights.npz")
+        info = z.getinfo("model.weights.h5")
     offset = info.header_offset + 30 + len(info.filename) + len(info.extra) + 200
     tampered = bytearray(data)
     tampered[offset] ^= 0xFF
@@ -126,7 +140,7 @@ def test_truncated_and_tampered_files_give_value_errors(tmp_path):
     model.save_weights(wpath)
     with open(wpath, "r+b") as f:
         f.truncate(100)
-    with pytest.raises(ValueError, match="truncated, corrupted"):
+    with pytest.raises(ValueError, match="truncated or corrupted"):
         _model().load_weights(wpath)
 
 
@@ -256,10 +270,11 @@ def test_custom_loss_and_metric_in_compile_config(tmp_path):
         model.evaluate(x, y, verbose=0, return_dict=True)
 
 
-def test_hdf5_weights_from_keras_are_named_clearly(tmp_path):
+@needs_h5py
+def test_a_broken_hdf5_weights_file_is_named_clearly(tmp_path):
     path = tmp_path / "keras_written.weights.h5"
     path.write_bytes(b"\x89HDF\r\n\x1a\n" + b"\0" * 100)
-    with pytest.raises(ValueError, match="is an HDF5 file"):
+    with pytest.raises(ValueError, match="keras_written.weights.h5: not a valid HDF5 file"):
         _model().load_weights(str(path))
 
 

@@ -212,3 +212,13 @@ def test_transpose_gradients_total_variation_psnr():
     p = tf.image.psnr(x, x + 1.0, 255.0)
     assert p.dtype == tf.float32 and p.shape == (1,)
     np.testing.assert_allclose(p.numpy(), [20 * np.log10(255.0)], rtol=1e-6)
+
+
+def test_adjust_contrast_has_no_gradient_as_in_tensorflow():
+    # TensorFlow registers no gradient for AdjustContrastv2: tape.gradient raises LookupError.
+    x = tf.Variable(np.arange(6.0, dtype=np.float32).reshape(1, 2, 3, 1))
+    with tf.GradientTape() as tape:
+        y = tf.image.adjust_contrast(x, 2.0)
+    with pytest.raises(LookupError, match="gradient registry has no entry for: "
+                                          "AdjustContrastv2"):
+        tape.gradient(y, x)

@@ -232,6 +232,15 @@ class Dataset:
         from tapeflow.data.transformations import _TakeDataset
         return _TakeDataset(self, count)
 
+    def shard(self, num_shards, index, name=None):
+        """Returns the elements whose position ``i`` has ``i % num_shards == index``.
+
+        Raises:
+          InvalidArgumentError: if ``num_shards <= 0`` or ``index`` is out of range.
+        """
+        from tapeflow.data.sharding import _ShardDataset
+        return _ShardDataset(self, num_shards, index)
+
     def skip(self, count, name=None):
         """Returns a dataset without the first ``count`` elements (-1: all)."""
         from tapeflow.data.transformations import _SkipDataset

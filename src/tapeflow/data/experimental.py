@@ -1,6 +1,7 @@
 """``tf.data.experimental``: AUTOTUNE, cardinality and its constants."""
 from tapeflow.data.dataset import AUTOTUNE, INFINITE as INFINITE_CARDINALITY  # noqa: F401
 from tapeflow.data.dataset import UNKNOWN as UNKNOWN_CARDINALITY  # noqa: F401
+from tapeflow.data.options import AutoShardPolicy, DistributeOptions  # noqa: F401
 
 
 def cardinality(dataset):
@@ -11,4 +12,5 @@ def cardinality(dataset):
     return dataset.cardinality()
 
 
-__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "cardinality"]
+__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "cardinality",
+           "AutoShardPolicy", "DistributeOptions"]

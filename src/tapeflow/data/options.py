@@ -1,4 +1,30 @@
-"""``tf.data.Options``: accepted for compatibility; they change nothing here."""
+"""``tf.data.Options``: accepted for compatibility; only ``experimental_distribute`` acts
+(``tf.distribute`` reads its ``auto_shard_policy``)."""
+import enum
+
+
+class AutoShardPolicy(enum.IntEnum):
+    """How ``tf.distribute`` splits a dataset between workers.
+
+    OFF: every worker reads the whole dataset. AUTO: FILE if the pipeline reads
+    files, else DATA. FILE: each worker reads its share of the input files.
+    DATA: each worker reads every element and keeps its own part of it. HINT:
+    treated as AUTO.
+    """
+
+    OFF = -1
+    AUTO = 0
+    FILE = 1
+    DATA = 2
+    HINT = 3
+
+
+class DistributeOptions:
+    """``tf.data.experimental.DistributeOptions``: ``auto_shard_policy`` and ``num_devices``."""
+
+    def __init__(self):
+        self.auto_shard_policy = AutoShardPolicy.AUTO
+        self.num_devices = None
 
 
 class _OptionGroup:
@@ -19,7 +45,7 @@ class Options:
         self.deterministic = None
         self.experimental_deterministic = None
         self.experimental_optimization = _OptionGroup()
-        self.experimental_distribute = _OptionGroup(auto_shard_policy=None)
+        self.experimental_distribute = DistributeOptions()
         self.threading = _OptionGroup(private_threadpool_size=None, max_intra_op_parallelism=None)
         self.autotune = _OptionGroup(enabled=True)
 

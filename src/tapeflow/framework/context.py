@@ -4,11 +4,15 @@ Everything that says "what is active now" lives here, in one ``threading.local``
 
 * ``state.tapes``: the tapes (and ``custom_gradient`` collectors) entered on this
   thread, innermost last;
-* ``state.layer_scope``: the Keras layers whose ``build``/``call`` runs on this thread,
-  outermost first (Keras 3's name scopes: variable paths are made from them);
-* ``state.autocast``: the compute dtype variables are cast to while a mixed-precision
-  layer call runs on this thread (None otherwise);
-* ``state.training``: the ``training`` value of the outermost layer call in progress.
+* ``state.name_scope``: ``tf.name_scope``'s prefix on this thread (``"outer/inner/"``);
+* ``state.calls``: Keras's layer-call state on this thread, one plain object so that
+  ``Layer.__call__`` reads the thread-local once: ``.scope`` (the layers whose
+  ``build``/``call`` runs, outermost first: Keras 3's name scopes, from which variable
+  paths are made), ``.autocast`` (the compute dtype variables are cast to while a
+  mixed-precision layer call runs; None otherwise), ``.training`` (the ``training`` value
+  of the outermost layer call in progress).
+* ``state.strategies``: the ``tf.distribute`` entries ``(strategy, replica_context or None
+  in a scope)`` entered on this thread, innermost last (read by ``strategy_entry``).
 
 A ``tf.data`` map running on a worker thread therefore never records on, or is watched
 by, a tape the main thread holds.
@@ -26,6 +30,20 @@ import threading
 
 # One entry per tape entered on any thread (appends and removes are atomic under the GIL).
 ACTIVE = []
+# One entry per mixed-precision layer call running on any thread: variable reads test it
+# (a cheap global) before they look at this thread's ``calls.autocast``.
+AUTOCASTING = []
+
+
+class _Calls:
+    """Keras's layer-call state of one thread."""
+
+    __slots__ = ("scope", "autocast", "training")
+
+    def __init__(self):
+        self.scope = []
+        self.autocast = None
+        self.training = None
 
 
 class _State(threading.local):
@@ -33,9 +51,9 @@ class _State(threading.local):
 
     def __init__(self):
         self.tapes = []
-        self.layer_scope = []
-        self.autocast = None
-        self.training = None
+        self.calls = _Calls()
+        self.name_scope = ""   # tf.name_scope's prefix: "" or "outer/inner/"
+        self.strategies = []
 
 
 state = _State()
@@ -55,6 +73,32 @@ def pop_tape(tape):
         ACTIVE.remove(tape)
 
 
+def swap_tapes(tapes):
+    """Makes ``tapes`` (a list) this thread's active tapes; returns the previous list.
+
+    For a recorder that must be the only one for a while (a ``tf.function`` trace pauses
+    the outer tapes): ``old = swap_tapes([tracer])`` ... ``swap_tapes(old)``.
+    """
+    old = state.tapes
+    for t in old:
+        ACTIVE.remove(t)
+    state.tapes = list(tapes)
+    ACTIVE.extend(state.tapes)
+    return old
+
+
 def thread_tapes():
     """Returns this thread's active tapes, innermost last (the list itself: do not mutate)."""
     return state.tapes if ACTIVE else ()
+
+
+def strategy_entry():
+    """Returns this thread's innermost ``(strategy, replica_context)`` (None: no strategy)."""
+    s = state.strategies
+    return s[-1] if s else None
+
+
+def num_replicas_in_sync():
+    """Returns the active ``tf.distribute`` strategy's ``num_replicas_in_sync`` (1 if none)."""
+    s = state.strategies
+    return s[-1][0].num_replicas_in_sync if s else 1

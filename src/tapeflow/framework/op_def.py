@@ -6,8 +6,8 @@
 says everything about ``tf.sqrt``: its TensorFlow op name, its NumPy kernel (raw arrays in,
 raw array out), its gradient rule (Tensors in, one gradient per input out, written with
 tapeflow ops), the dtypes TensorFlow registers a kernel for, and how its arguments are
-normalised (``kind``: elementwise ``"unary"``/``"binary"`` or ``"reduce"``, whose ``axis``
-follows TensorFlow's rules). From it come:
+normalised (``kind``: elementwise ``"unary"``/``"binary"``, or ``"reduce"``, ``"scan"``
+(cumsum) and ``"arg"`` (argmax), whose ``axis`` follows TensorFlow's rules). From it come:
 
 * the primitive in ``primitive.REGISTRY`` (so tapes and ``tf.function`` see one op);
 * a fast wrapper ``sqrt(x, name=None)`` that converts its input with TensorFlow's rules,
@@ -15,10 +15,11 @@ follows TensorFlow's rules). From it come:
   op's definition excludes the dtype, NotFoundError when only the CPU kernel is missing:
   ``kernels=``), runs the kernel (``quiet``: NaN/inf silently, as TensorFlow), turns kernel
   exceptions into InvalidArgumentError naming the op, shapes and dtypes, and records on the
-  tapes that watch an input;
+  tapes that watch an input (every op reaches ``record()``; non-differentiable ones are
+  skipped there, so a ``tf.function`` trace can take them);
 * for binary ops, broadcasting undone by the engine (``tape._backward``): rules return
   gradients of the broadcast shape and never call ``unbroadcast`` themselves;
-* the module's exports (``exported(__name__)`` for ``__all__``) and the op-table test row
+* the module's exports (``exported(globals())`` for ``__all__``) and the op-table test row
   (``OP_DEFS[name].test``).
 
 See docs/engine.md for a walk-through.
@@ -39,7 +40,7 @@ INT = ("int8", "int16", "int32", "int64")
 UINT = ("uint8", "uint16", "uint32", "uint64")
 FLOAT_COMPLEX = FLOAT + COMPLEX
 SIGNED = FLOAT + INT + COMPLEX                    # Neg, Sign, Reciprocal
-NUMBER = FLOAT + INT + UINT + COMPLEX             # Square, Add, Mul ...
+NUMBER = FLOAT + INT + UINT + COMPLEX             # Square
 REAL = FLOAT + ("int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64")
 # Less, Greater ...: ``realnumbertypes``
 COMPARE = ("float", "double", "int32", "uint8", "int16", "int8", "int64", "bfloat16", "uint16",
@@ -202,7 +203,7 @@ _NO_ATTRS = _prim._NO_ATTRS
 
 
 def _unary(od, op):
-    forward, ok, diff = op.forward, od.ok, op.differentiable
+    forward, ok = op.forward, od.ok
 
     def unary(x, name=None):
         if type(x) is not Tensor:
@@ -216,14 +217,14 @@ def _unary(od, op):
             raise
         except _KERNEL_ERRORS as e:
             raise _prim.kernel_error(op, [v], e) from None
-        if _tapes and diff:
+        if _tapes:
             _record(op, (x,), (out,), _NO_ATTRS)
         return out
     return unary
 
 
 def _binary(od, op):
-    forward, ok, diff, name_ = op.forward, od.ok, op.differentiable, op.name
+    forward, ok, name_ = op.forward, od.ok, op.name
     scalar_like, binary_inputs = _prim.scalar_like, _prim.binary_inputs
     fixed = od.fixed
 
@@ -252,7 +253,7 @@ def _binary(od, op):
             raise
         except _KERNEL_ERRORS as e:
             raise _prim.kernel_error(op, [a, b], e) from None
-        if _tapes and diff:
+        if _tapes:
             _record(op, (x, y), (out,), _NO_ATTRS)
         return out
     return binary
@@ -273,7 +274,7 @@ def _fixed_inputs(od, x, y):
 
 
 def _reduce(od, op):
-    forward, ok, diff, name_ = op.forward, od.ok, op.differentiable, op.name
+    forward, ok, name_ = op.forward, od.ok, op.name
 
     def reduction(input_tensor, axis=None, keepdims=False, name=None):
         x = input_tensor if type(input_tensor) is Tensor else convert_to_tensor(input_tensor)
@@ -289,14 +290,14 @@ def _reduce(od, op):
             raise
         except _KERNEL_ERRORS as e:
             raise _prim.kernel_error(op, [v], e) from None
-        if _tapes and diff:
+        if _tapes:
             _record(op, (x,), (out,), {"axis": axis, "keepdims": keepdims})
         return out
     return reduction
 
 
 def _scan(od, op):
-    forward, ok, diff, name_ = op.forward, od.ok, op.differentiable, op.name
+    forward, ok, name_ = op.forward, od.ok, op.name
 
     def scan(x, axis=0, exclusive=False, reverse=False, name=None):
         x = x if type(x) is Tensor else convert_to_tensor(x)
@@ -309,7 +310,7 @@ def _scan(od, op):
         attrs = {"axis": scalar_axis(axis, v.ndim, name_, "scan"),
                  "exclusive": bool(exclusive), "reverse": bool(reverse)}
         out = Tensor(forward(v, **attrs))
-        if _tapes and diff:
+        if _tapes:
             _record(op, (x,), (out,), attrs)
         return out
     return scan
@@ -323,8 +324,12 @@ def _arg(od, op):
         v = x._value
         if v.dtype not in ok:
             return od.refuse(x, axis=axis, output_type=output_type)
-        axis = scalar_axis(0 if axis is None else axis, v.ndim, name_, "dim")
-        return Tensor(forward(v, axis, _dtypes.as_dtype(output_type)._np))
+        attrs = {"axis": scalar_axis(0 if axis is None else axis, v.ndim, name_, "dim"),
+                 "output_type": _dtypes.as_dtype(output_type)._np}
+        out = Tensor(forward(v, **attrs))
+        if _tapes:   # not differentiable: only a tf.function trace takes it
+            _record(op, (x,), (out,), attrs)
+        return out
     return arg
 
 

@@ -143,7 +143,7 @@ def run(op, inputs, attrs):
     else:
         result = [Tensor(o) for o in out]
         outputs = tuple(result)
-    if _tapes and op.differentiable:
+    if _tapes:
         record(op, inputs, outputs, attrs)
     return result
 
@@ -162,6 +162,8 @@ def record(op, inputs, outputs, attrs):
     rec = None
     for tape in _state.tapes:
         if tape._recording:
+            if not op.differentiable:   # declared non-differentiable: tapes skip it
+                continue
             watched = tape._watched
             for t in inputs:
                 if id(t) in watched:
@@ -278,7 +280,6 @@ def _operand_like(op_name, value, other, index):
 def make_unary(op):
     """Returns a fast ``f(x, name=None)`` wrapper for a one-input, one-output op."""
     forward = op.forward
-    diff = op.differentiable
 
     def unary(x, name=None):
         if type(x) is not Tensor:
@@ -287,7 +288,7 @@ def make_unary(op):
             out = Tensor(forward(x._value))
         except (ValueError, TypeError, InvalidArgumentError) as e:
             raise kernel_error(op, [x._value], e) from None
-        if _tapes and diff:
+        if _tapes:
             record(op, (x,), (out,), _NO_ATTRS)
         return out
     unary.__name__ = op.name
@@ -297,7 +298,6 @@ def make_unary(op):
 def make_binary(op):
     """Returns a fast ``f(x, y, name=None)`` wrapper for a two-input elementwise op."""
     forward = op.forward
-    diff = op.differentiable
     name_ = op.name
 
     def binary(x, y, name=None):
@@ -320,7 +320,7 @@ def make_binary(op):
             out = Tensor(forward(x._value, y._value))
         except (ValueError, TypeError, InvalidArgumentError) as e:
             raise kernel_error(op, [x._value, y._value], e) from None
-        if _tapes and diff:
+        if _tapes:
             record(op, (x, y), (out,), _NO_ATTRS)
         return out
     binary.__name__ = op.name

@@ -136,9 +136,7 @@ class GradientTape:
           RuntimeError: if a non-persistent tape is used a second time.
           ValueError: for an unknown ``unconnected_gradients`` or a non-tensor source.
         """
-        if self._used and not self._persistent:
-            raise RuntimeError("A non-persistent GradientTape can only be used to compute "
-                               "one set of gradients (or jacobians)")
+        self._check_unused()
         if unconnected_gradients is UnconnectedGradients.NONE:
             zero = False
         else:
@@ -212,6 +210,11 @@ class GradientTape:
                 return tuple(result)
         return nest.pack_sequence_as(sources, result)
 
+    def _check_unused(self):
+        if self._used and not self._persistent:
+            raise RuntimeError("A non-persistent GradientTape can only be used to compute "
+                               "one set of gradients (or jacobians)")
+
     def jacobian(self, target, sources, unconnected_gradients=UnconnectedGradients.NONE,
                  parallel_iterations=None, experimental_use_pfor=True):
         """Computes the Jacobian of ``target`` with respect to each source.
@@ -224,6 +227,7 @@ class GradientTape:
           (None for a source that ``target`` does not depend on, unless
           ``unconnected_gradients`` is ``'zero'``).
         """
+        self._check_unused()
         array_ops = _prim.ENGINE
         target = convert_to_tensor(target)
         tv = target._value
@@ -268,6 +272,7 @@ class GradientTape:
           A Tensor of shape ``target.shape + source.shape[1:]``, or None if
           ``target`` does not depend on ``source``.
         """
+        self._check_unused()
         array_ops = _prim.ENGINE
         target = convert_to_tensor(target)
         tv = target._value

@@ -43,8 +43,11 @@ def array_of(x):
     return t._value
 
 
-class Variable:
-    """A mutable tensor (``tf.Variable``).
+class BaseVariable:
+    """The implementation shared by ``tf.Variable`` and ``keras.Variable``.
+
+    Keras 3's variable is not a ``tf.Variable`` (``isinstance`` says False), yet both
+    behave alike everywhere; code that accepts either checks for this class.
 
     Args:
       initial_value: a Tensor, array, Python value, or a callable returning one.
@@ -74,9 +77,12 @@ class Variable:
             value = t._value.copy()
         else:
             value = np.asarray(t._value)
+        entry = _context.strategy_entry()
+        if entry is not None:   # in a strategy's scope: every worker starts from worker 0's value
+            value = entry[0].extended.broadcast_initial_value(value)
         self._tensor = Tensor(value)
         self._trainable = True if trainable is None else bool(trainable)
-        self._name = "Variable" if name is None else str(name)
+        self._name = _state.name_scope + ("Variable" if name is None else str(name))
         self._shape = TensorShape(shape) if shape is not None else TensorShape(value.shape)
         if constraint is not None and not callable(constraint):
             raise ValueError(f"The `constraint` argument must be a callable. Received: "
@@ -251,9 +257,13 @@ class Variable:
             try:
                 np.broadcast_to(t._value, target_shape)
             except ValueError:
-                raise ValueError(
-                    f"Cannot assign value of shape {TensorShape(t._value.shape)} to a slice "
-                    f"of shape {TensorShape(target_shape)} of variable {self.name}") from None
+                from tapeflow.framework.errors import InvalidArgumentError
+                dims = ",".join
+                raise InvalidArgumentError(
+                    None, "ResourceStridedSliceAssign",
+                    f"Cannot broadcast input shape [{dims(map(str, t._value.shape))}] into "
+                    f"final shape [{dims(map(str, target_shape))}] "
+                    "[Op:ResourceStridedSliceAssign]") from None
         new = np.array(cur, copy=True)
         new[key] = t._value
         return self._set(new, True)
@@ -313,6 +323,20 @@ class Variable:
 
     def __str__(self):
         return self.__repr__()
+
+
+class Variable(BaseVariable):
+    """A mutable tensor (``tf.Variable``).
+
+    Args:
+      initial_value: a Tensor, array, Python value, or a callable returning one.
+      trainable: whether tapes watch it automatically and optimizers train it.
+      name: its name; shown as ``'<name>:0'``, prefixed by the enclosing ``tf.name_scope``.
+      dtype: converts ``initial_value`` to this dtype if given.
+      shape: the shape future assignments must match (``None`` dims relax it).
+    """
+
+    __slots__ = ()
 
 
 class _UnreadVariable(Variable):

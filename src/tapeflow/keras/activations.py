@@ -9,6 +9,7 @@ import importlib
 import numpy as np
 
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
+from tapeflow.framework.variable import array_of
 from tapeflow.ops import math_ops as M
 
 
@@ -32,7 +33,7 @@ def _fused(module, name):
 
 
 def _scalar(x, v):
-    return Tensor(x._value.dtype.type(v))
+    return Tensor(array_of(x).dtype.type(v))
 
 
 def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
@@ -187,7 +188,7 @@ def mish(x):
 
 def _shifted(x, axis):
     # Subtracting the (constant) max leaves softmax unchanged and avoids overflow.
-    return M.subtract(x, Tensor(np.max(x._value, axis=axis, keepdims=True)))
+    return M.subtract(x, Tensor(np.max(array_of(x), axis=axis, keepdims=True)))
 
 
 def softmax(x, axis=-1):

@@ -1,5 +1,6 @@
 """``keras.constraints``: projections applied to a weight after each optimizer update."""
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
+from tapeflow.framework.variable import array_of
 from tapeflow.ops import math_ops as M
 
 
@@ -8,7 +9,7 @@ def _t(x):
 
 
 def _c(x, v):
-    return Tensor(x._value.dtype.type(v))
+    return Tensor(array_of(x).dtype.type(v))
 
 
 class Constraint:

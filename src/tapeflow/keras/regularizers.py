@@ -2,6 +2,7 @@
 import numpy as np
 
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
+from tapeflow.framework.variable import array_of
 from tapeflow.ops import math_ops as M
 
 
@@ -24,7 +25,7 @@ class Regularizer:
     """Base class: ``regularizer(weight)`` returns a scalar penalty Tensor."""
 
     def __call__(self, x):
-        return Tensor(convert_to_tensor(x).dtype._np.type(0))
+        return Tensor(convert_to_tensor(x).dtype.as_numpy_dtype(0))
 
     def get_config(self):
         """Returns the constructor arguments as a dict."""
@@ -37,7 +38,7 @@ class Regularizer:
 
 
 def _coef(x, value):
-    return Tensor(x._value.dtype.type(value))
+    return Tensor(array_of(x).dtype.type(value))
 
 
 class L1L2(Regularizer):
@@ -49,7 +50,7 @@ class L1L2(Regularizer):
 
     def __call__(self, x):
         x = _t(x)
-        out = Tensor(x._value.dtype.type(0))
+        out = Tensor(array_of(x).dtype.type(0))
         if self.l1:
             out = M.add(out, M.multiply(_coef(x, self.l1), M.reduce_sum(M.abs(x))))
         if self.l2:
@@ -107,7 +108,7 @@ class OrthogonalRegularizer(Regularizer):
         x = M.divide(x, M.maximum(norms, _coef(x, 1e-7)))
         prod = M.matmul(x, x, transpose_b=True)
         n = x.shape[0]
-        off = M.multiply(prod, Tensor(1.0 - np.eye(n, dtype=x._value.dtype)))
+        off = M.multiply(prod, Tensor(1.0 - np.eye(n, dtype=array_of(x).dtype)))
         return M.multiply(_coef(x, self.factor / (n * (n - 1)) if n > 1 else 0.0),
                           M.reduce_sum(M.abs(off)))
 

@@ -16,6 +16,7 @@ from tapeflow.framework.tape import GradientTape
 from tapeflow.framework.tensor import Tensor
 from tapeflow.ops.math_ops import reduce_sum
 from tapeflow.keras.trainers import data_adapter
+from tapeflow.keras.trainers import distribute_support as _dist
 from tapeflow.keras.trainers.compile_utils import CompileLoss, CompileMetrics
 from tapeflow.keras.trainers.data_adapter import unpack_x_y_sample_weight
 
@@ -61,6 +62,14 @@ class Trainer:
     _jit_compile = False
     steps_per_execution = 1
 
+    def __init__(self):
+        _dist.on_create(self)   # a model made in a strategy's scope trains with it (Keras)
+
+    @property
+    def distribute_strategy(self):
+        """Returns the strategy the model was created or compiled under (else the current)."""
+        return _dist.strategy_of(self)
+
     # -- compile ------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
                 weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
@@ -101,11 +110,15 @@ class Trainer:
         self.steps_per_execution = steps_per_execution
         self.stop_training = False
         self.compiled = True
+        _dist.on_compile(self)
         self._compile_config = {
             "optimizer": self.optimizer, "loss": loss, "loss_weights": loss_weights,
             "metrics": metrics, "weighted_metrics": weighted_metrics,
             "run_eagerly": run_eagerly, "steps_per_execution": steps_per_execution,
             "jit_compile": self._jit_compile}
+        if "_pending_optimizer_variables" in self.__dict__:   # loaded before compile
+            from tapeflow.keras.saving.h5_weights import apply_pending
+            apply_pending(self)
 
     def _get_output_names(self):
         names = getattr(self, "output_names", None)
@@ -199,13 +212,15 @@ class Trainer:
     def get_metrics_result(self):
         """Returns ``{name: float}`` of every metric's current result (sorted by name)."""
         logs = {}
-        for m in self._step_metrics():
-            r = m.result()
-            if isinstance(r, dict):
-                logs.update(r)
-            else:
-                logs[m.name] = r
-        return _pythonify_logs(logs)
+        metrics = self._step_metrics()
+        with _dist.global_metric_states(self, metrics):   # global figures on every worker
+            for m in metrics:
+                r = m.result()
+                if isinstance(r, dict):
+                    logs.update(r)
+                else:
+                    logs[m.name] = r
+            return _pythonify_logs(logs)
 
     def _step_metrics(self):
         # ``self.metrics`` walks the model's attributes; during a loop it is
@@ -266,6 +281,7 @@ class Trainer:
         for extra in getattr(self, "losses", None) or ():
             if getattr(extra, "ndim", 0):
                 extra = reduce_sum(extra)
+            extra = _dist.scale_loss(extra)
             total = extra if total is None else total + extra
         if total is None:
             raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
@@ -287,7 +303,8 @@ class Trainer:
             # loss_scale_factor / LossScaleOptimizer: gradients of the scaled loss
             scaled_loss = self.optimizer.scale_loss(loss) if self.optimizer is not None \
                 else loss
-        self._loss_tracker.update_state(loss, sample_weight=_batch_size_of(x))
+        self._loss_tracker.update_state(_dist.unscale_loss(loss),
+                                        sample_weight=_batch_size_of(x))
         variables = self.trainable_variables
         if variables:
             if scaled_loss is loss:
@@ -306,7 +323,8 @@ class Trainer:
         y_pred = self(x, training=False)
         loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
                                  training=False)
-        self._loss_tracker.update_state(loss, sample_weight=_batch_size_of(x))
+        self._loss_tracker.update_state(_dist.unscale_loss(loss),
+                                        sample_weight=_batch_size_of(x))
         return self.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
 
     def predict_step(self, data):
@@ -364,6 +382,8 @@ class Trainer:
         adapter = data_adapter.get_adapter(x, y, sample_weight, batch_size=batch_size,
                                            steps=steps_per_epoch, shuffle=shuffle,
                                            class_weight=class_weight)
+        adapter = _dist.distribute_adapter(self, adapter)   # this worker's part of each batch
+        val_adapter = _dist.distribute_adapter(self, val_adapter)
         callbacks = self._callbacks(callbacks, verbose, epochs, adapter.num_batches,
                                     add_history=True)
         self.stop_training = False
@@ -383,7 +403,7 @@ class Trainer:
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callbacks.on_epoch_begin(epoch)
-            train_step = self.train_step
+            train_step = _dist.step_function(self, self.train_step)
             steps_done = 0
             for step, data in enumerate(adapter):
                 callbacks.on_train_batch_begin(step)
@@ -436,7 +456,7 @@ class Trainer:
         self.reset_metrics()
         callbacks.on_test_begin()
         logs = {}
-        test_step = self.test_step
+        test_step = _dist.step_function(self, self.test_step)
         for step, data in enumerate(adapter):
             callbacks.on_test_batch_begin(step)
             logs = _pythonify_logs(test_step(data))
@@ -458,6 +478,7 @@ class Trainer:
         verbose = 1 if verbose == "auto" else verbose
         adapter = data_adapter.get_adapter(x, y, sample_weight, batch_size=batch_size,
                                            steps=steps)
+        adapter = _dist.distribute_adapter(self, adapter)
         callbacks = self._callbacks(callbacks, verbose, 1, adapter.num_batches)
         self._loop(True)
         try:
@@ -521,7 +542,7 @@ class Trainer:
         data = next(iter(data_adapter.ArrayAdapter(x, y, sample_weight,
                                                    batch_size=_batch_size_of(x) or 1)))
         self.reset_metrics()   # Keras 3: each call reports its own batch alone
-        logs = _pythonify_logs(self.train_step(data))
+        logs = _pythonify_logs(_dist.step_function(self, self.train_step)(data))
         return logs if return_dict else self._flatten_metrics_in_order(logs)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
@@ -530,7 +551,7 @@ class Trainer:
         data = next(iter(data_adapter.ArrayAdapter(x, y, sample_weight,
                                                    batch_size=_batch_size_of(x) or 1)))
         self.reset_metrics()
-        logs = _pythonify_logs(self.test_step(data))
+        logs = _pythonify_logs(_dist.step_function(self, self.test_step)(data))
         return logs if return_dict else self._flatten_metrics_in_order(logs)
 
     def predict_on_batch(self, x):
@@ -546,12 +567,14 @@ class Trainer:
         from tapeflow.keras.saving import saving_api
         saving_api.save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
-    def save_weights(self, filepath, overwrite=True):
-        """Saves the weights to a ``.weights.h5`` file (an npz container in tapeflow)."""
+    def save_weights(self, filepath, overwrite=True, max_shard_size=None):
+        """Saves the weights to a ``.weights.h5`` file, in Keras 3's HDF5 layout."""
         from tapeflow.keras.saving import saving_api
-        saving_api.save_weights(self, filepath, overwrite=overwrite)
+        saving_api.save_weights(self, filepath, overwrite=overwrite,
+                                max_shard_size=max_shard_size)
 
     def load_weights(self, filepath, skip_mismatch=False, **kwargs):
-        """Loads weights saved by ``save_weights`` (or from a ``.keras`` file)."""
+        """Loads weights from a ``.weights.h5``, ``.keras`` or legacy ``.h5`` file (Keras's or
+        tapeflow's); ``by_name=True`` matches legacy ``.h5`` layers by name."""
         from tapeflow.keras.saving import saving_api
         saving_api.load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)

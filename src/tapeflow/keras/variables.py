@@ -3,9 +3,10 @@ import numpy as np
 
 from tapeflow.framework import dtypes
 from tapeflow.framework.context import ACTIVE as _ACTIVE
+from tapeflow.framework.context import AUTOCASTING as _AUTOCASTING
 from tapeflow.framework.context import state as _state
 from tapeflow.framework.tensor import Tensor
-from tapeflow.framework.variable import Variable as _TFVariable
+from tapeflow.framework.variable import BaseVariable as _TFVariable
 from tapeflow.framework.variable import variable_accessed
 from tapeflow.keras.layers.layer_utils import _bump
 
@@ -85,6 +86,7 @@ class Variable(_TFVariable):
             raise ValueError(f"Initializer value has shape {value.shape}, but the `shape` "
                              f"argument is {tuple(shape)}.")
         super().__init__(value, trainable=trainable, name=name, constraint=constraint)
+        self._name = name  # Keras names ignore tf.name_scope
         self._path = name
         self._regularizer = None
         self._overwrite_with_gradient = False
@@ -93,7 +95,7 @@ class Variable(_TFVariable):
         t = self._tensor
         if _ACTIVE and self._trainable:
             variable_accessed(self)
-        autocast = _state.autocast
+        autocast = _state.calls.autocast if _AUTOCASTING else None
         if autocast is not None and t.dtype.is_floating and t.dtype.name != autocast:
             # Inside a mixed-precision layer's call: read float weights in the compute dtype.
             from tapeflow.ops.math_ops import cast

@@ -8,6 +8,7 @@ from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN
 
 from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError
+from tapeflow.framework.primitive import primitive
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.ops import array_ops, math_ops
 
@@ -409,10 +410,21 @@ def adjust_contrast(images, contrast_factor):
     """
     x = images if type(images) is Tensor else convert_to_tensor(images)
     flt = _to_float32(x)
-    mean = math_ops.reduce_mean(flt, axis=[-3, -2], keepdims=True)
     factor = math_ops.cast(contrast_factor, dtypes.float32)
-    out = math_ops.add(math_ops.multiply(math_ops.subtract(flt, mean), factor), mean)
+    out = _adjust_contrast_op(flt, factor)
     return convert_image_dtype(out, x.dtype, saturate=True)
+
+
+@primitive("AdjustContrastv2")
+def _adjust_contrast_op(images, contrast_factor):
+    mean = np.mean(images, axis=(-3, -2), keepdims=True)
+    return ((images - mean) * contrast_factor + mean).astype(images.dtype, copy=False)
+
+
+@_adjust_contrast_op.def_grad
+def _adjust_contrast_grad(op, dy):
+    """None: TensorFlow registers no gradient for AdjustContrastv2, so asking raises."""
+    raise LookupError("gradient registry has no entry for: AdjustContrastv2")
 
 
 def per_image_standardization(image):

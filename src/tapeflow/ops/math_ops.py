@@ -556,6 +556,43 @@ def cast(x, dtype, name=None):
     return _cast_op(x, dtype=dtype._np)
 
 
+def saturate_cast(value, dtype, name=None):
+    """Returns ``value`` cast to ``dtype``, clamped first to the range ``dtype`` can hold.
+
+    The limits are taken in the input's dtype, rounded toward zero where that dtype cannot
+    hold them exactly (float32 to int32 clamps at 2147483520, as TensorFlow). Complex inputs
+    keep their real part for a real ``dtype``. Differentiable through the clamp (zero
+    gradient where a value was clamped).
+
+    >>> saturate_cast(constant([300, -5]), uint8).numpy()
+    array([255,   0], dtype=uint8)
+
+    Raises:
+      TypeError: for a bool input or ``dtype`` (they have no range), as TensorFlow.
+    """
+    x = value if type(value) is Tensor else convert_to_tensor(value)
+    dtype = dtypes.as_dtype(dtype)
+    if x.dtype.is_complex and not dtype.is_complex:
+        from tapeflow.ops.special_math_ops import real
+        x = real(x)
+    src = x.dtype
+    if src is dtype or src.is_complex:
+        return cast(x, dtype)
+    lo, hi = max(src.min, dtype.min), min(src.max, dtype.max)
+    t = src._np.type
+    if lo > src.min:
+        lim = t(lo)
+        if src.is_floating and float(lim) < float(lo):
+            lim = np.nextafter(lim, t(0))
+        x = maximum(x, Tensor(np.asarray(lim, src._np)))
+    if hi < src.max:
+        lim = t(hi)
+        if src.is_floating and float(lim) > float(hi):
+            lim = np.nextafter(lim, t(0))
+        x = minimum(x, Tensor(np.asarray(lim, src._np)))
+    return cast(x, dtype)
+
+
 # -- matmul ------------------------------------------------------------------------------
 
 @primitive("BatchMatMulV2")
@@ -662,5 +699,5 @@ from tapeflow.ops.reduction_ops import (  # noqa: E402,F401
 
 __all__ = exported(globals()) + [
     "divide", "truediv", "realdiv", "floor_div", "mod", "divide_no_nan", "logical_xor", "neg",
-    "cast", "matmul", "reduce_sum", "reduce_mean"]
+    "cast", "matmul", "reduce_sum", "reduce_mean", "saturate_cast"]
 # l2_normalize is tf.math.l2_normalize / tf.linalg.l2_normalize / tf.nn.l2_normalize only

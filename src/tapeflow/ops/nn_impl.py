@@ -8,6 +8,7 @@ import numbers
 
 from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
+from tapeflow.framework import context as _context
 from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
@@ -265,26 +266,29 @@ def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size
     """Returns ``sum(per_example_loss * sample_weight) / global_batch_size``.
 
     ``global_batch_size`` defaults to the first dimension of ``per_example_loss``
-    (one replica).
+    times the active strategy's ``num_replicas_in_sync``.
     """
     loss = _t(per_example_loss)
     if sample_weight is not None:
         loss = multiply(loss, sample_weight)
     if global_batch_size is None:
         shape = loss._value.shape
-        global_batch_size = shape[0] if shape else 1
+        replicas = _context.num_replicas_in_sync()
+        global_batch_size = (shape[0] if shape else 1) * replicas
     n = Tensor(np.asarray(global_batch_size, dtype=loss._value.dtype))
     return divide(reduce_sum(loss), n)
 
 
 def scale_regularization_loss(regularization_loss, name=None):
-    """Returns the summed regularization loss divided by the number of replicas (1)."""
+    """Returns the summed regularization loss divided by the number of replicas in sync."""
     if isinstance(regularization_loss, (list, tuple)):
         total = _t(regularization_loss[0])
         for r in regularization_loss[1:]:
             total = add(total, r)
         regularization_loss = total
-    return reduce_sum(_t(regularization_loss))
+    total = reduce_sum(_t(regularization_loss))
+    n = _context.num_replicas_in_sync()
+    return total if n == 1 else divide(total, Tensor(total._value.dtype.type(n)))
 
 
 def weighted_cross_entropy_with_logits(labels, logits, pos_weight, name=None):

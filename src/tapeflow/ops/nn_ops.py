@@ -9,7 +9,7 @@ from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN
 
 from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError
-from tapeflow.framework.op_def import COMPARE, defop
+from tapeflow.framework.op_def import COMPARE, OpDef, defop
 from tapeflow.framework.primitive import make_unary, primitive
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.ops import math_ops
@@ -88,23 +88,28 @@ def relu(features, name=None):
     return _relu(features)
 
 
-_relu6_op = primitive("Relu6")(lambda x: np.clip(x, 0, 6))
+def _relu6_kernel(x):
+    return np.clip(x, 0, 6)
 _relu6_grad_op = _masked_grad_op(
     "Relu6Grad", lambda dy, x: np.where((x > 0) & (x < 6), dy, 0))
 
 
-@_relu6_op.def_grad
 def _relu6_grad(op, dy):
     """dy where 0 < x < 6, else 0 (0 at both kinks)."""
     return _relu6_grad_op(dy, op.inputs[0])
 
 
-_relu6 = make_unary(_relu6_op)
+_relu6 = defop("Relu6", _relu6_kernel, _relu6_grad, dtypes=COMPARE)
+_relu6_op = _relu6.op_def.op
 
 
 def relu6(features, name=None):
     """Returns ``min(max(features, 0), 6)`` elementwise."""
     return _relu6(features)
+
+
+_LEAKY = OpDef("LeakyRelu", None, "unary", ("half", "bfloat16", "float", "double"), None, (),
+               None)   # its dtype rule
 
 
 def _leaky_kernel(x, alpha):
@@ -130,6 +135,8 @@ def leaky_relu(features, alpha=0.2, name=None):
     x = _t(features)
     if x._value.dtype.kind in "iu":
         x = math_ops.cast(x, dtypes.float32)
+    if x._value.dtype.kind != "f":
+        raise _LEAKY.dtype_error(x._value.dtype)
     if isinstance(alpha, Tensor):
         alpha = alpha._value
     # TensorFlow's attr is a float32, so float64 inputs see alpha rounded to float32
@@ -221,7 +228,10 @@ def _shift(x, axis):
 def _np_log_softmax(x, axis):
     shifted = _shift(x, axis)
     with _quiet():
-        return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+        out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    # TensorFlow: a row holding NaN or +inf is NaN throughout (its log-sum-exp is NaN)
+    bad = np.isnan(out).any(axis=axis, keepdims=True)
+    return np.where(bad, out.dtype.type(np.nan), out) if bad.any() else out
 
 
 def _np_softmax(x, axis):

@@ -4,7 +4,7 @@ from tapeflow.framework import primitive as prim
 from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.primitive import make_binary, make_unary, primitive
 from tapeflow.framework.tensor import Tensor
-from tapeflow.framework.variable import Variable
+from tapeflow.framework.variable import BaseVariable as Variable
 from tapeflow.ops import array_ops, math_ops as m
 
 # Bitwise ops: what ``&``, ``|``, ``^`` and ``~`` mean on integer tensors (on bool tensors

@@ -400,7 +400,8 @@ def _cumprod_grad(op, dy):
 
 cumsum = defop("Cumsum", _cum_kernel(np.cumsum, 0), _cumsum_grad, kind="scan", quiet=True,
                dtypes=REDUCE_NUMBER, export="cumsum")
-cumsum.__doc__ = """Returns the cumulative sum along ``axis`` (``exclusive`` skips the element itself).
+cumsum.__doc__ = """Returns the cumulative sum along ``axis`` (``exclusive`` skips the element
+    itself).
 
     >>> cumsum(constant([1, 2, 3]), exclusive=True).numpy()
     array([0, 1, 3], dtype=int32)

@@ -1,6 +1,6 @@
 """keras.applications: VGG16/VGG19/Xception/InceptionV3 architectures (Keras 3 layer names and
-parameter counts), preprocess_input, decode_predictions, and weights="imagenet" failing
-clearly without touching the network."""
+parameter counts), preprocess_input, decode_predictions, and weights="imagenet" from the
+Keras cache, or failing clearly (naming the file and where to put it) without the network."""
 import hashlib
 import json
 import urllib.request
@@ -168,12 +168,60 @@ def test_argument_errors():
     (lambda: applications.InceptionV3(include_top=False),
      "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5"),
 ])
-def test_imagenet_weights_raise_before_any_download(build, fname, tmp_path, monkeypatch):
+def test_imagenet_weights_offline_name_the_file_and_where_to_put_it(build, fname, tmp_path,
+                                                                     monkeypatch):
+    pytest.importorskip("h5py", reason="pretrained weights files are HDF5 (needs h5py)")
+    import urllib.error
+    import urllib.request
+
+    def offline(*args, **kwargs):
+        raise urllib.error.URLError("no network")
+
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    with pytest.raises(ImportError, match="h5py/HDF5 support that tapeflow does not have") as e:
+    with pytest.raises(Exception, match="To work offline") as e:
         build()
-    assert fname in str(e.value) and "weights=None" in str(e.value)
+    assert fname in str(e.value)
+    assert str(tmp_path / "models" / fname) in str(e.value)
+
+
+def test_imagenet_weights_need_h5py_before_any_download(tmp_path, monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "h5py", None)     # `import h5py` now fails
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    with pytest.raises(ImportError, match=r"vgg16_weights_tf_dim_ordering_tf_kernels_notop\.h5"
+                                          r".*pip install tapeflow\[h5\]"):
+        applications.VGG16(include_top=False)
     assert not (tmp_path / "models").exists()           # nothing fetched, nothing cached
+
+
+def test_imagenet_weights_from_the_keras_cache(tmp_path, monkeypatch):
+    # A file in the layout of Keras's vgg16 ..._notop.h5 (layer_names at the root, one group
+    # per layer, pooling layers without weights). Its datasets are unallocated, chunked and
+    # read as per-weight fill values, so the test file is a few KB instead of 58 MB.
+    h5py = pytest.importorskip("h5py", reason="pretrained weights files are HDF5")
+    from tapeflow.keras.applications import vgg16
+    fname = "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5"
+    monkeypatch.setitem(vgg16._FILES, False, (fname, None))   # no md5 for the stand-in
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    (tmp_path / "models").mkdir()
+    reference = applications.VGG16(include_top=False, weights=None)
+    fills = {}
+    with h5py.File(tmp_path / "models" / fname, "w") as f:
+        f.attrs["layer_names"] = np.array([l.name.encode() for l in reference.layers])
+        for i, layer in enumerate(reference.layers):
+            g = f.create_group(layer.name)
+            names = [f"{layer.name}_W_{j}:0" for j in range(len(layer.weights))]
+            g.attrs["weight_names"] = np.array([n.encode() for n in names]) if names \
+                else np.zeros((0,))
+            for j, (n, w) in enumerate(zip(names, layer.weights)):
+                fills[w.path] = i + j / 10
+                g.create_dataset(n, shape=w.shape, dtype="f4", chunks=True,
+                                 fillvalue=fills[w.path])
+    assert (tmp_path / "models" / fname).stat().st_size < 200_000
+    model = applications.VGG16(include_top=False, input_shape=(32, 32, 3))
+    for w in model.weights:
+        assert np.all(w.numpy() == np.float32(fills[w.path])), w.path
 
 
 def test_weights_path_loads_saved_weights(tmp_path):

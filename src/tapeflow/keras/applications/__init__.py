@@ -1,9 +1,10 @@
 """``keras.applications``: ImageNet architectures (VGG16, VGG19, Xception, InceptionV3) and
 their input preprocessing. Sub-modules load on first use.
 
-Pretrained ImageNet weights are HDF5 files that tapeflow cannot read (no h5py):
-``weights="imagenet"`` raises ImportError before downloading anything; build the
-architectures with ``weights=None``.
+Pretrained ImageNet weights are Keras's own HDF5 files (h5py needed): ``weights="imagenet"``
+uses the file in the Keras cache (``$KERAS_HOME/models/`` or ``~/.keras/models/``),
+downloading it there when absent; offline, the error names the file and where to put it.
+``weights=path`` loads any Keras or tapeflow weights file.
 """
 import importlib
 

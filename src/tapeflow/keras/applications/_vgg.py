@@ -21,7 +21,7 @@ def build_vgg(convs_per_block, files, include_top, weights, input_tensor, input_
         if include_top:
             imagenet_utils.validate_activation(classifier_activation, weights)
         fname, file_hash = files[bool(include_top)]
-        imagenet_utils.pretrained_weights_unsupported(
+        weights = imagenet_utils.pretrained_weights(
             title, fname, imagenet_utils.WEIGHTS_BASE + f"{title.lower()}/{fname}", file_hash)
     img_input = imagenet_utils.image_input(input_tensor, input_shape)
     x = img_input

@@ -4,8 +4,8 @@ argument checks the ImageNet architectures share.
 ``preprocess_input`` works on NumPy arrays (returned as NumPy, written over a float input as
 Keras does), on tapeflow Tensors (returned as Tensors) and on symbolic ``KerasTensor``s (it
 adds small op layers to the functional graph, so ``preprocess_input(keras.Input(...))``
-works inside a model). Pretrained ImageNet weights are HDF5 files; tapeflow reads no HDF5,
-so ``weights="imagenet"`` raises an ``ImportError`` before anything is downloaded.
+works inside a model). Pretrained ImageNet weights are Keras's own legacy HDF5 files, read
+from the Keras cache (``$KERAS_HOME/models/`` or ``~/.keras/models/``) or downloaded there.
 """
 import json
 import os
@@ -242,17 +242,27 @@ def validate_activation(classifier_activation, weights):
                          f"classifier_activation={classifier_activation}")
 
 
-def pretrained_weights_unsupported(model_name, fname, origin, file_hash):
-    """Raises the ImportError for ``weights="imagenet"``, before any download.
+def pretrained_weights(model_name, fname, origin, file_hash):
+    """Returns the local path of Keras's pretrained weights file ``fname`` for ``model_name``.
 
-    Keras loads its pretrained files (``fname`` from ``origin``, md5 ``file_hash``) with
-    h5py; tapeflow has no HDF5 reader.
+    The file is taken from the Keras cache (``$KERAS_HOME/models/`` or
+    ``~/.keras/models/``) when it is there with the right md5 ``file_hash``, else
+    downloaded from ``origin`` into it, as Keras does. It is a legacy HDF5 weights file, read
+    by topological order.
+
+    Raises:
+      ImportError: without h5py, before any download.
+      Exception: when the file is absent and cannot be downloaded (offline); the message
+        names the file and where to put it.
     """
-    raise ImportError(
-        f"{model_name}(weights='imagenet') needs the pretrained Keras file {fname} "
-        f"({origin}, md5 {file_hash}), which is HDF5: reading it requires h5py/HDF5 support "
-        "that tapeflow does not have. Pass `weights=None` for a randomly initialised model "
-        "(or the path of a `.weights.h5` file written by tapeflow's `save_weights`).")
+    from tapeflow.keras.saving import h5_io
+    from tapeflow.keras.utils.file_utils import get_file
+    try:
+        h5_io.h5py()
+    except ImportError as e:
+        raise ImportError(f"{model_name}(weights='imagenet') loads Keras's pretrained file "
+                          f"{fname}, an HDF5 file: {e}") from None
+    return get_file(fname, origin, cache_subdir="models", file_hash=file_hash)
 
 
 def image_input(input_tensor, input_shape):

@@ -33,12 +33,12 @@ def InceptionV3(include_top=True, weights="imagenet", input_tensor=None, input_s
     """Instantiates the Inception v3 architecture.
 
     Call ``inception_v3.preprocess_input`` on the images first. Pretrained ImageNet weights
-    are HDF5 files, which tapeflow cannot read: use ``weights=None``.
+    are Keras's HDF5 file, from the Keras cache (``$KERAS_HOME/models/``) or downloaded.
 
     Args:
       include_top: whether to include the classifier (global average pooling + Dense).
-      weights: None (random initialisation), ``"imagenet"`` (raises ImportError) or the
-        path of a weights file written by ``save_weights``.
+      weights: None (random initialisation), ``"imagenet"`` (Keras's pretrained file) or
+        the path of a weights file (``.weights.h5``, legacy ``.h5``, ``.keras``).
       input_tensor: optional Keras tensor to use as the image input.
       input_shape: optional shape, only without the top (default ``(299, 299, 3)``);
         width and height at least 75.
@@ -52,7 +52,8 @@ def InceptionV3(include_top=True, weights="imagenet", input_tensor=None, input_s
 
     Raises:
       ValueError: for invalid arguments.
-      ImportError: for ``weights="imagenet"`` (no HDF5 support), before any download.
+      ImportError: for ``weights="imagenet"`` without h5py, before any download.
+      Exception: for ``weights="imagenet"`` offline without the file in the cache.
     """
     from tapeflow.keras import layers
     imagenet_utils.check_weights_argument(weights, include_top, classes)
@@ -63,7 +64,7 @@ def InceptionV3(include_top=True, weights="imagenet", input_tensor=None, input_s
     if weights == "imagenet":
         if include_top:
             imagenet_utils.validate_activation(classifier_activation, weights)
-        imagenet_utils.pretrained_weights_unsupported("InceptionV3", *_FILES[bool(include_top)])
+        weights = imagenet_utils.pretrained_weights("InceptionV3", *_FILES[bool(include_top)])
     axis = 1 if data_format == "channels_first" else 3
 
     def avg_pool(x):

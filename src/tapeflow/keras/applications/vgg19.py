@@ -17,12 +17,12 @@ def VGG19(include_top=True, weights="imagenet", input_tensor=None, input_shape=N
     """Instantiates the VGG19 model (Simonyan & Zisserman, 2015).
 
     Call ``vgg19.preprocess_input`` on the images first. Pretrained ImageNet weights are
-    HDF5 files, which tapeflow cannot read: use ``weights=None``.
+    Keras's HDF5 file, from the Keras cache (``$KERAS_HOME/models/``) or downloaded there.
 
     Args:
       include_top: whether to include the three fully-connected layers at the top.
-      weights: None (random initialisation), ``"imagenet"`` (raises ImportError) or the
-        path of a weights file written by ``save_weights``.
+      weights: None (random initialisation), ``"imagenet"`` (Keras's pretrained file) or
+        the path of a weights file (``.weights.h5``, legacy ``.h5``, ``.keras``).
       input_tensor: optional Keras tensor to use as the image input.
       input_shape: optional shape, only without the top (default ``(224, 224, 3)``);
         width and height at least 32.
@@ -36,7 +36,8 @@ def VGG19(include_top=True, weights="imagenet", input_tensor=None, input_shape=N
 
     Raises:
       ValueError: for invalid arguments.
-      ImportError: for ``weights="imagenet"`` (no HDF5 support), before any download.
+      ImportError: for ``weights="imagenet"`` without h5py, before any download.
+      Exception: for ``weights="imagenet"`` offline without the file in the cache.
     """
     return build_vgg((2, 2, 4, 4, 4), _FILES, include_top, weights, input_tensor,
                      input_shape, pooling, classes, classifier_activation, name, "VGG19")

@@ -18,12 +18,12 @@ def Xception(include_top=True, weights="imagenet", input_tensor=None, input_shap
     """Instantiates the Xception architecture.
 
     Call ``xception.preprocess_input`` on the images first (scales to [-1, 1]). Pretrained
-    ImageNet weights are HDF5 files, which tapeflow cannot read: use ``weights=None``.
+    ImageNet weights are Keras's HDF5 file, from the Keras cache or downloaded there.
 
     Args:
       include_top: whether to include the classifier (global average pooling + Dense).
-      weights: None (random initialisation), ``"imagenet"`` (raises ImportError) or the
-        path of a weights file written by ``save_weights``.
+      weights: None (random initialisation), ``"imagenet"`` (Keras's pretrained file) or
+        the path of a weights file (``.weights.h5``, legacy ``.h5``, ``.keras``).
       input_tensor: optional Keras tensor to use as the image input.
       input_shape: optional shape, only without the top (default ``(299, 299, 3)``);
         width and height at least 71.
@@ -37,7 +37,8 @@ def Xception(include_top=True, weights="imagenet", input_tensor=None, input_shap
 
     Raises:
       ValueError: for invalid arguments.
-      ImportError: for ``weights="imagenet"`` (no HDF5 support), before any download.
+      ImportError: for ``weights="imagenet"`` without h5py, before any download.
+      Exception: for ``weights="imagenet"`` offline without the file in the cache.
     """
     from tapeflow.keras import layers
     imagenet_utils.check_weights_argument(weights, include_top, classes, received=False)
@@ -48,7 +49,7 @@ def Xception(include_top=True, weights="imagenet", input_tensor=None, input_shap
     if weights == "imagenet":
         if include_top:
             imagenet_utils.validate_activation(classifier_activation, weights)
-        imagenet_utils.pretrained_weights_unsupported("Xception", *_FILES[bool(include_top)])
+        weights = imagenet_utils.pretrained_weights("Xception", *_FILES[bool(include_top)])
     axis = 1 if data_format == "channels_first" else -1
 
     def bn(x, name=None):

@@ -4,6 +4,7 @@ import os
 import shutil
 
 from tapeflow.keras.callbacks.callback import Callback
+from tapeflow.keras.trainers.distribute_support import chief_value, should_write_files
 
 
 class BackupAndRestore(Callback):
@@ -40,6 +41,9 @@ class BackupAndRestore(Callback):
             with open(self._training_metadata_path) as f:
                 meta = json.load(f)
             self.model._initial_epoch = int(meta["epoch"]) + 1
+        # Multi-worker: the chief's backup decides (workers without one, e.g. on another
+        # machine, resume at its epoch; the weights follow from worker 0 at the first step).
+        self.model._initial_epoch = chief_value(self.model, self.model._initial_epoch)
 
     def on_epoch_begin(self, epoch, logs=None):
         self._current_epoch = epoch
@@ -57,6 +61,8 @@ class BackupAndRestore(Callback):
             self._backup(epoch)
 
     def _backup(self, epoch):
+        if not should_write_files():   # only the chief writes (all workers restore)
+            return
         os.makedirs(self.backup_dir, exist_ok=True)
         self.model.save_weights(self._weights_path, overwrite=True)
         from tapeflow.safe_files import atomic_write
@@ -64,5 +70,5 @@ class BackupAndRestore(Callback):
                      lambda f: f.write(json.dumps({"epoch": epoch}).encode()))
 
     def on_train_end(self, logs=None):
-        if self.delete_checkpoint and os.path.exists(self.backup_dir):
+        if self.delete_checkpoint and os.path.exists(self.backup_dir) and should_write_files():
             shutil.rmtree(self.backup_dir)

@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 
 from tapeflow.keras.callbacks.callback import Callback, print_msg
+from tapeflow.keras.trainers.distribute_support import should_write_files
 
 
 class ModelCheckpoint(Callback):
@@ -75,6 +76,8 @@ class ModelCheckpoint(Callback):
         logs = logs or {}
         filepath = self._get_file_path(epoch, batch, logs)
         dirname = os.path.dirname(filepath)
+        if not should_write_files():   # a non-chief worker: decide, never write
+            filepath = dirname = None
         if dirname and not os.path.exists(dirname):
             os.makedirs(dirname, exist_ok=True)
         if self.save_best_only:
@@ -102,6 +105,8 @@ class ModelCheckpoint(Callback):
             self.best = current
         elif self.verbose > 0:
             print_msg(f"\nEpoch {epoch + 1}: saving model to {filepath}")
+        if filepath is None:
+            return
         if self.save_weights_only:
             self.model.save_weights(filepath, overwrite=True)
         else:

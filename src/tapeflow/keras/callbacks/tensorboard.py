@@ -17,6 +17,7 @@ import time
 import numpy as np
 
 from tapeflow.keras.callbacks.callback import Callback
+from tapeflow.keras.trainers.distribute_support import NullWriter, should_write_files
 
 
 def _crc32c_table():
@@ -150,7 +151,8 @@ class TensorBoard(Callback):
     def _writer(self, kind):
         w = self._writers.get(kind)
         if w is None:
-            w = self._writers[kind] = _EventWriter(os.path.join(self.log_dir, kind))
+            w = self._writers[kind] = _EventWriter(os.path.join(self.log_dir, kind)) \
+                if should_write_files() else NullWriter()   # only the chief writes
         return w
 
     def on_epoch_begin(self, epoch, logs=None):

@@ -9,7 +9,7 @@ created afterwards.
 from tapeflow.keras import backend
 
 # The dtype float variables are read as while a mixed-precision layer runs lives in the
-# per-thread engine context: ``tapeflow.framework.context.state.autocast`` (None: no cast).
+# per-thread engine context: ``tapeflow.framework.context.state.calls.autocast`` (None: no cast).
 _GLOBAL_POLICY = [None]
 
 

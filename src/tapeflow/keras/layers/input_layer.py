@@ -16,7 +16,10 @@ class InputLayer(Layer):
     """
 
     def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None,
-                 input_tensor=None, optional=False, name=None, **kwargs):
+                 input_tensor=None, optional=False, name=None, ragged=None, **kwargs):
+        if ragged:   # Keras 3 writes "ragged": false in every InputLayer config
+            raise ValueError("tapeflow has no ragged tensors: InputLayer(ragged=True) is not "
+                             "supported.")
         if "input_shape" in kwargs:  # Keras 2's name for `shape`
             shape = kwargs.pop("input_shape")
         if "batch_input_shape" in kwargs:

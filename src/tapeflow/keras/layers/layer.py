@@ -519,16 +519,16 @@ class Layer:
         training = _resolve_call_kwargs(flags, kwargs, inputs)
         if self._losses:
             self._losses.clear()
-        st = _state
-        prev = st.training
-        st.training = training
-        scope = st.layer_scope
+        calls = _state.calls   # this thread's call state: one thread-local read
+        prev = calls.training
+        calls.training = training
+        scope = calls.scope
         scope.append(self)  # variables created inside call are named under this layer
-        if self._autocast_to is None and st.autocast is None:
+        if self._autocast_to is None and calls.autocast is None:
             try:
                 outputs = self.call(inputs, *args[1:], **kwargs)
             finally:
-                st.training = prev
+                calls.training = prev
                 scope.pop()
         else:
             try:
@@ -558,14 +558,16 @@ class Layer:
         A layer whose weights need no cast (``dtype="float32"`` inside a ``mixed_float16``
         model) clears the caller's scope, as Keras 3 re-scopes autocasting per layer.
         """
-        st = _state
-        prev = st.autocast
-        st.autocast = self._autocast_to
+        calls = _state.calls
+        prev = calls.autocast
+        calls.autocast = self._autocast_to
+        _context.AUTOCASTING.append(self)
         try:
             return self.call(inputs, *args[1:], **kwargs)
         finally:
-            st.autocast = prev
-            st.training = prev_training
+            _context.AUTOCASTING.remove(self)
+            calls.autocast = prev
+            calls.training = prev_training
 
     def call(self, inputs, *args, **kwargs):
         """The layer's computation; subclasses override it.
@@ -639,6 +641,11 @@ class Layer:
 
     def __repr__(self):
         return f"<{self.__class__.__name__} name={self.name}, built={self.built}>"
+
+    def _trackable_children(self):
+        """Returns the ``(name, child)`` pairs ``tf.train.Checkpoint`` saves (TF's names)."""
+        from tapeflow.keras.saving.object_graph import layer_children
+        return layer_children(self)
 
 
 __all__ = ["Layer", "InputSpec"]

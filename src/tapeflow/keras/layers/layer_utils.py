@@ -8,7 +8,8 @@ import numpy as np
 
 from tapeflow.framework import context as _context
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
-from tapeflow.framework.variable import Variable as _TFVariable
+from tapeflow.framework.variable import BaseVariable as _TFVariable
+from tapeflow.tracking import trackable as _trackable
 from tapeflow.keras.layers.node import KerasTensor
 
 
@@ -16,7 +17,7 @@ def _is_tracked_var(v):
     return isinstance(v, _TFVariable)
 
 
-# This thread's engine context. ``_state.layer_scope``: the layers whose ``build``/``call``
+# This thread's engine context. ``_state.calls.scope``: the layers whose ``build``/``call``
 # is running, outermost first: Keras 3's name scopes, from which a new variable's path is
 # made ("outer/inner/kernel").
 _state = _context.state
@@ -25,7 +26,7 @@ _state = _context.state
 def _variable_path(layer, name):
     """Returns the path of a variable ``name`` that ``layer`` creates now (Keras 3's
     ``name_scope`` stack: the running layers' names, then the creating layer's)."""
-    scope = _state.layer_scope
+    scope = _state.calls.scope
     names = [s.name for s in scope]
     if not scope or scope[-1] is not layer:
         names.append(layer.name)
@@ -44,7 +45,7 @@ def _recording_build(build):
                 self.__dict__["_build_shapes_dict"] = _standard_shape(shape)
             except (TypeError, ValueError):
                 pass
-        scope = _state.layer_scope
+        scope = _state.calls.scope
         pushed = not scope or scope[-1] is not self
         if pushed:
             scope.append(self)
@@ -54,6 +55,8 @@ def _recording_build(build):
             if pushed:
                 scope.pop()
         self.built = True
+        if _trackable.PENDING:  # a checkpoint restore waits for these new variables
+            _trackable.restore_pending()
         return out
     wrapper._records_shape = True
     return wrapper
@@ -219,7 +222,7 @@ def _resolve_call_kwargs(flags, kwargs, inputs):
     (explicit, else the input's) into ``kwargs`` as ``call`` accepts them; returns training."""
     training = kwargs.get("training")
     if training is None:
-        training = _state.training
+        training = _state.calls.training
         if training is None:
             training = flags[2]
     if flags[0]:

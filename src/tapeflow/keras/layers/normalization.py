@@ -5,6 +5,7 @@ from tapeflow.framework.tensor import Tensor
 from tapeflow.keras import constraints, initializers, regularizers
 from tapeflow.keras.layers.input_spec import InputSpec
 from tapeflow.keras.layers.layer import Layer
+from tapeflow.keras.trainers import distribute_support as _dist
 from tapeflow.ops import array_ops as A
 from tapeflow.ops import math_ops as M
 
@@ -111,8 +112,13 @@ class BatchNormalization(Layer):
     def call(self, inputs, training=None, mask=None):
         x = inputs
         if training and self.trainable:
-            mean = M.reduce_mean(x, axis=self._reduce, keepdims=True)
-            var = M.reduce_mean(M.square(M.subtract(x, mean)), axis=self._reduce, keepdims=True)
+            synced = self.synchronized and _dist.synchronized_moments(x, self._reduce)
+            if synced:   # statistics over the replicas' batches together
+                mean, var = synced
+            else:        # this replica's batch alone (Keras's default, also under a strategy)
+                mean = M.reduce_mean(x, axis=self._reduce, keepdims=True)
+                var = M.reduce_mean(M.square(M.subtract(x, mean)), axis=self._reduce,
+                                    keepdims=True)
             m = self.momentum
             mm, mv = self.moving_mean, self.moving_variance
             batch_mean = mean._value.reshape(mm.shape)

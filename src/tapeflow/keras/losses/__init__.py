@@ -34,6 +34,15 @@ _FUNCTIONS = [binary_crossentropy, binary_focal_crossentropy, categorical_crosse
               squared_hinge, ctc, categorical_focal_crossentropy,
               categorical_generalized_cross_entropy, circle, dice, tversky]
 
+# The short aliases ``tf.keras.losses`` exports (``keras.losses`` of Keras 3 alone does not):
+# the same function objects, so ``mse.__name__ == "mean_squared_error"``.
+mse = MSE = mean_squared_error
+mae = MAE = mean_absolute_error
+mape = MAPE = mean_absolute_percentage_error
+msle = MSLE = mean_squared_logarithmic_error
+kld = KLD = kullback_leibler_divergence = kl_divergence
+logcosh = log_cosh
+
 ALL_OBJECTS_DICT = {o.__name__: o for o in _CLASSES + _FUNCTIONS}
 MODELING_FUNCTIONS = {f.__name__: f for f in _FUNCTIONS}   # what a config may name
 ALL_OBJECTS_DICT.update({

@@ -5,6 +5,7 @@ from tapeflow.framework import dtypes
 from tapeflow.framework.tensor import Tensor
 from tapeflow.keras.losses.functions import cast_to, squeeze_or_expand_to_same_rank
 from tapeflow.ops import math_ops as m
+from tapeflow.keras.trainers import distribute_support as _dist
 
 _REDUCTIONS = ("sum_over_batch_size", "sum", None, "none", "mean", "mean_with_sample_weight")
 
@@ -33,6 +34,7 @@ def reduce_values(values, sample_weight=None, reduction="sum_over_batch_size"):
         else:
             divisor = Tensor(loss._value.dtype.type(values._value.size))
         loss = m.divide_no_nan(loss, divisor)
+        loss = _dist.scale_loss(loss)   # 1/num_replicas under a strategy, as Keras
     return loss
 
 

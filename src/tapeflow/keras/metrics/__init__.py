@@ -5,6 +5,8 @@ from tapeflow.keras.losses.functions import (  # noqa: F401  (Keras exports thes
     categorical_hinge, hinge, huber, kl_divergence, log_cosh, mean_absolute_error,
     mean_absolute_percentage_error, mean_squared_error, mean_squared_logarithmic_error,
     poisson, sparse_categorical_crossentropy, squared_hinge)
+from tapeflow.keras.losses import (  # noqa: F401  (tf.keras.metrics exports the aliases too)
+    KLD, MAE, MAPE, MSE, MSLE, kld, kullback_leibler_divergence, logcosh, mae, mape, mse, msle)
 from tapeflow.keras.losses.functions_keras3 import (  # noqa: F401  (exported here too)
     categorical_focal_crossentropy)
 from tapeflow.keras.metrics.accuracy_metrics import (

@@ -2,6 +2,7 @@
 import numpy as np
 
 from tapeflow.framework.tensor import Tensor
+from tapeflow.framework.variable import array_of
 from tapeflow.keras.metrics.metric import Metric, add_to, same_rank, to_array
 
 _EPS = 1e-7
@@ -125,8 +126,8 @@ class Precision(_ConfusionMetric):
 
     def result(self):
         """Returns the precision (a scalar, or one per threshold)."""
-        tp = self.true_positives._tensor._value
-        return self._out(_div(tp, tp + self.false_positives._tensor._value))
+        tp = array_of(self.true_positives)
+        return self._out(_div(tp, tp + array_of(self.false_positives)))
 
 
 class Recall(_ConfusionMetric):
@@ -140,8 +141,8 @@ class Recall(_ConfusionMetric):
 
     def result(self):
         """Returns the recall (a scalar, or one per threshold)."""
-        tp = self.true_positives._tensor._value
-        return self._out(_div(tp, tp + self.false_negatives._tensor._value))
+        tp = array_of(self.true_positives)
+        return self._out(_div(tp, tp + array_of(self.false_negatives)))
 
 
 def _count_class(key, attr, doc):
@@ -153,7 +154,7 @@ def _count_class(key, attr, doc):
             self._setup(thresholds, None, None)
 
         def result(self):
-            return self._out(getattr(self, attr)._tensor._value)
+            return self._out(array_of(getattr(self, attr)))
 
         def get_config(self):
             return {"name": self.name, "dtype": self.dtype,
@@ -210,7 +211,7 @@ class AUC(_ConfusionMetric):
         self.multi_label = multi_label
         self.num_labels = num_labels
         self.label_weights = None if label_weights is None else \
-            np.asarray(label_weights, self._dtype._np)
+            np.asarray(label_weights, self._dtype.as_numpy_dtype)
         self._label_weights_arg = label_weights
         self._from_logits = from_logits
         if thresholds is not None:
@@ -293,10 +294,10 @@ class AUC(_ConfusionMetric):
         with ``multi_label``; 0 before the first update)."""
         if not self._built:
             return Tensor(np.float32(0.0))
-        tp = self.true_positives._tensor._value.astype(np.float64)
-        fp = self.false_positives._tensor._value.astype(np.float64)
-        tn = self.true_negatives._tensor._value.astype(np.float64)
-        fn = self.false_negatives._tensor._value.astype(np.float64)
+        tp = array_of(self.true_positives).astype(np.float64)
+        fp = array_of(self.false_positives).astype(np.float64)
+        tn = array_of(self.true_negatives).astype(np.float64)
+        fn = array_of(self.false_negatives).astype(np.float64)
         n = self.num_thresholds
         if self.curve == "PR" and self.summation_method == "interpolation":
             return Tensor(self._average(self._interpolate_pr_auc(tp, fp, fn)))

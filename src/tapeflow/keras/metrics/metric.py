@@ -9,7 +9,7 @@ import numpy as np
 
 from tapeflow.framework import dtypes
 from tapeflow.framework.tensor import Tensor
-from tapeflow.framework.variable import Variable as _TFVariable
+from tapeflow.framework.variable import BaseVariable as _TFVariable
 from tapeflow.framework.variable import array_of, rebind
 
 

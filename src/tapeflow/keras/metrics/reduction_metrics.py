@@ -3,6 +3,7 @@ import numpy as np
 
 from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.tensor import Tensor
+from tapeflow.framework.variable import array_of
 from tapeflow.keras.metrics.metric import Metric, add_to, same_rank, to_array
 
 
@@ -44,12 +45,12 @@ class Sum(Metric):
     def update_state(self, values, sample_weight=None):
         """Adds the (weighted) values to the total."""
         values, _ = reduce_to_samplewise_values(values, sample_weight, np.sum,
-                                                self._dtype._np)
+                                                self._dtype.as_numpy_dtype)
         add_to(self.total, np.sum(values))
 
     def result(self):
         """Returns the total as a scalar Tensor."""
-        return Tensor(np.array(self.total._tensor._value, copy=True))
+        return Tensor(np.array(array_of(self.total), copy=True))
 
 
 class Mean(Metric):
@@ -68,7 +69,7 @@ class Mean(Metric):
     def update_state(self, values, sample_weight=None):
         """Adds the values to the total and their count (or weights) to the count."""
         values, sample_weight = reduce_to_samplewise_values(values, sample_weight, np.mean,
-                                                            self._dtype._np)
+                                                            self._dtype.as_numpy_dtype)
         add_to(self.total, np.sum(values))
         if sample_weight is not None:
             n = np.sum(sample_weight)
@@ -80,8 +81,8 @@ class Mean(Metric):
 
     def result(self):
         """Returns ``total / count`` (0 when nothing was counted) as a scalar Tensor."""
-        t = self.total._tensor._value
-        c = self.count._tensor._value
+        t = array_of(self.total)
+        c = array_of(self.count)
         with np.errstate(all="ignore"):
             r = t / c if c != 0 else np.zeros((), t.dtype)
         return Tensor(np.asarray(r, dtype=t.dtype))

@@ -2,6 +2,7 @@
 import numpy as np
 
 from tapeflow.framework.tensor import Tensor
+from tapeflow.framework.variable import array_of
 from tapeflow.keras.losses import functions as F
 from tapeflow.keras.metrics.metric import same_rank, to_array
 from tapeflow.keras.metrics.reduction_metrics import Mean, MeanMetricWrapper
@@ -53,13 +54,13 @@ class RootMeanSquaredError(Mean):
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         """Adds the squared errors (weighted) to the running mean."""
-        dt = self._dtype._np
+        dt = self._dtype.as_numpy_dtype
         y_true, y_pred = same_rank(to_array(y_true, dt), to_array(y_pred, dt))
         return super().update_state(np.square(y_pred - y_true), sample_weight=sample_weight)
 
     def result(self):
         """Returns ``sqrt(total / count)`` as a scalar Tensor."""
-        return Tensor(np.sqrt(super().result()._value))
+        return Tensor(np.sqrt(array_of(super().result())))
 
 
 class CosineSimilarity(MeanMetricWrapper):
@@ -128,8 +129,8 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
         """
         values, mask = F._sparse_with_mask(y_true, y_pred, **self._fn_kwargs)
         if sample_weight is not None and mask is not None:
-            mask, sample_weight = same_rank(mask.astype(self._dtype._np),
-                                            to_array(sample_weight, self._dtype._np))
+            mask, sample_weight = same_rank(mask.astype(self._dtype.as_numpy_dtype),
+                                            to_array(sample_weight, self._dtype.as_numpy_dtype))
             sample_weight = sample_weight * mask
         return Mean.update_state(self, values, sample_weight=sample_weight)
 

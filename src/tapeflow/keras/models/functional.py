@@ -8,6 +8,7 @@ import numpy as np
 
 from tapeflow.framework import dtypes
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
+from tapeflow.framework.variable import array_of
 from tapeflow.keras.layers.node import KerasTensor, flatten, map_structure
 from tapeflow.keras.models.model import Model
 
@@ -151,8 +152,8 @@ def _to_input(v, kt):
     """Converts a model input to the dtype of its ``keras.Input`` (a differentiable cast)."""
     if type(v) is not Tensor:
         v = convert_to_tensor(np.asarray(v) if isinstance(v, (list, tuple)) else v)
-    want = dtypes.as_dtype(kt.dtype)._np
-    have = v._value.dtype
+    want = np.dtype(dtypes.as_dtype(kt.dtype).as_numpy_dtype)
+    have = array_of(v).dtype
     if have != want and have.kind in "biuf" and want.kind in "biuf":
         from tapeflow.ops.math_ops import cast
         v = cast(v, kt.dtype)

@@ -184,6 +184,14 @@ class Model(Trainer, Layer):
         self.call(x, training=False) if "training" in _params(self.call) else self.call(x)
         self._clear_losses()
 
+    def export(self, filepath, format="tf_saved_model", verbose=None, input_signature=None,
+               **kwargs):
+        """Writes the model as a SavedModel with a ``serve`` endpoint (variables restored by
+        ``tf.saved_model.load``; the endpoint's computation is not saved: see NOTES)."""
+        from tapeflow.keras.saving.export import export_model
+        export_model(self, filepath, format=format, verbose=verbose,
+                     input_signature=input_signature, **kwargs)
+
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False, layer_range=None):
         """Prints a table of the layers (name and type, output shape, parameter count) and the

@@ -33,7 +33,7 @@ def _memory(weights):
     seen = {id(w): w for w in weights}
     total = 0
     for w in seen.values():
-        total += math.prod(tuple(w.shape)) * dtypes.as_dtype(str(w.dtype)).size
+        total += math.prod(tuple(w.shape)) * dtypes.as_dtype(w.dtype).size  # DType or name
     return total
 
 

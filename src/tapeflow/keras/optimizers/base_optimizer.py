@@ -19,9 +19,11 @@ import numpy as np
 from tapeflow.framework import dtypes
 from tapeflow.framework.indexed_slices import IndexedSlices
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
-from tapeflow.framework.variable import Variable as _TFVariable
+from tapeflow.framework.variable import BaseVariable as _TFVariable
 from tapeflow.framework.variable import array_of, rebind
+from tapeflow.tracking import trackable as _trackable
 from tapeflow.keras.optimizers import schedules as _schedules
+from tapeflow.keras.trainers import distribute_support as _dist
 
 def _auto_name(cls_name):
     """Keras's default name: the snake_case class name, made unique (``"sgd"``, ``"sgd_1"``,
@@ -226,9 +228,12 @@ class Optimizer:
         ref_name = getattr(reference_variable, "path", None) or \
             reference_variable.name.replace(":", "_")
         arr = _array(reference_variable)
-        return self.add_variable(arr.shape, initializer=initializer,
+        slot = self.add_variable(arr.shape, initializer=initializer,
                                  dtype=dtypes.as_dtype(arr.dtype),
                                  name=f"{ref_name.replace('/', '_')}_{name}")
+        if not arr.ndim:  # remembered for _update_scalar
+            self.__dict__.setdefault("_scalar_slots", []).append(slot)
+        return slot
 
     def _add_slots(self, var_list, *names):
         """Creates one slot per name for each variable, variable by variable (Keras's order:
@@ -256,6 +261,11 @@ class Optimizer:
         self._trainable_variables = list(var_list)
         self._var_index = {id(v): i for i, v in enumerate(var_list)}
         self.built = True
+
+    def _trackable_children(self):
+        """Returns the ``(name, child)`` pairs ``tf.train.Checkpoint`` saves (TF's names)."""
+        from tapeflow.keras.saving.object_graph import optimizer_children
+        return optimizer_children(self)
 
     # -- applying -------------------------------------------------------------
     def apply_gradients(self, grads_and_vars, name=None):
@@ -288,6 +298,8 @@ class Optimizer:
             raise ValueError(f"Expected {len(variables)} gradients, received {len(grads)}.")
         if not self.built:
             self.build(variables)
+            if _trackable.PENDING:  # a checkpoint restore waits for the new slots
+                _trackable.restore_pending()
         kept_g, kept_v, missing = [], [], []
         for g, v in zip(grads, variables):
             if g is None:
@@ -318,6 +330,7 @@ class Optimizer:
         if self.gradient_accumulation_steps:
             kept_g = self._accumulate(kept_g, kept_v)
         if kept_g is not None:
+            kept_g = _dist.all_reduce_gradients(self, kept_g, kept_v)  # sum over replicas
             self._update_all(kept_g, kept_v, lr)
         if self.use_ema:
             self._update_moving_average()
@@ -336,11 +349,26 @@ class Optimizer:
         if type(self).update_step is _numpy_update_step:
             fast = self._update_np
             for g, v in zip(grads, variables):
-                fast(g, v, lr)
+                if _array(v).ndim:
+                    fast(g, v, lr)
+                else:
+                    self._update_scalar(fast, g, v, lr)
             return
         lr_t = Tensor(np.float32(lr))
         for g, v in zip(grads, variables):
             self.update_step(Tensor(g), v, lr_t)
+
+    def _update_scalar(self, fast, g, var, lr):
+        """Runs the NumPy rule on a 0-d variable through 1-element arrays of it and of the
+        scalar slots (NumPy makes 0-d results scalars, which ``out=`` cannot take)."""
+        held = [var] + self.__dict__.get("_scalar_slots", [])
+        for s in held:
+            _rebind(s, _array(s).reshape(1))
+        try:
+            fast(np.reshape(g, 1), var, lr)
+        finally:
+            for s in held:
+                _rebind(s, np.asarray(_array(s)).reshape(()))
 
     def update_step(self, gradient, variable, learning_rate):
         """Updates ``variable`` from ``gradient``; subclasses implement it."""

@@ -9,6 +9,7 @@ import numpy as np
 
 from tapeflow.framework.indexed_slices import IndexedSlices
 from tapeflow.framework.tensor import Tensor
+from tapeflow.framework.variable import array_of
 from tapeflow.keras.optimizers.base_optimizer import Optimizer, _array, _rebind
 from tapeflow.ops.math_ops import cast
 
@@ -18,7 +19,7 @@ def _finite(g):
         return True
     if isinstance(g, IndexedSlices):
         g = g.values
-    a = g._value if type(g) is Tensor else np.asarray(g)
+    a = array_of(g) if type(g) is Tensor else np.asarray(g)
     return bool(np.isfinite(a).all())
 
 

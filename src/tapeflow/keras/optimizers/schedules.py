@@ -8,17 +8,15 @@ import math
 import numpy as np
 
 from tapeflow.framework.tensor import Tensor
+from tapeflow.framework.variable import array_of
 
 _f32 = np.float32
 
 
 def _step(step):
     """The step as a float32 NumPy scalar (from an int, Tensor or Variable)."""
-    t = getattr(step, "_tensor", None)
-    if t is not None:
-        step = t._value
-    elif isinstance(step, Tensor):
-        step = step._value
+    if isinstance(step, Tensor) or getattr(step, "_is_variable", False):
+        step = array_of(step)
     return _f32(np.asarray(step))
 
 

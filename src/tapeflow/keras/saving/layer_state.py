@@ -1,4 +1,6 @@
-"""State that layers keep outside their weights (an adapted vocabulary, IDF weights).
+"""State that layers keep outside their weights, in tapeflow's older ``.keras`` files (those
+with ``model.weights.npz``; files with Keras's HDF5 weights use ``assets_io`` and
+``h5_weights`` instead).
 
 Layers that define Keras's ``save_assets(dir)`` / ``load_assets(dir)`` or
 ``save_own_variables(store)`` / ``load_own_variables(store)`` have that state

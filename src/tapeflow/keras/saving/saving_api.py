@@ -2,10 +2,14 @@
 
 A ``.keras`` file is a zip, as in Keras 3: ``config.json`` (the model's
 serialized config plus its ``compile_config``), ``metadata.json``
-(``keras_version``, ``date_saved``) and the weights. Keras 3 stores the
-weights as ``model.weights.h5`` (HDF5); tapeflow stores ``model.weights.npz``
-(see ``weights_io``), so h5py is not needed. ``.weights.h5`` files written by
-``save_weights`` are npz archives too, under Keras's required file name.
+(``keras_version``, ``date_saved``), the weights as ``model.weights.h5`` in
+Keras 3's HDF5 layout (``h5_weights``) and layer assets under ``assets/``
+(``assets_io``), so Keras 3 and tapeflow read each other's files.
+``.weights.h5`` files are the same HDF5 layout; ``.h5`` files are the legacy
+tf.keras format (``legacy_h5``). HDF5 needs h5py (``pip install tapeflow[h5]``);
+without it tapeflow writes its older NumPy ``.npz`` weights container
+(``weights_io``, ``model.weights.npz``), which it still reads, deciding by
+content (HDF5 signature or zip).
 
 Every file is written to a temporary file in the same folder and then renamed
 over the target, so a crash mid-save leaves the old file intact. Loading never
@@ -20,6 +24,7 @@ import zipfile
 from tapeflow.keras.saving import layer_state, weights_io
 
 _CONFIG, _METADATA, _WEIGHTS = "config.json", "metadata.json", "model.weights.npz"
+_WEIGHTS_H5 = "model.weights.h5"
 
 
 def _keras_version():
@@ -72,10 +77,12 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
     """
     filepath = os.fspath(filepath)
     if filepath.endswith((".h5", ".hdf5")):
-        raise ValueError("tapeflow cannot write the legacy HDF5 model format (h5py is not a "
-                         "dependency). Use the native Keras format: "
-                         f"model.save('{os.path.splitext(filepath)[0]}.keras'). Received: "
-                         f"filepath={filepath}.")
+        if not overwrite and os.path.exists(filepath):
+            return
+        from tapeflow.keras.saving import legacy_h5
+        legacy_h5.save_model(model, filepath, _atomic_write,
+                             include_optimizer=kwargs.get("include_optimizer", True))
+        return
     if not filepath.endswith(".keras"):
         raise ValueError("Invalid filepath extension for saving. Please add either a `.keras` "
                          "extension for the native Keras format (recommended) or a `.h5` "
@@ -92,16 +99,46 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
     config_json = json.dumps(config)
     metadata = json.dumps({"keras_version": _keras_version(),
                            "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")})
-    weights = weights_io.weights_bytes(model)
+    name, weights = _weights_member(model)
 
     def write(f):
         with zipfile.ZipFile(f, "w") as zf:
             zf.writestr(_METADATA, metadata, compress_type=zipfile.ZIP_DEFLATED)
             zf.writestr(_CONFIG, config_json, compress_type=zipfile.ZIP_DEFLATED)
-            zf.writestr(_WEIGHTS, weights, compress_type=zipfile.ZIP_STORED)
-            layer_state.write(model, zf)
+            zf.writestr(name, weights, compress_type=zipfile.ZIP_STORED)
+            if name == _WEIGHTS_H5:
+                from tapeflow.keras.saving import assets_io
+                assets_io.write(model, zf)
+            else:
+                layer_state.write(model, zf)
 
     _atomic_write(filepath, write)
+
+
+def _weights_bytes_h5(model):
+    """Returns the bytes of a Keras 3 HDF5 weights file of ``model`` (needs h5py)."""
+    import io
+    from tapeflow.keras.saving import h5_weights
+    buf = io.BytesIO()
+    h5_weights.write(model, buf)
+    return buf.getvalue()
+
+
+def _weights_member(model):
+    """Returns ``(zip member name, bytes)`` of the model's weights: Keras's HDF5 file, or,
+    without h5py, tapeflow's npz container (with a warning: only tapeflow reads it)."""
+    from tapeflow.keras.saving import h5_io
+    if h5_io.has_h5py():
+        return _WEIGHTS_H5, _weights_bytes_h5(model)
+    _warn_no_h5py()
+    return _WEIGHTS, weights_io.weights_bytes(model)
+
+
+def _warn_no_h5py():
+    import warnings
+    warnings.warn("h5py is not installed, so the weights are saved in tapeflow's NumPy "
+                  "container, which Keras cannot read. `pip install tapeflow[h5]` to write "
+                  "Keras's HDF5 format.", stacklevel=4)
 
 
 # What a `.keras` zip may hold, checked before anything is decompressed (see safe_files).
@@ -122,18 +159,20 @@ def _check_members(zf, filepath):
 
 
 def _read_keras_zip(filepath):
+    """Returns ``(config, weights member name, weights bytes)`` of a ``.keras`` zip."""
     from tapeflow.safe_files import load_json, read_member
     try:
         with zipfile.ZipFile(filepath, "r") as zf:
             _check_members(zf, filepath)
             names = set(zf.namelist())
-            missing = {_CONFIG, _WEIGHTS} - names
+            weights_name = _WEIGHTS_H5 if _WEIGHTS_H5 in names else _WEIGHTS
+            missing = {_CONFIG, weights_name} - names
             if missing:
                 raise ValueError(f"{filepath} is not a valid `.keras` file: it lacks "
                                  f"{', '.join(sorted(missing))}.")
             config = load_json(read_member(zf, _CONFIG, filepath, CONFIG_LIMIT, JSON_RATIO,
                                            JSON_FLOOR), filepath)
-            weights = read_member(zf, _WEIGHTS, filepath, MEMBER_LIMIT)
+            weights = read_member(zf, weights_name, filepath, MEMBER_LIMIT)
     except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile,
             NotImplementedError) as e:
         raise ValueError(f"Could not load {filepath}: the file is truncated or corrupted "
@@ -141,7 +180,13 @@ def _read_keras_zip(filepath):
     if not isinstance(config, dict):
         raise ValueError(f"{filepath} is not a valid `.keras` file: its config.json holds "
                          f"a {type(config).__name__}, not a model config.")
-    return config, weights
+    return config, weights_name, weights
+
+
+def _member_reader(filepath):
+    """Returns ``read(zf, name)``: a zip member's bytes, size-checked (``safe_files``)."""
+    from tapeflow.safe_files import read_member
+    return lambda zf, name: read_member(zf, name, filepath, MEMBER_LIMIT)
 
 
 def _find_lambda(config):
@@ -172,14 +217,21 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     """
     from tapeflow.keras.saving.serialization import CustomObjectScope, deserialize_keras_object
     filepath = os.fspath(filepath)
+    if filepath.endswith((".h5", ".hdf5")):
+        if not os.path.exists(filepath):
+            raise ValueError(f"File not found: filepath={filepath}. Please ensure the file "
+                             "is an accessible `.keras` zip file.")
+        from tapeflow.keras.saving import legacy_h5
+        return legacy_h5.load_model(filepath, custom_objects=custom_objects, compile=compile,
+                                    safe_mode=safe_mode)
     if not filepath.endswith(".keras"):
         raise ValueError(f"File format not supported: filepath={filepath}. Keras 3 only "
                          "supports V3 `.keras` files and legacy H5 format files (`.h5` "
-                         "extension); tapeflow reads `.keras` files only.")
+                         "extension).")
     if not os.path.exists(filepath):
         raise ValueError(f"File not found: filepath={filepath}. Please ensure the file is an "
                          "accessible `.keras` zip file.")
-    config, weights = _read_keras_zip(filepath)
+    config, weights_name, weights = _read_keras_zip(filepath)
     if safe_mode and _find_lambda(config):
         raise ValueError("Requested the deserialization of a `Lambda` layer whose `function` "
                          "is a Python lambda or function stored in the file. This carries a "
@@ -187,7 +239,6 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
                          "by default. If you trust the source of the saved model, you can pass "
                          "`safe_mode=False` to the loading function in order to allow "
                          "`Lambda` layer loading.")
-    entries, arrays = weights_io.read_weights(weights, filepath)
     compile_config = config.pop("compile_config", None)
     try:
         with CustomObjectScope(custom_objects or {}):
@@ -198,27 +249,67 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     except RecursionError:
         raise ValueError(f"Refusing {filepath}: its model config is nested too deeply "
                          "(models inside models past Python's recursion limit).") from None
-    weights_io.assign_weights(model, entries, arrays, filepath)
+    _assign_weights(model, weights, f"{filepath}/{weights_name}")
     try:
         with zipfile.ZipFile(filepath, "r") as zf:
-            layer_state.read(model, zf, filepath)
+            if not _read_assets(model, zf, filepath):
+                layer_state.read(model, zf, filepath)
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as e:
         raise ValueError(f"Could not load {filepath}: {e}") from None
     return model
 
 
-def save_weights(model, filepath, overwrite=True):
-    """Writes the model's (and optimizer's) variables to ``filepath`` (``.weights.h5``).
+def _read_assets(model, zf, filepath):
+    from tapeflow.keras.saving import assets_io
+    return assets_io.read(model, zf, _member_reader(filepath))
+
+
+def _assign_weights(model, data, source, skip_mismatch=False):
+    """Loads weights from the bytes of a weights file, HDF5 (Keras 3 or legacy layout) or
+    tapeflow's npz container, told apart by their first bytes."""
+    from tapeflow.keras.saving import h5_io
+    if h5_io.is_hdf5(data):
+        _load_h5_weights(model, data, source, skip_mismatch)
+        return
+    entries, arrays = weights_io.read_weights(data, source)
+    weights_io.assign_weights(model, entries, arrays, source, skip_mismatch=skip_mismatch)
+
+
+def _load_h5_weights(model, data, source, skip_mismatch=False, by_name=False,
+                     objects_to_skip=None):
+    from tapeflow.keras.saving import h5_io, h5_weights, legacy_h5
+    with h5_io.open_read(data, source) as f:
+        if legacy_h5.is_legacy(f, source):
+            legacy_h5.load_weights(model, f, source, by_name=by_name,
+                                   skip_mismatch=skip_mismatch)
+        else:
+            h5_weights.load(model, f, source, skip_mismatch=skip_mismatch,
+                            objects_to_skip=objects_to_skip)
+
+
+def save_weights(model, filepath, overwrite=True, max_shard_size=None, **kwargs):
+    """Writes the model's (and optimizer's) variables to ``filepath`` (``.weights.h5``),
+    in Keras 3's HDF5 layout (tapeflow's npz container when h5py is missing).
 
     Raises:
       ValueError: if the name does not end in ``.weights.h5``.
+      NotImplementedError: for ``max_shard_size`` (sharded weights are not written).
     """
+    if max_shard_size is not None:
+        raise NotImplementedError("tapeflow does not write sharded weights "
+                                  "(max_shard_size); save them in one .weights.h5 file.")
     filepath = os.fspath(filepath)
     if not filepath.endswith(".weights.h5"):
         raise ValueError("The filename must end in `.weights.h5`. "
                          f"Received: filepath={filepath}")
     if not overwrite and os.path.exists(filepath):
         return
+    from tapeflow.keras.saving import h5_io
+    if h5_io.has_h5py():
+        data = _weights_bytes_h5(model)
+        _atomic_write(filepath, lambda f: f.write(data))
+        return
+    _warn_no_h5py()
     data = weights_io.weights_bytes(model)
     _atomic_write(filepath, lambda f: f.write(data))
 
@@ -229,21 +320,39 @@ def _read_weights_file(filepath):
 
 
 def load_weights(model, filepath, skip_mismatch=False, **kwargs):
-    """Loads variables written by ``save_weights`` (or the weights of a ``.keras`` file).
+    """Loads variables written by ``save_weights`` (Keras's or tapeflow's), the weights of a
+    ``.keras`` file, or a legacy ``.h5`` file (``by_name=True`` matches layers by name).
 
     Raises:
       ValueError: for another file type, or a truncated, tampered or mismatched file.
     """
     filepath = os.fspath(filepath)
+    objects_to_skip = kwargs.pop("objects_to_skip", None)
+    by_name = kwargs.pop("by_name", None)
+    if kwargs:
+        raise ValueError(f"Invalid keyword arguments: {kwargs}")
+    legacy = filepath.endswith((".h5", ".hdf5")) and not filepath.endswith(".weights.h5")
+    if by_name is not None and not legacy:
+        raise ValueError("`by_name` only supports loading legacy '.h5' or '.hdf5' files. "
+                         f"Received: {filepath}")
+    if objects_to_skip is not None and not filepath.endswith(".weights.h5"):
+        raise ValueError("`objects_to_skip` only supports loading '.weights.h5' files."
+                         f"Received: {filepath}")
     if filepath.endswith(".keras"):
-        _, data = _read_keras_zip(filepath)
-    elif filepath.endswith(".weights.h5"):
-        if not os.path.exists(filepath):
-            raise FileNotFoundError(f"No such file: {filepath}")
-        data = _read_weights_file(filepath)
-    else:
+        _, name, data = _read_keras_zip(filepath)
+        _assign_weights(model, data, f"{filepath}/{name}", skip_mismatch)
+        return
+    if not filepath.endswith((".weights.h5", ".h5", ".hdf5")):
         raise ValueError(f"File format not supported: filepath={filepath}. Keras 3 only "
                          "supports V3 `.keras` and `.weights.h5` files, or legacy V1/V2 `.h5` "
                          "files.")
+    if not os.path.exists(filepath):
+        raise FileNotFoundError(f"No such file: {filepath}")
+    from tapeflow.keras.saving import h5_io
+    if h5_io.is_hdf5(filepath):
+        _load_h5_weights(model, filepath, filepath, skip_mismatch, bool(by_name),
+                         objects_to_skip)
+        return
+    data = _read_weights_file(filepath)
     entries, arrays = weights_io.read_weights(data, filepath)
     weights_io.assign_weights(model, entries, arrays, filepath, skip_mismatch=skip_mismatch)

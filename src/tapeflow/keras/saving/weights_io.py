@@ -1,7 +1,9 @@
-"""Reading and writing model (and optimizer) variables as a NumPy ``.npz`` container.
+"""tapeflow's older weights container: model (and optimizer) variables in a NumPy ``.npz``.
 
-Keras 3 stores weights in HDF5 (``.weights.h5``); h5py is not a dependency of
-tapeflow, so the same file names hold a NumPy ``.npz`` archive instead:
+tapeflow writes Keras's HDF5 layout (``h5_weights``); this container is what it wrote
+before, and what it still writes when h5py is not installed. Files of this kind are
+still read (told apart from HDF5 by their first bytes). Under Keras's file names
+(``model.weights.npz`` in a ``.keras`` zip, or a ``.weights.h5`` file) it holds:
 ``model/0000``, ``model/0001`` ... (the model's ``weights`` in order),
 ``optimizer/0000`` ... (the optimizer's ``variables``) and ``_manifest`` (a
 UTF-8 JSON array describing each entry). Loading uses ``allow_pickle=False``:

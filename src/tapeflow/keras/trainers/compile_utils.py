@@ -16,6 +16,7 @@ from tapeflow.framework import nest
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.ops.array_ops import expand_dims, squeeze
 from tapeflow.ops.math_ops import cast, reduce_sum
+from tapeflow.keras.trainers import distribute_support as _dist
 
 
 def _metrics_module():
@@ -226,9 +227,9 @@ class CompileLoss:
                 value = fn(yt, yp, sample_weight=sw)
             else:
                 yt, yp = squeeze_or_expand_to_same_rank(_as_tensor(yt), yp)
-                value = _weighted_mean(_as_tensor(fn(yt, yp)), sw)
+                value = _dist.scale_loss(_weighted_mean(_as_tensor(fn(yt, yp)), sw))
             if self.metrics:
-                self.metrics[k].update_state(value)
+                self.metrics[k].update_state(_dist.unscale_loss(value))
                 k += 1
             if w is not None:
                 value = value * w

@@ -12,6 +12,7 @@ import numpy as np
 
 from tapeflow.framework import nest
 from tapeflow.framework.tensor import Tensor
+from tapeflow.framework.variable import array_of
 
 
 def unpack_x_y_sample_weight(data):
@@ -50,7 +51,7 @@ def pack_x_y_sample_weight(x, y=None, sample_weight=None):
 def _to_array(v):
     """One leaf as a NumPy array; float64 becomes float32 (Keras's floatx)."""
     if type(v) is Tensor or isinstance(v, Tensor):
-        a = np.asarray(v._value)
+        a = np.asarray(array_of(v))
     elif hasattr(type(v), "__tf_tensor__"):
         a = np.asarray(v)
     else:

@@ -11,6 +11,7 @@ from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.tensor import Tensor
 from tapeflow.framework.tensor_spec import TensorSpec
+from tapeflow.framework.variable import array_of
 from tapeflow.keras.utils import dataset_utils, image_utils
 
 ALLOWLIST_FORMATS = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
@@ -156,7 +157,7 @@ class _ImageLoader:
         self.spec = TensorSpec(shape, dtypes.as_dtype(self.dtype))
 
     def __call__(self, path):
-        path = path._value[()] if isinstance(path, Tensor) else path
+        path = array_of(path)[()] if isinstance(path, Tensor) else path
         name = path.decode() if isinstance(path, bytes) else str(path)
         img = decode_image_file(name, self.channels)
         if self.crop:

@@ -2,6 +2,7 @@
 import numpy as np
 
 from tapeflow.framework.tensor import Tensor
+from tapeflow.framework.variable import array_of
 
 
 def to_categorical(x, num_classes=None):
@@ -21,7 +22,7 @@ def to_categorical(x, num_classes=None):
            [0., 0., 1.]])
     """
     if isinstance(x, Tensor):
-        v = x._value
+        v = array_of(x)
         if num_classes is None:
             num_classes = int(np.max(v)) + 1
         return Tensor(np.eye(num_classes, dtype=np.float32)[np.asarray(v, dtype=np.intp)])
@@ -45,7 +46,7 @@ def normalize(x, axis=-1, order=2):
       A normalized copy (a NumPy array for NumPy input, a Tensor for a Tensor).
     """
     is_tensor = isinstance(x, Tensor)
-    v = np.asarray(x._value if is_tensor else x)
+    v = np.asarray(array_of(x) if is_tensor else x)
     norm = np.atleast_1d(np.linalg.norm(v, order, axis))
     norm[norm == 0] = 1
     out = v / np.expand_dims(norm, axis or -1)

@@ -6,6 +6,7 @@ from tapeflow.data.transformations import _MapDataset
 from tapeflow.framework import dtypes
 from tapeflow.framework.tensor import Tensor
 from tapeflow.framework.tensor_spec import TensorSpec
+from tapeflow.framework.variable import array_of
 from tapeflow.keras.utils import dataset_utils
 
 
@@ -66,7 +67,7 @@ def text_dataset_from_directory(directory, labels="inferred", label_mode="int",
     num_classes = len(class_names) if class_names else 0
 
     def read(path):
-        p = path._value[()]
+        p = array_of(path)[()]
         with open(p.decode() if isinstance(p, bytes) else p, "rb") as f:
             data = f.read() if max_length is None else f.read(max_length)
         return Tensor(np.array(data, dtype=object))

@@ -6,6 +6,7 @@ from tapeflow.data import structure as st
 from tapeflow.data.transformations import _MapDataset
 from tapeflow.framework.tensor import Tensor
 from tapeflow.framework.tensor_spec import TensorSpec
+from tapeflow.framework.variable import array_of
 
 
 def timeseries_dataset_from_array(data, targets, sequence_length, sequence_stride=1,
@@ -93,7 +94,7 @@ def timeseries_dataset_from_array(data, targets, sequence_length, sequence_strid
     x_spec = TensorSpec(lead + [None] + list(steps.shape[1:]), st.spec_of(steps).dtype)
 
     def windows(p):
-        pos = p._value.astype(np.intp)
+        pos = array_of(p).astype(np.intp)
         x = Tensor(steps[pos[..., None] + offsets])
         if tgt is None:
             return x

@@ -1,0 +1,161 @@
+"""``tf.saved_model.save`` / ``load``: TensorFlow's SavedModel files, objects and variables
+(no computation yet).
+
+    export_dir/saved_model.pb                      a SavedModel protobuf (object graph)
+    export_dir/variables/variables.index           the variables: a TensorBundle checkpoint
+    export_dir/variables/variables.data-00000-of-00001
+    export_dir/assets/                             empty
+
+``saved_model.pb`` holds the ``SavedObjectGraph``: every object (user objects, list and
+dict wrappers, variables with dtype/shape/name/trainable, ``tf.function``s with their
+``FunctionSpec`` and input signature, the ``signatures`` map), numbered as the checkpoint
+numbers them, as TensorFlow writes it. TensorFlow's ``tf.saved_model.load`` reads these
+directories (objects and variables; its restored functions have no concrete function and
+raise ``ValueError: Found zero restored functions``), and tapeflow's ``load`` reads
+TensorFlow's (see ``saved_model_tf``).
+
+What is honest to say: ``tf.function`` in tapeflow runs eagerly and does not trace graphs
+yet, so a SavedModel holds no computation (no ``GraphDef`` functions, no
+``fingerprint.pb``). ``load`` rebuilds the objects, lists, dicts and variables without the
+Python classes; each ``tf.function`` or signature comes back as a stub that knows its name
+and input signature and raises ``NotImplementedError`` when called. To use the computation,
+build the Python object again and restore the variables into it:
+``tf.train.Checkpoint(root=obj).read(export_dir + "/variables/variables")``. Reading never
+unpickles, never imports or calls what a file names, and checks sizes and indices first.
+"""
+import os
+
+from tapeflow.framework import errors
+from tapeflow.tracking import checkpoint_io, tensor_bundle, trackable
+
+MAX_GRAPH_BYTES = 256 << 20  # TensorFlow's saved_model.pb holds graphs: allow large ones
+
+
+def _function_specs(obj):
+    """Returns ``[(attribute name, tf.function)]`` for the ``tf.function``s of ``obj``."""
+    from tapeflow.framework.function import Function
+    out, seen = [], set()
+    for name in sorted(set(vars(type(obj))) | set(getattr(obj, "__dict__", {}))):
+        try:
+            value = getattr(obj, name)
+        except Exception:  # noqa: BLE001  (a property may fail; it is not a function)
+            continue
+        fn = value if isinstance(value, Function) else getattr(value, "__func__", None)
+        if isinstance(fn, Function) and id(fn) not in seen:
+            seen.add(id(fn))
+            out.append((name, fn))
+    return out
+
+
+def save(obj, export_dir, signatures=None, options=None):
+    """Saves ``obj``'s variables and object graph in ``export_dir`` (see the module doc).
+
+    Args:
+      obj: a trackable object (``tf.Module``, Keras model or layer).
+      export_dir: the folder to write (created; files in it are replaced).
+      signatures: a ``tf.function`` (named ``"serving_default"``) or a dict of them.
+
+    Raises:
+      ValueError: if ``obj`` is not trackable.
+    """
+    if not trackable.is_trackable(obj) or trackable.is_variable(obj):
+        raise ValueError("Expected an object of type `Trackable`, such as `tf.Module` or a "
+                         "subclass of the `Trackable` class, for export. Got "
+                         f"{obj} with type {type(obj)}.")
+    from tapeflow.tracking.checkpoint import Checkpoint
+    export_dir = os.fspath(export_dir)
+    os.makedirs(os.path.join(export_dir, "variables"), exist_ok=True)
+    os.makedirs(os.path.join(export_dir, "assets"), exist_ok=True)
+    ck = Checkpoint(root=obj)
+    ck.write(os.path.join(export_dir, "variables", "variables"))
+    from tapeflow.framework.function import Function
+    if signatures is None:
+        call = getattr(type(obj), "__call__", None)
+        signatures = {"serving_default": call} if isinstance(call, Function) and \
+            call.input_signature is not None else {}
+    elif not isinstance(signatures, dict):
+        signatures = {"serving_default": signatures}
+    from tapeflow.tracking import saved_model_tf
+    raw = saved_model_tf.encode(ck, _function_specs,
+                                {k: f for k, f in signatures.items() if isinstance(f, Function)})
+    checkpoint_io._atomic_write(os.path.join(export_dir, "saved_model.pb"), [raw])
+
+
+class _UserObject:
+    """An object rebuilt by ``tf.saved_model.load``: attributes only, no Python class."""
+
+    def __call__(self, *args, **kwargs):
+        fn = self.__dict__.get("__call__")
+        if fn is None:
+            raise TypeError("'_UserObject' object is not callable")
+        return fn(*args, **kwargs)
+
+    def __repr__(self):
+        return f"<tapeflow.saved_model._UserObject object at {hex(id(self))}>"
+
+
+class RestoredFunction:
+    """A ``tf.function`` or signature named in a SavedModel; its computation is not saved.
+
+    Raises:
+      NotImplementedError: when called (tapeflow's ``tf.function`` does not trace graphs).
+    """
+
+    def __init__(self, name, input_signature, source="tapeflow"):
+        self.name = name
+        self.input_signature = input_signature
+        self._source = source
+
+    def __call__(self, *args, **kwargs):
+        if self._source == "tensorflow":
+            raise NotImplementedError(
+                f"The function {self.name!r} was loaded from a SavedModel written by "
+                "TensorFlow: tapeflow restores its objects and variables but cannot run "
+                "TensorFlow graphs. Build the model in Python and restore the variables with "
+                "tf.train.Checkpoint(root=obj).read('<export_dir>/variables/variables').")
+        raise NotImplementedError(
+            f"The function {self.name!r} was loaded from a tapeflow SavedModel, which does not "
+            "hold computations: tapeflow's tf.function runs eagerly and does not trace graphs "
+            "yet. Build the Python object again and restore its variables with "
+            "tf.train.Checkpoint(root=obj).read('<export_dir>/variables/variables').")
+
+    def __repr__(self):
+        return f"<RestoredFunction {self.name!r}>"
+
+
+def _bad(export_dir, why):
+    return errors.DataLossError(None, None, f"SavedModel at {export_dir!r} is corrupt: {why}")
+
+
+def load(export_dir, tags=None, options=None):
+    """Loads a SavedModel (written by ``save``, or by TensorFlow): objects and variables,
+    function stubs.
+
+    Returns:
+      A ``_UserObject`` whose attributes mirror the saved object's trackable attributes, with
+      ``signatures`` (a dict of ``RestoredFunction``s).
+
+    Raises:
+      OSError: if ``export_dir`` holds no ``saved_model.pb``.
+      DataLossError: if the files are malformed or do not belong together.
+    """
+    export_dir = os.fspath(export_dir)
+    path = os.path.join(export_dir, "saved_model.pb")
+    if not os.path.isfile(path):
+        raise OSError(f"SavedModel file does not exist at: {export_dir}"
+                      f"{os.sep}{{saved_model.pbtxt|saved_model.pb}}")
+    if os.path.getsize(path) > MAX_GRAPH_BYTES:
+        raise _bad(export_dir, "saved_model.pb is too large")
+    with open(path, "rb") as f:
+        raw = f.read(MAX_GRAPH_BYTES + 1)
+    from tapeflow.tracking import saved_model_tf
+    reader = checkpoint_io.Reader(os.path.join(export_dir, "variables", "variables"))
+    try:
+        source = "tapeflow" if saved_model_tf.written_by_tapeflow(raw) else "tensorflow"
+        return saved_model_tf.build(raw, reader, _UserObject, lambda name, sig:
+                                    RestoredFunction(name, sig, source=source))
+    except tensor_bundle._Bad as e:
+        raise _bad(export_dir, f"saved_model.pb: {e}") from None
+
+
+__all__ = ["save", "load", "RestoredFunction"]

@@ -1,0 +1,279 @@
+"""Reading a SavedModel that TensorFlow wrote: its objects and variables, no computation.
+
+``saved_model.pb`` is a ``SavedModel`` protobuf; its ``SavedObjectGraph`` (field 7 of the
+``MetaGraphDef``) lists the objects: user objects, list/dict wrappers, variables (dtype,
+shape, trainable, name) and functions, each with named children. TensorFlow numbers the
+nodes of the checkpoint in ``variables/`` the same way, so node ``i``'s checkpoint key gives
+a variable's value. Functions come back as ``RestoredFunction`` stubs: tapeflow cannot run
+TensorFlow graphs. Parsing is bounds-checked (``tensor_bundle``'s protobuf reader); nothing
+named by the file is imported or called.
+"""
+from tapeflow.framework.variable import Variable
+from tapeflow.tracking import tensor_bundle as tb
+
+_LISTS = ("trackable_list_wrapper", "trackable_tuple_wrapper")
+WRITER = "tapeflow"  # in MetaInfoDef.tensorflow_git_version: who wrote the file
+_DICTS = ("trackable_dict_wrapper", "signature_map")
+
+
+def _one(fields, number):
+    for n, v in fields:
+        if n == number:
+            return v
+    return None
+
+
+def _text(value):
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else ""
+
+
+def object_graph_nodes(raw):
+    """Returns the parsed ``SavedObject`` nodes of a ``saved_model.pb``'s first meta graph.
+
+    Raises:
+      tensor_bundle._Bad: for malformed bytes or a SavedModel without an object graph.
+    """
+    meta = _one(tb._parse(raw), 2)
+    if not isinstance(meta, bytes):
+        raise tb._Bad("no meta graph")
+    graph = _one(tb._parse(meta), 7)
+    if not isinstance(graph, bytes):
+        raise tb._Bad("no object graph (a TensorFlow 1 SavedModel)")
+    return [tb._parse(v) for n, v in tb._parse(graph) if n == 1 and isinstance(v, bytes)]
+
+
+def _children(node, count):
+    out = []
+    for n, v in node:
+        if n == 1 and isinstance(v, bytes):
+            ref = tb._parse(v)
+            i = _one(ref, 1) or 0
+            if not isinstance(i, int) or not 0 <= i < count:
+                raise tb._Bad("an object refers to a missing node")
+            out.append((i, _text(_one(ref, 2))))
+    return out
+
+
+def written_by_tapeflow(raw):
+    """Returns True if ``saved_model.pb`` bytes were written by tapeflow."""
+    meta = _one(tb._parse(raw), 2)
+    info = _one(tb._parse(meta), 1) if isinstance(meta, bytes) else None
+    return isinstance(info, bytes) and _text(_one(tb._parse(info), 6)) == WRITER
+
+
+def build(raw, reader, user_object, restored_function):
+    """Returns the root object rebuilt from a ``saved_model.pb`` (bytes), with variable
+    values from the checkpoint ``reader``.
+
+    Raises:
+      tensor_bundle._Bad: for anything malformed.
+    """
+    nodes = object_graph_nodes(raw)
+    if not nodes:
+        raise tb._Bad("empty object graph")
+    ck_nodes = tb.decode_object_graph(reader.read("_CHECKPOINTABLE_OBJECT_GRAPH")) \
+        if reader.has_tensor("_CHECKPOINTABLE_OBJECT_GRAPH") else []
+    edges = [_children(node, len(nodes)) for node in nodes]
+    names = {}
+    for es in edges:
+        for i, name in es:
+            names.setdefault(i, name)
+    objects = []
+    for i, node in enumerate(nodes):
+        kinds = {n for n, _ in node}
+        if 7 in kinds:
+            var = tb._parse(_one(node, 7) or b"")
+            keys = [k for a, _, k in (ck_nodes[i]["attributes"] if i < len(ck_nodes) else [])
+                    if a == "VARIABLE_VALUE"]
+            if not keys or keys[0] not in reader.key_set:
+                raise tb._Bad(f"variable node {i} has no saved value")
+            name = _text(_one(var, 6)) or "Variable"
+            objects.append(Variable(reader.read(keys[0]), trainable=bool(_one(var, 3)),
+                                    name=name))
+        elif 6 in kinds:
+            objects.append(restored_function(names.get(i, "function"),
+                                             input_signature(_one(node, 6))))
+        elif 8 in kinds:
+            objects.append(restored_function(names.get(i, "function"), None))
+        elif 4 in kinds:
+            ident = _text(_one(tb._parse(_one(node, 4) or b""), 1))
+            objects.append([] if ident in _LISTS else {} if ident in _DICTS else user_object())
+        else:
+            objects.append(None)  # assets, constants, resources: nothing to rebuild
+    for obj, es in zip(objects, edges):
+        if isinstance(obj, list):
+            items = sorted((int(n), objects[i]) for i, n in es if n.isdigit())
+            obj.extend(v for _, v in items)
+        elif isinstance(obj, dict):
+            obj.update((n, objects[i]) for i, n in es)
+        elif isinstance(obj, user_object):
+            for i, n in es:
+                if objects[i] is not None:
+                    setattr(obj, n, objects[i])
+    root = objects[0]
+    if not isinstance(root, user_object):
+        raise tb._Bad("the root is not an object")
+    sigs = root.__dict__.get("signatures")
+    root.signatures = dict(sigs) if isinstance(sigs, dict) else {}
+    return root
+
+
+# -- writing: a SavedModel protobuf TensorFlow can load (objects and variables) -----------------
+
+_F = tb._field
+_UNKNOWN_DIM = (1 << 64) - 1  # -1 as a protobuf int64 varint
+
+
+def _user_object(identifier, children):
+    return b"".join(_F(1, _F(1, i) + _F(2, n.encode())) for i, n in children) + \
+        _F(4, _F(1, identifier.encode()) + _F(2, _F(1, 1) + _F(2, 1)))
+
+
+def _shape(shape):
+    if shape.rank is None:
+        return _F(3, 1)
+    return b"".join(_F(2, _F(1, _UNKNOWN_DIM if d is None else int(d)))
+                    for d in shape.as_list())
+
+
+def _struct_none():
+    return _F(1, b"")
+
+
+def _struct_list(items, number=51):
+    return _F(number, b"".join(_F(1, i) for i in items))
+
+
+def _struct_spec(spec):
+    body = (_F(1, spec.name.encode()) if spec.name else b"") + _F(2, _shape(spec.shape)) + \
+        _F(3, tb.DT_OF.get(spec.dtype.name, tb.DT_STRING))
+    return _F(33, body)
+
+
+def _function_spec(fn):
+    import inspect
+    try:
+        params = [p for p in inspect.signature(fn.python_function).parameters.values()
+                  if p.name != "self"]
+    except (TypeError, ValueError):
+        params = []
+    args = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    star = [p.name for p in params if p.kind is p.VAR_POSITIONAL]
+    starstar = [p.name for p in params if p.kind is p.VAR_KEYWORD]
+
+    def pair(key, value):
+        return _F(2, _F(1, key.encode()) + _F(2, value))
+    fullargspec = _F(54, _F(1, b"FullArgSpec") + pair(
+        "args", _struct_list([_F(13, a.encode()) for a in args])) +
+        pair("varargs", _F(13, star[0].encode()) if star else _struct_none()) +
+        pair("varkw", _F(13, starstar[0].encode()) if starstar else _struct_none()) +
+        pair("defaults", _struct_none()) + pair("kwonlyargs", _struct_list([])) +
+        pair("kwonlydefaults", _struct_none()) + pair("annotations", _F(53, b"")))
+    spec = _F(1, fullargspec)
+    if fn.input_signature is not None:
+        from tapeflow.framework import nest
+        spec += _F(5, _struct_list([_struct_spec(s) for s in nest.flatten(fn.input_signature)],
+                                   52))
+    else:
+        spec += _F(5, _struct_none())
+    return _F(6, _F(2, spec))
+
+
+def encode(ck, functions_of, signatures):
+    """Returns ``saved_model.pb`` bytes for the object graph of checkpoint ``ck`` (whose root
+    is the saved object), numbered as ``ck.write`` numbers its checkpoint nodes.
+
+    ``functions_of(obj)`` gives an object's ``[(name, tf.function)]``; ``signatures`` is a
+    ``{name: tf.function}`` dict (saved as functions under ``signatures``)."""
+    from tapeflow.tracking import trackable
+    edges = {}
+    graph = trackable.object_graph(ck, edges=edges)
+    index = {id(obj): i for i, (_, obj) in enumerate(graph)}
+    extra = []  # function and signature-map nodes, numbered after the graph's
+
+    def add(body):
+        extra.append(body)
+        return len(graph) + len(extra) - 1
+    nodes = []
+    for i, (_, obj) in enumerate(graph):
+        if trackable.is_variable(obj):
+            var = _F(1, tb.DT_OF.get(np_name(obj), 1)) + _F(2, _shape(obj_shape(obj))) + \
+                (_F(3, 1) if obj.trainable else b"") + _F(6, var_name(obj).encode())
+            nodes.append(_F(7, var))
+            continue
+        children = [(index[id(c)], str(n)) for n, c in edges[id(obj)] if id(c) in index]
+        target = ck._root if i == 0 else obj
+        if isinstance(target, (list, tuple)) and i:
+            ident = "trackable_list_wrapper" if isinstance(target, list) else \
+                "trackable_tuple_wrapper"
+        elif isinstance(target, dict) and i:
+            ident = "trackable_dict_wrapper"
+        else:
+            ident = "_generic_user_object"
+            for name, fn in functions_of(target):
+                children.append((add(_function_spec(fn)), name))
+            if i == 0:
+                sig_children = [(add(_function_spec(fn)), name)
+                                for name, fn in signatures.items()]
+                children.append((add(_user_object("signature_map", sig_children)),
+                                 "signatures"))
+        nodes.append(_user_object(ident, children))
+    graph_proto = b"".join(_F(1, n) for n in nodes + extra)
+    meta_info = _F(4, b"serve") + _F(6, WRITER.encode()) + _F(7, 1)
+    graph_def = _F(4, _F(1, 2474) + _F(2, 12))  # VersionDef as TensorFlow 2.21 writes it
+    meta = _F(1, meta_info) + _F(2, graph_def) + _F(7, graph_proto)
+    return _F(1, 1) + _F(2, meta)
+
+
+def np_name(var):
+    import numpy as np
+    return np.asarray(var.numpy()).dtype.name
+
+
+def obj_shape(var):
+    import numpy as np
+    from tapeflow.framework.tensor_shape import TensorShape
+    return TensorShape(np.shape(var.numpy()))
+
+
+def var_name(var):
+    from tapeflow.framework.variable import Variable
+    return var.name.rsplit(":", 1)[0] if isinstance(var, Variable) else \
+        getattr(var, "path", var.name)
+
+
+def input_signature(function_node):
+    """Returns the input signature (a list of TensorSpecs) recorded in a ``SavedFunction``'s
+    ``FunctionSpec``, or None when absent or not a flat list/tuple of tensor specs."""
+    from tapeflow.framework import dtypes
+    from tapeflow.framework.tensor_shape import TensorShape
+    from tapeflow.framework.tensor_spec import TensorSpec
+    spec = _one(tb._parse(function_node), 2)
+    sig = _one(tb._parse(spec), 5) if isinstance(spec, bytes) else None
+    if not isinstance(sig, bytes):
+        return None
+    fields = tb._parse(sig)
+    seq = _one(fields, 52) or _one(fields, 51)
+    if not isinstance(seq, bytes):
+        return None
+    out = []
+    for n, item in tb._parse(seq):
+        ts = _one(tb._parse(item), 33) if n == 1 and isinstance(item, bytes) else None
+        if not isinstance(ts, bytes):
+            return None
+        f = tb._parse(ts)
+        dt = _one(f, 3)
+        if dt not in tb.DT and dt != tb.DT_STRING:
+            return None
+        shape_fields = tb._parse(_one(f, 2) or b"")
+        if _one(shape_fields, 3):
+            shape = None
+        else:
+            dims = [_one(tb._parse(d), 1) or 0 for k, d in shape_fields if k == 2]
+            if len(dims) > tb.MAX_RANK:
+                return None
+            shape = [None if d >= 1 << 63 else d for d in dims]
+        name = _text(_one(f, 1)) or None
+        out.append(TensorSpec(TensorShape(shape), dtypes.string if dt == tb.DT_STRING
+                              else dtypes.as_dtype(tb.DT[dt]), name))
+    return out
