@@ -134,13 +134,34 @@ def test_preprocess_input_per_family():
         assert module.preprocess_input(x) is x
 
 
-@pytest.mark.parametrize("make", [lambda: A.ResNet50(), lambda: A.EfficientNetB0(),
-                                  lambda: A.MobileNetV3Small(input_shape=(224, 224, 3)),
-                                  lambda: A.DenseNet121(),
-                                  lambda: A.ConvNeXtTiny(), lambda: A.MobileNet()])
-def test_imagenet_weights_refused_before_building(make):
-    with pytest.raises(ImportError, match="HDF5"):
+@pytest.mark.parametrize("make,fname", [
+    (lambda: A.ResNet50(), "resnet50_weights_tf_dim_ordering_tf_kernels.h5"),
+    (lambda: A.ResNet50V2(include_top=False),
+     "resnet50v2_weights_tf_dim_ordering_tf_kernels_notop.h5"),
+    (lambda: A.EfficientNetB0(), "efficientnetb0.h5"),
+    (lambda: A.MobileNetV3Small(input_shape=(224, 224, 3)),
+     "weights_mobilenet_v3_small_224_1.0_float.h5"),
+    (lambda: A.DenseNet121(include_top=False),
+     "densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5"),
+    (lambda: A.ConvNeXtTiny(), "convnext_tiny.h5"),
+    (lambda: A.MobileNet(), "mobilenet_1_0_224_tf.h5"),
+    (lambda: A.MobileNetV2(alpha=0.35, include_top=False),
+     "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_224_no_top.h5"),
+    (lambda: A.NASNetMobile(), "nasnet_mobile.h5"),
+    (lambda: A.InceptionResNetV2(include_top=False),
+     "inception_resnet_v2_weights_tf_dim_ordering_tf_kernels_notop.h5")])
+def test_imagenet_weights_offline_name_keras_file(make, fname, tmp_path, monkeypatch):
+    pytest.importorskip("h5py", reason="pretrained weights files are HDF5 (needs h5py)")
+    import urllib.error
+    import urllib.request
+
+    def offline(*args, **kwargs):
+        raise urllib.error.URLError("no network")
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    with pytest.raises(Exception, match="To work offline") as info:
         make()
+    assert fname in str(info.value)
 
 
 def test_argument_checks():

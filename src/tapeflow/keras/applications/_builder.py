@@ -6,14 +6,16 @@ from tapeflow.keras.applications import imagenet_utils
 
 def start(model_name, weights, include_top, classes, input_tensor, input_shape, default_size,
           min_size, files=None, classifier_activation=None, weights_check=True):
-    """Checks the arguments and returns ``(img_input, channel_axis)``.
+    """Checks the arguments and returns ``(img_input, channel_axis, weights)``.
 
     ``files`` maps ``include_top`` to Keras's ``(file name, origin, md5)`` of the pretrained
-    ImageNet weights, named in the ImportError that ``weights="imagenet"`` raises.
+    ImageNet weights: with ``weights="imagenet"`` the returned ``weights`` is that file's
+    local path (from the Keras cache, or downloaded there, as Keras does).
 
     Raises:
       ValueError: for invalid arguments (Keras's checks and messages).
-      ImportError: for ``weights="imagenet"`` (no reader for Keras's HDF5 files).
+      ImportError: for ``weights="imagenet"`` without h5py, before any download.
+      Exception: for ``weights="imagenet"`` offline without the file in the cache.
     """
     if weights_check:
         imagenet_utils.check_weights_argument(weights, include_top, classes)
@@ -25,9 +27,9 @@ def start(model_name, weights, include_top, classes, input_tensor, input_shape, 
         if include_top and classifier_activation is not None:
             imagenet_utils.validate_activation(classifier_activation, weights)
         fname, origin, md5 = (files or {}).get(bool(include_top), ("", "", ""))
-        imagenet_utils.pretrained_weights_unsupported(model_name, fname, origin, md5)
+        weights = imagenet_utils.pretrained_weights(model_name, fname, origin, md5 or None)
     img_input = imagenet_utils.image_input(input_tensor, input_shape)
-    return img_input, (1 if data_format == "channels_first" else -1)
+    return img_input, (1 if data_format == "channels_first" else -1), weights
 
 
 def finish(img_input, input_tensor, x, include_top, pooling, classes, classifier_activation,
@@ -51,7 +53,7 @@ def finish(img_input, input_tensor, x, include_top, pooling, classes, classifier
     elif pooling == "max":
         x = layers.GlobalMaxPooling2D(name=pool_names[1])(x)
     model = imagenet_utils.finish(img_input, input_tensor, x, name)
-    if weights is not None and weights != "imagenet":
+    if weights is not None:
         model.load_weights(weights)
     return model
 
@@ -81,10 +83,10 @@ class name_scope:
 
     def __enter__(self):
         from tapeflow.keras.layers import layer_utils
-        layer_utils._state.layer_scope.append(_Scope(self.name))
+        layer_utils._state.calls.scope.append(_Scope(self.name))
         return self
 
     def __exit__(self, *exc):
         from tapeflow.keras.layers import layer_utils
-        layer_utils._state.layer_scope.pop()
+        layer_utils._state.calls.scope.pop()
         return False

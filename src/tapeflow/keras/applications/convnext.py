@@ -98,8 +98,8 @@ def ConvNeXt(depths, projection_dims, drop_path_rate=0.0, layer_scale_init_value
                          "~/.keras/keras.json")
     files = {t: (f"{name}{s}", BASE_WEIGHTS_PATH + f"{name}{s}", "")
              for t, s in ((True, ".h5"), (False, "_notop.h5"))}
-    img_input, _ = _builder.start(name, weights, include_top, classes, input_tensor,
-                                  input_shape, default_size, 32, files)
+    img_input, _, weights = _builder.start(name, weights, include_top, classes, input_tensor,
+                                           input_shape, default_size, 32, files)
     if input_tensor is not None:
         inputs = imagenet_utils.source_inputs(input_tensor)
         x = input_tensor
@@ -155,7 +155,7 @@ def ConvNeXt(depths, projection_dims, drop_path_rate=0.0, layer_scale_init_value
         x = layers.LayerNormalization(epsilon=1e-6)(x)
     from tapeflow.keras.models import Model
     model = Model(inputs=inputs, outputs=x, name=name)
-    if weights is not None and weights != "imagenet":
+    if weights is not None:
         model.load_weights(weights)
     return model
 

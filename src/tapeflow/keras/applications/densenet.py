@@ -25,8 +25,8 @@ def DenseNet(blocks, include_top=True, weights="imagenet", input_tensor=None, in
                          "~/.keras/keras.json")
     stem = f"densenet{ {(6, 12, 24, 16): 121, (6, 12, 32, 32): 169}.get(tuple(blocks), 201)}"
     files = _builder.weight_files(BASE_WEIGHTS_PATH, stem, ("", ""))
-    img_input, axis = _builder.start(name, weights, include_top, classes, input_tensor,
-                                     input_shape, 224, 32, files)
+    img_input, axis, weights = _builder.start(name, weights, include_top, classes, input_tensor,
+                                              input_shape, 224, 32, files)
 
     def bn_relu(x, name):
         x = layers.BatchNormalization(axis=axis, epsilon=_EPS, name=f"{name}_bn")(x)

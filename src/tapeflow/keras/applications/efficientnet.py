@@ -81,8 +81,8 @@ def EfficientNet(width_coefficient, depth_coefficient, default_size, dropout_rat
     blocks = DEFAULT_BLOCKS if blocks_args == "default" else blocks_args
     files = {True: (f"{name}.h5", BASE_WEIGHTS_PATH + f"{name}.h5", ""),
              False: (f"{name}_notop.h5", BASE_WEIGHTS_PATH + f"{name}_notop.h5", "")}
-    img_input, axis = _builder.start(name, weights, include_top, classes, input_tensor,
-                                     input_shape, default_size, 32, files)
+    img_input, axis, weights = _builder.start(name, weights, include_top, classes, input_tensor,
+                                              input_shape, default_size, 32, files)
 
     def round_filters(filters):
         return int(make_divisible(filters * width_coefficient, depth_divisor))

@@ -96,8 +96,8 @@ def EfficientNetV2(width_coefficient, depth_coefficient, default_size, dropout_r
     blocks = DEFAULT_BLOCKS_ARGS[name] if blocks_args == "default" else blocks_args
     files = {t: (f"{name}{s}", BASE_WEIGHTS_PATH + f"{name}{s}", "")
              for t, s in ((True, ".h5"), (False, "_notop.h5"))}
-    img_input, axis = _builder.start(name, weights, include_top, classes, input_tensor,
-                                     input_shape, default_size, 32, files)
+    img_input, axis, weights = _builder.start(name, weights, include_top, classes, input_tensor,
+                                              input_shape, default_size, 32, files)
     bn_axis = 3 if axis == -1 else 1
 
     def filters(f):

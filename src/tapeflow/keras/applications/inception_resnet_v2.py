@@ -83,9 +83,9 @@ def InceptionResNetV2(include_top=True, weights="imagenet", input_tensor=None,
       A functional ``keras.Model``.
     """
     from tapeflow.keras import layers
-    img_input, axis = _builder.start("InceptionResNetV2", weights, include_top, classes,
-                                     input_tensor, input_shape, 299, 75, _FILES,
-                                     classifier_activation)
+    img_input, axis, weights = _builder.start("InceptionResNetV2", weights, include_top, classes,
+                                              input_tensor, input_shape, 299, 75, _FILES,
+                                              classifier_activation)
     axis = 1 if axis == 1 else 3
 
     def cbn(x, *args, **kwargs):

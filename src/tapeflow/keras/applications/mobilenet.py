@@ -34,8 +34,12 @@ def MobileNet(input_shape=None, alpha=1.0, depth_multiplier=1, dropout=1e-3, inc
     if weights == "imagenet" and alpha not in (0.25, 0.50, 0.75, 1.0):
         raise ValueError("If imagenet weights are being loaded, alpha can be one of`0.25`, "
                          f"`0.50`, `0.75` or `1.0` only.  Received alpha={alpha}")
-    img_input, axis = _builder.start("MobileNet", weights, include_top, classes, input_tensor,
-                                     input_shape, default, 32)
+    alpha_text = {1.0: "1_0", 0.75: "7_5", 0.50: "5_0"}.get(alpha, "2_5")
+    stem = f"mobilenet_{alpha_text}_{default}_tf"
+    files = {True: (f"{stem}.h5", f"{BASE_WEIGHT_PATH}{stem}.h5", None),
+             False: (f"{stem}_no_top.h5", f"{BASE_WEIGHT_PATH}{stem}_no_top.h5", None)}
+    img_input, axis, weights = _builder.start("MobileNet", weights, include_top, classes,
+                                              input_tensor, input_shape, default, 32, files)
     rows = img_input.shape[2 if axis == 1 else 1]
 
     def bn_relu(x, name):

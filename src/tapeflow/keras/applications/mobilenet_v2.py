@@ -32,8 +32,11 @@ def MobileNetV2(input_shape=None, alpha=1.0, include_top=True, weights="imagenet
         raise ValueError("If imagenet weights are being loaded, alpha must be one of `0.35`, "
                          "`0.50`, `0.75`, `1.0`, `1.3` or `1.4` only; Received "
                          f"`alpha={alpha}`")
-    img_input, axis = _builder.start("MobileNetV2", weights, include_top, classes,
-                                     input_tensor, input_shape, default, 32)
+    stem = f"mobilenet_v2_weights_tf_dim_ordering_tf_kernels_{float(alpha)}_{default}"
+    files = {True: (f"{stem}.h5", f"{BASE_WEIGHT_PATH}{stem}.h5", None),
+             False: (f"{stem}_no_top.h5", f"{BASE_WEIGHT_PATH}{stem}_no_top.h5", None)}
+    img_input, axis, weights = _builder.start("MobileNetV2", weights, include_top, classes,
+                                              input_tensor, input_shape, default, 32, files)
     rows = img_input.shape[2 if axis == 1 else 1]
 
     def bn(x, name):

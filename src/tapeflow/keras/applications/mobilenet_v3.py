@@ -110,8 +110,8 @@ def MobileNetV3(blocks, last_point_ch, input_shape=None, alpha=1.0, model_type="
                           stacklevel=3)
         label = f"{model_type}{'_minimalistic' if minimalistic else ''}_224_{alpha}_float"
         fname = f"weights_mobilenet_v3_{label}{'' if include_top else '_no_top_v2'}.h5"
-        imagenet_utils.pretrained_weights_unsupported(name, fname, BASE_WEIGHT_PATH + fname,
-                                                      "")
+        weights = imagenet_utils.pretrained_weights(name, fname, BASE_WEIGHT_PATH + fname,
+                                                    None)
     img_input = imagenet_utils.image_input(input_tensor, input_shape)
     axis = 1 if first else -1
     if minimalistic:

@@ -176,8 +176,8 @@ def NASNet(input_shape=None, penultimate_filters=4032, num_blocks=6, stem_block_
     if weights == "imagenet" and default_size not in _FILES:
         raise ValueError("ImageNet weights can only be loaded with NASNetLarge or "
                          "NASNetMobile")
-    img_input, _ = _builder.start(name, weights, include_top, classes, input_tensor,
-                                  input_shape, default_size, 32, _FILES.get(default_size))
+    img_input, _, weights = _builder.start(name, weights, include_top, classes, input_tensor,
+                                           input_shape, default_size, 32, _FILES.get(default_size))
     if penultimate_filters % (24 * (filter_multiplier ** 2)) != 0:
         raise ValueError("For NASNet-A models, the `penultimate_filters` must be a multiple "
                          "of 24 * (`filter_multiplier` ** 2). Current value: "

@@ -24,7 +24,7 @@ def build_resnet(stages, preact, model_name, weights_name, include_top, weights,
       A functional ``keras.Model``.
     """
     from tapeflow.keras import layers
-    img_input, axis = _builder.start(
+    img_input, axis, weights = _builder.start(
         model_name, weights, include_top, classes, input_tensor, input_shape, 224, 32,
         _builder.weight_files(BASE_WEIGHTS_PATH, weights_name, _HASHES[weights_name]),
         classifier_activation)
