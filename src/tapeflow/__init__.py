@@ -41,7 +41,7 @@ def __getattr__(name):
             "strings": "tapeflow.strings", "config": "tapeflow.config",
             "debugging": "tapeflow.debugging", "experimental": "tapeflow.experimental",
             "train": "tapeflow.train", "saved_model": "tapeflow.saved_model",
-            "distribute": "tapeflow.distribute"}
+            "autograph": "tapeflow.autograph", "distribute": "tapeflow.distribute"}
     attrs = {"function": "tapeflow.framework.function",
              "custom_gradient": "tapeflow.framework.custom_gradient",
              "TensorSpec": "tapeflow.framework.tensor_spec",
@@ -49,7 +49,17 @@ def __getattr__(name):
              "device": "tapeflow.framework.device_context",
              "RaggedTensor": "tapeflow.strings",
              "Module": "tapeflow.tracking.module",
-             "name_scope": "tapeflow.framework.name_scope"}
+             "name_scope": "tapeflow.framework.name_scope",
+             "TensorArray": "tapeflow.ops.tensor_array_ops"}
+    attrs.update(dict.fromkeys(("cond", "case", "switch_case", "while_loop"),
+                               "tapeflow.ops.control_flow_ops"))
+    attrs.update(dict.fromkeys(("map_fn", "scan", "foldl", "foldr", "vectorized_map",
+                                "py_function", "numpy_function"),
+                               "tapeflow.ops.functional_ops"))
+    if name == "function":   # tf.function converts control flow with tapeflow.autograph
+        from tapeflow.framework import function as _function
+        from tapeflow import autograph as _autograph
+        _function.AUTOGRAPH[0] = _autograph.convert
     if name in attrs:
         value = getattr(importlib.import_module(attrs[name]), name)
         globals()[name] = value

@@ -207,3 +207,17 @@ def disable_check_numerics():
 
 def set_log_device_placement(enabled):
     """Accepted for compatibility; does nothing (every op runs on the CPU)."""
+
+
+# The checks read values in NumPy: inside a tf.function trace, a check of a traced tensor is
+# one graph node that checks again on every call (as TensorFlow's assert ops run each call).
+def _traced_checks():
+    from tapeflow.framework.graph import func_graph
+    g = globals()
+    for n in ("assert_equal", "assert_none_equal", "assert_less", "assert_less_equal",
+              "assert_greater", "assert_greater_equal", "assert_positive",
+              "assert_non_negative", "assert_near", "check_numerics", "assert_all_finite"):
+        g[n] = func_graph.opaque(g[n])
+
+
+_traced_checks()

@@ -13,6 +13,7 @@ import numpy as np
 
 from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError, OutOfRangeError
+from tapeflow.framework.graph import func_graph as _func_graph
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.ragged_tensor import RaggedTensor
 
@@ -532,3 +533,12 @@ def to_hash_bucket_fast(input, num_buckets, name=None):  # noqa: A002
 __all__ = ["lower", "upper", "strip", "regex_replace", "regex_full_match", "length", "substr",
            "to_hash_bucket_fast", "to_number", "join", "reduce_join", "split", "unicode_split",
            "ngrams", "RaggedTensor"]
+
+
+# String kernels compute outside the op mechanism: inside a tf.function trace a call on a
+# traced tensor becomes one graph node that runs again on every call.
+for _n in ("lower", "upper", "strip", "regex_replace", "regex_full_match", "length", "substr",
+           "to_hash_bucket_fast", "to_number", "join", "reduce_join", "split", "unicode_split",
+           "ngrams"):
+    globals()[_n] = _func_graph.opaque(globals()[_n])
+del _n

@@ -241,3 +241,21 @@ def test_pipeline_is_lazy():
     first = next(iter(ds.take(1)))
     assert first.numpy().tolist() == [0, 1, 2, 3]
     assert len(calls) <= 5
+
+
+def test_iterating_a_dataset_inside_tf_function_reads_it_on_every_call(caplog):
+    # TensorFlow iterates the dataset on each call; a trace must not bake in its batches.
+    ds = tf.data.Dataset.from_tensor_slices(np.arange(8.0, dtype="float32")) \
+        .shuffle(8, seed=1, reshuffle_each_iteration=True).batch(4)
+
+    @tf.function
+    def first_batch_sum(d):
+        for b in d:
+            return tf.reduce_sum(b)
+
+    eager = [float(tf.reduce_sum(next(iter(ds)))) for _ in range(6)]
+    assert len(set(eager)) > 1            # the order really changes between passes
+    with caplog.at_level("WARNING", logger="tapeflow"):
+        traced = [float(first_batch_sum(ds)) for _ in range(6)]
+    assert len(set(traced)) > 1
+    assert "tf.data.Dataset iterated inside the function" in caplog.text

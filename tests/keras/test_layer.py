@@ -354,3 +354,46 @@ def test_save_and_load_own_variables():
         other.load_own_variables({"0": np.ones(2)})
     v = other.add_variable((3,), "ones", name="v")
     np.testing.assert_array_equal(v.numpy(), np.ones(3))
+
+
+class _Encoder(keras.layers.Layer):
+    """A Transformer-style layer whose call's first argument is not named ``inputs``."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.proj = layers.Dense(4, kernel_initializer="ones")
+
+    def call(self, source, mask=None):
+        y = self.proj(source)
+        if mask is not None:
+            y = y * tf.cast(mask[..., None], y.dtype)
+        return y
+
+
+def test_keywords_only_call_takes_calls_first_argument_eagerly():
+    enc = _Encoder()
+    x = np.ones((2, 3, 5), "float32")
+    m = np.array([[1, 1, 0], [1, 0, 0]], bool)
+    y = enc(source=x, mask=m)
+    np.testing.assert_allclose(y.numpy()[:, :, 0], [[5, 5, 0], [5, 0, 0]])
+    np.testing.assert_allclose(enc(x, mask=m).numpy(), y.numpy())
+    np.testing.assert_allclose(enc(source=x).numpy(), np.full((2, 3, 4), 5.0))
+
+
+def test_keywords_only_call_takes_calls_first_argument_symbolically():
+    enc = _Encoder()
+    src, mask = keras.Input((3, 5)), keras.Input((3,), dtype="bool")
+    out = enc(source=src, mask=mask)
+    assert out.shape == (None, 3, 4)
+    model = keras.Model([src, mask], out)
+    x = np.ones((2, 3, 5), "float32")
+    m = np.array([[1, 1, 0], [1, 0, 0]], bool)
+    np.testing.assert_allclose(model([x, m]).numpy(), enc(x, mask=m).numpy())
+
+
+def test_keywords_only_call_without_the_first_argument_raises_type_error():
+    enc = _Encoder()
+    x = np.ones((1, 2, 5), "float32")
+    for kwargs in ({"inputs": x}, {"mask": np.ones((1, 2), bool)}):
+        with pytest.raises(TypeError, match="missing a required argument: 'source'"):
+            enc(**kwargs)

@@ -217,3 +217,25 @@ def test_the_package_utilities_are_importable_gadgets():
     from tapeflow.keras.utils import get_file
     assert callable(get_file) and callable(run_program)
     assert "os" in sys.modules
+
+
+def test_enable_unsafe_deserialization_allows_registered_lambdas_never_bytecode(tmp_path):
+    @keras.saving.register_keras_serializable(package="SecTest")
+    def triple(x):
+        return x * 3
+
+    path = str(tmp_path / "lam.keras")
+    keras.Sequential([keras.Input((2,)), layers.Lambda(triple)]).save(path)
+    with pytest.raises(ValueError, match="Lambda"):
+        keras.models.load_model(path)
+    try:
+        keras.config.enable_unsafe_deserialization()
+        loaded = keras.models.load_model(path)      # as Keras 3: the default is now unsafe
+        np.testing.assert_allclose(loaded.predict(np.ones((1, 2)), verbose=0), [[3.0, 3.0]])
+        config = _base_model(str(tmp_path / "b.keras"))
+        config["config"]["layers"].append(_gadget("os", "system", command="true"))
+        _rewrite(str(tmp_path / "b.keras"), config)
+        with pytest.raises(TypeError):               # the allow-list holds in unsafe mode
+            keras.models.load_model(str(tmp_path / "b.keras"))
+    finally:
+        keras.config.UNSAFE_DESERIALIZATION[0] = False

@@ -72,7 +72,14 @@ class Dataset:
 
     # -- iteration --------------------------------------------------------
     def __iter__(self):
-        """Returns an iterator over the elements as nests of Tensors."""
+        """Returns an iterator over the elements as nests of Tensors.
+
+        Inside a ``tf.function`` trace the iteration cannot be recorded (each call must
+        read the dataset anew), so that signature runs eagerly.
+        """
+        from tapeflow.framework.graph.func_graph import Uncapturable, current
+        if current() is not None:
+            raise Uncapturable("a tf.data.Dataset iterated inside the function")
         return _Iterator(self)
 
     def _iter_numpy(self):

@@ -53,6 +53,7 @@ class _VariableCollector:
 
     _recording = True
     _watch_accessed = True
+    _tracing = False
 
     def __init__(self):
         self._watched = {}

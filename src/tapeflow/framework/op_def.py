@@ -336,13 +336,19 @@ def _arg(od, op):
 _WRAPPERS = {"unary": _unary, "binary": _binary, "reduce": _reduce, "scan": _scan, "arg": _arg}
 
 
+def _traced_value(t):
+    """``t._value``; inside a tf.function trace, a traced tensor here is not capturable."""
+    from tapeflow.framework.graph.func_graph import value_of
+    return value_of(t)
+
+
 def index_array(axis, op_name, attr="Tidx"):
     """Returns an index argument (an axis, a shape, paddings) as an integer NumPy array,
     refused as TensorFlow refuses a value for its ``Tidx``/``Tshape``/... attribute."""
     if isinstance(axis, Tensor):
-        axis = axis._value
+        axis = _traced_value(axis)
     elif isinstance(axis, (list, tuple)):
-        axis = [a._value if isinstance(a, Tensor) else a for a in axis]
+        axis = [_traced_value(a) if isinstance(a, Tensor) else a for a in axis]
     if type(axis) is float:
         raise TypeError(f"Cannot convert {axis!r} to EagerTensor of dtype int32")
     listed = isinstance(axis, (list, tuple))

@@ -162,7 +162,10 @@ def record(op, inputs, outputs, attrs):
     rec = None
     for tape in _state.tapes:
         if tape._recording:
-            if not op.differentiable:   # declared non-differentiable: tapes skip it
+            if tape._tracing:   # a tf.function trace records every op (func_graph.Tracer)
+                tape.trace_op(op, inputs, outputs, attrs)
+                continue
+            if not op.differentiable:
                 continue
             watched = tape._watched
             for t in inputs:

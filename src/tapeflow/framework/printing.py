@@ -11,6 +11,7 @@ import sys
 
 import numpy as np
 
+from tapeflow.framework import primitive as _prim
 from tapeflow.framework.tensor import Tensor
 
 
@@ -33,6 +34,11 @@ def print(*inputs, output_stream=sys.stderr, sep=" ", end="\n", summarize=3,  # 
     >>> print(tf.range(10), output_stream=sys.stdout)
     [0 1 2 ... 7 8 9]
     """
+    if _prim._tapes:   # inside a tf.function trace: a node that prints on every call
+        from tapeflow.framework.graph import func_graph
+        if func_graph.record_call(print, inputs, dict(output_stream=output_stream, sep=sep,
+                                                      end=end, summarize=summarize), False)[0]:
+            return None
     if summarize is None or summarize < 0:
         summarize = -1
     text = sep.join(_format(x, summarize) for x in inputs) + end

@@ -34,6 +34,8 @@ class GradientTape:
       watch_accessed_variables: watch trainable variables read while recording.
     """
 
+    _tracing = False   # a tf.function Tracer also sits on the tape stack; tapes are not one
+
     def __init__(self, persistent=False, watch_accessed_variables=True):
         self._persistent = persistent
         self._watch_accessed = watch_accessed_variables

@@ -7,7 +7,8 @@ import importlib
 _SUBMODULES = {
     "layers", "models", "activations", "initializers", "regularizers", "constraints",
     "optimizers", "losses", "metrics", "callbacks", "utils", "datasets", "backend",
-    "saving", "mixed_precision", "applications", "ops", "random",
+    "saving", "mixed_precision", "applications", "ops", "random", "config", "tree",
+    "preprocessing",
 }
 
 # Top-level names and the module that defines each.
@@ -19,6 +20,8 @@ _NAMES = {
     "Variable": "tapeflow.keras.variables",
     "KerasTensor": "tapeflow.keras.layers",
     "DTypePolicy": "tapeflow.keras.layers.dtype_policy",
+    "name_scope": "tapeflow.keras.scope",
+    "device": "tapeflow.keras.scope",
 }
 
 __version__ = "3.6.0"

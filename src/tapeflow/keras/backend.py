@@ -127,3 +127,10 @@ def count_params(x):
 def int_shape(x):
     """Returns the shape of a tensor or variable as a tuple of ints (None for unknown)."""
     return tuple(x.shape)
+
+
+def result_type(*dtypes):
+    """Returns the dtype Keras 3 gives an op on these dtypes (its promotion lattice; Python
+    ``int``/``float`` are weak)."""
+    from tapeflow.keras.ops.promotion import result_type as _result_type
+    return _result_type(*dtypes)

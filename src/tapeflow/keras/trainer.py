@@ -13,7 +13,8 @@ import numpy as np
 
 from tapeflow.framework import nest
 from tapeflow.framework.tape import GradientTape
-from tapeflow.framework.tensor import Tensor
+from tapeflow.framework.tensor import Tensor, convert_to_tensor
+from tapeflow.framework.variable import array_of, rebind
 from tapeflow.ops.math_ops import reduce_sum
 from tapeflow.keras.trainers import data_adapter
 from tapeflow.keras.trainers import distribute_support as _dist
@@ -35,6 +36,108 @@ def _pythonify_logs(logs):
             pass
         out[key] = value
     return out
+
+
+def _tracing():
+    from tapeflow.framework.graph import func_graph
+    return func_graph.current() is not None
+
+
+def _node(fn, *args, _run_now=True, **kwargs):
+    """Calls ``fn``; inside a tf.function trace, as one graph node that calls it on every
+    replay (metric and optimizer updates compute in NumPy, outside the op mechanism). An
+    update whose result the step does not use is not run while tracing (``_run_now=False``),
+    so that the trace changes no state.
+
+    Returns:
+      ``fn``'s result (logs as Tensors when traced, so that replays return new values).
+    """
+    from tapeflow.framework.graph import func_graph
+    if func_graph.current() is None:
+        return fn(*args, **kwargs)
+    return func_graph.record_call(fn, args, kwargs, _run_now)[1]
+
+
+def _tensor_logs(logs):
+    if not isinstance(logs, dict):
+        return logs
+    return {k: convert_to_tensor(v) if isinstance(v, (float, int)) else v
+            for k, v in logs.items()}
+
+
+class _CheckedStep:
+    """A compiled step whose second call per batch signature -- its first replay -- is
+    checked against the eager step: the model, optimizer and metric variables and the
+    Keras random generators are saved, the replay runs, everything is restored and the
+    eager step runs; if the returned values or any variable differ (a layer, loss or
+    metric computing from arrays outside the op mechanism would be baked into the graph),
+    that signature runs eagerly from then on (logged once). The eager step's results are
+    the ones kept, so the check never changes training."""
+
+    def __init__(self, function, eager, model):
+        self._function, self._eager, self._model, self._seen = function, eager, model, {}
+
+    def __getattr__(self, name):
+        return getattr(self._function, name)
+
+    def _variables(self):
+        m, out, seen = self._model, [], set()
+        groups = [m.variables, getattr(getattr(m, "optimizer", None), "variables", [])]
+        groups += [getattr(x, "variables", []) for x in m.metrics]
+        for v in (v for g in groups for v in g):
+            if id(v) not in seen:
+                seen.add(id(v))
+                out.append(v)
+        return out
+
+    def _generators(self):
+        from tapeflow.keras import initializers   # (NumPy's global state is saved apart)
+        gens = [initializers._GLOBAL["rng"]]
+        for layer in self._model._flatten_layers():
+            gens.append(layer.__dict__.get("_rng"))
+        return [g for g in gens if hasattr(g, "bit_generator")]
+
+    def __call__(self, data):
+        flat = nest.flatten(data)
+        key = tuple((getattr(x, "shape", None), str(getattr(x, "dtype", type(x))))
+                    for x in flat)
+        n = self._seen.get(key, 0)
+        if n < 0:
+            return self._eager(data)
+        if n != 1:
+            self._seen[key] = min(n + 1, 2)
+            return self._function(data)
+        variables, gens = self._variables(), self._generators()
+        # copies: optimizers update their slot arrays in place
+        saved = [np.array(array_of(v), copy=True) for v in variables]
+        states = [g.bit_generator.state for g in gens]
+        np_state = np.random.get_state()
+        out = self._function(data)
+        replayed = [np.array(array_of(v), copy=True) for v in variables]
+        for v, a in zip(variables, saved):
+            rebind(v, a)
+        for g, st in zip(gens, states):
+            g.bit_generator.state = st
+        np.random.set_state(np_state)
+        ref = self._eager(data)
+        same = all(_close(a, b) for a, b in zip(nest.flatten(out), nest.flatten(ref))) and all(
+            _close(a, array_of(v)) for a, v in zip(replayed, variables))
+        self._seen[key] = 2 if same else -1
+        if not same:
+            import logging
+            logging.getLogger("tapeflow").warning(
+                "The compiled %s differs from the eager one for inputs %s; running it "
+                "eagerly.", getattr(self._eager, "__name__", "step"), key)
+        return ref
+
+
+def _close(a, b):
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape != b.shape:
+        return False
+    if a.dtype.kind in "fc" or b.dtype.kind in "fc":
+        return bool(np.allclose(a, b, rtol=1e-5, atol=1e-6, equal_nan=True))
+    return bool(np.array_equal(a, b))
 
 
 def _batch_size_of(x):
@@ -106,6 +209,7 @@ class Trainer:
         self._loss_tracker = metrics_module.Mean(name="loss")
         self.loss = loss
         self._run_eagerly = run_eagerly
+        self.__dict__.pop("_compiled_steps", None)
         self._jit_compile = False if jit_compile == "auto" else jit_compile
         self.steps_per_execution = steps_per_execution
         self.stop_training = False
@@ -303,8 +407,8 @@ class Trainer:
             # loss_scale_factor / LossScaleOptimizer: gradients of the scaled loss
             scaled_loss = self.optimizer.scale_loss(loss) if self.optimizer is not None \
                 else loss
-        self._loss_tracker.update_state(_dist.unscale_loss(loss),
-                                        sample_weight=_batch_size_of(x))
+        _node(self._loss_tracker.update_state, _dist.unscale_loss(loss),
+              sample_weight=_batch_size_of(x), _run_now=False)
         variables = self.trainable_variables
         if variables:
             if scaled_loss is loss:
@@ -314,8 +418,26 @@ class Trainer:
                 # LossScaleOptimizer skips that step (TensorFlow does not warn either).
                 with np.errstate(over="ignore", invalid="ignore"):
                     grads = tape.gradient(scaled_loss, variables)
-            self.optimizer.apply_gradients(zip(grads, variables))
-        return self.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
+            _node(self.optimizer.apply_gradients, list(zip(grads, variables)), _run_now=False)
+        return self._metric_logs(x, y, y_pred, sample_weight, as_tensors=_tracing())
+
+    def _metric_logs_now(self, as_tensors):
+        return _tensor_logs(self.get_metrics_result()) if as_tensors else \
+            self.get_metrics_result()
+
+    def _custom_metric_logs(self, x, y, y_pred, sample_weight):
+        return _tensor_logs(self.compute_metrics(x, y, y_pred, sample_weight=sample_weight))
+
+    def _metric_logs(self, x, y, y_pred, sample_weight, as_tensors=False):
+        if not as_tensors:
+            return self.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
+        # Traced: graph nodes that run on every call (the metrics build on their first
+        # update, so it runs while tracing too; the trace restores their variables).
+        if type(self).compute_metrics is not Trainer.compute_metrics:
+            return _node(self._custom_metric_logs, x, y, y_pred, sample_weight)
+        if self._compile_metrics is not None:
+            _node(self._compile_metrics.update_state, y, y_pred, sample_weight)
+        return _node(self._metric_logs_now, True)
 
     def test_step(self, data):
         """One evaluation step on a batch ``data``; returns the metric logs."""
@@ -323,9 +445,9 @@ class Trainer:
         y_pred = self(x, training=False)
         loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
                                  training=False)
-        self._loss_tracker.update_state(_dist.unscale_loss(loss),
-                                        sample_weight=_batch_size_of(x))
-        return self.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
+        _node(self._loss_tracker.update_state, _dist.unscale_loss(loss),
+              sample_weight=_batch_size_of(x), _run_now=False)
+        return self._metric_logs(x, y, y_pred, sample_weight, as_tensors=_tracing())
 
     def predict_step(self, data):
         """Returns the model's output on the inputs of batch ``data``."""
@@ -333,6 +455,26 @@ class Trainer:
         return self(x, training=False)
 
     # -- loops ----------------------------------------------------------------
+    def _step_function(self, kind):
+        """Returns the ``train``/``test``/``predict`` step the loops call: the method itself,
+        or, with ``jit_compile=True`` (and not ``run_eagerly``), a ``tf.function`` of it,
+        traced once per batch signature and checked once against the eager step
+        (``_CheckedStep``). Metric, optimizer and moving-statistics updates (NumPy code) are
+        graph nodes that run on every call (``_node``)."""
+        step = getattr(self, kind + "_step")
+        if kind != "predict":
+            replicated = _dist.step_function(self, step)
+            if replicated is not step:   # under a distribution strategy: eager, replicated
+                return replicated
+        if self._run_eagerly or self._jit_compile is not True:
+            return step
+        cache = self.__dict__.setdefault("_compiled_steps", {})
+        fn = cache.get(kind)
+        if fn is None or fn.python_function != step:
+            from tapeflow.framework.function import function
+            fn = cache[kind] = _CheckedStep(function(step), step, self)
+        return fn
+
     def _callbacks(self, callbacks, verbose, epochs, steps, add_history=False):
         from tapeflow.keras.callbacks import CallbackList
         if isinstance(callbacks, CallbackList):
@@ -403,7 +545,7 @@ class Trainer:
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callbacks.on_epoch_begin(epoch)
-            train_step = _dist.step_function(self, self.train_step)
+            train_step = self._step_function("train")
             steps_done = 0
             for step, data in enumerate(adapter):
                 callbacks.on_train_batch_begin(step)
@@ -456,7 +598,7 @@ class Trainer:
         self.reset_metrics()
         callbacks.on_test_begin()
         logs = {}
-        test_step = _dist.step_function(self, self.test_step)
+        test_step = self._step_function("test")
         for step, data in enumerate(adapter):
             callbacks.on_test_batch_begin(step)
             logs = _pythonify_logs(test_step(data))
@@ -505,7 +647,7 @@ class Trainer:
         callbacks = self._callbacks(callbacks, verbose, 1, adapter.num_batches)
         callbacks.on_predict_begin()
         outputs, structure = None, None
-        predict_step = self.predict_step
+        predict_step = self._step_function("predict")
         for step, data in enumerate(adapter):
             callbacks.on_predict_batch_begin(step)
             batch_outputs = predict_step(data)

@@ -10,6 +10,7 @@ from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.op_def import index_array
 from tapeflow.framework.primitive import make_unary, primitive
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
+from tapeflow.framework.graph import func_graph as _func_graph
 from tapeflow.ops.creation_ops import *  # noqa: F401,F403
 from tapeflow.ops.creation_ops import _np_dtype, _shape_list, _t
 from tapeflow.ops.math_ops import unbroadcast
@@ -152,7 +153,7 @@ def transpose(a, perm=None, conjugate=False, name="transpose"):
     if perm is None:
         perm = tuple(reversed(np.arange(x._value.ndim).tolist()))
     else:
-        perm = tuple(int(p) for p in (_t(perm)._value.tolist() if not isinstance(
+        perm = tuple(int(p) for p in (_func_graph.value_of(_t(perm)).tolist() if not isinstance(
             perm, (list, tuple)) else perm))
     out = _transpose_kernel(x, perm=perm)
     if conjugate and x._value.dtype.kind == "c":
@@ -165,11 +166,11 @@ def expand_dims(input, axis, name=None):  # noqa: A002
     """Returns ``input`` with a new axis of size 1 inserted at ``axis``."""
     x = _t(input)
     nd = x._value.ndim
-    if isinstance(axis, (list, tuple)) or np.ndim(getattr(axis, "_value", axis)) > 0:
-        if np.size(getattr(axis, "_value", axis)) != 1:
+    if isinstance(axis, (list, tuple)) or np.ndim(_func_graph.value_of(axis)) > 0:
+        if np.size(_func_graph.value_of(axis)) != 1:
             raise InvalidArgumentError(None, "ExpandDims", "'dim' must be a tensor with a "
                                        "single value [Op:ExpandDims]")
-        axis = np.ravel(getattr(axis, "_value", axis))[0]
+        axis = np.ravel(_func_graph.value_of(axis))[0]
     axis = int(axis)
     if not -nd - 1 <= axis <= nd:
         raise InvalidArgumentError(None, "ExpandDims", f"Tried to expand dim index {axis} for "
@@ -349,8 +350,10 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split"):
                 f"[Op:Split]")
         sizes = [n // k] * k
     else:
-        sizes = [int(s) for s in (_t(num_or_size_splits)._value.tolist() if isinstance(
-            num_or_size_splits, Tensor) else num_or_size_splits)]
+        sizes = num_or_size_splits
+        if isinstance(sizes, Tensor):
+            sizes = _func_graph.value_of(_t(sizes)).tolist()
+        sizes = [int(s) for s in sizes]
         if -1 in sizes:
             known = sum(s for s in sizes if s != -1)
             sizes[sizes.index(-1)] = n - known
@@ -440,7 +443,7 @@ def broadcast_dynamic_shape(shape_x, shape_y):
       InvalidArgumentError: if the shapes cannot broadcast.
     """
     sx, sy = _t(shape_x), _t(shape_y)
-    a, b = sx._value.tolist(), sy._value.tolist()
+    a, b = _func_graph.value_of(sx).tolist(), _func_graph.value_of(sy).tolist()
     dims = _broadcast_dims(a, b)
     if dims is None:
         raise InvalidArgumentError(
@@ -463,3 +466,9 @@ __all__ = [
     "broadcast_to", "transpose", "expand_dims", "squeeze", "concat", "stack", "unstack",
     "split", "ensure_shape", "broadcast_static_shape", "broadcast_dynamic_shape",
 ] + _c.__all__ + _m.__all__ + _s.__all__ + _i.__all__
+
+
+# Inside a tf.function trace, these compute from traced values outside the op mechanism,
+# so such a call becomes one graph node that runs again on every call.
+reshape = _func_graph.opaque(reshape, argnums=(1,), names=("shape",))
+broadcast_to = _func_graph.opaque(broadcast_to, argnums=(1,), names=("shape",))

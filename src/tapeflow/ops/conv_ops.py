@@ -19,6 +19,7 @@ from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN
 from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.primitive import primitive
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
+from tapeflow.framework.graph import func_graph as _func_graph
 
 as_strided = np.lib.stride_tricks.as_strided
 
@@ -28,7 +29,7 @@ as_strided = np.lib.stride_tricks.as_strided
 def _pair(value, name, n=2):
     """Normalises TF's int / [h, w] / [1, h, w, 1] forms to a tuple of ``n`` ints."""
     if isinstance(value, Tensor):
-        value = value._value.tolist()
+        value = _func_graph.value_of(value).tolist()
     if isinstance(value, (int, np.integer)):
         return (int(value),) * n
     value = [int(v) for v in value]
@@ -308,7 +309,7 @@ def conv2d_transpose(input, filters, output_shape, strides, padding="SAME",  # n
     """
     _check_format(data_format)
     x, w = _same_dtype_pair(input, filters)
-    shape = tuple(int(v) for v in (output_shape._value.tolist() if isinstance(
+    shape = tuple(int(v) for v in (_func_graph.value_of(output_shape).tolist() if isinstance(
         output_shape, Tensor) else output_shape))
     strides = _pair(strides, "strides")
     dilations = _pair(1 if dilations is None else dilations, "dilations")

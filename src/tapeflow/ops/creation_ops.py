@@ -6,6 +6,7 @@ from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.op_def import index_array
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.framework.tensor_shape import TensorShape
+from tapeflow.framework.graph import func_graph as _func_graph
 
 
 def _t(x):
@@ -15,11 +16,11 @@ def _t(x):
 def _shape_list(shape):
     """Converts a shape given as list, tuple, TensorShape, Tensor or int to a tuple of ints."""
     if isinstance(shape, Tensor):
-        shape = shape._value.tolist()
+        shape = _func_graph.value_of(shape).tolist()
     elif isinstance(shape, TensorShape):
         shape = shape.as_list()
     elif hasattr(type(shape), "__tf_tensor__"):
-        shape = convert_to_tensor(shape)._value.tolist()
+        shape = _func_graph.value_of(convert_to_tensor(shape)).tolist()
     if isinstance(shape, (int, np.integer)):
         shape = [shape]
     out = []
@@ -221,3 +222,14 @@ def sequence_mask(lengths, maxlen=None, dtype=dtypes.bool, name=None):
 
 __all__ = ["constant", "zeros", "ones", "zeros_like", "ones_like", "fill", "eye", "range",
            "linspace", "sequence_mask"]
+
+
+# Inside a tf.function trace, these compute from traced values outside the op mechanism,
+# so such a call becomes one graph node that runs again on every call.
+fill = _func_graph.opaque(fill)
+range = _func_graph.opaque(range)
+zeros = _func_graph.opaque(zeros, argnums=(0,), names=("shape",))
+ones = _func_graph.opaque(ones, argnums=(0,), names=("shape",))
+eye = _func_graph.opaque(eye, argnums=(0, 1, 2), names=("num_rows", "num_columns", "batch_shape"))
+linspace = _func_graph.opaque(linspace, argnums=(2,), names=("num",))
+sequence_mask = _func_graph.opaque(sequence_mask)

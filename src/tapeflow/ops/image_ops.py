@@ -10,6 +10,7 @@ from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.primitive import primitive
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
+from tapeflow.framework.graph import func_graph as _func_graph
 from tapeflow.ops import array_ops, math_ops
 
 
@@ -95,7 +96,7 @@ def resize(images, size, method=ResizeMethod.BILINEAR, preserve_aspect_ratio=Fal
     if method not in ("bilinear", "nearest", "area"):
         raise ValueError(f"tapeflow's tf.image.resize supports 'bilinear', 'nearest' and "
                          f"'area'; received method={method!r}")
-    size = size._value.tolist() if isinstance(size, Tensor) else list(size)
+    size = _func_graph.value_of(size).tolist() if isinstance(size, Tensor) else list(size)
     if len(size) != 2 or not all(isinstance(v, (int, np.integer)) for v in size):
         raise ValueError("'size' must be a 1-D int32 Tensor")
     h, w = (int(v) for v in size)
@@ -548,7 +549,8 @@ def random_crop(value, size, seed=None, name=None):
       InvalidArgumentError: if ``size`` has the wrong length or exceeds ``value``'s shape.
     """
     x = value if type(value) is Tensor else convert_to_tensor(value)
-    size = [int(v) for v in (size._value.tolist() if isinstance(size, Tensor) else size)]
+    size = [int(v) for v in (_func_graph.value_of(size).tolist() if isinstance(size, Tensor)
+                             else size)]
     shape = list(x._value.shape)
     if len(size) != len(shape):
         raise InvalidArgumentError(None, "GreaterEqual", f"Incompatible shapes: "

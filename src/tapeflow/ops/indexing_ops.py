@@ -6,6 +6,7 @@ from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.indexed_slices import IndexedSlices
 from tapeflow.framework.primitive import primitive
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
+from tapeflow.framework.graph import func_graph as _func_graph
 from tapeflow.ops.array_ops import reshape, transpose
 from tapeflow.ops.creation_ops import _np_dtype, _t
 
@@ -28,7 +29,8 @@ def _segment_sum_grad(op, dy):
 
 def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
     """Returns sums of ``data`` rows grouped by ``segment_ids`` into ``num_segments`` rows."""
-    return _segment_sum_kernel(_t(data), _t(segment_ids), num_segments=int(num_segments))
+    return _segment_sum_kernel(_t(data), _t(segment_ids),
+                               num_segments=int(_func_graph.value_of(num_segments)))
 
 
 @primitive("GatherV2")
@@ -357,7 +359,7 @@ def where(condition, x=None, y=None, name=None):
         raise ValueError(f"Tensor conversion requested dtype bool for Tensor with dtype "
                          f"{c.dtype.name}: {c!r}")
     if x is None and y is None:
-        return Tensor(np.argwhere(c._value).astype(np.int64))
+        return _argwhere(c)
     if x is None or y is None:
         raise ValueError("x and y must both be non-None or both be None.")
     if c._value.dtype != np.bool_:
@@ -365,6 +367,11 @@ def where(condition, x=None, y=None, name=None):
                                    f"{c.dtype.name} [Op:SelectV2]")
     x, y = binary_inputs("SelectV2", x, y)
     return _select_kernel(c, x, y)
+
+
+def _argwhere(c):
+    """Returns the int64 coordinates of the True elements of ``c``."""
+    return Tensor(np.argwhere(c._value).astype(np.int64))
 
 
 def unique(x, out_idx=dtypes.int32, name=None):
@@ -411,3 +418,11 @@ __all__ = [
     "tensor_scatter_nd_update", "tensor_scatter_nd_add", "tensor_scatter_nd_sub", "where",
     "unique", "searchsorted",
 ]
+
+
+# Inside a tf.function trace, these compute from traced values outside the op mechanism,
+# so such a call becomes one graph node that runs again on every call.
+unique = _func_graph.opaque(unique)
+searchsorted = _func_graph.opaque(searchsorted)
+_argwhere = _func_graph.opaque(_argwhere)
+one_hot = _func_graph.opaque(one_hot, argnums=(1,), names=("depth",))

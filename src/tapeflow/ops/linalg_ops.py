@@ -9,6 +9,7 @@ from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN
 from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.primitive import binary_inputs, primitive
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
+from tapeflow.framework.graph import func_graph as _func_graph
 from tapeflow.ops.math_ops import (
     _norm_axis, abs, add, matmul, multiply, negative, pow, reduce_sum, sqrt, square, subtract)
 from tapeflow.ops.reduction_ops import reduce_max
@@ -143,7 +144,7 @@ def einsum(equation, *inputs, **kwargs):
 
 def _axes_list(axes, nd):
     if isinstance(axes, Tensor):
-        axes = axes._value.tolist()
+        axes = _func_graph.value_of(axes).tolist()
     axes = [axes] if isinstance(axes, (int, np.integer)) else list(axes)
     return [int(a) % nd if nd else int(a) for a in axes]
 
@@ -162,7 +163,7 @@ def tensordot(a, b, axes, name=None):
     a, b = binary_inputs("Tensordot", _t(a), _t(b))
     sa, sb = a._value.shape, b._value.shape
     if isinstance(axes, Tensor):
-        axes = axes._value.tolist()
+        axes = _func_graph.value_of(axes).tolist()
     if isinstance(axes, (int, np.integer)):
         n = int(axes)
         if n < 0 or n > len(sa) or n > len(sb):
@@ -204,7 +205,7 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):  # noqa:
     x = _t(tensor)
     nd = x._value.ndim
     if isinstance(axis, Tensor):
-        axis = axis._value.tolist()
+        axis = _func_graph.value_of(axis).tolist()
     matrix = isinstance(axis, (list, tuple)) and len(axis) == 2
     if isinstance(axis, (list, tuple)) and len(axis) not in (1, 2):
         raise ValueError(f"'axis' must be None, an integer, or a tuple of 2 unique integers, "

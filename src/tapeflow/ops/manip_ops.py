@@ -9,6 +9,7 @@ from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.op_def import index_array
 from tapeflow.framework.primitive import primitive
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
+from tapeflow.framework.graph import func_graph as _func_graph
 from tapeflow.ops.array_ops import broadcast_to, reshape, transpose
 from tapeflow.ops.creation_ops import _t
 from tapeflow.ops.math_ops import reduce_sum
@@ -18,7 +19,7 @@ def _ints(v):
     if isinstance(v, (int, np.integer)):
         return [int(v)]
     if isinstance(v, Tensor) or hasattr(type(v), "__tf_tensor__"):
-        return [int(i) for i in np.ravel(convert_to_tensor(v)._value)]
+        return [int(i) for i in np.ravel(_func_graph.value_of(convert_to_tensor(v)))]
     return [int(i) for i in np.ravel(np.asarray(v))]
 
 
@@ -327,7 +328,7 @@ def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None, name=No
     seq_axis = int(seq_axis) % nd
     batch_axis = 0 if batch_axis is None else int(batch_axis) % nd
     lens = _t(seq_lengths)
-    lv = np.asarray(lens._value)
+    lv = np.asarray(_func_graph.value_of(lens))
     if lv.shape != (x._value.shape[batch_axis],) or lv.size and (
             lv.max() > x._value.shape[seq_axis] or lv.min() < 0):
         raise InvalidArgumentError(
@@ -338,3 +339,9 @@ def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None, name=No
 
 
 __all__ = ["tile", "pad", "reverse", "roll", "repeat", "meshgrid", "reverse_sequence"]
+
+
+# Shape-like arguments computed from traced values: a graph node that runs again each call.
+tile = _func_graph.opaque(tile, argnums=(1,), names=("multiples",))
+pad = _func_graph.opaque(pad, argnums=(1,), names=("paddings",))
+repeat = _func_graph.opaque(repeat, argnums=(1,), names=("repeats",))

@@ -12,6 +12,7 @@ from tapeflow.framework import context as _context
 from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
+from tapeflow.framework.graph import func_graph as _func_graph
 from tapeflow.ops import math_ops
 from tapeflow.ops.math_ops import (
     abs, add, cast, divide, maximum, multiply, negative, reduce_mean, reduce_sum, rsqrt,
@@ -124,7 +125,7 @@ def moments(x, axes, shift=None, keepdims=False, name=None):
 
 def _axes_list(axes):
     if isinstance(axes, Tensor):
-        axes = axes._value.tolist()
+        axes = _func_graph.value_of(axes).tolist()
     if isinstance(axes, numbers.Integral):
         return [int(axes)]
     return [int(a) for a in axes]
@@ -227,7 +228,7 @@ def _noise_shape(x, noise_shape):
     if noise_shape is None:
         return x._value.shape
     if isinstance(noise_shape, Tensor):
-        noise_shape = noise_shape._value.tolist()
+        noise_shape = _func_graph.value_of(noise_shape).tolist()
     dims = list(noise_shape)
     xs = x._value.shape
     if len(dims) == len(xs):
@@ -323,3 +324,8 @@ __all__ = [
     "embedding_lookup", "compute_average_loss", "scale_regularization_loss",
     "weighted_cross_entropy_with_logits", "zero_fraction",
 ]
+
+
+# Inside a tf.function trace, these compute from traced values outside the op mechanism,
+# so such a call becomes one graph node that runs again on every call.
+zero_fraction = _func_graph.opaque(zero_fraction)

@@ -22,6 +22,7 @@ from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN
 
 from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError
+from tapeflow.framework.graph import func_graph as _func_graph
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.framework.tensor_shape import TensorShape
 
@@ -405,3 +406,11 @@ __all__ = [
     "gamma", "poisson", "stateless_normal", "stateless_truncated_normal", "stateless_uniform",
     "stateless_categorical",
 ]
+
+
+# Inside a tf.function trace, each draw is one graph node that draws again on every call.
+for _name in ("normal", "truncated_normal", "uniform", "shuffle", "categorical", "gamma",
+              "poisson", "stateless_normal", "stateless_truncated_normal", "stateless_uniform",
+              "stateless_categorical"):
+    globals()[_name] = _func_graph.stateful(globals()[_name])
+del _name

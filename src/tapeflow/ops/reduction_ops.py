@@ -241,7 +241,9 @@ def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
     A = _array_ops()
     x = _t(input_tensor)
     raw_max = reduce_max(x, axis=axis, keepdims=True)
-    finite = Tensor(np.isfinite(raw_max._value))
+    from tapeflow.ops.special_math_ops import is_finite   # an op: traced by tf.function
+    finite = is_finite(raw_max) if raw_max._value.dtype.kind in "fc" else Tensor(
+        np.isfinite(raw_max._value))
     shift = A.stop_gradient(where_(finite, raw_max, Tensor(np.zeros_like(raw_max._value))))
     out = add(log(reduce_sum(exp(subtract(x, shift)), axis=axis, keepdims=True)), shift)
     if not keepdims:

@@ -13,6 +13,7 @@ from tapeflow.framework import primitive as _prim
 from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.primitive import primitive, record
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
+from tapeflow.framework.graph import func_graph as _func_graph
 from tapeflow.ops.creation_ops import _t
 
 _slice = slice  # the builtin; ``slice`` is redefined below as tf.slice
@@ -264,3 +265,10 @@ def strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0,
 
 
 __all__ = ["boolean_mask", "slice", "strided_slice"]
+
+
+# Inside a tf.function trace, these compute from traced values outside the op mechanism,
+# so such a call becomes one graph node that runs again on every call.
+_getitem = _func_graph.opaque(_getitem, argnums=(1,))
+boolean_mask = _func_graph.opaque(boolean_mask)
+slice = _func_graph.opaque(slice, argnums=(1, 2), names=("begin", "size"))  # noqa: A001

@@ -10,6 +10,7 @@ from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.op_def import COMPARE, OpDef
 from tapeflow.framework.primitive import primitive
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
+from tapeflow.framework.graph import func_graph as _func_graph
 from tapeflow.ops.math_ops import _quiet
 
 
@@ -225,3 +226,14 @@ def segment_sum(data, segment_ids, name=None):
 
 
 __all__ = ["sort", "argsort"]
+
+
+# Inside a tf.function trace, these compute from traced values outside the op mechanism,
+# so such a call becomes one graph node that runs again on every call.
+argsort = _func_graph.opaque(argsort)
+sort = _func_graph.opaque(sort)
+top_k = _func_graph.opaque(top_k)
+in_top_k = _func_graph.opaque(in_top_k)
+bincount = _func_graph.opaque(bincount)
+confusion_matrix = _func_graph.opaque(confusion_matrix)
+segment_sum = _func_graph.opaque(segment_sum, argnums=(1,), names=("segment_ids",))

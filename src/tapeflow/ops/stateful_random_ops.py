@@ -11,6 +11,7 @@ import enum
 from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
 from tapeflow.framework import dtypes
+from tapeflow.framework.graph import func_graph as _func_graph
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.ops import random_ops
 
@@ -165,6 +166,7 @@ class Generator:
         return Tensor(self._words().view(np.int64)[-1])
 
     # -- drawing --------------------------------------------------------------------------
+    @_func_graph.stateful
     def _run(self, fn, *args):
         """Runs ``fn(get_gen, *args)`` on a Philox at this state, then advances the state."""
         bitgen = self._bitgen()

@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 
+from tapeflow.framework.graph import func_graph
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.keras import activations, constraints, initializers, regularizers
 from tapeflow.keras.layers.input_spec import InputSpec
@@ -146,6 +147,24 @@ def _dropout_rng(layer):
     return rng
 
 
+@func_graph.stateful   # inside tf.function: a graph node that draws a new mask each call
+def _dropout_scale(layer, shape, dtype, rate):
+    """Returns the kept-and-rescaled mask of one dropout call as a Tensor."""
+    rng = _dropout_rng(layer)
+    if func_graph.current() is None:
+        keep = rng.random(shape) >= rate
+    else:   # drawn while tracing (the graph draws again each call): leave the state as it was
+        state = np.random.get_state()
+        gen = rng.bit_generator.state if hasattr(rng, "bit_generator") else None
+        try:
+            keep = rng.random(shape) >= rate
+        finally:
+            np.random.set_state(state)
+            if gen is not None:
+                rng.bit_generator.state = gen
+    return Tensor(keep.astype(dtype) / dtype.type(1 - rate))
+
+
 class Dropout(Layer):
     """Randomly zeroes a fraction ``rate`` of inputs during training, scaling the rest by
     ``1 / (1 - rate)``; the identity at inference.
@@ -172,9 +191,7 @@ class Dropout(Layer):
         shape = inputs._value.shape
         if self.noise_shape is not None:
             shape = tuple(s if n is None else n for s, n in zip(shape, self.noise_shape))
-        keep = _dropout_rng(self).random(shape) >= self.rate
-        scale = keep.astype(inputs._value.dtype) / inputs._value.dtype.type(1 - self.rate)
-        return M.multiply(inputs, Tensor(scale))
+        return M.multiply(inputs, _dropout_scale(self, shape, inputs._value.dtype, self.rate))
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
@@ -352,6 +369,7 @@ class _OpLayer(Layer):
     _op_layer = True
 
     def __init__(self, fn=None, other=None, reverse=False, binary=False, axis=None, **kwargs):
+        kwargs.setdefault("autocast", False)  # an op keeps its operands' dtypes (Keras 3)
         super().__init__(**kwargs)
         if fn is None:
             fn = _op_function(type(self).__name__, axis)
@@ -371,7 +389,9 @@ class _OpLayer(Layer):
             return self.fn(inputs, self.other)
         other = self.other
         if isinstance(other, np.ndarray):
-            other = convert_to_tensor(other.astype(inputs._value.dtype))
+            want = np.dtype(inputs.dtype.as_numpy_dtype)
+            if other.dtype.kind == want.kind:   # same kind: the constant takes the input's width
+                other = convert_to_tensor(other.astype(want))
         return self.fn(other, inputs) if self.reverse else self.fn(inputs, other)
 
     def get_config(self):
@@ -401,12 +421,13 @@ def _op_function(name, axis=None):
     fn_name = _OP_FUNCTIONS.get(name)
     if fn_name is None:
         raise TypeError(f"Unknown operation layer '{name}': it cannot be rebuilt from a config.")
-    return getattr(M, fn_name)
+    from tapeflow.keras.ops import numpy as knp
+    return getattr(knp, fn_name)
 
 
-# Keras 3 op class name -> tapeflow.ops.math_ops function (KerasTensor operators).
+# Keras 3 op class name -> keras.ops function (KerasTensor operators).
 _OP_FUNCTIONS = {"Add": "add", "Subtract": "subtract", "Multiply": "multiply",
-                 "TrueDivide": "divide", "Power": "pow", "Negative": "negative"}
+                 "TrueDivide": "divide", "Power": "power", "Negative": "negative"}
 _OP_NAMES = set(_OP_FUNCTIONS) | {"GetItem", "Stack"}
 
 
@@ -460,8 +481,12 @@ def op_layer_class(name):
 
 
 def op_layer_from_name(name):
-    """Returns the op layer class a saved config names, or None if ``name`` is no known op."""
-    return op_layer_class(name) if name in _OP_NAMES else None
+    """Returns the op layer class a saved config names, or None if ``name`` is no known op
+    (operators on KerasTensors, then the ``keras.ops`` functions)."""
+    if name in _OP_NAMES:
+        return op_layer_class(name)
+    from tapeflow.keras.ops.operation import op_class_from_name
+    return op_class_from_name(name)
 
 
 class Identity(Layer):

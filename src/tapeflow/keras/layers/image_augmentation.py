@@ -15,7 +15,10 @@ _FILL_MODES = ("reflect", "wrap", "constant", "nearest")
 
 
 def _rng(layer):
+    from tapeflow.framework.graph import func_graph
     from tapeflow.keras import initializers
+    if func_graph.current() is not None:   # random draws outside the op mechanism
+        raise func_graph.Uncapturable(f"the random augmentation layer {layer.name}")
     if layer.seed is None:
         return initializers._GLOBAL["rng"]
     rng = layer.__dict__.get("_rng")

@@ -20,7 +20,7 @@ from tapeflow.keras.layers import dtype_policy
 from tapeflow.keras.layers.input_spec import InputSpec, assert_input_compatibility
 from tapeflow.keras.layers.layer_utils import (  # noqa: F401  (re-exported for models)
     _CALL_FLAGS, _MASKS, _VERSION, _auto_config, _bump, _cast, _contains_trackable,
-    _convert_input,
+    _convert_input, _first_call_arg,
     _is_structure, _wrap_container,
     _is_symbolic, _is_tracked_var, _map_shapes, _map_struct, _propagate_mask, _recording_build,
     _resolve_call_kwargs, _shape_of, _standard_shape, _variable_path, get_keras_mask,
@@ -155,6 +155,8 @@ class Layer:
 
     # -- tracking ---------------------------------------------------------------
     def __setattr__(self, name, value):
+        if getattr(type(value), "_keras_seed_generator", False):
+            self._track(value.state)  # keras.random.SeedGenerator: its state saves too
         if isinstance(value, (Layer, list, dict, tuple)) or _is_tracked_var(value):
             t = type(value)
             if (t is list or t is dict) and (not value or _contains_trackable(value)):
@@ -501,8 +503,8 @@ class Layer:
     def __call__(self, *args, **kwargs):
         if args:
             inputs = args[0]
-        else:
-            inputs = kwargs.pop("inputs")
+        else:  # keywords only: call's first argument, whatever its name (as Keras 3)
+            inputs = kwargs.pop(_first_call_arg(type(self), kwargs))
             args = (inputs,)
         if type(inputs) is not Tensor or inputs._value.dtype != self._np_dtype:
             if _is_symbolic(args) or (kwargs and _is_symbolic(kwargs)):

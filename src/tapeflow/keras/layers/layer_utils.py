@@ -306,3 +306,27 @@ def _wrap_container(value):
     if t is dict:
         return TrackedDict(value)
     return value
+
+
+_FIRST_ARG = {}  # layer class -> name of its call's first argument
+
+
+def _first_call_arg(cls, kwargs):
+    """Returns the key a keywords-only call (``encoder(source=x, mask=m)``) passes the inputs
+    under: the name of ``cls.call``'s first argument, whatever it is (as Keras 3 takes it),
+    looked up once per class."""
+    name = _FIRST_ARG.get(cls)
+    if name is None:
+        name = ""
+        for p in inspect.signature(cls.call).parameters.values():
+            if p.name == "self":
+                continue
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+                name = p.name
+            break
+        _FIRST_ARG[cls] = name
+    if name in kwargs:
+        return name
+    if not name and "inputs" in kwargs:  # call(self, *args, **kwargs)
+        return "inputs"
+    raise TypeError(f"missing a required argument: {name or 'inputs'!r}")

@@ -108,8 +108,10 @@ class KerasTensor:
 
 
 def _ops(name):
-    from tapeflow.ops import math_ops
-    return getattr(math_ops, name)
+    # KerasTensor operators are keras.ops calls, with Keras's dtype promotion
+    # (an int32 input / 255 is float32), as in Keras 3.
+    from tapeflow.keras.ops import numpy as knp
+    return getattr(knp, "power" if name == "pow" else name)
 
 
 class Node:
@@ -224,11 +226,15 @@ def _dry_run(layer, args, kwargs, fill):
     ckwargs = map_structure(lambda v: _masked_zeros_for(v, fill) if isinstance(v, KerasTensor)
                             else v, kwargs)
     ckwargs.setdefault("training", False)
+    # A dry run only finds shapes: it must not advance keras.random.SeedGenerator states.
+    seeds = [(v, v.numpy()) for v in layer.weights if v.name == "seed_generator_state"]
     try:
         with np.errstate(all="ignore"):  # zeros may hit log(0) and the like: only shapes matter
             return layer(*cargs, **ckwargs)
     finally:
         layer._clear_losses()
+        for v, value in seeds:
+            v.assign(value)
 
 
 def _with_graph_input_sizes(layer, args):

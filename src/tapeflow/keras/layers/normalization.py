@@ -1,6 +1,7 @@
 """Normalization layers: BatchNormalization and LayerNormalization."""
 import warnings
 
+from tapeflow.framework.graph import func_graph
 from tapeflow.framework.tensor import Tensor
 from tapeflow.keras import constraints, initializers, regularizers
 from tapeflow.keras.layers.input_spec import InputSpec
@@ -109,6 +110,14 @@ class BatchNormalization(Layer):
         t = v.__tf_tensor__()
         return A.reshape(t, self._bshape) if len(self._bshape) > 1 else t
 
+    def _update_moving(self, mean, var):
+        m = self.momentum
+        mm, mv = self.moving_mean, self.moving_variance
+        batch_mean = mean._value.reshape(mm.shape)
+        batch_var = var._value.reshape(mv.shape)
+        mm.assign(mm._tensor._value * m + batch_mean * (1.0 - m), read_value=False)
+        mv.assign(mv._tensor._value * m + batch_var * (1.0 - m), read_value=False)
+
     def call(self, inputs, training=None, mask=None):
         x = inputs
         if training and self.trainable:
@@ -119,12 +128,10 @@ class BatchNormalization(Layer):
                 mean = M.reduce_mean(x, axis=self._reduce, keepdims=True)
                 var = M.reduce_mean(M.square(M.subtract(x, mean)), axis=self._reduce,
                                     keepdims=True)
-            m = self.momentum
-            mm, mv = self.moving_mean, self.moving_variance
-            batch_mean = mean._value.reshape(mm.shape)
-            batch_var = var._value.reshape(mv.shape)
-            mm.assign(mm._tensor._value * m + batch_mean * (1.0 - m), read_value=False)
-            mv.assign(mv._tensor._value * m + batch_var * (1.0 - m), read_value=False)
+            # NumPy on the batch statistics: inside a tf.function trace, one graph node
+            done, _ = func_graph.record_call(self._update_moving, (mean, var), {}, False)
+            if not done:
+                self._update_moving(mean, var)
         else:
             mean = self._param(self.moving_mean)
             var = self._param(self.moving_variance)

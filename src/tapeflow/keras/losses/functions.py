@@ -246,13 +246,17 @@ def _sparse_cce(y_true, y_pred, from_logits, axis):
         raise ValueError("Arguments `target` and `output` must have the same shape up until "
                          f"the last dimension: target.shape={tuple(y_true._value.shape)}, "
                          f"output.shape={tuple(y_pred._value.shape)}")
+    # The labels as ops on y_true (not an array made from its value), so that a tf.function
+    # trace keeps them an input of the graph.
+    lt = y_true if y_true.dtype.name == "int64" else m.cast(y_true, "int64")
+    if tuple(lt.shape) != labels.shape:
+        lt = array_ops.reshape(lt, labels.shape)
     if not from_logits:
         if y_pred._value.dtype.kind == "f":
             # One primitive with the composite's values and gradient (the fit hot path).
-            return fused.sparse_cce_from_probs(Tensor(labels), y_pred)
+            return fused.sparse_cce_from_probs(lt, y_pred)
         y_pred = m.log(_clip(y_pred, EPSILON, 1.0 - EPSILON))
-    return nn_ops.sparse_softmax_cross_entropy_with_logits(labels=Tensor(labels),
-                                                           logits=y_pred)
+    return nn_ops.sparse_softmax_cross_entropy_with_logits(labels=lt, logits=y_pred)
 
 
 def _sparse_with_mask(y_true, y_pred, from_logits=False, ignore_class=None, axis=-1):

@@ -13,6 +13,9 @@ from tapeflow.framework.variable import BaseVariable as _TFVariable
 from tapeflow.framework.variable import array_of, rebind
 
 
+_TRACED_METHODS = {"update_state": False, "reset_state": False, "result": True}
+
+
 def to_array(x, dtype=None):
     """Returns ``x`` (Tensor, Variable, array, list) as a NumPy array (no tape involved)."""
     if isinstance(x, Tensor):
@@ -68,6 +71,13 @@ class Metric:
       dtype: the dtype of the state and the result (float32).
       name: the metric's name (the snake_case class name, made unique, if None).
     """
+
+    def __init_subclass__(cls, **kwargs):
+        # Metrics compute in NumPy: inside a tf.function trace their updates and results
+        # are graph nodes that run on every call (an update is not run while tracing).
+        super().__init_subclass__(**kwargs)
+        from tapeflow.framework.graph import calls
+        calls.wrap_methods(cls, _TRACED_METHODS)
 
     def __init__(self, dtype=None, name=None):
         from tapeflow.keras import backend

@@ -527,3 +527,14 @@ class NumpyRule:
     """Mixin for built-in optimizers whose rule is ``_update_np(grad_array, var, lr_float)``."""
 
     update_step = _numpy_update_step
+
+
+# Optimizers update in NumPy: inside a tf.function trace, ``apply`` is a graph node that runs
+# on every call (not while tracing, so that the trace changes no state).
+def _traced_apply(cls, **kwargs):
+    from tapeflow.framework.graph import calls
+    calls.wrap_methods(cls, {"apply": False})
+
+
+Optimizer.__init_subclass__ = classmethod(_traced_apply)
+_traced_apply(Optimizer)

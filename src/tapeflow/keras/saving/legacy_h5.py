@@ -183,6 +183,8 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
             raise ValueError(f"{filepath}: model_config is not a Keras model config.")
         version = h5_io.attr_text(f, "keras_version", filepath) or ""
         config = legacy_config.upgrade(config)
+        from tapeflow.keras.saving.saving_api import effective_safe_mode
+        safe_mode = effective_safe_mode(safe_mode)
         if safe_mode and legacy_config.has_lambda(config):
             raise ValueError("Requested the deserialization of a `Lambda` layer whose "
                              "`function` is stored in the file. This carries a potential risk "

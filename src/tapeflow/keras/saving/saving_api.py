@@ -189,6 +189,14 @@ def _member_reader(filepath):
     return lambda zf, name: read_member(zf, name, filepath, MEMBER_LIMIT)
 
 
+def effective_safe_mode(safe_mode):
+    """Returns ``safe_mode``, turned off once ``keras.config.enable_unsafe_deserialization()``
+    was called (as in Keras 3). Only ``Lambda`` layers depend on it: the allow-list of what a
+    config may name, and the refusal of stored bytecode, hold in either mode."""
+    from tapeflow.keras.config import is_unsafe_deserialization_enabled
+    return bool(safe_mode) and not is_unsafe_deserialization_enabled()
+
+
 def _find_lambda(config):
     if isinstance(config, dict):
         if config.get("class_name") == "Lambda":
@@ -232,6 +240,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         raise ValueError(f"File not found: filepath={filepath}. Please ensure the file is an "
                          "accessible `.keras` zip file.")
     config, weights_name, weights = _read_keras_zip(filepath)
+    safe_mode = effective_safe_mode(safe_mode)
     if safe_mode and _find_lambda(config):
         raise ValueError("Requested the deserialization of a `Lambda` layer whose `function` "
                          "is a Python lambda or function stored in the file. This carries a "

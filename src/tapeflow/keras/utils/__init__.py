@@ -19,6 +19,8 @@ _NAMES = {
     "clear_session": "backend", "is_keras_tensor": "backend", "standardize_dtype": "backend",
     "pack_x_y_sample_weight": "data_utils", "unpack_x_y_sample_weight": "data_utils",
     "Progbar": "progbar",
+    "PyDataset": "py_dataset", "Sequence": "py_dataset",
+    "pad_sequences": "sequence_utils",
     "register_keras_serializable": "serialization",
     "get_custom_objects": "serialization",
     "custom_object_scope": "serialization",

@@ -1,0 +1,70 @@
+"""``keras.config``: global settings (float type, epsilon, image data format, backend name,
+unsafe deserialization)."""
+from tapeflow.keras.backend import (epsilon, floatx, image_data_format, set_epsilon,  # noqa: F401
+                                    set_floatx, set_image_data_format)
+
+# Read by keras.saving when it decides whether a config may name code (lambdas).
+UNSAFE_DESERIALIZATION = [False]
+
+
+def backend():
+    """Returns the backend name: ``"tensorflow"`` (tapeflow stands in for it)."""
+    return "tensorflow"
+
+
+def enable_unsafe_deserialization():
+    """Allows loading configs that contain code (``Lambda`` functions) from then on."""
+    UNSAFE_DESERIALIZATION[0] = True
+    try:
+        from tapeflow.keras import saving
+        hook = getattr(saving, "enable_unsafe_deserialization", None)
+    except ImportError:
+        hook = None
+    if hook is not None:
+        hook()
+
+
+def is_unsafe_deserialization_enabled():
+    """Returns whether ``enable_unsafe_deserialization()`` was called."""
+    return UNSAFE_DESERIALIZATION[0]
+
+
+_DTYPE_POLICY = [None]
+
+
+def dtype_policy():
+    """Returns the global dtype policy."""
+    from tapeflow.keras import mixed_precision
+    return mixed_precision.global_policy()
+
+
+def set_dtype_policy(policy):
+    """Sets the global dtype policy (``"mixed_float16"``...)."""
+    from tapeflow.keras import mixed_precision
+    mixed_precision.set_global_policy(policy)
+
+
+def disable_traceback_filtering():
+    """Accepted for compatibility: tapeflow does not filter tracebacks."""
+
+
+def enable_traceback_filtering():
+    """Accepted for compatibility: tapeflow does not filter tracebacks."""
+
+
+def is_traceback_filtering_enabled():
+    """Returns False: tapeflow shows full tracebacks."""
+    return False
+
+
+def enable_interactive_logging():
+    """Accepted for compatibility: ``fit`` logs to stdout."""
+
+
+def disable_interactive_logging():
+    """Accepted for compatibility: ``fit`` logs to stdout."""
+
+
+def is_interactive_logging_enabled():
+    """Returns True: ``fit`` logs to stdout."""
+    return True

@@ -1,0 +1,1 @@
+"""``keras.preprocessing.text``: Keras 3 exports nothing here but the module itself."""
