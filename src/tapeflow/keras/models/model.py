@@ -63,7 +63,9 @@ class Model(Trainer, Layer):
         Keras 3, operations on symbolic tensors such as ``x + 1`` are not layers)."""
         if self._graph is not None:
             from tapeflow.keras.layers.core import _OpLayer
-            return [op for op in self._graph.operations if not isinstance(op, _OpLayer)]
+            from tapeflow.keras.ops.operation import KerasOpLayer
+            ops = (_OpLayer, KerasOpLayer)
+            return [op for op in self._graph.operations if not isinstance(op, ops)]
         return self._layers
 
     @property
