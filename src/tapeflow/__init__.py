@@ -40,14 +40,20 @@ def __getattr__(name):
             "random": "tapeflow.random", "image": "tapeflow.image",
             "strings": "tapeflow.strings", "config": "tapeflow.config",
             "debugging": "tapeflow.debugging", "experimental": "tapeflow.experimental",
-            "train": "tapeflow.train", "saved_model": "tapeflow.saved_model",
-            "autograph": "tapeflow.autograph", "distribute": "tapeflow.distribute"}
+            "io": "tapeflow.io", "sparse": "tapeflow.sparse", "train": "tapeflow.train",
+            "ragged": "tapeflow.ragged", "summary": "tapeflow.summary",
+            "signal": "tapeflow.signal", "bitwise": "tapeflow.bitwise", "sets": "tapeflow.sets",
+            "saved_model": "tapeflow.saved_model", "autograph": "tapeflow.autograph",
+            "distribute": "tapeflow.distribute"}
     attrs = {"function": "tapeflow.framework.function",
              "custom_gradient": "tapeflow.framework.custom_gradient",
              "TensorSpec": "tapeflow.framework.tensor_spec",
              "print": "tapeflow.framework.printing",
              "device": "tapeflow.framework.device_context",
-             "RaggedTensor": "tapeflow.strings",
+             "RaggedTensor": "tapeflow.ragged_tensor",
+             "RaggedTensorSpec": "tapeflow.ragged_tensor",
+             "SparseTensor": "tapeflow.sparse_tensor",
+             "SparseTensorSpec": "tapeflow.sparse_tensor",
              "Module": "tapeflow.tracking.module",
              "name_scope": "tapeflow.framework.name_scope",
              "TensorArray": "tapeflow.ops.tensor_array_ops"}

@@ -1,7 +1,10 @@
-"""``tf.RaggedTensor``: rows of different lengths, as ``tf.strings.split`` returns them.
+"""``tf.RaggedTensor`` and ``tf.RaggedTensorSpec``: rows of different lengths.
 
-Stored as flat ``values`` (a Tensor, or a RaggedTensor for nested raggedness) and
+Stored as ``values`` (a Tensor, or a RaggedTensor for nested raggedness) and
 int64 ``row_splits``. Printing follows TensorFlow: ``numpy()`` laid out by NumPy.
+Operations over ragged tensors (``tf.ragged``, and ``tf.add``/``tf.reduce_sum``/
+``tf.concat`` ... given a RaggedTensor) live in ``tapeflow.ragged``; they reach
+it through ``RaggedTensor.__tf_dispatch__``.
 """
 import numpy as np
 
@@ -40,8 +43,8 @@ class RaggedTensor:
         splits = np.asarray(row_splits, dtype=np.int64)
         if validate and (splits.ndim != 1 or splits.size == 0 or splits[0] != 0
                          or np.any(np.diff(splits) < 0) or splits[-1] != len(values)):
-            raise InvalidArgumentError(None, None, "Arguments to from_row_splits do not form "
-                                       "a valid RaggedTensor")
+            raise InvalidArgumentError(None, None, "Arguments to _from_row_partition do not "
+                                       "form a valid RaggedTensor")
         return cls(values, splits)
 
     @classmethod
@@ -57,6 +60,103 @@ class RaggedTensor:
         ids = np.asarray(value_rowids, dtype=np.int64)
         n = int(nrows) if nrows is not None else (int(ids.max()) + 1 if ids.size else 0)
         return cls.from_row_lengths(values, np.bincount(ids, minlength=n), validate=validate)
+
+    @classmethod
+    def from_sparse(cls, st_input, name=None, row_splits_dtype=dtypes.int64):
+        """Returns the RaggedTensor of a rank-2 SparseTensor's rows (indices must be in
+        row-major order with no gaps within a row)."""
+        idx = np.asarray(np.asarray(st_input.indices))
+        shape = np.asarray(np.asarray(st_input.dense_shape))
+        if len(shape) != 2:
+            raise ValueError(f"rank(st_input) must be 2, got {len(shape)}")
+        counts = np.bincount(idx[:, 0], minlength=int(shape[0])) if len(idx) else \
+            np.zeros(int(shape[0]), np.int64)
+        return cls.from_row_lengths(st_input.values, counts)
+
+    @classmethod
+    def from_row_starts(cls, values, row_starts, name=None, validate=True):
+        """Returns the RaggedTensor whose row ``i`` starts at ``values[row_starts[i]]``."""
+        if not isinstance(values, RaggedTensor):
+            values = convert_to_tensor(values)
+        starts = np.asarray(row_starts, dtype=np.int64)
+        return cls.from_row_splits(values, np.append(starts, _nvals(values)), validate=validate)
+
+    @classmethod
+    def from_row_limits(cls, values, row_limits, name=None, validate=True):
+        """Returns the RaggedTensor whose row ``i`` ends before ``values[row_limits[i]]``."""
+        limits = np.asarray(row_limits, dtype=np.int64)
+        return cls.from_row_splits(values, np.concatenate([[0], limits]), validate=validate)
+
+    @classmethod
+    def from_uniform_row_length(cls, values, uniform_row_length, nrows=None, validate=True,
+                                name=None):
+        """Returns the RaggedTensor whose rows all have ``uniform_row_length`` values
+        (a dense dimension: its shape shows the length)."""
+        if not isinstance(values, RaggedTensor):
+            values = convert_to_tensor(values)
+        n = int(uniform_row_length)
+        total = _nvals(values)
+        rows = (total // n if n else int(nrows or 0)) if nrows is None else int(nrows)
+        if validate and n * rows != total:
+            raise InvalidArgumentError(None, None, "Arguments to from_uniform_row_length do "
+                                       "not form a valid RaggedTensor")
+        return cls(values, np.arange(rows + 1, dtype=np.int64) * n, n)
+
+    @classmethod
+    def from_nested_row_splits(cls, flat_values, nested_row_splits, name=None, validate=True):
+        """Returns the RaggedTensor with ``flat_values`` split by each of ``nested_row_splits``
+        (outermost first)."""
+        result = flat_values
+        for splits in reversed(list(nested_row_splits)):
+            result = cls.from_row_splits(result, splits, validate=validate)
+        return result
+
+    @classmethod
+    def from_nested_row_lengths(cls, flat_values, nested_row_lengths, name=None, validate=True):
+        """Returns the RaggedTensor with ``flat_values`` split by each of
+        ``nested_row_lengths`` (outermost first)."""
+        result = flat_values
+        for lengths in reversed(list(nested_row_lengths)):
+            result = cls.from_row_lengths(result, lengths, validate=validate)
+        return result
+
+    @classmethod
+    def from_nested_value_rowids(cls, flat_values, nested_value_rowids, nested_nrows=None,
+                                 name=None, validate=True):
+        """Returns the RaggedTensor built by ``from_value_rowids`` once per level."""
+        ids = list(nested_value_rowids)
+        nrows = list(nested_nrows) if nested_nrows is not None else [None] * len(ids)
+        result = flat_values
+        for r, n in zip(reversed(ids), reversed(nrows)):
+            result = cls.from_value_rowids(result, r, n, validate=validate)
+        return result
+
+    @classmethod
+    def from_tensor(cls, tensor, lengths=None, padding=None, ragged_rank=1, name=None,
+                    row_splits_dtype=dtypes.int64):
+        """Returns the RaggedTensor of a dense ``tensor``'s rows, each cut to ``lengths[i]``
+        or before its trailing ``padding`` values (whole rows by default)."""
+        t = convert_to_tensor(tensor)
+        a = np.asarray(np.asarray(t))
+        if int(ragged_rank) > 1:  # outer dimensions stay uniform
+            inner = cls.from_tensor(Tensor(a.reshape((-1,) + a.shape[2:])), None, padding,
+                                    int(ragged_rank) - 1)
+            return cls(inner, np.arange(a.shape[0] + 1, dtype=np.int64) * a.shape[1],
+                       a.shape[1])
+        if lengths is not None:
+            lens = np.asarray(lengths, dtype=np.int64)
+        elif padding is not None:
+            pad = np.asarray(padding)
+            is_pad = a == pad
+            while is_pad.ndim > 2:
+                is_pad = is_pad.all(axis=-1)
+            keep = ~is_pad
+            lens = np.where(keep.any(axis=1), a.shape[1] - np.argmax(keep[:, ::-1], axis=1), 0)
+        else:
+            lens = np.full(a.shape[0], a.shape[1] if a.ndim > 1 else 0, np.int64)
+        rows = [a[i, :int(n)] for i, n in enumerate(lens)]
+        flat = np.concatenate(rows) if rows else a.reshape((0,) + a.shape[2:])
+        return cls.from_row_lengths(Tensor(flat.astype(a.dtype)), lens)
 
     @property
     def values(self):
@@ -80,9 +180,153 @@ class RaggedTensor:
         """Returns the length of each row as an int64 Tensor."""
         return Tensor(np.diff(self._row_splits))
 
+    @property
+    def nested_row_splits(self):
+        """Returns the row splits of every ragged level, outermost first (a tuple)."""
+        out, rt = [], self
+        while isinstance(rt, RaggedTensor):
+            out.append(rt.row_splits)
+            rt = rt._values
+        return tuple(out)
+
+    def nested_row_lengths(self, name=None):
+        """Returns the row lengths of every ragged level, outermost first (a tuple)."""
+        out, rt = [], self
+        while isinstance(rt, RaggedTensor):
+            out.append(rt.row_lengths())
+            rt = rt._values
+        return tuple(out)
+
+    def value_rowids(self, name=None):
+        """Returns the row index of each value as an int64 Tensor."""
+        return Tensor(np.repeat(np.arange(len(self), dtype=np.int64),
+                                np.diff(self._row_splits)))
+
+    def row_starts(self, name=None):
+        """Returns where each row starts in ``values`` (int64)."""
+        return Tensor(self._row_splits[:-1].copy())
+
+    def row_limits(self, name=None):
+        """Returns where each row ends in ``values`` (int64)."""
+        return Tensor(self._row_splits[1:].copy())
+
+    @property
+    def row_splits_dtype(self):
+        """Returns the dtype of the row splits (int64)."""
+        return dtypes.int64
+
+    @property
+    def uniform_row_length(self):
+        """Returns the length shared by all rows as an int64 scalar, or None if ragged."""
+        return None if self._uniform is None else Tensor(np.asarray(self._uniform, np.int64))
+
+    def bounding_shape(self, axis=None, name=None, out_type=None):
+        """Returns the smallest dense shape holding this tensor (int64)."""
+        dims = [len(self)] + _nested_max_lengths(self.to_list(), self.ragged_rank) + \
+            list(self.flat_values.shape.as_list()[1:])
+        out = np.asarray(dims, np.int64)
+        return Tensor(out if axis is None else out[axis])
+
+    def with_values(self, new_values):
+        """Returns a RaggedTensor with these row splits and ``new_values``."""
+        if not isinstance(new_values, RaggedTensor):
+            new_values = convert_to_tensor(new_values)
+        return RaggedTensor(new_values, self._row_splits, self._uniform)
+
+    def merge_dims(self, outer_axis, inner_axis):
+        """Returns the tensor with dimensions ``outer_axis..inner_axis`` merged into one."""
+        if (outer_axis, inner_axis) != (0, 1):
+            raise NotImplementedError("merge_dims supports (0, 1) only here")
+        return self._values
+
+    def to_sparse(self, name=None):
+        """Returns the SparseTensor of this tensor's values at their (row, column) indices."""
+        from tapeflow.sparse_tensor import SparseTensor
+        dense_shape = np.asarray(np.asarray(self.bounding_shape()))
+        coords = _coords(self)
+        return SparseTensor(Tensor(coords), self.flat_values, Tensor(dense_shape))
+
+    def __tf_dispatch__(self, fn, args, kwargs):
+        """Runs tapeflow function ``fn`` on arguments including RaggedTensors."""
+        from tapeflow import ragged
+        return ragged.dispatch(fn, args, kwargs)
+
+    # elementwise operators
+    def __add__(self, other):
+        return _binop("add", self, other)
+
+    def __radd__(self, other):
+        return _binop("add", other, self)
+
+    def __sub__(self, other):
+        return _binop("subtract", self, other)
+
+    def __rsub__(self, other):
+        return _binop("subtract", other, self)
+
+    def __mul__(self, other):
+        return _binop("multiply", self, other)
+
+    def __rmul__(self, other):
+        return _binop("multiply", other, self)
+
+    def __truediv__(self, other):
+        return _binop("truediv", self, other)
+
+    def __rtruediv__(self, other):
+        return _binop("truediv", other, self)
+
+    def __floordiv__(self, other):
+        return _binop("floordiv", self, other)
+
+    def __mod__(self, other):
+        return _binop("floormod", self, other)
+
+    def __pow__(self, other):
+        return _binop("pow", self, other)
+
+    def __neg__(self):
+        return self.with_flat_values(-self.flat_values)
+
+    def __abs__(self):
+        return self.with_flat_values(abs(self.flat_values))
+
+    def __invert__(self):
+        return self.with_flat_values(~self.flat_values)
+
+    def __and__(self, other):
+        return _binop("logical_and", self, other)
+
+    def __or__(self, other):
+        return _binop("logical_or", self, other)
+
+    def __lt__(self, other):
+        return _binop("less", self, other)
+
+    def __le__(self, other):
+        return _binop("less_equal", self, other)
+
+    def __gt__(self, other):
+        return _binop("greater", self, other)
+
+    def __ge__(self, other):
+        return _binop("greater_equal", self, other)
+
+    def __eq__(self, other):
+        return _binop("equal", self, other)
+
+    def __ne__(self, other):
+        return _binop("not_equal", self, other)
+
+    __hash__ = object.__hash__
+
+    def __bool__(self):
+        raise TypeError("RaggedTensor may not be used as a boolean.")
+
     def nrows(self, out_type=dtypes.int64, name=None):
         """Returns the number of rows as a scalar Tensor."""
-        return Tensor(np.asarray(len(self._row_splits) - 1, dtype=dtypes.as_dtype(out_type)._np))
+        return Tensor(np.asarray(len(self._row_splits) - 1,
+                                 dtype=dtypes.as_dtype(out_type).as_numpy_dtype))
 
     @property
     def ragged_rank(self):
@@ -111,19 +355,34 @@ class RaggedTensor:
         return len(self._row_splits) - 1
 
     def __getitem__(self, key):
+        if isinstance(key, tuple):
+            if not key:
+                return self
+            if len(key) == 1:
+                return self[key[0]]
+            from tapeflow import ragged
+            return ragged.getitem(self, key)
+        if isinstance(key, Tensor):
+            key = np.asarray(key).item() if np.asarray(key).ndim == 0 else np.asarray(key).tolist()
         if isinstance(key, (int, np.integer)):
             n = len(self)
+            if not -n <= key < n:
+                raise IndexError(f"Row key {key} out of bounds")
             if key < 0:
                 key += n
-            if not 0 <= key < n:
-                raise InvalidArgumentError(None, None, f"slice index {key} of dimension 0 out "
-                                           f"of bounds.")
             a, b = self._row_splits[key], self._row_splits[key + 1]
             return _take_rows(self._values, a, b)
         if isinstance(key, slice):
             idx = range(len(self))[key]
-            rows = [self[i] for i in idx]
-            return _ragged_from_rows(rows, self.dtype)
+            if idx.step == 1:  # contiguous rows share values: slice the splits
+                a, b = self._row_splits[idx.start], self._row_splits[idx.stop] \
+                    if len(idx) else self._row_splits[idx.start]
+                vals = _take_rows(self._values, a, b)
+                return RaggedTensor(vals, self._row_splits[idx.start:idx.stop + 1] - a,
+                                    self._uniform) if len(idx) else RaggedTensor(
+                                        vals, np.zeros(1, np.int64), self._uniform)
+            from tapeflow.ragged import gather_rows
+            return gather_rows(self, np.asarray(idx, dtype=np.int64))
         raise TypeError(f"RaggedTensor indices must be integers or slices, not "
                         f"{type(key).__name__}")
 
@@ -133,30 +392,31 @@ class RaggedTensor:
     def to_list(self):
         """Returns the value as nested Python lists (strings as bytes)."""
         v = self._values
-        inner = v.to_list() if isinstance(v, RaggedTensor) else np.asarray(v._value).tolist()
+        inner = v.to_list() if isinstance(v, RaggedTensor) else np.asarray(np.asarray(v)).tolist()
         s = self._row_splits
         return [inner[s[i]:s[i + 1]] for i in range(len(s) - 1)]
 
     def numpy(self):
         """Returns the rows as a NumPy array.
 
-        Rows of one shape stack into a regular array; otherwise a 1-d object array
+        Rows of one length stack into a regular array; otherwise a 1-d object array
         holds one array per row (as TensorFlow's ``RaggedTensor.numpy``).
         """
-        rows = [self[i].numpy() for i in range(len(self))]
+        values = self._values.numpy()
+        splits = self._row_splits
+        rows = [values[splits[i]:splits[i + 1]] for i in range(len(splits) - 1)]
         if not rows:
-            inner = self.flat_values._value
-            return np.zeros((0, 0) + inner.shape[1:], dtype=inner.dtype)
-        if all(r.shape == rows[0].shape for r in rows):
-            return np.stack(rows)
-        return _object_rows(rows)
+            return np.zeros((0, 0) + values.shape[1:], dtype=values.dtype)
+        if any(len(r) != len(rows[0]) for r in rows):
+            return _object_rows(rows)
+        return np.array(rows)
 
     def to_tensor(self, default_value=None, name=None, shape=None):
         """Returns a dense Tensor, padding short rows with ``default_value``.
 
         Rows are padded (or cut, when ``shape`` is given) to the longest row.
         """
-        flat = self.flat_values._value
+        flat = np.asarray(self.flat_values)
         if default_value is None:
             default_value = b"" if flat.dtype == object else 0
         elif isinstance(default_value, str):
@@ -183,6 +443,10 @@ class RaggedTensor:
         if isinstance(v, RaggedTensor):
             return RaggedTensor(v.with_flat_values(new_values), self._row_splits, self._uniform)
         return RaggedTensor(convert_to_tensor(new_values), self._row_splits, self._uniform)
+
+    def get_shape(self):
+        """Returns ``shape``."""
+        return self.shape
 
     def __repr__(self):
         # TensorFlow prints ``numpy()`` with NumPy's line wrapping, each element by str().
@@ -211,13 +475,13 @@ def _take_rows(values, a, b):
         s = values._row_splits[a:b + 1]
         return RaggedTensor(values._values, s) if a == 0 else RaggedTensor(
             _take_rows(values._values, s[0], s[-1]), s - s[0])
-    return Tensor(values._value[a:b])
+    return Tensor(np.asarray(values)[a:b])
 
 
 def _ragged_from_rows(rows, dtype):
-    arrays = [np.asarray(r._value if isinstance(r, Tensor) else r) for r in rows]
+    arrays = [np.asarray(np.asarray(r) if isinstance(r, Tensor) else r) for r in rows]
     lengths = [len(a) for a in arrays]
-    np_dtype = dtype._np if dtype is not None else None
+    np_dtype = dtype.as_numpy_dtype if dtype is not None else None
     flat = np.concatenate(arrays) if arrays else np.empty((0,), dtype=np_dtype)
     if np_dtype is not None:
         flat = flat.astype(np_dtype)
@@ -240,3 +504,103 @@ def _fill(out, rows, depth):
             n = min(len(r), out.shape[1])
             if n:
                 out[i, :n] = np.asarray(r[:n], dtype=out.dtype)
+
+
+def _nvals(values):
+    return len(values) if isinstance(values, RaggedTensor) else int(values.shape[0])
+
+
+def _coords(rt):
+    """Returns the (row, col, ...) coordinates of every flat value of ``rt`` as int64 [N, k]."""
+    rows = np.repeat(np.arange(len(rt), dtype=np.int64), np.diff(rt._row_splits))
+    cols = np.arange(len(rows), dtype=np.int64) - rt._row_splits[:-1][rows] if len(rows) \
+        else np.zeros(0, np.int64)
+    outer = np.stack([rows, cols], axis=1)
+    v = rt._values
+    if isinstance(v, RaggedTensor):
+        inner = _coords(v)
+        return np.concatenate([outer[inner[:, 0]], inner[:, 1:]], axis=1)
+    extra = v.shape.as_list()[1:]
+    if extra:
+        grid = np.stack(np.meshgrid(*[np.arange(d) for d in extra], indexing="ij"),
+                        -1).reshape(-1, len(extra))
+        return np.concatenate([np.repeat(outer, len(grid), axis=0),
+                               np.tile(grid, (len(outer), 1))], axis=1)
+    return outer
+
+
+def _binop(name, x, y):
+    import tapeflow
+    return getattr(tapeflow.math, name)(x, y)
+
+
+class RaggedTensorSpec:
+    """Describes a RaggedTensor: shape (None for ragged dimensions), dtype, ragged rank."""
+
+    __slots__ = ("_shape", "_dtype", "_ragged_rank", "_row_splits_dtype")
+
+    def __init__(self, shape=None, dtype=dtypes.float32, ragged_rank=None,
+                 row_splits_dtype=dtypes.int64, flat_values_spec=None):
+        self._shape = TensorShape(shape)
+        self._dtype = dtypes.as_dtype(dtype)
+        rank = self._shape.rank
+        if ragged_rank is None:
+            if rank is None:
+                raise ValueError("Must specify ragged_rank or a shape with a known rank.")
+            ragged_rank = rank - 1
+        if rank is not None and not 0 <= ragged_rank < max(rank, 1):
+            raise ValueError(f"ragged_rank must be non-negative and less than the rank: "
+                             f"ragged_rank={ragged_rank}, rank={rank}")
+        self._ragged_rank = int(ragged_rank)
+        self._row_splits_dtype = dtypes.as_dtype(row_splits_dtype)
+
+    @property
+    def shape(self):
+        """Returns the TensorShape."""
+        return self._shape
+
+    @property
+    def dtype(self):
+        """Returns the dtype of the values."""
+        return self._dtype
+
+    @property
+    def ragged_rank(self):
+        """Returns the number of ragged dimensions."""
+        return self._ragged_rank
+
+    @property
+    def row_splits_dtype(self):
+        """Returns the dtype of the row splits."""
+        return self._row_splits_dtype
+
+    @property
+    def value_type(self):
+        """Returns ``RaggedTensor``, the type this spec describes."""
+        return RaggedTensor
+
+    @classmethod
+    def from_value(cls, value):
+        """Returns the spec of RaggedTensor ``value``."""
+        return cls(value.shape, value.dtype, value.ragged_rank)
+
+    def is_compatible_with(self, other):
+        """Returns True if ``other`` (spec or RaggedTensor) has this dtype, ragged rank and a
+        compatible shape."""
+        if isinstance(other, RaggedTensor):
+            other = RaggedTensorSpec.from_value(other)
+        return (isinstance(other, RaggedTensorSpec) and other._dtype == self._dtype
+                and other._ragged_rank == self._ragged_rank
+                and self._shape.is_compatible_with(other._shape))
+
+    def __eq__(self, other):
+        return (isinstance(other, RaggedTensorSpec) and other._dtype == self._dtype
+                and other._ragged_rank == self._ragged_rank
+                and repr(other._shape) == repr(self._shape))
+
+    def __hash__(self):
+        return hash((self._dtype, self._ragged_rank, repr(self._shape)))
+
+    def __repr__(self):
+        return (f"RaggedTensorSpec({self._shape!r}, {self._dtype!r}, {self._ragged_rank}, "
+                f"{self._row_splits_dtype!r})")

@@ -294,17 +294,20 @@ def join(inputs, separator="", name=None):
     Returns:
       A string Tensor.
     """
-    arrays = [_as_strings(x, "StringJoin")[0] for x in inputs]
+    converted = [_as_strings(x, "StringJoin") for x in inputs]
+    arrays = [a for a, _ in converted]
     sep = _to_bytes(separator)
     if not arrays:
         return Tensor(np.array(b"", dtype=object))
+    ragged = next((r for _, r in converted if r is not None), None)
     shaped = [a.shape for a in arrays if a.ndim]
     for shape in shaped[1:]:  # scalars broadcast; other shapes must be equal
         if shape != shaped[0]:
             raise InvalidArgumentError(
                 None, "StringJoin", f"Input shapes do not match: {_dims(shaped[0])} vs. "
                 f"{_dims(shape)} [Op:StringJoin]")
-    return Tensor(_map_n(lambda *parts: sep.join(parts), arrays))
+    out = Tensor(_map_n(lambda *parts: sep.join(parts), arrays))
+    return ragged.with_flat_values(out) if ragged is not None else out
 
 
 def _dims(shape):
@@ -326,6 +329,9 @@ def reduce_join(inputs, axis=None, keepdims=False, separator="", name=None):
     Returns:
       A string Tensor with ``axis`` removed (kept as size 1 with ``keepdims``).
     """
+    if isinstance(inputs, RaggedTensor):
+        from tapeflow import ragged
+        return ragged.reduce_join(inputs, axis, keepdims, separator)
     arr, _ = _as_strings(inputs, "ReduceJoin", convert=False)
     sep = _to_bytes(separator)
     n = arr.ndim
@@ -542,3 +548,8 @@ for _n in ("lower", "upper", "strip", "regex_replace", "regex_full_match", "leng
            "ngrams"):
     globals()[_n] = _func_graph.opaque(globals()[_n])
 del _n
+
+from tapeflow.strings_more import *  # noqa: E402,F401,F403
+from tapeflow import strings_more as _more  # noqa: E402
+
+__all__ += _more.__all__

@@ -1,5 +1,9 @@
 """``tf.train``: checkpoints (``Checkpoint``, ``CheckpointManager``, ``latest_checkpoint``,
-``list_variables``, ``load_checkpoint``). Loaded on first use of ``tf.train``."""
+``list_variables``, ``load_checkpoint``) and the ``Example`` protocol messages. Loaded on
+first use of ``tf.train``."""
+from tapeflow.io.example import (  # noqa: F401
+    BytesList, Example, Feature, FeatureList, FeatureLists, Features, FloatList, Int64List,
+    SequenceExample)
 from tapeflow.tracking.checkpoint import (  # noqa: F401
     Checkpoint, CheckpointLoadStatus, InitializationOnlyStatus)
 from tapeflow.tracking.checkpoint_management import (  # noqa: F401
@@ -24,4 +28,6 @@ class CheckpointOptions:
 
 
 __all__ = ["Checkpoint", "CheckpointManager", "CheckpointOptions", "CheckpointReader",
-           "latest_checkpoint", "list_variables", "load_checkpoint", "load_variable"]
+           "latest_checkpoint", "list_variables", "load_checkpoint", "load_variable",
+           "BytesList", "Example", "Feature", "FeatureList", "FeatureLists", "Features",
+           "FloatList", "Int64List", "SequenceExample"]

@@ -320,3 +320,17 @@ def test_tensorflow_cardinality_and_argument_errors():
     with pytest.raises(TypeError, match="Python `list` is not supported"):
         Dataset.zip([Dataset.range(3), Dataset.range(2)])
     assert repr(Dataset.range(3).cache()).startswith("<CacheDataset ")
+
+
+def test_window_of_tuples_passes_through_take_filter_map():
+    # regression: '_ArraysDataset' object has no attribute 'shape'
+    ds = tf.data.Dataset.from_tensor_slices(([1, 2, 3, 4, 5], [10, 20, 30, 40, 50])).window(2)
+    first = next(iter(ds.take(1)))
+    assert [list(w.as_numpy_iterator()) for w in first] == [[1, 2], [10, 20]]
+    assert len(list(ds.filter(lambda a, b: True))) == 3
+    firsts = ds.map(lambda a, b: a)
+    assert [list(w.as_numpy_iterator()) for w in firsts] == [[1, 2], [3, 4], [5]]
+    pairs = ds.flat_map(lambda a, b: tf.data.Dataset.zip((a, b)).batch(2))
+    assert [p[1].tolist() for p in pairs.as_numpy_iterator()] == [[10, 20], [30, 40], [50]]
+    with pytest.raises(TypeError, match="as_numpy_iterator"):
+        list(ds.take(1).as_numpy_iterator())

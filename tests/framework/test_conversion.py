@@ -157,3 +157,20 @@ def test_constant_of_a_tensor_keeps_its_dtype():
     with pytest.raises(TypeError, match="Expected tensor .* with dtype tf.float64, but got "
                        "dtype tf.float32"):
         tf.constant(t, dtype=tf.float64)
+
+
+def test_string_lists_keep_trailing_nul_bytes():
+    # NumPy's fixed-width "S"/"U" dtypes drop trailing NULs; binary data must survive
+    import tapeflow as tf_
+    assert tf_.constant([b"\x01\x00"]).numpy().tolist() == [b"\x01\x00"]
+    assert tf_.constant([[b"a\x00"], [b"b"]]).numpy().tolist() == [[b"a\x00"], [b"b"]]
+    assert tf_.constant(["x", "y\x00"]).numpy().tolist() == [b"x", b"y\x00"]
+    assert tf_.convert_to_tensor([b"a\x00"], dtype=tf_.string).numpy().tolist() == [b"a\x00"]
+
+
+def test_ragged_list_message_is_tensorflows():
+    import pytest
+    import tapeflow as tf_
+    with pytest.raises(ValueError) as e:
+        tf_.constant([[0, 1, 2, 3], [4, 5]])
+    assert str(e.value) == "Can't convert non-rectangular Python sequence to Tensor."

@@ -280,6 +280,8 @@ def test_every_differentiable_array_op_is_gradient_checked():
         # in test_indexing.py
         "StridedSlice", "StridedSliceGrad", "GatherV2", "GatherNd", "ScatterNd",
         "TensorScatterUpdate", "TensorScatterAdd",
+        # in test_indexing_ops.py
+        "TensorScatterMax", "TensorScatterMin",
     }
     assert ops, "no ops found: module names changed?"
     assert not ops - checked, f"differentiable ops without gradient checks: {ops - checked}"

@@ -52,6 +52,10 @@ def _padding_values(padding_values, tmpl, in_specs):
 
 
 def _stack(rows, j):
+    if type(rows[0]) is not np.ndarray:
+        from tapeflow.data import composite
+        if composite.is_composite(rows[0]):
+            return composite.stack(rows)
     try:
         return np.stack(rows)
     except ValueError:
@@ -65,14 +69,22 @@ def _stack(rows, j):
         raise
 
 
+def _batched(s, lead):
+    if type(s) is not TensorSpec:
+        from tapeflow.data import composite
+        return composite.batched_spec(s, lead)
+    if s.shape.rank is None:
+        return TensorSpec(None, s.dtype)
+    return TensorSpec([lead] + (s.shape.dims or []), s.dtype)
+
+
 class _BatchDataset(Dataset):
     def __init__(self, input_ds, batch_size, drop_remainder):
         self._input = input_ds
         self._bs = self._batch_size = _check_batch_size(batch_size)
         self._drop = bool(drop_remainder)
         lead = self._bs if self._drop else None
-        specs = [TensorSpec([lead] + (s.shape.dims or []), s.dtype) if s.shape.rank is not None
-                 else TensorSpec(None, s.dtype) for s in input_ds._specs]
+        specs = [_batched(s, lead) for s in input_ds._specs]
         super().__init__(input_ds._template, specs,
                          _batch_card(input_ds._card, self._bs, self._drop))
 
@@ -95,14 +107,57 @@ class _BatchDataset(Dataset):
         else:
             g = inp._gen()
             ncomp = len(inp._specs)
+            ragged = [type(sp) is not TensorSpec for sp in self._specs]
             try:
                 while True:
                     rows = list(itertools.islice(g, bs))
                     if not rows or (drop and len(rows) < bs):
                         return
-                    yield tuple([_stack([r[j] for r in rows], j) for j in range(ncomp)])
+                    yield tuple([_ragged_stack([r[j] for r in rows]) if ragged[j] else
+                                 _stack([r[j] for r in rows], j) for j in range(ncomp)])
             finally:
                 g.close()
+
+
+def _ragged_stack(rows):
+    from tapeflow.data import composite
+    return composite.stack(rows)
+
+
+class _RaggedBatchDataset(_BatchDataset):
+    """``ragged_batch``: components whose shape is not fully known batch into RaggedTensors."""
+
+    _tf_name = "_BatchDataset"
+
+    def __init__(self, input_ds, batch_size, drop_remainder):
+        super().__init__(input_ds, batch_size, drop_remainder)
+        from tapeflow.ragged_tensor import RaggedTensorSpec
+        lead = self._bs if self._drop else None
+        specs = []
+        # a spec inferred from a map's first element may look static when it is not
+        inferred = type(input_ds).__name__ in ("_MapDataset", "_GeneratorDataset")
+        for s in input_ds._specs:
+            if type(s) is TensorSpec and s.shape.rank and (inferred or
+                                                           not s.shape.is_fully_defined()):
+                dims = [None] * s.shape.rank if inferred else s.shape.as_list()
+                specs.append(RaggedTensorSpec([lead] + dims, s.dtype, 1))
+            else:
+                specs.append(_batched(s, lead))
+        self._spec_list = specs
+
+    def _gen(self):
+        inp, bs, drop = self._input, self._bs, self._drop
+        ragged = [type(sp) is not TensorSpec for sp in self._specs]
+        g = inp._gen()
+        try:
+            while True:
+                rows = list(itertools.islice(g, bs))
+                if not rows or (drop and len(rows) < bs):
+                    return
+                yield tuple([_ragged_stack([r[j] for r in rows]) if ragged[j] else
+                             _stack([r[j] for r in rows], j) for j in range(len(ragged))])
+        finally:
+            g.close()
 
 
 class _PaddedBatchDataset(Dataset):
@@ -155,7 +210,8 @@ class _UnbatchDataset(Dataset):
             if s.shape.rank == 0:
                 raise ValueError("Cannot unbatch an input with scalar components.")
         self._input = input_ds
-        specs = [TensorSpec(s.shape[1:], s.dtype) for s in input_ds._specs]
+        specs = [TensorSpec(s.shape[1:], s.dtype) if type(s) is TensorSpec else
+                 _unbatched(s) for s in input_ds._specs]
         # Known only when every component has the same static, non-zero leading size.
         leads = {s.shape[0] if s.shape.rank else None for s in input_ds._specs}
         known = [s.shape[0] for s in input_ds._specs if s.shape.rank and s.shape[0] is not None]
@@ -170,6 +226,9 @@ class _UnbatchDataset(Dataset):
         super().__init__(input_ds._template, specs, card)
 
     def _gen(self):
+        if any(type(s) is not TensorSpec for s in self._input._specs):
+            yield from self._gen_composite()
+            return
         for flat in self._input._gen():
             n = flat[0].shape[0]
             for a in flat[1:]:
@@ -185,6 +244,20 @@ class _UnbatchDataset(Dataset):
             else:
                 for i in range(n):
                     yield tuple([a[i, ...] for a in flat])
+
+
+    def _gen_composite(self):
+        from tapeflow.data import composite
+        for flat in self._input._gen():
+            cols = [composite.rows(a) if composite.is_composite(a) else
+                    [a[i, ...] for i in range(a.shape[0])] for a in flat]
+            for i in range(len(cols[0])):
+                yield tuple(c[i] for c in cols)
+
+
+def _unbatched(s):
+    from tapeflow.data import composite
+    return composite.unbatched_spec(s)
 
 
 class _RebatchDataset(Dataset):

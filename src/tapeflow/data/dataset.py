@@ -135,6 +135,10 @@ class Dataset:
         Raises:
           ValueError: if the first dimensions differ.
         """
+        tmpl, leaves = _arrays_of(tensors)
+        if any(type(a) is not np.ndarray for a in leaves):  # sparse or ragged components
+            from tapeflow.data.sources import _CompositeSliceDataset
+            return _CompositeSliceDataset(tmpl, leaves)
         return _TensorSliceDataset(tensors)
 
     @staticmethod
@@ -193,6 +197,47 @@ class Dataset:
         if shuffle is None or shuffle:
             ds = ds.shuffle(len(arr), seed=seed)
         return ds
+
+    @staticmethod
+    def sample_from_datasets(datasets, weights=None, seed=None, stop_on_empty_dataset=False,
+                             rerandomize_each_iteration=None):
+        """Returns a dataset drawing each element from a randomly chosen input dataset."""
+        from tapeflow.data.combinators import sample_from_datasets
+        return sample_from_datasets(datasets, weights, seed, stop_on_empty_dataset,
+                                    rerandomize_each_iteration)
+
+    @staticmethod
+    def choose_from_datasets(datasets, choice_dataset, stop_on_empty_dataset=True):
+        """Returns a dataset taking each element from ``datasets[c]``, ``c`` from ``choice_dataset``."""
+        from tapeflow.data.combinators import choose_from_datasets
+        return choose_from_datasets(datasets, choice_dataset, stop_on_empty_dataset)
+
+    @staticmethod
+    def load(path, element_spec=None, compression=None, reader_func=None):
+        """Returns the dataset that ``Dataset.save`` wrote under folder ``path``."""
+        from tapeflow.data.save_load import load
+        return load(path, element_spec, compression, reader_func)
+
+    def save(self, path, compression=None, shard_func=None, checkpoint_args=None):
+        """Writes the elements under folder ``path`` (atomically, never pickled); returns None."""
+        from tapeflow.data.save_load import save
+        return save(self, path, compression, shard_func, checkpoint_args)
+
+    def group_by_window(self, key_func, reduce_func, window_size=None, window_size_func=None,
+                        name=None):
+        """Returns ``reduce_func(key, window)`` of windows of elements grouped by ``key_func``."""
+        from tapeflow.data.grouping import group_by_window
+        return group_by_window(self, key_func, reduce_func, window_size, window_size_func)
+
+    def bucket_by_sequence_length(self, element_length_func, bucket_boundaries,
+                                  bucket_batch_sizes, padded_shapes=None, padding_values=None,
+                                  pad_to_bucket_boundary=False, no_padding=False,
+                                  drop_remainder=False, name=None):
+        """Returns padded batches of elements bucketed by ``element_length_func``."""
+        from tapeflow.data.grouping import bucket_by_sequence_length
+        return bucket_by_sequence_length(self, element_length_func, bucket_boundaries,
+                                         bucket_batch_sizes, padded_shapes, padding_values,
+                                         pad_to_bucket_boundary, no_padding, drop_remainder)
 
     # -- transformations (defined in transformations.py / batching.py) -----
     def map(self, map_func, num_parallel_calls=None, deterministic=None, name=None):
@@ -308,6 +353,12 @@ class Dataset:
         """
         from tapeflow.data.batching import _BatchDataset
         return _BatchDataset(self, batch_size, drop_remainder)
+
+    def ragged_batch(self, batch_size, drop_remainder=False, row_splits_dtype=dtypes.int64,
+                     name=None):
+        """Returns batches in which components of differing shapes become RaggedTensors."""
+        from tapeflow.data.batching import _RaggedBatchDataset
+        return _RaggedBatchDataset(self, batch_size, drop_remainder)
 
     def padded_batch(self, batch_size, padded_shapes=None, padding_values=None,
                      drop_remainder=False, name=None):

@@ -168,3 +168,31 @@ class _ConcatenateDataset(Dataset):
     def _gen(self):
         for d in self._parts:
             yield from d._gen()
+
+
+class _CompositeSliceDataset(Dataset):
+    """``from_tensor_slices`` when some component is a SparseTensor or RaggedTensor."""
+
+    _tf_name = "_TensorSliceDataset"
+
+    def __init__(self, tmpl, leaves):
+        from tapeflow.data import composite
+        cols, n = [], None
+        for a in leaves:
+            if type(a) is np.ndarray:
+                if a.ndim == 0:
+                    raise ValueError("Unbatching a tensor is only supported for rank >= 1")
+                rows = [a[i, ...] for i in range(a.shape[0])]
+            else:
+                rows = composite.rows(a)
+            if n is not None and len(rows) != n:
+                raise ValueError(f"Dimensions {n} and {len(rows)} are not compatible")
+            n = len(rows)
+            cols.append(rows)
+        self._cols = cols
+        specs = [st.spec_of(a, True) for a in leaves]
+        super().__init__(tmpl, specs, n or 0)
+
+    def _gen(self):
+        for i in range(self._card):
+            yield tuple(c[i] for c in self._cols)

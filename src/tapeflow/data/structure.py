@@ -72,14 +72,30 @@ def template_of(s):
         items = [template_of(x) for x in s]
         return type(s)(*items) if hasattr(type(s), "_fields") else tuple(items)
     if isinstance(s, collections.abc.Mapping):
-        return {k: template_of(s[k]) for k in s}
+        if type(s) is dict:
+            return {k: template_of(s[k]) for k in s}
+        return type(s)((k, template_of(s[k])) for k in s)  # OrderedDict stays one
     return _LEAF
+
+
+def is_dataset(x):
+    """True for a ``tf.data.Dataset`` leaf (``window`` makes elements that are datasets)."""
+    return hasattr(x, "_gen") and hasattr(x, "element_spec")
+
+
+def is_passthrough(x):
+    """True for leaves that travel as objects, not arrays: datasets, sparse and ragged tensors."""
+    if is_dataset(x):
+        return True
+    from tapeflow.data.composite import is_composite
+    return is_composite(x)
 
 
 def to_array(x, dtype=None):
     """Converts one leaf (Tensor, Variable, NumPy array, Python value) to a NumPy array.
 
     Python values follow TensorFlow's rules (floats float32, ints int32, str bytes).
+    A dataset leaf is returned as it is.
     """
     if type(x) is Tensor:
         v = x._value
@@ -87,6 +103,8 @@ def to_array(x, dtype=None):
         v = x
         if v.dtype.kind in "US":
             v = _strings(v)
+    elif is_passthrough(x):
+        return x
     else:
         v = convert_to_tensor(x, dtype=dtype)._value
     v = np.asarray(v)
@@ -105,7 +123,15 @@ def _strings(v):
 
 
 def spec_of(arr, drop_first=False):
-    """Returns the TensorSpec of an array (of its slices when ``drop_first``)."""
+    """Returns the TensorSpec of an array (of its slices when ``drop_first``); the
+    DatasetSpec of a dataset leaf."""
+    if type(arr) is not np.ndarray:
+        if is_dataset(arr):
+            from tapeflow.data.transformations import DatasetSpec
+            return DatasetSpec(arr.element_spec)
+        from tapeflow.data import composite
+        if composite.is_composite(arr):
+            return composite.spec_of(arr, drop_first)
     shape = arr.shape[1:] if drop_first else arr.shape
     return TensorSpec(shape, dtypes.as_dtype(arr.dtype) if arr.dtype.kind != "O" else dtypes.string)
 
@@ -120,13 +146,17 @@ def is_flat_tuple(template):
     return type(template) is tuple and all(t is _LEAF for t in template)
 
 
+def _leaf(a):
+    return Tensor(a) if type(a) is np.ndarray or not is_passthrough(a) else a
+
+
 def wrap(template, arrays):
-    """Returns the element as a nest of Tensors."""
+    """Returns the element as a nest of Tensors (dataset leaves, from ``window``, as they are)."""
     if template is _LEAF:
-        return Tensor(arrays[0])
+        return _leaf(arrays[0])
     if type(template) is tuple and is_flat_tuple(template):
-        return tuple([Tensor(a) for a in arrays])
-    return pack(template, [Tensor(a) for a in arrays])
+        return tuple([_leaf(a) for a in arrays])
+    return pack(template, [_leaf(a) for a in arrays])
 
 
 def flatten_like(template, value):
@@ -141,7 +171,15 @@ def flatten_like(template, value):
 
 def wrap_numpy(template, arrays):
     """Returns the element as a nest of NumPy values (scalars for 0-d, bytes for strings)."""
-    vals = [a[()] if a.ndim == 0 else a for a in arrays]
+    if any(type(a) is not np.ndarray for a in arrays):
+        from tapeflow.data import composite
+        for a in arrays:
+            if type(a) is not np.ndarray and is_dataset(a):
+                raise TypeError("`tf.data.Dataset.as_numpy_iterator()` is not supported for "
+                                "datasets that produce values of type <class 'tapeflow.data."
+                                "Dataset'>")
+        arrays = [composite.to_numpy(a) if composite.is_composite(a) else a for a in arrays]
+    vals = [a[()] if type(a) is np.ndarray and a.ndim == 0 else a for a in arrays]
     if template is _LEAF:
         return vals[0]
     return pack(template, vals)

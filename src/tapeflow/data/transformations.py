@@ -72,6 +72,9 @@ class _MapDataset(Dataset):
         lead = flat[0].shape[0] if relax and flat and flat[0].ndim else None
         specs = []
         for a in arrays:
+            if type(a) is not np.ndarray and st.is_passthrough(a):
+                specs.append(st.spec_of(a))
+                continue
             shape = list(a.shape)
             if relax and shape and shape[0] == lead:
                 shape[0] = None
@@ -374,6 +377,11 @@ class DatasetSpec:
     def __init__(self, element_spec, dataset_shape=()):
         self.element_spec = element_spec
         self._shape = TensorShape(dataset_shape)
+
+    @property
+    def shape(self):
+        """Returns the shape of the dataset value itself (``()`` for one dataset)."""
+        return self._shape
 
     def __eq__(self, other):
         return isinstance(other, DatasetSpec) and other.element_spec == self.element_spec

@@ -207,6 +207,9 @@ def _unary(od, op):
 
     def unary(x, name=None):
         if type(x) is not Tensor:
+            hook = getattr(type(x), "__tf_dispatch__", None)  # RaggedTensor ...
+            if hook is not None:
+                return hook(x, unary, (x,), {})
             x = convert_to_tensor(x)
         v = x._value
         if v.dtype not in ok:
@@ -239,10 +242,15 @@ def _binary(od, op):
             elif ty is float or ty is int:
                 y = scalar_like(name_, y, x, 1)
             else:
+                if hasattr(ty, "__tf_dispatch__"):  # a RaggedTensor operand
+                    return y.__tf_dispatch__(binary, (x, y), {})
                 x, y = binary_inputs(name_, x, y)
         elif type(y) is Tensor and (type(x) is float or type(x) is int):
             x = scalar_like(name_, x, y, 0)
         else:
+            r = x if hasattr(type(x), "__tf_dispatch__") else y   # a RaggedTensor operand?
+            if hasattr(type(r), "__tf_dispatch__"):
+                return r.__tf_dispatch__(binary, (x, y), {})
             x, y = binary_inputs(name_, x, y)
         a, b = x._value, y._value
         if a.dtype not in ok:
@@ -277,6 +285,9 @@ def _reduce(od, op):
     forward, ok, name_ = op.forward, od.ok, op.name
 
     def reduction(input_tensor, axis=None, keepdims=False, name=None):
+        if type(input_tensor) is not Tensor and hasattr(type(input_tensor), "__tf_dispatch__"):
+            return input_tensor.__tf_dispatch__(reduction, (input_tensor,),
+                                                {"axis": axis, "keepdims": keepdims})
         x = input_tensor if type(input_tensor) is Tensor else convert_to_tensor(input_tensor)
         v = x._value
         if v.dtype not in ok:

@@ -221,7 +221,9 @@ def _infer_array(value):
     try:
         arr = np.asarray(value)
     except ValueError as e:
-        raise ValueError(f"Can't convert non-rectangular Python sequence to Tensor. ({e})") from None
+        if "with a sequence" not in str(e):   # not NumPy's ragged-list error: keep it
+            raise
+        raise ValueError(_RAGGED) from None
     k = arr.dtype.kind
     if k == "U" and not isinstance(value, np.ndarray) and not _all_strings(value):
         raise ValueError("Can't convert Python sequence with mixed types to Tensor.")
@@ -231,7 +233,7 @@ def _infer_array(value):
         if arr.size == 0 or (arr.min() >= -2**31 and arr.max() < 2**31):
             return arr.astype(np.int32)
     if k in "US":
-        return _bytes_array(arr)
+        return _bytes_array(arr if isinstance(value, np.ndarray) else value)
     if k == "O":
         if _all_ints(arr):
             raise ValueError(_OUT_OF_RANGE)
@@ -241,6 +243,7 @@ def _infer_array(value):
 
 
 _OUT_OF_RANGE = "Can't convert Python sequence with out-of-range integer to Tensor."
+_RAGGED = "Can't convert non-rectangular Python sequence to Tensor."
 
 
 def _all_strings(value):
@@ -262,10 +265,12 @@ def _bytes_array(value):
     if type(value) is bytes:
         return np.array(value, dtype=object)
     arr = np.asarray(value)
-    if arr.dtype.kind == "U":
+    if arr.dtype.kind == "U" and isinstance(value, np.ndarray):
         return np.char.encode(arr, "utf-8").astype(object)
-    if arr.dtype.kind == "S":
+    if arr.dtype.kind == "S" and isinstance(value, np.ndarray):
         return arr.astype(object)
+    if arr.dtype.kind in "US":   # lists: NumPy's S/U dtypes would drop trailing NUL bytes
+        arr = np.array(value, dtype=object)
     out = np.empty(arr.shape, dtype=object)
     out.reshape(-1)[:] = [v.encode("utf-8") if isinstance(v, str) else v
                           for v in arr.reshape(-1)]
@@ -291,7 +296,9 @@ def _cast_python_value(value, dtype):
     try:
         arr = np.asarray(value)
     except ValueError as e:
-        raise ValueError(f"Can't convert non-rectangular Python sequence to Tensor. ({e})") from None
+        if "with a sequence" not in str(e):   # not NumPy's ragged-list error: keep it
+            raise
+        raise ValueError(_RAGGED) from None
     k = arr.dtype.kind
     if dtype is dtypes.string:
         if k not in "USO" or not _all_strings(value):

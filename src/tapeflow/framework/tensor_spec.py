@@ -32,6 +32,12 @@ class TensorSpec:
         """Returns the name of the spec, or None."""
         return self._name
 
+    @property
+    def value_type(self):
+        """Returns ``tf.Tensor``, the type this spec describes."""
+        from tapeflow.framework.tensor import Tensor
+        return Tensor
+
     @classmethod
     def from_tensor(cls, tensor, name=None):
         """Returns a ``TensorSpec`` with the shape and dtype of ``tensor``."""

@@ -251,6 +251,9 @@ def concat(values, axis, name="concat"):
     if not len(values):
         raise InvalidArgumentError(None, "ConcatV2", "ConcatV2 needs at least one input "
                                    "tensor [Op:ConcatV2]")
+    for v in values:
+        if hasattr(type(v), "__tf_dispatch__"):  # RaggedTensor
+            return v.__tf_dispatch__(concat, (values, axis), {})
     if not any(isinstance(v, Tensor) or hasattr(type(v), "__tf_tensor__") for v in values):
         # Python values: the first one's dtype is the one the others convert to (TypeError)
         first = convert_to_tensor(values[0])
@@ -285,6 +288,9 @@ def stack(values, axis=0, name="stack"):
     Raises:
       InvalidArgumentError: on mixed dtypes or mismatched shapes.
     """
+    for v in values:
+        if hasattr(type(v), "__tf_dispatch__"):  # RaggedTensor
+            return v.__tf_dispatch__(stack, (values, axis), {})
     ts = _convert_list(values)
     _same_dtype(ts, "Pack")
     nd = ts[0]._value.ndim + 1

@@ -119,6 +119,8 @@ def ones(shape, dtype=dtypes.float32, name=None, layout=None):
 
 def zeros_like(input, dtype=None, name=None, layout=None):  # noqa: A002
     """Returns zeros with the shape (and dtype, unless given) of ``input``."""
+    if type(input) is not Tensor and hasattr(type(input), "__tf_dispatch__"):  # RaggedTensor
+        return input.__tf_dispatch__(zeros_like, (input,), {"dtype": dtype})
     x = _t(input)
     npd = x._value.dtype if dtype is None else _np_dtype(dtype)
     if npd.kind == "O":
@@ -132,6 +134,8 @@ def ones_like(input, dtype=None, name=None, layout=None):  # noqa: A002
     Raises:
       InvalidArgumentError: for a string tensor.
     """
+    if type(input) is not Tensor and hasattr(type(input), "__tf_dispatch__"):  # RaggedTensor
+        return input.__tf_dispatch__(ones_like, (input,), {"dtype": dtype})
     x = _t(input)
     npd = x._value.dtype if dtype is None else _np_dtype(dtype)
     if npd.kind == "O":

@@ -74,6 +74,9 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
     Raises:
       InvalidArgumentError: for an index out of range.
     """
+    if type(params) is not Tensor and hasattr(type(params), "__tf_dispatch__"):  # ragged
+        return params.__tf_dispatch__(gather, (params, indices), {"axis": axis,
+                                                                  "batch_dims": batch_dims})
     p = _t(params)
     i = _t(indices)
     if i._value.dtype.kind not in "iu":
@@ -230,6 +233,8 @@ def gather_nd(params, indices, batch_dims=0, name=None):
     Raises:
       InvalidArgumentError: for an index out of range.
     """
+    if type(params) is not Tensor and hasattr(type(params), "__tf_dispatch__"):  # ragged
+        return params.__tf_dispatch__(gather_nd, (params, indices), {"batch_dims": batch_dims})
     p, i = _t(params), _int_indices(indices, "GatherNd")
     b = int(batch_dims)
     if not b:
@@ -337,6 +342,44 @@ def tensor_scatter_nd_sub(tensor, indices, updates, name=None):
     return _tsa_kernel(t, i, negative(u))
 
 
+def _minmax_scatter(ufunc, name):
+    @primitive(name)
+    def kernel(tensor, indices, updates):
+        _check_updates(indices, updates, tensor.shape, name)
+        out = np.array(tensor, copy=True)
+        ufunc.at(out, _nd_key(indices, tensor.shape, name), updates)
+        return out
+
+    @kernel.def_grad
+    def grad(op, dy):
+        """dy split evenly among the tensor and the updates equal to the output."""
+        from tapeflow.ops.math_ops import cast, equal
+        x, indices, y = op.inputs
+        (out,) = op.outputs
+        x_ind = cast(equal(x, out), dy.dtype)
+        y_ind = cast(equal(y, _gather_nd_kernel(out, indices)), dy.dtype)
+        ind = x_ind + _scatter_nd_kernel(indices, y_ind, shape=list(x.shape))
+        return dy * x_ind / ind, None, _gather_nd_kernel(dy / ind, indices) * y_ind
+
+    return kernel
+
+
+_tsmax_kernel = _minmax_scatter(np.maximum, "TensorScatterMax")
+_tsmin_kernel = _minmax_scatter(np.minimum, "TensorScatterMin")
+
+
+def tensor_scatter_nd_max(tensor, indices, updates, name=None):
+    """Returns a copy of ``tensor`` with each position at ``indices`` set to the maximum of
+    itself and its ``updates``."""
+    return _tsmax_kernel(*_scatter_args(tensor, indices, updates, "TensorScatterMax"))
+
+
+def tensor_scatter_nd_min(tensor, indices, updates, name=None):
+    """Returns a copy of ``tensor`` with each position at ``indices`` set to the minimum of
+    itself and its ``updates``."""
+    return _tsmin_kernel(*_scatter_args(tensor, indices, updates, "TensorScatterMin"))
+
+
 # -- where, unique, searchsorted --------------------------------------------------------
 
 def where(condition, x=None, y=None, name=None):
@@ -352,6 +395,9 @@ def where(condition, x=None, y=None, name=None):
     """
     from tapeflow.framework.primitive import binary_inputs
     from tapeflow.ops.math_ops import _select_kernel
+    for v in (condition, x, y):
+        if type(v) is not Tensor and hasattr(type(v), "__tf_dispatch__"):  # RaggedTensor
+            return v.__tf_dispatch__(where, (condition, x, y), {})
     # a Python condition is converted to bool (TypeError for numbers, as TensorFlow)
     c = condition if isinstance(condition, Tensor) else convert_to_tensor(condition, dtypes.bool)
     if c._value.dtype != np.bool_ and x is not None and y is not None:
@@ -415,8 +461,8 @@ def searchsorted(sorted_sequence, values, side="left", out_type=dtypes.int32, na
 
 __all__ = [
     "unsorted_segment_sum", "gather", "one_hot", "gather_nd", "scatter_nd",
-    "tensor_scatter_nd_update", "tensor_scatter_nd_add", "tensor_scatter_nd_sub", "where",
-    "unique", "searchsorted",
+    "tensor_scatter_nd_update", "tensor_scatter_nd_add", "tensor_scatter_nd_sub",
+    "tensor_scatter_nd_max", "tensor_scatter_nd_min", "where", "unique", "searchsorted",
 ]
 
 

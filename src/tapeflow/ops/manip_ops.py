@@ -58,6 +58,8 @@ def tile(input, multiples, name=None):  # noqa: A002
     Raises:
       InvalidArgumentError: if ``multiples`` does not have one entry per dimension.
     """
+    if type(input) is not Tensor and hasattr(type(input), "__tf_dispatch__"):  # RaggedTensor
+        return input.__tf_dispatch__(tile, (input, multiples), {})
     x = _t(input)
     m = tuple(_ints(multiples))
     if len(m) != x._value.ndim:

@@ -85,7 +85,12 @@ def _string_add(x, y):
     return _string_add_op(x, y)
 
 
-_string_add_op = defop("Add", operator.add, dtypes=("string",), kind="binary")
+def _concat_strings(a, b):
+    """Elementwise bytes concatenation; 0-d operands would give a bare ``bytes``."""
+    return np.asarray(a + b, dtype=object)
+
+
+_string_add_op = defop("Add", _concat_strings, dtypes=("string",), kind="binary")
 
 
 def _add_grad(op, dy):
@@ -548,6 +553,9 @@ def cast(x, dtype, name=None):
     dtype = dtypes.as_dtype(dtype)
     if type(x) is not Tensor:
         from tapeflow.framework.indexed_slices import IndexedSlices
+        hook = getattr(type(x), "__tf_dispatch__", None)  # RaggedTensor
+        if hook is not None:
+            return hook(x, cast, (x, dtype), {})
         if isinstance(x, IndexedSlices):
             return IndexedSlices(cast(x.values, dtype), x.indices, x.dense_shape)
         x = convert_to_tensor(x)

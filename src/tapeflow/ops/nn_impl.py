@@ -248,6 +248,8 @@ def embedding_lookup(params, ids, max_norm=None, name=None):
       A Tensor of shape ``ids.shape + params.shape[1:]``.
     """
     from tapeflow.ops.array_ops import concat, gather
+    if hasattr(type(ids), "__tf_dispatch__"):  # RaggedTensor ids
+        return ids.__tf_dispatch__(embedding_lookup, (params, ids), {"max_norm": max_norm})
     if isinstance(params, (list, tuple)):
         if not params:
             raise ValueError("Received an empty list of `params`.")

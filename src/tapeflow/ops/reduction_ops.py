@@ -315,11 +315,17 @@ def _bool_input(x):
 
 def reduce_any(input_tensor, axis=None, keepdims=False, name=None):
     """Returns the logical or over ``axis`` of a bool tensor."""
+    if type(input_tensor) is not Tensor and hasattr(type(input_tensor), "__tf_dispatch__"):
+        return input_tensor.__tf_dispatch__(reduce_any, (input_tensor,),
+                                            {"axis": axis, "keepdims": keepdims})
     return _reduce(_any_op, _bool_input(input_tensor), axis, keepdims)
 
 
 def reduce_all(input_tensor, axis=None, keepdims=False, name=None):
     """Returns the logical and over ``axis`` of a bool tensor."""
+    if type(input_tensor) is not Tensor and hasattr(type(input_tensor), "__tf_dispatch__"):
+        return input_tensor.__tf_dispatch__(reduce_all, (input_tensor,),
+                                            {"axis": axis, "keepdims": keepdims})
     return _reduce(_all_op, _bool_input(input_tensor), axis, keepdims)
 
 

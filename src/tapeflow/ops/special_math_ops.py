@@ -348,10 +348,31 @@ def _complex_part(name, fn):
     return part
 
 
+@primitive("Complex", differentiable=False)
+def _complex_op(real, imag):
+    return real + 1j * imag if real.dtype == np.float64 else (real + 1j * imag).astype(
+        np.complex64)
+
+
+def complex(real, imag, name=None):  # noqa: A001  (TensorFlow's name)
+    """Returns ``real + i * imag``: complex64 from float32 parts, complex128 from float64.
+
+    Raises:
+      InvalidArgumentError: if the parts' dtypes differ or are not float32/float64.
+    """
+    r = real if type(real) is Tensor else convert_to_tensor(real)
+    i = imag if type(imag) is Tensor else convert_to_tensor(imag, r.dtype)
+    if r.dtype != i.dtype or r.dtype.name not in ("float32", "float64"):
+        raise InvalidArgumentError(None, "Complex", f"cannot compute Complex as input #1"
+                                   f"(zero-based) was expected to be a {r.dtype.name} tensor "
+                                   f"but is a {i.dtype.name} tensor [Op:Complex]")
+    return _complex_op(r, i)
+
+
 real = _complex_part("Real", np.real)
 imag = _complex_part("Imag", np.imag)
 angle = _complex_part("Angle", np.angle)
 
 
 __all__ = ["acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "cosh", "sinh", "tan",
-           "truncatediv", "truncatemod"]
+           "truncatediv", "truncatemod", "complex"]

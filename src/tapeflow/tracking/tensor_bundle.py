@@ -17,6 +17,7 @@ import struct
 import numpy as np
 
 from tapeflow.framework import errors
+from tapeflow.io.crc32c import crc32c, mask  # noqa: F401  (re-exported)
 
 MAGIC = 0xdb4775248b80fb57
 MAX_INDEX_BYTES = 64 << 20
@@ -30,98 +31,6 @@ DT = {1: "float32", 2: "float64", 3: "int32", 4: "uint8", 5: "int16", 6: "int8",
       22: "uint32", 23: "uint64"}
 DT_STRING = 7
 DT_OF = {v: k for k, v in DT.items()}
-
-
-# -- CRC-32C ----------------------------------------------------------------------------
-
-def _make_table():
-    table = []
-    for i in range(256):
-        c = i
-        for _ in range(8):
-            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
-        table.append(c)
-    return table
-
-
-_T = _make_table()
-_TNP = np.array(_T, dtype=np.uint32)
-_ZERO_BYTE = [_T[(1 << i) & 0xFF] ^ ((1 << i) >> 8) for i in range(32)]  # one zero byte
-_POWERS = {}
-_T16 = []
-
-
-def _table16():
-    """The register after two zero bytes from each 16-bit starting value (made once)."""
-    if not _T16:
-        r = np.arange(65536, dtype=np.uint32)
-        for _ in range(2):
-            r = _TNP[r & 0xFF] ^ (r >> np.uint32(8))
-        _T16.append(r)
-    return _T16[0]
-
-
-def _apply(cols, x):
-    out = 0
-    i = 0
-    while x:
-        if x & 1:
-            out ^= cols[i]
-        x >>= 1
-        i += 1
-    return out
-
-
-def _zeros_operator(n):
-    """The 32 columns of the map taking a CRC register through ``n`` zero bytes."""
-    op = _POWERS.get(n)
-    if op is None:
-        op = [1 << i for i in range(32)]
-        square, k = _ZERO_BYTE, n
-        while k:
-            if k & 1:
-                op = [_apply(square, c) for c in op]
-            square = [_apply(square, c) for c in square]
-            k >>= 1
-        _POWERS[n] = op
-    return op
-
-
-def _register(reg, data):
-    """Runs the raw CRC register over ``data`` (bytes-like)."""
-    n = len(data)
-    if n < (1 << 15):
-        t = _T
-        for b in bytes(data):
-            reg = t[(reg ^ b) & 0xFF] ^ (reg >> 8)
-        return reg
-    # Long inputs: equal lanes advanced together by NumPy, then joined (the register map is
-    # linear: the state after a lane is (state before, shifted through the lane) ^ lane's own).
-    lanes = int(n ** 0.5)
-    width = (n // lanes) & ~1
-    # bytes 2j, 2j+1 of every lane as one uint16, contiguous: one NumPy step advances all
-    # lanes by two bytes through a 65536-entry table
-    cols = np.ascontiguousarray(np.frombuffer(data, "<u2", count=lanes * width // 2)
-                                .reshape(lanes, width // 2).T).astype(np.uint32)
-    table = _table16()
-    regs = np.zeros(lanes, np.uint32)
-    sixteen = np.uint32(16)
-    for col in cols:
-        regs = table[(regs ^ col) & 0xFFFF] ^ (regs >> sixteen)
-    shift = _zeros_operator(width)
-    for r in regs.tolist():
-        reg = _apply(shift, reg) ^ r
-    return _register(reg, memoryview(data)[lanes * width:])
-
-
-def crc32c(data, crc=0):
-    """Returns the CRC-32C of ``data``, continuing from the checksum ``crc``."""
-    return _register(crc ^ 0xFFFFFFFF, memoryview(data).cast("B")) ^ 0xFFFFFFFF
-
-
-def mask(crc):
-    """Returns LevelDB's masked form of a CRC (stored so CRCs of CRCs stay distinct)."""
-    return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF
 
 
 # -- protobuf wire format -------------------------------------------------------------------

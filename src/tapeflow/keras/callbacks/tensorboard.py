@@ -1,115 +1,25 @@
 """``keras.callbacks.TensorBoard``: per-epoch scalars as TensorBoard event files.
 
-Written with the standard library only: each event is a hand-encoded
-``tensorflow.Event`` protocol buffer framed as a TFRecord (length, masked
-CRC-32C of the length, data, masked CRC-32C of the data), the format
-TensorBoard reads. Scalars only: per epoch (``epoch_loss``, ``epoch_accuracy``,
-``epoch_learning_rate`` ...) into ``log_dir/train`` and ``log_dir/validation``,
+Each event is a ``tensorflow.Event`` protocol buffer framed as a TFRecord,
+the format TensorBoard reads, written by ``tapeflow.summary``'s event-file
+writer (shared with ``tf.summary``). Scalars only: per epoch (``epoch_loss``,
+``epoch_accuracy``, ``epoch_learning_rate`` ...) into ``log_dir/train`` and ``log_dir/validation``,
 and per batch (``batch_loss`` ...) with ``update_freq``; histograms, images,
 graphs and profiling are not supported and raise ``NotImplementedError`` when
 asked for.
 """
 import os
-import socket
-import struct
 import time
 
 import numpy as np
 
+# The event-file writer lives in tapeflow.summary (shared with tf.summary); these names stay
+# importable from here.
+from tapeflow.io.crc32c import crc32c, masked_crc32c  # noqa: F401
+from tapeflow.io.tfrecord import frame as frame_record  # noqa: F401
 from tapeflow.keras.callbacks.callback import Callback
 from tapeflow.keras.trainers.distribute_support import NullWriter, should_write_files
-
-
-def _crc32c_table():
-    table = []
-    for n in range(256):
-        c = n
-        for _ in range(8):
-            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
-        table.append(c)
-    return table
-
-
-_TABLE = _crc32c_table()
-
-
-def crc32c(data):
-    """Returns the CRC-32C (Castagnoli) checksum of ``data``."""
-    crc = 0xFFFFFFFF
-    table = _TABLE
-    for b in data:
-        crc = table[(crc ^ b) & 0xFF] ^ (crc >> 8)
-    return crc ^ 0xFFFFFFFF
-
-
-def masked_crc32c(data):
-    """Returns TFRecord's masked CRC-32C of ``data``."""
-    crc = crc32c(data)
-    return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF
-
-
-def _varint(n):
-    out = bytearray()
-    n &= (1 << 64) - 1
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-
-def _field_bytes(number, payload):
-    return _varint((number << 3) | 2) + _varint(len(payload)) + payload
-
-
-def encode_event(wall_time, step=0, file_version=None, scalars=None):
-    """Returns the bytes of a ``tensorflow.Event`` proto.
-
-    Args:
-      wall_time: seconds since the epoch (field 1, double).
-      step: the step (field 2, int64).
-      file_version: e.g. ``"brain.Event:2"`` (field 3).
-      scalars: dict ``tag -> float`` written as ``Summary.Value.simple_value`` (field 5).
-    """
-    out = b"\x09" + struct.pack("<d", wall_time)
-    if step:
-        out += b"\x10" + _varint(int(step))
-    if file_version is not None:
-        out += _field_bytes(3, file_version.encode())
-    if scalars:
-        summary = b"".join(
-            _field_bytes(1, _field_bytes(1, tag.encode()) + b"\x15" + struct.pack("<f", value))
-            for tag, value in scalars.items())
-        out += _field_bytes(5, summary)
-    return out
-
-
-def frame_record(data):
-    """Returns ``data`` framed as one TFRecord."""
-    header = struct.pack("<Q", len(data))
-    return (header + struct.pack("<I", masked_crc32c(header)) + data
-            + struct.pack("<I", masked_crc32c(data)))
-
-
-class _EventWriter:
-    def __init__(self, folder):
-        os.makedirs(folder, exist_ok=True)
-        name = (f"events.out.tfevents.{int(time.time())}.{socket.gethostname()}."
-                f"{os.getpid()}.{id(self) % 100000}.v2")
-        self.path = os.path.join(folder, name)
-        self._f = open(self.path, "wb")
-        self._f.write(frame_record(encode_event(time.time(), file_version="brain.Event:2")))
-        self._f.flush()
-
-    def scalars(self, step, values):
-        self._f.write(frame_record(encode_event(time.time(), step, scalars=values)))
-        self._f.flush()
-
-    def close(self):
-        self._f.close()
+from tapeflow.summary import EventFileWriter as _EventWriter, encode_event  # noqa: F401
 
 
 class TensorBoard(Callback):
