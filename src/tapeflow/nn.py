@@ -11,7 +11,8 @@ from tapeflow.ops.nn_ops import *  # noqa: F401,F403
 from tapeflow.ops import nn_impl as _impl, nn_ops as _ops
 
 # Other op modules that contribute tf.nn names (each lists them in its __all__).
-_OTHER_MODULES = ("tapeflow.ops.conv_ops", "tapeflow.ops.pooling_ops")
+_OTHER_MODULES = ("tapeflow.ops.conv_ops", "tapeflow.ops.pooling_ops",
+                  "tapeflow.ops.conv3d_ops", "tapeflow.ops.ctc_ops")
 # tf.nn names that live in tf.math.
 _FROM_MATH = ("top_k", "in_top_k", "approx_max_k", "approx_min_k")
 

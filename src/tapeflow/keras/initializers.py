@@ -35,6 +35,14 @@ class _GlobalRNG:
     def integers(low, high=None, size=None):
         return np.random.randint(low, high, size)
 
+    @staticmethod
+    def permutation(x):
+        return np.random.permutation(x)
+
+    @staticmethod
+    def beta(a, b, size=None):
+        return np.random.beta(a, b, size)
+
 
 _GLOBAL = {"rng": _GlobalRNG()}
 

@@ -8,11 +8,24 @@ downloading it there when absent; offline, the error names the file and where to
 """
 import importlib
 
-_SUBMODULES = {"vgg16", "vgg19", "xception", "inception_v3", "imagenet_utils"}
+_SUBMODULES = {"vgg16", "vgg19", "xception", "inception_v3", "imagenet_utils", "resnet",
+               "resnet50", "resnet_v2", "mobilenet", "mobilenet_v2", "mobilenet_v3",
+               "efficientnet", "efficientnet_v2", "densenet", "convnext", "nasnet",
+               "inception_resnet_v2"}
 
 # Top-level names and the sub-module that defines each.
 _NAMES = {"VGG16": "vgg16", "VGG19": "vgg19", "Xception": "xception",
-          "InceptionV3": "inception_v3"}
+          "InceptionV3": "inception_v3", "ResNet50": "resnet", "ResNet101": "resnet",
+          "ResNet152": "resnet", "ResNet50V2": "resnet_v2", "ResNet101V2": "resnet_v2",
+          "ResNet152V2": "resnet_v2", "MobileNet": "mobilenet", "MobileNetV2": "mobilenet_v2",
+          "MobileNetV3Small": "mobilenet_v3", "MobileNetV3Large": "mobilenet_v3",
+          "DenseNet121": "densenet", "DenseNet169": "densenet", "DenseNet201": "densenet",
+          "NASNetMobile": "nasnet", "NASNetLarge": "nasnet",
+          "InceptionResNetV2": "inception_resnet_v2",
+          **{f"EfficientNetB{i}": "efficientnet" for i in range(8)},
+          **{f"EfficientNetV2{s}": "efficientnet_v2" for s in
+             ("B0", "B1", "B2", "B3", "S", "M", "L")},
+          **{f"ConvNeXt{s}": "convnext" for s in ("Tiny", "Small", "Base", "Large", "XLarge")}}
 
 
 def __getattr__(name):

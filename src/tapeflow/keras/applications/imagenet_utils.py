@@ -328,3 +328,40 @@ def pooled_classifier_model(img_input, input_tensor, x, include_top, pooling, cl
     if weights is not None:
         model.load_weights(weights)
     return model
+
+
+def correct_pad(inputs, kernel_size):
+    """Returns the ``((top, bottom), (left, right))`` zero padding that makes a strided
+    ``kernel_size`` convolution of ``inputs`` cover the image as TensorFlow's SAME does."""
+    first = backend.image_data_format() == "channels_first"
+    size = tuple(inputs.shape[2:4] if first else inputs.shape[1:3])
+    if isinstance(kernel_size, int):
+        kernel_size = (kernel_size, kernel_size)
+    adjust = (1, 1) if size[0] is None else (1 - size[0] % 2, 1 - size[1] % 2)
+    half = (kernel_size[0] // 2, kernel_size[1] // 2)
+    return ((half[0] - adjust[0], half[0]), (half[1] - adjust[1], half[1]))
+
+
+def square_default_size(input_shape, input_tensor, allowed, fallback=224):
+    """Returns the input size a mobile architecture defaults to: the given (or tensor's)
+    square size when it is one of ``allowed``, else ``fallback``."""
+    first = backend.image_data_format() == "channels_first"
+    if input_shape is None and input_tensor is not None and backend.is_keras_tensor(
+            input_tensor):
+        dims = tuple(input_tensor.shape[2:4] if first else input_tensor.shape[1:3])
+    elif input_shape is not None:
+        dims = tuple(input_shape[1:3] if first else input_shape[:2])
+    else:
+        return fallback
+    return dims[0] if dims[0] == dims[1] and dims[0] in allowed else fallback
+
+
+def make_divisible(v, divisor=8, min_value=None):
+    """Returns ``v`` rounded to a multiple of ``divisor`` (at least ``min_value``), never
+    more than 10% below ``v`` (the MobileNet/EfficientNet channel rounding)."""
+    if min_value is None:
+        min_value = divisor
+    new_v = max(min_value, int(v + divisor / 2) // divisor * divisor)
+    if new_v < 0.9 * v:
+        new_v += divisor
+    return new_v

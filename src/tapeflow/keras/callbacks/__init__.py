@@ -12,3 +12,4 @@ from tapeflow.keras.callbacks.progbar_logger import ProgbarLogger  # noqa: F401
 from tapeflow.keras.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau  # noqa: F401
 from tapeflow.keras.callbacks.tensorboard import TensorBoard  # noqa: F401
 from tapeflow.keras.callbacks.terminate_on_nan import TerminateOnNaN  # noqa: F401
+from tapeflow.keras.callbacks.swap_ema_weights import SwapEMAWeights  # noqa: F401

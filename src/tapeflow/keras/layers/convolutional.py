@@ -1,6 +1,7 @@
 """Convolution layers: Conv1D, Conv2D, Conv2DTranspose, SeparableConv2D, DepthwiseConv2D.
 
-Only ``data_format="channels_last"`` (NHWC / NWC) is supported.
+``data_format="channels_first"`` inputs are transposed to channels_last, convolved, and
+transposed back (the kernel layout is the same in both formats, as in Keras).
 """
 import numpy as np
 
@@ -38,11 +39,45 @@ def normalize_padding(padding, allowed=("valid", "same")):
 
 
 def normalize_data_format(data_format):
-    """Returns ``"channels_last"``; channels_first is not supported."""
-    if data_format in (None, "channels_last"):
-        return "channels_last"
-    raise ValueError(f"tapeflow supports data_format='channels_last' only. Received: "
-                     f"data_format={data_format}")
+    """Returns ``"channels_last"`` or ``"channels_first"`` (None: ``image_data_format()``).
+
+    Raises:
+      ValueError: for any other value.
+    """
+    if data_format is None:
+        from tapeflow.keras import backend
+        return backend.image_data_format()
+    value = str(data_format).lower()
+    if value not in ("channels_last", "channels_first"):
+        raise ValueError("The `data_format` argument must be one of {'channels_first', "
+                         f"'channels_last'}}. Received: data_format={data_format}")
+    return value
+
+
+def to_channels_last(x, rank):
+    """Returns ``x`` (batch, channels, *spatial) transposed to (batch, *spatial, channels)."""
+    return A.transpose(x, (0,) + tuple(range(2, rank + 2)) + (1,))
+
+
+def to_channels_first(x, rank):
+    """Returns ``x`` (batch, *spatial, channels) transposed to (batch, channels, *spatial)."""
+    return A.transpose(x, (0, rank + 1) + tuple(range(1, rank + 1)))
+
+
+def shape_last(shape, data_format):
+    """Returns ``shape`` in channels_last order."""
+    shape = tuple(shape)
+    if data_format == "channels_first":
+        return (shape[0],) + shape[2:] + (shape[1],)
+    return shape
+
+
+def shape_back(shape, data_format):
+    """Returns a channels_last ``shape`` in ``data_format``'s order."""
+    shape = tuple(shape)
+    if data_format == "channels_first":
+        return (shape[0], shape[-1]) + shape[1:-1]
+    return shape
 
 
 def conv_output_length(length, k, padding, stride, dilation=1):
@@ -94,9 +129,13 @@ class BaseConv(Layer):
         self.padding = normalize_padding(padding, allowed)
         self.data_format = normalize_data_format(data_format)
         self.dilation_rate = normalize_tuple(dilation_rate, r, "dilation_rate")
-        if groups != 1:
-            raise ValueError(f"tapeflow supports groups=1 only. Received: groups={groups}")
-        self.groups = 1
+        if not isinstance(groups, (int, np.integer)) or groups < 1:
+            raise ValueError(f"The number of groups must be a positive integer. Received: "
+                             f"groups={groups}.")
+        if filters is not None and filters % groups != 0:
+            raise ValueError(f"The number of filters must be evenly divisible by the number "
+                             f"of groups. Received: groups={groups}, filters={filters}.")
+        self.groups = int(groups)
         self.activation = activations.get(activation)
         self.use_bias = use_bias
         self.kernel_initializer = initializers.get(kernel_initializer)
@@ -108,13 +147,22 @@ class BaseConv(Layer):
         self.input_spec = InputSpec(min_ndim=r + 2)
 
     def _kernel_shape(self, in_channels):
-        return self.kernel_size + (in_channels, self.filters)
+        return self.kernel_size + (in_channels // self.groups, self.filters)
+
+    @property
+    def _channel_axis(self):
+        return 1 if self.data_format == "channels_first" else -1
 
     def build(self, input_shape):
-        in_channels = input_shape[-1]
+        in_channels = input_shape[self._channel_axis]
         if in_channels is None:
             raise ValueError(f"The channel dimension of the inputs to {self.name} should be "
                              f"defined. Received input_shape={input_shape}")
+        if in_channels % self.groups != 0:
+            raise ValueError(f"The number of input channels must be evenly divisible by the "
+                             f"number of groups. Received groups={self.groups}, but the input "
+                             f"has {in_channels} channels (full input shape is "
+                             f"{tuple(input_shape)}).")
         if len(input_shape) > self.rank + 2:  # Keras's message (its conv op's check); fewer
             # dimensions fail the InputSpec check that follows, as in Keras
             raise ValueError("Kernel shape must have the same length as input, but received "
@@ -130,7 +178,8 @@ class BaseConv(Layer):
                 name="bias", regularizer=self.bias_regularizer, constraint=self.bias_constraint)
         else:
             self.bias = None
-        self.input_spec = InputSpec(min_ndim=self.rank + 2, axes={-1: in_channels})
+        self.input_spec = InputSpec(min_ndim=self.rank + 2,
+                                    axes={self._channel_axis: in_channels})
         self.built = True
 
     def _bias_size(self, in_channels):
@@ -151,14 +200,52 @@ class BaseConv(Layer):
         return self.padding.upper()
 
     def _conv(self, x):
+        if self.groups > 1:
+            return self._grouped_conv(x)
         if self.rank == 1:
             return conv_ops.conv1d(x, self.kernel, self.strides[0], self._padding_1d(),
                                    dilations=self.dilation_rate[0])
         return conv_ops.conv2d(x, self.kernel, self.strides, self.padding.upper(),
                                dilations=self.dilation_rate)
 
+    def _grouped_conv(self, x):
+        """Grouped convolution: one group per input channel runs as a depthwise convolution
+        (the kernel ``(..., 1, filters)`` is the depthwise ``(..., channels, multiplier)``);
+        other groupings convolve each group's channels with its filters and concatenate."""
+        g = self.groups
+        in_channels = x.shape[-1]
+        k = self.kernel
+        if self.rank == 2 and g == in_channels:
+            w = A.reshape(k, self.kernel_size + (in_channels, self.filters // g))
+            return conv_ops.depthwise_conv2d(x, w, self.strides, self.padding.upper(),
+                                             dilations=self.dilation_rate)
+        per_in, per_out = in_channels // g, self.filters // g
+        outs = []
+        for i in range(g):
+            xi = x[..., i * per_in:(i + 1) * per_in]
+            wi = k[..., i * per_out:(i + 1) * per_out]
+            outs.append(self._plain_conv(xi, wi))
+        return A.concat(outs, -1)
+
+    def _plain_conv(self, x, w):
+        if self.rank == 1:
+            return conv_ops.conv1d(x, w, self.strides[0], self._padding_1d(),
+                                   dilations=self.dilation_rate[0])
+        if self.rank == 2:
+            return conv_ops.conv2d(x, w, self.strides, self.padding.upper(),
+                                   dilations=self.dilation_rate)
+        from tapeflow.ops import conv3d_ops
+        return conv3d_ops.conv3d(x, w, self.strides, self.padding.upper(),
+                                 dilations=self.dilation_rate)
+
     def call(self, inputs):
-        if self.bias is not None and type(self)._conv is BaseConv._conv:
+        if self.data_format == "channels_first":
+            y = self._call_last(to_channels_last(inputs, self.rank))
+            return to_channels_first(y, self.rank)
+        return self._call_last(inputs)
+
+    def _call_last(self, inputs):
+        if self.bias is not None and type(self)._conv is BaseConv._conv and self.groups == 1:
             act = _FUSABLE.get(self.activation)
             if act is not None:
                 x, w = conv_ops._same_dtype_pair(inputs, self.kernel)
@@ -180,9 +267,10 @@ class BaseConv(Layer):
         return A.squeeze(y, 1)
 
     def compute_output_shape(self, input_shape):
+        input_shape = shape_last(input_shape, self.data_format)
         spatial = [conv_output_length(n, k, self.padding, s, d) for n, k, s, d in zip(
             input_shape[1:-1], self.kernel_size, self.strides, self.dilation_rate)]
-        return (input_shape[0], *spatial, self.filters)
+        return shape_back((input_shape[0], *spatial, self.filters), self.data_format)
 
     def get_config(self):
         config = super().get_config()
@@ -252,12 +340,18 @@ class Conv2DTranspose(BaseConv):
         return self.kernel_size + (self.filters, in_channels)
 
     def compute_output_shape(self, input_shape):
+        input_shape = shape_last(input_shape, self.data_format)
         spatial = [deconv_output_length(n, k, self.padding, s, d) for n, k, s, d in zip(
             input_shape[1:-1], self.kernel_size, self.strides, self.dilation_rate)]
-        return (input_shape[0], *spatial, self.filters)
+        return shape_back((input_shape[0], *spatial, self.filters), self.data_format)
+
+    def _last_shape(self, x):
+        """The channels_last output shape for a channels_last input ``x``."""
+        return shape_last(self.compute_output_shape(
+            shape_back(tuple(x._value.shape), self.data_format)), self.data_format)
 
     def _conv(self, x):
-        shape = self.compute_output_shape(tuple(x._value.shape))
+        shape = self._last_shape(x)
         return conv_ops.conv2d_transpose(x, self.kernel, shape, self.strides,
                                          self.padding.upper(), dilations=self.dilation_rate)
 
@@ -293,7 +387,7 @@ class DepthwiseConv2D(BaseConv):
         self.depth_multiplier = int(depth_multiplier)
 
     def build(self, input_shape):
-        in_channels = input_shape[-1]
+        in_channels = input_shape[self._channel_axis]
         self.depthwise_kernel = self.add_weight(
             shape=self.kernel_size + (in_channels, self.depth_multiplier),
             initializer=self.kernel_initializer, name="kernel",
@@ -302,7 +396,8 @@ class DepthwiseConv2D(BaseConv):
             shape=(in_channels * self.depth_multiplier,), initializer=self.bias_initializer,
             name="bias", regularizer=self.bias_regularizer,
             constraint=self.bias_constraint) if self.use_bias else None
-        self.input_spec = InputSpec(min_ndim=4, axes={-1: in_channels})
+        self.input_spec = InputSpec(min_ndim=self.rank + 2,
+                                    axes={self._channel_axis: in_channels})
         self.built = True
 
     def _conv(self, x):
@@ -310,10 +405,12 @@ class DepthwiseConv2D(BaseConv):
                                          self.padding.upper(), dilations=self.dilation_rate)
 
     def compute_output_shape(self, input_shape):
+        input_shape = shape_last(input_shape, self.data_format)
         spatial = [conv_output_length(n, k, self.padding, s, d) for n, k, s, d in zip(
             input_shape[1:-1], self.kernel_size, self.strides, self.dilation_rate)]
         c = input_shape[-1]
-        return (input_shape[0], *spatial, None if c is None else c * self.depth_multiplier)
+        return shape_back((input_shape[0], *spatial,
+                           None if c is None else c * self.depth_multiplier), self.data_format)
 
     def get_config(self):
         config = super().get_config()
@@ -358,20 +455,20 @@ class SeparableConv2D(BaseConv):
         self.pointwise_constraint = constraints.get(pointwise_constraint)
 
     def build(self, input_shape):
-        c = input_shape[-1]
+        c = input_shape[self._channel_axis]
         self.depthwise_kernel = self.add_weight(
             shape=self.kernel_size + (c, self.depth_multiplier),
             initializer=self.depthwise_initializer, name="depthwise_kernel",
             regularizer=self.depthwise_regularizer, constraint=self.depthwise_constraint)
         self.pointwise_kernel = self.add_weight(
-            shape=(1, 1, c * self.depth_multiplier, self.filters),
+            shape=(1,) * self.rank + (c * self.depth_multiplier, self.filters),
             initializer=self.pointwise_initializer, name="pointwise_kernel",
             regularizer=self.pointwise_regularizer, constraint=self.pointwise_constraint)
         self.bias = self.add_weight(
             shape=(self.filters,), initializer=self.bias_initializer, name="bias",
             regularizer=self.bias_regularizer,
             constraint=self.bias_constraint) if self.use_bias else None
-        self.input_spec = InputSpec(min_ndim=4, axes={-1: c})
+        self.input_spec = InputSpec(min_ndim=self.rank + 2, axes={self._channel_axis: c})
         self.built = True
 
     def _conv(self, x):
@@ -400,4 +497,7 @@ class SeparableConv2D(BaseConv):
                                  "pointwise_constraint", "bias_constraint"))
 
 
-_ = A
+Convolution1D = Conv1D
+Convolution2D = Conv2D
+Convolution2DTranspose = Conv2DTranspose
+SeparableConvolution2D = SeparableConv2D

@@ -538,10 +538,21 @@ class Layer:
             finally:
                 scope.pop()
         if self.activity_regularizer is not None:
-            self.add_loss(self.activity_regularizer(outputs))
+            self._add_activity_loss(outputs)
         if (_MASKS or flags[3]) and self.supports_masking:
             _propagate_mask(self, inputs, outputs)
         return outputs
+
+    def _add_activity_loss(self, outputs):
+        """Adds the activity penalty of each output, divided by its batch size (Keras 3)."""
+        from tapeflow.ops import math_ops as M
+        for out in (outputs if isinstance(outputs, (list, tuple)) else [outputs]):
+            if not isinstance(out, Tensor):
+                continue
+            loss = self.activity_regularizer(out)
+            if out.ndim > 0:
+                loss = M.divide_no_nan(loss, M.cast(out.shape[0], loss.dtype))
+            self.add_loss(loss)
 
     def _call_autocast(self, inputs, args, kwargs, prev_training):
         """Runs ``call`` with float weights read in the compute dtype (mixed precision).

@@ -2,7 +2,8 @@
 import numpy as np
 
 from tapeflow.framework.tensor import Tensor
-from tapeflow.keras.layers.convolutional import normalize_data_format
+from tapeflow.keras.layers.convolutional import (
+    normalize_data_format, shape_back, shape_last, to_channels_first, to_channels_last)
 from tapeflow.keras.layers.input_spec import InputSpec
 from tapeflow.keras.layers.layer import Layer
 from tapeflow.ops import array_ops as A
@@ -28,7 +29,20 @@ def _pairs(value, name):
     return tuple(out)
 
 
-class ZeroPadding2D(Layer):
+class _Image2D(Layer):
+    """Runs the 2-D layers' channels_last code on channels_first inputs by transposing."""
+
+    def call(self, inputs):
+        if self.data_format == "channels_first":
+            return to_channels_first(self._call_nhwc(to_channels_last(inputs, 2)), 2)
+        return self._call_nhwc(inputs)
+
+    def compute_output_shape(self, input_shape):
+        s = shape_last(input_shape, self.data_format)
+        return shape_back(self._shape_nhwc(s), self.data_format)
+
+
+class ZeroPadding2D(_Image2D):
     """Pads NHWC images with zero rows/columns: ``padding`` int, (h, w) or ((t, b), (l, r))."""
 
     def __init__(self, padding=(1, 1), data_format=None, **kwargs):
@@ -37,12 +51,12 @@ class ZeroPadding2D(Layer):
         self.data_format = normalize_data_format(data_format)
         self.input_spec = InputSpec(ndim=4)
 
-    def call(self, inputs):
+    def _call_nhwc(self, inputs):
         (t, b), (l, r) = self.padding
         from tapeflow.ops import manip_ops
         return manip_ops.pad(inputs, [[0, 0], [t, b], [l, r], [0, 0]])
 
-    def compute_output_shape(self, s):
+    def _shape_nhwc(self, s):
         (t, b), (l, r) = self.padding
         return (s[0], None if s[1] is None else s[1] + t + b,
                 None if s[2] is None else s[2] + l + r, s[3])
@@ -53,7 +67,7 @@ class ZeroPadding2D(Layer):
         return config
 
 
-class Cropping2D(Layer):
+class Cropping2D(_Image2D):
     """Crops rows/columns from NHWC images: ``cropping`` int, (h, w) or ((t, b), (l, r))."""
 
     def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, **kwargs):
@@ -62,7 +76,7 @@ class Cropping2D(Layer):
         self.data_format = normalize_data_format(data_format)
         self.input_spec = InputSpec(ndim=4)
 
-    def call(self, inputs):
+    def _call_nhwc(self, inputs):
         (t, b), (l, r) = self.cropping
         h, w = inputs._value.shape[1:3]
         if t + b >= h or l + r >= w:
@@ -70,7 +84,7 @@ class Cropping2D(Layer):
                              f"{tuple(inputs._value.shape)} in layer {self.name}")
         return inputs[:, t:h - b, l:w - r, :]
 
-    def compute_output_shape(self, s):
+    def _shape_nhwc(self, s):
         (t, b), (l, r) = self.cropping
         return (s[0], None if s[1] is None else s[1] - t - b,
                 None if s[2] is None else s[2] - l - r, s[3])
@@ -81,7 +95,7 @@ class Cropping2D(Layer):
         return config
 
 
-class UpSampling2D(Layer):
+class UpSampling2D(_Image2D):
     """Repeats rows and columns ``size`` times (``interpolation`` nearest or bilinear)."""
 
     def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
@@ -95,7 +109,7 @@ class UpSampling2D(Layer):
         self.interpolation = interpolation
         self.input_spec = InputSpec(ndim=4)
 
-    def call(self, inputs):
+    def _call_nhwc(self, inputs):
         h, w = inputs._value.shape[1:3]
         if self.interpolation == "nearest":
             from tapeflow.ops import manip_ops
@@ -104,7 +118,7 @@ class UpSampling2D(Layer):
         from tapeflow.ops import image_ops
         return image_ops.resize(inputs, (h * self.size[0], w * self.size[1]))
 
-    def compute_output_shape(self, s):
+    def _shape_nhwc(self, s):
         return (s[0], None if s[1] is None else s[1] * self.size[0],
                 None if s[2] is None else s[2] * self.size[1], s[3])
 

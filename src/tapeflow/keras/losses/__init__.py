@@ -13,6 +13,11 @@ from tapeflow.keras.losses.functions import (
     categorical_hinge, cosine_similarity, hinge, huber, kl_divergence, log_cosh,
     mean_absolute_error, mean_absolute_percentage_error, mean_squared_error,
     mean_squared_logarithmic_error, poisson, sparse_categorical_crossentropy, squared_hinge)
+from tapeflow.keras.losses.classes_keras3 import (
+    CTC, CategoricalFocalCrossentropy, CategoricalGeneralizedCrossEntropy, Circle, Dice, Tversky)
+from tapeflow.keras.losses.functions_keras3 import (
+    categorical_focal_crossentropy, categorical_generalized_cross_entropy, circle, ctc, dice,
+    tversky)
 from tapeflow.keras.losses.loss import Loss, LossFunctionWrapper
 from tapeflow.keras.saving import object_tables
 
@@ -20,12 +25,14 @@ _CLASSES = [Loss, LossFunctionWrapper, BinaryCrossentropy, BinaryFocalCrossentro
             CategoricalCrossentropy, CategoricalHinge, CosineSimilarity, Hinge, Huber,
             KLDivergence, LogCosh, MeanAbsoluteError, MeanAbsolutePercentageError,
             MeanSquaredError, MeanSquaredLogarithmicError, Poisson,
-            SparseCategoricalCrossentropy, SquaredHinge]
+            SparseCategoricalCrossentropy, SquaredHinge, CTC, CategoricalFocalCrossentropy,
+            CategoricalGeneralizedCrossEntropy, Circle, Dice, Tversky]
 _FUNCTIONS = [binary_crossentropy, binary_focal_crossentropy, categorical_crossentropy,
               categorical_hinge, cosine_similarity, hinge, huber, kl_divergence, log_cosh,
               mean_absolute_error, mean_absolute_percentage_error, mean_squared_error,
               mean_squared_logarithmic_error, poisson, sparse_categorical_crossentropy,
-              squared_hinge]
+              squared_hinge, ctc, categorical_focal_crossentropy,
+              categorical_generalized_cross_entropy, circle, dice, tversky]
 
 # The short aliases ``tf.keras.losses`` exports (``keras.losses`` of Keras 3 alone does not):
 # the same function objects, so ``mse.__name__ == "mean_squared_error"``.

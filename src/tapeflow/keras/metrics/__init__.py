@@ -7,6 +7,8 @@ from tapeflow.keras.losses.functions import (  # noqa: F401  (Keras exports thes
     poisson, sparse_categorical_crossentropy, squared_hinge)
 from tapeflow.keras.losses import (  # noqa: F401  (tf.keras.metrics exports the aliases too)
     KLD, MAE, MAPE, MSE, MSLE, kld, kullback_leibler_divergence, logcosh, mae, mape, mse, msle)
+from tapeflow.keras.losses.functions_keras3 import (  # noqa: F401  (exported here too)
+    categorical_focal_crossentropy)
 from tapeflow.keras.metrics.accuracy_metrics import (
     Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
     SparseTopKCategoricalAccuracy, TopKCategoricalAccuracy, accuracy, binary_accuracy,
@@ -14,7 +16,13 @@ from tapeflow.keras.metrics.accuracy_metrics import (
     top_k_categorical_accuracy)
 from tapeflow.keras.metrics.confusion_metrics import (
     AUC, FalseNegatives, FalsePositives, Precision, Recall, TrueNegatives, TruePositives)
+from tapeflow.keras.metrics.at_threshold_metrics import (
+    PrecisionAtRecall, RecallAtPrecision, SensitivityAtSpecificity, SpecificityAtSensitivity)
+from tapeflow.keras.metrics.correlation_metrics import (
+    ConcordanceCorrelation, PearsonCorrelation, R2Score, concordance_correlation,
+    pearson_correlation)
 from tapeflow.keras.metrics.iou_f_metrics import F1Score, FBetaScore, MeanIoU
+from tapeflow.keras.metrics.iou_metrics import BinaryIoU, IoU, OneHotIoU, OneHotMeanIoU
 from tapeflow.keras.metrics.metric import Metric
 from tapeflow.keras.metrics.reduction_metrics import Mean, MeanMetricWrapper, Sum
 from tapeflow.keras.saving import object_tables
@@ -31,13 +39,17 @@ _CLASSES = [Metric, Mean, Sum, MeanMetricWrapper, Accuracy, BinaryAccuracy,
             MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
             MeanSquaredLogarithmicError, RootMeanSquaredError, CosineSimilarity, LogCoshError,
             BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
-            KLDivergence, Poisson, Hinge, SquaredHinge, CategoricalHinge]
+            KLDivergence, Poisson, Hinge, SquaredHinge, CategoricalHinge, IoU, BinaryIoU,
+            OneHotIoU, OneHotMeanIoU, R2Score, PearsonCorrelation, ConcordanceCorrelation,
+            PrecisionAtRecall, RecallAtPrecision, SensitivityAtSpecificity,
+            SpecificityAtSensitivity]
 _FUNCTIONS = [accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
               top_k_categorical_accuracy, sparse_top_k_categorical_accuracy,
               binary_crossentropy, binary_focal_crossentropy, categorical_crossentropy,
               sparse_categorical_crossentropy, categorical_hinge, hinge, squared_hinge, huber,
               kl_divergence, log_cosh, mean_absolute_error, mean_absolute_percentage_error,
-              mean_squared_error, mean_squared_logarithmic_error, poisson]
+              mean_squared_error, mean_squared_logarithmic_error, poisson,
+              pearson_correlation, concordance_correlation, categorical_focal_crossentropy]
 
 
 def _snake(name):

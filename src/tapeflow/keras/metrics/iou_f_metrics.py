@@ -34,7 +34,8 @@ class MeanIoU(Metric):
         self.sparse_y_true = sparse_y_true
         self.sparse_y_pred = sparse_y_pred
         self.axis = axis
-        self.total_cm = self.add_variable((num_classes, num_classes), "zeros", name="total_cm")
+        self.total_cm = self.add_variable((num_classes, num_classes), "zeros",
+                                          name="total_confusion_matrix")
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         """Adds this batch's (weighted) confusion matrix."""

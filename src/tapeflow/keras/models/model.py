@@ -59,10 +59,22 @@ class Model(Trainer, Layer):
     # -- structure --------------------------------------------------------------
     @property
     def layers(self):
-        """Returns the model's layers (functional models include their InputLayers)."""
+        """Returns the model's layers (functional models include their InputLayers; as in
+        Keras 3, operations on symbolic tensors such as ``x + 1`` are not layers)."""
+        if self._graph is not None:
+            from tapeflow.keras.layers.core import _OpLayer
+            from tapeflow.keras.ops.operation import KerasOpLayer
+            ops = (_OpLayer, KerasOpLayer)
+            return [op for op in self._graph.operations if not isinstance(op, ops)]
+        return self._layers
+
+    @property
+    def operations(self):
+        """Returns every operation of a functional model's graph (layers and symbolic ops),
+        or the layers of a model without a graph."""
         if self._graph is not None:
             return list(self._graph.operations)
-        return self._layers
+        return self.layers
 
     @layers.setter
     def layers(self, value):

@@ -1,15 +1,19 @@
 """``keras.optimizers``: SGD, RMSprop, Adam and friends, ``get``/``serialize``/``deserialize``."""
 from tapeflow.keras.optimizers import schedules  # noqa: F401
+from tapeflow.keras.optimizers.adafactor import Adafactor
 from tapeflow.keras.optimizers.adagrad import Adadelta, Adagrad
 from tapeflow.keras.optimizers.adam import Adam, Adamax, AdamW, Nadam
 from tapeflow.keras.optimizers.base_optimizer import Optimizer
+from tapeflow.keras.optimizers.ftrl import Ftrl
+from tapeflow.keras.optimizers.lamb import Lamb
 from tapeflow.keras.optimizers.lion import Lion
 from tapeflow.keras.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from tapeflow.keras.optimizers.rmsprop import RMSprop
 from tapeflow.keras.optimizers.sgd import SGD
 
 _ALL = {c.__name__.lower(): c for c in (Optimizer, SGD, RMSprop, Adam, AdamW, Adagrad,
-                                        Adadelta, Adamax, Nadam, Lion, LossScaleOptimizer)}
+                                        Adadelta, Adamax, Nadam, Lion, LossScaleOptimizer,
+                                        Adafactor, Ftrl, Lamb)}
 
 
 def serialize(optimizer):
@@ -67,4 +71,5 @@ def get(identifier):
 
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adadelta", "Adamax",
-           "Nadam", "Lion", "LossScaleOptimizer", "get", "serialize", "deserialize", "schedules"]
+           "Nadam", "Lion", "LossScaleOptimizer", "Adafactor", "Ftrl", "Lamb", "get",
+           "serialize", "deserialize", "schedules"]
