@@ -523,29 +523,15 @@ def ngrams(data, ngram_width, separator=" ", pad_values=None, padding_width=None
     return Tensor(out.reshape(arr.shape[:-1] + (out.shape[1],)))
 
 
-def to_hash_bucket_fast(input, num_buckets, name=None):  # noqa: A002
-    """Returns ``Fingerprint64(s) % num_buckets`` (FarmHash, as TensorFlow) per string, int64.
-
-    Raises:
-      InvalidArgumentError: for a non-string tensor.
-    """
-    from tapeflow.ops.farmhash import fingerprint64
-    v, ragged = _as_strings(input, "StringToHashBucketFast")
-    n = int(num_buckets)
-    flat = [fingerprint64(_to_bytes(x)) % n for x in v.reshape(-1).tolist()]
-    return _wrap(np.asarray(flat, dtype=np.int64).reshape(v.shape), ragged)
-
-
 __all__ = ["lower", "upper", "strip", "regex_replace", "regex_full_match", "length", "substr",
-           "to_hash_bucket_fast", "to_number", "join", "reduce_join", "split", "unicode_split",
+           "to_number", "join", "reduce_join", "split", "unicode_split",
            "ngrams", "RaggedTensor"]
 
 
 # String kernels compute outside the op mechanism: inside a tf.function trace a call on a
 # traced tensor becomes one graph node that runs again on every call.
 for _n in ("lower", "upper", "strip", "regex_replace", "regex_full_match", "length", "substr",
-           "to_hash_bucket_fast", "to_number", "join", "reduce_join", "split", "unicode_split",
-           "ngrams"):
+           "to_number", "join", "reduce_join", "split", "unicode_split", "ngrams"):
     globals()[_n] = _func_graph.opaque(globals()[_n])
 del _n
 
