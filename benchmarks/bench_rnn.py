@@ -8,7 +8,7 @@ shared machine distorts it less than wall time), median over alternating rounds:
 * tapeflow with the fused LSTM op (``ops.rnn_ops``) and with the step-by-step loop
   (``tapeflow.keras.layers.rnn.FUSED = False``), alternating in the same process;
 * a hand-written NumPy floor (same forward/backward maths, plain SGD update);
-* Keras on TensorFlow when importable (run this file with /work/tfvenv/bin/python).
+* Keras on TensorFlow when importable (run this file in the parity virtualenv, see README).
 
     OPENBLAS_NUM_THREADS=1 PYTHONPATH=$PWD/src python benchmarks/bench_rnn.py [--rounds 5]
 

@@ -9,7 +9,7 @@ BatchNormalization and one with BatchNormalization(synchronized=True):
 
 then compares each worker's losses and weights (moving statistics included).
 
-    python tests/distribute/tf_multiworker_check.py --tf-python /work/tfvenv/bin/python
+    python tests/distribute/tf_multiworker_check.py --tf-python <python of a virtualenv with TensorFlow>
 
 Not collected by pytest (it needs TensorFlow and MPI at once, and takes ~30 s).
 """

@@ -7,7 +7,7 @@ arguments (strings, floats, nested lists, duplicates, out of range, 0-d inputs).
 agrees when both raise the same exception class, or both return the same dtype, shape and
 values (NaN equal to NaN; float16 compared loosely).
 
-    PYTHONPATH=src /work/tfvenv/bin/python tests/parity/test_op_fuzz.py [-v]
+    PYTHONPATH=src python tests/parity/test_op_fuzz.py [-v]   (in the parity virtualenv)
 
 prints the number of cases and of differences (``-v``: each difference). A second,
 hand-written set checks the argument rules of array ops (range, fill, reshape, one_hot,
