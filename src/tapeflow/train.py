@@ -27,7 +27,14 @@ class CheckpointOptions:
         self.enable_async = enable_async
 
 
-__all__ = ["Checkpoint", "CheckpointManager", "CheckpointOptions", "CheckpointReader",
+def __getattr__(name):
+    if name == "ClusterSpec":   # tf.train.ClusterSpec, defined with tf.distribute's resolvers
+        from tapeflow.distribute.strategies import ClusterSpec
+        return ClusterSpec
+    raise AttributeError(f"module 'tapeflow.train' has no attribute {name!r}")
+
+
+__all__ = ["Checkpoint", "ClusterSpec", "CheckpointManager", "CheckpointOptions", "CheckpointReader",
            "latest_checkpoint", "list_variables", "load_checkpoint", "load_variable",
            "BytesList", "Example", "Feature", "FeatureList", "FeatureLists", "Features",
            "FloatList", "Int64List", "SequenceExample"]

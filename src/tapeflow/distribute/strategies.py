@@ -79,9 +79,33 @@ class ClusterSpec:
         """Returns the job names."""
         return list(self._cluster)
 
+    def _job(self, job_name):
+        if job_name not in self._cluster:
+            raise ValueError(f"No such job in cluster: {job_name!r}")
+        return self._cluster[job_name]
+
     def num_tasks(self, job_name):
-        """Returns the number of tasks of ``job_name``."""
-        return len(self._cluster[job_name])
+        """Returns the number of tasks of ``job_name``.
+
+        Raises:
+          ValueError: for a job the cluster lacks (TensorFlow's message).
+        """
+        return len(self._job(job_name))
+
+    def task_indices(self, job_name):
+        """Returns the task indices of ``job_name`` (``[0, ..., n - 1]``)."""
+        return list(range(len(self._job(job_name))))
+
+    def task_address(self, job_name, task_index):
+        """Returns the address of task ``task_index`` of ``job_name``.
+
+        Raises:
+          ValueError: for a job or task the cluster lacks (TensorFlow's messages).
+        """
+        tasks = self._job(job_name)
+        if not 0 <= task_index < len(tasks):
+            raise ValueError(f"No task with index {task_index!r} in job {job_name!r}")
+        return tasks[task_index]
 
     def __bool__(self):
         return bool(self._cluster)
