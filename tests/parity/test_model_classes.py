@@ -1,0 +1,62 @@
+"""The model classes as Keras 3 has them: ``keras.Model(inputs, outputs)`` is a Functional,
+a Model subclass called that way gets Functional among its bases, a subclassed model stays a
+plain Model, and a Sequential is a Model that builds a Functional (``_functional``)."""
+
+
+def _names(k, functional_cls):
+    """What a user can observe about each kind of model, in a way both libraries share."""
+    L = k.layers
+    out = {}
+    inp = k.Input((3,), name="x")
+    y = L.Dense(2, name="d")(inp)
+    m = k.Model(inp, y)
+    out["model"] = (type(m).__name__, isinstance(m, k.Model), isinstance(m, functional_cls),
+                    m.name, m.get_build_config())
+
+    class Custom(k.Model):
+        pass
+    c = Custom(inp, y)
+    out["custom"] = (type(c).__name__, [b.__name__ for b in Custom.__bases__],
+                     isinstance(c, functional_cls), c.get_build_config(),
+                     sorted(c.get_config()))
+
+    class Sub(k.Model):
+        def __init__(self):
+            super().__init__()
+            self.d = L.Dense(2)
+
+        def call(self, x):
+            return self.d(x)
+    s = Sub()
+    out["sub"] = (type(s).__name__, [b.__name__ for b in Sub.__bases__],
+                  isinstance(s, functional_cls), s.inputs if hasattr(s, "inputs") else "-")
+
+    seq = k.Sequential([k.Input((3,)), L.Dense(4), L.Dense(2)])
+    unbuilt = k.Sequential([L.Dense(2)])
+    out["seq"] = ([b.__name__ for b in type(seq).__bases__], isinstance(seq, functional_cls),
+                  type(seq._functional).__name__, seq._functional.name, unbuilt._functional,
+                  [layer.name for layer in seq._functional.layers][1:] ==
+                  [layer.name for layer in seq.layers], seq.get_build_config())
+    # each build of a Sequential names a Functional: the next model's default name shows it
+    nxt = k.Model(inp, y)
+    out["next_name"] = nxt.name
+    out["clone"] = (type(k.models.clone_model(m)).__name__,
+                    type(k.models.clone_model(seq)).__name__)
+    return out
+
+
+def test_model_classes_match_keras(rkeras):
+    from keras.src.models.functional import Functional as RFunctional
+    from tapeflow import keras as tkeras
+    from tapeflow.keras.models.functional import Functional
+    rkeras.backend.clear_session()
+    want = _names(rkeras, RFunctional)
+    got = _names(tkeras, Functional)
+    for key in want:
+        if key in ("model", "next_name"):   # default names depend on earlier models made
+            continue
+        assert got[key] == want[key], key
+    assert got["model"][:3] == want["model"][:3] and got["model"][4] == want["model"][4]
+    assert int(got["next_name"].rsplit("_", 1)[-1]) - int(
+        (got["model"][3] + "_0").split("_")[1]) == int(want["next_name"].rsplit("_", 1)[-1]) - int(
+        (want["model"][3] + "_0").split("_")[1])
