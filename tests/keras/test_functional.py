@@ -406,3 +406,16 @@ def test_model_classes_as_keras3():
     assert keras.Sequential([layers.Dense(2)])._functional is None   # unbuilt
     seq.pop()
     assert seq._functional is None and seq.layers == []
+
+
+def test_dict_inputs_and_outputs_in_sorted_key_order_as_keras3():
+    b, a = keras.Input((2,), name="b"), keras.Input((3,), name="a")
+    x = layers.Concatenate()([b, a])
+    model = keras.Model({"b": b, "a": a}, {"q": layers.Dense(1, name="q")(x),
+                                           "p": layers.Dense(2, name="p")(x)})
+    assert [t._keras_history.operation.name for t in model.inputs] == ["a", "b"]
+    assert model.output_names == ["p", "q"]
+    assert [layer.name for layer in model.layers][-2:] == ["p", "q"]
+    out = model({"b": np.ones((1, 2)), "a": np.zeros((1, 3))})
+    assert list(out) == ["q", "p"] and out["p"].shape == (1, 2)
+    assert keras.tree.flatten({"b": 1, "a": 2}) == [2, 1]

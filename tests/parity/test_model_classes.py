@@ -1,6 +1,8 @@
 """The model classes as Keras 3 has them: ``keras.Model(inputs, outputs)`` is a Functional,
 a Model subclass called that way gets Functional among its bases, a subclassed model stays a
-plain Model, and a Sequential is a Model that builds a Functional (``_functional``)."""
+plain Model, and a Sequential is a Model that builds a Functional (``_functional``); dicts of
+inputs/outputs flatten in sorted key order."""
+import numpy as np
 
 
 def _names(k, functional_cls):
@@ -60,3 +62,25 @@ def test_model_classes_match_keras(rkeras):
     assert int(got["next_name"].rsplit("_", 1)[-1]) - int(
         (got["model"][3] + "_0").split("_")[1]) == int(want["next_name"].rsplit("_", 1)[-1]) - int(
         (want["model"][3] + "_0").split("_")[1])
+
+
+def _dict_model(k):
+    b, a = k.Input((2,), name="b"), k.Input((3,), name="a")
+    x = k.layers.Concatenate(name="cat")([b, a])
+    m = k.Model({"b": b, "a": a}, {"q": k.layers.Dense(1, name="q")(x),
+                                     "p": k.layers.Dense(2, name="p")(x)})
+    out = m({"b": np.ones((1, 2), "float32"), "a": np.ones((1, 3), "float32")})
+    config = m.get_config()
+    return ([t.name for t in m.inputs], [t.shape for t in m.outputs], m.output_names,
+            [layer.name for layer in m.layers], [w.shape for w in m.weights],
+            {key: tuple(v.shape) for key, v in out.items()}, list(out),
+            config["input_layers"], config["output_layers"],
+            k.tree.flatten({"b": 1, "a": 2, "c": [3, (4, {"z": 5, "y": 6})]}))
+
+
+def test_dict_inputs_and_outputs_flatten_in_sorted_key_order(rkeras):
+    from tapeflow import keras as tkeras
+    got, want = _dict_model(tkeras), _dict_model(rkeras)
+    # inputs' KerasTensor names differ (Keras names them keras_tensor_N): compare the layers
+    assert [n[:1] for n in got[0]] == ["a", "b"] and want[0] != ["b", "a"]
+    assert got[1:] == tuple(tuple(w) if isinstance(w, tuple) else w for w in want[1:])

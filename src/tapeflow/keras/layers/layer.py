@@ -22,9 +22,10 @@ from tapeflow.keras.layers.layer_utils import (  # noqa: F401  (re-exported for 
     _CALL_FLAGS, _MASKS, _VERSION, _auto_config, _bump, _cast, _contains_trackable,
     _convert_input, _first_call_arg,
     _is_structure, _wrap_container,
-    _is_symbolic, _is_tracked_var, _map_shapes, _map_struct, _propagate_mask, _recording_build,
+    _is_symbolic, _is_tracked_var, _map_shapes, _propagate_mask, _recording_build,
     _resolve_call_kwargs, _shape_of, _standard_shape, _variable_path, get_keras_mask,
     set_keras_mask)
+from tapeflow.keras.tree import map_structure
 
 
 _ALLOWED_KWARGS = {"name", "dtype", "trainable", "input_shape", "batch_input_shape",
@@ -594,7 +595,7 @@ class Layer:
         from tapeflow.keras.layers.node import KerasTensor, _output_spec
         kt = _map_shapes(input_shape, lambda s: KerasTensor(s, dtype=self._compute))
         spec = _output_spec(self, (kt,), {})
-        return _map_struct(spec, lambda k: k.shape)
+        return map_structure(lambda k: k.shape, spec)
 
     def compute_mask(self, inputs, previous_mask=None):
         """Returns the output mask (the input mask unchanged by default)."""

@@ -151,14 +151,6 @@ def _map_shapes(shape, fn):
     return fn(tuple(shape))
 
 
-def _map_struct(x, fn):
-    if isinstance(x, dict):
-        return {k: _map_struct(v, fn) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return type(x)(_map_struct(v, fn) for v in x)
-    return fn(x)
-
-
 def _is_layer(v):
     from tapeflow.keras.layers.layer import Layer
     return isinstance(v, Layer)

@@ -13,6 +13,7 @@ import numpy as np
 from tapeflow.framework import dtypes
 from tapeflow.framework.tensor import Tensor
 from tapeflow.keras import backend
+from tapeflow.keras.tree import flatten, map_structure
 
 KerasHistory = collections.namedtuple("KerasHistory", ["operation", "node_index", "tensor_index"])
 
@@ -136,30 +137,6 @@ class Node:
         return not self.input_tensors
 
 
-def flatten(x):
-    """Returns the leaves of nested lists/tuples/dicts, in order."""
-    out = []
-    stack = [x]
-    while stack:
-        v = stack.pop()
-        if isinstance(v, (list, tuple)):
-            stack.extend(reversed(v))
-        elif isinstance(v, dict):
-            stack.extend(reversed(list(v.values())))
-        else:
-            out.append(v)
-    return out
-
-
-def map_structure(fn, x):
-    """Applies ``fn`` to every leaf of nested lists/tuples/dicts, keeping the structure."""
-    if isinstance(x, dict):
-        return {k: map_structure(fn, v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return type(x)(map_structure(fn, v) for v in x)
-    return fn(x)
-
-
 def _zeros_for(kt, fill):
     shape = tuple(fill if d is None else d for d in kt.shape)
     return Tensor(np.zeros(shape, dtype=dtypes.as_dtype(kt.dtype)._np))
@@ -204,7 +181,7 @@ def _output_spec(layer, args, kwargs):
         else:
             out_shape = tuple(x if x == y else None for x, y in zip(sa, sb))
         return KerasTensor(out_shape, dtype=_dtype_of(a))
-    return _zip_map(spec, runs[0], runs[1])
+    return map_structure(spec, runs[0], runs[1])
 
 
 def _masked_zeros_for(kt, fill):
@@ -276,14 +253,6 @@ def _shapes_to_specs(shape, dtype):
     if isinstance(shape, dict):
         return {k: _shapes_to_specs(v, dtype) for k, v in shape.items()}
     return [_shapes_to_specs(s, dtype) for s in shape]
-
-
-def _zip_map(fn, a, b):
-    if isinstance(a, dict):
-        return {k: _zip_map(fn, a[k], b[k]) for k in a}
-    if isinstance(a, (list, tuple)):
-        return type(a)(_zip_map(fn, x, y) for x, y in zip(a, b))
-    return fn(a, b)
 
 
 def symbolic_call(layer, args, kwargs):

@@ -9,7 +9,8 @@ import numpy as np
 from tapeflow.framework import dtypes
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.framework.variable import array_of
-from tapeflow.keras.layers.node import KerasTensor, flatten, map_structure
+from tapeflow.keras.layers.node import KerasTensor
+from tapeflow.keras.tree import _sorted_keys, flatten, map_structure
 from tapeflow.keras.layers.layer import Layer
 from tapeflow.keras.models.model import Model
 from tapeflow.keras.trainer import Trainer
@@ -105,7 +106,7 @@ class Graph:
         if isinstance(inputs, dict):
             names = self.input_names()
             if isinstance(struct, dict):
-                keys = list(struct.keys())
+                keys = _sorted_keys(struct)   # the order of self.inputs (flatten's)
                 try:
                     return [inputs[k] for k in keys]
                 except KeyError:

@@ -9,7 +9,7 @@ import functools
 import numpy as np
 
 import tapeflow as tf
-from tapeflow.framework import nest
+from tapeflow.keras import tree as nest
 from tapeflow.framework.tensor import Tensor
 from tapeflow.keras import backend
 from tapeflow.keras.layers.node import KerasTensor
