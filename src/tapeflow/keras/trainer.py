@@ -28,7 +28,7 @@ from tapeflow.keras.trainers.trainer_metrics import TrainerMetrics, _pythonify_l
 
 def _batch_size_of(x):
     for leaf in nest.flatten(x):
-        shape = np.shape(leaf._value) if isinstance(leaf, Tensor) else np.shape(leaf)
+        shape = np.shape(leaf.array) if isinstance(leaf, Tensor) else np.shape(leaf)
         if shape:
             return shape[0]
     return 1
@@ -435,7 +435,7 @@ class Trainer(TrainerMetrics):
         for step, data in enumerate(adapter):
             callbacks.on_predict_batch_begin(step)
             batch_outputs = predict_step(data)
-            flat = [np.asarray(o._value if isinstance(o, Tensor) else o)
+            flat = [np.asarray(o.array if isinstance(o, Tensor) else o)
                     for o in nest.flatten(batch_outputs)]
             if outputs is None:
                 structure, outputs = batch_outputs, [[] for _ in flat]
@@ -485,7 +485,7 @@ class Trainer(TrainerMetrics):
         data = next(iter(data_adapter.ArrayAdapter(x, batch_size=_batch_size_of(x) or 1)))
         out = self.predict_step(data)
         return nest.map_structure(
-            lambda o: np.asarray(o._value if isinstance(o, Tensor) else o), out)
+            lambda o: np.asarray(o.array if isinstance(o, Tensor) else o), out)
 
     # -- saving ---------------------------------------------------------------
     def save(self, filepath, overwrite=True, zipped=None, **kwargs):

@@ -9,7 +9,7 @@ import numpy as np
 from tapeflow.framework import dtypes
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.framework.variable import array_of
-from tapeflow.keras.layers.node import KerasTensor
+from tapeflow.keras.keras_tensor import KerasTensor
 from tapeflow.keras.tree import _sorted_keys, flatten, map_structure
 from tapeflow.keras.layers.layer import Layer
 from tapeflow.keras.models.model import Model
@@ -291,6 +291,7 @@ def inject_functional(cls):
 
 def _forget_class(cls):
     """Drops what was cached about ``cls``'s methods (``call``'s flags, layer caches)."""
-    from tapeflow.keras.layers.layer_utils import _CALL_FLAGS, _bump
+    from tapeflow.keras.layers.call_utils import _CALL_FLAGS
+    from tapeflow.keras.layers.tracking import _bump
     _CALL_FLAGS.pop(cls, None)
     _bump()

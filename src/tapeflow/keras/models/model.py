@@ -100,7 +100,7 @@ class Model(Trainer, Layer):
 
         def zeros(s):
             return Tensor(np.zeros(tuple(1 if d is None else d for d in s),
-                                   dtype=dtypes.as_dtype(self._dtype)._np))
+                                   dtype=dtypes.as_dtype(self._dtype).as_numpy_dtype))
         if isinstance(shape, list):
             x = [zeros(s) for s in shape]
         elif isinstance(shape, dict):

@@ -6,7 +6,7 @@ through it; unbuilt, it calls its layers one by one.
 """
 from tapeflow.keras.layers.input_layer import InputLayer
 from tapeflow.keras.layers.layer import Layer, _standard_shape
-from tapeflow.keras.layers.node import KerasTensor
+from tapeflow.keras.keras_tensor import KerasTensor
 from tapeflow.keras.models.model import Model
 
 
