@@ -11,8 +11,8 @@
 ALLOWED is a shrinking allow-list: the counts of today's reads, file by file, that predate
 the public contract (``Tensor.shape`` is now cheap; ``Tensor.array`` (the array, no copy),
 ``convert_to_tensor``, ``DType.as_numpy_dtype``, ``framework.variable.array_of``/``rebind``/
-``variable_accessed``, ``primitive.recording``/``record`` are the public ways). A count may go down (lower it
-here), never up, and no new file may join.
+``variable_accessed``, ``primitive.recording``/``record`` are the public ways). A count may
+go down (lower it here), never up, and no new file may join.
 """
 import ast
 import collections

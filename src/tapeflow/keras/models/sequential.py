@@ -28,6 +28,8 @@ class Sequential(Model):
       name: the model's name (default ``sequential``, ``sequential_1``, ...).
     """
 
+    _functional = None   # the Functional over the layers, once built
+
     def __init__(self, layers=None, trainable=True, name=None):
         Model.__init__(self, trainable=trainable, name=name)
         self._seq_layers = []
