@@ -1,0 +1,276 @@
+"""The ops a SavedModel may hold, both ways: tapeflow graph nodes -> TensorFlow ``NodeDef``s
+(``write_op``) and TensorFlow ``NodeDef``s -> tapeflow calls (``KERNELS``, the allow-list).
+
+Only the ops named here are written or run. A traced op outside the table makes the
+function unsaveable (it is saved without its graph); a file naming an op outside
+``KERNELS`` loads, but its function refuses to run before anything is executed. Attribute
+names and output-argument names are TensorFlow's op registry's (``MatMul:product:0``,
+``Relu:activations:0``, ``T``, ``keep_dims``, ``Tidx`` ...).
+"""
+import numpy as np
+
+from tapeflow.tracking import sm_proto as P
+
+_T = P.attr_type
+# TensorFlow's output argument name of each op (its only output argument).
+OUT_ARG = {"MatMul": "product", "BatchMatMulV2": "output", "BiasAdd": "output",
+           "Softmax": "softmax", "LogSoftmax": "logsoftmax", "Identity": "output",
+           "Const": "output", "ReadVariableOp": "value", "Cast": "y", "Reshape": "output",
+           "Transpose": "y", "ConcatV2": "output", "Pack": "output", "StridedSlice": "output",
+           "ExpandDims": "output", "Squeeze": "output", "StatefulPartitionedCall": "output",
+           "PartitionedCall": "output", "Shape": "output"}
+_ACTIVATIONS = ("Relu", "Relu6", "Elu", "Selu", "Softplus", "Softsign", "LeakyRelu")
+_UNARY_Y = ("Sigmoid", "Tanh", "Exp", "Log", "Log1p", "Expm1", "Neg", "Sqrt", "Rsqrt",
+            "Square", "Abs", "Sin", "Cos", "Floor", "Ceil", "Reciprocal", "Sign", "Erf",
+            "Round")
+_BINARY = ("AddV2", "Add", "Sub", "Mul", "RealDiv", "Maximum", "Minimum", "Pow",
+           "SquaredDifference", "FloorDiv", "FloorMod", "Greater", "GreaterEqual", "Less",
+           "LessEqual", "Equal", "NotEqual", "DivNoNan")
+_REDUCE = ("Sum", "Mean", "Max", "Min", "Prod")
+for _n in _ACTIVATIONS:
+    OUT_ARG[_n] = "activations"
+for _n in _UNARY_Y:
+    OUT_ARG[_n] = "y"
+for _n in _BINARY:
+    OUT_ARG[_n] = "z"
+for _n in _REDUCE:
+    OUT_ARG[_n] = "output"
+
+
+class Unsupported(Exception):
+    """A traced node that has no TensorFlow counterpart here."""
+
+
+def node_def(name, op, inputs, attrs):
+    """Returns ``NodeDef`` bytes."""
+    body = P.F(1, name.encode()) + P.F(2, op.encode())
+    body += b"".join(P.F(3, i.encode()) for i in inputs)
+    body += b"".join(P.entry(5, k, v) for k, v in sorted(attrs.items()))
+    return body
+
+
+def const_node(name, value):
+    """Returns a ``Const`` ``NodeDef`` holding ``value``."""
+    a = np.asarray(value)
+    return node_def(name, "Const", [], {"value": P.attr_tensor(a), "dtype": _T(a.dtype)})
+
+
+def _key_masks(key, rank):
+    """Returns StridedSlice's (begin, end, strides, masks) for a key of ints, slices and
+    one Ellipsis."""
+    key = key if isinstance(key, tuple) else (key,)
+    begin, end, strides = [], [], []
+    masks = {"begin_mask": 0, "end_mask": 0, "ellipsis_mask": 0, "shrink_axis_mask": 0,
+             "new_axis_mask": 0}
+    for i, k in enumerate(key):
+        bit = 1 << i
+        if k is Ellipsis:
+            masks["ellipsis_mask"] |= bit
+            begin.append(0), end.append(0), strides.append(1)
+        elif k is None:
+            masks["new_axis_mask"] |= bit
+            begin.append(0), end.append(0), strides.append(1)
+        elif isinstance(k, (int, np.integer)) and not isinstance(k, bool):
+            masks["shrink_axis_mask"] |= bit
+            begin.append(int(k)), end.append(int(k) + 1 if k != -1 else 0), strides.append(1)
+            if k == -1:
+                masks["end_mask"] |= bit
+        elif isinstance(k, slice) and all(v is None or isinstance(v, (int, np.integer))
+                                          for v in (k.start, k.stop, k.step)):
+            step = 1 if k.step is None else int(k.step)
+            if step == 0:
+                raise Unsupported("a slice step of 0")
+            if k.start is None:
+                masks["begin_mask"] |= bit
+            if k.stop is None:
+                masks["end_mask"] |= bit
+            begin.append(int(k.start or 0)), end.append(int(k.stop or 0)), strides.append(step)
+        else:
+            raise Unsupported(f"an index key {k!r}")
+    return begin, end, strides, masks
+
+
+def write_op(op_name, attrs, ins, in_info, out_info, name):
+    """Returns ``(node_defs, output reference)`` for one traced op.
+
+    ``ins`` are the inputs' references (``"x"``, ``"node:arg:0"``), ``in_info`` their
+    ``(dtype, shape)``, ``out_info`` the output's.
+
+    Raises:
+      Unsupported: for an op or attribute TensorFlow's graph cannot take from here.
+    """
+    dt = in_info[0][0] if in_info else out_info[0]
+    t = {"T": _T(dt)}
+    extra = []
+
+    def const(suffix, value, dtype=np.int32):
+        cname = f"{name}/{suffix}"
+        extra.append(const_node(cname, np.asarray(value, dtype)))
+        return f"{cname}:output:0"
+    if op_name == "_FusedMatMul":
+        act = attrs.get("activation")
+        if act not in (None, "Relu"):
+            raise Unsupported(f"_FusedMatMul activation {act!r}")
+        nodes = [node_def(f"{name}/MatMul", "MatMul", ins[:2], t),
+                 node_def(f"{name}/BiasAdd", "BiasAdd", [f"{name}/MatMul:product:0", ins[2]], t)]
+        ref = f"{name}/BiasAdd:output:0"
+        if act == "Relu":
+            nodes.append(node_def(name, "Relu", [ref], t))
+            ref = f"{name}:activations:0"
+        return nodes, ref
+    if op_name in ("BatchMatMulV2", "MatMul"):
+        ta = bool(attrs.get("transpose_a") or attrs.get("adjoint_a"))
+        tb_ = bool(attrs.get("transpose_b") or attrs.get("adjoint_b"))
+        if len(in_info[0][1]) == 2 and len(in_info[1][1]) == 2:
+            a = dict(t, transpose_a=P.attr_bool(ta), transpose_b=P.attr_bool(tb_))
+            return [node_def(name, "MatMul", ins, a)], f"{name}:product:0"
+        a = dict(t, adj_x=P.attr_bool(ta), adj_y=P.attr_bool(tb_))
+        return [node_def(name, "BatchMatMulV2", ins, a)], f"{name}:output:0"
+    if op_name in _ACTIVATIONS or op_name in _UNARY_Y or op_name in _BINARY or \
+            op_name == "Identity":
+        if attrs and op_name != "LeakyRelu":
+            raise Unsupported(f"{op_name} with attributes {sorted(attrs)}")
+        a = dict(t)
+        if op_name == "LeakyRelu":
+            a["alpha"] = P.attr_float(attrs.get("alpha", 0.2))
+        return [node_def(name, op_name, ins, a)], f"{name}:{OUT_ARG[op_name]}:0"
+    if op_name in ("Softmax", "LogSoftmax"):
+        rank = len(in_info[0][1])
+        if attrs.get("axis", -1) not in (-1, rank - 1):
+            raise Unsupported(f"{op_name} over axis {attrs.get('axis')} (TensorFlow's op "
+                              "takes the last axis)")
+        return [node_def(name, op_name, ins, t)], f"{name}:{OUT_ARG[op_name]}:0"
+    if op_name == "BiasAdd":
+        return [node_def(name, "BiasAdd", ins, t)], f"{name}:output:0"
+    if op_name == "Cast":
+        a = {"SrcT": _T(dt), "DstT": _T(attrs["dtype"])}
+        return [node_def(name, "Cast", ins, a)], f"{name}:y:0"
+    if op_name in _REDUCE:
+        axis = attrs.get("axis")
+        rank = len(in_info[0][1])
+        axis = list(range(rank)) if axis is None else list(np.atleast_1d(axis))
+        r = const("reduction_indices", axis)
+        a = dict(t, Tidx=_T(np.int32), keep_dims=P.attr_bool(attrs.get("keepdims", False)))
+        return extra + [node_def(name, op_name, [ins[0], r], a)], f"{name}:output:0"
+    if op_name == "Reshape":
+        s = const("shape", list(attrs["shape"]))
+        return extra + [node_def(name, "Reshape", [ins[0], s], dict(
+            t, Tshape=_T(np.int32)))], f"{name}:output:0"
+    if op_name == "Transpose":
+        perm = attrs.get("perm")
+        perm = list(range(len(in_info[0][1])))[::-1] if perm is None else list(perm)
+        p = const("perm", perm)
+        return extra + [node_def(name, "Transpose", [ins[0], p], dict(
+            t, Tperm=_T(np.int32)))], f"{name}:y:0"
+    if op_name == "ConcatV2":
+        ax = const("axis", attrs["axis"])
+        a = dict(t, N=P.attr_int(len(ins)), Tidx=_T(np.int32))
+        return extra + [node_def(name, "ConcatV2", list(ins) + [ax], a)], f"{name}:output:0"
+    if op_name == "Pack":
+        a = dict(t, N=P.attr_int(len(ins)), axis=P.attr_int(attrs.get("axis", 0)))
+        return [node_def(name, "Pack", ins, a)], f"{name}:output:0"
+    if op_name == "StridedSlice" and set(attrs) == {"key"}:
+        begin, end, strides, masks = _key_masks(attrs["key"], len(in_info[0][1]))
+        refs = [const("begin", begin), const("end", end), const("strides", strides)]
+        a = dict(t, Index=_T(np.int32), **{k: P.attr_int(v) for k, v in masks.items() if v})
+        return extra + [node_def(name, "StridedSlice", [ins[0]] + refs, a)], \
+            f"{name}:output:0"
+    raise Unsupported(f"op {op_name}")
+
+
+# -- reading: TensorFlow op -> tapeflow --------------------------------------------------
+
+def _dtype(node, key):
+    v = node.attr(key)
+    if not (isinstance(v, tuple) and v[0] == "type"):
+        raise ValueError(f"node {node.name!r} ({node.op}) lacks its {key!r} type attribute")
+    from tapeflow.framework import dtypes
+    return dtypes.as_dtype(P.np_dtype(v[1]))
+
+
+def _ints(t):
+    return [int(v) for v in np.asarray(t.numpy()).reshape(-1)]
+
+
+def _strided_slice(node, x, begin, end, strides):
+    b, e, s = _ints(begin), _ints(end), _ints(strides)
+    masks = {k: int(node.attr(k, 0) or 0) for k in (
+        "begin_mask", "end_mask", "ellipsis_mask", "new_axis_mask", "shrink_axis_mask")}
+    key = []
+    for i in range(len(b)):
+        bit = 1 << i
+        if masks["ellipsis_mask"] & bit:
+            key.append(Ellipsis)
+        elif masks["new_axis_mask"] & bit:
+            key.append(None)
+        elif masks["shrink_axis_mask"] & bit:
+            key.append(b[i])
+        else:
+            key.append(slice(None if masks["begin_mask"] & bit else b[i],
+                             None if masks["end_mask"] & bit else e[i], s[i]))
+    return x[tuple(key)]
+
+
+def _kernels():
+    import tapeflow as tf
+    un = {"Relu": tf.nn.relu, "Relu6": tf.nn.relu6, "Elu": tf.nn.elu, "Selu": tf.nn.selu,
+          "Softplus": tf.nn.softplus, "Softsign": tf.nn.softsign, "Sigmoid": tf.sigmoid,
+          "Tanh": tf.tanh, "Exp": tf.exp, "Log": tf.math.log, "Log1p": tf.math.log1p,
+          "Expm1": tf.math.expm1, "Neg": tf.negative, "Sqrt": tf.sqrt,
+          "Rsqrt": tf.math.rsqrt, "Square": tf.square, "Abs": tf.abs, "Sin": tf.sin,
+          "Cos": tf.cos, "Floor": tf.floor, "Ceil": tf.math.ceil,
+          "Reciprocal": tf.math.reciprocal, "Sign": tf.sign, "Erf": tf.math.erf,
+          "Round": tf.round, "Identity": tf.identity, "Softmax": tf.nn.softmax,
+          "LogSoftmax": tf.nn.log_softmax}
+    bi = {"AddV2": tf.add, "Add": tf.add, "Sub": tf.subtract, "Mul": tf.multiply,
+          "RealDiv": tf.math.truediv, "Maximum": tf.maximum, "Minimum": tf.minimum,
+          "Pow": tf.pow, "SquaredDifference": tf.math.squared_difference,
+          "FloorDiv": tf.math.floordiv, "FloorMod": tf.math.floormod,
+          "Greater": tf.greater, "GreaterEqual": tf.greater_equal, "Less": tf.less,
+          "LessEqual": tf.less_equal, "Equal": tf.equal, "NotEqual": tf.not_equal,
+          "DivNoNan": tf.math.divide_no_nan}
+    k = {n: (lambda f: lambda node, x: [f(x)])(f) for n, f in un.items()}
+    k.update({n: (lambda f: lambda node, x, y: [f(x, y)])(f) for n, f in bi.items()})
+    red = {"Sum": tf.reduce_sum, "Mean": tf.reduce_mean, "Max": tf.reduce_max,
+           "Min": tf.reduce_min, "Prod": tf.reduce_prod}
+    k.update({n: (lambda f: lambda node, x, ax: [f(x, _ints(ax), keepdims=bool(
+        node.attr("keep_dims", False)))])(f) for n, f in red.items()})
+    k.update({
+        "LeakyRelu": lambda node, x: [tf.nn.leaky_relu(x, node.attr("alpha", 0.2))],
+        "MatMul": lambda node, a, b: [tf.matmul(a, b, transpose_a=bool(node.attr(
+            "transpose_a", False)), transpose_b=bool(node.attr("transpose_b", False)))],
+        "BatchMatMulV2": lambda node, a, b: [tf.matmul(a, b, adjoint_a=bool(node.attr(
+            "adj_x", False)), adjoint_b=bool(node.attr("adj_y", False)))],
+        "BiasAdd": lambda node, x, b: [tf.nn.bias_add(x, b, data_format=(node.attr(
+            "data_format", b"NHWC") or b"NHWC").decode())],
+        "Cast": lambda node, x: [tf.cast(x, _dtype(node, "DstT"))],
+        "Reshape": lambda node, x, s: [tf.reshape(x, _ints(s))],
+        "Transpose": lambda node, x, p: [tf.transpose(x, _ints(p))],
+        "ConcatV2": lambda node, *a: [tf.concat(list(a[:-1]), _ints(a[-1])[0])],
+        "Pack": lambda node, *a: [tf.stack(list(a), axis=node.attr("axis", 0) or 0)],
+        "ExpandDims": lambda node, x, d: [tf.expand_dims(x, _ints(d)[0])],
+        "Squeeze": lambda node, x: [tf.squeeze(x, node.attr("squeeze_dims") or None)],
+        "StridedSlice": lambda node, *a: [_strided_slice(node, *a)],
+        "Shape": lambda node, x: [tf.shape(x, out_type=_dtype(node, "out_type")
+                                           if "out_type" in node.attrs else tf.int32)],
+    })
+    return k
+
+
+# Ops handled by the executor itself (variables, constants, calls, control).
+SPECIAL = frozenset(("Const", "ReadVariableOp", "AssignVariableOp", "AssignAddVariableOp",
+                     "AssignSubVariableOp", "NoOp", "StatefulPartitionedCall",
+                     "PartitionedCall"))
+_KERNELS = []
+
+
+def kernels():
+    """Returns ``{TensorFlow op name: fn(node, *input tensors) -> [output tensors]}``."""
+    if not _KERNELS:
+        _KERNELS.append(_kernels())
+    return _KERNELS[0]
+
+
+def allowed(op):
+    """Returns True if the loader runs TensorFlow op ``op``."""
+    return op in SPECIAL or op in kernels()
