@@ -96,7 +96,7 @@ def function_def(cf, fname, variable_nodes, out_template=None):
     node_names = set(used)
 
     def node_name(base):
-        base = re.sub(r"[^A-Za-z0-9_./-]", "_", base) or "node"
+        base = re.sub(r"[^A-Za-z0-9_./-]", "_", base).lstrip("_/-") or "node"
         n, out = 0, base
         while out in node_names:
             n += 1
