@@ -109,6 +109,7 @@ def write_op(op_name, attrs, ins, in_info, out_info, name):
         return f"{cname}:output:0"
     if op_name == "_FusedMatMul":
         act = attrs.get("activation")
+        act = None if act in ("Linear", "", "linear") else act
         if act not in (None, "Relu"):
             raise Unsupported(f"_FusedMatMul activation {act!r}")
         nodes = [node_def(f"{name}/MatMul", "MatMul", ins[:2], t),
