@@ -109,13 +109,15 @@ class RestoredFunction:
       TypeError: for arguments that fit none of the saved signatures.
     """
 
-    def __init__(self, name, input_signature, concrete=(), library=None, keywords=None):
+    def __init__(self, name, input_signature, concrete=(), library=None, keywords=None,
+                 argspec=None):
         self.name = name
         self.input_signature = input_signature
         self._concrete = [c for c in concrete if c is not None]
         self._library = library
         self._keywords = keywords       # a signature (bare concrete function): its keywords
         self._variables = {}
+        self._argspec = argspec         # (parameter names, defaults) of the Python function
 
     def _bind_variables(self, objects):
         for c in self._concrete:
@@ -142,7 +144,7 @@ class RestoredFunction:
         for c in self._concrete:
             try:
                 inputs = sm_load.bind(c, args, kwargs, self.name, self._keywords,
-                                      len(self._keywords or ()))
+                                      len(self._keywords or ()), self._argspec)
             except TypeError as e:
                 errors_seen.append(str(e))
                 continue

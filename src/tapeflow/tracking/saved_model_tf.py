@@ -115,7 +115,7 @@ def build(raw, reader, user_object, restored_function):
             cf_names = [_text(v) for n, v in tb._parse(body) if n == 1]
             objects.append(restored_function(names.get(i, "function"), input_signature(body),
                                              [concrete.get(n) for n in cf_names], library,
-                                             None))
+                                             None, argspec(body)))
             functions.append(objects[-1])
         elif 8 in kinds:
             bare = tb._parse(_one(node, 8) or b"")
@@ -187,6 +187,35 @@ def _function_spec(fn, names=()):
     return _F(6, b"".join(_F(1, n.encode()) for n in names) + _F(2, function_spec(fn)))
 
 
+def _defaults(params):
+    from tapeflow.tracking import sm_proto
+    values = tuple(p.default for p in params if p.default is not p.empty and p.kind in (
+        p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
+    try:
+        return sm_proto.structured(values) if values else _struct_none()
+    except tb._Bad:
+        return _struct_none()
+
+
+def argspec(function_node):
+    """Returns ``(argument names, defaults)`` from a ``SavedFunction``'s ``FullArgSpec``, or
+    None."""
+    from tapeflow.tracking import sm_proto
+    spec = _one(tb._parse(function_node), 2)
+    full = _one(tb._parse(spec), 1) if isinstance(spec, bytes) else None
+    if not isinstance(full, bytes):
+        return None
+    try:
+        values = sm_proto.parse_structured(full)
+    except (tb._Bad, TypeError, ValueError):
+        return None
+    if not isinstance(values, tuple) or len(values) < 4 or not isinstance(values[0], list):
+        return None
+    names = [n for n in values[0] if isinstance(n, str)]
+    defaults = values[3] if isinstance(values[3], tuple) else ()
+    return names, list(defaults)[:len(names)]
+
+
 def function_spec(fn):
     """Returns the ``FunctionSpec`` bytes of a ``tf.function`` (or concrete function)."""
     import inspect
@@ -206,7 +235,7 @@ def function_spec(fn):
         "args", _struct_list([_F(13, a.encode()) for a in args])) +
         pair("varargs", _F(13, star[0].encode()) if star else _struct_none()) +
         pair("varkw", _F(13, starstar[0].encode()) if starstar else _struct_none()) +
-        pair("defaults", _struct_none()) + pair("kwonlyargs", _struct_list([])) +
+        pair("defaults", _defaults(params)) + pair("kwonlyargs", _struct_list([])) +
         pair("kwonlydefaults", _struct_none()) + pair("annotations", _F(53, b"")))
     spec = _F(1, fullargspec)
     if getattr(fn, "input_signature", None) is not None:

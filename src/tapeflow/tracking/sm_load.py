@@ -178,7 +178,23 @@ class ConcreteSpec:
         self.input_sig, self.output_sig = input_sig, output_sig
 
 
-def bind(spec, args, kwargs, fn_name, keywords=None, positional=0):
+def _canonical(args, kwargs, argspec):
+    """Moves keyword arguments to their positions and fills defaults (``argspec``: names and
+    defaults of the saved Python function)."""
+    names, defaults = argspec
+    args, kwargs = list(args), dict(kwargs)
+    first_default = len(names) - len(defaults)
+    for i in range(len(args), len(names)):
+        if names[i] in kwargs:
+            args.append(kwargs.pop(names[i]))
+        elif i >= first_default:
+            args.append(defaults[i - first_default])
+        else:
+            break
+    return args, kwargs
+
+
+def bind(spec, args, kwargs, fn_name, keywords=None, positional=0, argspec=None):
     """Returns the flat list of input Tensors for ``spec`` from a call, or raises TypeError."""
     from tapeflow.framework.tensor import convert_to_tensor
     from tapeflow.framework.tensor_spec import TensorSpec
@@ -193,6 +209,8 @@ def bind(spec, args, kwargs, fn_name, keywords=None, positional=0):
         for k, a in zip(keywords, args):
             kwargs[k] = a
         args = ()
+    if argspec is not None and keywords is None:
+        args, kwargs = _canonical(args, kwargs, argspec)
     args = list(args)
     names = [getattr(s, "name", None) for s in sig_args]
     while len(args) < len(sig_args) and names[len(args)] in kwargs:

@@ -34,16 +34,23 @@ def _arg_name(name, used):
     return out
 
 
+def _text(v):
+    try:
+        return repr(v)
+    except Exception:  # noqa: BLE001  (a leaked traced value: compare by identity)
+        return id(v)
+
+
 def _signature_key(graph):
     """The graph's nodes as comparable values (op names and attributes)."""
     out = []
     for kind, payload, ins, outs in graph.nodes:
         if kind == "op":
             op, attrs = payload
-            out.append((op.name, tuple(sorted((k, repr(v)) for k, v in attrs.items())),
+            out.append((op.name, tuple(sorted((k, _text(v)) for k, v in attrs.items())),
                         tuple(ins)))
         else:
-            out.append((kind, id(payload) if kind == "read" else repr(payload), tuple(ins)))
+            out.append((kind, tuple(ins)))
     return out, sorted(graph.consts), [repr(np.asarray(v).tolist()) for _, v in sorted(
         graph.consts.items())]
 
