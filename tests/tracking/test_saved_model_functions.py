@@ -123,7 +123,7 @@ def test_unwritable_graphs_are_saved_without_them_with_a_warning(tmp_path, caplo
 
         @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32)])
         def expand(self, x):
-            return tf.expand_dims(x, 1)          # traced as a Reshape to the concrete shape
+            return x * float(x.shape[0])         # the batch size baked in as a constant
     d = str(tmp_path / "p")
     with caplog.at_level(logging.WARNING, logger="tapeflow"):
         tf.saved_model.save(P(), d)
@@ -135,6 +135,18 @@ def test_unwritable_graphs_are_saved_without_them_with_a_warning(tmp_path, caplo
         loaded(np.ones(2, "float32"))
     with pytest.raises(NotImplementedError, match="holds no graph"):
         loaded.expand(np.ones((2, 3), "float32"))
+
+
+def test_reshapes_to_the_batch_size_are_written_with_minus_one(tmp_path):
+    class R(tf.Module):
+        @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32)])
+        def __call__(self, x):
+            return tf.expand_dims(x, 1)           # traced as Reshape to (batch, 1, 3)
+    d = str(tmp_path / "r")
+    tf.saved_model.save(R(), d)
+    loaded = tf.saved_model.load(d)
+    for n in (1, 4):
+        assert loaded(np.ones((n, 3), "float32")).shape == (n, 1, 3)
 
 
 def test_functions_traced_without_a_signature_are_saved_per_trace(tmp_path):

@@ -52,16 +52,14 @@ class Writer:
         return f"__inference_{base}_{self.counter}"
 
     def _write(self, cf, fname, input_sig, output_sig):
-        body, bound = sm_write.function_def(cf, fname, self.variable_nodes)
+        body, bound = sm_write.function_def(cf, fname, self.variable_nodes,
+                                            sm_write.shape_overrides(cf))
         self.function_defs.append(body)
         self.concrete.append(P.entry(2, fname, sm_write.saved_concrete_function(
             bound, input_sig, output_sig)))
 
     def _try(self, what, cf, write):
         try:
-            if not sm_write.shape_independent(cf):
-                raise sm_ops.Unsupported("its graph depends on the concrete size of an "
-                                         "unknown dimension (a shape computed in Python)")
             return write()
         except (sm_ops.Unsupported, tb._Bad) as e:
             _LOG.warning("%s is saved without its graph (tapeflow cannot write it in "

@@ -18,7 +18,11 @@ OUT_ARG = {"MatMul": "product", "BatchMatMulV2": "output", "BiasAdd": "output",
            "Const": "output", "ReadVariableOp": "value", "Cast": "y", "Reshape": "output",
            "Transpose": "y", "ConcatV2": "output", "Pack": "output", "StridedSlice": "output",
            "ExpandDims": "output", "Squeeze": "output", "StatefulPartitionedCall": "output",
-           "PartitionedCall": "output", "Shape": "output"}
+           "PartitionedCall": "output", "Shape": "output", "Conv2D": "output",
+           "MaxPool": "output", "AvgPool": "output", "GatherV2": "output",
+           "StopGradient": "output", "SelectV2": "output", "Select": "output",
+           "ArgMax": "output", "ArgMin": "output", "Fill": "output", "Range": "output",
+           "LogicalAnd": "z", "LogicalOr": "z", "LogicalNot": "y"}
 _ACTIVATIONS = ("Relu", "Relu6", "Elu", "Selu", "Softplus", "Softsign", "LeakyRelu")
 _UNARY_Y = ("Sigmoid", "Tanh", "Exp", "Log", "Log1p", "Expm1", "Neg", "Sqrt", "Rsqrt",
             "Square", "Abs", "Sin", "Cos", "Floor", "Ceil", "Reciprocal", "Sign", "Erf",
@@ -119,6 +123,50 @@ def write_op(op_name, attrs, ins, in_info, out_info, name):
             nodes.append(node_def(name, "Relu", [ref], t))
             ref = f"{name}:activations:0"
         return nodes, ref
+    if op_name in ("Conv2D", "_FusedConv2D"):
+        if attrs.get("family", "conv") != "conv" or not isinstance(attrs.get("padding"), str):
+            raise Unsupported(f"{op_name} with family={attrs.get('family')!r}, "
+                              f"padding={attrs.get('padding')!r}")
+        act = attrs.get("activation")
+        act = None if act in ("Linear", "", "linear") else act
+        if act not in (None, "Relu"):
+            raise Unsupported(f"{op_name} activation {act!r}")
+        sh, sw = attrs["strides"]
+        dh, dw = attrs.get("dilations", (1, 1))
+        a = dict(t, strides=P.attr_ints([1, sh, sw, 1]), dilations=P.attr_ints([1, dh, dw, 1]),
+                 padding=P.attr_str(attrs["padding"]), data_format=P.attr_str("NHWC"))
+        if op_name == "Conv2D":
+            return [node_def(name, "Conv2D", ins, a)], f"{name}:output:0"
+        nodes = [node_def(f"{name}/Conv2D", "Conv2D", ins[:2], a),
+                 node_def(f"{name}/BiasAdd", "BiasAdd", [f"{name}/Conv2D:output:0", ins[2]], t)]
+        ref = f"{name}/BiasAdd:output:0"
+        if act == "Relu":
+            nodes.append(node_def(name, "Relu", [ref], t))
+            ref = f"{name}:activations:0"
+        return nodes, ref
+    if op_name in ("MaxPool", "AvgPool"):
+        kh, kw = attrs["ksize"]
+        sh, sw = attrs["strides"]
+        if not isinstance(attrs.get("padding"), str) or len(in_info[0][1]) != 4:
+            raise Unsupported(f"{op_name} other than 2-D with SAME/VALID padding")
+        a = dict(t, ksize=P.attr_ints([1, kh, kw, 1]), strides=P.attr_ints([1, sh, sw, 1]),
+                 padding=P.attr_str(attrs["padding"]), data_format=P.attr_str("NHWC"))
+        return [node_def(name, op_name, ins, a)], f"{name}:output:0"
+    if op_name == "GatherV2" and set(attrs) <= {"axis", "batch_dims"}:
+        ax = const("axis", attrs.get("axis", 0))
+        a = {"Tparams": _T(dt), "Tindices": _T(in_info[1][0]), "Taxis": _T(np.int32),
+             "batch_dims": P.attr_int(attrs.get("batch_dims", 0) or 0)}
+        return extra + [node_def(name, "GatherV2", list(ins) + [ax], a)], f"{name}:output:0"
+    if op_name in ("StopGradient",) and not attrs:
+        return [node_def(name, op_name, ins, t)], f"{name}:output:0"
+    if op_name == "SelectV2" and not attrs:
+        return [node_def(name, op_name, ins, {"T": _T(in_info[1][0])})], f"{name}:output:0"
+    if op_name in ("LogicalAnd", "LogicalOr", "LogicalNot") and not attrs:
+        return [node_def(name, op_name, ins, {})], f"{name}:{OUT_ARG[op_name]}:0"
+    if op_name in ("ArgMax", "ArgMin") and set(attrs) == {"axis", "output_type"}:
+        ax = const("dimension", attrs["axis"])
+        a = dict(t, Tidx=_T(np.int32), output_type=_T(attrs["output_type"]))
+        return extra + [node_def(name, op_name, [ins[0], ax], a)], f"{name}:output:0"
     if op_name in ("BatchMatMulV2", "MatMul"):
         ta = bool(attrs.get("transpose_a") or attrs.get("adjoint_a"))
         tb_ = bool(attrs.get("transpose_b") or attrs.get("adjoint_b"))
@@ -153,6 +201,20 @@ def write_op(op_name, attrs, ins, in_info, out_info, name):
         r = const("reduction_indices", axis)
         a = dict(t, Tidx=_T(np.int32), keep_dims=P.attr_bool(attrs.get("keepdims", False)))
         return extra + [node_def(name, op_name, [ins[0], r], a)], f"{name}:output:0"
+    if op_name == "Reshape" and "dynamic" in attrs:
+        i, j = attrs["dynamic"]
+        i32 = {"T": _T(np.int32)}
+        nodes = [node_def(f"{name}/Shape", "Shape", [ins[0]], dict(t, out_type=_T(np.int32)))]
+        refs = [const("begin", [j]), const("end", [j + 1]), const("strides", [1])]
+        nodes.append(node_def(f"{name}/strided_slice", "StridedSlice",
+                              [f"{name}/Shape:output:0"] + refs, dict(
+                                  i32, Index=_T(np.int32), shrink_axis_mask=P.attr_int(1))))
+        parts = [f"{name}/strided_slice:output:0" if k == i else const(f"dim_{k}", d)
+                 for k, d in enumerate(attrs["shape"])]
+        nodes.append(node_def(f"{name}/shape", "Pack", parts, dict(
+            i32, N=P.attr_int(len(parts)), axis=P.attr_int(0))))
+        return extra + nodes + [node_def(name, "Reshape", [ins[0], f"{name}/shape:output:0"],
+                                         dict(t, Tshape=_T(np.int32)))], f"{name}:output:0"
     if op_name == "Reshape":
         s = const("shape", list(attrs["shape"]))
         return extra + [node_def(name, "Reshape", [ins[0], s], dict(
@@ -191,6 +253,22 @@ def _dtype(node, key):
 
 def _ints(t):
     return [int(v) for v in np.asarray(t.numpy()).reshape(-1)]
+
+
+def _nhwc(node, key):
+    v = node.attr(key) or [1, 1, 1, 1]
+    fmt = node.attr("data_format", b"NHWC") or b"NHWC"
+    if fmt != b"NHWC" or len(v) != 4 or v[0] != 1 or v[3] != 1:
+        raise ValueError(f"node {node.name!r} ({node.op}): only NHWC with unit batch and "
+                         f"channel {key} is supported, got {fmt!r} {v}")
+    return [int(v[1]), int(v[2])]
+
+
+def _padding(node):
+    p = node.attr("padding", b"VALID")
+    if p not in (b"VALID", b"SAME"):
+        raise ValueError(f"node {node.name!r} ({node.op}): padding {p!r} is not supported")
+    return p.decode()
 
 
 def _strided_slice(node, x, begin, end, strides):
@@ -252,6 +330,27 @@ def _kernels():
         "ExpandDims": lambda node, x, d: [tf.expand_dims(x, _ints(d)[0])],
         "Squeeze": lambda node, x: [tf.squeeze(x, node.attr("squeeze_dims") or None)],
         "StridedSlice": lambda node, *a: [_strided_slice(node, *a)],
+        "Conv2D": lambda node, x, f: [tf.nn.conv2d(
+            x, f, _nhwc(node, "strides"), _padding(node), data_format="NHWC",
+            dilations=_nhwc(node, "dilations"))],
+        "MaxPool": lambda node, x: [tf.nn.max_pool2d(x, _nhwc(node, "ksize"), _nhwc(
+            node, "strides"), _padding(node))],
+        "AvgPool": lambda node, x: [tf.nn.avg_pool2d(x, _nhwc(node, "ksize"), _nhwc(
+            node, "strides"), _padding(node))],
+        "GatherV2": lambda node, p, i, ax: [tf.gather(p, i, axis=_ints(ax)[0], batch_dims=int(
+            node.attr("batch_dims", 0) or 0))],
+        "StopGradient": lambda node, x: [tf.stop_gradient(x)],
+        "SelectV2": lambda node, c, a, b: [tf.where(c, a, b)],
+        "Select": lambda node, c, a, b: [tf.where(c, a, b)],
+        "LogicalAnd": lambda node, a, b: [tf.logical_and(a, b)],
+        "LogicalOr": lambda node, a, b: [tf.logical_or(a, b)],
+        "LogicalNot": lambda node, a: [tf.logical_not(a)],
+        "ArgMax": lambda node, x, d: [tf.argmax(x, _ints(d)[0], output_type=_dtype(
+            node, "output_type") if "output_type" in node.attrs else tf.int64)],
+        "ArgMin": lambda node, x, d: [tf.argmin(x, _ints(d)[0], output_type=_dtype(
+            node, "output_type") if "output_type" in node.attrs else tf.int64)],
+        "Fill": lambda node, dims, v: [tf.fill(_ints(dims), v)],
+        "Range": lambda node, a, b, d: [tf.range(a, b, d)],
         "Shape": lambda node, x: [tf.shape(x, out_type=_dtype(node, "out_type")
                                            if "out_type" in node.attrs else tf.int32)],
     })

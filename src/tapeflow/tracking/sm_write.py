@@ -8,7 +8,10 @@ nodes on those handles; captured constants as ``Const`` nodes; every traced op a
 TensorFlow op of the same name with its registry attributes (``sm_ops.write_op``); one
 ``Identity`` per output (``identity``, ``identity_1`` ...) and variable writes as control
 outputs. A graph that depends on the concrete size of an unknown dimension (a shape
-computed in Python) is detected by tracing a second size and comparing, and refused.
+computed in Python) is detected by tracing a second size and comparing: a ``Reshape``
+target that differs in one entry is written with -1 there (or, when it already has a -1,
+as the input's dimension read by ``Shape``/``StridedSlice``/``Pack``, as TensorFlow writes
+``Flatten``); anything else is refused.
 """
 import re
 
@@ -41,46 +44,78 @@ def _text(v):
         return id(v)
 
 
-def _signature_key(graph):
-    """The graph's nodes as comparable values (op names and attributes)."""
-    out = []
-    for kind, payload, ins, outs in graph.nodes:
-        if kind == "op":
-            op, attrs = payload
-            out.append((op.name, tuple(sorted((k, _text(v)) for k, v in attrs.items())),
-                        tuple(ins)))
-        else:
-            out.append((kind, tuple(ins)))
-    return out, sorted(graph.consts), [repr(np.asarray(v).tolist()) for _, v in sorted(
+def _node_key(node):
+    kind, payload, ins, outs = node
+    if kind == "op":
+        op, attrs = payload
+        return (op.name, tuple(sorted((k, _text(v)) for k, v in attrs.items())), tuple(ins))
+    return (kind, tuple(ins))
+
+
+def _consts_key(graph):
+    return sorted(graph.consts), [repr(np.asarray(v).tolist()) for _, v in sorted(
         graph.consts.items())]
 
 
-def shape_independent(cf):
-    """Returns True if ``cf``'s graph is the same for another size of each unknown dim."""
+def shape_overrides(cf):
+    """Returns ``{id(node): attrs}``: the attributes to write instead of the traced ones so
+    that the graph holds for every size of the unknown dimensions.
+
+    The function is traced for a second size of each unknown dimension and the two graphs
+    compared: they must be equal, except for ``Reshape`` targets that differ in exactly one
+    entry (a batch size baked in by Python), which is written as -1.
+
+    Raises:
+      sm_ops.Unsupported: when the graph depends on the concrete sizes otherwise.
+    """
     if all(p is not None and None not in p for p in cf._pattern):
-        return True
+        return {}
     shapes = []
     for p, s in zip(cf._pattern, cf.graph.inputs):
         concrete = cf.graph.info[s][2]
         if p is None:
-            return False               # unknown rank: a second rank is another graph
+            raise sm_ops.Unsupported("an input of unknown rank")
         shapes.append(tuple(c + 1 if q is None else c for c, q in zip(concrete, p)))
     other = cf._graph_for(tuple(shapes))
-    return _signature_key(other) == _signature_key(cf.graph)
+    mine = cf.graph
+    why = sm_ops.Unsupported("its graph depends on the concrete size of an unknown dimension "
+                             "(a shape computed in Python)")
+    if len(other.nodes) != len(mine.nodes) or _consts_key(other) != _consts_key(mine):
+        raise why
+    out = {}
+    for a, b in zip(mine.nodes, other.nodes):
+        if _node_key(a) == _node_key(b):
+            continue
+        if a[0] == b[0] == "op" and a[1][0].name == b[1][0].name == "Reshape" and \
+                a[2] == b[2] and set(a[1][1]) == set(b[1][1]) == {"shape"}:
+            s1, s2 = tuple(a[1][1]["shape"]), tuple(b[1][1]["shape"])
+            diff = [i for i, (x, y) in enumerate(zip(s1, s2)) if x != y]
+            if len(s1) == len(s2) and len(diff) == 1 and -1 not in s1:
+                out[id(a)] = {"shape": tuple(-1 if i == diff[0] else d
+                                             for i, d in enumerate(s1))}
+                continue
+            i = diff[0] if len(diff) == 1 and len(s1) == len(s2) else None
+            d1, d2 = mine.info[a[2][0]][2], other.info[b[2][0]][2]
+            dims = [j for j in range(min(len(d1), len(d2))) if i is not None and
+                    d1[j] == s1[i] and d2[j] == s2[i]]
+            if dims:      # the size of an input dimension: read from the input's shape
+                out[id(a)] = {"shape": s1, "dynamic": (i, dims[0])}
+                continue
+        raise why
+    return out
 
 
-def function_def(cf, fname, variable_nodes, out_template=None):
+def function_def(cf, fname, variable_nodes, overrides=None):
     """Returns ``(FunctionDef bytes, bound input node ids, output specs)`` for ``cf``.
 
-    ``variable_nodes`` maps ``id(variable)`` to its object-graph node id.
+    ``variable_nodes`` maps ``id(variable)`` to its object-graph node id; ``overrides``
+    (from ``shape_overrides``) replaces some nodes' attributes.
 
     Raises:
       sm_ops.Unsupported: when the graph holds something TensorFlow's format cannot take.
     """
-    from tapeflow.framework import dtypes
     from tapeflow.framework.graph.graph_exec import live_nodes
     g = cf.graph
-    relaxed = [None if p is None else p for p in cf._pattern]
     used, ref, info = set(), {}, {}
     inputs, arg_attrs, nodes, control = [], [], [], []
     for i, s in enumerate(g.inputs):
@@ -115,7 +150,9 @@ def function_def(cf, fname, variable_nodes, out_template=None):
         nodes.append(sm_ops.const_node(name, v))
         ref[s] = f"{name}:output:0"
         info[s] = (np.asarray(v).dtype, np.shape(v))
-    for kind, payload, ins, outs in live_nodes(g):
+    overrides = overrides or {}
+    for node in live_nodes(g):
+        kind, payload, ins, outs = node
         if kind == "read":
             name = node_name(g.info[outs[0]][0].rsplit(":", 1)[0])
             dt = g.info[outs[0]][1]
@@ -131,6 +168,7 @@ def function_def(cf, fname, variable_nodes, out_template=None):
             control.append(name)
         elif kind == "op":
             op, attrs = payload
+            attrs = overrides.get(id(node), attrs)
             if getattr(op, "stateful", False):
                 raise sm_ops.Unsupported(f"stateful op {op.name}")
             if len(outs) != 1:
@@ -162,13 +200,7 @@ def function_def(cf, fname, variable_nodes, out_template=None):
     body += P.entry(5, "_construction_context", P.attr_str("kEagerRuntime"))
     body += b"".join(P.entry(6, c, c.encode()) for c in control)
     body += b"".join(F(7, F(1, i) + F(2, a)) for i, a in arg_attrs)
-    del relaxed, dtypes
     return body, bound
-
-
-def output_structure(cf, names=None):
-    """Returns ``cf``'s outputs as a structure of ``TensorSpec``s (unknown dims relaxed)."""
-    return cf._output_specs()
 
 
 def saved_concrete_function(bound, input_sig, output_sig):
