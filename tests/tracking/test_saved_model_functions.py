@@ -192,3 +192,24 @@ def test_loads_and_runs_tensorflow_written_fixtures():
     np.testing.assert_allclose(exported.serve(x).numpy(), y, rtol=1e-5, atol=1e-7)
     out = exported.signatures["serving_default"](keras_tensor=x)
     np.testing.assert_allclose(out["output_0"].numpy(), y, rtol=1e-5, atol=1e-7)
+
+
+def test_saving_a_keras_model_gives_serving_default(tmp_path):
+    from tapeflow import keras
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    d = str(tmp_path / "k")
+    tf.saved_model.save(model, d)
+    loaded = tf.saved_model.load(d)
+    assert list(loaded.signatures) == ["serving_default"]
+    x = _x()
+    out = loaded.signatures["serving_default"](inputs=x)
+    np.testing.assert_allclose(out["output_0"].numpy(), model(x).numpy(), rtol=1e-6)
+
+
+def test_bound_inputs_must_be_variables(tmp_path):
+    from tapeflow.tracking import saved_model, tensor_bundle
+    fn = saved_model.RestoredFunction("f", None, [
+        __import__("tapeflow.tracking.sm_load", fromlist=["x"]).ConcreteSpec("f", [0], None,
+                                                                            None)])
+    with pytest.raises(tensor_bundle._Bad, match="not a variable"):
+        fn._bind_variables([object()])

@@ -73,6 +73,10 @@ def save(obj, export_dir, signatures=None, options=None):
         call = getattr(type(obj), "__call__", None)
         signatures = {"serving_default": call.__get__(obj, type(obj))} if isinstance(
             call, Function) and call.input_signature is not None else {}
+        default = getattr(obj, "_default_save_signature", None)   # Keras models
+        if not signatures and callable(default):
+            sig = default()
+            signatures = {"serving_default": sig} if sig is not None else {}
     elif not isinstance(signatures, dict):
         signatures = {"serving_default": signatures}
     from tapeflow.tracking import saved_model_tf

@@ -73,6 +73,26 @@ def export_model(model, filepath, format="tf_saved_model", verbose=None,
               f"* Endpoint 'serve'\n{args}\nOutput Type:\n  {out}\nCaptures:\n{captures}")
 
 
+def default_save_signature(model):
+    """Returns a ``tf.function`` calling ``model`` on one input named after ``call``'s first
+    parameter (``inputs``), for ``tf.saved_model.save``'s ``serving_default``; None when the
+    model is not built or takes several inputs."""
+    try:
+        signature = _input_signature(model, None)
+    except ValueError:
+        return None
+    if len(signature) != 1 or not isinstance(signature[0], TensorSpec):
+        return None
+    params = [p for p in _call_params(model) if p not in ("training", "mask", "kwargs")]
+    name = params[0] if params else "inputs"
+    spec = TensorSpec(signature[0].shape, signature[0].dtype, name)
+    training = "training" in _call_params(model)
+
+    def serve(inputs):
+        return model(inputs, training=False) if training else model(inputs)
+    return function(serve, input_signature=[spec])
+
+
 def _call_params(model):
     import inspect
     try:
