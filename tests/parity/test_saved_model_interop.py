@@ -33,6 +33,7 @@ def _module(tf):
             return {"sum": tf.reduce_sum(y, axis=1), "mean": tf.reduce_mean(x),
                     "max": tf.reduce_max(tf.exp(x), axis=0, keepdims=True),
                     "slice": x[:, 1:], "row": t[0], "last": x[..., -1],
+                    "newaxis": x[:, None, 1:], "step": x[::2, ::-1],
                     "cast": tf.cast(x, tf.int32), "reshaped": tf.reshape(tf.square(x), [-1]),
                     "stack": tf.stack([tf.abs(x), -x]),
                     "bias": tf.nn.bias_add(x, [1.0, 2.0, 3.0]),

@@ -206,10 +206,8 @@ def test_saving_a_keras_model_gives_serving_default(tmp_path):
     np.testing.assert_allclose(out["output_0"].numpy(), model(x).numpy(), rtol=1e-6)
 
 
-def test_bound_inputs_must_be_variables(tmp_path):
-    from tapeflow.tracking import saved_model, tensor_bundle
-    fn = saved_model.RestoredFunction("f", None, [
-        __import__("tapeflow.tracking.sm_load", fromlist=["x"]).ConcreteSpec("f", [0], None,
-                                                                            None)])
+def test_bound_inputs_must_be_variables():
+    from tapeflow.tracking import saved_model, sm_load, tensor_bundle
+    fn = saved_model.RestoredFunction("f", None, [sm_load.ConcreteSpec("f", [0], None, None)])
     with pytest.raises(tensor_bundle._Bad, match="not a variable"):
         fn._bind_variables([object()])

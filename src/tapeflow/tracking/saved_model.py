@@ -1,26 +1,21 @@
-"""``tf.saved_model.save`` / ``load``: TensorFlow's SavedModel files, objects and variables
-(no computation yet).
+"""``tf.saved_model.save`` / ``load``: TensorFlow's SavedModel files, objects, variables and
+computations.
 
-    export_dir/saved_model.pb                      a SavedModel protobuf (object graph)
+    export_dir/saved_model.pb                      a SavedModel protobuf: object graph and
+                                                   the traced functions (FunctionDefs)
     export_dir/variables/variables.index           the variables: a TensorBundle checkpoint
     export_dir/variables/variables.data-00000-of-00001
     export_dir/assets/                             empty
 
 ``saved_model.pb`` holds the ``SavedObjectGraph``: every object (user objects, list and
 dict wrappers, variables with dtype/shape/name/trainable, ``tf.function``s with their
-``FunctionSpec`` and input signature, the ``signatures`` map), numbered as the checkpoint
-numbers them, as TensorFlow writes it. TensorFlow's ``tf.saved_model.load`` reads these
-directories (objects and variables; its restored functions have no concrete function and
-raise ``ValueError: Found zero restored functions``), and tapeflow's ``load`` reads
-TensorFlow's (see ``saved_model_tf``).
-
-What is honest to say: ``tf.function`` in tapeflow runs eagerly and does not trace graphs
-yet, so a SavedModel holds no computation (no ``GraphDef`` functions, no
-``fingerprint.pb``). ``load`` rebuilds the objects, lists, dicts and variables without the
-Python classes; each ``tf.function`` or signature comes back as a stub that knows its name
-and input signature and raises ``NotImplementedError`` when called. To use the computation,
-build the Python object again and restore the variables into it:
-``tf.train.Checkpoint(root=obj).read(export_dir + "/variables/variables")``. Reading never
+``FunctionSpec`` and concrete functions, the ``signatures`` map), numbered as the checkpoint
+numbers them, and the meta graph's function library: each traced concrete function as a
+TensorFlow ``FunctionDef`` (``sm_functions``, ``sm_write``, ``sm_ops``), so TensorFlow's
+``tf.saved_model.load`` runs tapeflow's files and tapeflow's runs TensorFlow's (``sm_load``:
+an allow-list of ops run with tapeflow ops; differentiable). A function whose graph cannot
+be written (ops outside the allow-list, Python nodes, control flow) is saved without it,
+with a warning, and its loaded stub raises ``NotImplementedError``. Reading never
 unpickles, never imports or calls what a file names, and checks sizes and indices first.
 """
 import os
