@@ -210,3 +210,38 @@ def test_saving_a_keras_model_gives_the_serving_default_signature(rtf, rkeras, t
         np.testing.assert_allclose(out["output_0"].numpy(), np.asarray(model(X)), rtol=1e-6)
         views.append((sorted(loaded.signatures), sorted(out), out["output_0"].shape))
     assert views[0] == views[1]
+
+
+def test_tensorflow_1_loaders_run_tapeflow_signatures(rtf, tmp_path):
+    # tf.compat.v1.saved_model.load (what saved_model_cli run and TF Serving-style loaders do):
+    # restores the variables through the SaverDef's RestoreV2 function, runs a SignatureDef.
+    m = _module(ttf)
+    d = str(tmp_path / "m")
+    ttf.saved_model.save(m, d, signatures={"serving_default": m.__call__, "many": m.many})
+    want = m(ttf.constant(X)).numpy()
+    want_many = m.many(ttf.constant(X))
+    with rtf.compat.v1.Session(graph=rtf.Graph()) as sess:
+        meta = rtf.compat.v1.saved_model.load(sess, ["serve"], d)
+        assert sorted(meta.signature_def) == ["many", "serving_default"]
+        sig = meta.signature_def["serving_default"]
+        assert sorted(sig.inputs) == ["x"] and sorted(sig.outputs) == ["output_0"]
+        assert sig.method_name == "tensorflow/serving/predict"
+        got = sess.run(sig.outputs["output_0"].name, {sig.inputs["x"].name: X})
+        np.testing.assert_allclose(got, want, rtol=1e-6)
+        sig = meta.signature_def["many"]
+        assert sorted(sig.outputs) == sorted(want_many)
+        got = sess.run({k: v.name for k, v in sig.outputs.items()}, {sig.inputs["x"].name: X})
+        for k in want_many:
+            np.testing.assert_allclose(got[k], want_many[k].numpy(), rtol=1e-6, atol=1e-6)
+        saver = meta.saver_def                         # the save function writes too
+        prefix = str(tmp_path / "resaved")
+        sess.run(saver.save_tensor_name, {saver.filename_tensor_name: prefix})
+    np.testing.assert_array_equal(rtf.train.load_variable(
+        prefix, "w/.ATTRIBUTES/VARIABLE_VALUE"), W)
+    model = _keras_model(tkeras)
+    model.export(str(tmp_path / "exp"), verbose=False)
+    with rtf.compat.v1.Session(graph=rtf.Graph()) as sess:
+        meta = rtf.compat.v1.saved_model.load(sess, ["serve"], str(tmp_path / "exp"))
+        sig = meta.signature_def["serving_default"]
+        got = sess.run(sig.outputs["output_0"].name, {sig.inputs["keras_tensor"].name: X})
+        np.testing.assert_allclose(got, np.asarray(model(X)), rtol=1e-5, atol=1e-7)

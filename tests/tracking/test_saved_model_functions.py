@@ -211,3 +211,25 @@ def test_bound_inputs_must_be_variables():
     fn = saved_model.RestoredFunction("f", None, [sm_load.ConcreteSpec("f", [0], None, None)])
     with pytest.raises(tensor_bundle._Bad, match="not a variable"):
         fn._bind_variables([object()])
+
+
+def test_meta_graph_has_signature_defs_and_a_saver_for_tensorflow_1_loaders(tmp_path):
+    from tapeflow.tracking import sm_proto as P
+    from tapeflow.tracking import tensor_bundle as tb
+    d = str(tmp_path / "m")
+    tf.saved_model.save(_Net(), d)
+    with open(os.path.join(d, "saved_model.pb"), "rb") as f:
+        meta = tb._parse(P._one(tb._parse(f.read()), 2))
+    sigs = {k.decode(): tb._parse(v) for k, v in P._map(meta, 5).items()}
+    assert list(sigs) == ["serving_default"]
+    inputs = {k.decode(): tb._parse(v) for k, v in P._map(sigs["serving_default"], 1).items()}
+    assert P._one(inputs["x"], 1) == b"serving_default_x:0"
+    assert P._one(sigs["serving_default"], 3) == b"tensorflow/serving/predict"
+    saver = tb._parse(P._one(meta, 3))
+    assert P._one(saver, 1) == b"saver_filename:0" and P._one(saver, 7) == 2
+    graph = tb._parse(P._one(meta, 2))
+    ops = [P.NodeDef(v).op for n, v in graph if n == 1]
+    assert ops.count("VarHandleOp") == 3 and "Placeholder" in ops
+    library = P.function_library(meta)
+    restore = P.FunctionDef(library[[n for n in library if "traced_restore" in n][0]])
+    assert [n.op for n in restore.nodes].count("AssignVariableOp") == 3

@@ -295,7 +295,11 @@ def encode(ck, functions_of, signatures):
         nodes.append(_user_object(ident, children))
     graph_proto = b"".join(_F(1, n) for n in nodes + extra) + writer.concrete_functions_map()
     meta_info = _F(4, b"serve") + _F(6, WRITER.encode()) + _F(7, 1)
-    meta = _F(1, meta_info) + _F(2, writer.graph_def()) + _F(7, graph_proto)
+    variables = [(i, np_name(obj), path + trackable.VARIABLE_SUFFIX, obj_shape(obj).as_list())
+                 for i, (path, obj) in enumerate(graph) if trackable.is_variable(obj)]
+    graph_def, signature_defs, saver = writer.graph_def(variables)
+    meta = _F(1, meta_info) + _F(2, graph_def) + (_F(3, saver) if saver else b"") + \
+        signature_defs + _F(7, graph_proto)
     return _F(1, 1) + _F(2, meta)
 
 

@@ -36,6 +36,24 @@ def _concrete_functions(fn):
     return cfs
 
 
+def _input_structure(fn, cf):
+    """Returns ``cf``'s ``(args, kwargs)`` of TensorSpecs, named as the ``input_signature``
+    names them where it does (``keras_tensor``), else after the parameters."""
+    from tapeflow.framework import nest
+    from tapeflow.framework.tensor_spec import TensorSpec
+    args, kwargs = cf.structured_input_signature
+    sig = getattr(fn, "input_signature", None)
+    if sig is None or kwargs:
+        return args, kwargs
+    named = nest.flatten(list(sig))
+    flat = nest.flatten(list(args))
+    if len(named) != len(flat) or not all(isinstance(s, TensorSpec) for s in flat):
+        return args, kwargs
+    flat = [TensorSpec(a.shape, a.dtype, n.name or a.name) if isinstance(n, TensorSpec)
+            else a for a, n in zip(flat, named)]
+    return tuple(nest.pack_sequence_as(list(args), flat)), kwargs
+
+
 class Writer:
     """Collects ``FunctionDef``s and ``SavedConcreteFunction``s while the object graph is
     encoded."""
@@ -46,6 +64,7 @@ class Writer:
         self.concrete = []          # map entries of SavedObjectGraph.concrete_functions
         self.counter = 0
         self.done = {}              # id(cf) -> written name
+        self.signatures = []        # (key, fname, [(input, spec)], {output: spec}, bound)
 
     def _name(self, base):
         self.counter += 1
@@ -55,6 +74,7 @@ class Writer:
         body, bound = sm_write.function_def(cf, fname, self.variable_nodes,
                                             sm_write.shape_overrides(cf))
         self.function_defs.append(body)
+        self.last_bound = bound
         self.concrete.append(P.entry(2, fname, sm_write.saved_concrete_function(
             bound, input_sig, output_sig)))
 
@@ -77,7 +97,7 @@ class Writer:
             fname = self._name(cf._name)
 
             def write(cf=cf, fname=fname):
-                self._write(cf, fname, cf.structured_input_signature, cf._output_specs())
+                self._write(cf, fname, _input_structure(fn, cf), cf._output_specs())
                 return fname
             got = self._try(f"tf.function {cf._name}", cf, write)
             if got:
@@ -116,12 +136,18 @@ class Writer:
                 outs = {f"output_{i}": TensorSpec(v.shape, v.dtype, f"output_{i}")
                         for i, v in enumerate(flat)}
             self._write(cf, fname, ((), inputs), outs)
+            self.signatures.append((key, fname, list(inputs.items()), outs, self.last_bound))
             return fname, names
         return self._try(f"signature {key!r}", cf, write)
 
-    def graph_def(self):
-        """Returns the ``GraphDef`` bytes (the function library)."""
-        return sm_write.library(self.function_defs)
+    def graph_def(self, variables):
+        """Returns ``(GraphDef bytes, signature_def entries, SaverDef bytes)``: the function
+        library and the top-level graph (``sm_graph``) for ``variables``
+        (``[(node id, dtype, checkpoint key, shape)]``)."""
+        from tapeflow.tracking import sm_graph
+        nodes, extra, sigs, saver = sm_graph.top_level(variables, self.signatures,
+                                                        self.counter + 1)
+        return sm_write.library(self.function_defs + extra, nodes), sigs, saver
 
     def concrete_functions_map(self):
         """Returns the ``SavedObjectGraph.concrete_functions`` entries."""

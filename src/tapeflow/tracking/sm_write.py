@@ -209,7 +209,8 @@ def saved_concrete_function(bound, input_sig, output_sig):
         F(4, P.structured(output_sig))
 
 
-def library(function_defs):
-    """Returns a ``GraphDef`` (versions and function library) holding ``function_defs``."""
+def library(function_defs, nodes=()):
+    """Returns a ``GraphDef`` (nodes, versions and function library) holding ``function_defs``."""
     lib = b"".join(F(1, f) for f in function_defs)
-    return (F(2, lib) if lib else b"") + F(4, F(1, 2474) + F(2, 12))
+    return b"".join(F(1, n) for n in nodes) + (F(2, lib) if lib else b"") + \
+        F(4, F(1, 2474) + F(2, 12))
