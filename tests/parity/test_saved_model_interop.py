@@ -156,27 +156,57 @@ def _layer_models(keras):
                                                L.GlobalAveragePooling1D()]),
         "functional_add": lambda: (lambda i: keras.Model(i, L.Add()([L.Dense(3)(i),
                                                                    L.Dense(3)(i)])))(I((6,))),
+        "concatenate": lambda: (lambda i: keras.Model(i, L.Concatenate()([
+            L.Dense(3)(i), L.Dense(2)(i)])))(I((6,))),
+        "conv1d": lambda: keras.Sequential([I((6, 2)), L.Conv1D(3, 3, activation="relu"),
+                                            L.GlobalMaxPooling1D()]),
+        "depthwise": lambda: keras.Sequential([I((5, 5, 2)), L.DepthwiseConv2D(3)]),
+        "separable": lambda: keras.Sequential([I((5, 5, 2)), L.SeparableConv2D(3, 3)]),
+        "attention": lambda: (lambda i: keras.Model(i, L.MultiHeadAttention(2, 4)(i, i)))(
+            I((3, 4))),
+        "rescaling_normalization": lambda: keras.Sequential([
+            I((6,)), L.Rescaling(0.5, 1.0), L.Normalization(mean=1.0, variance=4.0)]),
+        "gelu_elu_swish": lambda: keras.Sequential([
+            I((6,)), L.Dense(4, activation="gelu"), L.Dense(4, activation="elu"),
+            L.Dense(2, activation="swish")]),
+        "reshape_permute": lambda: keras.Sequential([I((6,)), L.Reshape((2, 3)),
+                                                     L.Permute((2, 1)), L.Flatten()]),
+        # TensorFlow -> tapeflow only (tapeflow's trace is not written: see ONE_WAY)
+        "conv2d_transpose": lambda: keras.Sequential([I((4, 4, 2)),
+                                                      L.Conv2DTranspose(3, 3, strides=2)]),
+        "zeropad_upsample": lambda: keras.Sequential([I((4, 4, 1)), L.ZeroPadding2D(1),
+                                                      L.UpSampling2D()]),
     }
+
+
+# tapeflow's trace of these cannot be written yet: Conv2DTranspose bakes the output shape
+# (the batch size) in; UpSampling2D is a Repeat op TensorFlow has no kernel for.
+ONE_WAY = {"conv2d_transpose", "zeropad_upsample"}
 
 
 def _layer_input(name):
     r = np.random.default_rng(5)
     if name == "embedding":
         return r.integers(0, 10, size=(3, 3)).astype("int32")
-    shape = {"flatten": (3, 2, 3), "conv2d": (3, 5, 5, 2), "pooling": (3, 4, 4, 1)}.get(
-        name, (3, 6))
+    shape = {"flatten": (3, 2, 3), "conv2d": (3, 5, 5, 2), "pooling": (3, 4, 4, 1),
+             "conv1d": (3, 6, 2), "depthwise": (3, 5, 5, 2), "separable": (3, 5, 5, 2),
+             "attention": (3, 3, 4), "conv2d_transpose": (3, 4, 4, 2),
+             "zeropad_upsample": (3, 4, 4, 1)}.get(name, (3, 6))
     return r.normal(size=shape).astype("float32")
 
 
 @pytest.mark.parametrize("writer", ["tapeflow", "tensorflow"])
 @pytest.mark.parametrize("name", sorted(_layer_models(tkeras)))
-def test_keras_layers_interoperate(rtf, rkeras, tmp_path, writer, name):
+def test_keras_layers_interoperate(rtf, rkeras, tmp_path, caplog, writer, name):
     src_keras, dst_tf = (tkeras, rtf) if writer == "tapeflow" else (rkeras, ttf)
     src_keras.utils.set_random_seed(0)
     model = _layer_models(src_keras)[name]()
     x = _layer_input(name)
     d = str(tmp_path / "exp")
     model.export(d, verbose=False)
+    if writer == "tapeflow" and name in ONE_WAY:
+        assert "serve is saved without its graph" in caplog.text
+        return
     loaded = dst_tf.saved_model.load(d)
     for batch in (x, x[:1]):
         want = np.asarray(model(batch, training=False))

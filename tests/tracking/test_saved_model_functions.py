@@ -233,3 +233,14 @@ def test_meta_graph_has_signature_defs_and_a_saver_for_tensorflow_1_loaders(tmp_
     library = P.function_library(meta)
     restore = P.FunctionDef(library[[n for n in library if "traced_restore" in n][0]])
     assert [n.op for n in restore.nodes].count("AssignVariableOp") == 3
+
+
+def test_runs_tensorflow_exports_with_captured_constants():
+    # Rescaling -> Normalization(mean, variance) -> Dense(gelu) -> Dense, exported by Keras 3:
+    # the normalization's constants are SavedConstants (top-level Const nodes bound to the
+    # function), gelu is Erfc inside an IdentityN custom gradient, layers are PartitionedCalls.
+    loaded = tf.saved_model.load(os.path.join(FIXTURES, "keras_norm"))
+    x = np.load(os.path.join(FIXTURES, "tf_module_x.npy"))
+    y = np.load(os.path.join(FIXTURES, "keras_norm_y.npy"))
+    np.testing.assert_allclose(loaded.serve(x).numpy(), y, rtol=1e-5, atol=1e-6)
+    assert not any(k.startswith("Const") for k in vars(loaded))

@@ -121,9 +121,10 @@ class RestoredFunction:
     def _bind_variables(self, objects):
         for c in self._concrete:
             for i in c.bound:
-                if not 0 <= i < len(objects) or not getattr(objects[i], "_is_variable", False):
+                if not 0 <= i < len(objects) or not (getattr(
+                        objects[i], "_is_variable", False) or hasattr(objects[i], "tensor")):
                     raise tensor_bundle._Bad(f"function {c.name!r} captures node {i}, which "
-                                             "is not a variable")
+                                             "is not a variable or constant")
             self._variables[c.name] = [objects[i] for i in c.bound]
 
     @property
@@ -147,7 +148,9 @@ class RestoredFunction:
             except TypeError as e:
                 errors_seen.append(str(e))
                 continue
-            outs = self._library.run(c.name, inputs + self._variables.get(c.name, []))
+            captured = [v.tensor() if hasattr(v, "tensor") else v
+                        for v in self._variables.get(c.name, [])]
+            outs = self._library.run(c.name, inputs + captured)
             return sm_load.pack(c.output_sig, outs)
         raise TypeError(errors_seen[0] if len(errors_seen) == 1 else
                         f"{self.name}() arguments match none of its {len(errors_seen)} saved "

@@ -79,6 +79,41 @@ def _concrete_specs(raw):
     return specs, sm_load.Library(P.function_library(meta))
 
 
+class _Constant:
+    """A ``SavedConstant`` (a tensor a function captures); not set as an attribute."""
+
+    def __init__(self, raw_tensor):
+        self.raw = raw_tensor
+        self.value = None
+
+    def tensor(self):
+        """Returns the constant as a Tensor (parsed, size-checked, on first use)."""
+        if self.value is None:
+            from tapeflow.framework import errors
+            from tapeflow.framework.tensor import Tensor
+            from tapeflow.tracking import sm_proto
+            try:
+                self.value = Tensor(sm_proto.parse_tensor(self.raw))
+            except tb._Bad as e:
+                raise errors.DataLossError(None, None, f"a captured constant: {e}") from None
+        return self.value
+
+
+def _top_level_consts(raw):
+    """Returns ``{name: raw TensorProto}`` of the top-level graph's ``Const`` nodes."""
+    from tapeflow.tracking import sm_proto as P
+    meta = tb._parse(_one(tb._parse(raw), 2) or b"")
+    graph = tb._parse(_one(meta, 2) or b"")
+    out = {}
+    for n, v in graph:
+        if n == 1 and isinstance(v, bytes):
+            node = P.NodeDef(v)
+            value = node.attr("value")
+            if node.op == "Const" and isinstance(value, tuple) and value[0] == "tensor":
+                out[node.name] = value[1]
+    return out
+
+
 def build(raw, reader, user_object, restored_function):
     """Returns the root object rebuilt from a ``saved_model.pb`` (bytes), with variable
     values from the checkpoint ``reader``. Functions are made by
@@ -91,6 +126,7 @@ def build(raw, reader, user_object, restored_function):
     if not nodes:
         raise tb._Bad("empty object graph")
     concrete, library = _concrete_specs(raw)
+    consts = _top_level_consts(raw)
     ck_nodes = tb.decode_object_graph(reader.read("_CHECKPOINTABLE_OBJECT_GRAPH")) \
         if reader.has_tensor("_CHECKPOINTABLE_OBJECT_GRAPH") else []
     edges = [_children(node, len(nodes)) for node in nodes]
@@ -124,6 +160,11 @@ def build(raw, reader, user_object, restored_function):
             objects.append(restored_function(names.get(i, "function"), None,
                                              [concrete.get(cf_name)], library, keywords))
             functions.append(objects[-1])
+        elif 9 in kinds:   # a captured constant: its value is a Const of the top-level graph
+            op = _text(_one(tb._parse(_one(node, 9) or b""), 1) or b"")
+            if op not in consts:
+                raise tb._Bad(f"constant node {i} names a missing Const {op!r}")
+            objects.append(_Constant(consts[op]))
         elif 4 in kinds:
             ident = _text(_one(tb._parse(_one(node, 4) or b""), 1))
             objects.append([] if ident in _LISTS else {} if ident in _DICTS else user_object())
@@ -139,7 +180,7 @@ def build(raw, reader, user_object, restored_function):
             obj.update((n, objects[i]) for i, n in es)
         elif isinstance(obj, user_object):
             for i, n in es:
-                if objects[i] is not None:
+                if objects[i] is not None and not isinstance(objects[i], _Constant):
                     setattr(obj, n, objects[i])
     root = objects[0]
     if not isinstance(root, user_object):

@@ -22,11 +22,13 @@ OUT_ARG = {"MatMul": "product", "BatchMatMulV2": "output", "BiasAdd": "output",
            "MaxPool": "output", "AvgPool": "output", "GatherV2": "output",
            "StopGradient": "output", "SelectV2": "output", "Select": "output",
            "ArgMax": "output", "ArgMin": "output", "Fill": "output", "Range": "output",
-           "LogicalAnd": "z", "LogicalOr": "z", "LogicalNot": "y"}
+           "LogicalAnd": "z", "LogicalOr": "z", "LogicalNot": "y", "Einsum": "output",
+           "PadV2": "output", "Pad": "output", "MirrorPad": "output", "Tile": "output",
+           "DepthwiseConv2dNative": "output", "Erfc": "y", "OneHot": "output"}
 _ACTIVATIONS = ("Relu", "Relu6", "Elu", "Selu", "Softplus", "Softsign", "LeakyRelu")
 _UNARY_Y = ("Sigmoid", "Tanh", "Exp", "Log", "Log1p", "Expm1", "Neg", "Sqrt", "Rsqrt",
             "Square", "Abs", "Sin", "Cos", "Floor", "Ceil", "Reciprocal", "Sign", "Erf",
-            "Round")
+            "Erfc", "Round")
 _BINARY = ("AddV2", "Add", "Sub", "Mul", "RealDiv", "Maximum", "Minimum", "Pow",
            "SquaredDifference", "FloorDiv", "FloorMod", "Greater", "GreaterEqual", "Less",
            "LessEqual", "Equal", "NotEqual", "DivNoNan")
@@ -123,6 +125,30 @@ def write_op(op_name, attrs, ins, in_info, out_info, name):
             nodes.append(node_def(name, "Relu", [ref], t))
             ref = f"{name}:activations:0"
         return nodes, ref
+    if op_name == "Conv2D" and attrs.get("family") == "depthwise" and isinstance(
+            attrs.get("padding"), str):
+        sh, sw = attrs["strides"]
+        dh, dw = attrs.get("dilations", (1, 1))
+        a = dict(t, strides=P.attr_ints([1, sh, sw, 1]), dilations=P.attr_ints([1, dh, dw, 1]),
+                 padding=P.attr_str(attrs["padding"]), data_format=P.attr_str("NHWC"))
+        return [node_def(name, "DepthwiseConv2dNative", ins, a)], f"{name}:output:0"
+    if op_name == "Einsum" and set(attrs) == {"equation"}:
+        a = dict(t, equation=P.attr_str(attrs["equation"]), N=P.attr_int(len(ins)))
+        return [node_def(name, "Einsum", ins, a)], f"{name}:output:0"
+    if op_name == "PadV2" and attrs.get("mode", "constant").lower() in (
+            "constant", "reflect", "symmetric"):
+        pads = const("paddings", [list(p) for p in attrs["paddings"]])
+        mode = attrs.get("mode", "constant").upper()
+        if mode == "CONSTANT":
+            cv = const("constant_values", np.asarray(attrs.get("constant_values", 0), dt), dt)
+            return extra + [node_def(name, "PadV2", [ins[0], pads, cv], dict(
+                t, Tpaddings=_T(np.int32)))], f"{name}:output:0"
+        return extra + [node_def(name, "MirrorPad", [ins[0], pads], dict(
+            t, Tpaddings=_T(np.int32), mode=P.attr_str(mode)))], f"{name}:output:0"
+    if op_name == "Tile" and set(attrs) == {"multiples"}:
+        m = const("multiples", list(attrs["multiples"]))
+        return extra + [node_def(name, "Tile", [ins[0], m], dict(
+            t, Tmultiples=_T(np.int32)))], f"{name}:output:0"
     if op_name in ("Conv2D", "_FusedConv2D"):
         if attrs.get("family", "conv") != "conv" or not isinstance(attrs.get("padding"), str):
             raise Unsupported(f"{op_name} with family={attrs.get('family')!r}, "
@@ -255,6 +281,11 @@ def _ints(t):
     return [int(v) for v in np.asarray(t.numpy()).reshape(-1)]
 
 
+def _pairs(p):
+    v = _ints(p)
+    return [v[i:i + 2] for i in range(0, len(v), 2)]
+
+
 def _nhwc(node, key):
     v = node.attr(key) or [1, 1, 1, 1]
     fmt = node.attr("data_format", b"NHWC") or b"NHWC"
@@ -299,7 +330,7 @@ def _kernels():
           "Rsqrt": tf.math.rsqrt, "Square": tf.square, "Abs": tf.abs, "Sin": tf.sin,
           "Cos": tf.cos, "Floor": tf.floor, "Ceil": tf.math.ceil,
           "Reciprocal": tf.math.reciprocal, "Sign": tf.sign, "Erf": tf.math.erf,
-          "Round": tf.round, "Identity": tf.identity, "Softmax": tf.nn.softmax,
+          "Round": tf.round, "Erfc": tf.math.erfc, "Identity": tf.identity, "Softmax": tf.nn.softmax,
           "LogSoftmax": tf.nn.log_softmax}
     bi = {"AddV2": tf.add, "Add": tf.add, "Sub": tf.subtract, "Mul": tf.multiply,
           "RealDiv": tf.math.truediv, "Maximum": tf.maximum, "Minimum": tf.minimum,
@@ -350,6 +381,26 @@ def _kernels():
         "ArgMin": lambda node, x, d: [tf.argmin(x, _ints(d)[0], output_type=_dtype(
             node, "output_type") if "output_type" in node.attrs else tf.int64)],
         "Fill": lambda node, dims, v: [tf.fill(_ints(dims), v)],
+        "IdentityN": lambda node, *a: [tf.identity(x) for x in a],
+        "Einsum": lambda node, *a: [tf.einsum(node.attr("equation", b"").decode(), *a)],
+        "Pad": lambda node, x, p: [tf.pad(x, _pairs(p))],
+        "PadV2": lambda node, x, p, c: [tf.pad(x, _pairs(p), constant_values=c)],
+        "MirrorPad": lambda node, x, p: [tf.pad(x, _pairs(p), mode=(node.attr(
+            "mode", b"REFLECT") or b"REFLECT").decode())],
+        "Tile": lambda node, x, m: [tf.tile(x, _ints(m))],
+        "DepthwiseConv2dNative": lambda node, x, f: [tf.nn.depthwise_conv2d(
+            x, f, [1] + _nhwc(node, "strides") + [1], _padding(node),
+            dilations=_nhwc(node, "dilations"))],
+        "Conv2DBackpropInput": lambda node, sizes, f, dy: [tf.nn.conv2d_transpose(
+            dy, f, _ints(sizes), [1] + _nhwc(node, "strides") + [1], _padding(node),
+            dilations=[1] + _nhwc(node, "dilations") + [1])],
+        "OneHot": lambda node, i, depth, on, off: [tf.one_hot(
+            i, _ints(depth)[0], on, off, axis=node.attr("axis", -1))],
+        "Split": lambda node, ax, x: tf.split(x, int(node.attr("num_split", 1)),
+                                              axis=_ints(ax)[0]),
+        "SplitV": lambda node, x, sizes, ax: tf.split(x, _ints(sizes), axis=_ints(ax)[0]),
+        "Unpack": lambda node, x: tf.unstack(x, axis=node.attr("axis", 0) or 0),
+        "Slice": lambda node, x, b, s: [tf.slice(x, _ints(b), _ints(s))],
         "Range": lambda node, a, b, d: [tf.range(a, b, d)],
         "Shape": lambda node, x: [tf.shape(x, out_type=_dtype(node, "out_type")
                                            if "out_type" in node.attrs else tf.int32)],

@@ -28,7 +28,7 @@ class TFSMLayer(Layer):
         for fn in (self.call_endpoint_fn, self.call_training_endpoint_fn):
             for vs in getattr(fn, "_variables", {}).values():
                 for v in vs:
-                    if id(v) not in seen:
+                    if getattr(v, "_is_variable", False) and id(v) not in seen:
                         seen.add(id(v))
                         found.append(v)
         self._tfsm_variables = [v for v in found if v.trainable] + \
