@@ -275,3 +275,19 @@ def test_tensorflow_1_loaders_run_tapeflow_signatures(rtf, tmp_path):
         sig = meta.signature_def["serving_default"]
         got = sess.run(sig.outputs["output_0"].name, {sig.inputs["keras_tensor"].name: X})
         np.testing.assert_allclose(got, np.asarray(model(X)), rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("writer", ["tapeflow", "tensorflow"])
+def test_loaded_signatures_describe_themselves_alike(rtf, tmp_path, writer):
+    src = ttf if writer == "tapeflow" else rtf
+    m = _module(src)
+    d = str(tmp_path / "m")
+    src.saved_model.save(m, d, signatures={"serving_default": m.__call__, "many": m.many})
+    views = []
+    for tf in (ttf, rtf):
+        loaded = tf.saved_model.load(d)
+        views.append([(repr(loaded.signatures[k].structured_input_signature),
+                       sorted((n, repr(v)) for n, v in loaded.signatures[
+                           k].structured_outputs.items()))
+                      for k in ("serving_default", "many")])
+    assert views[0] == views[1]

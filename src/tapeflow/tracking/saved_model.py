@@ -132,6 +132,11 @@ class RestoredFunction:
         """Returns the saved output structure (TensorSpecs) of the first concrete function."""
         return self._concrete[0].output_sig if self._concrete else None
 
+    @property
+    def structured_input_signature(self):
+        """Returns the saved ``(args, kwargs)`` of TensorSpecs of the first concrete function."""
+        return self._concrete[0].input_sig if self._concrete else None
+
     def __call__(self, *args, **kwargs):
         from tapeflow.tracking import sm_load
         if not self._concrete:

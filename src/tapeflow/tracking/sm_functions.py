@@ -97,7 +97,7 @@ class Writer:
             fname = self._name(cf._name)
 
             def write(cf=cf, fname=fname):
-                self._write(cf, fname, _input_structure(fn, cf), cf._output_specs())
+                self._write(cf, fname, _input_structure(fn, cf), sm_write.output_specs(cf))
                 return fname
             got = self._try(f"tf.function {cf._name}", cf, write)
             if got:
@@ -124,7 +124,7 @@ class Writer:
             names = [s.name if isinstance(s, TensorSpec) and s.name else a.name
                      for s, a in zip(sig or args, args)]
             inputs = {n: TensorSpec(a.shape, a.dtype, n) for n, a in zip(names, args)}
-            out = cf._output_specs()
+            out = sm_write.output_specs(cf)
             if isinstance(out, dict):
                 if any(not isinstance(v, TensorSpec) for v in out.values()):
                     raise sm_ops.Unsupported("a signature returns a flat dict of tensors")

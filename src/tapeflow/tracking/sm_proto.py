@@ -399,7 +399,7 @@ def parse_structured(raw, depth=0):
         return items if n == 51 else tuple(items)
     if n == 53:
         return {_text(k): parse_structured(x, depth + 1)
-                for k, x in _map(tb._parse(v), 1).items()}
+                for k, x in sorted(_map(tb._parse(v), 1).items())}
     if n == 54:   # a named tuple: its values, as a tuple
         f = tb._parse(v)
         return tuple(parse_structured(_one(tb._parse(x), 2, b""), depth + 1)

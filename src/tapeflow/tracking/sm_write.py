@@ -57,6 +57,45 @@ def _consts_key(graph):
         graph.consts.items())]
 
 
+def _other_graph(cf):
+    """Returns ``cf``'s graph for the next size of every unknown dimension (None when the
+    signature has none)."""
+    if all(p is not None and None not in p for p in cf._pattern):
+        return None
+    shapes = []
+    for p, s in zip(cf._pattern, cf.graph.inputs):
+        concrete = cf.graph.info[s][2]
+        if p is None:
+            raise sm_ops.Unsupported("an input of unknown rank")
+        shapes.append(tuple(c + 1 if q is None else c for c, q in zip(concrete, p)))
+    return cf._graph_for(tuple(shapes))
+
+
+def output_specs(cf):
+    """Returns ``cf``'s output structure of TensorSpecs, a dimension unknown where it differs
+    between the traces for two sizes of the unknown input dimensions."""
+    from tapeflow.framework import nest
+    from tapeflow.framework.tensor_spec import TensorSpec
+    specs = cf._output_specs()
+    other = _other_graph(cf)
+    if other is None:
+        return specs
+    flat = nest.flatten(specs)
+    infos = list(other.output_info)
+    if len(infos) != len(flat):
+        return specs
+    out = []
+    for spec, info in zip(flat, infos):
+        if not isinstance(spec, TensorSpec):
+            out.append(spec)
+            continue
+        mine = spec.shape.as_list() if spec.shape.rank is not None else None
+        if info is not None and mine is not None and len(info[2]) == len(mine):
+            mine = [None if d is None or d != e else d for d, e in zip(mine, info[2])]
+        out.append(TensorSpec(mine, spec.dtype, spec.name))
+    return nest.pack_sequence_as(specs, out) if nest.is_nested(specs) else out[0]
+
+
 def shape_overrides(cf):
     """Returns ``{id(node): attrs}``: the attributes to write instead of the traced ones so
     that the graph holds for every size of the unknown dimensions.
@@ -68,15 +107,9 @@ def shape_overrides(cf):
     Raises:
       sm_ops.Unsupported: when the graph depends on the concrete sizes otherwise.
     """
-    if all(p is not None and None not in p for p in cf._pattern):
+    other = _other_graph(cf)
+    if other is None:
         return {}
-    shapes = []
-    for p, s in zip(cf._pattern, cf.graph.inputs):
-        concrete = cf.graph.info[s][2]
-        if p is None:
-            raise sm_ops.Unsupported("an input of unknown rank")
-        shapes.append(tuple(c + 1 if q is None else c for c, q in zip(concrete, p)))
-    other = cf._graph_for(tuple(shapes))
     mine = cf.graph
     why = sm_ops.Unsupported("its graph depends on the concrete size of an unknown dimension "
                              "(a shape computed in Python)")
