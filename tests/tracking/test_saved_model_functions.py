@@ -244,3 +244,18 @@ def test_runs_tensorflow_exports_with_captured_constants():
     y = np.load(os.path.join(FIXTURES, "keras_norm_y.npy"))
     np.testing.assert_allclose(loaded.serve(x).numpy(), y, rtol=1e-5, atol=1e-6)
     assert not any(k.startswith("Const") for k in vars(loaded))
+
+
+def test_a_function_failing_for_another_batch_size_is_saved_without_its_graph(tmp_path, caplog):
+    class F(tf.Module):
+        @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
+        def __call__(self, x):
+            if x.shape[0] != 2:                 # Python code that only works for size 2
+                raise ValueError("size 2 only")
+            return x + 1.0
+    d = str(tmp_path / "f")
+    with caplog.at_level(logging.WARNING, logger="tapeflow"):
+        tf.saved_model.save(F(), d)            # the save itself succeeds
+    assert "ValueError: size 2 only" in caplog.text
+    with pytest.raises(NotImplementedError):
+        tf.saved_model.load(d)(np.ones(2, "float32"))

@@ -73,19 +73,23 @@ class Writer:
     def _write(self, cf, fname, input_sig, output_sig):
         body, bound = sm_write.function_def(cf, fname, self.variable_nodes,
                                             sm_write.shape_overrides(cf))
-        self.function_defs.append(body)
+        entry = P.entry(2, fname, sm_write.saved_concrete_function(bound, input_sig,
+                                                                   output_sig))
+        self.function_defs.append(body)      # only once everything is encoded
+        self.concrete.append(entry)
         self.last_bound = bound
-        self.concrete.append(P.entry(2, fname, sm_write.saved_concrete_function(
-            bound, input_sig, output_sig)))
 
     def _try(self, what, cf, write):
         try:
             return write()
         except (sm_ops.Unsupported, tb._Bad) as e:
-            _LOG.warning("%s is saved without its graph (tapeflow cannot write it in "
-                         "TensorFlow's format: %s); loading it gives a function that "
-                         "cannot be called.", what, e)
-            return None
+            why = str(e)
+        except Exception as e:  # noqa: BLE001  (e.g. the second-size trace fails: the
+            why = f"{type(e).__name__}: {e}"   # objects and variables are saved anyway)
+        _LOG.warning("%s is saved without its graph (tapeflow cannot write it in "
+                     "TensorFlow's format: %s); loading it gives a function that "
+                     "cannot be called.", what, why)
+        return None
 
     def function_names(self, fn):
         """Returns the names of ``fn``'s concrete functions written to the library."""

@@ -23,6 +23,7 @@ class Library:
     demand."""
 
     def __init__(self, raw_functions):
+        """``raw_functions``: ``{name: FunctionDef bytes}``."""
         if len(raw_functions) > MAX_FUNCTIONS:
             raise tb._Bad(f"{len(raw_functions)} functions in the library")
         self.raw = raw_functions

@@ -27,8 +27,8 @@ def dt_enum(dtype):
     Raises:
       tb._Bad: for a dtype TensorFlow's SavedModel cannot hold here.
     """
-    if hasattr(dtype, "_np"):
-        dtype = dtype._np
+    if hasattr(dtype, "as_numpy_dtype"):       # a tapeflow DType
+        dtype = dtype.as_numpy_dtype
     try:
         name = np.dtype(dtype).name
     except TypeError:
@@ -80,38 +80,47 @@ def tensor_proto(value):
 
 
 def attr_type(dtype):
+    """Returns an ``AttrValue`` holding a ``DataType``."""
     return F(6, dt_enum(dtype))
 
 
 def attr_bool(b):
+    """Returns an ``AttrValue`` holding a bool."""
     return F(5, int(bool(b)))
 
 
 def attr_int(i):
+    """Returns an ``AttrValue`` holding an int64."""
     return F(3, int(i) & _MASK64)
 
 
 def attr_float(f):
+    """Returns an ``AttrValue`` holding a float32."""
     return tb._fixed32(4, struct.unpack("<I", struct.pack("<f", float(f)))[0])
 
 
 def attr_str(s):
+    """Returns an ``AttrValue`` holding bytes (a str is UTF-8 encoded)."""
     return F(2, s.encode() if isinstance(s, str) else s)
 
 
 def attr_ints(values):
+    """Returns an ``AttrValue`` holding a list of int64s."""
     return F(1, b"".join(F(3, int(i) & _MASK64) for i in values))
 
 
 def attr_types(dtypes):
+    """Returns an ``AttrValue`` holding a list of ``DataType``s."""
     return F(1, b"".join(F(6, dt_enum(d)) for d in dtypes))
 
 
 def attr_tensor(value):
+    """Returns an ``AttrValue`` holding a ``TensorProto`` of ``value``."""
     return F(8, tensor_proto(value))
 
 
 def attr_func(name):
+    """Returns an ``AttrValue`` naming a function of the library."""
     return F(10, F(1, name.encode()))
 
 

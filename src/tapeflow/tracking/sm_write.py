@@ -215,7 +215,7 @@ def function_def(cf, fname, variable_nodes, overrides=None):
             info[outs[0]] = g.info[outs[0]][1:]
         else:
             raise sm_ops.Unsupported(f"a {kind!r} node (Python code or control flow)")
-    outputs, ret, specs = [], [], []
+    outputs, ret = [], []
     out_names = set()
     for k, s in enumerate(g.outputs):
         if s is None:
