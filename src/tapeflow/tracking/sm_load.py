@@ -140,13 +140,19 @@ class Library:
         import tapeflow as tf
         op = node.op
         if op == "Const":
-            v = node.attr("value")
-            if not (isinstance(v, tuple) and v[0] == "tensor"):
-                raise errors.InvalidArgumentError(None, None, f"Const {node.name!r} has no value")
-            try:
-                return [tf.constant(P.parse_tensor(v[1]))]
-            except tb._Bad as e:
-                raise errors.DataLossError(None, None, f"Const {node.name!r}: {e}") from None
+            value = node.attr(" parsed constant")      # cached after the first call
+            if value is None:
+                v = node.attr("value")
+                if not (isinstance(v, tuple) and v[0] == "tensor"):
+                    raise errors.InvalidArgumentError(None, None,
+                                                      f"Const {node.name!r} has no value")
+                try:
+                    value = tf.constant(P.parse_tensor(v[1]))
+                except tb._Bad as e:
+                    raise errors.DataLossError(None, None,
+                                               f"Const {node.name!r}: {e}") from None
+                node.remember(" parsed constant", value)
+            return [value]
         if op == "NoOp":
             return []
         if op == "ReadVariableOp":

@@ -326,7 +326,7 @@ def parse_attr(raw):
 class NodeDef:
     """One node of a ``FunctionDef``: name, op, inputs (strings), attrs (raw bytes)."""
 
-    __slots__ = ("name", "op", "inputs", "attrs")
+    __slots__ = ("name", "op", "inputs", "attrs", "_parsed")
 
     def __init__(self, raw):
         fields = tb._parse(raw)
@@ -334,10 +334,21 @@ class NodeDef:
         self.op = _text(_one(fields, 2, b""))
         self.inputs = [_text(v) for n, v in fields if n == 3]
         self.attrs = {_text(k): v for k, v in _map(fields, 5).items()}
+        self._parsed = {}
 
     def attr(self, key, default=None):
+        """Returns attribute ``key`` parsed (``parse_attr``; cached), or ``default``."""
+        if key in self._parsed:
+            return self._parsed[key]
         raw = self.attrs.get(key)
-        return default if raw is None else parse_attr(raw)
+        value = default if raw is None else parse_attr(raw)
+        if raw is not None:
+            self._parsed[key] = value
+        return value
+
+    def remember(self, key, value):
+        """Caches ``value`` under ``key`` (returned by ``attr(key)`` from then on)."""
+        self._parsed[key] = value
 
 
 class FunctionDef:

@@ -1,6 +1,6 @@
 """Cost of calling a loaded SavedModel function vs the live Keras model (tapeflow).
 
-    PYTHONPATH=src python benchmarks/saved_model_call.py
+    PYTHONPATH=src python benchmarks/bench_saved_model.py
 """
 import tempfile
 import time
