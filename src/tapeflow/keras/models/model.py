@@ -121,12 +121,12 @@ class Model(Trainer, Layer):
         export_model(self, filepath, format=format, verbose=verbose,
                      input_signature=input_signature, **kwargs)
 
-
     def _default_save_signature(self):
         """Returns the ``serving_default`` signature ``tf.saved_model.save`` gives a built
         model (TensorFlow's Keras 3 does the same), or None."""
         from tapeflow.keras.saving.export import default_save_signature
         return default_save_signature(self)
+
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False, layer_range=None):
         """Prints a table of the layers (name and type, output shape, parameter count) and the
