@@ -8,6 +8,7 @@ once per shape and cached (``choose``):
   into one ``(n*oh*ow, kh*kw*c)`` matrix and do one GEMM with it; the input gradient does
   one GEMM per kernel tap, each added into a strided slab of the input gradient. Copies
   ``kh*kw*c`` floats per output pixel: the cheap side when the layer widens (``c < o``).
+- ``winograd`` (3x3, stride 1, no dilation): F(2x2, 3x3), see ``conv_winograd``.
 - ``phase``: the strided grid is split into ``sh*sw`` phases (one for stride 1); within a
   phase a convolution is a stride-1 correlation with the taps that land on it. The kernel
   taps are then moved to the output side: the input gradient and the filter gradient build
@@ -25,6 +26,7 @@ import os
 import time
 
 from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
+from tapeflow.ops import conv_winograd
 
 as_strided = np.lib.stride_tricks.as_strided
 
@@ -218,10 +220,21 @@ def input_grad_im2col(dy, w, input_shape, pads, strides, dilations):
 
 
 ALGORITHMS = {
-    "forward": {"im2col": forward_im2col, "phase": forward_phase},
-    "input": {"im2col": input_grad_im2col, "phase": input_grad_phase},
-    "filter": {"im2col": filter_grad_im2col, "phase": filter_grad_phase},
+    "forward": {"im2col": forward_im2col, "phase": forward_phase,
+                "winograd": conv_winograd.forward},
+    "input": {"im2col": input_grad_im2col, "phase": input_grad_phase,
+              "winograd": conv_winograd.input_grad},
+    "filter": {"im2col": filter_grad_im2col, "phase": filter_grad_phase,
+               "winograd": conv_winograd.filter_grad},
 }
+
+
+def candidates(kind, k_hw, pads, strides, dilations):
+    """Returns the names of the algorithms that apply to this geometry."""
+    names = ["im2col", "phase"]
+    if conv_winograd.applies(k_hw, strides, dilations, pads if kind == "input" else None):
+        names.append("winograd")
+    return names
 
 
 # -- the choice ----------------------------------------------------------------------------
@@ -233,21 +246,23 @@ def run(kind, a, b, shape, pads, strides, dilations):
     Returns the result array."""
     algos = ALGORITHMS[kind]
     forced = os.environ.get(_ENV)
-    if forced in algos:
+    w_shape = shape if kind == "filter" else b.shape
+    names = candidates(kind, w_shape[:2], pads, strides, dilations)
+    if forced in names:
         return algos[forced](a, b, shape, pads, strides, dilations)
     key = (kind, a.shape, b.shape, shape, pads, strides, dilations, a.dtype.str)
     name = _CHOICES.get(key)
     if name is not None:
         return algos[name](a, b, shape, pads, strides, dilations)
     x_shape = shape if kind == "input" else a.shape
-    w_shape = shape if kind == "filter" else b.shape
     out_hw = shape if kind == "forward" else a.shape[1:3] if kind == "input" else b.shape[1:3]
     macs = x_shape[0] * out_hw[0] * out_hw[1] * int(np.prod(w_shape))
     if forced == "0" or macs < AUTOTUNE_MIN_MACS or 0 in x_shape or 0 in w_shape:
         _CHOICES[key] = _DEFAULTS[kind]
         return algos[_DEFAULTS[kind]](a, b, shape, pads, strides, dilations)
     best, result = None, None
-    for name, fn in algos.items():        # each candidate twice; the faster run counts
+    for name in names:                    # each candidate twice; the faster run counts
+        fn = algos[name]
         spent = []
         for _ in range(2):
             t = time.perf_counter()
