@@ -1,8 +1,12 @@
 """Convolution algorithms (NHWC input, HWIO filters) and the per-shape choice among them.
 
 Each of the three convolution primitives (forward, input gradient, filter gradient) has
-two exact algorithms; which one is faster depends on the shape, so the choice is measured
-once per shape and cached (``choose``):
+two or three exact algorithms; which one is fastest depends on the shape, so the choice is
+measured per shape and cached (``run``): the first calls of a shape run the candidates in
+turn, two timed calls each (no call does extra work), then the fastest is kept (im2col
+unless another is 5% faster). Shapes under ``AUTOTUNE_MIN_MACS`` multiply-adds, and
+``TAPEFLOW_CONV_ALGO=0``, use im2col without measuring; ``TAPEFLOW_CONV_ALGO=im2col``,
+``phase`` or ``winograd`` forces that algorithm where it applies:
 
 - ``im2col``: the forward and the filter gradient copy the windows of the (padded) input
   into one ``(n*oh*ow, kh*kw*c)`` matrix and do one GEMM with it; the input gradient does
@@ -35,7 +39,9 @@ AUTOTUNE_MIN_MACS = 2_000_000
 # "0" turns the measurement off (defaults only); an algorithm name forces that algorithm.
 _ENV = "TAPEFLOW_CONV_ALGO"
 _CHOICES = {}      # (kind, shapes, geometry, dtype) -> algorithm name
-_DEFAULTS = {"forward": "im2col", "input": "im2col", "filter": "im2col"}
+_TRIALS = {}       # same keys, while being measured: algorithm name -> seconds per run
+_ROUNDS = 2        # timed runs per candidate on a shape's first calls; the fastest counts
+_MARGIN = 1.05     # another algorithm replaces the default (im2col) only if 5% faster
 
 
 def _span(out_len, stride, shift, in_len):
@@ -254,28 +260,39 @@ def run(kind, a, b, shape, pads, strides, dilations):
     name = _CHOICES.get(key)
     if name is not None:
         return algos[name](a, b, shape, pads, strides, dilations)
-    x_shape = shape if kind == "input" else a.shape
-    out_hw = shape if kind == "forward" else a.shape[1:3] if kind == "input" else b.shape[1:3]
-    macs = x_shape[0] * out_hw[0] * out_hw[1] * int(np.prod(w_shape))
-    if forced == "0" or macs < AUTOTUNE_MIN_MACS or 0 in x_shape or 0 in w_shape:
-        _CHOICES[key] = _DEFAULTS[kind]
-        return algos[_DEFAULTS[kind]](a, b, shape, pads, strides, dilations)
-    best, result = None, None
-    for name in names:                    # each candidate twice; the faster run counts
-        fn = algos[name]
-        spent = []
-        for _ in range(2):
-            t = time.perf_counter()
-            r = fn(a, b, shape, pads, strides, dilations)
-            spent.append(time.perf_counter() - t)
-        if result is None:
-            result = r
-        if best is None or min(spent) < best[0]:
-            best = (min(spent), name)
-    _CHOICES[key] = best[1]
+    trials = _TRIALS.get(key)
+    if trials is None:
+        x_shape = shape if kind == "input" else a.shape
+        out_hw = shape if kind == "forward" else a.shape[1:3] if kind == "input" \
+            else b.shape[1:3]
+        macs = x_shape[0] * out_hw[0] * out_hw[1] * int(np.prod(w_shape))
+        if forced == "0" or macs < AUTOTUNE_MIN_MACS or 0 in x_shape or 0 in w_shape \
+                or len(names) == 1:
+            _CHOICES[key] = names[0]
+            return algos[names[0]](a, b, shape, pads, strides, dilations)
+        trials = _TRIALS[key] = {n: [] for n in names}
+    # the first calls of a shape take the candidates in turn (each call runs one, so a
+    # shape used once costs nothing extra); after _ROUNDS each the fastest is kept
+    done = sum(len(v) for v in trials.values())
+    name = names[done % len(names)]
+    t = time.perf_counter()
+    result = algos[name](a, b, shape, pads, strides, dilations)
+    trials[name].append(time.perf_counter() - t)
+    if done + 1 == _ROUNDS * len(names):
+        best = min(names, key=lambda n: min(trials[n]))
+        if min(trials[names[0]]) <= _MARGIN * min(trials[best]):   # must win clearly
+            best = names[0]
+        _CHOICES[key] = best
+        del _TRIALS[key]
     return result
 
 
 def chosen():
     """Returns a copy of the cached per-shape choices (for benchmarks and tests)."""
     return dict(_CHOICES)
+
+
+def forget():
+    """Clears the cached choices and measurements (the next calls measure again)."""
+    _CHOICES.clear()
+    _TRIALS.clear()
