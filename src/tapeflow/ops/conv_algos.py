@@ -3,7 +3,7 @@
 Each of the three convolution primitives (forward, input gradient, filter gradient) has
 two or three exact algorithms; which one is fastest depends on the shape, so the choice is
 measured per shape and cached (``run``): the first calls of a shape run the candidates in
-turn, two timed calls each (no call does extra work), then the fastest is kept (im2col
+turn, three timed calls each (no call does extra work), then the fastest is kept (im2col
 unless another is 5% faster). Shapes under ``AUTOTUNE_MIN_MACS`` multiply-adds, and
 ``TAPEFLOW_CONV_ALGO=0``, use im2col without measuring; ``TAPEFLOW_CONV_ALGO=im2col``,
 ``phase`` or ``winograd`` forces that algorithm where it applies:
@@ -40,7 +40,7 @@ AUTOTUNE_MIN_MACS = 2_000_000
 _ENV = "TAPEFLOW_CONV_ALGO"
 _CHOICES = {}      # (kind, shapes, geometry, dtype) -> algorithm name
 _TRIALS = {}       # same keys, while being measured: algorithm name -> seconds per run
-_ROUNDS = 2        # timed runs per candidate on a shape's first calls; the fastest counts
+_ROUNDS = 3        # timed runs per candidate on a shape's first calls; the fastest counts
 _MARGIN = 1.05     # another algorithm replaces the default (im2col) only if 5% faster
 
 
@@ -275,9 +275,10 @@ def run(kind, a, b, shape, pads, strides, dilations):
     # shape used once costs nothing extra); after _ROUNDS each the fastest is kept
     done = sum(len(v) for v in trials.values())
     name = names[done % len(names)]
-    t = time.perf_counter()
+    clock = _clock()
+    t = clock()
     result = algos[name](a, b, shape, pads, strides, dilations)
-    trials[name].append(time.perf_counter() - t)
+    trials[name].append(clock() - t)
     if done + 1 == _ROUNDS * len(names):
         best = min(names, key=lambda n: min(trials[n]))
         if min(trials[names[0]]) <= _MARGIN * min(trials[best]):   # must win clearly
@@ -285,6 +286,15 @@ def run(kind, a, b, shape, pads, strides, dilations):
         _CHOICES[key] = best
         del _TRIALS[key]
     return result
+
+
+def _clock():
+    """The clock the measurements use: this process's CPU time when BLAS runs one thread
+    (other processes on a busy machine then do not count), the wall clock otherwise (with
+    more BLAS threads CPU time would also count their idle spinning)."""
+    one = any(os.environ.get(v) == "1" for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
+                                                 "MKL_NUM_THREADS"))
+    return time.process_time if one or os.cpu_count() == 1 else time.perf_counter
 
 
 def chosen():
