@@ -58,7 +58,9 @@ def keras_epoch(keras, layers, x, y):
         layers.MaxPooling2D(2), layers.Conv2D(128, 3, activation="relu"), layers.Flatten(),
         layers.Dense(10, activation="softmax")])
     model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy")
-    model.fit(x[:BATCH], y[:BATCH], batch_size=BATCH, epochs=1, verbose=0)  # warm-up
+    # warm-up: 10 steps (tapeflow's convolutions measure their algorithms on a shape's
+    # first calls, three per candidate; see ops/conv_algos.py)
+    model.fit(x[:10 * BATCH], y[:10 * BATCH], batch_size=BATCH, epochs=1, verbose=0)
     return lambda: model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0, shuffle=False)
 
 

@@ -65,7 +65,10 @@ def worker(args):
     x = rng.integers(0, 256, (args.samples, args.size, args.size, 3)).astype(np.float32)
     y = rng.integers(0, 3, (args.samples, args.size, args.size, 1)).astype(np.int64)
     model = build(keras, layers, args.size)
-    model.fit(x[:args.batch], y[:args.batch], batch_size=args.batch, epochs=1, verbose=0)
+    # warm-up: 10 steps (tapeflow's convolutions measure their algorithms on a shape's first
+    # calls, three per candidate; see ops/conv_algos.py)
+    for _ in range(-(-10 * args.batch // args.samples)):
+        model.fit(x, y, batch_size=args.batch, epochs=1, verbose=0, shuffle=False)
     clock = time.perf_counter if args.wall else time.process_time
     proto.write("ready\n")
     for command in iter(sys.stdin.readline, ""):
