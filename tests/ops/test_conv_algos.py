@@ -165,19 +165,18 @@ def counting(monkeypatch):
     conv_algos.forget()
 
 
-def test_a_large_shape_tries_each_candidate_thrice_then_keeps_one(counting):
+def test_a_large_shape_measures_each_candidate_on_its_first_call_only(counting):
     x = np.random.RandomState(0).randn(4, 20, 20, 16).astype(np.float32)
     w = np.random.RandomState(1).randn(3, 3, 16, 16).astype(np.float32)
-    want = conv_ops.conv2d(x, w, 1, "SAME").numpy()
-    for _ in range(10):
-        got = conv_ops.conv2d(x, w, 1, "SAME").numpy()
-        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+    first = conv_ops.conv2d(x, w, 1, "SAME").numpy()
     tried = [name for kind, name in counting]
-    assert len(tried) == 11                              # one algorithm per call
-    assert sorted(tried[:9]) == sorted(["im2col", "phase", "winograd"] * 3)
-    assert tried[9] == tried[10]                         # then the kept one only
-    choice = [v for k, v in conv_algos.chosen().items() if k[0] == "forward"]
-    assert choice == [tried[10]]
+    assert sorted(tried) == sorted(["im2col", "phase", "winograd"] * 2)
+    kept = [v for k, v in conv_algos.chosen().items() if k[0] == "forward"]
+    assert len(kept) == 1 and kept[0] in ("im2col", "phase", "winograd")
+    counting.clear()
+    for _ in range(3):           # then one run of the kept algorithm, the same bits each time
+        np.testing.assert_array_equal(conv_ops.conv2d(x, w, 1, "SAME").numpy(), first)
+    assert counting == [("forward", kept[0])] * 3
 
 
 def test_small_shapes_and_the_switch_take_im2col_without_measuring(counting, monkeypatch):

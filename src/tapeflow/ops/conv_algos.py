@@ -2,11 +2,12 @@
 
 Each of the three convolution primitives (forward, input gradient, filter gradient) has
 two or three exact algorithms; which one is fastest depends on the shape, so the choice is
-measured per shape and cached (``run``): the first calls of a shape run the candidates in
-turn, three timed calls each (no call does extra work), then the fastest is kept (im2col
-unless another is 5% faster). Shapes under ``AUTOTUNE_MIN_MACS`` multiply-adds, and
-``TAPEFLOW_CONV_ALGO=0``, use im2col without measuring; ``TAPEFLOW_CONV_ALGO=im2col``,
-``phase`` or ``winograd`` forces that algorithm where it applies:
+measured per shape and cached (``run``): the first call of a shape runs every candidate
+twice, alternating, keeps the fastest (im2col unless another is 5% faster) and returns its
+result, so that every call of a shape gives the same bits. Shapes under
+``AUTOTUNE_MIN_MACS`` multiply-adds, and ``TAPEFLOW_CONV_ALGO=0``, use im2col without
+measuring; ``TAPEFLOW_CONV_ALGO=im2col``, ``phase`` or ``winograd`` forces that algorithm
+where it applies (results then match across processes bit for bit):
 
 - ``im2col``: the forward and the filter gradient copy the windows of the (padded) input
   into one ``(n*oh*ow, kh*kw*c)`` matrix and do one GEMM with it; the input gradient does
@@ -39,8 +40,8 @@ AUTOTUNE_MIN_MACS = 2_000_000
 # "0" turns the measurement off (defaults only); an algorithm name forces that algorithm.
 _ENV = "TAPEFLOW_CONV_ALGO"
 _CHOICES = {}      # (kind, shapes, geometry, dtype) -> algorithm name
-_TRIALS = {}       # same keys, while being measured: algorithm name -> seconds per run
-_ROUNDS = 3        # timed runs per candidate on a shape's first calls; the fastest counts
+_ROUNDS = 2        # timed runs per candidate on a shape's first call; the fastest counts
+_MAX_SHAPES = 4096  # cached choices kept at most
 _MARGIN = 1.05     # another algorithm replaces the default (im2col) only if 5% faster
 
 
@@ -260,32 +261,30 @@ def run(kind, a, b, shape, pads, strides, dilations):
     name = _CHOICES.get(key)
     if name is not None:
         return algos[name](a, b, shape, pads, strides, dilations)
-    trials = _TRIALS.get(key)
-    if trials is None:
-        x_shape = shape if kind == "input" else a.shape
-        out_hw = shape if kind == "forward" else a.shape[1:3] if kind == "input" \
-            else b.shape[1:3]
-        macs = x_shape[0] * out_hw[0] * out_hw[1] * int(np.prod(w_shape))
-        if forced == "0" or macs < AUTOTUNE_MIN_MACS or 0 in x_shape or 0 in w_shape \
-                or len(names) == 1:
-            _CHOICES[key] = names[0]
-            return algos[names[0]](a, b, shape, pads, strides, dilations)
-        trials = _TRIALS[key] = {n: [] for n in names}
-    # the first calls of a shape take the candidates in turn (each call runs one, so a
-    # shape used once costs nothing extra); after _ROUNDS each the fastest is kept
-    done = sum(len(v) for v in trials.values())
-    name = names[done % len(names)]
+    x_shape = shape if kind == "input" else a.shape
+    out_hw = shape if kind == "forward" else a.shape[1:3] if kind == "input" else b.shape[1:3]
+    macs = x_shape[0] * out_hw[0] * out_hw[1] * int(np.prod(w_shape))
+    if len(_CHOICES) >= _MAX_SHAPES:            # e.g. images of ever new sizes: start over
+        _CHOICES.clear()
+    if forced == "0" or macs < AUTOTUNE_MIN_MACS or 0 in x_shape or 0 in w_shape \
+            or len(names) == 1:
+        _CHOICES[key] = names[0]
+        return algos[names[0]](a, b, shape, pads, strides, dilations)
+    # a shape's first call runs every candidate _ROUNDS times, alternating, and returns the
+    # result of the one it keeps: every call of a shape gives the same bits
     clock = _clock()
-    t = clock()
-    result = algos[name](a, b, shape, pads, strides, dilations)
-    trials[name].append(clock() - t)
-    if done + 1 == _ROUNDS * len(names):
-        best = min(names, key=lambda n: min(trials[n]))
-        if min(trials[names[0]]) <= _MARGIN * min(trials[best]):   # must win clearly
-            best = names[0]
-        _CHOICES[key] = best
-        del _TRIALS[key]
-    return result
+    spent = {name: [] for name in names}
+    results = {}
+    for _ in range(_ROUNDS):
+        for name in names:
+            t = clock()
+            results[name] = algos[name](a, b, shape, pads, strides, dilations)
+            spent[name].append(clock() - t)
+    best = min(names, key=lambda n: min(spent[n]))
+    if min(spent[names[0]]) <= _MARGIN * min(spent[best]):   # another must win clearly
+        best = names[0]
+    _CHOICES[key] = best
+    return results[best]
 
 
 def _clock():
@@ -305,4 +304,3 @@ def chosen():
 def forget():
     """Clears the cached choices and measurements (the next calls measure again)."""
     _CHOICES.clear()
-    _TRIALS.clear()
