@@ -8,11 +8,11 @@ gradient is written with the other two; second and higher orders come free.
 Families: ``"conv"`` (filters ``[kh, kw, in, out]``) and ``"depthwise"``
 (filters ``[kh, kw, in, multiplier]``, output channels ``in * multiplier``).
 
-Kernels (chosen by measurement on the book's convnets, see benchmarks/bench_convnet.py):
-the forward and filter gradient of "conv" are one matmul with an im2col matrix; its
-input gradient is one matmul per kernel tap added into a strided slab; "depthwise"
-has no matmul to batch and works with a multiply-add or einsum per kernel tap.
-Python loops run over kernel taps only, never over batch, pixels or channels.
+Kernels: the "conv" family's three primitives run the algorithm chosen per shape in
+``conv_algos`` (im2col, stride phases or Winograd F(2x2, 3x3), measured on a shape's first
+call and cached); "depthwise" has no matmul to batch and works with a multiply-add or
+einsum per kernel tap. Python loops run over kernel taps only, never over batch, pixels or
+channels.
 """
 from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
