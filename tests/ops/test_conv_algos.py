@@ -139,6 +139,21 @@ def test_winograd_float32_stays_close_to_float64():
         np.testing.assert_allclose(g, r, rtol=1e-4, atol=1e-4 * np.abs(r).max())
 
 
+@pytest.mark.parametrize("dtype", [np.int32, np.float16])
+def test_integer_and_half_convolutions_never_take_winograd(monkeypatch, dtype):
+    assert "winograd" not in conv_algos.candidates("forward", (3, 3), ((1, 1), (1, 1)),
+                                                   (1, 1), (1, 1), dtype)
+    monkeypatch.setenv("TAPEFLOW_CONV_ALGO", "winograd")        # falls back to im2col
+    rng = np.random.RandomState(2)
+    x = rng.randint(-3, 4, (1, 6, 5, 2)).astype(dtype)
+    w = rng.randint(-3, 4, (3, 3, 2, 2)).astype(dtype)
+    got = conv_algos.run("forward", x, w, (6, 5), ((1, 1), (1, 1)), (1, 1), (1, 1))
+    want = _reference(x.astype(np.float64), w.astype(np.float64), np.zeros((1, 6, 5, 2)),
+                      (1, 1), "SAME", (1, 1))[0]
+    assert got.dtype == dtype
+    np.testing.assert_array_equal(got, want.astype(dtype))
+
+
 def test_winograd_applies_only_to_3x3_stride_1():
     assert conv_winograd.applies((3, 3), (1, 1), (1, 1))
     assert not conv_winograd.applies((3, 3), (2, 2), (1, 1))

@@ -236,10 +236,12 @@ ALGORITHMS = {
 }
 
 
-def candidates(kind, k_hw, pads, strides, dilations):
-    """Returns the names of the algorithms that apply to this geometry."""
+def candidates(kind, k_hw, pads, strides, dilations, dtype=np.float32):
+    """Returns the names of the algorithms that apply to this geometry and dtype (Winograd:
+    float32 and float64 only; its transforms hold 1/2, and half precision loses too much)."""
     names = ["im2col", "phase"]
-    if conv_winograd.applies(k_hw, strides, dilations, pads if kind == "input" else None):
+    if np.dtype(dtype) in (np.float32, np.float64) and conv_winograd.applies(
+            k_hw, strides, dilations, pads if kind == "input" else None):
         names.append("winograd")
     return names
 
@@ -254,7 +256,7 @@ def run(kind, a, b, shape, pads, strides, dilations):
     algos = ALGORITHMS[kind]
     forced = os.environ.get(_ENV)
     w_shape = shape if kind == "filter" else b.shape
-    names = candidates(kind, w_shape[:2], pads, strides, dilations)
+    names = candidates(kind, w_shape[:2], pads, strides, dilations, a.dtype)
     if forced in names:
         return algos[forced](a, b, shape, pads, strides, dilations)
     key = (kind, a.shape, b.shape, shape, pads, strides, dilations, a.dtype.str)
