@@ -189,37 +189,80 @@ def cols(win):
     return out.reshape(kh * kw, n * oh * ow).T
 
 
+# The im2col matrix is built and consumed a few images at a time, so that each block stays in
+# cache between its copy and its GEMM (measured on the book's shapes: 15-30% faster than one
+# whole-batch matrix on 13x13x32 to 64x64x64 inputs, where it reaches 38 MB).
+BLOCK_BYTES = 2 << 20
+
+
+BLOCK_MIN_ROWS = 1024     # ... but GEMMs of at least this many rows (small M runs slowly)
+
+
+def _blocks(n, per_image_bytes, rows_per_image):
+    """Yields ``slice``s of the batch, each of about BLOCK_BYTES of im2col matrix and at
+    least BLOCK_MIN_ROWS GEMM rows."""
+    step = max(1, BLOCK_BYTES // max(per_image_bytes, 1),
+               -(-BLOCK_MIN_ROWS // max(rows_per_image, 1)))
+    for b in range(0, n, step):
+        yield slice(b, min(b + step, n))
+
+
 def forward_im2col(x, w, out_hw, pads, strides, dilations):
-    """Returns conv2d(x, w) as one GEMM with the im2col matrix of the padded input."""
+    """Returns conv2d(x, w) as GEMMs with the im2col matrix of the padded input, one block
+    of images at a time."""
     win = windows(_pad(x, pads), w.shape[:2], out_hw, strides, dilations)
-    n = x.shape[0]
-    return (cols(win) @ w.reshape(-1, w.shape[3])).reshape(n, *out_hw, w.shape[3])
+    n, o = x.shape[0], w.shape[3]
+    w2 = w.reshape(-1, o)
+    out = np.empty((n, *out_hw, o), dtype=np.result_type(x, w))
+    per_image = out_hw[0] * out_hw[1] * w2.shape[0] * x.itemsize
+    for blk in _blocks(n, per_image, out_hw[0] * out_hw[1]):
+        np.matmul(cols(win[blk]), w2, out=out[blk].reshape(-1, o))
+    return out
 
 
 def filter_grad_im2col(x, dy, filter_shape, pads, strides, dilations):
-    """Returns the filter gradient as one GEMM: im2col matrix (transposed) times dy."""
+    """Returns the filter gradient as GEMMs of im2col blocks (transposed) with dy, summed."""
     win = windows(_pad(x, pads), filter_shape[:2], dy.shape[1:3], strides, dilations)
-    return (cols(win).T @ dy.reshape(-1, dy.shape[3])).reshape(filter_shape)
+    n, o = x.shape[0], dy.shape[3]
+    k = filter_shape[0] * filter_shape[1] * filter_shape[2]
+    dw = tmp = None
+    per_image = dy.shape[1] * dy.shape[2] * k * x.itemsize
+    for blk in _blocks(n, per_image, dy.shape[1] * dy.shape[2]):
+        part = np.matmul(cols(win[blk]).T, dy[blk].reshape(-1, o), out=tmp)
+        if dw is None:
+            dw, tmp = part, np.empty_like(part)
+        else:
+            dw += part
+    if dw is None:
+        dw = np.zeros((k, o), dtype=np.result_type(x, dy))
+    return dw.reshape(filter_shape)
 
 
 def input_grad_im2col(dy, w, input_shape, pads, strides, dilations):
     """Returns the input gradient as one GEMM per kernel tap, each added into its strided
-    slab (each tap's product is contiguous; only the destination is strided)."""
+    slab (each tap's product is contiguous; only the destination is strided), a block of
+    images at a time."""
     n, h, wd, c = input_shape
     kh, kw, _, o = w.shape
     oh, ow = dy.shape[1:3]
     (sh, sw), (dh, dw) = strides, dilations
     out = np.zeros((n, h + sum(pads[0]), wd + sum(pads[1]), c), dtype=dy.dtype)
     if oh and ow and n:
-        dy2 = dy.reshape(-1, o)
         wt = np.ascontiguousarray(w.transpose(0, 1, 3, 2))           # (kh, kw, out, in)
-        prod = np.empty((n * oh * ow, c), dtype=dy.dtype)            # reused buffer
-        prod4 = prod.reshape(n, oh, ow, c)
-        for i in range(kh):
-            for j in range(kw):
-                np.matmul(dy2, wt[i, j], out=prod)
-                out[:, i * dh:i * dh + sh * (oh - 1) + 1:sh,
-                    j * dw:j * dw + sw * (ow - 1) + 1:sw, :] += prod4
+        per_image = out.nbytes // n
+        prod = None
+        for blk in _blocks(n, per_image, oh * ow):
+            m = blk.stop - blk.start
+            dy2 = dy[blk].reshape(-1, o)
+            if prod is None or prod.shape[0] != m * oh * ow:
+                prod = np.empty((m * oh * ow, c), dtype=dy.dtype)   # reused buffer
+            prod4 = prod.reshape(m, oh, ow, c)
+            dst = out[blk]
+            for i in range(kh):
+                for j in range(kw):
+                    np.matmul(dy2, wt[i, j], out=prod)
+                    dst[:, i * dh:i * dh + sh * (oh - 1) + 1:sh,
+                        j * dw:j * dw + sw * (ow - 1) + 1:sw, :] += prod4
     if any(pads[0]) or any(pads[1]):
         out = np.ascontiguousarray(out[:, pads[0][0]:pads[0][0] + h,
                                        pads[1][0]:pads[1][0] + wd])
