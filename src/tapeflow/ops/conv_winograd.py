@@ -58,20 +58,41 @@ def _bt(d, out):
     np.subtract(d[1], d[3], out=out[3])
 
 
+BLOCK_BYTES = 4 << 20       # transformed tiles per block of images (see _blocks)
+BLOCK_MIN_TILES = 1024
+
+
+def _blocks(n, tiles_per_image, channels, itemsize):
+    """Yields ``slice``s of the batch: about BLOCK_BYTES of transformed input tiles each (they
+    then stay in cache through their GEMMs), at least BLOCK_MIN_TILES tiles."""
+    per_image = 16 * tiles_per_image * channels * itemsize
+    step = max(1, BLOCK_BYTES // max(per_image, 1),
+               -(-BLOCK_MIN_TILES // max(tiles_per_image, 1)))
+    for b in range(0, n, step):
+        yield slice(b, min(b + step, n))
+
+
+def _filter_transform(w, dtype):
+    g = _G.astype(dtype)
+    u = np.tensordot(g, np.tensordot(g, w, axes=(1, 0)), axes=(1, 1))     # [b, a, c, o]
+    return np.ascontiguousarray(u.transpose(1, 0, 2, 3)).reshape(16, *w.shape[2:])
+
+
 def forward(x, w, out_hw, pads, strides=(1, 1), dilations=(1, 1)):
-    """Returns conv2d(x, w) for a 3x3 stride-1 kernel by Winograd F(2x2, 3x3)."""
+    """Returns conv2d(x, w) for a 3x3 stride-1 kernel by Winograd F(2x2, 3x3), a block of
+    images at a time."""
     n, c, o = x.shape[0], x.shape[3], w.shape[3]
     oh, ow = out_hw
     th, tw = -(-oh // 2), -(-ow // 2)
-    v = _tiles(x, pads, th, tw)
-    g = _G.astype(x.dtype)
-    u = np.tensordot(g, np.tensordot(g, w, axes=(1, 0)), axes=(1, 1))     # [b, a, c, o]
-    u = np.ascontiguousarray(u.transpose(1, 0, 2, 3)).reshape(16, c, o)
-    m = np.matmul(v, u)                                          # (16, tiles, o)
-    y = (_KA.astype(x.dtype) @ m.reshape(16, -1)).reshape(2, 2, n, th, tw, o)
-    out = np.empty((n, th, 2, tw, 2, o), dtype=x.dtype)
-    out[...] = y.transpose(2, 3, 0, 4, 1, 5)
-    out = out.reshape(n, 2 * th, 2 * tw, o)
+    u = _filter_transform(w, x.dtype)
+    ka = _KA.astype(x.dtype)
+    full = np.empty((n, th, 2, tw, 2, o), dtype=x.dtype)
+    for blk in _blocks(n, th * tw, c, x.itemsize):
+        m = np.matmul(_tiles(x[blk], pads, th, tw), u)          # (16, tiles, o)
+        k = blk.stop - blk.start
+        y = (ka @ m.reshape(16, -1)).reshape(2, 2, k, th, tw, o)
+        full[blk] = y.transpose(2, 3, 0, 4, 1, 5)
+    out = full.reshape(n, 2 * th, 2 * tw, o)
     if (2 * th, 2 * tw) != (oh, ow):
         out = np.ascontiguousarray(out[:, :oh, :ow])
     return out
@@ -85,18 +106,25 @@ def input_grad(dy, w, input_shape, pads, strides=(1, 1), dilations=(1, 1)):
 
 
 def filter_grad(x, dy, filter_shape, pads, strides=(1, 1), dilations=(1, 1)):
-    """Returns the filter gradient of a 3x3 stride-1 convolution by Winograd."""
+    """Returns the filter gradient of a 3x3 stride-1 convolution by Winograd (the products
+    of a block of images at a time, summed)."""
     n, oh, ow, o = dy.shape
     c = x.shape[3]
     th, tw = -(-oh // 2), -(-ow // 2)
-    v = _tiles(x, pads, th, tw)                                  # (16, tiles, c)
-    dyt = np.zeros((2, 2, n, th, tw, o), dtype=dy.dtype)
-    for r in range(2):
-        for s in range(2):
-            src = dy[:, r::2, s::2]
-            dyt[r, s, :, :src.shape[1], :src.shape[2]] = src
-    z = (_KA.T.astype(dy.dtype) @ dyt.reshape(4, -1)).reshape(16, n * th * tw, o)
-    du = np.matmul(v.transpose(0, 2, 1), z).reshape(4, 4, c, o)
+    kat = _KA.T.astype(dy.dtype)
+    du = None
+    for blk in _blocks(n, th * tw, c, x.itemsize):
+        k = blk.stop - blk.start
+        v = _tiles(x[blk], pads, th, tw)                         # (16, tiles, c)
+        dyt = np.zeros((2, 2, k, th, tw, o), dtype=dy.dtype)
+        for r in range(2):
+            for s in range(2):
+                src = dy[blk, r::2, s::2]
+                dyt[r, s, :, :src.shape[1], :src.shape[2]] = src
+        z = (kat @ dyt.reshape(4, -1)).reshape(16, k * th * tw, o)
+        part = np.matmul(v.transpose(0, 2, 1), z)
+        du = part if du is None else du.__iadd__(part)
+    du = du.reshape(4, 4, c, o)
     gt = _G.T.astype(du.dtype)
     dw = np.tensordot(gt, np.tensordot(gt, du, axes=(1, 0)), axes=(1, 1))  # [j, i, c, o]
     return np.ascontiguousarray(dw.transpose(1, 0, 2, 3)).astype(np.result_type(x, dy),
