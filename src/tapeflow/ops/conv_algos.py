@@ -269,12 +269,49 @@ def input_grad_im2col(dy, w, input_shape, pads, strides, dilations):
     return out
 
 
+def _phase_per_image(x_hw, w_shape, strides, itemsize):
+    """(bytes, GEMM rows) per image of the phase algorithm's shifted-copy matrices."""
+    kh, kw, _, o = w_shape
+    pixels = x_hw[0] * x_hw[1]
+    phases = strides[0] * strides[1]
+    return pixels * kh * kw * o * itemsize // phases, max(pixels // phases, 1)
+
+
+def forward_phase_blocked(x, w, out_hw, pads, strides, dilations):
+    """:func:`forward_phase`, a block of images at a time."""
+    out = np.empty((x.shape[0], *out_hw, w.shape[3]), dtype=np.result_type(x, w))
+    for blk in _blocks(x.shape[0], *_phase_per_image(x.shape[1:3], w.shape, strides,
+                                                      x.itemsize)):
+        out[blk] = forward_phase(x[blk], w, out_hw, pads, strides, dilations)
+    return out
+
+
+def input_grad_phase_blocked(dy, w, input_shape, pads, strides, dilations):
+    """:func:`input_grad_phase`, a block of images at a time."""
+    out = np.empty(input_shape, dtype=dy.dtype)
+    for blk in _blocks(input_shape[0], *_phase_per_image(input_shape[1:3], w.shape, strides,
+                                                          dy.itemsize)):
+        out[blk] = input_grad_phase(dy[blk], w, (blk.stop - blk.start,) + input_shape[1:],
+                                    pads, strides, dilations)
+    return out
+
+
+def filter_grad_phase_blocked(x, dy, filter_shape, pads, strides, dilations):
+    """:func:`filter_grad_phase`, a block of images at a time (the parts summed)."""
+    dw = None
+    for blk in _blocks(x.shape[0], *_phase_per_image(x.shape[1:3], filter_shape, strides,
+                                                      x.itemsize)):
+        part = filter_grad_phase(x[blk], dy[blk], filter_shape, pads, strides, dilations)
+        dw = part if dw is None else dw.__iadd__(part)
+    return dw
+
+
 ALGORITHMS = {
-    "forward": {"im2col": forward_im2col, "phase": forward_phase,
+    "forward": {"im2col": forward_im2col, "phase": forward_phase_blocked,
                 "winograd": conv_winograd.forward},
-    "input": {"im2col": input_grad_im2col, "phase": input_grad_phase,
+    "input": {"im2col": input_grad_im2col, "phase": input_grad_phase_blocked,
               "winograd": conv_winograd.input_grad},
-    "filter": {"im2col": filter_grad_im2col, "phase": filter_grad_phase,
+    "filter": {"im2col": filter_grad_im2col, "phase": filter_grad_phase_blocked,
                "winograd": conv_winograd.filter_grad},
 }
 
