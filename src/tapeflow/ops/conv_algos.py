@@ -3,7 +3,8 @@
 Each of the three convolution primitives (forward, input gradient, filter gradient) has
 two or three exact algorithms; which one is fastest depends on the shape, so the choice is
 measured per shape and cached (``run``): the first call of a shape runs every candidate
-twice, alternating, keeps the fastest (im2col unless another is 5% faster) and returns its
+three times, alternating (a candidate's first run is often slowed by fresh memory), keeps the
+fastest (im2col unless another is 5% faster) and returns its
 result, so that every call of a shape gives the same bits. Shapes under
 ``AUTOTUNE_MIN_MACS`` multiply-adds, and ``TAPEFLOW_CONV_ALGO=0``, use im2col without
 measuring; ``TAPEFLOW_CONV_ALGO=im2col``, ``phase`` or ``winograd`` forces that algorithm
@@ -40,7 +41,7 @@ AUTOTUNE_MIN_MACS = 2_000_000
 # "0" turns the measurement off (defaults only); an algorithm name forces that algorithm.
 _ENV = "TAPEFLOW_CONV_ALGO"
 _CHOICES = {}      # (kind, shapes, geometry, dtype) -> algorithm name
-_ROUNDS = 2        # timed runs per candidate on a shape's first call; the fastest counts
+_ROUNDS = 3        # timed runs per candidate on a shape's first call; the fastest counts
 _MAX_SHAPES = 4096  # cached choices kept at most
 _MARGIN = 1.05     # another algorithm replaces the default (im2col) only if 5% faster
 
