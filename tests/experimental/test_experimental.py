@@ -1,12 +1,13 @@
-"""tf.experimental exists as a namespace; names tapeflow lacks raise AttributeError (so
-``hasattr`` and feature checks work), not ModuleNotFoundError."""
+"""tf.experimental is a namespace: ``numpy`` loads on first use; names tapeflow lacks raise
+AttributeError (so ``hasattr`` and feature checks work), not ModuleNotFoundError."""
 import pytest
 
 import tapeflow as tf
 
 
-def test_missing_experimental_names_raise_attribute_error():
+def test_numpy_is_there_and_missing_names_raise_attribute_error():
     assert tf.experimental.__name__ == "tapeflow.experimental"
-    assert not hasattr(tf.experimental, "numpy")
-    with pytest.raises(AttributeError):
+    assert tf.experimental.numpy.__name__ == "tapeflow.experimental.numpy"
+    assert not hasattr(tf.experimental, "dtensor")
+    with pytest.raises(AttributeError, match="dtensor"):
         tf.experimental.dtensor

@@ -231,7 +231,7 @@ def roll(a, shift, axis=None):
 
 
 def pad(array, pad_width, mode, **kwargs):
-    """Returns ``array`` padded: ``mode`` 'constant' (``constant_values``), 'reflect', 'symmetric'."""
+    """Returns ``array`` padded; ``mode``: constant (``constant_values``), reflect, symmetric."""
     t = asarray(array)
     widths = np.broadcast_to(np.asarray(pad_width, np.int64), (_rank(t), 2)).tolist()
     mode = mode.upper()

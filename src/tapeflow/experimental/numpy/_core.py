@@ -6,7 +6,7 @@ Python ints become int64 and floats float64 (float32 with ``prefer_float32``).
 import numpy as np
 
 import tapeflow as tf
-from tapeflow.framework.tensor import Tensor, _contains_tensor
+from tapeflow.framework.tensor import Tensor
 from tapeflow.framework.variable import Variable
 from tapeflow.experimental.numpy import _dtypes as D
 
@@ -43,6 +43,12 @@ def asarray(a, dtype=None):
     if arr.dtype.kind == "U":
         return tf.constant(np.char.encode(arr, "utf-8"))
     return tf.constant(arr)
+
+
+def _contains_tensor(value):
+    if isinstance(value, (list, tuple)):
+        return any(_contains_tensor(v) for v in value)
+    return _is_tensor(value)
 
 
 def _same_dtypes(items):
