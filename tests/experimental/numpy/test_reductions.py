@@ -65,6 +65,11 @@ def test_search_and_sort():
 
 def test_comparisons_and_diff():
     assert tnp.isclose([1.0, 2], [1.0, 2.1]).numpy().tolist() == [True, False]
+    a = [1.0, np.inf, -np.inf, np.nan, 1e10, 0.0, np.inf]
+    b = [1.00001, np.inf, np.inf, np.nan, 1.00001e10, 1e-9, 1.0]
+    for equal_nan in (False, True):
+        np.testing.assert_array_equal(tnp.isclose(a, b, equal_nan=equal_nan).numpy(),
+                                      np.isclose(a, b, equal_nan=equal_nan))
     assert bool(tnp.allclose([1.0, 2], [1.0, 2.000001]))
     assert bool(tnp.array_equal([1, 2], [1, 2]))
     assert not bool(tnp.array_equal([1, 2], [[1, 2]]))

@@ -250,9 +250,17 @@ def where(condition, x=None, y=None):
 
 
 def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """Returns where ``|a - b| <= atol + rtol * |b|`` (infinities equal themselves)."""
+    """Returns where ``|a - b| <= atol + rtol * |b|`` (infinities equal only themselves)."""
     x, y = promote(a, b)
-    return tf.constant(np.isclose(x.numpy(), y.numpy(), rtol, atol, equal_nan))
+    if not D.is_inexact(x.dtype):
+        x, y = tf.cast(x, D.default_float_type()), tf.cast(y, D.default_float_type())
+    finite = tf.logical_and(tf.math.is_finite(x), tf.math.is_finite(y))
+    x0, y0 = tf.where(finite, x, tf.zeros_like(x)), tf.where(finite, y, tf.zeros_like(y))
+    close = tf.abs(x0 - y0) <= atol + rtol * tf.abs(y0)
+    out = tf.where(finite, close, tf.equal(x, y))
+    if equal_nan:
+        out = tf.logical_or(out, tf.logical_and(tf.math.is_nan(x), tf.math.is_nan(y)))
+    return out
 
 
 def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
