@@ -12,3 +12,7 @@ def __getattr__(name):
         globals()[name] = mod
         return mod
     raise AttributeError(f"module 'tapeflow.experimental' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + ["numpy"])
