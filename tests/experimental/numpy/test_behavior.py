@@ -41,6 +41,18 @@ SCRIPT = textwrap.dedent("""
         y = (x.reshape(2, 1).T * tf.constant([3], tf.int64)).sum() if False else \\
             tnp.sum(x.reshape(2, 1).T * tf.constant([3], tf.int64))
     assert tape.gradient(y, x).numpy().tolist() == [3.0, 3.0]
+    assert m[[0, 1], [1, 0]].numpy().tolist() == [2, 3]
+    assert m[:, [1, 0]].numpy().tolist() == [[2, 1], [4, 3]] and m[m > 1].shape == [3]
+    x = tf.constant([[1.0, 2.0], [3.0, 4.0]])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.reduce_sum(x[:, [1, 1, 0]])
+    assert tape.gradient(y, x).numpy().tolist() == [[1.0, 2.0], [1.0, 2.0]]
+    try:
+        i[[5]]
+        raise SystemExit("out of range index accepted")
+    except tf.errors.InvalidArgumentError:
+        pass
     tnp.experimental_enable_numpy_behavior(prefer_float32=True)
     assert tnp.asarray(1.5).dtype == tf.float32 and tnp.ones(2).dtype == tf.float32
     print("OK")

@@ -2,9 +2,10 @@
 
 As in TensorFlow 2.21 it (1) adds NumPy methods to ``tf.Tensor`` (``T``, ``reshape``,
 ``ravel``, ``flatten``, ``transpose``, ``clip``, ``astype``, ``max``/``min``/``mean``,
-``size``, ``tolist``, ``data``, ``round()``), and (2) makes the arithmetic and comparison
+``size``, ``tolist``, ``data``, ``round()``), (2) makes the arithmetic and comparison
 operators of tensors and variables promote mixed dtypes as NumPy does
-(``int32 + float32 -> float64``) instead of raising. ``tf.add`` and the other functions keep
+(``int32 + float32 -> float64``) instead of raising, and (3) lets tensors be indexed with
+NumPy's advanced indices (``t[[0, 2]]``, ``m[:, [1, 0]]``, ``m[m > 1]``). ``tf.add`` and the other functions keep
 TensorFlow's strict dtypes. It cannot be undone, as in TensorFlow.
 """
 import numpy as np
@@ -43,6 +44,30 @@ def _cast(t, dtype):
     return t if t.dtype == dtype else tf.cast(t, dtype)
 
 
+def _is_advanced(k):
+    if isinstance(k, (list, np.ndarray)):
+        return True
+    return isinstance(k, (Tensor, Variable)) and (k.shape.rank or k.dtype == tf.bool)
+
+
+def _numpy_getitem(original):
+    """``t[key]`` with NumPy's advanced indexing (integer lists/arrays/tensors, boolean
+    masks) as a gather of flat positions, so gradients flow; other keys as before."""
+    def getitem(self, key):
+        parts = key if isinstance(key, tuple) else (key,)
+        if not any(_is_advanced(k) for k in parts):
+            return original(self, key)
+        np_key = tuple(np.asarray(k) if isinstance(k, (Tensor, Variable)) else k
+                       for k in parts)
+        positions = np.arange(int(np.prod(self.shape.as_list())), dtype=np.int64)
+        try:
+            positions = positions.reshape(self.shape.as_list())[np_key]
+        except IndexError as e:
+            raise tf.errors.InvalidArgumentError(None, "GatherV2", str(e)) from None
+        return tf.gather(tf.reshape(self, [-1]), tf.constant(positions))
+    return getitem
+
+
 def _reshape_method(self, *args, **kwargs):
     from tapeflow.experimental.numpy._array_ops import reshape
     order = kwargs.pop("order", "C")
@@ -78,6 +103,7 @@ def experimental_enable_numpy_behavior(prefer_float32=False, dtype_conversion_mo
         for cls in (Tensor, Variable):
             for name in _OPERATORS:
                 setattr(cls, name, _promoting(getattr(cls, name)))
+    Tensor.__getitem__ = _numpy_getitem(Tensor.__getitem__)
     Tensor.T = property(lambda self: A.transpose(self))
     Tensor.size = property(lambda self: np.int64(np.prod(self.shape.as_list())))
     Tensor.tolist = lambda self: self.numpy().tolist()
