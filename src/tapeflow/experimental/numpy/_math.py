@@ -231,8 +231,10 @@ add = _binary(lambda a, b: tf.logical_or(a, b) if a.dtype == tf.bool else tf.add
 subtract = _binary(tf.subtract, "Returns ``x1 - x2`` in NumPy's promoted dtype.")
 multiply = _binary(lambda a, b: tf.logical_and(a, b) if a.dtype == tf.bool
                    else tf.multiply(a, b), "Returns ``x1 * x2`` in NumPy's promoted dtype.")
-maximum = _binary(tf.maximum, "Returns the elementwise maximum.")
-minimum = _binary(tf.minimum, "Returns the elementwise minimum.")
+maximum = _binary(lambda a, b: tf.logical_or(a, b) if a.dtype == tf.bool
+                  else tf.maximum(a, b), "Returns the elementwise maximum.")
+minimum = _binary(lambda a, b: tf.logical_and(a, b) if a.dtype == tf.bool
+                  else tf.minimum(a, b), "Returns the elementwise minimum.")
 floor_divide = _binary(tf.math.floordiv, "Returns ``x1 // x2`` (rounded toward -inf).")
 mod = _binary(tf.math.floormod, "Returns ``x1 % x2`` with the sign of ``x2``.")
 remainder = mod
