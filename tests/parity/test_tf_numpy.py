@@ -336,6 +336,10 @@ CASES = {
     "err_pad_mode": lambda n, tf: n.pad([1], 1, "wrap"),
     "err_clip_none": lambda n, tf: n.clip([1], None, None),
     "err_diag_3d": lambda n, tf: n.diag(n.ones((2, 2, 2))),
+    "err_sign_out": lambda n, tf: n.sign([1], out=1),
+    "err_sum_bad_axis": lambda n, tf: n.sum(n.ones((2, 2)), axis=2),
+    "err_mean_out": lambda n, tf: n.mean([1.0], out=1),
+    "err_take_mode": lambda n, tf: n.take([1], [0], mode="bad"),
 }
 
 
@@ -518,3 +522,25 @@ def test_numpy_behavior_matches_tensorflow(rtf):
     assert sorted(ours) == sorted(theirs)
     bad = {k: (ours[k], theirs[k]) for k in ours if not _close(ours[k], theirs[k])}
     assert not bad, bad
+
+
+def _signatures(module):
+    import inspect
+    out = {}
+    for ns, prefix in ((module, ""), (module.random, "random.")):
+        for n in dir(ns):
+            obj = getattr(ns, n)
+            if n.startswith("_") or not callable(obj) or isinstance(obj, type):
+                continue
+            out[prefix + n] = [p.name for p in inspect.signature(obj).parameters.values()]
+    return out
+
+
+def test_same_names_and_parameter_names(rtf):
+    import tensorflow.experimental.numpy as rtnp
+    ours, theirs = _signatures(tf.experimental.numpy), _signatures(rtnp)
+    # TF's iinfo is NumPy's class itself; tapeflow's is a function that also takes tf dtypes
+    assert set(theirs) - set(ours) == set() and set(ours) - set(theirs) == {"iinfo"}
+    assert {k: (ours[k], theirs[k]) for k in theirs if ours[k] != theirs[k]} == {}
+    assert {n for n in dir(rtnp) if not n.startswith("_")} == \
+        {n for n in dir(tf.experimental.numpy) if not n.startswith("_")}

@@ -106,8 +106,14 @@ def positive(x):
     return asarray(x)
 
 
-def sign(x):
-    """Returns -1, 0 or 1 by the sign of each element."""
+def sign(x, out=None, where=None, **kwargs):
+    """Returns -1, 0 or 1 by the sign of each element (``out``/``where`` not supported)."""
+    if out is not None:
+        raise ValueError("tf.numpy doesnt support setting out.")
+    if where is not None:
+        raise ValueError("tf.numpy doesnt support setting where.")
+    if kwargs:
+        raise ValueError(f"tf.numpy doesnt support setting {kwargs.keys()}")
     return tf.sign(asarray(x))
 
 

@@ -37,20 +37,16 @@ def _prep(a, dtype, rule):
     return t if out == t.dtype else tf.cast(t, out)
 
 
-def sum(a, axis=None, dtype=None, keepdims=None, initial=None, where=None):  # noqa: A001
+def sum(a, axis=None, dtype=None, keepdims=None):  # noqa: A001
     """Returns the sum over ``axis`` (int64 for bool/int inputs, as NumPy)."""
     t = _prep(a, dtype, _accumulate_dtype)
-    if where is not None:
-        t = tf.where(asarray(where, tf.bool), t, tf.zeros_like(t))
-    out = tf.reduce_sum(t, _axis(axis), bool(keepdims))
-    return out if initial is None else out + tf.cast(initial, out.dtype)
+    return tf.reduce_sum(t, _axis(axis), bool(keepdims))
 
 
-def prod(a, axis=None, dtype=None, keepdims=None, initial=None):
+def prod(a, axis=None, dtype=None, keepdims=None):
     """Returns the product over ``axis`` (int64 for bool/int inputs, as NumPy)."""
     t = _prep(a, dtype, _accumulate_dtype)
-    out = tf.reduce_prod(t, _axis(axis), bool(keepdims))
-    return out if initial is None else out * tf.cast(initial, out.dtype)
+    return tf.reduce_prod(t, _axis(axis), bool(keepdims))
 
 
 def mean(a, axis=None, dtype=None, out=None, keepdims=None):
@@ -101,8 +97,18 @@ def _extreme(fn, name):
     return f
 
 
-amax = max = _extreme(tf.reduce_max, "max")   # noqa: A001
-amin = min = _extreme(tf.reduce_min, "min")   # noqa: A001
+amax = _extreme(tf.reduce_max, "max")
+amin = _extreme(tf.reduce_min, "min")
+
+
+def max(a, axis=None, keepdims=None):  # noqa: A001
+    """Returns the maximum over ``axis`` in the input's dtype (``amax``)."""
+    return amax(a, axis, keepdims=keepdims)
+
+
+def min(a, axis=None, keepdims=None):  # noqa: A001
+    """Returns the minimum over ``axis`` in the input's dtype (``amin``)."""
+    return amin(a, axis, keepdims=keepdims)
 
 
 def ptp(a, axis=None, keepdims=None):
