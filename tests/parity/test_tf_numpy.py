@@ -544,3 +544,18 @@ def test_same_names_and_parameter_names(rtf):
     assert {k: (ours[k], theirs[k]) for k in theirs if ours[k] != theirs[k]} == {}
     assert {n for n in dir(rtnp) if not n.startswith("_")} == \
         {n for n in dir(tf.experimental.numpy) if not n.startswith("_")}
+
+
+def test_gradients_reach_variables_through_promotion(rtf):
+    import tensorflow.experimental.numpy as rtnp
+
+    def grad(n, lib):
+        v = lib.Variable([[1.0, 2.0], [3.0, 4.0]])
+        with lib.GradientTape() as tape:
+            y = n.add(n.sum(n.dot(v, v)) + n.mean(n.square(v)),
+                      n.sum(n.asarray(v, n.float64)))
+        return y.dtype.name, tape.gradient(y, v).numpy()
+
+    (d1, g1), (d2, g2) = grad(tf.experimental.numpy, tf), grad(rtnp, rtf)
+    assert d1 == d2 == "float64"
+    np.testing.assert_allclose(g1, g2)
