@@ -7,7 +7,8 @@ from hypothesis.extra import numpy as hnp
 import tapeflow.experimental.numpy as tnp
 
 DTYPES = [np.bool_, np.int8, np.uint8, np.int32, np.int64, np.float32, np.float64]
-BINARY = ["add", "multiply", "maximum", "minimum", "equal", "less", "logical_and"]
+BINARY = ["add", "multiply", "maximum", "minimum", "equal", "less", "greater_equal",
+          "logical_and"]
 REDUCE = ["sum", "prod", "mean", "amax", "amin", "cumsum", "any", "all", "count_nonzero"]
 
 
@@ -17,7 +18,7 @@ def _array(rng, shape, dtype):
         np.dtype(dtype).kind == "u" else a.astype(dtype)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(name=st.sampled_from(BINARY), shapes=hnp.mutually_broadcastable_shapes(
     num_shapes=2, max_dims=3, max_side=3), d1=st.sampled_from(DTYPES),
     d2=st.sampled_from(DTYPES), seed=st.integers(0, 2 ** 16))

@@ -241,8 +241,18 @@ maximum = _binary(lambda a, b: tf.logical_or(a, b) if a.dtype == tf.bool
                   else tf.maximum(a, b), "Returns the elementwise maximum.")
 minimum = _binary(lambda a, b: tf.logical_and(a, b) if a.dtype == tf.bool
                   else tf.minimum(a, b), "Returns the elementwise minimum.")
-floor_divide = _binary(tf.math.floordiv, "Returns ``x1 // x2`` (rounded toward -inf).")
-mod = _binary(tf.math.floormod, "Returns ``x1 % x2`` with the sign of ``x2``.")
+def _bool_as_int8(fn):
+    def f(a, b):   # TensorFlow's tnp divides bools as int8
+        if a.dtype == tf.bool:
+            a, b = tf.cast(a, tf.int8), tf.cast(b, tf.int8)
+        return fn(a, b)
+    return f
+
+
+floor_divide = _binary(_bool_as_int8(tf.math.floordiv),
+                       "Returns ``x1 // x2`` (rounded toward -inf; bools as int8).")
+mod = _binary(_bool_as_int8(tf.math.floormod),
+              "Returns ``x1 % x2`` with the sign of ``x2`` (bools as int8).")
 remainder = mod
 power = _binary(tf.pow, "Returns ``x1 ** x2`` in NumPy's promoted dtype.")
 float_power = power   # TensorFlow's float_power keeps integer dtypes too
@@ -304,6 +314,8 @@ lcm = _numpy_binary(np.lcm, "Returns the least common multiple.")
 def _compare(fn, doc):
     def f(x1, x2):
         a, b = promote(x1, x2)
+        if a.dtype == tf.bool and fn not in (tf.equal, tf.not_equal):   # False < True
+            a, b = tf.cast(a, tf.int8), tf.cast(b, tf.int8)
         return fn(a, b)
     f.__doc__ = doc
     return f
