@@ -182,6 +182,11 @@ CASES = {
     "cumsum": lambda n, tf: n.cumsum([1, 2, 3]),
     "cumsum_axis": lambda n, tf: n.cumsum(M23, axis=1),
     "cumprod_int32": lambda n, tf: n.cumprod(_i(tf, 1, 2, 3)),
+    "scans_unsigned": lambda n, tf: [f(np.array([1, 2], d)) for f in (n.sum, n.prod, n.cumsum,
+                                                                     n.cumprod)
+                                     for d in (np.uint8, np.uint32, np.int8)],
+    "unsigned_refused": lambda n, tf: n.abs(np.array([1], np.uint8)),
+    "square_bool_refused": lambda n, tf: n.square([True]),
     "all": lambda n, tf: n.all([1, 0]),
     "any_axis": lambda n, tf: n.any([[1, 0], [0, 0]], axis=1),
     "count_nonzero": lambda n, tf: n.count_nonzero([0, 1, 2]),
@@ -443,6 +448,7 @@ TF_BUGS = {
     "rad2deg_list": (lambda n: n.rad2deg([np.pi]), lambda: np.rad2deg([np.pi])),
     "rad2deg_ndarray": (lambda n: n.rad2deg(np.array([np.pi])), lambda: np.rad2deg([np.pi])),
     "var_ddof": (lambda n: n.var([1.0, 2.0, 4.0], ddof=1), lambda: np.var([1.0, 2, 4], ddof=1)),
+    "cumsum_bool": (lambda n: n.cumsum([True, True]), lambda: np.cumsum([True, True])),
     "pad_scalar_width": (lambda n: n.pad([1.0, 2.0], 1, "constant"),
                          lambda: np.pad([1.0, 2.0], 1, "constant")),
 }

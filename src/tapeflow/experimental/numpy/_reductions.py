@@ -164,9 +164,17 @@ def nanmean(a, axis=None, dtype=None, keepdims=None):
         tf.reduce_sum(valid, _axis(axis), bool(keepdims))
 
 
+def _scan_dtype(t, dtype):
+    if dtype is not None:
+        return D.tf_dtype(dtype)
+    if t.dtype == tf.bool or (t.dtype.is_integer and t.dtype.size < 8) or t.dtype.is_unsigned:
+        return tf.int64   # TensorFlow's scans accumulate unsigned ints in int64 too
+    return t.dtype
+
+
 def _scan(fn, doc):
     def f(a, axis=None, dtype=None):
-        t = _prep(a, dtype, _accumulate_dtype)
+        t = _prep(a, dtype, _scan_dtype)
         if axis is None:
             t, axis = tf.reshape(t, [-1]), 0
         return fn(t, axis=axis)
