@@ -186,6 +186,13 @@ CASES = {
                                                                      n.cumprod)
                                      for d in (np.uint8, np.uint32, np.int8)],
     "unsigned_refused": lambda n, tf: n.abs(np.array([1], np.uint8)),
+    "abs_bool_refused": lambda n, tf: n.abs([True]),
+    "fabs_int8": lambda n, tf: n.fabs(np.array([-1, 2], np.int8)),
+    "trace_int8": lambda n, tf: [n.trace(np.ones((2, 2), np.int8)),
+                                 n.trace(np.ones((2, 2), np.int8), dtype=np.int64)],
+    "kron_outer_bool": lambda n, tf: [n.kron(np.array([True, False]), np.array([True, True])),
+                                      n.outer([True], [False])],
+    "gcd_float_refused": lambda n, tf: n.gcd([1.0], [2.0]),
     "square_bool_refused": lambda n, tf: n.square([True]),
     "all": lambda n, tf: n.all([1, 0]),
     "any_axis": lambda n, tf: n.any([[1, 0], [0, 0]], axis=1),

@@ -53,8 +53,9 @@ def inner(a, b):
 
 def outer(a, b):
     """Returns the outer product of the flattened ``a`` and ``b``."""
+    from tapeflow.experimental.numpy._math import multiply
     x, y = promote(a, b)
-    return tf.reshape(x, [-1, 1]) * tf.reshape(y, [1, -1])
+    return multiply(tf.reshape(x, [-1, 1]), tf.reshape(y, [1, -1]))
 
 
 def vdot(a, b):
@@ -83,7 +84,8 @@ def kron(a, b):
     xs, ys = x.shape.as_list(), y.shape.as_list()
     xe = tf.reshape(x, [d for s in xs for d in (s, 1)])
     ye = tf.reshape(y, [d for s in ys for d in (1, s)])
-    return tf.reshape(xe * ye, [p * q for p, q in zip(xs, ys)])
+    from tapeflow.experimental.numpy._math import multiply
+    return tf.reshape(multiply(xe, ye), [p * q for p, q in zip(xs, ys)])
 
 
 def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
@@ -126,10 +128,14 @@ def _last(t, axis):
 
 
 def trace(a, offset=0, axis1=0, axis2=1, dtype=None):
-    """Returns the sum along the ``offset`` diagonal of the ``axis1``/``axis2`` planes."""
+    """Returns the sum along the ``offset`` diagonal of the ``axis1``/``axis2`` planes, in
+    the input's dtype unless ``dtype`` is given (TensorFlow's rule)."""
     from tapeflow.experimental.numpy._array_ops import diagonal
-    from tapeflow.experimental.numpy._reductions import sum as _sum
-    return _sum(diagonal(a, offset, axis1, axis2), axis=-1, dtype=dtype)
+    from tapeflow.experimental.numpy._dtypes import tf_dtype
+    d = diagonal(a, offset, axis1, axis2)
+    if dtype is not None:
+        d = tf.cast(d, tf_dtype(dtype))
+    return tf.reduce_sum(d, axis=-1)
 
 
 def polyval(p, x):

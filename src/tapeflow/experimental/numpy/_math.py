@@ -54,7 +54,6 @@ arccosh = _unary_float(tf.acosh, "Returns the elementwise inverse hyperbolic cos
 arctanh = _unary_float(tf.atanh, "Returns the elementwise inverse hyperbolic tangent.")
 deg2rad = _unary_float(lambda x: x * (np.pi / 180.0), "Returns degrees as radians.")
 rad2deg = _unary_float(lambda x: x * (180.0 / np.pi), "Returns radians as degrees.")
-fabs = _unary_float(tf.abs, "Returns the absolute value, as a float.")
 cbrt = _unary_float(lambda x: tf.sign(x) * tf.pow(tf.abs(x), 1.0 / 3.0),
                     "Returns the elementwise cube root.")
 
@@ -89,11 +88,15 @@ def sinc(x):
 
 def absolute(x):
     """Returns the elementwise absolute value (int stays int, complex gives real)."""
-    x = asarray(x)
-    return x if x.dtype == tf.bool else tf.abs(x)
+    return tf.abs(asarray(x))
 
 
 abs = absolute   # noqa: A001 - NumPy's name
+
+
+def fabs(x):
+    """Returns the elementwise absolute value (in the input's dtype, as TensorFlow's)."""
+    return tf.abs(asarray(x))
 
 
 def negative(x):
@@ -306,9 +309,17 @@ def _numpy_binary(fn, doc):
     return f
 
 
+def _integers_only(fn):
+    def f(a, b):
+        if a.dtype.kind not in "iu" or b.dtype.kind not in "iu":
+            raise ValueError("Arguments to gcd must be integers.")   # TensorFlow's message
+        return fn(a, b)
+    return f
+
+
 nextafter = _numpy_binary(np.nextafter, "Returns the next float after ``x1`` toward ``x2``.")
-gcd = _numpy_binary(np.gcd, "Returns the greatest common divisor.")
-lcm = _numpy_binary(np.lcm, "Returns the least common multiple.")
+gcd = _numpy_binary(_integers_only(np.gcd), "Returns the greatest common divisor.")
+lcm = _numpy_binary(_integers_only(np.lcm), "Returns the least common multiple.")
 
 
 def _compare(fn, doc):
