@@ -95,12 +95,12 @@ class OpDef:
     """One op's declaration: what TensorFlow calls it, its dtypes, its primitive and wrapper."""
 
     __slots__ = ("name", "op", "fn", "kind", "allowed", "kernels", "ok", "exports", "test",
-                 "fallback", "fixed")
+                 "fallback", "fixed", "args", "typed")
 
     def __init__(self, name, op, kind, allowed, kernels, exports, test, fallback=None,
-                 fixed=False):
+                 fixed=False, args=None, typed=0):
         self.name, self.op, self.kind, self.fallback = name, op, kind, fallback
-        self.fixed = fixed
+        self.fixed, self.args, self.typed = fixed, args, typed
         self.allowed = tuple(allowed)
         self.kernels = _np_dtypes(kernels if kernels is not None else allowed)
         self.ok = self.kernels & _np_dtypes(allowed)   # the dtypes the wrapper runs
@@ -112,7 +112,7 @@ class OpDef:
             out = self.fallback(*tensors, **attrs)
             if out is not NotImplemented:
                 return out
-        raise self.dtype_error(tensors[0]._value.dtype)
+        raise self.dtype_error(tensors[self.typed]._value.dtype)
 
     def dtype_error(self, npd):
         """Returns TensorFlow's error for running this op on NumPy dtype ``npd``."""
@@ -145,7 +145,8 @@ def exported(namespace):
 
 
 def defop(name, kernel, grad=None, *, dtypes, kernels=None, kind="unary", quiet=False,
-          export=None, test=None, module=None, fallback=None, fixed=False):
+          export=None, test=None, module=None, fallback=None, fixed=False, args=None,
+          typed=0, num_outputs=1):
     # module: the ``__module__`` the wrapper reports (its docs' home)
     """Declares op ``name``; returns its public wrapper (with ``.op_def``).
 
@@ -155,7 +156,8 @@ def defop(name, kernel, grad=None, *, dtypes, kernels=None, kind="unary", quiet=
       grad: ``g(op, dy)`` -> one gradient per input (None: not differentiable).
       dtypes: TensorFlow's allowed dtype names for the op (a list above, or your own).
       kernels: the dtypes with a CPU kernel, when fewer than ``dtypes`` (NotFoundError).
-      kind: ``"unary"``, ``"binary"`` (elementwise, broadcasting) or ``"reduce"``.
+      kind: ``"unary"``, ``"binary"`` (elementwise, broadcasting) or ``"reduce"``;
+        ``"call"`` (implied by ``args``) for any other signature.
       quiet: run the kernel with NumPy's floating-point warnings off.
       export: the public name(s) the wrapper is published under.
       test: the op-table row's hints (``domain``, ``shapes``, ``ref``, ``order``).
@@ -164,18 +166,29 @@ def defop(name, kernel, grad=None, *, dtypes, kernels=None, kind="unary", quiet=
         ``ComplexAbs``, ``round`` of ints is the identity); returns NotImplemented to decline.
       fixed: the inputs have one fixed type (``dtypes`` names it), not a type attribute:
         TensorFlow words the error "expected to be a bool tensor".
+      args: for ``kind="call"``: the argument normaliser, written with the op's public
+        signature (``reshape(tensor, shape, name=None)``); it converts and checks the
+        arguments as TensorFlow does and returns ``(inputs, attrs)`` -- a tuple of Tensors
+        and the kernel's keyword attributes -- or any non-tuple value, which the wrapper
+        returns as it is (a shortcut: ``reshape`` to the same shape). Its signature and
+        docstring are the wrapper's.
+      typed: the index of the input whose dtype ``dtypes`` constrains (TensorFlow's ``T``).
+      num_outputs: the kernel's output count (``-1``: a list of any length).
     """
-    op = _prim.primitive(name, differentiable=grad is not None)(
+    if args is not None:
+        kind = "call"
+    op = _prim.primitive(name, num_outputs=num_outputs, differentiable=grad is not None)(
         _quietly(kernel) if quiet else kernel)
     op.broadcasts = kind == "binary"
     if grad is not None:
         op.def_grad(grad)
     exports = (export,) if isinstance(export, str) else tuple(export or ())
-    od = OpDef(name, op, kind, dtypes, kernels, exports, test, fallback, fixed)
+    od = OpDef(name, op, kind, dtypes, kernels, exports, test, fallback, fixed, args, typed)
     fn = _WRAPPERS[kind](od, op)
     fn.__name__ = exports[0] if exports else name
     fn.__qualname__ = fn.__name__
-    fn.__doc__ = getattr(kernel, "__doc__", None) or f"TensorFlow's ``{name}`` op."
+    fn.__doc__ = getattr(args if args is not None else kernel, "__doc__", None) or \
+        f"TensorFlow's ``{name}`` op."
     fn.__module__ = module or sys._getframe(1).f_globals.get("__name__", __name__)
     fn.op_def = od
     od.fn = fn
@@ -344,7 +357,49 @@ def _arg(od, op):
     return arg
 
 
-_WRAPPERS = {"unary": _unary, "binary": _binary, "reduce": _reduce, "scan": _scan, "arg": _arg}
+def _call(od, op):
+    forward, ok, normalise, typed = op.forward, od.ok, od.args, od.typed
+    single = op.num_outputs == 1
+
+    def call(*args, **kwargs):
+        r = normalise(*args, **kwargs)
+        if type(r) is not tuple:
+            return r                      # the normaliser's shortcut result
+        inputs, attrs = r
+        arrays = [t._value for t in inputs]
+        if arrays[typed].dtype not in ok:
+            return od.refuse(*inputs, **attrs)
+        try:
+            out = forward(*arrays, **attrs)
+        except InvalidArgumentError:
+            raise
+        except _KERNEL_ERRORS as e:
+            raise _prim.kernel_error(op, arrays, e) from None
+        except MemoryError:
+            raise resource_error(op.name, [a.shape for a in arrays]) from None
+        if single:
+            result = Tensor(out)
+            outputs = (result,)
+        else:
+            result = [Tensor(o) for o in out]
+            outputs = tuple(result)
+        if _tapes:
+            _record(op, tuple(inputs), outputs, attrs)
+        return result
+    call.__wrapped__ = normalise      # inspect.signature shows the public signature
+    return call
+
+
+def resource_error(op_name, shapes):
+    """Returns TensorFlow's ResourceExhaustedError for an allocation NumPy cannot make."""
+    from tapeflow.framework.errors import ResourceExhaustedError
+    return ResourceExhaustedError(
+        None, op_name, f"OOM when allocating tensor for {op_name} (inputs of shapes "
+        f"{', '.join(str(list(s)) for s in shapes)}) [Op:{op_name}]")
+
+
+_WRAPPERS = {"unary": _unary, "binary": _binary, "reduce": _reduce, "scan": _scan, "arg": _arg,
+             "call": _call}
 
 
 def _traced_value(t):
