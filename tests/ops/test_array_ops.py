@@ -148,7 +148,7 @@ def test_reverse_roll_repeat_values():
     assert tf.repeat([1, 2], 2).numpy().tolist() == [1, 1, 2, 2]
     assert tf.repeat(x, [1, 2], axis=0).numpy().tolist() == [[0, 1, 2], [3, 4, 5], [3, 4, 5]]
     assert tf.repeat(x, 2).shape == (12,)  # axis=None flattens
-    with pytest.raises(tf.errors.InvalidArgumentError):
+    with pytest.raises(ValueError, match="Dimensions 2 and 3 are not compatible"):
         tf.repeat(x, [1, 2, 3], axis=0)
 
 

@@ -17,7 +17,8 @@ def _shape_text(shape):
     return "[" + ",".join(map(str, shape)) + "]"
 
 
-def index_arg(value, op_name, attr, *, allowed=INDEX, strict=False, rank=None, what=None):
+def index_arg(value, op_name, attr, *, allowed=INDEX, strict=False, rank=None, what=None,
+              float_ok=False):
     """Returns an integer argument of an op (an axis, a shape, ``k``, ``depth``) as a NumPy
     int array, converted and refused as TensorFlow converts and refuses it.
 
@@ -25,8 +26,11 @@ def index_arg(value, op_name, attr, *, allowed=INDEX, strict=False, rank=None, w
     is a TypeError, a Tensor of another dtype a ValueError); otherwise its dtype is
     inferred (``1.5`` is float32) and checked against ``allowed`` (the op's attribute
     ``attr``: InvalidArgumentError). ``rank``: the rank the value must have (0 or 1), else
-    InvalidArgumentError ``what`` followed by ``got shape [..]``.
+    InvalidArgumentError ``what`` followed by ``got shape [..]``. A Python float is a
+    TypeError unless ``float_ok`` (then a float32 value refused by ``allowed``).
     """
+    if type(value) is float and not float_ok:   # a Python float never becomes an index
+        raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype int32")
     if value is None:
         raise ValueError("Attempt to convert a value (None) with an unsupported type "
                          "(<class 'NoneType'>) to a Tensor.")

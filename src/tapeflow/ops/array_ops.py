@@ -6,6 +6,8 @@ signature, which checks ``axis``/``shape``/``perm`` arguments as TensorFlow does
 This module also re-exports the creation, manipulation and indexing ops, which
 live in ``creation_ops``, ``manip_ops`` and ``indexing_ops``.
 """
+import builtins as _builtins
+
 from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
 from tapeflow.framework import dtypes
@@ -21,6 +23,7 @@ from tapeflow.ops.creation_ops import _np_dtype, _shape_list, _t
 from tapeflow.ops.math_ops import unbroadcast
 
 _tapes = _prim.ACTIVE
+_range = _builtins.range   # ``range`` here is tf.range (creation_ops)
 
 
 def _shape_vec(shape, op_name, attr, what):
@@ -178,7 +181,7 @@ def _perm(perm, nd):
                 break
         else:
             p = tuple(perm)
-            if len(p) == nd and sorted(p) == list(range(nd)):
+            if len(p) == nd and sorted(p) == list(_range(nd)):
                 return p
     arr = index_arg(perm, "Transpose", "Tperm")
     if arr.ndim != 1:
@@ -193,7 +196,7 @@ def _perm(perm, nd):
         if not 0 <= i < nd:
             raise InvalidArgumentError(None, "Transpose", f"{i} is out of range [0 .. {nd}) "
                                        f"[Op:Transpose]")
-    for i in range(nd):
+    for i in _range(nd):
         if i not in p:
             raise InvalidArgumentError(None, "Transpose", f"{i} is missing from "
                                        f"{{{','.join(map(str, p))}}}. [Op:Transpose]")
@@ -204,7 +207,7 @@ def _transpose_args(a, perm=None, conjugate=False, name="transpose"):
     """Returns ``a`` with its axes permuted (reversed when ``perm`` is None)."""
     x = _t(a)
     nd = x._value.ndim
-    perm = tuple(range(nd - 1, -1, -1)) if perm is None else _perm(perm, nd)
+    perm = tuple(_range(nd - 1, -1, -1)) if perm is None else _perm(perm, nd)
     if conjugate and x._value.dtype.kind == "c":
         from tapeflow.ops.special_math_ops import conj
         x = conj(x)
@@ -372,7 +375,7 @@ def _concat_args(values, axis, name="concat"):
         arr = index_arg(axis, "ConcatV2", "Tidx", allowed=("int32", "int64", "int8", "int16",
                         "uint8", "uint16") if isinstance(axis, np.generic) else ("int32",
                                                                                   "int64"))
-        if arr.size != 1:
+        if arr.size != 1 or arr.ndim > 1:
             raise InvalidArgumentError(None, "ConcatV2", f"axis tensor should be a scalar "
                                        f"integer, but got shape "
                                        f"[{','.join(map(str, arr.shape))}] [Op:ConcatV2]")
@@ -436,7 +439,8 @@ stack = defop("Pack", _stack_np, _stack_grad, dtypes=ANY, args=_stack_args, expo
 
 
 def _unstack_np(x, axis):
-    return list(np.moveaxis(x, axis, 0))  # views, no copies
+    m = np.moveaxis(x, axis, 0)
+    return [m[i, ...] for i in _range(m.shape[0])]  # views, no copies
 
 
 def _unstack_grad(op, *dys):
@@ -448,9 +452,10 @@ def _unstack_args(value, num=None, axis=0, name="unstack"):
     """Returns the list of tensors obtained by slicing ``value`` along ``axis``."""
     x = _t(value)
     nd = x._value.ndim
-    if isinstance(axis, float) or (isinstance(axis, Tensor) and axis.dtype.is_floating):
-        raise TypeError(f"list indices must be integers or slices, not "
-                        f"{type(_python_axis(axis)).__name__}")
+    if isinstance(axis, Tensor) and axis.dtype.is_floating:
+        raise AttributeError(f"'numpy.{axis.dtype.name}' object has no attribute '__index__'")
+    if isinstance(axis, float):
+        raise TypeError("list indices must be integers or slices, not float")
     axis = _python_axis(axis)
     if not -nd <= axis < nd:
         raise ValueError(f"Argument `axis` = {axis} not in range [{-nd}, {nd})")
@@ -490,10 +495,9 @@ def _split_args(value, num_or_size_splits, axis=0, num=None, name="split"):
     by_num = isinstance(num_or_size_splits, (int, np.integer))
     op_name = "Split" if by_num else "SplitV"
     if isinstance(axis, Tensor) and axis.dtype != dtypes.int32:
-        if axis.dtype.is_integer:
-            raise InvalidArgumentError(
+        raise InvalidArgumentError(
                 None, op_name, f"cannot compute {op_name} as input #0(zero-based) was expected "
-                f"to be a int32 tensor but is a {axis.dtype.name} tensor [Op:{op_name}]")
+            f"to be a int32 tensor but is a {axis.dtype.name} tensor [Op:{op_name}]")
     axis = _scalar_int(axis, op_name, "Tidx", "split_dim must be a scalar but has rank [",
                        strict=True)
     if not -nd <= axis < nd:
