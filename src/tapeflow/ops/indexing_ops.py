@@ -81,6 +81,8 @@ def _gather_args(params, indices, validate_indices=None, axis=None, batch_dims=0
         return params.__tf_dispatch__(gather, (params, indices), {"axis": axis,
                                                                   "batch_dims": batch_dims})
     p = _t(params)
+    if not isinstance(indices, Tensor) and np.asarray(indices).dtype == np.bool_:
+        indices = np.asarray(indices).astype(np.int32)   # Python bools are converted as ints
     i = _t(indices)
     if i._value.dtype.kind not in "iu":
         raise InvalidArgumentError(None, "GatherV2", "indices must be an integer tensor")
@@ -150,6 +152,8 @@ def _one_hot_np(indices, depth, on_value, off_value, axis, dtype):
 def _one_hot_args(indices, depth, on_value=None, off_value=None, axis=None, dtype=None,
                   name=None):
     """Returns a one-hot encoding of ``indices`` (-1 or out-of-range give all-off rows)."""
+    if not isinstance(indices, Tensor) and np.asarray(indices).dtype == np.bool_:
+        indices = np.asarray(indices).astype(np.int32)   # Python bools are converted as ints
     i = _t(indices)
     if i._value.dtype.kind not in "iu" or i._value.dtype.itemsize == 2 or \
             i._value.dtype.kind == "u" and i._value.dtype.itemsize > 1:
@@ -158,6 +162,8 @@ def _one_hot_args(indices, depth, on_value=None, off_value=None, axis=None, dtyp
         raise InvalidArgumentError(
             None, "OneHot", f"Value for attr 'TI' of {name} is not in the list of "
             f"allowed values: uint8, int8, int32, int64 [Op:OneHot]")
+    if isinstance(depth, (bool, np.integer)):
+        depth = int(depth)
     d = index_arg(depth, "OneHot", "depth", strict=True, allowed=("int32",))
     if d.ndim:
         raise InvalidArgumentError(None, "OneHot", f"depth must be a scalar, but got: "
@@ -220,6 +226,8 @@ def _check_updates(indices, updates, shape, op_name):
 
 
 def _int_indices(indices, op_name):
+    if not isinstance(indices, Tensor) and np.asarray(indices).dtype == np.bool_:
+        indices = np.asarray(indices).astype(np.int32)   # Python bools are converted as ints
     i = _t(indices)
     if i._value.dtype.kind not in "iu":
         raise InvalidArgumentError(None, op_name, f"indices must be int32 or int64, got "
@@ -451,12 +459,12 @@ def _argwhere_np(c):
 
 def _argwhere_args(c):
     """Returns the int64 coordinates of the True (non-zero) elements of ``c``."""
-    if not c._value.ndim:
-        raise InvalidArgumentError(None, "Where", "WhereOp : Unhandled input dimensions: 0 "
-                                   "[Op:Where]")
     if c._value.dtype == np.float16:
         raise UnimplementedError(None, "Where", "No WhereOp available for float16/half type. "
                                  "[Op:Where]")
+    if not c._value.ndim:
+        raise InvalidArgumentError(None, "Where", "WhereOp : Unhandled input dimensions: 0 "
+                                   "[Op:Where]")
     return (c,), {}
 
 

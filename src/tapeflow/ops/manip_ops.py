@@ -23,7 +23,7 @@ def _ints(v):
     return [int(i) for i in np.ravel(np.asarray(v))]
 
 
-def _vector(v, op_name, attr, what):
+def _vector(v, op_name, attr, what, float_ok=False):
     """An index vector argument (scalar or 1-D) as a list of ints, TensorFlow's checks."""
     if type(v) is int:
         return [v]
@@ -33,15 +33,20 @@ def _vector(v, op_name, attr, what):
                 break
         else:
             return list(v)
-    arr = index_arg(v, op_name, attr)
+    arr = index_arg(v, op_name, attr, float_ok=float_ok)
     if arr.ndim > 1:
         raise InvalidArgumentError(None, op_name, f"{what} [{','.join(map(str, arr.shape))}] "
                                    f"[Op:{op_name}]")
     return [int(i) for i in arr.reshape(-1)]
 
 
+def _rank_of(v):
+    return v.shape.rank if isinstance(v, Tensor) else np.ndim(v)
+
+
 def _tile_support(x, op_name):
-    if x._value.dtype == np.uint16:   # TensorFlow's Tile has no uint16 kernel
+    if x._value.dtype == np.uint16 and x._value.size and x._value.ndim:
+        # TensorFlow's Tile has no uint16 kernel (an empty or 0-d input never runs it)
         raise UnimplementedError(None, op_name, f"TileOp : The input data type is not "
                                  f"supported, DataType : uint16, Dimension : "
                                  f"{x._value.ndim} [Op:{op_name}]")
@@ -240,12 +245,14 @@ def _roll_args(input, shift, axis, name=None):  # noqa: A002
         of range.
     """
     x = _t(input)
-    s = _vector(shift, "Roll", "Tshift", "shift must be a scalar or a 1-D vector. Found:")
-    a = _vector(axis, "Roll", "Taxis", "axis must be a scalar or a 1-D vector. Found:")
+    s = _vector(shift, "Roll", "Tshift", "shift must be a scalar or a 1-D vector. Found:",
+                float_ok=True)
+    a = _vector(axis, "Roll", "Taxis", "axis must be a scalar or a 1-D vector. Found:",
+                float_ok=True)
     nd = x._value.ndim
     if not nd:
         raise InvalidArgumentError(None, "Roll", "input must be 1-D or higher [Op:Roll]")
-    if len(s) != len(a):
+    if len(s) != len(a) or _rank_of(shift) != _rank_of(axis):
         raise InvalidArgumentError(None, "Roll", "shift and axis must have the same size "
                                    "[Op:Roll]")
     for i in a:
