@@ -79,17 +79,17 @@ def saturate_cast(value, dtype, name=None):
     if x.dtype.is_complex and not dtype.is_complex:
         from tapeflow.ops.special_math_ops import real
         x = real(x)
-    if dtype.is_complex:
+    if dtype.is_complex:   # TensorFlow clamps the real (and imaginary) parts
         out = dtype.real_dtype
         if x.dtype.is_complex:
-            if x.dtype.real_dtype.max > out.max:
-                from tapeflow.ops.special_math_ops import complex as _complex
-                from tapeflow.ops.special_math_ops import imag, real
-                parts = [saturate_cast(f(x), out) for f in (real, imag)]
-                return _complex(*parts)
-            return cast(x, dtype)
-        return cast(saturate_cast(x, out) if x.dtype.max > out.max else x, dtype)
+            from tapeflow.ops.special_math_ops import complex as _complex
+            from tapeflow.ops.special_math_ops import imag, real
+            return _complex(*[saturate_cast(f(x), out) for f in (real, imag)])
+        return cast(saturate_cast(x, out), dtype)
     src = x.dtype
+    if src in (dtypes.uint32, dtypes.uint64):   # TensorFlow clamps with ClipByValue, which
+        from tapeflow.ops.clip_ops import clip_by_value   # has no kernel for these
+        raise clip_by_value.op_def.dtype_error(src._np)
     lo, hi = max(src.min, dtype.min), min(src.max, dtype.max)   # TypeError for bool
     t = src._np.type
     if lo > src.min or src.is_floating:

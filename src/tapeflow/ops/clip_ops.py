@@ -5,7 +5,7 @@ from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN
 
 from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.indexed_slices import IndexedSlices
-from tapeflow.framework.op_def import FLOAT, INT, REDUCE_NUMBER, UINT, defop, exported
+from tapeflow.framework.op_def import FLOAT, INT, REDUCE_NUMBER, defop, exported
 from tapeflow.framework.primitive import binary_inputs
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.ops.math_ops import (
@@ -58,14 +58,20 @@ def _clip_args(t, clip_value_min, clip_value_max, name=None):
     full = np.broadcast_shapes(shape, lo._value.shape, hi._value.shape)
     if full != shape:
         raise ValueError(f"Shapes {t.shape} and {tuple(full)} are incompatible")
+    if t._value.dtype in _MINMAX_ONLY:   # no ClipByValue kernel: TensorFlow's Python layer
+        return maximum(minimum(t, hi), lo)   # clips with Minimum and Maximum
     return (t, lo, hi), {}
 
 
-# TensorFlow's ClipByValue: real number types (no complex), CPU kernels for ints and floats
+_MINMAX_ONLY = (np.dtype(np.uint32), np.dtype(np.uint64))
+
+
+# TensorFlow's clip_by_value: the real number types (Minimum/Maximum refuse complex); its
+# ClipByValue op has CPU kernels for all but uint32/uint64
 clip_by_value = defop("ClipByValue", _clip_np, _clip_grad, args=_clip_args,
                       dtypes=("bfloat16", "half", "float", "double", "int8", "uint8",
                               "int16", "uint16", "int32", "uint32", "int64", "uint64"),
-                      kernels=FLOAT + INT + UINT, export="clip_by_value")
+                      kernels=FLOAT + INT + ("uint8", "uint16"), export="clip_by_value")
 _clip_kernel = clip_by_value.op_def.op
 
 
