@@ -91,6 +91,9 @@ def _np_dtypes(names):
     return frozenset(out)
 
 
+_ALL_NP = _np_dtypes(ANY)
+
+
 class OpDef:
     """One op's declaration: what TensorFlow calls it, its dtypes, its primitive and wrapper."""
 
@@ -360,32 +363,62 @@ def _arg(od, op):
 def _call(od, op):
     forward, ok, normalise, typed = op.forward, od.ok, od.args, od.typed
     single = op.num_outputs == 1
+    checked = len(od.ok) < len(_ALL_NP)     # False: every dtype runs (no test per call)
 
     def call(*args, **kwargs):
         r = normalise(*args, **kwargs)
         if type(r) is not tuple:
             return r                      # the normaliser's shortcut result
         inputs, attrs = r
-        arrays = [t._value for t in inputs]
-        if arrays[typed].dtype not in ok:
-            return od.refuse(*inputs, **attrs)
-        try:
-            out = forward(*arrays, **attrs)
-        except InvalidArgumentError:
-            raise
-        except _KERNEL_ERRORS as e:
-            raise _prim.kernel_error(op, arrays, e) from None
-        except MemoryError:
-            from tapeflow.framework.op_args import resource_error
-            raise resource_error(op.name, [a.shape for a in arrays]) from None
+        n = len(inputs)
+        if n == 1:
+            v = inputs[0]._value
+            if checked and v.dtype not in ok:
+                return od.refuse(*inputs, **attrs)
+            try:
+                out = forward(v, **attrs)
+            except InvalidArgumentError:
+                raise
+            except _KERNEL_ERRORS as e:
+                raise _prim.kernel_error(op, [v], e) from None
+            except MemoryError:
+                from tapeflow.framework.op_args import resource_error
+                raise resource_error(op.name, [v.shape]) from None
+        elif n == 2 and not typed:
+            a, b = inputs
+            a, b = a._value, b._value
+            if checked and a.dtype not in ok:
+                return od.refuse(*inputs, **attrs)
+            try:
+                out = forward(a, b, **attrs)
+            except InvalidArgumentError:
+                raise
+            except _KERNEL_ERRORS as e:
+                raise _prim.kernel_error(op, [a, b], e) from None
+            except MemoryError:
+                from tapeflow.framework.op_args import resource_error
+                raise resource_error(op.name, [a.shape, b.shape]) from None
+        else:
+            arrays = [t._value for t in inputs]
+            if checked and arrays[typed].dtype not in ok:
+                return od.refuse(*inputs, **attrs)
+            try:
+                out = forward(*arrays, **attrs)
+            except InvalidArgumentError:
+                raise
+            except _KERNEL_ERRORS as e:
+                raise _prim.kernel_error(op, arrays, e) from None
+            except MemoryError:
+                from tapeflow.framework.op_args import resource_error
+                raise resource_error(op.name, [a.shape for a in arrays]) from None
         if single:
             result = Tensor(out)
-            outputs = (result,)
-        else:
-            result = [Tensor(o) for o in out]
-            outputs = tuple(result)
+            if _tapes:
+                _record(op, inputs, (result,), attrs)
+            return result
+        result = [Tensor(o) for o in out]
         if _tapes:
-            _record(op, tuple(inputs), outputs, attrs)
+            _record(op, inputs, tuple(result), attrs)
         return result
     call.__wrapped__ = normalise      # inspect.signature shows the public signature
     return call

@@ -23,6 +23,7 @@ from tapeflow.ops.creation_ops import _np_dtype, _shape_list, _t
 from tapeflow.ops.math_ops import unbroadcast
 
 _tapes = _prim.ACTIVE
+_NO_ATTRS = _prim._NO_ATTRS
 _range = _builtins.range   # ``range`` here is tf.range (creation_ops)
 
 
@@ -52,23 +53,21 @@ def _identity_grad(op, dy):
     return dy
 
 
-def _identity_args(input, name=None):  # noqa: A002
+def _identity_np(x):
     """Returns a Tensor with the same value as ``input`` (reads a variable's value)."""
-    return (input if type(input) is Tensor else convert_to_tensor(input),), {}
+    return x
 
 
-identity = defop("Identity", _same, _identity_grad, dtypes=ANY, args=_identity_args,
-                 export="identity")
+identity = defop("Identity", _identity_np, _identity_grad, dtypes=ANY, export="identity")
 _identity_op = _identity = identity.op_def.op
 
 
-def _stop_gradient_args(input, name=None):  # noqa: A002
+def _stop_gradient_np(x):
     """Returns ``input`` as a Tensor through which no gradient flows."""
-    return (input if type(input) is Tensor else convert_to_tensor(input),), {}
+    return x
 
 
-stop_gradient = defop("StopGradient", _same, dtypes=ANY, args=_stop_gradient_args,
-                      export="stop_gradient")
+stop_gradient = defop("StopGradient", _stop_gradient_np, dtypes=ANY, export="stop_gradient")
 
 
 # -- shapes ----------------------------------------------------------------------------

@@ -35,7 +35,7 @@ def _shape_list(shape):
     return tuple(out)
 
 
-def _dims(shape, op_name="Fill"):
+def _dims(shape, op_name="Fill", strict=True):
     """A shape to create, converted and checked as TensorFlow's Fill does: a vector (or a
     scalar) of int32/int64, every dimension >= 0."""
     if isinstance(shape, TensorShape) or (isinstance(shape, (list, tuple)) and all(
@@ -44,7 +44,8 @@ def _dims(shape, op_name="Fill"):
     else:
         if isinstance(shape, (bool, np.integer)):
             shape = int(shape)
-        arr = index_arg(shape, op_name, "index_type", strict=not isinstance(shape, Tensor))
+        arr = index_arg(shape, op_name, "index_type",
+                        strict=strict and not isinstance(shape, Tensor))
         if arr.ndim > 1:
             raise InvalidArgumentError(None, op_name, f"dims must represent a vector, got "
                                        f"shape [{','.join(map(str, arr.shape))}] "
@@ -166,7 +167,7 @@ def fill(dims, value, name=None, layout=None):
         >= 0, or ``value`` is not a scalar.
     """
     v = _t(value)
-    shape = _dims(dims)
+    shape = _dims(dims, strict=False)
     if v._value.ndim:
         raise InvalidArgumentError(None, "Fill", f"value must represent a scalar, got shape "
                                    f"[{','.join(map(str, v._value.shape))}] [Op:Fill]")

@@ -137,6 +137,8 @@ def _top_k_args(input, k=1, sorted=True, index_type=dtypes.int32, name=None):  #
     """
     x = _t(input)
     v = x._value
+    if isinstance(k, (bool, np.integer)):
+        k = int(k)
     if type(k) is not int:
         k = int(index_arg(k, "TopKV2", "Tk", allowed=("int16", "int32", "int64"), rank=0,
                           what="k must be scalar, got shape"))
