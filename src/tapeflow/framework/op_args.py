@@ -1,14 +1,18 @@
-"""TensorFlow's conversion rules for an op's integer arguments (axes, shapes, sizes).
-
-Argument normalisers of ``defop(..., args=...)`` declarations use these, so that a bad
-``axis``/``shape``/``k`` is refused with TensorFlow's exception class and words.
+"""``defop(..., args=...)``: the wrapper derived from an argument normaliser, and
+TensorFlow's conversion rules for an op's integer arguments (axes, shapes, sizes), which
+normalisers use so that a bad ``axis``/``shape``/``k`` is refused with TensorFlow's
+exception class and words.
 """
 import numpy as np
 
 from tapeflow.framework import dtypes as _dtypes
 from tapeflow.framework.errors import InvalidArgumentError
-from tapeflow.framework.op_def import _TF_NAMES, _traced_value
+from tapeflow.framework import primitive as _prim
+from tapeflow.framework.op_def import _ALL_NP, _KERNEL_ERRORS, _TF_NAMES, _traced_value
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
+
+_tapes = _prim.ACTIVE
+_record = _prim.record
 
 INDEX = ("int32", "int64")
 
@@ -83,3 +87,52 @@ def resource_error(op_name, shapes):
     return ResourceExhaustedError(
         None, op_name, f"OOM when allocating tensor for {op_name} (inputs of shapes "
         f"{', '.join(str(list(s)) for s in shapes)}) [Op:{op_name}]")
+
+
+def call_wrapper(od, op):
+    """Returns the public wrapper of a ``defop(..., args=normaliser)`` declaration: the
+    normaliser's ``(inputs, attrs)`` run through the dtype check, the kernel (its errors
+    translated), and recording."""
+    forward, ok, normalise, typed = op.forward, od.ok, od.args, od.typed
+    single = op.num_outputs == 1
+    checked = len(od.ok) < len(_ALL_NP)     # False: every dtype runs (no test per call)
+
+    def call(*args, **kwargs):
+        r = normalise(*args, **kwargs)
+        if type(r) is not tuple:
+            return r                      # the normaliser's shortcut result
+        inputs, attrs = r
+        n = len(inputs)
+        try:
+            if n == 1:
+                v = inputs[0]._value
+                if checked and v.dtype not in ok:
+                    return od.refuse(*inputs, **attrs)
+                out = forward(v, **attrs)
+            elif n == 2 and not typed:
+                a, b = inputs[0]._value, inputs[1]._value
+                if checked and a.dtype not in ok:
+                    return od.refuse(*inputs, **attrs)
+                out = forward(a, b, **attrs)
+            else:
+                arrays = [t._value for t in inputs]
+                if checked and arrays[typed].dtype not in ok:
+                    return od.refuse(*inputs, **attrs)
+                out = forward(*arrays, **attrs)
+        except InvalidArgumentError:
+            raise
+        except _KERNEL_ERRORS as e:
+            raise _prim.kernel_error(op, [t._value for t in inputs], e) from None
+        except MemoryError:   # TensorFlow's ResourceExhaustedError, not a bare MemoryError
+            raise resource_error(op.name, [t._value.shape for t in inputs]) from None
+        if single:
+            result = Tensor(out)
+            if _tapes:
+                _record(op, inputs, (result,), attrs)
+            return result
+        result = [Tensor(o) for o in out]
+        if _tapes:
+            _record(op, inputs, tuple(result), attrs)
+        return result
+    call.__wrapped__ = normalise      # inspect.signature shows the public signature
+    return call

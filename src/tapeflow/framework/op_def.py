@@ -169,12 +169,9 @@ def defop(name, kernel, grad=None, *, dtypes, kernels=None, kind="unary", quiet=
         ``ComplexAbs``, ``round`` of ints is the identity); returns NotImplemented to decline.
       fixed: the inputs have one fixed type (``dtypes`` names it), not a type attribute:
         TensorFlow words the error "expected to be a bool tensor".
-      args: for ``kind="call"``: the argument normaliser, written with the op's public
-        signature (``reshape(tensor, shape, name=None)``); it converts and checks the
-        arguments as TensorFlow does and returns ``(inputs, attrs)`` -- a tuple of Tensors
-        and the kernel's keyword attributes -- or any non-tuple value, which the wrapper
-        returns as it is (a shortcut: ``reshape`` to the same shape). Its signature and
-        docstring are the wrapper's.
+      args: ``kind="call"``'s argument normaliser, with the op's public signature and
+        docstring: converts and checks arguments as TensorFlow does; returns ``(inputs,
+        attrs)`` (Tensors, kernel keywords) or a non-tuple result returned as it is.
       typed: the index of the input whose dtype ``dtypes`` constrains (TensorFlow's ``T``).
       num_outputs: the kernel's output count (``-1``: a list of any length).
     """
@@ -360,72 +357,7 @@ def _arg(od, op):
     return arg
 
 
-def _call(od, op):
-    forward, ok, normalise, typed = op.forward, od.ok, od.args, od.typed
-    single = op.num_outputs == 1
-    checked = len(od.ok) < len(_ALL_NP)     # False: every dtype runs (no test per call)
-
-    def call(*args, **kwargs):
-        r = normalise(*args, **kwargs)
-        if type(r) is not tuple:
-            return r                      # the normaliser's shortcut result
-        inputs, attrs = r
-        n = len(inputs)
-        if n == 1:
-            v = inputs[0]._value
-            if checked and v.dtype not in ok:
-                return od.refuse(*inputs, **attrs)
-            try:
-                out = forward(v, **attrs)
-            except InvalidArgumentError:
-                raise
-            except _KERNEL_ERRORS as e:
-                raise _prim.kernel_error(op, [v], e) from None
-            except MemoryError:
-                from tapeflow.framework.op_args import resource_error
-                raise resource_error(op.name, [v.shape]) from None
-        elif n == 2 and not typed:
-            a, b = inputs
-            a, b = a._value, b._value
-            if checked and a.dtype not in ok:
-                return od.refuse(*inputs, **attrs)
-            try:
-                out = forward(a, b, **attrs)
-            except InvalidArgumentError:
-                raise
-            except _KERNEL_ERRORS as e:
-                raise _prim.kernel_error(op, [a, b], e) from None
-            except MemoryError:
-                from tapeflow.framework.op_args import resource_error
-                raise resource_error(op.name, [a.shape, b.shape]) from None
-        else:
-            arrays = [t._value for t in inputs]
-            if checked and arrays[typed].dtype not in ok:
-                return od.refuse(*inputs, **attrs)
-            try:
-                out = forward(*arrays, **attrs)
-            except InvalidArgumentError:
-                raise
-            except _KERNEL_ERRORS as e:
-                raise _prim.kernel_error(op, arrays, e) from None
-            except MemoryError:
-                from tapeflow.framework.op_args import resource_error
-                raise resource_error(op.name, [a.shape for a in arrays]) from None
-        if single:
-            result = Tensor(out)
-            if _tapes:
-                _record(op, inputs, (result,), attrs)
-            return result
-        result = [Tensor(o) for o in out]
-        if _tapes:
-            _record(op, inputs, tuple(result), attrs)
-        return result
-    call.__wrapped__ = normalise      # inspect.signature shows the public signature
-    return call
-
-
-_WRAPPERS = {"unary": _unary, "binary": _binary, "reduce": _reduce, "scan": _scan, "arg": _arg,
-             "call": _call}
+_WRAPPERS = {"unary": _unary, "binary": _binary, "reduce": _reduce, "scan": _scan, "arg": _arg}
 
 
 def _traced_value(t):
@@ -503,3 +435,8 @@ def reduction_axes(axis, ndim, op_name):
             None, op_name, f"Invalid reduction arguments: Axes contains duplicate dimension: "
             f"{dup} [Op:{op_name}]")
     return tuple(norm)
+
+
+# ``kind="call"`` (an argument normaliser) lives in op_args with TensorFlow's argument rules.
+from tapeflow.framework.op_args import call_wrapper as _call  # noqa: E402
+_WRAPPERS["call"] = _call
