@@ -13,7 +13,11 @@ prints the number of cases and of differences (``-v``: each difference). A secon
 hand-written set checks the argument rules of array ops (range, fill, reshape, one_hot,
 sort, where, pad, gather_nd, slicing, concat, transpose, tile, gather, split, cast, clip,
 matmul dtypes, relu, top_k) and that no internal Python error leaks (ResourceExhaustedError
-for an allocation too large, not MemoryError).
+for an allocation too large, not MemoryError). A third, seeded set (``_array_fuzz_cases``)
+runs ~50 array ops (reshape, transpose, expand_dims, squeeze, concat, stack, unstack, tile,
+pad, reverse, gather, gather_nd, sort, argsort, top_k, slicing, where, clip_by_value, fill,
+one_hot, roll, repeat, split, boolean_mask, matmul, range, cast, saturate_cast ...) on every
+dtype and 0-d/empty shapes, with bad axis/shape/size arguments.
 """
 import sys
 import warnings
@@ -423,13 +427,25 @@ def differences(real_tf, mine):
 # TensorFlow 2.21 (oneDNN) fails tf.nn.softmax of a 0-d tensor with AbortedError; tapeflow
 # raises InvalidArgumentError ("logits must have >= 1 dimension"), as TF's own kernel would.
 KNOWN = {"erf[unary](float64[3])", "nn.softmax[unary](float32[])"}
+# TensorFlow 2.21's saturate_cast from int64 computes the upper limit through float64, which
+# wraps to INT64_MIN, so every value becomes the minimum; tapeflow clamps to the range.
+KNOWN |= {f"saturate_cast int64{s} -> {to}" for s in ([3], [2, 3])
+          for to in ("int64", "float32", "float64", "complex64")}
+# Where NaN lands in sort/argsort/top_k is an accident of TensorFlow's comparison sorts (NaN
+# compares false both ways); tapeflow sorts NaN as the largest value. These seeded cases
+# hold a NaN.
+KNOWN |= {"top_k float16[3]", "top_k indices float16[3]", "top_k float16[2, 3]",
+          "top_k indices float16[2, 3]", "sort float64[2, 3]", "argsort float64[2, 3]"}
+# tf.squeeze with a float Tensor axis fails TensorFlow 2.21 with std::bad_alloc (MemoryError);
+# tapeflow raises TypeError (a scalar tensor is no list of axes).
+KNOWN |= {"squeeze axis='f32'", "squeeze axis='i64'"}
 
 
 def test_op_fuzz_matches_tensorflow(rtf):
     import tapeflow
     n, diffs = differences(rtf, tapeflow)
     unexpected = [d for d in diffs if d[0] not in KNOWN]
-    assert n > 1500
+    assert n > 9000
     assert not unexpected, f"{len(unexpected)} of {n} cases differ from TensorFlow:\n" + \
         "\n".join(f"  {d}: TF {t} / tapeflow {m}" for d, t, m in unexpected[:40])
 

@@ -87,10 +87,10 @@ def saturate_cast(value, dtype, name=None):
             return _complex(*[saturate_cast(f(x), out) for f in (real, imag)])
         return cast(saturate_cast(x, out), dtype)
     src = x.dtype
+    lo, hi = max(src.min, dtype.min), min(src.max, dtype.max)   # TypeError for bool
     if src in (dtypes.uint32, dtypes.uint64):   # TensorFlow clamps with ClipByValue, which
         from tapeflow.ops.clip_ops import clip_by_value   # has no kernel for these
         raise clip_by_value.op_def.dtype_error(src._np)
-    lo, hi = max(src.min, dtype.min), min(src.max, dtype.max)   # TypeError for bool
     t = src._np.type
     if lo > src.min or src.is_floating:
         lim = t(lo) if src.is_floating else t(lo)
