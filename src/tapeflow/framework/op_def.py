@@ -98,12 +98,12 @@ class OpDef:
     """One op's declaration: what TensorFlow calls it, its dtypes, its primitive and wrapper."""
 
     __slots__ = ("name", "op", "fn", "kind", "allowed", "kernels", "ok", "exports", "test",
-                 "fallback", "fixed", "args", "typed")
+                 "fallback", "fixed", "args", "typed", "attr")
 
     def __init__(self, name, op, kind, allowed, kernels, exports, test, fallback=None,
                  fixed=False, args=None, typed=0):
         self.name, self.op, self.kind, self.fallback = name, op, kind, fallback
-        self.fixed, self.args, self.typed = fixed, args, typed
+        self.fixed, self.args, self.typed, self.attr = fixed, args, typed, "T"
         self.allowed = tuple(allowed)
         self.kernels = _np_dtypes(kernels if kernels is not None else allowed)
         self.ok = self.kernels & _np_dtypes(allowed)   # the dtypes the wrapper runs
@@ -130,9 +130,10 @@ class OpDef:
         if tf_name in self.allowed:
             return NotFoundError(
                 None, self.name, f"Could not find device for node: {{{{node {self.name}}}}} = "
-                f"{self.name}[T=DT_{name.upper()}] (no CPU kernel for {name}) [Op:{self.name}]")
+                f"{self.name}[{self.attr}=DT_{name.upper()}] (no CPU kernel for {name}) "
+                f"[Op:{self.name}]")
         return InvalidArgumentError(
-            None, self.name, f"Value for attr 'T' of {tf_name} is not in the list of allowed "
+            None, self.name, f"Value for attr '{self.attr}' of {tf_name} is not in the list of allowed "
             f"values: {', '.join(self.allowed)} [Op:{self.name}]")
 
     def __repr__(self):
@@ -149,7 +150,7 @@ def exported(namespace):
 
 def defop(name, kernel, grad=None, *, dtypes, kernels=None, kind="unary", quiet=False,
           export=None, test=None, module=None, fallback=None, fixed=False, args=None,
-          typed=0, num_outputs=1):
+          typed=0, num_outputs=1, attr="T"):
     # module: the ``__module__`` the wrapper reports (its docs' home)
     """Declares op ``name``; returns its public wrapper (with ``.op_def``).
 
@@ -174,6 +175,7 @@ def defop(name, kernel, grad=None, *, dtypes, kernels=None, kind="unary", quiet=
         attrs)`` (Tensors, kernel keywords) or a non-tuple result returned as it is.
       typed: the index of the input whose dtype ``dtypes`` constrains (TensorFlow's ``T``).
       num_outputs: the kernel's output count (``-1``: a list of any length).
+      attr: the name of TensorFlow's type attribute, for messages (``Tidx`` for Range).
     """
     if args is not None:
         kind = "call"
@@ -184,6 +186,7 @@ def defop(name, kernel, grad=None, *, dtypes, kernels=None, kind="unary", quiet=
         op.def_grad(grad)
     exports = (export,) if isinstance(export, str) else tuple(export or ())
     od = OpDef(name, op, kind, dtypes, kernels, exports, test, fallback, fixed, args, typed)
+    od.attr = attr
     fn = _WRAPPERS[kind](od, op)
     fn.__name__ = exports[0] if exports else name
     fn.__qualname__ = fn.__name__

@@ -233,7 +233,7 @@ def _range_args(start, limit=None, delta=1, dtype=None, name="range"):
 range = defop("Range", _range_np, dtypes=("bfloat16", "half", "float", "double", "int8",
               "int16", "int32", "int64", "uint16", "uint32", "uint64"),
               kernels=("bfloat16", "half", "float", "double", "int32", "int64"),
-              args=_range_args, export="range", quiet=True)
+              args=_range_args, export="range", quiet=True, attr="Tidx")
 
 
 def linspace(start, stop, num, name=None, axis=0):
