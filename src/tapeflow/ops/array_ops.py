@@ -23,7 +23,6 @@ from tapeflow.ops.creation_ops import _np_dtype, _shape_list, _t
 from tapeflow.ops.math_ops import unbroadcast
 
 _tapes = _prim.ACTIVE
-_NO_ATTRS = _prim._NO_ATTRS
 _range = _builtins.range   # ``range`` here is tf.range (creation_ops)
 
 
@@ -42,10 +41,6 @@ def _shape_vec(shape, op_name, attr, what):
         raise InvalidArgumentError(None, op_name, f"{what}[{','.join(map(str, arr.shape))}] "
                                    f"[Op:{op_name}]")
     return tuple(int(d) for d in arr.reshape(-1))
-
-
-def _same(x):
-    return x
 
 
 def _identity_grad(op, dy):

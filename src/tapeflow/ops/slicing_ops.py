@@ -48,14 +48,6 @@ def _slice_grad_grad(op, ddx):
     return _slice_kernel(ddx, key=op.attrs["key"]), None
 
 
-def _key_args(x, key):
-    """Returns ``x[key]`` for a Tensor ``x`` and a normalised NumPy ``key``."""
-    return (x,), {"key": key}
-
-
-# The fast path of ``_getitem`` and the op the other slicing functions run.
-_apply_key = defop("StridedSlice", _slice_np, _slice_grad, dtypes=ANY, args=_key_args)
-_slice_kernel = _apply_key.op_def.op
 _slice_grad_kernel = defop("StridedSliceGrad", _slice_grad_np, _slice_grad_grad,
                            dtypes=ANY).op_def.op
 
@@ -120,7 +112,7 @@ def _is_mask(key):
     return False
 
 
-def _getitem(tensor, key):
+def _getitem_args(tensor, key):
     """``tensor[key]`` with TensorFlow's rules.
 
     Ints, slices (negative steps too), Ellipsis, ``None``/``tf.newaxis`` and
@@ -147,7 +139,13 @@ def _getitem(tensor, key):
         if _is_mask(key):
             return boolean_mask(x, key)
         key = _norm_item(key)
-    return _apply_key(x, key)
+    return (x,), {"key": key}
+
+
+# ``tensor[key]`` (and the op tf.slice and tf.strided_slice run with a plain key)
+_apply_key = defop("StridedSlice", _slice_np, _slice_grad, dtypes=ANY, args=_getitem_args)
+_slice_kernel = _apply_key.op_def.op
+_getitem = _apply_key
 
 
 def _as_array(v, out):
