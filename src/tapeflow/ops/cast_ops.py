@@ -19,7 +19,8 @@ def _cast_kernel(x, dtype):
     if x.dtype.kind == "c" and dtype.kind != "c":
         x = x.real                       # TensorFlow discards the imaginary part
     if x.dtype.kind == "f" and dtype.kind in "iu":
-        return np.trunc(x).astype(dtype)
+        with np.errstate(all="ignore"):   # NaN/inf to int silently, as TensorFlow
+            return np.trunc(x).astype(dtype)
     return np.asarray(x).astype(dtype, copy=False) if x.dtype != dtype else x
 
 
@@ -52,8 +53,7 @@ def _cast_args(x, dtype, name=None):
     return (x,), {"dtype": dtype._np}
 
 
-cast = defop("Cast", _cast_kernel, _cast_grad, dtypes=ANY, args=_cast_args, quiet=True,
-             export="cast")
+cast = defop("Cast", _cast_kernel, _cast_grad, dtypes=ANY, args=_cast_args, export="cast")
 _cast_op = cast.op_def.op
 
 

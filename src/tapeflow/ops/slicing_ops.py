@@ -21,12 +21,15 @@ _PLAIN = (int, _slice, type(None), type(Ellipsis))
 
 def _slice_np(x, key):
     try:
-        return _as_array(x, x[key])
+        out = x[key]
     except IndexError as e:
         raise _index_error(x.shape, e) from None
     except ValueError as e:  # slice step cannot be zero
         raise InvalidArgumentError(None, "StridedSlice", f"{e} (input shape {list(x.shape)}). "
                                    f"[Op:StridedSlice]") from None
+    if type(out) is not np.ndarray and x.dtype.kind == "O":
+        return np.array(out, dtype=object)   # a string element stays a 0-d object array
+    return out
 
 
 def _slice_grad(op, dy):
