@@ -84,7 +84,11 @@ def rank(input, name=None):  # noqa: A002
 
 
 def _reshape_np(x, shape):
-    return np.reshape(x, shape)
+    try:
+        return np.reshape(x, shape)
+    except ValueError:
+        _check_reshape(x.size, shape)   # raises TensorFlow's error
+        raise
 
 
 def _reshape_grad(op, dy):
@@ -92,18 +96,8 @@ def _reshape_grad(op, dy):
     return reshape(dy, op.inputs[0]._value.shape)
 
 
-def _reshape_args(tensor, shape, name=None):
-    """Returns ``tensor`` with the same elements in ``shape`` (one dim may be -1).
-
-    Raises:
-      InvalidArgumentError: if the element counts differ, a size is below -1, more than one
-        is -1, or ``shape`` is not a vector of int32/int64.
-    """
-    x = tensor if type(tensor) is Tensor else convert_to_tensor(tensor)
-    shp = _shape_vec(shape, "Reshape", "Tshape", "sizes input must be 1-D, not ")
-    v = x._value
-    if v.shape == shp:
-        return x if not _tapes else ((x,), {"shape": shp})
+def _check_reshape(size, shp):
+    """Raises TensorFlow's InvalidArgumentError for reshaping ``size`` values to ``shp``."""
     known = 1
     first = None
     for i, d in enumerate(shp):
@@ -117,12 +111,26 @@ def _reshape_args(tensor, shape, name=None):
                                        f"{d} [Op:Reshape]")
         else:
             known *= d
-    if (known != v.size if first is None else (known == 0 or v.size % known)) and not (
-            first is not None and known == 0 and v.size == 0):
+    if first is None or known == 0 or size % known:
         raise InvalidArgumentError(
-            None, "Reshape", f"Input to reshape is a tensor with {v.size} values, but the "
+            None, "Reshape", f"Input to reshape is a tensor with {size} values, but the "
             f"requested shape {'requires a multiple of' if first is not None else 'has'} "
             f"{known} [Op:Reshape]")
+
+
+def _reshape_args(tensor, shape, name=None):
+    """Returns ``tensor`` with the same elements in ``shape`` (one dim may be -1).
+
+    Raises:
+      InvalidArgumentError: if the element counts differ, a size is below -1, more than one
+        is -1, or ``shape`` is not a vector of int32/int64.
+    """
+    x = tensor if type(tensor) is Tensor else convert_to_tensor(tensor)
+    shp = _shape_vec(shape, "Reshape", "Tshape", "sizes input must be 1-D, not ")
+    if x._value.shape == shp:
+        return x if not _tapes else ((x,), {"shape": shp})
+    if shp and min(shp) < -1:      # NumPy would take -2 for -1
+        _check_reshape(x._value.size, shp)
     return (x,), {"shape": shp}
 
 
