@@ -220,8 +220,9 @@ transpose = defop("Transpose", _transpose_np, _transpose_grad, dtypes=ANY,
                   args=_transpose_args, export="transpose")
 
 
-def _expand_dims_args(input, axis, name=None):  # noqa: A002
-    """Returns ``input`` with a new axis of size 1 inserted at ``axis``."""
+def expand_dims(input, axis, name=None):  # noqa: A002
+    """Returns ``input`` with a new axis of size 1 inserted at ``axis`` (runs Reshape, so a
+    trace and a SavedModel see one op for both)."""
     x = _t(input)
     nd = x._value.ndim
     if type(axis) is not int:
@@ -239,11 +240,7 @@ def _expand_dims_args(input, axis, name=None):  # noqa: A002
                                    f"tensor with {nd} dimensions. [Op:ExpandDims]")
     if axis < 0:
         axis += nd + 1
-    return (x,), {"shape": x._value.shape[:axis] + (1,) + x._value.shape[axis:]}
-
-
-expand_dims = defop("ExpandDims", _reshape_np, _reshape_grad, dtypes=ANY,
-                    args=_expand_dims_args, export="expand_dims")
+    return _reshape_kernel(x, shape=x._value.shape[:axis] + (1,) + x._value.shape[axis:])
 
 
 def _squeeze_axes(axis):
@@ -264,8 +261,9 @@ def _squeeze_axes(axis):
     return out
 
 
-def _squeeze_args(input, axis=None, name=None):  # noqa: A002
-    """Returns ``input`` without the size-1 axes (only those in ``axis`` if given).
+def squeeze(input, axis=None, name=None):  # noqa: A002
+    """Returns ``input`` without the size-1 axes (only those in ``axis`` if given); runs
+    Reshape.
 
     Raises:
       InvalidArgumentError: if an axis in ``axis`` does not have size 1.
@@ -290,11 +288,7 @@ def _squeeze_args(input, axis=None, name=None):  # noqa: A002
                     None, "Squeeze", f"Can not squeeze dim[{a}], expected a dimension of 1, "
                     f"got {shp[a]} [Op:Squeeze]")
         new = tuple(n for i, n in enumerate(shp) if i not in axes)
-    return (x,), {"shape": new}
-
-
-squeeze = defop("Squeeze", _reshape_np, _reshape_grad, dtypes=ANY, args=_squeeze_args,
-                export="squeeze")
+    return _reshape_kernel(x, shape=new)
 
 
 # -- joining and splitting ---------------------------------------------------------
@@ -634,8 +628,8 @@ from tapeflow.ops import creation_ops as _c, indexing_ops as _i  # noqa: E402
 from tapeflow.ops import manip_ops as _m, slicing_ops as _s  # noqa: E402
 
 __all__ = exported(globals()) + [
-    "shape", "shape_n", "size", "rank", "ensure_shape", "broadcast_static_shape",
-    "broadcast_dynamic_shape"] + _c.__all__ + _m.__all__ + _s.__all__ + _i.__all__
+    "expand_dims", "squeeze", "shape", "shape_n", "size", "rank", "ensure_shape",
+    "broadcast_static_shape", "broadcast_dynamic_shape"] + _c.__all__ + _m.__all__ + _s.__all__ + _i.__all__
 
 
 # Inside a tf.function trace, these compute from traced values outside the op mechanism,
