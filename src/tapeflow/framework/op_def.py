@@ -133,8 +133,8 @@ class OpDef:
                 f"{self.name}[{self.attr}=DT_{name.upper()}] (no CPU kernel for {name}) "
                 f"[Op:{self.name}]")
         return InvalidArgumentError(
-            None, self.name, f"Value for attr '{self.attr}' of {tf_name} is not in the list of allowed "
-            f"values: {', '.join(self.allowed)} [Op:{self.name}]")
+            None, self.name, f"Value for attr '{self.attr}' of {tf_name} is not in the list of "
+            f"allowed values: {', '.join(self.allowed)} [Op:{self.name}]")
 
     def __repr__(self):
         return f"<OpDef {self.name} ({self.kind})>"

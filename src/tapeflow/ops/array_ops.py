@@ -629,7 +629,8 @@ from tapeflow.ops import manip_ops as _m, slicing_ops as _s  # noqa: E402
 
 __all__ = exported(globals()) + [
     "expand_dims", "squeeze", "shape", "shape_n", "size", "rank", "ensure_shape",
-    "broadcast_static_shape", "broadcast_dynamic_shape"] + _c.__all__ + _m.__all__ + _s.__all__ + _i.__all__
+    "broadcast_static_shape", "broadcast_dynamic_shape",
+] + _c.__all__ + _m.__all__ + _s.__all__ + _i.__all__
 
 
 # Inside a tf.function trace, these compute from traced values outside the op mechanism,

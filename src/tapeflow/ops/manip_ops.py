@@ -383,7 +383,8 @@ def _reverse_sequence_grad(op, dy):
     return _reverse_sequence_kernel(dy, op.inputs[1], **op.attrs), None
 
 
-def _reverse_sequence_args(input, seq_lengths, seq_axis=None, batch_axis=None, name=None):  # noqa: A002
+def _reverse_sequence_args(input, seq_lengths, seq_axis=None,  # noqa: A002
+                           batch_axis=None, name=None):
     """Reverses the first ``seq_lengths[b]`` entries along ``seq_axis`` of each batch row ``b``.
 
     Raises:
