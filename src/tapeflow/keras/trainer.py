@@ -367,7 +367,7 @@ class Trainer:
             replicated = _dist.step_function(self, step)
             if replicated is not step:   # under a distribution strategy: eager, replicated
                 return replicated
-        if self._run_eagerly or self._jit_compile is not True:
+        if self._run_eagerly:
             return step
         cache = self.__dict__.setdefault("_compiled_steps", {})
         fn = cache.get(kind)

@@ -5,14 +5,17 @@ tensor is among its arguments)."""
 from tapeflow.framework import primitive as _prim
 from tapeflow.framework import context as _context
 from tapeflow.framework.graph.func_graph import Uncapturable, current
+from tapeflow.framework.indexed_slices import IndexedSlices
 from tapeflow.framework.tensor import Tensor
 
 
 def leaves(x, out):
-    """Appends the leaves of ``x`` (lists, tuples, dicts and slices walked) to ``out``."""
+    """Appends the leaves of ``x`` (lists, tuples, dicts, slices and IndexedSlices walked)
+    to ``out``."""
     t = type(x)
-    if t is list or t is tuple or t is slice:
-        for y in ((x.start, x.stop, x.step) if t is slice else x):
+    if t is list or t is tuple or t is slice or t is IndexedSlices:
+        for y in ((x.start, x.stop, x.step) if t is slice else
+                  (x.values, x.indices, x.dense_shape) if t is IndexedSlices else x):
             leaves(y, out)
     elif t is dict:
         for k in x:
@@ -29,6 +32,8 @@ def rebuild(x, it):
         return t([rebuild(y, it) for y in x])
     if t is slice:
         return slice(rebuild(x.start, it), rebuild(x.stop, it), rebuild(x.step, it))
+    if t is IndexedSlices:
+        return IndexedSlices(*rebuild((x.values, x.indices, x.dense_shape), it))
     if t is dict:
         return {k: rebuild(v, it) for k, v in x.items()}
     return next(it)
