@@ -156,3 +156,42 @@ def wrap_methods(cls, methods):
         fn = cls.__dict__.get(name)
         if fn is not None and callable(fn):
             setattr(cls, name, graph_node_method(fn, run_now))
+
+
+# Ops whose gradient rule computes in NumPy when no tape records the backward pass (and
+# builds its result from ops otherwise); keyed by op name.
+NUMPY_GRADS = {"_FusedLSTMSequence", "_FusedGRUSequence", "_FusedSimpleRNNSequence",
+               "SparseCategoricalCrossentropyFromProbs", "CategoricalCrossentropyFromProbs"}
+
+
+def numpy_grad_node():
+    """Returns ``g(rec, dys) -> input gradients`` for a backward pass inside a trace where
+    no tape records it (None otherwise): rules of ``NUMPY_GRADS`` ops become one call node
+    each that runs their NumPy path, as the eager backward pass does (same numbers);
+    other rules run as they are (their ops are traced)."""
+    tr = current()
+    if tr is None or tr.suspended or any(
+            t is not tr and t._recording for t in _context.state.tapes):
+        return None
+
+    def grad(rec, dys):
+        if rec.op.name not in NUMPY_GRADS:
+            return rec.op.grad_fn(rec, *dys)
+        args = (rec.op, rec.attrs, list(rec.inputs), list(rec.outputs),
+                rec.skip_input_indices, list(dys))
+        return record_call(_grad_call, args, {}, True)[1]
+    return grad
+
+
+def _grad_call(op, attrs, inputs, outputs, skip, dys):
+    """Runs ``op``'s gradient rule on a fresh record; returns the input gradients."""
+    rec = _prim.OpRecord(op, inputs, outputs, attrs)
+    rec.skip_input_indices = skip
+    tr = current()
+    if tr is None or not tr.suspended:     # a replay (or recorded by an enclosing trace)
+        return list(op.grad_fn(rec, *dys))
+    tr._recording = False                  # while tracing: the NumPy path, as eagerly
+    try:
+        return list(op.grad_fn(rec, *dys))
+    finally:
+        del tr._recording

@@ -9,6 +9,7 @@ import numpy as np
 from tapeflow.framework import nest
 from tapeflow.framework.tensor import convert_to_tensor
 from tapeflow.framework.variable import array_of, rebind
+from tapeflow.config import functions_run_eagerly
 from tapeflow.ops import random_ops
 
 
@@ -68,6 +69,8 @@ class CheckedStep:
         n = self._seen.get(key, 0)
         if n == 3:
             return self._function(data)
+        if functions_run_eagerly():       # tf.config.run_functions_eagerly(True)
+            return self._eager(data)
         if n == 0:
             self._seen[key] = 1
             return self._eager(data)
