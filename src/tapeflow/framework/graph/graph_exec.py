@@ -58,7 +58,11 @@ def compile_fast(graph):
     for s, v in graph.consts.items():
         ns[f"s{s}"] = v
     errstates = getattr(graph, "errstates", {})
-    for i, node in enumerate(live_nodes(graph)):
+    nodes = live_nodes(graph)
+    dead = _dead_after(graph, nodes)
+    for i, node in enumerate(nodes):
+        if i and dead[i - 1]:    # buffers nothing reads again are released at once
+            body.append("del " + ", ".join(f"s{s}" for s in dead[i - 1]))
         kind, payload, ins, outs = node
         args = ", ".join(f"s{s}" for s in ins)
         err = errstates.get(id(node))
@@ -95,10 +99,28 @@ def compile_fast(graph):
     src += "\n    ".join(body) + "\n"
     if os.environ.get("TAPEFLOW_FUNCTION_DEBUG"):
         print(f"# tf.function {graph.name}: {len(graph.nodes)} nodes traced, "
-              f"{len(body) - 1} replayed\n{src}")
+              f"{len(nodes)} replayed\n{src}")
     graph.source = src
     exec(compile(src, f"<tf.function {graph.name}>", "exec"), ns)  # noqa: S102 (own code)
     return ns["replay"]
+
+
+def _dead_after(graph, nodes):
+    """Returns, per node, the local slots that no later node reads and that are not outputs
+    (``del``-ed after it, so that no replay local keeps an array alive: variables' arrays
+    then have no other holder when an optimizer updates them in place)."""
+    keep = {s for s in graph.outputs if type(s) is int} | set(graph.consts)
+    last = {s: -1 for s in graph.inputs}
+    for i, (_, _, ins, outs) in enumerate(nodes):
+        for s in ins:
+            last[s] = i
+        for s in outs:
+            last.setdefault(s, i)
+    dead = [[] for _ in nodes]
+    for s, i in last.items():
+        if s not in keep and i >= 0:
+            dead[i].append(s)
+    return [sorted(d) for d in dead]
 
 
 def _node_fn(kind, payload, n_out):
