@@ -84,6 +84,63 @@ def trace(python_function, name, call, pattern, param_names):
     return graph, template
 
 
+def same_structure(a, b):
+    """Returns True when graphs ``a`` and ``b`` (traced for two concrete shapes of one
+    signature) are the same program: the same nodes over the same slots with equal
+    attributes, the same constants and outputs. Sub-graph nodes (``cond``/``while``) and
+    anything not comparable count as different."""
+    if len(a.nodes) != len(b.nodes) or a.inputs != b.inputs or a.outputs != b.outputs \
+            or a.consts.keys() != b.consts.keys():
+        return False
+    if any(not _equal(a.consts[k], b.consts[k]) for k in a.consts):
+        return False
+    ea, eb = getattr(a, "errstates", {}), getattr(b, "errstates", {})
+    for na, nb in zip(a.nodes, b.nodes):
+        if na[0] != nb[0] or na[2] != nb[2] or na[3] != nb[3] or \
+                ea.get(id(na)) != eb.get(id(nb)):
+            return False
+        kind, pa, pb = na[0], na[1], nb[1]
+        if kind == "op":
+            if pa[0] is not pb[0] or not _equal(pa[1], pb[1]):
+                return False
+        elif kind == "read":
+            if pa is not pb:
+                return False
+        elif kind == "assign":
+            if pa[0] is not pb[0] or pa[1] != pb[1]:
+                return False
+        elif kind == "call":
+            if pa[0] is not pb[0] or not _equal_leaves(pa[1:3], pb[1:3]):
+                return False
+        else:
+            return False
+    return True
+
+
+def _equal(x, y):
+    """Returns True for equal attribute values (arrays by dtype, shape and contents)."""
+    if type(x) is not type(y):
+        return False
+    if isinstance(x, np.ndarray):
+        return x.dtype == y.dtype and x.shape == y.shape and bool(np.array_equal(x, y))
+    if isinstance(x, (list, tuple)):
+        return len(x) == len(y) and all(_equal(p, q) for p, q in zip(x, y))
+    if isinstance(x, dict):
+        return x.keys() == y.keys() and all(_equal(x[k], y[k]) for k in x)
+    if isinstance(x, (int, float, str, bool, bytes, type(None), np.generic, np.dtype)):
+        return bool(x == y) if not isinstance(x, np.generic) else (
+            x.dtype == y.dtype and bool(x == y))
+    return x is y
+
+
+def _equal_leaves(x, y):
+    """Like ``_equal`` for a call node's arguments, Tensors compared by position only."""
+    lx, ly = func_graph.leaves(x, []), func_graph.leaves(y, [])
+    return len(lx) == len(ly) and all(
+        (isinstance(p, Tensor) and isinstance(q, Tensor)) or _equal(p, q)
+        for p, q in zip(lx, ly))
+
+
 def _spec_text(v):
     if isinstance(v, TensorSpec):
         return f"TensorSpec(shape={v.shape}, dtype={v.dtype!r}, name=None)"
@@ -121,12 +178,15 @@ class ConcreteFunction:
         self._params = params        # [(name, kind, structured value)] for the text
         self._names = param_names
         self._graphs = {}
+        self._generic = None         # the graph every concrete shape replays, once proven
         self._eager = set()
         self.graph, self._template = trace(python_function, name, call, pattern, param_names)
         self._graphs[tuple(self.graph.info[s][2] for s in self.graph.inputs)] = self.graph
 
     def _graph_for(self, shapes):
         g = self._graphs.get(shapes)
+        if g is None and self._generic is not None:
+            g = self._graphs[shapes] = self._generic
         if g is None:
             flat = nest.flatten(self._call)
             it = iter(shapes)
@@ -136,6 +196,10 @@ class ConcreteFunction:
                 g, _ = trace(self._python_function, self._name,
                              nest.pack_sequence_as(self._call, flat), self._pattern, self._names)
             self._graphs[shapes] = g
+            if same_structure(self.graph, g):
+                # Two shapes gave the same graph (no shape baked into an attribute or a
+                # folded constant): it replays every shape of the signature, untraced.
+                self._generic = self.graph
         return g
 
     def _run(self, graph, tensors):
