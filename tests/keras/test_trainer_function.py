@@ -286,3 +286,46 @@ def test_validation_and_class_weight_equal_eager():
     assert compiled[0] == eager[0]
     for a, b in zip(compiled[1], eager[1]):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("case", ["stateful_lstm", "masked_gru", "noise_regularizers", "auc"])
+def test_models_the_replay_cannot_capture_still_equal_eager(case):
+    """Steps a replay would get wrong (a stateful RNN's states, a mask computed in NumPy are
+    baked into the trace) are caught by the check and run eagerly; the trace itself changes
+    no Python state (the stateful states, a layer's losses). Others replay. Either way the
+    results are the eager ones."""
+    rng = np.random.default_rng(0)
+
+    def build():
+        if case == "stateful_lstm":
+            return keras.Sequential([keras.Input((4, 3), batch_size=8),
+                                     L.LSTM(4, stateful=True), L.Dense(1)]), "mse", []
+        if case == "masked_gru":
+            return keras.Sequential([keras.Input((6,), dtype="int32"),
+                                     L.Embedding(20, 4, mask_zero=True), L.GRU(3),
+                                     L.Dense(1)]), "mse", []
+        if case == "noise_regularizers":
+            return keras.Sequential([keras.Input((4, 3)), L.Flatten(),
+                                     L.GaussianNoise(0.1, seed=3),
+                                     L.Dense(8, activation="relu", kernel_regularizer="l2"),
+                                     L.ActivityRegularization(l1=0.01), L.Dense(1)]), "mse", []
+        return keras.Sequential([keras.Input((4, 3)), L.Flatten(),
+                                 L.Dense(1, activation="sigmoid")]), "binary_crossentropy", \
+            [keras.metrics.AUC(), keras.metrics.Precision()]
+    if case == "masked_gru":
+        x = rng.integers(0, 20, (40, 6)).astype("int32")
+    else:
+        x = rng.normal(size=(40, 4, 3)).astype("float32")
+    y = rng.integers(0, 2, (40, 1)).astype("float32")
+
+    def run(**kw):
+        keras.utils.set_random_seed(0)
+        m, loss, metrics = build()
+        m.compile(optimizer="adam", loss=loss, metrics=metrics, **kw)
+        h = m.fit(x, y, batch_size=8, epochs=3, verbose=0, shuffle=False).history
+        return ({k.split("_1")[0]: v for k, v in h.items()}, m.get_weights(),
+                m.predict(x, batch_size=8, verbose=0))
+    eager, compiled = run(run_eagerly=True), run()
+    assert compiled[0] == eager[0]
+    for a, b in zip(compiled[1] + [compiled[2]], eager[1] + [eager[2]]):
+        np.testing.assert_array_equal(a, b)

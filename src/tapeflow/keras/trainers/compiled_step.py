@@ -79,15 +79,16 @@ class CheckedStep:
             return self._eager(data)
         if n < 0:
             return self._eager(data)
-        variables, gens = state_of(self._model)
+        variables, gens, objects = state_of(self._model, True)
         # copies: optimizers update their slot arrays in place
         saved = [np.array(array_of(v), copy=True) for v in variables]
-        states = _random_states(gens)
+        states, python = _random_states(gens), _python_state(objects)
         out = self._function(data)
         replayed = [np.array(array_of(v), copy=True) for v in variables]
         for v, a in zip(variables, saved):
             rebind(v, a)
         _set_random_states(gens, states)
+        _restore_python_state(python)
         ref = self._eager(data)
         same = all(_close(a, b) for a, b in zip(nest.flatten(out), nest.flatten(ref))) and all(
             _close(a, array_of(v)) for a, v in zip(replayed, variables))
@@ -99,10 +100,11 @@ class CheckedStep:
         return ref
 
     def _trace(self, data, key):
-        """Traces the step for ``data`` without running it (the random generators are left
-        as they were); returns False when it cannot be traced (logged)."""
-        gens = state_of(self._model)[1]
-        states = _random_states(gens)
+        """Traces the step for ``data`` without running it (the random generators and the
+        Python attributes of the model's objects -- a stateful RNN's states, a layer's
+        losses -- are left as they were); returns False when it cannot be traced (logged)."""
+        _, gens, objects = state_of(self._model, True)
+        states, python = _random_states(gens), _python_state(objects)
         try:
             self._function.get_concrete_function(data)
             return True
@@ -116,6 +118,25 @@ class CheckedStep:
             return False
         finally:
             _set_random_states(gens, states)
+            _restore_python_state(python)
+
+
+def _python_state(objects):
+    """Returns a snapshot of the objects' attributes (and of their lists' contents)."""
+    out = []
+    for obj in objects:
+        d = obj.__dict__
+        out.append((obj, dict(d), {k: v[:] for k, v in d.items() if type(v) is list}))
+    return out
+
+
+def _restore_python_state(saved):
+    for obj, d, lists in saved:
+        for k, items in lists.items():
+            d[k][:] = items
+        cur = obj.__dict__
+        cur.clear()
+        cur.update(d)
 
 
 def _log(msg, *args):
@@ -135,14 +156,15 @@ def _set_random_states(gens, states):
     random_ops.set_random_state(states[2])
 
 
-def state_of(model):
+def state_of(model, with_objects=False):
     """Returns ``(variables, generators)``: every variable and NumPy random generator
     reachable from ``model`` through the attributes of tapeflow objects (layers,
     optimizers, metrics, losses, seed generators) and the lists, tuples and dicts among
-    them, plus Keras's global initializer generator."""
+    them, plus Keras's global initializer generator; with ``with_objects``, also those
+    objects (the model first)."""
     from tapeflow.framework.variable import BaseVariable
     from tapeflow.keras import initializers
-    variables, gens, seen = [], [initializers._GLOBAL["rng"]], set()
+    variables, gens, seen, objects = [], [initializers._GLOBAL["rng"]], set(), []
     stack = [model]
     while stack:
         x = stack.pop()
@@ -158,9 +180,11 @@ def state_of(model):
         elif type(x) is dict:
             stack.extend(x.values())
         elif hasattr(x, "__dict__") and _ours(type(x)):
+            objects.append(x)
             stack.extend(v for v in vars(x).values()
                          if not isinstance(v, (np.ndarray, str, int, float, bool, type(None))))
-    return variables, [g for g in gens if hasattr(g, "bit_generator")]
+    gens = [g for g in gens if hasattr(g, "bit_generator")]
+    return (variables, gens, objects) if with_objects else (variables, gens)
 
 
 _OURS = {}
@@ -170,9 +194,13 @@ def _ours(cls):
     """Returns True for a class derived from a tapeflow class (layers, models, optimizers,
     metrics, losses and their user subclasses)."""
     r = _OURS.get(cls)
-    if r is None:
-        r = _OURS[cls] = any(c.__module__.startswith("tapeflow.") for c in cls.__mro__)
+    if r is None:   # (not the compiled steps themselves: tf.function objects, CheckedStep)
+        r = _OURS[cls] = any(c.__module__.startswith("tapeflow.") for c in cls.__mro__) \
+            and not cls.__module__.startswith(_SKIP)
     return r
+
+
+_SKIP = ("tapeflow.framework.graph.", "tapeflow.keras.trainers.compiled_step")
 
 
 def _close(a, b):
