@@ -71,6 +71,22 @@ def bench_tapeflow(x, y, run_eagerly=False):
     return len(x) / total, total
 
 
+def trace_time(x, y, repeat=5):
+    """Returns the median time to trace the compiled train step (a fresh model each time;
+    its first fit call, eager, builds it): the step traced, not run."""
+    import tapeflow as tf
+    times = []
+    for _ in range(repeat):
+        model = tapeflow_model()
+        model.fit(x[:BATCH], y[:BATCH], batch_size=BATCH, epochs=1, verbose=0)
+        step = model._step_function("train")
+        data = (tf.constant(x[:BATCH]), tf.constant(y[:BATCH]))
+        t0 = _clock()
+        step.get_concrete_function(data)
+        times.append(_clock() - t0)
+    return statistics.median(times)
+
+
 def bench_numpy(x, y):
     """The same step written by hand: the floor a NumPy framework can reach."""
     rng = np.random.default_rng(1)
@@ -196,6 +212,7 @@ def main():
         t = statistics.median(runs[name])
         print(f"{name:<21} {len(x) / t:10,.0f} samples/s  ({t:.2f} s; {floor / t:.2f}x the "
               f"floor's speed; runs {', '.join(f'{v:.2f}' for v in runs[name])})")
+    print(f"tracing the train step  {trace_time(x, y) * 1e3:.1f} ms (median of 5)")
     if args.profile:
         profile_tapeflow(x, y)
 

@@ -9,7 +9,7 @@ branches' gradients (traced too, so any order works); the gradient of ``While``
 recomputes the loop under a tape (inside a trace that is not capturable: the signature
 then runs eagerly).
 """
-from tapeflow.framework import context, nest
+from tapeflow.framework import nest
 from tapeflow.framework.graph import calls, func_graph, graph_exec, subgraph
 from tapeflow.framework.primitive import Op
 from tapeflow.framework.tape import GradientTape
@@ -282,7 +282,7 @@ def _while_grad(cg, bg, cmap, bmap, n, maxit):
             # Inside a trace: the gradient (the loop recomputed under a tape) becomes one
             # call node that runs it again on every replay -- unless a tape inside the
             # trace records this backward pass (a higher-order gradient): not capturable.
-            if any(t is not tr and t._recording for t in context.state.tapes):
+            if calls.tape_recording_inside(tr):
                 raise func_graph.Uncapturable("a higher-order gradient through a traced "
                                               "while_loop")
             return calls.record_call(eager_grad, (ins, list(dys), wanted, first), {},

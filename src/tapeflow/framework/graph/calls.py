@@ -170,8 +170,7 @@ def numpy_grad_node():
     each that runs their NumPy path, as the eager backward pass does (same numbers);
     other rules run as they are (their ops are traced)."""
     tr = current()
-    if tr is None or tr.suspended or any(
-            t is not tr and t._recording for t in _context.state.tapes):
+    if tr is None or tr.suspended or tape_recording_inside(tr):
         return None
 
     def grad(rec, dys):
@@ -181,6 +180,12 @@ def numpy_grad_node():
                 rec.skip_input_indices, list(dys))
         return record_call(_grad_call, args, {}, True)[1]
     return grad
+
+
+def tape_recording_inside(tr):
+    """Returns True when a tape inside the trace ``tr`` records now (a backward pass it
+    runs is then differentiated further: a higher-order gradient)."""
+    return any(t is not tr and t._recording for t in _context.state.tapes)
 
 
 def _grad_call(op, attrs, inputs, outputs, skip, dys):
