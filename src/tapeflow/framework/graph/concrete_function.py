@@ -9,6 +9,7 @@ graph per concrete input shape: a shape not seen yet is traced again silently (P
 in Python from a shape are only right for that shape.
 """
 import contextlib
+import copy
 import io
 
 import numpy as np
@@ -82,6 +83,11 @@ def trace(python_function, name, call, pattern, param_names):
     tracer.poison()
     graph.replay = graph_exec.compile_fast(graph)
     return graph, template
+
+
+def _concrete(graph):
+    """Returns the concrete input shapes a graph was traced on."""
+    return tuple(graph.info[s][2] for s in graph.inputs)
 
 
 def same_structure(a, b):
@@ -196,10 +202,16 @@ class ConcreteFunction:
                 g, _ = trace(self._python_function, self._name,
                              nest.pack_sequence_as(self._call, flat), self._pattern, self._names)
             self._graphs[shapes] = g
-            if same_structure(self.graph, g):
+            if _concrete(g) != _concrete(self.graph) and same_structure(self.graph, g):
                 # Two shapes gave the same graph (no shape baked into an attribute or a
-                # folded constant): it replays every shape of the signature, untraced.
-                self._generic = self.graph
+                # folded constant): it replays every shape of the signature, untraced
+                # (its output shapes unknown where the two traces' differ).
+                generic = copy.copy(self.graph)
+                generic.output_info = [
+                    a if a is None or b is None or a[2] == b[2] or len(a[2]) != len(b[2])
+                    else a[:2] + (tuple(x if x == y else None for x, y in zip(a[2], b[2])),)
+                    for a, b in zip(self.graph.output_info, g.output_info)]
+                self._generic = generic
         return g
 
     def _run(self, graph, tensors):
