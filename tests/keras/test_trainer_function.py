@@ -329,3 +329,30 @@ def test_models_the_replay_cannot_capture_still_equal_eager(case):
     assert compiled[0] == eager[0]
     for a, b in zip(compiled[1] + [compiled[2]], eager[1] + [eager[2]]):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("layer", [
+    lambda: L.GaussianNoise(0.2, seed=3), lambda: L.GaussianDropout(0.3, seed=4),
+    lambda: L.AlphaDropout(0.3, seed=5), lambda: L.Dropout(0.3, seed=6)])
+def test_noise_layers_replay_new_draws_equal_to_eager(layer, caplog):
+    """Noise and dropout draws are graph nodes (a new draw on every replay, the generator
+    untouched by the trace): the compiled fit replays (no fallback) and equals eager."""
+    import logging
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(48, 6)).astype("float32")
+    y = rng.normal(size=(48, 1)).astype("float32")
+
+    def run(**kw):
+        keras.utils.set_random_seed(0)
+        m = keras.Sequential([keras.Input((6,)), L.Dense(8), layer(), L.Dense(1)])
+        m.compile(optimizer="sgd", loss="mse", **kw)
+        h = m.fit(x, y, batch_size=8, epochs=2, verbose=0).history
+        return h, m.get_weights(), m
+    with caplog.at_level(logging.WARNING, logger="tapeflow"):
+        eager, compiled = run(run_eagerly=True), run()
+    assert not caplog.records, [r.message for r in caplog.records]
+    assert compiled[0] == eager[0]
+    for a, b in zip(compiled[1], eager[1]):
+        np.testing.assert_array_equal(a, b)
+    assert compiled[2]._compiled_steps["train"]._seen[
+        next(iter(compiled[2]._compiled_steps["train"]._seen))] == 3
