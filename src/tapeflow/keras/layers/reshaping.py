@@ -77,10 +77,10 @@ class Cropping2D(_Image2D):
 
     def _call_nhwc(self, inputs):
         (t, b), (l, r) = self.cropping
-        h, w = inputs._value.shape[1:3]
+        h, w = inputs.array.shape[1:3]
         if t + b >= h or l + r >= w:
             raise ValueError(f"Cropping {self.cropping} is too large for input of shape "
-                             f"{tuple(inputs._value.shape)} in layer {self.name}")
+                             f"{tuple(inputs.array.shape)} in layer {self.name}")
         return inputs[:, t:h - b, l:w - r, :]
 
     def _shape_nhwc(self, s):
@@ -109,7 +109,7 @@ class UpSampling2D(_Image2D):
         self.input_spec = InputSpec(ndim=4)
 
     def _call_nhwc(self, inputs):
-        h, w = inputs._value.shape[1:3]
+        h, w = inputs.array.shape[1:3]
         if self.interpolation == "nearest":
             from tapeflow.ops import manip_ops
             x = manip_ops.repeat(inputs, self.size[0], axis=1)
@@ -144,9 +144,9 @@ class _SpatialDropout(Layer):
         if not training or self.rate == 0:
             return inputs
         from tapeflow.keras.layers.core import _dropout_scale   # (a graph node when traced)
-        shape = inputs._value.shape
+        shape = inputs.array.shape
         mask_shape = (shape[0],) + (1,) * self.rank + (shape[-1],)
-        return M.multiply(inputs, _dropout_scale(self, mask_shape, inputs._value.dtype,
+        return M.multiply(inputs, _dropout_scale(self, mask_shape, inputs.array.dtype,
                                                  self.rate))
 
     def compute_output_shape(self, input_shape):
