@@ -19,6 +19,7 @@ import numpy as np
 from tapeflow.framework import dtypes
 from tapeflow.framework.indexed_slices import IndexedSlices
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
+from tapeflow.framework.graph.buffers import owned_array
 from tapeflow.framework.variable import BaseVariable as _TFVariable
 from tapeflow.framework.variable import array_of, rebind
 from tapeflow.tracking import trackable as _trackable
@@ -52,6 +53,19 @@ def _array(var):
     if isinstance(var, _TFVariable):
         return array_of(var)
     return np.asarray(var)
+
+
+def _owned(var):
+    """The variable's array when an update may write into it (no Tensor or view can observe
+    it: ``framework.graph.buffers.owned_array``), else None."""
+    if isinstance(var, _TFVariable):
+        return owned_array(var)
+    return None
+
+
+# Elements per block of an in-place update: its few operands stay in the L2 cache across
+# the rule's passes (blocks do not change the arithmetic: elementwise, same order).
+BLOCK = 65536
 
 
 def _rebind(var, arr):
