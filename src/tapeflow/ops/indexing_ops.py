@@ -1,5 +1,6 @@
 """Gathering, scattering, masking, where and ``__getitem__``: kernel and gradient per op."""
 from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
+from tapeflow.backend import scatter_add
 
 from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError
@@ -16,8 +17,7 @@ from tapeflow.ops.creation_ops import _np_dtype, _t
 @primitive("UnsortedSegmentSum")
 def _segment_sum_kernel(data, ids, num_segments):
     out = np.zeros((num_segments,) + data.shape[ids.ndim:], dtype=data.dtype)
-    np.add.at(out, ids, data)
-    return out
+    return scatter_add(out, ids, data)   # a sort-and-reduce for wide rows (backend)
 
 
 @_segment_sum_kernel.def_grad

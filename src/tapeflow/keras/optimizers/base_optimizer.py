@@ -21,6 +21,7 @@ from tapeflow.framework.indexed_slices import IndexedSlices
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.framework.variable import BaseVariable as _TFVariable
 from tapeflow.framework.variable import array_of, rebind
+from tapeflow.backend import scatter_add
 from tapeflow.tracking import trackable as _trackable
 from tapeflow.keras.optimizers import schedules as _schedules
 from tapeflow.keras.trainers import distribute_support as _dist
@@ -69,8 +70,8 @@ def _grad_array(g, dtype):
     elif isinstance(g, IndexedSlices):
         shape = tuple(int(d) for d in np.asarray(convert_to_tensor(g.dense_shape)._value))
         a = np.zeros(shape, dtype=dtype)
-        np.add.at(a, np.asarray(convert_to_tensor(g.indices)._value),
-                  np.asarray(convert_to_tensor(g.values)._value, dtype=dtype))
+        scatter_add(a, np.asarray(convert_to_tensor(g.indices)._value),
+                    np.asarray(convert_to_tensor(g.values)._value, dtype=dtype))
     elif isinstance(g, np.ndarray):
         a = g
     else:
