@@ -447,9 +447,9 @@ class MultiHeadAttention(Layer):
         are returned or dropout is set, and otherwise (Keras's fused dot-product attention)
         attends uniformly to every key.
         """
-        fusable = (FUSED and query._value.ndim == 4 and tuple(self._attn_axes) == (1,)
-                   and query._value.dtype.name in attention_ops.FUSED_DTYPES
-                   and key._value.dtype == query._value.dtype == value._value.dtype)
+        fusable = (FUSED and len(query.shape) == 4 and tuple(self._attn_axes) == (1,)
+                   and query.dtype.name in attention_ops.FUSED_DTYPES
+                   and key.dtype == query.dtype == value.dtype)
         if fusable and not (return_attention_scores or self._dropout):
             # Keras's dot-product-attention path: the scale multiplies the logits, and a
             # row with every key masked attends uniformly.
