@@ -4,8 +4,10 @@ CPU-time samples/s, medians:
 
     PYTHONPATH=$PWD/src python benchmarks/embedding_grad_ab.py
 """
-import os, sys, time, statistics
-os.environ["OPENBLAS_NUM_THREADS"]="1"
+import os
+import statistics
+import time
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np
 from tapeflow import keras, backend
 from tapeflow.keras import layers
