@@ -92,3 +92,24 @@ def test_scatter_add_fallbacks_keep_add_at_semantics():
     np.testing.assert_array_equal(out, [0, 3, 3, 0])
     with pytest.raises(IndexError):
         backend.scatter_add(np.zeros((2, 16)), np.array([0, 2]), np.ones((2, 16)))
+
+
+def test_one_blas_thread_sets_and_restores_the_thread_count():
+    code = ("from tapeflow import backend as b\n"
+            "f = b._blas_thread_functions()\n"
+            "if f is None:\n"
+            "    print('none')\n"
+            "else:\n"
+            "    with b.one_blas_thread():\n"
+            "        inside = f[0]()\n"
+            "    print(inside, f[0]())\n")
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="2")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, check=True).stdout.split()
+    if out == ["none"]:
+        pytest.skip("this NumPy's BLAS exposes no thread setter (one_blas_thread is a no-op)")
+    assert out == ["1", "2"]
+    env["TAPEFLOW_BATCHED_GEMM_ONE_THREAD"] = "0"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, check=True).stdout.split()
+    assert out == ["none"]

@@ -5,6 +5,8 @@ CuPy namespace can be swapped in later. Helpers that differ between array
 libraries (scatter-add) live here too, and the one process setting that the
 array buffers need: how the C allocator hands out large blocks.
 """
+import contextlib
+import glob
 import os
 import sys
 
@@ -115,3 +117,63 @@ def scatter_add(target, indices, values):
         return target
     np.add.at(target, indices, values)
     return target
+
+
+# -- BLAS threads for batched small GEMMs --------------------------------------------------
+# OpenBLAS synchronises its threads on every GEMM; a batched matmul makes one GEMM per
+# matrix of the stack, so with more than one BLAS thread a stack of small GEMMs pays a sync
+# each, which on a loaded machine waits for a descheduled peer. Measured on the shared
+# 2-core machine (wall ms, matmul (32,2,200,256) @ (32,2,256,200), 2 OpenBLAS threads):
+# 2629 as is, 111 with the stack run on one BLAS thread. ``one_blas_thread()`` runs a block
+# on one thread when the bundled OpenBLAS exposes its thread setter (else a no-op);
+# ``TAPEFLOW_BATCHED_GEMM_ONE_THREAD=0`` switches it off.
+_BLAS_THREADS = []
+
+
+def _blas_thread_functions():
+    """Returns ``(get, set)`` of the loaded OpenBLAS's thread count, or None."""
+    if _BLAS_THREADS:
+        return _BLAS_THREADS[0]
+    found = None
+    if os.environ.get("TAPEFLOW_BATCHED_GEMM_ONE_THREAD", "1") != "0":
+        try:
+            import ctypes
+            libs = glob.glob(os.path.join(os.path.dirname(np.__file__), os.pardir,
+                                          "numpy.libs", "*openblas*.so*"))
+            for path in libs:
+                lib = ctypes.CDLL(path)
+                for prefix, suffix in (("scipy_openblas", "64_"), ("scipy_openblas", ""),
+                                       ("openblas", "")):
+                    get = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
+                    put = getattr(lib, f"{prefix}_set_num_threads{suffix}", None)
+                    if get is not None and put is not None:
+                        get.restype = ctypes.c_int
+                        put.argtypes = [ctypes.c_int]
+                        found = (get, put)
+                        break
+                if found:
+                    break
+        except OSError:
+            found = None
+    _BLAS_THREADS.append(found)
+    return found
+
+
+@contextlib.contextmanager
+def one_blas_thread():
+    """Runs the block with one OpenBLAS thread (restored after); a no-op where the thread
+    count cannot be set or is already 1."""
+    fns = _blas_thread_functions()
+    if fns is None:
+        yield
+        return
+    get, put = fns
+    n = get()
+    if n <= 1:
+        yield
+        return
+    put(1)
+    try:
+        yield
+    finally:
+        put(n)

@@ -19,7 +19,10 @@ masked ``Softmax``) masked weights, and so such rows, are zeros instead.
 Higher order: when a tape records the gradient (a gradient of a gradient), the gradient
 rule differentiates ``attention_reference``, the same maths written with tapeflow ops.
 """
+import contextlib
+
 from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
+from tapeflow.backend import one_blas_thread
 
 from tapeflow.framework import primitive as prim
 from tapeflow.framework.primitive import primitive
@@ -58,6 +61,17 @@ def _check(q, k, v, mask, has_mask):
     return b, t, n, k.shape[1], v.shape[3]
 
 
+# Stacks of GEMMs smaller than this (flops per matrix) run on one BLAS thread: OpenBLAS
+# would synchronise its threads on each matrix (see ``backend.one_blas_thread``).
+SMALL_GEMM_FLOPS = 1 << 26
+
+
+def _blas_threads(stack, t, s, h):
+    if stack > 1 and 2 * t * s * h < SMALL_GEMM_FLOPS:
+        return one_blas_thread()
+    return contextlib.nullcontext()
+
+
 def _big(dt):
     return dt.type(-6e4 if dt == np.float16 else -1e9)
 
@@ -66,6 +80,13 @@ def _big(dt):
 def _attention_kernel(q, k, v, mask, scale, causal, zero_masked_rows, has_mask):
     """Outputs ``(out (batch, T, heads, value_dim), weights (batch, heads, T, S))``."""
     b, t, n, s, hv = _check(q, k, v, mask, has_mask)
+    with _blas_threads(b * n, t, s, max(q.shape[3], hv)):
+        return _attention_forward(q, k, v, mask, scale, causal, zero_masked_rows, has_mask,
+                                  b, t, n, s, hv)
+
+
+def _attention_forward(q, k, v, mask, scale, causal, zero_masked_rows, has_mask,
+                       b, t, n, s, hv):
     dt = q.dtype
     p = np.matmul(q.transpose(0, 2, 1, 3), k.transpose(0, 2, 3, 1))   # (b, n, t, s)
     if scale != 1.0:
@@ -92,6 +113,12 @@ def _attention_grad(op, dout, dweights):
     if prim.recording():
         return _composite_grad(op, dout, dweights)
     q, k, v = (x._value for x in op.inputs[:3])
+    b, t, n, h = q.shape
+    with _blas_threads(b * n, t, k.shape[1], max(h, v.shape[3])):
+        return _attention_backward(op, dout, dweights, q, k, v)
+
+
+def _attention_backward(op, dout, dweights, q, k, v):
     attrs = op.attrs
     p = op.outputs[1]._value
     dt = p.dtype
