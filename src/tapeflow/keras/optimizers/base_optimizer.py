@@ -22,6 +22,7 @@ from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.framework.graph.buffers import owned_array
 from tapeflow.framework.variable import BaseVariable as _TFVariable
 from tapeflow.framework.variable import array_of, rebind
+from tapeflow.backend import scatter_add
 from tapeflow.tracking import trackable as _trackable
 from tapeflow.keras.optimizers import schedules as _schedules
 from tapeflow.keras.trainers import distribute_support as _dist
@@ -83,8 +84,8 @@ def _grad_array(g, dtype):
     elif isinstance(g, IndexedSlices):
         shape = tuple(int(d) for d in np.asarray(convert_to_tensor(g.dense_shape).array))
         a = np.zeros(shape, dtype=dtype)
-        np.add.at(a, np.asarray(convert_to_tensor(g.indices).array),
-                  np.asarray(convert_to_tensor(g.values).array, dtype=dtype))
+        scatter_add(a, np.asarray(convert_to_tensor(g.indices).array),
+                    np.asarray(convert_to_tensor(g.values).array, dtype=dtype))
     elif isinstance(g, np.ndarray):
         a = g
     else:
