@@ -7,7 +7,7 @@ side by side, alternating the cases run after run and printing medians:
 * tapeflow ``model.fit(run_eagerly=True)`` (``--no-eager`` leaves it out);
 * a hand-written NumPy loop doing the same step (forward, backward, Keras's RMSprop): the floor;
 * Keras on TensorFlow and PyTorch, when importable (a skip note otherwise). TensorFlow is not
-  in the main interpreter: run the script with /work/tfvenv/bin/python for it (PYTHONPATH
+  in the main interpreter: run the script with the parity virtualenv's python for it (PYTHONPATH
   pointing at this tree's src), with OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset.
 
     python benchmarks/bench_fit.py [--samples 60000] [--repeat 5] [--profile]

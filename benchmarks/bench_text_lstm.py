@@ -6,7 +6,7 @@ this entry point adds what peer comparisons need: OPENBLAS_CORETYPE / OPENBLAS_L
 removed from the environment (the same BLAS setup for every peer), a PyTorch line, and a
 wall clock with more than one thread (CPU time would count idle BLAS threads).
 
-    PYTHONPATH=$PWD/src /work/tfvenv/bin/python benchmarks/bench_text_lstm.py [--threads 2]
+    PYTHONPATH=$PWD/src $PARITY_PYTHON benchmarks/bench_text_lstm.py [--threads 2]
 
 Takes bench_rnn.py's options (``--rounds``, ``--steps``, ``--threads``, ``--no-tf``).
 """

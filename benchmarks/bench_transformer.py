@@ -8,10 +8,10 @@ Prints training samples/s, median over alternating rounds:
 * tapeflow with the fused attention op (``ops.attention_ops``) and with the op-by-op
   einsum/softmax path (``tapeflow.keras.layers.attention.FUSED = False``), same process;
 * a hand-written NumPy floor of the same training step (forward + backward, plain SGD);
-* Keras on TensorFlow when importable (run this file with /work/tfvenv/bin/python);
+* Keras on TensorFlow when importable (run this file with the parity virtualenv's python);
 * PyTorch: reported as absent unless importable (not benchmarked here).
 
-    PYTHONPATH=$PWD/src /work/tfvenv/bin/python benchmarks/bench_transformer.py [--threads 2]
+    PYTHONPATH=$PWD/src $PARITY_PYTHON benchmarks/bench_transformer.py [--threads 2]
 
 One thread by default (OPENBLAS_NUM_THREADS / OMP_NUM_THREADS and TF's thread pools).
 With one thread the clock is CPU time (``time.process_time``: a loaded, shared machine
