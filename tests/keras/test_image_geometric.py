@@ -1,0 +1,101 @@
+"""RandomErasing, RandomShear, RandomPerspective, RandomElasticTransform, RandAugment, AugMix,
+MaxNumBoundingBoxes without TensorFlow: what each does to images, seeding, layouts, configs,
+inference pass-through and saving in a model."""
+import numpy as np
+import pytest
+
+from tapeflow import keras
+
+X = (np.random.default_rng(0).random((3, 8, 10, 3)) * 255).astype("float32")
+
+
+def test_erasing_fills_one_rectangle_per_erased_image():
+    layer = keras.layers.RandomErasing(factor=(1.0, 1.0), scale=(0.2, 0.2), fill_value=-5.0,
+                                       value_range=(-10, 255), seed=1)
+    y = layer(X).numpy()
+    for img, orig in zip(y, X):
+        changed = np.any(img != orig, axis=-1)
+        rows, cols = np.nonzero(changed)
+        assert changed.sum() == (rows.max() - rows.min() + 1) * (cols.max() - cols.min() + 1)
+        assert np.all(img[changed] == -5.0)
+    np.testing.assert_array_equal(layer(X, training=False).numpy(), X)
+
+
+def test_erasing_never_applies_with_zero_factor_and_clips_fill():
+    np.testing.assert_array_equal(keras.layers.RandomErasing(factor=0.0, seed=2)(X).numpy(), X)
+    t = keras.layers.RandomErasing(fill_value=999.0, seed=2).get_random_transformation(X)
+    assert np.all(t["fill_value"] == 255.0)
+
+
+def test_shear_with_zero_factor_is_identity_and_seeds_repeat():
+    np.testing.assert_allclose(keras.layers.RandomShear(0.0, 0.0)(X).numpy(), X, atol=1e-4)
+    a = keras.layers.RandomShear(0.4, 0.3, seed=5)(X).numpy()
+    b = keras.layers.RandomShear(0.4, 0.3, seed=5)(X).numpy()
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, X)
+
+
+def test_shear_channels_first_matches_channels_last():
+    t = {"shear_factor": np.array([[0.2, -0.1]] * 3, "float32"), "input_shape": X.shape}
+    last = keras.layers.RandomShear(0.3).transform_images(X, t).numpy()
+    first = keras.layers.RandomShear(0.3, data_format="channels_first").transform_images(
+        np.moveaxis(X, -1, 1), t).numpy()
+    np.testing.assert_allclose(np.moveaxis(first, 1, -1), last, atol=1e-4)
+
+
+def test_perspective_identity_when_points_stay():
+    layer = keras.layers.RandomPerspective(scale=0.0)
+    np.testing.assert_allclose(layer(X).numpy(), X, atol=1e-3)
+    t = keras.layers.RandomPerspective(seed=1).get_random_transformation(X)
+    assert t["start_points"].shape == (3, 4, 2) and t["end_points"].shape == (3, 4, 2)
+    moved = np.abs(t["end_points"] - t["start_points"]) / np.maximum(t["start_points"], 1)
+    assert np.all(moved <= 0.5 + 1e-6)
+
+
+def test_elastic_transform_changes_and_clips():
+    layer = keras.layers.RandomElasticTransform(factor=(1.0, 1.0), scale=(0.5, 0.5), seed=3,
+                                                value_range=(0, 200))
+    y = layer(X).numpy()
+    assert y.shape == X.shape and y.max() <= 200 and not np.allclose(y, np.clip(X, 0, 200))
+    assert keras.layers.RandomElasticTransform(scale=0.0).get_random_transformation(X) is None
+
+
+@pytest.mark.parametrize("make", [
+    lambda: keras.layers.RandAugment(num_ops=3, seed=1),
+    lambda: keras.layers.AugMix(seed=2),
+    lambda: keras.layers.AugMix(all_ops=False, value_range=(0, 1), seed=3)])
+def test_policies_keep_range_and_shape(make):
+    layer = make()
+    lo, hi = layer.value_range
+    x = X if hi == 255 else X / 255.0
+    y = layer(x).numpy()
+    assert y.shape == x.shape and y.dtype == np.float32
+    assert y.min() >= lo - 1e-4 and y.max() <= hi + 1e-4
+    np.testing.assert_array_equal(layer(x, training=False).numpy(), x)
+    again = type(layer).from_config(layer.get_config())
+    assert again.get_config() == layer.get_config()
+
+
+def test_augmentation_layers_in_a_saved_model(tmp_path):
+    inp = keras.Input((8, 10, 3))
+    x = keras.layers.RandomShear(0.2)(inp)
+    x = keras.layers.RandomErasing()(x)
+    x = keras.layers.RandAugment()(x)
+    model = keras.Model(inp, keras.layers.GlobalAveragePooling2D()(x))
+    path = str(tmp_path / "aug.keras")
+    model.save(path)
+    again = keras.models.load_model(path)
+    np.testing.assert_allclose(again.predict(X, verbose=0), model.predict(X, verbose=0),
+                               rtol=1e-6)
+
+
+def test_max_num_bounding_boxes_pads_and_cuts():
+    data = {"images": X, "bounding_boxes": {"boxes": np.ones((3, 2, 4), "float32"),
+                                            "labels": np.ones((3, 2), "int32")}}
+    out = keras.layers.MaxNumBoundingBoxes(4, bounding_box_format="xyxy")(data)
+    assert out["bounding_boxes"]["boxes"].shape == (3, 4, 4)
+    assert out["bounding_boxes"]["labels"].numpy().tolist()[0] == [1, 1, -1, -1]
+    cut = keras.layers.MaxNumBoundingBoxes(1, bounding_box_format="xyxy")(data)
+    assert cut["bounding_boxes"]["labels"].shape == (3, 1)
+    with pytest.raises(ValueError, match="bounding box format"):
+        keras.layers.MaxNumBoundingBoxes(1)(data)
