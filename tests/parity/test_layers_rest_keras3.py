@@ -125,3 +125,35 @@ def test_group_query_attention_symbolic_and_errors_match_keras(rkeras):
         assert str(mine_err.value) == str(real_err.value)
     assert keras.layers.serialize(keras.layers.GroupQueryAttention(2, 2, 1))["class_name"] == \
         rkeras.layers.serialize(rkeras.layers.GroupQueryAttention(2, 2, 1))["class_name"]
+
+
+OUTPUT_PADDING = {
+    "conv2d_t_valid": (lambda k: k.layers.Conv2DTranspose(4, 3, strides=2, output_padding=1),
+                       data(2, 5, 6, 3)),
+    "conv2d_t_same": (lambda k: k.layers.Conv2DTranspose(
+        4, (3, 2), strides=(3, 2), padding="same", output_padding=(2, 1)), data(2, 5, 6, 3)),
+    "conv2d_t_channels_first": (lambda k: k.layers.Conv2DTranspose(
+        2, 3, strides=2, output_padding=(0, 1), data_format="channels_first"),
+        data(2, 3, 5, 4)),
+    "conv1d_t_same": (lambda k: k.layers.Conv1DTranspose(4, 3, strides=2, padding="same",
+                                                         output_padding=1), data(2, 7, 3)),
+    "conv3d_t": (lambda k: k.layers.Conv3DTranspose(4, 2, strides=2, output_padding=(1, 0, 1)),
+                 data(1, 3, 4, 5, 2)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(OUTPUT_PADDING))
+def test_conv_transpose_output_padding_matches_keras(rkeras, case):
+    from parity.layer_parity import check_layer
+    make, x = OUTPUT_PADDING[case]
+    check_layer(rkeras, make, x, rtol=1e-4, atol=1e-5)
+    check_symbolic_and_config(rkeras, make, x)
+
+
+def test_conv_transpose_output_padding_errors_match_keras(rkeras):
+    from tapeflow import keras
+    with pytest.raises(ValueError) as real:
+        rkeras.layers.Conv2DTranspose(2, 3, strides=2, output_padding=2)
+    with pytest.raises(ValueError) as mine:
+        keras.layers.Conv2DTranspose(2, 3, strides=2, output_padding=2)
+    assert str(mine.value) == str(real.value)
