@@ -29,14 +29,24 @@ _NAMES = {
     "deserialize_keras_object": "serialization",
     "get_registered_name": "serialization",
     "get_registered_object": "serialization",
+    "get_source_inputs": "graph_utils",
+    "Config": "config",
+    "enable_interactive_logging": "keras_config",
+    "disable_interactive_logging": "keras_config",
+    "is_interactive_logging_enabled": "keras_config",
 }
 
 # Where each module lives (serialization is shared with keras.saving).
 _MODULE_PATHS = {"serialization": "tapeflow.keras.saving.serialization",
-                 "backend": "tapeflow.keras.backend"}
+                 "backend": "tapeflow.keras.backend",
+                 "keras_config": "tapeflow.keras.config"}
 
 
 def __getattr__(name):
+    if name == "bounding_boxes":
+        value = importlib.import_module("tapeflow.keras.utils.bounding_boxes")
+        globals()[name] = value
+        return value
     if name in _NAMES:
         mod_name = _NAMES[name]
         path = _MODULE_PATHS.get(mod_name, f"tapeflow.keras.utils.{mod_name}")
@@ -47,4 +57,4 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_NAMES))
+    return sorted(set(globals()) | set(_NAMES) | {"bounding_boxes"})
