@@ -99,3 +99,43 @@ def test_max_num_bounding_boxes_pads_and_cuts():
     assert cut["bounding_boxes"]["labels"].shape == (3, 1)
     with pytest.raises(ValueError, match="bounding box format"):
         keras.layers.MaxNumBoundingBoxes(1)(data)
+
+
+def _box_data():
+    return {"images": np.zeros((2, 10, 20, 3), "float32"),
+            "bounding_boxes": {"boxes": np.array([[[2, 1, 6, 4]], [[0, 0, 20, 10]]], "float32"),
+                               "labels": np.array([[1], [2]], "int32")},
+            "labels": np.array([0, 1])}
+
+
+def test_flip_moves_boxes_with_images():
+    layer = keras.layers.RandomFlip("horizontal", bounding_box_format="xyxy")
+    t = {"flips": np.array([True, False]).reshape(2, 1, 1, 1), "input_shape": (2, 10, 20, 3)}
+    out = layer.transform_bounding_boxes(_box_data()["bounding_boxes"], t)
+    np.testing.assert_allclose(out["boxes"].numpy(), [[[14, 1, 18, 4]], [[0, 0, 20, 10]]],
+                               atol=1e-5)
+    x = np.zeros((1, 10, 20, 1), "float32")
+    x[0, 1:4, 2:6] = 1
+    flipped = layer.transform_images(x, {"flips": np.ones((1, 1, 1, 1), bool)}).numpy()
+    assert flipped[0, 1:4, 14:18].min() == 1 and flipped.sum() == x.sum()
+
+
+def test_dict_calls_transform_everything_once():
+    for layer in (keras.layers.RandomFlip(bounding_box_format="xyxy", seed=3),
+                  keras.layers.RandomShear(0.3, bounding_box_format="xywh", seed=3),
+                  keras.layers.Resizing(5, 5, pad_to_aspect_ratio=True,
+                                        bounding_box_format="xyxy")):
+        out = layer(_box_data())
+        assert sorted(out) == ["bounding_boxes", "images", "labels"]
+        assert out["bounding_boxes"]["boxes"].shape[-1] == 4
+    resized = keras.layers.Resizing(5, 5, pad_to_aspect_ratio=True,
+                                    bounding_box_format="xyxy")(_box_data())
+    # 10x20 padded to 20x20, scaled by 1/4; as Keras, the offset is floored in output
+    # pixels: (5 - 10 / 4) // 2 = 1 (the image itself lands 1.25 rows down).
+    np.testing.assert_allclose(resized["bounding_boxes"]["boxes"].numpy()[1, 0],
+                               [0, 1.0, 5, 3.5], atol=1e-5)
+    single = {"images": np.zeros((10, 20, 3), "float32"),
+              "bounding_boxes": {"boxes": np.array([[2, 1, 6, 4]], "float32"),
+                                 "labels": np.array([1])}}
+    out = keras.layers.RandomFlip(bounding_box_format="xyxy")(single)
+    assert out["images"].shape == (10, 20, 3) and out["bounding_boxes"]["boxes"].shape == (1, 4)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from parity.layer_parity import plain
+from tapeflow import keras
 
 X = (np.random.default_rng(0).random((2, 7, 9, 3)) * 255).astype("float32")
 
@@ -159,3 +160,83 @@ def test_ops_affine_transform_boundary_modes_match_keras(rkeras, fill_mode, inte
     mine = keras.ops.image.affine_transform(X, transforms, interpolation=interpolation,
                                             fill_mode=fill_mode, fill_value=5.0)
     _same(real, mine, atol=2e-3)
+
+
+def _boxes():
+    """Fresh arrays each time: Keras converts box dicts in place."""
+    return {"boxes": np.array([[[1, 0, 3, 2], [0, 1, 8, 5]], [[2, 2, 5, 3], [0, 0, 0, 0]]],
+                              "float32"),
+            "labels": np.array([[1, 2], [3, -1]], "int32")}
+
+
+def _box_case(k, fmt):
+    if fmt == "xyxy":
+        return _boxes()
+    return {key: np.asarray(v) for key, v in k.utils.bounding_boxes.convert_format(
+        _boxes(), "xyxy", fmt, height=5, width=8).items()}
+
+
+IMG58 = np.arange(2 * 5 * 8, dtype="float32").reshape(2, 5, 8, 1)
+
+
+@pytest.mark.parametrize("mode", ["horizontal", "vertical", "horizontal_and_vertical"])
+@pytest.mark.parametrize("fmt", ["xyxy", "xywh", "rel_yxyx"])
+def test_random_flip_boxes_match_keras(rkeras, mode, fmt):
+    t = {"flips": np.array([True, False]).reshape(2, 1, 1, 1), "input_shape": IMG58.shape}
+    outs = []
+    for k in (rkeras, keras):
+        layer = k.layers.RandomFlip(mode, bounding_box_format=fmt)
+        boxes = layer.transform_bounding_boxes(_box_case(k, fmt), t)
+        outs.append(({key: np.asarray(v) for key, v in boxes.items()},
+                     np.asarray(layer.transform_images(IMG58, t))))
+    (rb, ri), (mb, mi) = outs
+    np.testing.assert_allclose(mb["boxes"], rb["boxes"], rtol=1e-5, atol=1e-5)
+    np.testing.assert_array_equal(mb["labels"], rb["labels"])
+    np.testing.assert_array_equal(mi, ri)
+
+
+@pytest.mark.parametrize("fmt", ["xyxy", "center_xywh"])
+def test_random_shear_boxes_match_keras(rkeras, fmt):
+    t = {"shear_factor": np.array([[0.3, -0.2], [-0.4, 0.1]], "float32"),
+         "input_shape": IMG58.shape}
+    real = rkeras.layers.RandomShear(0.5, 0.5, bounding_box_format=fmt).transform_bounding_boxes(
+        _box_case(rkeras, fmt), t)
+    mine = keras.layers.RandomShear(0.5, 0.5, bounding_box_format=fmt).transform_bounding_boxes(
+        _box_case(keras, fmt), t)
+    np.testing.assert_allclose(np.asarray(mine["boxes"]), np.asarray(real["boxes"]),
+                               rtol=1e-5, atol=1e-5)
+    np.testing.assert_array_equal(np.asarray(mine["labels"]), np.asarray(real["labels"]))
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"pad_to_aspect_ratio": True},
+                                    {"pad_to_aspect_ratio": True, "fill_value": 3.0},
+                                    {"crop_to_aspect_ratio": True}, {"antialias": True}])
+@pytest.mark.parametrize("size", [(6, 6), (10, 4)])
+def test_resizing_images_and_boxes_match_keras(rkeras, kwargs, size):
+    outs = []
+    for k in (rkeras, keras):
+        layer = k.layers.Resizing(*size, bounding_box_format="xyxy", **kwargs)
+        out = layer({"images": IMG58.copy(), "bounding_boxes": _boxes()})
+        outs.append((np.asarray(out["images"]), np.asarray(out["bounding_boxes"]["boxes"]),
+                     np.asarray(out["bounding_boxes"]["labels"]), plain(layer.get_config())))
+    (ri, rb, rl, rc), (mi, mb, ml, mc) = outs
+    np.testing.assert_allclose(mi, ri, rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(mb, rb, rtol=1e-5, atol=1e-5)
+    np.testing.assert_array_equal(ml, rl)
+    rc.pop("name"), mc.pop("name")
+    assert mc == rc
+
+
+def test_dict_inputs_keep_keys_like_keras(rkeras):
+    for make in (lambda k: k.layers.RandomFlip(bounding_box_format="xyxy", seed=1),
+                 lambda k: k.layers.RandomShear(0.2, bounding_box_format="xyxy", seed=1)):
+        real = make(rkeras)({"images": IMG58.copy(), "bounding_boxes": _boxes(),
+                             "labels": np.array([0.0, 1.0], "float32")})
+        mine = make(keras)({"images": IMG58.copy(), "bounding_boxes": _boxes(),
+                            "labels": np.array([0.0, 1.0], "float32")})
+        assert sorted(mine) == sorted(real)
+        assert np.shape(mine["bounding_boxes"]["boxes"]) == tuple(
+            real["bounding_boxes"]["boxes"].shape)
+    for k in (rkeras, keras):   # boxes without a bounding_box_format are refused
+        with pytest.raises(ValueError, match="bounding box format"):
+            k.layers.RandomFlip()({"images": IMG58.copy(), "bounding_boxes": _boxes()})

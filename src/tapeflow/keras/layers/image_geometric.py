@@ -48,6 +48,22 @@ class _TransformLayer(_ColorLayer):
 
     _bounds = (0, 1)
 
+    def __init__(self, *args, bounding_box_format=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.bounding_box_format = bounding_box_format
+
+    def __call__(self, inputs, *args, **kwargs):
+        if isinstance(inputs, dict) and hasattr(self, "transform_bounding_boxes"):
+            from tapeflow.keras.layers.image_boxes import call_on_dict
+            return call_on_dict(self, inputs, kwargs.get("training", True))
+        return super().__call__(inputs, *args, **kwargs)
+
+    def get_config(self):
+        config = super().get_config()
+        if self.bounding_box_format is not None:
+            config["bounding_box_format"] = self.bounding_box_format
+        return config
+
     def _transform(self, x, dtype):
         # x is NHWC here; the transformation is drawn for the layer's own layout.
         data = np.moveaxis(x, -1, 1) if self.data_format == "channels_first" else x
@@ -228,6 +244,27 @@ class RandomShear(_ResampleLayer):
         return _image_ops().affine_transform(
             x, matrix, interpolation=self.interpolation, fill_mode=self.fill_mode,
             fill_value=self.fill_value, data_format="channels_last").numpy()
+
+    def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
+        """Returns the boxes sheared with their images (Keras's arithmetic in
+        ``rel_xyxy``), clipped to the image."""
+        if not training or transformation is None:
+            return bounding_boxes
+        from tapeflow.keras.layers.image_boxes import from_rel_xyxy, to_rel_xyxy
+        from tapeflow.keras.utils.bounding_boxes import clip_to_image_size
+        h, w = self._hw(transformation["input_shape"])
+        boxes = to_rel_xyxy(self, bounding_boxes, h, w)
+        s = np.asarray(transformation["shear_factor"], np.float32)
+        sx, sy = s[:, 0:1], s[:, 1:2]
+        b = boxes["boxes"]
+        x1, y1, x2, y2 = b[..., 0], b[..., 1], b[..., 2], b[..., 3]
+        x1, x2 = (np.where(sx < 0, x1 - sx * y1, x1 - sx * y2),
+                  np.where(sx < 0, x2 - sx * y2, x2 - sx * y1))
+        y1, y2 = (np.where(sy > 0, y1 - sy * x2, y1 - sy * x1),
+                  np.where(sy > 0, y2 - sy * x1, y2 - sy * x2))
+        boxes["boxes"] = np.stack([x1, y1, x2, y2], axis=-1).astype(np.float32)
+        boxes = clip_to_image_size(boxes, height=h, width=w, bounding_box_format="rel_xyxy")
+        return from_rel_xyxy(self, boxes, h, w)
 
     def get_config(self):
         config = super().get_config()

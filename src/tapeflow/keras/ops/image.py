@@ -42,16 +42,18 @@ def resize(images, size, interpolation="bilinear", antialias=False, crop_to_aspe
     dt = x.dtype
     h, w = x.shape[1], x.shape[2]
     th, tw = size
+    # As TensorFlow's backend: sizes truncated from float32 quotients; padding puts
+    # int((padded - size) / 2) rows/columns on *each* side.
     if crop_to_aspect_ratio:
-        ch = min(h, int(round(w * th / tw)))
-        cw = min(w, int(round(h * tw / th)))
-        top, left = (h - ch) // 2, (w - cw) // 2
+        ch = max(min(h, int(np.float32(w * th) / np.float32(tw))), 1)
+        cw = max(min(w, int(np.float32(h * tw) / np.float32(th))), 1)
+        top, left = int((h - ch) / 2), int((w - cw) / 2)
         x = x[:, top:top + ch, left:left + cw, :]
     elif pad_to_aspect_ratio:
-        ph = max(h, int(round(w * th / tw)))
-        pw = max(w, int(round(h * tw / th)))
-        top, left = (ph - h) // 2, (pw - w) // 2
-        x = tf.pad(x, [[0, 0], [top, ph - h - top], [left, pw - w - left], [0, 0]],
+        ph = max(h, int(np.float32(w * th) / np.float32(tw)))
+        pw = max(w, int(np.float32(h * tw) / np.float32(th)))
+        top, left = int((ph - h) / 2), int((pw - w) / 2)
+        x = tf.pad(x, [[0, 0], [top, top], [left, left], [0, 0]],
                    constant_values=fill_value)
     y = tf.image.resize(x, (th, tw), method=interpolation, antialias=antialias)
     if dt.is_floating and y.dtype is not dt:
