@@ -17,7 +17,7 @@ ABSENT = {
     "layers": {"TFSMLayer",                  # built on branch savedmodel
                "FlaxLayer", "JaxLayer", "TorchModuleWrapper",   # other backends
                "ContrastLimitedAdaptiveHistogramEqualization"},
-    "optimizers": {"MultiOptimizer", "OptimizerMap", "legacy"},
+    "optimizers": {"legacy"},
     "callbacks": {"OrbaxCheckpoint",         # JAX Orbax checkpoints
                   "RemoteMonitor"},
     "utils": {"FeatureSpace", "audio_dataset_from_directory", "legacy", "model_to_dot"},
