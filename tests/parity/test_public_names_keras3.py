@@ -18,8 +18,7 @@ ABSENT = {
                "FlaxLayer", "JaxLayer", "TorchModuleWrapper",   # other backends
                "ContrastLimitedAdaptiveHistogramEqualization"},
     "optimizers": {"legacy"},
-    "callbacks": {"OrbaxCheckpoint",         # JAX Orbax checkpoints
-                  "RemoteMonitor"},
+    "callbacks": {"OrbaxCheckpoint"},        # JAX Orbax checkpoints
     "utils": {"FeatureSpace", "audio_dataset_from_directory", "legacy", "model_to_dot"},
     "saving": {"KerasFileEditor"},
     "config": {"max_epochs", "max_steps_per_epoch", "set_max_epochs",
@@ -58,3 +57,9 @@ def test_public_names_match_keras(rkeras, path):
     if path in ("layers", "utils", "optimizers", "losses", "metrics", "callbacks"):
         listed = {n for n in dir(mine) if not n.startswith("_")}
         assert (real - absent) <= listed, sorted((real - absent) - listed)
+
+
+def test_remote_monitor_defaults_match_keras(rkeras):
+    real, mine = rkeras.callbacks.RemoteMonitor(), keras.callbacks.RemoteMonitor()
+    for attr in ("root", "path", "field", "headers", "send_as_json"):
+        assert getattr(mine, attr) == getattr(real, attr)
