@@ -139,3 +139,17 @@ def test_dict_calls_transform_everything_once():
                                  "labels": np.array([1])}}
     out = keras.layers.RandomFlip(bounding_box_format="xyxy")(single)
     assert out["images"].shape == (10, 20, 3) and out["bounding_boxes"]["boxes"].shape == (1, 4)
+
+
+def test_clahe_equalizes_a_low_contrast_image():
+    rng = np.random.default_rng(4)
+    x = (100 + rng.random((1, 16, 16, 1)) * 20).astype("float32")   # values in [100, 120]
+    layer = keras.layers.ContrastLimitedAdaptiveHistogramEqualization(tile_grid_size=(2, 2))
+    y = layer(x).numpy()
+    assert y.shape == x.shape and y.min() >= 0 and y.max() <= 255
+    assert np.ptp(y) > 3 * np.ptp(x)                 # contrast stretched
+    order = np.argsort(x.ravel())
+    assert np.corrcoef(x.ravel()[order], y.ravel()[order])[0, 1] > 0.8   # order kept
+    flat = np.full((1, 8, 8, 3), 50.0, "float32")
+    out = layer(flat).numpy()
+    assert np.ptp(out) < 1e-4                          # a flat image stays flat

@@ -240,3 +240,21 @@ def test_dict_inputs_keep_keys_like_keras(rkeras):
     for k in (rkeras, keras):   # boxes without a bounding_box_format are refused
         with pytest.raises(ValueError, match="bounding box format"):
             k.layers.RandomFlip()({"images": IMG58.copy(), "bounding_boxes": _boxes()})
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"clip_limit": 2.0, "tile_grid_size": (3, 4)},
+                                    {"clip_limit": 0, "tile_grid_size": (2, 2)},
+                                    {"value_range": (0, 1), "tile_grid_size": (4, 4)},
+                                    {"data_format": "channels_first"}])
+def test_clahe_matches_keras(rkeras, kwargs):
+    x = (np.random.default_rng(0).random((2, 13, 17, 3)) ** 2 * 255).astype("float32")
+    if kwargs.get("value_range") == (0, 1):
+        x = x / 255
+    if kwargs.get("data_format") == "channels_first":
+        x = np.moveaxis(x, -1, 1)
+    real = rkeras.layers.ContrastLimitedAdaptiveHistogramEqualization(**kwargs)
+    mine = keras.layers.ContrastLimitedAdaptiveHistogramEqualization(**kwargs)
+    r, m = np.asarray(real(x)), mine(x).numpy()
+    assert m.dtype == r.dtype and m.shape == r.shape
+    np.testing.assert_allclose(m, r, rtol=1e-5, atol=1e-3)
+    assert _config(mine) == _config(real)

@@ -15,8 +15,7 @@ ABSENT = {
         "legacy", "quantizers", "src", "visualization", "wrappers",
     },
     "layers": {"TFSMLayer",                  # built on branch savedmodel
-               "FlaxLayer", "JaxLayer", "TorchModuleWrapper",   # other backends
-               "ContrastLimitedAdaptiveHistogramEqualization"},
+               "FlaxLayer", "JaxLayer", "TorchModuleWrapper"},   # other backends
     "optimizers": {"legacy"},
     "callbacks": {"OrbaxCheckpoint"},        # JAX Orbax checkpoints
     "utils": {"FeatureSpace", "audio_dataset_from_directory", "legacy", "model_to_dot"},
