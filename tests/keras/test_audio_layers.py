@@ -100,3 +100,45 @@ def test_stft_spectrogram_is_differentiable():
         y = tf.reduce_sum(layer(x))
     g = tape.gradient(y, [x] + layer.trainable_weights)
     assert all(v is not None and np.all(np.isfinite(v.numpy())) for v in g)
+
+
+def _wav(path, data, width=2, rate=8000):
+    import wave
+    with wave.open(str(path), "wb") as f:
+        f.setnchannels(data.shape[1])
+        f.setsampwidth(width)
+        f.setframerate(rate)
+        f.writeframes(data.tobytes())
+
+
+def test_audio_dataset_reads_pads_and_labels(tmp_path):
+    for cls, n in (("a", 5), ("b", 9)):
+        (tmp_path / cls).mkdir()
+        _wav(tmp_path / cls / "x.wav", np.full((n, 1), 16384, "<i2"))
+    ds = keras.utils.audio_dataset_from_directory(str(tmp_path), shuffle=False,
+                                                  verbose=False)
+    audio, labels = next(iter(ds))
+    assert audio.shape == (2, 9, 1) and labels.numpy().tolist() == [0, 1]
+    np.testing.assert_allclose(audio.numpy()[0, :5, 0], 0.5)
+    np.testing.assert_array_equal(audio.numpy()[0, 5:, 0], 0)     # padded batch
+    fixed = keras.utils.audio_dataset_from_directory(str(tmp_path), shuffle=False,
+                                                     verbose=False, output_sequence_length=3)
+    assert next(iter(fixed))[0].shape == (2, 3, 1)
+    with pytest.raises(ValueError, match="Cannot set both"):
+        keras.utils.audio_dataset_from_directory(str(tmp_path), ragged=True,
+                                                 output_sequence_length=3)
+
+
+def test_decode_wav_refuses_hostile_files(tmp_path):
+    from tapeflow.keras.utils.audio_dataset import decode_wav
+    _wav(tmp_path / "eight.wav", np.zeros((4, 1), "u1"), width=1)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="16-bit"):
+        decode_wav(str(tmp_path / "eight.wav"))
+    (tmp_path / "junk.wav").write_bytes(b"RIFF\x00\x00\x00\x00junk")
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Bad WAV"):
+        decode_wav(str(tmp_path / "junk.wav"))
+    _wav(tmp_path / "ok.wav", np.zeros((100, 2), "<i2"))
+    raw = (tmp_path / "ok.wav").read_bytes()
+    (tmp_path / "cut.wav").write_bytes(raw[:60])      # header promises 400 bytes of data
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        decode_wav(str(tmp_path / "cut.wav"))

@@ -18,7 +18,7 @@ ABSENT = {
                "FlaxLayer", "JaxLayer", "TorchModuleWrapper"},   # other backends
     "optimizers": {"legacy"},
     "callbacks": {"OrbaxCheckpoint"},        # JAX Orbax checkpoints
-    "utils": {"FeatureSpace", "audio_dataset_from_directory", "legacy", "model_to_dot"},
+    "utils": {"FeatureSpace", "legacy", "model_to_dot"},
     "saving": {"KerasFileEditor"},
     "config": {"max_epochs", "max_steps_per_epoch", "set_max_epochs",
                "set_max_steps_per_epoch"},   # need the trainer (branch kerascore)

@@ -7,6 +7,7 @@ _NAMES = {
     # data sets from arrays, folders and files
     "image_dataset_from_directory": "image_dataset",
     "text_dataset_from_directory": "text_dataset",
+    "audio_dataset_from_directory": "audio_dataset",
     "timeseries_dataset_from_array": "timeseries_dataset",
     "split_dataset": "dataset_utils",
     "get_file": "file_utils",
