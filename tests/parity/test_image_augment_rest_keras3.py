@@ -258,3 +258,23 @@ def test_clahe_matches_keras(rkeras, kwargs):
     assert m.dtype == r.dtype and m.shape == r.shape
     np.testing.assert_allclose(m, r, rtol=1e-5, atol=1e-3)
     assert _config(mine) == _config(real)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"fill_mode": "constant", "fill_value": 3.0,
+                                         "interpolation": "nearest"}, {"fill_mode": "wrap"}])
+@pytest.mark.parametrize("fmt", ["xyxy", "rel_xywh"])
+def test_random_translation_images_and_boxes_match_keras(rkeras, kwargs, fmt):
+    x = (np.random.default_rng(0).random((2, 5, 8, 2)) * 255).astype("float32")
+    t = {"translations": np.array([[1.5, -0.7], [-2.2, 1.0]], "float32"),
+         "input_shape": x.shape}
+    outs = []
+    for k in (rkeras, keras):
+        layer = k.layers.RandomTranslation(0.3, 0.4, bounding_box_format=fmt, **kwargs)
+        boxes = layer.transform_bounding_boxes(_box_case(k, fmt), t)
+        outs.append((np.asarray(layer.transform_images(x, t)), np.asarray(boxes["boxes"]),
+                     np.asarray(boxes["labels"]), _config(layer)))
+    (ri, rb, rl, rc), (mi, mb, ml, mc) = outs
+    np.testing.assert_allclose(mi, ri, rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(mb, rb, rtol=1e-5, atol=1e-5)
+    np.testing.assert_array_equal(ml, rl)
+    assert mc == rc

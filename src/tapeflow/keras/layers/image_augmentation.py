@@ -274,27 +274,113 @@ class RandomZoom(_AffineLayer):
         return config
 
 
-class RandomTranslation(_AffineLayer):
-    """Randomly shifts images by fractions of their height and width during training."""
+class RandomTranslation(_ImageLayer):
+    """Randomly shifts images by fractions of their height and width during training
+    (Keras 3's two steps: ``get_random_transformation`` then ``transform_images``, the
+    resampling TensorFlow's). Takes ``{"images", "bounding_boxes", ...}`` dicts when
+    ``bounding_box_format`` is given (boxes are shifted and clipped with the image)."""
+
+    _FACTOR_ERROR = ("The `factor` argument should be a number (or a list of two numbers) in "
+                     "the range [-1.0, 1.0]. ")
 
     def __init__(self, height_factor, width_factor, fill_mode="reflect",
-                 interpolation="bilinear", seed=None, fill_value=0.0, **kwargs):
-        super().__init__(fill_mode, interpolation, seed, fill_value, **kwargs)
+                 interpolation="bilinear", seed=None, fill_value=0.0, data_format=None,
+                 bounding_box_format=None, **kwargs):
+        super().__init__(seed=seed, **kwargs)
         self.height_factor = height_factor
+        self.height_lower, self.height_upper = self._factor(height_factor, "height_factor")
         self.width_factor = width_factor
-        self._h = _range(height_factor, "height_factor")
-        self._w = _range(width_factor, "width_factor")
+        self.width_lower, self.width_upper = self._factor(width_factor, "width_factor")
+        if fill_mode not in _FILL_MODES:
+            raise NotImplementedError(f"Unknown `fill_mode` {fill_mode}. Expected of one "
+                                      f"{_FILL_MODES}.")
+        if interpolation not in ("nearest", "bilinear"):
+            raise NotImplementedError(f"Unknown `interpolation` {interpolation}. Expected of "
+                                      "one ('nearest', 'bilinear').")
+        self.fill_mode = fill_mode
+        self.fill_value = fill_value
+        self.interpolation = interpolation
+        self.data_format = _channels_last(data_format)
+        self.bounding_box_format = bounding_box_format
 
-    def _source_coords(self, n, h, w, yy, xx):
+    def _factor(self, factor, name):
+        def check(v):
+            if v > 1.0 or v < -1.0:
+                raise ValueError(self._FACTOR_ERROR + f"Received: input_number={v}")
+        if isinstance(factor, (tuple, list)):
+            if len(factor) != 2:
+                raise ValueError(self._FACTOR_ERROR + f"Received: {name}={factor}")
+            check(factor[0])
+            check(factor[1])
+            return tuple(sorted(factor))
+        if isinstance(factor, (int, float)):
+            check(factor)
+            return (-abs(factor), abs(factor))
+        raise ValueError(self._FACTOR_ERROR + f"Received: {name}={factor}")
+
+    def __call__(self, inputs, *args, **kwargs):
+        if isinstance(inputs, dict):
+            from tapeflow.keras.layers.image_boxes import call_on_dict
+            return call_on_dict(self, inputs, kwargs.get("training", True))
+        return super().__call__(inputs, *args, **kwargs)
+
+    def get_random_transformation(self, data, training=True, seed=None):
+        """Returns ``{"translations": (batch, 2) [dx, dy] in pixels, "input_shape"}``."""
+        if not training:
+            return None
+        images = data["images"] if isinstance(data, dict) else data
+        shape = np.shape(images.numpy() if hasattr(images, "numpy") else images)
+        n = 1 if len(shape) == 3 else shape[0]
         rng = _rng(self)
-        ty = rng.uniform(self._h[0], self._h[1], n) * h
-        tx = rng.uniform(self._w[0], self._w[1], n) * w
-        return yy - ty[:, None, None], xx - tx[:, None, None]
+        dy = rng.uniform(self.height_lower, self.height_upper, (n, 1)) * shape[-3]
+        dx = rng.uniform(self.width_lower, self.width_upper, (n, 1)) * shape[-2]
+        return {"translations": np.concatenate([dx, dy], axis=1).astype(np.float32),
+                "input_shape": shape}
+
+    def transform_images(self, images, transformation, training=True):
+        """Returns the images shifted by ``transformation["translations"]``."""
+        x = images.numpy() if hasattr(images, "numpy") else np.asarray(images)
+        x = x.astype(self._np_dtype, copy=False)
+        if not training or transformation is None:
+            return Tensor(x)
+        from tapeflow.keras.ops import image as image_ops_k
+        single = x.ndim == 3
+        t = np.asarray(transformation["translations"], np.float32)
+        n = t.shape[0]
+        one, zero = np.ones((n, 1), np.float32), np.zeros((n, 1), np.float32)
+        matrix = np.concatenate([one, zero, -t[:, 0:1], zero, one, -t[:, 1:], zero, zero],
+                                axis=1)
+        out = image_ops_k.affine_transform(
+            x[None] if single else x, matrix, interpolation=self.interpolation,
+            fill_mode=self.fill_mode, fill_value=self.fill_value,
+            data_format="channels_last").numpy()
+        return Tensor(out[0] if single else out)
+
+    def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
+        """Returns the boxes shifted with their images and clipped to the image."""
+        if not training or transformation is None:
+            return bounding_boxes
+        from tapeflow.keras.utils.bounding_boxes import clip_to_image_size, convert_format
+        h, w = transformation["input_shape"][-3], transformation["input_shape"][-2]
+        boxes = convert_format(bounding_boxes, self.bounding_box_format, "xyxy", height=h,
+                               width=w)
+        t = np.asarray(transformation["translations"], np.float32)
+        shift = np.stack([t[:, 0], t[:, 1], t[:, 0], t[:, 1]], axis=-1)[:, None, :]
+        boxes["boxes"] = (boxes["boxes"].numpy() + shift).astype(np.float32)
+        boxes = clip_to_image_size(boxes, height=h, width=w, bounding_box_format="xyxy")
+        return convert_format(boxes, "xyxy", self.bounding_box_format, height=h, width=w)
+
+    def _transform(self, x):
+        return self.transform_images(x, self.get_random_transformation(x))._value
 
     def get_config(self):
         config = super().get_config()
+        config["data_format"] = self.data_format
+        if self.bounding_box_format is not None:
+            config["bounding_box_format"] = self.bounding_box_format
         config.update({"height_factor": self.height_factor, "width_factor": self.width_factor,
-                       **self._base_config()})
+                       "fill_mode": self.fill_mode, "interpolation": self.interpolation,
+                       "seed": self.seed, "fill_value": self.fill_value})
         return config
 
 
