@@ -278,3 +278,36 @@ def test_random_translation_images_and_boxes_match_keras(rkeras, kwargs, fmt):
     np.testing.assert_allclose(mb, rb, rtol=1e-5, atol=1e-5)
     np.testing.assert_array_equal(ml, rl)
     assert mc == rc
+
+
+def _rotation(angles, h=5, w=8):
+    """Keras's rotation transformation for given angles (degrees)."""
+    rad = np.asarray(angles, "float32") * np.float32(np.pi / 180)
+    c, s = np.cos(rad), np.sin(rad)
+    cx, cy = 0.5 * (w - 1), 0.5 * (h - 1)
+    zero = np.zeros(len(angles), "float32")
+    matrix = np.stack([c, -s, cx - cx * c + cy * s, s, c, cy - cx * s - cy * c, zero, zero],
+                      1).astype("float32")
+    return {"angle": np.asarray(angles, "float32"), "rotation_matrix": matrix,
+            "image_height": h, "image_width": w, "batch_size": len(angles)}
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"fill_mode": "constant", "fill_value": 3.0,
+                                         "interpolation": "nearest"}, {"fill_mode": "wrap"}])
+@pytest.mark.parametrize("fmt", ["xyxy", "center_xywh"])
+def test_random_rotation_images_and_boxes_match_keras(rkeras, kwargs, fmt):
+    x = (np.random.default_rng(0).random((2, 5, 8, 2)) * 255).astype("float32")
+    t = _rotation([30.0, -75.0])
+    outs = []
+    for k in (rkeras, keras):
+        layer = k.layers.RandomRotation(0.2, bounding_box_format=fmt, **kwargs)
+        boxes = layer.transform_bounding_boxes(_boxes(), dict(t))
+        draw = layer.get_random_transformation(x)
+        outs.append((np.asarray(layer.transform_images(x, dict(t))),
+                     np.asarray(boxes["boxes"]), np.asarray(boxes["labels"]), _config(layer),
+                     sorted(draw), np.shape(draw["rotation_matrix"])))
+    (ri, rb, rl, rc, rk, rs), (mi, mb, ml, mc, mk, ms) = outs
+    np.testing.assert_allclose(mi, ri, rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(mb, rb, rtol=1e-5, atol=1e-4)
+    np.testing.assert_array_equal(ml, rl)
+    assert (mc, mk, ms) == (rc, rk, tuple(rs))

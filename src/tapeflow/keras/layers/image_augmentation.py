@@ -227,25 +227,117 @@ class RandomFlip(_ImageLayer):
         return config
 
 
-class RandomRotation(_AffineLayer):
-    """Randomly rotates images by up to ``factor * 2π`` during training."""
+class RandomRotation(_ImageLayer):
+    """Randomly rotates images by up to ``factor * 360`` degrees during training (Keras 3's
+    transformation and TensorFlow's resampling). Takes ``{"images", "bounding_boxes",
+    ...}`` dicts when ``bounding_box_format`` is given."""
 
     def __init__(self, factor, fill_mode="reflect", interpolation="bilinear", seed=None,
-                 fill_value=0.0, **kwargs):
-        super().__init__(fill_mode, interpolation, seed, fill_value, **kwargs)
-        self.factor = factor
-        self._lo, self._hi = _range(factor, "factor")
+                 fill_value=0.0, data_format=None, bounding_box_format=None, **kwargs):
+        super().__init__(seed=seed, **kwargs)
+        msg = ("The `factor` argument should be a number (or a list of two numbers) in the "
+               f"range [-1, 1]. Received: factor={factor}")
+        if isinstance(factor, (tuple, list)):
+            if len(factor) != 2 or factor[0] > 1 or factor[1] < -1:
+                raise ValueError(msg)
+            self.factor = tuple(sorted(factor))
+        elif isinstance(factor, (int, float)):
+            if factor < -1 or factor > 1:
+                raise ValueError(msg)
+            self.factor = (max(-abs(factor), -1), abs(factor))
+        else:
+            raise ValueError(msg)
+        if fill_mode not in _FILL_MODES:
+            raise NotImplementedError(f"Unknown `fill_mode` {fill_mode}. Expected of one "
+                                      f"{_FILL_MODES}.")
+        if interpolation not in ("nearest", "bilinear"):
+            raise NotImplementedError(f"Unknown `interpolation` {interpolation}. Expected of "
+                                      "one ('nearest', 'bilinear').")
+        self.fill_mode = fill_mode
+        self.interpolation = interpolation
+        self.fill_value = fill_value
+        self.data_format = _channels_last(data_format)
+        self.bounding_box_format = bounding_box_format
 
-    def _source_coords(self, n, h, w, yy, xx):
-        angles = _rng(self).uniform(self._lo, self._hi, n) * 2 * np.pi
-        cos, sin = np.cos(angles)[:, None, None], np.sin(angles)[:, None, None]
-        cy, cx = (h - 1) / 2.0, (w - 1) / 2.0
-        dy, dx = yy - cy, xx - cx
-        return cy + cos * dy - sin * dx, cx + sin * dy + cos * dx
+    def __call__(self, inputs, *args, **kwargs):
+        if isinstance(inputs, dict):
+            from tapeflow.keras.layers.image_boxes import call_on_dict
+            return call_on_dict(self, inputs, kwargs.get("training", True))
+        return super().__call__(inputs, *args, **kwargs)
+
+    def get_random_transformation(self, data, training=True, seed=None):
+        """Returns ``{"angle" (degrees), "rotation_matrix", "image_height", "image_width",
+        "batch_size"}`` (None when not training)."""
+        if not training:
+            return None
+        images = data["images"] if isinstance(data, dict) else data
+        shape = np.shape(images.numpy() if hasattr(images, "numpy") else images)
+        n = 1 if len(shape) == 3 else shape[0]
+        h, w = shape[-3], shape[-2]
+        angle = _rng(self).uniform(self.factor[0] * 360.0, self.factor[1] * 360.0,
+                                   n).astype(np.float32)
+        rad = angle * np.float32(np.pi / 180.0)
+        cos, sin = np.cos(rad), np.sin(rad)
+        cx, cy = np.float32(0.5) * np.float32(w - 1), np.float32(0.5) * np.float32(h - 1)
+        a2 = cx - cx * cos - cy * -sin
+        b2 = cy - cx * sin - cy * cos
+        zero = np.zeros(n, np.float32)
+        matrix = np.stack([cos, -sin, a2, sin, cos, b2, zero, zero], axis=1)
+        return {"angle": angle, "rotation_matrix": matrix.astype(np.float32),
+                "image_height": h, "image_width": w, "batch_size": n}
+
+    def transform_images(self, images, transformation, training=True):
+        """Returns the images rotated by ``transformation["rotation_matrix"]``."""
+        x = images.numpy() if hasattr(images, "numpy") else np.asarray(images)
+        x = x.astype(self._np_dtype, copy=False)
+        if not training or transformation is None:
+            return Tensor(x)
+        from tapeflow.keras.ops import image as image_ops_k
+        single = x.ndim == 3
+        out = image_ops_k.affine_transform(
+            x[None] if single else x, np.asarray(transformation["rotation_matrix"]),
+            interpolation=self.interpolation, fill_mode=self.fill_mode,
+            fill_value=self.fill_value, data_format="channels_last").numpy()
+        return Tensor(out[0] if single else out)
+
+    def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
+        """Returns the boxes' rotated corners' enclosing boxes, clipped (as Keras 3.15, the
+        boxes are read as ``xyxy`` and written in ``bounding_box_format``)."""
+        if not training or transformation is None:
+            return bounding_boxes
+        from tapeflow.keras.utils.bounding_boxes import clip_to_image_size, convert_format
+        h, w = transformation["image_height"], transformation["image_width"]
+        b = np.asarray(bounding_boxes["boxes"].numpy() if hasattr(bounding_boxes["boxes"],
+                                                                  "numpy")
+                       else bounding_boxes["boxes"], np.float32)
+        rot = -np.asarray(transformation["angle"], np.float32) * np.float32(np.pi / 180.0)
+        cos, sin = np.cos(rot), np.sin(rot)
+        cx, cy = np.float32(0.5 * (w - 1)), np.float32(0.5 * (h - 1))
+        a0, a1, b0, b1 = cos, -sin, sin, cos
+        a2 = cx - a0 * cx - a1 * cy
+        b2 = cy - b0 * cx - b1 * cy
+        xs = np.stack([b[..., 0], b[..., 2], b[..., 2], b[..., 0]], axis=-1)
+        ys = np.stack([b[..., 1], b[..., 1], b[..., 3], b[..., 3]], axis=-1)
+        e = (slice(None), None, None)
+        tx = a0[e] * xs + a1[e] * ys + a2[e]
+        ty = b0[e] * xs + b1[e] * ys + b2[e]
+        out = dict(bounding_boxes)
+        out["boxes"] = np.stack([tx.min(-1), ty.min(-1), tx.max(-1), ty.max(-1)],
+                                axis=-1).astype(np.float32)
+        out = clip_to_image_size(out, height=h, width=w, bounding_box_format="xyxy")
+        return convert_format(out, "xyxy", self.bounding_box_format, height=h, width=w)
+
+    def _transform(self, x):
+        return self.transform_images(x, self.get_random_transformation(x))._value
 
     def get_config(self):
         config = super().get_config()
-        config.update({"factor": self.factor, **self._base_config()})
+        config["data_format"] = self.data_format
+        if self.bounding_box_format is not None:
+            config["bounding_box_format"] = self.bounding_box_format
+        config.update({"factor": self.factor, "fill_mode": self.fill_mode,
+                       "fill_value": self.fill_value, "interpolation": self.interpolation,
+                       "seed": self.seed})
         return config
 
 
