@@ -311,3 +311,38 @@ def test_random_rotation_images_and_boxes_match_keras(rkeras, kwargs, fmt):
     np.testing.assert_allclose(mb, rb, rtol=1e-5, atol=1e-4)
     np.testing.assert_array_equal(ml, rl)
     assert (mc, mk, ms) == (rc, rk, tuple(rs))
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"fill_mode": "constant", "fill_value": 3.0,
+                                         "interpolation": "nearest"}, {"fill_mode": "wrap"}])
+@pytest.mark.parametrize("fmt", ["xyxy", "xywh"])
+def test_random_zoom_images_and_boxes_match_keras(rkeras, kwargs, fmt):
+    x = (np.random.default_rng(0).random((2, 5, 8, 2)) * 255).astype("float32")
+    t = {"height_zoom": np.array([[0.7], [1.3]], "float32"),
+         "width_zoom": np.array([[0.8], [1.1]], "float32"), "input_shape": x.shape}
+    outs = []
+    for k in (rkeras, keras):
+        layer = k.layers.RandomZoom(0.3, (0.1, 0.2), bounding_box_format=fmt, **kwargs)
+        boxes = layer.transform_bounding_boxes(_box_case(k, fmt), dict(t))
+        outs.append((np.asarray(layer.transform_images(x, dict(t))),
+                     np.asarray(boxes["boxes"]), np.asarray(boxes["labels"]), _config(layer),
+                     sorted(layer.get_random_transformation(x))))
+    (ri, rb, rl, rc, rk), (mi, mb, ml, mc, mk) = outs
+    np.testing.assert_allclose(mi, ri, rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(mb, rb, rtol=1e-5, atol=1e-4)
+    np.testing.assert_array_equal(ml, rl)
+    assert (mc, mk) == (rc, rk)
+
+
+def test_affine_layer_errors_match_keras(rkeras):
+    cases = [(ValueError, lambda k: k.layers.RandomZoom(-1.0)),
+             (ValueError, lambda k: k.layers.RandomTranslation(1.2, 0.1)),
+             (ValueError, lambda k: k.layers.RandomRotation((0.1, 0.2, 0.3))),
+             (NotImplementedError, lambda k: k.layers.RandomRotation(0.1, fill_mode="edge")),
+             (NotImplementedError, lambda k: k.layers.RandomZoom(0.1, interpolation="area"))]
+    for cls, make in cases:
+        with pytest.raises(cls) as real:
+            make(rkeras)
+        with pytest.raises(cls) as mine:
+            make(keras)
+        assert str(mine.value) == str(real.value)

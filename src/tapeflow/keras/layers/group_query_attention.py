@@ -170,7 +170,7 @@ class GroupedQueryAttention(Layer):
         q = self._query_dense(query)
         k = A.repeat(self._key_dense(key), self.num_repeats, axis=2)
         v = A.repeat(self._value_dense(value), self.num_repeats, axis=2)
-        q = M.multiply(q, Tensor(q._value.dtype.type(self._inverse_sqrt_head_dim)))
+        q = M.multiply(q, Tensor(q.dtype.as_numpy_dtype(self._inverse_sqrt_head_dim)))
         scores = einsum("bquh,bkuh->buqk", q, k)
         fused = not (self.dropout > 0.0 or return_attention_scores)
         scores = self._masked_softmax(scores, mask, zero_masked_rows=not fused)
@@ -194,7 +194,7 @@ class GroupedQueryAttention(Layer):
             if m is not None:
                 m = np.asarray(m, dtype=bool)[:, None, :]
                 mask = m if mask is None else mask & m
-        t, s = query._value.shape[1], value._value.shape[1]
+        t, s = query.shape[1], value.shape[1]
         if use_causal_mask:
             causal = np.tril(np.ones((1, t, s), dtype=bool))
             mask = causal if mask is None else mask & causal
@@ -212,9 +212,9 @@ class GroupedQueryAttention(Layer):
             return softmax(scores, axis=-1)
         while mask.ndim < 4:   # broadcast over the heads axis
             mask = np.expand_dims(mask, -3)
-        dt = scores._value.dtype
+        dt = np.dtype(scores.dtype.as_numpy_dtype)
         big = np.finfo(dt).min / 2 if dt == np.float16 else -1e9
-        full = np.broadcast_to(mask, scores._value.shape)
+        full = np.broadcast_to(mask, tuple(scores.shape))
         p = softmax(M.add(scores, Tensor(np.where(full, 0, big).astype(dt))), axis=-1)
         if not zero_masked_rows:
             return p
