@@ -346,3 +346,20 @@ def test_affine_layer_errors_match_keras(rkeras):
         with pytest.raises(cls) as mine:
             make(keras)
         assert str(mine.value) == str(real.value)
+
+
+@pytest.mark.parametrize("size", [(3, 4), (4, 8), (6, 6), (10, 4)])
+@pytest.mark.parametrize("fmt", ["xyxy", "rel_xyxy"])
+def test_center_crop_images_and_boxes_match_keras(rkeras, size, fmt):
+    x = (np.random.default_rng(0).random((2, 5, 8, 2)) * 255).astype("float32")
+    outs = []
+    for k in (rkeras, keras):
+        layer = k.layers.CenterCrop(*size, bounding_box_format=fmt)
+        out = layer({"images": x.copy(), "bounding_boxes": _box_case(k, fmt)})
+        outs.append((np.asarray(out["images"]), np.asarray(out["bounding_boxes"]["boxes"]),
+                     np.asarray(out["bounding_boxes"]["labels"]), _config(layer)))
+    (ri, rb, rl, rc), (mi, mb, ml, mc) = outs
+    np.testing.assert_allclose(mi, ri, rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(mb, rb, rtol=1e-5, atol=1e-5)
+    np.testing.assert_array_equal(ml, rl)
+    assert mc == rc

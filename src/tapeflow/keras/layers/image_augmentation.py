@@ -340,14 +340,23 @@ class Resizing(_ImageLayer):
 
 
 class CenterCrop(_ImageLayer):
-    """Crops the central ``height x width`` window (resizing first if the image is smaller)."""
+    """Crops the central ``height x width`` window (resizing first if the image is smaller).
+    Takes ``{"images", "bounding_boxes", ...}`` dicts when ``bounding_box_format`` is given
+    (boxes are cut to the window, as Keras 3)."""
 
     always = True
 
-    def __init__(self, height, width, data_format=None, **kwargs):
+    def __init__(self, height, width, data_format=None, bounding_box_format=None, **kwargs):
         super().__init__(**kwargs)
         self.height, self.width = int(height), int(width)
         self.data_format = _channels_last(data_format)
+        self.bounding_box_format = bounding_box_format
+
+    def __call__(self, inputs, *args, **kwargs):
+        if isinstance(inputs, dict):
+            from tapeflow.keras.layers.image_boxes import call_on_dict
+            return call_on_dict(self, inputs, kwargs.get("training", True))
+        return super().__call__(inputs, *args, **kwargs)
 
     def _transform(self, x):
         h, w = x.shape[1:3]
@@ -356,13 +365,57 @@ class CenterCrop(_ImageLayer):
         top, left = (h - self.height) // 2, (w - self.width) // 2
         return np.ascontiguousarray(x[:, top:top + self.height, left:left + self.width])
 
+    def get_random_transformation(self, data, training=True, seed=None):
+        """Returns ``{"input_shape"}``."""
+        images = data["images"] if isinstance(data, dict) else data
+        return {"input_shape": np.shape(images.numpy() if hasattr(images, "numpy")
+                                        else images)}
+
+    def transform_images(self, images, transformation=None, training=True):
+        """Returns the central crop of the images."""
+        x = images.numpy() if hasattr(images, "numpy") else np.asarray(images)
+        x = x.astype(self._np_dtype, copy=False)
+        single = x.ndim == 3
+        out = self._transform(x[None] if single else x)
+        return Tensor(out[0] if single else out)
+
+    def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
+        """Returns the boxes cut to the crop window (rescaled when the image was resized)."""
+        from tapeflow.keras.utils.bounding_boxes import clip_to_image_size, convert_format
+        h, w = transformation["input_shape"][-3], transformation["input_shape"][-2]
+        boxes = convert_format(bounding_boxes, self.bounding_box_format, "xyxy", height=h,
+                               width=w)
+        if h >= self.height and w >= self.width:
+            top, left = int((h - self.height) / 2), int((w - self.width) / 2)
+            ch, cw = self.height, self.width
+        else:
+            ch = max(min(h, int(float(w * self.height) / self.width)), 1)
+            cw = max(min(w, int(float(h * self.width) / self.height)), 1)
+            top, left = int(float(h - ch) / 2), int(float(w - cw) / 2)
+        b = boxes["boxes"].numpy()
+        b = np.stack([np.clip(b[..., 0], left, left + cw) - left,
+                      np.clip(b[..., 1], top, top + ch) - top,
+                      np.clip(b[..., 2], left, left + cw) - left,
+                      np.clip(b[..., 3], top, top + ch) - top], axis=-1).astype(np.float32)
+        boxes["boxes"] = b
+        if (ch, cw) != (self.height, self.width):
+            boxes = convert_format(boxes, "xyxy", "rel_xyxy", height=ch, width=cw)
+            boxes = convert_format(boxes, "rel_xyxy", "xyxy", height=self.height,
+                                   width=self.width)
+        boxes = clip_to_image_size(boxes, height=self.height, width=self.width,
+                                   bounding_box_format="xyxy")
+        return convert_format(boxes, "xyxy", self.bounding_box_format, height=self.height,
+                              width=self.width)
+
     def compute_output_shape(self, s):
         return tuple(s[:-3]) + (self.height, self.width, s[-1])
 
     def get_config(self):
         config = super().get_config()
-        config.update({"data_format": self.data_format, "height": self.height,
-                       "width": self.width})
+        config["data_format"] = self.data_format
+        if self.bounding_box_format is not None:
+            config["bounding_box_format"] = self.bounding_box_format
+        config.update({"height": self.height, "width": self.width})
         return config
 
 
