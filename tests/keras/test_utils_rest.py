@@ -113,3 +113,19 @@ def test_dtype_policies_and_dir():
     names = dir(keras.layers)
     assert {"StackedRNNCells", "GroupQueryAttention", "MelSpectrogram", "RandAugment",
             "Dense"} <= set(names)
+
+
+def test_every_new_layer_resolves_in_a_fresh_interpreter():
+    """keras.layers loads modules lazily, in name order: no import cycle may hide a layer."""
+    import subprocess
+    import sys
+    names = ["RandomZoom", "RandomRotation", "RandomTranslation", "RandomFlip", "RandomShear",
+             "RandAugment", "AugMix", "STFTSpectrogram", "MelSpectrogram", "StackedRNNCells",
+             "GroupQueryAttention", "ContrastLimitedAdaptiveHistogramEqualization",
+             "MaxNumBoundingBoxes", "RandomErasing", "CenterCrop", "Resizing"]
+    code = ("from tapeflow import keras\n"
+            f"print([getattr(keras.layers, n).__name__ for n in {names!r}])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "GroupedQueryAttention" in out.stdout and "RandomZoom" in out.stdout

@@ -14,8 +14,7 @@ ABSENT = {
         "export",                            # ExportArchive: SavedModel (branch savedmodel)
         "legacy", "quantizers", "src", "visualization", "wrappers",
     },
-    "layers": {"TFSMLayer",                  # built on branch savedmodel
-               "FlaxLayer", "JaxLayer", "TorchModuleWrapper"},   # other backends
+    "layers": {"FlaxLayer", "JaxLayer", "TorchModuleWrapper"},   # other backends
     "optimizers": {"legacy"},
     "callbacks": {"OrbaxCheckpoint"},        # JAX Orbax checkpoints
     "utils": {"FeatureSpace", "legacy", "model_to_dot"},

@@ -9,8 +9,7 @@ resampling kernel), so a given transformation gives Keras's numbers; boxes in
 import numpy as np
 
 from tapeflow.framework.tensor import Tensor
-from tapeflow.keras.layers.image_augmentation import (_FILL_MODES, _ImageLayer,
-                                                      _channels_last, _rng)
+from tapeflow.keras.layers.image_base import _FILL_MODES, _ImageLayer, _channels_last, _rng
 
 
 class RandomRotation(_ImageLayer):

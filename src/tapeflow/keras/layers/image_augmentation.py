@@ -8,61 +8,10 @@ layer draws from its own generator when given a ``seed``.
 import numpy as np
 
 from tapeflow.framework.tensor import Tensor
-from tapeflow.keras.layers.layer import Layer
 from tapeflow.ops import image_ops
 
-_FILL_MODES = ("reflect", "wrap", "constant", "nearest")
-
-
-def _rng(layer):
-    from tapeflow.framework.graph import func_graph
-    from tapeflow.keras import initializers
-    if func_graph.current() is not None:   # random draws outside the op mechanism
-        raise func_graph.Uncapturable(f"the random augmentation layer {layer.name}")
-    if layer.seed is None:
-        return initializers._GLOBAL["rng"]
-    rng = layer.__dict__.get("_rng")
-    if rng is None:
-        rng = np.random.default_rng(layer.seed)
-        layer.__dict__["_rng"] = rng
-    return rng
-
-
-def _channels_last(data_format):
-    """Returns ``"channels_last"`` (the only layout supported) for None or that value.
-
-    Raises:
-      NotImplementedError: for ``"channels_first"``.
-    """
-    if data_format not in (None, "channels_last"):
-        raise NotImplementedError("tapeflow's image layers support "
-                                  f"data_format='channels_last' only. Received: {data_format}")
-    return "channels_last"
-
-
-class _ImageLayer(Layer):
-    """Batches single images, converts to float, applies ``_transform`` to NumPy arrays."""
-
-    always = False
-
-    def __init__(self, seed=None, **kwargs):
-        super().__init__(**kwargs)
-        self.seed = seed
-
-    def call(self, inputs, training=True):
-        if training is None:
-            training = True
-        if not (training or self.always):
-            return inputs
-        x = inputs._value
-        single = x.ndim == 3
-        if single:
-            x = x[None]
-        if x.ndim != 4:
-            raise ValueError(f"Layer {self.name} expects images of rank 3 or 4 (HWC or NHWC); "
-                             f"received shape {x.shape}")
-        out = self._transform(x.astype(self._np_dtype, copy=False))
-        return Tensor(out[0] if single else out)
+from tapeflow.keras.layers.image_base import (  # noqa: F401
+    _FILL_MODES, _ImageLayer, _channels_last, _rng)
 
 
 class RandomFlip(_ImageLayer):
