@@ -129,3 +129,20 @@ def test_every_new_layer_resolves_in_a_fresh_interpreter():
                          timeout=120)
     assert out.returncode == 0, out.stderr
     assert "GroupedQueryAttention" in out.stdout and "RandomZoom" in out.stdout
+
+
+def test_box_deltas_round_trip_and_affine_identity():
+    anchors = np.array([[10, 10, 50, 40], [0, 0, 20, 20]], "float32")
+    boxes = np.array([[12, 8, 48, 44], [1, 2, 18, 25]], "float32")
+    deltas = BB.encode_box_to_deltas(anchors, boxes, "xyxy", "xyxy", variance=[1, 1, 2, 2])
+    back = BB.decode_deltas_to_boxes(anchors, deltas, "xyxy", "xyxy", variance=[1, 1, 2, 2])
+    np.testing.assert_allclose(back.numpy(), boxes, rtol=1e-5, atol=1e-4)
+    with pytest.raises(ValueError, match="length 4"):
+        BB.encode_box_to_deltas(anchors, boxes, "xyxy", "xyxy", variance=[1, 2])
+    one = np.ones(1, "float32")
+    same = BB.affine_transform(boxes[None], 0 * one, 0 * one, 0 * one, one, 0 * one, 0 * one,
+                               50, 60)
+    np.testing.assert_allclose(same.numpy()[0], boxes, atol=1e-4)
+    shifted = BB.affine_transform(boxes[None], 0 * one, 0.5 * one, 0 * one, one, 0 * one,
+                                  0 * one, 50, 61)
+    np.testing.assert_allclose(shifted.numpy()[0, :, 0], boxes[:, 0] + 30, atol=1e-4)

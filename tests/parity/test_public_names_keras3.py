@@ -25,8 +25,6 @@ ABSENT = {
     "dtype_policies": {"AWQDTypePolicy", "DTypePolicyMap", "GPTQDTypePolicy",
                        "Int4DTypePolicy", "QuantizedDTypePolicy",
                        "QuantizedFloat8DTypePolicy"},   # quantization
-    "utils.bounding_boxes": {"affine_transform", "decode_deltas_to_boxes",
-                             "encode_box_to_deltas"},
 }
 
 MODULES = ["", "layers", "optimizers", "optimizers.schedules", "losses", "metrics",

@@ -119,3 +119,39 @@ def test_threshold_activation_and_dtype_policies_match_keras(rkeras):
     assert keras.mixed_precision.LossScaleOptimizer is keras.optimizers.LossScaleOptimizer
     assert keras.config.is_flash_attention_enabled() == \
         rkeras.config.is_flash_attention_enabled()
+
+
+ANCHORS = np.array([[10, 10, 50, 40], [0, 0, 20, 20], [30, 5, 60, 70]], "float32")
+TARGETS = np.array([[[12, 8, 48, 44], [1, 2, 18, 25], [28, 0, 70, 60]]], "float32")
+
+
+@pytest.mark.parametrize("encoding", ["center_yxhw", "center_xywh"])
+@pytest.mark.parametrize("variance", [None, [0.1, 0.1, 0.2, 0.2]])
+def test_box_deltas_match_keras(rkeras, encoding, variance):
+    rb, mb = rkeras.utils.bounding_boxes, keras.utils.bounding_boxes
+    real = np.asarray(rb.encode_box_to_deltas(ANCHORS, TARGETS, "xyxy", "xyxy",
+                                              encoding_format=encoding, variance=variance))
+    mine = mb.encode_box_to_deltas(ANCHORS, TARGETS, "xyxy", "xyxy", encoding_format=encoding,
+                                   variance=variance).numpy()
+    np.testing.assert_allclose(mine, real, rtol=1e-5, atol=1e-6)
+    back_r = np.asarray(rb.decode_deltas_to_boxes(ANCHORS, real, "xyxy", "xywh",
+                                                  encoded_format=encoding, variance=variance))
+    back_m = mb.decode_deltas_to_boxes(ANCHORS, real, "xyxy", "xywh", encoded_format=encoding,
+                                       variance=variance).numpy()
+    np.testing.assert_allclose(back_m, back_r, rtol=1e-5, atol=1e-4)
+    levels = mb.decode_deltas_to_boxes({"p3": ANCHORS}, {"p3": real}, "xyxy", "xywh",
+                                       encoded_format=encoding, variance=variance)
+    np.testing.assert_allclose(levels["p3"].numpy(), back_r, rtol=1e-5, atol=1e-4)
+
+
+@pytest.mark.parametrize("params", [(30.0, 0.1, -0.05, 1.2, 10.0, -5.0, None, None),
+                                    (0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.2, 0.7),
+                                    (-45.0, -0.2, 0.1, 0.8, 0.0, 15.0, None, None)])
+def test_box_affine_transform_matches_keras(rkeras, params):
+    angle, tx, ty, scale, shx, shy, cx, cy = params
+    args = [np.array([v], "float32") for v in (angle, tx, ty, scale, shx, shy)]
+    real = rkeras.utils.bounding_boxes.affine_transform(TARGETS, *args, 80, 100,
+                                                        center_x=cx, center_y=cy)
+    mine = keras.utils.bounding_boxes.affine_transform(TARGETS, *args, 80, 100,
+                                                       center_x=cx, center_y=cy)
+    np.testing.assert_allclose(mine.numpy(), np.asarray(real), rtol=1e-4, atol=1e-3)

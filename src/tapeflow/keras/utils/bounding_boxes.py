@@ -174,3 +174,93 @@ def pad(boxes, top, left, height=None, width=None, bounding_box_format="xyxy"):
     b = _arr(boxes)
     shift = np.array([left, top, left, top], b.dtype)
     return Tensor((b + shift).astype(b.dtype))
+
+
+def _variance(variance):
+    if variance is None:
+        return None
+    v = np.asarray(variance, np.float32)
+    if v.shape[-1] != 4:
+        raise ValueError(f"`variance` must be length 4, got {v}")
+    return v
+
+
+def encode_box_to_deltas(anchors, boxes, anchor_format, box_format,
+                         encoding_format="center_yxhw", variance=None, image_shape=None):
+    """Returns the deltas ``[(c - c_a) / s_a, log(s / s_a)]`` of ``boxes`` from
+    ``anchors`` in ``encoding_format`` (``center_yxhw`` or ``center_xywh``), divided by
+    ``variance`` if given."""
+    from tapeflow.keras import config
+    variance = _variance(variance)
+    if encoding_format not in ("center_xywh", "center_yxhw"):
+        raise ValueError("`encoding_format` should be one of 'center_xywh' or 'center_yxhw', "
+                         f"got {encoding_format}")
+    h, w = (None, None) if image_shape is None else image_shape[:2]
+    a = _arr(convert_format(anchors, anchor_format, encoding_format, height=h, width=w))
+    b = _arr(convert_format(boxes, box_format, encoding_format, height=h, width=w))
+    eps = np.float32(config.epsilon())
+    a_dim, b_dim = np.maximum(a[..., 2:], eps), np.maximum(b[..., 2:], eps)
+    delta = np.concatenate([(b[..., :2] - a[..., :2]) / a_dim, np.log(b_dim / a_dim)],
+                           axis=-1)
+    if variance is not None:
+        delta = delta / variance
+    return Tensor(delta.astype(np.float32))
+
+
+def decode_deltas_to_boxes(anchors, boxes_delta, anchor_format, box_format,
+                           encoded_format="center_yxhw", variance=None, image_shape=None):
+    """Returns the boxes (in ``box_format``) that ``boxes_delta`` encode relative to
+    ``anchors`` (the inverse of ``encode_box_to_deltas``); dicts of levels map level by
+    level."""
+    variance = _variance(variance)
+    if encoded_format not in ("center_xywh", "center_yxhw"):
+        raise ValueError("`encoded_format` should be 'center_xywh' or 'center_yxhw', but got "
+                         f"'{encoded_format}'.")
+    h, w = (None, None) if image_shape is None else image_shape[:2]
+
+    def decode(anchor, delta):
+        a = _arr(convert_format(anchor, anchor_format, encoded_format, height=h, width=w))
+        d = _arr(delta).astype(np.float32)
+        if variance is not None:
+            d = d * variance
+        box = np.concatenate([d[..., :2] * a[..., 2:] + a[..., :2],
+                              np.exp(d[..., 2:]) * a[..., 2:]], axis=-1)
+        return convert_format(box, encoded_format, box_format, height=h, width=w)
+
+    if isinstance(anchors, dict) and isinstance(boxes_delta, dict):
+        return {level: decode(anchor, boxes_delta[level]) for level, anchor in anchors.items()}
+    return decode(anchors, boxes_delta)
+
+
+def affine_transform(boxes, angle, translate_x, translate_y, scale, shear_x, shear_y, height,
+                     width, center_x=None, center_y=None, bounding_box_format="xyxy"):
+    """Returns ``xyxy`` boxes ``(batch, n, 4)`` moved by the per-image affine transform
+    (angle and shears in degrees, translations as fractions of the size, about
+    ``(center_x, center_y)`` in fractions, default the centre): the enclosing boxes of the
+    transformed corners."""
+    if bounding_box_format != "xyxy":
+        raise NotImplementedError
+    b = _arr(boxes, "float32")
+    f32 = np.float32
+    cx = f32(0.5 if center_x is None else center_x) * f32(width - 1)
+    cy = f32(0.5 if center_y is None else center_y) * f32(height - 1)
+    rot = -_arr(angle, "float32") * f32(np.pi / 180.0)
+    tx = -_arr(translate_x, "float32") * f32(width - 1)
+    ty = -_arr(translate_y, "float32") * f32(height - 1)
+    sx = -_arr(shear_x, "float32") * f32(np.pi / 180.0)
+    sy = -_arr(shear_y, "float32") * f32(np.pi / 180.0)
+    s = _arr(scale, "float32")
+    a = np.cos(rot - sy) / np.cos(sy)
+    bb = a * np.tan(sx) + np.sin(rot)
+    c = -np.sin(rot - sy) / np.cos(sy)
+    d = np.cos(rot) - c * np.tan(sx)
+    a0, a1, b0, b1 = d * s, -bb * s, -c * s, a * s
+    a2 = cx - a0 * (cx + tx) - a1 * (cy + ty)
+    b2 = cy - b0 * (cx + tx) - b1 * (cy + ty)
+    xs = np.stack([b[..., 0], b[..., 2], b[..., 2], b[..., 0]], axis=-1)
+    ys = np.stack([b[..., 1], b[..., 1], b[..., 3], b[..., 3]], axis=-1)
+    e = (slice(None), None, None)
+    px = a0[e] * xs + a1[e] * ys + a2[e]
+    py = b0[e] * xs + b1[e] * ys + b2[e]
+    return Tensor(np.stack([px.min(-1), py.min(-1), px.max(-1), py.max(-1)],
+                           axis=-1).astype(np.float32))
