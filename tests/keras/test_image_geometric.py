@@ -153,3 +153,16 @@ def test_clahe_equalizes_a_low_contrast_image():
     flat = np.full((1, 8, 8, 3), 50.0, "float32")
     out = layer(flat).numpy()
     assert np.ptp(out) < 1e-4                          # a flat image stays flat
+
+
+def test_perspective_moves_boxes_only_where_applied():
+    layer = keras.layers.RandomPerspective(bounding_box_format="xyxy", seed=2)
+    data = _box_data()
+    t = layer.get_random_transformation(data["images"])
+    t["apply_perspective"] = np.array([False, True])
+    out = layer.transform_bounding_boxes(
+        {k: np.asarray(v) for k, v in data["bounding_boxes"].items()}, t)
+    np.testing.assert_allclose(out["boxes"].numpy()[0], [[2, 1, 6, 4]], atol=1e-5)
+    assert np.all(out["boxes"].numpy()[1] >= 0) and np.all(out["boxes"].numpy()[1, :, 2] <= 20)
+    full = layer(_box_data())
+    assert sorted(full) == ["bounding_boxes", "images", "labels"]

@@ -363,3 +363,18 @@ def test_center_crop_images_and_boxes_match_keras(rkeras, size, fmt):
     np.testing.assert_allclose(mb, rb, rtol=1e-5, atol=1e-5)
     np.testing.assert_array_equal(ml, rl)
     assert mc == rc
+
+
+@pytest.mark.parametrize("fmt", ["xyxy", "xywh"])
+def test_random_perspective_boxes_match_keras(rkeras, fmt):
+    start = np.repeat(np.array([[[0., 0.], [7, 0], [0, 4], [7, 4]]], "float32"), 2, 0)
+    shift = np.array([[0.1, -0.1], [0.05, 0.2], [-0.1, 0.0], [0.1, 0.1]], "float32")
+    t = {"apply_perspective": np.array([True, False]), "start_points": start,
+         "end_points": start + start * shift, "input_shape": (2, 5, 8, 1)}
+    outs = []
+    for k in (rkeras, keras):
+        layer = k.layers.RandomPerspective(bounding_box_format=fmt)
+        boxes = layer.transform_bounding_boxes(_box_case(k, fmt), dict(t))
+        outs.append((np.asarray(boxes["boxes"]), np.asarray(boxes["labels"])))
+    np.testing.assert_allclose(outs[1][0], outs[0][0], rtol=1e-4, atol=1e-4)
+    np.testing.assert_array_equal(outs[1][1], outs[0][1])

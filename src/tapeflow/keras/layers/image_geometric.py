@@ -313,6 +313,32 @@ class RandomPerspective(_ResampleLayer):
         apply = np.asarray(t["apply_perspective"], bool)[:, None, None, None]
         return np.where(apply, out, x).astype(np.float32)
 
+    def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
+        """Returns the enclosing boxes of the warped corners of each box, clipped to the
+        image; as Keras 3.15, the result is in ``xyxy`` whatever the layer's format."""
+        if not training or transformation is None:
+            return bounding_boxes
+        from tapeflow.keras.ops.image_extra import _homography
+        from tapeflow.keras.utils.bounding_boxes import clip_to_image_size, convert_format
+        h, w = self._hw(transformation["input_shape"])
+        boxes = convert_format(bounding_boxes, self.bounding_box_format, "xyxy", height=h,
+                               width=w)
+        b = boxes["boxes"].numpy()
+        start = np.asarray(transformation["start_points"], np.float64)
+        end = np.asarray(transformation["end_points"], np.float64)
+        coeffs = np.stack([_homography(a, e) for a, e in zip(start, end)])
+        m = np.concatenate([coeffs, np.ones((len(coeffs), 1))], axis=1).reshape(-1, 3, 3)
+        inv = np.linalg.inv(m)
+        xs = np.stack([b[..., 0], b[..., 2], b[..., 0], b[..., 2]], axis=-1)
+        ys = np.stack([b[..., 1], b[..., 3], b[..., 3], b[..., 1]], axis=-1)
+        pts = np.stack([xs, ys, np.ones_like(xs)], axis=-1)            # (B, N, 4, 3)
+        moved = np.einsum("bij,bnkj->bnki", inv, pts)
+        px, py = moved[..., 0] / moved[..., 2], moved[..., 1] / moved[..., 2]
+        new = np.stack([px.min(-1), py.min(-1), px.max(-1), py.max(-1)], axis=-1)
+        apply = np.asarray(transformation["apply_perspective"], bool)[:, None, None]
+        boxes["boxes"] = np.where(apply, new, b).astype(np.float32)
+        return clip_to_image_size(boxes, height=h, width=w, bounding_box_format="xyxy")
+
     def get_config(self):
         config = super().get_config()
         config.update({"factor": self.factor, "scale": self.scale,
