@@ -166,3 +166,16 @@ def test_perspective_moves_boxes_only_where_applied():
     assert np.all(out["boxes"].numpy()[1] >= 0) and np.all(out["boxes"].numpy()[1, :, 2] <= 20)
     full = layer(_box_data())
     assert sorted(full) == ["bounding_boxes", "images", "labels"]
+
+
+def test_color_layers_take_dicts_and_keep_boxes():
+    data = _box_data()
+    data["images"] = np.full((2, 10, 20, 3), 100.0, "float32")
+    out = keras.layers.RandomBrightness((0.1, 0.1), bounding_box_format="xyxy")(data)
+    np.testing.assert_allclose(out["images"].numpy(), 125.5, rtol=1e-6)
+    np.testing.assert_array_equal(np.asarray(out["bounding_boxes"]["boxes"]),
+                                  data["bounding_boxes"]["boxes"])
+    assert keras.layers.RandomBrightness(0.1, bounding_box_format="xyxy").get_config()[
+        "bounding_box_format"] == "xyxy"
+    with pytest.raises(ValueError, match="bounding box format"):
+        keras.layers.RandomInvert()(_box_data())

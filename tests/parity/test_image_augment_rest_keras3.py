@@ -378,3 +378,21 @@ def test_random_perspective_boxes_match_keras(rkeras, fmt):
         outs.append((np.asarray(boxes["boxes"]), np.asarray(boxes["labels"])))
     np.testing.assert_allclose(outs[1][0], outs[0][0], rtol=1e-4, atol=1e-4)
     np.testing.assert_array_equal(outs[1][1], outs[0][1])
+
+
+@pytest.mark.parametrize("make", [
+    lambda k: k.layers.RandomBrightness((0.2, 0.2), bounding_box_format="xyxy"),
+    lambda k: k.layers.Solarization(bounding_box_format="xyxy"),
+    lambda k: k.layers.RandomErasing(factor=(0.0, 0.0), bounding_box_format="xyxy")])
+def test_color_layers_pass_boxes_through_like_keras(rkeras, make):
+    x = (np.random.default_rng(0).random((2, 5, 8, 3)) * 255).astype("float32")
+    outs = []
+    for k in (rkeras, keras):
+        layer = make(k)
+        out = layer({"images": x.copy(), "bounding_boxes": _boxes(),
+                     "labels": np.array([0, 1])})
+        outs.append((sorted(out), np.asarray(out["images"]),
+                     np.asarray(out["bounding_boxes"]["boxes"]), list(_config(layer))))
+    assert outs[1][0] == outs[0][0] and outs[1][3] == outs[0][3]
+    np.testing.assert_allclose(outs[1][1], outs[0][1], rtol=1e-5, atol=1e-3)
+    np.testing.assert_array_equal(outs[1][2], outs[0][2])

@@ -83,6 +83,7 @@ class RandAugment(_Policy):
     """
 
     _names = _RAND_AUGMENT
+    _boxes_pass_through = False   # its geometric operations would move boxes
 
     def __init__(self, value_range=(0, 255), num_ops=2, factor=0.5, interpolation="bilinear",
                  seed=None, data_format=None, **kwargs):
