@@ -179,3 +179,20 @@ def test_color_layers_take_dicts_and_keep_boxes():
         "bounding_box_format"] == "xyxy"
     with pytest.raises(ValueError, match="bounding box format"):
         keras.layers.RandomInvert()(_box_data())
+
+
+def test_rand_augment_moves_boxes_with_its_geometric_operations():
+    layer = keras.layers.RandAugment(num_ops=3, factor=0.5, bounding_box_format="xyxy", seed=4)
+    assert layer.random_shear.bounding_box_format == "xyxy"
+    moved = 0
+    for _ in range(6):
+        data = _box_data()
+        data["images"] = np.random.default_rng(0).random((2, 10, 20, 3)).astype("float32") * 255
+        out = layer(data)
+        assert out["images"].shape == (2, 10, 20, 3)
+        boxes = np.asarray(out["bounding_boxes"]["boxes"])
+        assert boxes.shape == (2, 1, 4) and np.all(boxes >= -1e-4)
+        moved += not np.allclose(boxes, data["bounding_boxes"]["boxes"])
+    assert moved > 0
+    with pytest.raises(ValueError, match="bounding box format"):
+        keras.layers.RandAugment()(_box_data())

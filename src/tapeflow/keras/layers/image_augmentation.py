@@ -103,8 +103,11 @@ class RandomFlip(_ImageLayer):
 class RandomContrast(_ImageLayer):
     """Randomly scales each image's contrast by a factor in ``[1 - lower, 1 + upper]``.
 
-    Outputs are clipped to ``value_range`` (default ``(0, 255)``).
+    Outputs are clipped to ``value_range`` (default ``(0, 255)``). Dicts of images and
+    boxes keep their boxes.
     """
+
+    _boxes_pass_through = True
 
     def __init__(self, factor, value_range=(0, 255), seed=None, **kwargs):
         super().__init__(seed=seed, **kwargs)

@@ -39,10 +39,28 @@ class _ImageLayer(Layer):
     """Batches single images, converts to float, applies ``_transform`` to NumPy arrays."""
 
     always = False
+    _boxes_pass_through = False   # True: dict inputs keep their boxes (color-only layers)
 
     def __init__(self, seed=None, **kwargs):
+        if self._boxes_pass_through:
+            self.__dict__["bounding_box_format"] = kwargs.pop("bounding_box_format", None)
         super().__init__(**kwargs)
         self.seed = seed
+
+    def __call__(self, inputs, *args, **kwargs):
+        if isinstance(inputs, dict):
+            if not self._boxes_pass_through:
+                raise NotImplementedError(f"tapeflow's {type(self).__name__} takes image "
+                                          "arrays only, not dicts of images and boxes.")
+            if "bounding_boxes" in inputs and not self.bounding_box_format:
+                raise ValueError(
+                    "You passed an input with a 'bounding_boxes' key, but you didn't specify "
+                    "a bounding box format. Pass a `bounding_box_format` argument to your "
+                    f"{type(self).__name__} layer, e.g. `bounding_box_format='xyxy'`.")
+            out = dict(inputs)
+            out["images"] = super().__call__(inputs["images"], *args, **kwargs)
+            return out
+        return super().__call__(inputs, *args, **kwargs)
 
     def call(self, inputs, training=True):
         if training is None:

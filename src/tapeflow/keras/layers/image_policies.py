@@ -63,7 +63,10 @@ class _Policy(_ColorLayer):
 
     def _build_sublayers(self, value_range, interpolation, seed):
         for name in self._names:
-            setattr(self, name, _make(name, self.factor, value_range, interpolation, seed))
+            layer = _make(name, self.factor, value_range, interpolation, seed)
+            # Boxes in dict inputs move with the operations that move pixels.
+            layer.__dict__["bounding_box_format"] = self.bounding_box_format
+            setattr(self, name, layer)
 
     def _apply_op(self, name, x):
         out = getattr(self, name)(Tensor(np.ascontiguousarray(x, dtype=np.float32)),
@@ -99,6 +102,21 @@ class RandAugment(_Policy):
         for idx in picks:
             x = self._apply_op(self._names[int(idx)], x)
         return x
+
+    def __call__(self, inputs, *args, **kwargs):
+        if not isinstance(inputs, dict):
+            return super().__call__(inputs, *args, **kwargs)
+        if "bounding_boxes" in inputs and not self.bounding_box_format:
+            raise ValueError(
+                "You passed an input with a 'bounding_boxes' key, but you didn't specify a "
+                "bounding box format. Pass a `bounding_box_format` argument to your "
+                f"{self.__class__.__name__} layer, e.g. `bounding_box_format='xyxy'`.")
+        if not kwargs.get("training", True):
+            return dict(inputs)
+        data = dict(inputs)
+        for idx in _rng(self).integers(0, len(self._names), self.num_ops):
+            data = getattr(self, self._names[int(idx)])(data, training=True)
+        return data
 
     def get_config(self):
         config = super().get_config()
