@@ -17,7 +17,7 @@ ABSENT = {
     "layers": {"FlaxLayer", "JaxLayer", "TorchModuleWrapper"},   # other backends
     "optimizers": {"legacy"},
     "callbacks": {"OrbaxCheckpoint"},        # JAX Orbax checkpoints
-    "utils": {"FeatureSpace", "legacy", "model_to_dot"},
+    "utils": {"FeatureSpace", "legacy"},
     "saving": {"KerasFileEditor"},
     "config": {"max_epochs", "max_steps_per_epoch", "set_max_epochs",
                "set_max_steps_per_epoch"},   # need the trainer (branch kerascore)

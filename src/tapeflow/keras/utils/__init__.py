@@ -15,7 +15,7 @@ _NAMES = {
     "load_img": "image_utils", "img_to_array": "image_utils", "array_to_img": "image_utils",
     "save_img": "image_utils",
     # models
-    "plot_model": "model_visualization",
+    "plot_model": "model_visualization", "model_to_dot": "model_visualization",
     "set_random_seed": "rng_utils",
     "clear_session": "backend", "is_keras_tensor": "backend", "standardize_dtype": "backend",
     "pack_x_y_sample_weight": "data_utils", "unpack_x_y_sample_weight": "data_utils",
