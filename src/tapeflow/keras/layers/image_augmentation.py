@@ -144,7 +144,7 @@ def _smart_resize(x, height, width, interpolation="bilinear"):
     if x.shape[1:3] == (height, width):
         return x
     return image_ops.resize(Tensor(np.ascontiguousarray(x)), (height, width),
-                            method=interpolation)._value.astype(x.dtype)
+                            method=interpolation).array.astype(x.dtype)
 
 
 class RandomCrop(_ImageLayer):
@@ -158,7 +158,7 @@ class RandomCrop(_ImageLayer):
     def call(self, inputs, training=True):
         if training is None:
             training = True
-        x = inputs._value
+        x = inputs.array
         single = x.ndim == 3
         x = (x[None] if single else x).astype(self._np_dtype, copy=False)
         h, w = x.shape[1:3]
@@ -220,7 +220,7 @@ class Resizing(_ImageLayer):
                 fill_mode=self.fill_mode, fill_value=self.fill_value,
                 data_format="channels_last").numpy().astype(x.dtype)
         return image_ops.resize(Tensor(x), (self.height, self.width),
-                                method=interpolation)._value.astype(x.dtype)
+                                method=interpolation).array.astype(x.dtype)
 
     def get_random_transformation(self, data, training=True, seed=None):
         """Returns the input ``(height, width)``."""
