@@ -371,7 +371,7 @@ class STFT(Initializer):
 
     def __call__(self, shape, dtype=None):
         frame_length, _, bins = _shape(shape)
-        dt = _np_dtype(dtype)
+        dt = np.dtype(_np_dtype(dtype))
         freq = np.arange(bins, dtype=dt).reshape(1, 1, bins) / dt.type((bins - 1) * 2)
         time = np.arange(frame_length, dtype=dt).reshape(frame_length, 1, 1)
         args = (-2 * time * freq) * dt.type(np.pi)
