@@ -12,6 +12,7 @@ those then behave as plain Python, and a Python ``bool`` of a traced tensor make
 signature run eagerly (correct, not compiled).
 """
 import ast
+import enum
 import functools
 import inspect
 import textwrap
@@ -263,11 +264,9 @@ def _convert(fn):
     node.decorator_list = []
     new = _Rewriter().visit(tree)
     ast.fix_missing_locations(new)
-    ns = dict(fn.__globals__)
-    from tapeflow import autograph as ag
-    ns["ag__"] = ag
-    free = fn.__code__.co_freevars
-    # Closure variables are passed through a factory, so that they stay closures.
+    free = ("ag__",) + fn.__code__.co_freevars
+    # Closure variables (and this module, as ``ag__``) are passed through a factory, so that
+    # they stay closures; the function keeps its module's globals (read when it runs).
     factory = ast.FunctionDef("ag__factory", ast.arguments(
         posonlyargs=[], args=[ast.arg(n) for n in free], kwonlyargs=[], kw_defaults=[],
         defaults=[]), [node, ast.Return(ast.Name(node.name, ast.Load()))], [], None, None,
@@ -276,10 +275,12 @@ def _convert(fn):
     ast.fix_missing_locations(mod)
     try:
         code = compile(mod, inspect.getsourcefile(fn) or "<autograph>", "exec")
-        exec(code, ns)  # noqa: S102 (the user's own function, rewritten)
+        local = {}
+        exec(code, fn.__globals__, local)  # noqa: S102 (the user's own function, rewritten)
     except (SyntaxError, ValueError, NameError):
         return None
-    return ns["ag__factory"]
+    from tapeflow import autograph as ag
+    return functools.partial(local["ag__factory"], ag)
 
 
 def to_code(f, recursive=True, experimental_optional_features=None):
@@ -293,8 +294,43 @@ def to_code(f, recursive=True, experimental_optional_features=None):
     return ast.unparse(new)
 
 
+def to_graph(entity, recursive=True, experimental_optional_features=None):
+    """Returns ``entity`` (a function or method) with its control flow converted, as
+    ``tf.function`` would run it; ``entity`` itself when its source cannot be converted."""
+    return convert(entity)
+
+
+_VERBOSITY = [0]
+
+
+def set_verbosity(level, alsologtostdout=False):
+    """Sets AutoGraph's verbosity level (tapeflow's AutoGraph logs nothing; kept for
+    ``get_verbosity``-style checks). Returns None."""
+    _VERBOSITY[0] = int(level)
+
+
+def trace(*args):
+    """Prints ``args`` (at conversion and run time alike, as TensorFlow's ``trace``)."""
+    print(*args)
+
+
+class _Feature(enum.Enum):
+    ALL = "ALL"
+    AUTO_CONTROL_DEPS = "AUTO_CONTROL_DEPS"
+    ASSERT_STATEMENTS = "ASSERT_STATEMENTS"
+    BUILTIN_FUNCTIONS = "BUILTIN_FUNCTIONS"
+    EQUALITY_OPERATORS = "EQUALITY_OPERATORS"
+    LISTS = "LISTS"
+    NAME_SCOPES = "NAME_SCOPES"
+
+
+_Feature.__name__ = _Feature.__qualname__ = "Feature"
+
+
 class experimental:   # noqa: N801 - TensorFlow's namespace
     """``tf.autograph.experimental``."""
+
+    Feature = _Feature
 
     @staticmethod
     def do_not_convert(func=None):
@@ -303,3 +339,10 @@ class experimental:   # noqa: N801 - TensorFlow's namespace
             return experimental.do_not_convert
         func.__ag_do_not_convert__ = True
         return func
+
+    @staticmethod
+    def set_loop_options(parallel_iterations=None, swap_memory=None,
+                         maximum_iterations=None, shape_invariants=None):
+        """Accepted inside a loop body for compatibility; tapeflow's loops need none of
+        these options. Returns None."""
+        return None
