@@ -8,7 +8,7 @@ _SUBMODULES = {
     "layers", "models", "activations", "initializers", "regularizers", "constraints",
     "optimizers", "losses", "metrics", "callbacks", "utils", "datasets", "backend",
     "saving", "mixed_precision", "applications", "ops", "random", "config", "tree",
-    "preprocessing",
+    "preprocessing", "dtype_policies",
 }
 
 # Top-level names and the module that defines each.
@@ -22,9 +22,21 @@ _NAMES = {
     "DTypePolicy": "tapeflow.keras.layers.dtype_policy",
     "name_scope": "tapeflow.keras.scope",
     "device": "tapeflow.keras.scope",
+    "FloatDTypePolicy": "tapeflow.keras.dtype_policies",
+    "InputSpec": "tapeflow.keras.layers",
+    "Initializer": "tapeflow.keras.initializers",
+    "Loss": "tapeflow.keras.losses",
+    "Metric": "tapeflow.keras.metrics",
+    "Optimizer": "tapeflow.keras.optimizers",
+    "Regularizer": "tapeflow.keras.regularizers",
 }
 
 __version__ = "3.6.0"
+
+
+def version():
+    """Returns the Keras version string tapeflow follows (``keras.__version__``)."""
+    return __version__
 
 
 def __getattr__(name):

@@ -212,9 +212,76 @@ def log_softmax(x, axis=-1):
     return M.subtract(s, M.log(M.reduce_sum(M.exp(s), axis=axis, keepdims=True)))
 
 
+def _keras_op(name):
+    from tapeflow.keras import ops
+    return getattr(ops, name)
+
+
+def celu(x, alpha=1.0):
+    """Continuously differentiable ELU: ``max(x, 0) + alpha * min(0, exp(x / alpha) - 1)``."""
+    return _keras_op("celu")(x, alpha=alpha)
+
+
+def glu(x, axis=-1):
+    """Gated linear unit: splits ``x`` in two along ``axis`` and returns ``a * sigmoid(b)``."""
+    return _keras_op("glu")(x, axis=axis)
+
+
+def hard_shrink(x, threshold=0.5):
+    """Returns ``x`` where ``|x| > threshold``, else 0."""
+    return _keras_op("hard_shrink")(x, threshold=threshold)
+
+
+def hard_tanh(x):
+    """Returns ``x`` clipped to ``[-1, 1]``."""
+    return _keras_op("hard_tanh")(x)
+
+
+def log_sigmoid(x):
+    """Returns ``log(sigmoid(x))``, computed stably."""
+    return _keras_op("log_sigmoid")(x)
+
+
+def soft_shrink(x, threshold=0.5):
+    """Returns ``x - threshold`` above it, ``x + threshold`` below ``-threshold``, else 0."""
+    return _keras_op("soft_shrink")(x, threshold=threshold)
+
+
+def sparse_plus(x):
+    """Returns 0 below -1, ``(x + 1)**2 / 4`` on ``[-1, 1]``, ``x`` above 1."""
+    return _keras_op("sparse_plus")(x)
+
+
+def sparse_sigmoid(x):
+    """Returns 0 below -1, ``(x + 1) / 2`` on ``[-1, 1]``, 1 above 1."""
+    return _keras_op("sparse_sigmoid")(x)
+
+
+def sparsemax(x, axis=-1):
+    """Returns the Euclidean projection of ``x`` onto the probability simplex along ``axis``."""
+    return _keras_op("sparsemax")(x, axis=axis)
+
+
+def squareplus(x, b=4):
+    """Returns ``(x + sqrt(x**2 + b)) / 2``."""
+    return _keras_op("squareplus")(x, b=b)
+
+
+def tanh_shrink(x):
+    """Returns ``x - tanh(x)``."""
+    return _keras_op("tanh_shrink")(x)
+
+
+def threshold(x, threshold, default_value):
+    """Returns ``x`` where ``x > threshold``, else ``default_value``."""
+    return _keras_op("threshold")(x, threshold, default_value)
+
+
 _ALL = {f.__name__: f for f in (
     relu, relu6, leaky_relu, elu, selu, sigmoid, tanh, softplus, softsign, silu, gelu,
-    exponential, linear, hard_sigmoid, hard_silu, mish, softmax, log_softmax)}
+    exponential, linear, hard_sigmoid, hard_silu, mish, softmax, log_softmax, celu, glu,
+    hard_shrink, hard_tanh, log_sigmoid, soft_shrink, sparse_plus, sparse_sigmoid, sparsemax,
+    squareplus, tanh_shrink, threshold)}
 _ALIASES = {"swish": silu, "hard_swish": hard_silu}
 ALL_OBJECTS_DICT = dict(_ALL, **_ALIASES)
 MODELING_FUNCTIONS = ALL_OBJECTS_DICT   # every activation a config may name

@@ -68,3 +68,38 @@ def disable_interactive_logging():
 def is_interactive_logging_enabled():
     """Returns True: ``fit`` logs to stdout."""
     return True
+
+
+_FLASH_ATTENTION = [None]
+
+
+def enable_flash_attention():
+    """Records that flash attention is wanted (tapeflow computes attention the same way
+    either way)."""
+    _FLASH_ATTENTION[0] = True
+
+
+def disable_flash_attention():
+    """Records that flash attention is not wanted."""
+    _FLASH_ATTENTION[0] = False
+
+
+def is_flash_attention_enabled():
+    """Returns the flash-attention setting: None (automatic, the default), True or False."""
+    return _FLASH_ATTENTION[0]
+
+
+def is_nnx_enabled():
+    """Returns False: Flax NNX is a JAX-backend feature."""
+    return False
+
+
+def set_backend(backend):
+    """Accepts ``"tensorflow"`` (the backend tapeflow stands in for).
+
+    Raises:
+      ValueError: for any other backend name.
+    """
+    if backend != "tensorflow":
+        raise ValueError("tapeflow provides Keras's TensorFlow backend only. "
+                         f"Received: backend={backend!r}")

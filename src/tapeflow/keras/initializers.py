@@ -321,6 +321,85 @@ class Identity(Initializer):
         return {"gain": self.gain}
 
 
+def _named_window(name, length, periodic):
+    """Returns the window ``name`` (scipy.signal's formulas for the common ones) of ``length``."""
+    n = length + 1 if periodic else length
+    if name in ("hann", "hanning"):
+        w = np.hanning(n) if n > 1 else np.ones(n)
+    elif name == "hamming":
+        w = np.hamming(n) if n > 1 else np.ones(n)
+    elif name == "blackman":
+        w = np.blackman(n) if n > 1 else np.ones(n)
+    elif name in ("bartlett", "triang"):
+        w = np.bartlett(n) if (name == "bartlett" and n > 1) else _triang(n)
+    elif name in ("boxcar", "rect", "rectangular", "ones"):
+        w = np.ones(n)
+    else:
+        raise ValueError(f"Unknown window type. Received: window={name!r} (tapeflow knows "
+                         "hann, hamming, blackman, bartlett, triang and boxcar; pass the "
+                         "window's values for others)")
+    return w[:length]
+
+
+def _triang(n):
+    k = np.arange(1, (n + 1) // 2 + 1)
+    w = (2 * k - 1.0) / n if n % 2 == 0 else 2 * k / (n + 1.0)
+    return np.concatenate([w, w[::-1][n % 2:]]) if n > 1 else np.ones(n)
+
+
+class STFT(Initializer):
+    """Kernels of a convolution that computes a short-time Fourier transform.
+
+    For shape ``(frame_length, 1, fft_bins)`` returns the real (``side="real"``, cosine) or
+    imaginary (``"imag"``, sine) parts of the DFT basis, times ``window`` (a name such as
+    ``"hann"``, the window's values, or None) divided by its L2 (``scaling="density"``) or
+    L1 (``"spectrum"``) norm.
+    """
+
+    def __init__(self, side="real", window="hann", scaling="density", periodic=False):
+        if side not in ("real", "imag"):
+            raise ValueError(f"side should be 'real' or 'imag', not {side}")
+        if isinstance(window, str):
+            _named_window(window, 1, False)
+        if scaling is not None and scaling not in ("density", "spectrum"):
+            raise ValueError("Scaling is invalid, it must be `None`, 'density' or 'spectrum'. "
+                             f"Received scaling={scaling}")
+        self.side = side
+        self.window = window
+        self.scaling = scaling
+        self.periodic = periodic
+
+    def __call__(self, shape, dtype=None):
+        frame_length, _, bins = _shape(shape)
+        dt = np.dtype(_np_dtype(dtype))
+        freq = np.arange(bins, dtype=dt).reshape(1, 1, bins) / dt.type((bins - 1) * 2)
+        time = np.arange(frame_length, dtype=dt).reshape(frame_length, 1, 1)
+        args = (-2 * time * freq) * dt.type(np.pi)
+        kernel = (np.cos(args) if self.side == "real" else np.sin(args)).astype(dt)
+        if self.window is not None:
+            win = self.window
+            if isinstance(win, str):
+                win = _named_window(win, frame_length, self.periodic)
+            win = np.asarray(win, dtype=dt)
+            if win.ndim != 1 or win.shape[-1] != frame_length:
+                raise ValueError("The shape of `window` must be equal to [frame_length]."
+                                 f"Received: window shape={win.shape}")
+            win = win.reshape(frame_length, 1, 1)
+            scale = dt.type(1)
+            if self.scaling == "density":
+                scale = np.sqrt(np.sum(np.square(win)))
+            elif self.scaling == "spectrum":
+                scale = np.sum(np.abs(win))
+            kernel = (kernel * win) / scale
+        return Tensor(kernel.astype(dt))
+
+    def get_config(self):
+        window = self.window
+        return {"side": self.side,
+                "window": window.tolist() if isinstance(window, np.ndarray) else window,
+                "periodic": self.periodic, "scaling": self.scaling}
+
+
 # Keras 3's lowercase aliases.
 IdentityInitializer = Identity
 OrthogonalInitializer = Orthogonal
@@ -339,18 +418,21 @@ lecun_normal = LecunNormal
 lecun_uniform = LecunUniform
 orthogonal = Orthogonal
 identity = Identity
+STFTInitializer = STFT
+stft = STFT
 
 _CLASSES = {c.__name__: c for c in (
     Constant, Zeros, Ones, RandomNormal, RandomUniform, TruncatedNormal, VarianceScaling,
     GlorotUniform, GlorotNormal, HeNormal, HeUniform, LecunNormal, LecunUniform, Orthogonal,
-    Identity)}
+    Identity, STFT)}
 _ALIASES = {"constant": Constant, "zeros": Zeros, "ones": Ones, "random_normal": RandomNormal,
             "random_uniform": RandomUniform, "truncated_normal": TruncatedNormal,
             "variance_scaling": VarianceScaling, "glorot_uniform": GlorotUniform,
             "glorot_normal": GlorotNormal, "he_normal": HeNormal, "he_uniform": HeUniform,
             "lecun_normal": LecunNormal, "lecun_uniform": LecunUniform,
             "orthogonal": Orthogonal, "identity": Identity, "uniform": RandomUniform,
-            "normal": RandomNormal}
+            "normal": RandomNormal, "stft": STFT,
+            "STFTInitializer": STFT}
 
 
 def serialize(initializer):

@@ -80,8 +80,37 @@ def assert_same_structure(a, b, check_types=False):
 
 
 def traverse(func, structure, top_down=True):
-    """Applies ``func`` to every node (here: the leaves), returning the new structure."""
-    return nest.map_structure(func, structure)
+    """Returns ``structure`` rewritten by ``func`` applied to every node (sub-structures
+    included): a None result keeps the node (walking into it, top-down), ``MAP_TO_NONE``
+    makes it None, anything else replaces it. Bottom-up, ``func`` sees the rewritten
+    children."""
+    def rebuild(node, children):
+        if isinstance(node, dict):
+            return {k: c for k, c in zip(node, children)}
+        if isinstance(node, tuple):
+            return type(node)(*children) if hasattr(node, "_fields") else tuple(children)
+        return list(children)
+
+    def result(node, value):
+        if value is MAP_TO_NONE:
+            return None
+        return node if value is None else value
+
+    def walk(node):
+        nested = isinstance(node, (list, tuple, dict))
+        if top_down:
+            value = func(node)
+            if value is not None:
+                return result(node, value)
+            if not nested:
+                return node
+            items = node.values() if isinstance(node, dict) else node
+            return rebuild(node, [walk(c) for c in items])
+        if nested:
+            items = node.values() if isinstance(node, dict) else node
+            node = rebuild(node, [walk(c) for c in items])
+        return result(node, func(node))
+    return walk(structure)
 
 
 def flatten_with_path(structure):
@@ -108,3 +137,38 @@ def lists_to_tuples(structure):
     if isinstance(structure, (list, tuple)):
         return tuple(lists_to_tuples(v) for v in structure)
     return structure
+
+
+class MAP_TO_NONE:
+    """Returned by ``traverse``'s function to replace a sub-structure by None."""
+
+
+def _is_shape(x):
+    return isinstance(x, tuple) and all(d is None or isinstance(d, int) for d in x)
+
+
+def map_shape_structure(func, structure):
+    """Returns ``structure`` with ``func`` applied to every shape (a tuple of ints/Nones);
+    lists, dicts and other tuples are walked into."""
+    if _is_shape(structure):
+        return func(structure)
+    if isinstance(structure, dict):
+        return {k: map_shape_structure(func, v) for k, v in structure.items()}
+    if isinstance(structure, (list, tuple)):
+        out = [map_shape_structure(func, v) for v in structure]
+        return type(structure)(out) if isinstance(structure, tuple) else out
+    return func(structure)
+
+
+def assert_same_paths(a, b):
+    """Checks that ``a`` and ``b`` have the same leaf paths (types may differ).
+
+    Raises:
+      ValueError: listing the paths found in only one of them.
+    """
+    pa = {p for p, _ in flatten_with_path(a)}
+    pb = {p for p, _ in flatten_with_path(b)}
+    if pa != pb:
+        raise ValueError("`a` and `b` don't have the same paths.\n"
+                         f"Paths in `a` missing in `b`:\n{pa - pb}\n"
+                         f"Paths in `b` missing in `a`:\n{pb - pa}")

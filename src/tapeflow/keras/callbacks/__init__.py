@@ -13,3 +13,4 @@ from tapeflow.keras.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau  # n
 from tapeflow.keras.callbacks.tensorboard import TensorBoard  # noqa: F401
 from tapeflow.keras.callbacks.terminate_on_nan import TerminateOnNaN  # noqa: F401
 from tapeflow.keras.callbacks.swap_ema_weights import SwapEMAWeights  # noqa: F401
+from tapeflow.keras.callbacks.remote_monitor import RemoteMonitor  # noqa: F401

@@ -47,6 +47,23 @@ def __getattr__(name):
     raise AttributeError(f"module 'tapeflow.keras.layers' has no attribute {name!r}{extra}")
 
 
+def __dir__():
+    """Lists the eagerly exported names and every public class of the lazily loaded
+    modules (importing them: ``dir()`` is not a hot path)."""
+    names = set(globals())
+    for info in pkgutil.iter_modules(__path__):
+        if info.name in _EAGER:
+            continue
+        try:
+            mod = importlib.import_module(f"{__name__}.{info.name}")
+        except (ImportError, SyntaxError):
+            continue
+        names.update(n for n, v in vars(mod).items()
+                     if not n.startswith("_") and isinstance(v, type)
+                     and getattr(v, "__module__", None) == mod.__name__)
+    return sorted(names)
+
+
 def serialize(layer):
     """Returns the Keras config dict of a layer."""
     from tapeflow.keras.saving.serialization import serialize_keras_object

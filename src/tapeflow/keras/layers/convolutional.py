@@ -332,17 +332,29 @@ class Conv2DTranspose(BaseConv):
         super().__init__(filters, kernel_size, strides=strides, padding=padding,
                          data_format=data_format, dilation_rate=dilation_rate, **kwargs)
         if output_padding is not None:
-            raise ValueError("tapeflow's Conv2DTranspose supports output_padding=None only. "
-                             f"Received: output_padding={output_padding}")
-        self.output_padding = None
+            if isinstance(output_padding, int):
+                output_padding = (output_padding,) * self.rank
+            output_padding = tuple(int(p) for p in output_padding)
+            if len(output_padding) != self.rank or min(output_padding) < 0:
+                raise ValueError(f"The `output_padding` argument must be a tuple of "
+                                 f"{self.rank} integers. Received: {output_padding}")
+            for i, (op, st) in enumerate(zip(output_padding, self.strides)):
+                if op >= st:
+                    raise ValueError(
+                        "`output_padding` must be strictly less than `strides` for all "
+                        f"dimensions. At dimension {i}, `output_padding` is {op} but "
+                        f"`strides` is {st}. Received: output_padding={output_padding}, "
+                        f"strides={self.strides}")
+        self.output_padding = output_padding
 
     def _kernel_shape(self, in_channels):
         return self.kernel_size + (self.filters, in_channels)
 
     def compute_output_shape(self, input_shape):
         input_shape = shape_last(input_shape, self.data_format)
-        spatial = [deconv_output_length(n, k, self.padding, s, d) for n, k, s, d in zip(
-            input_shape[1:-1], self.kernel_size, self.strides, self.dilation_rate)]
+        pads = self.output_padding or (None,) * len(self.kernel_size)
+        spatial = [deconv_output_length(n, k, self.padding, s, d, p) for n, k, s, d, p in zip(
+            input_shape[1:-1], self.kernel_size, self.strides, self.dilation_rate, pads)]
         return shape_back((input_shape[0], *spatial, self.filters), self.data_format)
 
     def _last_shape(self, x):

@@ -80,9 +80,13 @@ class _ColorLayer(Layer):
 
     _bounds = (-1, 1)
     always = False
+    # Color changes leave boxes where they are: {"images", "bounding_boxes", ...} dicts get
+    # their images transformed and the rest passed through (as Keras 3).
+    _boxes_pass_through = True
 
     def __init__(self, factor=None, value_range=(0, 255), seed=None, data_format=None,
                  **kwargs):
+        self.__dict__["bounding_box_format"] = kwargs.pop("bounding_box_format", None)
         super().__init__(**kwargs)
         from tapeflow.keras.layers.convolutional import normalize_data_format
         self.data_format = normalize_data_format(data_format)
@@ -148,9 +152,23 @@ class _ColorLayer(Layer):
     def _out_dtype(self, dtype):
         return self.compute_dtype
 
+    def __call__(self, inputs, *args, **kwargs):
+        if isinstance(inputs, dict) and self._boxes_pass_through and "images" in inputs:
+            out = dict(inputs)
+            if "bounding_boxes" in inputs and not self.bounding_box_format:
+                raise ValueError(
+                    "You passed an input with a 'bounding_boxes' key, but you didn't specify "
+                    "a bounding box format. Pass a `bounding_box_format` argument to your "
+                    f"{self.__class__.__name__} layer, e.g. `bounding_box_format='xyxy'`.")
+            out["images"] = super().__call__(inputs["images"], *args, **kwargs)
+            return out
+        return super().__call__(inputs, *args, **kwargs)
+
     def get_config(self):
         config = super().get_config()
         config["data_format"] = self.data_format
+        if self.__dict__.get("bounding_box_format") is not None:
+            config["bounding_box_format"] = self.bounding_box_format
         return config
 
 

@@ -22,6 +22,10 @@ FUSED = True
 
 
 def _state_sizes(cell):
+    """Returns the cell's state sizes as a flat list (StackedRNNCells' nested ones too)."""
+    flat = getattr(cell, "_flat_state_sizes", None)
+    if flat is not None:
+        return flat()
     size = cell.state_size
     return list(size) if isinstance(size, (list, tuple)) else [size]
 
@@ -62,8 +66,8 @@ class RNN(Layer):
     def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False,
                  stateful=False, unroll=False, zero_output_for_mask=False, **kwargs):
         if isinstance(cell, (list, tuple)):
-            raise ValueError("Stacked cells (a list of cells) are not supported; stack RNN "
-                             f"layers instead. Received: cell={cell}")
+            from tapeflow.keras.layers.stacked_rnn_cells import StackedRNNCells
+            cell = StackedRNNCells(cell)
         if not hasattr(cell, "call") or not hasattr(cell, "state_size"):
             raise ValueError("Argument `cell` should have a `call` method and a `state_size` "
                              f"attribute. Received: cell={cell}")
@@ -115,6 +119,8 @@ class RNN(Layer):
         if initial_state is not None:
             states = list(initial_state) if isinstance(initial_state, (list, tuple)) \
                 else [initial_state]
+            if hasattr(self.cell, "_nest_states"):   # StackedRNNCells: one list per cell
+                states = self.cell._flatten_states(states)
             n = len(_state_sizes(self.cell))
             if len(states) != n:
                 raise ValueError(f"Layer {self.name} expects {n} state(s), but it received "
@@ -154,6 +160,8 @@ class RNN(Layer):
         else:
             output = y[steps - 1] if fused else outputs[-1]
         if self.return_state:
+            if hasattr(cell, "_nest_states"):   # StackedRNNCells: one list per cell
+                return (output, *cell._nest_states(states))
             return (output, *states)
         return output
 
@@ -234,7 +242,10 @@ class RNN(Layer):
 
         def step(t, x_t, s):
             # As in Keras, the cell always receives its states as a list.
-            out, new = cell(x_t, list(s), training=training)
+            nest = getattr(cell, "_nest_states", None)
+            out, new = cell(x_t, nest(list(s)) if nest else list(s), training=training)
+            if nest:
+                return out, cell._flatten_states(new)
             return out, (list(new) if isinstance(new, (list, tuple)) else [new])
         try:
             return self._loop(step, steps, states, mask)
@@ -266,6 +277,9 @@ class RNN(Layer):
         units = _output_size(self.cell)
         out = (batch, steps, units) if self.return_sequences else (batch, units)
         if self.return_state:
+            if hasattr(self.cell, "_nest_states"):   # Keras: a lone state is not listed
+                nested = [[(batch, s) for s in _state_sizes(c)] for c in self.cell.cells]
+                return (out, *[n[0] if len(n) == 1 else n for n in nested])
             return (out, *[(batch, s) for s in _state_sizes(self.cell)])
         return out
 
@@ -274,6 +288,8 @@ class RNN(Layer):
             mask = mask[0]
         out_mask = mask if self.return_sequences else None
         if self.return_state:
+            if hasattr(self.cell, "_nest_states"):
+                return [out_mask] + [None] * len(self.cell.cells)
             return [out_mask] + [None] * len(_state_sizes(self.cell))
         return out_mask
 

@@ -42,16 +42,18 @@ def resize(images, size, interpolation="bilinear", antialias=False, crop_to_aspe
     dt = x.dtype
     h, w = x.shape[1], x.shape[2]
     th, tw = size
+    # As TensorFlow's backend: sizes truncated from float32 quotients; padding puts
+    # int((padded - size) / 2) rows/columns on *each* side.
     if crop_to_aspect_ratio:
-        ch = min(h, int(round(w * th / tw)))
-        cw = min(w, int(round(h * tw / th)))
-        top, left = (h - ch) // 2, (w - cw) // 2
+        ch = max(min(h, int(np.float32(w * th) / np.float32(tw))), 1)
+        cw = max(min(w, int(np.float32(h * tw) / np.float32(th))), 1)
+        top, left = int((h - ch) / 2), int((w - cw) / 2)
         x = x[:, top:top + ch, left:left + cw, :]
     elif pad_to_aspect_ratio:
-        ph = max(h, int(round(w * th / tw)))
-        pw = max(w, int(round(h * tw / th)))
-        top, left = (ph - h) // 2, (pw - w) // 2
-        x = tf.pad(x, [[0, 0], [top, ph - h - top], [left, pw - w - left], [0, 0]],
+        ph = max(h, int(np.float32(w * th) / np.float32(tw)))
+        pw = max(w, int(np.float32(h * tw) / np.float32(th)))
+        top, left = int((ph - h) / 2), int((pw - w) / 2)
+        x = tf.pad(x, [[0, 0], [top, top], [left, left], [0, 0]],
                    constant_values=fill_value)
     y = tf.image.resize(x, (th, tw), method=interpolation, antialias=antialias)
     if dt.is_floating and y.dtype is not dt:
@@ -171,6 +173,64 @@ def _reflect(i, n):
     return np.where(i >= n, period - 1 - i, i)
 
 
+def _map_coordinate(c, n, mode):
+    """TensorFlow's ImageProjectiveTransformV3 boundary modes on float coordinates."""
+    if n <= 1 and mode in ("reflect", "wrap"):
+        return np.zeros_like(c)
+    if mode == "reflect":
+        sz2 = 2 * n
+        neg = c < 0
+        cn = np.where(neg & (c < -sz2), sz2 * np.trunc(-c / sz2) + c, c)
+        cn = np.where(cn < -n, cn + sz2, -cn - 1)
+        pos = c > n - 1
+        cp = c - sz2 * np.trunc(c / sz2)
+        cp = np.where(cp >= n, sz2 - cp - 1, cp)
+        c = np.where(neg, cn, np.where(pos, cp, c))
+        return np.clip(c, 0, n - 1)
+    if mode == "wrap":
+        sz = n - 1
+        cn = c + n * (np.trunc(-c / sz) + 1)
+        cp = c - n * np.trunc(c / sz)
+        c = np.where(c < 0, cn, np.where(c > n - 1, cp, c))
+        return np.clip(c, 0, n - 1)
+    if mode == "nearest":
+        return np.clip(c, 0, n - 1)
+    return c
+
+
+def _projective_sample(img, row, xx, yy, interpolation, fill_mode, fill_value):
+    """Resamples one (h, w, c) image as TensorFlow's ImageProjectiveTransformV3 (float32
+    coordinates, boundary mode on the continuous coordinate, then nearest (rounded half
+    away from zero) or bilinear reads that give ``fill_value`` outside the image)."""
+    a0, a1, a2, b0, b1, b2, c0, c1 = row
+    h, w = img.shape[:2]
+    k = c0 * xx + c1 * yy + np.float32(1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        xs = (a0 * xx + a1 * yy + a2) / k
+        ys = (b0 * xx + b1 * yy + b2) / k
+    degenerate = k == 0
+    xs = _map_coordinate(np.where(degenerate, 0, xs), w, fill_mode)
+    ys = _map_coordinate(np.where(degenerate, 0, ys), h, fill_mode)
+    fill = img.dtype.type(fill_value)
+
+    def read(yi, xi):
+        inside = (yi >= 0) & (yi < h) & (xi >= 0) & (xi < w)
+        v = img[np.clip(yi, 0, h - 1).astype(int), np.clip(xi, 0, w - 1).astype(int)]
+        return np.where(inside[..., None], v, fill)
+    if interpolation == "nearest":
+        ri = np.sign(ys) * np.floor(np.abs(ys) + 0.5)
+        ci = np.sign(xs) * np.floor(np.abs(xs) + 0.5)
+        out = read(ri, ci)
+    else:
+        y0, x0 = np.floor(ys), np.floor(xs)
+        y1, x1 = y0 + 1, x0 + 1
+        wx0, wx1 = (x1 - xs)[..., None], (xs - x0)[..., None]
+        top = wx0 * read(y0, x0) + wx1 * read(y0, x1)
+        bottom = wx0 * read(y1, x0) + wx1 * read(y1, x1)
+        out = (y1 - ys)[..., None] * top + (ys - y0)[..., None] * bottom
+    return np.where(degenerate[..., None], fill, out)
+
+
 @keras_op
 def affine_transform(images, transform, interpolation="bilinear", fill_mode="constant",
                      fill_value=0, data_format=None):
@@ -182,14 +242,12 @@ def affine_transform(images, transform, interpolation="bilinear", fill_mode="con
     if t.shape[0] == 1 and a.shape[0] > 1:
         t = np.repeat(t, a.shape[0], 0)
     h, w = a.shape[1:3]
-    yy, xx = np.meshgrid(np.arange(h), np.arange(w), indexing="ij")
+    yy, xx = np.meshgrid(np.arange(h, dtype=np.float32), np.arange(w, dtype=np.float32),
+                         indexing="ij")
     res = []
-    for img, (a0, a1, a2, b0, b1, b2, c0, c1) in zip(a, t):
-        k = c0 * xx + c1 * yy + 1
-        xs = (a0 * xx + a1 * yy + a2) / k
-        ys = (b0 * xx + b1 * yy + b2) / k
-        res.append(_sample(img, ys, xs, 0 if interpolation == "nearest" else 1, fill_mode,
-                           fill_value))
+    for img, row in zip(a, t.astype(np.float32)):
+        res.append(_projective_sample(img, row, xx, yy, interpolation, fill_mode,
+                                      fill_value))
     return out(Tensor(np.stack(res).astype(a.dtype)))
 
 

@@ -220,12 +220,14 @@ def stft(x, sequence_length, sequence_stride, fft_length, window="hann", center=
     if center:
         pad = [(0, 0)] * (v.ndim - 1) + [(fft_length // 2, fft_length // 2)]
         v = np.pad(v, pad, mode="reflect")
-    frames = extract_sequences(Tensor(v), sequence_length, sequence_stride).numpy()
-    w = _window(window, sequence_length, dt)
+    # As TensorFlow's backend: frames of fft_length, the window zero-padded to it (centered).
+    frames = extract_sequences(Tensor(v), fft_length, sequence_stride).numpy()
     lpad = (fft_length - sequence_length) // 2
-    w = np.pad(w, (lpad, fft_length - sequence_length - lpad))
-    frames = np.pad(frames, [(0, 0)] * (frames.ndim - 1) + [(lpad, fft_length -
-                                                             sequence_length - lpad)])
+    if window is None:
+        w = np.ones(fft_length, dt)
+    else:
+        w = _window(window, sequence_length, dt)
+        w = np.pad(w, (lpad, fft_length - sequence_length - lpad))
     return _split_complex(np.fft.rfft(frames * w, axis=-1), dt)
 
 
@@ -234,25 +236,28 @@ def istft(x, sequence_length, sequence_stride, fft_length, length=None, window="
           center=True):
     """Returns the signal of the ``(real, imag)`` STFT ``x`` (overlap-add)."""
     z, dt = _complex_pair(x)
+    # As TensorFlow's backend: overlap-add of fft_length frames with the window zero-padded
+    # to fft_length and divided by the steady-state sum of its overlapping squares.
     frames = np.fft.irfft(z, n=fft_length, axis=-1)
     lpad = (fft_length - sequence_length) // 2
-    frames = frames[..., lpad:lpad + sequence_length]
-    w = _window(window, sequence_length, np.float64)
+    if window is not None:
+        w = _window(window, sequence_length, np.float64)
+        w = np.pad(w, (lpad, fft_length - sequence_length - lpad))
+        overlaps = -(-fft_length // sequence_stride)
+        denom = np.pad(w * w, (0, overlaps * sequence_stride - fft_length))
+        denom = np.tile(denom.reshape(overlaps, sequence_stride).sum(0), overlaps)
+        frames = frames * (w / denom[:fft_length])
     count = frames.shape[-2]
-    n = (count - 1) * sequence_stride + sequence_length
+    n = (count - 1) * sequence_stride + fft_length
     out = np.zeros(frames.shape[:-2] + (n,))
-    norm = np.zeros(n)
     for i in range(count):
         s = i * sequence_stride
-        out[..., s:s + sequence_length] += frames[..., i, :] * w
-        norm[s:s + sequence_length] += w * w
-    out = out / np.where(norm > 1e-10, norm, 1.0)
-    if center:
-        out = out[..., fft_length // 2:]
-        if length is None:
-            out = out[..., :n - fft_length]
+        out[..., s:s + fft_length] += frames[..., i, :]
+    start = fft_length // 2 if center else 0
     if length is not None:
-        out = out[..., :length]
+        out = out[..., start:start + length]
+    elif center:
+        out = out[..., start:n - fft_length // 2]
     return Tensor(out.astype(dt))
 
 

@@ -8,12 +8,15 @@ from tapeflow.keras.optimizers.ftrl import Ftrl
 from tapeflow.keras.optimizers.lamb import Lamb
 from tapeflow.keras.optimizers.lion import Lion
 from tapeflow.keras.optimizers.loss_scale_optimizer import LossScaleOptimizer
+from tapeflow.keras.optimizers.multi_optimizer import MultiOptimizer, OptimizerMap
+from tapeflow.keras.optimizers.muon import Muon, ScheduleFreeAdamW
 from tapeflow.keras.optimizers.rmsprop import RMSprop
 from tapeflow.keras.optimizers.sgd import SGD
 
 _ALL = {c.__name__.lower(): c for c in (Optimizer, SGD, RMSprop, Adam, AdamW, Adagrad,
                                         Adadelta, Adamax, Nadam, Lion, LossScaleOptimizer,
-                                        Adafactor, Ftrl, Lamb)}
+                                        Adafactor, Ftrl, Lamb, Muon, ScheduleFreeAdamW,
+                                        MultiOptimizer)}
 
 
 def serialize(optimizer):
@@ -71,5 +74,6 @@ def get(identifier):
 
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adadelta", "Adamax",
-           "Nadam", "Lion", "LossScaleOptimizer", "Adafactor", "Ftrl", "Lamb", "get",
+           "Nadam", "Lion", "LossScaleOptimizer", "Adafactor", "Ftrl", "Lamb", "Muon",
+           "ScheduleFreeAdamW", "MultiOptimizer", "OptimizerMap", "get",
            "serialize", "deserialize", "schedules"]

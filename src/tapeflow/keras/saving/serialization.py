@@ -140,7 +140,10 @@ def serialize_keras_object(obj):
         raise TypeError(f"Cannot serialize {obj!r}: it has no get_config() method.")
     cls = type(obj)
     builtin = (cls.__module__ or "").startswith("tapeflow.keras") and registered is None
-    config = {"module": _public_module(cls), "class_name": cls.__name__,
+    # A built-in class exported under another name (GroupedQueryAttention is written as
+    # keras.layers.GroupQueryAttention) declares that name.
+    export = cls.__dict__.get("_export_name") if builtin else None
+    config = {"module": _public_module(cls), "class_name": export or cls.__name__,
               "config": _serialize_config(obj.get_config()),
               "registered_name": None if builtin else (registered or cls.__name__)}
     if builtin and cls.__name__ == "Functional":   # where Keras 3 writes its Functional class
