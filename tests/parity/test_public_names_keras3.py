@@ -11,7 +11,7 @@ ABSENT = {
         "Function", "Operation", "Quantizer", "RematScope", "StatelessScope",
         "SymbolicScope", "remat",            # JAX/graph-tracing machinery of Keras's core
         "distillation", "distribution",      # knowledge distillation, JAX sharding APIs
-        "export",                            # ExportArchive: SavedModel (branch savedmodel)
+        "export",                            # ExportArchive (model.export and TFSMLayer are there)
         "legacy", "quantizers", "src", "visualization", "wrappers",
     },
     "layers": {"FlaxLayer", "JaxLayer", "TorchModuleWrapper"},   # other backends
@@ -19,9 +19,6 @@ ABSENT = {
     "callbacks": {"OrbaxCheckpoint"},        # JAX Orbax checkpoints
     "utils": {"FeatureSpace", "legacy"},
     "saving": {"KerasFileEditor"},
-    "config": {"max_epochs", "max_steps_per_epoch", "set_max_epochs",
-               "set_max_steps_per_epoch"},   # need the trainer (branch kerascore)
-    "models": {"model_from_json"},           # keras.models belongs to branch kerascore
     "dtype_policies": {"AWQDTypePolicy", "DTypePolicyMap", "GPTQDTypePolicy",
                        "Int4DTypePolicy", "QuantizedDTypePolicy",
                        "QuantizedFloat8DTypePolicy"},   # quantization

@@ -103,3 +103,51 @@ def set_backend(backend):
     if backend != "tensorflow":
         raise ValueError("tapeflow provides Keras's TensorFlow backend only. "
                          f"Received: backend={backend!r}")
+
+
+def _env_int(name):
+    import os
+    value = os.environ.get(name)
+    return int(value) if value else None
+
+
+_MAX_EPOCHS = [_env_int("KERAS_MAX_EPOCHS")]
+_MAX_STEPS_PER_EPOCH = [_env_int("KERAS_MAX_STEPS_PER_EPOCH")]
+
+
+def max_epochs():
+    """Returns the cap on the epochs of any ``fit`` (``set_max_epochs`` or the
+    ``KERAS_MAX_EPOCHS`` environment variable), or None when there is none."""
+    return _MAX_EPOCHS[0]
+
+
+def set_max_epochs(max_epochs):
+    """Caps the epochs of every later ``fit`` at ``max_epochs`` (None: no cap); returns None."""
+    _MAX_EPOCHS[0] = max_epochs
+
+
+def max_steps_per_epoch():
+    """Returns the cap on the steps of each epoch of ``fit``/``evaluate`` (set by
+    ``set_max_steps_per_epoch`` or ``KERAS_MAX_STEPS_PER_EPOCH``), or None."""
+    return _MAX_STEPS_PER_EPOCH[0]
+
+
+def set_max_steps_per_epoch(max_steps_per_epoch):
+    """Caps the steps per epoch of every later ``fit``/``evaluate`` (None: no cap); returns
+    None."""
+    _MAX_STEPS_PER_EPOCH[0] = max_steps_per_epoch
+
+
+def _capped_epochs_and_steps(epochs, steps):
+    """Returns ``(epochs, steps)`` limited by ``max_epochs()``/``max_steps_per_epoch()``,
+    warning as Keras does when a cap applies (``epochs`` None: steps only)."""
+    import warnings
+    if epochs is not None and _MAX_EPOCHS[0] and _MAX_EPOCHS[0] < epochs:
+        warnings.warn("Limiting epochs to %d" % _MAX_EPOCHS[0])
+        epochs = _MAX_EPOCHS[0]
+    cap = _MAX_STEPS_PER_EPOCH[0]
+    if cap:
+        if steps is None or cap < steps:
+            warnings.warn("Limiting steps_per_epoch to %d" % cap)
+            steps = cap
+    return epochs, steps

@@ -15,6 +15,7 @@ from tapeflow.framework import nest
 from tapeflow.framework.tape import GradientTape
 from tapeflow.framework.tensor import Tensor
 from tapeflow.ops.math_ops import reduce_sum
+from tapeflow.keras import config as _config
 from tapeflow.keras.trainers import data_adapter
 from tapeflow.keras.trainers import distribute_support as _dist
 from tapeflow.keras.trainers.compile_utils import CompileLoss, CompileMetrics
@@ -305,6 +306,7 @@ class Trainer(TrainerMetrics):
                     steps=validation_steps)
             else:
                 val_adapter = data_adapter.get_adapter(validation_data, steps=validation_steps)
+        epochs, steps_per_epoch = _config._capped_epochs_and_steps(epochs, steps_per_epoch)
         adapter = data_adapter.get_adapter(x, y, sample_weight, batch_size=batch_size,
                                            steps=steps_per_epoch, shuffle=shuffle,
                                            class_weight=class_weight)
@@ -402,6 +404,7 @@ class Trainer(TrainerMetrics):
         self._assert_compile_called("evaluate")
         self._check_compile_metrics()
         verbose = 1 if verbose == "auto" else verbose
+        _, steps = _config._capped_epochs_and_steps(None, steps)
         adapter = data_adapter.get_adapter(x, y, sample_weight, batch_size=batch_size,
                                            steps=steps)
         adapter = _dist.distribute_adapter(self, adapter)

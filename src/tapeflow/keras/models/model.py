@@ -145,6 +145,12 @@ class Model(Trainer, Layer):
         """Returns the model's config (a subclassed model: its constructor arguments)."""
         return Layer.get_config(self)
 
+    def to_json(self, **kwargs):
+        """Returns the model's architecture (its serialized config, no weights) as a JSON
+        string, which ``keras.models.model_from_json`` reads back."""
+        from tapeflow.keras.saving.json_api import model_to_json
+        return model_to_json(self, **kwargs)
+
     @classmethod
     def from_config(cls, config, custom_objects=None):
         """Returns a model built from ``get_config()``'s output."""
