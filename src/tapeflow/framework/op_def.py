@@ -7,7 +7,9 @@ says everything about ``tf.sqrt``: its TensorFlow op name, its NumPy kernel (raw
 raw array out), its gradient rule (Tensors in, one gradient per input out, written with
 tapeflow ops), the dtypes TensorFlow registers a kernel for, and how its arguments are
 normalised (``kind``: elementwise ``"unary"``/``"binary"``, or ``"reduce"``, ``"scan"``
-(cumsum) and ``"arg"`` (argmax), whose ``axis`` follows TensorFlow's rules). From it come:
+(cumsum) and ``"arg"`` (argmax), whose ``axis`` follows TensorFlow's rules; or ``"call"``:
+``op(*tensors, **attrs)`` for ops whose public function normalises its own arguments, such
+as softmax's axis or svd's flags). From it come:
 
 * the primitive in ``primitive.REGISTRY`` (so tapes and ``tf.function`` see one op);
 * a fast wrapper ``sqrt(x, name=None)`` that converts its input with TensorFlow's rules,
@@ -95,12 +97,12 @@ class OpDef:
     """One op's declaration: what TensorFlow calls it, its dtypes, its primitive and wrapper."""
 
     __slots__ = ("name", "op", "fn", "kind", "allowed", "kernels", "ok", "exports", "test",
-                 "fallback", "fixed")
+                 "fallback", "fixed", "attr")
 
     def __init__(self, name, op, kind, allowed, kernels, exports, test, fallback=None,
-                 fixed=False):
+                 fixed=False, attr="T"):
         self.name, self.op, self.kind, self.fallback = name, op, kind, fallback
-        self.fixed = fixed
+        self.fixed, self.attr = fixed, attr
         self.allowed = tuple(allowed)
         self.kernels = _np_dtypes(kernels if kernels is not None else allowed)
         self.ok = self.kernels & _np_dtypes(allowed)   # the dtypes the wrapper runs
@@ -129,8 +131,8 @@ class OpDef:
                 None, self.name, f"Could not find device for node: {{{{node {self.name}}}}} = "
                 f"{self.name}[T=DT_{name.upper()}] (no CPU kernel for {name}) [Op:{self.name}]")
         return InvalidArgumentError(
-            None, self.name, f"Value for attr 'T' of {tf_name} is not in the list of allowed "
-            f"values: {', '.join(self.allowed)} [Op:{self.name}]")
+            None, self.name, f"Value for attr '{self.attr}' of {tf_name} is not in the list of "
+            f"allowed values: {', '.join(self.allowed)} [Op:{self.name}]")
 
     def __repr__(self):
         return f"<OpDef {self.name} ({self.kind})>"
@@ -145,7 +147,8 @@ def exported(namespace):
 
 
 def defop(name, kernel, grad=None, *, dtypes, kernels=None, kind="unary", quiet=False,
-          export=None, test=None, module=None, fallback=None, fixed=False):
+          export=None, test=None, module=None, fallback=None, fixed=False, num_outputs=1,
+          attr="T"):
     # module: the ``__module__`` the wrapper reports (its docs' home)
     """Declares op ``name``; returns its public wrapper (with ``.op_def``).
 
@@ -155,7 +158,9 @@ def defop(name, kernel, grad=None, *, dtypes, kernels=None, kind="unary", quiet=
       grad: ``g(op, dy)`` -> one gradient per input (None: not differentiable).
       dtypes: TensorFlow's allowed dtype names for the op (a list above, or your own).
       kernels: the dtypes with a CPU kernel, when fewer than ``dtypes`` (NotFoundError).
-      kind: ``"unary"``, ``"binary"`` (elementwise, broadcasting) or ``"reduce"``.
+      kind: ``"unary"``, ``"binary"`` (elementwise, broadcasting), ``"reduce"``, ``"scan"``,
+        ``"arg"``, or ``"call"``: ``f(*tensors, **attrs)``, the first input's dtype checked,
+        attrs passed to the kernel and recorded (the public function normalises them).
       quiet: run the kernel with NumPy's floating-point warnings off.
       export: the public name(s) the wrapper is published under.
       test: the op-table row's hints (``domain``, ``shapes``, ``ref``, ``order``).
@@ -164,14 +169,16 @@ def defop(name, kernel, grad=None, *, dtypes, kernels=None, kind="unary", quiet=
         ``ComplexAbs``, ``round`` of ints is the identity); returns NotImplemented to decline.
       fixed: the inputs have one fixed type (``dtypes`` names it), not a type attribute:
         TensorFlow words the error "expected to be a bool tensor".
+      num_outputs: how many arrays the kernel returns (-1: a list of any length).
+      attr: the name of the type attribute in TensorFlow's messages (``"T"``).
     """
-    op = _prim.primitive(name, differentiable=grad is not None)(
+    op = _prim.primitive(name, num_outputs, differentiable=grad is not None)(
         _quietly(kernel) if quiet else kernel)
     op.broadcasts = kind == "binary"
     if grad is not None:
         op.def_grad(grad)
     exports = (export,) if isinstance(export, str) else tuple(export or ())
-    od = OpDef(name, op, kind, dtypes, kernels, exports, test, fallback, fixed)
+    od = OpDef(name, op, kind, dtypes, kernels, exports, test, fallback, fixed, attr)
     fn = _WRAPPERS[kind](od, op)
     fn.__name__ = exports[0] if exports else name
     fn.__qualname__ = fn.__name__
@@ -344,7 +351,33 @@ def _arg(od, op):
     return arg
 
 
-_WRAPPERS = {"unary": _unary, "binary": _binary, "reduce": _reduce, "scan": _scan, "arg": _arg}
+def _call(od, op):
+    forward, ok, single = op.forward, od.ok, op.num_outputs == 1
+
+    def call(*inputs, **attrs):
+        ts = tuple(x if type(x) is Tensor else convert_to_tensor(x) for x in inputs)
+        vs = [t._value for t in ts]
+        if vs[0].dtype not in ok:
+            return od.refuse(*ts, **attrs)
+        try:
+            out = forward(*vs, **attrs)
+        except InvalidArgumentError:
+            raise
+        except _KERNEL_ERRORS as e:
+            raise _prim.kernel_error(op, vs, e) from None
+        if single:
+            result = Tensor(out)
+            outputs = (result,)
+        else:
+            result = [Tensor(o) for o in out]
+            outputs = tuple(result)
+        if _tapes:
+            _record(op, ts, outputs, attrs)
+        return result
+    return call
+
+
+_WRAPPERS = {"call": _call, "unary": _unary, "binary": _binary, "reduce": _reduce, "scan": _scan, "arg": _arg}
 
 
 def _traced_value(t):
