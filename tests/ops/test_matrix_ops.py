@@ -103,7 +103,7 @@ def test_values_match_numpy():
         e.numpy()) @ vv.numpy().T), atol=1e-10)
     c = np.eye(3, dtype=np.complex64)
     assert tf.linalg.svd(c, compute_uv=False).dtype == tf.float32
-    assert tf.linalg.eigh(c)[0].dtype == tf.float32
+    assert tf.linalg.eigh(c)[0].dtype == tf.complex64   # as TensorFlow's
     assert tf.linalg.logdet(c).dtype == tf.float32
     sign, logabs = tf.linalg.slogdet(c)
     assert sign.dtype == logabs.dtype == tf.complex64

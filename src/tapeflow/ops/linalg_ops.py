@@ -175,7 +175,9 @@ def tensordot(a, b, axes, name=None):
         ax_a, ax_b = _axes_list(axes[0], len(sa)), _axes_list(axes[1], len(sb))
     else:
         raise ValueError(f"'axes' must be an integer or have length 2. Received {axes}.")
-    if len(ax_a) != len(ax_b) or any(sa[i] != sb[j] for i, j in zip(ax_a, ax_b)):
+    # TensorFlow checks only that the contracted sizes multiply to the same number
+    if len(ax_a) != len(ax_b) or np.prod([sa[i] for i in ax_a]) != np.prod(
+            [sb[j] for j in ax_b]):
         raise InvalidArgumentError(
             None, "Tensordot", f"Cannot contract axes {ax_a} of shape {list(sa)} with axes "
             f"{ax_b} of shape {list(sb)} [Op:Tensordot]")
@@ -213,13 +215,20 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):  # noqa:
                          f"got {axis}")
     is_num = isinstance(ord, (int, float, np.number)) and not isinstance(ord, bool)
     if matrix:
-        if not (ord in ("euclidean", "fro") or (is_num and ord in (1, np.inf))):
+        if not (ord in ("euclidean", "fro") or (is_num and ord in (1, 2, np.inf))):
             raise ValueError(f"'ord' must be a supported matrix norm in ['euclidean', 'fro', "
-                             f"1, inf], got {ord}")
+                             f"1, 2, inf], got {ord}")
     elif ord == "fro" or not (ord == "euclidean" or (is_num and ord > 0)):
         raise ValueError(f"'ord' must be a supported vector norm, got {ord}")
     ax = _norm_axis(axis, nd)
-    if ord in ("euclidean", "fro") or (ord == 2 and not matrix):
+    if matrix and ord == 2:   # the spectral norm: the largest singular value
+        rows, cols = ax
+        rest = [i for i in range(nd) if i not in ax]
+        s = svd(_array_ops().transpose(x, rest + [rows, cols]), compute_uv=False)
+        out = reduce_max(s, axis=-1)
+        for i in sorted(ax):
+            out = _array_ops().expand_dims(out, i)
+    elif ord in ("euclidean", "fro") or (ord == 2 and not matrix):
         out = sqrt(reduce_sum(square(x), axis=ax, keepdims=True))
     elif matrix:
         rows, cols = ax

@@ -268,10 +268,10 @@ def _real_dtype(a):
 
 def _eigh_kernel(a):
     _matrices("SelfAdjointEigV2", a)
-    if a.size == 0:
-        return [np.zeros(a.shape[:-1], _real_dtype(a)), np.zeros(a.shape, a.dtype)]
+    if a.size == 0:   # e has the input's dtype (complex too), as in TensorFlow
+        return [np.zeros(a.shape[:-1], a.dtype), np.zeros(a.shape, a.dtype)]
     e, v = np.linalg.eigh(a)
-    return [e.astype(_real_dtype(a), copy=False), v.astype(a.dtype, copy=False)]
+    return [e.astype(a.dtype, copy=False), v.astype(a.dtype, copy=False)]
 
 
 def _off_diagonal_reciprocal(x):
