@@ -360,3 +360,23 @@ def test_gelu_of_integers_raises_tensorflows_value_error():
     with pytest.raises(ValueError, match=r"`features.dtype` must be a floating point tensor."
                                          r"Received:features.dtype=<dtype: 'int32'>"):
         tf.nn.gelu(tf.constant([1, 2]))
+
+
+def test_bias_add_and_l2_loss_are_declared_ops_with_gradients():
+    from gradcheck import check_grads
+    rng = np.random.default_rng(3)
+    x, b = rng.standard_normal((2, 3, 4)), rng.standard_normal(3)
+    check_grads(lambda v, c: tf.nn.bias_add(v, c, data_format="NCW"), [x, b])
+    check_grads(lambda v, c: tf.nn.bias_add(v, c), [x, rng.standard_normal(4)])
+    check_grads(tf.nn.l2_loss, [x])
+    assert tf.nn.l2_loss(np.float32([3.0, 4.0])).numpy() == 12.5
+    with pytest.raises(tf.errors.InvalidArgumentError, match="'T' of int32"):
+        tf.nn.l2_loss(np.int32([1]))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="'T' of string"):
+        tf.nn.bias_add(tf.constant([["a"]]), tf.constant(["b"]))
+    with pytest.raises(ValueError, match="data_format"):
+        tf.nn.bias_add(x, b, data_format="bad")
+    mean, var = tf.nn.moments(tf.constant(x), axes=None)
+    assert mean.shape == () and np.isclose(var.numpy(), x.var())
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Tidx"):
+        tf.nn.moments(tf.constant(x), axes="a")

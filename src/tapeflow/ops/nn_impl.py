@@ -11,13 +11,14 @@ from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN
 from tapeflow.framework import context as _context
 from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError
+from tapeflow.framework.op_def import REDUCE_NUMBER, defop, reduction_axes
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.framework.graph import func_graph as _func_graph
 from tapeflow.ops import math_ops
 from tapeflow.ops.math_ops import (
     abs, add, cast, divide, maximum, multiply, negative, reduce_mean, reduce_sum, rsqrt,
     sigmoid, square, squared_difference, subtract, tanh)
-from tapeflow.ops.nn_ops import _check_float, _t, relu, softplus
+from tapeflow.ops.nn_ops import NN_FLOAT, _check_float, _t, relu, softplus
 
 
 def gelu(features, approximate=False, name=None):
@@ -82,9 +83,17 @@ def crelu(features, axis=-1, name=None):
     return concat([relu(x), relu(negative(x))], axis)
 
 
+def _l2_loss_kernel(x):
+    return np.asarray(np.sum(np.square(x)) / 2, x.dtype)
+
+
+_l2_loss = defop("L2Loss", _l2_loss_kernel, lambda op, dy: multiply(op.inputs[0], dy),
+                 dtypes=NN_FLOAT, quiet=True)
+
+
 def l2_loss(t, name=None):
-    """Returns ``sum(t ** 2) / 2`` as a scalar."""
-    return divide(reduce_sum(square(_t(t))), 2)
+    """Returns ``sum(t ** 2) / 2`` as a scalar (TensorFlow's ``L2Loss``: floats only)."""
+    return _l2_loss(t)
 
 
 def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
@@ -108,16 +117,23 @@ def moments(x, axes, shift=None, keepdims=False, name=None):
     first-order gradients are exact; second-order ones treat the mean as a constant.
     float16 inputs are reduced in float32 and cast back.
     """
-    from tapeflow.ops.array_ops import squeeze, stop_gradient
+    from tapeflow.ops.array_ops import reshape, stop_gradient
     x = _t(x)
     y = cast(x, dtypes.float32) if x._value.dtype == np.float16 else x
-    axes = _axes_list(axes)
+    nd = x._value.ndim
+    if axes is None:
+        axes = list(range(nd))
+    elif isinstance(axes, (str, float)) or isinstance(axes, Tensor):
+        axes = list(reduction_axes(axes, nd, "Mean"))   # TensorFlow's Tidx/range errors
+    else:
+        axes = list(reduction_axes(_axes_list(axes), nd, "Mean"))
     mean = reduce_mean(y, axis=axes, keepdims=True)
     variance = reduce_mean(squared_difference(y, stop_gradient(mean)), axis=axes,
                            keepdims=True)
     if not keepdims:
-        mean = squeeze(mean, axes)
-        variance = squeeze(variance, axes)
+        kept = [n for i, n in enumerate(x._value.shape) if i not in axes]
+        mean = reshape(mean, kept)
+        variance = reshape(variance, kept)
     if y is not x:
         mean, variance = cast(mean, x.dtype), cast(variance, x.dtype)
     return mean, variance
@@ -128,7 +144,7 @@ def _axes_list(axes):
         axes = _func_graph.value_of(axes).tolist()
     if isinstance(axes, numbers.Integral):
         return [int(axes)]
-    return [int(a) for a in axes]
+    return list(axes)
 
 
 def normalize_moments(counts, mean_ss, variance_ss, shift, name=None):
@@ -172,6 +188,12 @@ def bias_add(value, bias, data_format=None, name=None):
     bias = bias if isinstance(bias, Tensor) or hasattr(type(bias), "__tf_tensor__") else \
         convert_to_tensor(bias, dtype_hint=value.dtype)
     bias = _t(bias)
+    if data_format is not None and not (data_format.startswith("NC") or (
+            data_format.startswith("N") and data_format.endswith("C"))):
+        raise ValueError(f"`data_format` must be of the form `N...C` or `NC...`. Received: "
+                         f"data_format={data_format}")
+    if value._value.dtype not in _BIAS_OK:
+        raise _BIAS.dtype_error(value._value.dtype)
     vs, bs = value._value.shape, bias._value.shape
     if len(vs) < 2:
         raise InvalidArgumentError(None, "BiasAdd", f"Input tensor must be at least 2D: "
@@ -186,9 +208,23 @@ def bias_add(value, bias, data_format=None, name=None):
         raise InvalidArgumentError(
             None, "BiasAdd", f"Must provide as many biases as the {where} dimension of the "
             f"input tensor: {list(bs)} vs. {list(vs)} [Op:BiasAdd]")
+    if bias._value.dtype != value._value.dtype:
+        raise InvalidArgumentError(
+            None, "BiasAdd", f"cannot compute BiasAdd as input #1(zero-based) was expected to "
+            f"be a {value.dtype.name} tensor but is a {bias.dtype.name} tensor [Op:BiasAdd]")
     if channels_first and len(vs) > 2:
         bias = reshape(bias, [c] + [1] * (len(vs) - 2))
-    return add(value, bias)
+    return _bias_add(value, bias)
+
+
+def _bias_add_grad(op, dy):
+    """dy for the value; dy summed to the bias's (reshaped) shape for the bias."""
+    return dy, math_ops.unbroadcast(dy, op.inputs[1]._value.shape)
+
+
+_bias_add = defop("BiasAdd", np.add, _bias_add_grad, dtypes=REDUCE_NUMBER, kind="call")
+_BIAS = _bias_add.op_def
+_BIAS_OK = _BIAS.ok
 
 
 def dropout(x, rate, noise_shape=None, seed=None, name=None):
@@ -217,7 +253,8 @@ def dropout(x, rate, noise_shape=None, seed=None, name=None):
     if rate == 0:
         return x
     shape = _noise_shape(x, noise_shape)
-    u = random_ops._stateful_array("RandomUniform", shape, x._value.dtype, seed,
+    draw = x._value.dtype if x._value.dtype != np.float16 else np.dtype(np.float32)
+    u = random_ops._stateful_array("RandomUniform", shape, draw, seed,
                                    lambda gen, size, dt: gen.random(size, dtype=dt))
     keep = (u >= rate).astype(x._value.dtype)
     keep *= x._value.dtype.type(1 / (1 - rate))
