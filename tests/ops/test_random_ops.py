@@ -152,8 +152,14 @@ def test_random_ops_record_no_gradient_but_tensor_params_do():
 def test_argument_errors():
     with pytest.raises(tf.errors.InvalidArgumentError):
         tf.random.normal([-1, 2])
-    with pytest.raises(tf.errors.InvalidArgumentError):
+    with pytest.raises(TypeError, match="Cannot convert 0.0"):   # as TensorFlow
         tf.random.normal([2], dtype=tf.int32)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="'T' of float"):
+        tf.random.uniform([2.5])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="must be a vector"):
+        tf.random.normal([[2]])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="'dtype' of bool"):
+        tf.random.poisson([2], 1.0, dtype=tf.bool)
     with pytest.raises(ValueError, match="Must specify maxval for integer dtype tf.int32"):
         tf.random.uniform([2], dtype=tf.int32)
     with pytest.raises(tf.errors.InvalidArgumentError, match="Need minval < maxval: 5 >= 5"):
