@@ -10,7 +10,7 @@ from tapeflow.framework.primitive import binary_inputs, primitive
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.framework.graph import func_graph as _func_graph
 from tapeflow.ops.math_ops import (
-    _norm_axis, abs, add, matmul, multiply, negative, pow, reduce_sum, sqrt, square, subtract)
+    _norm_axis, abs, add, matmul, multiply, pow, reduce_sum, sqrt, square, subtract)
 from tapeflow.ops.matrix_ops import (  # noqa: F401  (tf.linalg names)
     band_part, cholesky, det, eigh, eigvalsh, inv, pinv, qr, slogdet, solve, svd)
 from tapeflow.ops.reduction_ops import reduce_max

@@ -260,7 +260,9 @@ def _softmax_axis(x, axis, name):
     if axis is None:
         axis = -1
     elif isinstance(axis, Tensor):
-        axis = axis._value.item() if axis._value.ndim == 0 else axis._value.tolist()
+        from tapeflow.framework.graph.func_graph import value_of   # a traced axis: eager
+        v = value_of(axis)
+        axis = v.item() if v.ndim == 0 else v.tolist()
     if not isinstance(axis, (int, float, np.integer, np.floating)):
         raise TypeError(f"'<=' not supported between instances of 'int' and "
                         f"'{type(axis).__name__}'")
