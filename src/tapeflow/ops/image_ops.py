@@ -4,21 +4,24 @@ from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN
 
 from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError
-from tapeflow.framework.primitive import primitive
+from tapeflow.framework.op_def import defop
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.framework.graph import func_graph as _func_graph
 from tapeflow.ops import array_ops, math_ops
 from tapeflow.ops.image_resize_ops import ResizeMethod, resize  # noqa: F401  (tf.image)
 
 
-def _image(image, at_least="at least three-dimensional"):
-    """Returns ``image`` as a Tensor, checked to be HWC or NHWC as TensorFlow checks it."""
+def _image(image, at_least="at least three-dimensional", any_batch=False):
+    """Returns ``image`` as a Tensor, checked to be HWC or NHWC (``any_batch``: any number
+    of leading batch axes) as TensorFlow checks it."""
     x = image if type(image) is Tensor else convert_to_tensor(image)
     nd = x._value.ndim
     if nd < 3:
         raise ValueError(f"'image' (shape {x.shape}) must be {at_least}.")
-    if nd > 4:
+    if nd > 4 and not any_batch:
         raise ValueError(f"'image' (shape {x.shape}) must have either 3 or 4 dimensions.")
+    if 0 in x._value.shape[-3:]:
+        raise ValueError(f"inner 3 dims of 'image.shape' must be > 0: {x._value.shape}")
     return x
 
 
@@ -47,6 +50,8 @@ def rot90(image, k=1, name=None):
       ValueError: if ``image`` is not of rank 3 or 4.
     """
     x = _image(image)
+    if isinstance(k, float) or (isinstance(k, Tensor) and k._value.dtype.kind == "f"):
+        raise TypeError(f"Cannot convert {k!r} to EagerTensor of dtype int32")
     k = int(k) % 4
     batched = x._value.ndim == 4
     h_ax, w_ax = (1, 2) if batched else (0, 1)
@@ -234,6 +239,11 @@ def rgb_to_grayscale(images, name=None):
     """
     from tapeflow.ops.array_ops import expand_dims
     x = images if type(images) is Tensor else convert_to_tensor(images)
+    if x._value.ndim and x._value.shape[-1] != 3:   # TensorFlow's matmul with the weights
+        raise InvalidArgumentError(
+            None, "MatMul", f"Matrix size-incompatible: In[0]: "
+            f"[{int(np.prod(x._value.shape[:-1]))},{x._value.shape[-1]}], In[1]: [3,1] "
+            f"[Op:MatMul]")
     flt = _to_float32(x)
     weights = Tensor(np.asarray(_RGB_WEIGHTS, np.float32))
     gray = math_ops.reduce_sum(math_ops.multiply(flt, weights), axis=-1)
@@ -268,22 +278,24 @@ def adjust_contrast(images, contrast_factor):
     Computed in float32; integer images saturate back to their range.
     """
     x = images if type(images) is Tensor else convert_to_tensor(images)
-    flt = _to_float32(x)
+    flt = x if x.dtype.name == "float16" else _to_float32(x)   # half: TF's kernel refuses
     factor = math_ops.cast(contrast_factor, dtypes.float32)
     out = _adjust_contrast_op(flt, factor)
     return convert_image_dtype(out, x.dtype, saturate=True)
 
 
-@primitive("AdjustContrastv2")
-def _adjust_contrast_op(images, contrast_factor):
+def _adjust_contrast_kernel(images, contrast_factor):
     mean = np.mean(images, axis=(-3, -2), keepdims=True)
     return ((images - mean) * contrast_factor + mean).astype(images.dtype, copy=False)
 
 
-@_adjust_contrast_op.def_grad
 def _adjust_contrast_grad(op, dy):
     """None: TensorFlow registers no gradient for AdjustContrastv2, so asking raises."""
     raise LookupError("gradient registry has no entry for: AdjustContrastv2")
+
+
+_adjust_contrast_op = defop("AdjustContrastv2", _adjust_contrast_kernel, _adjust_contrast_grad,
+                            dtypes=("half", "float"), kernels=("float",), kind="call")
 
 
 def per_image_standardization(image):
@@ -292,8 +304,7 @@ def per_image_standardization(image):
     The divisor is ``max(stddev, 1 / sqrt(num_pixels))``, so a flat image does not
     divide by zero.
     """
-    x = image if type(image) is Tensor else convert_to_tensor(image)
-    x = _image(x)
+    x = _image(image, any_batch=True)
     flt = math_ops.cast(x, dtypes.float32)
     axes = [-3, -2, -1]
     num = int(np.prod(x._value.shape[-3:]))

@@ -196,6 +196,9 @@ def resize(images, size, method=ResizeMethod.BILINEAR, preserve_aspect_ratio=Fal
     if squeeze:
         x = array_ops.expand_dims(x, 0)
     in_h, in_w = x._value.shape[1:3]
+    if x._value.shape[3] == 0:
+        raise InvalidArgumentError(None, rule.name, f"image must have at least one channel "
+                                   f"[Op:{rule.name}]")
     if in_h == 0 or in_w == 0:
         op = "ResizeNearestNeighbor" if method == "nearest" else "ResizeBilinear"
         raise InvalidArgumentError(None, op, f"input image must be of non-zero size "
