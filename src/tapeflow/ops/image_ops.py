@@ -11,7 +11,7 @@ from tapeflow.ops import array_ops, math_ops
 from tapeflow.ops.image_resize_ops import ResizeMethod, resize  # noqa: F401  (tf.image)
 
 
-def _image(image, at_least="at least three-dimensional", any_batch=False):
+def _image(image, at_least="at least three-dimensional", any_batch=False, nonempty=True):
     """Returns ``image`` as a Tensor, checked to be HWC or NHWC (``any_batch``: any number
     of leading batch axes) as TensorFlow checks it."""
     x = image if type(image) is Tensor else convert_to_tensor(image)
@@ -20,7 +20,7 @@ def _image(image, at_least="at least three-dimensional", any_batch=False):
         raise ValueError(f"'image' (shape {x.shape}) must be {at_least}.")
     if nd > 4 and not any_batch:
         raise ValueError(f"'image' (shape {x.shape}) must have either 3 or 4 dimensions.")
-    if 0 in x._value.shape[-3:]:
+    if nonempty and 0 in x._value.shape[-3:]:
         raise ValueError(f"inner 3 dims of 'image.shape' must be > 0: {x._value.shape}")
     return x
 
@@ -361,7 +361,7 @@ def image_gradients(image):
 def total_variation(images, name=None):
     """Returns the sum of absolute differences between neighbouring pixels: a scalar for
     one HWC image, one value per image for an NHWC batch."""
-    x = _image(images, "either 3 or 4 dimensions")
+    x = _image(images, "either 3 or 4 dimensions", nonempty=False)
     dh = math_ops.abs(math_ops.subtract(x[..., 1:, :, :], x[..., :-1, :, :]))
     dw = math_ops.abs(math_ops.subtract(x[..., :, 1:, :], x[..., :, :-1, :]))
     axes = [-3, -2, -1]

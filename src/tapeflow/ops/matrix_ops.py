@@ -334,6 +334,11 @@ def _svd_kernel(a, full_matrices, compute_uv):
         eye = lambda r, c: np.broadcast_to(np.eye(r, c, dtype=a.dtype),  # noqa: E731
                                            a.shape[:-2] + (r, c)).copy()
         return [s, eye(m, um), eye(n, vn)]
+    if not np.isfinite(a).all():   # LAPACK does not converge: NaN out, as TensorFlow
+        um, vn = (m, n) if full_matrices else (k, k)
+        nan = lambda *shape: np.full(a.shape[:-2] + shape, np.nan, a.dtype)  # noqa: E731
+        s = np.full(a.shape[:-2] + (k,), np.nan, rd)
+        return [s] if not compute_uv else [s, nan(m, um), nan(n, vn)]
     if not compute_uv:
         return [np.linalg.svd(a, compute_uv=False).astype(rd, copy=False)]
     u, s, vh = np.linalg.svd(a, full_matrices=full_matrices)

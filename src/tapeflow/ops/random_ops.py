@@ -93,6 +93,8 @@ def _stream(kind, npd, seed):
         return _unseeded if _global_stream is None else _global_stream
     if isinstance(seed, Tensor):
         seed = seed._value
+    if isinstance(seed, (str, bytes)):   # TensorFlow fails it with a TypeError too
+        raise TypeError(f"An op seed must be an integer; received seed={seed!r}")
     g = DEFAULT_GRAPH_SEED if _global_seed is None else _global_seed
     key = (kind, npd, g, int(seed))
     gen = _kernels.get(key)
