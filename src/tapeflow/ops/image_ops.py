@@ -267,9 +267,9 @@ def grayscale_to_rgb(images, name=None):
 def adjust_brightness(image, delta):
     """Returns ``image + delta`` computed in float32 (integers saturate back to their range)."""
     x = image if type(image) is Tensor else convert_to_tensor(image)
-    flt = _to_float32(x)
-    out = math_ops.add(flt, math_ops.cast(delta, dtypes.float32))
-    return convert_image_dtype(out, x.dtype, saturate=True)
+    flt = x if x.dtype.name == "float16" else _to_float32(x)   # TF keeps half as it is
+    out = math_ops.add(flt, math_ops.cast(delta, flt.dtype))
+    return out if out.dtype == x.dtype else convert_image_dtype(out, x.dtype, saturate=True)
 
 
 def adjust_contrast(images, contrast_factor):
@@ -325,10 +325,10 @@ def adjust_gamma(image, gamma=1, gain=1):
     g = gamma._value if isinstance(gamma, Tensor) else gamma
     if np.any(np.asarray(g) < 0):
         raise ValueError("Gamma should be a non-negative real number.")
-    flt = _to_float32(x)
-    out = math_ops.multiply(math_ops.cast(gain, dtypes.float32),
-                            math_ops.pow(flt, math_ops.cast(gamma, dtypes.float32)))
-    return convert_image_dtype(out, x.dtype, saturate=True)
+    flt = x if x.dtype.name == "float16" else _to_float32(x)   # TF keeps half as it is
+    out = math_ops.multiply(math_ops.cast(gain, flt.dtype),
+                            math_ops.pow(flt, math_ops.cast(gamma, flt.dtype)))
+    return out if out.dtype == x.dtype else convert_image_dtype(out, x.dtype, saturate=True)
 
 
 def transpose(image, name=None):

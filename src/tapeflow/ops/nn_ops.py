@@ -427,7 +427,11 @@ def _sparse_xent_kernel(labels, x):
     shifted = _shift(x, -1)
     picked = np.take_along_axis(shifted, labels[..., None].astype(np.intp), axis=-1)[..., 0]
     with _quiet():
-        return np.log(np.exp(shifted).sum(axis=-1)) - picked
+        out = np.log(np.exp(shifted).sum(axis=-1)) - picked
+    if not np.isfinite(out).all():   # as TensorFlow: a row holding NaN or +inf is NaN
+        bad = np.isnan(x).any(axis=-1) | (x == np.inf).any(axis=-1)
+        out = np.where(bad, out.dtype.type(np.nan), out)
+    return out
 
 
 def _sparse_xent_grad(op, dy):
