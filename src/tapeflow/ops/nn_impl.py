@@ -57,6 +57,10 @@ def _erf():
 def silu(features, beta=1.0, name=None):
     """Returns ``features * sigmoid(beta * features)`` (also called swish)."""
     x = _t(features)
+    if x._value.dtype.kind in "OSU":   # TensorFlow first casts beta to the input's dtype
+        from tapeflow.framework.errors import UnimplementedError
+        raise UnimplementedError(None, "Cast", "Cast float to string is not supported "
+                                 "[Op:Cast]")
     if isinstance(beta, numbers.Real) and beta == 1.0:
         return multiply(x, sigmoid(x))
     return multiply(x, sigmoid(multiply(x, beta)))

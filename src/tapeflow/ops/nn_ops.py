@@ -222,9 +222,19 @@ def _np_log_softmax(x, axis):
 
 
 def _np_softmax(x, axis):
-    e = np.exp(_shift(x, axis))
-    with _quiet():    # only non-finite inputs can warn here (inf / inf)
+    m = x.max(axis=axis, keepdims=True)
+    if np.isfinite(m).all():
+        e = np.exp(x - m)
         e /= e.sum(axis=axis, keepdims=True)
+        return e
+    with _quiet():    # non-finite rows
+        e = np.exp(x - np.where(np.isfinite(m), m, _zero(m.dtype)))
+        e /= e.sum(axis=axis, keepdims=True)
+    # as TensorFlow: in a row holding NaN or +inf, those entries are NaN and the rest 0
+    bad = np.isnan(m) | (m == np.inf)
+    if bad.any():
+        odd = np.isnan(x) | (x == np.inf)
+        e = np.where(bad, np.where(odd, e.dtype.type(np.nan), e.dtype.type(0)), e)
     return e
 
 
