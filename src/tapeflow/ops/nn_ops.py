@@ -230,11 +230,13 @@ def _np_softmax(x, axis):
     with _quiet():    # non-finite rows
         e = np.exp(x - np.where(np.isfinite(m), m, _zero(m.dtype)))
         e /= e.sum(axis=axis, keepdims=True)
-    # as TensorFlow: in a row holding NaN or +inf, those entries are NaN and the rest 0
+    # as TensorFlow: a row holding NaN or +inf is NaN throughout, except in float32 (its
+    # oneDNN kernel), where those entries are NaN and the rest 0
     bad = np.isnan(m) | (m == np.inf)
     if bad.any():
-        odd = np.isnan(x) | (x == np.inf)
-        e = np.where(bad, np.where(odd, e.dtype.type(np.nan), e.dtype.type(0)), e)
+        nan = e.dtype.type(np.nan)
+        odd = np.isnan(x) | (x == np.inf) if x.dtype == np.float32 else True
+        e = np.where(bad, np.where(odd, nan, e.dtype.type(0)), e)
     return e
 
 
