@@ -46,8 +46,11 @@ def _rows(labels, n):
 @primitive("SparseCategoricalCrossentropyFromProbs")
 def _sparse_cce_probs_op(labels, p):
     n = p.shape[-1]
-    if p.size == 0 or labels.size == 0 or labels.min() < 0 or labels.max() >= n:
-        c, _, _ = _clipped(p)  # empty, or a bad label: the xent kernel raises TF's error
+    if p.size == 0 or labels.size == 0 or labels.min() < 0 or labels.max() >= n or \
+            p.dtype == np.float16:
+        # empty, or a bad label: the xent kernel raises TF's error; half precision: the
+        # xent kernel computes it in float32, as TensorFlow does
+        c, _, _ = _clipped(p)
         return nn_ops._sparse_xent_kernel(labels, np.log(c))
     c, _, _ = _clipped(p)
     shifted = nn_ops._shift(np.log(c), -1)

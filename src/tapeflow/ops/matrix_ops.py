@@ -474,16 +474,16 @@ def pinv(a, rcond=None, validate_args=False, name=None):
     m, n = v.shape[-2:]
     if rcond is None:
         rcond = 10.0 * max(m, n) * np.finfo(v.dtype).eps
+    from tapeflow.ops.reduction_ops import reduce_max
     s, u, vv = svd(x)
-    A = _A()
     if s._value.size:
-        cutoff = multiply(cast(rcond, x.dtype), A.expand_dims(
-            Tensor(s._value.max(axis=-1)), -1))
+        cutoff = multiply(cast(rcond, x.dtype), reduce_max(s, axis=-1, keepdims=True))
     else:
         cutoff = Tensor(np.zeros(s._value.shape[:-1] + (1,), v.dtype))
     keep = greater(s, cutoff)
     safe = where_(keep, s, Tensor(np.ones_like(s._value)))
     s_inv = where_(keep, divide(1.0, safe), Tensor(np.zeros_like(s._value)))
+    A = _A()
     return matmul(multiply(vv, A.expand_dims(s_inv, -2)), u, adjoint_b=True)
 
 

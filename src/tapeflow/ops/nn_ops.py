@@ -10,7 +10,6 @@ from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN
 from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.op_def import COMPARE, defop
-from tapeflow.framework.primitive import primitive
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.ops import math_ops
 from tapeflow.ops.math_ops import (
@@ -31,17 +30,15 @@ def _t(x):
     return x if type(x) is Tensor else convert_to_tensor(x)
 
 
-def _masked_grad_op(name, kernel):
+def _masked_grad_op(name, kernel, dtypes=COMPARE):
     """A gradient op ``g(dy, x)`` that is linear in ``dy`` and piecewise constant in ``x``.
 
     Its own gradient is ``(g(ddy, x), None)``, so relu-like ops get second order free.
     """
-    op = primitive(name)(kernel)
-
-    @op.def_grad
-    def _grad(rec, ddy):
+    def grad(rec, ddy):
         """g is linear in dy and locally constant in x."""
         return op(ddy, rec.inputs[1], **rec.attrs), None
+    op = defop(name, kernel, grad, dtypes=dtypes, kind="call")
     return op
 
 
@@ -91,6 +88,8 @@ def relu(features, name=None):
 
 def _relu6_kernel(x):
     return np.clip(x, 0, 6)
+
+
 _relu6_grad_op = _masked_grad_op(
     "Relu6Grad", lambda dy, x: np.where((x > 0) & (x < 6), dy, 0))
 
@@ -114,7 +113,8 @@ def _leaky_kernel(x, alpha):
 
 
 _leaky_grad_op = _masked_grad_op(
-    "LeakyReluGrad", lambda dy, x, alpha: np.where(x > 0, dy, dy * dy.dtype.type(alpha)))
+    "LeakyReluGrad", lambda dy, x, alpha: np.where(x > 0, dy, dy * dy.dtype.type(alpha)),
+    NN_FLOAT)
 
 
 def _leaky_relu_grad(op, dy):
