@@ -355,7 +355,11 @@ def _call(od, op):
     forward, ok, single = op.forward, od.ok, op.num_outputs == 1
 
     def call(*inputs, **attrs):
-        ts = tuple(x if type(x) is Tensor else convert_to_tensor(x) for x in inputs)
+        ts = inputs
+        for x in inputs:
+            if type(x) is not Tensor:
+                ts = tuple(x if type(x) is Tensor else convert_to_tensor(x) for x in inputs)
+                break
         vs = [t._value for t in ts]
         if vs[0].dtype not in ok:
             return od.refuse(*ts, **attrs)

@@ -109,7 +109,7 @@ def relu6(features, name=None):
 
 
 def _leaky_kernel(x, alpha):
-    return np.where(x > 0, x, x * x.dtype.type(alpha))
+    return np.where(x > 0, x, x * alpha)
 
 
 _leaky_grad_op = _masked_grad_op(
@@ -424,6 +424,11 @@ def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None):
 
 
 def _sparse_xent_kernel(labels, x):
+    """The xent of ``labels`` (ints) and logits ``x`` (arrays), as the op computes it."""
+    return _sparse_xent_forward(x, labels)
+
+
+def _sparse_xent_forward(x, labels):
     n = x.shape[-1]
     if labels.size and not ((labels >= 0) & (labels < n)).all():
         bad = labels[(labels < 0) | (labels >= n)].ravel()[0]
@@ -435,13 +440,15 @@ def _sparse_xent_kernel(labels, x):
     if x.size == 0:
         return np.zeros(x.shape[:-1], x.dtype)
     if x.dtype == np.float16:   # TensorFlow computes half precision in float32
-        return _sparse_xent_kernel(labels, x.astype(np.float32)).astype(np.float16)
-    shifted = _shift(x, -1)
+        return _sparse_xent_forward(x.astype(np.float32), labels).astype(np.float16)
+    m = x.max(axis=-1, keepdims=True)
+    finite = np.isfinite(m).all()
+    shifted = x - (m if finite else np.where(np.isfinite(m), m, _zero(m.dtype)))
     picked = np.take_along_axis(shifted, labels[..., None].astype(np.intp), axis=-1)[..., 0]
     with _quiet():
         out = np.log(np.exp(shifted).sum(axis=-1)) - picked
-    if not np.isfinite(out).all():   # as TensorFlow: a row holding NaN or +inf is NaN
-        bad = np.isnan(x).any(axis=-1) | (x == np.inf).any(axis=-1)
+    if not finite:   # as TensorFlow: a row holding NaN or +inf (its max) is NaN
+        bad = (np.isnan(m) | (m == np.inf))[..., 0]
         out = np.where(bad, out.dtype.type(np.nan), out)
     return out
 
@@ -455,9 +462,8 @@ def _sparse_xent_grad(op, dy):
 
 
 # inputs (logits, labels): TensorFlow's type attribute ``T`` is the logits'
-_sparse_xent = defop("SparseSoftmaxCrossEntropyWithLogits",
-                     lambda x, labels: _sparse_xent_kernel(labels, x), _sparse_xent_grad,
-                     dtypes=NN_FLOAT, kind="call")
+_sparse_xent = defop("SparseSoftmaxCrossEntropyWithLogits", _sparse_xent_forward,
+                     _sparse_xent_grad, dtypes=NN_FLOAT, kind="call")
 
 
 def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None):
