@@ -6,7 +6,8 @@ import string
 from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
 from tapeflow.framework.errors import InvalidArgumentError
-from tapeflow.framework.primitive import binary_inputs, primitive
+from tapeflow.framework.op_def import ANY, defop
+from tapeflow.framework.primitive import binary_inputs
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.framework.graph import func_graph as _func_graph
 from tapeflow.ops.math_ops import (
@@ -62,13 +63,11 @@ def _explicit(equation, shapes):
     return subs, out
 
 
-@primitive("Einsum")
-def _einsum_op(*xs, equation):
+def _einsum_kernel(*xs, equation):
     big = len(xs) > 1 and max(x.size for x in xs) > 256
     return np.einsum(equation, *xs, optimize=big)
 
 
-@_einsum_op.def_grad
 def _einsum_grad(op, dy):
     """For input i: einsum of dy with the other inputs, back to input i's subscripts.
 
@@ -115,6 +114,12 @@ def _einsum_grad(op, dy):
         eq = ",".join(op_subs) + "->" + "".join(target)
         grads.append(_einsum_op(*operands, equation=eq))
     return tuple(grads)
+
+
+# TensorFlow's Einsum takes any type; CPU kernels exist for these
+_einsum_op = defop("Einsum", _einsum_kernel, _einsum_grad, dtypes=ANY, kind="call",
+                   kernels=("bfloat16", "half", "float", "double", "int32", "int64",
+                            "complex64", "complex128"))
 
 
 def einsum(equation, *inputs, **kwargs):
@@ -266,18 +271,20 @@ def diag(diagonal, name="diag", k=0, num_rows=-1, num_cols=-1, padding_value=0,
     return multiply(A.expand_dims(d, -1), Tensor(np.eye(n, dtype=d._value.dtype)))
 
 
-@primitive("MatrixDiagPartV3")
-def _diag_part_op(x):
+def _diag_part_kernel(x):
     return np.diagonal(x, axis1=-2, axis2=-1).copy()
 
 
-@_diag_part_op.def_grad
 def _diag_part_grad(op, dy):
     """dy placed on the main diagonal of a zero matrix of the input's shape."""
     A = _array_ops()
     m, n = op.inputs[0]._value.shape[-2:]
     eye = Tensor(np.eye(m, n, dtype=dy._value.dtype))
     return multiply(A.expand_dims(dy, -1 if m <= n else -2), eye)
+
+
+_diag_part_op = defop("MatrixDiagPartV3", _diag_part_kernel, _diag_part_grad, dtypes=ANY,
+                      kind="call")
 
 
 def diag_part(input, name="diag_part", k=0, padding_value=0, align="RIGHT_LEFT"):  # noqa: A002
