@@ -182,6 +182,12 @@ def _cases():
         vs = [_values("float32", s, rng) for s in shapes]
         add(f"einsum({eq},{shapes})",
             lambda t, eq=eq, vs=vs: t.einsum(eq, *[c(t, v) for v in vs]))
+    for dt in DTYPES:
+        a, b = _values(dt, (2, 3), rng), _values(dt, (3, 2), rng)
+        add(f"einsum({dt})", lambda t, a=a, b=b: t.einsum("ij,jk->ik", c(t, a), c(t, b)))
+        add(f"math.polygamma({dt})", lambda t, a=a: t.math.polygamma(
+            t.ones_like(c(t, a)) if a.dtype.kind != "O" else c(t, a), c(t, a)))
+        add(f"linalg.diag_part({dt}[2,3])", lambda t, a=a: t.linalg.diag_part(c(t, a)))
     for ax in (1, 0, 2, [[1], [0]], [[0], [0]], -1):
         a, b = _values("float32", (2, 3), rng), _values("float32", (3, 2), rng)
         add(f"tensordot(axes={ax})",

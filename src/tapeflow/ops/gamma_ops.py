@@ -114,7 +114,11 @@ def _polygamma_kernel(a, x):
             if n < 0 or n != np.floor(n):
                 out[sel] = np.nan
             else:
-                out[sel] = _polygamma64(int(n), xb[sel])
+                v = xb[sel]
+                r = _polygamma64(int(n), v)
+                if int(n) % 2:   # TF (Eigen's zeta): odd orders are +inf at the poles
+                    r = np.where((v <= 0) & (v == np.floor(v)), np.inf, r)
+                out[sel] = r
     return out.astype(x.dtype)[()]
 
 
