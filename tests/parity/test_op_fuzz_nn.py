@@ -228,6 +228,24 @@ def _cases():
                       ([[0, 1]], 2), (np.zeros((0, 2), np.float32), 2)]:
         add(f"random.categorical({logits!r},{n})",
             lambda t, lg=logits, n=n: t.random.categorical(t.constant(lg), n, seed=1), "meta")
+    for name, f in [
+            ("gen.normal([2.5])", lambda t: t.random.Generator.from_seed(1).normal([2.5])),
+            ("gen.normal([[2]])", lambda t: t.random.Generator.from_seed(1).normal([[2]])),
+            ("gen.normal(int32)", lambda t: t.random.Generator.from_seed(1).normal(
+                [2], dtype=t.int32)),
+            ("gen.uniform(int32)", lambda t: t.random.Generator.from_seed(1).uniform(
+                [2], dtype=t.int32)),
+            ("gen.uniform_full_int(float32)", lambda t: t.random.Generator.from_seed(
+                1).uniform_full_int([2], dtype=t.float32)),
+            ("gen.binomial(float counts)", lambda t: t.random.Generator.from_seed(
+                1).binomial([3], counts=[5., -1., 3.], probs=[0.5, 0.5, 1.5])),
+            ("gen.from_seed('a')", lambda t: t.random.Generator.from_seed("a").normal([2])),
+            ("gamma(alpha<=0)", lambda t: t.random.gamma([2], [-1.0, 0.0], seed=1)),
+            ("categorical(dtype=float32)", lambda t: t.random.categorical(
+                t.zeros([1, 2]), 2, dtype=t.float32)),
+            ("stateless_uniform([2.5])", lambda t: t.random.stateless_uniform(
+                [2.5], seed=[1, 2]))]:
+        add(f"random.{name}", f, "meta")
     for x in ([1, 2, 3], 5, [[1, 2], [3, 4]], np.zeros(0, np.float32)):
         add(f"random.shuffle({x!r})", lambda t, x=x: t.random.shuffle(t.constant(x), seed=1),
             "meta")

@@ -268,6 +268,9 @@ def _uniform(get_gen, shape, minval, maxval, dtype, op="RandomUniform", stateles
 
 def _categorical(get_gen, logits, num_samples, dtype, op="Multinomial"):
     dtype = dtypes.int64 if dtype is None else dtypes.as_dtype(dtype)
+    if dtype._np.kind == "f":   # TensorFlow's Python layer refuses it first
+        raise ValueError(f"Argument `dtype` got invalid value <dtype: '{dtype.name}'>. "
+                         f"Accepted dtypes are (tf.int32, tf.int64).")
     if dtype._np.type not in (np.int32, np.int64):
         raise InvalidArgumentError(
             None, op, f"Value for attr 'output_dtype' of {dtype.name} is not in the list of "
@@ -357,9 +360,17 @@ def gamma(shape, alpha, beta=None, dtype=dtypes.float32, seed=None, name=None):
         convert_to_tensor(beta, dtype)._value, np.float64)
     ab = np.broadcast_shapes(a.shape, b.shape)
     gen = _stream("RandomGamma", dtype._np, seed)
+    a = np.broadcast_to(a, ab)
     with np.errstate(all="ignore"):
-        out = gen.standard_gamma(np.broadcast_to(a, ab), size=shape + ab) / b
+        out = gen.standard_gamma(np.where(a > 0, a, 1.0), size=shape + ab) / b
+    if not (a > 0).all():   # as TensorFlow: alpha 0 gives the tiniest normal, alpha < 0 NaN
+        out = np.where(a == 0, np.finfo(dtype._np).tiny, np.where(a < 0, np.nan, out))
     return Tensor(out.astype(dtype._np))
+
+
+def _tf_name(d):
+    """TensorFlow's name for dtype ``d`` in attr messages (float, double, half ...)."""
+    return {"float32": "float", "float64": "double", "float16": "half"}.get(d.name, d.name)
 
 
 def poisson(shape, lam, dtype=dtypes.float32, seed=None, name=None):
