@@ -284,3 +284,19 @@ def test_generator_state_is_a_live_variable():
     g.reset(saved)
     g.skip(10)
     assert not np.array_equal(_np(g.uniform([3])), a)
+
+
+def test_degenerate_parameters_as_tensorflow():
+    g = tf.random.gamma([4], [-1.0, 0.0, 2.0], seed=3).numpy()
+    assert np.isnan(g[:, 0]).all() and (g[:, 1] == np.finfo(np.float32).tiny).all()
+    assert (g[:, 2] > 0).all()
+    b = tf.random.Generator.from_seed(1).binomial([50, 3], counts=[5.0, -1.0, 3.0],
+                                                  probs=[0.5, 0.5, 1.5]).numpy()
+    assert b.dtype == np.int32 and (b[:, 1] == 0).all() and (b[:, 2] == 3).all()
+    assert b[:, 0].max() <= 5
+    with pytest.raises(tf.errors.InvalidArgumentError, match="'dtype' of float"):
+        tf.random.Generator.from_seed(1).uniform_full_int([2], dtype=tf.float32)
+    with pytest.raises(tf.errors.UnimplementedError):
+        tf.random.Generator.from_seed("a")
+    with pytest.raises(ValueError, match="Accepted dtypes"):
+        tf.random.categorical(tf.zeros([1, 2]), 2, dtype=tf.float32)
