@@ -380,3 +380,11 @@ def test_bias_add_and_l2_loss_are_declared_ops_with_gradients():
     assert mean.shape == () and np.isclose(var.numpy(), x.var())
     with pytest.raises(tf.errors.InvalidArgumentError, match="Tidx"):
         tf.nn.moments(tf.constant(x), axes="a")
+
+
+def test_composites_check_arguments_as_tensorflow():
+    assert tf.nn.compute_average_loss(tf.constant([1.0, 2.0]), global_batch_size=0).numpy() == 0
+    with pytest.raises(TypeError, match="integer"):
+        tf.nn.compute_average_loss(tf.constant([1.0, 2.0]), global_batch_size=2.5)
+    with pytest.raises(TypeError, match="int32"):
+        tf.nn.crelu(tf.constant([[1.0]]), axis=0.5)

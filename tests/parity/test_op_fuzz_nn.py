@@ -94,6 +94,27 @@ def _cases():
     for ns in ([2, 1], [1, 3], [2, 2], [3], [2, 3, 1]):
         add(f"nn.dropout(noise_shape={ns})",
             lambda t, ns=ns: t.nn.dropout(c(t, xf), 0.5, noise_shape=ns, seed=1), "meta")
+    # -- composites: batch norm, embeddings, crelu, weighted xent, average loss
+    for dt in DTYPES:
+        v = _values(dt, (2, 3), rng)
+        add(f"nn.batch_normalization({dt})", lambda t, v=v: t.nn.batch_normalization(
+            c(t, v), c(t, v[0]), c(t, v[1]), None, None, 1e-3))
+        add(f"nn.embedding_lookup({dt})", lambda t, v=v: t.nn.embedding_lookup(
+            c(t, v), [1, 0]))
+        add(f"nn.weighted_xent({dt})", lambda t, v=v: t.nn.weighted_cross_entropy_with_logits(
+            c(t, v), c(t, v), 2.0))
+        add(f"nn.compute_average_loss({dt})",
+            lambda t, v=v: t.nn.compute_average_loss(c(t, v[0])))
+        add(f"nn.gelu_approximate({dt})", lambda t, v=v: t.nn.gelu(c(t, v), approximate=True))
+    table = _values("float32", (4, 3), rng)
+    for ids in ([0, 3], [4], [-1], [[0, 1]], [0.5], [], 2):
+        add(f"nn.embedding_lookup(ids={ids!r})",
+            lambda t, i=ids: t.nn.embedding_lookup(c(t, table), i))
+    for axis in (-1, 0, 1, 2, -3, 0.5):
+        add(f"nn.crelu(axis={axis})", lambda t, a=axis: t.nn.crelu(c(t, table), axis=a))
+    for gbs in (None, 4, 0, 2.5):
+        add(f"nn.compute_average_loss(global_batch_size={gbs})",
+            lambda t, g=gbs: t.nn.compute_average_loss(c(t, table[:, 0]), global_batch_size=g))
     # -- cross-entropies
     for dt in DTYPES:
         z, x = _values(dt, (2, 3), rng), _values(dt, (2, 3), rng)

@@ -83,6 +83,8 @@ def log_sigmoid(x, name=None):
 def crelu(features, axis=-1, name=None):
     """Returns ``concat([relu(features), relu(-features)], axis)``."""
     from tapeflow.ops.array_ops import concat
+    if isinstance(axis, float):   # TensorFlow converts the axis to an int32 tensor
+        raise TypeError(f"Cannot convert {axis!r} to EagerTensor of dtype int32")
     x = _t(features)
     return concat([relu(x), relu(negative(x))], axis)
 
@@ -315,8 +317,15 @@ def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size
         shape = loss._value.shape
         replicas = _context.num_replicas_in_sync()
         global_batch_size = (shape[0] if shape else 1) * replicas
+    elif not isinstance(global_batch_size, (numbers.Integral, Tensor)) or (
+            isinstance(global_batch_size, Tensor) and global_batch_size.dtype.is_floating):
+        raise TypeError(f"global_batch_size must be an integer..  Expected \"x\" to be integer "
+                        f"type.  Found: {global_batch_size!r}")
     n = Tensor(np.asarray(global_batch_size, dtype=loss._value.dtype))
-    return divide(reduce_sum(loss), n)
+    total = reduce_sum(loss)
+    if not n._value:   # TensorFlow divides with div_no_nan: a batch of 0 averages to 0
+        return multiply(total, 0)
+    return divide(total, n)
 
 
 def scale_regularization_loss(regularization_loss, name=None):
