@@ -254,3 +254,14 @@ def test_adjust_contrast_has_no_gradient_as_in_tensorflow():
     with pytest.raises(LookupError, match="gradient registry has no entry for: "
                                           "AdjustContrastv2"):
         tape.gradient(y, x)
+
+
+def test_resize_bilinear_keeps_non_finite_pixels_local():
+    img = np.zeros((1, 6, 6, 1), np.float32)
+    img[0, 2, 3, 0] = np.inf
+    out = tf.image.resize(img, (12, 12)).numpy()[0, :, :, 0]
+    bad = ~np.isfinite(out)
+    # TensorFlow's lerp: only the outputs whose 2x2 neighbourhood holds the inf
+    assert 0 < bad.sum() <= 16 and bad[:, :4].sum() == 0 and bad[:3].sum() == 0
+    same = tf.image.resize(img, (6, 6)).numpy()
+    assert np.isinf(same).sum() == 1 and np.isnan(same).sum() == 0

@@ -417,14 +417,11 @@ def differences(real_tf, mine):
 # - convert_image_dtype of out-of-range floats to uint8 (values outside [0, 1], inf, NaN):
 #   undefined in TF (its vectorised cast saturates, its scalar cast wraps, so the result
 #   depends on the array's length); tapeflow wraps like tf.cast.
-# - resize of images holding inf/NaN: both give non-finite pixels near them, but which
-#   ones depends on the formula (TF's lerp vs tapeflow's sampling matrices).
 # - l2_normalize of complex: tf.math.l2_normalize lives in math_ops (another helper's).
 KNOWN = {"nn.softmax(float32[], axis=None)", "nn.softmax(float32[], axis=-1)",
          "linalg.cholesky(not spd)", "image.convert_image_dtype(float16->uint8)",
          "image.convert_image_dtype(float32->uint8)",
-         "image.convert_image_dtype(float64->uint8)", "image.resize(float16)",
-         "image.resize(float32)", "image.resize(float64)", "nn.l2_normalize(complex64)",
+         "image.convert_image_dtype(float64->uint8)", "nn.l2_normalize(complex64)",
          "nn.l2_normalize(complex128)"}
 
 

@@ -227,9 +227,42 @@ def _resize_nearest(x, in_h, in_w, h, w):
     return array_ops.gather(array_ops.gather(x, rows, axis=1), cols, axis=2)
 
 
+def _lerp_taps(in_size, out_size):
+    """ResizeBilinear's taps along one axis: lower and upper indices and the fraction."""
+    centre = (np.arange(out_size) + 0.5) * (in_size / out_size) - 0.5
+    base = np.floor(centre)
+    lo = np.maximum(base, 0).astype(np.int32)
+    hi = np.minimum(np.ceil(centre), in_size - 1).astype(np.int32)
+    return Tensor(lo), Tensor(hi), (centre - base)
+
+
+def _resize_bilinear_lerp(x, h, w):
+    """TensorFlow's ResizeBilinear formula, ``top + (bottom - top) * y_lerp`` of row lerps:
+    used for images holding inf/NaN, where a sampling matrix would spread them (0 * inf)."""
+    in_h, in_w = x._value.shape[1:3]
+    if (h, w) == (in_h, in_w):   # TF's kernel copies an image of the same size
+        return x
+    dt = x.dtype.as_numpy_dtype
+    top_i, bottom_i, yl = _lerp_taps(in_h, h)
+    left_i, right_i, xl = _lerp_taps(in_w, w)
+    xl = Tensor(xl.astype(dt).reshape(1, 1, w, 1))
+    yl = Tensor(yl.astype(dt).reshape(1, h, 1, 1))
+    g, sub, mul, add = array_ops.gather, math_ops.subtract, math_ops.multiply, math_ops.add
+
+    def row(rows):
+        left, right = g(rows, left_i, axis=2), g(rows, right_i, axis=2)
+        return add(left, mul(sub(right, left), xl))
+    with np.errstate(all="ignore"):   # inf - inf is NaN here, as in TensorFlow's kernel
+        top, bottom = row(g(x, top_i, axis=1)), row(g(x, bottom_i, axis=1))
+        return add(top, mul(sub(bottom, top), yl))
+
+
 def _resize_linear(x, h, w, method, antialias=False):
     """``A_h · x · A_w^T`` per image and channel, in ``x``'s float dtype (differentiable)."""
     in_h, in_w = x._value.shape[1:3]
+    if method == "bilinear" and not (antialias and (h < in_h or w < in_w)) and \
+            not np.isfinite(x._value).all():
+        return _resize_bilinear_lerp(x, h, w)
     dt = x.dtype.as_numpy_dtype
     ah = Tensor(_interp_matrix(in_h, h, method, antialias).astype(dt))
     aw = Tensor(_interp_matrix(in_w, w, method, antialias).astype(dt))
