@@ -83,13 +83,21 @@ except ImportError:  # pragma: no cover  (older NumPy: the same through the publ
     _IGNORE = None
 
 
+_NP_DTYPES = {}   # TF dtype name -> NumPy dtype (None: bfloat16, qint8 ...), memoised
+
+
 def _np_dtypes(names):
     out = set()
     for n in names:
-        try:
-            out.add(np.dtype(_C_NAMES.get(n, n)))
-        except TypeError:
-            pass  # bfloat16, qint8 ...: not NumPy dtypes
+        d = _NP_DTYPES.get(n, False)
+        if d is False:
+            try:
+                d = np.dtype(_C_NAMES.get(n, n))
+            except TypeError:
+                d = None  # bfloat16, qint8 ...: not NumPy dtypes
+            _NP_DTYPES[n] = d
+        if d is not None:
+            out.add(d)
     return frozenset(out)
 
 
