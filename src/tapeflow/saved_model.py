@@ -1,5 +1,5 @@
-"""``tf.saved_model``: ``save`` and ``load`` (TensorFlow's layout; variables restored, functions
-recorded by name and signature only; see ``tapeflow.tracking.saved_model``)."""
+"""``tf.saved_model``: ``save`` and ``load`` (TensorFlow's format: objects, variables and the traced
+functions as FunctionDefs; see ``tapeflow.tracking.saved_model``)."""
 from tapeflow.tracking.saved_model import load, save  # noqa: F401
 
 

@@ -1,26 +1,21 @@
-"""``tf.saved_model.save`` / ``load``: TensorFlow's SavedModel files, objects and variables
-(no computation yet).
+"""``tf.saved_model.save`` / ``load``: TensorFlow's SavedModel files, objects, variables and
+computations.
 
-    export_dir/saved_model.pb                      a SavedModel protobuf (object graph)
+    export_dir/saved_model.pb                      a SavedModel protobuf: object graph and
+                                                   the traced functions (FunctionDefs)
     export_dir/variables/variables.index           the variables: a TensorBundle checkpoint
     export_dir/variables/variables.data-00000-of-00001
     export_dir/assets/                             empty
 
 ``saved_model.pb`` holds the ``SavedObjectGraph``: every object (user objects, list and
 dict wrappers, variables with dtype/shape/name/trainable, ``tf.function``s with their
-``FunctionSpec`` and input signature, the ``signatures`` map), numbered as the checkpoint
-numbers them, as TensorFlow writes it. TensorFlow's ``tf.saved_model.load`` reads these
-directories (objects and variables; its restored functions have no concrete function and
-raise ``ValueError: Found zero restored functions``), and tapeflow's ``load`` reads
-TensorFlow's (see ``saved_model_tf``).
-
-What is honest to say: ``tf.function`` in tapeflow runs eagerly and does not trace graphs
-yet, so a SavedModel holds no computation (no ``GraphDef`` functions, no
-``fingerprint.pb``). ``load`` rebuilds the objects, lists, dicts and variables without the
-Python classes; each ``tf.function`` or signature comes back as a stub that knows its name
-and input signature and raises ``NotImplementedError`` when called. To use the computation,
-build the Python object again and restore the variables into it:
-``tf.train.Checkpoint(root=obj).read(export_dir + "/variables/variables")``. Reading never
+``FunctionSpec`` and concrete functions, the ``signatures`` map), numbered as the checkpoint
+numbers them, and the meta graph's function library: each traced concrete function as a
+TensorFlow ``FunctionDef`` (``sm_functions``, ``sm_write``, ``sm_ops``), so TensorFlow's
+``tf.saved_model.load`` runs tapeflow's files and tapeflow's runs TensorFlow's (``sm_load``:
+an allow-list of ops run with tapeflow ops; differentiable). A function whose graph cannot
+be written (ops outside the allow-list, Python nodes, control flow) is saved without it,
+with a warning, and its loaded stub raises ``NotImplementedError``. Reading never
 unpickles, never imports or calls what a file names, and checks sizes and indices first.
 """
 import os
@@ -71,13 +66,18 @@ def save(obj, export_dir, signatures=None, options=None):
     from tapeflow.framework.function import Function
     if signatures is None:
         call = getattr(type(obj), "__call__", None)
-        signatures = {"serving_default": call} if isinstance(call, Function) and \
-            call.input_signature is not None else {}
+        signatures = {"serving_default": call.__get__(obj, type(obj))} if isinstance(
+            call, Function) and call.input_signature is not None else {}
+        default = getattr(obj, "_default_save_signature", None)   # Keras models
+        if not signatures and callable(default):
+            sig = default()
+            signatures = {"serving_default": sig} if sig is not None else {}
     elif not isinstance(signatures, dict):
         signatures = {"serving_default": signatures}
     from tapeflow.tracking import saved_model_tf
-    raw = saved_model_tf.encode(ck, _function_specs,
-                                {k: f for k, f in signatures.items() if isinstance(f, Function)})
+    from tapeflow.framework.graph.concrete_function import ConcreteFunction
+    raw = saved_model_tf.encode(ck, _function_specs, {
+        k: f for k, f in signatures.items() if isinstance(f, (Function, ConcreteFunction))})
     checkpoint_io._atomic_write(os.path.join(export_dir, "saved_model.pb"), [raw])
 
 
@@ -95,29 +95,71 @@ class _UserObject:
 
 
 class RestoredFunction:
-    """A ``tf.function`` or signature named in a SavedModel; its computation is not saved.
+    """A ``tf.function`` or signature loaded from a SavedModel.
+
+    Calling it picks the saved concrete function whose input structure, dtypes and shapes
+    fit the arguments and runs its ``FunctionDef`` with tapeflow ops (``sm_load``), the
+    captured variables bound to the loaded ones; a ``GradientTape`` records the ops.
 
     Raises:
-      NotImplementedError: when called (tapeflow's ``tf.function`` does not trace graphs).
+      NotImplementedError: when called, if the file holds no graph for it (saved without
+        one: a function tapeflow could not write, or the object had no trace).
+      NotFoundError: when called, if its graph uses an op outside tapeflow's allow-list.
+      TypeError: for arguments that fit none of the saved signatures.
     """
 
-    def __init__(self, name, input_signature, source="tapeflow"):
+    def __init__(self, name, input_signature, concrete=(), library=None, keywords=None,
+                 argspec=None):
         self.name = name
         self.input_signature = input_signature
-        self._source = source
+        self._concrete = [c for c in concrete if c is not None]
+        self._library = library
+        self._keywords = keywords       # a signature (bare concrete function): its keywords
+        self._variables = {}
+        self._argspec = argspec         # (parameter names, defaults) of the Python function
+
+    def _bind_variables(self, objects):
+        for c in self._concrete:
+            for i in c.bound:
+                if not 0 <= i < len(objects) or not (getattr(
+                        objects[i], "_is_variable", False) or hasattr(objects[i], "tensor")):
+                    raise tensor_bundle._Bad(f"function {c.name!r} captures node {i}, which "
+                                             "is not a variable or constant")
+            self._variables[c.name] = [objects[i] for i in c.bound]
+
+    @property
+    def structured_outputs(self):
+        """Returns the saved output structure (TensorSpecs) of the first concrete function."""
+        return self._concrete[0].output_sig if self._concrete else None
+
+    @property
+    def structured_input_signature(self):
+        """Returns the saved ``(args, kwargs)`` of TensorSpecs of the first concrete function."""
+        return self._concrete[0].input_sig if self._concrete else None
 
     def __call__(self, *args, **kwargs):
-        if self._source == "tensorflow":
+        from tapeflow.tracking import sm_load
+        if not self._concrete:
             raise NotImplementedError(
-                f"The function {self.name!r} was loaded from a SavedModel written by "
-                "TensorFlow: tapeflow restores its objects and variables but cannot run "
-                "TensorFlow graphs. Build the model in Python and restore the variables with "
+                f"The function {self.name!r} was loaded from a SavedModel that holds no graph "
+                "for it (the writer could not save one; see the warning it logged). Build the "
+                "Python object again and restore its variables with "
                 "tf.train.Checkpoint(root=obj).read('<export_dir>/variables/variables').")
-        raise NotImplementedError(
-            f"The function {self.name!r} was loaded from a tapeflow SavedModel, which does not "
-            "hold computations: tapeflow's tf.function runs eagerly and does not trace graphs "
-            "yet. Build the Python object again and restore its variables with "
-            "tf.train.Checkpoint(root=obj).read('<export_dir>/variables/variables').")
+        errors_seen = []
+        for c in self._concrete:
+            try:
+                inputs = sm_load.bind(c, args, kwargs, self.name, self._keywords,
+                                      len(self._keywords or ()), self._argspec)
+            except TypeError as e:
+                errors_seen.append(str(e))
+                continue
+            captured = [v.tensor() if hasattr(v, "tensor") else v
+                        for v in self._variables.get(c.name, [])]
+            outs = self._library.run(c.name, inputs + captured)
+            return sm_load.pack(c.output_sig, outs)
+        raise TypeError(errors_seen[0] if len(errors_seen) == 1 else
+                        f"{self.name}() arguments match none of its {len(errors_seen)} saved "
+                        "concrete functions:\n  " + "\n  ".join(errors_seen))
 
     def __repr__(self):
         return f"<RestoredFunction {self.name!r}>"
@@ -151,9 +193,7 @@ def load(export_dir, tags=None, options=None):
     from tapeflow.tracking import saved_model_tf
     reader = checkpoint_io.Reader(os.path.join(export_dir, "variables", "variables"))
     try:
-        source = "tapeflow" if saved_model_tf.written_by_tapeflow(raw) else "tensorflow"
-        return saved_model_tf.build(raw, reader, _UserObject, lambda name, sig:
-                                    RestoredFunction(name, sig, source=source))
+        return saved_model_tf.build(raw, reader, _UserObject, RestoredFunction)
     except tensor_bundle._Bad as e:
         raise _bad(export_dir, f"saved_model.pb: {e}") from None
 

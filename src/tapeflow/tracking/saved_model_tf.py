@@ -1,12 +1,14 @@
-"""Reading a SavedModel that TensorFlow wrote: its objects and variables, no computation.
+"""A SavedModel's ``saved_model.pb``, read and written: objects, variables and functions.
 
 ``saved_model.pb`` is a ``SavedModel`` protobuf; its ``SavedObjectGraph`` (field 7 of the
 ``MetaGraphDef``) lists the objects: user objects, list/dict wrappers, variables (dtype,
 shape, trainable, name) and functions, each with named children. TensorFlow numbers the
 nodes of the checkpoint in ``variables/`` the same way, so node ``i``'s checkpoint key gives
-a variable's value. Functions come back as ``RestoredFunction`` stubs: tapeflow cannot run
-TensorFlow graphs. Parsing is bounds-checked (``tensor_bundle``'s protobuf reader); nothing
-named by the file is imported or called.
+a variable's value. Functions come back as ``RestoredFunction``s over the concrete functions
+the object graph names (``SavedConcreteFunction``: bound variables, input and output
+structure) and the library's ``FunctionDef``s, run by ``sm_load`` through an allow-list of
+ops. Parsing is bounds-checked (``tensor_bundle``'s protobuf reader); nothing named by the
+file is imported or called.
 """
 from tapeflow.framework.variable import Variable
 from tapeflow.tracking import tensor_bundle as tb
@@ -61,9 +63,61 @@ def written_by_tapeflow(raw):
     return isinstance(info, bytes) and _text(_one(tb._parse(info), 6)) == WRITER
 
 
+def _concrete_specs(raw):
+    """Returns ``({name: ConcreteSpec (bound node ids)}, Library)`` of a ``saved_model.pb``."""
+    from tapeflow.tracking import sm_load
+    from tapeflow.tracking import sm_proto as P
+    meta = tb._parse(_one(tb._parse(raw), 2) or b"")
+    graph = tb._parse(_one(meta, 7) or b"")
+    specs = {}
+    for name, body in P._map(graph, 2).items():
+        f = tb._parse(body)
+        bound = P._ints(f, 2)
+        specs[_text(name)] = sm_load.ConcreteSpec(
+            _text(name), bound, P.parse_structured(_one(f, 3) or b""),
+            P.parse_structured(_one(f, 4) or b""))
+    return specs, sm_load.Library(P.function_library(meta))
+
+
+class _Constant:
+    """A ``SavedConstant`` (a tensor a function captures); not set as an attribute."""
+
+    def __init__(self, raw_tensor):
+        self.raw = raw_tensor
+        self.value = None
+
+    def tensor(self):
+        """Returns the constant as a Tensor (parsed, size-checked, on first use)."""
+        if self.value is None:
+            from tapeflow.framework import errors
+            from tapeflow.framework.tensor import Tensor
+            from tapeflow.tracking import sm_proto
+            try:
+                self.value = Tensor(sm_proto.parse_tensor(self.raw))
+            except tb._Bad as e:
+                raise errors.DataLossError(None, None, f"a captured constant: {e}") from None
+        return self.value
+
+
+def _top_level_consts(raw):
+    """Returns ``{name: raw TensorProto}`` of the top-level graph's ``Const`` nodes."""
+    from tapeflow.tracking import sm_proto as P
+    meta = tb._parse(_one(tb._parse(raw), 2) or b"")
+    graph = tb._parse(_one(meta, 2) or b"")
+    out = {}
+    for n, v in graph:
+        if n == 1 and isinstance(v, bytes):
+            node = P.NodeDef(v)
+            value = node.attr("value")
+            if node.op == "Const" and isinstance(value, tuple) and value[0] == "tensor":
+                out[node.name] = value[1]
+    return out
+
+
 def build(raw, reader, user_object, restored_function):
     """Returns the root object rebuilt from a ``saved_model.pb`` (bytes), with variable
-    values from the checkpoint ``reader``.
+    values from the checkpoint ``reader``. Functions are made by
+    ``restored_function(name, input_signature, concrete specs, library, keywords)``.
 
     Raises:
       tensor_bundle._Bad: for anything malformed.
@@ -71,6 +125,8 @@ def build(raw, reader, user_object, restored_function):
     nodes = object_graph_nodes(raw)
     if not nodes:
         raise tb._Bad("empty object graph")
+    concrete, library = _concrete_specs(raw)
+    consts = _top_level_consts(raw)
     ck_nodes = tb.decode_object_graph(reader.read("_CHECKPOINTABLE_OBJECT_GRAPH")) \
         if reader.has_tensor("_CHECKPOINTABLE_OBJECT_GRAPH") else []
     edges = [_children(node, len(nodes)) for node in nodes]
@@ -78,7 +134,7 @@ def build(raw, reader, user_object, restored_function):
     for es in edges:
         for i, name in es:
             names.setdefault(i, name)
-    objects = []
+    objects, functions = [], []
     for i, node in enumerate(nodes):
         kinds = {n for n, _ in node}
         if 7 in kinds:
@@ -91,15 +147,31 @@ def build(raw, reader, user_object, restored_function):
             objects.append(Variable(reader.read(keys[0]), trainable=bool(_one(var, 3)),
                                     name=name))
         elif 6 in kinds:
-            objects.append(restored_function(names.get(i, "function"),
-                                             input_signature(_one(node, 6))))
+            body = _one(node, 6)
+            cf_names = [_text(v) for n, v in tb._parse(body) if n == 1]
+            objects.append(restored_function(names.get(i, "function"), input_signature(body),
+                                             [concrete.get(n) for n in cf_names], library,
+                                             None, argspec(body)))
+            functions.append(objects[-1])
         elif 8 in kinds:
-            objects.append(restored_function(names.get(i, "function"), None))
+            bare = tb._parse(_one(node, 8) or b"")
+            cf_name = _text(_one(bare, 1) or b"")
+            keywords = [_text(v) for n, v in bare if n == 2]
+            objects.append(restored_function(names.get(i, "function"), None,
+                                             [concrete.get(cf_name)], library, keywords))
+            functions.append(objects[-1])
+        elif 9 in kinds:   # a captured constant: its value is a Const of the top-level graph
+            op = _text(_one(tb._parse(_one(node, 9) or b""), 1) or b"")
+            if op not in consts:
+                raise tb._Bad(f"constant node {i} names a missing Const {op!r}")
+            objects.append(_Constant(consts[op]))
         elif 4 in kinds:
             ident = _text(_one(tb._parse(_one(node, 4) or b""), 1))
             objects.append([] if ident in _LISTS else {} if ident in _DICTS else user_object())
         else:
             objects.append(None)  # assets, constants, resources: nothing to rebuild
+    for fn in functions:
+        fn._bind_variables(objects)
     for obj, es in zip(objects, edges):
         if isinstance(obj, list):
             items = sorted((int(n), objects[i]) for i, n in es if n.isdigit())
@@ -108,7 +180,7 @@ def build(raw, reader, user_object, restored_function):
             obj.update((n, objects[i]) for i, n in es)
         elif isinstance(obj, user_object):
             for i, n in es:
-                if objects[i] is not None:
+                if objects[i] is not None and not isinstance(objects[i], _Constant):
                     setattr(obj, n, objects[i])
     root = objects[0]
     if not isinstance(root, user_object):
@@ -150,10 +222,47 @@ def _struct_spec(spec):
     return _F(33, body)
 
 
-def _function_spec(fn):
-    import inspect
+def _function_spec(fn, names=()):
+    """Returns a ``SavedObject`` holding a ``SavedFunction`` (``names``: its concrete
+    functions in the library)."""
+    return _F(6, b"".join(_F(1, n.encode()) for n in names) + _F(2, function_spec(fn)))
+
+
+def _defaults(params):
+    from tapeflow.tracking import sm_proto
+    values = tuple(p.default for p in params if p.default is not p.empty and p.kind in (
+        p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
     try:
-        params = [p for p in inspect.signature(fn.python_function).parameters.values()
+        return sm_proto.structured(values) if values else _struct_none()
+    except tb._Bad:
+        return _struct_none()
+
+
+def argspec(function_node):
+    """Returns ``(argument names, defaults)`` from a ``SavedFunction``'s ``FullArgSpec``, or
+    None."""
+    from tapeflow.tracking import sm_proto
+    spec = _one(tb._parse(function_node), 2)
+    full = _one(tb._parse(spec), 1) if isinstance(spec, bytes) else None
+    if not isinstance(full, bytes):
+        return None
+    try:
+        values = sm_proto.parse_structured(full)
+    except (tb._Bad, TypeError, ValueError):
+        return None
+    if not isinstance(values, tuple) or len(values) < 4 or not isinstance(values[0], list):
+        return None
+    names = [n for n in values[0] if isinstance(n, str)]
+    defaults = values[3] if isinstance(values[3], tuple) else ()
+    return names, list(defaults)[:len(names)]
+
+
+def function_spec(fn):
+    """Returns the ``FunctionSpec`` bytes of a ``tf.function`` (or concrete function)."""
+    import inspect
+    pyfn = getattr(fn, "python_function", None) or getattr(fn, "_python_function", None)
+    try:
+        params = [p for p in inspect.signature(pyfn).parameters.values()
                   if p.name != "self"]
     except (TypeError, ValueError):
         params = []
@@ -167,28 +276,31 @@ def _function_spec(fn):
         "args", _struct_list([_F(13, a.encode()) for a in args])) +
         pair("varargs", _F(13, star[0].encode()) if star else _struct_none()) +
         pair("varkw", _F(13, starstar[0].encode()) if starstar else _struct_none()) +
-        pair("defaults", _struct_none()) + pair("kwonlyargs", _struct_list([])) +
+        pair("defaults", _defaults(params)) + pair("kwonlyargs", _struct_list([])) +
         pair("kwonlydefaults", _struct_none()) + pair("annotations", _F(53, b"")))
     spec = _F(1, fullargspec)
-    if fn.input_signature is not None:
+    if getattr(fn, "input_signature", None) is not None:
         from tapeflow.framework import nest
         spec += _F(5, _struct_list([_struct_spec(s) for s in nest.flatten(fn.input_signature)],
                                    52))
     else:
         spec += _F(5, _struct_none())
-    return _F(6, _F(2, spec))
+    return spec
 
 
 def encode(ck, functions_of, signatures):
     """Returns ``saved_model.pb`` bytes for the object graph of checkpoint ``ck`` (whose root
-    is the saved object), numbered as ``ck.write`` numbers its checkpoint nodes.
+    is the saved object), numbered as ``ck.write`` numbers its checkpoint nodes, with the
+    traced concrete functions as ``FunctionDef``s (see ``sm_functions``).
 
     ``functions_of(obj)`` gives an object's ``[(name, tf.function)]``; ``signatures`` is a
-    ``{name: tf.function}`` dict (saved as functions under ``signatures``)."""
-    from tapeflow.tracking import trackable
+    ``{name: tf.function or ConcreteFunction}`` dict (saved under ``signatures``)."""
+    from tapeflow.tracking import sm_functions, trackable
     edges = {}
     graph = trackable.object_graph(ck, edges=edges)
     index = {id(obj): i for i, (_, obj) in enumerate(graph)}
+    writer = sm_functions.Writer({id(obj): i for i, (_, obj) in enumerate(graph)
+                                  if trackable.is_variable(obj)})
     extra = []  # function and signature-map nodes, numbered after the graph's
 
     def add(body):
@@ -211,17 +323,24 @@ def encode(ck, functions_of, signatures):
         else:
             ident = "_generic_user_object"
             for name, fn in functions_of(target):
-                children.append((add(_function_spec(fn)), name))
+                children.append((add(_function_spec(fn, writer.function_names(fn))), name))
             if i == 0:
-                sig_children = [(add(_function_spec(fn)), name)
-                                for name, fn in signatures.items()]
+                sig_children = []
+                for name, fn in signatures.items():
+                    got = writer.signature(name, fn)
+                    body = sm_functions.bare_concrete_function(*got) if got else \
+                        _function_spec(fn)
+                    sig_children.append((add(body), name))
                 children.append((add(_user_object("signature_map", sig_children)),
                                  "signatures"))
         nodes.append(_user_object(ident, children))
-    graph_proto = b"".join(_F(1, n) for n in nodes + extra)
+    graph_proto = b"".join(_F(1, n) for n in nodes + extra) + writer.concrete_functions_map()
     meta_info = _F(4, b"serve") + _F(6, WRITER.encode()) + _F(7, 1)
-    graph_def = _F(4, _F(1, 2474) + _F(2, 12))  # VersionDef as TensorFlow 2.21 writes it
-    meta = _F(1, meta_info) + _F(2, graph_def) + _F(7, graph_proto)
+    variables = [(i, np_name(obj), path + trackable.VARIABLE_SUFFIX, obj_shape(obj).as_list())
+                 for i, (path, obj) in enumerate(graph) if trackable.is_variable(obj)]
+    graph_def, signature_defs, saver = writer.graph_def(variables)
+    meta = _F(1, meta_info) + _F(2, graph_def) + (_F(3, saver) if saver else b"") + \
+        signature_defs + _F(7, graph_proto)
     return _F(1, 1) + _F(2, meta)
 
 

@@ -1,4 +1,5 @@
 """framework/graph/polymorphic.py: tf.function's retracing rules."""
+import numpy as np
 import pytest
 
 import tapeflow as tf
@@ -25,3 +26,14 @@ def test_input_signature_fixes_the_signature():
     assert f.experimental_get_tracing_count() == 1
     with pytest.raises(TypeError):
         f(tf.constant([1, 2]))
+
+
+def test_get_concrete_function_without_arguments_traces_the_input_signature():
+    @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+    def f(x):
+        return x * 2.0
+    cf = f.get_concrete_function()
+    assert cf.structured_input_signature == ((tf.TensorSpec([None, 2], tf.float32, "x"),), {})
+    assert f.get_concrete_function() is cf                 # the same trace, not a new one
+    assert f.experimental_get_tracing_count() == 1
+    np.testing.assert_array_equal(cf(tf.constant([[1.0, 2.0]])).numpy(), [[2.0, 4.0]])

@@ -147,8 +147,9 @@ class Function:
     def get_concrete_function(self, *args, **kwargs):
         """Returns the ``ConcreteFunction`` for these arguments (``TensorSpec``s allowed)."""
         if self._input_signature is not None and not args and not kwargs:
-            args = tuple(self._input_signature)
-        call = self._canonical(args, kwargs)
+            call = (tuple(self._input_signature), {})   # the specs themselves: traced as is
+        else:
+            call = self._canonical(args, kwargs)
         tensors, shapes = [], []
         struct = _key(call, tensors, shapes)
         key = (struct, tuple(shapes))

@@ -188,12 +188,19 @@ class Model(Trainer, Layer):
 
     def export(self, filepath, format="tf_saved_model", verbose=None, input_signature=None,
                **kwargs):
-        """Writes the model as a SavedModel with a ``serve`` endpoint (variables restored by
-        ``tf.saved_model.load``; the endpoint's computation is not saved: see NOTES)."""
+        """Writes the model as a SavedModel with a ``serve`` endpoint (and the ``serve`` and
+        ``serving_default`` signatures) that ``tf.saved_model.load`` (tapeflow's or
+        TensorFlow's) and ``keras.layers.TFSMLayer`` can call; returns None."""
         from tapeflow.keras.saving.export import export_model
         export_model(self, filepath, format=format, verbose=verbose,
                      input_signature=input_signature, **kwargs)
 
+
+    def _default_save_signature(self):
+        """Returns the ``serving_default`` signature ``tf.saved_model.save`` gives a built
+        model (TensorFlow's Keras 3 does the same), or None."""
+        from tapeflow.keras.saving.export import default_save_signature
+        return default_save_signature(self)
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False, layer_range=None):
         """Prints a table of the layers (name and type, output shape, parameter count) and the

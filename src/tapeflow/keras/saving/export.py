@@ -1,8 +1,10 @@
 """``model.export(filepath)``: a SavedModel with a ``serve`` endpoint, as Keras 3 writes it.
 
 The directory layout and the variables are as ``tf.saved_model.save`` writes them; the
-``serve`` endpoint is recorded with its input signature but, like every tapeflow
-``tf.function``, without a traced computation (see ``tapeflow.tracking.saved_model``).
+``serve`` endpoint is traced for its input signature and written as TensorFlow
+``FunctionDef``s, also as the ``serve`` and ``serving_default`` signatures, as Keras 3 does
+(see ``tapeflow.tracking.sm_functions``); a model whose graph uses an op outside
+``tracking.sm_ops`` is saved without it (with a warning).
 """
 from tapeflow.framework import dtypes
 from tapeflow.framework.function import function
@@ -59,7 +61,8 @@ def export_model(model, filepath, format="tf_saved_model", verbose=None,
         return model(*args, training=False) if "training" in _call_params(model) \
             else model(*args)
     archive.serve = function(serve, input_signature=signature)
-    saved_model.save(archive, filepath)
+    saved_model.save(archive, filepath, signatures={"serve": archive.serve,
+                                                    "serving_default": archive.serve})
     if verbose is None or verbose:
         args = "\n".join(f"  args_{i} (POSITIONAL_ONLY): {s!r}"
                          for i, s in enumerate(signature))
@@ -68,6 +71,26 @@ def export_model(model, filepath, format="tf_saved_model", verbose=None,
                              for v in model.variables)
         print(f"Saved artifact at '{filepath}'. The following endpoints are available:\n\n"
               f"* Endpoint 'serve'\n{args}\nOutput Type:\n  {out}\nCaptures:\n{captures}")
+
+
+def default_save_signature(model):
+    """Returns a ``tf.function`` calling ``model`` on one input named after ``call``'s first
+    parameter (``inputs``), for ``tf.saved_model.save``'s ``serving_default``; None when the
+    model is not built or takes several inputs."""
+    try:
+        signature = _input_signature(model, None)
+    except ValueError:
+        return None
+    if len(signature) != 1 or not isinstance(signature[0], TensorSpec):
+        return None
+    params = [p for p in _call_params(model) if p not in ("training", "mask", "kwargs")]
+    name = params[0] if params else "inputs"
+    spec = TensorSpec(signature[0].shape, signature[0].dtype, name)
+    training = "training" in _call_params(model)
+
+    def serve(inputs):
+        return model(inputs, training=False) if training else model(inputs)
+    return function(serve, input_signature=[spec])
 
 
 def _call_params(model):
