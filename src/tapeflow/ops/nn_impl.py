@@ -215,9 +215,12 @@ def bias_add(value, bias, data_format=None, name=None):
         raise InvalidArgumentError(
             None, "BiasAdd", f"cannot compute BiasAdd as input #1(zero-based) was expected to "
             f"be a {value.dtype.name} tensor but is a {bias.dtype.name} tensor [Op:BiasAdd]")
-    if channels_first and len(vs) > 2:
+    if channels_first and len(vs) > 2:   # recorded as Reshape + AddV2 (as written to a
+        # SavedModel); the channels-last case is TensorFlow's BiasAdd(value, bias) itself
         from tapeflow.ops.array_ops import reshape
-        bias = reshape(bias, [c] + [1] * (len(vs) - 2))
+        if value._value.dtype not in _bias_add.op_def.ok:
+            raise _bias_add.op_def.dtype_error(value._value.dtype)
+        return add(value, reshape(bias, [c] + [1] * (len(vs) - 2)))
     return _bias_add(value, bias)   # refuses a dtype outside TF's list
 
 
