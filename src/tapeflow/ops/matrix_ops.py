@@ -72,7 +72,7 @@ def _inv_kernel(a, adjoint=False):
 
 
 def _inv_grad(op, dy):
-    """d A^-1 = -Y^H dy Y^H for Y = A^-1 (-Y dy^H Y... for adjoint=True)."""
+    """For Y = A^-1: dA = -Y^H dy Y^H; for Y = A^-H (adjoint=True): dA = -Y dy^H Y."""
     y = op.outputs[0]
     if op.attrs.get("adjoint"):
         return negative(matmul(y, matmul(dy, y, adjoint_a=True)))
@@ -278,10 +278,11 @@ def _off_diagonal_reciprocal(x):
     """``1 / x`` off the diagonal of each matrix, 0 on it (where ``x`` is 0)."""
     n = x._value.shape[-1]
     eye = _eye_like(n, x._value.dtype)
-    return multiply(subtract(1.0, eye), math_reciprocal(add(x, eye)))
+    return multiply(subtract(1.0, eye), _reciprocal(add(x, eye)))
 
 
-def math_reciprocal(x):
+def _reciprocal(x):
+    """``1 / x`` (tf.math.reciprocal, imported on use)."""
     from tapeflow.ops.math_ops import reciprocal
     return reciprocal(x)
 
@@ -383,7 +384,7 @@ def _svd_grad(op, ds, du=None, dv=None):
         if full:
             v2, dv2 = v[..., :, k:], dv[..., :, k:]
             rest = subtract(rest, matmul(matmul(v1, dv2, adjoint_a=True), v2, adjoint_b=True))
-        s_inv = _diag(math_reciprocal(s_c))
+        s_inv = _diag(_reciprocal(s_c))
         grad = add(grad, matmul(matmul(u, s_inv), rest))
     return _adj(grad) if tall else grad
 
