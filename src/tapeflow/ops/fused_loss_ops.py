@@ -69,12 +69,16 @@ def _sparse_cce_probs_grad(op, dy):
         return Tensor(np.zeros_like(pv)), None
     n = pv.shape[-1]
     c, lo, hi = _clipped(pv)
-    s = np.exp(nn_ops._shift(np.log(c), -1))
+    logc = np.log(c)
+    half = logc.dtype == np.float16   # the xent's gradient runs in float32 for half
+    s = np.exp(nn_ops._shift(logc.astype(np.float32) if half else logc, -1))
     s /= s.sum(axis=-1, keepdims=True)  # as the Softmax kernel; the sum is >= 1 or NaN
     rows, flat = _rows(labels._value, n)
     s.reshape(-1, n)[rows, flat] -= s.dtype.type(1)  # softmax - one_hot, element by element
     with np.errstate(all="ignore"):  # float16 can overflow dividing by 1e-7, as RealDiv does
-        dc = np.multiply(dyv[..., None], s)
+        dc = np.multiply(dyv.astype(np.float32)[..., None] if half else dyv[..., None], s)
+        if half:
+            dc = dc.astype(np.float16)
         dc /= c
     dc[(pv < lo) | (pv > hi)] = 0
     return Tensor(dc), None

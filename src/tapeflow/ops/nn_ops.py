@@ -454,11 +454,16 @@ def _sparse_xent_forward(x, labels):
 
 
 def _sparse_xent_grad(op, dy):
-    """d/dlogits = dy * (softmax(x) - one_hot(labels)); labels get no gradient."""
+    """d/dlogits = dy * (softmax(x) - one_hot(labels)); labels get no gradient. Half
+    precision is computed in float32 and cast back, as TensorFlow's float16 path does."""
     from tapeflow.ops.array_ops import expand_dims, one_hot
     x, labels = op.inputs
+    half = x._value.dtype == np.float16
+    if half:
+        x, dy = math_ops.cast(x, dtypes.float32), math_ops.cast(dy, dtypes.float32)
     onehot = one_hot(labels, x._value.shape[-1], dtype=x.dtype)
-    return multiply(expand_dims(dy, -1), subtract(softmax(x), onehot)), None
+    g = multiply(expand_dims(dy, -1), subtract(softmax(x), onehot))
+    return (math_ops.cast(g, dtypes.float16) if half else g), None
 
 
 # inputs (logits, labels): TensorFlow's type attribute ``T`` is the logits'
