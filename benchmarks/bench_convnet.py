@@ -58,7 +58,9 @@ def keras_epoch(keras, layers, x, y):
         layers.MaxPooling2D(2), layers.Conv2D(128, 3, activation="relu"), layers.Flatten(),
         layers.Dense(10, activation="softmax")])
     model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy")
-    model.fit(x[:BATCH], y[:BATCH], batch_size=BATCH, epochs=1, verbose=0)  # warm-up
+    # warm-up: 10 steps (tapeflow's convolutions measure their algorithms on a shape's
+    # first calls, three per candidate; see ops/conv_algos.py)
+    model.fit(x[:10 * BATCH], y[:10 * BATCH], batch_size=BATCH, epochs=1, verbose=0)
     return lambda: model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0, shuffle=False)
 
 
@@ -227,6 +229,11 @@ def bench_torch(x, y):
 
 def bench_keras_tf(x, y):
     """Returns a function that runs one Keras-on-TensorFlow epoch."""
+    import tensorflow as tf
+    if "--blas-threads" in sys.argv[:-1]:      # TF's own pools, not OpenBLAS, run its kernels
+        n = int(sys.argv[sys.argv.index("--blas-threads") + 1])
+        tf.config.threading.set_intra_op_parallelism_threads(n)
+        tf.config.threading.set_inter_op_parallelism_threads(n)
     from tensorflow import keras
     from tensorflow.keras import layers
     return keras_epoch(keras, layers, x, y)
@@ -289,6 +296,8 @@ class Worker:
         command += ["--cpu-time"] * args.cpu_time + ["--same-allocator"] * args.same_allocator
         env = dict(os.environ)
         env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")       # TensorFlow's start-up notices
+        for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):   # no per-machine BLAS tuning
+            env.pop(var, None)
         self.name, self.label, self.allocator = name, FRAMEWORKS[name][0], None
         self.proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      text=True, env=env)
@@ -319,7 +328,7 @@ def run(args):
     machine = f"{os.cpu_count()} CPUs, load average (1, 5, 15 min) before "
     machine += loads(*os.getloadavg())
     print(machine)
-    workers = [Worker(name, args) for name in FRAMEWORKS]      # they set up side by side
+    workers = [Worker(name, args) for name in FRAMEWORKS if name in args.only.split(",")]      # they set up side by side
     times = {}
     try:
         for w in workers:
@@ -373,6 +382,8 @@ def main():
     parser.add_argument("--ops", action="store_true", help="tapeflow's per-op kernel times")
     parser.add_argument("--same-allocator", action="store_true",
                         help="every worker calls tapeflow.backend.tune_malloc() first")
+    parser.add_argument("--only", default=",".join(FRAMEWORKS),
+                        help="comma-separated workers to run (default: all)")
     parser.add_argument("--worker", choices=FRAMEWORKS, help=argparse.SUPPRESS)
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)

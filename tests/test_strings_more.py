@@ -49,3 +49,11 @@ def test_format_as_string_segment_join():
     assert tf.strings.as_string(3.0, scientific=True).numpy() == b"3.000000e+00"
     assert tf.strings.unsorted_segment_join(["a", "b", "c"], [0, 1, 0], 2, separator=",") \
         .numpy().tolist() == [b"a,c", b"b"]
+
+
+def test_unicode_split_with_offsets():
+    chars, offsets = tf.strings.unicode_split_with_offsets(["héllo", "ab"], "UTF-8")
+    assert chars.to_list() == [[b"h", b"\xc3\xa9", b"l", b"l", b"o"], [b"a", b"b"]]
+    assert offsets.to_list() == [[0, 1, 3, 4, 5], [0, 1]]
+    chars, offsets = tf.strings.unicode_split_with_offsets("héllo", "UTF-8")
+    assert offsets.dtype == tf.int64 and offsets.numpy().tolist() == [0, 1, 3, 4, 5]

@@ -44,7 +44,7 @@ def __getattr__(name):
             "ragged": "tapeflow.ragged", "summary": "tapeflow.summary",
             "signal": "tapeflow.signal", "bitwise": "tapeflow.bitwise", "sets": "tapeflow.sets",
             "saved_model": "tapeflow.saved_model", "autograph": "tapeflow.autograph",
-            "distribute": "tapeflow.distribute"}
+            "distribute": "tapeflow.distribute", "types": "tapeflow.types"}
     attrs = {"function": "tapeflow.framework.function",
              "custom_gradient": "tapeflow.framework.custom_gradient",
              "TensorSpec": "tapeflow.framework.tensor_spec",

@@ -250,8 +250,12 @@ def dct(input, type=2, n=None, axis=-1, norm=None, name=None):  # noqa: A002
     """Returns the type-II DCT over the last axis: ``2 sum_n x_n cos(pi k (2n + 1) / 2N)``
     (orthonormal with ``norm="ortho"``), as a matrix product (differentiable).
 
+    Types 1 and 4 are ``x_0 + (-1)^k x_{N-1} + 2 sum x_n cos(pi k n / (N - 1))`` and
+    ``2 sum_n x_n cos(pi (2k + 1)(2n + 1) / 4N)`` (orthonormal with ``norm="ortho"``: type 4
+    only, as TensorFlow).
+
     Raises:
-      NotImplementedError: for DCT types other than 2 (and 3 via ``idct``).
+      ValueError: ``norm="ortho"`` with type 1, or type 1 of fewer than 2 samples.
     """
     tf = _tf()
     x = convert_to_tensor(input)
@@ -272,8 +276,20 @@ def dct(input, type=2, n=None, axis=-1, norm=None, name=None):  # noqa: A002
             m = m.copy()
             m[:, 0] *= np.sqrt(1.0 / size) / 1.0
             m[:, 1:] *= np.sqrt(2.0 / size) / 2.0
+    elif type == 1:
+        if norm == "ortho":
+            raise ValueError("Normalization is not supported for the Type-I DCT.")
+        if size < 2:
+            raise ValueError("Type-I DCT requires a dimension of at least 2")
+        m = 2.0 * np.cos(np.pi * k * j / (size - 1.0))
+        m[:, 0] *= 0.5
+        m[:, -1] *= 0.5
+    elif type == 4:
+        m = 2.0 * np.cos(np.pi * (2 * k + 1) * (2 * j + 1) / (4.0 * size))
+        if norm == "ortho":
+            m *= np.sqrt(1.0 / (2 * size))
     else:
-        raise NotImplementedError(f"DCT type {type} is not supported here")
+        raise ValueError(f"Types 1, 2, 3 and 4 are supported, got {type}.")
     flat = tf.reshape(x, [-1, size])
     out = tf.matmul(flat, Tensor(m.T.astype(x.dtype.as_numpy_dtype)))
     return tf.reshape(out, x.shape.as_list())
@@ -282,7 +298,7 @@ def dct(input, type=2, n=None, axis=-1, norm=None, name=None):  # noqa: A002
 def idct(input, type=2, n=None, axis=-1, norm=None, name=None):  # noqa: A002
     """Returns the inverse DCT: a type-III DCT for type 2 (and the reverse). Unnormalized
     (``norm=None``), ``idct(dct(x)) == 2 * N * x``, as TensorFlow."""
-    inv_type = {2: 3, 3: 2}.get(type, type)
+    inv_type = {2: 3, 3: 2}.get(type, type)   # types 1 and 4 are their own inverses
     return dct(convert_to_tensor(input), inv_type, n, axis, norm)
 
 
@@ -290,3 +306,8 @@ def mfccs_from_log_mel_spectrograms(log_mel_spectrograms, name=None):
     """Returns MFCCs: the orthonormal-scaled type-II DCT of log-mel spectrograms."""
     x = convert_to_tensor(log_mel_spectrograms)
     return dct(x, type=2) * float(1.0 / np.sqrt(2.0 * x.shape[-1]))
+
+from tapeflow.signal_more import *  # noqa: E402,F401,F403
+from tapeflow import signal_more as _more  # noqa: E402
+
+__all__ += _more.__all__

@@ -283,6 +283,18 @@ def unsorted_segment_join(inputs, segment_ids, num_segments, separator="", name=
     return Tensor(out)
 
 
-__all__ = ["bytes_split", "unicode_decode", "unicode_decode_with_offsets", "unicode_encode",
-           "unicode_transcode", "to_hash_bucket", "to_hash_bucket_fast", "to_hash_bucket_strong", "format",
+def unicode_split_with_offsets(input, input_encoding, errors="replace",  # noqa: A002
+                               replacement_char=65533, name=None):
+    """Returns ``(characters, byte offsets)``: each string split into its characters (as
+    ``unicode_split``) and the int64 byte offset where each starts (as
+    ``unicode_decode_with_offsets``); 1-d for a scalar, else RaggedTensors."""
+    from tapeflow.strings import unicode_split
+    chars = unicode_split(input, input_encoding, errors, replacement_char)
+    offsets = unicode_decode_with_offsets(input, input_encoding, errors, replacement_char)[1]
+    return chars, offsets
+
+
+__all__ = ["bytes_split", "unicode_split_with_offsets", "unicode_decode",
+           "unicode_decode_with_offsets", "unicode_encode", "unicode_transcode",
+           "to_hash_bucket", "to_hash_bucket_fast", "to_hash_bucket_strong", "format",
            "as_string", "unsorted_segment_join"]

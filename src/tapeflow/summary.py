@@ -305,3 +305,11 @@ class _Experimental:
 
 
 experimental = _Experimental()
+
+from tapeflow.summary_more import (  # noqa: E402
+    audio, graph, summary_scope, trace_export, trace_off, trace_on, write_raw_pb)
+
+_Experimental.summary_scope = staticmethod(summary_scope)
+_Experimental.write_raw_pb = staticmethod(write_raw_pb)
+del summary_scope, write_raw_pb
+__all__ += ["audio", "graph", "trace_export", "trace_off", "trace_on"]

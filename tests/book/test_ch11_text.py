@@ -32,8 +32,20 @@ def _review(rng, words):
     return "This " + " ".join(tokens) + ". <br />It was, " + rng.choice(words) + "!"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def imdb(tmp_path_factory):
+    """Fresh, seeded datasets per test: how often a shuffled dataset was iterated before
+    changes its next order, and the training checks should not depend on test order."""
+    return _make_imdb(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def imdb_shared(tmp_path_factory):
+    """The same datasets, shared by the module-scoped fixtures built on them."""
+    return _make_imdb(tmp_path_factory)
+
+
+def _make_imdb(tmp_path_factory):
     """The aclImdb folder layout, then listing 11.x's train/val split with shutil.move."""
     root = tmp_path_factory.mktemp("imdb")
     rng = np.random.default_rng(0)
@@ -51,7 +63,7 @@ def imdb(tmp_path_factory):
         train_dir = base_dir / "train"
         for category in ("neg", "pos"):
             os.makedirs(val_dir / category)
-            files = os.listdir(train_dir / category)
+            files = sorted(os.listdir(train_dir / category))  # listdir's order varies
             random.Random(1337).shuffle(files)
             num_val_samples = int(0.2 * len(files))
             val_files = files[-num_val_samples:]
@@ -64,7 +76,8 @@ def imdb(tmp_path_factory):
     # Files are read lazily from the paths found, as in TensorFlow: the tests change
     # directory, so the folders are given by absolute path.
     batch_size = 32
-
+    # The datasets shuffle: seeded so each test sees the same batches whatever ran before.
+    keras.utils.set_random_seed(1337)
     train_ds = keras.utils.text_dataset_from_directory(
         f"{root}/aclImdb/train", batch_size=batch_size
     )
@@ -237,6 +250,7 @@ def _bag_of_words_flow(imdb, text_vectorization, ckpt, capsys):
     assert capsys.readouterr().out == (f"inputs.shape: (32, {MAX_TOKENS})\n"
                                        "inputs.dtype: <dtype: 'float32'>\n")
 
+    keras.utils.set_random_seed(1337)  # weights and dropout masks: the same whatever ran before
     model = get_model(max_tokens=MAX_TOKENS)
     callbacks = [
         keras.callbacks.ModelCheckpoint(ckpt,
@@ -330,7 +344,8 @@ max_tokens = 100  # the book's 20000
 
 
 @pytest.fixture(scope="module")
-def int_datasets(imdb):
+def int_datasets(imdb_shared):
+    imdb = imdb_shared
     text_vectorization = layers.TextVectorization(
         max_tokens=max_tokens,
         output_mode="int",

@@ -187,3 +187,17 @@ def test_framework_does_not_import_the_layers_above_it():
     upward = re.compile(r"^\s*(from|import)\s+tapeflow\.(ops|keras|data|viz)\b", re.M)
     for path in pathlib.Path(fw.__file__).parent.glob("*.py"):
         assert not upward.search(path.read_text()), path.name
+
+
+def test_array_is_the_public_read_of_the_backing_array():
+    # what layers above the engine read on hot paths instead of the private field
+    t = tf.constant([[1.0, 2.0]])
+    a = t.array
+    assert isinstance(a, np.ndarray) and a.dtype == np.float32 and a.shape == (1, 2)
+    assert a is t.array                       # no copy
+    assert t.numpy() is not a                 # while numpy() hands out a copy
+    np.testing.assert_array_equal(a, [[1.0, 2.0]])
+    v = tf.Variable([1.0, 2.0])
+    before = v.value().array
+    v.assign([3.0, 4.0])                      # assign never writes into a read array
+    np.testing.assert_array_equal(before, [1.0, 2.0])

@@ -379,3 +379,43 @@ def test_compute_output_shape_spares_the_symbolic_run():
     assert (y.shape, y.dtype, calls) == ((None, 6), "float32", [])
     ints = Doubler()(keras.Input(shape=(3,), dtype="int32"))
     assert ints.dtype == "int32"  # non-float inputs: the dtype comes from one run
+
+
+def test_model_classes_as_keras3():
+    from tapeflow.keras.models.functional import Functional
+    inp = keras.Input((3,))
+    y = layers.Dense(2)(inp)
+    model = keras.Model(inp, y)
+    assert type(model) is Functional and isinstance(model, keras.Model)
+    assert model.get_build_config() == {"input_shape": None}
+
+    class Custom(keras.Model):   # called functionally: Functional joins its bases
+        pass
+    custom = Custom(inp, y)
+    assert Custom.__bases__ == (Functional,) and isinstance(custom, Functional)
+    np.testing.assert_allclose(custom(np.ones((1, 3))).numpy(), model(np.ones((1, 3))).numpy())
+
+    class Sub(keras.Model):      # subclassed: a plain Model without a graph
+        def call(self, x):
+            return x
+    assert Sub.__bases__ == (keras.Model,) and not isinstance(Sub(), Functional)
+
+    seq = keras.Sequential([keras.Input((3,)), layers.Dense(2)])
+    assert not isinstance(seq, Functional) and isinstance(seq._functional, Functional)
+    assert seq._functional.layers[1:] == seq.layers
+    assert keras.Sequential([layers.Dense(2)])._functional is None   # unbuilt
+    seq.pop()
+    assert seq._functional is None and seq.layers == []
+
+
+def test_dict_inputs_and_outputs_in_sorted_key_order_as_keras3():
+    b, a = keras.Input((2,), name="b"), keras.Input((3,), name="a")
+    x = layers.Concatenate()([b, a])
+    model = keras.Model({"b": b, "a": a}, {"q": layers.Dense(1, name="q")(x),
+                                           "p": layers.Dense(2, name="p")(x)})
+    assert [t._keras_history.operation.name for t in model.inputs] == ["a", "b"]
+    assert model.output_names == ["p", "q"]
+    assert [layer.name for layer in model.layers][-2:] == ["p", "q"]
+    out = model({"b": np.ones((1, 2)), "a": np.zeros((1, 3))})
+    assert list(out) == ["q", "p"] and out["p"].shape == (1, 2)
+    assert keras.tree.flatten({"b": 1, "a": 2}) == [2, 1]

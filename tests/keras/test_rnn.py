@@ -270,7 +270,7 @@ def test_mask_carries_state_and_repeats_output(cls, ref, n_states):
         for got, want in zip(states, ref_states):
             np.testing.assert_allclose(got[b], want[0], rtol=1e-5, atol=1e-6)
     # The sequence output keeps the mask; the last-step output has none.
-    from tapeflow.keras.layers.layer_utils import get_keras_mask
+    from tapeflow.keras.layers.masking_utils import get_keras_mask
     np.testing.assert_array_equal(get_keras_mask(out[0]).numpy(), ids != 0)
     assert get_keras_mask(cls(3)(emb(ids))) is None
 

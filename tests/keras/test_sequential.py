@@ -103,8 +103,10 @@ def test_sequential_as_a_layer_in_sequential():
 
 def test_unbuilt_sequential_has_no_inputs_and_names_must_be_unique():
     model = keras.Sequential([layers.Dense(2, name="a")])
-    with pytest.raises(ValueError, match="Sequential model 'sequential' has no defined inputs yet"):
+    with pytest.raises(AttributeError,  # as Keras 3: hasattr(model, "inputs") is False
+                       match="Sequential model 'sequential' has no defined inputs yet"):
         model.inputs
+    assert not hasattr(model, "input_shape")
     with pytest.raises(ValueError, match="should have unique names"):
         model.add(layers.Dense(3, name="a"))
     model.build((None, 4))

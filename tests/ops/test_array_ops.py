@@ -148,7 +148,7 @@ def test_reverse_roll_repeat_values():
     assert tf.repeat([1, 2], 2).numpy().tolist() == [1, 1, 2, 2]
     assert tf.repeat(x, [1, 2], axis=0).numpy().tolist() == [[0, 1, 2], [3, 4, 5], [3, 4, 5]]
     assert tf.repeat(x, 2).shape == (12,)  # axis=None flattens
-    with pytest.raises(tf.errors.InvalidArgumentError):
+    with pytest.raises(ValueError, match="Dimensions 2 and 3 are not compatible"):
         tf.repeat(x, [1, 2, 3], axis=0)
 
 
@@ -258,6 +258,11 @@ def test_tile_matches_numpy_and_sums_back(shape, data):
 def test_squeeze_axis_out_of_range():
     with pytest.raises(tf.errors.InvalidArgumentError, match="squeeze dim index 5"):
         tf.squeeze(tf.zeros((1, 2, 1)), axis=5)
+
+
+def test_expand_dims_and_squeeze_gradients():
+    check_grads(lambda x: tf.expand_dims(x * x, 1), [r(2, 3)])
+    check_grads(lambda x: tf.squeeze(x * x, [0]), [r(1, 3)])
 
 
 def test_unsorted_segment_sum_values_and_gradient():

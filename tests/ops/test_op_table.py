@@ -207,7 +207,7 @@ TABLE = [
     R("sort_descending_axis0", lambda x: tf.sort(x, axis=0, direction="DESCENDING"),
       lambda x: -np.sort(-x, axis=0), [(4, 3)], "distinct"),
     R("top_k_values", lambda x: tf.math.top_k(x, k=2).values,
-      lambda x: -np.sort(-x, axis=-1)[..., :2], [(3, 5)], "distinct"),
+      lambda x: -np.sort(-x, axis=-1)[..., :2], [(3, 5)], "distinct", ops=["TopKV2"]),
     R("put_along_axis", _put, _put_ref, [(2, 3)], ops=["PutAlongAxis"]),
     # -- linear algebra --
     R("einsum_matmul", lambda a, b: tf.einsum("ij,jk->ik", a, b), lambda a, b: a @ b,

@@ -13,7 +13,11 @@ prints the number of cases and of differences (``-v``: each difference). A secon
 hand-written set checks the argument rules of array ops (range, fill, reshape, one_hot,
 sort, where, pad, gather_nd, slicing, concat, transpose, tile, gather, split, cast, clip,
 matmul dtypes, relu, top_k) and that no internal Python error leaks (ResourceExhaustedError
-for an allocation too large, not MemoryError).
+for an allocation too large, not MemoryError). A third, seeded set (``_array_fuzz_cases``)
+runs ~50 array ops (reshape, transpose, expand_dims, squeeze, concat, stack, unstack, tile,
+pad, reverse, gather, gather_nd, sort, argsort, top_k, slicing, where, clip_by_value, fill,
+one_hot, roll, repeat, split, boolean_mask, matmul, range, cast, saturate_cast ...) on every
+dtype and 0-d/empty shapes, with bad axis/shape/size arguments.
 """
 import sys
 import warnings
@@ -184,6 +188,152 @@ def _array_cases():
     return out + more
 
 
+ARRAY_SHAPES = [(), (0,), (3,), (2, 3), (0, 3)]
+BAD_AXES = [5, -3, "a", 1.5, [0, 0], [[0]], None, True, "f32", "i64", np.int8(0), [0]]
+CAST_TO = ["bool", "int8", "int32", "int64", "uint8", "float16", "float32", "float64",
+           "complex64", "string"]
+
+
+def _const(t, a):
+    """``t.constant(a)``; an object (string) array goes through a list, as TF needs."""
+    if isinstance(a, np.ndarray) and a.dtype == object:
+        return t.constant(a.tolist() if a.ndim else a.item())
+    return t.constant(a)
+
+
+def _axis(t, a):
+    if isinstance(a, str) and a in ("f32", "i64"):
+        return t.constant(1.0) if a == "f32" else t.constant(1, t.int64)
+    return a
+
+
+def _array_fuzz_cases():
+    """Seeded cases for the array ops: every dtype, 0-d and empty shapes, bad axis and
+    size arguments: ``(description, f(tf_module) -> Tensor)``."""
+    rng = np.random.default_rng(SEED + 1)
+    out = []
+
+    def add(desc, f):
+        out.append((desc, f))
+
+    for dt in DTYPES:
+        for shape in ARRAY_SHAPES:
+            a = _values(dt, shape, rng)
+            b = _values(dt, shape, rng)
+            tag = f"{dt}{list(shape)}"
+            nd = len(shape)
+
+            def c(t, a=a):
+                return _const(t, a)
+            add(f"reshape {tag} [-1]", lambda t, c=c: t.reshape(c(t), [-1]))
+            add(f"reshape {tag} [1,-1]", lambda t, c=c: t.reshape(c(t), [1, -1]))
+            add(f"reshape {tag} [4]", lambda t, c=c: t.reshape(c(t), [4]))
+            add(f"identity {tag}", lambda t, c=c: t.identity(c(t)))
+            add(f"transpose {tag}", lambda t, c=c: t.transpose(c(t)))
+            add(f"transpose {tag} perm [1, 0]", lambda t, c=c: t.transpose(c(t), [1, 0]))
+            add(f"expand_dims {tag} 0", lambda t, c=c: t.expand_dims(c(t), 0))
+            add(f"expand_dims {tag} -1", lambda t, c=c: t.expand_dims(c(t), -1))
+            add(f"squeeze {tag}", lambda t, c=c: t.squeeze(c(t)))
+            add(f"concat {tag} 0", lambda t, c=c: t.concat([c(t), c(t)], 0))
+            add(f"concat {tag} -1", lambda t, c=c: t.concat([c(t), c(t)], -1))
+            add(f"stack {tag} -1", lambda t, c=c: t.stack([c(t), c(t)], -1))
+            add(f"unstack {tag}", lambda t, c=c: t.stack(t.unstack(c(t)), 0))
+            add(f"tile {tag}", lambda t, c=c, nd=nd: t.tile(c(t), [2] * nd))
+            add(f"pad {tag}", lambda t, c=c, nd=nd: t.pad(c(t), [[1, 1]] * nd))
+            add(f"pad {tag} reflect", lambda t, c=c, nd=nd: t.pad(c(t), [[1, 0]] * nd,
+                                                                    mode="REFLECT"))
+            add(f"reverse {tag}", lambda t, c=c: t.reverse(c(t), [0]))
+            add(f"gather {tag}", lambda t, c=c: t.gather(c(t), [0, 0]))
+            add(f"gather {tag} empty", lambda t, c=c: t.gather(c(t), np.zeros(0, np.int32)))
+            add(f"gather_nd {tag}", lambda t, c=c: t.gather_nd(c(t), [[0]]))
+            add(f"gather_nd {tag} depth 0", lambda t, c=c: t.gather_nd(
+                c(t), np.zeros((2, 0), np.int32)))
+            add(f"sort {tag}", lambda t, c=c: t.sort(c(t)))
+            add(f"argsort {tag}", lambda t, c=c: t.argsort(c(t)))
+            add(f"top_k {tag}", lambda t, c=c: t.math.top_k(c(t), 1).values)
+            add(f"top_k indices {tag}", lambda t, c=c: t.math.top_k(c(t), 1).indices)
+            add(f"slice {tag} [0]", lambda t, c=c: c(t)[0])
+            add(f"slice {tag} [::-1]", lambda t, c=c: c(t)[::-1])
+            add(f"slice {tag} [1:, None]", lambda t, c=c: c(t)[1:, None])
+            add(f"slice {tag} [..., 0]", lambda t, c=c: c(t)[..., 0])
+            add(f"tf.slice {tag}", lambda t, c=c, nd=nd: t.slice(c(t), [0] * nd, [-1] * nd))
+            add(f"where {tag}", lambda t, c=c, b=b, shape=shape: t.where(
+                t.constant(np.ones(shape, bool)), c(t), _const(t, b)))
+            add(f"where1 {tag}", lambda t, c=c: t.where(c(t)))
+            add(f"clip_by_value {tag}", lambda t, c=c, b=b: t.clip_by_value(
+                c(t), _const(t, b), _const(t, b)))
+            add(f"fill {tag}", lambda t, c=c: t.fill([2], c(t)))
+            add(f"zeros_like {tag}", lambda t, c=c: t.zeros_like(c(t)))
+            add(f"ones_like {tag}", lambda t, c=c: t.ones_like(c(t)))
+            add(f"broadcast_to {tag}", lambda t, c=c: t.broadcast_to(c(t), [2, 3]))
+            add(f"one_hot {tag}", lambda t, c=c: t.one_hot(c(t), 3))
+            add(f"roll {tag}", lambda t, c=c: t.roll(c(t), 1, 0))
+            add(f"repeat {tag}", lambda t, c=c: t.repeat(c(t), 2, axis=0))
+            add(f"split {tag}", lambda t, c=c: t.concat(t.split(c(t), 1), 0))
+            add(f"boolean_mask {tag}", lambda t, c=c, shape=shape: t.boolean_mask(
+                c(t), np.ones(shape[:1], bool)))
+            add(f"matmul {tag}", lambda t, c=c: t.matmul(c(t), c(t)))
+            add(f"range {dt}", lambda t, dt=dt: t.range(0, 3, 1, dtype=dt))
+            add(f"zeros {dt}", lambda t, dt=dt: t.zeros([2], dtype=dt))
+            add(f"ones {dt}", lambda t, dt=dt: t.ones([2], dtype=dt))
+            add(f"reduce_sum-free shape {tag}", lambda t, c=c: t.shape(c(t)))
+            add(f"size {tag}", lambda t, c=c: t.size(c(t)))
+            add(f"rank {tag}", lambda t, c=c: t.rank(c(t)))
+            if shape in ((3,), (2, 3)):
+                for to in CAST_TO:
+                    add(f"cast {tag} -> {to}", lambda t, c=c, to=to: t.cast(c(t), to))
+                    add(f"saturate_cast {tag} -> {to}", lambda t, c=c, to=to: t.saturate_cast(
+                        c(t), to))
+    x = _values("float32", (2, 3), rng)
+    for ax in BAD_AXES:
+        for op in ("concat", "stack", "expand_dims", "squeeze", "gather", "sort", "argsort",
+                   "reverse", "unstack", "split", "one_hot", "roll", "repeat"):
+            def f(t, op=op, ax=ax):
+                v, a = t.constant(x), _axis(t, ax)
+                if op in ("concat", "stack"):
+                    return getattr(t, op)([v, v], a)
+                if op == "gather":
+                    return t.gather(v, [0], axis=a)
+                if op == "reverse":
+                    return t.reverse(v, a)
+                if op == "unstack":
+                    return t.stack(t.unstack(v, axis=a), 0)
+                if op == "split":
+                    return t.concat(t.split(v, 1, axis=a), 0)
+                if op == "one_hot":
+                    return t.one_hot([0, 1], 3, axis=a)
+                if op == "roll":
+                    return t.roll(v, 1, a)
+                return getattr(t, op)(v, axis=a) if op != "expand_dims" else \
+                    t.expand_dims(v, a)
+            add(f"{op} axis={ax!r}", f)
+    for bad in BAD_AXES + [[2, 3, 4], [-2], [1.5, 2], [0], [[2], [3]]]:
+        add(f"reshape shape={bad!r}", lambda t, s=bad: t.reshape(t.constant(x), _axis(t, s)))
+        add(f"tile multiples={bad!r}", lambda t, s=bad: t.tile(t.constant(x), _axis(t, s)))
+        add(f"fill dims={bad!r}", lambda t, s=bad: t.fill(_axis(t, s), 1.0))
+        add(f"zeros shape={bad!r}", lambda t, s=bad: t.zeros(_axis(t, s)))
+        add(f"transpose perm={bad!r}", lambda t, s=bad: t.transpose(t.constant(x), _axis(t, s)))
+        add(f"broadcast_to shape={bad!r}", lambda t, s=bad: t.broadcast_to(t.constant(x),
+                                                                           _axis(t, s)))
+        add(f"top_k k={bad!r}", lambda t, s=bad: t.math.top_k(t.constant(x), _axis(t, s)).values)
+        add(f"one_hot depth={bad!r}", lambda t, s=bad: t.one_hot([0, 1], _axis(t, s)))
+        add(f"range limit={bad!r}", lambda t, s=bad: t.range(_axis(t, s)))
+    for d1, d2 in (("float32", "float64"), ("int32", "float32"), ("int32", "int64")):
+        u, v = _values(d1, (2, 2), rng), _values(d2, (2, 2), rng)
+        add(f"concat {d1}+{d2}", lambda t, u=u, v=v: t.concat([t.constant(u), t.constant(v)], 0))
+        add(f"stack {d1}+{d2}", lambda t, u=u, v=v: t.stack([t.constant(u), t.constant(v)]))
+        add(f"matmul {d1}@{d2}", lambda t, u=u, v=v: t.matmul(t.constant(u), t.constant(v)))
+        add(f"where {d1},{d2}", lambda t, u=u, v=v: t.where([[True, False]] * 2, t.constant(u),
+                                                            t.constant(v)))
+        add(f"clip {d1},{d2}", lambda t, u=u, v=v: t.clip_by_value(t.constant(u), v, v))
+    for sa, sb in (((2, 3), (3, 4)), ((2, 3), (2, 3)), ((0, 3), (3, 0)), ((3,), (3,)),
+                   ((), ()), ((2, 2, 3), (3, 2)), ((4, 2, 3), (2, 3, 1)), ((2, 0), (0, 2))):
+        for kw in ({}, {"transpose_a": True}, {"transpose_b": True}, {"adjoint_b": True}):
+            add(f"matmul {sa}@{sb} {kw}", lambda t, sa=sa, sb=sb, kw=kw: t.matmul(
+                t.constant(np.ones(sa, np.float32)), t.constant(np.ones(sb, np.float32)), **kw))
+    return out
+
+
 def _array_outcome(tf, f):
     try:
         with warnings.catch_warnings():
@@ -264,7 +414,7 @@ def differences(real_tf, mine):
         a, b = _outcome(real_tf, case), _outcome(mine, case)
         if not _same(a, b):
             diffs.append((_describe(case), a[:3], b[:3]))
-    arrays = _array_cases()
+    arrays = _array_cases() + _array_fuzz_cases()
     for name, f in arrays:
         a, b = _array_outcome(real_tf, f), _array_outcome(mine, f)
         if not _same(a, b):
@@ -277,13 +427,25 @@ def differences(real_tf, mine):
 # TensorFlow 2.21 (oneDNN) fails tf.nn.softmax of a 0-d tensor with AbortedError; tapeflow
 # raises InvalidArgumentError ("logits must have >= 1 dimension"), as TF's own kernel would.
 KNOWN = {"erf[unary](float64[3])", "nn.softmax[unary](float32[])"}
+# TensorFlow 2.21's saturate_cast from int64 computes the upper limit through float64, which
+# wraps to INT64_MIN, so every value becomes the minimum; tapeflow clamps to the range.
+KNOWN |= {f"saturate_cast int64{s} -> {to}" for s in ([3], [2, 3])
+          for to in ("int64", "float32", "float64", "complex64")}
+# Where NaN lands in sort/argsort/top_k is an accident of TensorFlow's comparison sorts (NaN
+# compares false both ways); tapeflow sorts NaN as the largest value. These seeded cases
+# hold a NaN.
+KNOWN |= {"top_k float16[3]", "top_k indices float16[3]", "top_k float16[2, 3]",
+          "top_k indices float16[2, 3]", "sort float64[2, 3]", "argsort float64[2, 3]"}
+# tf.squeeze with a float Tensor axis fails TensorFlow 2.21 with std::bad_alloc (MemoryError);
+# tapeflow raises TypeError (a scalar tensor is no list of axes).
+KNOWN |= {"squeeze axis='f32'", "squeeze axis='i64'"}
 
 
 def test_op_fuzz_matches_tensorflow(rtf):
     import tapeflow
     n, diffs = differences(rtf, tapeflow)
     unexpected = [d for d in diffs if d[0] not in KNOWN]
-    assert n > 1500
+    assert n > 9000
     assert not unexpected, f"{len(unexpected)} of {n} cases differ from TensorFlow:\n" + \
         "\n".join(f"  {d}: TF {t} / tapeflow {m}" for d, t, m in unexpected[:40])
 

@@ -12,6 +12,7 @@ those then behave as plain Python, and a Python ``bool`` of a traced tensor make
 signature run eagerly (correct, not compiled).
 """
 import ast
+import enum
 import functools
 import inspect
 import textwrap
@@ -293,8 +294,43 @@ def to_code(f, recursive=True, experimental_optional_features=None):
     return ast.unparse(new)
 
 
+def to_graph(entity, recursive=True, experimental_optional_features=None):
+    """Returns ``entity`` (a function or method) with its control flow converted, as
+    ``tf.function`` would run it; ``entity`` itself when its source cannot be converted."""
+    return convert(entity)
+
+
+_VERBOSITY = [0]
+
+
+def set_verbosity(level, alsologtostdout=False):
+    """Sets AutoGraph's verbosity level (tapeflow's AutoGraph logs nothing; kept for
+    ``get_verbosity``-style checks). Returns None."""
+    _VERBOSITY[0] = int(level)
+
+
+def trace(*args):
+    """Prints ``args`` (at conversion and run time alike, as TensorFlow's ``trace``)."""
+    print(*args)
+
+
+class _Feature(enum.Enum):
+    ALL = "ALL"
+    AUTO_CONTROL_DEPS = "AUTO_CONTROL_DEPS"
+    ASSERT_STATEMENTS = "ASSERT_STATEMENTS"
+    BUILTIN_FUNCTIONS = "BUILTIN_FUNCTIONS"
+    EQUALITY_OPERATORS = "EQUALITY_OPERATORS"
+    LISTS = "LISTS"
+    NAME_SCOPES = "NAME_SCOPES"
+
+
+_Feature.__name__ = _Feature.__qualname__ = "Feature"
+
+
 class experimental:   # noqa: N801 - TensorFlow's namespace
     """``tf.autograph.experimental``."""
+
+    Feature = _Feature
 
     @staticmethod
     def do_not_convert(func=None):
@@ -303,3 +339,10 @@ class experimental:   # noqa: N801 - TensorFlow's namespace
             return experimental.do_not_convert
         func.__ag_do_not_convert__ = True
         return func
+
+    @staticmethod
+    def set_loop_options(parallel_iterations=None, swap_memory=None,
+                         maximum_iterations=None, shape_invariants=None):
+        """Accepted inside a loop body for compatibility; tapeflow's loops need none of
+        these options. Returns None."""
+        return None

@@ -7,9 +7,9 @@ says everything about ``tf.sqrt``: its TensorFlow op name, its NumPy kernel (raw
 raw array out), its gradient rule (Tensors in, one gradient per input out, written with
 tapeflow ops), the dtypes TensorFlow registers a kernel for, and how its arguments are
 normalised (``kind``: elementwise ``"unary"``/``"binary"``, or ``"reduce"``, ``"scan"``
-(cumsum) and ``"arg"`` (argmax), whose ``axis`` follows TensorFlow's rules; or ``"call"``:
-``op(*tensors, **attrs)`` for ops whose public function normalises its own arguments, such
-as softmax's axis or svd's flags). From it come:
+(cumsum) and ``"arg"`` (argmax), whose ``axis`` follows TensorFlow's rules; or ``"call"``,
+with an ``args`` normaliser as the public signature, or without one ``op(*tensors,
+**attrs)`` for ops whose public function normalises its arguments itself). From it come:
 
 * the primitive in ``primitive.REGISTRY`` (so tapes and ``tf.function`` see one op);
 * a fast wrapper ``sqrt(x, name=None)`` that converts its input with TensorFlow's rules,
@@ -101,16 +101,19 @@ def _np_dtypes(names):
     return frozenset(out)
 
 
+_ALL_NP = _np_dtypes(ANY)
+
+
 class OpDef:
     """One op's declaration: what TensorFlow calls it, its dtypes, its primitive and wrapper."""
 
     __slots__ = ("name", "op", "fn", "kind", "allowed", "kernels", "ok", "exports", "test",
-                 "fallback", "fixed", "attr")
+                 "fallback", "fixed", "args", "typed", "attr")
 
     def __init__(self, name, op, kind, allowed, kernels, exports, test, fallback=None,
-                 fixed=False, attr="T"):
+                 fixed=False, args=None, typed=0):
         self.name, self.op, self.kind, self.fallback = name, op, kind, fallback
-        self.fixed, self.attr = fixed, attr
+        self.fixed, self.args, self.typed, self.attr = fixed, args, typed, "T"
         self.allowed = tuple(allowed)
         self.kernels = _np_dtypes(kernels if kernels is not None else allowed)
         self.ok = self.kernels & _np_dtypes(allowed)   # the dtypes the wrapper runs
@@ -122,7 +125,7 @@ class OpDef:
             out = self.fallback(*tensors, **attrs)
             if out is not NotImplemented:
                 return out
-        raise self.dtype_error(tensors[0]._value.dtype)
+        raise self.dtype_error(tensors[self.typed]._value.dtype)
 
     def dtype_error(self, npd):
         """Returns TensorFlow's error for running this op on NumPy dtype ``npd``."""
@@ -137,7 +140,8 @@ class OpDef:
         if tf_name in self.allowed:
             return NotFoundError(
                 None, self.name, f"Could not find device for node: {{{{node {self.name}}}}} = "
-                f"{self.name}[T=DT_{name.upper()}] (no CPU kernel for {name}) [Op:{self.name}]")
+                f"{self.name}[{self.attr}=DT_{name.upper()}] (no CPU kernel for {name}) "
+                f"[Op:{self.name}]")
         return InvalidArgumentError(
             None, self.name, f"Value for attr '{self.attr}' of {tf_name} is not in the list of "
             f"allowed values: {', '.join(self.allowed)} [Op:{self.name}]")
@@ -155,8 +159,8 @@ def exported(namespace):
 
 
 def defop(name, kernel, grad=None, *, dtypes, kernels=None, kind="unary", quiet=False,
-          export=None, test=None, module=None, fallback=None, fixed=False, num_outputs=1,
-          attr="T"):
+          export=None, test=None, module=None, fallback=None, fixed=False, args=None,
+          typed=0, num_outputs=1, attr="T"):
     # module: the ``__module__`` the wrapper reports (its docs' home)
     """Declares op ``name``; returns its public wrapper (with ``.op_def``).
 
@@ -166,9 +170,9 @@ def defop(name, kernel, grad=None, *, dtypes, kernels=None, kind="unary", quiet=
       grad: ``g(op, dy)`` -> one gradient per input (None: not differentiable).
       dtypes: TensorFlow's allowed dtype names for the op (a list above, or your own).
       kernels: the dtypes with a CPU kernel, when fewer than ``dtypes`` (NotFoundError).
-      kind: ``"unary"``, ``"binary"`` (elementwise, broadcasting), ``"reduce"``, ``"scan"``,
-        ``"arg"``, or ``"call"``: ``f(*tensors, **attrs)``, the first input's dtype checked,
-        attrs passed to the kernel and recorded (the public function normalises them).
+      kind: ``"unary"``, ``"binary"`` (elementwise, broadcasting) or ``"reduce"``;
+        ``"call"`` (implied by ``args``) for any other signature; ``"call"`` without
+        ``args`` gives ``op(*tensors, **attrs)`` (input ``typed``'s dtype checked).
       quiet: run the kernel with NumPy's floating-point warnings off.
       export: the public name(s) the wrapper is published under.
       test: the op-table row's hints (``domain``, ``shapes``, ``ref``, ``order``).
@@ -177,20 +181,28 @@ def defop(name, kernel, grad=None, *, dtypes, kernels=None, kind="unary", quiet=
         ``ComplexAbs``, ``round`` of ints is the identity); returns NotImplemented to decline.
       fixed: the inputs have one fixed type (``dtypes`` names it), not a type attribute:
         TensorFlow words the error "expected to be a bool tensor".
-      num_outputs: how many arrays the kernel returns (-1: a list of any length).
-      attr: the name of the type attribute in TensorFlow's messages (``"T"``).
+      args: ``kind="call"``'s argument normaliser, with the op's public signature and
+        docstring: converts and checks arguments as TensorFlow does; returns ``(inputs,
+        attrs)`` (Tensors, kernel keywords) or a non-tuple result returned as it is.
+      typed: the index of the input whose dtype ``dtypes`` constrains (TensorFlow's ``T``).
+      num_outputs: the kernel's output count (``-1``: a list of any length).
+      attr: the name of TensorFlow's type attribute, for messages (``Tidx`` for Range).
     """
-    op = _prim.primitive(name, num_outputs, differentiable=grad is not None)(
+    if args is not None:
+        kind = "call"
+    op = _prim.primitive(name, num_outputs=num_outputs, differentiable=grad is not None)(
         _quietly(kernel) if quiet else kernel)
     op.broadcasts = kind == "binary"
     if grad is not None:
         op.def_grad(grad)
     exports = (export,) if isinstance(export, str) else tuple(export or ())
-    od = OpDef(name, op, kind, dtypes, kernels, exports, test, fallback, fixed, attr)
-    fn = _WRAPPERS[kind](od, op)
+    od = OpDef(name, op, kind, dtypes, kernels, exports, test, fallback, fixed, args, typed)
+    od.attr = attr
+    fn = (_direct if kind == "call" and args is None else _WRAPPERS[kind])(od, op)
     fn.__name__ = exports[0] if exports else name
     fn.__qualname__ = fn.__name__
-    fn.__doc__ = getattr(kernel, "__doc__", None) or f"TensorFlow's ``{name}`` op."
+    fn.__doc__ = getattr(args if args is not None else kernel, "__doc__", None) or \
+        f"TensorFlow's ``{name}`` op."
     fn.__module__ = module or sys._getframe(1).f_globals.get("__name__", __name__)
     fn.op_def = od
     od.fn = fn
@@ -359,8 +371,9 @@ def _arg(od, op):
     return arg
 
 
-def _call(od, op):
-    forward, ok, single = op.forward, od.ok, op.num_outputs == 1
+def _direct(od, op):
+    """``kind="call"`` without ``args``: ``op(*tensors, **attrs)`` (softmax's, svd's ...)."""
+    forward, ok, single, typed = op.forward, od.ok, op.num_outputs == 1, od.typed
 
     def call(*inputs, **attrs):
         ts = inputs
@@ -369,7 +382,7 @@ def _call(od, op):
                 ts = tuple(x if type(x) is Tensor else convert_to_tensor(x) for x in inputs)
                 break
         vs = [t._value for t in ts]
-        if vs[0].dtype not in ok:
+        if vs[typed].dtype not in ok:
             return od.refuse(*ts, **attrs)
         try:
             out = forward(*vs, **attrs)
@@ -377,19 +390,14 @@ def _call(od, op):
             raise
         except _KERNEL_ERRORS as e:
             raise _prim.kernel_error(op, vs, e) from None
-        if single:
-            result = Tensor(out)
-            outputs = (result,)
-        else:
-            result = [Tensor(o) for o in out]
-            outputs = tuple(result)
+        result = Tensor(out) if single else [Tensor(o) for o in out]
         if _tapes:
-            _record(op, ts, outputs, attrs)
+            _record(op, ts, (result,) if single else tuple(result), attrs)
         return result
     return call
 
 
-_WRAPPERS = {"call": _call, "unary": _unary, "binary": _binary, "reduce": _reduce, "scan": _scan, "arg": _arg}
+_WRAPPERS = {"unary": _unary, "binary": _binary, "reduce": _reduce, "scan": _scan, "arg": _arg}
 
 
 def _traced_value(t):
@@ -467,3 +475,8 @@ def reduction_axes(axis, ndim, op_name):
             None, op_name, f"Invalid reduction arguments: Axes contains duplicate dimension: "
             f"{dup} [Op:{op_name}]")
     return tuple(norm)
+
+
+# ``kind="call"`` (an argument normaliser) lives in op_args with TensorFlow's argument rules.
+from tapeflow.framework.op_args import call_wrapper as _call  # noqa: E402
+_WRAPPERS["call"] = _call

@@ -159,6 +159,13 @@ class Tensor:
                              f"shape {TensorShape(shape)}.")
 
 
+# ``t.array``: the public read of the NumPy array behind a Tensor, for the layers above the
+# engine (Keras's layers, losses and metrics, on their hot paths). It is the same slot as
+# the engine's own field, read at the same C speed (a property or a function would add a
+# call to every Layer call). No copy: never write into the array, never assign ``t.array``.
+Tensor.array = Tensor.__dict__["_value"]
+
+
 def _scalar_of(v):
     """Returns the single element of a one-element array (TypeError otherwise, like NumPy)."""
     if v.ndim == 0:

@@ -49,7 +49,7 @@ _GLOBAL = {"rng": _GlobalRNG()}
 
 def _np_dtype(dtype):
     from tapeflow.keras import backend
-    return dtypes.as_dtype(backend.standardize_dtype(dtype))._np
+    return dtypes.as_dtype(backend.standardize_dtype(dtype)).as_numpy_dtype
 
 
 def _shape(shape):

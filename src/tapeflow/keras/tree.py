@@ -1,4 +1,11 @@
-"""``keras.tree``: nested structures (lists, tuples, dicts) of leaves."""
+"""``keras.tree``: nested structures (lists, tuples, dicts) of leaves.
+
+The one nested-structure module of ``keras/`` (it sits at the bottom: it imports only
+``framework.nest``): the functional graph, layers, ops and models all flatten and map through
+it, so every part agrees on the order of the leaves. As in Keras 3 (and ``tf.nest``), dicts
+are flattened in sorted key order (insertion order when the keys cannot be sorted) and
+mapped dicts keep their own key order.
+"""
 from tapeflow.framework import nest
 
 
@@ -9,12 +16,45 @@ def is_nested(structure):
 
 def flatten(structure):
     """Returns the leaves of ``structure`` in order (dicts by sorted key)."""
+    t = type(structure)
+    if t is list or t is tuple:
+        if not any(isinstance(v, (list, tuple, dict)) for v in structure):
+            return list(structure)   # the common flat case, without a walk
+    elif t is not dict and not nest.is_nested(structure):
+        return [structure]
     return nest.flatten(structure)
 
 
 def map_structure(func, *structures):
-    """Returns ``func`` applied to the matching leaves of ``structures``, same structure."""
+    """Returns ``func`` applied to the matching leaves of ``structures``, same structure.
+
+    Raises:
+      ValueError: if the structures do not have the same nesting.
+    """
+    if len(structures) == 1:
+        return _map_one(func, structures[0])
     return nest.map_structure(func, *structures)
+
+
+def _map_one(func, s):
+    t = type(s)
+    if t is list:
+        return [_map_one(func, v) for v in s]
+    if t is tuple:
+        return tuple(_map_one(func, v) for v in s)
+    if t is dict:
+        return {k: _map_one(func, v) for k, v in s.items()}
+    if nest.is_nested(s):   # namedtuples, other mappings
+        return nest.map_structure(func, s)
+    return func(s)
+
+
+def _sorted_keys(mapping):
+    """Returns ``mapping``'s keys in the order ``flatten`` visits them (sorted if sortable)."""
+    try:
+        return sorted(mapping)
+    except TypeError:
+        return list(mapping)
 
 
 def map_structure_up_to(shallow_structure, func, *structures):

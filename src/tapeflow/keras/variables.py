@@ -8,7 +8,7 @@ from tapeflow.framework.context import state as _state
 from tapeflow.framework.tensor import Tensor
 from tapeflow.framework.variable import BaseVariable as _TFVariable
 from tapeflow.framework.variable import variable_accessed
-from tapeflow.keras.layers.layer_utils import _bump
+from tapeflow.keras.layers.tracking import _bump
 
 
 def _oom(shape, dtype):

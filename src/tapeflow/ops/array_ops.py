@@ -1,47 +1,68 @@
 """Shape ops (reshape, transpose, broadcast, squeeze), joining and splitting.
 
+Every op here is declared with ``defop`` (framework/op_def.py): its TensorFlow name, its
+NumPy kernel, its gradient, its dtypes and an argument normaliser with the public
+signature, which checks ``axis``/``shape``/``perm`` arguments as TensorFlow does.
 This module also re-exports the creation, manipulation and indexing ops, which
 live in ``creation_ops``, ``manip_ops`` and ``indexing_ops``.
 """
+import builtins as _builtins
+
 from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
 from tapeflow.framework import dtypes
+from tapeflow.framework import primitive as _prim
 from tapeflow.framework.errors import InvalidArgumentError
-from tapeflow.framework.op_def import index_array
-from tapeflow.framework.primitive import make_unary, primitive
+from tapeflow.framework.op_args import index_arg
+from tapeflow.framework.op_def import ANY, defop, exported
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
+from tapeflow.framework.tensor_shape import TensorShape
 from tapeflow.framework.graph import func_graph as _func_graph
 from tapeflow.ops.creation_ops import *  # noqa: F401,F403
 from tapeflow.ops.creation_ops import _np_dtype, _shape_list, _t
 from tapeflow.ops.math_ops import unbroadcast
 
-
-@primitive("Identity")
-def _identity_kernel(x):
-    return x
+_tapes = _prim.ACTIVE
+_range = _builtins.range   # ``range`` here is tf.range (creation_ops)
 
 
-@_identity_kernel.def_grad
+def _shape_vec(shape, op_name, attr, what):
+    """A shape argument as a tuple of ints (TensorFlow's conversion and 1-D check)."""
+    if type(shape) is tuple or type(shape) is list:
+        for d in shape:
+            if type(d) is not int:
+                break
+        else:
+            return tuple(shape)
+    if isinstance(shape, TensorShape):
+        return _shape_list(shape)
+    arr = index_arg(shape, op_name, attr)
+    if arr.ndim != 1 and not (arr.ndim == 0 and op_name == "Reshape"):
+        raise InvalidArgumentError(None, op_name, f"{what}[{','.join(map(str, arr.shape))}] "
+                                   f"[Op:{op_name}]")
+    return tuple(int(d) for d in arr.reshape(-1))
+
+
 def _identity_grad(op, dy):
     """d identity = dy."""
     return dy
 
 
-_identity_op = _identity_kernel
-_identity = make_unary(_identity_kernel)
-
-
-def identity(input, name=None):  # noqa: A002
+def _identity_np(x):
     """Returns a Tensor with the same value as ``input`` (reads a variable's value)."""
-    return _identity(input)
-
-
-@primitive("StopGradient", differentiable=False)
-def _stop_gradient_kernel(x):
     return x
 
 
-stop_gradient = make_unary(_stop_gradient_kernel)
+identity = defop("Identity", _identity_np, _identity_grad, dtypes=ANY, export="identity")
+_identity_op = _identity = identity.op_def.op
+
+
+def _stop_gradient_np(x):
+    """Returns ``input`` as a Tensor through which no gradient flows."""
+    return x
+
+
+stop_gradient = defop("StopGradient", _stop_gradient_np, dtypes=ANY, export="stop_gradient")
 
 
 # -- shapes ----------------------------------------------------------------------------
@@ -62,127 +83,187 @@ def rank(input, name=None):  # noqa: A002
     return Tensor(np.int32(np.ndim(_t(input)._value)))
 
 
-@primitive("Reshape")
-def _reshape_kernel(x, shape):
-    return np.reshape(x, shape)
+def _reshape_np(x, shape):
+    try:
+        return np.reshape(x, shape)
+    except ValueError:
+        _check_reshape(x.size, shape)   # raises TensorFlow's error
+        raise
 
 
-@_reshape_kernel.def_grad
 def _reshape_grad(op, dy):
     """Reshapes dy back to the input's shape."""
     return reshape(dy, op.inputs[0]._value.shape)
 
 
-def reshape(tensor, shape, name=None):
+def _check_reshape(size, shp):
+    """Raises TensorFlow's InvalidArgumentError for reshaping ``size`` values to ``shp``."""
+    known = 1
+    first = None
+    for i, d in enumerate(shp):
+        if d == -1:
+            if first is not None:
+                raise InvalidArgumentError(None, "Reshape", f"Only one input size may be -1, "
+                                           f"not both {first} and {i} [Op:Reshape]")
+            first = i
+        elif d < 0:
+            raise InvalidArgumentError(None, "Reshape", f"Size {i} must be non-negative, not "
+                                       f"{d} [Op:Reshape]")
+        else:
+            known *= d
+    if first is None or known == 0 or size % known:
+        raise InvalidArgumentError(
+            None, "Reshape", f"Input to reshape is a tensor with {size} values, but the "
+            f"requested shape {'requires a multiple of' if first is not None else 'has'} "
+            f"{known} [Op:Reshape]")
+
+
+def _reshape_args(tensor, shape, name=None):
     """Returns ``tensor`` with the same elements in ``shape`` (one dim may be -1).
 
     Raises:
-      InvalidArgumentError: if the element counts differ.
+      InvalidArgumentError: if the element counts differ, a size is below -1, more than one
+        is -1, or ``shape`` is not a vector of int32/int64.
     """
     x = tensor if type(tensor) is Tensor else convert_to_tensor(tensor)
-    if type(shape) is tuple:
-        shp = shape
-    else:
-        try:
-            shp = _shape_list(shape)
-        except (TypeError, ValueError):
-            index_array(shape, "Reshape", "Tshape")   # a string: TensorFlow's error
-            raise
-        if isinstance(shape, Tensor) and shape._value.dtype.kind not in "iu":
-            index_array(shape, "Reshape", "Tshape")   # a float Tensor: TensorFlow's error
+    shp = _shape_vec(shape, "Reshape", "Tshape", "sizes input must be 1-D, not ")
     if x._value.shape == shp:
-        return x if not _needs_record(x) else _reshape_kernel(x, shape=shp)
-    try:
-        return _reshape_kernel(x, shape=shp)
-    except InvalidArgumentError:
-        if shp.count(-1) > 1:
-            first = shp.index(-1)
-            raise InvalidArgumentError(
-                None, "Reshape", f"Only one input size may be -1, not both {first} and "
-                f"{shp.index(-1, first + 1)} [Op:Reshape]") from None
-        raise InvalidArgumentError(
-            None, "Reshape", f"Input to reshape is a tensor with {x._value.size} values, but the "
-            f"requested shape has {int(np.prod([d for d in shp if d != -1]))} [Op:Reshape]"
-        ) from None
+        return x if not _tapes else ((x,), {"shape": shp})
+    if shp and min(shp) < -1:      # NumPy would take -2 for -1
+        _check_reshape(x._value.size, shp)
+    return (x,), {"shape": shp}
 
 
-def _needs_record(x):
-    from tapeflow.framework import primitive as prim
-    return bool(prim.ACTIVE)
+reshape = defop("Reshape", _reshape_np, _reshape_grad, dtypes=ANY, args=_reshape_args,
+                export="reshape")
+_reshape_kernel = reshape.op_def.op
 
 
-@primitive("BroadcastTo")
-def _broadcast_to_kernel(x, shape):
+def _broadcast_to_np(x, shape):
     return np.broadcast_to(x, shape)
 
 
-@_broadcast_to_kernel.def_grad
 def _broadcast_to_grad(op, dy):
     """Sums dy over the broadcast axes."""
     return unbroadcast(dy, op.inputs[0]._value.shape)
 
 
-def broadcast_to(input, shape, name=None):  # noqa: A002
+def _broadcast_to_args(input, shape, name=None):  # noqa: A002
     """Returns ``input`` broadcast to ``shape``.
 
     Raises:
       InvalidArgumentError: if the shapes are not broadcast-compatible.
     """
     x = _t(input)
-    shp = _shape_list(shape)
+    shp = _shape_vec(shape, "BroadcastTo", "Tidx",
+                     "shape must be a vector of {int32,int64}, got shape ")
     if x._value.shape == shp:
         return x
-    return _broadcast_to_kernel(x, shape=shp)
+    return (x,), {"shape": shp}
 
 
-@primitive("Transpose")
-def _transpose_kernel(x, perm):
+broadcast_to = defop("BroadcastTo", _broadcast_to_np, _broadcast_to_grad, dtypes=ANY,
+                     args=_broadcast_to_args, export="broadcast_to")
+
+
+def _transpose_np(x, perm):
     return np.transpose(x, perm)
 
 
-@_transpose_kernel.def_grad
 def _transpose_grad(op, dy):
     """Transposes dy by the inverse permutation."""
     perm = op.attrs["perm"]
     return transpose(dy, list(np.argsort(perm)))
 
 
-def transpose(a, perm=None, conjugate=False, name="transpose"):
+def _perm(perm, nd):
+    if type(perm) is list or type(perm) is tuple:
+        for p in perm:
+            if type(p) is not int:
+                break
+        else:
+            p = tuple(perm)
+            if len(p) == nd and sorted(p) == list(_range(nd)):
+                return p
+    arr = index_arg(perm, "Transpose", "Tperm")
+    if arr.ndim != 1:
+        raise InvalidArgumentError(None, "Transpose", f"perm must be rank 1, got shape "
+                                   f"[{','.join(map(str, arr.shape))}] [Op:Transpose]")
+    p = [int(i) for i in arr]
+    if len(p) != nd:
+        raise InvalidArgumentError(None, "Transpose", f"transpose expects a vector of size "
+                                   f"{nd}. But input(1) is a vector of size {len(p)} "
+                                   f"[Op:Transpose]")
+    for i in p:
+        if not 0 <= i < nd:
+            raise InvalidArgumentError(None, "Transpose", f"{i} is out of range [0 .. {nd}) "
+                                       f"[Op:Transpose]")
+    for i in _range(nd):
+        if i not in p:
+            raise InvalidArgumentError(None, "Transpose", f"{i} is missing from "
+                                       f"{{{','.join(map(str, p))}}}. [Op:Transpose]")
+    return tuple(p)
+
+
+def _transpose_args(a, perm=None, conjugate=False, name="transpose"):
     """Returns ``a`` with its axes permuted (reversed when ``perm`` is None)."""
     x = _t(a)
-    if perm is None:
-        perm = tuple(reversed(np.arange(x._value.ndim).tolist()))
-    else:
-        perm = tuple(int(p) for p in (_func_graph.value_of(_t(perm)).tolist() if not isinstance(
-            perm, (list, tuple)) else perm))
-    out = _transpose_kernel(x, perm=perm)
+    nd = x._value.ndim
+    perm = tuple(_range(nd - 1, -1, -1)) if perm is None else _perm(perm, nd)
     if conjugate and x._value.dtype.kind == "c":
         from tapeflow.ops.special_math_ops import conj
-        out = conj(out)
-    return out
+        x = conj(x)
+    return (x,), {"perm": perm}
+
+
+transpose = defop("Transpose", _transpose_np, _transpose_grad, dtypes=ANY,
+                  args=_transpose_args, export="transpose")
 
 
 def expand_dims(input, axis, name=None):  # noqa: A002
-    """Returns ``input`` with a new axis of size 1 inserted at ``axis``."""
+    """Returns ``input`` with a new axis of size 1 inserted at ``axis`` (runs Reshape, so a
+    trace and a SavedModel see one op for both)."""
     x = _t(input)
     nd = x._value.ndim
-    if isinstance(axis, (list, tuple)) or np.ndim(_func_graph.value_of(axis)) > 0:
-        if np.size(_func_graph.value_of(axis)) != 1:
+    if type(axis) is not int:
+        if type(axis) is float:
+            raise TypeError(f"Cannot convert {axis!r} to EagerTensor of dtype int32")
+        arr = index_arg(axis if type(axis) is not bool else int(axis), "ExpandDims", "Tdim",
+                        allowed=("int32", "int64", "int8", "int16", "uint8", "uint16",
+                                 "uint32", "uint64"))
+        if arr.size != 1:
             raise InvalidArgumentError(None, "ExpandDims", "'dim' must be a tensor with a "
                                        "single value [Op:ExpandDims]")
-        axis = np.ravel(_func_graph.value_of(axis))[0]
-    axis = int(axis)
+        axis = int(arr.reshape(-1)[0])
     if not -nd - 1 <= axis <= nd:
         raise InvalidArgumentError(None, "ExpandDims", f"Tried to expand dim index {axis} for "
                                    f"tensor with {nd} dimensions. [Op:ExpandDims]")
     if axis < 0:
         axis += nd + 1
-    shp = x._value.shape[:axis] + (1,) + x._value.shape[axis:]
-    return _reshape_kernel(x, shape=shp)
+    return _reshape_kernel(x, shape=x._value.shape[:axis] + (1,) + x._value.shape[axis:])
+
+
+def _squeeze_axes(axis):
+    if isinstance(axis, (int, np.integer)):
+        return [int(axis)]
+    if isinstance(axis, Tensor):
+        v = _func_graph.value_of(axis)
+        if v.ndim == 0:
+            raise TypeError("Cannot iterate over a scalar tensor.")
+        return [int(a) for a in v]
+    if isinstance(axis, float):
+        return [int(axis)]     # TensorFlow's Python layer truncates it
+    out = []
+    for a in axis:
+        if not isinstance(a, (int, np.integer)):
+            raise TypeError(f"Expected int for argument 'axis' not {a!r}.")
+        out.append(int(a))
+    return out
 
 
 def squeeze(input, axis=None, name=None):  # noqa: A002
-    """Returns ``input`` without the size-1 axes (only those in ``axis`` if given).
+    """Returns ``input`` without the size-1 axes (only those in ``axis`` if given); runs
+    Reshape.
 
     Raises:
       InvalidArgumentError: if an axis in ``axis`` does not have size 1.
@@ -192,7 +273,9 @@ def squeeze(input, axis=None, name=None):  # noqa: A002
     if axis is None:
         new = tuple(n for n in shp if n != 1)
     else:
-        axes = [int(axis)] if isinstance(axis, (int, np.integer)) else [int(a) for a in axis]
+        if isinstance(axis, str):
+            raise TypeError(f"Expected int for argument 'axis' not {axis!r}.")
+        axes = _squeeze_axes(axis)
         for a in axes:
             if not -len(shp) <= a < len(shp):
                 raise InvalidArgumentError(
@@ -229,12 +312,34 @@ def _convert_list(values):
     return [convert_to_tensor(v) for v in values]
 
 
-@primitive("ConcatV2")
-def _concat_kernel(*xs, axis):
+def _python_axis(axis):
+    """An axis TensorFlow's Python layer compares with ints (stack, unstack)."""
+    if isinstance(axis, Tensor):
+        axis = _func_graph.value_of(axis).item()
+    if not isinstance(axis, (int, float, np.number)):
+        raise TypeError(f"'<' not supported between instances of '{type(axis).__name__}' "
+                        f"and 'int'")
+    return axis
+
+
+def _scalar_int(axis, op_name, attr, what, strict=False):
+    if type(axis) is int:
+        return axis
+    if type(axis) is bool:
+        return int(axis)
+    arr = index_arg(axis, op_name, attr, strict=strict,
+                    allowed=("int32", "int64", "int8", "int16", "uint8", "uint16")
+                    if isinstance(axis, np.generic) else ("int32", "int64"))
+    if arr.ndim:
+        raise InvalidArgumentError(None, op_name, f"{what}{','.join(map(str, arr.shape))}] "
+                                   f"[Op:{op_name}]")
+    return int(arr)
+
+
+def _concat_np(*xs, axis):
     return np.concatenate(xs, axis=axis)
 
 
-@_concat_kernel.def_grad
 def _concat_grad(op, dy):
     """Splits dy back into the pieces' sizes along the axis."""
     axis = op.attrs["axis"]
@@ -242,11 +347,11 @@ def _concat_grad(op, dy):
     return split(dy, sizes, axis=axis)
 
 
-def concat(values, axis, name="concat"):
+def _concat_args(values, axis, name="concat"):
     """Returns the tensors in ``values`` joined along ``axis``.
 
     Raises:
-      InvalidArgumentError: on mixed dtypes or mismatched shapes.
+      InvalidArgumentError: on mixed dtypes, mismatched shapes or 0-d tensors.
     """
     if not len(values):
         raise InvalidArgumentError(None, "ConcatV2", "ConcatV2 needs at least one input "
@@ -260,29 +365,46 @@ def concat(values, axis, name="concat"):
         ts = [first] + [convert_to_tensor(v, first.dtype) for v in values[1:]]
     else:
         ts = _convert_list(values)
-    _same_dtype(ts, "ConcatV2")
-    nd = ts[0]._value.ndim
+    if type(axis) is float:
+        raise TypeError(f"Cannot convert {axis!r} to EagerTensor of dtype int32")
+    if type(axis) is not int and type(axis) is not bool:
+        arr = index_arg(axis, "ConcatV2", "Tidx", allowed=("int32", "int64", "int8", "int16",
+                        "uint8", "uint16") if isinstance(axis, np.generic) else ("int32",
+                                                                                  "int64"))
+        if arr.size != 1 or arr.ndim > 1:
+            raise InvalidArgumentError(None, "ConcatV2", f"axis tensor should be a scalar "
+                                       f"integer, but got shape "
+                                       f"[{','.join(map(str, arr.shape))}] [Op:ConcatV2]")
+        axis = arr.reshape(-1)[0]
     axis = int(axis)
-    if not -nd <= axis < max(nd, 1):
-        raise InvalidArgumentError(None, "ConcatV2", f"ConcatOp : Expected concatenating "
-                                   f"dimensions in the range [{-nd}, {nd}), but got {axis}")
     if len(ts) == 1:
         return ts[0]
-    return _concat_kernel(*ts, axis=axis % nd)
+    _same_dtype(ts, "ConcatV2")
+    nd = ts[0]._value.ndim
+    if nd == 0:
+        raise InvalidArgumentError(None, "ConcatV2", "ConcatOp : Can't concatenate scalars "
+                                   "(use tf.stack instead) [Op:ConcatV2]")
+    if not -nd <= axis < nd:
+        raise InvalidArgumentError(None, "ConcatV2", f"ConcatOp : Expected concatenating "
+                                   f"dimensions in the range [{-nd}, {nd}), but got {axis} "
+                                   f"[Op:ConcatV2]")
+    return tuple(ts), {"axis": axis % nd}
 
 
-@primitive("Pack")
-def _stack_kernel(*xs, axis):
+concat = defop("ConcatV2", _concat_np, _concat_grad, dtypes=ANY, args=_concat_args,
+               export="concat")
+
+
+def _stack_np(*xs, axis):
     return np.stack(xs, axis=axis)
 
 
-@_stack_kernel.def_grad
 def _stack_grad(op, dy):
     """Unstacks dy along the stacking axis."""
     return unstack(dy, axis=op.attrs["axis"])
 
 
-def stack(values, axis=0, name="stack"):
+def _stack_args(values, axis=0, name="stack"):
     """Returns the tensors in ``values`` stacked along a new ``axis``.
 
     Raises:
@@ -291,65 +413,100 @@ def stack(values, axis=0, name="stack"):
     for v in values:
         if hasattr(type(v), "__tf_dispatch__"):  # RaggedTensor
             return v.__tf_dispatch__(stack, (values, axis), {})
+    if not len(values):
+        return Tensor(np.zeros((0,), np.float32))
     ts = _convert_list(values)
-    _same_dtype(ts, "Pack")
     nd = ts[0]._value.ndim + 1
-    axis = int(axis)
+    axis = _python_axis(axis)
     if not -nd <= axis < nd:
         raise ValueError(f"Argument `axis` = {axis} not in range [{-nd}, {nd})")
-    return _stack_kernel(*ts, axis=axis % nd)
+    _same_dtype(ts, "Pack")
+    shp = ts[0]._value.shape
+    for i, t in enumerate(ts[1:], 1):
+        if t._value.shape != shp:
+            raise InvalidArgumentError(
+                None, "Pack", f"Shapes of all inputs must match: values[0].shape = "
+                f"[{','.join(map(str, shp))}] != values[{i}].shape = "
+                f"[{','.join(map(str, t._value.shape))}] [Op:Pack]")
+    return tuple(ts), {"axis": int(axis) % nd}
 
 
-@primitive("Unpack", num_outputs=-1)
-def _unstack_kernel(x, axis):
-    return list(np.moveaxis(x, axis, 0))  # views, no copies
+stack = defop("Pack", _stack_np, _stack_grad, dtypes=ANY, args=_stack_args, export="stack")
 
 
-@_unstack_kernel.def_grad
+def _unstack_np(x, axis):
+    m = np.moveaxis(x, axis, 0)
+    return [m[i, ...] for i in _range(m.shape[0])]  # views, no copies
+
+
 def _unstack_grad(op, *dys):
     """Stacks the pieces' gradients back together."""
     return (stack(list(dys), axis=op.attrs["axis"]),)
 
 
-def unstack(value, num=None, axis=0, name="unstack"):
+def _unstack_args(value, num=None, axis=0, name="unstack"):
     """Returns the list of tensors obtained by slicing ``value`` along ``axis``."""
     x = _t(value)
-    if x._value.ndim == 0:
-        raise ValueError("Cannot unstack a scalar tensor.")
-    axis = int(axis) % x._value.ndim
+    nd = x._value.ndim
+    if isinstance(axis, Tensor) and axis.dtype.is_floating:
+        raise AttributeError(f"'numpy.{axis.dtype.name}' object has no attribute '__index__'")
+    if isinstance(axis, float):
+        raise TypeError("list indices must be integers or slices, not float")
+    axis = _python_axis(axis)
+    if not -nd <= axis < nd:
+        raise ValueError(f"Argument `axis` = {axis} not in range [{-nd}, {nd})")
+    axis = int(axis) % nd
     if num is not None and num != x._value.shape[axis]:
         raise ValueError(f"Cannot infer argument `num` from shape {x.shape}")
     if x._value.shape[axis] == 0:
         return []
-    return _unstack_kernel(x, axis=axis)
+    return (x,), {"axis": axis}
 
 
-@primitive("SplitV", num_outputs=-1)
-def _split_kernel(x, sizes, axis):
+unstack = defop("Unpack", _unstack_np, _unstack_grad, dtypes=ANY, args=_unstack_args,
+                num_outputs=-1, export="unstack")
+
+
+def _split_np(x, sizes, axis):
     idx = np.cumsum(sizes)[:-1]
     return np.split(x, idx, axis=axis)
 
 
-@_split_kernel.def_grad
 def _split_grad(op, *dys):
     """Concatenates the pieces' gradients."""
     return (concat(list(dys), axis=op.attrs["axis"]),)
 
 
-def split(value, num_or_size_splits, axis=0, num=None, name="split"):
+def _split_args(value, num_or_size_splits, axis=0, num=None, name="split"):
     """Returns ``value`` split along ``axis`` into equal parts or parts of the given sizes.
 
     Raises:
-      InvalidArgumentError: if the sizes do not add up to the axis length.
+      InvalidArgumentError: if the sizes do not add up to the axis length, or ``axis`` is
+        not a scalar in range.
     """
     x = _t(value)
-    axis = int(axis) % x._value.ndim
-    n = x._value.shape[axis]
+    nd = x._value.ndim
     if isinstance(num_or_size_splits, Tensor) and num_or_size_splits._value.ndim == 0:
         num_or_size_splits = int(num_or_size_splits._value)
-    if isinstance(num_or_size_splits, (int, np.integer)):
+    by_num = isinstance(num_or_size_splits, (int, np.integer))
+    op_name = "Split" if by_num else "SplitV"
+    if isinstance(axis, Tensor) and axis.dtype != dtypes.int32:
+        raise InvalidArgumentError(
+                None, op_name, f"cannot compute {op_name} as input #0(zero-based) was expected "
+            f"to be a int32 tensor but is a {axis.dtype.name} tensor [Op:{op_name}]")
+    axis = _scalar_int(axis, op_name, "Tidx", "split_dim must be a scalar but has rank [",
+                       strict=True)
+    if not -nd <= axis < nd:
+        raise InvalidArgumentError(None, op_name, f"-input rank(-{nd}) <= split_dim < input "
+                                   f"rank ({nd}), but got {axis} [Op:{op_name}]")
+    axis %= nd
+    n = x._value.shape[axis]
+    if by_num:
         k = int(num_or_size_splits)
-        if k <= 0 or n % k:
+        if k <= 0:
+            raise InvalidArgumentError(None, "Split", f"Value for attr 'num_split' of {k} must "
+                                       f"be at least minimum 1 [Op:Split]")
+        if n % k:
             raise InvalidArgumentError(
                 None, "Split", f"Number of ways to split should evenly divide the split "
                 f"dimension, but got split_dim {axis} (size = {n}) and num_split {k} "
@@ -368,8 +525,11 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split"):
                 None, "SplitV", f"Determined shape must either match input shape along "
                 f"split_dim exactly if fully specified, or be less than the size of the input "
                 f"along split_dim if not fully specified.  Got: {sum(sizes)} [Op:SplitV]")
-    return _split_kernel(x, sizes=tuple(sizes), axis=axis)
+    return (x,), {"sizes": tuple(sizes), "axis": axis}
 
+
+split = defop("SplitV", _split_np, _split_grad, dtypes=ANY, args=_split_args, num_outputs=-1,
+              export="split")
 
 
 # -- shape utilities -------------------------------------------------------------------
@@ -467,10 +627,9 @@ from tapeflow.ops.indexing_ops import *  # noqa: E402,F401,F403
 from tapeflow.ops import creation_ops as _c, indexing_ops as _i  # noqa: E402
 from tapeflow.ops import manip_ops as _m, slicing_ops as _s  # noqa: E402
 
-__all__ = [
-    "identity", "stop_gradient", "shape", "shape_n", "size", "rank", "reshape",
-    "broadcast_to", "transpose", "expand_dims", "squeeze", "concat", "stack", "unstack",
-    "split", "ensure_shape", "broadcast_static_shape", "broadcast_dynamic_shape",
+__all__ = exported(globals()) + [
+    "expand_dims", "squeeze", "shape", "shape_n", "size", "rank", "ensure_shape",
+    "broadcast_static_shape", "broadcast_dynamic_shape",
 ] + _c.__all__ + _m.__all__ + _s.__all__ + _i.__all__
 
 

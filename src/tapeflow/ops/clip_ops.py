@@ -5,8 +5,8 @@ from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN
 
 from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.indexed_slices import IndexedSlices
-from tapeflow.framework.op_def import COMPLEX, FLOAT, INT, REDUCE_NUMBER, OpDef
-from tapeflow.framework.primitive import binary_inputs, primitive
+from tapeflow.framework.op_def import FLOAT, INT, REDUCE_NUMBER, defop, exported
+from tapeflow.framework.primitive import binary_inputs
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.ops.math_ops import (
     add, cast, divide, greater, less, logical_or, maximum, minimum, multiply, reduce_sum,
@@ -20,13 +20,11 @@ def _t(x):
 
 # -- clip_by_value ------------------------------------------------------------------------
 
-@primitive("ClipByValue")
-def _clip_kernel(t, lo, hi):
+def _clip_np(t, lo, hi):
     # TensorFlow clips from above first, then from below (lo wins when lo > hi).
     return np.maximum(np.minimum(t, hi), lo)
 
 
-@_clip_kernel.def_grad
 def _clip_grad(op, dy):
     """dy passes to t where lo <= t <= hi (both bounds included); elsewhere to the bound."""
     t, lo, hi = op.inputs
@@ -38,11 +36,7 @@ def _clip_grad(op, dy):
             unbroadcast(where_(above, dy, zeros), hi._value.shape))
 
 
-_CLIP = OpDef("ClipByValue", None, "binary", REDUCE_NUMBER,
-              INT + FLOAT + COMPLEX + ("uint8", "uint16"), (), None)   # its dtype rule
-
-
-def clip_by_value(t, clip_value_min, clip_value_max, name=None):
+def _clip_args(t, clip_value_min, clip_value_max, name=None):
     """Returns ``t`` with values below ``clip_value_min`` or above ``clip_value_max`` replaced.
 
     The gradient wrt ``t`` is 1 where ``clip_value_min <= t <= clip_value_max``
@@ -60,13 +54,25 @@ def clip_by_value(t, clip_value_min, clip_value_max, name=None):
                              t.indices, t.dense_shape)
     t, lo = binary_inputs("ClipByValue", t, clip_value_min)
     t, hi = binary_inputs("ClipByValue", t, clip_value_max)
-    if t._value.dtype not in _CLIP.ok:
-        raise _CLIP.dtype_error(t._value.dtype)
     shape = t._value.shape
     full = np.broadcast_shapes(shape, lo._value.shape, hi._value.shape)
     if full != shape:
         raise ValueError(f"Shapes {t.shape} and {tuple(full)} are incompatible")
-    return _clip_kernel(t, lo, hi)
+    if t._value.dtype in _MINMAX_ONLY:   # no ClipByValue kernel: TensorFlow's Python layer
+        return maximum(minimum(t, hi), lo)   # clips with Minimum and Maximum
+    return (t, lo, hi), {}
+
+
+_MINMAX_ONLY = (np.dtype(np.uint32), np.dtype(np.uint64))
+
+
+# TensorFlow's clip_by_value: the real number types (Minimum/Maximum refuse complex); its
+# ClipByValue op has CPU kernels for all but uint32/uint64
+clip_by_value = defop("ClipByValue", _clip_np, _clip_grad, args=_clip_args,
+                      dtypes=("bfloat16", "half", "float", "double", "int8", "uint8",
+                              "int16", "uint16", "int32", "uint32", "int64", "uint64"),
+                      kernels=FLOAT + INT + ("uint8", "uint16"), export="clip_by_value")
+_clip_kernel = clip_by_value.op_def.op
 
 
 # -- norms -----------------------------------------------------------------------------------
@@ -141,21 +147,19 @@ def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
 
 # -- add_n, scalar_mul --------------------------------------------------------------------
 
-@primitive("AddN")
-def _add_n_kernel(*xs):
+def _add_n_np(*xs):
     out = xs[0].copy() if isinstance(xs[0], np.ndarray) else xs[0]
     for x in xs[1:]:
         out = out + x
     return out
 
 
-@_add_n_kernel.def_grad
 def _add_n_grad(op, dy):
     """d(x1 + ... + xn) = (dy, ..., dy)."""
     return tuple(dy for _ in op.inputs)
 
 
-def add_n(inputs, name=None):
+def _add_n_args(inputs, name=None):
     """Returns the elementwise sum of a list of tensors of the same shape and dtype.
 
     Raises:
@@ -177,10 +181,14 @@ def add_n(inputs, name=None):
             raise InvalidArgumentError(
                 None, "AddN", f"Inputs to operation AddN of type AddN must have the same size "
                 f"and shape.  Input 0: {list(first.shape)} != input: {list(v.shape)} [Op:AddN]")
-    if len(ts) == 1:
+    if len(ts) == 1 and ts[0]._value.dtype in add_n.op_def.ok:
         from tapeflow.ops import array_ops
         return array_ops.identity(ts[0])
-    return _add_n_kernel(*ts)
+    return tuple(ts), {}
+
+
+add_n = defop("AddN", _add_n_np, _add_n_grad, dtypes=REDUCE_NUMBER + ("variant",),
+              args=_add_n_args, export="add_n")
 
 
 def scalar_mul(scalar, x, name=None):
@@ -197,4 +205,4 @@ def scalar_mul(scalar, x, name=None):
     return multiply(scalar, x)
 
 
-__all__ = ["clip_by_value", "clip_by_norm", "clip_by_global_norm", "add_n", "scalar_mul"]
+__all__ = exported(globals()) + ["clip_by_norm", "clip_by_global_norm", "scalar_mul"]

@@ -8,11 +8,11 @@ gradient is written with the other two; second and higher orders come free.
 Families: ``"conv"`` (filters ``[kh, kw, in, out]``) and ``"depthwise"``
 (filters ``[kh, kw, in, multiplier]``, output channels ``in * multiplier``).
 
-Kernels (chosen by measurement on the book's convnets, see benchmarks/bench_convnet.py):
-the forward and filter gradient of "conv" are one matmul with an im2col matrix; its
-input gradient is one matmul per kernel tap added into a strided slab; "depthwise"
-has no matmul to batch and works with a multiply-add or einsum per kernel tap.
-Python loops run over kernel taps only, never over batch, pixels or channels.
+Kernels: the "conv" family's three primitives run the algorithm chosen per shape in
+``conv_algos`` (im2col, stride phases or Winograd F(2x2, 3x3), measured on a shape's first
+call and cached); "depthwise" has no matmul to batch and works with a multiply-add or
+einsum per kernel tap. Python loops run over kernel taps only, never over batch, pixels or
+channels.
 """
 from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
@@ -20,6 +20,7 @@ from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.primitive import primitive
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.framework.graph import func_graph as _func_graph
+from tapeflow.ops import conv_algos
 
 as_strided = np.lib.stride_tricks.as_strided
 
@@ -101,35 +102,11 @@ def _pad(x, pads, value=0):
 
 # -- kernels ------------------------------------------------------------------------------
 
-def _im2col(win):
-    """Copies a window view ``(n, oh, ow, kh, kw, c)`` into a C-ordered 2-D matrix."""
-    n, oh, ow, kh, kw, c = win.shape
-    return win.reshape(n * oh * ow, kh * kw * c)
+_cols = conv_algos.cols
 
 
-def _cols(win):
-    """The ``(n*oh*ow, kh*kw*c)`` im2col matrix of a window view, for one matmul.
-
-    With one input channel (grayscale images) the row-major copy moves one float at a
-    time; there the transposed matrix is filled one whole slab per kernel tap instead
-    and returned as its ``.T`` view, which BLAS reads without a copy (measured 3-6x
-    faster on 28x28x1 inputs). With more channels the plain reshape is fastest.
-    """
-    n, oh, ow, kh, kw, c = win.shape
-    if c != 1 or n * oh * ow == 0:
-        return _im2col(win)
-    cols = np.empty((kh, kw, n, oh, ow), dtype=win.dtype)
-    for i in range(kh):          # loops over kernel taps only; each copies a whole slab
-        for j in range(kw):
-            cols[i, j] = win[:, :, :, i, j, 0]
-    return cols.reshape(kh * kw, n * oh * ow).T
-
-
-def _contract(win, w, family):
+def _depthwise(win, w):
     n, oh, ow = win.shape[:3]
-    if family == "conv":
-        out = _cols(win) @ w.reshape(-1, w.shape[3])
-        return out.reshape(n, oh, ow, w.shape[3])
     # depthwise: each channel meets its own filters, so there is no matmul to batch;
     # a multiply-add per kernel tap (2-4x faster than one einsum over the windows)
     out = np.zeros((n, oh, ow) + w.shape[2:], dtype=np.result_type(win, w))
@@ -155,15 +132,18 @@ def _conv_forward(x, w, strides, dilations, padding, family):
         raise InvalidArgumentError(None, "Conv2D", f"input and filter dtypes differ: "
                                    f"{x.dtype} vs {w.dtype} [Op:Conv2D]")
     out_hw, pads = _geometry(x.shape[1:3], w.shape[:2], strides, dilations, padding)
-    win = _windows(_pad(x, pads), w.shape[:2], out_hw, strides, dilations)
-    return _contract(win, w, family).astype(x.dtype, copy=False)
+    if family == "conv":
+        out = conv_algos.run("forward", x, w, out_hw, pads, strides, dilations)
+    else:
+        out = _depthwise(_windows(_pad(x, pads), w.shape[:2], out_hw, strides, dilations), w)
+    return out.astype(x.dtype, copy=False)
 
 
 def _backprop_input(dy, w, input_shape, strides, dilations, padding, family):
     n, h, wd, c = input_shape
     out_hw, pads = _geometry((h, wd), w.shape[:2], strides, dilations, padding)
     if family == "conv":
-        return _backprop_input_taps(dy, w, input_shape, strides, dilations, pads)
+        return conv_algos.run("input", dy, w, tuple(input_shape), pads, strides, dilations)
     # depthwise: per kernel tap, each channel's filters applied to dy, added into a slab
     m = w.shape[3]
     dyr = dy.reshape(dy.shape[:3] + (c, m))
@@ -179,45 +159,12 @@ def _backprop_input(dy, w, input_shape, strides, dilations, padding, family):
                                     pads[1][0]:pads[1][0] + wd])
 
 
-def _backprop_input_taps(dy, w, input_shape, strides, dilations, pads):
-    """The input gradient as one matmul per kernel tap, each added into its strided slab.
-
-    Measured against the two alternatives on the book's convnet shapes: one matmul into
-    an ``(n, oh, ow, kh, kw, c)`` column array then a col2im of strided slabs (1.5x
-    slower: the slabs read scattered memory), and a stride-1 'full' convolution of the
-    zero-padded dy with the flipped kernel (2x slower: more FLOPs and a larger im2col
-    copy). Here each tap's product is contiguous and only the destination is strided.
-    """
-    n, h, wd, c = input_shape
-    kh, kw, _, o = w.shape
-    oh, ow = dy.shape[1:3]
-    sh, sw = strides
-    dh, dw = dilations
-    out = np.zeros((n, h + sum(pads[0]), wd + sum(pads[1]), c), dtype=dy.dtype)
-    if oh == 0 or ow == 0 or n == 0:
-        return out[:, pads[0][0]:pads[0][0] + h, pads[1][0]:pads[1][0] + wd]
-    dy2 = dy.reshape(-1, o)
-    wt = np.ascontiguousarray(w.transpose(0, 1, 3, 2))           # (kh, kw, out, in)
-    prod = np.empty((n * oh * ow, c), dtype=dy.dtype)            # reused: no page faults
-    prod4 = prod.reshape(n, oh, ow, c)
-    for i in range(kh):          # loops over kernel taps only; each adds a whole slab
-        for j in range(kw):
-            slab = out[:, i * dh:i * dh + sh * (oh - 1) + 1:sh,
-                       j * dw:j * dw + sw * (ow - 1) + 1:sw, :]
-            np.matmul(dy2, wt[i, j], out=prod)
-            slab += prod4
-    if any(pads[0]) or any(pads[1]):
-        out = np.ascontiguousarray(out[:, pads[0][0]:pads[0][0] + h,
-                                       pads[1][0]:pads[1][0] + wd])
-    return out
-
-
 def _backprop_filter(x, dy, filter_shape, strides, dilations, padding, family):
     out_hw, pads = _geometry(x.shape[1:3], filter_shape[:2], strides, dilations, padding)
-    win = _windows(_pad(x, pads), filter_shape[:2], out_hw, strides, dilations)
     if family == "conv":
-        dw = _cols(win).T @ dy.reshape(-1, dy.shape[3])
-        return dw.reshape(filter_shape).astype(x.dtype, copy=False)
+        return conv_algos.run("filter", x, dy, tuple(filter_shape), pads, strides,
+                              dilations).astype(x.dtype, copy=False)
+    win = _windows(_pad(x, pads), filter_shape[:2], out_hw, strides, dilations)
     # depthwise: one plain einsum per kernel tap over the strided view (no temporary;
     # 10x faster than one optimized einsum over all the windows)
     c, m = filter_shape[2], filter_shape[3]

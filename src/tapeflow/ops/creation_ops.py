@@ -3,7 +3,8 @@ from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN
 
 from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError
-from tapeflow.framework.op_def import index_array
+from tapeflow.framework.op_args import index_arg
+from tapeflow.framework.op_def import defop, exported
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.framework.tensor_shape import TensorShape
 from tapeflow.framework.graph import func_graph as _func_graph
@@ -34,9 +35,22 @@ def _shape_list(shape):
     return tuple(out)
 
 
-def _dims(shape):
-    """``_shape_list`` for a shape to create: every dimension must be >= 0."""
-    out = _shape_list(shape)
+def _dims(shape, op_name="Fill", strict=True):
+    """A shape to create, converted and checked as TensorFlow's Fill does: a vector (or a
+    scalar) of int32/int64, every dimension >= 0."""
+    if isinstance(shape, TensorShape) or (isinstance(shape, (list, tuple)) and all(
+            type(d) is int or isinstance(d, Tensor) or d is None for d in shape)):
+        out = _shape_list(shape)
+    else:
+        if isinstance(shape, (bool, np.integer)):
+            shape = int(shape)
+        arr = index_arg(shape, op_name, "index_type",
+                        strict=strict and not isinstance(shape, Tensor))
+        if arr.ndim > 1:
+            raise InvalidArgumentError(None, op_name, f"dims must represent a vector, got "
+                                       f"shape [{','.join(map(str, arr.shape))}] "
+                                       f"[Op:{op_name}]")
+        out = tuple(int(d) for d in arr.reshape(-1))
     for d in out:
         if d < 0:
             raise InvalidArgumentError(None, "Fill", f"Dimension {d} must be >= 0 [Op:Fill]")
@@ -146,18 +160,18 @@ def ones_like(input, dtype=None, name=None, layout=None):  # noqa: A002
 
 
 def fill(dims, value, name=None, layout=None):
-    """Returns a Tensor of shape ``dims`` filled with ``value`` (dtype from ``value``)."""
+    """Returns a Tensor of shape ``dims`` filled with ``value`` (dtype from ``value``).
+
+    Raises:
+      InvalidArgumentError: if ``dims`` is not a vector (or scalar) of int32/int64 sizes
+        >= 0, or ``value`` is not a scalar.
+    """
     v = _t(value)
-    if not isinstance(dims, TensorShape) and not (
-            isinstance(dims, (list, tuple)) and any(d is None for d in dims)):
-        d = index_array(dims, "Fill", "index_type")
-        if d.ndim != 1:
-            raise InvalidArgumentError(None, "Fill", f"dims must represent a vector, got shape "
-                                       f"[{','.join(map(str, d.shape))}] [Op:Fill]")
+    shape = _dims(dims, strict=False)
     if v._value.ndim:
         raise InvalidArgumentError(None, "Fill", f"value must represent a scalar, got shape "
                                    f"[{','.join(map(str, v._value.shape))}] [Op:Fill]")
-    return Tensor(_alloc(np.full, _dims(dims), v._value.dtype, v._value))
+    return Tensor(_alloc(np.full, shape, v._value.dtype, v._value))
 
 
 def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32, name=None):
@@ -169,29 +183,57 @@ def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32, name
     return Tensor(m)
 
 
-def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001
-    """Returns the sequence ``start, start+delta, ...`` below ``limit`` (like Python's range).
+# TensorFlow's Python layer infers range's dtype from its arguments in this order
+_RANGE_ORDER = {np.dtype(np.int32): 0, np.dtype(np.int64): 1, np.dtype(np.float16): 2,
+                np.dtype(np.float32): 4, np.dtype(np.float64): 5}
 
-    The dtype is inferred from the arguments (int32 for Python ints, float32 if any
-    is a float) unless given.
-    """
-    if limit is None:
-        start, limit = 0, start
-    vals = [_t(v) for v in (start, limit, delta)]
-    if dtype is None:
-        order = [np.int32, np.int64, np.float16, np.float32, np.float64]
-        kinds = [v._value.dtype.type for v in vals]
-        npd = max(kinds, key=lambda k: order.index(k) if k in order else 0)
-    else:
-        npd = _np_dtype(dtype)
-    s, lim, d = (v._value.item() for v in vals)
+
+def _range_np(start, limit, delta):
+    for what, v in (("start", start), ("limit", limit), ("delta", delta)):
+        if v.ndim and not (v.ndim == 1 and v.size == 1):   # a 1-vector passes, as in TF
+            raise InvalidArgumentError(None, "Range", f"{what} must be a scalar, not shape "
+                                       f"[{','.join(map(str, v.shape))}] [Op:Range]")
+    s, lim, d = (v.reshape(()).item() for v in (start, limit, delta))
     if d == 0:
-        raise InvalidArgumentError(None, "Range", "Requires delta != 0: 0 [Op:Range]")
+        raise InvalidArgumentError(None, "Range", f"Requires delta != 0: {d} [Op:Range]")
     if (d > 0 and s > lim) or (d < 0 and s < lim):
         raise InvalidArgumentError(
             None, "Range", f"Requires start {'<' if d > 0 else '>'}= limit when delta "
             f"{'>' if d > 0 else '<'} 0: {s}/{lim} [Op:Range]")
-    return Tensor(np.arange(s, lim, d).astype(npd))
+    return np.arange(s, lim, d).astype(start.dtype)
+
+
+def _range_args(start, limit=None, delta=1, dtype=None, name="range"):
+    """Returns the sequence ``start, start+delta, ...`` below ``limit`` (like Python's range).
+
+    The dtype is inferred from the arguments (int32 for Python ints, float32 if any
+    is a float) unless given.
+
+    Raises:
+      InvalidArgumentError: for ``delta`` 0, ``start`` past ``limit``, a non-scalar
+        argument or a dtype TensorFlow's Range does not take.
+    """
+    if limit is None:
+        start, limit = 0, start
+    if dtype is None:
+        vals = [_t(v) for v in (start, limit, delta)]
+        for v in vals:
+            if v._value.dtype not in _RANGE_ORDER:
+                raise AssertionError()   # TensorFlow's dtype inference asserts
+        npd = max((v._value.dtype for v in vals), key=_RANGE_ORDER.get)
+    else:
+        npd = _np_dtype(dtype)
+        vals = [convert_to_tensor(v, dtype) if not isinstance(v, Tensor) else v
+                for v in (start, limit, delta)]
+    vals = [v if v._value.dtype == npd else Tensor(v._value.astype(npd)) for v in vals]
+    return tuple(vals), {}
+
+
+# TensorFlow's Range: defined for these Tidx, CPU kernels for the float and 32/64-bit ints
+range = defop("Range", _range_np, dtypes=("bfloat16", "half", "float", "double", "int8",
+              "int16", "int32", "int64", "uint16", "uint32", "uint64"),
+              kernels=("bfloat16", "half", "float", "double", "int32", "int64"),
+              args=_range_args, export="range", quiet=True, attr="Tidx")
 
 
 def linspace(start, stop, num, name=None, axis=0):
@@ -224,8 +266,8 @@ def sequence_mask(lengths, maxlen=None, dtype=dtypes.bool, name=None):
     return Tensor(mask.astype(_np_dtype(dtype, np.bool_)))
 
 
-__all__ = ["constant", "zeros", "ones", "zeros_like", "ones_like", "fill", "eye", "range",
-           "linspace", "sequence_mask"]
+__all__ = exported(globals()) + ["constant", "zeros", "ones", "zeros_like", "ones_like",
+                                 "fill", "eye", "linspace", "sequence_mask"]
 
 
 # Inside a tf.function trace, these compute from traced values outside the op mechanism,

@@ -1,10 +1,12 @@
-"""Gathering, scattering, masking, where and ``__getitem__``: kernel and gradient per op."""
+"""Gathering, scattering, one_hot and where: one ``defop`` declaration per op (kernel,
+gradient, TensorFlow's dtypes, an argument normaliser with the public signature)."""
 from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
 from tapeflow.framework import dtypes
-from tapeflow.framework.errors import InvalidArgumentError
+from tapeflow.framework.errors import InvalidArgumentError, UnimplementedError
 from tapeflow.framework.indexed_slices import IndexedSlices
-from tapeflow.framework.primitive import primitive
+from tapeflow.framework.op_args import index_arg
+from tapeflow.framework.op_def import ANY, defop, exported
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.framework.graph import func_graph as _func_graph
 from tapeflow.ops.array_ops import reshape, transpose
@@ -13,28 +15,29 @@ from tapeflow.ops.creation_ops import _np_dtype, _t
 
 # -- gathering and indexing ------------------------------------------------------------
 
-@primitive("UnsortedSegmentSum")
-def _segment_sum_kernel(data, ids, num_segments):
+def _segment_sum_np(data, ids, num_segments):
     out = np.zeros((num_segments,) + data.shape[ids.ndim:], dtype=data.dtype)
     np.add.at(out, ids, data)
     return out
 
 
-@_segment_sum_kernel.def_grad
 def _segment_sum_grad(op, dy):
     """Gathers dy at the segment ids."""
     data, ids = op.inputs
     return gather(dy, ids), None
 
 
-def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
+def _segment_sum_args(data, segment_ids, num_segments, name=None):
     """Returns sums of ``data`` rows grouped by ``segment_ids`` into ``num_segments`` rows."""
-    return _segment_sum_kernel(_t(data), _t(segment_ids),
-                               num_segments=int(_func_graph.value_of(num_segments)))
+    return (_t(data), _t(segment_ids)), {"num_segments": int(_func_graph.value_of(
+        num_segments))}
 
 
-@primitive("GatherV2")
-def _gather_kernel(params, indices, axis, batch_dims=0):
+unsorted_segment_sum = defop("UnsortedSegmentSum", _segment_sum_np, _segment_sum_grad,
+                             dtypes=ANY, args=_segment_sum_args, export="unsorted_segment_sum")
+
+
+def _gather_np(params, indices, axis, batch_dims=0):
     n = params.shape[axis]
     if indices.size and (indices.min() < -0 or indices.max() >= n):
         bad = indices[(indices < 0) | (indices >= n)].flat[0]
@@ -43,7 +46,6 @@ def _gather_kernel(params, indices, axis, batch_dims=0):
     return np.take(params, indices, axis=axis)
 
 
-@_gather_kernel.def_grad
 def _gather_grad(op, dy):
     """An IndexedSlices of dy at the gathered rows (dense scatter for axis != 0)."""
     params, indices = op.inputs
@@ -68,16 +70,19 @@ def _gather_grad(op, dy):
     return transpose(dense, inv), None
 
 
-def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name=None):
+def _gather_args(params, indices, validate_indices=None, axis=None, batch_dims=0, name=None):
     """Returns the slices of ``params`` at ``indices`` along ``axis`` (default 0).
 
     Raises:
-      InvalidArgumentError: for an index out of range.
+      InvalidArgumentError: for an index out of range, or an axis that is not a scalar
+        int32/int64.
     """
     if type(params) is not Tensor and hasattr(type(params), "__tf_dispatch__"):  # ragged
         return params.__tf_dispatch__(gather, (params, indices), {"axis": axis,
                                                                   "batch_dims": batch_dims})
     p = _t(params)
+    if not isinstance(indices, Tensor) and np.asarray(indices).dtype == np.bool_:
+        indices = np.asarray(indices).astype(np.int32)   # Python bools are converted as ints
     i = _t(indices)
     if i._value.dtype.kind not in "iu":
         raise InvalidArgumentError(None, "GatherV2", "indices must be an integer tensor")
@@ -86,6 +91,11 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
         b += i._value.ndim
     if axis is None:
         axis = b
+    elif type(axis) is not int:
+        arr = index_arg(axis, "GatherV2", "Taxis", float_ok=True)
+        if arr.ndim:
+            raise InvalidArgumentError(None, "GatherV2", "axis must be scalar [Op:GatherV2]")
+        axis = int(arr)
     axis, nd = int(axis), p._value.ndim
     if not -nd <= axis < max(nd, 1):
         raise InvalidArgumentError(None, "GatherV2", f"Shape must be at least rank {axis + 1} "
@@ -93,7 +103,11 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
     axis %= max(nd, 1)
     if b:
         return _batched_gather(p, i, axis, b)
-    return _gather_kernel(p, i, axis=axis)
+    return (p, i), {"axis": axis}
+
+
+gather = defop("GatherV2", _gather_np, _gather_grad, dtypes=ANY, args=_gather_args,
+               export="gather")
 
 
 def _batched_gather(p, i, axis, b):
@@ -125,8 +139,7 @@ def _batched_gather(p, i, axis, b):
     return out
 
 
-@primitive("OneHot", differentiable=False)
-def _one_hot_kernel(indices, depth, on_value, off_value, axis, dtype):
+def _one_hot_np(indices, depth, on_value, off_value, axis, dtype):
     idx = np.asarray(indices).astype(np.int64)
     valid = (idx >= 0) & (idx < depth)
     out = (np.arange(depth) == np.where(valid, idx, -1)[..., None])
@@ -136,11 +149,12 @@ def _one_hot_kernel(indices, depth, on_value, off_value, axis, dtype):
     return res
 
 
-def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
+def _one_hot_args(indices, depth, on_value=None, off_value=None, axis=None, dtype=None,
+                  name=None):
     """Returns a one-hot encoding of ``indices`` (-1 or out-of-range give all-off rows)."""
+    if not isinstance(indices, Tensor) and np.asarray(indices).dtype == np.bool_:
+        indices = np.asarray(indices).astype(np.int32)   # Python bools are converted as ints
     i = _t(indices)
-    if i._value.dtype.kind == "b":   # TensorFlow's Python wrapper casts bool indices
-        i = Tensor(i._value.astype(np.int64))
     if i._value.dtype.kind not in "iu" or i._value.dtype.itemsize == 2 or \
             i._value.dtype.kind == "u" and i._value.dtype.itemsize > 1:
         name = {"float32": "float", "float64": "double", "float16": "half"}.get(
@@ -148,9 +162,13 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
         raise InvalidArgumentError(
             None, "OneHot", f"Value for attr 'TI' of {name} is not in the list of "
             f"allowed values: uint8, int8, int32, int64 [Op:OneHot]")
-    if type(depth) is float:
-        raise TypeError(f"Cannot convert {depth!r} to EagerTensor of dtype int32")
-    depth = int(_t(depth)._value)
+    if isinstance(depth, (bool, np.integer)):
+        depth = int(depth)
+    d = index_arg(depth, "OneHot", "depth", strict=True, allowed=("int32",))
+    if d.ndim:
+        raise InvalidArgumentError(None, "OneHot", f"depth must be a scalar, but got: "
+                                   f"[{','.join(map(str, d.shape))}] [Op:OneHot]")
+    depth = int(d)
     if depth < 0:
         raise InvalidArgumentError(None, "OneHot", f"depth must be non-negative, got: {depth} "
                                    f"[Op:OneHot]")
@@ -169,8 +187,11 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
     npd = _np_dtype(dtype)
     on = 1 if on_value is None else _t(on_value)._value
     off = 0 if off_value is None else _t(off_value)._value
-    return _one_hot_kernel(i, depth=int(depth), on_value=on, off_value=off,
-                           axis=-1 if axis is None else int(axis), dtype=npd)
+    return (i,), {"depth": int(depth), "on_value": on, "off_value": off,
+                  "axis": -1 if axis is None else int(axis), "dtype": npd}
+
+
+one_hot = defop("OneHot", _one_hot_np, dtypes=ANY, args=_one_hot_args, export="one_hot")
 
 
 
@@ -205,6 +226,8 @@ def _check_updates(indices, updates, shape, op_name):
 
 
 def _int_indices(indices, op_name):
+    if not isinstance(indices, Tensor) and np.asarray(indices).dtype == np.bool_:
+        indices = np.asarray(indices).astype(np.int32)   # Python bools are converted as ints
     i = _t(indices)
     if i._value.dtype.kind not in "iu":
         raise InvalidArgumentError(None, op_name, f"indices must be int32 or int64, got "
@@ -212,19 +235,19 @@ def _int_indices(indices, op_name):
     return i
 
 
-@primitive("GatherNd")
-def _gather_nd_kernel(params, indices):
+def _gather_nd_np(params, indices):
+    if indices.ndim and indices.shape[-1] == 0:   # an empty index depth: whole copies
+        return np.broadcast_to(params, indices.shape[:-1] + params.shape).copy()
     return params[_nd_key(indices, params.shape, "GatherNd")]
 
 
-@_gather_nd_kernel.def_grad
 def _gather_nd_grad(op, dy):
     """Scatters dy (summing repeated indices) into zeros of the params' shape."""
     params, indices = op.inputs
     return _scatter_nd_kernel(indices, dy, shape=params._value.shape), None
 
 
-def gather_nd(params, indices, batch_dims=0, name=None):
+def _gather_nd_args(params, indices, batch_dims=0, name=None):
     """Returns the slices of ``params`` addressed by the last axis of ``indices``.
 
     Returns:
@@ -238,7 +261,15 @@ def gather_nd(params, indices, batch_dims=0, name=None):
     p, i = _t(params), _int_indices(indices, "GatherNd")
     b = int(batch_dims)
     if not b:
-        return _gather_nd_kernel(p, i)
+        ps, ishape = p._value.shape, i._value.shape
+        if not ps:
+            raise InvalidArgumentError(None, "GatherNd", f"params must be at least a vector: "
+                                       f"[] [Op:GatherNd]")
+        if not p._value.size and int(np.prod(ishape[:-1])) and ishape[-1:] != (len(ps),):
+            raise InvalidArgumentError(
+                None, "GatherNd", f"Requested more than 0 entries, but params is empty.  "
+                f"Params shape: [{','.join(map(str, ps))}] [Op:GatherNd]")
+        return (p, i), {}
     from tapeflow.ops.slicing_ops import _slice_kernel
     ps, iv = p._value.shape, np.asarray(i._value)
     if iv.ndim <= b or ps[:b] != iv.shape[:b]:
@@ -252,40 +283,45 @@ def gather_nd(params, indices, batch_dims=0, name=None):
     return _slice_kernel(p, key=grids + key)
 
 
-@primitive("ScatterNd")
-def _scatter_nd_kernel(indices, updates, shape):
+gather_nd = defop("GatherNd", _gather_nd_np, _gather_nd_grad, dtypes=ANY, args=_gather_nd_args,
+                  export="gather_nd")
+_gather_nd_kernel = gather_nd.op_def.op
+
+
+def _scatter_nd_np(indices, updates, shape):
     _check_updates(indices, updates, shape, "ScatterNd")
     out = np.zeros(shape, dtype=updates.dtype)
     np.add.at(out, _nd_key(indices, shape, "ScatterNd"), updates)  # duplicates sum
     return out
 
 
-@_scatter_nd_kernel.def_grad
 def _scatter_nd_grad(op, dy):
     """Gathers dy at the indices."""
     return None, _gather_nd_kernel(dy, op.inputs[0])
 
 
-def scatter_nd(indices, updates, shape, name=None):
+def _scatter_nd_args(indices, updates, shape, name=None):
     """Returns zeros of ``shape`` with ``updates`` added at ``indices`` (duplicates sum).
 
     Raises:
       InvalidArgumentError: for an index out of range or mismatched update shape.
     """
     from tapeflow.ops.creation_ops import _shape_list
-    return _scatter_nd_kernel(_int_indices(indices, "ScatterNd"), _t(updates),
-                              shape=_shape_list(shape))
+    return (_int_indices(indices, "ScatterNd"), _t(updates)), {"shape": _shape_list(shape)}
 
 
-@primitive("TensorScatterUpdate")
-def _tsu_kernel(tensor, indices, updates):
+scatter_nd = defop("ScatterNd", _scatter_nd_np, _scatter_nd_grad, dtypes=ANY,
+                   args=_scatter_nd_args, typed=1, export="scatter_nd")
+_scatter_nd_kernel = scatter_nd.op_def.op
+
+
+def _tsu_np(tensor, indices, updates):
     _check_updates(indices, updates, tensor.shape, "TensorScatterUpdate")
     out = np.array(tensor, copy=True)
     out[_nd_key(indices, tensor.shape, "TensorScatterUpdate")] = updates
     return out
 
 
-@_tsu_kernel.def_grad
 def _tsu_grad(op, dy):
     """dy with the overwritten positions zeroed; the updates get dy gathered there."""
     _, indices, updates = op.inputs
@@ -293,21 +329,19 @@ def _tsu_grad(op, dy):
     return (_tsu_kernel(dy, indices, zeros), None, _gather_nd_kernel(dy, indices))
 
 
-@primitive("TensorScatterAdd")
-def _tsa_kernel(tensor, indices, updates):
+def _tsa_np(tensor, indices, updates):
     _check_updates(indices, updates, tensor.shape, "TensorScatterAdd")
     out = np.array(tensor, copy=True)
     np.add.at(out, _nd_key(indices, tensor.shape, "TensorScatterAdd"), updates)
     return out
 
 
-@_tsa_kernel.def_grad
 def _tsa_grad(op, dy):
     """dy passes to the tensor; the updates get dy gathered at the indices."""
     return dy, None, _gather_nd_kernel(dy, op.inputs[1])
 
 
-def _scatter_args(tensor, indices, updates, op_name):
+def _scatter_inputs(tensor, indices, updates, op_name):
     t = _t(tensor)
     u = updates if type(updates) is Tensor else convert_to_tensor(updates, t.dtype)
     if u._value.dtype != t._value.dtype:
@@ -317,40 +351,55 @@ def _scatter_args(tensor, indices, updates, op_name):
     return t, _int_indices(indices, op_name), u
 
 
-def tensor_scatter_nd_update(tensor, indices, updates, name=None):
+def _tsu_args(tensor, indices, updates, name=None):
     """Returns a copy of ``tensor`` with ``updates`` written at ``indices``.
 
     Raises:
       InvalidArgumentError: for an index out of range, or mismatched shapes/dtypes.
     """
-    return _tsu_kernel(*_scatter_args(tensor, indices, updates, "TensorScatterUpdate"))
+    return _scatter_inputs(tensor, indices, updates, "TensorScatterUpdate"), {}
 
 
-def tensor_scatter_nd_add(tensor, indices, updates, name=None):
+tensor_scatter_nd_update = defop("TensorScatterUpdate", _tsu_np, _tsu_grad, dtypes=ANY,
+                                 args=_tsu_args, export="tensor_scatter_nd_update")
+_tsu_kernel = tensor_scatter_nd_update.op_def.op
+
+
+def _tsa_args(tensor, indices, updates, name=None):
     """Returns a copy of ``tensor`` with ``updates`` added at ``indices`` (duplicates sum).
 
     Raises:
       InvalidArgumentError: for an index out of range, or mismatched shapes/dtypes.
     """
-    return _tsa_kernel(*_scatter_args(tensor, indices, updates, "TensorScatterAdd"))
+    return _scatter_inputs(tensor, indices, updates, "TensorScatterAdd"), {}
+
+
+tensor_scatter_nd_add = defop("TensorScatterAdd", _tsa_np, _tsa_grad, dtypes=ANY,
+                              args=_tsa_args, export="tensor_scatter_nd_add")
+_tsa_kernel = tensor_scatter_nd_add.op_def.op
 
 
 def tensor_scatter_nd_sub(tensor, indices, updates, name=None):
     """Returns a copy of ``tensor`` with ``updates`` subtracted at ``indices``."""
     from tapeflow.ops.math_ops import negative
-    t, i, u = _scatter_args(tensor, indices, updates, "TensorScatterSub")
+    t, i, u = _scatter_inputs(tensor, indices, updates, "TensorScatterSub")
     return _tsa_kernel(t, i, negative(u))
 
 
-def _minmax_scatter(ufunc, name):
-    @primitive(name)
+def _minmax_scatter(ufunc, name, export):
     def kernel(tensor, indices, updates):
         _check_updates(indices, updates, tensor.shape, name)
         out = np.array(tensor, copy=True)
         ufunc.at(out, _nd_key(indices, tensor.shape, name), updates)
         return out
 
-    @kernel.def_grad
+    def args(tensor, indices, updates, name=None):
+        """Returns a copy of ``tensor`` with each position at ``indices`` set to the
+        maximum (``tensor_scatter_nd_max``) or minimum (``..._min``) of itself and its
+        ``updates``."""
+        return _scatter_inputs(tensor, indices, updates, name_), {}
+    name_ = name
+
     def grad(op, dy):
         """dy split evenly among the tensor and the updates equal to the output."""
         from tapeflow.ops.math_ops import cast, equal
@@ -361,23 +410,12 @@ def _minmax_scatter(ufunc, name):
         ind = x_ind + _scatter_nd_kernel(indices, y_ind, shape=list(x.shape))
         return dy * x_ind / ind, None, _gather_nd_kernel(dy / ind, indices) * y_ind
 
-    return kernel
+    kernel.__module__ = __name__
+    return defop(name, kernel, grad, dtypes=ANY, args=args, export=export, module=__name__)
 
 
-_tsmax_kernel = _minmax_scatter(np.maximum, "TensorScatterMax")
-_tsmin_kernel = _minmax_scatter(np.minimum, "TensorScatterMin")
-
-
-def tensor_scatter_nd_max(tensor, indices, updates, name=None):
-    """Returns a copy of ``tensor`` with each position at ``indices`` set to the maximum of
-    itself and its ``updates``."""
-    return _tsmax_kernel(*_scatter_args(tensor, indices, updates, "TensorScatterMax"))
-
-
-def tensor_scatter_nd_min(tensor, indices, updates, name=None):
-    """Returns a copy of ``tensor`` with each position at ``indices`` set to the minimum of
-    itself and its ``updates``."""
-    return _tsmin_kernel(*_scatter_args(tensor, indices, updates, "TensorScatterMin"))
+tensor_scatter_nd_max = _minmax_scatter(np.maximum, "TensorScatterMax", "tensor_scatter_nd_max")
+tensor_scatter_nd_min = _minmax_scatter(np.minimum, "TensorScatterMin", "tensor_scatter_nd_min")
 
 
 # -- where, unique, searchsorted --------------------------------------------------------
@@ -400,7 +438,7 @@ def where(condition, x=None, y=None, name=None):
             return v.__tf_dispatch__(where, (condition, x, y), {})
     # a Python condition is converted to bool (TypeError for numbers, as TensorFlow)
     c = condition if isinstance(condition, Tensor) else convert_to_tensor(condition, dtypes.bool)
-    if c._value.dtype != np.bool_ and x is not None and y is not None:
+    if c._value.dtype != np.bool_ and (x is not None or y is not None):
         # TensorFlow converts the condition with dtype=bool: a numeric tensor is refused
         raise ValueError(f"Tensor conversion requested dtype bool for Tensor with dtype "
                          f"{c.dtype.name}: {c!r}")
@@ -415,9 +453,25 @@ def where(condition, x=None, y=None, name=None):
     return _select_kernel(c, x, y)
 
 
-def _argwhere(c):
-    """Returns the int64 coordinates of the True elements of ``c``."""
-    return Tensor(np.argwhere(c._value).astype(np.int64))
+def _argwhere_np(c):
+    return np.argwhere(c).astype(np.int64)
+
+
+def _argwhere_args(c):
+    """Returns the int64 coordinates of the True (non-zero) elements of ``c``."""
+    if c._value.dtype == np.float16:
+        raise UnimplementedError(None, "Where", "No WhereOp available for float16/half type. "
+                                 "[Op:Where]")
+    if not c._value.ndim:
+        raise InvalidArgumentError(None, "Where", "WhereOp : Unhandled input dimensions: 0 "
+                                   "[Op:Where]")
+    return (c,), {}
+
+
+# TensorFlow's Where: numbers and bool (no string; float16 has no kernel)
+_argwhere = defop("Where", _argwhere_np, dtypes=("float", "double", "int32", "uint8",
+                  "int16", "int8", "complex64", "int64", "bfloat16", "uint16", "complex128",
+                  "half", "uint32", "uint64", "bool"), args=_argwhere_args)
 
 
 def unique(x, out_idx=dtypes.int32, name=None):
@@ -459,16 +513,11 @@ def searchsorted(sorted_sequence, values, side="left", out_type=dtypes.int32, na
     return Tensor(np.asarray(r).astype(_np_dtype(out_type)))
 
 
-__all__ = [
-    "unsorted_segment_sum", "gather", "one_hot", "gather_nd", "scatter_nd",
-    "tensor_scatter_nd_update", "tensor_scatter_nd_add", "tensor_scatter_nd_sub",
-    "tensor_scatter_nd_max", "tensor_scatter_nd_min", "where", "unique", "searchsorted",
-]
+__all__ = exported(globals()) + ["tensor_scatter_nd_sub", "where", "unique", "searchsorted"]
 
 
 # Inside a tf.function trace, these compute from traced values outside the op mechanism,
 # so such a call becomes one graph node that runs again on every call.
 unique = _func_graph.opaque(unique)
 searchsorted = _func_graph.opaque(searchsorted)
-_argwhere = _func_graph.opaque(_argwhere)
 one_hot = _func_graph.opaque(one_hot, argnums=(1,), names=("depth",))

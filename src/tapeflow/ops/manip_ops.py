@@ -1,13 +1,13 @@
 """Rearranging ops: tile, pad, reverse, roll, repeat, meshgrid, reverse_sequence.
 
-Each is a NumPy kernel with a gradient written in tapeflow ops (or a composite
-of differentiable ops), so second-order gradients work.
+Each is declared with ``defop``: a NumPy kernel, a gradient written in tapeflow ops (so
+second-order gradients work), TensorFlow's dtypes and an argument normaliser.
 """
 from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
-from tapeflow.framework.errors import InvalidArgumentError
-from tapeflow.framework.op_def import index_array
-from tapeflow.framework.primitive import primitive
+from tapeflow.framework.errors import InvalidArgumentError, UnimplementedError
+from tapeflow.framework.op_args import index_arg
+from tapeflow.framework.op_def import ANY, defop, exported, index_array
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.framework.graph import func_graph as _func_graph
 from tapeflow.ops.array_ops import broadcast_to, reshape, transpose
@@ -23,24 +23,41 @@ def _ints(v):
     return [int(i) for i in np.ravel(np.asarray(v))]
 
 
-def _axes(axis, ndim, op_name):
-    out = []
-    for a in _ints(axis):
-        if not -ndim <= a < ndim:
-            raise InvalidArgumentError(None, op_name, f"axis {a} is out of range for a tensor "
-                                       f"of rank {ndim} [Op:{op_name}]")
-        out.append(a % ndim)
-    return tuple(out)
+def _vector(v, op_name, attr, what, float_ok=False):
+    """An index vector argument (scalar or 1-D) as a list of ints, TensorFlow's checks."""
+    if type(v) is int:
+        return [v]
+    if type(v) is list or type(v) is tuple:
+        for i in v:
+            if type(i) is not int:
+                break
+        else:
+            return list(v)
+    arr = index_arg(v, op_name, attr, float_ok=float_ok)
+    if arr.ndim > 1:
+        raise InvalidArgumentError(None, op_name, f"{what} [{','.join(map(str, arr.shape))}] "
+                                   f"[Op:{op_name}]")
+    return [int(i) for i in arr.reshape(-1)]
+
+
+def _rank_of(v):
+    return v.shape.rank if isinstance(v, Tensor) else np.ndim(v)
+
+
+def _tile_support(x, op_name):
+    if x._value.dtype == np.uint16 and x._value.size and x._value.ndim:
+        # TensorFlow's Tile has no uint16 kernel (an empty or 0-d input never runs it)
+        raise UnimplementedError(None, op_name, f"TileOp : The input data type is not "
+                                 f"supported, DataType : uint16, Dimension : "
+                                 f"{x._value.ndim} [Op:{op_name}]")
 
 
 # -- tile -------------------------------------------------------------------------------
 
-@primitive("Tile")
-def _tile_kernel(x, multiples):
+def _tile_np(x, multiples):
     return np.tile(x, multiples)
 
 
-@_tile_kernel.def_grad
 def _tile_grad(op, dy):
     """Sums dy over the copies: reshape to (m0, n0, m1, n1, ...) and reduce the m axes."""
     shp = op.inputs[0]._value.shape
@@ -52,7 +69,7 @@ def _tile_grad(op, dy):
     return reshape(g, shp)
 
 
-def tile(input, multiples, name=None):  # noqa: A002
+def _tile_args(input, multiples, name=None):  # noqa: A002
     """Returns ``input`` repeated ``multiples[i]`` times along each dimension ``i``.
 
     Raises:
@@ -61,15 +78,20 @@ def tile(input, multiples, name=None):  # noqa: A002
     if type(input) is not Tensor and hasattr(type(input), "__tf_dispatch__"):  # RaggedTensor
         return input.__tf_dispatch__(tile, (input, multiples), {})
     x = _t(input)
-    m = tuple(_ints(multiples))
+    m = _vector(multiples, "Tile", "Tmultiples", "Expected multiples to be 1-D, but got shape")
     if len(m) != x._value.ndim:
         raise InvalidArgumentError(
             None, "Tile", f"Expected multiples argument to be a vector of length "
             f"{x._value.ndim} but got length {len(m)} [Op:Tile]")
-    if any(k < 0 for k in m):
-        raise InvalidArgumentError(None, "Tile", f"Expected multiples[i] >= 0, but got "
-                                   f"{list(m)} [Op:Tile]")
-    return _tile_kernel(x, multiples=m)
+    for i, k in enumerate(m):
+        if k < 0:
+            raise InvalidArgumentError(None, "Tile", f"Expected multiples[{i}] >= 0, but got "
+                                       f"{k} [Op:Tile]")
+    _tile_support(x, "Tile")
+    return (x,), {"multiples": tuple(m)}
+
+
+tile = defop("Tile", _tile_np, _tile_grad, dtypes=ANY, args=_tile_args, export="tile")
 
 
 # -- pad --------------------------------------------------------------------------------
@@ -81,14 +103,12 @@ def _source_index(n, before, after, mode):
     return np.pad(np.arange(n), (before, after), mode=mode)
 
 
-@primitive("PadV2")
-def _pad_kernel(x, paddings, mode, constant_values=0):
+def _pad_np(x, paddings, mode, constant_values=0):
     if mode == "constant":
         return np.pad(x, paddings, mode="constant", constant_values=constant_values)
     return np.pad(x, paddings, mode=mode)
 
 
-@_pad_kernel.def_grad
 def _pad_grad(op, dy):
     """The adjoint of padding: sums dy into the input position each padded entry copies."""
     x = op.inputs[0]
@@ -96,8 +116,7 @@ def _pad_grad(op, dy):
                                mode=op.attrs["mode"])
 
 
-@primitive("MirrorPadGrad")
-def _pad_adjoint_kernel(dy, shape, paddings, mode):
+def _pad_adjoint_np(dy, shape, paddings, mode):
     if mode == "constant":
         return dy[tuple(slice(b, b + n) for (b, _), n in zip(paddings, shape))]
     g = dy
@@ -110,13 +129,12 @@ def _pad_adjoint_kernel(dy, shape, paddings, mode):
     return g
 
 
-@_pad_adjoint_kernel.def_grad
 def _pad_adjoint_grad(op, ddx):
     """The adjoint of the adjoint is the padding itself (with zero constant values)."""
     return _pad_kernel(ddx, paddings=op.attrs["paddings"], mode=op.attrs["mode"])
 
 
-def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
+def _pad_args(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
     """Returns ``tensor`` padded by ``paddings[i] = [before, after]`` along each dimension.
 
     ``mode`` is "CONSTANT" (fill with ``constant_values``), "REFLECT" (mirror
@@ -129,15 +147,15 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
     x = _t(tensor)
     shp = x._value.shape
     p = index_array(paddings, "Pad", "Tpaddings")
-    if p.shape != (len(shp), 2):
+    if p.shape != (len(shp), 2) and not (p.size == 0 and not shp):
         raise InvalidArgumentError(
-            None, "Pad", f"The first dimension of paddings must be the rank of inputs "
-            f"{len(shp)}, and the second dimension must be 2: paddings shape {list(p.shape)}, "
-            f"input shape {list(shp)} [Op:Pad]")
-    pads = tuple((int(b), int(a)) for b, a in p.tolist())
-    if any(b < 0 or a < 0 for b, a in pads):
-        raise InvalidArgumentError(None, "Pad", f"Paddings must be non-negative: {list(pads)}"
-                                   f" [Op:Pad]")
+            None, "Pad", f"The first dimension of paddings must be the rank of inputs"
+            f"[{','.join(map(str, p.shape))}] [{','.join(map(str, shp))}] [Op:Pad]")
+    pads = tuple((int(b), int(a)) for b, a in p.reshape(-1, 2).tolist())
+    for b, a in pads:
+        if b < 0 or a < 0:
+            raise InvalidArgumentError(None, "Pad", f"Paddings must be non-negative: {b} {a} "
+                                       f"[Op:Pad]")
     m = str(mode).upper()
     if m == "CONSTANT":
         if type(constant_values) is int and constant_values == 0 and \
@@ -148,7 +166,7 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
         cv = convert_to_tensor(constant_values, x.dtype)._value
         if cv.ndim:
             raise InvalidArgumentError(None, "PadV2", "constant_values must be a scalar")
-        return _pad_kernel(x, paddings=pads, mode="constant", constant_values=cv)
+        return (x,), {"paddings": pads, "mode": "constant", "constant_values": cv}
     if m not in ("REFLECT", "SYMMETRIC"):
         raise ValueError(f'Value of argument `mode` expected to be one of "CONSTANT", '
                          f'"REFLECT", or "SYMMETRIC". Received `mode` = {mode}')
@@ -158,57 +176,93 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
             rule = "less than" if limit == 0 else "no greater than"
             raise InvalidArgumentError(
                 None, "MirrorPad", f"paddings must be {rule} the dimension size: {b}, {a} "
-                f"vs. {n} in dimension {i} (input shape {list(shp)}) [Op:MirrorPad]")
-    return _pad_kernel(x, paddings=pads, mode=m.lower())
+                f"not {rule} {n} [Op:MirrorPad]")
+    return (x,), {"paddings": pads, "mode": m.lower()}
+
+
+pad = defop("PadV2", _pad_np, _pad_grad, dtypes=ANY, args=_pad_args, export="pad")
+_pad_kernel = pad.op_def.op
+_pad_adjoint_kernel = defop("MirrorPadGrad", _pad_adjoint_np, _pad_adjoint_grad,
+                            dtypes=ANY).op_def.op
 
 
 # -- reverse, roll --------------------------------------------------------------------------
 
-@primitive("ReverseV2")
-def _reverse_kernel(x, axis):
-    return np.flip(x, axis=axis)
+def _reverse_np(x, axis):
+    return np.flip(x, axis=axis) if x.ndim else x
 
 
-@_reverse_kernel.def_grad
 def _reverse_grad(op, dy):
     """Reverses dy along the same axes."""
     return _reverse_kernel(dy, axis=op.attrs["axis"])
 
 
-def reverse(tensor, axis, name=None):
+def _reverse_args(tensor, axis, name=None):
     """Returns ``tensor`` with the dimensions in ``axis`` reversed.
 
     Raises:
-      InvalidArgumentError: for an axis out of range.
+      InvalidArgumentError: for an axis out of range or repeated, or not a vector.
     """
     x = _t(tensor)
-    return _reverse_kernel(x, axis=_axes(axis, x._value.ndim, "ReverseV2"))
+    nd = x._value.ndim
+    arr = index_arg(axis, "ReverseV2", "Tidx")
+    if arr.ndim != 1:
+        raise InvalidArgumentError(None, "ReverseV2", f"'dims' must be 1-dimension, not "
+                                   f"{arr.ndim} [Op:ReverseV2]")
+    if not nd:
+        return (x,), {"axis": ()}     # TensorFlow returns a 0-d input whatever the axis
+    out = []
+    for i, a in enumerate(int(a) for a in arr):
+        if not -nd <= a < nd:
+            raise InvalidArgumentError(None, "ReverseV2", f"'axis'[{i}] = {a} is out of valid "
+                                       f"range [0, {nd - 1} [Op:ReverseV2]")
+        if a % nd in out:
+            raise InvalidArgumentError(None, "ReverseV2", f"axis {a % nd} specified more than "
+                                       f"once. [Op:ReverseV2]")
+        out.append(a % nd)
+    return (x,), {"axis": tuple(out)}
 
 
-@primitive("Roll")
-def _roll_kernel(x, shift, axis):
+reverse = defop("ReverseV2", _reverse_np, _reverse_grad, dtypes=ANY, args=_reverse_args,
+                export="reverse")
+_reverse_kernel = reverse.op_def.op
+
+
+def _roll_np(x, shift, axis):
     return np.roll(x, shift, axis=axis)
 
 
-@_roll_kernel.def_grad
 def _roll_grad(op, dy):
     """Rolls dy back by the opposite shift."""
     return _roll_kernel(dy, shift=tuple(-s for s in op.attrs["shift"]), axis=op.attrs["axis"])
 
 
-def roll(input, shift, axis, name=None):  # noqa: A002
+def _roll_args(input, shift, axis, name=None):  # noqa: A002
     """Returns ``input`` with elements shifted by ``shift`` along ``axis`` (wrapping around).
 
     Raises:
-      InvalidArgumentError: if ``shift`` and ``axis`` differ in length.
+      InvalidArgumentError: if ``shift`` and ``axis`` differ in length, or an axis is out
+        of range.
     """
     x = _t(input)
-    s = tuple(_ints(shift))
-    a = _axes(axis, x._value.ndim, "Roll")
-    if len(s) != len(a):
-        raise InvalidArgumentError(None, "Roll", f"shift and axis must have the same size: "
-                                   f"{len(s)} vs {len(a)} [Op:Roll]")
-    return _roll_kernel(x, shift=s, axis=a)
+    s = _vector(shift, "Roll", "Tshift", "shift must be a scalar or a 1-D vector. Found:",
+                float_ok=True)
+    a = _vector(axis, "Roll", "Taxis", "axis must be a scalar or a 1-D vector. Found:",
+                float_ok=True)
+    nd = x._value.ndim
+    if not nd:
+        raise InvalidArgumentError(None, "Roll", "input must be 1-D or higher [Op:Roll]")
+    if len(s) != len(a) or _rank_of(shift) != _rank_of(axis):
+        raise InvalidArgumentError(None, "Roll", "shift and axis must have the same size "
+                                   "[Op:Roll]")
+    for i in a:
+        if not -nd <= i < nd:
+            raise InvalidArgumentError(None, "Roll", f"axis {i} is out of range [Op:Roll]")
+    return (x,), {"shift": tuple(s), "axis": tuple(i % nd for i in a)}
+
+
+roll = defop("Roll", _roll_np, _roll_grad, dtypes=ANY, args=_roll_args, export="roll")
+_roll_kernel = roll.op_def.op
 
 
 # -- repeat -----------------------------------------------------------------------------------
@@ -223,12 +277,10 @@ def _segment_sum_axis(dy, ids, n, axis):
     return transpose(g, tuple(np.argsort(perm))) if axis else g
 
 
-@primitive("Repeat")
-def _repeat_kernel(x, repeats, axis):
+def _repeat_np(x, repeats, axis):
     return np.repeat(x, repeats, axis=axis)
 
 
-@_repeat_kernel.def_grad
 def _repeat_grad(op, dy):
     """Sums dy over each element's copies."""
     x = op.inputs[0]
@@ -237,28 +289,42 @@ def _repeat_grad(op, dy):
     return _segment_sum_axis(dy, ids, n, op.attrs["axis"])
 
 
-def repeat(input, repeats, axis=None, name=None):  # noqa: A002
+def _repeat_args(input, repeats, axis=None, name=None):  # noqa: A002
     """Returns ``input`` with each element repeated ``repeats`` times along ``axis``.
 
-    With ``axis=None`` the input is flattened first. ``repeats`` is an int or one
-    count per element along the axis.
+    With ``axis=None`` the input is flattened first (as is a 0-d input). ``repeats`` is
+    an int or one count per element along the axis.
 
     Raises:
       InvalidArgumentError: if ``repeats`` does not match the axis length.
     """
     x = _t(input)
-    if axis is None:
+    nd = x._value.ndim
+    if axis is not None:
+        axis = int(axis)
+        if not -max(nd, 1) <= axis < max(nd, 1):
+            raise ValueError(f"axis={axis} out of bounds: expected {-max(nd, 1)}<=axis<"
+                             f"{max(nd, 1)}")
+    if axis is None or not nd:
         x = reshape(x, (-1,))
         axis = 0
-    axis = _axes(axis, x._value.ndim, "Repeat")[0]
+    axis %= x._value.ndim
     r = _ints(repeats)
     n = x._value.shape[axis]
     if len(r) == 1:
         r = r * n
-    if len(r) != n or any(k < 0 for k in r):
-        raise InvalidArgumentError(None, "Repeat", f"repeats must be a scalar or have the "
-                                   f"length of axis {axis} ({n}), got {r} [Op:Repeat]")
-    return _repeat_kernel(x, repeats=np.asarray(r, dtype=np.int64), axis=axis)
+    if len(r) != n:
+        raise ValueError(f"Dimensions {n} and {len(r)} are not compatible")
+    for k in r:
+        if k < 0:
+            raise InvalidArgumentError(None, "Tile", f"Expected multiples[{axis + 1}] >= 0, "
+                                       f"but got {k} [Op:Tile]")
+    _tile_support(x, "Tile")
+    return (x,), {"repeats": np.asarray(r, dtype=np.int64), "axis": axis}
+
+
+repeat = defop("Repeat", _repeat_np, _repeat_grad, dtypes=ANY, args=_repeat_args,
+               export="repeat")
 
 
 # -- meshgrid, reverse_sequence ----------------------------------------------------------
@@ -307,19 +373,18 @@ def _reverse_sequence_index(shape, lengths, seq_axis, batch_axis):
     return np.broadcast_to(src.reshape(bshape), shape)
 
 
-@primitive("ReverseSequence")
-def _reverse_sequence_kernel(x, seq_lengths, seq_axis, batch_axis):
+def _reverse_sequence_np(x, seq_lengths, seq_axis, batch_axis):
     idx = _reverse_sequence_index(x.shape, seq_lengths, seq_axis, batch_axis)
     return np.take_along_axis(x, idx, axis=seq_axis)
 
 
-@_reverse_sequence_kernel.def_grad
 def _reverse_sequence_grad(op, dy):
     """The reversal is its own inverse permutation: reverse dy the same way."""
     return _reverse_sequence_kernel(dy, op.inputs[1], **op.attrs), None
 
 
-def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None, name=None):  # noqa: A002
+def _reverse_sequence_args(input, seq_lengths, seq_axis=None,  # noqa: A002
+                           batch_axis=None, name=None):
     """Reverses the first ``seq_lengths[b]`` entries along ``seq_axis`` of each batch row ``b``.
 
     Raises:
@@ -337,10 +402,15 @@ def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None, name=No
             None, "ReverseSequence", f"seq_lengths {lv.tolist()} must be a vector of length "
             f"{x._value.shape[batch_axis]} with values in [0, {x._value.shape[seq_axis]}] "
             f"(input shape {list(x._value.shape)}) [Op:ReverseSequence]")
-    return _reverse_sequence_kernel(x, lens, seq_axis=seq_axis, batch_axis=batch_axis)
+    return (x, lens), {"seq_axis": seq_axis, "batch_axis": batch_axis}
 
 
-__all__ = ["tile", "pad", "reverse", "roll", "repeat", "meshgrid", "reverse_sequence"]
+reverse_sequence = defop("ReverseSequence", _reverse_sequence_np, _reverse_sequence_grad,
+                         dtypes=ANY, args=_reverse_sequence_args, export="reverse_sequence")
+_reverse_sequence_kernel = reverse_sequence.op_def.op
+
+
+__all__ = exported(globals()) + ["meshgrid"]
 
 
 # Shape-like arguments computed from traced values: a graph node that runs again each call.

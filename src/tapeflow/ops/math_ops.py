@@ -1,4 +1,4 @@
-"""Elementwise arithmetic, matmul and reductions: kernel and gradient per op.
+"""Elementwise arithmetic (and, re-exported, matmul, casts and reductions).
 
 Gradients are written with tapeflow ops, so they can be differentiated again.
 Broadcasting is undone by ``unbroadcast`` only when shapes differ.
@@ -520,91 +520,6 @@ round = _unary("Round", np.round, dtypes=SIGNED, kernels=FLOAT,  # noqa: A001
                quiet=False, fallback=_round_ints, export="round")
 
 
-# -- matmul ------------------------------------------------------------------------------
-
-@primitive("BatchMatMulV2")
-def _matmul_kernel(a, b, transpose_a=False, transpose_b=False):
-    if a.ndim < 2 or b.ndim < 2:
-        raise InvalidArgumentError(
-            None, "MatMul", f"In[0] and In[1] must be at least rank 2, got shapes "
-            f"{list(a.shape)} and {list(b.shape)}")
-    if transpose_a:
-        a = np.swapaxes(a, -1, -2)
-    if transpose_b:
-        b = np.swapaxes(b, -1, -2)
-    if a.shape[-1] != b.shape[-2]:
-        raise InvalidArgumentError(
-            None, "MatMul", f"Matrix size-incompatible: In[0]: {list(a.shape)}, In[1]: "
-            f"{list(b.shape)} [Op:MatMul]")
-    return np.matmul(a, b)
-
-
-@_matmul_kernel.def_grad
-def _matmul_grad(op, dy):
-    """For C = A B: dA = dy B^T, dB = A^T dy (with the transposes undone)."""
-    a, b = op.inputs
-    ta = op.attrs.get("transpose_a", False)
-    tb = op.attrs.get("transpose_b", False)
-    skip = op.skip_input_indices
-    if not ta and not tb:
-        da = None if 0 in skip else matmul(dy, b, transpose_b=True)
-        db = None if 1 in skip else matmul(a, dy, transpose_a=True)
-    elif not ta and tb:
-        da = matmul(dy, b)
-        db = matmul(dy, a, transpose_a=True)
-    elif ta and not tb:
-        da = matmul(b, dy, transpose_b=True)
-        db = matmul(a, dy)
-    else:
-        da = matmul(b, dy, transpose_a=True, transpose_b=True)
-        db = matmul(dy, a, transpose_a=True, transpose_b=True)
-    return unbroadcast(da, _shape(a)), unbroadcast(db, _shape(b))
-
-
-_NO_T = {}
-# tf.matmul runs MatMul on matrices and BatchMatMulV2 on batches: their dtype rules.
-_MATMUL = OpDef("MatMul", None, "binary", FLOAT + ("int32", "int64") + UINT + COMPLEX,
-                FLOAT + ("int32", "int64") + COMPLEX, (), None)
-_BATCH_MATMUL = OpDef("BatchMatMulV2", None, "binary",
-                      FLOAT + ("int16", "int32", "int64") + UINT + COMPLEX,
-                      FLOAT + ("int16", "int32", "int64") + COMPLEX, (), None)
-_MATMUL_OK = _MATMUL.ok & _BATCH_MATMUL.ok
-
-
-def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False,
-           a_is_sparse=False, b_is_sparse=False, output_type=None, name=None):
-    """Returns the matrix product ``a @ b`` (batched over leading dims).
-
-    Raises:
-      InvalidArgumentError: if the inner dimensions or the dtypes differ.
-    """
-    if type(a) is not Tensor or type(b) is not Tensor or a._value.dtype != b._value.dtype:
-        a, b = prim.binary_inputs("MatMul", a, b)
-    if a._value.dtype not in _MATMUL_OK:
-        rule = _MATMUL if a._value.ndim <= 2 and b._value.ndim <= 2 else _BATCH_MATMUL
-        if a._value.dtype not in rule.ok:
-            raise rule.dtype_error(a._value.dtype)
-    ta = transpose_a or adjoint_a
-    tb = transpose_b or adjoint_b
-    attrs = {"transpose_a": True, "transpose_b": tb} if ta else (
-        {"transpose_a": False, "transpose_b": True} if tb else _NO_T)
-    av, bv = a._value, b._value
-    a2 = (av.T if ta else av) if av.ndim == 2 else None  # the common 2-D case, transposed
-    b2 = (bv.T if tb else bv) if bv.ndim == 2 else None  # as views (BLAS takes them as is)
-    if a2 is not None and b2 is not None and a2.shape[1] == b2.shape[0]:
-        out = Tensor(a2 @ b2)
-    else:
-        try:
-            out = Tensor(_matmul_kernel.forward(av, bv, **attrs))
-        except InvalidArgumentError:
-            raise
-        except (ValueError, TypeError) as e:
-            raise prim.kernel_error(_matmul_kernel, [av, bv], e) from None
-    if prim.ACTIVE:
-        prim.record(_matmul_kernel, (a, b), (out,), attrs)
-    return out
-
-
 def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
     """Returns ``x / sqrt(max(sum(x ** 2, axis), epsilon))`` (``dim`` is the old name of ``axis``).
 
@@ -617,6 +532,9 @@ def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
     sq = reduce_sum(square(x), axis=axis, keepdims=True)
     return multiply(x, rsqrt(maximum(sq, epsilon)))
 
+
+# tf.matmul lives in matmul_ops; re-exported here for the modules that import it from here.
+from tapeflow.ops.matmul_ops import _matmul_kernel, matmul  # noqa: E402,F401
 
 # Casts live in cast_ops; re-exported here for the modules that import them from math_ops.
 from tapeflow.ops.cast_ops import cast, saturate_cast  # noqa: E402,F401

@@ -1,6 +1,6 @@
 """``tensor[key]``, ``tf.slice``, ``tf.strided_slice`` and ``tf.boolean_mask``.
 
-All of them run one primitive, ``StridedSlice``, whose attribute is a NumPy
+All of them run one op, ``StridedSlice`` (declared with ``defop``), whose attribute is a NumPy
 index (ints, slices, None, Ellipsis, or integer arrays for masks). Its gradient
 scatters ``dy`` into zeros of the input's shape; array indices accumulate with
 ``np.add.at`` so that repeated positions sum, as TensorFlow does.
@@ -9,34 +9,35 @@ import re
 
 from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
-from tapeflow.framework import primitive as _prim
 from tapeflow.framework.errors import InvalidArgumentError
-from tapeflow.framework.primitive import primitive, record
+from tapeflow.framework.op_def import ANY, defop
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.framework.graph import func_graph as _func_graph
 from tapeflow.ops.creation_ops import _t
 
 _slice = slice  # the builtin; ``slice`` is redefined below as tf.slice
 _PLAIN = (int, _slice, type(None), type(Ellipsis))
-_tapes = _prim.ACTIVE
 
 
-@primitive("StridedSlice")
-def _slice_kernel(x, key):
+def _slice_np(x, key):
     try:
-        return _as_array(x, x[key])
+        out = x[key]
     except IndexError as e:
         raise _index_error(x.shape, e) from None
+    except ValueError as e:  # slice step cannot be zero
+        raise InvalidArgumentError(None, "StridedSlice", f"{e} (input shape {list(x.shape)}). "
+                                   f"[Op:StridedSlice]") from None
+    if type(out) is not np.ndarray and x.dtype.kind == "O":
+        return np.array(out, dtype=object)   # a string element stays a 0-d object array
+    return out
 
 
-@_slice_kernel.def_grad
 def _slice_grad(op, dy):
     """Scatters dy into zeros of the input's shape at the sliced positions."""
     return _slice_grad_kernel(dy, shape=op.inputs[0]._value.shape, key=op.attrs["key"])
 
 
-@primitive("StridedSliceGrad")
-def _slice_grad_kernel(dy, shape, key):
+def _slice_grad_np(dy, shape, key):
     out = np.zeros(shape, dtype=dy.dtype)
     if _has_array_index(key):
         np.add.at(out, key, dy)  # repeated positions accumulate
@@ -45,10 +46,13 @@ def _slice_grad_kernel(dy, shape, key):
     return out
 
 
-@_slice_grad_kernel.def_grad
 def _slice_grad_grad(op, ddx):
     """The scatter is linear: its gradient is the slice of ddx at the same key."""
     return _slice_kernel(ddx, key=op.attrs["key"]), None
+
+
+_slice_grad_kernel = defop("StridedSliceGrad", _slice_grad_np, _slice_grad_grad,
+                           dtypes=ANY).op_def.op
 
 
 def _has_array_index(key):
@@ -111,7 +115,7 @@ def _is_mask(key):
     return False
 
 
-def _getitem(tensor, key):
+def _getitem_args(tensor, key):
     """``tensor[key]`` with TensorFlow's rules.
 
     Ints, slices (negative steps too), Ellipsis, ``None``/``tf.newaxis`` and
@@ -138,7 +142,13 @@ def _getitem(tensor, key):
         if _is_mask(key):
             return boolean_mask(x, key)
         key = _norm_item(key)
-    return _apply_key(x, key)
+    return (x,), {"key": key}
+
+
+# ``tensor[key]`` (and the op tf.slice and tf.strided_slice run with a plain key)
+_apply_key = defop("StridedSlice", _slice_np, _slice_grad, dtypes=ANY, args=_getitem_args)
+_slice_kernel = _apply_key.op_def.op
+_getitem = _apply_key
 
 
 def _as_array(v, out):
@@ -151,21 +161,6 @@ def _as_array(v, out):
 def _plain_slice(s):
     return (s.start is None or type(s.start) is int) and (
         s.stop is None or type(s.stop) is int) and (s.step is None or type(s.step) is int)
-
-
-def _apply_key(x, key):
-    """Runs StridedSlice with a normalised NumPy key (the fast path of ``_getitem``)."""
-    v = x._value
-    try:
-        out = Tensor(_as_array(v, v[key]))
-    except IndexError as e:
-        raise _index_error(v.shape, e) from None
-    except ValueError as e:  # slice step cannot be zero
-        raise InvalidArgumentError(None, "StridedSlice", f"{e} (input shape {list(v.shape)}). "
-                                   f"[Op:StridedSlice]") from None
-    if _tapes:
-        record(_slice_kernel, (x,), (out,), {"key": key})
-    return out
 
 
 def boolean_mask(tensor, mask, axis=None, name="boolean_mask"):
@@ -216,6 +211,9 @@ def slice(input_, begin, size, name=None):  # noqa: A001  (TensorFlow's name)
     """
     x = _t(input_)
     shp = x._value.shape
+    if isinstance(begin, (list, tuple)) and not begin:   # ``[]`` converts to float32
+        raise InvalidArgumentError(None, "Slice", "Value for attr 'Index' of float is not in "
+                                   "the list of allowed values: int32, int64 [Op:Slice]")
     b, s = _int_list(begin, "begin"), _int_list(size, "size")
     if len(b) != len(shp) or len(s) != len(shp):
         raise InvalidArgumentError(

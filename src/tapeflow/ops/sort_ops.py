@@ -7,8 +7,8 @@ from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN
 
 from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError
-from tapeflow.framework.op_def import COMPARE, OpDef
-from tapeflow.framework.primitive import primitive
+from tapeflow.framework.op_args import index_arg
+from tapeflow.framework.op_def import ANY, COMPARE, defop
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.framework.graph import func_graph as _func_graph
 from tapeflow.ops.math_ops import _quiet
@@ -22,29 +22,30 @@ def _t(x):
 # Values are picked with TakeAlongAxis, whose gradient scatters dy back (indices are
 # unique along the axis), so sort and top_k need no gradient rule of their own.
 
-@primitive("TakeAlongAxis")
-def _take_op(x, indices, axis):
+def _take_np(x, indices, axis):
     return np.take_along_axis(x, indices, axis=axis)
 
 
-@_take_op.def_grad
 def _take_grad(op, dy):
     """Scatters dy back to the positions it was taken from."""
     x, idx = op.inputs
     return _put_op(dy, idx, axis=op.attrs["axis"], shape=x._value.shape), None
 
 
-@primitive("PutAlongAxis")
-def _put_op(values, indices, axis, shape):
+def _put_np(values, indices, axis, shape):
     out = np.zeros(shape, values.dtype)
     np.put_along_axis(out, indices, values, axis=axis)
     return out
 
 
-@_put_op.def_grad
 def _put_grad(op, dy):
     """Takes dy back from the positions written."""
     return _take_op(dy, op.inputs[1], axis=op.attrs["axis"]), None
+
+
+# Internal ops (no public wrapper): called as ``_take_op(x, idx, axis=a)``.
+_take_op = defop("TakeAlongAxis", _take_np, _take_grad, dtypes=ANY).op_def.op
+_put_op = defop("PutAlongAxis", _put_np, _put_grad, dtypes=ANY).op_def.op
 
 
 def _sort_key(v, descending):
@@ -66,62 +67,99 @@ def _argsort_np(v, axis, descending):
     return np.argsort(_sort_key(v, descending), axis=axis, kind="stable")
 
 
+def _sort_axis(axis, nd):
+    """``axis`` of sort/argsort, checked as TensorFlow's Python layer and its StridedSlice
+    of the shape check it."""
+    if axis is None:
+        raise ValueError("Attempt to convert a value (None) with an unsupported type "
+                         "(<class 'NoneType'>) to a Tensor.")
+    if np.ndim(axis.numpy() if isinstance(axis, Tensor) else axis):
+        shown = np.asarray(axis.numpy() if isinstance(axis, Tensor) else axis)
+        raise ValueError(f"Argument `axis` must be a constant scalar. Received: axis={shown}.")
+    axis = int(axis)
+    if not -nd <= axis < nd:   # TensorFlow slices the shape with ``axis``
+        raise InvalidArgumentError(None, "StridedSlice", f"slice index {axis} of dimension 0 "
+                                   f"out of bounds. [Op:StridedSlice]")
+    return axis % nd
+
+
 def argsort(values, axis=-1, direction="ASCENDING", stable=False, name=None):
     """Returns the int32 indices that sort ``values`` along ``axis`` (ties keep their order)."""
     descending = _check_direction(direction)
     x = _t(values)
+    axis = _sort_axis(axis, x._value.ndim)
     _check_sortable(x, descending)
-    return Tensor(_argsort_np(x._value, int(axis), descending).astype(np.int32))
+    return Tensor(_argsort_np(x._value, axis, descending).astype(np.int32))
 
 
 def _check_sortable(x, descending):
     """TensorFlow sorts with TopKV2 (ascending: of the negation): its dtype rules apply."""
-    if x._value.dtype.kind in "bOSU":
+    if x._value.dtype not in _TOPK.ok:
         from tapeflow.ops.math_ops import negative
-        raise (_TOPK.dtype_error if descending else negative.op_def.dtype_error)(
-            x._value.dtype)
+        if descending or x._value.dtype in negative.op_def.ok:
+            raise _TOPK.dtype_error(x._value.dtype)
+        raise negative.op_def.dtype_error(x._value.dtype)
 
 
 def sort(values, axis=-1, direction="ASCENDING", name=None):
     """Returns ``values`` sorted along ``axis`` (``direction`` 'ASCENDING' or 'DESCENDING')."""
     descending = _check_direction(direction)
     x = _t(values)
-    nd = x._value.ndim
-    axis = int(axis)
-    if not -nd <= axis < nd:   # TensorFlow slices the shape with ``axis``
-        raise InvalidArgumentError(None, "StridedSlice", f"slice index {axis} of dimension 0 "
-                                   f"out of bounds. [Op:StridedSlice]")
+    axis = _sort_axis(axis, x._value.ndim)
     _check_sortable(x, descending)
-    axis %= nd
     idx = Tensor(_argsort_np(x._value, axis, descending))
     return _take_op(x, idx, axis=axis)
 
 
 TopKV2 = namedtuple("TopKV2", ["values", "indices"])
-_TOPK = OpDef("TopKV2", None, "arg", COMPARE, None, (), None)   # its dtype rule, for errors
 
 
-def top_k(input, k=1, sorted=True, index_type=dtypes.int32, name=None):  # noqa: A002
+def _top_k_np(v, k, index_type):
+    idx = _argsort_np(v, -1, True)[..., :k]
+    return np.take_along_axis(v, idx, axis=-1), idx.astype(index_type)
+
+
+def _top_k_grad(op, dy, _):
+    """Scatters dy back to the positions the values came from."""
+    x = op.inputs[0]
+    return (_put_op(dy, op.outputs[1], axis=x._value.ndim - 1, shape=x._value.shape),)
+
+
+def _top_k_args(input, k=1, sorted=True, index_type=dtypes.int32, name=None):  # noqa: A002
     """Returns the ``k`` largest entries along the last axis and their indices.
 
     Returns:
       ``TopKV2(values, indices)``; ties give the lower index first; indices are int32.
 
     Raises:
-      InvalidArgumentError: if the last axis is shorter than ``k``.
+      InvalidArgumentError: if the last axis is shorter than ``k``, or ``k`` is not a
+        scalar int16/int32/int64.
     """
     x = _t(input)
     v = x._value
-    if v.dtype not in _TOPK.ok:
-        raise _TOPK.dtype_error(v.dtype)
-    k = int(_t(k)._value)
-    if v.ndim == 0 or v.shape[-1] < k or k < 0:
+    if isinstance(k, (bool, np.integer)):
+        k = int(k)
+    if type(k) is not int:
+        k = int(index_arg(k, "TopKV2", "Tk", allowed=("int16", "int32", "int64"), rank=0,
+                          what="k must be scalar, got shape"))
+    if v.dtype in _TOPK.ok and (v.ndim == 0 or v.shape[-1] < k or k < 0):
+        if k < 0:
+            raise InvalidArgumentError(None, "TopKV2", f"Need k >= 0, got {k} [Op:TopKV2]")
         n = v.shape[-1] if v.ndim else 0
-        raise InvalidArgumentError(None, "TopKV2", f"input must have at least k columns. Had "
-                                   f"{n}, needed {k} [Op:TopKV2]")
-    idx = _argsort_np(v, -1, True)[..., :k]
-    values = _take_op(x, Tensor(idx), axis=v.ndim - 1)
-    return TopKV2(values, Tensor(idx.astype(dtypes.as_dtype(index_type)._np)))
+        what = "1-D" if not v.ndim else f"at least k columns. Had {n}, needed {k}"
+        raise InvalidArgumentError(None, "TopKV2", f"input must have {what} [Op:TopKV2]")
+    return (x,), {"k": k, "index_type": dtypes.as_dtype(index_type)._np}
+
+
+_top_k = defop("TopKV2", _top_k_np, _top_k_grad, dtypes=COMPARE, args=_top_k_args,
+               num_outputs=2)
+_TOPK = _top_k.op_def
+
+
+def top_k(input, k=1, sorted=True, index_type=dtypes.int32, name=None):  # noqa: A002
+    """Returns ``TopKV2(values, indices)``: the ``k`` largest entries along the last axis
+    (ties: the lower index first) and their int32 indices."""
+    return TopKV2(*_top_k(input, k, sorted, index_type))
 
 
 def in_top_k(targets, predictions, k, name=None):

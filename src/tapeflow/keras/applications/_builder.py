@@ -82,11 +82,11 @@ class name_scope:
         self.name = name
 
     def __enter__(self):
-        from tapeflow.keras.layers import layer_utils
-        layer_utils._state.calls.scope.append(_Scope(self.name))
+        from tapeflow.framework import context
+        context.state.calls.scope.append(_Scope(self.name))
         return self
 
     def __exit__(self, *exc):
-        from tapeflow.keras.layers import layer_utils
-        layer_utils._state.calls.scope.pop()
+        from tapeflow.framework import context
+        context.state.calls.scope.pop()
         return False

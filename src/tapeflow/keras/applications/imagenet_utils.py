@@ -93,7 +93,7 @@ def _preprocess_numpy(x, data_format, mode):
 
 
 def _preprocess_tensor(x, data_format, mode):
-    from tapeflow.keras.layers.node import KerasTensor
+    from tapeflow.keras.keras_tensor import KerasTensor
     symbolic = isinstance(x, KerasTensor)
     if not symbolic:
         from tapeflow.framework.tensor import convert_to_tensor

@@ -17,14 +17,15 @@ from tapeflow.keras.layers.layer import Layer
 from tapeflow.keras.layers.merging import (
     Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add, average,
     concatenate, dot, maximum, minimum, multiply, subtract)
-from tapeflow.keras.layers.node import KerasTensor
+from tapeflow.keras.keras_tensor import KerasTensor
 from tapeflow.keras.layers.normalization import BatchNormalization, LayerNormalization
 from tapeflow.keras.layers.preprocessing import Normalization, Rescaling
 
 
 # Modules whose layers are exported eagerly above; the others are searched on first use.
-_EAGER = {"activation_layers", "core", "dtype_policy", "input_layer", "input_spec", "layer",
-          "layer_utils", "merging", "node", "normalization", "preprocessing"}
+_EAGER = {"activation_layers", "call_utils", "core", "dtype_policy", "input_layer",
+          "input_spec", "layer", "layer_config", "layer_utils", "masking_utils", "merging",
+          "node", "normalization", "preprocessing", "shape_utils", "tracking"}
 
 
 def __getattr__(name):

@@ -74,8 +74,8 @@ class Softmax(_Elementwise):
 
     def call(self, inputs, mask=None):
         if mask is not None:
-            x = inputs._value.dtype.type(-1e9)
-            adder = Tensor((1.0 - M.cast(mask, inputs.dtype)._value) * x)
+            x = inputs.array.dtype.type(-1e9)
+            adder = Tensor((1.0 - M.cast(mask, inputs.dtype).array) * x)
             inputs = M.add(inputs, adder)
         return activations.softmax(inputs, axis=self.axis)
 
@@ -125,7 +125,7 @@ class PReLU(_Elementwise):
         self.built = True
 
     def call(self, inputs):
-        zero = Tensor(inputs._value.dtype.type(0))
+        zero = Tensor(inputs.array.dtype.type(0))
         pos = M.maximum(inputs, zero)
         neg = M.multiply(self.alpha, M.minimum(inputs, zero))
         return M.add(pos, neg)

@@ -16,7 +16,7 @@ from tapeflow.framework.tensor import Tensor
 from tapeflow.keras import activations, constraints, initializers, regularizers
 from tapeflow.keras.layers.core import Dropout
 from tapeflow.keras.layers.layer import Layer
-from tapeflow.keras.layers.layer_utils import get_keras_mask
+from tapeflow.keras.layers.masking_utils import get_keras_mask
 from tapeflow.ops import array_ops as A
 from tapeflow.ops import math_ops as M
 from tapeflow.ops.linalg_ops import einsum
@@ -405,7 +405,7 @@ class MultiHeadAttention(Layer):
                 m = np.asarray(m, dtype=bool)[:, None, :]
                 mask = m if mask is None else mask & m
         if use_causal_mask:
-            t, s = query._value.shape[1], value._value.shape[1]
+            t, s = query.array.shape[1], value.array.shape[1]
             causal = np.tril(np.ones((1, t, s), dtype=bool))
             mask = causal if mask is None else mask & causal
         if attention_mask is not None:
@@ -418,11 +418,11 @@ class MultiHeadAttention(Layer):
             if len(self._norm_axes) == 1:
                 return softmax(scores, axis=self._norm_axes[0])
             return _softmax_axes(scores, self._norm_axes)
-        nd = scores._value.ndim
+        nd = scores.array.ndim
         axis = -len(self._attn_axes) * 2 - 1
         while mask.ndim < nd:  # broadcast over the heads axis
             mask = np.expand_dims(mask, axis)
-        dt = scores._value.dtype
+        dt = scores.array.dtype
         big = -3e4 if dt == np.float16 else -1e9
         keep = mask.astype(dt)
         x = M.add(scores, Tensor((1.0 - keep) * dt.type(big)))
@@ -432,8 +432,8 @@ class MultiHeadAttention(Layer):
             p = _softmax_axes(x, self._norm_axes)
         if not zero_masked_rows:
             return p
-        return M.multiply(p, Tensor(np.broadcast_to(keep, p._value.shape).copy()
-                                    if keep.shape != p._value.shape else keep))
+        return M.multiply(p, Tensor(np.broadcast_to(keep, p.array.shape).copy()
+                                    if keep.shape != p.array.shape else keep))
 
     def _compute_attention(self, query, key, value, attention_mask=None, training=None,
                            return_attention_scores=False):
@@ -443,9 +443,9 @@ class MultiHeadAttention(Layer):
         are returned or dropout is set, and otherwise (Keras's fused dot-product attention)
         attends uniformly to every key.
         """
-        query = M.multiply(query, Tensor(query._value.dtype.type(self._inverse_sqrt_key_dim)))
+        query = M.multiply(query, Tensor(query.array.dtype.type(self._inverse_sqrt_key_dim)))
         scores = einsum(self._dot_eq, key, query)
-        fused = not (self._dropout or return_attention_scores) and query._value.ndim == 4
+        fused = not (self._dropout or return_attention_scores) and query.array.ndim == 4
         scores = self._masked_softmax(scores, attention_mask, zero_masked_rows=not fused)
         dropped = self._dropout_layer(scores, training=training) if self._dropout else scores
         return einsum(self._combine_eq, dropped, value), scores
@@ -537,10 +537,10 @@ class Attention(Layer):
         if v_mask is not None:
             keep = np.asarray(v_mask, dtype=bool)[:, None, :]
         if use_causal_mask:
-            tq, tv = scores._value.shape[-2:]
+            tq, tv = scores.array.shape[-2:]
             causal = np.tril(np.ones((1, tq, tv), dtype=bool))
             keep = causal if keep is None else keep & causal
-        dt = scores._value.dtype
+        dt = scores.array.dtype
         if keep is not None:
             big = 65504.0 if dt == np.float16 else 1.0e9
             scores = M.subtract(scores, Tensor((~keep).astype(dt) * dt.type(big)))
@@ -569,7 +569,7 @@ class Attention(Layer):
 
 def _softmax_axes(x, axes):
     """Softmax over several axes: ``exp(x - logsumexp(x, axes))``."""
-    m = np.max(x._value, axis=axes, keepdims=True)
+    m = np.max(x.array, axis=axes, keepdims=True)
     shifted = M.subtract(x, Tensor(m))
     e = M.exp(shifted)
     return M.divide(e, M.reduce_sum(e, axis=list(axes), keepdims=True))

@@ -112,7 +112,7 @@ class Bidirectional(Layer):
         elif mode == "sum":
             output = M.add(y, y_rev)
         elif mode == "ave":
-            output = M.divide(M.add(y, y_rev), y._value.dtype.type(2))
+            output = M.divide(M.add(y, y_rev), y.array.dtype.type(2))
         elif mode == "mul":
             output = M.multiply(y, y_rev)
         else:

@@ -82,7 +82,7 @@ class CategoryEncoding(Layer):
 
     def compute_output_spec(self, inputs, count_weights=None):
         """Returns the output KerasTensor (the layer's dtype, ``num_tokens`` wide)."""
-        from tapeflow.keras.layers.node import KerasTensor
+        from tapeflow.keras.keras_tensor import KerasTensor
         return KerasTensor(self.compute_output_shape(inputs.shape), dtype=self.compute_dtype)
 
     def get_config(self):
@@ -181,7 +181,7 @@ class Hashing(Layer):
 
     def compute_output_spec(self, inputs):
         """Returns the output KerasTensor (the layer's dtype)."""
-        from tapeflow.keras.layers.node import KerasTensor
+        from tapeflow.keras.keras_tensor import KerasTensor
         return KerasTensor(self.compute_output_shape(inputs.shape), dtype=self.compute_dtype)
 
     def get_config(self):
@@ -253,7 +253,7 @@ class HashedCrossing(Layer):
 
     def compute_output_spec(self, inputs):
         """Returns the output KerasTensor (the layer's dtype)."""
-        from tapeflow.keras.layers.node import KerasTensor
+        from tapeflow.keras.keras_tensor import KerasTensor
         return KerasTensor(self.compute_output_shape([x.shape for x in inputs]),
                            dtype=self.compute_dtype)
 
@@ -387,7 +387,7 @@ class Discretization(Layer):
 
     def compute_output_spec(self, inputs):
         """Returns the output KerasTensor (int32 in ``"int"`` mode)."""
-        from tapeflow.keras.layers.node import KerasTensor
+        from tapeflow.keras.keras_tensor import KerasTensor
         return KerasTensor(self.compute_output_shape(inputs.shape), dtype=self.output_dtype)
 
     def get_config(self):

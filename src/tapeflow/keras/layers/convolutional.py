@@ -250,7 +250,7 @@ class BaseConv(Layer):
             if act is not None:
                 x, w = conv_ops._same_dtype_pair(inputs, self.kernel)
                 b = self.bias.__tf_tensor__()
-                if x._value.dtype == w._value.dtype == b._value.dtype:
+                if x.array.dtype == w.array.dtype == b.array.dtype:
                     return self._fused(x, w, b, act)
         return self._finish(self._conv(inputs))
 
@@ -348,7 +348,7 @@ class Conv2DTranspose(BaseConv):
     def _last_shape(self, x):
         """The channels_last output shape for a channels_last input ``x``."""
         return shape_last(self.compute_output_shape(
-            shape_back(tuple(x._value.shape), self.data_format)), self.data_format)
+            shape_back(tuple(x.array.shape), self.data_format)), self.data_format)
 
     def _conv(self, x):
         shape = self._last_shape(x)

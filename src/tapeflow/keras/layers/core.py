@@ -75,20 +75,20 @@ class Dense(Layer):
 
     def call(self, inputs):
         x = inputs
-        if x._value.dtype != self._np_dtype:  # integer inputs: Keras's ops promote to float
+        if x.array.dtype != self._np_dtype:  # integer inputs: Keras's ops promote to float
             x = M.cast(x, self._compute)
         kernel = self.kernel.__tf_tensor__()  # read once: ops then take the Tensor fast path
         act = _FUSABLE.get(self.activation)
-        if act is not None and x._value.ndim >= 2 and self.bias is not None:
+        if act is not None and x.array.ndim >= 2 and self.bias is not None:
             bias = self.bias.__tf_tensor__()
-            if x._value.dtype == kernel._value.dtype == bias._value.dtype:
-                if x._value.ndim == 2:
+            if x.array.dtype == kernel.array.dtype == bias.array.dtype:
+                if x.array.ndim == 2:
                     return fused_ops.fused_matmul(x, kernel, bias, act)  # TF's _FusedMatMul
-                shape = x._value.shape
+                shape = x.array.shape
                 y = fused_ops.fused_matmul(A.reshape(x, (-1, shape[-1])), kernel, bias, act)
                 return A.reshape(y, shape[:-1] + (self.units,))
-        if x._value.ndim > 2:
-            shape = x._value.shape
+        if x.array.ndim > 2:
+            shape = x.array.shape
             y = M.matmul(A.reshape(x, (-1, shape[-1])), kernel)
             y = A.reshape(y, shape[:-1] + (self.units,))
         else:
@@ -188,10 +188,10 @@ class Dropout(Layer):
     def call(self, inputs, training=False):
         if not training or self.rate == 0:
             return inputs
-        shape = inputs._value.shape
+        shape = inputs.array.shape
         if self.noise_shape is not None:
             shape = tuple(s if n is None else n for s, n in zip(shape, self.noise_shape))
-        return M.multiply(inputs, _dropout_scale(self, shape, inputs._value.dtype, self.rate))
+        return M.multiply(inputs, _dropout_scale(self, shape, inputs.array.dtype, self.rate))
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
@@ -212,9 +212,9 @@ class Flatten(Layer):
 
     def call(self, inputs):
         x = inputs
-        if self.data_format == "channels_first" and x._value.ndim > 2:
-            x = A.transpose(x, (0,) + tuple(range(2, x._value.ndim)) + (1,))
-        return A.reshape(x, (x._value.shape[0], -1) if x._value.ndim > 1 else (-1, 1))
+        if self.data_format == "channels_first" and x.array.ndim > 2:
+            x = A.transpose(x, (0,) + tuple(range(2, x.array.ndim)) + (1,))
+        return A.reshape(x, (x.array.shape[0], -1) if x.array.ndim > 1 else (-1, 1))
 
     def compute_output_shape(self, input_shape):
         rest = input_shape[1:]
@@ -239,7 +239,7 @@ class Reshape(Layer):
         self.built = True
 
     def call(self, inputs):
-        return A.reshape(inputs, (inputs._value.shape[0],) + self.target_shape)
+        return A.reshape(inputs, (inputs.array.shape[0],) + self.target_shape)
 
     def compute_output_shape(self, input_shape):
         target = list(self.target_shape)
@@ -302,7 +302,7 @@ class RepeatVector(Layer):
         self.input_spec = InputSpec(ndim=2)
 
     def call(self, inputs):
-        b, f = inputs._value.shape
+        b, f = inputs.array.shape
         return A.broadcast_to(A.expand_dims(inputs, 1), (b, self.n, f))
 
     def compute_output_shape(self, input_shape):
@@ -541,7 +541,7 @@ class Embedding(Layer):
         self.built = True
 
     def call(self, inputs):
-        if inputs._value.dtype.kind not in "iu":
+        if inputs.array.dtype.kind not in "iu":
             inputs = M.cast(inputs, "int32")
         return A.gather(self.embeddings, inputs)
 

@@ -68,7 +68,7 @@ class _ImageLayer(Layer):
             training = True
         if not (training or self.always):
             return inputs
-        x = inputs._value
+        x = inputs.array
         single = x.ndim == 3
         if single:
             x = x[None]
@@ -285,7 +285,7 @@ def _smart_resize(x, height, width, interpolation="bilinear"):
     if x.shape[1:3] == (height, width):
         return x
     return image_ops.resize(Tensor(np.ascontiguousarray(x)), (height, width),
-                            method=interpolation)._value.astype(x.dtype)
+                            method=interpolation).array.astype(x.dtype)
 
 
 class RandomCrop(_ImageLayer):
@@ -299,7 +299,7 @@ class RandomCrop(_ImageLayer):
     def call(self, inputs, training=True):
         if training is None:
             training = True
-        x = inputs._value
+        x = inputs.array
         single = x.ndim == 3
         x = (x[None] if single else x).astype(self._np_dtype, copy=False)
         h, w = x.shape[1:3]
@@ -346,7 +346,7 @@ class Resizing(_ImageLayer):
         if self.crop_to_aspect_ratio:
             return _smart_resize(x, self.height, self.width, self.interpolation)
         return image_ops.resize(Tensor(x), (self.height, self.width),
-                                method=self.interpolation)._value.astype(x.dtype)
+                                method=self.interpolation).array.astype(x.dtype)
 
     def compute_output_shape(self, s):
         return tuple(s[:-3]) + (self.height, self.width, s[-1])

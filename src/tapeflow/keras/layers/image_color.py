@@ -142,7 +142,7 @@ class _ColorLayer(Layer):
 
     def compute_output_spec(self, inputs, training=None):
         """Returns a KerasTensor like the input (images keep their shape)."""
-        from tapeflow.keras.layers.node import KerasTensor
+        from tapeflow.keras.keras_tensor import KerasTensor
         return KerasTensor(inputs.shape, dtype=self._out_dtype(inputs.dtype))
 
     def _out_dtype(self, dtype):

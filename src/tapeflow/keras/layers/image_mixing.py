@@ -58,7 +58,7 @@ class _MixingLayer(Layer):
 
     def compute_output_spec(self, inputs, training=None):
         """Returns the inputs' spec (images keep their shape, in float32)."""
-        from tapeflow.keras.layers.node import KerasTensor
+        from tapeflow.keras.keras_tensor import KerasTensor
         return KerasTensor(inputs.shape, dtype=self.compute_dtype)
 
 

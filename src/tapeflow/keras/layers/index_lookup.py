@@ -404,7 +404,7 @@ class IndexLookup(Layer):
     def compute_output_spec(self, inputs):
         """Returns the output KerasTensor: int64 indices in ``"int"`` mode (the vocabulary's
         dtype when inverted), float32 otherwise, as Keras's symbolic call says."""
-        from tapeflow.keras.layers.node import KerasTensor
+        from tapeflow.keras.keras_tensor import KerasTensor
         if self.invert:
             dtype = "string" if self._string else self.vocabulary_dtype
         else:

@@ -1,7 +1,8 @@
 """``keras.Input`` and ``InputLayer``: the entry points of a functional model."""
 from tapeflow.keras import backend
 from tapeflow.keras.layers.layer import Layer
-from tapeflow.keras.layers.node import KerasHistory, KerasTensor, Node
+from tapeflow.keras.keras_tensor import KerasHistory, KerasTensor
+from tapeflow.keras.layers.node import Node
 
 
 class InputLayer(Layer):

@@ -18,13 +18,16 @@ from tapeflow.framework.tensor import Tensor
 from tapeflow.keras import backend
 from tapeflow.keras.layers import dtype_policy
 from tapeflow.keras.layers.input_spec import InputSpec, assert_input_compatibility
-from tapeflow.keras.layers.layer_utils import (  # noqa: F401  (re-exported for models)
-    _CALL_FLAGS, _MASKS, _VERSION, _auto_config, _bump, _cast, _contains_trackable,
-    _convert_input, _first_call_arg,
-    _is_structure, _wrap_container,
-    _is_symbolic, _is_tracked_var, _map_shapes, _map_struct, _propagate_mask, _recording_build,
-    _resolve_call_kwargs, _shape_of, _standard_shape, _variable_path, get_keras_mask,
-    set_keras_mask)
+from tapeflow.keras.layers.call_utils import (
+    _CALL_FLAGS, _convert_input, _first_call_arg, _is_symbolic, _recording_build,
+    _resolve_call_kwargs, _variable_path)
+from tapeflow.keras.layers.layer_config import _auto_config
+from tapeflow.keras.layers.masking_utils import _MASKS, _propagate_mask
+from tapeflow.keras.layers.shape_utils import (  # noqa: F401  (re-exported for models)
+    _map_shapes, _shape_of, _standard_shape)
+from tapeflow.keras.layers.tracking import LayerTracking, _bump
+from tapeflow.keras.tree import map_structure
+from tapeflow.framework.variable import array_of
 
 
 _ALLOWED_KWARGS = {"name", "dtype", "trainable", "input_shape", "batch_input_shape",
@@ -41,13 +44,13 @@ def _set_policy(d, dtype):
     d["_policy"] = policy
     d["_dtype"] = policy.variable_dtype
     d["_compute"] = policy.compute_dtype
-    d["_np_dtype"] = dtypes.as_dtype(policy.compute_dtype)._np
+    d["_np_dtype"] = np.dtype(dtypes.as_dtype(policy.compute_dtype).as_numpy_dtype)
     # Mixed precision: float weights are read in the compute dtype inside call.
     d["_autocast_to"] = (policy.compute_dtype
                          if policy.compute_dtype != policy.variable_dtype else None)
 
 
-class Layer:
+class Layer(LayerTracking):
     """Base class of all layers (``keras.layers.Layer``).
 
     Args:
@@ -152,110 +155,6 @@ class Layer:
     def path(self):
         """Returns the layer's path (its name)."""
         return self.name
-
-    # -- tracking ---------------------------------------------------------------
-    def __setattr__(self, name, value):
-        if getattr(type(value), "_keras_seed_generator", False):
-            self._track(value.state)  # keras.random.SeedGenerator: its state saves too
-        if isinstance(value, (Layer, list, dict, tuple)) or _is_tracked_var(value):
-            t = type(value)
-            if (t is list or t is dict) and (not value or _contains_trackable(value)):
-                value = _wrap_container(value)  # so later appends are seen too
-            self._track(value)
-        object.__setattr__(self, name, value)
-
-    def __delattr__(self, name):
-        value = self.__dict__.get(name)
-        tracked = self.__dict__["_tracked"]
-        for i, t in enumerate(tracked):
-            if t is value:
-                del tracked[i]
-                _bump()
-                break
-        object.__delattr__(self, name)
-
-    def _track(self, value):
-        tracked = self.__dict__["_tracked"]
-        if isinstance(value, (list, dict, tuple)) and value and not _contains_trackable(value):
-            return
-        for t in tracked:
-            if t is value:
-                return
-        if _is_tracked_var(value):
-            for w in self._own_weights:
-                if w is value:
-                    return
-        tracked.append(value)
-        _bump()
-
-    def _cached(self, key, fn):
-        """Returns ``fn()``, computed once per version of the layer structure.
-
-        Any change that can alter the answer (tracking, ``add_weight``, a tracked
-        list or dict mutated, ``trainable`` set) bumps the global version.
-        """
-        d = self.__dict__
-        cache = d.get("_cache")
-        if cache is None or cache[0] != _VERSION[0]:
-            cache = (_VERSION[0], {})
-            d["_cache"] = cache
-        values = cache[1]
-        if key not in values:
-            values[key] = fn()
-        return values[key]
-
-    def _flatten_tracked(self):
-        """Yields tracked layers and variables in assignment order (containers expanded)."""
-        seen = set()
-        stack = list(reversed(self._tracked))
-        while stack:
-            t = stack.pop()
-            if isinstance(t, (list, tuple)):
-                stack.extend(reversed(t))
-            elif isinstance(t, dict):
-                stack.extend(reversed(list(t.values())))
-            elif (isinstance(t, Layer) and t is not self) or _is_tracked_var(t):
-                if id(t) not in seen:
-                    seen.add(id(t))
-                    yield t
-
-    @property
-    def _layers(self):
-        """Returns the directly tracked sublayers, in assignment order."""
-        return self._cached("layers", lambda: [t for t in self._flatten_tracked()
-                                               if isinstance(t, Layer)])
-
-    def _flatten_layers(self, include_self=True, recursive=True):
-        """Returns this layer and all nested layers, depth first."""
-        if include_self and recursive:
-            return self._cached("flat", lambda: self._walk_layers(True, True))
-        return self._walk_layers(include_self, recursive)
-
-    def _walk_layers(self, include_self, recursive):
-        out = [self] if include_self else []
-        seen = {id(self)}
-        stack = list(reversed(self._layers))
-        while stack:
-            layer = stack.pop()
-            if id(layer) in seen:
-                continue
-            seen.add(id(layer))
-            out.append(layer)
-            if recursive:
-                stack.extend(reversed(layer._layers))
-        return out
-
-    def _own_variables(self):
-        return self._cached("own", self._find_own_variables)
-
-    def _find_own_variables(self):
-        own = list(self._own_weights)
-        ids = {id(w) for w in own}
-        for t in self._flatten_tracked():
-            if not isinstance(t, Layer) and id(t) not in ids:
-                own.append(t)
-                ids.add(id(t))
-        return own
 
     # -- weights ---------------------------------------------------------------
     @property
@@ -417,7 +316,7 @@ class Layer:
                     f"Layer {self.name} weight shape {tuple(var.shape)} is not compatible with "
                     f"provided weight shape {value.shape}.")
         for var, value in zip(layer_weights, weights):
-            var.assign(np.asarray(value, dtype=var._tensor._value.dtype))
+            var.assign(np.asarray(value, dtype=array_of(var).dtype))
 
     def count_params(self):
         """Returns the number of scalars in the layer's weights.
@@ -506,7 +405,7 @@ class Layer:
         else:  # keywords only: call's first argument, whatever its name (as Keras 3)
             inputs = kwargs.pop(_first_call_arg(type(self), kwargs))
             args = (inputs,)
-        if type(inputs) is not Tensor or inputs._value.dtype != self._np_dtype:
+        if type(inputs) is not Tensor or inputs.array.dtype != self._np_dtype:
             if _is_symbolic(args) or (kwargs and _is_symbolic(kwargs)):
                 from tapeflow.keras.layers.node import symbolic_call
                 return symbolic_call(self, args, kwargs)
@@ -514,9 +413,9 @@ class Layer:
         if not self.built:
             self._build_with(_shape_of(inputs))
         if self.input_spec is not None and type(inputs) is Tensor and \
-                inputs._value.shape != self.__dict__.get("_checked_shape"):
-            assert_input_compatibility(self.input_spec, inputs._value.shape, self.name)
-            self.__dict__["_checked_shape"] = inputs._value.shape
+                inputs.array.shape != self.__dict__.get("_checked_shape"):
+            assert_input_compatibility(self.input_spec, inputs.array.shape, self.name)
+            self.__dict__["_checked_shape"] = inputs.array.shape
         flags = _CALL_FLAGS.get(type(self)) or self._call_flags()
         training = _resolve_call_kwargs(flags, kwargs, inputs)
         if self._losses:
@@ -591,10 +490,11 @@ class Layer:
 
     def compute_output_shape(self, input_shape):
         """Returns the output shape for ``input_shape`` (run on zeros when not overridden)."""
-        from tapeflow.keras.layers.node import KerasTensor, _output_spec
+        from tapeflow.keras.keras_tensor import KerasTensor
+        from tapeflow.keras.layers.node import _output_spec
         kt = _map_shapes(input_shape, lambda s: KerasTensor(s, dtype=self._compute))
         spec = _output_spec(self, (kt,), {})
-        return _map_struct(spec, lambda k: k.shape)
+        return map_structure(lambda k: k.shape, spec)
 
     def compute_mask(self, inputs, previous_mask=None):
         """Returns the output mask (the input mask unchanged by default)."""

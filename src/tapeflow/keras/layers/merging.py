@@ -107,7 +107,7 @@ class Average(Merge):
         out = inputs[0]
         for x in inputs[1:]:
             out = M.add(out, x)
-        return M.divide(out, Tensor(out._value.dtype.type(len(inputs))))
+        return M.divide(out, Tensor(out.array.dtype.type(len(inputs))))
 
 
 class Concatenate(Merge):
@@ -143,11 +143,11 @@ class Concatenate(Merge):
         """Returns the inputs' masks joined along ``axis`` (all-True for unmasked inputs)."""
         if mask is None or all(m is None for m in mask):
             return None
-        if self.axis % inputs[0]._value.ndim == inputs[0]._value.ndim - 1:
-            masks = [np.ones(x._value.shape[:-1], bool) if m is None else np.asarray(m)
+        if self.axis % inputs[0].array.ndim == inputs[0].array.ndim - 1:
+            masks = [np.ones(x.array.shape[:-1], bool) if m is None else np.asarray(m)
                      for x, m in zip(inputs, mask)]
             return Tensor(np.all(np.stack(masks), axis=0))
-        masks = [np.ones(x._value.shape[:-1], bool) if m is None else np.asarray(m)
+        masks = [np.ones(x.array.shape[:-1], bool) if m is None else np.asarray(m)
                  for x, m in zip(inputs, mask)]
         return Tensor(np.concatenate(masks, axis=self.axis))
 
@@ -167,7 +167,7 @@ class Concatenate(Merge):
 
 def _l2_normalize(x, axis):
     sq = M.reduce_sum(M.square(x), axis=axis, keepdims=True)
-    return M.multiply(x, M.rsqrt(M.maximum(sq, Tensor(x._value.dtype.type(1e-12)))))
+    return M.multiply(x, M.rsqrt(M.maximum(sq, Tensor(x.array.dtype.type(1e-12)))))
 
 
 class Dot(Merge):
@@ -199,22 +199,22 @@ class Dot(Merge):
     def call(self, inputs):
         self._check_inputs(inputs)
         x, y = inputs
-        ax, ay = self._axes((x._value.ndim, y._value.ndim))
+        ax, ay = self._axes((x.array.ndim, y.array.ndim))
         if self.normalize:
             x = _l2_normalize(x, ax)
             y = _l2_normalize(y, ay)
-        if x._value.ndim == 2 and y._value.ndim == 2:
+        if x.array.ndim == 2 and y.array.ndim == 2:
             return M.reduce_sum(M.multiply(x, y), axis=1, keepdims=True)
         # Move x's contracted axis last and y's to position 1, then a batched matmul.
-        px = [i for i in range(x._value.ndim) if i != ax] + [ax]
-        py = [0, ay] + [i for i in range(1, y._value.ndim) if i != ay]
-        xt = A.transpose(x, px) if px != list(range(x._value.ndim)) else x
-        yt = A.transpose(y, py) if py != list(range(y._value.ndim)) else y
-        if xt._value.ndim == 2:
+        px = [i for i in range(x.array.ndim) if i != ax] + [ax]
+        py = [0, ay] + [i for i in range(1, y.array.ndim) if i != ay]
+        xt = A.transpose(x, px) if px != list(range(x.array.ndim)) else x
+        yt = A.transpose(y, py) if py != list(range(y.array.ndim)) else y
+        if xt.array.ndim == 2:
             xt = A.expand_dims(xt, 1)
             out = M.matmul(xt, yt)
             return A.squeeze(out, 1)
-        if yt._value.ndim == 2:
+        if yt.array.ndim == 2:
             out = M.matmul(xt, A.expand_dims(yt, 2))
             return A.squeeze(out, -1)
         return M.matmul(xt, yt)

@@ -1,118 +1,17 @@
-"""Symbolic tensors and the layer graph of the functional API.
+"""The layer graph of the functional API: ``Node``s and symbolic layer calls.
 
-Calling a layer on a ``KerasTensor`` does not compute anything: it records a
-``Node`` (the layer, its symbolic arguments and outputs) and returns new
-``KerasTensor``s whose shapes come from running the layer once on small zero
-batches. ``keras.Model(inputs, outputs)`` walks these nodes back from the
-outputs.
+Calling a layer on a ``KerasTensor`` (``keras/keras_tensor.py``) does not compute
+anything: it records a ``Node`` (the layer, its symbolic arguments and outputs) and returns
+new ``KerasTensor``s whose shapes come from running the layer once on small zero batches.
+``keras.Model(inputs, outputs)`` walks these nodes back from the outputs.
 """
-import collections
-
 import numpy as np
 
 from tapeflow.framework import dtypes
 from tapeflow.framework.tensor import Tensor
 from tapeflow.keras import backend
-
-KerasHistory = collections.namedtuple("KerasHistory", ["operation", "node_index", "tensor_index"])
-
-
-class KerasTensor:
-    """A symbolic tensor: a shape (``None`` for unknown sizes) and a dtype, with no value.
-
-    Args:
-      shape: a tuple; ``None`` entries are unknown (the batch size).
-      dtype: a dtype name (``"float32"``).
-      name: its name.
-    """
-
-    __array_priority__ = 200
-    _mask_shape = None  # the shape of the Keras mask this tensor carries (None: no mask)
-
-    def __init__(self, shape, dtype="float32", sparse=False, record_history=True, name=None):
-        self.shape = tuple(None if d is None else int(d) for d in shape)
-        self.dtype = backend.standardize_dtype(dtype)
-        self.sparse = bool(sparse)
-        self.name = name or backend.unique_object_name("keras_tensor")
-        self._keras_history = None
-        self._node = None
-
-    @property
-    def ndim(self):
-        """Returns the rank."""
-        return len(self.shape)
-
-    def __repr__(self):
-        return (f"<KerasTensor shape={self.shape}, dtype={self.dtype}, sparse={self.sparse}, "
-                f"name={self.name}>")
-
-    def __hash__(self):
-        return id(self)
-
-    def __len__(self):
-        raise TypeError("A KerasTensor is symbolic: it has no len(). Use `x.shape[0]` "
-                        "or a layer instead.")
-
-    def __bool__(self):
-        raise TypeError("A symbolic KerasTensor cannot be used as a Python `bool`.")
-
-    def __array__(self, *args, **kwargs):
-        raise ValueError(
-            "A KerasTensor cannot be used as input to a TensorFlow function. A KerasTensor is a "
-            "symbolic placeholder for a shape and dtype, used when constructing Keras Functional "
-            "models or Keras Functions. You can only use it as input to a Keras layer or a Keras "
-            "operation (from the namespaces `keras.layers` and `keras.ops`).")
-
-    # Operators become small layers, so ``inputs / 255`` works in the functional API.
-    def _op(self, fn, other=None, reverse=False, name="op"):
-        # Shown as Keras shows its ops: ``true_divide (TrueDivide)``, ``get_item (GetItem)``.
-        from tapeflow.keras.layers.core import op_layer_class
-        cls = op_layer_class("".join(part.capitalize() for part in name.split("_")))
-        if isinstance(other, KerasTensor):
-            pair = [other, self] if reverse else [self, other]
-            return cls(fn, None, False, binary=True, name=backend.unique_object_name(name))(pair)
-        return cls(fn, other, reverse, name=backend.unique_object_name(name))(self)
-
-    def __add__(self, o):
-        return self._op(_ops("add"), o, name="add")
-
-    def __radd__(self, o):
-        return self._op(_ops("add"), o, True, name="add")
-
-    def __sub__(self, o):
-        return self._op(_ops("subtract"), o, name="subtract")
-
-    def __rsub__(self, o):
-        return self._op(_ops("subtract"), o, True, name="subtract")
-
-    def __mul__(self, o):
-        return self._op(_ops("multiply"), o, name="multiply")
-
-    def __rmul__(self, o):
-        return self._op(_ops("multiply"), o, True, name="multiply")
-
-    def __truediv__(self, o):
-        return self._op(_ops("divide"), o, name="true_divide")
-
-    def __rtruediv__(self, o):
-        return self._op(_ops("divide"), o, True, name="true_divide")
-
-    def __pow__(self, o):
-        return self._op(_ops("pow"), o, name="power")
-
-    def __neg__(self):
-        return self._op(_ops("negative"), name="negative")
-
-    def __getitem__(self, key):
-        return self._op(lambda x, k: x[k], key, name="get_item")
-
-
-def _ops(name):
-    # KerasTensor operators are keras.ops calls, with Keras's dtype promotion
-    # (an int32 input / 255 is float32), as in Keras 3.
-    from tapeflow.keras.ops import numpy as knp
-    return getattr(knp, "power" if name == "pow" else name)
-
+from tapeflow.keras.keras_tensor import KerasHistory, KerasTensor  # noqa: F401  (re-exported)
+from tapeflow.keras.tree import flatten, map_structure
 
 class Node:
     """One call of a layer on symbolic tensors: ``layer(*args, **kwargs) -> outputs``."""
@@ -136,33 +35,9 @@ class Node:
         return not self.input_tensors
 
 
-def flatten(x):
-    """Returns the leaves of nested lists/tuples/dicts, in order."""
-    out = []
-    stack = [x]
-    while stack:
-        v = stack.pop()
-        if isinstance(v, (list, tuple)):
-            stack.extend(reversed(v))
-        elif isinstance(v, dict):
-            stack.extend(reversed(list(v.values())))
-        else:
-            out.append(v)
-    return out
-
-
-def map_structure(fn, x):
-    """Applies ``fn`` to every leaf of nested lists/tuples/dicts, keeping the structure."""
-    if isinstance(x, dict):
-        return {k: map_structure(fn, v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return type(x)(map_structure(fn, v) for v in x)
-    return fn(x)
-
-
 def _zeros_for(kt, fill):
     shape = tuple(fill if d is None else d for d in kt.shape)
-    return Tensor(np.zeros(shape, dtype=dtypes.as_dtype(kt.dtype)._np))
+    return Tensor(np.zeros(shape, dtype=dtypes.as_dtype(kt.dtype).as_numpy_dtype))
 
 
 def _output_spec(layer, args, kwargs):
@@ -204,14 +79,14 @@ def _output_spec(layer, args, kwargs):
         else:
             out_shape = tuple(x if x == y else None for x, y in zip(sa, sb))
         return KerasTensor(out_shape, dtype=_dtype_of(a))
-    return _zip_map(spec, runs[0], runs[1])
+    return map_structure(spec, runs[0], runs[1])
 
 
 def _masked_zeros_for(kt, fill):
     """Zeros for ``kt``, carrying an all-True mask where ``kt`` carries a mask."""
     z = _zeros_for(kt, fill)
     if kt._mask_shape is not None:
-        from tapeflow.keras.layers.layer_utils import set_keras_mask
+        from tapeflow.keras.layers.masking_utils import set_keras_mask
         shape = tuple(fill if d is None else d for d in kt._mask_shape)
         set_keras_mask(z, Tensor(np.ones(shape, dtype=bool)))
     return z
@@ -276,14 +151,6 @@ def _shapes_to_specs(shape, dtype):
     if isinstance(shape, dict):
         return {k: _shapes_to_specs(v, dtype) for k, v in shape.items()}
     return [_shapes_to_specs(s, dtype) for s in shape]
-
-
-def _zip_map(fn, a, b):
-    if isinstance(a, dict):
-        return {k: _zip_map(fn, a[k], b[k]) for k in a}
-    if isinstance(a, (list, tuple)):
-        return type(a)(_zip_map(fn, x, y) for x, y in zip(a, b))
-    return fn(a, b)
 
 
 def symbolic_call(layer, args, kwargs):

@@ -9,10 +9,11 @@ from tapeflow.keras.layers.layer import Layer
 from tapeflow.keras.trainers import distribute_support as _dist
 from tapeflow.ops import array_ops as A
 from tapeflow.ops import math_ops as M
+from tapeflow.framework.variable import array_of
 
 
 def _c(x, v):
-    return Tensor(x._value.dtype.type(v))
+    return Tensor(x.array.dtype.type(v))
 
 
 def _axes_list(axis):
@@ -113,10 +114,10 @@ class BatchNormalization(Layer):
     def _update_moving(self, mean, var):
         m = self.momentum
         mm, mv = self.moving_mean, self.moving_variance
-        batch_mean = mean._value.reshape(mm.shape)
-        batch_var = var._value.reshape(mv.shape)
-        mm.assign(mm._tensor._value * m + batch_mean * (1.0 - m), read_value=False)
-        mv.assign(mv._tensor._value * m + batch_var * (1.0 - m), read_value=False)
+        batch_mean = mean.array.reshape(mm.shape)
+        batch_var = var.array.reshape(mv.shape)
+        mm.assign(array_of(mm) * m + batch_mean * (1.0 - m), read_value=False)
+        mv.assign(array_of(mv) * m + batch_var * (1.0 - m), read_value=False)
 
     def call(self, inputs, training=None, mask=None):
         x = inputs

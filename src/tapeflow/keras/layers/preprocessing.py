@@ -19,7 +19,7 @@ class Rescaling(Layer):
 
     def call(self, inputs):
         x = inputs
-        if x._value.dtype != self._np_dtype:
+        if x.array.dtype != self._np_dtype:
             x = M.cast(x, self._dtype)
         scale = Tensor(np.asarray(self.scale, dtype=self._np_dtype))
         offset = Tensor(np.asarray(self.offset, dtype=self._np_dtype))
@@ -117,7 +117,7 @@ class Normalization(Layer):
 
     def call(self, inputs):
         x = inputs
-        if x._value.dtype != self._np_dtype:
+        if x.array.dtype != self._np_dtype:
             x = M.cast(x, self._dtype)
         mean, var = self._stats()
         std = M.maximum(M.sqrt(var), Tensor(self._np_dtype.type(backend.epsilon())))

@@ -78,10 +78,10 @@ class Cropping2D(_Image2D):
 
     def _call_nhwc(self, inputs):
         (t, b), (l, r) = self.cropping
-        h, w = inputs._value.shape[1:3]
+        h, w = inputs.array.shape[1:3]
         if t + b >= h or l + r >= w:
             raise ValueError(f"Cropping {self.cropping} is too large for input of shape "
-                             f"{tuple(inputs._value.shape)} in layer {self.name}")
+                             f"{tuple(inputs.array.shape)} in layer {self.name}")
         return inputs[:, t:h - b, l:w - r, :]
 
     def _shape_nhwc(self, s):
@@ -110,7 +110,7 @@ class UpSampling2D(_Image2D):
         self.input_spec = InputSpec(ndim=4)
 
     def _call_nhwc(self, inputs):
-        h, w = inputs._value.shape[1:3]
+        h, w = inputs.array.shape[1:3]
         if self.interpolation == "nearest":
             from tapeflow.ops import manip_ops
             x = manip_ops.repeat(inputs, self.size[0], axis=1)
@@ -145,10 +145,10 @@ class _SpatialDropout(Layer):
         if not training or self.rate == 0:
             return inputs
         from tapeflow.keras.layers.core import _dropout_rng
-        shape = inputs._value.shape
+        shape = inputs.array.shape
         mask_shape = (shape[0],) + (1,) * self.rank + (shape[-1],)
         keep = _dropout_rng(self).random(mask_shape) >= self.rate
-        scale = keep.astype(inputs._value.dtype) / inputs._value.dtype.type(1 - self.rate)
+        scale = keep.astype(inputs.array.dtype) / inputs.array.dtype.type(1 - self.rate)
         return M.multiply(inputs, Tensor(scale))
 
     def compute_output_shape(self, input_shape):

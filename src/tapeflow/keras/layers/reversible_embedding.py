@@ -2,7 +2,7 @@
 vocabulary (``reverse=True``: logits ``x @ embeddings.T``), as language models tie their
 input and output embeddings."""
 from tapeflow.keras.layers.core import Embedding
-from tapeflow.keras.layers.layer_utils import set_keras_mask
+from tapeflow.keras.layers.masking_utils import set_keras_mask
 from tapeflow.ops import array_ops as A
 from tapeflow.ops import math_ops as M
 
@@ -74,7 +74,7 @@ class ReversibleEmbedding(Embedding):
 
     def compute_output_spec(self, inputs, reverse=False):
         """Returns the output KerasTensor (vocabulary logits when ``reverse``)."""
-        from tapeflow.keras.layers.node import KerasTensor
+        from tapeflow.keras.keras_tensor import KerasTensor
         return KerasTensor(tuple(self.compute_output_shape(inputs.shape, reverse)),
                            dtype=self.compute_dtype)
 

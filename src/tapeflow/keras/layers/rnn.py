@@ -38,7 +38,7 @@ def _mask_array(mask):
         mask = mask[0]
         if mask is None:
             return None
-    v = mask._value if type(mask) is Tensor else np.asarray(mask)
+    v = mask.array if type(mask) is Tensor else np.asarray(mask)
     return v.astype(bool)
 
 
@@ -107,7 +107,7 @@ class RNN(Layer):
     def reset_states(self):
         """Zeroes the kept states of a stateful layer."""
         if self.states is not None:
-            self.__dict__["states"] = [Tensor(np.zeros_like(s._value)) for s in self.states]
+            self.__dict__["states"] = [Tensor(np.zeros_like(s.array)) for s in self.states]
 
     reset_state = reset_states
 
@@ -128,7 +128,7 @@ class RNN(Layer):
     # -- the time loop --------------------------------------------------------------------
     def call(self, sequences, initial_state=None, mask=None, training=False):
         x = sequences
-        batch, steps = x._value.shape[0], x._value.shape[1]
+        batch, steps = x.array.shape[0], x.array.shape[1]
         states = self._initial_states(initial_state, batch)
         mask = _mask_array(mask)
         cell = self.cell
@@ -145,9 +145,9 @@ class RNN(Layer):
             else:
                 outputs, states = self._run_generic(cell, x, states, mask, training)
         if self.stateful:
-            self.__dict__["states"] = [Tensor(s._value) for s in states]
+            self.__dict__["states"] = [Tensor(s.array) for s in states]
         if not steps:
-            output = Tensor(np.zeros((batch, 0, _output_size(cell)), dtype=x._value.dtype)) \
+            output = Tensor(np.zeros((batch, 0, _output_size(cell)), dtype=x.array.dtype)) \
                 if self.return_sequences else states[0]
         elif self.return_sequences:
             output = A.transpose(y, (1, 0, 2)) if fused else A.stack(outputs, axis=1)
@@ -211,8 +211,8 @@ class RNN(Layer):
     def _input_dropout(cell, x, training):
         """``x`` times one input dropout mask per sequence (the same for every step)."""
         if training and 0 < cell.dropout < 1:
-            dp = cell._make_mask((x._value.shape[0], x._value.shape[2]), cell.dropout,
-                                 x._value.dtype)
+            dp = cell._make_mask((x.array.shape[0], x.array.shape[2]), cell.dropout,
+                                 x.array.dtype)
             x = M.multiply(x, A.expand_dims(dp, 1))
         return x
 
@@ -220,17 +220,17 @@ class RNN(Layer):
         rec_mask = None
         x = self._input_dropout(cell, x, training)
         if training and 0 < cell.recurrent_dropout < 1:
-            rec_mask = cell._make_mask(states[0]._value.shape, cell.recurrent_dropout,
-                                       states[0]._value.dtype)
+            rec_mask = cell._make_mask(states[0].array.shape, cell.recurrent_dropout,
+                                       states[0].array.dtype)
         cell._prepare()
         try:
-            steps = A.unstack(cell._project(x), axis=0) if x._value.shape[1] else []
+            steps = A.unstack(cell._project(x), axis=0) if x.array.shape[1] else []
             return self._loop(lambda t, p, s: cell._step(p, s, rec_mask), steps, states, mask)
         finally:
             cell.__dict__["_w"] = None  # drop references to this call's tensors
 
     def _run_generic(self, cell, x, states, mask, training):
-        steps = A.unstack(x, axis=1) if x._value.shape[1] else []
+        steps = A.unstack(x, axis=1) if x.array.shape[1] else []
 
         def step(t, x_t, s):
             # As in Keras, the cell always receives its states as a list.
@@ -253,7 +253,7 @@ class RNN(Layer):
                 m = Tensor(mask[:, t:t + 1])
                 new = [M.where_(m, n, s) for n, s in zip(new, states)]
                 if prev is None or self.zero_output_for_mask:
-                    prev = Tensor(np.zeros_like(out._value))
+                    prev = Tensor(np.zeros_like(out.array))
                 out = M.where_(m, out, prev)
                 prev = out
             states = new

@@ -41,11 +41,11 @@ def _project(x, kernel, bias):
     One matmul for all steps. Time-major keeps each step's slice contiguous, which makes
     the per-step elementwise ops about twice as fast as on strided batch-major slices.
     """
-    b, t, f = x._value.shape
+    b, t, f = x.array.shape
     y = M.matmul(A.reshape(A.transpose(x, (1, 0, 2)), (t * b, f)), kernel)
     if bias is not None:
         y = M.add(y, bias)
-    return A.reshape(y, (t, b, y._value.shape[-1]))
+    return A.reshape(y, (t, b, y.array.shape[-1]))
 
 
 class _RNNCellBase(Layer):
@@ -121,14 +121,14 @@ class _RNNCellBase(Layer):
     def get_dropout_mask(self, step_input):
         """Returns the input dropout mask (created on first use until ``reset_dropout_mask``)."""
         if self._dropout_mask is None and 0 < self.dropout < 1:
-            v = step_input._value
+            v = step_input.array
             self.__dict__["_dropout_mask"] = self._make_mask(v.shape, self.dropout, v.dtype)
         return self._dropout_mask
 
     def get_recurrent_dropout_mask(self, step_state):
         """Returns the recurrent-state dropout mask (created on first use)."""
         if self._rec_dropout_mask is None and 0 < self.recurrent_dropout < 1:
-            v = step_state._value
+            v = step_state.array
             self.__dict__["_rec_dropout_mask"] = self._make_mask(
                 v.shape, self.recurrent_dropout, v.dtype)
         return self._rec_dropout_mask

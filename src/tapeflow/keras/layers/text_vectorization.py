@@ -29,10 +29,10 @@ def _bytes_array(x):
         raise TypeError("TextVectorization expects a dense string tensor.")
     if type(x) is not Tensor:
         x = convert_to_tensor(np.asarray(x) if isinstance(x, (list, tuple)) else x)
-    v = np.asarray(x._value)
+    v = np.asarray(x.array)
     if v.dtype != object:
         if v.dtype.kind in "US":
-            return np.asarray(convert_to_tensor(v)._value)
+            return np.asarray(convert_to_tensor(v).array)
         return np.full(v.shape, b"", dtype=object)
     flat = v.reshape(-1)
     if flat.size and type(flat[0]) is not bytes:
@@ -48,7 +48,7 @@ def _rows(x):
     if isinstance(x, S.RaggedTensor):
         return x.to_list()
     if type(x) is Tensor:
-        x = x._value
+        x = x.array
     arr = np.asarray(x, dtype=object)
     if arr.ndim == 1:
         return [[t] for t in arr.tolist()]
@@ -148,7 +148,7 @@ class TextVectorization(Layer):
             with open(vocabulary, encoding="utf-8") as f:
                 vocabulary = f.read().splitlines()
         if isinstance(vocabulary, Tensor):
-            vocabulary = vocabulary._value.reshape(-1).tolist()
+            vocabulary = vocabulary.array.reshape(-1).tolist()
         tokens = [t.encode("utf-8") if isinstance(t, str) else bytes(t)
                   for t in np.asarray(vocabulary, dtype=object).reshape(-1).tolist()]
         specials = self._specials()
@@ -354,7 +354,7 @@ class TextVectorization(Layer):
         """Returns the output KerasTensor, without running ``call`` (as Keras 3 does, so a
         model reloads before its vocabulary does): int64 for ``output_mode="int"``,
         float32 otherwise; the width is unknown while no vocabulary is set."""
-        from tapeflow.keras.layers.node import KerasTensor
+        from tapeflow.keras.keras_tensor import KerasTensor
         dtype = "int64" if self._output_mode == "int" else "float32"
         return KerasTensor(self.compute_output_shape(inputs.shape), dtype=dtype)
 

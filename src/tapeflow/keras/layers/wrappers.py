@@ -2,7 +2,7 @@
 from tapeflow.framework.variable import array_of
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.keras.layers.layer import Layer
-from tapeflow.keras.layers.layer_utils import get_keras_mask
+from tapeflow.keras.layers.masking_utils import get_keras_mask
 from tapeflow.ops import array_ops as A
 from tapeflow.ops import math_ops as M
 from tapeflow.ops import reduction_ops as Rd

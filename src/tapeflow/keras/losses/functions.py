@@ -27,9 +27,9 @@ def cast_to(x, dtype):
         if hasattr(type(x), "__tf_tensor__"):
             x = convert_to_tensor(x)
         else:
-            arr = np.asarray(x._value if isinstance(x, Tensor) else x)
-            return Tensor(arr.astype(dtype._np if hasattr(dtype, "_np") else dtype,
-                                     copy=False))
+            arr = np.asarray(x.array if isinstance(x, Tensor) else x)
+            np_dtype = getattr(dtype, "as_numpy_dtype", dtype)
+            return Tensor(arr.astype(np_dtype, copy=False))
     if x.dtype is dtype:
         return x
     return m.cast(x, dtype)
@@ -145,12 +145,12 @@ def poisson(y_true, y_pred):
 def _check_same_shape(target, output):
     if target.ndim != output.ndim:
         raise ValueError("Arguments `target` and `output` must have the same rank (ndim). "
-                         f"Received: target.shape={tuple(target._value.shape)}, "
-                         f"output.shape={tuple(output._value.shape)}")
-    if target._value.shape != output._value.shape:
+                         f"Received: target.shape={tuple(target.array.shape)}, "
+                         f"output.shape={tuple(output.array.shape)}")
+    if target.array.shape != output.array.shape:
         raise ValueError("Arguments `target` and `output` must have the same shape. "
-                         f"Received: target.shape={tuple(target._value.shape)}, "
-                         f"output.shape={tuple(output._value.shape)}")
+                         f"Received: target.shape={tuple(target.array.shape)}, "
+                         f"output.shape={tuple(output.array.shape)}")
 
 
 def _binary_crossentropy_elementwise(target, output, from_logits):
@@ -201,25 +201,25 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
                          f"{type(axis)}")
     y_pred = _pred(y_pred)
     y_true = cast_to(y_true, y_pred.dtype)
-    if y_pred.ndim and y_pred._value.shape[-1] == 1:
+    if y_pred.ndim and y_pred.array.shape[-1] == 1:
         warnings.warn("In loss categorical_crossentropy, expected y_pred.shape to be "
                       "(batch_size, num_classes) with num_classes > 1. Received: "
-                      f"y_pred.shape={tuple(y_pred._value.shape)}. Consider using "
+                      f"y_pred.shape={tuple(y_pred.array.shape)}. Consider using "
                       "'binary_crossentropy' if you only have 2 classes.", SyntaxWarning,
                       stacklevel=2)
     if label_smoothing:
-        n = float(y_true._value.shape[-1])
+        n = float(y_true.array.shape[-1])
         y_true = y_true * (1.0 - label_smoothing) + (label_smoothing / n)
     if y_true.ndim < 1:
         raise ValueError("Arguments `target` and `output` must be at least rank 1. "
-                         f"Received: target.shape={tuple(y_true._value.shape)}, "
-                         f"output.shape={tuple(y_pred._value.shape)}")
+                         f"Received: target.shape={tuple(y_true.array.shape)}, "
+                         f"output.shape={tuple(y_pred.array.shape)}")
     _check_same_shape(y_true, y_pred)
     if from_logits:
         return nn_ops.softmax_cross_entropy_with_logits(labels=y_true, logits=y_pred,
                                                         axis=axis)
     nd = y_pred.ndim
-    if y_pred._value.dtype.kind == "f" and type(axis) is int and -nd <= axis < nd:
+    if y_pred.array.dtype.kind == "f" and type(axis) is int and -nd <= axis < nd:
         # One primitive with the composite's values and gradients (the fit hot path).
         return fused.categorical_cce_from_probs(y_true, y_pred, axis % nd)
     output = y_pred / m.reduce_sum(y_pred, axis=axis, keepdims=True)
@@ -230,29 +230,29 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
 def _sparse_cce(y_true, y_pred, from_logits, axis):
     if axis != -1 and axis != y_pred.ndim - 1:
         raise ValueError("Only axis=-1 is currently supported. Received: axis={axis}")
-    labels = np.asarray(y_true._value)
+    labels = np.asarray(y_true.array)
     if labels.dtype != np.int64:
         labels = labels.astype(np.int64)
     if labels.ndim == y_pred.ndim and labels.shape[-1:] == (1,):
         labels = labels[..., 0]
     if y_pred.ndim < 1:
         raise ValueError("Argument `output` must be at least rank 1. Received: "
-                         f"output.shape={tuple(y_pred._value.shape)}")
+                         f"output.shape={tuple(y_pred.array.shape)}")
     if labels.ndim != y_pred.ndim - 1:
         raise ValueError("Argument `output` must have rank (ndim) `target.ndim - 1`. "
-                         f"Received: target.shape={tuple(y_true._value.shape)}, "
-                         f"output.shape={tuple(y_pred._value.shape)}")
-    if labels.shape != y_pred._value.shape[:-1]:
+                         f"Received: target.shape={tuple(y_true.array.shape)}, "
+                         f"output.shape={tuple(y_pred.array.shape)}")
+    if labels.shape != y_pred.array.shape[:-1]:
         raise ValueError("Arguments `target` and `output` must have the same shape up until "
-                         f"the last dimension: target.shape={tuple(y_true._value.shape)}, "
-                         f"output.shape={tuple(y_pred._value.shape)}")
+                         f"the last dimension: target.shape={tuple(y_true.array.shape)}, "
+                         f"output.shape={tuple(y_pred.array.shape)}")
     # The labels as ops on y_true (not an array made from its value), so that a tf.function
     # trace keeps them an input of the graph.
     lt = y_true if y_true.dtype.name == "int64" else m.cast(y_true, "int64")
     if tuple(lt.shape) != labels.shape:
         lt = array_ops.reshape(lt, labels.shape)
     if not from_logits:
-        if y_pred._value.dtype.kind == "f":
+        if y_pred.array.dtype.kind == "f":
             # One primitive with the composite's values and gradient (the fit hot path).
             return fused.sparse_cce_from_probs(lt, y_pred)
         y_pred = m.log(_clip(y_pred, EPSILON, 1.0 - EPSILON))
@@ -265,15 +265,15 @@ def _sparse_with_mask(y_true, y_pred, from_logits=False, ignore_class=None, axis
     y_true = y_true if isinstance(y_true, Tensor) else convert_to_tensor(y_true)
     if ignore_class is None:
         return _sparse_cce(y_true, y_pred, from_logits, axis), None
-    res_shape = y_pred._value.shape[:-1]
-    labels = np.asarray(y_true._value)
+    res_shape = y_pred.array.shape[:-1]
+    labels = np.asarray(y_true.array)
     valid = labels != ignore_class
     if valid.size == int(np.prod(res_shape)):
         valid = valid.reshape(res_shape)
     safe_true = Tensor(np.where(valid, labels.reshape(valid.shape), 0))
-    y_pred = y_pred * Tensor(valid[..., None].astype(y_pred._value.dtype))
+    y_pred = y_pred * Tensor(valid[..., None].astype(y_pred.array.dtype))
     res = _sparse_cce(safe_true, y_pred, from_logits, axis)
-    res = m.where_(Tensor(valid), res, Tensor(np.zeros_like(res._value)))
+    res = m.where_(Tensor(valid), res, Tensor(np.zeros_like(res.array)))
     return res, valid
 
 
@@ -290,7 +290,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
 # -- hinge ----------------------------------------------------------------------------------
 
 def _to_hinge_labels(y_true):
-    v = y_true._value
+    v = y_true.array
     if np.all((v == 0) | (v == 1)):
         return 2.0 * y_true - 1.0
     return y_true

@@ -25,14 +25,14 @@ def standardize_reduction(reduction):
 def reduce_values(values, sample_weight=None, reduction="sum_over_batch_size"):
     """Returns ``values`` reduced: summed, averaged over all entries, or unchanged."""
     if reduction is None or reduction == "none" or values.ndim == 0 or \
-            values._value.shape == (0,):
+            values.array.shape == (0,):
         return values
     loss = m.reduce_sum(values)
     if reduction in ("sum_over_batch_size", "mean", "mean_with_sample_weight"):
         if reduction == "mean_with_sample_weight" and sample_weight is not None:
             divisor = m.cast(m.reduce_sum(sample_weight), loss.dtype)
         else:
-            divisor = Tensor(loss._value.dtype.type(values._value.size))
+            divisor = Tensor(loss.array.dtype.type(values.array.size))
         loss = m.divide_no_nan(loss, divisor)
         loss = _dist.scale_loss(loss)   # 1/num_replicas under a strategy, as Keras
     return loss
@@ -45,10 +45,10 @@ def reduce_weighted_values(values, sample_weight=None, mask=None,
     if sample_weight is not None:
         sample_weight = cast_to(sample_weight, dtype)
     if mask is not None:
-        mask_t = np.asarray(mask, dtype=dtype._np)
+        mask_t = np.asarray(mask, dtype=dtype.as_numpy_dtype)
         if reduction in ("mean", "sum_over_batch_size"):
             total = mask_t.size
-            mask_t = mask_t * dtype._np.type(total / (mask_t.sum() + 1e-7))
+            mask_t = mask_t * dtype.as_numpy_dtype(total / (mask_t.sum() + 1e-7))
         mask_t = Tensor(mask_t)
         if sample_weight is not None:
             mask_t, sample_weight = squeeze_or_expand_to_same_rank(mask_t, sample_weight)

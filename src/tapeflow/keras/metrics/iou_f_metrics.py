@@ -5,6 +5,7 @@ import numpy as np
 
 from tapeflow.framework.tensor import Tensor
 from tapeflow.keras.metrics.metric import Metric, add_to, to_array
+from tapeflow.framework.variable import array_of
 
 _EPS = 1e-7
 
@@ -54,7 +55,7 @@ class MeanIoU(Metric):
                 warnings.warn("You are passing weight as `float`, but dtype is `int`. This "
                               "may result in an incorrect weight due to type casting "
                               "Consider using integer weights.", stacklevel=2)
-            w = to_array(sample_weight, self._dtype._np)
+            w = to_array(sample_weight, self._dtype.as_numpy_dtype)
             w = np.broadcast_to(w.reshape(-1) if w.ndim > 1 else w, y_true.shape)
         keep = np.ones(y_true.shape, bool)
         if self.ignore_class is not None:
@@ -64,11 +65,11 @@ class MeanIoU(Metric):
         idx = y_true[keep] * n + y_pred[keep]
         cm = np.bincount(idx, weights=None if w is None else w[keep].astype(np.float64),
                          minlength=n * n)
-        add_to(self.total_cm, cm.reshape(n, n).astype(self._dtype._np))
+        add_to(self.total_cm, cm.reshape(n, n).astype(self._dtype.as_numpy_dtype))
 
     def result(self):
         """Returns the mean IoU over the classes that occur (float32 scalar)."""
-        cm = self.total_cm._tensor._value.astype(np.float64)
+        cm = array_of(self.total_cm).astype(np.float64)
         rows, cols = cm.sum(axis=0), cm.sum(axis=1)
         tp = np.diag(cm)
         denom = rows + cols - tp
@@ -129,7 +130,7 @@ class FBetaScore(Metric):
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         """Adds this batch's per-class counts."""
-        dt = self._dtype._np
+        dt = self._dtype.as_numpy_dtype
         y_true = to_array(y_true, dt)
         y_pred = to_array(y_pred, dt)
         if y_pred.ndim != 2 or y_true.ndim != 2:
@@ -159,16 +160,16 @@ class FBetaScore(Metric):
         """Returns the F-beta score(s) as a float32 Tensor."""
         if not self._built:
             return Tensor(np.float32(0.0))
-        tp = self.true_positives._tensor._value
-        fp = self.false_positives._tensor._value
-        fn = self.false_negatives._tensor._value
+        tp = array_of(self.true_positives)
+        fp = array_of(self.false_positives)
+        fn = array_of(self.false_negatives)
         eps = np.float32(_EPS)
         b2 = np.float32(self.beta ** 2)
         precision = tp / (tp + fp + eps)
         recall = tp / (tp + fn + eps)
         f = precision * recall / (b2 * precision + recall + eps) * (1 + b2)
         if self.average == "weighted":
-            iw = self.intermediate_weights._tensor._value
+            iw = array_of(self.intermediate_weights)
             f = np.sum(f * (iw / (np.sum(iw) + eps)))
         elif self.average is not None:
             f = np.mean(f)

@@ -19,12 +19,12 @@ _TRACED_METHODS = {"update_state": False, "reset_state": False, "result": True}
 def to_array(x, dtype=None):
     """Returns ``x`` (Tensor, Variable, array, list) as a NumPy array (no tape involved)."""
     if isinstance(x, Tensor):
-        a = x._value
+        a = x.array
     elif isinstance(x, _TFVariable):
-        a = x._tensor._value
+        a = array_of(x)
     elif hasattr(type(x), "__tf_tensor__"):
         from tapeflow.framework.tensor import convert_to_tensor
-        a = convert_to_tensor(x)._value
+        a = convert_to_tensor(x).array
     else:
         a = x
     a = np.asarray(a)
@@ -53,15 +53,15 @@ def same_rank(x1, x2, expand_rank_1=True):
 
 def _initial_value(initializer, shape, dtype):
     if initializer is None or initializer == "zeros":
-        return np.zeros(shape, dtype._np)
+        return np.zeros(shape, dtype.as_numpy_dtype)
     if initializer == "ones":
-        return np.ones(shape, dtype._np)
+        return np.ones(shape, dtype.as_numpy_dtype)
     if isinstance(initializer, (int, float)):
-        return np.full(shape, initializer, dtype._np)
+        return np.full(shape, initializer, dtype.as_numpy_dtype)
     if isinstance(initializer, str) or isinstance(initializer, dict):
         from tapeflow.keras import initializers
         initializer = initializers.get(initializer)
-    return to_array(initializer(shape, dtype=dtype.name), dtype._np)
+    return to_array(initializer(shape, dtype=dtype.name), dtype.as_numpy_dtype)
 
 
 class Metric:

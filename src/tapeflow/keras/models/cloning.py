@@ -1,6 +1,7 @@
 """Functional model configs and ``keras.models.clone_model``."""
 from tapeflow.keras.layers.input_layer import InputLayer
-from tapeflow.keras.layers.node import KerasTensor, flatten, map_structure
+from tapeflow.keras.keras_tensor import KerasTensor
+from tapeflow.keras.tree import flatten, map_structure
 from tapeflow.keras.saving.serialization import deserialize_keras_object, serialize_keras_object
 
 

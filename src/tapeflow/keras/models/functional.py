@@ -9,8 +9,11 @@ import numpy as np
 from tapeflow.framework import dtypes
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.framework.variable import array_of
-from tapeflow.keras.layers.node import KerasTensor, flatten, map_structure
+from tapeflow.keras.keras_tensor import KerasTensor
+from tapeflow.keras.tree import _sorted_keys, flatten, map_structure
+from tapeflow.keras.layers.layer import Layer
 from tapeflow.keras.models.model import Model
+from tapeflow.keras.trainer import Trainer
 
 
 class Graph:
@@ -103,7 +106,7 @@ class Graph:
         if isinstance(inputs, dict):
             names = self.input_names()
             if isinstance(struct, dict):
-                keys = list(struct.keys())
+                keys = _sorted_keys(struct)   # the order of self.inputs (flatten's)
                 try:
                     return [inputs[k] for k in keys]
                 except KeyError:
@@ -161,4 +164,134 @@ def _to_input(v, kt):
 
 
 class Functional(Model):
-    """A model defined by a graph of layers: ``keras.Model(inputs, outputs)``."""
+    """A model defined by a graph of layers: ``keras.Model(inputs, outputs)`` returns one.
+
+    It owns the graph (``Graph``: the nodes from ``inputs`` to ``outputs`` in execution
+    order) and replays it on real tensors when called. ``keras.Sequential`` builds one over
+    its stack of layers.
+
+    Args:
+      inputs: a ``keras.Input`` or a list/dict of them.
+      outputs: KerasTensors reachable from ``inputs``, in any nested structure.
+      name: the model's name (default ``functional``, ``functional_1``, ...).
+      trainable: whether the weights are trained.
+
+    Raises:
+      ValueError: for a disconnected graph or non-symbolic inputs/outputs.
+    """
+
+    def __init__(self, inputs, outputs, name=None, **kwargs):
+        if Trainer.__init__ is not object.__init__:
+            Trainer.__init__(self)
+        Layer.__init__(self, name=name, **kwargs)
+        graph = Graph(inputs, outputs)
+        d = self.__dict__
+        d["_graph"] = graph
+        d["_graph_layers"] = list(graph.operations)
+        self._track(self._graph_layers)
+        self.built = True
+
+    # -- structure --------------------------------------------------------------
+    @property
+    def layers(self):
+        """Returns the model's layers, its InputLayers included; as in Keras 3, operations on
+        symbolic tensors such as ``x + 1`` are not layers."""
+        from tapeflow.keras.layers.core import _OpLayer
+        from tapeflow.keras.ops.operation import KerasOpLayer
+        ops = (_OpLayer, KerasOpLayer)
+        return [op for op in self._graph.operations if not isinstance(op, ops)]
+
+    @layers.setter
+    def layers(self, value):
+        raise AttributeError("`Model.layers` attribute is reserved and should not be used. "
+                             "Please use another name.")
+
+    @property
+    def operations(self):
+        """Returns every operation of the graph (layers and symbolic ops), in order."""
+        return list(self._graph.operations)
+
+    @property
+    def inputs(self):
+        """Returns the symbolic inputs (a list)."""
+        return list(self._graph.inputs)
+
+    @property
+    def outputs(self):
+        """Returns the symbolic outputs (a list)."""
+        return list(self._graph.outputs)
+
+    @property
+    def input(self):
+        """Returns the symbolic input(s) in the structure they were declared."""
+        return self._graph.inputs_struct
+
+    @property
+    def output(self):
+        """Returns the symbolic output(s) in the structure they were declared."""
+        return self._graph.outputs_struct
+
+    @property
+    def input_names(self):
+        """Returns the names of the input layers."""
+        return self._graph.input_names()
+
+    @property
+    def output_names(self):
+        """Returns the names of the layers producing the outputs."""
+        return [x._keras_history.operation.name for x in self._graph.outputs]
+
+    @property
+    def input_shape(self):
+        """Returns the input shape (a list of shapes for several inputs)."""
+        shapes = [x.shape for x in self._graph.inputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def output_shape(self):
+        """Returns the output shape (a list of shapes for several outputs)."""
+        shapes = [x.shape for x in self._graph.outputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    # -- calling ------------------------------------------------------------------
+    def call(self, inputs, training=None, mask=None):
+        """Replays the graph on ``inputs``; returns the outputs in their declared structure."""
+        return self._graph.run(inputs, training)
+
+    def _convert(self, x):
+        return x   # each input is converted to its keras.Input's dtype by the graph
+
+    def build(self, input_shape=None):
+        """A functional model is built from the start: marks it built."""
+        self.built = True
+
+    # -- config ---------------------------------------------------------------------
+    def get_config(self):
+        """Returns ``{"name", "trainable", "layers", "input_layers", "output_layers"}``."""
+        from tapeflow.keras.models.cloning import functional_config
+        return functional_config(self)
+
+    def get_build_config(self):
+        """Returns ``{"input_shape": None}``: the graph fixes the shapes (as Keras 3)."""
+        return {"input_shape": None}
+
+
+def inject_functional(cls):
+    """Puts ``Functional`` in place of ``Model`` among ``cls``'s bases (and its ancestors'),
+    as Keras 3 does when a ``Model`` subclass is called with ``(inputs, outputs)``;
+    returns the class to use as a base."""
+    if cls is Model:
+        return Functional
+    if cls is object or not issubclass(cls, Model) or issubclass(cls, Functional):
+        return cls
+    cls.__bases__ = tuple(inject_functional(base) for base in cls.__bases__)
+    _forget_class(cls)
+    return cls
+
+
+def _forget_class(cls):
+    """Drops what was cached about ``cls``'s methods (``call``'s flags, layer caches)."""
+    from tapeflow.keras.layers.call_utils import _CALL_FLAGS
+    from tapeflow.keras.layers.tracking import _bump
+    _CALL_FLAGS.pop(cls, None)
+    _bump()

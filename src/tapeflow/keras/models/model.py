@@ -30,6 +30,8 @@ class Model(Trainer, Layer):
       ValueError: for a disconnected graph or non-symbolic inputs/outputs.
     """
 
+    _graph = None   # the layer graph: a Functional's (and a built Sequential's) own
+
     def __new__(cls, *args, **kwargs):
         if _functional_args(args, kwargs) and cls is Model:
             from tapeflow.keras.models.functional import Functional
@@ -37,97 +39,28 @@ class Model(Trainer, Layer):
         return Layer.__new__(cls, *args, **kwargs)
 
     def __init__(self, *args, **kwargs):
+        if _functional_args(args, kwargs):
+            # A subclass called as ``CustomModel(inputs, outputs)``: as in Keras 3, Functional
+            # is put into the subclass's bases, so the model is a Functional of that class.
+            from tapeflow.keras.models.functional import Functional, inject_functional
+            if not isinstance(self, Functional):
+                inject_functional(type(self))
+            Functional.__init__(self, *args, **kwargs)
+            return
         if Trainer.__init__ is not object.__init__:
             Trainer.__init__(self)
-        self.__dict__["_graph"] = None
-        if _functional_args(args, kwargs):
-            inputs = kwargs.pop("inputs", None) if "inputs" in kwargs else args[0]
-            outputs = kwargs.pop("outputs", None) if "outputs" in kwargs else args[-1]
-            Layer.__init__(self, **kwargs)
-            self._init_graph(inputs, outputs)
-        else:
-            Layer.__init__(self, **kwargs)
-
-    def _init_graph(self, inputs, outputs):
-        from tapeflow.keras.models.functional import Graph
-        graph = Graph(inputs, outputs)
-        self.__dict__["_graph"] = graph
-        self.__dict__["_graph_layers"] = [op for op in graph.operations]
-        self._track(self._graph_layers)
-        self.built = True
+        Layer.__init__(self, **kwargs)
 
     # -- structure --------------------------------------------------------------
     @property
     def layers(self):
-        """Returns the model's layers (functional models include their InputLayers; as in
-        Keras 3, operations on symbolic tensors such as ``x + 1`` are not layers)."""
-        if self._graph is not None:
-            from tapeflow.keras.layers.core import _OpLayer
-            from tapeflow.keras.ops.operation import KerasOpLayer
-            ops = (_OpLayer, KerasOpLayer)
-            return [op for op in self._graph.operations if not isinstance(op, ops)]
+        """Returns the model's layers (the sublayers it tracks, in assignment order)."""
         return self._layers
-
-    @property
-    def operations(self):
-        """Returns every operation of a functional model's graph (layers and symbolic ops),
-        or the layers of a model without a graph."""
-        if self._graph is not None:
-            return list(self._graph.operations)
-        return self.layers
 
     @layers.setter
     def layers(self, value):
         raise AttributeError("`Model.layers` attribute is reserved and should not be used. "
                              "Please use another name.")
-
-    @property
-    def inputs(self):
-        """Returns the symbolic inputs (a list) of a functional model, else None."""
-        return list(self._graph.inputs) if self._graph is not None else None
-
-    @property
-    def outputs(self):
-        """Returns the symbolic outputs (a list) of a functional model, else None."""
-        return list(self._graph.outputs) if self._graph is not None else None
-
-    @property
-    def input(self):
-        """Returns the symbolic input(s) in the structure they were declared."""
-        if self._graph is None:
-            return Layer.input.fget(self)
-        return self._graph.inputs_struct
-
-    @property
-    def output(self):
-        """Returns the symbolic output(s) in the structure they were declared."""
-        if self._graph is None:
-            return Layer.output.fget(self)
-        return self._graph.outputs_struct
-
-    @property
-    def input_names(self):
-        """Returns the input layer names of a functional model."""
-        return self._graph.input_names() if self._graph is not None else []
-
-    @property
-    def output_names(self):
-        """Returns the names of the layers producing the outputs."""
-        if self._graph is None:
-            return []
-        return [x._keras_history.operation.name for x in self._graph.outputs]
-
-    @property
-    def input_shape(self):
-        """Returns the input shape(s) of a functional model."""
-        shapes = [x.shape for x in self._graph.inputs]
-        return shapes[0] if len(shapes) == 1 else shapes
-
-    @property
-    def output_shape(self):
-        """Returns the output shape(s) of a functional model."""
-        shapes = [x.shape for x in self._graph.outputs]
-        return shapes[0] if len(shapes) == 1 else shapes
 
     def get_layer(self, name=None, index=None):
         """Returns a layer by ``name`` or by ``index`` in ``layers``.
@@ -153,19 +86,12 @@ class Model(Trainer, Layer):
 
     # -- calling ------------------------------------------------------------------
     def call(self, inputs, training=None, mask=None):
-        if self._graph is not None:
-            return self._graph.run(inputs, training)
         raise NotImplementedError(f"Model {self.__class__.__name__} does not have a `call()` "
                                   "method implemented.")
 
-    def _convert(self, x):
-        if self._graph is not None:
-            return x
-        return Layer._convert(self, x)
-
     def build(self, input_shape=None):
         """Builds a subclassed model by calling it once on zeros of ``input_shape``."""
-        if self._graph is not None or self.built:
+        if self.built:
             self.built = True
             return
         if input_shape is None:
@@ -174,7 +100,7 @@ class Model(Trainer, Layer):
 
         def zeros(s):
             return Tensor(np.zeros(tuple(1 if d is None else d for d in s),
-                                   dtype=dtypes.as_dtype(self._dtype)._np))
+                                   dtype=dtypes.as_dtype(self._dtype).as_numpy_dtype))
         if isinstance(shape, list):
             x = [zeros(s) for s in shape]
         elif isinstance(shape, dict):
@@ -195,12 +121,12 @@ class Model(Trainer, Layer):
         export_model(self, filepath, format=format, verbose=verbose,
                      input_signature=input_signature, **kwargs)
 
-
     def _default_save_signature(self):
         """Returns the ``serving_default`` signature ``tf.saved_model.save`` gives a built
         model (TensorFlow's Keras 3 does the same), or None."""
         from tapeflow.keras.saving.export import default_save_signature
         return default_save_signature(self)
+
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False, layer_range=None):
         """Prints a table of the layers (name and type, output shape, parameter count) and the
@@ -216,10 +142,7 @@ class Model(Trainer, Layer):
 
     # -- config ---------------------------------------------------------------------
     def get_config(self):
-        """Returns the model's config (the layer graph, for functional models)."""
-        if self._graph is not None:
-            from tapeflow.keras.models.cloning import functional_config
-            return functional_config(self)
+        """Returns the model's config (a subclassed model: its constructor arguments)."""
         return Layer.get_config(self)
 
     @classmethod
@@ -229,13 +152,6 @@ class Model(Trainer, Layer):
             from tapeflow.keras.models.cloning import functional_from_config
             return functional_from_config(cls, config, custom_objects)
         return super().from_config(config)
-
-    def get_build_config(self):
-        """Returns ``{"input_shape": ...}`` (``None`` for a functional model), as Keras 3."""
-        from tapeflow.keras.models.sequential import Sequential
-        if self._graph is not None and not isinstance(self, Sequential):
-            return {"input_shape": None}
-        return Layer.get_build_config(self)
 
 
 def _params(fn):

@@ -1,7 +1,12 @@
-"""``keras.Sequential``: a plain stack of layers, each with one input and one output."""
+"""``keras.Sequential``: a plain stack of layers, each with one input and one output.
+
+As in Keras 3, a Sequential model is a ``Model`` that, once built (given a ``keras.Input``
+or an input shape), holds a ``Functional`` model over its layers (``_functional``) and runs
+through it; unbuilt, it calls its layers one by one.
+"""
 from tapeflow.keras.layers.input_layer import InputLayer
 from tapeflow.keras.layers.layer import Layer, _standard_shape
-from tapeflow.keras.layers.node import KerasTensor
+from tapeflow.keras.keras_tensor import KerasTensor
 from tapeflow.keras.models.model import Model
 
 
@@ -23,10 +28,12 @@ class Sequential(Model):
       name: the model's name (default ``sequential``, ``sequential_1``, ...).
     """
 
+    _functional = None   # the Functional over the layers, once built
+
     def __init__(self, layers=None, trainable=True, name=None):
         Model.__init__(self, trainable=trainable, name=name)
         self._seq_layers = []
-        self.__dict__["_graph_nodes"] = []
+        self.__dict__["_functional"] = None   # not a tracked sublayer: its layers are ours
         for layer in layers or []:
             self.add(layer, rebuild=False)
         self._maybe_rebuild()
@@ -83,6 +90,12 @@ class Sequential(Model):
                 len(self._seq_layers) > 1:
             self.build(self._seq_layers[0].batch_shape)
 
+    @property
+    def _graph(self):
+        """The graph of the built model's Functional (None while unbuilt)."""
+        functional = self._functional
+        return functional._graph if functional is not None else None
+
     def _drop_graph(self):
         graph = self._graph
         if graph is not None:
@@ -90,11 +103,11 @@ class Sequential(Model):
                 if not isinstance(layer, InputLayer):
                     layer._inbound_nodes[:] = [n for n in layer._inbound_nodes
                                                if n not in graph.node_set]
-        self.__dict__["_graph"] = None
+        self.__dict__["_functional"] = None
 
     def build(self, input_shape=None):
         """Builds the model for inputs of ``input_shape`` (batch dimension included)."""
-        from tapeflow.keras.models.functional import Graph
+        from tapeflow.keras.models.functional import Functional
         if input_shape is None:
             if self._seq_layers and isinstance(self._seq_layers[0], InputLayer):
                 input_shape = self._seq_layers[0].batch_shape
@@ -123,7 +136,7 @@ class Sequential(Model):
                 x = layer(x)
             except NotImplementedError:
                 return  # a layer without shape inference: stay unbuilt, call layer by layer
-        self.__dict__["_graph"] = Graph(inputs, x)
+        self.__dict__["_functional"] = Functional(inputs, x)
         self.__dict__["_build_shapes_dict"] = input_shape
         self.built = True
 
@@ -131,8 +144,9 @@ class Sequential(Model):
         self.build(shape)
 
     def call(self, inputs, training=None, mask=None):
-        if self._graph is not None:
-            return self._graph.run(inputs, training)
+        functional = self._functional
+        if functional is not None:
+            return functional.call(inputs, training=training, mask=mask)
         x = inputs
         for layer in self.layers:
             x = layer(x)
@@ -155,9 +169,10 @@ class Sequential(Model):
                              "Please use another name.")
 
     def _graph_or_raise(self, what):
-        if self._graph is None:
-            raise ValueError(f"Sequential model '{self.name}' has no defined {what} yet.")
-        return self._graph
+        functional = self._functional
+        if functional is None:   # AttributeError, as Keras 3 (hasattr() is False)
+            raise AttributeError(f"Sequential model '{self.name}' has no defined {what} yet.")
+        return functional._graph
 
     @property
     def input_shape(self):
@@ -194,7 +209,7 @@ class Sequential(Model):
         from tapeflow.keras.saving.serialization import serialize_keras_object
         config = Layer.get_config(self)
         config["layers"] = [serialize_keras_object(layer) for layer in self._seq_layers]
-        if self._graph is not None:
+        if self._functional is not None:
             config["build_input_shape"] = self._seq_layers[0].batch_shape
         return config
 

@@ -9,10 +9,10 @@ import functools
 import numpy as np
 
 import tapeflow as tf
-from tapeflow.framework import nest
+from tapeflow.keras import tree as nest
 from tapeflow.framework.tensor import Tensor
 from tapeflow.keras import backend
-from tapeflow.keras.layers.node import KerasTensor
+from tapeflow.keras.keras_tensor import KerasTensor
 from tapeflow.keras.ops.operation import keras_op
 from tapeflow.keras.ops.promotion import to_tensor
 

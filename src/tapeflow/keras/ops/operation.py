@@ -12,7 +12,7 @@ import numpy as np
 from tapeflow.framework.tensor import Tensor
 from tapeflow.keras import backend
 from tapeflow.keras.layers.layer import Layer
-from tapeflow.keras.layers.node import KerasTensor
+from tapeflow.keras.keras_tensor import KerasTensor
 
 
 def any_symbolic(args, kwargs):

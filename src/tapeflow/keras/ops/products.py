@@ -6,7 +6,7 @@ import tapeflow as tf
 from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.tensor import Tensor
 from tapeflow.keras import backend
-from tapeflow.keras.layers.node import KerasTensor
+from tapeflow.keras.keras_tensor import KerasTensor
 from tapeflow.keras.ops.operation import keras_op, symbolic_op
 from tapeflow.keras.ops.promotion import dtype_of, result_type, to_tensor
 

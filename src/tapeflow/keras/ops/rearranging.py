@@ -2,7 +2,7 @@
 import math
 
 import tapeflow as tf
-from tapeflow.keras.layers.node import KerasTensor
+from tapeflow.keras.keras_tensor import KerasTensor
 from tapeflow.keras.ops.operation import symbolic_op
 from tapeflow.keras.ops.promotion import to_tensor
 

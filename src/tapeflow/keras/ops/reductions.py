@@ -7,7 +7,7 @@ import numpy as np
 
 import tapeflow as tf
 from tapeflow.framework.tensor import Tensor
-from tapeflow.keras.layers.node import KerasTensor
+from tapeflow.keras.keras_tensor import KerasTensor
 from tapeflow.keras.ops.operation import keras_op, symbolic_op
 from tapeflow.keras.ops.promotion import result_type, to_tensor
 

@@ -34,7 +34,7 @@ def _auto_name(cls_name):
 
 def _make_variable(value, dtype, name, trainable=False):
     """Returns a state variable: Keras's Variable class if present, else ``tf.Variable``."""
-    value = np.asarray(value, dtype=dtypes.as_dtype(dtype)._np)
+    value = np.asarray(value, dtype=dtypes.as_dtype(dtype).as_numpy_dtype)
     try:
         from tapeflow.keras.variables import Variable as KerasVariable
         v = KerasVariable(value, dtype=dtypes.as_dtype(dtype).name, trainable=trainable,
@@ -65,16 +65,16 @@ def _rebind(var, arr):
 def _grad_array(g, dtype):
     """Returns gradient ``g`` (Tensor, IndexedSlices, array, Variable) as a dense array."""
     if type(g) is Tensor:
-        a = g._value
+        a = g.array
     elif isinstance(g, IndexedSlices):
-        shape = tuple(int(d) for d in np.asarray(convert_to_tensor(g.dense_shape)._value))
+        shape = tuple(int(d) for d in np.asarray(convert_to_tensor(g.dense_shape).array))
         a = np.zeros(shape, dtype=dtype)
-        np.add.at(a, np.asarray(convert_to_tensor(g.indices)._value),
-                  np.asarray(convert_to_tensor(g.values)._value, dtype=dtype))
+        np.add.at(a, np.asarray(convert_to_tensor(g.indices).array),
+                  np.asarray(convert_to_tensor(g.values).array, dtype=dtype))
     elif isinstance(g, np.ndarray):
         a = g
     else:
-        a = np.asarray(convert_to_tensor(g)._value)
+        a = np.asarray(convert_to_tensor(g).array)
     if a.dtype != dtype:
         a = a.astype(dtype)
     return a
@@ -83,7 +83,7 @@ def _grad_array(g, dtype):
 def _value(x):
     """A Python float from a number, Tensor or Variable."""
     return float(np.asarray(_array(x) if isinstance(x, _TFVariable) else
-                            (x._value if isinstance(x, Tensor) else x)))
+                            (x.array if isinstance(x, Tensor) else x)))
 
 
 class Optimizer:
@@ -210,12 +210,12 @@ class Optimizer:
             value = np.asarray(initializer(shape, dtype=dtype.name) if not isinstance(
                 initializer, (int, float)) else initializer)
         elif initializer == "zeros":
-            value = np.zeros(shape, dtype._np)
+            value = np.zeros(shape, dtype.as_numpy_dtype)
         elif initializer == "ones":
-            value = np.ones(shape, dtype._np)
+            value = np.ones(shape, dtype.as_numpy_dtype)
         else:
-            value = np.full(shape, initializer, dtype._np)
-        v = _make_variable(np.broadcast_to(value, shape).astype(dtype._np), dtype, name)
+            value = np.full(shape, initializer, dtype.as_numpy_dtype)
+        v = _make_variable(np.broadcast_to(value, shape).astype(dtype.as_numpy_dtype), dtype, name)
         self._variables.append(v)
         return v
 

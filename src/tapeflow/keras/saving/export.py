@@ -26,7 +26,7 @@ def _input_signature(model, input_signature):
             else [input_signature]
     try:
         inputs = model.inputs
-    except ValueError:  # an unbuilt Sequential
+    except (AttributeError, ValueError):  # a subclassed model; an unbuilt Sequential
         inputs = None
     if inputs:
         specs = [TensorSpec(tuple(x.shape), dtypes.as_dtype(x.dtype), "keras_tensor")
@@ -104,7 +104,7 @@ def _call_params(model):
 def _output_spec(model, signature):
     try:
         outputs = model.outputs
-    except ValueError:
+    except (AttributeError, ValueError):
         outputs = None
     if outputs:
         specs = [TensorSpec(tuple(x.shape), dtypes.as_dtype(x.dtype)) for x in outputs]

@@ -20,7 +20,7 @@ _RENAMES = {"Dense": {"kernel": "_kernel"}, "EinsumDense": {"kernel": "_kernel"}
 
 # Bookkeeping attributes of Layer/Model/Trainer that are not part of the object graph.
 _SKIP = frozenset(("_tracked", "_own_weights", "_created_non_trainable", "_inbound_nodes",
-                   "_graph", "_graph_layers", "_seq_layers", "_graph_nodes", "_cache",
+                   "_graph", "_graph_layers", "_seq_layers", "_functional", "_cache",
                    "_layers", "_initial_weights", "_init_args", "_losses", "optimizer",
                    "_loss_tracker", "_compile_metrics", "_compile_loss", "_cached_metrics",
                    "history"))

@@ -45,7 +45,7 @@ def _set_name(metric, name):
 
 
 def _rank_and_last(t):
-    shape = tuple(np.shape(t._value if isinstance(t, Tensor) else t))
+    shape = tuple(np.shape(t.array if isinstance(t, Tensor) else t))
     return len(shape), (shape[-1] if shape else None)
 
 
@@ -98,7 +98,7 @@ def _weighted_mean(values, sample_weight):
         values = values * sw
     if values.ndim == 0:
         return values
-    return reduce_sum(values) / np.asarray(values._value.size, values.dtype._np)
+    return reduce_sum(values) / np.asarray(values.array.size, values.dtype.as_numpy_dtype)
 
 
 def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):

@@ -1,0 +1,2 @@
+"""``tf.types``: the public type hierarchy (``tf.types.experimental``)."""
+from tapeflow.types import experimental  # noqa: F401
