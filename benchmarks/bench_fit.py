@@ -1,36 +1,40 @@
 """``fit`` benchmark: Dense(512, relu) -> Dense(10, softmax), RMSprop, sparse CCE, batch 128.
 
-One epoch over 60,000 x 784 float32 inputs (random data: speed does not depend on it),
-side by side:
+One epoch over MNIST-shaped float32 inputs (random data: speed does not depend on it),
+side by side, alternating the cases run after run and printing medians:
 
-* tapeflow ``model.fit`` (and its own per-epoch overhead: time outside ``train_step``);
-* a hand-written NumPy loop doing the same step (forward, backward, Keras's RMSprop);
-* Keras on TensorFlow and PyTorch, when importable (a skip note otherwise).
+* tapeflow ``model.fit`` through its compiled step (the default, ``run_eagerly=False``);
+* tapeflow ``model.fit(run_eagerly=True)`` (``--no-eager`` leaves it out);
+* a hand-written NumPy loop doing the same step (forward, backward, Keras's RMSprop): the floor;
+* Keras on TensorFlow and PyTorch, when importable (a skip note otherwise). TensorFlow is not
+  in the main interpreter: run the script with the parity virtualenv's python for it (PYTHONPATH
+  pointing at this tree's src), with OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset.
 
-    python benchmarks/bench_fit.py [--samples 60000] [--profile]
+    python benchmarks/bench_fit.py [--samples 60000] [--repeat 5] [--profile]
+    BENCH_CLOCK=process python benchmarks/bench_fit.py --samples 12800 --repeat 5
 
-``--profile`` runs cProfile over part of an epoch and prints where the time goes.
-
-Measured on a 16-core x86-64 machine (NumPy 2.5 / OpenBLAS, Python 3.12), best of 3:
-
-    tapeflow fit          41,616 samples/s  (1.44 s; fit's own overhead 4.0%)
-    hand-written NumPy    44,484 samples/s  (1.35 s)
-    PyTorch 2.11 (CPU)    64,992 samples/s  (0.92 s)
-    Keras on TensorFlow   not installed there (about 25,000 samples/s reported)
-
-cProfile over 150 steps there: the optimizer's elementwise RMSprop update over the
-407,050 weights ~39% of the time, the six matmuls ~18% (multithreaded BLAS), the
-tape's backward walk and op dispatch most of the rest; batching (the shuffled row
-gather), callbacks and the progress bar ~3-4%.
+BLAS (and TensorFlow's thread pools) are pinned to one thread unless ``--threads`` says
+otherwise, so that ``BENCH_CLOCK=process`` (CPU time, steady on a shared machine) compares
+like with like. ``--profile`` runs cProfile over part of an epoch and prints where the time
+goes.
 """
-import argparse
-import cProfile
-import io
-import pstats
+import os
 import sys
-import time
 
-import numpy as np
+if "--threads" not in sys.argv:
+    for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(_v, "1")
+
+import argparse  # noqa: E402
+import cProfile  # noqa: E402
+import io  # noqa: E402
+import pstats  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+_clock = time.process_time if os.environ.get("BENCH_CLOCK") == "process" else time.perf_counter
 
 BATCH, HIDDEN, CLASSES, FEATURES = 128, 512, 10, 784
 
@@ -42,51 +46,49 @@ def make_data(n):
     return x, y
 
 
-def tapeflow_model():
+def tapeflow_model(run_eagerly=False):
     from tapeflow import keras
     from tapeflow.keras import layers
     model = keras.Sequential([keras.Input((FEATURES,)), layers.Dense(HIDDEN, activation="relu"),
                               layers.Dense(CLASSES, activation="softmax")])
-    model.compile(optimizer=keras.optimizers.RMSprop(), loss="sparse_categorical_crossentropy")
+    model.compile(optimizer=keras.optimizers.RMSprop(), loss="sparse_categorical_crossentropy",
+                  run_eagerly=run_eagerly)
     return model
 
 
-def bench_tapeflow(x, y, repeat=1):
-    """Returns (samples/s, seconds, overhead fraction) of the best of ``repeat`` epochs."""
-    return min((_tapeflow_epoch(x, y) for _ in range(repeat)), key=lambda r: r[1])
-
-
-def _tapeflow_epoch(x, y):
-    model = tapeflow_model()
-    model.fit(x[:BATCH * 2], y[:BATCH * 2], batch_size=BATCH, epochs=1, verbose=0)  # warm-up
-    step_time = [0.0]
-    inner = model.train_step
-
-    def timed_step(data):
-        t = time.perf_counter()
-        out = inner(data)
-        step_time[0] += time.perf_counter() - t
-        return out
-
-    model.train_step = timed_step
+def bench_tapeflow(x, y, run_eagerly=False):
+    """Returns (samples/s, seconds) of one epoch (after a warm-up that traces the step)."""
+    model = tapeflow_model(run_eagerly)
+    model.fit(x[:BATCH * 4], y[:BATCH * 4], batch_size=BATCH, epochs=1, verbose=0)  # warm-up
     # verbose=1 as a user runs it; the bar goes to a buffer (a log file, in effect).
     stdout, sys.stdout = sys.stdout, io.StringIO()
     try:
-        t0 = time.perf_counter()
+        t0 = _clock()
         model.fit(x, y, batch_size=BATCH, epochs=1, verbose=1)
-        total = time.perf_counter() - t0
+        total = _clock() - t0
     finally:
         sys.stdout = stdout
-    return len(x) / total, total, (total - step_time[0]) / total
+    return len(x) / total, total
 
 
-def bench_numpy(x, y, repeat=1):
-    """The same step written by hand (best of ``repeat`` epochs): the floor a NumPy
-    framework can reach."""
-    return max((_numpy_epoch(x, y) for _ in range(repeat)), key=lambda r: r[0])
+def trace_time(x, y, repeat=5):
+    """Returns the median time to trace the compiled train step (a fresh model each time;
+    its first fit call, eager, builds it): the step traced, not run."""
+    import tapeflow as tf
+    times = []
+    for _ in range(repeat):
+        model = tapeflow_model()
+        model.fit(x[:BATCH], y[:BATCH], batch_size=BATCH, epochs=1, verbose=0)
+        step = model._step_function("train")
+        data = (tf.constant(x[:BATCH]), tf.constant(y[:BATCH]))
+        t0 = _clock()
+        step.get_concrete_function(data)
+        times.append(_clock() - t0)
+    return statistics.median(times)
 
 
-def _numpy_epoch(x, y):
+def bench_numpy(x, y):
+    """The same step written by hand: the floor a NumPy framework can reach."""
     rng = np.random.default_rng(1)
     lim1, lim2 = np.sqrt(6 / (FEATURES + HIDDEN)), np.sqrt(6 / (HIDDEN + CLASSES))
     params = [rng.uniform(-lim1, lim1, (FEATURES, HIDDEN)).astype(np.float32),
@@ -95,7 +97,7 @@ def _numpy_epoch(x, y):
               np.zeros(CLASSES, np.float32)]
     velocity = [np.zeros_like(p) for p in params]
     lr, rho, eps = np.float32(0.001), np.float32(0.9), np.float32(1e-7)
-    t0 = time.perf_counter()
+    t0 = _clock()
     for start in range(0, len(x), BATCH):
         xb, yb = x[start:start + BATCH], y[start:start + BATCH]
         w1, b1, w2, b2 = params
@@ -115,7 +117,7 @@ def _numpy_epoch(x, y):
             v *= rho
             v += (1 - rho) * g * g
             prm -= lr * g / (np.sqrt(v) + eps)
-    total = time.perf_counter() - t0
+    total = _clock() - t0
     return len(x) / total, total
 
 
@@ -128,11 +130,17 @@ def bench_keras_tf(x, y):
     model = real_keras.Sequential([real_keras.Input((FEATURES,)),
                                    real_keras.layers.Dense(HIDDEN, activation="relu"),
                                    real_keras.layers.Dense(CLASSES, activation="softmax")])
+    if "--threads" not in sys.argv:
+        try:          # (once per process: TensorFlow refuses it after it has started)
+            tensorflow.config.threading.set_intra_op_parallelism_threads(1)
+            tensorflow.config.threading.set_inter_op_parallelism_threads(1)
+        except RuntimeError:
+            pass
     model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy")
     model.fit(x[:BATCH * 2], y[:BATCH * 2], batch_size=BATCH, verbose=0)
-    t0 = time.perf_counter()
+    t0 = _clock()
     model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0)
-    total = time.perf_counter() - t0
+    total = _clock() - t0
     return len(x) / total, total
 
 
@@ -141,19 +149,19 @@ def bench_torch(x, y):
         import torch
     except ImportError:
         return None
-    torch.set_num_threads(max(1, torch.get_num_threads()))
+    torch.set_num_threads(1 if "--threads" not in sys.argv else torch.get_num_threads())
     model = torch.nn.Sequential(torch.nn.Linear(FEATURES, HIDDEN), torch.nn.ReLU(),
                                 torch.nn.Linear(HIDDEN, CLASSES))
     opt = torch.optim.RMSprop(model.parameters(), lr=0.001, alpha=0.9, eps=1e-7)
     loss_fn = torch.nn.CrossEntropyLoss()
     xt, yt = torch.from_numpy(x), torch.from_numpy(y.astype(np.int64))
-    t0 = time.perf_counter()
+    t0 = _clock()
     for start in range(0, len(x), BATCH):
         opt.zero_grad()
         loss = loss_fn(model(xt[start:start + BATCH]), yt[start:start + BATCH])
         loss.backward()
         opt.step()
-    total = time.perf_counter() - t0
+    total = _clock() - t0
     return len(x) / total, total
 
 
@@ -174,21 +182,37 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=60000)
     parser.add_argument("--profile", action="store_true")
-    parser.add_argument("--repeat", type=int, default=1, help="best of this many epochs")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per case (medians)")
+    parser.add_argument("--no-eager", action="store_true", help="leave out run_eagerly=True")
+    parser.add_argument("--no-peers", action="store_true", help="leave out TensorFlow/PyTorch")
+    parser.add_argument("--threads", action="store_true", help="do not pin BLAS to 1 thread")
     args = parser.parse_args()
     x, y = make_data(args.samples)
-    print(f"fit benchmark: {args.samples} samples x {FEATURES}, batch {BATCH}, one epoch")
-    rate, total, overhead = bench_tapeflow(x, y, args.repeat)
-    print(f"tapeflow fit          {rate:10,.0f} samples/s  ({total:.2f} s; fit's own "
-          f"overhead outside train_step {overhead:.1%})")
-    rate, total = bench_numpy(x, y, args.repeat)
-    print(f"hand-written NumPy    {rate:10,.0f} samples/s  ({total:.2f} s)")
-    for name, fn in (("Keras on TensorFlow", bench_keras_tf), ("PyTorch", bench_torch)):
-        result = fn(x, y)
-        if result is None:
+    clock = "CPU time" if _clock is time.process_time else "wall time"
+    print(f"fit benchmark: {args.samples} samples x {FEATURES}, batch {BATCH}, one epoch, "
+          f"{clock}, median of {args.repeat}")
+    cases = [("tapeflow fit", lambda: bench_tapeflow(x, y))]
+    if not args.no_eager:
+        cases.append(("tapeflow fit eager", lambda: bench_tapeflow(x, y, True)))
+    cases.append(("hand-written NumPy", lambda: bench_numpy(x, y)))
+    if not args.no_peers:
+        cases += [("Keras on TensorFlow", lambda: bench_keras_tf(x, y)),
+                  ("PyTorch", lambda: bench_torch(x, y))]
+    runs = {name: [] for name, _ in cases}
+    for _ in range(args.repeat):          # alternating: every case once per round
+        for name, fn in cases:
+            r = fn()
+            if r is not None:
+                runs[name].append(r[1])
+    floor = statistics.median(runs["hand-written NumPy"])
+    for name, _ in cases:
+        if not runs[name]:
             print(f"{name:<21} skipped (not installed)")
-        else:
-            print(f"{name:<21} {result[0]:10,.0f} samples/s  ({result[1]:.2f} s)")
+            continue
+        t = statistics.median(runs[name])
+        print(f"{name:<21} {len(x) / t:10,.0f} samples/s  ({t:.2f} s; {floor / t:.2f}x the "
+              f"floor's speed; runs {', '.join(f'{v:.2f}' for v in runs[name])})")
+    print(f"tracing the train step  {trace_time(x, y) * 1e3:.1f} ms (median of 5)")
     if args.profile:
         profile_tapeflow(x, y)
 

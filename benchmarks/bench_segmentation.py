@@ -1,6 +1,6 @@
 """A chapter-9-style segmentation model: training samples per second, side by side.
 
-    PYTHONPATH=$PWD/src /work/tfvenv/bin/python benchmarks/bench_segmentation.py \\
+    PYTHONPATH=$PWD/src $PARITY_PYTHON benchmarks/bench_segmentation.py \\
         [--threads 1] [--size 64] [--batch 16] [--samples 64] [--rounds 3] [--wall]
 
 The book's chapter-9 model (Oxford pets segmentation): Rescaling, then three downsampling

@@ -118,3 +118,24 @@ def test_closures_and_defaults_survive_conversion():
         return x
     assert int(f(tf.constant(1))) == 12
     assert int(f(tf.constant(-1))) == -1
+
+
+_SCALE = 2.0
+
+
+def _scaled(x):
+    if x > 0:            # converted: the function's globals are read when it runs
+        x = x * _SCALE
+    return x
+
+
+def test_converted_function_reads_its_module_globals_at_call_time():
+    import tapeflow as tf
+    global _SCALE
+    assert float(tf.function(_scaled)(tf.constant(1.0))) == 2.0
+    _SCALE = 5.0
+    try:
+        assert float(tf.function(_scaled)(tf.constant(1.0))) == 5.0   # a new trace
+    finally:
+        _SCALE = 2.0
+    assert "ag__" not in globals()   # the rewrite does not touch the module's namespace

@@ -33,6 +33,7 @@ def test_choose_errors():
 
 
 def test_sample_from_datasets():
+    tf.random.set_seed(None)   # the draws below assume no global seed (another test may set one)
     a, b = _a_b()
     ds = tf.data.Dataset.sample_from_datasets([a, b], seed=1)
     assert repr(ds) == ("<_DirectedInterleaveDataset element_spec=TensorSpec(shape=(), "
@@ -43,7 +44,11 @@ def test_sample_from_datasets():
     assert list(tf.data.Dataset.sample_from_datasets([a, b], seed=1).as_numpy_iterator()) == out
     only_b = tf.data.Dataset.sample_from_datasets([a, b], weights=[0.0, 1.0], seed=3)
     assert list(only_b.as_numpy_iterator()) == [10, 11, 12]
-    stop = tf.data.Dataset.sample_from_datasets([a, b], seed=2, stop_on_empty_dataset=True)
-    assert len(list(stop)) < 6
+    # Stopping at the first empty input: `a` (3 elements) runs out long before `long_b`.
+    long_b = tf.data.Dataset.range(10, 110)
+    stop = list(tf.data.Dataset.sample_from_datasets([a, long_b], seed=2,
+                                                     stop_on_empty_dataset=True))
+    assert [int(x) for x in stop if x < 10] == [0, 1, 2] and len(stop) < 103
+    assert len(list(tf.data.Dataset.sample_from_datasets([a, long_b], seed=2))) == 103
     with pytest.raises(ValueError, match="Invalid `weights`"):
         tf.data.Dataset.sample_from_datasets([a, b], weights=[1.0])

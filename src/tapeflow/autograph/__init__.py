@@ -264,11 +264,9 @@ def _convert(fn):
     node.decorator_list = []
     new = _Rewriter().visit(tree)
     ast.fix_missing_locations(new)
-    ns = dict(fn.__globals__)
-    from tapeflow import autograph as ag
-    ns["ag__"] = ag
-    free = fn.__code__.co_freevars
-    # Closure variables are passed through a factory, so that they stay closures.
+    free = ("ag__",) + fn.__code__.co_freevars
+    # Closure variables (and this module, as ``ag__``) are passed through a factory, so that
+    # they stay closures; the function keeps its module's globals (read when it runs).
     factory = ast.FunctionDef("ag__factory", ast.arguments(
         posonlyargs=[], args=[ast.arg(n) for n in free], kwonlyargs=[], kw_defaults=[],
         defaults=[]), [node, ast.Return(ast.Name(node.name, ast.Load()))], [], None, None,
@@ -277,10 +275,12 @@ def _convert(fn):
     ast.fix_missing_locations(mod)
     try:
         code = compile(mod, inspect.getsourcefile(fn) or "<autograph>", "exec")
-        exec(code, ns)  # noqa: S102 (the user's own function, rewritten)
+        local = {}
+        exec(code, fn.__globals__, local)  # noqa: S102 (the user's own function, rewritten)
     except (SyntaxError, ValueError, NameError):
         return None
-    return ns["ag__factory"]
+    from tapeflow import autograph as ag
+    return functools.partial(local["ag__factory"], ag)
 
 
 def to_code(f, recursive=True, experimental_optional_features=None):

@@ -387,6 +387,12 @@ def _backward(records, targets, out_grads, source_ids):
     if not grads:
         return grads
     keep = source_ids
+    # Inside a tf.function trace with no tape recording the backward pass, a rule with a
+    # NumPy path (fused RNN/loss ops) becomes one graph node running that path on replay.
+    numpy_grad = None
+    if _context.state.tapes and _context.state.tapes[0]._tracing:
+        from tapeflow.framework.graph.calls import numpy_grad_node
+        numpy_grad = numpy_grad_node()
     for rec in reversed(useful):
         outs = rec.outputs
         if len(outs) == 1:
@@ -404,7 +410,8 @@ def _backward(records, targets, out_grads, source_ids):
             elif len(ins) > 2:
                 rec.skip_input_indices = tuple(
                     i for i, x in enumerate(ins) if id(x) not in reach)
-            in_grads = rec.op.grad_fn(rec, dy)
+            in_grads = rec.op.grad_fn(rec, dy) if numpy_grad is None else \
+                numpy_grad(rec, (dy,))
             if rec.op.broadcasts:   # undo broadcasting here, for every elementwise rule
                 g0, g1 = in_grads
                 s0, s1 = ins[0]._value.shape, ins[1]._value.shape
@@ -424,7 +431,8 @@ def _backward(records, targets, out_grads, source_ids):
             ins = rec.inputs
             rec.skip_input_indices = tuple(
                 i for i, x in enumerate(ins) if id(x) not in reach)
-            in_grads = rec.op.grad_fn(rec, *dys)
+            in_grads = rec.op.grad_fn(rec, *dys) if numpy_grad is None else \
+                numpy_grad(rec, dys)
         if len(ins) == 1:
             if type(in_grads) is list or type(in_grads) is tuple:
                 in_grads = in_grads[0]

@@ -240,17 +240,17 @@ class Trainer(TrainerMetrics):
 
     # -- loops ----------------------------------------------------------------
     def _step_function(self, kind):
-        """Returns the ``train``/``test``/``predict`` step the loops call: the method itself,
-        or, with ``jit_compile=True`` (and not ``run_eagerly``), a ``tf.function`` of it,
-        traced once per batch signature and checked once against the eager step
-        (``compiled_step.CheckedStep``). Metric, optimizer and moving-statistics updates (NumPy code) are
-        graph nodes that run on every call (``_node``)."""
+        """Returns the ``train``/``test``/``predict`` step the loops call: the method itself
+        with ``run_eagerly=True``, else (Keras's default) a ``tf.function`` of it, traced
+        once per batch signature and checked once against the eager step
+        (``compiled_step.CheckedStep``). Metric, optimizer and moving-statistics updates
+        (NumPy code) are graph nodes that run on every call (``_node``)."""
         step = getattr(self, kind + "_step")
         if kind != "predict":
             replicated = _dist.step_function(self, step)
             if replicated is not step:   # under a distribution strategy: eager, replicated
                 return replicated
-        if self._run_eagerly or self._jit_compile is not True:
+        if self._run_eagerly:
             return step
         cache = self.__dict__.setdefault("_compiled_steps", {})
         fn = cache.get(kind)

@@ -10,7 +10,7 @@ recomputes the loop under a tape (inside a trace that is not capturable: the sig
 then runs eagerly).
 """
 from tapeflow.framework import nest
-from tapeflow.framework.graph import func_graph, graph_exec, subgraph
+from tapeflow.framework.graph import calls, func_graph, graph_exec, subgraph
 from tapeflow.framework.primitive import Op
 from tapeflow.framework.tape import GradientTape
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
@@ -271,13 +271,27 @@ def _traced_while(cond, body, loop_vars, flat, call, seq, maxit):
 
 def _while_grad(cg, bg, cmap, bmap, n, maxit):
     def grad(rec, *dys):
-        if func_graph.current() is not None:
-            raise func_graph.Uncapturable("a gradient through a traced while_loop")
         ins = list(rec.inputs)
+        # a tensor both a loop variable and a capture is one tensor (one gradient): each
+        # position's first occurrence, so that a replay (new Tensors) keeps the aliasing
+        pos = {}
+        first = [pos.setdefault(id(t), k) for k, t in enumerate(ins)]
+        wanted = [k for k, t in enumerate(ins) if t._value.dtype.kind in "fc" and first[k] == k]
+        tr = func_graph.current()
+        if tr is not None and not tr.suspended:
+            # Inside a trace: the gradient (the loop recomputed under a tape) becomes one
+            # call node that runs it again on every replay -- unless a tape inside the
+            # trace records this backward pass (a higher-order gradient): not capturable.
+            if calls.tape_recording_inside(tr):
+                raise func_graph.Uncapturable("a higher-order gradient through a traced "
+                                              "while_loop")
+            return calls.record_call(eager_grad, (ins, list(dys), wanted, first), {},
+                                     True)[1]
+        return eager_grad(ins, list(dys), wanted, first)
+
+    def eager_grad(ins, dys, wanted, first):
+        ins = [ins[j] for j in first]
         caps = ins[n:]
-        seen = set()   # a tensor both a loop variable and a capture gets its gradient once
-        wanted = [k for k, t in enumerate(ins) if t._value.dtype.kind in "fc" and not (
-            id(t) in seen or seen.add(id(t)))]
         with GradientTape() as tape:
             tape.watch([ins[k] for k in wanted])
             vs = ins[:n]

@@ -1,6 +1,7 @@
 """Gathering, scattering, one_hot and where: one ``defop`` declaration per op (kernel,
 gradient, TensorFlow's dtypes, an argument normaliser with the public signature)."""
 from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
+from tapeflow.backend import scatter_add
 
 from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError, UnimplementedError
@@ -17,8 +18,7 @@ from tapeflow.ops.creation_ops import _np_dtype, _t
 
 def _segment_sum_np(data, ids, num_segments):
     out = np.zeros((num_segments,) + data.shape[ids.ndim:], dtype=data.dtype)
-    np.add.at(out, ids, data)
-    return out
+    return scatter_add(out, ids, data)   # a sort-and-reduce for wide rows (backend)
 
 
 def _segment_sum_grad(op, dy):

@@ -449,3 +449,32 @@ for _name in ("normal", "truncated_normal", "uniform", "shuffle", "categorical",
               "stateless_categorical"):
     globals()[_name] = _func_graph.stateful(globals()[_name])
 del _name
+
+
+def get_random_state():
+    """Returns a snapshot of the random ops' global streams (for ``set_random_state``); a
+    Keras compiled step uses it to run a step twice with the same draws."""
+    import copy
+    return (_global_seed, copy.deepcopy(_global_stream), copy.deepcopy(_op_seed_rng),
+            {k: copy.deepcopy(g) for k, g in _kernels.items()},
+            _unseeded.bit_generator.state)
+
+
+def set_random_state(state):
+    """Restores a snapshot from ``get_random_state`` (the stream objects stay the same
+    objects where they still exist)."""
+    global _global_seed, _global_stream, _op_seed_rng
+    seed, stream, op_rng, kernels, unseeded = state
+    _global_seed, _op_seed_rng = seed, op_rng
+    if stream is not None and _global_stream is not None:
+        _global_stream.bit_generator.state = stream.bit_generator.state
+    else:
+        _global_stream = stream
+    for k, g in kernels.items():
+        if k in _kernels:
+            _kernels[k].bit_generator.state = g.bit_generator.state
+        else:
+            _kernels[k] = g
+    for k in [k for k in _kernels if k not in kernels]:
+        del _kernels[k]
+    _unseeded.bit_generator.state = unseeded

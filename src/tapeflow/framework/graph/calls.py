@@ -5,14 +5,17 @@ tensor is among its arguments)."""
 from tapeflow.framework import primitive as _prim
 from tapeflow.framework import context as _context
 from tapeflow.framework.graph.func_graph import Uncapturable, current
+from tapeflow.framework.indexed_slices import IndexedSlices
 from tapeflow.framework.tensor import Tensor
 
 
 def leaves(x, out):
-    """Appends the leaves of ``x`` (lists, tuples, dicts and slices walked) to ``out``."""
+    """Appends the leaves of ``x`` (lists, tuples, dicts, slices and IndexedSlices walked)
+    to ``out``."""
     t = type(x)
-    if t is list or t is tuple or t is slice:
-        for y in ((x.start, x.stop, x.step) if t is slice else x):
+    if t is list or t is tuple or t is slice or t is IndexedSlices:
+        for y in ((x.start, x.stop, x.step) if t is slice else
+                  (x.values, x.indices, x.dense_shape) if t is IndexedSlices else x):
             leaves(y, out)
     elif t is dict:
         for k in x:
@@ -29,6 +32,8 @@ def rebuild(x, it):
         return t([rebuild(y, it) for y in x])
     if t is slice:
         return slice(rebuild(x.start, it), rebuild(x.stop, it), rebuild(x.step, it))
+    if t is IndexedSlices:
+        return IndexedSlices(*rebuild((x.values, x.indices, x.dense_shape), it))
     if t is dict:
         return {k: rebuild(v, it) for k, v in x.items()}
     return next(it)
@@ -151,3 +156,47 @@ def wrap_methods(cls, methods):
         fn = cls.__dict__.get(name)
         if fn is not None and callable(fn):
             setattr(cls, name, graph_node_method(fn, run_now))
+
+
+# Ops whose gradient rule computes in NumPy when no tape records the backward pass (and
+# builds its result from ops otherwise); keyed by op name.
+NUMPY_GRADS = {"_FusedLSTMSequence", "_FusedGRUSequence", "_FusedSimpleRNNSequence",
+               "SparseCategoricalCrossentropyFromProbs", "CategoricalCrossentropyFromProbs"}
+
+
+def numpy_grad_node():
+    """Returns ``g(rec, dys) -> input gradients`` for a backward pass inside a trace where
+    no tape records it (None otherwise): rules of ``NUMPY_GRADS`` ops become one call node
+    each that runs their NumPy path, as the eager backward pass does (same numbers);
+    other rules run as they are (their ops are traced)."""
+    tr = current()
+    if tr is None or tr.suspended or tape_recording_inside(tr):
+        return None
+
+    def grad(rec, dys):
+        if rec.op.name not in NUMPY_GRADS:
+            return rec.op.grad_fn(rec, *dys)
+        args = (rec.op, rec.attrs, list(rec.inputs), list(rec.outputs),
+                rec.skip_input_indices, list(dys))
+        return record_call(_grad_call, args, {}, True)[1]
+    return grad
+
+
+def tape_recording_inside(tr):
+    """Returns True when a tape inside the trace ``tr`` records now (a backward pass it
+    runs is then differentiated further: a higher-order gradient)."""
+    return any(t is not tr and t._recording for t in _context.state.tapes)
+
+
+def _grad_call(op, attrs, inputs, outputs, skip, dys):
+    """Runs ``op``'s gradient rule on a fresh record; returns the input gradients."""
+    rec = _prim.OpRecord(op, inputs, outputs, attrs)
+    rec.skip_input_indices = skip
+    tr = current()
+    if tr is None or not tr.suspended:     # a replay (or recorded by an enclosing trace)
+        return list(op.grad_fn(rec, *dys))
+    tr._recording = False                  # while tracing: the NumPy path, as eagerly
+    try:
+        return list(op.grad_fn(rec, *dys))
+    finally:
+        del tr._recording

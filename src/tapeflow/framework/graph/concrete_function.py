@@ -9,6 +9,7 @@ graph per concrete input shape: a shape not seen yet is traced again silently (P
 in Python from a shape are only right for that shape.
 """
 import contextlib
+import copy
 import io
 
 import numpy as np
@@ -84,6 +85,68 @@ def trace(python_function, name, call, pattern, param_names):
     return graph, template
 
 
+def _concrete(graph):
+    """Returns the concrete input shapes a graph was traced on."""
+    return tuple(graph.info[s][2] for s in graph.inputs)
+
+
+def same_structure(a, b):
+    """Returns True when graphs ``a`` and ``b`` (traced for two concrete shapes of one
+    signature) are the same program: the same nodes over the same slots with equal
+    attributes, the same constants and outputs. Sub-graph nodes (``cond``/``while``) and
+    anything not comparable count as different."""
+    if len(a.nodes) != len(b.nodes) or a.inputs != b.inputs or a.outputs != b.outputs \
+            or a.consts.keys() != b.consts.keys():
+        return False
+    if any(not _equal(a.consts[k], b.consts[k]) for k in a.consts):
+        return False
+    ea, eb = getattr(a, "errstates", {}), getattr(b, "errstates", {})
+    for na, nb in zip(a.nodes, b.nodes):
+        if na[0] != nb[0] or na[2] != nb[2] or na[3] != nb[3] or \
+                ea.get(id(na)) != eb.get(id(nb)):
+            return False
+        kind, pa, pb = na[0], na[1], nb[1]
+        if kind == "op":
+            if pa[0] is not pb[0] or not _equal(pa[1], pb[1]):
+                return False
+        elif kind == "read":
+            if pa is not pb:
+                return False
+        elif kind == "assign":
+            if pa[0] is not pb[0] or pa[1] != pb[1]:
+                return False
+        elif kind == "call":
+            if pa[0] is not pb[0] or not _equal_leaves(pa[1:3], pb[1:3]):
+                return False
+        else:
+            return False
+    return True
+
+
+def _equal(x, y):
+    """Returns True for equal attribute values (arrays by dtype, shape and contents)."""
+    if type(x) is not type(y):
+        return False
+    if isinstance(x, np.ndarray):
+        return x.dtype == y.dtype and x.shape == y.shape and bool(np.array_equal(x, y))
+    if isinstance(x, (list, tuple)):
+        return len(x) == len(y) and all(_equal(p, q) for p, q in zip(x, y))
+    if isinstance(x, dict):
+        return x.keys() == y.keys() and all(_equal(x[k], y[k]) for k in x)
+    if isinstance(x, (int, float, str, bool, bytes, type(None), np.generic, np.dtype)):
+        return bool(x == y) if not isinstance(x, np.generic) else (
+            x.dtype == y.dtype and bool(x == y))
+    return x is y
+
+
+def _equal_leaves(x, y):
+    """Like ``_equal`` for a call node's arguments, Tensors compared by position only."""
+    lx, ly = func_graph.leaves(x, []), func_graph.leaves(y, [])
+    return len(lx) == len(ly) and all(
+        (isinstance(p, Tensor) and isinstance(q, Tensor)) or _equal(p, q)
+        for p, q in zip(lx, ly))
+
+
 def _spec_text(v):
     if isinstance(v, TensorSpec):
         return f"TensorSpec(shape={v.shape}, dtype={v.dtype!r}, name=None)"
@@ -121,12 +184,15 @@ class ConcreteFunction:
         self._params = params        # [(name, kind, structured value)] for the text
         self._names = param_names
         self._graphs = {}
+        self._generic = None         # the graph every concrete shape replays, once proven
         self._eager = set()
         self.graph, self._template = trace(python_function, name, call, pattern, param_names)
         self._graphs[tuple(self.graph.info[s][2] for s in self.graph.inputs)] = self.graph
 
     def _graph_for(self, shapes):
         g = self._graphs.get(shapes)
+        if g is None and self._generic is not None:
+            g = self._graphs[shapes] = self._generic
         if g is None:
             flat = nest.flatten(self._call)
             it = iter(shapes)
@@ -136,6 +202,16 @@ class ConcreteFunction:
                 g, _ = trace(self._python_function, self._name,
                              nest.pack_sequence_as(self._call, flat), self._pattern, self._names)
             self._graphs[shapes] = g
+            if _concrete(g) != _concrete(self.graph) and same_structure(self.graph, g):
+                # Two shapes gave the same graph (no shape baked into an attribute or a
+                # folded constant): it replays every shape of the signature, untraced
+                # (its output shapes unknown where the two traces' differ).
+                generic = copy.copy(self.graph)
+                generic.output_info = [
+                    a if a is None or b is None or a[2] == b[2] or len(a[2]) != len(b[2])
+                    else a[:2] + (tuple(x if x == y else None for x, y in zip(a[2], b[2])),)
+                    for a, b in zip(self.graph.output_info, g.output_info)]
+                self._generic = generic
         return g
 
     def _run(self, graph, tensors):

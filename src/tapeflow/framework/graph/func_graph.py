@@ -69,6 +69,7 @@ class FuncGraph:
         self.info = []           # slot -> (name, dtype, shape)
         self.variables = []      # captured variables, first-read order
         self.created_variables = 0
+        self.errstates = {}      # id(node) -> np.errstate active when the node was traced
 
     def new_slot(self, name, value):
         self.info.append((name, getattr(value, "dtype", None), np.shape(value)))
@@ -129,6 +130,7 @@ class Tracer:
         self.suspended = 0
         self.names = {}
         self.input_shapes = {}   # slot -> shape shown in the tensor's text
+        self.errstate = np.geterr()   # NumPy's error handling when the trace began
 
     # -- slots --------------------------------------------------------------
     def _name(self, base):
@@ -163,7 +165,11 @@ class Tracer:
         for i, s in enumerate(outs):
             info = self.graph.info[s]
             self.graph.info[s] = (f"{name}:{i}",) + info[1:]
-        self.graph.nodes.append([kind, payload, ins, outs])
+        node = [kind, payload, ins, outs]
+        self.graph.nodes.append(node)
+        err = np.geterr()
+        if err != self.errstate:         # e.g. a step's ``np.errstate(over="ignore")``
+            self.graph.errstates[id(node)] = err
         return outs
 
     # -- the hook -------------------------------------------------------------

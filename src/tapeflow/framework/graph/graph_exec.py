@@ -57,8 +57,18 @@ def compile_fast(graph):
     body = []
     for s, v in graph.consts.items():
         ns[f"s{s}"] = v
-    for i, (kind, payload, ins, outs) in enumerate(live_nodes(graph)):
+    errstates = getattr(graph, "errstates", {})
+    nodes = live_nodes(graph)
+    dead = _dead_after(graph, nodes)
+    for i, node in enumerate(nodes):
+        if i and dead[i - 1]:    # buffers nothing reads again are released at once
+            body.append("del " + ", ".join(f"s{s}" for s in dead[i - 1]))
+        kind, payload, ins, outs = node
         args = ", ".join(f"s{s}" for s in ins)
+        err = errstates.get(id(node))
+        if err is not None:     # the node runs under the NumPy error handling it was traced in
+            kind, payload = "call", (_with_errstate(_node_fn(kind, payload, len(outs)), err),
+                                     None)
         lhs = ", ".join(f"s{s}" for s in outs) + ("," if len(outs) == 1 and kind not in (
             "op", "read") else "")
         if kind == "op":
@@ -89,13 +99,61 @@ def compile_fast(graph):
     src += "\n    ".join(body) + "\n"
     if os.environ.get("TAPEFLOW_FUNCTION_DEBUG"):
         print(f"# tf.function {graph.name}: {len(graph.nodes)} nodes traced, "
-              f"{len(body) - 1} replayed\n{src}")
+              f"{len(nodes)} replayed\n{src}")
     graph.source = src
     exec(compile(src, f"<tf.function {graph.name}>", "exec"), ns)  # noqa: S102 (own code)
     return ns["replay"]
 
 
+def _dead_after(graph, nodes):
+    """Returns, per node, the local slots that no later node reads and that are not outputs
+    (``del``-ed after it, so that no replay local keeps an array alive: variables' arrays
+    then have no other holder when an optimizer updates them in place)."""
+    keep = {s for s in graph.outputs if type(s) is int} | set(graph.consts)
+    last = {s: -1 for s in graph.inputs}
+    for i, (_, _, ins, outs) in enumerate(nodes):
+        for s in ins:
+            last[s] = i
+        for s in outs:
+            last.setdefault(s, i)
+    dead = [[] for _ in nodes]
+    for s, i in last.items():
+        if s not in keep and i >= 0:
+            dead[i].append(s)
+    return [sorted(d) for d in dead]
+
+
+def _node_fn(kind, payload, n_out):
+    """Returns ``g(*arrays) -> tuple of arrays`` running one node on arrays."""
+    if kind == "op":
+        op, attrs = payload
+        fwd, multi = op.forward, op.num_outputs != 1
+        return lambda *a: tuple(fwd(*a, **attrs)) if multi else (fwd(*a, **attrs),)
+    if kind == "read":
+        return lambda: (payload._tensor._value,)
+    if kind == "assign":
+        var, mode = payload
+
+        def assign(x):
+            new = {"assign": lambda: np.array(x),
+                   "assign_add": lambda: var._tensor._value + x,
+                   "assign_sub": lambda: var._tensor._value - x}[mode]()
+            var._set(new, False)
+            return ()
+        return assign
+    return _node_callable(kind, payload)
+
+
+def _with_errstate(fn, err):
+    def run(*arrays):
+        with np.errstate(**err):
+            return fn(*arrays)
+    return run
+
+
 def _node_callable(kind, payload):
+    if kind == "call" and payload[1] is None:
+        return payload[0]
     if kind == "call":
         return _call_node(*payload)
     raise ValueError(f"unknown graph node kind {kind!r}")
@@ -108,26 +166,37 @@ def run_ops(graph, inputs):
     if consts is None:
         consts = graph.const_tensors = {s: Tensor(v) for s, v in graph.consts.items()}
     vals.update(consts)
-    for kind, payload, ins, outs in live_nodes(graph):
+    errstates = getattr(graph, "errstates", {})
+    for node in live_nodes(graph):
+        kind, payload, ins, outs = node
         args = [vals[s] for s in ins]
-        if kind == "op":
-            op, attrs = payload
-            r = _prim.run(op, args, attrs)
-            results = r if op.num_outputs != 1 else (r,)
-        elif kind == "read":
-            results = (payload.read_value(),)
-        elif kind == "assign":
-            var, mode = payload
-            getattr(var, mode)(args[0], read_value=False)
-            results = ()
-        elif kind == "call":
-            fn, a, k, _ = payload
-            it = iter(args)
-            flat = [next(it) if isinstance(x, Tensor) else x for x in leaves((a, k), [])]
-            a, k = rebuild((a, k), iter(flat))
-            results = [x for x in nest.flatten(fn(*a, **k)) if isinstance(x, Tensor)]
+        err = errstates.get(id(node))
+        if err is not None:
+            with np.errstate(**err):
+                results = _run_node_op(kind, payload, args)
         else:
-            results = payload.run(args)
+            results = _run_node_op(kind, payload, args)
         for s, t in zip(outs, results):
             vals[s] = t
     return [vals[s] if type(s) is int else None for s in graph.outputs]
+
+
+def _run_node_op(kind, payload, args):
+    """Runs one node on Tensors through the op mechanism; returns its output Tensors."""
+    if kind == "op":
+        op, attrs = payload
+        r = _prim.run(op, args, attrs)
+        return r if op.num_outputs != 1 else (r,)
+    if kind == "read":
+        return (payload.read_value(),)
+    if kind == "assign":
+        var, mode = payload
+        getattr(var, mode)(args[0], read_value=False)
+        return ()
+    if kind == "call":
+        fn, a, k, _ = payload
+        it = iter(args)
+        flat = [next(it) if isinstance(x, Tensor) else x for x in leaves((a, k), [])]
+        a, k = rebuild((a, k), iter(flat))
+        return [x for x in nest.flatten(fn(*a, **k)) if isinstance(x, Tensor)]
+    return payload.run(args)

@@ -18,6 +18,7 @@ from tapeflow.keras.layers.core import Dropout
 from tapeflow.keras.layers.layer import Layer
 from tapeflow.keras.layers.masking_utils import get_keras_mask
 from tapeflow.ops import array_ops as A
+from tapeflow.ops import attention_ops
 from tapeflow.ops import math_ops as M
 from tapeflow.ops.linalg_ops import einsum
 from tapeflow.ops.nn_ops import softmax
@@ -26,6 +27,9 @@ _ser_init = initializers.serialize
 _ser_reg = regularizers.serialize
 _ser_con = constraints.serialize
 _LETTERS = string.ascii_lowercase
+# False: MultiHeadAttention runs the op-by-op einsum/softmax path (tests and benchmarks
+# compare against it).
+FUSED = True
 
 
 def _shape_tuple(x):
@@ -443,7 +447,22 @@ class MultiHeadAttention(Layer):
         are returned or dropout is set, and otherwise (Keras's fused dot-product attention)
         attends uniformly to every key.
         """
+        fusable = (FUSED and len(query.shape) == 4 and tuple(self._attn_axes) == (1,)
+                   and query.dtype.name in attention_ops.FUSED_DTYPES
+                   and key.dtype == query.dtype == value.dtype)
+        if fusable and not (return_attention_scores or self._dropout):
+            # Keras's dot-product-attention path: the scale multiplies the logits, and a
+            # row with every key masked attends uniformly.
+            out, _ = attention_ops.dot_product_attention(
+                query, key, value, mask=_expand_mask(attention_mask),
+                scale=self._inverse_sqrt_key_dim)
+            return out, None
         query = M.multiply(query, Tensor(query.array.dtype.type(self._inverse_sqrt_key_dim)))
+        if fusable and not (training and self._dropout):
+            # The explicit-scores path (masked Softmax: masked weights are zeros), one op.
+            out, scores = attention_ops.dot_product_attention(
+                query, key, value, mask=_expand_mask(attention_mask), zero_masked_rows=True)
+            return out, scores
         scores = einsum(self._dot_eq, key, query)
         fused = not (self._dropout or return_attention_scores) and query.array.ndim == 4
         scores = self._masked_softmax(scores, attention_mask, zero_masked_rows=not fused)
@@ -565,6 +584,15 @@ class Attention(Layer):
         config.update({"use_scale": self.use_scale, "score_mode": self.score_mode,
                        "dropout": self.dropout})
         return config
+
+
+def _expand_mask(mask):
+    """Returns the ``(batch, T, S)`` mask with the heads axis inserted (rank 4), or None."""
+    if mask is None:
+        return None
+    while mask.ndim < 4:
+        mask = np.expand_dims(mask, -3)
+    return mask
 
 
 def _softmax_axes(x, axes):

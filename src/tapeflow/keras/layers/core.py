@@ -165,6 +165,25 @@ def _dropout_scale(layer, shape, dtype, rate):
     return Tensor(keep.astype(dtype) / dtype.type(1 - rate))
 
 
+@func_graph.stateful   # inside tf.function: a graph node that draws again each call
+def _layer_draw(layer, draw):
+    """Returns ``draw(rng)`` (an array, or a tuple of arrays) as Tensors, ``rng`` being the
+    layer's generator (noise layers); while tracing the generator is left as it was."""
+    rng = _dropout_rng(layer)
+    if func_graph.current() is None:
+        out = draw(rng)
+    else:
+        state = np.random.get_state()
+        gen = rng.bit_generator.state if hasattr(rng, "bit_generator") else None
+        try:
+            out = draw(rng)
+        finally:
+            np.random.set_state(state)
+            if gen is not None:
+                rng.bit_generator.state = gen
+    return tuple(Tensor(a) for a in out) if isinstance(out, tuple) else Tensor(out)
+
+
 class Dropout(Layer):
     """Randomly zeroes a fraction ``rate`` of inputs during training, scaling the rest by
     ``1 / (1 - rate)``; the identity at inference.

@@ -8,8 +8,7 @@ from tapeflow.framework.variable import array_of
 import math
 
 
-from tapeflow.framework.tensor import Tensor
-from tapeflow.keras.layers.core import _dropout_rng
+from tapeflow.keras.layers.core import _layer_draw
 from tapeflow.keras.layers.layer import Layer
 from tapeflow.ops import math_ops as M
 
@@ -41,8 +40,9 @@ class GaussianNoise(Layer):
         if not training or self.stddev <= 0:
             return inputs
         v = array_of(inputs)
-        noise = _dropout_rng(self).standard_normal(v.shape) * self.stddev
-        return M.add(inputs, Tensor(noise.astype(v.dtype)))
+        shape, dtype, stddev = v.shape, v.dtype, self.stddev
+        noise = _layer_draw(self, lambda rng: (rng.standard_normal(shape) * stddev).astype(dtype))
+        return M.add(inputs, noise)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
@@ -74,8 +74,10 @@ class GaussianDropout(Layer):
             return inputs
         v = array_of(inputs)
         std = math.sqrt(self.rate / (1.0 - self.rate))
-        noise = 1.0 + std * _dropout_rng(self).standard_normal(v.shape)
-        return M.multiply(inputs, Tensor(noise.astype(v.dtype)))
+        shape, dtype = v.shape, v.dtype
+        noise = _layer_draw(self, lambda rng: (1.0 + std * rng.standard_normal(shape)).astype(
+            dtype))
+        return M.multiply(inputs, noise)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
@@ -115,13 +117,15 @@ class AlphaDropout(Layer):
         shape = v.shape
         if self.noise_shape is not None:
             shape = tuple(s if n is None else n for s, n in zip(shape, self.noise_shape))
-        kept = (_dropout_rng(self).random(shape) >= self.rate).astype(v.dtype)
+        rate, dtype = self.rate, v.dtype
         alpha_p = -_SELU_ALPHA * _SELU_SCALE
-        a = ((1 - self.rate) * (1 + self.rate * alpha_p ** 2)) ** -0.5
-        b = -a * alpha_p * self.rate
-        # a * (x * kept + alpha_p * (1 - kept)) + b
-        scale = Tensor((a * kept).astype(v.dtype))
-        shift = Tensor((a * alpha_p * (1 - kept) + b).astype(v.dtype))
+        a = ((1 - rate) * (1 + rate * alpha_p ** 2)) ** -0.5
+        b = -a * alpha_p * rate
+
+        def draw(rng):   # a * (x * kept + alpha_p * (1 - kept)) + b
+            kept = (rng.random(shape) >= rate).astype(dtype)
+            return (a * kept).astype(dtype), (a * alpha_p * (1 - kept) + b).astype(dtype)
+        scale, shift = _layer_draw(self, draw)
         return M.add(M.multiply(inputs, scale), shift)
 
     def compute_output_shape(self, input_shape):

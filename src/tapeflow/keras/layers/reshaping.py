@@ -1,7 +1,6 @@
 """Image reshaping layers: ZeroPadding2D, Cropping2D, UpSampling2D, and SpatialDropout1D/2D."""
 import numpy as np
 
-from tapeflow.framework.tensor import Tensor
 from tapeflow.keras.layers.convolutional import (
     normalize_data_format, shape_back, shape_last, to_channels_first, to_channels_last)
 from tapeflow.keras.layers.input_spec import InputSpec
@@ -144,12 +143,11 @@ class _SpatialDropout(Layer):
     def call(self, inputs, training=False):
         if not training or self.rate == 0:
             return inputs
-        from tapeflow.keras.layers.core import _dropout_rng
+        from tapeflow.keras.layers.core import _dropout_scale   # (a graph node when traced)
         shape = inputs.array.shape
         mask_shape = (shape[0],) + (1,) * self.rank + (shape[-1],)
-        keep = _dropout_rng(self).random(mask_shape) >= self.rate
-        scale = keep.astype(inputs.array.dtype) / inputs.array.dtype.type(1 - self.rate)
-        return M.multiply(inputs, Tensor(scale))
+        return M.multiply(inputs, _dropout_scale(self, mask_shape, inputs.array.dtype,
+                                                 self.rate))
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)

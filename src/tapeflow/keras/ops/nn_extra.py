@@ -7,6 +7,8 @@ from tapeflow.framework.tensor import Tensor
 from tapeflow.keras import backend
 from tapeflow.keras.ops.operation import keras_op
 from tapeflow.keras.ops.promotion import to_tensor
+from tapeflow.ops import attention_ops
+from tapeflow.ops.attention_ops import FUSED_DTYPES
 
 
 def _f(x):
@@ -190,6 +192,12 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None,
         k = tf.repeat(k, hq // hk, axis=-2)
         v = tf.repeat(v, hq // hk, axis=-2)
     s = _c(q, 1.0 / np.sqrt(q.shape[-1]) if scale is None else scale)
+    if bias is None and attn_logits_soft_cap is None and q.dtype.name in FUSED_DTYPES \
+            and len(q.shape) == len(k.shape) == len(v.shape) == 4:
+        # One fused op (batched GEMMs, in-place softmax), the same maths as below.
+        return attention_ops.dot_product_attention(
+            q, k, v, mask=mask if mask is None else to_tensor(mask), scale=float(s),
+            causal=is_causal)[0]
     logits = tf.einsum("btnh,bsnh->bnts", q, k) * s
     if attn_logits_soft_cap is not None:
         cap = _c(q, attn_logits_soft_cap)

@@ -19,8 +19,10 @@ import numpy as np
 from tapeflow.framework import dtypes
 from tapeflow.framework.indexed_slices import IndexedSlices
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
+from tapeflow.framework.graph.buffers import owned_array
 from tapeflow.framework.variable import BaseVariable as _TFVariable
 from tapeflow.framework.variable import array_of, rebind
+from tapeflow.backend import scatter_add
 from tapeflow.tracking import trackable as _trackable
 from tapeflow.keras.optimizers import schedules as _schedules
 from tapeflow.keras.trainers import distribute_support as _dist
@@ -54,6 +56,19 @@ def _array(var):
     return np.asarray(var)
 
 
+def _owned(var):
+    """The variable's array when an update may write into it (no Tensor or view can observe
+    it: ``framework.graph.buffers.owned_array``), else None."""
+    if isinstance(var, _TFVariable):
+        return owned_array(var)
+    return None
+
+
+# Elements per block of an in-place update: its few operands stay in the L2 cache across
+# the rule's passes (blocks do not change the arithmetic: elementwise, same order).
+BLOCK = 65536
+
+
 def _rebind(var, arr):
     """Points ``var`` at the freshly computed array ``arr`` (never writes into the old one)."""
     if isinstance(var, _TFVariable):
@@ -69,8 +84,8 @@ def _grad_array(g, dtype):
     elif isinstance(g, IndexedSlices):
         shape = tuple(int(d) for d in np.asarray(convert_to_tensor(g.dense_shape).array))
         a = np.zeros(shape, dtype=dtype)
-        np.add.at(a, np.asarray(convert_to_tensor(g.indices).array),
-                  np.asarray(convert_to_tensor(g.values).array, dtype=dtype))
+        scatter_add(a, np.asarray(convert_to_tensor(g.indices).array),
+                    np.asarray(convert_to_tensor(g.values).array, dtype=dtype))
     elif isinstance(g, np.ndarray):
         a = g
     else:

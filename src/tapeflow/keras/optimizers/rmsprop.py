@@ -1,7 +1,8 @@
 """``keras.optimizers.RMSprop``: divide the gradient by a running RMS of its magnitude."""
 import numpy as np
 
-from tapeflow.keras.optimizers.base_optimizer import NumpyRule, Optimizer, _array, _rebind
+from tapeflow.keras.optimizers.base_optimizer import (BLOCK, NumpyRule, Optimizer, _array,
+                                                      _owned, _rebind)
 
 
 class RMSprop(NumpyRule, Optimizer):
@@ -51,8 +52,10 @@ class RMSprop(NumpyRule, Optimizer):
         self._scratch = {}
 
     def _update_np(self, g, var, lr):
-        a = _array(var)
         i = self._var_index[id(var)]
+        if not self.centered and self.momentum <= 0 and self._update_in_place(g, var, lr, i):
+            return
+        a = _array(var)
         rho = self.rho
         v = _array(self._velocities[i])
         tmp = self._scratch.get(i)
@@ -86,6 +89,42 @@ class RMSprop(NumpyRule, Optimizer):
         else:
             np.subtract(a, inc, out=inc)
         _rebind(var, inc)
+
+    def _update_in_place(self, g, var, lr, i):
+        """The plain rule written into the variable's and the velocity's own arrays, block
+        by block, when nothing can observe them (``_owned``); returns False otherwise.
+        The same operations as the allocating rule, element by element: the same numbers."""
+        if not all(type(x) in (float, int) for x in (self.rho, self.epsilon, lr)):
+            return False      # (NumPy scalars would change the arithmetic's dtype)
+        vel = self._velocities[i]
+        a = _owned(var)
+        if a is None or type(g) is not np.ndarray or g.shape != a.shape or \
+                g.dtype != a.dtype:
+            return False
+        v = _owned(vel)
+        if v is None or v.dtype != a.dtype:
+            return False
+        n = a.size
+        tmp = self._scratch.get("block")
+        if tmp is None or tmp.dtype != a.dtype:
+            tmp = self._scratch["block"] = np.empty((2, BLOCK), a.dtype)
+        gf, vf, af = g.reshape(-1), v.reshape(-1), a.reshape(-1)
+        rho, one_rho, eps = self.rho, 1 - self.rho, self.epsilon
+        mul, add, sqrt, div, sub = np.multiply, np.add, np.sqrt, np.divide, np.subtract
+        for s in range(0, n, BLOCK):
+            e = min(s + BLOCK, n)
+            gg, vv, aa = gf[s:e], vf[s:e], af[s:e]
+            t1, t2 = tmp[0, :e - s], tmp[1, :e - s]
+            mul(gg, gg, out=t1)          # v = (1 - rho) * g * g + rho * v
+            mul(t1, one_rho, out=t1)
+            mul(vv, rho, out=vv)
+            add(t1, vv, out=vv)
+            add(vv, eps, out=t2)         # w -= g * lr / sqrt(v + eps)
+            sqrt(t2, out=t2)
+            mul(gg, lr, out=t1)
+            div(t1, t2, out=t1)
+            sub(aa, t1, out=aa)
+        return True
 
     def get_config(self):
         config = super().get_config()
