@@ -33,7 +33,8 @@ BUDGETS = {
     "tensor_spec.py": 125,       # [94]
     "variable.py": 400,          # [304]
 }
-TOTAL_BUDGET = 3420              # [2472]; +op_args.py (TensorFlow's integer-argument rules)
+TOTAL_BUDGET = 3450              # [2472]; +op_args.py (TensorFlow's integer-argument rules)
+#                                  +op_def's plain kind="call" wrapper (nn/linalg/image ops)
 NEW_FILE_BUDGET = 300
 
 
