@@ -1,9 +1,11 @@
 """``tf.bitwise``: elementwise bit operations on integer tensors (no gradient).
 
-``bitwise_and``/``or``/``xor`` and ``invert`` are the ops behind ``&``, ``|``, ``^``
-and ``~`` on integer tensors (``ops/overloads.py``); the shifts are in ``ops/bitwise_ops.py``.
+``bitwise_and``/``or``/``xor`` and ``invert`` are also the ops behind ``&``, ``|``, ``^``
+and ``~`` on integer tensors; all six are declared in ``ops/bitwise_ops.py``, whose
+``export=`` names are this namespace.
 """
-from tapeflow.ops.bitwise_ops import left_shift, right_shift  # noqa: F401
-from tapeflow.ops.overloads import bitwise_and, bitwise_or, bitwise_xor, invert  # noqa: F401
+from tapeflow.framework.op_def import exported
+from tapeflow.ops import bitwise_ops as _ops
 
-__all__ = ["bitwise_and", "bitwise_or", "bitwise_xor", "invert", "left_shift", "right_shift"]
+__all__ = sorted(exported(vars(_ops)))
+globals().update({n: getattr(_ops, n) for n in __all__})

@@ -44,7 +44,7 @@ def rfft(input_tensor, fft_length=None, name=None):
 
 def irfft(input_tensor, fft_length=None, name=None):
     """Returns the real signal whose ``rfft`` is ``input_tensor`` (float32 for complex64)."""
-    t = complex_input(input_tensor, "IRFFT")
+    t = convert_to_tensor(input_tensor)
     return irfft_kernel(t, lengths=_lengths(fft_length, t, 1, True))
 
 
@@ -56,7 +56,7 @@ def rfft2d(input_tensor, fft_length=None, name=None):
 
 def irfft2d(input_tensor, fft_length=None, name=None):
     """Returns the real 2-D signal whose ``rfft2d`` is ``input_tensor``."""
-    t = complex_input(input_tensor, "IRFFT2D")
+    t = convert_to_tensor(input_tensor)
     return irfft_kernel(t, lengths=_lengths(fft_length, t, 2, True))
 
 

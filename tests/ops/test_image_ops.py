@@ -4,7 +4,7 @@ import pytest
 
 import tapeflow as tf
 from gradcheck import check_grads
-from tapeflow.ops import image_ops
+from tapeflow.ops import image_ops, image_resize_ops
 
 
 def test_bilinear_upsampling_uses_half_pixel_centres():
@@ -29,15 +29,47 @@ def test_resize_of_uint8_bilinear_gives_float32_and_hwc_is_accepted():
     np.testing.assert_allclose(out.numpy(), 200.0)
 
 
-def test_resize_rejects_unsupported_method():
-    with pytest.raises(ValueError, match="bicubic"):
-        tf.image.resize(tf.ones((1, 4, 4, 1)), (2, 2), method="bicubic")
+def test_resize_rejects_unknown_method():
+    with pytest.raises(ValueError, match="not implemented: \\[cubic\\]"):
+        tf.image.resize(tf.ones((1, 4, 4, 1)), (2, 2), method="cubic")
+
+
+# a 3x4 ramp; the bicubic expected values are TensorFlow 2.21's
+_RAMP = np.arange(12, dtype=np.float32).reshape(1, 3, 4, 1)
+
+
+@pytest.mark.parametrize("method", ["bicubic", "lanczos3", "lanczos5", "gaussian",
+                                    "mitchellcubic"])
+def test_resize_filter_methods_are_normalised_and_differentiable(method):
+    out = tf.image.resize(_RAMP, (5, 2), method=method)
+    assert out.shape == (1, 5, 2, 1) and out.dtype == tf.float32
+    # every filter reproduces a constant image exactly (weights renormalised at the edges)
+    np.testing.assert_allclose(tf.image.resize(np.full((1, 3, 4, 1), 2.0, np.float32),
+                                               (5, 7), method=method), 2.0, rtol=1e-6)
+    # the public op answers in float32 (as TensorFlow); its float64 core is checked here
+    check_grads(lambda v: image_resize_ops._resize_linear(v, 2, 3, method, antialias=True),
+                [np.random.RandomState(1).randn(1, 4, 5, 1)])
+
+
+def test_resize_bicubic_matches_tensorflow_values():
+    out = tf.image.resize(_RAMP, (2, 6), method="bicubic").numpy()[0, :, :, 0]
+    np.testing.assert_allclose(out, [[0.605644, 1.0832977, 1.8385251, 2.5045407, 3.2597682,
+                                      3.7374215],
+                                     [7.262578, 7.740232, 8.49546, 9.161475, 9.916703,
+                                      10.394355]], rtol=1e-5)
+
+
+def test_resize_refuses_dtypes_tensorflow_has_no_kernel_for():
+    with pytest.raises(tf.errors.InvalidArgumentError, match="'T' of bool"):
+        tf.image.resize(np.zeros((2, 2, 1), bool), (1, 1), method="nearest")
+    with pytest.raises(tf.errors.InvalidArgumentError, match="'T' of uint32"):
+        tf.image.resize(np.zeros((2, 2, 1), np.uint32), (1, 1))
 
 
 def test_resize_gradient():
     x = np.random.RandomState(0).randn(1, 3, 4, 2)
     # the public op answers in float32 (as TensorFlow); its float64 core is checked here
-    check_grads(lambda a: image_ops._resize_linear(a, 5, 3, "bilinear"), [x], order=2)
+    check_grads(lambda a: image_resize_ops._resize_linear(a, 5, 3, "bilinear"), [x], order=2)
     v = tf.Variable(x.astype(np.float32))
     with tf.GradientTape() as tape:
         y = tf.image.resize(v, (5, 3), method="nearest")
@@ -192,7 +224,7 @@ def test_area_resize_averages_covered_pixels():
                                [(0 + 0.5 * 1) / 1.5, (0.5 * 1 + 2) / 1.5, (3 + 0.5 * 4) / 1.5,
                                 (0.5 * 4 + 5) / 1.5], rtol=1e-6)
     assert tf.image.resize(x.astype(np.uint8), (1, 3), method="area").dtype == tf.float32
-    check_grads(lambda a: image_ops._resize_linear(a, 2, 3, "area"),
+    check_grads(lambda a: image_resize_ops._resize_linear(a, 2, 3, "area"),
                 [np.random.RandomState(1).randn(1, 3, 5, 2)], order=2)
 
 
@@ -222,3 +254,14 @@ def test_adjust_contrast_has_no_gradient_as_in_tensorflow():
     with pytest.raises(LookupError, match="gradient registry has no entry for: "
                                           "AdjustContrastv2"):
         tape.gradient(y, x)
+
+
+def test_resize_bilinear_keeps_non_finite_pixels_local():
+    img = np.zeros((1, 6, 6, 1), np.float32)
+    img[0, 2, 3, 0] = np.inf
+    out = tf.image.resize(img, (12, 12)).numpy()[0, :, :, 0]
+    bad = ~np.isfinite(out)
+    # TensorFlow's lerp: only the outputs whose 2x2 neighbourhood holds the inf
+    assert 0 < bad.sum() <= 16 and bad[:, :4].sum() == 0 and bad[:3].sum() == 0
+    same = tf.image.resize(img, (6, 6)).numpy()
+    assert np.isinf(same).sum() == 1 and np.isnan(same).sum() == 0

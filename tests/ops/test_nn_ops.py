@@ -181,7 +181,7 @@ def test_sparse_softmax_cross_entropy():
     np.testing.assert_allclose(big.numpy(), [1000.0])
     with pytest.raises(tf.errors.InvalidArgumentError, match="outside the valid range"):
         tf.nn.sparse_softmax_cross_entropy_with_logits(labels=[4, 0], logits=tf.constant(X))
-    with pytest.raises(ValueError, match="Rank mismatch"):
+    with pytest.raises(ValueError, match="labels.shape.rank. must equal"):
         tf.nn.sparse_softmax_cross_entropy_with_logits(labels=[[1, 0]], logits=tf.constant(X))
     with pytest.raises(tf.errors.InvalidArgumentError, match="Tlabels"):
         tf.nn.sparse_softmax_cross_entropy_with_logits(labels=[1.0, 0.0], logits=tf.constant(X))
@@ -360,3 +360,31 @@ def test_gelu_of_integers_raises_tensorflows_value_error():
     with pytest.raises(ValueError, match=r"`features.dtype` must be a floating point tensor."
                                          r"Received:features.dtype=<dtype: 'int32'>"):
         tf.nn.gelu(tf.constant([1, 2]))
+
+
+def test_bias_add_and_l2_loss_are_declared_ops_with_gradients():
+    from gradcheck import check_grads
+    rng = np.random.default_rng(3)
+    x, b = rng.standard_normal((2, 3, 4)), rng.standard_normal(3)
+    check_grads(lambda v, c: tf.nn.bias_add(v, c, data_format="NCW"), [x, b])
+    check_grads(lambda v, c: tf.nn.bias_add(v, c), [x, rng.standard_normal(4)])
+    check_grads(tf.nn.l2_loss, [x])
+    assert tf.nn.l2_loss(np.float32([3.0, 4.0])).numpy() == 12.5
+    with pytest.raises(tf.errors.InvalidArgumentError, match="'T' of int32"):
+        tf.nn.l2_loss(np.int32([1]))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="'T' of string"):
+        tf.nn.bias_add(tf.constant([["a"]]), tf.constant(["b"]))
+    with pytest.raises(ValueError, match="data_format"):
+        tf.nn.bias_add(x, b, data_format="bad")
+    mean, var = tf.nn.moments(tf.constant(x), axes=None)
+    assert mean.shape == () and np.isclose(var.numpy(), x.var())
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Tidx"):
+        tf.nn.moments(tf.constant(x), axes="a")
+
+
+def test_composites_check_arguments_as_tensorflow():
+    assert tf.nn.compute_average_loss(tf.constant([1.0, 2.0]), global_batch_size=0).numpy() == 0
+    with pytest.raises(TypeError, match="integer"):
+        tf.nn.compute_average_loss(tf.constant([1.0, 2.0]), global_batch_size=2.5)
+    with pytest.raises(TypeError, match="int32"):
+        tf.nn.crelu(tf.constant([[1.0]]), axis=0.5)

@@ -12,10 +12,11 @@ from gradcheck import check_grads
 from tapeflow.framework.op_def import OP_DEFS
 from tapeflow.framework.primitive import REGISTRY, Op
 from tapeflow.ops import (
-    clip_ops, gamma_ops, linalg_ops, math_ops, reduction_ops, sort_ops, special_math_ops)
+    clip_ops, gamma_ops, linalg_ops, math_ops, matrix_ops, reduction_ops, sort_ops,
+    special_math_ops)
 
 MY_MODULES = (math_ops, special_math_ops, gamma_ops, clip_ops, reduction_ops, sort_ops,
-              linalg_ops)
+              linalg_ops, matrix_ops)
 
 # fn: Tensors -> Tensor; ref: float64 arrays -> array; shapes: one per argument;
 # domain: one name (all arguments) or one per argument; ops: the registry names it covers.
@@ -250,6 +251,8 @@ TABLE = [
     R("inv_adjoint_batched", lambda a: tf.linalg.inv(a, adjoint=True),
       lambda a: np.swapaxes(np.linalg.inv(a), -1, -2), [(2, 3, 3)], "spd"),
     R("det", tf.linalg.det, np.linalg.det, [(2, 3, 3)], "spd", ops=["MatrixDeterminant"]),
+    R("slogdet", lambda a: tf.linalg.slogdet(a)[1], lambda a: np.linalg.slogdet(a)[1],
+      [(2, 3, 3)], "spd", ops=["LogMatrixDeterminant"]),
     R("solve", tf.linalg.solve, np.linalg.solve, [(3, 3), (3, 2)], ("spd", "any"),
       ops=["MatrixSolve"]),
     R("solve_adjoint", lambda a, b: tf.linalg.solve(a, b, adjoint=True),
@@ -266,7 +269,7 @@ TABLE = [
     R("matrix_transpose", tf.linalg.matrix_transpose, lambda x: np.swapaxes(x, -1, -2),
       [(2, 3, 4)]),
     R("band_part", lambda x: tf.linalg.band_part(x, 1, 0),
-      lambda x: np.tril(np.triu(x, -1)), [(2, 4, 3)]),
+      lambda x: np.tril(np.triu(x, -1)), [(2, 4, 3)], ops=["MatrixBandPart"]),
     R("matvec", tf.linalg.matvec, lambda a, b: a @ b, [(3, 4), (4,)]),
 ]
 
@@ -300,6 +303,10 @@ TABLE += _declared_rows()
 # Differentiable registry ops checked by dedicated tests instead of the table.
 TESTED_ELSEWHERE = {
     "Cast": "test_math_ops.py::test_cast_gradient (float32 <-> float64 round trip)",
+    # the decompositions: sign-free functions of their outputs, first and second order
+    "SelfAdjointEigV2": "test_matrix_ops.py::test_eigh_gradient_first_and_second_order",
+    "Svd": "test_matrix_ops.py::test_svd_gradient",
+    "Qr": "test_matrix_ops.py::test_qr_gradient",
 }
 
 

@@ -152,8 +152,14 @@ def test_random_ops_record_no_gradient_but_tensor_params_do():
 def test_argument_errors():
     with pytest.raises(tf.errors.InvalidArgumentError):
         tf.random.normal([-1, 2])
-    with pytest.raises(tf.errors.InvalidArgumentError):
+    with pytest.raises(TypeError, match="Cannot convert 0.0"):   # as TensorFlow
         tf.random.normal([2], dtype=tf.int32)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="'T' of float"):
+        tf.random.uniform([2.5])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="must be a vector"):
+        tf.random.normal([[2]])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="'dtype' of bool"):
+        tf.random.poisson([2], 1.0, dtype=tf.bool)
     with pytest.raises(ValueError, match="Must specify maxval for integer dtype tf.int32"):
         tf.random.uniform([2], dtype=tf.int32)
     with pytest.raises(tf.errors.InvalidArgumentError, match="Need minval < maxval: 5 >= 5"):
@@ -278,3 +284,19 @@ def test_generator_state_is_a_live_variable():
     g.reset(saved)
     g.skip(10)
     assert not np.array_equal(_np(g.uniform([3])), a)
+
+
+def test_degenerate_parameters_as_tensorflow():
+    g = tf.random.gamma([4], [-1.0, 0.0, 2.0], seed=3).numpy()
+    assert np.isnan(g[:, 0]).all() and (g[:, 1] == np.finfo(np.float32).tiny).all()
+    assert (g[:, 2] > 0).all()
+    b = tf.random.Generator.from_seed(1).binomial([50, 3], counts=[5.0, -1.0, 3.0],
+                                                  probs=[0.5, 0.5, 1.5]).numpy()
+    assert b.dtype == np.int32 and (b[:, 1] == 0).all() and (b[:, 2] == 3).all()
+    assert b[:, 0].max() <= 5
+    with pytest.raises(tf.errors.InvalidArgumentError, match="'dtype' of float"):
+        tf.random.Generator.from_seed(1).uniform_full_int([2], dtype=tf.float32)
+    with pytest.raises(tf.errors.UnimplementedError):
+        tf.random.Generator.from_seed("a")
+    with pytest.raises(ValueError, match="Accepted dtypes"):
+        tf.random.categorical(tf.zeros([1, 2]), 2, dtype=tf.float32)

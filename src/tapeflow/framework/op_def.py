@@ -7,7 +7,9 @@ says everything about ``tf.sqrt``: its TensorFlow op name, its NumPy kernel (raw
 raw array out), its gradient rule (Tensors in, one gradient per input out, written with
 tapeflow ops), the dtypes TensorFlow registers a kernel for, and how its arguments are
 normalised (``kind``: elementwise ``"unary"``/``"binary"``, or ``"reduce"``, ``"scan"``
-(cumsum) and ``"arg"`` (argmax), whose ``axis`` follows TensorFlow's rules). From it come:
+(cumsum) and ``"arg"`` (argmax), whose ``axis`` follows TensorFlow's rules; or ``"call"``,
+with an ``args`` normaliser as the public signature, or without one ``op(*tensors,
+**attrs)`` for ops whose public function normalises its arguments itself). From it come:
 
 * the primitive in ``primitive.REGISTRY`` (so tapes and ``tf.function`` see one op);
 * a fast wrapper ``sqrt(x, name=None)`` that converts its input with TensorFlow's rules,
@@ -81,13 +83,21 @@ except ImportError:  # pragma: no cover  (older NumPy: the same through the publ
     _IGNORE = None
 
 
+_NP_DTYPES = {}   # TF dtype name -> NumPy dtype (None: bfloat16, qint8 ...), memoised
+
+
 def _np_dtypes(names):
     out = set()
     for n in names:
-        try:
-            out.add(np.dtype(_C_NAMES.get(n, n)))
-        except TypeError:
-            pass  # bfloat16, qint8 ...: not NumPy dtypes
+        d = _NP_DTYPES.get(n, False)
+        if d is False:
+            try:
+                d = np.dtype(_C_NAMES.get(n, n))
+            except TypeError:
+                d = None  # bfloat16, qint8 ...: not NumPy dtypes
+            _NP_DTYPES[n] = d
+        if d is not None:
+            out.add(d)
     return frozenset(out)
 
 
@@ -161,7 +171,8 @@ def defop(name, kernel, grad=None, *, dtypes, kernels=None, kind="unary", quiet=
       dtypes: TensorFlow's allowed dtype names for the op (a list above, or your own).
       kernels: the dtypes with a CPU kernel, when fewer than ``dtypes`` (NotFoundError).
       kind: ``"unary"``, ``"binary"`` (elementwise, broadcasting) or ``"reduce"``;
-        ``"call"`` (implied by ``args``) for any other signature.
+        ``"call"`` (implied by ``args``) for any other signature; ``"call"`` without
+        ``args`` gives ``op(*tensors, **attrs)`` (input ``typed``'s dtype checked).
       quiet: run the kernel with NumPy's floating-point warnings off.
       export: the public name(s) the wrapper is published under.
       test: the op-table row's hints (``domain``, ``shapes``, ``ref``, ``order``).
@@ -187,7 +198,7 @@ def defop(name, kernel, grad=None, *, dtypes, kernels=None, kind="unary", quiet=
     exports = (export,) if isinstance(export, str) else tuple(export or ())
     od = OpDef(name, op, kind, dtypes, kernels, exports, test, fallback, fixed, args, typed)
     od.attr = attr
-    fn = _WRAPPERS[kind](od, op)
+    fn = (_direct if kind == "call" and args is None else _WRAPPERS[kind])(od, op)
     fn.__name__ = exports[0] if exports else name
     fn.__qualname__ = fn.__name__
     fn.__doc__ = getattr(args if args is not None else kernel, "__doc__", None) or \
@@ -358,6 +369,32 @@ def _arg(od, op):
             _record(op, (x,), (out,), attrs)
         return out
     return arg
+
+
+def _direct(od, op):
+    """``kind="call"`` without ``args``: ``op(*tensors, **attrs)`` (softmax's, svd's ...)."""
+    forward, ok, single, typed = op.forward, od.ok, op.num_outputs == 1, od.typed
+
+    def call(*inputs, **attrs):
+        ts = inputs
+        for x in inputs:
+            if type(x) is not Tensor:
+                ts = tuple(x if type(x) is Tensor else convert_to_tensor(x) for x in inputs)
+                break
+        vs = [t._value for t in ts]
+        if vs[typed].dtype not in ok:
+            return od.refuse(*ts, **attrs)
+        try:
+            out = forward(*vs, **attrs)
+        except InvalidArgumentError:
+            raise
+        except _KERNEL_ERRORS as e:
+            raise _prim.kernel_error(op, vs, e) from None
+        result = Tensor(out) if single else [Tensor(o) for o in out]
+        if _tapes:
+            _record(op, ts, (result,) if single else tuple(result), attrs)
+        return result
+    return call
 
 
 _WRAPPERS = {"unary": _unary, "binary": _binary, "reduce": _reduce, "scan": _scan, "arg": _arg}

@@ -15,7 +15,7 @@ from tapeflow ops instead, so it can be differentiated again.
 from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
 from tapeflow.framework import primitive as prim
-from tapeflow.framework.primitive import primitive
+from tapeflow.framework.op_def import defop
 from tapeflow.framework.tensor import Tensor
 from tapeflow.ops import array_ops, clip_ops, math_ops as m, nn_ops
 from tapeflow.ops.reduction_ops import _sum_kernel
@@ -43,12 +43,14 @@ def _rows(labels, n):
     return np.arange(flat.size), flat
 
 
-@primitive("SparseCategoricalCrossentropyFromProbs")
-def _sparse_cce_probs_op(labels, p):
+def _sparse_cce_probs_forward(p, labels):
     n = p.shape[-1]
-    if p.size == 0 or labels.size == 0 or labels.min() < 0 or labels.max() >= n:
-        c, _, _ = _clipped(p)  # empty, or a bad label: the xent kernel raises TF's error
-        return nn_ops._sparse_xent_op.forward(labels, np.log(c))
+    if p.size == 0 or labels.size == 0 or labels.min() < 0 or labels.max() >= n or \
+            p.dtype == np.float16:
+        # empty, or a bad label: the xent kernel raises TF's error; half precision: the
+        # xent kernel computes it in float32, as TensorFlow does
+        c, _, _ = _clipped(p)
+        return nn_ops._sparse_xent_kernel(labels, np.log(c))
     c, _, _ = _clipped(p)
     shifted = nn_ops._shift(np.log(c), -1)
     rows, flat = _rows(labels, n)
@@ -57,26 +59,35 @@ def _sparse_cce_probs_op(labels, p):
     return np.log(np.exp(shifted).sum(axis=-1)) - picked
 
 
-@_sparse_cce_probs_op.def_grad
 def _sparse_cce_probs_grad(op, dy):
     """The composite's gradient: where lo <= p <= hi, dy * (softmax(log c) - onehot) / c."""
-    labels, p = op.inputs
+    p, labels = op.inputs
     if prim.recording():
-        return None, _composite_grad(labels, p, dy)
+        return _composite_grad(labels, p, dy), None
     pv, dyv = np.ascontiguousarray(p._value), dy._value  # s is written through a view
     if pv.size == 0:
-        return None, Tensor(np.zeros_like(pv))
+        return Tensor(np.zeros_like(pv)), None
     n = pv.shape[-1]
     c, lo, hi = _clipped(pv)
-    s = np.exp(nn_ops._shift(np.log(c), -1))
+    logc = np.log(c)
+    half = logc.dtype == np.float16   # the xent's gradient runs in float32 for half
+    s = np.exp(nn_ops._shift(logc.astype(np.float32) if half else logc, -1))
     s /= s.sum(axis=-1, keepdims=True)  # as the Softmax kernel; the sum is >= 1 or NaN
     rows, flat = _rows(labels._value, n)
     s.reshape(-1, n)[rows, flat] -= s.dtype.type(1)  # softmax - one_hot, element by element
     with np.errstate(all="ignore"):  # float16 can overflow dividing by 1e-7, as RealDiv does
-        dc = np.multiply(dyv[..., None], s)
+        dc = np.multiply(dyv.astype(np.float32)[..., None] if half else dyv[..., None], s)
+        if half:
+            dc = dc.astype(np.float16)
         dc /= c
     dc[(pv < lo) | (pv > hi)] = 0
-    return None, Tensor(dc)
+    return Tensor(dc), None
+
+
+# not a TensorFlow op (Keras's composite, fused): inputs (probs, labels), floats only
+_sparse_cce_probs_op = defop("SparseCategoricalCrossentropyFromProbs",
+                             _sparse_cce_probs_forward, _sparse_cce_probs_grad,
+                             dtypes=nn_ops.NN_FLOAT, kind="call")
 
 
 def _composite_grad(labels, p, dy):
@@ -102,7 +113,7 @@ def sparse_cce_from_probs(labels, probs):
     Returns:
       A Tensor of ``labels``' shape and ``probs``' dtype.
     """
-    return _sparse_cce_probs_op(labels, probs)
+    return _sparse_cce_probs_op(probs, labels)
 
 
 # -- categorical cross-entropy from probabilities ---------------------------------------------
@@ -116,13 +127,11 @@ def _cce_parts(p, axis):
         return s, o, c, np.log(c)
 
 
-@primitive("CategoricalCrossentropyFromProbs")
-def _cce_probs_op(t, p, axis):
+def _cce_probs_forward(t, p, axis):
     logc = _cce_parts(p, axis)[3]
     return np.negative(_SUM(_MUL(t, logc), axis=(axis,), keepdims=False))
 
 
-@_cce_probs_op.def_grad
 def _cce_probs_grad(op, dy):
     """The composite's gradients, array by array (a tape over the composite when recording)."""
     t, p = op.inputs
@@ -143,6 +152,10 @@ def _cce_probs_grad(op, dy):
     dp = dp + np.broadcast_to(ds, pv.shape)                  # Sum's broadcast, accumulated
     d_true = None if 0 in skip else Tensor(_MUL(np.broadcast_to(dt, tv.shape), logc))
     return d_true, Tensor(dp)
+
+
+_cce_probs_op = defop("CategoricalCrossentropyFromProbs", _cce_probs_forward, _cce_probs_grad,
+                      dtypes=nn_ops.NN_FLOAT, kind="call")
 
 
 def _cce_composite(t, p, axis):
@@ -174,4 +187,6 @@ def categorical_cce_from_probs(y_true, probs, axis):
       A Tensor of ``probs``' shape without ``axis``.
     """
     return _cce_probs_op(y_true, probs, axis=axis)
+
+
 __all__ = []

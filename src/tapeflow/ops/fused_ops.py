@@ -16,8 +16,10 @@ import math
 from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
 from tapeflow.framework.errors import InvalidArgumentError
-from tapeflow.framework.primitive import primitive
+from tapeflow.framework.op_def import REDUCE_NUMBER, defop
 from tapeflow.ops import array_ops, conv_ops, math_ops, nn_ops
+
+FUSED_FLOAT = ("half", "float", "double", "bfloat16")   # what the fused kernels run on
 
 _ONES = {}
 
@@ -50,16 +52,14 @@ def sum_leading(v):
 
 # -- BiasAddGrad ---------------------------------------------------------------------------
 
-@primitive("BiasAddGrad")
-def _bias_add_grad_kernel(dy):
-    """TF's BiasAddGrad (channels last): dy summed over every axis but the last."""
-    return sum_leading(dy)
-
-
-@_bias_add_grad_kernel.def_grad
 def _bias_add_grad_grad(op, g):
     """The adjoint of summing over the leading axes is broadcasting back over them."""
     return array_ops.broadcast_to(g, op.inputs[0]._value.shape)
+
+
+# TF's BiasAddGrad (channels last): dy summed over every axis but the last
+_bias_add_grad_kernel = defop("BiasAddGrad", sum_leading, _bias_add_grad_grad,
+                              dtypes=REDUCE_NUMBER, kind="call")
 
 
 def _check_bias(b, channels, op):
@@ -109,8 +109,7 @@ def _activation_grad(op, dy):
 
 # -- _FusedConv2D -------------------------------------------------------------------------
 
-@primitive("_FusedConv2D")
-def _fused_conv_kernel(x, w, b, strides, dilations, padding, family, activation):
+def _fused_conv_forward(x, w, b, strides, dilations, padding, family, activation):
     """activation(conv2d(x, w) + b), adding and activating in place on the conv's result."""
     out = conv_ops._conv_forward(x, w, strides, dilations, padding, family)
     if b.dtype != out.dtype:
@@ -120,7 +119,6 @@ def _fused_conv_kernel(x, w, b, strides, dilations, padding, family, activation)
     return _bias_and_activation(out, b, activation)
 
 
-@_fused_conv_kernel.def_grad
 def _fused_conv_grad(op, dy):
     """dz = activation'(dy); then conv's input and filter gradients and BiasAddGrad(dz)."""
     x, w, _ = op.inputs
@@ -130,6 +128,10 @@ def _fused_conv_grad(op, dy):
     return (None if 0 in skip else conv_ops._bpi_op(dz, w, input_shape=x._value.shape, **g),
             None if 1 in skip else conv_ops._bpf_op(x, dz, filter_shape=w._value.shape, **g),
             None if 2 in skip else _bias_add_grad_kernel(dz))
+
+
+_fused_conv_kernel = defop("_FusedConv2D", _fused_conv_forward, _fused_conv_grad,
+                           dtypes=FUSED_FLOAT, kind="call")
 
 
 def fused_conv2d(x, w, b, strides, padding, dilations, activation="Linear",
@@ -147,8 +149,7 @@ def fused_conv2d(x, w, b, strides, padding, dilations, activation="Linear",
 
 # -- _FusedMatMul -------------------------------------------------------------------------
 
-@primitive("_FusedMatMul")
-def _fused_matmul_kernel(x, w, b, activation):
+def _fused_matmul_forward(x, w, b, activation):
     """activation(x @ w + b) for 2-D ``x`` and ``w``, in place on the product."""
     if x.ndim != 2 or w.ndim != 2 or x.shape[1] != w.shape[0]:
         raise InvalidArgumentError(
@@ -161,7 +162,6 @@ def _fused_matmul_kernel(x, w, b, activation):
     return _bias_and_activation(x @ w, b, activation)
 
 
-@_fused_matmul_kernel.def_grad
 def _fused_matmul_grad(op, dy):
     """dz = activation'(dy); dx = dz w^T, dw = x^T dz, db = BiasAddGrad(dz)."""
     x, w, _ = op.inputs
@@ -170,6 +170,10 @@ def _fused_matmul_grad(op, dy):
     return (None if 0 in skip else math_ops.matmul(dz, w, transpose_b=True),
             None if 1 in skip else math_ops.matmul(x, dz, transpose_a=True),
             None if 2 in skip else _bias_add_grad_kernel(dz))
+
+
+_fused_matmul_kernel = defop("_FusedMatMul", _fused_matmul_forward, _fused_matmul_grad,
+                             dtypes=FUSED_FLOAT, kind="call")
 
 
 def fused_matmul(x, w, b, activation="Linear"):

@@ -8,9 +8,8 @@ import math as _math
 from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 from numpy.polynomial import polynomial as npoly
 
-from tapeflow.framework.errors import InvalidArgumentError
-from tapeflow.framework.op_def import FLOAT
-from tapeflow.framework.primitive import binary_inputs, primitive
+from tapeflow.framework.op_def import FLOAT, defop
+from tapeflow.framework.primitive import binary_inputs
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.ops.math_ops import _quiet, _unary, multiply
 
@@ -106,11 +105,7 @@ digamma = _unary("Digamma", _via_float64(lambda x: _polygamma64(0, x)), _digamma
                  dtypes=FLOAT)
 
 
-@primitive("Polygamma")
-def _polygamma_op(a, x):
-    if x.dtype.kind != "f":
-        raise InvalidArgumentError(None, "Polygamma", f"Value for attr 'T' of {x.dtype} is not "
-                                   f"in the list of allowed values: float, double")
+def _polygamma_kernel(a, x):
     a, xb = np.broadcast_arrays(a, x)
     out = np.empty(xb.shape, np.float64)
     with _quiet():
@@ -119,15 +114,22 @@ def _polygamma_op(a, x):
             if n < 0 or n != np.floor(n):
                 out[sel] = np.nan
             else:
-                out[sel] = _polygamma64(int(n), xb[sel])
+                v = xb[sel]
+                r = _polygamma64(int(n), v)
+                if int(n) % 2:   # TF (Eigen's zeta): odd orders are +inf at the poles
+                    r = np.where((v <= 0) & (v == np.floor(v)), np.inf, r)
+                out[sel] = r
     return out.astype(x.dtype)[()]
 
 
-@_polygamma_op.def_grad
 def _polygamma_grad(op, dy):
     """d polygamma(a, x)/dx = polygamma(a + 1, x); no gradient for the order a."""
     a, x = op.inputs
     return None, multiply(dy, polygamma(Tensor(a._value + a._value.dtype.type(1)), x))
+
+
+_polygamma_op = defop("Polygamma", _polygamma_kernel, _polygamma_grad,
+                      dtypes=("float", "double"), kind="call")
 
 
 def polygamma(a, x, name=None):

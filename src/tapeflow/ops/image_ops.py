@@ -1,166 +1,27 @@
-"""``tf.image`` ops: resizing (as differentiable interpolation matrices), flips, crops.
-
-Resizing is linear in the image: ``out = A_h · image · A_w^T`` per channel, with
-interpolation matrices built the way TensorFlow 2 samples (half-pixel centres),
-so its gradient is the transposed contraction and needs no rule of its own.
-"""
+"""``tf.image`` ops: flips, crops, colour and dtype conversions; ``resize`` lives in
+``image_resize_ops`` (re-exported here)."""
 from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
 from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError
-from tapeflow.framework.primitive import primitive
+from tapeflow.framework.op_def import defop
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.framework.graph import func_graph as _func_graph
 from tapeflow.ops import array_ops, math_ops
+from tapeflow.ops.image_resize_ops import ResizeMethod, resize  # noqa: F401  (tf.image)
 
 
-class ResizeMethod:
-    """The names ``tf.image.resize`` accepts for ``method``."""
-
-    BILINEAR = "bilinear"
-    NEAREST_NEIGHBOR = "nearest"
-    BICUBIC = "bicubic"
-    AREA = "area"
-    LANCZOS3 = "lanczos3"
-    LANCZOS5 = "lanczos5"
-    GAUSSIAN = "gaussian"
-    MITCHELLCUBIC = "mitchellcubic"
-
-
-def _antialias_matrix(in_size, out_size):
-    """The ``(out_size, in_size)`` matrix of a triangle filter as wide as ``in / out`` pixels.
-
-    Each output pixel averages the inputs under a tent centred on it, weights normalised
-    to sum to 1 (TensorFlow's antialiased bilinear downsampling).
-    """
-    width = in_size / out_size
-    centers = (np.arange(out_size)[:, None] + 0.5) * width
-    m = np.maximum(0.0, 1.0 - np.abs(np.arange(in_size)[None, :] + 0.5 - centers) / width)
-    return m / m.sum(axis=1, keepdims=True)
-
-
-def _area_matrix(in_size, out_size):
-    """Each output pixel averages the input span ``[i, i + 1) * in / out`` it covers,
-    partly covered input pixels weighted by the fraction covered (``method="area"``)."""
-    scale = in_size / out_size
-    lo = np.arange(out_size)[:, None] * scale
-    j = np.arange(in_size)[None, :]
-    overlap = np.minimum(lo + scale, j + 1) - np.maximum(lo, j)
-    return np.maximum(overlap, 0.0) / scale
-
-
-def _interp_matrix(in_size, out_size, method, antialias=False):
-    """Returns the ``(out_size, in_size)`` matrix sampling one axis (half-pixel centres)."""
-    if method == "area":
-        return _area_matrix(in_size, out_size)
-    if antialias and out_size < in_size:
-        return _antialias_matrix(in_size, out_size)
-    scale = in_size / out_size
-    centers = (np.arange(out_size) + 0.5) * scale - 0.5
-    m = np.zeros((out_size, in_size))
-    rows = np.arange(out_size)
-    if method == "nearest":
-        idx = np.minimum(np.floor((np.arange(out_size) + 0.5) * scale), in_size - 1)
-        m[rows, idx.astype(np.int64)] = 1.0
-        return m
-    centers = np.clip(centers, 0, in_size - 1)
-    lo = np.floor(centers).astype(np.int64)
-    hi = np.minimum(lo + 1, in_size - 1)
-    frac = centers - lo
-    np.add.at(m, (rows, lo), 1 - frac)
-    np.add.at(m, (rows, hi), frac)
-    return m
-
-
-def resize(images, size, method=ResizeMethod.BILINEAR, preserve_aspect_ratio=False,
-           antialias=False, name=None):
-    """Returns ``images`` (NHWC or HWC) resized to ``size = (height, width)``.
-
-    ``"area"`` averages the input pixels each output pixel covers (partly covered ones
-    weighted by the fraction covered). ``antialias=True`` filters bilinear downsampling
-    with a tent as wide as the scale factor (upsampling, ``nearest`` and ``area`` are
-    unchanged by it), as TensorFlow does.
-
-    Returns:
-      A float32 Tensor (any input dtype), except for ``nearest``, which keeps the input
-      dtype, as in TensorFlow.
-
-    Raises:
-      ValueError: for an unsupported ``method`` or an image of rank other than 3 or 4.
-      InvalidArgumentError: for a non-positive size.
-    """
-    x = images if type(images) is Tensor else convert_to_tensor(images)
-    if x._value.ndim not in (3, 4):
-        raise ValueError("'images' must have either 3 or 4 dimensions.")
-    method = str(method).lower()
-    if method not in ("bilinear", "nearest", "area"):
-        raise ValueError(f"tapeflow's tf.image.resize supports 'bilinear', 'nearest' and "
-                         f"'area'; received method={method!r}")
-    size = _func_graph.value_of(size).tolist() if isinstance(size, Tensor) else list(size)
-    if len(size) != 2 or not all(isinstance(v, (int, np.integer)) for v in size):
-        raise ValueError("'size' must be a 1-D int32 Tensor")
-    h, w = (int(v) for v in size)
-    if h <= 0 or w <= 0:
-        op = {"nearest": "ResizeNearestNeighbor", "area": "ResizeArea"}.get(method,
-                                                                            "ResizeBilinear")
-        raise InvalidArgumentError(None, op, f"output dimensions must be positive; received "
-                                   f"{[h, w]} [Op:{op}]")
-    squeeze = x._value.ndim == 3
-    if squeeze:
-        x = array_ops.expand_dims(x, 0)
-    in_h, in_w = x._value.shape[1:3]
-    if in_h == 0 or in_w == 0:
-        op = "ResizeNearestNeighbor" if method == "nearest" else "ResizeBilinear"
-        raise InvalidArgumentError(None, op, f"input image must be of non-zero size "
-                                   f"[Op:{op}]")
-    if preserve_aspect_ratio:
-        ratio = min(h / in_h, w / in_w)
-        h, w = max(int(round(in_h * ratio)), 1), max(int(round(in_w * ratio)), 1)
-    if method == "nearest":      # a gather keeps every dtype's values exact
-        out = _resize_nearest(x, in_h, in_w, h, w)
-    else:                        # float32 whatever the input dtype, as TensorFlow does
-        out = _resize_linear(math_ops.cast(x, "float32"), h, w, method, antialias)
-    if squeeze:
-        out = array_ops.squeeze(out, 0)
-    return out
-
-
-def _nearest_index(in_size, out_size):
-    """TF2's nearest sample along one axis: ``floor((i + 0.5) * in / out)``, clipped."""
-    idx = np.floor((np.arange(out_size) + 0.5) * (in_size / out_size))
-    return np.minimum(idx, in_size - 1).astype(np.int32)
-
-
-def _resize_nearest(x, in_h, in_w, h, w):
-    rows = Tensor(_nearest_index(in_h, h))
-    cols = Tensor(_nearest_index(in_w, w))
-    return array_ops.gather(array_ops.gather(x, rows, axis=1), cols, axis=2)
-
-
-def _resize_linear(x, h, w, method, antialias=False):
-    """``A_h · x · A_w^T`` per image and channel, in ``x``'s float dtype (differentiable)."""
-    in_h, in_w = x._value.shape[1:3]
-    dt = x.dtype.as_numpy_dtype
-    ah = Tensor(_interp_matrix(in_h, h, method, antialias).astype(dt))
-    aw = Tensor(_interp_matrix(in_w, w, method, antialias).astype(dt))
-    return _resize_mm(x, ah, aw)
-
-
-def _resize_mm(x, ah, aw):
-    # (n, h, w, c) -> rows: ah @ x along h; cols: along w
-    t = array_ops.transpose(x, [0, 3, 1, 2])                       # n c h w
-    t = math_ops.matmul(math_ops.matmul(ah, t), aw, transpose_b=True)
-    return array_ops.transpose(t, [0, 2, 3, 1])
-
-
-def _image(image, at_least="at least three-dimensional"):
-    """Returns ``image`` as a Tensor, checked to be HWC or NHWC as TensorFlow checks it."""
+def _image(image, at_least="at least three-dimensional", any_batch=False, nonempty=True):
+    """Returns ``image`` as a Tensor, checked to be HWC or NHWC (``any_batch``: any number
+    of leading batch axes) as TensorFlow checks it."""
     x = image if type(image) is Tensor else convert_to_tensor(image)
     nd = x._value.ndim
     if nd < 3:
         raise ValueError(f"'image' (shape {x.shape}) must be {at_least}.")
-    if nd > 4:
+    if nd > 4 and not any_batch:
         raise ValueError(f"'image' (shape {x.shape}) must have either 3 or 4 dimensions.")
+    if nonempty and 0 in x._value.shape[-3:]:
+        raise ValueError(f"inner 3 dims of 'image.shape' must be > 0: {x._value.shape}")
     return x
 
 
@@ -189,6 +50,8 @@ def rot90(image, k=1, name=None):
       ValueError: if ``image`` is not of rank 3 or 4.
     """
     x = _image(image)
+    if isinstance(k, float) or (isinstance(k, Tensor) and k._value.dtype.kind == "f"):
+        raise TypeError(f"Cannot convert {k!r} to EagerTensor of dtype int32")
     k = int(k) % 4
     batched = x._value.ndim == 4
     h_ax, w_ax = (1, 2) if batched else (0, 1)
@@ -376,6 +239,11 @@ def rgb_to_grayscale(images, name=None):
     """
     from tapeflow.ops.array_ops import expand_dims
     x = images if type(images) is Tensor else convert_to_tensor(images)
+    if x._value.ndim and x._value.shape[-1] != 3:   # TensorFlow's matmul with the weights
+        raise InvalidArgumentError(
+            None, "MatMul", f"Matrix size-incompatible: In[0]: "
+            f"[{int(np.prod(x._value.shape[:-1]))},{x._value.shape[-1]}], In[1]: [3,1] "
+            f"[Op:MatMul]")
     flt = _to_float32(x)
     weights = Tensor(np.asarray(_RGB_WEIGHTS, np.float32))
     gray = math_ops.reduce_sum(math_ops.multiply(flt, weights), axis=-1)
@@ -399,9 +267,9 @@ def grayscale_to_rgb(images, name=None):
 def adjust_brightness(image, delta):
     """Returns ``image + delta`` computed in float32 (integers saturate back to their range)."""
     x = image if type(image) is Tensor else convert_to_tensor(image)
-    flt = _to_float32(x)
-    out = math_ops.add(flt, math_ops.cast(delta, dtypes.float32))
-    return convert_image_dtype(out, x.dtype, saturate=True)
+    flt = x if x.dtype.name == "float16" else _to_float32(x)   # TF keeps half as it is
+    out = math_ops.add(flt, math_ops.cast(delta, flt.dtype))
+    return out if out.dtype == x.dtype else convert_image_dtype(out, x.dtype, saturate=True)
 
 
 def adjust_contrast(images, contrast_factor):
@@ -410,22 +278,24 @@ def adjust_contrast(images, contrast_factor):
     Computed in float32; integer images saturate back to their range.
     """
     x = images if type(images) is Tensor else convert_to_tensor(images)
-    flt = _to_float32(x)
+    flt = x if x.dtype.name == "float16" else _to_float32(x)   # half: TF's kernel refuses
     factor = math_ops.cast(contrast_factor, dtypes.float32)
     out = _adjust_contrast_op(flt, factor)
     return convert_image_dtype(out, x.dtype, saturate=True)
 
 
-@primitive("AdjustContrastv2")
-def _adjust_contrast_op(images, contrast_factor):
+def _adjust_contrast_kernel(images, contrast_factor):
     mean = np.mean(images, axis=(-3, -2), keepdims=True)
     return ((images - mean) * contrast_factor + mean).astype(images.dtype, copy=False)
 
 
-@_adjust_contrast_op.def_grad
 def _adjust_contrast_grad(op, dy):
     """None: TensorFlow registers no gradient for AdjustContrastv2, so asking raises."""
     raise LookupError("gradient registry has no entry for: AdjustContrastv2")
+
+
+_adjust_contrast_op = defop("AdjustContrastv2", _adjust_contrast_kernel, _adjust_contrast_grad,
+                            dtypes=("half", "float"), kernels=("float",), kind="call")
 
 
 def per_image_standardization(image):
@@ -434,8 +304,7 @@ def per_image_standardization(image):
     The divisor is ``max(stddev, 1 / sqrt(num_pixels))``, so a flat image does not
     divide by zero.
     """
-    x = image if type(image) is Tensor else convert_to_tensor(image)
-    x = _image(x)
+    x = _image(image, any_batch=True)
     flt = math_ops.cast(x, dtypes.float32)
     axes = [-3, -2, -1]
     num = int(np.prod(x._value.shape[-3:]))
@@ -456,10 +325,10 @@ def adjust_gamma(image, gamma=1, gain=1):
     g = gamma._value if isinstance(gamma, Tensor) else gamma
     if np.any(np.asarray(g) < 0):
         raise ValueError("Gamma should be a non-negative real number.")
-    flt = _to_float32(x)
-    out = math_ops.multiply(math_ops.cast(gain, dtypes.float32),
-                            math_ops.pow(flt, math_ops.cast(gamma, dtypes.float32)))
-    return convert_image_dtype(out, x.dtype, saturate=True)
+    flt = x if x.dtype.name == "float16" else _to_float32(x)   # TF keeps half as it is
+    out = math_ops.multiply(math_ops.cast(gain, flt.dtype),
+                            math_ops.pow(flt, math_ops.cast(gamma, flt.dtype)))
+    return out if out.dtype == x.dtype else convert_image_dtype(out, x.dtype, saturate=True)
 
 
 def transpose(image, name=None):
@@ -492,7 +361,7 @@ def image_gradients(image):
 def total_variation(images, name=None):
     """Returns the sum of absolute differences between neighbouring pixels: a scalar for
     one HWC image, one value per image for an NHWC batch."""
-    x = _image(images, "either 3 or 4 dimensions")
+    x = _image(images, "either 3 or 4 dimensions", nonempty=False)
     dh = math_ops.abs(math_ops.subtract(x[..., 1:, :, :], x[..., :-1, :, :]))
     dw = math_ops.abs(math_ops.subtract(x[..., :, 1:, :], x[..., :, :-1, :]))
     axes = [-3, -2, -1]

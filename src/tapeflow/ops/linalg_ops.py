@@ -1,17 +1,19 @@
 """Linear algebra: einsum, tensordot, norm, inverse, determinant, solve, diagonals
 and trace. Kernel and gradient per op; ``matmul`` lives in ``math_ops``.
 """
-import collections
 import string
 
 from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
 from tapeflow.framework.errors import InvalidArgumentError
-from tapeflow.framework.primitive import binary_inputs, primitive
+from tapeflow.framework.op_def import ANY, defop
+from tapeflow.framework.primitive import binary_inputs
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.framework.graph import func_graph as _func_graph
 from tapeflow.ops.math_ops import (
-    _norm_axis, abs, add, matmul, multiply, negative, pow, reduce_sum, sqrt, square, subtract)
+    _norm_axis, abs, add, matmul, multiply, pow, reduce_sum, sqrt, square, subtract)
+from tapeflow.ops.matrix_ops import (  # noqa: F401  (tf.linalg names)
+    band_part, cholesky, det, eigh, eigvalsh, inv, pinv, qr, slogdet, solve, svd)
 from tapeflow.ops.reduction_ops import reduce_max
 
 
@@ -61,13 +63,11 @@ def _explicit(equation, shapes):
     return subs, out
 
 
-@primitive("Einsum")
-def _einsum_op(*xs, equation):
+def _einsum_kernel(*xs, equation):
     big = len(xs) > 1 and max(x.size for x in xs) > 256
     return np.einsum(equation, *xs, optimize=big)
 
 
-@_einsum_op.def_grad
 def _einsum_grad(op, dy):
     """For input i: einsum of dy with the other inputs, back to input i's subscripts.
 
@@ -114,6 +114,12 @@ def _einsum_grad(op, dy):
         eq = ",".join(op_subs) + "->" + "".join(target)
         grads.append(_einsum_op(*operands, equation=eq))
     return tuple(grads)
+
+
+# TensorFlow's Einsum takes any type; CPU kernels exist for these
+_einsum_op = defop("Einsum", _einsum_kernel, _einsum_grad, dtypes=ANY, kind="call",
+                   kernels=("bfloat16", "half", "float", "double", "int32", "int64",
+                            "complex64", "complex128"))
 
 
 def einsum(equation, *inputs, **kwargs):
@@ -174,7 +180,9 @@ def tensordot(a, b, axes, name=None):
         ax_a, ax_b = _axes_list(axes[0], len(sa)), _axes_list(axes[1], len(sb))
     else:
         raise ValueError(f"'axes' must be an integer or have length 2. Received {axes}.")
-    if len(ax_a) != len(ax_b) or any(sa[i] != sb[j] for i, j in zip(ax_a, ax_b)):
+    # TensorFlow checks only that the contracted sizes multiply to the same number
+    if len(ax_a) != len(ax_b) or np.prod([sa[i] for i in ax_a]) != np.prod(
+            [sb[j] for j in ax_b]):
         raise InvalidArgumentError(
             None, "Tensordot", f"Cannot contract axes {ax_a} of shape {list(sa)} with axes "
             f"{ax_b} of shape {list(sb)} [Op:Tensordot]")
@@ -212,13 +220,20 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):  # noqa:
                          f"got {axis}")
     is_num = isinstance(ord, (int, float, np.number)) and not isinstance(ord, bool)
     if matrix:
-        if not (ord in ("euclidean", "fro") or (is_num and ord in (1, np.inf))):
+        if not (ord in ("euclidean", "fro") or (is_num and ord in (1, 2, np.inf))):
             raise ValueError(f"'ord' must be a supported matrix norm in ['euclidean', 'fro', "
-                             f"1, inf], got {ord}")
+                             f"1, 2, inf], got {ord}")
     elif ord == "fro" or not (ord == "euclidean" or (is_num and ord > 0)):
         raise ValueError(f"'ord' must be a supported vector norm, got {ord}")
     ax = _norm_axis(axis, nd)
-    if ord in ("euclidean", "fro") or (ord == 2 and not matrix):
+    if matrix and ord == 2:   # the spectral norm: the largest singular value
+        rows, cols = ax
+        rest = [i for i in range(nd) if i not in ax]
+        s = svd(_array_ops().transpose(x, rest + [rows, cols]), compute_uv=False)
+        out = reduce_max(s, axis=-1)
+        for i in sorted(ax):
+            out = _array_ops().expand_dims(out, i)
+    elif ord in ("euclidean", "fro") or (ord == 2 and not matrix):
         out = sqrt(reduce_sum(square(x), axis=ax, keepdims=True))
     elif matrix:
         rows, cols = ax
@@ -240,131 +255,9 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):  # noqa:
     return out
 
 
-# -- inverse, determinant, solve -------------------------------------------------------------
-
-def _square_check(name, a):
-    if a.dtype.kind not in "fc":   # TensorFlow's matrix kernels take floats and complex only
-        raise InvalidArgumentError(
-            None, name, f"Value for attr 'T' of {a.dtype.name} is not in the list of allowed "
-            f"values: double, float, half, complex64, complex128 [Op:{name}]")
-    if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
-        raise InvalidArgumentError(None, name, f"Input matrix must be square. Got shape "
-                                   f"{list(a.shape)} [Op:{name}]")
-
-
 def _swap(a):
     return _array_ops().transpose(a, list(range(a._value.ndim - 2)) + [a._value.ndim - 1,
                                                                         a._value.ndim - 2])
-
-
-@primitive("MatrixInverse")
-def _inv_op(a, adjoint=False):
-    _square_check("MatrixInverse", a)
-    try:
-        out = np.linalg.inv(a)
-    except np.linalg.LinAlgError:
-        raise InvalidArgumentError(None, "MatrixInverse", "Input is not invertible. "
-                                   "[Op:MatrixInverse]") from None
-    return np.swapaxes(out, -1, -2) if adjoint else out
-
-
-@_inv_op.def_grad
-def _inv_grad(op, dy):
-    """d A^-1 = -Y^T dy Y^T for Y = A^-1; -Y dy^T Y for Y = A^-T (adjoint=True)."""
-    y = op.outputs[0]
-    if op.attrs.get("adjoint"):
-        return negative(matmul(y, matmul(dy, y, transpose_a=True)))
-    return negative(matmul(y, matmul(dy, y, transpose_b=True), transpose_a=True))
-
-
-def inv(input, adjoint=False, name=None):  # noqa: A002
-    """Returns the inverse of each square matrix in ``input``.
-
-    Raises:
-      InvalidArgumentError: if a matrix is singular or not square.
-    """
-    return _inv_op(_t(input), adjoint=bool(adjoint))
-
-
-@primitive("MatrixDeterminant")
-def _det_op(a):
-    _square_check("MatrixDeterminant", a)
-    return np.asarray(np.linalg.det(a)).astype(a.dtype)[()]
-
-
-@_det_op.def_grad
-def _det_grad(op, dy):
-    """d det A = dy det(A) A^-T."""
-    A = _array_ops()
-    a, d = op.inputs[0], op.outputs[0]
-    scale = A.expand_dims(A.expand_dims(multiply(dy, d), -1), -1)
-    return multiply(scale, _swap(inv(a)))
-
-
-def det(input, name=None):  # noqa: A002
-    """Returns the determinant of each square matrix in ``input``."""
-    return _det_op(_t(input))
-
-
-@primitive("MatrixSolve")
-def _solve_op(a, b, adjoint=False):
-    _square_check("MatrixSolve", a)
-    if adjoint:
-        a = np.swapaxes(a, -1, -2)
-    try:
-        return np.linalg.solve(a, b)
-    except np.linalg.LinAlgError:
-        raise InvalidArgumentError(None, "MatrixSolve", "Input matrix is not invertible. "
-                                   "[Op:MatrixSolve]") from None
-
-
-@_solve_op.def_grad
-def _solve_grad(op, dy):
-    """For X = A^-1 B: dB = A^-T dy, dA = -dB X^T (swapped for adjoint=True)."""
-    a, b = op.inputs
-    x = op.outputs[0]
-    adj = op.attrs.get("adjoint", False)
-    db = _solve_op(a, dy, adjoint=not adj)
-    da = negative(matmul(x, db, transpose_b=True) if adj else matmul(db, x, transpose_b=True))
-    return da, db
-
-
-def solve(matrix, rhs, adjoint=False, name=None):
-    """Returns ``X`` with ``matrix @ X = rhs`` (``adjoint``: solves with the transpose)."""
-    matrix, rhs = binary_inputs("MatrixSolve", _t(matrix), _t(rhs))
-    return _solve_op(matrix, rhs, adjoint=bool(adjoint))
-
-
-@primitive("Cholesky")
-def _cholesky_op(a):
-    _square_check("Cholesky", a)
-    try:
-        return np.linalg.cholesky(a)
-    except np.linalg.LinAlgError:
-        raise InvalidArgumentError(None, "Cholesky", "Cholesky decomposition was not "
-                                   "successful. The input might not be valid. "
-                                   "[Op:Cholesky]") from None
-
-
-@_cholesky_op.def_grad
-def _cholesky_grad(op, dl):
-    """For A = L L^T: S = L^-T Phi(L^T dL) L^-1, dA = (S + S^T) / 2, where Phi keeps the
-    lower triangle and halves the diagonal."""
-    low = op.outputs[0]
-    linv = inv(low)
-    p = matmul(low, dl, transpose_a=True)
-    phi = subtract(band_part(p, -1, 0), multiply(band_part(p, 0, 0), 0.5))
-    s = matmul(linv, matmul(phi, linv), transpose_a=True)
-    return multiply(add(s, _swap(s)), 0.5)
-
-
-def cholesky(input, name=None):  # noqa: A002
-    """Returns the lower-triangular ``L`` with ``L @ L^T = input`` (reads the lower triangle).
-
-    Raises:
-      InvalidArgumentError: if a matrix is not positive definite.
-    """
-    return _cholesky_op(_t(input))
 
 
 # -- diagonals, trace, transpose ---------------------------------------------------------------
@@ -378,12 +271,10 @@ def diag(diagonal, name="diag", k=0, num_rows=-1, num_cols=-1, padding_value=0,
     return multiply(A.expand_dims(d, -1), Tensor(np.eye(n, dtype=d._value.dtype)))
 
 
-@primitive("MatrixDiagPartV3")
-def _diag_part_op(x):
+def _diag_part_kernel(x):
     return np.diagonal(x, axis1=-2, axis2=-1).copy()
 
 
-@_diag_part_op.def_grad
 def _diag_part_grad(op, dy):
     """dy placed on the main diagonal of a zero matrix of the input's shape."""
     A = _array_ops()
@@ -392,26 +283,20 @@ def _diag_part_grad(op, dy):
     return multiply(A.expand_dims(dy, -1 if m <= n else -2), eye)
 
 
+_diag_part_op = defop("MatrixDiagPartV3", _diag_part_kernel, _diag_part_grad, dtypes=ANY,
+                      kind="call")
+
+
 def diag_part(input, name="diag_part", k=0, padding_value=0, align="RIGHT_LEFT"):  # noqa: A002
     """Returns the main diagonal of each matrix in ``input`` (last two axes)."""
     x = _t(input)
+    if x._value.dtype.kind in "OSU":   # TensorFlow converts padding_value (0) to a string
+        raise TypeError(f"Cannot convert {padding_value!r} to EagerTensor of dtype string")
     if x._value.ndim < 2:
-        raise ValueError(f"Input must be at least rank 2, got shape {x.shape}")
+        raise InvalidArgumentError(
+            None, "MatrixDiagPartV3", f"input must be at least 2-dim, received shape: "
+            f"[{','.join(map(str, x._value.shape))}] [Op:MatrixDiagPartV3]")
     return _diag_part_op(x)
-
-
-def band_part(input, num_lower, num_upper, name=None):  # noqa: A002
-    """Returns ``input`` with entries outside the central band of each matrix set to 0.
-
-    ``num_lower`` / ``num_upper``: how many sub- / super-diagonals to keep (negative:
-    all). ``band_part(x, 0, -1)`` is the upper triangle, ``band_part(x, 0, 0)`` the diagonal.
-    """
-    x = _t(input)
-    m, n = x._value.shape[-2:]
-    lo, up = int(_t(num_lower)._value), int(_t(num_upper)._value)
-    d = np.arange(n)[None, :] - np.arange(m)[:, None]  # column minus row
-    keep = ((lo < 0) | (-d <= lo)) & ((up < 0) | (d <= up))
-    return multiply(x, Tensor(keep.astype(x._value.dtype)))
 
 
 def trace(x, name=None):
@@ -448,88 +333,17 @@ def matvec(a, b, transpose_a=False, adjoint_a=False, a_is_sparse=False, b_is_spa
     return A.squeeze(out, -1)
 
 
-# -- decompositions (no gradient) and composites ----------------------------------------------
-
-def _decomposition(name, fn, num_outputs):
-    """A non-differentiable primitive over float matrices (TensorFlow's float dtypes only)."""
-    def kernel(a, **attrs):
-        if name == "SelfAdjointEigV2":
-            _square_check(name, a)
-        else:
-            _float_check(name, a)
-        out = fn(a, **attrs)
-        return [np.asarray(o).astype(a.dtype) for o in out] if num_outputs != 1 else \
-            np.asarray(out).astype(a.dtype)
-    return primitive(name, num_outputs=num_outputs, differentiable=False)(kernel)
-
-
-_Qr = collections.namedtuple("Qr", ["q", "r"])
-
-
-def _float_check(name, a):
-    if a.dtype.kind not in "fc":
-        raise InvalidArgumentError(
-            None, name, f"Value for attr 'T' of {a.dtype.name} is not in the list of allowed "
-            f"values: double, float, half, complex64, complex128 [Op:{name}]")
-
-
-def _svd(a, full_matrices, compute_uv):
-    if not compute_uv:
-        return [np.linalg.svd(a, compute_uv=False)]
-    u, s, vh = np.linalg.svd(a, full_matrices=full_matrices)
-    return [s, u, np.swapaxes(vh, -1, -2).conj()]
-
-
-_svd_op = _decomposition("Svd", _svd, -1)
-_qr_op = _decomposition("Qr", lambda a, full_matrices: list(
-    np.linalg.qr(a, mode="complete" if full_matrices else "reduced")), 2)
-_eigh_op = _decomposition("SelfAdjointEigV2", lambda a: list(np.linalg.eigh(a)), 2)
-_pinv_op = _decomposition("Pinv", lambda a: np.linalg.pinv(a), 1)
-
-
-def svd(tensor, full_matrices=False, compute_uv=True, name=None):
-    """Returns the singular values ``s`` (descending), and ``u``, ``v`` with
-    ``tensor = u @ diag(s) @ adjoint(v)`` when ``compute_uv``. No gradient."""
-    out = _svd_op(_t(tensor), full_matrices=bool(full_matrices), compute_uv=bool(compute_uv))
-    return out[0] if not compute_uv else tuple(out)
-
-
-def qr(input, full_matrices=False, name=None):  # noqa: A002
-    """Returns ``(q, r)`` with ``input = q @ r``, ``q`` orthonormal. No gradient."""
-    q, r = _qr_op(_t(input), full_matrices=bool(full_matrices))
-    return _Qr(q, r)
-
-
-def eigh(tensor, name=None):
-    """Returns ``(e, v)``: the eigenvalues (ascending) and eigenvectors of each
-    self-adjoint matrix (its lower triangle is read). No gradient."""
-    e, v = _eigh_op(_t(tensor))
-    return e, v
-
-
-def eigvalsh(tensor, name=None):
-    """Returns the eigenvalues (ascending) of each self-adjoint matrix. No gradient."""
-    return _eigh_op(_t(tensor))[0]
-
-
-def pinv(a, rcond=None, validate_args=False, name=None):
-    """Returns the Moore-Penrose pseudo-inverse of each matrix in ``a``. No gradient."""
-    return _pinv_op(_t(a))
-
-
-def slogdet(input, name=None):  # noqa: A002
-    """Returns ``(sign, log_abs_determinant)`` of each square matrix (differentiable
-    through ``det``)."""
-    from tapeflow.ops.math_ops import log, sign
-    d = det(input)
-    return sign(d), log(abs(d))
-
+# -- composites ---------------------------------------------------------------------------
 
 def logdet(matrix, name=None):
     """Returns ``log(det(matrix))`` of each Hermitian positive-definite matrix, as
     ``2 * sum(log(diag(cholesky(matrix))))``."""
     from tapeflow.ops.math_ops import log
-    return multiply(2.0, reduce_sum(log(diag_part(cholesky(matrix))), axis=-1))
+    from tapeflow.ops.special_math_ops import real
+    d = diag_part(cholesky(matrix))
+    if d._value.dtype.kind == "c":
+        d = real(d)
+    return multiply(2.0, reduce_sum(log(d), axis=-1))
 
 
 def set_diag(input, diagonal, name="set_diag", k=0, align="RIGHT_LEFT"):  # noqa: A002

@@ -11,13 +11,14 @@ from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN
 from tapeflow.framework import context as _context
 from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError
+from tapeflow.framework.op_def import REDUCE_NUMBER, defop, reduction_axes
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.framework.graph import func_graph as _func_graph
 from tapeflow.ops import math_ops
 from tapeflow.ops.math_ops import (
     abs, add, cast, divide, maximum, multiply, negative, reduce_mean, reduce_sum, rsqrt,
     sigmoid, square, squared_difference, subtract, tanh)
-from tapeflow.ops.nn_ops import _check_float, _t, relu, softplus
+from tapeflow.ops.nn_ops import NN_FLOAT, _check_float, _t, relu, softplus
 
 
 def gelu(features, approximate=False, name=None):
@@ -56,6 +57,10 @@ def _erf():
 def silu(features, beta=1.0, name=None):
     """Returns ``features * sigmoid(beta * features)`` (also called swish)."""
     x = _t(features)
+    if x._value.dtype.kind in "OSU":   # TensorFlow first casts beta to the input's dtype
+        from tapeflow.framework.errors import UnimplementedError
+        raise UnimplementedError(None, "Cast", "Cast float to string is not supported "
+                                 "[Op:Cast]")
     if isinstance(beta, numbers.Real) and beta == 1.0:
         return multiply(x, sigmoid(x))
     return multiply(x, sigmoid(multiply(x, beta)))
@@ -78,13 +83,23 @@ def log_sigmoid(x, name=None):
 def crelu(features, axis=-1, name=None):
     """Returns ``concat([relu(features), relu(-features)], axis)``."""
     from tapeflow.ops.array_ops import concat
+    if isinstance(axis, float):   # TensorFlow converts the axis to an int32 tensor
+        raise TypeError(f"Cannot convert {axis!r} to EagerTensor of dtype int32")
     x = _t(features)
     return concat([relu(x), relu(negative(x))], axis)
 
 
+def _l2_loss_kernel(x):
+    return np.asarray(np.sum(np.square(x)) / 2, x.dtype)
+
+
+_l2_loss = defop("L2Loss", _l2_loss_kernel, lambda op, dy: multiply(op.inputs[0], dy),
+                 dtypes=NN_FLOAT, quiet=True)
+
+
 def l2_loss(t, name=None):
-    """Returns ``sum(t ** 2) / 2`` as a scalar."""
-    return divide(reduce_sum(square(_t(t))), 2)
+    """Returns ``sum(t ** 2) / 2`` as a scalar (TensorFlow's ``L2Loss``: floats only)."""
+    return _l2_loss(t)
 
 
 def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
@@ -108,16 +123,23 @@ def moments(x, axes, shift=None, keepdims=False, name=None):
     first-order gradients are exact; second-order ones treat the mean as a constant.
     float16 inputs are reduced in float32 and cast back.
     """
-    from tapeflow.ops.array_ops import squeeze, stop_gradient
+    from tapeflow.ops.array_ops import reshape, stop_gradient
     x = _t(x)
     y = cast(x, dtypes.float32) if x._value.dtype == np.float16 else x
-    axes = _axes_list(axes)
+    nd = x._value.ndim
+    if axes is None:
+        axes = list(range(nd))
+    elif isinstance(axes, (str, float)) or isinstance(axes, Tensor):
+        axes = list(reduction_axes(axes, nd, "Mean"))   # TensorFlow's Tidx/range errors
+    else:
+        axes = list(reduction_axes(_axes_list(axes), nd, "Mean"))
     mean = reduce_mean(y, axis=axes, keepdims=True)
     variance = reduce_mean(squared_difference(y, stop_gradient(mean)), axis=axes,
                            keepdims=True)
     if not keepdims:
-        mean = squeeze(mean, axes)
-        variance = squeeze(variance, axes)
+        kept = [n for i, n in enumerate(x._value.shape) if i not in axes]
+        mean = reshape(mean, kept)
+        variance = reshape(variance, kept)
     if y is not x:
         mean, variance = cast(mean, x.dtype), cast(variance, x.dtype)
     return mean, variance
@@ -128,7 +150,7 @@ def _axes_list(axes):
         axes = _func_graph.value_of(axes).tolist()
     if isinstance(axes, numbers.Integral):
         return [int(axes)]
-    return [int(a) for a in axes]
+    return list(axes)
 
 
 def normalize_moments(counts, mean_ss, variance_ss, shift, name=None):
@@ -167,11 +189,14 @@ def bias_add(value, bias, data_format=None, name=None):
     Raises:
       InvalidArgumentError: on a bias that is not 1-D or of the wrong size.
     """
-    from tapeflow.ops.array_ops import reshape
     value = _t(value)
     bias = bias if isinstance(bias, Tensor) or hasattr(type(bias), "__tf_tensor__") else \
         convert_to_tensor(bias, dtype_hint=value.dtype)
     bias = _t(bias)
+    if data_format is not None and not (data_format.startswith("NC") or (
+            data_format.startswith("N") and data_format.endswith("C"))):
+        raise ValueError(f"`data_format` must be of the form `N...C` or `NC...`. Received: "
+                         f"data_format={data_format}")
     vs, bs = value._value.shape, bias._value.shape
     if len(vs) < 2:
         raise InvalidArgumentError(None, "BiasAdd", f"Input tensor must be at least 2D: "
@@ -186,9 +211,25 @@ def bias_add(value, bias, data_format=None, name=None):
         raise InvalidArgumentError(
             None, "BiasAdd", f"Must provide as many biases as the {where} dimension of the "
             f"input tensor: {list(bs)} vs. {list(vs)} [Op:BiasAdd]")
-    if channels_first and len(vs) > 2:
-        bias = reshape(bias, [c] + [1] * (len(vs) - 2))
-    return add(value, bias)
+    if bias._value.dtype != value._value.dtype:
+        raise InvalidArgumentError(
+            None, "BiasAdd", f"cannot compute BiasAdd as input #1(zero-based) was expected to "
+            f"be a {value.dtype.name} tensor but is a {bias.dtype.name} tensor [Op:BiasAdd]")
+    if channels_first and len(vs) > 2:   # recorded as Reshape + AddV2 (as written to a
+        # SavedModel); the channels-last case is TensorFlow's BiasAdd(value, bias) itself
+        from tapeflow.ops.array_ops import reshape
+        if value._value.dtype not in _bias_add.op_def.ok:
+            raise _bias_add.op_def.dtype_error(value._value.dtype)
+        return add(value, reshape(bias, [c] + [1] * (len(vs) - 2)))
+    return _bias_add(value, bias)   # refuses a dtype outside TF's list
+
+
+def _bias_add_grad(op, dy):
+    """dy for the value; dy summed to the bias's (reshaped) shape for the bias."""
+    return dy, math_ops.unbroadcast(dy, op.inputs[1]._value.shape)
+
+
+_bias_add = defop("BiasAdd", np.add, _bias_add_grad, dtypes=REDUCE_NUMBER, kind="call")
 
 
 def dropout(x, rate, noise_shape=None, seed=None, name=None):
@@ -217,7 +258,8 @@ def dropout(x, rate, noise_shape=None, seed=None, name=None):
     if rate == 0:
         return x
     shape = _noise_shape(x, noise_shape)
-    u = random_ops._stateful_array("RandomUniform", shape, x._value.dtype, seed,
+    draw = x._value.dtype if x._value.dtype != np.float16 else np.dtype(np.float32)
+    u = random_ops._stateful_array("RandomUniform", shape, draw, seed,
                                    lambda gen, size, dt: gen.random(size, dtype=dt))
     keep = (u >= rate).astype(x._value.dtype)
     keep *= x._value.dtype.type(1 / (1 - rate))
@@ -278,8 +320,15 @@ def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size
         shape = loss._value.shape
         replicas = _context.num_replicas_in_sync()
         global_batch_size = (shape[0] if shape else 1) * replicas
+    elif not isinstance(global_batch_size, (numbers.Integral, Tensor)) or (
+            isinstance(global_batch_size, Tensor) and global_batch_size.dtype.is_floating):
+        raise TypeError(f"global_batch_size must be an integer..  Expected \"x\" to be integer "
+                        f"type.  Found: {global_batch_size!r}")
     n = Tensor(np.asarray(global_batch_size, dtype=loss._value.dtype))
-    return divide(reduce_sum(loss), n)
+    total = reduce_sum(loss)
+    if not n._value:   # TensorFlow divides with div_no_nan: a batch of 0 averages to 0
+        return multiply(total, 0)
+    return divide(total, n)
 
 
 def scale_regularization_loss(regularization_loss, name=None):

@@ -9,15 +9,15 @@ from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN
 
 from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError
-from tapeflow.framework.op_def import COMPARE, OpDef, defop
-from tapeflow.framework.primitive import make_unary, primitive
+from tapeflow.framework.op_def import COMPARE, defop
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.ops import math_ops
 from tapeflow.ops.math_ops import (
     add, exp, greater, multiply, negative, reduce_sum, sigmoid, subtract, tanh, unbroadcast,
     where_)
 
-_FLOATS = "half, bfloat16, float, double"
+# TensorFlow's list for Elu, Selu, Softplus, LeakyRelu, Softmax and the cross-entropies
+NN_FLOAT = ("half", "bfloat16", "float", "double")
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
@@ -30,17 +30,15 @@ def _t(x):
     return x if type(x) is Tensor else convert_to_tensor(x)
 
 
-def _masked_grad_op(name, kernel):
+def _masked_grad_op(name, kernel, dtypes=COMPARE):
     """A gradient op ``g(dy, x)`` that is linear in ``dy`` and piecewise constant in ``x``.
 
     Its own gradient is ``(g(ddy, x), None)``, so relu-like ops get second order free.
     """
-    op = primitive(name)(kernel)
-
-    @op.def_grad
-    def _grad(rec, ddy):
+    def grad(rec, ddy):
         """g is linear in dy and locally constant in x."""
         return op(ddy, rec.inputs[1], **rec.attrs), None
+    op = defop(name, kernel, grad, dtypes=dtypes, kind="call")
     return op
 
 
@@ -90,6 +88,8 @@ def relu(features, name=None):
 
 def _relu6_kernel(x):
     return np.clip(x, 0, 6)
+
+
 _relu6_grad_op = _masked_grad_op(
     "Relu6Grad", lambda dy, x: np.where((x > 0) & (x < 6), dy, 0))
 
@@ -108,23 +108,21 @@ def relu6(features, name=None):
     return _relu6(features)
 
 
-_LEAKY = OpDef("LeakyRelu", None, "unary", ("half", "bfloat16", "float", "double"), None, (),
-               None)   # its dtype rule
-
-
 def _leaky_kernel(x, alpha):
     return np.where(x > 0, x, x * alpha)
 
 
-_leaky_op = primitive("LeakyRelu")(_leaky_kernel)
 _leaky_grad_op = _masked_grad_op(
-    "LeakyReluGrad", lambda dy, x, alpha: np.where(x > 0, dy, dy * alpha))
+    "LeakyReluGrad", lambda dy, x, alpha: np.where(x > 0, dy, dy * dy.dtype.type(alpha)),
+    NN_FLOAT)
 
 
-@_leaky_op.def_grad
 def _leaky_relu_grad(op, dy):
     """dy where x > 0, else alpha * dy."""
     return _leaky_grad_op(dy, op.inputs[0], alpha=op.attrs["alpha"])
+
+
+_leaky = defop("LeakyRelu", _leaky_kernel, _leaky_relu_grad, dtypes=NN_FLOAT, kind="call")
 
 
 def leaky_relu(features, alpha=0.2, name=None):
@@ -135,43 +133,35 @@ def leaky_relu(features, alpha=0.2, name=None):
     x = _t(features)
     if x._value.dtype.kind in "iu":
         x = math_ops.cast(x, dtypes.float32)
-    if x._value.dtype.kind != "f":
-        raise _LEAKY.dtype_error(x._value.dtype)
     if isinstance(alpha, Tensor):
         alpha = alpha._value
     # TensorFlow's attr is a float32, so float64 inputs see alpha rounded to float32
-    return _leaky_op(x, alpha=float(np.float32(alpha)))
+    return _leaky(x, alpha=float(np.float32(alpha)))
 
 
-@primitive("Elu")
-def _elu_op(x):
-    with _quiet():
-        return np.where(x > 0, x, np.expm1(np.minimum(x, 0)))
+def _elu_kernel(x):
+    return np.where(x > 0, x, np.expm1(np.minimum(x, 0)))
 
 
-@_elu_op.def_grad
 def _elu_grad(op, dy):
     """dy where y > 0, else dy * (y + 1)   (d/dx (e^x - 1) = y + 1)."""
     y = op.outputs[0]
     return multiply(dy, where_(greater(y, 0), math_ops.ones_like_(y), add(y, 1)))
 
 
-_elu = make_unary(_elu_op)
+_elu = defop("Elu", _elu_kernel, _elu_grad, dtypes=NN_FLOAT, quiet=True)
 
 
 def elu(features, name=None):
     """Returns ``features`` where positive, else ``exp(features) - 1``."""
-    return _elu(_check_float(_t(features), "Elu"))
+    return _elu(features)
 
 
-@primitive("Selu")
-def _selu_op(x):
-    with _quiet():
-        neg = np.expm1(np.minimum(x, 0)) * _SELU_ALPHA
-        return (np.where(x > 0, x, neg) * _SELU_SCALE).astype(x.dtype, copy=False)
+def _selu_kernel(x):
+    neg = np.expm1(np.minimum(x, 0)) * _SELU_ALPHA
+    return (np.where(x > 0, x, neg) * _SELU_SCALE).astype(x.dtype, copy=False)
 
 
-@_selu_op.def_grad
 def _selu_grad(op, dy):
     """dy * (y + scale * alpha) where y < 0, else dy * scale (scale at 0, like TensorFlow)."""
     y = op.outputs[0]
@@ -179,39 +169,36 @@ def _selu_grad(op, dy):
     return multiply(dy, where_(math_ops.less(y, 0), add(y, _SELU_SCALE * _SELU_ALPHA), scale))
 
 
-_selu = make_unary(_selu_op)
+_selu = defop("Selu", _selu_kernel, _selu_grad, dtypes=NN_FLOAT, quiet=True)
 
 
 def selu(features, name=None):
     """Returns ``scale * elu-like(features)`` with Klambauer et al.'s alpha and scale."""
-    return _selu(_check_float(_t(features), "Selu"))
+    return _selu(features)
 
 
-@primitive("Softplus")
-def _softplus_op(x):
-    with _quiet():
-        return np.logaddexp(x, 0).astype(x.dtype, copy=False)
+def _softplus_kernel(x):
+    return np.logaddexp(x, 0).astype(x.dtype, copy=False)
 
 
-@_softplus_op.def_grad
 def _softplus_grad(op, dy):
     """dy * sigmoid(x)."""
     return multiply(dy, sigmoid(op.inputs[0]))
 
 
-_softplus = make_unary(_softplus_op)
+_softplus = defop("Softplus", _softplus_kernel, _softplus_grad, dtypes=NN_FLOAT, quiet=True)
 
 
 def softplus(features, name=None):
     """Returns ``log(exp(features) + 1)``, computed without overflow."""
-    return _softplus(_check_float(_t(features), "Softplus"))
+    return _softplus(features)
 
 
 def _check_float(x, name):
     if x._value.dtype.kind != "f":
         raise InvalidArgumentError(
             None, name, f"Value for attr 'T' of {x.dtype.name} is not in the list of allowed "
-            f"values: {_FLOATS} [Op:{name}]")
+            f"values: {', '.join(NN_FLOAT)} [Op:{name}]")
     return x
 
 
@@ -235,34 +222,32 @@ def _np_log_softmax(x, axis):
 
 
 def _np_softmax(x, axis):
-    e = np.exp(_shift(x, axis))
-    with _quiet():    # only non-finite inputs can warn here (inf / inf)
+    m = x.max(axis=axis, keepdims=True)
+    if np.isfinite(m).all():
+        e = np.exp(x - m)
         e /= e.sum(axis=axis, keepdims=True)
+        return e
+    with _quiet():    # non-finite rows
+        e = np.exp(x - np.where(np.isfinite(m), m, _zero(m.dtype)))
+        e /= e.sum(axis=axis, keepdims=True)
+    # as TensorFlow: a row holding NaN or +inf is NaN throughout, except in float32 (its
+    # oneDNN kernel), where those entries are NaN and the rest 0
+    bad = np.isnan(m) | (m == np.inf)
+    if bad.any():
+        nan = e.dtype.type(np.nan)
+        odd = np.isnan(x) | (x == np.inf) if x.dtype == np.float32 else True
+        e = np.where(bad, np.where(odd, nan, e.dtype.type(0)), e)
     return e
 
 
-def _empty_safe(fn):
-    def kernel(x, axis):
-        if x.size == 0:
-            return np.empty_like(x)
-        return fn(x, axis)
-    return kernel
+def _softmax_kernel(x, axis):
+    return np.empty_like(x) if x.size == 0 else _np_softmax(x, axis)
 
 
-def _float_only(name, fn):
-    def kernel(x, **attrs):
-        if x.dtype.kind != "f":
-            _check_float(Tensor(x), name)
-        return fn(x, **attrs)
-    return kernel
+def _log_softmax_kernel(x, axis):
+    return np.empty_like(x) if x.size == 0 else _np_log_softmax(x, axis)
 
 
-_softmax_op = primitive("Softmax")(_float_only("Softmax", _empty_safe(_np_softmax)))
-_log_softmax_op = primitive("LogSoftmax")(
-    _float_only("LogSoftmax", _empty_safe(_np_log_softmax)))
-
-
-@_softmax_op.def_grad
 def _softmax_grad(op, dy):
     """y * (dy - sum(dy * y, axis))."""
     y = op.outputs[0]
@@ -270,19 +255,36 @@ def _softmax_grad(op, dy):
     return multiply(y, subtract(dy, reduce_sum(multiply(dy, y), axis=axis, keepdims=True)))
 
 
-@_log_softmax_op.def_grad
 def _log_softmax_grad(op, dy):
     """dy - exp(y) * sum(dy, axis)."""
     axis = op.attrs["axis"]
     return subtract(dy, multiply(exp(op.outputs[0]), reduce_sum(dy, axis=axis, keepdims=True)))
 
 
+_softmax = defop("Softmax", _softmax_kernel, _softmax_grad, dtypes=NN_FLOAT, kind="call")
+_log_softmax = defop("LogSoftmax", _log_softmax_kernel, _log_softmax_grad, dtypes=NN_FLOAT,
+                     kind="call")
+
+
 def _softmax_axis(x, axis, name):
+    """Returns ``axis`` in ``[0, ndim)``, refused as TensorFlow's softmax refuses it."""
     nd = x._value.ndim
+    if axis is None:
+        axis = -1
+    elif isinstance(axis, Tensor):
+        from tapeflow.framework.graph.func_graph import value_of   # a traced axis: eager
+        v = value_of(axis)
+        axis = v.item() if v.ndim == 0 else v.tolist()
+    if not isinstance(axis, (int, float, np.integer, np.floating)):
+        raise TypeError(f"'<=' not supported between instances of 'int' and "
+                        f"'{type(axis).__name__}'")
     if nd == 0:
         raise InvalidArgumentError(None, name, f"logits must have >= 1 dimension, got shape "
                                    f"[] [Op:{name}]")
-    axis = -1 if axis is None else int(axis)
+    if axis != int(axis) and nd > 1:   # TensorFlow builds a permutation with tf.range
+        raise InvalidArgumentError(None, name, f"Requires start <= limit when delta > 0: "
+                                   f"{axis}/{nd - 1} [Op:Range]")
+    axis = int(axis)
     if not -nd <= axis < nd:
         raise InvalidArgumentError(
             None, name, f"`axis` {axis} is out of range for logits of rank {nd} (shape "
@@ -302,13 +304,13 @@ def softmax(logits, axis=None, name=None):
     array([1., 0.], dtype=float32)
     """
     x = _t(logits)
-    return _softmax_op(x, axis=_softmax_axis(x, axis, "Softmax"))
+    return _softmax(x, axis=_softmax_axis(x, axis, "Softmax"))
 
 
 def log_softmax(logits, axis=None, name=None):
     """Returns ``logits - log(sum(exp(logits), axis))``, computed stably."""
     x = _t(logits)
-    return _log_softmax_op(x, axis=_softmax_axis(x, axis, "LogSoftmax"))
+    return _log_softmax(x, axis=_softmax_axis(x, axis, "LogSoftmax"))
 
 
 # -- cross-entropies ---------------------------------------------------------------------
@@ -325,17 +327,19 @@ def _same_dtype(labels, logits, name):
             f"{labels.dtype.name} tensor but is a {logits.dtype.name} tensor [Op:{name}]")
 
 
-@primitive("SigmoidCrossEntropyWithLogits")
-def _sigmoid_xent_op(z, x):
-    with _quiet():
-        return np.maximum(x, 0) - x * z + np.log1p(np.exp(-np.abs(x)))
+def _sigmoid_xent_kernel(z, x):
+    return np.maximum(x, 0) - x * z + np.log1p(np.exp(-np.abs(x)))
 
 
-@_sigmoid_xent_op.def_grad
 def _sigmoid_xent_grad(op, dy):
     """d/dlabels = -dy * logits; d/dlogits = dy * (sigmoid(logits) - labels)."""
     z, x = op.inputs
     return negative(multiply(dy, x)), multiply(dy, subtract(sigmoid(x), z))
+
+
+# not one op in TensorFlow (a composite of Mul, Sub, Log1p ...): declared here as one
+_sigmoid_xent = defop("SigmoidCrossEntropyWithLogits", _sigmoid_xent_kernel,
+                      _sigmoid_xent_grad, dtypes=NN_FLOAT, kind="call", quiet=True)
 
 
 def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None):
@@ -352,24 +356,18 @@ def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None):
       ValueError: if the shapes differ.
     """
     _ensure_args("sigmoid_cross_entropy_with_logits", labels, logits)
-    logits = _t(logits)
-    labels = labels if type(labels) is Tensor else convert_to_tensor(
-        labels, dtype_hint=logits.dtype)
+    logits, labels = _t(logits), _t(labels)   # TensorFlow converts both without a hint
     if labels._value.shape != logits._value.shape:
         raise ValueError(f"`logits` and `labels` must have the same shape, received "
                          f"({logits.shape} vs {labels.shape}).")
     _same_dtype(labels, logits, "Mul")
-    _check_float(logits, "SigmoidCrossEntropyWithLogits")
-    return _sigmoid_xent_op(labels, logits)
+    return _sigmoid_xent(labels, logits)
 
 
-@primitive("SoftmaxCrossEntropyWithLogits")
-def _softmax_xent_op(z, x, axis):
-    with _quiet():
-        return -np.sum(z * _np_log_softmax(x, axis), axis=axis)
+def _softmax_xent_kernel(z, x, axis):
+    return -np.sum(z * _np_log_softmax(x, axis), axis=axis)
 
 
-@_softmax_xent_op.def_grad
 def _softmax_xent_grad(op, dy):
     """d/dlabels = -dy * log_softmax(x); d/dlogits = dy * (softmax(x) - labels).
 
@@ -382,6 +380,10 @@ def _softmax_xent_grad(op, dy):
     dx = multiply(g, subtract(softmax(x, axis=axis), z))
     dz = negative(multiply(g, log_softmax(x, axis=axis)))
     return unbroadcast(dz, z._value.shape), unbroadcast(dx, x._value.shape)
+
+
+_softmax_xent = defop("SoftmaxCrossEntropyWithLogits", _softmax_xent_kernel,
+                      _softmax_xent_grad, dtypes=NN_FLOAT, kind="call", quiet=True)
 
 
 def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None):
@@ -403,7 +405,8 @@ def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None):
     labels = labels if type(labels) is Tensor else convert_to_tensor(
         labels, dtype_hint=logits.dtype)
     _same_dtype(labels, logits, "SoftmaxCrossEntropyWithLogits")
-    _check_float(logits, "SoftmaxCrossEntropyWithLogits")
+    if logits._value.dtype not in _softmax_xent.op_def.ok:
+        raise _softmax_xent.op_def.dtype_error(logits._value.dtype)
     ls, ll = logits._value.shape, labels._value.shape
     try:
         np.broadcast_shapes(ls, ll)
@@ -416,12 +419,16 @@ def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None):
         raise InvalidArgumentError(
             None, "SoftmaxCrossEntropyWithLogits", f"labels of shape {list(ll)} have a higher "
             f"rank than logits of shape {list(ls)} [Op:SoftmaxCrossEntropyWithLogits]")
-    return _softmax_xent_op(labels, logits, axis=_softmax_axis(
+    return _softmax_xent(labels, logits, axis=_softmax_axis(
         logits, axis, "SoftmaxCrossEntropyWithLogits"))
 
 
-@primitive("SparseSoftmaxCrossEntropyWithLogits")
-def _sparse_xent_op(labels, x):
+def _sparse_xent_kernel(labels, x):
+    """The xent of ``labels`` (ints) and logits ``x`` (arrays), as the op computes it."""
+    return _sparse_xent_forward(x, labels)
+
+
+def _sparse_xent_forward(x, labels):
     n = x.shape[-1]
     if labels.size and not ((labels >= 0) & (labels < n)).all():
         bad = labels[(labels < 0) | (labels >= n)].ravel()[0]
@@ -432,19 +439,36 @@ def _sparse_xent_op(labels, x):
             f"[Op:SparseSoftmaxCrossEntropyWithLogits]")
     if x.size == 0:
         return np.zeros(x.shape[:-1], x.dtype)
-    shifted = _shift(x, -1)
+    if x.dtype == np.float16:   # TensorFlow computes half precision in float32
+        return _sparse_xent_forward(x.astype(np.float32), labels).astype(np.float16)
+    m = x.max(axis=-1, keepdims=True)
+    finite = np.isfinite(m).all()
+    shifted = x - (m if finite else np.where(np.isfinite(m), m, _zero(m.dtype)))
     picked = np.take_along_axis(shifted, labels[..., None].astype(np.intp), axis=-1)[..., 0]
     with _quiet():
-        return np.log(np.exp(shifted).sum(axis=-1)) - picked
+        out = np.log(np.exp(shifted).sum(axis=-1)) - picked
+    if not finite:   # as TensorFlow: a row holding NaN or +inf (its max) is NaN
+        bad = (np.isnan(m) | (m == np.inf))[..., 0]
+        out = np.where(bad, out.dtype.type(np.nan), out)
+    return out
 
 
-@_sparse_xent_op.def_grad
 def _sparse_xent_grad(op, dy):
-    """d/dlogits = dy * (softmax(x) - one_hot(labels)); labels get no gradient."""
+    """d/dlogits = dy * (softmax(x) - one_hot(labels)); labels get no gradient. Half
+    precision is computed in float32 and cast back, as TensorFlow's float16 path does."""
     from tapeflow.ops.array_ops import expand_dims, one_hot
-    labels, x = op.inputs
+    x, labels = op.inputs
+    half = x._value.dtype == np.float16
+    if half:
+        x, dy = math_ops.cast(x, dtypes.float32), math_ops.cast(dy, dtypes.float32)
     onehot = one_hot(labels, x._value.shape[-1], dtype=x.dtype)
-    return None, multiply(expand_dims(dy, -1), subtract(softmax(x), onehot))
+    g = multiply(expand_dims(dy, -1), subtract(softmax(x), onehot))
+    return (math_ops.cast(g, dtypes.float16) if half else g), None
+
+
+# inputs (logits, labels): TensorFlow's type attribute ``T`` is the logits'
+_sparse_xent = defop("SparseSoftmaxCrossEntropyWithLogits", _sparse_xent_forward,
+                     _sparse_xent_grad, dtypes=NN_FLOAT, kind="call")
 
 
 def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None):
@@ -465,20 +489,19 @@ def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None
     logits = _t(logits)
     labels = _t(labels)
     name_ = "SparseSoftmaxCrossEntropyWithLogits"
+    ls, ll = logits._value.shape, labels._value.shape   # TensorFlow's static checks first
+    if len(ll) != len(ls) - 1:
+        raise ValueError(f"`labels.shape.rank` must equal `logits.shape.rank - 1`. Received: "
+                         f"labels.shape={ll} of rank {len(ll)} and logits.shape={ls} of rank "
+                         f"{len(ls)}")
+    if ll != ls[:-1]:
+        raise ValueError(f"`labels.shape` must equal `logits.shape` except for the last "
+                         f"dimension. Received: labels.shape={ll} and logits.shape={ls}")
     if labels._value.dtype not in (np.int32, np.int64):
         raise InvalidArgumentError(
             None, name_, f"Value for attr 'Tlabels' of {labels.dtype.name} is not in the list "
             f"of allowed values: int32, int64 [Op:{name_}]")
-    _check_float(logits, name_)
-    ls, ll = logits._value.shape, labels._value.shape
-    if len(ll) != len(ls) - 1:
-        raise ValueError(f"Rank mismatch: Rank of labels (received {len(ll)}) should equal "
-                         f"rank of logits minus 1 (received {len(ls)}).")
-    if ll != ls[:-1]:
-        raise ValueError(f"Shape mismatch: The shape of labels (received {labels.shape}) "
-                         f"should equal the shape of logits except for the last dimension "
-                         f"(received {logits.shape}).")
-    return _sparse_xent_op(labels, logits)
+    return _sparse_xent(logits, labels)
 
 
 __all__ = [

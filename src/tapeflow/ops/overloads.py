@@ -2,27 +2,11 @@
 from tapeflow.backend import xp as np
 from tapeflow.framework import primitive as prim
 from tapeflow.framework.errors import InvalidArgumentError
-from tapeflow.framework.primitive import make_binary, make_unary, primitive
 from tapeflow.framework.tensor import Tensor
 from tapeflow.framework.variable import BaseVariable as Variable
 from tapeflow.ops import array_ops, math_ops as m
-
-# Bitwise ops: what ``&``, ``|``, ``^`` and ``~`` mean on integer tensors (on bool tensors
-# they are the logical ops). Only the operators reach them, so they live here.
-
-
-def _int_only(name, fn):
-    def kernel(*arrays):
-        if arrays[0].dtype.kind not in "iu":
-            raise InvalidArgumentError(None, name, f"{name} expects integer inputs [Op:{name}]")
-        return fn(*arrays)
-    return primitive(name, differentiable=False)(kernel)
-
-
-bitwise_and = make_binary(_int_only("BitwiseAnd", np.bitwise_and))
-bitwise_or = make_binary(_int_only("BitwiseOr", np.bitwise_or))
-bitwise_xor = make_binary(_int_only("BitwiseXor", np.bitwise_xor))
-invert = make_unary(_int_only("Invert", np.invert))
+# what ``&``, ``|``, ``^`` and ``~`` mean on integer tensors (the logical ops on bools)
+from tapeflow.ops.bitwise_ops import bitwise_and, bitwise_or, bitwise_xor, invert
 
 
 def _logic(logical, bitwise):

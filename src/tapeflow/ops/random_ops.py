@@ -21,7 +21,8 @@ import zlib
 from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
 from tapeflow.framework import dtypes
-from tapeflow.framework.errors import InvalidArgumentError
+from tapeflow.framework.errors import InvalidArgumentError, NotFoundError
+from tapeflow.framework.op_def import index_array
 from tapeflow.framework.graph import func_graph as _func_graph
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.framework.tensor_shape import TensorShape
@@ -75,6 +76,8 @@ def get_seed(op_seed):
       with only an op seed; otherwise the global seed with the op seed (or, when it
       is None, the next seed from a stream determined by the global seed).
     """
+    if isinstance(op_seed, (str, bytes)):   # TensorFlow fails it with a TypeError too
+        raise TypeError(f"An op seed must be an integer; received seed={op_seed!r}")
     if _global_seed is not None:
         if op_seed is None:
             op_seed = _op_seed_rng.randint(0, _MAXINT32)
@@ -90,6 +93,8 @@ def _stream(kind, npd, seed):
         return _unseeded if _global_stream is None else _global_stream
     if isinstance(seed, Tensor):
         seed = seed._value
+    if isinstance(seed, (str, bytes)):   # TensorFlow fails it with a TypeError too
+        raise TypeError(f"An op seed must be an integer; received seed={seed!r}")
     g = DEFAULT_GRAPH_SEED if _global_seed is None else _global_seed
     key = (kind, npd, g, int(seed))
     gen = _kernels.get(key)
@@ -118,6 +123,13 @@ def _parse_shape(shape, op):
         shape = shape.tolist()
     if isinstance(shape, (int, np.integer)):
         shape = [shape]
+    if isinstance(shape, (list, tuple)) and None not in shape:   # TensorFlow's Tshape rule
+        arr = index_array(shape, op, "T")
+        if arr.ndim > 1:
+            raise InvalidArgumentError(None, op, f"shape must be a vector of {{int32,int64}}, "
+                                       f"got shape [{','.join(map(str, arr.shape))}] [Op:{op}]")
+    elif isinstance(shape, str):
+        index_array(shape, op, "T")
     dims = []
     for d in shape:
         if d is None:
@@ -130,8 +142,10 @@ def _parse_shape(shape, op):
     return tuple(dims)
 
 
-def _float_dtype(dtype, op):
+def _float_dtype(dtype, op, value=0.0):
     dtype = dtypes.as_dtype(dtype)
+    if dtype._np.kind in "iub":   # TensorFlow converts the mean (0.0) to the dtype first
+        raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {dtype.name}")
     if dtype._np.kind != "f":
         raise InvalidArgumentError(
             None, op, f"Value for attr 'dtype' of {dtype.name} is not in the list of allowed "
@@ -195,6 +209,8 @@ def _truncated(get_gen, shape, mean, stddev, dtype, op="TruncatedNormal"):
 def _int_scalar(v, name):
     if _is_tensor(v):
         v = convert_to_tensor(v)._value
+    if isinstance(v, float):   # TensorFlow converts minval/maxval to the integer dtype
+        raise TypeError(f"Cannot convert {v!r} to EagerTensor of dtype int32")
     a = np.asarray(v)
     if a.ndim != 0:
         raise ValueError(f"{name} must be a scalar; got a tensor of shape {list(a.shape)}")
@@ -252,11 +268,18 @@ def _uniform(get_gen, shape, minval, maxval, dtype, op="RandomUniform", stateles
 
 def _categorical(get_gen, logits, num_samples, dtype, op="Multinomial"):
     dtype = dtypes.int64 if dtype is None else dtypes.as_dtype(dtype)
+    if dtype._np.kind == "f":   # TensorFlow's Python layer refuses it first
+        raise ValueError(f"Argument `dtype` got invalid value <dtype: '{dtype.name}'>. "
+                         f"Accepted dtypes are (tf.int32, tf.int64).")
     if dtype._np.type not in (np.int32, np.int64):
         raise InvalidArgumentError(
             None, op, f"Value for attr 'output_dtype' of {dtype.name} is not in the list of "
             f"allowed values: int32, int64 [Op:{op}]")
     x = convert_to_tensor(logits)._value
+    if x.dtype.kind != "f":   # Multinomial has kernels for float types only
+        d = convert_to_tensor(logits).dtype.name
+        raise NotFoundError(None, op, f"Could not find device for node: {{{{node {op}}}}} = "
+                            f"{op}[T=DT_{d.upper()}] [Op:{op}]")
     if x.ndim != 2:
         raise InvalidArgumentError(None, op, f"logits should be a matrix, got shape "
                                    f"{list(x.shape)} [Op:{op}]")
@@ -330,21 +353,33 @@ def categorical(logits, num_samples, dtype=None, seed=None, name=None):
 
 def gamma(shape, alpha, beta=None, dtype=dtypes.float32, seed=None, name=None):
     """Returns Gamma(alpha, beta) samples of shape ``shape + broadcast(alpha, beta).shape``."""
-    dtype = _float_dtype(dtype, "RandomGamma")
+    dtype = _float_dtype(dtype, "RandomGamma", alpha)
     shape = _parse_shape(shape, "RandomGamma")
     a = np.asarray(convert_to_tensor(alpha, dtype)._value, np.float64)
     b = np.ones((), np.float64) if beta is None else np.asarray(
         convert_to_tensor(beta, dtype)._value, np.float64)
     ab = np.broadcast_shapes(a.shape, b.shape)
     gen = _stream("RandomGamma", dtype._np, seed)
+    a = np.broadcast_to(a, ab)
     with np.errstate(all="ignore"):
-        out = gen.standard_gamma(np.broadcast_to(a, ab), size=shape + ab) / b
+        out = gen.standard_gamma(np.where(a > 0, a, 1.0), size=shape + ab) / b
+    if not (a > 0).all():   # as TensorFlow: alpha 0 gives the tiniest normal, alpha < 0 NaN
+        out = np.where(a == 0, np.finfo(dtype._np).tiny, np.where(a < 0, np.nan, out))
     return Tensor(out.astype(dtype._np))
+
+
+def _tf_name(d):
+    """TensorFlow's name for dtype ``d`` in attr messages (float, double, half ...)."""
+    return {"float32": "float", "float64": "double", "float16": "half"}.get(d.name, d.name)
 
 
 def poisson(shape, lam, dtype=dtypes.float32, seed=None, name=None):
     """Returns Poisson(lam) samples of shape ``shape + lam.shape``."""
     dtype = dtypes.as_dtype(dtype)
+    if dtype.name not in ("float16", "float32", "float64", "int32", "int64"):
+        raise InvalidArgumentError(
+            None, "RandomPoissonV2", f"Value for attr 'dtype' of {dtype.name} is not in the "
+            f"list of allowed values: half, float, double, int32, int64 [Op:RandomPoissonV2]")
     shape = _parse_shape(shape, "RandomPoissonV2")
     lam = np.asarray(convert_to_tensor(lam)._value, np.float64)
     gen = _stream("RandomPoissonV2", dtype._np, seed)

@@ -54,6 +54,10 @@ def _seed_int(seed):
     if isinstance(seed, Tensor) or hasattr(type(seed), "__tf_tensor__"):
         seed = convert_to_tensor(seed)._value
     a = np.asarray(seed)
+    if a.dtype.kind in "OSU":   # TensorFlow casts the seed to int64 first
+        from tapeflow.framework.errors import UnimplementedError
+        raise UnimplementedError(None, "Cast", "Cast string to int64 is not supported "
+                                 "[Op:Cast]")
     if a.ndim:
         out = 0
         for i, w in enumerate(a.ravel().tolist()):   # a few words, not data
@@ -217,6 +221,12 @@ class Generator:
     def uniform_full_int(self, shape, dtype=dtypes.uint64, name=None):
         """Returns integers spanning the full range of ``dtype``; advances the state."""
         d = dtypes.as_dtype(dtype)
+        if d.name not in ("int32", "int64", "uint32", "uint64"):
+            from tapeflow.framework.errors import InvalidArgumentError
+            op = "StatelessRandomUniformFullIntV2"
+            raise InvalidArgumentError(
+                None, op, f"Value for attr 'dtype' of {random_ops._tf_name(d)} is not in the "
+                f"list of allowed values: int32, int64, uint32, uint64 [Op:{op}]")
         shape = random_ops._parse_shape(shape, "StatefulUniformFullInt")
         return self._run(lambda get_gen: Tensor(random_ops._full_range(
             get_gen("StatefulUniformFullInt", d._np), shape, d._np)))
@@ -225,8 +235,10 @@ class Generator:
         """Returns Binomial(counts, probs) samples of ``shape``; advances the state."""
         d = dtypes.as_dtype(dtype)
         shape = random_ops._parse_shape(shape, "StatefulRandomBinomial")
-        n = np.asarray(convert_to_tensor(counts)._value, np.float64)
-        p = np.asarray(convert_to_tensor(probs)._value, np.float64)
+        # as TensorFlow: fractional counts round down, negative ones draw 0, probs clip
+        n = np.maximum(np.floor(np.asarray(convert_to_tensor(counts)._value, np.float64)),
+                       0).astype(np.int64)
+        p = np.clip(np.asarray(convert_to_tensor(probs)._value, np.float64), 0, 1)
         return self._run(lambda get_gen: Tensor(get_gen("StatefulRandomBinomial", d._np)
                                                 .binomial(n, p, size=shape).astype(d._np)))
 
