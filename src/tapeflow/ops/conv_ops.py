@@ -17,7 +17,7 @@ channels.
 from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
 from tapeflow.framework.errors import InvalidArgumentError
-from tapeflow.framework.primitive import primitive
+from tapeflow.framework.op_def import ANY, defop
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.framework.graph import func_graph as _func_graph
 from tapeflow.ops import conv_algos
@@ -176,18 +176,12 @@ def _backprop_filter(x, dy, filter_shape, strides, dilations, padding, family):
     return dw.astype(x.dtype, copy=False)
 
 
-_conv_op = primitive("Conv2D")(_conv_forward)
-_bpi_op = primitive("Conv2DBackpropInput")(_backprop_input)
-_bpf_op = primitive("Conv2DBackpropFilter")(_backprop_filter)
-
-
 def _geo_attrs(op):
     a = op.attrs
     return dict(strides=a["strides"], dilations=a["dilations"], padding=a["padding"],
                 family=a["family"])
 
 
-@_conv_op.def_grad
 def _conv_grad(op, dy):
     """dx = conv_transpose(dy, w); dw = filter_grad(x, dy)."""
     x, w = op.inputs
@@ -197,7 +191,6 @@ def _conv_grad(op, dy):
             None if 1 in skip else _bpf_op(x, dy, filter_shape=w._value.shape, **g))
 
 
-@_bpi_op.def_grad
 def _bpi_grad(op, ddx):
     """d/d(dy) = conv(ddx, w); d/dw = filter_grad(ddx, dy)."""
     dy, w = op.inputs
@@ -205,12 +198,18 @@ def _bpi_grad(op, ddx):
     return (_conv_op(ddx, w, **g), _bpf_op(ddx, dy, filter_shape=w._value.shape, **g))
 
 
-@_bpf_op.def_grad
 def _bpf_grad(op, ddw):
     """d/dx = conv_transpose(dy, ddw); d/d(dy) = conv(x, ddw)."""
     x, dy = op.inputs
     g = _geo_attrs(op)
     return (_bpi_op(dy, ddw, input_shape=x._value.shape, **g), _conv_op(x, ddw, **g))
+
+
+# The three ops, ``op(*tensors, **attrs)`` (the public functions below normalise the
+# arguments). dtypes=ANY: the kernels decide (see NOTES: TensorFlow's lists are narrower).
+_conv_op = defop("Conv2D", _conv_forward, _conv_grad, dtypes=ANY, kind="call")
+_bpi_op = defop("Conv2DBackpropInput", _backprop_input, _bpi_grad, dtypes=ANY, kind="call")
+_bpf_op = defop("Conv2DBackpropFilter", _backprop_filter, _bpf_grad, dtypes=ANY, kind="call")
 
 
 # -- public API ------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ TensorFlow does); the gradient of that routing wrt dy picks the same positions.
 """
 from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
-from tapeflow.framework.primitive import primitive
+from tapeflow.framework.op_def import ANY, defop
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.ops.conv_ops import _geometry, _pad, _padding, _pair, _windows
 
@@ -58,8 +58,7 @@ def _first_max_masks(xp, y, ksize, strides):
         yield i, j, m
 
 
-@primitive("MaxPool")
-def _max_pool_kernel(x, ksize, strides, padding):
+def _max_pool_np(x, ksize, strides, padding):
     xp, out_hw, _ = _padded(x, ksize, strides, padding, _lowest(x.dtype))
     views = [v for _, _, v in _taps(xp, ksize, out_hw, strides)]
     if len(views) == 1:
@@ -70,8 +69,7 @@ def _max_pool_kernel(x, ksize, strides, padding):
     return out
 
 
-@primitive("MaxPoolGrad")
-def _max_pool_grad_kernel(x, y, dy, ksize, strides, padding):
+def _max_pool_grad_np(x, y, dy, ksize, strides, padding):
     """TF's MaxPoolGrad(orig_input, orig_output, grad): dy routed to each first maximum."""
     xp, out_hw, pads = _padded(x, ksize, strides, padding, _lowest(x.dtype))
     disjoint = strides[0] >= ksize[0] and strides[1] >= ksize[1]
@@ -92,8 +90,7 @@ def _max_pool_grad_kernel(x, y, dy, ksize, strides, padding):
     return out
 
 
-@primitive("MaxPoolGradGrad")
-def _max_pool_grad_grad_kernel(x, y, g, ksize, strides, padding):
+def _max_pool_grad_grad_np(x, y, g, ksize, strides, padding):
     """The values of ``g`` (shaped like x) at each window's first maximum."""
     xp, out_hw, pads = _padded(x, ksize, strides, padding, _lowest(x.dtype))
     gp = _pad(g, pads)
@@ -108,20 +105,17 @@ def _attrs(op):
     return {k: op.attrs[k] for k in ("ksize", "strides", "padding")}
 
 
-@_max_pool_kernel.def_grad
 def _max_pool_grad(op, dy):
     """Routes dy to the first maximum of each window."""
     return _max_pool_grad_kernel(op.inputs[0], op.outputs[0], dy, **_attrs(op))
 
 
-@_max_pool_grad_kernel.def_grad
 def _max_pool_grad_grad(op, g):
     """d/d(dy): the values of g at each window's maximum; the routing is locally constant."""
     x, y, _ = op.inputs
     return None, None, _max_pool_grad_grad_kernel(x, y, g, **_attrs(op))
 
 
-@_max_pool_grad_grad_kernel.def_grad
 def _max_pool_grad_grad_grad(op, dy):
     """The adjoint of picking maxima is routing to them."""
     x, y, _ = op.inputs
@@ -136,8 +130,7 @@ def _counts(x_shape, ksize, strides, padding, dtype):
     return win.sum(axis=(3, 4))
 
 
-@primitive("AvgPool")
-def _avg_pool_kernel(x, ksize, strides, padding):
+def _avg_pool_np(x, ksize, strides, padding):
     xp, out_hw, _ = _padded(x, ksize, strides, padding, 0)
     views = [v for _, _, v in _taps(xp, ksize, out_hw, strides)]
     out = views[0].copy()
@@ -147,8 +140,7 @@ def _avg_pool_kernel(x, ksize, strides, padding):
                                                                               copy=False)
 
 
-@primitive("AvgPoolGrad")
-def _avg_pool_grad_kernel(dy, input_shape, ksize, strides, padding):
+def _avg_pool_grad_np(dy, input_shape, ksize, strides, padding):
     out_hw, pads = _pool_geometry(input_shape, ksize, strides, padding)
     scaled = (dy / _counts(input_shape, ksize, strides, padding, dy.dtype)).astype(
         dy.dtype, copy=False)
@@ -162,17 +154,29 @@ def _avg_pool_grad_kernel(dy, input_shape, ksize, strides, padding):
     return out
 
 
-@_avg_pool_kernel.def_grad
 def _avg_pool_grad(op, dy):
     """Spreads dy evenly over each window's real inputs."""
     (x,) = op.inputs
     return _avg_pool_grad_kernel(dy, input_shape=x._value.shape, **_attrs(op))
 
 
-@_avg_pool_grad_kernel.def_grad
 def _avg_pool_grad_grad(op, g):
     """AvgPoolGrad is the adjoint of AvgPool, so its gradient is AvgPool."""
     return _avg_pool_kernel(g, **_attrs(op))
+
+
+# The five ops, ``op(*tensors, **attrs)``: dtypes=ANY lets the kernels decide (as before);
+# AvgPool and its gradient take TensorFlow's float list (its error for other dtypes).
+_POOL_FLOAT = ("half", "bfloat16", "float", "double")
+_max_pool_kernel = defop("MaxPool", _max_pool_np, _max_pool_grad, dtypes=ANY, kind="call")
+_max_pool_grad_kernel = defop("MaxPoolGrad", _max_pool_grad_np, _max_pool_grad_grad,
+                              dtypes=ANY, kind="call")
+_max_pool_grad_grad_kernel = defop("MaxPoolGradGrad", _max_pool_grad_grad_np,
+                                   _max_pool_grad_grad_grad, dtypes=ANY, kind="call")
+_avg_pool_kernel = defop("AvgPool", _avg_pool_np, _avg_pool_grad, dtypes=_POOL_FLOAT,
+                         kind="call")
+_avg_pool_grad_kernel = defop("AvgPoolGrad", _avg_pool_grad_np, _avg_pool_grad_grad,
+                              dtypes=_POOL_FLOAT, kind="call")
 
 
 def _prepare(input, ksize, strides, padding):  # noqa: A002
@@ -198,12 +202,7 @@ def avg_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  
       InvalidArgumentError: for a non-float input or a rank other than 4.
     """
     x, attrs = _prepare(input, ksize, strides, padding)
-    if x._value.dtype.kind != "f":
-        from tapeflow.framework.errors import InvalidArgumentError
-        raise InvalidArgumentError(
-            None, "AvgPool", f"Value for attr 'T' of {x.dtype.name} is not in the list of "
-            f"allowed values: half, bfloat16, float, double [Op:AvgPool]")
-    return _avg_pool_kernel(x, **attrs)
+    return _avg_pool_kernel(x, **attrs)   # refuses non-float dtypes (TensorFlow's list)
 
 
 def _pool1d(fn, input, ksize, strides, padding):  # noqa: A002
