@@ -40,10 +40,7 @@ def ufunc_of(node, errstates):
 
 
 def plan_inplace(graph, nodes):
-    """Returns ``{node index: (input slot to write the result into, proven)}`` for
-    ``nodes``: ``proven`` when a ufunc node allocated that slot's array (fresh by
-    construction); otherwise another op made it and the replay checks at run time that
-    the array owns its memory and has no holder but the replay's local."""
+    """Returns ``{node index: input slot to write the result into}`` for ``nodes``."""
     errstates = getattr(graph, "errstates", {})
     info = graph.info
     keep = {s for s in graph.outputs if type(s) is int} | set(graph.consts) | set(graph.inputs)
@@ -51,21 +48,18 @@ def plan_inplace(graph, nodes):
     for i, (_, _, ins, _) in enumerate(nodes):
         for s in set(ins):
             readers.setdefault(s, []).append(i)
-    fresh = {}                 # slot -> True: a ufunc node allocated (or wrote into) it;
-    plan = {}                  # False: another op's output, checked when replayed
+    fresh = set()              # slots holding an array a ufunc node allocated (or wrote into)
+    plan = {}
     for i, node in enumerate(nodes):
         if ufunc_of(node, errstates) is None:
-            if node[0] == "op":
-                for s in node[3]:
-                    fresh[s] = False
             continue
         out = node[3][0]
         _, dtype, shape = info[out]
         for s in node[2]:
             if (s in fresh and s not in keep and readers.get(s) == [i]
                     and info[s][1] == dtype and info[s][2] == shape and len(shape) >= 1):
-                plan[i] = (s, fresh[s])
+                plan[i] = s
                 break
         if len(shape) >= 1:
-            fresh[out] = True
+            fresh.add(out)
     return plan

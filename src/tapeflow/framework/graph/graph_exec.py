@@ -9,7 +9,6 @@ is what a call under ``tf.GradientTape`` uses, which makes traced functions
 differentiable to any order.
 """
 import os
-import sys
 
 import numpy as np
 
@@ -57,7 +56,7 @@ def _call_node(fn, args, kwargs, n_out):
 
 def compile_fast(graph):
     """Returns ``replay(*input_arrays) -> list of output arrays`` for ``graph``."""
-    ns = {"_np": np, "_rc": sys.getrefcount, "_nd": np.ndarray}
+    ns = {"_np": np}
     body = []
     for s, v in graph.consts.items():
         ns[f"s{s}"] = v
@@ -86,12 +85,8 @@ def compile_fast(graph):
                 lhs += ","
             if i in inplace:   # write into a dead input's buffer (fusion.py)
                 ns[f"U{i}"] = ufunc_of(node, errstates)
-                s, proven = inplace[i]
-                call = f"{lhs} = U{i}({args}, out=s{s}, casting='no')"
-                if not proven:   # owns its memory, held by this local only
-                    call = (f"if _rc(s{s}) == 2 and type(s{s}) is _nd and s{s}.base is None:"
-                            f"\n            {call}\n        else:\n            {lhs} = F{i}({args})")
-                body.append(f"try:\n        {call}\n    except (TypeError, ValueError):\n"
+                body.append(f"try:\n        {lhs} = U{i}({args}, out=s{inplace[i]}, "
+                            f"casting='no')\n    except (TypeError, ValueError):\n"
                             f"        {lhs} = F{i}({args})")
             else:
                 body.append(f"{lhs} = F{i}({args})")
