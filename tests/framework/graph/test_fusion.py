@@ -124,3 +124,26 @@ def test_scalars_and_dtype_changes_do_not_fuse():
     x = tf.constant([1.0, 2.0])
     assert float(f(x)) == 7.0 and float(f(x)) == 7.0
     assert "out=" not in f.get_concrete_function(x).graph.source
+
+
+def test_identity_views_and_variables_arrays_are_never_written():
+    w = tf.Variable([[1.0, 2.0], [3.0, 4.0]])
+
+    @tf.function
+    def f(x):
+        a = tf.identity(x) + 1.0         # identity returns the argument's own array
+        b = tf.reshape(x * 2.0, [4]) - 1.0   # a view of an intermediate
+        c = tf.matmul(x, w) + 1.0        # matmul does not start a chain
+        d = tf.identity(w) * 2.0         # the variable's array
+        return a, b, c, d
+
+    x0 = np.array([[1.0, 2.0], [3.0, 4.0]], "float32")
+    x = tf.constant(x0)
+    for _ in range(3):
+        a, b, c, d = f(x)
+        np.testing.assert_array_equal(a.numpy(), x0 + 1)
+        np.testing.assert_array_equal(b.numpy(), (x0 * 2).reshape(4) - 1)
+        np.testing.assert_array_equal(c.numpy(), x0 @ w.numpy() + 1)
+        np.testing.assert_array_equal(d.numpy(), w.numpy() * 2)
+    np.testing.assert_array_equal(x.numpy(), x0)
+    np.testing.assert_array_equal(w.numpy(), [[1.0, 2.0], [3.0, 4.0]])
