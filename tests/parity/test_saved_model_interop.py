@@ -112,7 +112,11 @@ def test_keras_exports_run_in_the_other_library(rtf, rkeras, tmp_path, writer):
     loaded = dst_tf.saved_model.load(d)
     assert sorted(loaded.signatures) == ["serve", "serving_default"]
     np.testing.assert_allclose(loaded.serve(X).numpy(), want, rtol=1e-5, atol=1e-7)
-    out = loaded.signatures["serving_default"](keras_tensor=dst_tf.constant(X))
+    # the keyword is the input KerasTensor's name (keras_tensor, keras_tensor_29, ... as
+    # many were made before in the process)
+    (key,) = loaded.signatures["serving_default"].structured_input_signature[1]
+    assert key.startswith("keras_tensor")
+    out = loaded.signatures["serving_default"](**{key: dst_tf.constant(X)})
     np.testing.assert_allclose(out["output_0"].numpy(), want, rtol=1e-5, atol=1e-7)
     layer = dst_keras.layers.TFSMLayer(d, call_endpoint="serve")
     np.testing.assert_allclose(np.asarray(layer(X)), want, rtol=1e-5, atol=1e-7)

@@ -259,3 +259,30 @@ def test_a_function_failing_for_another_batch_size_is_saved_without_its_graph(tm
     assert "ValueError: size 2 only" in caplog.text
     with pytest.raises(NotImplementedError):
         tf.saved_model.load(d)(np.ones(2, "float32"))
+
+
+def test_attention_is_exported_as_tensorflow_ops_and_runs_when_loaded(tmp_path, caplog):
+    # tapeflow runs attention as one fused op; a SavedModel must hold TensorFlow's ops, so
+    # the export's trace records the composite (and the loaded model gives the same values).
+    from tapeflow import keras
+    inputs = keras.Input((5, 8))
+    outputs = keras.layers.MultiHeadAttention(2, 4, name="mha")(inputs, inputs)
+    model = keras.Model(inputs, outputs)
+    x = np.random.default_rng(0).normal(size=(3, 5, 8)).astype("float32")
+    with caplog.at_level(logging.WARNING, logger="tapeflow"):
+        model.export(str(tmp_path / "exp"), verbose=False)
+    assert not [r for r in caplog.records if "without its graph" in r.getMessage()]
+    loaded = tf.saved_model.load(str(tmp_path / "exp"))
+    np.testing.assert_allclose(loaded.serve(x).numpy(), model(x).numpy(), rtol=1e-5,
+                               atol=1e-6)
+
+
+def test_composite_attention_scope_gives_the_fused_values():
+    from tapeflow.ops import attention_ops
+    rng = np.random.default_rng(1)
+    q, k, v = (tf.constant(rng.normal(size=(2, 4, 2, 3))) for _ in range(3))
+    fused = attention_ops.dot_product_attention(q, k, v, scale=0.5, causal=True)
+    with attention_ops.composite_attention():
+        composite = attention_ops.dot_product_attention(q, k, v, scale=0.5, causal=True)
+    for a, b in zip(fused, composite):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12)

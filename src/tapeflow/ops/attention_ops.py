@@ -31,6 +31,21 @@ from tapeflow.ops import array_ops, math_ops as m, reduction_ops as r
 
 FUSED_DTYPES = ("float32", "float64")
 
+_SCOPE = __import__("threading").local()
+
+
+@contextlib.contextmanager
+def composite_attention():
+    """Within it (this thread), ``dot_product_attention`` without a mask tensor records the
+    composite ops of ``attention_reference`` (each one a TensorFlow op) instead of the one
+    fused op: for writers of graphs other libraries read, such as SavedModel. Yields None."""
+    before = getattr(_SCOPE, "composite", False)
+    _SCOPE.composite = True
+    try:
+        yield
+    finally:
+        _SCOPE.composite = before
+
 
 def _keep(mask, has_mask, causal, t, s):
     """Returns the boolean keep-mask broadcastable to ``(batch, heads, T, S)``, or None."""
@@ -223,6 +238,9 @@ def dot_product_attention(q, k, v, mask=None, scale=1.0, causal=False,
       ``(out, weights)``: ``(batch, T, heads, value_dim)`` and ``(batch, heads, T, S)``.
     """
     has_mask = mask is not None
+    if not has_mask and getattr(_SCOPE, "composite", False):
+        return attention_reference(q, k, v, scale=float(scale), causal=bool(causal),
+                                   zero_masked_rows=bool(zero_masked_rows))
     if not has_mask:
         mask = Tensor(np.bool_(True))
     elif type(mask) is not Tensor or mask._value.dtype != np.bool_:
@@ -232,4 +250,4 @@ def dot_product_attention(q, k, v, mask=None, scale=1.0, causal=False,
     return out, w
 
 
-__all__ = ["attention_reference", "dot_product_attention"]
+__all__ = ["attention_reference", "composite_attention", "dot_product_attention"]

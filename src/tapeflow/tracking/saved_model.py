@@ -57,6 +57,14 @@ def save(obj, export_dir, signatures=None, options=None):
         raise ValueError("Expected an object of type `Trackable`, such as `tf.Module` or a "
                          "subclass of the `Trackable` class, for export. Got "
                          f"{obj} with type {type(obj)}.")
+    # Traces made while saving record attention as TensorFlow ops, not the fused op.
+    from tapeflow.ops.attention_ops import composite_attention
+    with composite_attention():
+        return _save(obj, export_dir, signatures, options)
+
+
+def _save(obj, export_dir, signatures, options):
+    """``save``'s work, once ``obj`` is known to be trackable."""
     from tapeflow.tracking.checkpoint import Checkpoint
     export_dir = os.fspath(export_dir)
     os.makedirs(os.path.join(export_dir, "variables"), exist_ok=True)
