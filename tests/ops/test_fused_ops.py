@@ -91,3 +91,36 @@ def test_add_bias_in_place_equals_broadcast_add(shape):
     strided = rng.standard_normal((4, 6))[:, ::2]          # not C-contiguous: plain add
     want = strided + np.arange(3.0)
     np.testing.assert_array_equal(fused_ops.add_bias(strided, np.arange(3.0)), want)
+
+
+@pytest.mark.parametrize("act", ["Linear", "Relu"])
+@pytest.mark.parametrize("n,size,k,stride,dil,padding", [
+    (64, 28, 3, 1, 1, "VALID"), (1, 8, 3, 2, 1, "SAME"), (2, 9, 3, 1, 2, "SAME"),
+    (3, 6, 1, 1, 1, "VALID"), (2, 5, 2, 3, 1, [[0, 0], [1, 0], [0, 2], [0, 0]])])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_fused_conv2d_one_input_channel_adds_the_bias_in_the_gemm(act, n, size, k, stride,
+                                                                   dil, padding, dtype):
+    # one input channel: the bias is a row of the GEMM's filter matrix (the MNIST first layer)
+    rng = np.random.default_rng(size * 3 + k)
+    x = tf.constant(rng.standard_normal((n, size, size + 1, 1)).astype(dtype))
+    w = tf.constant(rng.standard_normal((k, k, 1, 4)).astype(dtype))
+    b = tf.constant(rng.standard_normal(4).astype(dtype))
+    got = fused_ops.fused_conv2d(x, w, b, stride, padding, dil, act)
+    want = _unfused_conv(x, w, b, stride, padding, dil, act)
+    assert got.dtype == want.dtype and got.shape == want.shape
+    tol = 1e-5 if dtype == "float32" else 1e-12
+    np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=tol, atol=tol)
+
+
+def test_fused_conv2d_one_input_channel_gradients_and_errors():
+    rng = np.random.default_rng(2)
+    x, w, b = (rng.standard_normal(s) for s in ((2, 6, 5, 1), (3, 3, 1, 3), (3,)))
+    check_grads(lambda a, c, d: fused_ops.fused_conv2d(a, c, d, 1, "SAME", 1, "Relu"),
+                [x, w, b], order=2)
+    xs, ws = tf.ones((1, 4, 4, 1)), tf.ones((3, 3, 1, 3))
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"biases .*\[4\] vs\. 3"):
+        fused_ops.fused_conv2d(xs, ws, tf.ones(4), 1, "VALID", 1, "Relu")
+    with pytest.raises(tf.errors.InvalidArgumentError, match="float32 vs float64"):
+        fused_ops.fused_conv2d(xs, ws, tf.ones(3, tf.float64), 1, "VALID", 1, "Relu")
+    empty = fused_ops.fused_conv2d(tf.ones((0, 4, 4, 1)), ws, tf.ones(3), 1, "VALID", 1)
+    assert empty.shape == (0, 2, 2, 3)

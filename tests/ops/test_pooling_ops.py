@@ -41,6 +41,48 @@ def test_max_pool_gradient_goes_to_the_first_maximum_only():
     np.testing.assert_array_equal(g, [[1., 0.], [0., 0.]])
 
 
+def reference_max_pool_grad(x, dy, k, s, padding):
+    """dy of each window routed to its first maximum in row-major order (NaN counts as
+    the maximum, as argmax does; padding never wins)."""
+    n, h, w, c = x.shape
+    oh, pt, _ = conv_ops.output_size(h, k, s, 1, padding)
+    ow, pl, _ = conv_ops.output_size(w, k, s, 1, padding)
+    out = np.zeros(x.shape, dtype=dy.dtype)
+    for b, i, j, ch in itertools.product(range(n), range(oh), range(ow), range(c)):
+        r0, c0 = i * s - pt, j * s - pl
+        rows, cols = range(max(r0, 0), min(r0 + k, h)), range(max(c0, 0), min(c0 + k, w))
+        vals = [(x[b, r, q, ch], r, q) for r in rows for q in cols]
+        best = next((v for v in vals if np.isnan(v[0])), None) or max(
+            vals, key=lambda v: (v[0], -v[1], -v[2]))
+        out[b, best[1], best[2], ch] += dy[b, i, j, ch]
+    return out
+
+
+@pytest.mark.parametrize("k,s,padding", [(2, 2, "VALID"), (2, 2, "SAME"), (3, 2, "SAME"),
+                                         (3, 3, "VALID"), (2, 3, "VALID"), (1, 1, "VALID")])
+@pytest.mark.parametrize("dtype", ["float32", "int32"])
+def test_max_pool_gradient_matches_reference_with_ties_infinities_and_nan(k, s, padding,
+                                                                           dtype):
+    rng = np.random.default_rng(k * 10 + s)
+    x = np.maximum(rng.integers(-2, 3, (2, 7, 6, 3)), 0).astype(dtype)   # many ties at 0
+    if dtype == "float32":
+        x[0, 0, :2, 0] = -np.inf
+        x[0, 2, 3, 1] = np.nan
+        x[1, 1:3, 1:3, 2] = -np.inf
+    xt = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(xt)
+        y = pooling_ops.max_pool2d(xt, k, s, padding)
+    dy = rng.standard_normal(y.shape).astype("float32")
+    if dtype == "int32":
+        return np.testing.assert_array_equal(
+            pooling_ops._max_pool_grad_kernel(xt, y, tf.constant(dy.astype(dtype)), ksize=(
+                k, k), strides=(s, s), padding=padding).numpy(),
+            reference_max_pool_grad(x, dy.astype(dtype), k, s, padding))
+    g = tape.gradient(y, xt, output_gradients=tf.constant(dy)).numpy()
+    np.testing.assert_allclose(g, reference_max_pool_grad(x, dy, k, s, padding), rtol=1e-6)
+
+
 @pytest.mark.parametrize("padding", ["SAME", "VALID"])
 def test_pooling_gradients(padding):
     # distinct values keep max pooling away from ties (its kinks)

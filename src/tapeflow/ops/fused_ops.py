@@ -17,7 +17,7 @@ from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN
 
 from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.op_def import REDUCE_NUMBER, defop
-from tapeflow.ops import array_ops, conv_ops, math_ops, nn_ops
+from tapeflow.ops import array_ops, conv_algos, conv_ops, math_ops, nn_ops
 
 FUSED_FLOAT = ("half", "float", "double", "bfloat16")   # what the fused kernels run on
 
@@ -111,6 +111,16 @@ def _activation_grad(op, dy):
 
 def _fused_conv_forward(x, w, b, strides, dilations, padding, family, activation):
     """activation(conv2d(x, w) + b), adding and activating in place on the conv's result."""
+    if (family == "conv" and x.ndim == 4 and w.ndim == 4 and x.dtype == w.dtype == b.dtype
+            and x.shape[3] == w.shape[2] and b.shape == (w.shape[3],)
+            and conv_algos.bias_in_gemm(x.shape, w.shape, x.dtype)):
+        out_hw, pads = conv_ops._geometry(x.shape[1:3], w.shape[:2], strides, dilations,
+                                          padding)
+        if out_hw[0] and out_hw[1]:     # one input channel: the GEMM adds the bias
+            out = conv_algos.forward_im2col_bias(x, w, b, out_hw, pads, strides, dilations)
+            if activation == "Relu":
+                np.maximum(out, nn_ops._zero(out.dtype), out=out)
+            return out
     out = conv_ops._conv_forward(x, w, strides, dilations, padding, family)
     if b.dtype != out.dtype:
         raise InvalidArgumentError(None, "_FusedConv2D", f"input and bias dtypes differ: "

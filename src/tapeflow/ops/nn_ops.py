@@ -61,6 +61,12 @@ def _relu_kernel(x):
 
 def _relu_grad_kernel(dy, y):
     # TensorFlow's ReluGrad: dy * (y > 0); a multiply by the mask is ~10x cheaper than a select.
+    if dy.dtype == y.dtype and dy.dtype.char in "fd" and dy.shape == y.shape:
+        # the mask as 0.0/1.0 floats first, then one same-type multiply in place: the same
+        # bits as the mixed bool*float multiply, whose casting loop is slower (measured
+        # 0.87 -> 0.50 ms on (64, 26, 26, 32) float32)
+        m = np.greater(y, _zero(y.dtype)).astype(dy.dtype)
+        return np.multiply(m, dy, out=m)
     return np.multiply(dy, y > 0, dtype=dy.dtype)
 
 

@@ -15,9 +15,12 @@ import numpy as np
 from tapeflow.framework import nest
 from tapeflow.framework import primitive as _prim
 from tapeflow.framework.graph.func_graph import leaves, rebuild
+from tapeflow.framework.graph.fusion import plan_inplace, ufunc_of
 from tapeflow.framework.tensor import Tensor
 
 _PURE = ("op", "read")
+# TAPEFLOW_FUSE=0 turns the out= chains off (for measuring them)
+_FUSE = os.environ.get("TAPEFLOW_FUSE", "1") != "0"
 
 
 def live_nodes(graph):
@@ -60,6 +63,7 @@ def compile_fast(graph):
     errstates = getattr(graph, "errstates", {})
     nodes = live_nodes(graph)
     dead = _dead_after(graph, nodes)
+    inplace = plan_inplace(graph, nodes) if _FUSE else {}
     for i, node in enumerate(nodes):
         if i and dead[i - 1]:    # buffers nothing reads again are released at once
             body.append("del " + ", ".join(f"s{s}" for s in dead[i - 1]))
@@ -79,7 +83,13 @@ def compile_fast(graph):
                 args += ", **A%d" % i
             if op.num_outputs != 1:
                 lhs += ","
-            body.append(f"{lhs} = F{i}({args})")
+            if i in inplace:   # write into a dead input's buffer (fusion.py)
+                ns[f"U{i}"] = ufunc_of(node, errstates)
+                body.append(f"try:\n        {lhs} = U{i}({args}, out=s{inplace[i]}, "
+                            f"casting='no')\n    except (TypeError, ValueError):\n"
+                            f"        {lhs} = F{i}({args})")
+            else:
+                body.append(f"{lhs} = F{i}({args})")
         elif kind == "read":
             ns[f"V{i}"] = payload
             body.append(f"{lhs} = V{i}._tensor._value")
