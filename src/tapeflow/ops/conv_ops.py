@@ -17,7 +17,7 @@ channels.
 from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
 from tapeflow.framework.errors import InvalidArgumentError
-from tapeflow.framework.op_def import ANY, defop
+from tapeflow.framework.op_def import defop
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.framework.graph import func_graph as _func_graph
 from tapeflow.ops import conv_algos
@@ -206,10 +206,15 @@ def _bpf_grad(op, ddw):
 
 
 # The three ops, ``op(*tensors, **attrs)`` (the public functions below normalise the
-# arguments). dtypes=ANY: the kernels decide (see NOTES: TensorFlow's lists are narrower).
-_conv_op = defop("Conv2D", _conv_forward, _conv_grad, dtypes=ANY, kind="call")
-_bpi_op = defop("Conv2DBackpropInput", _backprop_input, _bpi_grad, dtypes=ANY, kind="call")
-_bpf_op = defop("Conv2DBackpropFilter", _backprop_filter, _bpf_grad, dtypes=ANY, kind="call")
+# arguments), with TensorFlow's registered dtypes (depthwise, which shares the Conv2D op
+# here, is checked against DepthwiseConv2dNative's narrower list in depthwise_conv2d).
+_CONV_DTYPES = ("half", "bfloat16", "float", "double", "int32")
+_DEPTHWISE_DTYPES = _CONV_DTYPES[:4]
+_conv_op = defop("Conv2D", _conv_forward, _conv_grad, dtypes=_CONV_DTYPES, kind="call")
+_bpi_op = defop("Conv2DBackpropInput", _backprop_input, _bpi_grad, dtypes=_CONV_DTYPES,
+                kind="call")
+_bpf_op = defop("Conv2DBackpropFilter", _backprop_filter, _bpf_grad, dtypes=_CONV_DTYPES,
+                kind="call")
 
 
 # -- public API ------------------------------------------------------------------------------
@@ -276,6 +281,12 @@ def depthwise_conv2d(input, filter, strides, padding, data_format=None,  # noqa:
     ``in * multiplier``."""
     _check_format(data_format)
     x, w = _same_dtype_pair(input, filter)
+    name = {"float16": "half", "float32": "float", "float64": "double"}.get(x.dtype.name,
+                                                                          x.dtype.name)
+    if name not in _DEPTHWISE_DTYPES:
+        raise InvalidArgumentError(
+            None, "DepthwiseConv2dNative", f"Value for attr 'T' of {name} is not in the list "
+            f"of allowed values: {', '.join(_DEPTHWISE_DTYPES)} [Op:DepthwiseConv2dNative]")
     return _conv_op(x, w, strides=_pair(strides, "strides"),
                     dilations=_pair(1 if dilations is None else dilations, "dilations"),
                     padding=_padding(padding), family="depthwise")
