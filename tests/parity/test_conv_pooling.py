@@ -259,3 +259,15 @@ def test_conv_dtype_lists(rtf, dtype):
             return type(e).__name__, str(e).split("\n")[0].split(" [Op:")[0]
     for depthwise in (False, True):
         assert outcome(tf, depthwise) == outcome(rtf, depthwise)
+
+
+def test_max_pool_gradient_with_inputs_equal_to_the_padding(rtf):
+    import tapeflow as tf
+
+    def grads(lib):
+        x = lib.constant(np.full((1, 3, 4, 2), -np.inf, "float32"))
+        with lib.GradientTape() as tape:
+            tape.watch(x)
+            y = lib.nn.max_pool2d(x, 3, [1, 2], "SAME")
+        return tape.gradient(y, x).numpy()
+    np.testing.assert_array_equal(grads(tf), grads(rtf))

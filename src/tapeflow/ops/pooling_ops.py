@@ -36,7 +36,17 @@ def _lowest(dtype):
     return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
 
 
-def _first_max_masks(xp, y, ksize, strides):
+def _real_taps(x, y, pads, ksize, strides):
+    """Returns, when a window's maximum may be tied with its padding (padding present and
+    some output equal to the fill value), each tap's view of where the input is real (not
+    padding), else None: TensorFlow's windows never pick a padding position."""
+    if not (any(pads[0]) or any(pads[1])) or not (y == _lowest(x.dtype)).any():
+        return None
+    real = _pad(np.ones((1,) + x.shape[1:3] + (1,), dtype=bool), pads, False)
+    return [v for _, _, v in _taps(real, ksize, y.shape[1:3], strides)]
+
+
+def _first_max_masks(xp, y, ksize, strides, real=None):
     """Yields ``(i, j, mask)``: where tap ``(i, j)`` holds its window's first maximum.
 
     Taps are scanned in row-major order, as an ``argmax`` over each flattened window
@@ -56,6 +66,8 @@ def _first_max_masks(xp, y, ksize, strides):
         m = v == y
         if nan:
             m |= np.isnan(v)
+        if real is not None:
+            m &= real[t]
         if free is None:
             free = ~m
         else:
@@ -84,7 +96,8 @@ def _max_pool_grad_np(x, y, dy, ksize, strides, padding):
         out_hw[0] * strides[0] == xp.shape[1] and out_hw[1] * strides[1] == xp.shape[2]
     out = (np.empty if tiled else np.zeros)(xp.shape, dtype=dy.dtype)
     slabs = _taps(out, ksize, out_hw, strides)
-    for (_, _, m), (_, _, slab) in zip(_first_max_masks(xp, y, ksize, strides), slabs):
+    real = _real_taps(x, y, pads, ksize, strides)
+    for (_, _, m), (_, _, slab) in zip(_first_max_masks(xp, y, ksize, strides, real), slabs):
         if disjoint:         # windows do not overlap: each input gets one write at most
             np.multiply(m, dy, out=slab)
         else:
@@ -102,7 +115,8 @@ def _max_pool_grad_grad_np(x, y, g, ksize, strides, padding):
     gp = _pad(g, pads)
     out = np.zeros(y.shape, dtype=g.dtype)
     taps = _taps(gp, ksize, out_hw, strides)
-    for (_, _, m), (_, _, gv) in zip(_first_max_masks(xp, y, ksize, strides), taps):
+    real = _real_taps(x, y, pads, ksize, strides)
+    for (_, _, m), (_, _, gv) in zip(_first_max_masks(xp, y, ksize, strides, real), taps):
         out += m * gv
     return out
 
