@@ -80,6 +80,53 @@ def test_only_ops_define_primitives():
     assert not bad, "primitives are defined in ops/ only:\n" + "\n".join(bad)
 
 
+# ops/ files that still declare an op outside ``defop`` (file -> count of such
+# declarations). Shrink only: lower a count when you move an op, never add a file.
+OPS_RAW_PRIMITIVES = {
+    # If/Case/While: one Op object per traced call, holding that call's sub-graphs (never
+    # registered by name), so there is nothing for a one-time declaration to declare.
+    "ops/control_flow_ops.py": 1,
+}
+_RAW = ("primitive", "Op", "make_unary", "make_binary")
+
+
+def _raw_primitives(tree):
+    """The lines that declare an op without ``defop``: importing the engine's raw
+    decorator/wrappers, calling them, or registering a rule with ``.def_grad``."""
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "tapeflow.framework.primitive":
+            lines += [node.lineno for a in node.names if a.name in _RAW]
+        elif isinstance(node, ast.Call):
+            f = node.func
+            name = f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", "")
+            if name in _RAW or name == "def_grad":
+                lines.append(node.lineno)
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            for d in node.decorator_list:   # ``@primitive(...)``, ``@op.def_grad``
+                f = d.func if isinstance(d, ast.Call) else d
+                name = f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", "")
+                if name == "def_grad":
+                    lines.append(d.lineno)
+    return sorted(set(lines))
+
+
+def test_ops_declare_every_op_with_defop():
+    """Every op in ops/ is declared once with ``framework.op_def.defop`` (its wrapper,
+    dtype checks, recording and exports derive from that), not with the raw primitive."""
+    found = {}
+    for rel, tree in _files():
+        if rel.startswith("ops/"):
+            lines = _raw_primitives(tree)
+            if lines:
+                found[rel] = lines
+    over = {f: ls for f, ls in found.items() if len(ls) > OPS_RAW_PRIMITIVES.get(f, 0)}
+    assert not over, "declare these ops with defop (framework/op_def.py):\n" + "\n".join(
+        f"{f}: lines {ls}" for f, ls in sorted(over.items()))
+    stale = {f: n for f, n in OPS_RAW_PRIMITIVES.items() if len(found.get(f, ())) < n}
+    assert not stale, f"lower OPS_RAW_PRIMITIVES (shrink only): {stale}"
+
+
 def test_no_module_private_framework_names_outside_framework():
     bad = []
     for rel, tree in _files():

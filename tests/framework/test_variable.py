@@ -177,3 +177,15 @@ def test_read_value_and_value():
     assert type(v.read_value()) is tf.Tensor
     assert type(v.value()) is tf.Tensor
     np.testing.assert_array_equal(np.asarray(v), [1.0, 2.0])
+
+
+def test_set_trainable_is_the_public_switch_keras_uses():
+    from tapeflow.framework.variable import set_trainable
+    v = tf.Variable(1.0)
+    set_trainable(v, False)
+    assert v.trainable is False
+    with tf.GradientTape() as tape:
+        y = v * 2.0
+    assert tape.gradient(y, v) is None     # not watched automatically any more
+    set_trainable(v, 1)
+    assert v.trainable is True

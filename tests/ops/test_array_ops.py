@@ -263,6 +263,8 @@ def test_squeeze_axis_out_of_range():
 def test_expand_dims_and_squeeze_gradients():
     check_grads(lambda x: tf.expand_dims(x * x, 1), [r(2, 3)])
     check_grads(lambda x: tf.squeeze(x * x, [0]), [r(1, 3)])
+    check_grads(lambda x: tf.squeeze(x * x), [r(1, 3, 1)])          # every size-1 axis
+    check_grads(lambda x: tf.expand_dims(x * x, -1), [r(2, 3)])
 
 
 def test_unsorted_segment_sum_values_and_gradient():
@@ -281,7 +283,7 @@ def test_every_differentiable_array_op_is_gradient_checked():
     checked = {  # op name -> where its first- and second-order check lives
         "Identity", "Reshape", "BroadcastTo", "Transpose", "ConcatV2", "Pack", "Unpack",
         "SplitV", "Tile", "PadV2", "MirrorPadGrad", "ReverseV2", "Roll", "Repeat",
-        "ReverseSequence", "UnsortedSegmentSum",
+        "ReverseSequence", "UnsortedSegmentSum", "ExpandDims", "Squeeze",
         # in test_indexing.py
         "StridedSlice", "StridedSliceGrad", "GatherV2", "GatherNd", "ScatterNd",
         "TensorScatterUpdate", "TensorScatterAdd",

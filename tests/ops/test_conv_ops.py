@@ -127,3 +127,20 @@ def test_unknown_padding_is_an_invalid_argument():
     with pytest.raises(tf.errors.InvalidArgumentError, match="attr 'padding' of \"FOO\""):
         conv_ops.conv2d(np.zeros((1, 4, 4, 1), np.float32), np.zeros((3, 3, 1, 1), np.float32),
                         1, "FOO")
+
+
+@pytest.mark.parametrize("dtype", ["int64", "uint8", "bool", "complex64"])
+def test_conv2d_refuses_dtypes_tensorflow_has_no_kernel_for(dtype):
+    x, w = tf.zeros((1, 4, 4, 2), dtype), tf.zeros((3, 3, 2, 2), dtype)
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match=f"of {dtype} is not in the list of allowed values: half, "
+                             r"bfloat16, float, double, int32 \[Op:Conv2D\]"):
+        tf.nn.conv2d(x, w, 1, "SAME")
+
+
+def test_int32_convolves_but_not_depthwise():
+    x = tf.ones((1, 3, 3, 1), "int32")
+    out = tf.nn.conv2d(x, tf.ones((2, 2, 1, 1), "int32"), 1, "VALID")
+    assert out.dtype == tf.int32 and out.numpy().ravel().tolist() == [4, 4, 4, 4]
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"\[Op:DepthwiseConv2dNative\]"):
+        tf.nn.depthwise_conv2d(x, tf.ones((2, 2, 1, 1), "int32"), [1, 1, 1, 1], "VALID")

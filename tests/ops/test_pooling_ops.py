@@ -109,3 +109,22 @@ def test_errors_are_tensorflows():
     with pytest.raises(tf.errors.InvalidArgumentError, match="attr 'T' of int32"):
         pooling_ops.avg_pool2d(x.astype(np.int32), 2, 2, "VALID")
     assert pooling_ops.max_pool2d(x.astype(np.int32), 2, 2, "VALID").dtype == tf.int32
+
+
+@pytest.mark.parametrize("dtype", ["float32", "int32"])
+def test_max_pool_gradient_never_goes_to_padding(dtype):
+    # Every real input equals the padding's fill (-inf / the int minimum): TensorFlow's
+    # windows only see real positions, so each window's gradient reaches its first real
+    # input instead of vanishing into the padding.
+    low = -np.inf if dtype == "float32" else np.iinfo(np.int32).min
+    x = np.full((1, 3, 3, 1), low, dtype)
+    y = pooling_ops._max_pool_np(x, (3, 3), (1, 1), "SAME")
+    dy = np.ones(y.shape, dtype)
+    dx = pooling_ops._max_pool_grad_np(x, y, dy, (3, 3), (1, 1), "SAME")
+    # each window's first real input: (0,0) for the four top-left windows, (0,1) for the
+    # two top-right ones, (1,0) for the two bottom-left ones, (1,1) for the last
+    assert dx.ravel().tolist() == [4, 2, 0, 2, 1, 0, 0, 0, 0]
+    assert dx.sum() == y.size
+    gg = pooling_ops._max_pool_grad_grad_np(x, y, np.arange(9, dtype=dtype).reshape(x.shape),
+                                           (3, 3), (1, 1), "SAME")
+    assert gg.ravel().tolist() == [0, 0, 1, 0, 0, 1, 3, 3, 4]

@@ -240,3 +240,34 @@ def test_avg_pool_float16(rtf):
     ours, real = tf.nn.avg_pool2d(x, 2, 2, "VALID"), rtf.nn.avg_pool2d(x, 2, 2, "VALID")
     assert ours.dtype.name == real.dtype.name
     np.testing.assert_allclose(ours.numpy(), real.numpy(), atol=1e-3)
+
+
+@pytest.mark.parametrize("dtype", ["int32", "int64", "uint8", "bool", "complex64", "float16"])
+def test_conv_dtype_lists(rtf, dtype):
+    import tapeflow as tf
+
+    def outcome(lib, depthwise):
+        x = lib.zeros((1, 4, 4, 2), dtype)
+        try:
+            if depthwise:
+                out = lib.nn.depthwise_conv2d(x, lib.zeros((3, 3, 2, 1), dtype), [1, 1, 1, 1],
+                                              "SAME")
+            else:
+                out = lib.nn.conv2d(x, lib.zeros((3, 3, 2, 2), dtype), 1, "SAME")
+            return out.dtype.name, tuple(out.shape)
+        except Exception as e:  # noqa: BLE001
+            return type(e).__name__, str(e).split("\n")[0].split(" [Op:")[0]
+    for depthwise in (False, True):
+        assert outcome(tf, depthwise) == outcome(rtf, depthwise)
+
+
+def test_max_pool_gradient_with_inputs_equal_to_the_padding(rtf):
+    import tapeflow as tf
+
+    def grads(lib):
+        x = lib.constant(np.full((1, 3, 4, 2), -np.inf, "float32"))
+        with lib.GradientTape() as tape:
+            tape.watch(x)
+            y = lib.nn.max_pool2d(x, 3, [1, 2], "SAME")
+        return tape.gradient(y, x).numpy()
+    np.testing.assert_array_equal(grads(tf), grads(rtf))

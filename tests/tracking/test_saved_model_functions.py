@@ -141,7 +141,7 @@ def test_reshapes_to_the_batch_size_are_written_with_minus_one(tmp_path):
     class R(tf.Module):
         @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32)])
         def __call__(self, x):
-            return tf.expand_dims(x, 1)           # traced as Reshape to (batch, 1, 3)
+            return tf.reshape(x, [x.shape[0], 1, 3])   # a batch size baked in by Python
     d = str(tmp_path / "r")
     tf.saved_model.save(R(), d)
     loaded = tf.saved_model.load(d)
@@ -286,3 +286,18 @@ def test_composite_attention_scope_gives_the_fused_values():
         composite = attention_ops.dot_product_attention(q, k, v, scale=0.5, causal=True)
     for a, b in zip(fused, composite):
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12)
+
+
+def test_expand_dims_and_squeeze_are_written_as_their_own_ops(tmp_path):
+    """ExpandDims/Squeeze hold axes, not shapes, so the graph holds for every batch size."""
+    class E(tf.Module):
+        @tf.function(input_signature=[tf.TensorSpec([None, 3, 1], tf.float32)])
+        def __call__(self, x):
+            y = tf.expand_dims(tf.squeeze(x, 2) * 2.0, 1)      # (batch, 1, 3)
+            return tf.squeeze(tf.expand_dims(y, -1), [-1])
+    d = str(tmp_path / "e")
+    tf.saved_model.save(E(), d)
+    loaded = tf.saved_model.load(d)
+    for n in (1, 4):
+        x = np.arange(3 * n, dtype="float32").reshape(n, 3, 1)
+        np.testing.assert_array_equal(loaded(x).numpy(), 2 * x.reshape(n, 1, 3))

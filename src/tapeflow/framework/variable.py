@@ -37,6 +37,12 @@ def rebind(var, array):
     var._tensor = Tensor(array)
 
 
+def set_trainable(var, trainable):
+    """Marks ``var`` as trainable or not (what Keras's ``layer.trainable = ...`` does to the
+    layer's variables; TensorFlow's ``Variable.trainable`` is read-only). Returns None."""
+    var._trainable = bool(trainable)
+
+
 def array_of(x):
     """Returns the NumPy array behind a Variable or Tensor (no copy; never write into it)."""
     t = getattr(x, "_tensor", x)

@@ -220,9 +220,30 @@ transpose = defop("Transpose", _transpose_np, _transpose_grad, dtypes=ANY,
                   args=_transpose_args, export="transpose")
 
 
+def _expand_dims_np(x, axis):
+    s = x.shape   # a reshape: cheaper than np.expand_dims's argument checks
+    return x.reshape(s[:axis] + (1,) + s[axis:])
+
+
+def _squeeze_np(x, axis):
+    return np.squeeze(x, axis=axis)
+
+
+def _to_input_shape_grad(op, dy):
+    """Reshapes dy back to the input's shape (ExpandDims, Squeeze)."""
+    return _reshape_kernel(dy, shape=op.inputs[0]._value.shape)
+
+
+# ``op(x, axis=)``: the public functions below check ``axis`` as TensorFlow does; ``axis``
+# is one index in ``[0, rank]`` (ExpandDims) or a tuple of size-1 axes (Squeeze), so a
+# trace (and a SavedModel) holds no batch size.
+_expand_dims_op = defop("ExpandDims", _expand_dims_np, _to_input_shape_grad, dtypes=ANY,
+                        kind="call")
+_squeeze_op = defop("Squeeze", _squeeze_np, _to_input_shape_grad, dtypes=ANY, kind="call")
+
+
 def expand_dims(input, axis, name=None):  # noqa: A002
-    """Returns ``input`` with a new axis of size 1 inserted at ``axis`` (runs Reshape, so a
-    trace and a SavedModel see one op for both)."""
+    """Returns ``input`` with a new axis of size 1 inserted at ``axis``."""
     x = _t(input)
     nd = x._value.ndim
     if type(axis) is not int:
@@ -240,7 +261,7 @@ def expand_dims(input, axis, name=None):  # noqa: A002
                                    f"tensor with {nd} dimensions. [Op:ExpandDims]")
     if axis < 0:
         axis += nd + 1
-    return _reshape_kernel(x, shape=x._value.shape[:axis] + (1,) + x._value.shape[axis:])
+    return _expand_dims_op(x, axis=axis)
 
 
 def _squeeze_axes(axis):
@@ -262,8 +283,7 @@ def _squeeze_axes(axis):
 
 
 def squeeze(input, axis=None, name=None):  # noqa: A002
-    """Returns ``input`` without the size-1 axes (only those in ``axis`` if given); runs
-    Reshape.
+    """Returns ``input`` without the size-1 axes (only those in ``axis`` if given).
 
     Raises:
       InvalidArgumentError: if an axis in ``axis`` does not have size 1.
@@ -271,7 +291,7 @@ def squeeze(input, axis=None, name=None):  # noqa: A002
     x = _t(input)
     shp = x._value.shape
     if axis is None:
-        new = tuple(n for n in shp if n != 1)
+        axes = tuple(i for i, n in enumerate(shp) if n == 1)
     else:
         if isinstance(axis, str):
             raise TypeError(f"Expected int for argument 'axis' not {axis!r}.")
@@ -287,8 +307,8 @@ def squeeze(input, axis=None, name=None):  # noqa: A002
                 raise InvalidArgumentError(
                     None, "Squeeze", f"Can not squeeze dim[{a}], expected a dimension of 1, "
                     f"got {shp[a]} [Op:Squeeze]")
-        new = tuple(n for i, n in enumerate(shp) if i not in axes)
-    return _reshape_kernel(x, shape=new)
+        axes = tuple(sorted(set(axes)))
+    return _squeeze_op(x, axis=axes)
 
 
 # -- joining and splitting ---------------------------------------------------------

@@ -25,7 +25,7 @@ from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN
 from tapeflow.backend import one_blas_thread
 
 from tapeflow.framework import primitive as prim
-from tapeflow.framework.primitive import primitive
+from tapeflow.framework.op_def import ANY, defop
 from tapeflow.framework.tensor import Tensor
 from tapeflow.ops import array_ops, math_ops as m, reduction_ops as r
 
@@ -91,8 +91,7 @@ def _big(dt):
     return dt.type(-6e4 if dt == np.float16 else -1e9)
 
 
-@primitive("_FusedDotProductAttention", num_outputs=2)
-def _attention_kernel(q, k, v, mask, scale, causal, zero_masked_rows, has_mask):
+def _attention_np(q, k, v, mask, scale, causal, zero_masked_rows, has_mask):
     """Outputs ``(out (batch, T, heads, value_dim), weights (batch, heads, T, S))``."""
     b, t, n, s, hv = _check(q, k, v, mask, has_mask)
     with _blas_threads(b * n, t, s, max(q.shape[3], hv)):
@@ -122,7 +121,6 @@ def _attention_forward(q, k, v, mask, scale, causal, zero_masked_rows, has_mask,
     return out, p
 
 
-@_attention_kernel.def_grad
 def _attention_grad(op, dout, dweights):
     """Backward in NumPy on the saved weights and one more weights-sized buffer."""
     if prim.recording():
@@ -131,6 +129,11 @@ def _attention_grad(op, dout, dweights):
     b, t, n, h = q.shape
     with _blas_threads(b * n, t, k.shape[1], max(h, v.shape[3])):
         return _attention_backward(op, dout, dweights, q, k, v)
+
+
+# ``op(q, k, v, mask, scale=, causal=, zero_masked_rows=, has_mask=)`` -> (out, weights)
+_attention_kernel = defop("_FusedDotProductAttention", _attention_np, _attention_grad,
+                          dtypes=ANY, kind="call", num_outputs=2)
 
 
 def _attention_backward(op, dout, dweights, q, k, v):

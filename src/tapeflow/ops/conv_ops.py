@@ -17,7 +17,7 @@ channels.
 from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
 from tapeflow.framework.errors import InvalidArgumentError
-from tapeflow.framework.primitive import primitive
+from tapeflow.framework.op_def import defop
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.framework.graph import func_graph as _func_graph
 from tapeflow.ops import conv_algos
@@ -176,18 +176,12 @@ def _backprop_filter(x, dy, filter_shape, strides, dilations, padding, family):
     return dw.astype(x.dtype, copy=False)
 
 
-_conv_op = primitive("Conv2D")(_conv_forward)
-_bpi_op = primitive("Conv2DBackpropInput")(_backprop_input)
-_bpf_op = primitive("Conv2DBackpropFilter")(_backprop_filter)
-
-
 def _geo_attrs(op):
     a = op.attrs
     return dict(strides=a["strides"], dilations=a["dilations"], padding=a["padding"],
                 family=a["family"])
 
 
-@_conv_op.def_grad
 def _conv_grad(op, dy):
     """dx = conv_transpose(dy, w); dw = filter_grad(x, dy)."""
     x, w = op.inputs
@@ -197,7 +191,6 @@ def _conv_grad(op, dy):
             None if 1 in skip else _bpf_op(x, dy, filter_shape=w._value.shape, **g))
 
 
-@_bpi_op.def_grad
 def _bpi_grad(op, ddx):
     """d/d(dy) = conv(ddx, w); d/dw = filter_grad(ddx, dy)."""
     dy, w = op.inputs
@@ -205,12 +198,23 @@ def _bpi_grad(op, ddx):
     return (_conv_op(ddx, w, **g), _bpf_op(ddx, dy, filter_shape=w._value.shape, **g))
 
 
-@_bpf_op.def_grad
 def _bpf_grad(op, ddw):
     """d/dx = conv_transpose(dy, ddw); d/d(dy) = conv(x, ddw)."""
     x, dy = op.inputs
     g = _geo_attrs(op)
     return (_bpi_op(dy, ddw, input_shape=x._value.shape, **g), _conv_op(x, ddw, **g))
+
+
+# The three ops, ``op(*tensors, **attrs)`` (the public functions below normalise the
+# arguments), with TensorFlow's registered dtypes (depthwise, which shares the Conv2D op
+# here, is checked against DepthwiseConv2dNative's narrower list in depthwise_conv2d).
+_CONV_DTYPES = ("half", "bfloat16", "float", "double", "int32")
+_DEPTHWISE_DTYPES = _CONV_DTYPES[:4]
+_conv_op = defop("Conv2D", _conv_forward, _conv_grad, dtypes=_CONV_DTYPES, kind="call")
+_bpi_op = defop("Conv2DBackpropInput", _backprop_input, _bpi_grad, dtypes=_CONV_DTYPES,
+                kind="call")
+_bpf_op = defop("Conv2DBackpropFilter", _backprop_filter, _bpf_grad, dtypes=_CONV_DTYPES,
+                kind="call")
 
 
 # -- public API ------------------------------------------------------------------------------
@@ -277,6 +281,12 @@ def depthwise_conv2d(input, filter, strides, padding, data_format=None,  # noqa:
     ``in * multiplier``."""
     _check_format(data_format)
     x, w = _same_dtype_pair(input, filter)
+    name = {"float16": "half", "float32": "float", "float64": "double"}.get(x.dtype.name,
+                                                                          x.dtype.name)
+    if name not in _DEPTHWISE_DTYPES:
+        raise InvalidArgumentError(
+            None, "DepthwiseConv2dNative", f"Value for attr 'T' of {name} is not in the list "
+            f"of allowed values: {', '.join(_DEPTHWISE_DTYPES)} [Op:DepthwiseConv2dNative]")
     return _conv_op(x, w, strides=_pair(strides, "strides"),
                     dilations=_pair(1 if dilations is None else dilations, "dilations"),
                     padding=_padding(padding), family="depthwise")

@@ -2,30 +2,34 @@
 ``numpy.fft``; complex64 from float32). Like the other FFTs, they record no gradient."""
 from tapeflow.backend import xp as np  # the array namespace kernels use
 
-from tapeflow.framework.primitive import primitive
+from tapeflow.framework.op_def import ANY, defop
 
 _RC = {"float32": np.complex64, "float64": np.complex128}
 _CR = {"complex64": np.float32, "complex128": np.float64}
 
 
-@primitive("FFTND", differentiable=False)
-def fftnd_kernel(x, lengths, axes, norm):
+def _fftnd_np(x, lengths, axes, norm):
     return np.fft.fftn(x, s=lengths, axes=axes, norm=norm).astype(x.dtype)
 
 
-@primitive("IFFTND", differentiable=False)
-def ifftnd_kernel(x, lengths, axes, norm):
+def _ifftnd_np(x, lengths, axes, norm):
     return np.fft.ifftn(x, s=lengths, axes=axes, norm=norm).astype(x.dtype)
 
 
-@primitive("RFFTND", differentiable=False)
-def rfftnd_kernel(x, lengths, axes, norm):
+def _rfftnd_np(x, lengths, axes, norm):
     return np.fft.rfftn(x, s=lengths, axes=axes, norm=norm).astype(_RC[x.dtype.name])
 
 
-@primitive("IRFFTND", differentiable=False)
-def irfftnd_kernel(x, lengths, axes, norm):
+def _irfftnd_np(x, lengths, axes, norm):
     return np.fft.irfftn(x, s=lengths, axes=axes, norm=norm).astype(_CR[x.dtype.name])
+
+
+# ``op(x, lengths=, axes=, norm=)``; no gradient rule (TensorFlow's FFTs here record none);
+# ANY: signal_more converts the input's dtype before calling.
+fftnd_kernel = defop("FFTND", _fftnd_np, dtypes=ANY, kind="call")
+ifftnd_kernel = defop("IFFTND", _ifftnd_np, dtypes=ANY, kind="call")
+rfftnd_kernel = defop("RFFTND", _rfftnd_np, dtypes=ANY, kind="call")
+irfftnd_kernel = defop("IRFFTND", _irfftnd_np, dtypes=ANY, kind="call")
 
 
 __all__ = []

@@ -15,7 +15,6 @@ from tapeflow.framework.errors import InvalidArgumentError
 from tapeflow.framework.op_def import (
     ANY, ARITH, COMPARE, COMPLEX, FLOAT, FLOAT_COMPLEX, INT, NUMBER, REAL, SIGNED, UINT, OpDef,
     defop, exported)
-from tapeflow.framework.primitive import make_binary, make_unary, primitive
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 
 
@@ -321,18 +320,21 @@ def logical_xor(x, y, name="LogicalXor"):
 
 # -- where (used by many gradients) ------------------------------------------------
 
-@primitive("SelectV2")
-def _select_kernel(c, x, y):
+def _select_np(c, x, y):
+    """Returns ``x`` where ``c`` holds and ``y`` elsewhere (all three broadcast)."""
     return np.where(c, x, y)
 
 
-@_select_kernel.def_grad
 def _select_grad(op, dy):
     """Routes dy to x where the condition holds and to y elsewhere."""
     c, x, y = op.inputs
     zeros = zeros_like_(dy)
     return (None, unbroadcast(where_(c, dy, zeros), _shape(x)),
             unbroadcast(where_(c, zeros, dy), _shape(y)))
+
+
+# ``op(condition, x, y)``; ``typed=1``: TensorFlow's ``T`` is x's (and y's) dtype
+_select_kernel = defop("SelectV2", _select_np, _select_grad, dtypes=ANY, kind="call", typed=1)
 
 
 def where_(condition, x, y):

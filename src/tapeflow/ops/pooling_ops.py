@@ -6,7 +6,7 @@ TensorFlow does); the gradient of that routing wrt dy picks the same positions.
 """
 from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
-from tapeflow.framework.primitive import primitive
+from tapeflow.framework.op_def import ANY, defop
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.ops.conv_ops import _geometry, _pad, _padding, _pair, _windows
 
@@ -36,7 +36,17 @@ def _lowest(dtype):
     return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
 
 
-def _first_max_masks(xp, y, ksize, strides):
+def _real_taps(x, y, pads, ksize, strides):
+    """Returns, when a window's maximum may be tied with its padding (padding present and
+    some output equal to the fill value), each tap's view of where the input is real (not
+    padding), else None: TensorFlow's windows never pick a padding position."""
+    if not (any(pads[0]) or any(pads[1])) or not (y == _lowest(x.dtype)).any():
+        return None
+    real = _pad(np.ones((1,) + x.shape[1:3] + (1,), dtype=bool), pads, False)
+    return [v for _, _, v in _taps(real, ksize, y.shape[1:3], strides)]
+
+
+def _first_max_masks(xp, y, ksize, strides, real=None):
     """Yields ``(i, j, mask)``: where tap ``(i, j)`` holds its window's first maximum.
 
     Taps are scanned in row-major order, as an ``argmax`` over each flattened window
@@ -56,6 +66,8 @@ def _first_max_masks(xp, y, ksize, strides):
         m = v == y
         if nan:
             m |= np.isnan(v)
+        if real is not None:
+            m &= real[t]
         if free is None:
             free = ~m
         else:
@@ -64,8 +76,7 @@ def _first_max_masks(xp, y, ksize, strides):
         yield i, j, m
 
 
-@primitive("MaxPool")
-def _max_pool_kernel(x, ksize, strides, padding):
+def _max_pool_np(x, ksize, strides, padding):
     xp, out_hw, _ = _padded(x, ksize, strides, padding, _lowest(x.dtype))
     views = [v for _, _, v in _taps(xp, ksize, out_hw, strides)]
     if len(views) == 1:
@@ -76,8 +87,7 @@ def _max_pool_kernel(x, ksize, strides, padding):
     return out
 
 
-@primitive("MaxPoolGrad")
-def _max_pool_grad_kernel(x, y, dy, ksize, strides, padding):
+def _max_pool_grad_np(x, y, dy, ksize, strides, padding):
     """TF's MaxPoolGrad(orig_input, orig_output, grad): dy routed to each first maximum."""
     xp, out_hw, pads = _padded(x, ksize, strides, padding, _lowest(x.dtype))
     disjoint = strides[0] >= ksize[0] and strides[1] >= ksize[1]
@@ -86,7 +96,8 @@ def _max_pool_grad_kernel(x, y, dy, ksize, strides, padding):
         out_hw[0] * strides[0] == xp.shape[1] and out_hw[1] * strides[1] == xp.shape[2]
     out = (np.empty if tiled else np.zeros)(xp.shape, dtype=dy.dtype)
     slabs = _taps(out, ksize, out_hw, strides)
-    for (_, _, m), (_, _, slab) in zip(_first_max_masks(xp, y, ksize, strides), slabs):
+    real = _real_taps(x, y, pads, ksize, strides)
+    for (_, _, m), (_, _, slab) in zip(_first_max_masks(xp, y, ksize, strides, real), slabs):
         if disjoint:         # windows do not overlap: each input gets one write at most
             np.multiply(m, dy, out=slab)
         else:
@@ -98,14 +109,14 @@ def _max_pool_grad_kernel(x, y, dy, ksize, strides, padding):
     return out
 
 
-@primitive("MaxPoolGradGrad")
-def _max_pool_grad_grad_kernel(x, y, g, ksize, strides, padding):
+def _max_pool_grad_grad_np(x, y, g, ksize, strides, padding):
     """The values of ``g`` (shaped like x) at each window's first maximum."""
     xp, out_hw, pads = _padded(x, ksize, strides, padding, _lowest(x.dtype))
     gp = _pad(g, pads)
     out = np.zeros(y.shape, dtype=g.dtype)
     taps = _taps(gp, ksize, out_hw, strides)
-    for (_, _, m), (_, _, gv) in zip(_first_max_masks(xp, y, ksize, strides), taps):
+    real = _real_taps(x, y, pads, ksize, strides)
+    for (_, _, m), (_, _, gv) in zip(_first_max_masks(xp, y, ksize, strides, real), taps):
         out += m * gv
     return out
 
@@ -114,20 +125,17 @@ def _attrs(op):
     return {k: op.attrs[k] for k in ("ksize", "strides", "padding")}
 
 
-@_max_pool_kernel.def_grad
 def _max_pool_grad(op, dy):
     """Routes dy to the first maximum of each window."""
     return _max_pool_grad_kernel(op.inputs[0], op.outputs[0], dy, **_attrs(op))
 
 
-@_max_pool_grad_kernel.def_grad
 def _max_pool_grad_grad(op, g):
     """d/d(dy): the values of g at each window's maximum; the routing is locally constant."""
     x, y, _ = op.inputs
     return None, None, _max_pool_grad_grad_kernel(x, y, g, **_attrs(op))
 
 
-@_max_pool_grad_grad_kernel.def_grad
 def _max_pool_grad_grad_grad(op, dy):
     """The adjoint of picking maxima is routing to them."""
     x, y, _ = op.inputs
@@ -142,8 +150,7 @@ def _counts(x_shape, ksize, strides, padding, dtype):
     return win.sum(axis=(3, 4))
 
 
-@primitive("AvgPool")
-def _avg_pool_kernel(x, ksize, strides, padding):
+def _avg_pool_np(x, ksize, strides, padding):
     xp, out_hw, _ = _padded(x, ksize, strides, padding, 0)
     views = [v for _, _, v in _taps(xp, ksize, out_hw, strides)]
     out = views[0].copy()
@@ -153,8 +160,7 @@ def _avg_pool_kernel(x, ksize, strides, padding):
                                                                               copy=False)
 
 
-@primitive("AvgPoolGrad")
-def _avg_pool_grad_kernel(dy, input_shape, ksize, strides, padding):
+def _avg_pool_grad_np(dy, input_shape, ksize, strides, padding):
     out_hw, pads = _pool_geometry(input_shape, ksize, strides, padding)
     scaled = (dy / _counts(input_shape, ksize, strides, padding, dy.dtype)).astype(
         dy.dtype, copy=False)
@@ -168,17 +174,29 @@ def _avg_pool_grad_kernel(dy, input_shape, ksize, strides, padding):
     return out
 
 
-@_avg_pool_kernel.def_grad
 def _avg_pool_grad(op, dy):
     """Spreads dy evenly over each window's real inputs."""
     (x,) = op.inputs
     return _avg_pool_grad_kernel(dy, input_shape=x._value.shape, **_attrs(op))
 
 
-@_avg_pool_grad_kernel.def_grad
 def _avg_pool_grad_grad(op, g):
     """AvgPoolGrad is the adjoint of AvgPool, so its gradient is AvgPool."""
     return _avg_pool_kernel(g, **_attrs(op))
+
+
+# The five ops, ``op(*tensors, **attrs)``: dtypes=ANY lets the kernels decide (as before);
+# AvgPool and its gradient take TensorFlow's float list (its error for other dtypes).
+_POOL_FLOAT = ("half", "bfloat16", "float", "double")
+_max_pool_kernel = defop("MaxPool", _max_pool_np, _max_pool_grad, dtypes=ANY, kind="call")
+_max_pool_grad_kernel = defop("MaxPoolGrad", _max_pool_grad_np, _max_pool_grad_grad,
+                              dtypes=ANY, kind="call")
+_max_pool_grad_grad_kernel = defop("MaxPoolGradGrad", _max_pool_grad_grad_np,
+                                   _max_pool_grad_grad_grad, dtypes=ANY, kind="call")
+_avg_pool_kernel = defop("AvgPool", _avg_pool_np, _avg_pool_grad, dtypes=_POOL_FLOAT,
+                         kind="call")
+_avg_pool_grad_kernel = defop("AvgPoolGrad", _avg_pool_grad_np, _avg_pool_grad_grad,
+                              dtypes=_POOL_FLOAT, kind="call")
 
 
 def _prepare(input, ksize, strides, padding):  # noqa: A002
@@ -204,12 +222,7 @@ def avg_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  
       InvalidArgumentError: for a non-float input or a rank other than 4.
     """
     x, attrs = _prepare(input, ksize, strides, padding)
-    if x._value.dtype.kind != "f":
-        from tapeflow.framework.errors import InvalidArgumentError
-        raise InvalidArgumentError(
-            None, "AvgPool", f"Value for attr 'T' of {x.dtype.name} is not in the list of "
-            f"allowed values: half, bfloat16, float, double [Op:AvgPool]")
-    return _avg_pool_kernel(x, **attrs)
+    return _avg_pool_kernel(x, **attrs)   # refuses non-float dtypes (TensorFlow's list)
 
 
 def _pool1d(fn, input, ksize, strides, padding):  # noqa: A002

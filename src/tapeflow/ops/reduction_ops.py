@@ -10,8 +10,8 @@ from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN
 from tapeflow.framework import dtypes
 from tapeflow.framework import primitive as prim
 from tapeflow.framework.errors import InvalidArgumentError
-from tapeflow.framework.op_def import REDUCE_NUMBER, REDUCE_REAL, defop, exported, reduction_axes
-from tapeflow.framework.primitive import primitive
+from tapeflow.framework.op_def import (
+    ANY, REDUCE_NUMBER, REDUCE_REAL, defop, exported, reduction_axes)
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.ops.math_ops import (
     _quiet, add, cast, divide, divide_no_nan, equal, exp, log, multiply, not_equal, sqrt,
@@ -194,7 +194,7 @@ _max_op, _min_op = reduce_max.op_def.op, reduce_min.op_def.op
 
 def _reduce(op, input_tensor, axis, keepdims):
     x = _t(input_tensor)
-    return op(x, axis=_norm_axis(axis, x._value.ndim, op.name), keepdims=bool(keepdims))
+    return op(x, axis=_norm_axis(axis, x._value.ndim, op.op_def.name), keepdims=bool(keepdims))
 
 
 # -- prod ---------------------------------------------------------------------------------------
@@ -301,7 +301,8 @@ def _logical_reduce(name, fn):
         if x.dtype != np.bool_:
             raise _dtype_error(name, x, "bool")
         return fn(x, axis=axis, keepdims=keepdims)
-    return primitive(name, differentiable=False)(kernel)
+    # not differentiable (no rule); the kernel refuses a non-bool input with TensorFlow's words
+    return defop(name, kernel, dtypes=ANY, kind="call")
 
 
 _any_op = _logical_reduce("Any", np.any)

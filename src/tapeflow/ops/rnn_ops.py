@@ -15,7 +15,7 @@ loop), so second and higher orders work as for the unfused cell.
 from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
 from tapeflow.framework import primitive as prim
-from tapeflow.framework.primitive import primitive
+from tapeflow.framework.op_def import ANY, defop
 from tapeflow.framework.tensor import Tensor
 from tapeflow.ops import array_ops, math_ops as m
 
@@ -32,8 +32,7 @@ def _check(p, h0, c0, r):
     return t, b, u
 
 
-@primitive("_FusedLSTMSequence", num_outputs=7)
-def _lstm_kernel(p, h0, c0, r, mask, zero_output, reverse):
+def _lstm_kernel_np(p, h0, c0, r, mask, zero_output, reverse):
     """Outputs ``(y, h_T, c_T)`` plus the residuals the backward reads
     ``(h_prev, c_prev, gates, tanh_c)``; ``mask`` is None or a bool ``(time, batch, 1)``
     in processing order; ``reverse`` processes ``p`` from its last step."""
@@ -125,7 +124,6 @@ def _as_array(g, like):
     return np.zeros_like(like) if g is None else g._value
 
 
-@_lstm_kernel.def_grad
 def _lstm_grad(op, dy, dh, dc, *unused):
     """Backward through time in NumPy on preallocated buffers (the unfused maths
     differentiated with ops when a tape records this gradient)."""
@@ -188,6 +186,10 @@ def _lstm_grad(op, dy, dh, dc, *unused):
     return Tensor(dz[::-1] if reverse else dz), Tensor(dhv), Tensor(dcv), dr
 
 
+_lstm_kernel = defop("_FusedLSTMSequence", _lstm_kernel_np, _lstm_grad,
+                     dtypes=ANY, kind="call", num_outputs=7)
+
+
 def _composite_grad(op, dy, dh, dc):
     """The gradient as tapeflow ops: the unfused loop's vjp, recorded by outer tapes."""
     from tapeflow.framework.tape import GradientTape
@@ -239,8 +241,7 @@ def _check_gru(p, h0, r, br):
     return t, b, u
 
 
-@primitive("_FusedGRUSequence", num_outputs=5)
-def _gru_kernel(p, h0, r, br, mask, zero_output, reverse):
+def _gru_kernel_np(p, h0, r, br, mask, zero_output, reverse):
     """Outputs ``(y, h_T)`` plus the residuals ``(h_prev, gates [z, r, hh], rh)``."""
     steps, b, u = _check_gru(p, h0, r, br)
     dt = p.dtype
@@ -285,7 +286,6 @@ def _gru_kernel(p, h0, r, br, mask, zero_output, reverse):
     return y, np.array(h, copy=True), hp, gates, rh
 
 
-@_gru_kernel.def_grad
 def _gru_grad(op, dy, dh, *unused):
     """Backward through time in NumPy (the unfused maths with ops when recording)."""
     p, h0, r, br = op.inputs
@@ -337,6 +337,10 @@ def _gru_grad(op, dy, dh, *unused):
     dr = None if 2 in skip else Tensor(hp.reshape(steps * b, u).T @ flat)
     dbr = None if 3 in skip else Tensor(flat.sum(axis=0) if steps else np.zeros_like(br._value))
     return Tensor(dp[::-1] if reverse else dp), Tensor(dhv), dr, dbr
+
+
+_gru_kernel = defop("_FusedGRUSequence", _gru_kernel_np, _gru_grad,
+                     dtypes=ANY, kind="call", num_outputs=5)
 
 
 def gru_reference(p, h0, r, br, mask=None, zero_output=False, reverse=False):
@@ -409,8 +413,7 @@ def gru_sequence(p, h0, r, br, mask=None, zero_output=False, reverse=False):
 
 # -- SimpleRNN (tanh) --------------------------------------------------------------------------
 
-@primitive("_FusedSimpleRNNSequence", num_outputs=4)
-def _simple_kernel(p, h0, r, mask, zero_output, reverse):
+def _simple_kernel_np(p, h0, r, mask, zero_output, reverse):
     """Outputs ``(y, h_T)`` plus the residuals ``(h_prev, h_new)``: ``tanh(p_t + h r)``."""
     steps, b, n = p.shape
     u = r.shape[0]
@@ -441,7 +444,6 @@ def _simple_kernel(p, h0, r, mask, zero_output, reverse):
     return y, np.array(h, copy=True), hp, hs
 
 
-@_simple_kernel.def_grad
 def _simple_grad(op, dy, dh, *unused):
     """Backward through time in NumPy (the unfused maths with ops when recording)."""
     p, h0, r = op.inputs
@@ -487,6 +489,10 @@ def _simple_grad(op, dy, dh, *unused):
     dr = None if 2 in op.skip_input_indices else Tensor(
         hp.reshape(steps * b, u).T @ da.reshape(steps * b, u))
     return Tensor(da[::-1] if reverse else da), Tensor(dhv), dr
+
+
+_simple_kernel = defop("_FusedSimpleRNNSequence", _simple_kernel_np, _simple_grad,
+                     dtypes=ANY, kind="call", num_outputs=4)
 
 
 def simple_rnn_reference(p, h0, r, mask=None, zero_output=False, reverse=False):

@@ -7,8 +7,7 @@ from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN
 
 from tapeflow.framework import dtypes
 from tapeflow.framework.errors import InvalidArgumentError
-from tapeflow.framework.op_def import FLOAT, FLOAT_COMPLEX
-from tapeflow.framework.primitive import make_binary, primitive
+from tapeflow.framework.op_def import ANY, FLOAT, FLOAT_COMPLEX, defop
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.ops.math_ops import (
     _check_int_zero, _quiet, _unary, add, cast, divide, divide_no_nan, exp,
@@ -179,22 +178,20 @@ acosh = _unary("Acosh", np.arccosh, _acosh_grad, dtypes=FLOAT_COMPLEX)
 atanh = _unary("Atanh", np.arctanh, _atanh_grad, dtypes=FLOAT_COMPLEX)
 
 
-@primitive("Atan2")
-def _atan2_kernel(y, x):
+def _atan2_np(y, x):
     _float_only("Atan2", y)
     return np.arctan2(y, x)
 
 
-@_atan2_kernel.def_grad
 def _atan2_grad(op, dz):
     """d atan2(y, x) = (dz x / (x^2+y^2), -dz y / (x^2+y^2))."""
     y, x = op.inputs
     r2 = add(square(x), square(y))
-    return (unbroadcast(divide(multiply(dz, x), r2), y._value.shape),
-            unbroadcast(negative(divide(multiply(dz, y), r2)), x._value.shape))
+    return (divide(multiply(dz, x), r2),
+            negative(divide(multiply(dz, y), r2)))
 
 
-atan2 = make_binary(_atan2_kernel)
+atan2 = defop("Atan2", _atan2_np, _atan2_grad, kind="binary", dtypes=ANY, export="atan2")
 
 
 # -- log-sigmoid ------------------------------------------------------------------------
@@ -221,8 +218,7 @@ is_finite = _unary("IsFinite", np.isfinite, None, dtypes=FLOAT)
 
 # -- truncating division (no gradient) ---------------------------------------------------
 
-@primitive("TruncateDiv", differentiable=False)
-def _truncatediv_kernel(x, y):
+def _truncatediv_np(x, y):
     _check_int_zero(y, "TruncateDiv")
     if x.dtype.kind in "fc":
         with _quiet():
@@ -233,53 +229,51 @@ def _truncatediv_kernel(x, y):
     return np.where((x < 0) != (y < 0), -q, q).astype(x.dtype, copy=False)
 
 
-@primitive("TruncateMod", differentiable=False)
-def _truncatemod_kernel(x, y):
+def _truncatemod_np(x, y):
     _check_int_zero(y, "TruncateMod")
     with _quiet():
         return np.fmod(x, y)
 
 
-truncatediv = make_binary(_truncatediv_kernel)
-truncatemod = make_binary(_truncatemod_kernel)
+# dtypes=ANY: the kernels refuse what TensorFlow refuses, in its words (as before)
+truncatediv = defop("TruncateDiv", _truncatediv_np, kind="binary", dtypes=ANY,
+                    export="truncatediv")
+truncatemod = defop("TruncateMod", _truncatemod_np, kind="binary", dtypes=ANY,
+                    export="truncatemod")
 
 
 # -- xlogy / xdivy ----------------------------------------------------------------------
 
-@primitive("Xlogy")
-def _xlogy_kernel(x, y):
+def _xlogy_np(x, y):
     _float_only("Xlogy", x)
     with _quiet():
         return np.where(x == 0, x.dtype.type(0), x * np.log(y)).astype(x.dtype, copy=False)
 
 
-@_xlogy_kernel.def_grad
 def _xlogy_grad(op, dz):
     """d x log y = (dz xlogy(x != 0, y), dz xdivy(x, y))."""
     x, y = op.inputs
     nonzero = cast(not_equal(x, 0), x.dtype)
-    return (unbroadcast(multiply(dz, xlogy(nonzero, y)), x._value.shape),
-            unbroadcast(multiply(dz, xdivy(x, y)), y._value.shape))
+    return (multiply(dz, xlogy(nonzero, y)),
+            multiply(dz, xdivy(x, y)))
 
 
-@primitive("Xdivy")
-def _xdivy_kernel(x, y):
+def _xdivy_np(x, y):
     _float_only("Xdivy", x)
     with _quiet():
         return np.where(x == 0, x.dtype.type(0), x / y).astype(x.dtype, copy=False)
 
 
-@_xdivy_kernel.def_grad
 def _xdivy_grad(op, dz):
     """d x/y = (dz xdivy(x != 0, y), -dz xdivy(x, y^2))."""
     x, y = op.inputs
     nonzero = cast(not_equal(x, 0), x.dtype)
-    return (unbroadcast(multiply(dz, xdivy(nonzero, y)), x._value.shape),
-            unbroadcast(negative(multiply(dz, xdivy(x, square(y)))), y._value.shape))
+    return (multiply(dz, xdivy(nonzero, y)),
+            negative(multiply(dz, xdivy(x, square(y)))))
 
 
-xlogy = make_binary(_xlogy_kernel)
-xdivy = make_binary(_xdivy_kernel)
+xlogy = defop("Xlogy", _xlogy_np, _xlogy_grad, kind="binary", dtypes=ANY, export="xlogy")
+xdivy = defop("Xdivy", _xdivy_np, _xdivy_grad, kind="binary", dtypes=ANY, export="xdivy")
 
 
 def reciprocal_no_nan(x, name=None):
@@ -293,22 +287,21 @@ def reciprocal_no_nan(x, name=None):
     return divide_no_nan(ones_like_(x), x)
 
 
-@primitive("MulNoNan")
-def _mul_no_nan_kernel(x, y):
+def _mul_no_nan_np(x, y):
     _float_only("MulNoNan", x)
     with _quiet():
         return np.where(y == 0, x.dtype.type(0), x * y).astype(x.dtype, copy=False)
 
 
-@_mul_no_nan_kernel.def_grad
 def _mul_no_nan_grad(op, dz):
     """(mul_no_nan(dz, y), mul_no_nan(x, dz)), as in TensorFlow."""
     x, y = op.inputs
-    return (unbroadcast(multiply_no_nan(dz, y), x._value.shape),
-            unbroadcast(multiply_no_nan(x, dz), y._value.shape))
+    return (multiply_no_nan(dz, y),
+            multiply_no_nan(x, dz))
 
 
-multiply_no_nan = make_binary(_mul_no_nan_kernel)
+multiply_no_nan = defop("MulNoNan", _mul_no_nan_np, _mul_no_nan_grad, kind="binary", dtypes=ANY,
+                       export="multiply_no_nan")
 
 
 def rint(x, name=None):
@@ -319,15 +312,16 @@ def rint(x, name=None):
 
 # -- complex numbers ----------------------------------------------------------------------
 
-@primitive("Conj")
-def _conj_op(x):
+def _conj_np(x):
     return np.conj(x)
 
 
-@_conj_op.def_grad
 def _conj_grad(op, dy):
     """d conj(x) = conj(dy)."""
     return _conj_op(dy)
+
+
+_conj_op = defop("Conj", _conj_np, _conj_grad, dtypes=ANY)
 
 
 def conj(x, name=None):
@@ -338,8 +332,8 @@ def conj(x, name=None):
 
 def _complex_part(name, fn):
     # no gradient: complex gradients are outside what tapeflow's tape tracks
-    op = primitive(name, differentiable=False)(
-        lambda x: np.asarray(fn(x)).astype(x.real.dtype if x.dtype.kind == "c" else x.dtype))
+    op = defop(name, lambda x: np.asarray(fn(x)).astype(
+        x.real.dtype if x.dtype.kind == "c" else x.dtype), dtypes=ANY)
 
     def part(input, name=None):  # noqa: A002  (TensorFlow's argument name)
         return op(input if type(input) is Tensor else convert_to_tensor(input))
@@ -348,10 +342,12 @@ def _complex_part(name, fn):
     return part
 
 
-@primitive("Complex", differentiable=False)
-def _complex_op(real, imag):
+def _complex_np(real, imag):
     return real + 1j * imag if real.dtype == np.float64 else (real + 1j * imag).astype(
         np.complex64)
+
+
+_complex_op = defop("Complex", _complex_np, dtypes=ANY, kind="call")
 
 
 def complex(real, imag, name=None):  # noqa: A001  (TensorFlow's name)

@@ -245,6 +245,15 @@ def write_op(op_name, attrs, ins, in_info, out_info, name):
         s = const("shape", list(attrs["shape"]))
         return extra + [node_def(name, "Reshape", [ins[0], s], dict(
             t, Tshape=_T(np.int32)))], f"{name}:output:0"
+    if op_name == "ExpandDims":
+        d = const("dim", attrs["axis"])
+        return extra + [node_def(name, "ExpandDims", [ins[0], d], dict(
+            t, Tdim=_T(np.int32)))], f"{name}:output:0"
+    if op_name == "Squeeze":
+        if not attrs["axis"]:   # TensorFlow's empty squeeze_dims would squeeze every 1
+            return [node_def(name, "Identity", ins, t)], f"{name}:output:0"
+        return [node_def(name, "Squeeze", ins, dict(
+            t, squeeze_dims=P.attr_ints(attrs["axis"])))], f"{name}:output:0"
     if op_name == "Transpose":
         perm = attrs.get("perm")
         perm = list(range(len(in_info[0][1])))[::-1] if perm is None else list(perm)

@@ -27,7 +27,7 @@ from tapeflow.keras.layers.shape_utils import (  # noqa: F401  (re-exported for 
     _map_shapes, _shape_of, _standard_shape)
 from tapeflow.keras.layers.tracking import LayerTracking, _bump
 from tapeflow.keras.tree import map_structure
-from tapeflow.framework.variable import array_of
+from tapeflow.framework.variable import array_of, set_trainable
 
 
 _ALLOWED_KWARGS = {"name", "dtype", "trainable", "input_shape", "batch_input_shape",
@@ -169,7 +169,7 @@ class Layer(LayerTracking):
         fixed = self.__dict__.get("_created_non_trainable", ())
         for v in self._own_variables():
             if not any(v is f for f in fixed):
-                v._trainable = value
+                set_trainable(v, value)
         _bump()
         for layer in self._layers:
             layer.trainable = value
@@ -258,7 +258,7 @@ class Layer(LayerTracking):
         if not trainable:
             self.__dict__.setdefault("_created_non_trainable", []).append(v)
         elif not self._trainable:
-            v._trainable = False
+            set_trainable(v, False)
         self._own_weights.append(v)
         _bump()
         return v

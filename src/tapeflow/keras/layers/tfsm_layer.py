@@ -6,6 +6,7 @@ calls the endpoint. The variables the endpoint captures are the layer's weights
 (trainable as saved, none when ``trainable=False``), so the layer can be fine-tuned:
 gradients flow through the loaded graph to them.
 """
+from tapeflow.framework.variable import set_trainable
 from tapeflow.keras.layers.layer import Layer
 
 
@@ -35,7 +36,7 @@ class TFSMLayer(Layer):
             [v for v in found if not v.trainable]
         if not trainable:
             for v in self._tfsm_variables:
-                v._trainable = False
+                set_trainable(v, False)
         self.built = True
 
     def _endpoint(self, endpoint, arg):
