@@ -38,8 +38,7 @@ def rebind(var, array):
 
 
 def set_trainable(var, trainable):
-    """Marks ``var`` as trainable or not (what Keras's ``layer.trainable = ...`` does to the
-    layer's variables; TensorFlow's ``Variable.trainable`` is read-only). Returns None."""
+    """Marks ``var`` trainable or not (Keras's ``layer.trainable = ...``); returns None."""
     var._trainable = bool(trainable)
 
 

@@ -66,6 +66,8 @@ _TAB = {"transpose_a": True, "transpose_b": True}
 _MATMUL = OpDef("MatMul", None, "binary", FLOAT + ("int32", "int64") + UINT + COMPLEX,
                 FLOAT + ("int32", "int64") + COMPLEX, (), None)
 _binary_inputs = prim.binary_inputs
+_tapes = prim.ACTIVE
+_record = prim.record
 
 
 def _matmul_args(a, b, transpose_a=False, transpose_b=False, adjoint_a=False,
@@ -78,6 +80,21 @@ def _matmul_args(a, b, transpose_a=False, transpose_b=False, adjoint_a=False,
         no matmul for the dtype (bool, string, integers below int32 for matrices).
       NotFoundError: for a dtype TensorFlow defines but has no CPU kernel for (uint8 ...).
     """
+    if type(a) is Tensor and type(b) is Tensor and not (
+            transpose_a or transpose_b or adjoint_a or adjoint_b):
+        # the common case (two matrices of one supported dtype) as the normaliser's
+        # shortcut result: the generic wrapper's dispatch costs as much as a small product
+        av, bv = a._value, b._value
+        if av.ndim == 2 and bv.ndim == 2 and av.dtype is bv.dtype and av.dtype in \
+                _MATMUL_OK and av.shape[1] == bv.shape[0]:
+            try:
+                out = Tensor(av @ bv)
+            except MemoryError:   # the general path raises TensorFlow's error for it
+                pass
+            else:
+                if _tapes:
+                    _record(_matmul_kernel, (a, b), (out,), _NO_T)
+                return out
     if type(a) is not Tensor or type(b) is not Tensor or a._value.dtype != b._value.dtype:
         a, b = _binary_inputs("MatMul", a, b)
     av = a._value

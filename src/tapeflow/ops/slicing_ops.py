@@ -10,12 +10,15 @@ import re
 from tapeflow.backend import xp as np  # the array namespace kernels use (DESIGN: backend)
 
 from tapeflow.framework.errors import InvalidArgumentError
+from tapeflow.framework import primitive as _prim
 from tapeflow.framework.op_def import ANY, defop
 from tapeflow.framework.tensor import Tensor, convert_to_tensor
 from tapeflow.framework.graph import func_graph as _func_graph
 from tapeflow.ops.creation_ops import _t
 
 _slice = slice  # the builtin; ``slice`` is redefined below as tf.slice
+_tapes = _prim.ACTIVE
+_record = _prim.record
 _PLAIN = (int, _slice, type(None), type(Ellipsis))
 
 
@@ -129,8 +132,22 @@ def _getitem_args(tensor, key):
       InvalidArgumentError: for an index out of range (naming the input shape).
       TypeError: for any other kind of index (floats, integer arrays ...).
     """
-    x = tensor if type(tensor) is Tensor else convert_to_tensor(tensor)
     tk = type(key)
+    if type(tensor) is Tensor and (tk is int or tk is _slice and _plain_slice(key)):
+        # the common case (one int or plain slice) as the normaliser's shortcut result: the
+        # generic wrapper's dispatch costs as much as the slice itself
+        v = tensor._value
+        if v.ndim and v.dtype.kind != "O":
+            try:
+                out = v[key]
+            except (IndexError, ValueError):
+                pass                   # the general path raises TensorFlow's error
+            else:
+                result = Tensor(out)
+                if _tapes:
+                    _record(_slice_kernel, (tensor,), (result,), {"key": key})
+                return result
+    x = tensor if type(tensor) is Tensor else convert_to_tensor(tensor)
     if tk is tuple:
         for k in key:
             if type(k) not in _PLAIN or (type(k) is _slice and not _plain_slice(k)):
