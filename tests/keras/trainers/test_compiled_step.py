@@ -1,4 +1,6 @@
-"""Model.fit/evaluate/predict run their steps through tf.function unless run_eagerly=True
+"""keras/trainers/compiled_step.py.
+
+Model.fit/evaluate/predict run their steps through tf.function unless run_eagerly=True
 (Keras's default; jit_compile=True means the same): per batch signature the first call runs
 eagerly, the second traces, and its replay is checked against the eager step; later calls
 replay. The results are exactly the eager ones."""

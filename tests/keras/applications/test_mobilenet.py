@@ -1,0 +1,14 @@
+"""keras/applications/mobilenet.py: a variant not in test_applications_keras3.py (parameter
+count, layers, names and output shape as Keras 3.15 gives them)."""
+from tapeflow import keras
+
+
+def test_variant_matches_keras():
+    keras.backend.clear_session()
+    model = keras.applications.mobilenet.MobileNet(
+        alpha=0.5, input_shape=(32, 32, 3), classes=10, weights=None)
+    assert model.count_params() == 834666
+    assert len(model.layers) == 91
+    assert model.name == "mobilenet_0.50_32"
+    assert model.layers[-1].name == "predictions"
+    assert tuple(model.output.shape) == (None, 10)

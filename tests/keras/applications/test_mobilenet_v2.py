@@ -1,0 +1,14 @@
+"""keras/applications/mobilenet_v2.py: a variant not in test_applications_keras3.py (parameter
+count, layers, names and output shape as Keras 3.15 gives them)."""
+from tapeflow import keras
+
+
+def test_variant_matches_keras():
+    keras.backend.clear_session()
+    model = keras.applications.mobilenet_v2.MobileNetV2(
+        alpha=0.5, input_shape=(32, 32, 3), classes=10, weights=None)
+    assert model.count_params() == 719034
+    assert len(model.layers) == 156
+    assert model.name == "mobilenetv2_0.50_32"
+    assert model.layers[-1].name == "predictions"
+    assert tuple(model.output.shape) == (None, 10)
