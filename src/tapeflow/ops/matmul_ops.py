@@ -80,7 +80,9 @@ def _matmul_args(a, b, transpose_a=False, transpose_b=False, adjoint_a=False,
         no matmul for the dtype (bool, string, integers below int32 for matrices).
       NotFoundError: for a dtype TensorFlow defines but has no CPU kernel for (uint8 ...).
     """
-    if type(a) is Tensor and type(b) is Tensor and not (adjoint_a or adjoint_b):
+    if type(a) is not Tensor or type(b) is not Tensor or a._value.dtype != b._value.dtype:
+        a, b = _binary_inputs("MatMul", a, b)
+    if not (adjoint_a or adjoint_b):
         # the common case (two matrices of one supported dtype, transposed or not: gradients
         # transpose) as the normaliser's shortcut result: the generic wrapper's dispatch
         # costs as much as a small product
@@ -99,8 +101,6 @@ def _matmul_args(a, b, transpose_a=False, transpose_b=False, adjoint_a=False,
                             _TAB if transpose_b else _TA) if transpose_a else (
                             _TB if transpose_b else _NO_T))
                     return out
-    if type(a) is not Tensor or type(b) is not Tensor or a._value.dtype != b._value.dtype:
-        a, b = _binary_inputs("MatMul", a, b)
     av = a._value
     if av.dtype not in _MATMUL_OK and av.ndim <= 2 and b._value.ndim <= 2:
         raise _MATMUL.dtype_error(av.dtype)     # MatMul's rule for two matrices
