@@ -162,12 +162,13 @@ _TIMES = re.compile(r"\d+(?:ms|us|s)(?=/step)|(?<= - )\d+s(?= - )|(?<=\x1b\[1m)\
 
 
 def _lines(text):
-    """The printed lines, each one's last in-place rewrite, with the timings blanked."""
+    """The printed lines, each one's last in-place rewrite, with the timings blanked (and
+    the spaces an in-place rewrite pads with, whose count follows the previous timing)."""
     out = []
     for line in text.split("\n"):
         line = line.split("\r")[-1]
         if line:
-            out.append(_TIMES.sub("T", line))
+            out.append(_TIMES.sub("T", line).rstrip(" "))
     return out
 
 
