@@ -277,6 +277,7 @@ def test_every_differentiable_array_op_is_gradient_checked():
     """A new differentiable primitive in the array op modules needs a gradient check."""
     from tapeflow.framework.primitive import REGISTRY
     mine = {"tapeflow.ops.array_ops", "tapeflow.ops.creation_ops", "tapeflow.ops.manip_ops",
+            "tapeflow.ops.join_ops",
             "tapeflow.ops.slicing_ops", "tapeflow.ops.indexing_ops"}
     ops = {n for n, op in REGISTRY.items()
            if op.differentiable and getattr(op.forward, "__module__", None) in mine}
