@@ -408,3 +408,21 @@ def test_function_parity(name, rtf):
     ours = _run(PROGRAMS[name], tapeflow)
     theirs = _run(PROGRAMS[name], rtf)
     assert ours == theirs
+
+
+def test_variable_read_and_written_in_a_traced_while_body(rtf):
+    import tapeflow as tf
+
+    def program(lib):
+        v = lib.Variable(1.0)
+
+        @lib.function
+        def g(n):
+            def body(i, acc):
+                v.assign(v * 2.0)
+                return i + 1, acc + v
+            return lib.while_loop(lambda i, acc: i < n, body,
+                                  (lib.constant(0), lib.constant(0.0)))[1]
+        first = float(g(lib.constant(3)))
+        return first, float(v), float(g(lib.constant(1))), float(v)
+    assert program(tf) == program(rtf)

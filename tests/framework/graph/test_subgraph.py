@@ -35,9 +35,6 @@ def test_while_body_assign_add_then_read():
     assert float(v) == 4.0
 
 
-@pytest.mark.xfail(strict=True, reason="known bug: in a traced while body, a variable read "
-                   "before its write (v.assign(v * 2)) is captured once outside the loop, so "
-                   "each iteration sees the initial value (TF: 14.0 and v == 8.0; here 6.0, 2.0)")
 def test_while_body_reads_and_writes_a_variable():
     v = tf.Variable(1.0)
 

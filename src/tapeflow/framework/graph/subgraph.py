@@ -14,11 +14,14 @@ from tapeflow.framework.tensor import Tensor, convert_to_tensor
 class SubTracer(func_graph.Tracer):
     """Records a sub-graph; looks tensors up in the enclosing tracer."""
 
-    def __init__(self, graph, parent):
+    def __init__(self, graph, parent, inner=frozenset()):
         super().__init__(graph)
         self.parent = parent
         self.captures = []      # enclosing tensors, one per capture input
         self.written = set()
+        self.inner = inner      # ids of variables read inside even before their write
+        self.read_outside = set()
+        self.late = set()       # variables read outside, then written: need a retrace
 
     def is_symbolic(self, t):
         s = self.slot_of.get(id(t))
@@ -38,8 +41,9 @@ class SubTracer(func_graph.Tracer):
     def read(self, var, t):
         if self.suspended or id(t) in self.slot_of:
             return
-        if id(var) in self.written:
+        if id(var) in self.written or id(var) in self.inner:
             return super().read(var, t)
+        self.read_outside.add(id(var))
         self.parent.read(var, t)     # read outside: an input of the control-flow op
         self.slot(t)
         for tape in self._outer:     # the paused tapes watch it, as a read outside would
@@ -48,6 +52,8 @@ class SubTracer(func_graph.Tracer):
                 tape._watch_variable(var)
 
     def save(self, var):
+        if id(var) in self.read_outside:
+            self.late.add(id(var))   # a loop body would see the value from before the loop
         self.written.add(id(var))
         self.parent.save(var)
         super().save(var)
@@ -62,9 +68,11 @@ class SubTracer(func_graph.Tracer):
         super().poison()
 
 
-def trace(fn, inputs, name):
+def trace(fn, inputs, name, inner=frozenset()):
     """Traces ``fn(*inputs)`` (fresh copies of the Tensors ``inputs``) as a sub-graph of the
-    active trace.
+    active trace. A variable the sub-graph reads and then writes (``v.assign(v * 2)`` in a
+    loop body) is read inside it, where each run (each iteration) sees the last write: when
+    the first trace finds one, ``fn`` is traced again with those reads inside (``inner``).
 
     Returns:
       ``(graph, captures, result)``: the compiled graph (inputs: ``inputs`` then the
@@ -73,7 +81,7 @@ def trace(fn, inputs, name):
     """
     parent = func_graph.current()
     graph = func_graph.FuncGraph(name)
-    tracer = SubTracer(graph, parent)
+    tracer = SubTracer(graph, parent, inner)
     tracer.names = parent.names
     fresh = [Tensor(t._value) for t in inputs]
     for t in fresh:
@@ -87,6 +95,9 @@ def trace(fn, inputs, name):
     finally:
         func_graph.pop(tracer)
         tracer.restore()
+    if tracer.late - inner:
+        tracer.poison()
+        return trace(fn, inputs, name, inner | tracer.late)
     graph.captures = tracer.captures
     graph.out_dtypes = [graph.info[s][1] for s in graph.outputs]
     tracer.poison()
