@@ -44,12 +44,6 @@ class RandomRotation(_ImageLayer):
         self.data_format = _channels_last(data_format)
         self.bounding_box_format = bounding_box_format
 
-    def __call__(self, inputs, *args, **kwargs):
-        if isinstance(inputs, dict):
-            from tapeflow.keras.layers.image_boxes import call_on_dict
-            return call_on_dict(self, inputs, kwargs.get("training", True))
-        return super().__call__(inputs, *args, **kwargs)
-
     def get_random_transformation(self, data, training=True, seed=None):
         """Returns ``{"angle" (degrees), "rotation_matrix", "image_height", "image_width",
         "batch_size"}`` (None when not training)."""
@@ -171,12 +165,6 @@ class RandomZoom(_ImageLayer):
             return (-abs(factor), abs(factor))
         raise ValueError(self._FACTOR_ERROR + f"Received: {name}={factor}")
 
-    def __call__(self, inputs, *args, **kwargs):
-        if isinstance(inputs, dict):
-            from tapeflow.keras.layers.image_boxes import call_on_dict
-            return call_on_dict(self, inputs, kwargs.get("training", True))
-        return super().__call__(inputs, *args, **kwargs)
-
     def get_random_transformation(self, data, training=True, seed=None):
         """Returns ``{"height_zoom", "width_zoom"}`` (each ``(batch, 1)``) and
         ``"input_shape"``."""
@@ -295,12 +283,6 @@ class RandomTranslation(_ImageLayer):
             check(factor)
             return (-abs(factor), abs(factor))
         raise ValueError(self._FACTOR_ERROR + f"Received: {name}={factor}")
-
-    def __call__(self, inputs, *args, **kwargs):
-        if isinstance(inputs, dict):
-            from tapeflow.keras.layers.image_boxes import call_on_dict
-            return call_on_dict(self, inputs, kwargs.get("training", True))
-        return super().__call__(inputs, *args, **kwargs)
 
     def get_random_transformation(self, data, training=True, seed=None):
         """Returns ``{"translations": (batch, 2) [dx, dy] in pixels, "input_shape"}``."""

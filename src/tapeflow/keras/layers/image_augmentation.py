@@ -35,12 +35,6 @@ class RandomFlip(_ImageLayer):
         self.data_format = _channels_last(data_format)
         self.bounding_box_format = bounding_box_format
 
-    def __call__(self, inputs, *args, **kwargs):
-        if isinstance(inputs, dict):
-            from tapeflow.keras.layers.image_boxes import call_on_dict
-            return call_on_dict(self, inputs, kwargs.get("training", True))
-        return super().__call__(inputs, *args, **kwargs)
-
     def get_random_transformation(self, data, training=True, seed=None):
         """Returns ``{"flips": (batch, 1, 1, 1) bool, "input_shape"}`` (None when not
         training)."""
@@ -202,12 +196,6 @@ class Resizing(_ImageLayer):
         self.data_format = _channels_last(data_format)
         self.bounding_box_format = bounding_box_format
 
-    def __call__(self, inputs, *args, **kwargs):
-        if isinstance(inputs, dict):
-            from tapeflow.keras.layers.image_boxes import call_on_dict
-            return call_on_dict(self, inputs, kwargs.get("training", True))
-        return super().__call__(inputs, *args, **kwargs)
-
     def _transform(self, x, interpolation=None):
         interpolation = interpolation or self.interpolation
         if self.crop_to_aspect_ratio:
@@ -303,12 +291,6 @@ class CenterCrop(_ImageLayer):
         self.height, self.width = int(height), int(width)
         self.data_format = _channels_last(data_format)
         self.bounding_box_format = bounding_box_format
-
-    def __call__(self, inputs, *args, **kwargs):
-        if isinstance(inputs, dict):
-            from tapeflow.keras.layers.image_boxes import call_on_dict
-            return call_on_dict(self, inputs, kwargs.get("training", True))
-        return super().__call__(inputs, *args, **kwargs)
 
     def _transform(self, x):
         h, w = x.shape[1:3]

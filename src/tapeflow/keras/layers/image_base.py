@@ -49,6 +49,9 @@ class _ImageLayer(Layer):
 
     def __call__(self, inputs, *args, **kwargs):
         if isinstance(inputs, dict):
+            if hasattr(self, "transform_bounding_boxes"):   # geometric: boxes move too
+                from tapeflow.keras.layers.image_boxes import call_on_dict
+                return call_on_dict(self, inputs, kwargs.get("training", True))
             if not self._boxes_pass_through:
                 raise NotImplementedError(f"tapeflow's {type(self).__name__} takes image "
                                           "arrays only, not dicts of images and boxes.")
