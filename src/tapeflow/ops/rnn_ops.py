@@ -124,6 +124,24 @@ def _as_array(g, like):
     return np.zeros_like(like) if g is None else g._value
 
 
+def _state_grad(t, dyv, carry, dhv, mask, zero_output):
+    """One step of backward through time: returns ``(dhn, carry)``, the gradient reaching
+    step ``t``'s new state (``dhv`` from step t+1, plus the output's ``dyv[t]`` and what a
+    masked later step carried back), and what this step passes to step t-1 through a masked
+    output. At a masked step ``dhv`` is passed through: zeroed here where the step ran."""
+    go = dyv[t] if dyv is not None else None
+    if carry is not None:
+        go = carry if go is None else go + carry
+    dhn = dhv if go is None else dhv + go
+    if mask is not None:
+        mt = mask[t]
+        zero = dhv.dtype.type(0)
+        dhn = np.where(mt, dhn, zero)
+        np.copyto(dhv, zero, where=mt)
+        carry = None if (zero_output or t == 0 or go is None) else np.where(mt, zero, go)
+    return dhn, carry
+
+
 def _lstm_grad(op, dy, dh, dc, *unused):
     """Backward through time in NumPy on preallocated buffers (the unfused maths
     differentiated with ops when a tape records this gradient)."""
@@ -154,18 +172,11 @@ def _lstm_grad(op, dy, dh, dc, *unused):
     rt = r._value.T
     carry = None   # gradient reaching y[t] through the masked carry of outputs
     for t in range(steps - 1, -1, -1):
-        go = dyv[t] if dyv is not None else None
-        if carry is not None:
-            go = carry if go is None else go + carry
-        dhn = dhv if go is None else dhv + go
+        dhn, carry = _state_grad(t, dyv, carry, dhv, mask, zero_output)
         if mask is not None:
             mt = mask[t]
-            dhn = np.where(mt, dhn, dt.type(0))
             dcn = np.where(mt, dcv, dt.type(0))
-            np.copyto(dhv, dt.type(0), where=mt)   # masked steps pass dh, dc through
-            np.copyto(dcv, dt.type(0), where=mt)
-            carry = None if (zero_output or t == 0 or go is None) else \
-                np.where(mt, dt.type(0), go)
+            np.copyto(dcv, dt.type(0), where=mt)   # masked steps pass dc through
         else:
             dcn = dcv
         dcn = dcn + dhn * bo[t]
@@ -310,16 +321,7 @@ def _gru_grad(op, dy, dh, *unused):
     rt = r._value.T
     carry = None
     for t in range(steps - 1, -1, -1):
-        go = dyv[t] if dyv is not None else None
-        if carry is not None:
-            go = carry if go is None else go + carry
-        dhn = dhv if go is None else dhv + go
-        if mask is not None:
-            mt = mask[t]
-            dhn = np.where(mt, dhn, dt.type(0))
-            np.copyto(dhv, dt.type(0), where=mt)
-            carry = None if (zero_output or t == 0 or go is None) else \
-                np.where(mt, dt.type(0), go)
+        dhn, carry = _state_grad(t, dyv, carry, dhv, mask, zero_output)
         dhs[t] = dhn
         d = drec[t]
         np.multiply(kp[t, :, :2], dhn[:, None, :], out=d[:, :2])
@@ -471,16 +473,7 @@ def _simple_grad(op, dy, dh, *unused):
     rt = r._value.T
     carry = None
     for t in range(steps - 1, -1, -1):
-        go = dyv[t] if dyv is not None else None
-        if carry is not None:
-            go = carry if go is None else go + carry
-        dhn = dhv if go is None else dhv + go
-        if mask is not None:
-            mt = mask[t]
-            dhn = np.where(mt, dhn, dt.type(0))
-            np.copyto(dhv, dt.type(0), where=mt)
-            carry = None if (zero_output or t == 0 or go is None) else \
-                np.where(mt, dt.type(0), go)
+        dhn, carry = _state_grad(t, dyv, carry, dhv, mask, zero_output)
         np.multiply(dhn, k[t], out=da[t])
         if mask is None:
             dhv = da[t] @ rt
