@@ -61,3 +61,8 @@ def test_lambda_with_python_code_is_refused_in_safe_mode():
     model = keras.Model(inputs, keras.layers.Lambda(lambda t: t + 1)(inputs))
     with pytest.raises(ValueError, match="Lambda"):
         keras.models.model_from_json(model.to_json())
+
+
+def test_json_nested_past_the_interpreter_stack_is_refused():
+    with pytest.raises(ValueError, match="nested too deeply"):
+        keras.models.model_from_json("[" * 200_000 + "]" * 200_000)
